@@ -1,0 +1,57 @@
+# Bastion top-level build.
+#
+# Non-recursive GNU make: every part of the tree contributes its rules through one
+# fragment named after the part (kernel/kernel.mk, tool/tool.mk, ...), included below.
+# All outputs go under $(BUILD); nothing is written into the source tree.
+#
+#   make            build everything (kernel image, host tool, libraries)
+#   make run        build and boot the demo system in QEMU
+#   make test       run every test suite; ends with "N passed, N failed"
+#   make bench      run the benchmarks and print a table
+#   make clean      remove $(BUILD)
+#
+# Variables a user may set: CC (gcc by default, clang works), BUILD, ACCEL (tcg|kvm),
+# V=1 for verbose commands.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+BUILD ?= build
+ACCEL ?= tcg
+
+include mk/toolchain.mk
+include mk/suites.mk
+include scripts/scripts.mk
+include kernel/kernel.mk
+-include tool/tool.mk
+-include tests/host/host.mk
+include tests/system/system.mk
+-include bench/bench.mk
+
+.PHONY: all run test bench clean format format-check
+
+all: $(ALL_TARGETS)
+
+# `make run` boots the demo system and shows the serial console on this terminal.
+run: deps $(RUN_IMAGE)
+	$(Q)scripts/qemu-run.sh --image $(RUN_IMAGE) $(RUN_ARGS) --interactive
+
+# `make test` runs every suite (continuing past failures) and then prints one summary.
+test: deps
+	$(Q)rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
+	$(Q)$(MAKE) --no-print-directory -k $(addprefix suite-,$(TEST_SUITES)) || true
+	$(Q)scripts/test-summary.sh $(BUILD)/test-results $(TEST_SUITES)
+
+bench: deps $(BENCH_TARGETS)
+
+clean:
+	rm -rf $(BUILD)
+
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)

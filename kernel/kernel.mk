@@ -1,0 +1,64 @@
+# The kernel: generic core (kernel/*), the object layer (kernel/object/*) and the
+# architecture (kernel/arch/$(ARCH)/*). Generic code never names an architecture: it
+# includes <arch/...> headers, which the include path resolves to the chosen arch.
+#
+# Outputs:
+#   $(BUILD)/kernel/bastion.elf   ELF64 image with Multiboot 1 and 2 headers (GRUB)
+#   $(BUILD)/kernel/bastion.bin   flat image loaded by `qemu -kernel` (Multiboot 1)
+#
+# The kernel carries its own symbol table (for fault reports). It is linked twice: once
+# with an empty table, then with the table of that first link. The table sits after all
+# code, so code addresses do not move between the two links (checked by the build).
+
+ARCH ?= x86_64
+KERNEL_BUILD := $(BUILD)/kernel
+KERNEL_DIRS := kernel kernel/lib kernel/object kernel/arch/$(ARCH)
+KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+KERNEL_OBJS := $(patsubst %,$(KERNEL_BUILD)/%.o,$(KERNEL_SRCS))
+KERNEL_INC := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Iinclude
+KERNEL_LDS := kernel/arch/$(ARCH)/kernel.ld
+KERNEL_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+KERNEL_ELF := $(KERNEL_BUILD)/bastion.elf
+KERNEL_BIN := $(KERNEL_BUILD)/bastion.bin
+ALL_TARGETS += $(KERNEL_ELF) $(KERNEL_BIN)
+RUN_IMAGE ?= $(KERNEL_BIN)
+
+$(KERNEL_BUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KERNEL_CFLAGS) $(KERNEL_INC) -DBASTION_VERSION='"$(KERNEL_VERSION)"' -c $< -o $@
+
+$(KERNEL_BUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KERNEL_ASFLAGS) $(KERNEL_INC) -c $< -o $@
+
+# Symbol table: generated from a link, assembled into its own section (.ksymtab).
+$(KERNEL_BUILD)/ksyms-empty.S: kernel/arch/$(ARCH)/gen-ksyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)$< /dev/null >$@
+
+$(KERNEL_BUILD)/ksyms-empty.o: $(KERNEL_BUILD)/ksyms-empty.S
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(KERNEL_BUILD)/pass1.elf: $(KERNEL_OBJS) $(KERNEL_BUILD)/ksyms-empty.o $(KERNEL_LDS)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(KERNEL_LDS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/ksyms-empty.o
+
+$(KERNEL_BUILD)/ksyms.S: $(KERNEL_BUILD)/pass1.elf kernel/arch/$(ARCH)/gen-ksyms.sh
+	$(Q)$(NM) -n --defined-only $< | kernel/arch/$(ARCH)/gen-ksyms.sh - >$@
+
+$(KERNEL_BUILD)/ksyms.o: $(KERNEL_BUILD)/ksyms.S
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_BUILD)/ksyms.o $(KERNEL_LDS)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(KERNEL_LDS) -Map=$(KERNEL_BUILD)/bastion.map -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/ksyms.o
+	$(Q)cmp -s <($(NM) -n --defined-only $(KERNEL_BUILD)/pass1.elf | grep -i ' t ') \
+	          <($(NM) -n --defined-only $@ | grep -i ' t ') \
+	    || { echo "kernel: code moved between the two links; symbol table would lie" >&2; rm -f $@; exit 1; }
+
+$(KERNEL_BIN): $(KERNEL_ELF)
+	$(Q)$(OBJCOPY) -O binary --remove-section=.note* $< $@
+
+.PHONY: kernel
+kernel: $(KERNEL_ELF) $(KERNEL_BIN)
+
+-include $(KERNEL_OBJS:.o=.d)
