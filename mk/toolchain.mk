@@ -22,7 +22,7 @@ FREESTANDING_FLAGS := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector 
     -isystem $(shell $(CC) -print-file-name=include) \
     -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-3dnow -msoft-float -O2 -g
 ifneq ($(CC_IS_CLANG),1)
-FREESTANDING_FLAGS += -fno-asynchronous-unwind-tables
+FREESTANDING_FLAGS += -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns
 else
 FREESTANDING_FLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables
 endif

@@ -1,0 +1,44 @@
+/*
+ * The kernel's own page tables: the kernel image with per-section permissions, the
+ * physmap (all RAM, for the kernel's use only) and a window for uncached device
+ * registers. User address spaces will share these upper-half entries.
+ */
+#ifndef ARCH_PAGING_H
+#define ARCH_PAGING_H
+
+#include <boot.h>
+#include <ktypes.h>
+
+#define PTE_PRESENT BIT(0)
+#define PTE_WRITE BIT(1)
+#define PTE_USER BIT(2)
+#define PTE_PWT BIT(3)
+#define PTE_PCD BIT(4)
+#define PTE_ACCESSED BIT(5)
+#define PTE_DIRTY BIT(6)
+#define PTE_LARGE BIT(7)
+#define PTE_GLOBAL BIT(8)
+#define PTE_NX BIT(63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+
+#define PAGE_SIZE 4096ull
+#define LARGE_PAGE_SIZE (2ull << 20)
+#define HUGE_PAGE_SIZE (1ull << 30)
+
+/* Build the kernel page tables for the RAM in `bi` and switch to them. */
+void paging_init(const struct boot_info *bi);
+
+/* Map `size` bytes of device registers at physical `pa` uncached; returns the
+ * kernel virtual address. Only at boot; the window is small and never unmapped. */
+volatile void *paging_map_device(paddr_t pa, size_t size);
+
+/* The physmap: kernel virtual address of RAM at physical `pa`. */
+static inline void *phys_to_virt(paddr_t pa)
+{
+    return (void *)(uintptr_t)(0xffff800000000000ull + pa);
+}
+
+/* The physical address of a kernel image symbol. */
+paddr_t kernel_image_paddr(const void *p);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * The trap frame: what entry.S saves on every exception and interrupt, in the order it
+ * pushes it. The layout is ABI between assembly and C; the asserts pin it.
+ */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+#include <ktypes.h>
+
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    /* pushed by the CPU */
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout is ABI with entry.S");
+_Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "entry.S pushes vector here");
+_Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "CPU frame follows error code");
+
+/* Exception vectors. */
+enum {
+    VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_OF = 4, VEC_BR = 5, VEC_UD = 6,
+    VEC_NM = 7, VEC_DF = 8, VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14,
+    VEC_MF = 16, VEC_AC = 17, VEC_MC = 18, VEC_XM = 19, VEC_VE = 20, VEC_CP = 21,
+    VEC_FIRST_IRQ = 32,
+    VEC_TIMER = 32,
+    VEC_SPURIOUS = 255,
+};
+
+#define NUM_VECTORS 256
+
+void idt_init(void);
+void trap_dispatch(struct trap_frame *f);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * Kernel page tables for x86_64 (4-level paging).
+ *
+ * Table pages come from a fixed pool in the kernel image: the kernel has no heap, and
+ * the amount it needs is bounded by PHYSMAP_MAX_BYTES. Mappings made here are never
+ * removed. Permissions: text read+execute, rodata read-only, data and bss read+write,
+ * physmap read+write; everything but text is no-execute when the CPU has NX. All
+ * kernel mappings are global (not flushed on address-space switches).
+ */
+#include <arch/cpu.h>
+#include <arch/layout.h>
+#include <arch/paging.h>
+#include <kassert.h>
+#include <kprintf.h>
+#include <kstring.h>
+
+#define POOL_PAGES 80
+#define ENTRIES 512
+
+typedef uint64_t table_t[ENTRIES];
+
+static table_t pool[POOL_PAGES] __attribute__((aligned(4096)));
+static unsigned pool_used;
+static table_t *kernel_pml4;
+static uint64_t nx_bit;
+static vaddr_t device_next = DEVICE_WINDOW_BASE;
+
+extern char _kernel_text_start[], _kernel_text_end[], _kernel_rodata_start[],
+    _kernel_rodata_end[], _kernel_data_start[], _kernel_end[];
+
+paddr_t kernel_image_paddr(const void *p)
+{
+    return (paddr_t)((uintptr_t)p - KERNEL_VMA);
+}
+
+static table_t *table_alloc(void)
+{
+    kassert(pool_used < POOL_PAGES); /* the pool is sized for PHYSMAP_MAX_BYTES */
+    table_t *t = &pool[pool_used++];
+    memset(t, 0, sizeof(*t));
+    return t;
+}
+
+static unsigned index_at(vaddr_t va, unsigned level)
+{
+    return (unsigned)((va >> (12 + 9 * level)) & (ENTRIES - 1));
+}
+
+/* The table at `level` (0 = page table) covering va, creating tables on the way. */
+static table_t *table_for(vaddr_t va, unsigned level)
+{
+    table_t *t = kernel_pml4;
+    for (unsigned l = 3; l > level; l--) {
+        uint64_t *e = &(*t)[index_at(va, l)];
+        if (!(*e & PTE_PRESENT)) {
+            *e = kernel_image_paddr(table_alloc()) | PTE_PRESENT | PTE_WRITE;
+        }
+        kassert(!(*e & PTE_LARGE));
+        t = (table_t *)(uintptr_t)((*e & PTE_ADDR_MASK) + KERNEL_VMA);
+    }
+    return t;
+}
+
+/* Map one page of the size that `level` implies (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). */
+static void map_page(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
+{
+    uint64_t *e = &(*table_for(va, level))[index_at(va, level)];
+    *e = pa | flags | PTE_PRESENT | PTE_GLOBAL | (level > 0 ? PTE_LARGE : 0);
+}
+
+static void map_image_range(const char *start, const char *end, uint64_t flags)
+{
+    for (vaddr_t va = (vaddr_t)start; va < (vaddr_t)end; va += PAGE_SIZE) {
+        map_page(va, kernel_image_paddr((const void *)va), 0, flags);
+    }
+}
+
+/* Map RAM [base, base+size) into the physmap with the largest pages that fit. */
+static void map_physmap_range(paddr_t base, uint64_t size)
+{
+    paddr_t pa = ALIGN_DOWN(base, LARGE_PAGE_SIZE);
+    paddr_t end = ALIGN_UP(base + size, LARGE_PAGE_SIZE);
+    if (end > PHYSMAP_MAX_BYTES) {
+        end = PHYSMAP_MAX_BYTES;
+    }
+    while (pa < end) {
+        bool huge = cpu_features.page1g && IS_ALIGNED(pa, HUGE_PAGE_SIZE) &&
+                    end - pa >= HUGE_PAGE_SIZE;
+        map_page(PHYSMAP_BASE + pa, pa, huge ? 2 : 1, PTE_WRITE | nx_bit);
+        pa += huge ? HUGE_PAGE_SIZE : LARGE_PAGE_SIZE;
+    }
+}
+
+static bool region_is_ram(enum mem_region_type t)
+{
+    return t == MEM_USABLE || t == MEM_KERNEL || t == MEM_MODULE || t == MEM_ACPI_RECLAIM;
+}
+
+void paging_init(const struct boot_info *bi)
+{
+    nx_bit = cpu_features.nx ? PTE_NX : 0;
+    kernel_pml4 = table_alloc();
+
+    map_image_range(_kernel_text_start, _kernel_text_end, 0);
+    map_image_range(_kernel_rodata_start, _kernel_rodata_end, nx_bit);
+    map_image_range(_kernel_data_start, _kernel_end, PTE_WRITE | nx_bit);
+    for (size_t i = 0; i < bi->n_regions; i++) {
+        if (region_is_ram(bi->regions[i].type)) {
+            map_physmap_range(bi->regions[i].base, bi->regions[i].size);
+        }
+    }
+    write_cr3(kernel_image_paddr(kernel_pml4));
+}
+
+volatile void *paging_map_device(paddr_t pa, size_t size)
+{
+    paddr_t first = ALIGN_DOWN(pa, PAGE_SIZE);
+    size_t pages = (size_t)(ALIGN_UP(pa + size, PAGE_SIZE) - first) / PAGE_SIZE;
+    kassert(device_next + pages * PAGE_SIZE <= DEVICE_WINDOW_BASE + DEVICE_WINDOW_BYTES);
+    vaddr_t va = device_next;
+    for (size_t i = 0; i < pages; i++) {
+        map_page(va + i * PAGE_SIZE, first + i * PAGE_SIZE, 0,
+                 PTE_WRITE | PTE_PCD | PTE_PWT | nx_bit);
+    }
+    device_next += pages * PAGE_SIZE;
+    return (volatile void *)(va + (pa - first));
+}

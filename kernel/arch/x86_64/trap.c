@@ -1,0 +1,134 @@
+/*
+ * Exception and interrupt dispatch. Interrupts go to their handlers; every exception
+ * taken in the kernel is a bug (or a deliberate test) and is reported in full: the
+ * vector, error code, every register, the control registers, the faulting instruction
+ * with its symbol and a frame-pointer backtrace. Then kernel_fault() stops the machine.
+ */
+#include <arch/cpu.h>
+#include <arch/lapic.h>
+#include <arch/trap.h>
+#include <fault.h>
+#include <kprintf.h>
+#include <timer.h>
+
+static const char *const exception_names[32] = {
+    [VEC_DE] = "#DE divide error",
+    [VEC_DB] = "#DB debug",
+    [VEC_NMI] = "NMI",
+    [VEC_BP] = "#BP breakpoint",
+    [VEC_OF] = "#OF overflow",
+    [VEC_BR] = "#BR bound range",
+    [VEC_UD] = "#UD invalid opcode",
+    [VEC_NM] = "#NM device not available",
+    [VEC_DF] = "#DF double fault",
+    [VEC_TS] = "#TS invalid TSS",
+    [VEC_NP] = "#NP segment not present",
+    [VEC_SS] = "#SS stack fault",
+    [VEC_GP] = "#GP general protection",
+    [VEC_PF] = "#PF page fault",
+    [VEC_MF] = "#MF x87 error",
+    [VEC_AC] = "#AC alignment check",
+    [VEC_MC] = "#MC machine check",
+    [VEC_XM] = "#XM SIMD error",
+    [VEC_VE] = "#VE virtualization",
+    [VEC_CP] = "#CP control protection",
+};
+
+static enum fault_kind fault_kind_of(uint64_t vector)
+{
+    switch (vector) {
+    case VEC_PF:
+        return FAULT_PAGE;
+    case VEC_UD:
+        return FAULT_UNDEFINED_INSN;
+    case VEC_DE:
+        return FAULT_DIVIDE;
+    case VEC_GP:
+        return FAULT_PROTECTION;
+    case VEC_DF:
+        return FAULT_DOUBLE;
+    default:
+        return FAULT_OTHER;
+    }
+}
+
+static void print_page_fault_cause(uint64_t err)
+{
+    kprintf("  cause: %s %s in %s mode%s%s\n", (err & 1) ? "protection violation on" : "no page for",
+            (err & 16) ? "instruction fetch" : (err & 2) ? "write" : "read",
+            (err & 4) ? "user" : "kernel", (err & 8) ? ", reserved bit set" : "",
+            (err & 32) ? ", protection key" : "");
+}
+
+static void dump_registers(const struct trap_frame *f)
+{
+    kprintf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+    kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  rsp %016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);
+    kprintf("  r8  %016lx  r9  %016lx  r10 %016lx  r11 %016lx\n", f->r8, f->r9, f->r10, f->r11);
+    kprintf("  r12 %016lx  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r12, f->r13, f->r14, f->r15);
+    kprintf("  rip %016lx  cs %04lx  ss %04lx  rflags %016lx\n", f->rip, f->cs, f->ss, f->rflags);
+    kprintf("  cr0 %016lx  cr2 %016lx  cr3 %016lx  cr4 %016lx\n", read_cr0(), read_cr2(),
+            read_cr3(), read_cr4());
+}
+
+/* Walk saved frame pointers while they stay inside the kernel's half. */
+static void backtrace(uint64_t rbp)
+{
+    kprintf("  backtrace:\n");
+    for (int depth = 0; depth < 16 && rbp >= 0xffff800000000000 && (rbp & 7) == 0; depth++) {
+        const uint64_t *frame = (const uint64_t *)rbp;
+        uint64_t ret = frame[1];
+        if (ret == 0) {
+            break;
+        }
+        kprintf("    %016lx ", ret);
+        print_symbol(ret);
+        kprintf("\n");
+        rbp = frame[0];
+    }
+}
+
+static NORETURN void kernel_exception(const struct trap_frame *f)
+{
+    const char *name = exception_names[f->vector] ? exception_names[f->vector] : "exception";
+    uint64_t cr2 = read_cr2();
+    kprintf("\n*** KERNEL EXCEPTION: vector %lu (%s), error code %#lx\n", f->vector, name,
+            f->error_code);
+    kprintf("  at rip %016lx <", f->rip);
+    print_symbol(f->rip);
+    kprintf(">\n");
+    if (f->vector == VEC_PF) {
+        kprintf("  address %016lx\n", cr2);
+        print_page_fault_cause(f->error_code);
+    }
+    dump_registers(f);
+    backtrace(f->rbp);
+
+    struct fault_info fi = {
+        .kind = fault_kind_of(f->vector),
+        .vector = (unsigned)f->vector,
+        .name = name,
+        .address = f->vector == VEC_PF ? cr2 : 0,
+        .ip = f->rip,
+    };
+    kernel_fault(&fi);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector < VEC_FIRST_IRQ) {
+        kernel_exception(f);
+    }
+    switch (f->vector) {
+    case VEC_TIMER:
+        timer_tick();
+        lapic_eoi();
+        break;
+    case VEC_SPURIOUS:
+        break; /* spurious interrupts need no EOI */
+    default:
+        kprintf("trap: unexpected interrupt vector %lu\n", f->vector);
+        lapic_eoi();
+        break;
+    }
+}

@@ -1,0 +1,27 @@
+/*
+ * Machine control hooks the architecture provides to the generic kernel.
+ */
+#ifndef BASTION_MACHINE_H
+#define BASTION_MACHINE_H
+
+#include "ktypes.h"
+
+enum machine_exit {
+    MACHINE_EXIT_PASS, /* a test image finished and every test passed */
+    MACHINE_EXIT_FAIL, /* a test image finished with failures, or the kernel died */
+};
+
+/* Stop this CPU for good, interrupts off. */
+NORETURN void arch_halt(void);
+
+/* End the emulator with a status the test harness reads (isa-debug-exit on x86). On
+ * real hardware, or without the device, this returns and the caller halts. */
+void arch_emulator_exit(enum machine_exit status);
+
+/* Print the CPU's identity and the optional features found. */
+void arch_print_cpu_features(void);
+
+/* Idle: enable interrupts, wait for one, disable them again. */
+void arch_wait_for_interrupt(void);
+
+#endif

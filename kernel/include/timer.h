@@ -1,0 +1,24 @@
+/*
+ * Time: a monotonic cycle counter with a measured frequency, and the periodic timer
+ * interrupt (a tick). The architecture measures the counter's frequency at boot; it is
+ * never assumed.
+ */
+#ifndef BASTION_TIMER_H
+#define BASTION_TIMER_H
+
+#include "ktypes.h"
+
+/* Calibrate the counter and the timer; prints what was found. */
+void arch_timer_init(void);
+/* Start the tick at `hz` interrupts per second. */
+void arch_timer_start_periodic(uint32_t hz);
+void arch_timer_stop(void);
+/* The cycle counter, and its frequency in Hz as measured at boot. */
+uint64_t arch_counter_read(void);
+uint64_t arch_counter_hz(void);
+
+/* Called by the architecture's timer interrupt handler. */
+void timer_tick(void);
+uint64_t timer_ticks(void);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * kernel_main: the generic kernel's start. Reports what the machine is (version, CPU,
+ * memory map, boot modules), starts time, then runs the selected in-kernel tests or
+ * the demo.
+ *
+ * Command line: `ktest=<selection>` runs tests (see ktest.h); `ticks=<n>` makes the
+ * demo print the tick count once a second for n seconds (default 3).
+ */
+#include <boot.h>
+#include <kprintf.h>
+#include <ktest.h>
+#include <machine.h>
+#include <memmap.h>
+#include <timer.h>
+
+#ifndef BASTION_VERSION
+#define BASTION_VERSION "unknown"
+#endif
+
+#define TICK_HZ 100
+
+static const struct boot_info *boot_info;
+
+const struct boot_info *kernel_boot_info(void)
+{
+    return boot_info;
+}
+
+static void print_banner(const struct boot_info *bi)
+{
+    kprintf("\nBastion " BASTION_VERSION " (x86_64) booting via %s%s%s\n", bi->loader,
+            bi->loader_name[0] ? " from " : "", bi->loader_name);
+    kprintf("command line: \"%s\"\n", bi->cmdline);
+}
+
+static void print_modules(const struct boot_info *bi)
+{
+    kprintf("boot modules: %zu\n", bi->n_modules);
+    for (size_t i = 0; i < bi->n_modules; i++) {
+        const struct boot_module *m = &bi->modules[i];
+        kprintf("  [%#014lx - %#014lx) %8lu bytes  %s\n", m->base, m->base + m->size, m->size,
+                m->name);
+    }
+}
+
+static unsigned parse_uint(const char *s, unsigned fallback)
+{
+    unsigned v = 0;
+    if (s == NULL || *s == '\0') {
+        return fallback;
+    }
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (unsigned)(*s - '0');
+    }
+    return v;
+}
+
+/* The demo: show the tick arriving for a few seconds, then idle for good. */
+static NORETURN void demo(const struct boot_info *bi)
+{
+    char buf[16];
+    unsigned seconds = parse_uint(cmdline_get(bi->cmdline, "ticks", buf, sizeof(buf)), 3);
+    arch_timer_start_periodic(TICK_HZ);
+    kprintf("timer: periodic tick at %u Hz\n", TICK_HZ);
+    for (unsigned s = 1; s <= seconds; s++) {
+        while (timer_ticks() < (uint64_t)s * TICK_HZ) {
+            arch_wait_for_interrupt();
+        }
+        kprintf("tick: %lu interrupts after %u s\n", timer_ticks(), s);
+    }
+    kprintf("idle. (QEMU: press Ctrl-A then X to quit)\n");
+    for (;;) {
+        arch_wait_for_interrupt();
+    }
+}
+
+void kernel_main(const struct boot_info *bi)
+{
+    char selection[64];
+    boot_info = bi;
+    print_banner(bi);
+    arch_print_cpu_features();
+    memmap_print(bi);
+    print_modules(bi);
+    arch_timer_init();
+    if (cmdline_get(bi->cmdline, "ktest", selection, sizeof(selection)) != NULL) {
+        ktest_run(selection);
+    }
+    demo(bi);
+}
