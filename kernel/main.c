@@ -4,7 +4,8 @@
  * the demo.
  *
  * Command line: `ktest=<selection>` runs tests (see ktest.h); `ticks=<n>` makes the
- * demo print the tick count once a second for n seconds (default 3).
+ * demo print the tick count once a second for n seconds (default 3); `exit` ends the
+ * emulator after the demo instead of idling (for the harness).
  */
 #include <boot.h>
 #include <kprintf.h>
@@ -67,6 +68,10 @@ static NORETURN void demo(const struct boot_info *bi)
             arch_wait_for_interrupt();
         }
         kprintf("tick: %lu interrupts after %u s\n", timer_ticks(), s);
+    }
+    if (cmdline_get(bi->cmdline, "exit", buf, sizeof(buf)) != NULL) {
+        kprintf("demo done; exiting\n");
+        arch_emulator_exit(MACHINE_EXIT_PASS);
     }
     kprintf("idle. (QEMU: press Ctrl-A then X to quit)\n");
     for (;;) {

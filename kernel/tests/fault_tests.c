@@ -13,7 +13,7 @@ void ktest_provoke_divide_error(void);
 void ktest_provoke_write_to_rodata(void);
 
 static const uint64_t read_only_word = 42;
-static volatile int zero;
+static volatile int zero, one = 1;
 
 __attribute__((noinline)) void ktest_provoke_page_fault(void)
 {
@@ -27,7 +27,7 @@ __attribute__((noinline)) void ktest_provoke_invalid_opcode(void)
 
 __attribute__((noinline)) void ktest_provoke_divide_error(void)
 {
-    volatile int x = 1 / zero;
+    volatile int x = one / zero; /* not 1 / zero: compilers turn that into a compare */
     (void)x;
 }
 

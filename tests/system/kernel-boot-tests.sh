@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# System tests of the kernel itself, booted in QEMU: every in-kernel test group (one
+# boot each, since a fault test ends its boot) plus checks of what the kernel prints.
+#
+#   kernel-boot-tests.sh KERNEL_IMAGE LOG_DIR [LABEL]
+#
+# Prints "PASS: ..." / "FAIL: ..." lines for run-suite.sh.
+set -uo pipefail
+image=$1 logs=$2 label=${3:-kernel}
+here=$(cd "$(dirname "$0")" && pwd)
+run=$here/../../scripts/qemu-run.sh
+mkdir -p "$logs"
+
+boot() { # boot NAME CMDLINE [qemu-run options...]
+    local n=$1 cmdline=$2
+    shift 2
+    "$run" --image "$image" --append "$cmdline" --name "$label/$n" --log "$logs/$n.log" \
+        --timeout 60 "$@" | grep -E '^(PASS|FAIL): ' | sed -E "s#^(PASS|FAIL): ([a-z_]+\.)#\1: $label/\2#"
+}
+
+# The banner, CPU features, memory map and modules are printed on every boot.
+boot boot "ktest=boot" \
+    --expect '^Bastion [^ ]+ \(x86_64\) booting via multiboot1' \
+    --expect '^cpu: .*features: .*[+-]pcid .*[+-]x2apic .*[+-]tsc-deadline' \
+    --expect '^cpu: protections on: wp on, nx on' \
+    --expect '^memory map \([0-9]+ regions\):' \
+    --expect '^  \[0x[0-9a-f]+ - 0x[0-9a-f]+\) +[0-9]+ KiB  usable' \
+    --expect '^  \[0x000000100000 - 0x[0-9a-f]+\) +[0-9]+ KiB  kernel' \
+    --expect '^boot modules: 0' \
+    --expect '^timer: TSC [0-9]+\.[0-9]{3} MHz \(measured against the PIT'
+
+boot timer "ktest=timer" --expect '^lapic: x?APIC mode'
+
+# Deliberate faults: reported with vector, address, cause and the function's symbol.
+boot fault-page "ktest=fault.page" \
+    --expect '^\*\*\* KERNEL EXCEPTION: vector 14 \(#PF page fault\), error code 0x2$' \
+    --expect '^  at rip ffffffff[0-9a-f]{8} <ktest_provoke_page_fault\+0x[0-9a-f]+>$' \
+    --expect '^  address 000000000dead000$' \
+    --expect '^  cause: no page for write in kernel mode' \
+    --expect '^  rax [0-9a-f]{16}  rbx [0-9a-f]{16}  rcx [0-9a-f]{16}  rdx [0-9a-f]{16}$' \
+    --expect '^  cr0 [0-9a-f]{16}  cr2 000000000dead000  cr3 [0-9a-f]{16}  cr4 [0-9a-f]{16}$' \
+    --expect '^    ffffffff[0-9a-f]{8} kernel_main\+0x'
+boot fault-invalid-opcode "ktest=fault.invalid_opcode" \
+    --expect '^\*\*\* KERNEL EXCEPTION: vector 6 \(#UD invalid opcode\)' \
+    --expect '^  at rip ffffffff[0-9a-f]{8} <ktest_provoke_invalid_opcode\+0x[0-9a-f]+>$'
+boot fault-divide "ktest=fault.divide" \
+    --expect '^\*\*\* KERNEL EXCEPTION: vector 0 \(#DE divide error\)' \
+    --expect '^  at rip ffffffff[0-9a-f]{8} <ktest_provoke_divide_error\+0x[0-9a-f]+>$'
+boot fault-write-protect "ktest=fault.write_protect" \
+    --expect '^\*\*\* KERNEL EXCEPTION: vector 14 \(#PF page fault\), error code 0x3$' \
+    --expect '^  cause: protection violation on write in kernel mode'
+
+# An unknown test selection is a failure, not a silent pass.
+if "$run" --image "$image" --append "ktest=no.such.test" --log "$logs/unknown.log" >/dev/null; then
+    echo "FAIL: $label/unknown-selection: an unknown ktest selection passed"
+else
+    echo "PASS: $label/unknown-selection"
+fi
+
+# What `make run` shows: banner, memory map, timer ticks.
+boot demo "ticks=2 exit" --no-protocol \
+    --expect '^memory map' --expect '^timer: periodic tick at 100 Hz' \
+    --expect '^tick: [0-9]+ interrupts after 2 s'
