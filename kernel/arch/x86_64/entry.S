@@ -4,34 +4,26 @@
  * every general-purpose register in struct trap_frame order (arch/trap.h) and calls
  * trap_dispatch(frame). Returning from it restores the registers and irets.
  *
- * entry_stubs is a table of the 256 stub addresses that idt.c installs.
+ * The 256 stubs start at entry_stubs, each ENTRY_STUB_SIZE bytes apart (idt.c).
  */
 #include <arch/layout.h>
+#include <arch/trap.h>
 
 
     .section .text
-    .macro stub vector
     .balign 16
-stub_\vector:
-    .if !(\vector == 8 || (\vector >= 10 && \vector <= 14) || \vector == 17 || \vector == 21 || \vector == 29 || \vector == 30)
-    pushq $0
+    .globl entry_stubs
+entry_stubs:
+    .set vector, 0
+    .rept 256
+    .balign ENTRY_STUB_SIZE
+    .if !(vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 || vector == 29 || vector == 30)
+    pushq $0 /* the CPU pushes no error code for this vector */
     .endif
-    pushq $\vector
+    pushq $vector
     jmp trap_common
-    .endm
-
-    .altmacro
-    .macro stubs from, to
-    stub \from
-    .if \to-\from
-    stubs %(\from+1), \to
-    .endif
-    .endm
-
-    stubs 0, 63
-    stubs 64, 127
-    stubs 128, 191
-    stubs 192, 255
+    .set vector, vector + 1
+    .endr
 
 trap_common:
     pushq %rax
@@ -69,22 +61,3 @@ trap_common:
     popq %rax
     addq $16, %rsp /* vector and error code */
     iretq
-
-    .macro stub_addr vector
-    .quad stub_\vector
-    .endm
-    .macro stub_addrs from, to
-    stub_addr \from
-    .if \to-\from
-    stub_addrs %(\from+1), \to
-    .endif
-    .endm
-
-    .section .rodata
-    .balign 8
-    .globl entry_stubs
-entry_stubs:
-    stub_addrs 0, 63
-    stub_addrs 64, 127
-    stub_addrs 128, 191
-    stub_addrs 192, 255

@@ -2,7 +2,8 @@
 # Turn `nm -n --defined-only` output (read from the file named by $1, "-" for stdin,
 # /dev/null for an empty table) into the kernel symbol table, as assembly.
 #
-# Only code symbols (nm types t/T) are kept: the table names faulting instructions.
+# Only code symbols (nm types t/T) of the higher-half kernel are kept: the table names
+# faulting instructions.
 # Layout (read by kernel/symbols.c):
 #   ksym_count:   .quad N
 #   ksym_entries: N x { .quad address, .quad offset of the name in ksym_names }
@@ -10,7 +11,8 @@
 set -euo pipefail
 input=${1:--}
 awk '
-    $2 == "t" || $2 == "T" { addr[n] = $1; name[n] = $3; n++ }
+    BEGIN { n = 0 }
+    ($2 == "t" || $2 == "T") && $1 ~ /^ffffffff/ { addr[n] = $1; name[n] = $3; n++ }
     END {
         print "\t.section .ksymtab, \"a\""
         print "\t.balign 8"

@@ -18,7 +18,7 @@ struct PACKED idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout is fixed by the CPU");
 
-extern const uint64_t entry_stubs[NUM_VECTORS];
+extern const char entry_stubs[]; /* NUM_VECTORS stubs, ENTRY_STUB_SIZE bytes apart */
 static struct idt_gate idt[NUM_VECTORS] __attribute__((aligned(16)));
 
 static struct idt_gate interrupt_gate(uint64_t handler, uint8_t ist)
@@ -33,14 +33,19 @@ static struct idt_gate interrupt_gate(uint64_t handler, uint8_t ist)
     };
 }
 
+static uint64_t stub_address(int vector)
+{
+    return (uint64_t)&entry_stubs[vector * ENTRY_STUB_SIZE];
+}
+
 void idt_init(void)
 {
     for (int v = 0; v < NUM_VECTORS; v++) {
-        idt[v] = interrupt_gate(entry_stubs[v], 0);
+        idt[v] = interrupt_gate(stub_address(v), 0);
     }
-    idt[VEC_DF] = interrupt_gate(entry_stubs[VEC_DF], IST_DOUBLE_FAULT);
-    idt[VEC_NMI] = interrupt_gate(entry_stubs[VEC_NMI], IST_NMI);
-    idt[VEC_MC] = interrupt_gate(entry_stubs[VEC_MC], IST_MACHINE_CHECK);
+    idt[VEC_DF] = interrupt_gate(stub_address(VEC_DF), IST_DOUBLE_FAULT);
+    idt[VEC_NMI] = interrupt_gate(stub_address(VEC_NMI), IST_NMI);
+    idt[VEC_MC] = interrupt_gate(stub_address(VEC_MC), IST_MACHINE_CHECK);
 
     struct PACKED {
         uint16_t limit;

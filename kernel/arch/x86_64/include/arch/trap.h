@@ -5,6 +5,9 @@
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
 
+#define ENTRY_STUB_SIZE 16
+
+#ifndef __ASSEMBLY__
 #include <ktypes.h>
 
 struct trap_frame {
@@ -33,5 +36,7 @@ enum {
 
 void idt_init(void);
 void trap_dispatch(struct trap_frame *f);
+
+#endif /* __ASSEMBLY__ */
 
 #endif
