@@ -29,6 +29,7 @@ include kernel/kernel.mk
 -include tool/tool.mk
 -include tests/host/host.mk
 include tests/system/system.mk
+include mk/static.mk
 -include bench/bench.mk
 
 .PHONY: all run test bench clean format format-check

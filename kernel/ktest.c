@@ -83,8 +83,7 @@ bool ktest_fault_expected(const struct fault_info *fi)
 static bool selected(const char *name, const char *selection)
 {
     size_t n = strlen(selection);
-    return strcmp(name, selection) == 0 ||
-           (strncmp(name, selection, n) == 0 && name[n] == '.');
+    return strcmp(name, selection) == 0 || (strncmp(name, selection, n) == 0 && name[n] == '.');
 }
 
 void ktest_finish(void)

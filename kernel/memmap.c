@@ -71,8 +71,7 @@ static void sort_addresses(paddr_t *v, size_t n)
     }
 }
 
-static void append(struct mem_region *out, size_t *n, paddr_t a, paddr_t b,
-                   enum mem_region_type t)
+static void append(struct mem_region *out, size_t *n, paddr_t a, paddr_t b, enum mem_region_type t)
 {
     if (t == MEM_USABLE) {
         a = ALIGN_UP(a, PAGE);

@@ -16,7 +16,7 @@ PACKAGES=(
     libclang-rt-14-dev                   # sanitizers and libFuzzer for host code
     graphviz                             # `bastion graph`
     spin                                 # model check of the queue protocol
-    grub-common                          # grub-file: checks the Multiboot headers
+    grub-common grub-pc-bin xorriso mtools  # GRUB ISO: the kernel booted via Multiboot 2
 )
 
 missing=()

@@ -9,8 +9,8 @@
 #include "ktypes.h"
 
 #define BOOT_MAX_MEM_REGIONS 64
-#define BOOT_MAX_MODULES 16
-#define BOOT_CMDLINE_MAX 256
+#define BOOT_MAX_MODULES     16
+#define BOOT_CMDLINE_MAX     256
 
 enum mem_region_type {
     MEM_USABLE = 1,   /* free RAM */
@@ -18,8 +18,8 @@ enum mem_region_type {
     MEM_ACPI_RECLAIM, /* ACPI tables; RAM once they are read */
     MEM_ACPI_NVS,
     MEM_BAD,
-    MEM_KERNEL,       /* RAM the kernel image occupies */
-    MEM_MODULE,       /* RAM a boot module occupies */
+    MEM_KERNEL, /* RAM the kernel image occupies */
+    MEM_MODULE, /* RAM a boot module occupies */
 };
 
 struct mem_region {
@@ -35,8 +35,8 @@ struct boot_module {
 };
 
 struct boot_info {
-    const char *loader;      /* "multiboot1" or "multiboot2" */
-    char loader_name[64];    /* the loader's own name, when it gives one */
+    const char *loader;   /* "multiboot1" or "multiboot2" */
+    char loader_name[64]; /* the loader's own name, when it gives one */
     char cmdline[BOOT_CMDLINE_MAX];
     size_t n_regions;
     struct mem_region regions[BOOT_MAX_MEM_REGIONS]; /* sorted, non-overlapping */

@@ -7,7 +7,7 @@
 #include <machine.h>
 #include <timer.h>
 
-#define RATE_HZ 100
+#define RATE_HZ  100
 #define WINDOW_S 2
 
 KTEST(timer, rate)
@@ -22,6 +22,5 @@ KTEST(timer, rate)
     arch_timer_stop();
     uint64_t expected = RATE_HZ * WINDOW_S;
     KTEST_CHECK(n * 10 >= expected * 8 && n * 10 <= expected * 12,
-                "%lu ticks in %u s at %u Hz, expected %lu +- 20%%", n, WINDOW_S, RATE_HZ,
-                expected);
+                "%lu ticks in %u s at %u Hz, expected %lu +- 20%%", n, WINDOW_S, RATE_HZ, expected);
 }

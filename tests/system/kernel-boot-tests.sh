@@ -19,6 +19,7 @@ boot() { # boot NAME CMDLINE [qemu-run options...]
 }
 
 # The banner, CPU features, memory map and modules are printed on every boot.
+boot x86 "ktest=x86"
 boot boot "ktest=boot" \
     --expect '^Bastion [^ ]+ \(x86_64\) booting via multiboot1' \
     --expect '^cpu: .*features: .*[+-]pcid .*[+-]x2apic .*[+-]tsc-deadline' \
@@ -61,3 +62,17 @@ fi
 boot demo "ticks=2 exit" --no-protocol \
     --expect '^memory map' --expect '^timer: periodic tick at 100 Hz' \
     --expect '^tick: [0-9]+ interrupts after 2 s'
+
+# The same kernel through GRUB and Multiboot 2 (the ELF image, not the flat one), when
+# the caller gives the ELF: boot tests again, plus the loader's own name.
+elf=${image%.bin}.elf
+if [[ -f "$elf" ]]; then
+    if "$here/../../scripts/make-iso.sh" "$logs/grub.iso" "$elf" "ktest=boot" 2>"$logs/grub-iso.err"; then
+        "$run" --cdrom "$logs/grub.iso" --name "$label/grub" --log "$logs/grub.log" --timeout 90 \
+            --expect '^Bastion [^ ]+ \(x86_64\) booting via multiboot2 from GRUB' \
+            --expect '^memory map \([0-9]+ regions\):' |
+            grep -E '^(PASS|FAIL): ' | sed -E "s#^(PASS|FAIL): ([a-z_]+\.)#\1: $label/grub/\2#"
+    else
+        echo "FAIL: $label/grub-iso: could not build the ISO: $(head -c 200 "$logs/grub-iso.err")"
+    fi
+fi

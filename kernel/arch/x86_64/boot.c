@@ -29,15 +29,13 @@ NORETURN void arch_boot(uint32_t magic, uint32_t info)
     cpu_detect_features();
 
     if (!multiboot_parse(magic, info, &boot_info)) {
-        kprintf("bastion: unusable boot information (magic %#x); not a Multiboot loader?\n",
-                magic);
+        kprintf("bastion: unusable boot information (magic %#x); not a Multiboot loader?\n", magic);
         arch_halt();
     }
     memmap_carve(&boot_info, KERNEL_PHYS, (uint64_t)(uintptr_t)_kernel_end_phys - KERNEL_PHYS,
                  MEM_KERNEL);
     for (size_t i = 0; i < boot_info.n_modules; i++) {
-        memmap_carve(&boot_info, boot_info.modules[i].base, boot_info.modules[i].size,
-                     MEM_MODULE);
+        memmap_carve(&boot_info, boot_info.modules[i].base, boot_info.modules[i].size, MEM_MODULE);
     }
     paging_init(&boot_info);
     cpu_enable_protections();

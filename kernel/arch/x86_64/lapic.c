@@ -8,11 +8,11 @@
 #include <arch/trap.h>
 #include <kprintf.h>
 
-#define APIC_BASE_ENABLE BIT(11)
-#define APIC_BASE_X2APIC BIT(10)
+#define APIC_BASE_ENABLE    BIT(11)
+#define APIC_BASE_X2APIC    BIT(10)
 #define APIC_BASE_ADDR_MASK 0x000ffffffffff000ull
-#define X2APIC_MSR_BASE 0x800
-#define SVR_ENABLE BIT(8)
+#define X2APIC_MSR_BASE     0x800
+#define SVR_ENABLE          BIT(8)
 
 static bool x2apic_mode;
 static volatile uint32_t *xapic_regs;

@@ -7,17 +7,17 @@
 #include <kstring.h>
 #include <memmap.h>
 
-#define MB1_FLAG_MEM BIT(0)
-#define MB1_FLAG_CMDLINE BIT(2)
-#define MB1_FLAG_MODS BIT(3)
-#define MB1_FLAG_MMAP BIT(6)
+#define MB1_FLAG_MEM         BIT(0)
+#define MB1_FLAG_CMDLINE     BIT(2)
+#define MB1_FLAG_MODS        BIT(3)
+#define MB1_FLAG_MMAP        BIT(6)
 #define MB1_FLAG_LOADER_NAME BIT(9)
 
-#define MB2_TAG_END 0
-#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_END         0
+#define MB2_TAG_CMDLINE     1
 #define MB2_TAG_LOADER_NAME 2
-#define MB2_TAG_MODULE 3
-#define MB2_TAG_MMAP 6
+#define MB2_TAG_MODULE      3
+#define MB2_TAG_MMAP        6
 
 #define BOOT_MAPPED_LIMIT (1ull << 30)
 

@@ -15,7 +15,7 @@
 #include <kstring.h>
 
 #define POOL_PAGES 80
-#define ENTRIES 512
+#define ENTRIES    512
 
 typedef uint64_t table_t[ENTRIES];
 
@@ -25,8 +25,8 @@ static table_t *kernel_pml4;
 static uint64_t nx_bit;
 static vaddr_t device_next = DEVICE_WINDOW_BASE;
 
-extern char _kernel_text_start[], _kernel_text_end[], _kernel_rodata_start[],
-    _kernel_rodata_end[], _kernel_data_start[], _kernel_end[];
+extern char _kernel_text_start[], _kernel_text_end[], _kernel_rodata_start[], _kernel_rodata_end[],
+    _kernel_data_start[], _kernel_end[];
 
 paddr_t kernel_image_paddr(const void *p)
 {
@@ -84,8 +84,8 @@ static void map_physmap_range(paddr_t base, uint64_t size)
         end = PHYSMAP_MAX_BYTES;
     }
     while (pa < end) {
-        bool huge = cpu_features.page1g && IS_ALIGNED(pa, HUGE_PAGE_SIZE) &&
-                    end - pa >= HUGE_PAGE_SIZE;
+        bool huge =
+            cpu_features.page1g && IS_ALIGNED(pa, HUGE_PAGE_SIZE) && end - pa >= HUGE_PAGE_SIZE;
         map_page(PHYSMAP_BASE + pa, pa, huge ? 2 : 1, PTE_WRITE | nx_bit);
         pa += huge ? HUGE_PAGE_SIZE : LARGE_PAGE_SIZE;
     }
@@ -124,4 +124,50 @@ volatile void *paging_map_device(paddr_t pa, size_t size)
     }
     device_next += pages * PAGE_SIZE;
     return (volatile void *)(va + (pa - first));
+}
+
+/* Check one leaf entry mapping `va`; see paging_check_invariants(). */
+static const char *check_leaf(vaddr_t va, uint64_t e)
+{
+    if (e & PTE_USER) {
+        return "a kernel page is user-accessible";
+    }
+    if ((e & PTE_WRITE) && !(e & PTE_NX) && nx_bit != 0) {
+        return "a kernel page is both writable and executable";
+    }
+    if ((e & PTE_WRITE) && va >= (vaddr_t)_kernel_text_start && va < (vaddr_t)_kernel_text_end) {
+        return "kernel text is writable";
+    }
+    return NULL;
+}
+
+static const char *check_table(const table_t *t, unsigned level, vaddr_t base)
+{
+    for (unsigned i = 0; i < ENTRIES; i++) {
+        uint64_t e = (*t)[i];
+        vaddr_t va = base + ((vaddr_t)i << (12 + 9 * level));
+        if (level == 3 && i >= 256) {
+            va |= 0xffff000000000000ull; /* sign-extend the upper half */
+        }
+        if (!(e & PTE_PRESENT)) {
+            continue;
+        }
+        if (level == 3 && i < 256) {
+            return "the lower (user) half of the kernel tables is not empty";
+        }
+        const char *problem =
+            (level == 0 || (e & PTE_LARGE))
+                ? check_leaf(va, e)
+                : check_table((const table_t *)(uintptr_t)((e & PTE_ADDR_MASK) + KERNEL_VMA),
+                              level - 1, va);
+        if (problem != NULL) {
+            return problem;
+        }
+    }
+    return NULL;
+}
+
+const char *paging_check_invariants(void)
+{
+    return check_table(kernel_pml4, 3, 0);
 }

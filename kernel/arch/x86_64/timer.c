@@ -10,11 +10,11 @@
 #include <kprintf.h>
 #include <timer.h>
 
-#define PIT_HZ 1193182ull
-#define PIT_CH2 0x42
-#define PIT_CMD 0x43
-#define PIT_GATE_PORT 0x61
-#define PIT_MEASURE_MS 25
+#define PIT_HZ             1193182ull
+#define PIT_CH2            0x42
+#define PIT_CMD            0x43
+#define PIT_GATE_PORT      0x61
+#define PIT_MEASURE_MS     25
 #define LAPIC_DIVIDE_BY_16 0x3
 
 static uint64_t tsc_hz;

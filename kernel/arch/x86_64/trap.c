@@ -54,8 +54,11 @@ static enum fault_kind fault_kind_of(uint64_t vector)
 
 static void print_page_fault_cause(uint64_t err)
 {
-    kprintf("  cause: %s %s in %s mode%s%s\n", (err & 1) ? "protection violation on" : "no page for",
-            (err & 16) ? "instruction fetch" : (err & 2) ? "write" : "read",
+    kprintf("  cause: %s %s in %s mode%s%s\n",
+            (err & 1) ? "protection violation on" : "no page for",
+            (err & 16)  ? "instruction fetch"
+            : (err & 2) ? "write"
+                        : "read",
             (err & 4) ? "user" : "kernel", (err & 8) ? ", reserved bit set" : "",
             (err & 32) ? ", protection key" : "");
 }

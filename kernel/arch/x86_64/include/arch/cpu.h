@@ -31,13 +31,13 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, 
     __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
-#define CR0_WP BIT(16)
-#define CR4_PGE BIT(7)
-#define CR4_UMIP BIT(11)
+#define CR0_WP       BIT(16)
+#define CR4_PGE      BIT(7)
+#define CR4_UMIP     BIT(11)
 #define CR4_FSGSBASE BIT(16)
-#define CR4_PCIDE BIT(17)
-#define CR4_SMEP BIT(20)
-#define CR4_SMAP BIT(21)
+#define CR4_PCIDE    BIT(17)
+#define CR4_SMEP     BIT(20)
+#define CR4_SMAP     BIT(21)
 
 #define DEFINE_CR_ACCESSORS(n)                                                                     \
     static inline uint64_t read_cr##n(void)                                                        \

@@ -8,17 +8,17 @@
 
 #include <ktypes.h>
 
-#define LAPIC_ID 0x20
-#define LAPIC_VERSION 0x30
-#define LAPIC_TPR 0x80
-#define LAPIC_EOI 0xb0
-#define LAPIC_SVR 0xf0
-#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_ID            0x20
+#define LAPIC_VERSION       0x30
+#define LAPIC_TPR           0x80
+#define LAPIC_EOI           0xb0
+#define LAPIC_SVR           0xf0
+#define LAPIC_LVT_TIMER     0x320
 #define LAPIC_TIMER_INITIAL 0x380
 #define LAPIC_TIMER_CURRENT 0x390
-#define LAPIC_TIMER_DIVIDE 0x3e0
+#define LAPIC_TIMER_DIVIDE  0x3e0
 
-#define LVT_MASKED BIT(16)
+#define LVT_MASKED         BIT(16)
 #define LVT_TIMER_PERIODIC BIT(17)
 
 void lapic_init(void);

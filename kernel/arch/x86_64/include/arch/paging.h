@@ -9,21 +9,21 @@
 #include <boot.h>
 #include <ktypes.h>
 
-#define PTE_PRESENT BIT(0)
-#define PTE_WRITE BIT(1)
-#define PTE_USER BIT(2)
-#define PTE_PWT BIT(3)
-#define PTE_PCD BIT(4)
-#define PTE_ACCESSED BIT(5)
-#define PTE_DIRTY BIT(6)
-#define PTE_LARGE BIT(7)
-#define PTE_GLOBAL BIT(8)
-#define PTE_NX BIT(63)
+#define PTE_PRESENT   BIT(0)
+#define PTE_WRITE     BIT(1)
+#define PTE_USER      BIT(2)
+#define PTE_PWT       BIT(3)
+#define PTE_PCD       BIT(4)
+#define PTE_ACCESSED  BIT(5)
+#define PTE_DIRTY     BIT(6)
+#define PTE_LARGE     BIT(7)
+#define PTE_GLOBAL    BIT(8)
+#define PTE_NX        BIT(63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
-#define PAGE_SIZE 4096ull
+#define PAGE_SIZE       4096ull
 #define LARGE_PAGE_SIZE (2ull << 20)
-#define HUGE_PAGE_SIZE (1ull << 30)
+#define HUGE_PAGE_SIZE  (1ull << 30)
 
 /* Build the kernel page tables for the RAM in `bi` and switch to them. */
 void paging_init(const struct boot_info *bi);
@@ -37,6 +37,11 @@ static inline void *phys_to_virt(paddr_t pa)
 {
     return (void *)(uintptr_t)(0xffff800000000000ull + pa);
 }
+
+/* Check the kernel page tables: nothing mapped in the lower (user) half, no user
+ * mappings, no page both writable and executable, kernel text not writable.
+ * Returns NULL when all hold, else the first violation found. */
+const char *paging_check_invariants(void);
 
 /* The physical address of a kernel image symbol. */
 paddr_t kernel_image_paddr(const void *p);

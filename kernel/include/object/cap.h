@@ -1,0 +1,147 @@
+/*
+ * Capabilities and capability slots (CTEs).
+ *
+ * A capability is a 32-byte value naming one object and the rights its holder has to
+ * it. It lives in a 64-byte slot (struct cte) of a CNode, together with the slot's two
+ * links in the capability derivation tree (cdt.h). Slots are always 64-byte aligned;
+ * the tree relies on that (cdt.c).
+ *
+ * "Same object": two capabilities name the same object when their type and identity
+ * (physical address, IRQ number, port range) are equal. Untyped capabilities are
+ * unique: an untyped cap can never be copied, so it is always the only cap to its
+ * memory and the only place its watermark lives.
+ */
+#ifndef BASTION_OBJECT_CAP_H
+#define BASTION_OBJECT_CAP_H
+
+#include "ktypes.h"
+#include <bastion/errors.h>
+#include <bastion/objtype.h>
+#include <bastion/rights.h>
+
+#define CAP_F_DEVICE 0x1u /* untyped or frame in device memory: never zeroed */
+
+struct cap {
+    uint8_t type;      /* bst_objtype_t; BST_OBJ_NULL for an empty slot */
+    uint8_t rights;    /* bst_rights_t */
+    uint8_t size_bits; /* log2 of the object's memory (memory objects), else 0 */
+    uint8_t flags;     /* CAP_F_* */
+    uint32_t reserved;
+    paddr_t paddr; /* the object's physical base (memory objects), else 0 */
+    union {
+        struct {
+            uint64_t watermark; /* bytes from paddr handed out to children */
+            uint64_t zeroed;    /* [watermark, zeroed) is known to hold zeros */
+        } untyped;
+        struct {
+            uint64_t guard;     /* guard value, < 2^guard_bits */
+            uint8_t guard_bits; /* guard_bits + radix <= 64 */
+            uint8_t radix;      /* the CNode has 2^radix slots */
+        } cnode;
+        struct {
+            uint64_t badge; /* 0: unbadged */
+        } ipc;              /* Endpoint, Notification */
+        struct {
+            uint64_t irq;
+        } irq; /* IRQ handler */
+        struct {
+            uint16_t first, last;
+        } ioport; /* I/O port range, inclusive */
+        uint64_t raw[2];
+    } u;
+};
+
+/* One link of a doubly linked ring. */
+struct cdt_link {
+    struct cdt_link *next;
+    struct cdt_link *prev;
+};
+
+/* A capability slot: the capability and its place in the derivation tree. */
+struct cte {
+    struct cap cap;
+    struct cdt_link sib;  /* this node's place in its parent's ring of children */
+    struct cdt_link kids; /* anchor of the ring of this node's children */
+};
+
+#define CTE_SIZE_BITS 6
+
+_Static_assert(sizeof(struct cap) == 32, "a capability is four words");
+_Static_assert(sizeof(struct cte) == (1u << CTE_SIZE_BITS), "a slot is 64 bytes");
+_Static_assert(CTE_SIZE_BITS == BST_CNODE_SLOT_BITS, "the ABI's slot size is the kernel's");
+
+static inline bst_objtype_t cap_type(const struct cap *c)
+{
+    return (bst_objtype_t)c->type;
+}
+
+static inline bool cap_is_null(const struct cap *c)
+{
+    return c->type == BST_OBJ_NULL;
+}
+
+static inline struct cap cap_null(void)
+{
+    return (struct cap){.type = BST_OBJ_NULL};
+}
+
+/* Bytes of memory the object takes (0 for objects without memory). */
+static inline uint64_t cap_obj_size(const struct cap *c)
+{
+    return (bst_obj_flags(cap_type(c)) & BST_OBJF_MEMORY) ? BIT(c->size_bits) : 0;
+}
+
+static inline bool cap_has_memory(const struct cap *c)
+{
+    return (bst_obj_flags(cap_type(c)) & BST_OBJF_MEMORY) != 0;
+}
+
+static inline bool cap_is_device(const struct cap *c)
+{
+    return (c->flags & CAP_F_DEVICE) != 0;
+}
+
+static inline uint64_t cap_badge(const struct cap *c)
+{
+    bst_objtype_t t = cap_type(c);
+    return (t == BST_OBJ_ENDPOINT || t == BST_OBJ_NOTIFICATION) ? c->u.ipc.badge : 0;
+}
+
+/* Issuers create new objects as their CDT children (Untyped by retype, the IRQ and
+ * I/O port controls by issuing handler/port caps); every other cap's children are
+ * copies of it. Issuer caps are never copied. */
+bool cap_is_issuer(const struct cap *c);
+
+/* Whether a and b name the same object (see above). Two untyped caps never do. */
+bool cap_same_object(const struct cap *a, const struct cap *b);
+
+/* A capability to a freshly made memory object of `type` at `paddr` with all rights.
+ * `size_bits` is the object's log2 size; `radix` is used for CNodes only. */
+struct cap cap_make_object(bst_objtype_t type, paddr_t paddr, unsigned size_bits, unsigned radix,
+                           unsigned flags);
+
+/* A capability to an object without memory (the controls), all rights. */
+struct cap cap_make_control(bst_objtype_t type);
+
+/* How a derived capability's data word (capdata.h) is treated. */
+enum cap_data_mode {
+    CAP_DATA_KEEP, /* copy: badge or guard as in the source */
+    CAP_DATA_SET,  /* mint/mutate: apply the data word */
+};
+
+struct cap_result {
+    bst_error_t status;
+    struct cap cap;
+};
+
+/*
+ * The capability `src` becomes when derived with `rights` (a mask: the result has
+ * src's rights & rights) and, with CAP_DATA_SET, the data word `data`. No side effects.
+ * Errors: INVALID_ARGUMENT (rights outside BST_RIGHTS_ALL; data not valid for the
+ * type: non-zero data for a type without data, a guard that does not fit),
+ * ILLEGAL_OPERATION (a new badge on an already badged cap).
+ */
+struct cap_result cap_derive(const struct cap *src, bst_rights_t rights, enum cap_data_mode mode,
+                             uint64_t data);
+
+#endif
