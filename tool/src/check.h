@@ -1,0 +1,34 @@
+/*
+ * Semantic checks of a parsed system: everything the schema cannot express. Each group
+ * lives in its own file; every check reports located errors (and warnings for legal but
+ * suspicious choices) and never stops at the first one. check_names must run first: it
+ * resolves the names that the other groups follow.
+ */
+#ifndef BASTION_TOOL_CHECK_H
+#define BASTION_TOOL_CHECK_H
+
+#include "diag.h"
+#include "model.h"
+
+/* Unique names, resolution of references, ids per PD (check_names.c). */
+void check_names(struct model *m, struct diag_sink *d);
+
+/* Regions, physical addresses, mappings, permissions, setvar symbols (check_memory.c). */
+void check_memory(struct model *m, struct diag_sink *d);
+
+/* Priorities, budgets, protected procedure calls, passive PDs, domains (check_sched.c). */
+void check_sched(struct model *m, struct diag_sink *d);
+
+/* IRQs, I/O ports and PCI devices (check_hw.c). */
+void check_hw(struct model *m, struct diag_sink *d);
+
+/* Runs every group in order; returns true when no error was reported. */
+bool check_all(struct model *m, struct diag_sink *d);
+
+/* Line of an element, for "see line N" hints. */
+int check_line(const xmlNode *node);
+
+/* Name of a PD for messages ("?" when unnamed). */
+const char *check_pd_name(const struct model *m, uint32_t pd);
+
+#endif

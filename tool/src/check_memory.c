@@ -1,0 +1,268 @@
+/*
+ * Memory checks: region sizes and physical addresses; where each mapping lands in its
+ * PD's address space (aligned, inside the user range, not overlapping another mapping or
+ * PCI BAR); legal permissions; setvar symbols given once per PD. Overlap with program
+ * images is checked once images are loaded (image_check.c).
+ */
+#include "check.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PHYS_LIMIT (1ULL << 52)
+
+static void check_region(struct model *m, uint32_t i, struct diag_sink *d)
+{
+    struct model_region *r = MODEL_REGION(m, i);
+    if (r->size % r->page_size) {
+        uint64_t up = (r->size + r->page_size - 1) / r->page_size * r->page_size;
+        diag_node(d, DIAG_ERROR, r->node, "size",
+                  "size 0x%" PRIx64 " is not a multiple of the page size 0x%" PRIx64
+                  "; round it up to 0x%" PRIx64,
+                  r->size, r->page_size, up);
+    }
+    if (!r->has_phys)
+        return;
+    if (r->phys_addr % r->page_size)
+        diag_node(d, DIAG_ERROR, r->node, "phys_addr",
+                  "phys_addr 0x%" PRIx64 " is not aligned to the page size 0x%" PRIx64
+                  "; align it to 0x%" PRIx64,
+                  r->phys_addr, r->page_size, r->page_size);
+    else if (r->phys_addr + r->size > PHYS_LIMIT)
+        diag_node(d, DIAG_ERROR, r->node, "size",
+                  "the region ends at 0x%" PRIx64 ", beyond the 52-bit physical address "
+                  "space; make it smaller or fix phys_addr",
+                  r->phys_addr + r->size);
+}
+
+/* Two fixed regions must not share physical memory. */
+static void check_phys_overlaps(struct model *m, struct diag_sink *d)
+{
+    for (size_t i = 0; i < m->regions.count; i++) {
+        struct model_region *a = MODEL_REGION(m, i);
+        if (!a->has_phys || a->phys_addr + a->size > PHYS_LIMIT)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            struct model_region *b = MODEL_REGION(m, j);
+            if (!b->has_phys || b->phys_addr + b->size > PHYS_LIMIT)
+                continue;
+            if (a->phys_addr < b->phys_addr + b->size && b->phys_addr < a->phys_addr + a->size) {
+                diag_node(d, DIAG_ERROR, a->node, "phys_addr",
+                          "physical range 0x%" PRIx64 "-0x%" PRIx64 " overlaps memory_region "
+                          "'%s' (0x%" PRIx64 "-0x%" PRIx64 "); share one region instead of "
+                          "declaring two",
+                          a->phys_addr, a->phys_addr + a->size - 1, b->name, b->phys_addr,
+                          b->phys_addr + b->size - 1);
+                break;
+            }
+        }
+    }
+}
+
+/* Permissions x86_64 paging can express: read is implied by write and by execute. */
+static void check_perms(struct diag_sink *d, const xmlNode *node, uint8_t perms)
+{
+    if (!(perms & PERM_R) && (perms & PERM_W))
+        diag_node(d, DIAG_ERROR, node, "perms",
+                  "perms without 'r' cannot be expressed: x86_64 pages that can be written "
+                  "can be read; use \"rw\"%s",
+                  (perms & PERM_X) ? "x" : "");
+    else if (!(perms & PERM_R) && (perms & PERM_X))
+        diag_node(d, DIAG_ERROR, node, "perms",
+                  "perms \"x\" cannot be expressed: x86_64 pages that can be executed can be "
+                  "read; use \"rx\"");
+    else if ((perms & PERM_W) && (perms & PERM_X))
+        diag_node(d, DIAG_WARNING, node, "perms",
+                  "mapping is both writable and executable; drop 'w' or 'x' unless the "
+                  "program really writes code");
+}
+
+/* A range of a PD's address space taken by a mapping or a BAR. */
+struct va_range {
+    uint32_t pd;
+    uint64_t start;
+    uint64_t end; /* exclusive */
+    uint64_t align;
+    const xmlNode *node;
+};
+
+/* Checks alignment and user range of one placement; true when it may enter overlap checks. */
+static bool check_placement(struct diag_sink *d, const xmlNode *node, uint64_t vaddr,
+                            uint64_t size, uint64_t align, const char *align_what)
+{
+    if (vaddr % align) {
+        diag_node(d, DIAG_ERROR, node, "vaddr",
+                  "vaddr 0x%" PRIx64 " is not aligned to %s 0x%" PRIx64 "; align it to 0x%" PRIx64,
+                  vaddr, align_what, align, align);
+        return false;
+    }
+    if (vaddr < MODEL_USER_VADDR_MIN || add_overflows(vaddr, size) ||
+        vaddr + size > MODEL_USER_VADDR_END) {
+        diag_node(d, DIAG_ERROR, node, "vaddr",
+                  "vaddr 0x%" PRIx64 " with size 0x%" PRIx64 " is outside the user address "
+                  "range 0x%llx-0x%llx; move it inside",
+                  vaddr, size, MODEL_USER_VADDR_MIN, MODEL_USER_VADDR_END - 1);
+        return false;
+    }
+    return true;
+}
+
+/* Reports each range that overlaps an earlier one of the same PD. */
+static void check_va_overlaps(const struct model *m, struct vec *ranges, struct diag_sink *d)
+{
+    for (size_t i = 0; i < ranges->count; i++) {
+        struct va_range *a = VEC_AT(ranges, struct va_range, i);
+        for (size_t j = 0; j < i; j++) {
+            struct va_range *b = VEC_AT(ranges, struct va_range, j);
+            if (a->pd != b->pd || a->start >= b->end || b->start >= a->end)
+                continue;
+            uint64_t next = (b->end + a->align - 1) / a->align * a->align;
+            diag_node(d, DIAG_ERROR, a->node, "vaddr",
+                      "0x%" PRIx64 "-0x%" PRIx64 " overlaps the <%s> at line %d "
+                      "(0x%" PRIx64 "-0x%" PRIx64 ") in protection_domain '%s'; move it to "
+                      "0x%" PRIx64 " or above",
+                      a->start, a->end - 1, (const char *)b->node->name, check_line(b->node),
+                      b->start, b->end - 1, check_pd_name(m, a->pd), next);
+            break;
+        }
+    }
+}
+
+static void check_map(struct model *m, struct model_map *map, struct vec *ranges,
+                      struct diag_sink *d)
+{
+    check_perms(d, map->node, map->perms);
+    if (map->region == NO_INDEX)
+        return;
+    struct model_region *r = MODEL_REGION(m, map->region);
+    if (!map->cached && !r->has_phys)
+        diag_node(d, DIAG_WARNING, map->node, "cached",
+                  "uncached mapping of ordinary memory (region '%s' has no phys_addr) is slow "
+                  "and rarely needed; remove cached=\"false\" unless a device reads it",
+                  r->name);
+    if (!check_placement(d, map->node, map->vaddr, r->size, r->page_size,
+                         "the region's page size"))
+        return;
+    struct va_range *v = vec_push(ranges, sizeof(*v));
+    *v = (struct va_range){map->pd, map->vaddr, map->vaddr + r->size, r->page_size, map->node};
+}
+
+static void check_bar(struct model_bar *bar, struct vec *ranges, struct diag_sink *d)
+{
+    check_perms(d, bar->node, bar->perms);
+    if (bar->size < 0x1000 || (bar->size & (bar->size - 1))) {
+        diag_node(d, DIAG_ERROR, bar->node, "size",
+                  "size 0x%" PRIx64 " is not a BAR size; BARs are mapped in whole pages, use a "
+                  "power of two of at least 0x1000",
+                  bar->size);
+        return;
+    }
+    if (bar->cached)
+        diag_node(d, DIAG_WARNING, bar->node, "cached",
+                  "a cached mapping of device registers can lose or reorder accesses; remove "
+                  "cached=\"true\" unless the BAR is prefetchable memory");
+    if (!check_placement(d, bar->node, bar->vaddr, bar->size, 0x1000, "the page size"))
+        return;
+    struct va_range *v = vec_push(ranges, sizeof(*v));
+    *v = (struct va_range){bar->pd, bar->vaddr, bar->vaddr + bar->size, 0x1000, bar->node};
+}
+
+static int compare_ranges(const void *a, const void *b)
+{
+    const struct va_range *x = a, *y = b;
+    struct src_pos p = src_locate(x->node, NULL), q = src_locate(y->node, NULL);
+    if (p.line != q.line)
+        return p.line < q.line ? -1 : 1;
+    return p.col < q.col ? -1 : (p.col > q.col);
+}
+
+/* One setvar symbol patched by one place of a PD. */
+struct setvar_use {
+    uint32_t pd;
+    const char *symbol;
+    const xmlNode *node;
+    const char *attr;
+};
+
+static void add_setvar(struct vec *uses, uint32_t pd, const char *symbol, const xmlNode *node,
+                       const char *attr)
+{
+    if (!symbol)
+        return;
+    struct setvar_use *u = vec_push(uses, sizeof(*u));
+    *u = (struct setvar_use){pd, symbol, node, attr};
+}
+
+static void check_setvars(struct model *m, struct diag_sink *d)
+{
+    struct vec uses = {0};
+    for (size_t i = 0; i < m->maps.count; i++) {
+        struct model_map *map = MODEL_MAP(m, i);
+        add_setvar(&uses, map->pd, map->setvar_vaddr, map->node, "setvar_vaddr");
+        add_setvar(&uses, map->pd, map->setvar_paddr, map->node, "setvar_paddr");
+    }
+    for (size_t i = 0; i < m->bars.count; i++)
+        add_setvar(&uses, MODEL_BAR(m, i)->pd, MODEL_BAR(m, i)->setvar_vaddr,
+                   MODEL_BAR(m, i)->node, "setvar_vaddr");
+    for (size_t i = 0; i < uses.count; i++) {
+        struct setvar_use *a = VEC_AT(&uses, struct setvar_use, i);
+        for (size_t j = 0; j < i; j++) {
+            struct setvar_use *b = VEC_AT(&uses, struct setvar_use, j);
+            if (a->pd != b->pd || strcmp(a->symbol, b->symbol) != 0)
+                continue;
+            diag_node(d, DIAG_ERROR, a->node, a->attr,
+                      "symbol '%s' is already set by the <%s> at line %d; a variable can be "
+                      "set only once, use another symbol",
+                      a->symbol, (const char *)b->node->name, check_line(b->node));
+            break;
+        }
+    }
+    vec_free(&uses);
+}
+
+/* Warns about regions nothing maps, and about mixed cacheability of one region. */
+static void check_region_use(struct model *m, struct diag_sink *d)
+{
+    for (size_t i = 0; i < m->regions.count; i++) {
+        struct model_region *r = MODEL_REGION(m, i);
+        const struct model_map *first = NULL;
+        bool mixed = false;
+        for (size_t j = 0; j < m->maps.count; j++) {
+            const struct model_map *map = MODEL_MAP(m, j);
+            if (map->region != i)
+                continue;
+            if (!first)
+                first = map;
+            else if (first->cached != map->cached && !mixed) {
+                mixed = true;
+                diag_node(d, DIAG_WARNING, map->node, "cached",
+                          "region '%s' is mapped cached at line %d and uncached here; mixed "
+                          "cacheability breaks coherence, map it the same way everywhere",
+                          r->name, check_line(first->node));
+            }
+        }
+        if (!first)
+            diag_node(d, DIAG_WARNING, r->node, "name",
+                      "memory region '%s' is not mapped by any protection domain; map it or "
+                      "remove it",
+                      r->name);
+    }
+}
+
+void check_memory(struct model *m, struct diag_sink *d)
+{
+    for (uint32_t i = 0; i < m->regions.count; i++)
+        check_region(m, i, d);
+    check_phys_overlaps(m, d);
+    struct vec ranges = {0};
+    for (size_t i = 0; i < m->maps.count; i++)
+        check_map(m, MODEL_MAP(m, i), &ranges, d);
+    for (size_t i = 0; i < m->bars.count; i++)
+        check_bar(MODEL_BAR(m, i), &ranges, d);
+    qsort(ranges.items, ranges.count, sizeof(struct va_range), compare_ranges);
+    check_va_overlaps(m, &ranges, d);
+    vec_free(&ranges);
+    check_setvars(m, d);
+    check_region_use(m, d);
+}

@@ -1,0 +1,169 @@
+/*
+ * Scheduling checks: budget within period; protected procedure calls go only to a
+ * strictly higher priority and never form a cycle; a passive PD can be reached by
+ * someone; channels connect two different PDs and do something; domains are used
+ * consistently.
+ */
+#include "check.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+static void check_budgets(struct model *m, struct diag_sink *d)
+{
+    for (size_t i = 0; i < m->pds.count; i++) {
+        struct model_pd *pd = MODEL_PD(m, i);
+        if (pd->budget > pd->period)
+            diag_node(d, DIAG_ERROR, pd->node, "budget",
+                      "budget %" PRIu64 " us is above the period %" PRIu64
+                      " us; a budget can use at most its whole period, lower it or raise the "
+                      "period",
+                      pd->budget, pd->period);
+    }
+}
+
+/* Checks the two ends of one channel against each other. */
+static void check_channel_ends(struct model *m, struct model_channel *ch, struct diag_sink *d)
+{
+    struct model_end *a = &ch->end[0], *b = &ch->end[1];
+    if (a->pd == NO_INDEX || b->pd == NO_INDEX)
+        return;
+    if (a->pd == b->pd) {
+        diag_node(d, DIAG_ERROR, b->node, "pd",
+                  "both ends of the channel are protection_domain '%s'; a channel connects two "
+                  "different protection domains",
+                  check_pd_name(m, a->pd));
+        return;
+    }
+    if (!a->notify && !a->pp && !b->notify && !b->pp)
+        diag_node(d, DIAG_WARNING, ch->node, NULL,
+                  "neither end may notify or call the other, so the channel does nothing; set "
+                  "notify=\"true\" or pp=\"true\" on an end, or remove the channel");
+    for (int e = 0; e < 2; e++) {
+        struct model_end *caller = &ch->end[e], *callee = &ch->end[1 - e];
+        struct model_pd *from = MODEL_PD(m, caller->pd), *to = MODEL_PD(m, callee->pd);
+        if (caller->pp && to->priority <= from->priority)
+            diag_node(d, DIAG_ERROR, caller->node, "pp",
+                      "'%s' (priority %u) may call '%s' (priority %u), but a protected "
+                      "procedure call must go to a strictly higher priority; raise the "
+                      "priority of '%s' above %u",
+                      from->name, from->priority, to->name, to->priority, to->name,
+                      from->priority);
+    }
+}
+
+/* Depth-first search state for finding cycles of calls. */
+struct call_graph {
+    struct model *m;
+    struct diag_sink *d;
+    uint8_t *state; /* 0 unvisited, 1 on the stack, 2 done */
+    uint32_t *stack;
+    size_t depth;
+    bool reported;
+};
+
+/* Reports the cycle that the call from stack top to `to` closes, at that call's end. */
+static void report_cycle(struct call_graph *g, uint32_t to, const xmlNode *end)
+{
+    char path[512];
+    size_t used = 0, start = 0;
+    while (g->stack[start] != to)
+        start++;
+    for (size_t i = start; i < g->depth && used < sizeof(path); i++)
+        used += (size_t)snprintf(path + used, sizeof(path) - used, "%s -> ",
+                                 check_pd_name(g->m, g->stack[i]));
+    if (used < sizeof(path))
+        snprintf(path + used, sizeof(path) - used, "%s", check_pd_name(g->m, to));
+    diag_node(g->d, DIAG_ERROR, end, "pp",
+              "this call closes a cycle of protected procedure calls (%s), which could "
+              "deadlock; remove one of the calls",
+              path);
+    g->reported = true;
+}
+
+static void visit(struct call_graph *g, uint32_t pd)
+{
+    g->state[pd] = 1;
+    g->stack[g->depth++] = pd;
+    for (size_t i = 0; i < g->m->channels.count && !g->reported; i++) {
+        struct model_channel *ch = MODEL_CHANNEL(g->m, i);
+        for (int e = 0; e < 2 && !g->reported; e++) {
+            uint32_t callee = ch->end[1 - e].pd;
+            if (ch->end[e].pd != pd || !ch->end[e].pp || callee == NO_INDEX || callee == pd)
+                continue;
+            if (g->state[callee] == 1)
+                report_cycle(g, callee, ch->end[e].node);
+            else if (g->state[callee] == 0)
+                visit(g, callee);
+        }
+    }
+    g->depth--;
+    g->state[pd] = 2;
+}
+
+/* Finds (and reports) at most one cycle: one is enough to act on. */
+static void check_call_cycles(struct model *m, struct diag_sink *d)
+{
+    struct call_graph g = {m, d, xcalloc(m->pds.count, 1),
+                           xcalloc(m->pds.count, sizeof(uint32_t)), 0, false};
+    for (uint32_t pd = 0; pd < m->pds.count && !g.reported; pd++)
+        if (g.state[pd] == 0)
+            visit(&g, pd);
+    free(g.state);
+    free(g.stack);
+}
+
+/* True when some channel lets another PD notify or call `pd`, or it has an IRQ. */
+static bool can_be_reached(const struct model *m, uint32_t pd)
+{
+    for (size_t i = 0; i < m->channels.count; i++) {
+        const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
+        for (int e = 0; e < 2; e++)
+            if (ch->end[1 - e].pd == pd && ch->end[e].pd != pd &&
+                (ch->end[e].notify || ch->end[e].pp))
+                return true;
+    }
+    for (size_t i = 0; i < m->irqs.count; i++)
+        if (VEC_AT(&m->irqs, struct model_irq, i)->pd == pd)
+            return true;
+    return false;
+}
+
+static void check_passive(struct model *m, struct diag_sink *d)
+{
+    for (uint32_t i = 0; i < m->pds.count; i++) {
+        struct model_pd *pd = MODEL_PD(m, i);
+        if (pd->passive && !can_be_reached(m, i))
+            diag_node(d, DIAG_ERROR, pd->node, "passive",
+                      "protection_domain '%s' is passive but nothing can ever call or notify it, "
+                      "so it would never run; add a channel to it or remove passive=\"true\"",
+                      pd->name);
+    }
+}
+
+static void check_domains(struct model *m, struct diag_sink *d)
+{
+    if (!m->has_domain_schedule)
+        return;
+    for (size_t i = 0; i < m->domains.count; i++) {
+        struct model_domain *dom = MODEL_DOMAIN(m, i);
+        bool used = false;
+        for (size_t j = 0; j < m->pds.count; j++)
+            used |= MODEL_PD(m, j)->domain == i;
+        if (!used && i != 0)
+            diag_node(d, DIAG_WARNING, dom->node, "name",
+                      "no protection domain runs in domain '%s', so its time slice is idle; "
+                      "assign one with domain=\"%s\" or remove it",
+                      dom->name, dom->name);
+    }
+}
+
+void check_sched(struct model *m, struct diag_sink *d)
+{
+    check_budgets(m, d);
+    for (size_t i = 0; i < m->channels.count; i++)
+        check_channel_ends(m, MODEL_CHANNEL(m, i), d);
+    check_call_cycles(m, d);
+    check_passive(m, d);
+    check_domains(m, d);
+}

@@ -1,0 +1,80 @@
+/*
+ * Reading and XML-parsing a system description (see document.h). Network access and
+ * entity expansion are off; a DOCTYPE is refused, because a description never needs one
+ * and entities would make positions (and resource use) unpredictable.
+ */
+#include "document.h"
+
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Receives libxml2's syntax errors while one document is parsed. */
+static void on_xml_error(void *ctx, xmlErrorPtr err)
+{
+    struct diag_sink *d = ctx;
+    if (err->level == XML_ERR_WARNING)
+        return;
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "malformed XML");
+    size_t len = strlen(msg);
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        msg[--len] = '\0';
+    struct src_pos pos = {err->line > 0 ? err->line : 1, err->int2 > 0 ? err->int2 : 1};
+    diag_at(d, DIAG_ERROR, pos, "XML syntax: %s; the file must be well-formed XML", msg);
+}
+
+/* Refuses documents with a DOCTYPE (at its position in the text). */
+static int refuse_doctype(struct document *doc, struct diag_sink *d)
+{
+    if (!doc->doc->intSubset && !doc->doc->extSubset)
+        return EXIT_OK;
+    const char *at = strstr(doc->text, "<!DOCTYPE");
+    struct src_pos pos = src_offset_pos(doc->text, at ? (size_t)(at - doc->text) : 0);
+    diag_at(d, DIAG_ERROR, pos, "<!DOCTYPE> is not allowed in a system description; remove it");
+    return EXIT_DESCRIPTION;
+}
+
+int document_load(struct document *doc, const char *path, const char *text, size_t size,
+                  struct diag_sink *d)
+{
+    memset(doc, 0, sizeof(*doc));
+    if (text) {
+        doc->text = xmalloc(size + 1);
+        memcpy(doc->text, text, size);
+        doc->text[size] = '\0';
+        doc->size = size;
+    } else {
+        doc->text = read_file(path, &doc->size);
+        if (!doc->text) {
+            fprintf(stderr, "bastion: error: cannot read %s: %s\n", path, strerror(errno));
+            return EXIT_IO;
+        }
+    }
+    xmlSetStructuredErrorFunc(d, on_xml_error);
+    int options = XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+    doc->doc = xmlReadMemory(doc->text, (int)(doc->size > INT32_MAX ? INT32_MAX : doc->size), path,
+                             NULL, options);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (!doc->doc || d->errors) {
+        if (!d->errors)
+            diag_at(d, DIAG_ERROR, (struct src_pos){1, 1}, "XML syntax: the file is not XML");
+        return EXIT_DESCRIPTION;
+    }
+    if (refuse_doctype(doc, d) != EXIT_OK)
+        return EXIT_DESCRIPTION;
+    src_map_scan(&doc->map, doc->text);
+    src_map_attach(&doc->map, doc->doc);
+    return EXIT_OK;
+}
+
+void document_free(struct document *doc)
+{
+    if (doc->doc)
+        xmlFreeDoc(doc->doc);
+    src_map_free(&doc->map);
+    free(doc->text);
+    memset(doc, 0, sizeof(*doc));
+}

@@ -1,0 +1,159 @@
+/*
+ * Graphviz output (see graph.h). Node names are generated (pd0, mr1, ...) so that user
+ * names need no quoting rules beyond labels, which are escaped.
+ */
+#include "graph.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Writes a DOT string literal. */
+static void dot_label(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void write_pds(FILE *out, const struct model *m)
+{
+    for (size_t i = 0; i < m->pds.count; i++) {
+        const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, i);
+        char label[160];
+        snprintf(label, sizeof(label), "%s\\nprio %u%s", pd->name, pd->priority,
+                 pd->passive ? ", passive" : "");
+        fprintf(out, "  pd%zu [shape=box, style=\"rounded%s\", label=\"", i,
+                pd->passive ? ",dashed" : "");
+        for (const char *c = label; *c; c++) {
+            if (*c == '"')
+                fputc('\\', out);
+            fputc(*c, out);
+        }
+        fputs("\"];\n", out);
+        if (pd->parent != NO_INDEX)
+            fprintf(out, "  pd%u -> pd%zu [style=dotted, label=\"child %u\"];\n", pd->parent, i,
+                    pd->child_id);
+    }
+}
+
+static void write_channels(FILE *out, const struct model *m)
+{
+    for (size_t i = 0; i < m->channels.count; i++) {
+        const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
+        const struct model_end *a = &ch->end[0], *b = &ch->end[1];
+        bool fwd = a->notify || a->pp, back = b->notify || b->pp;
+        const char *dir = fwd && back ? "both" : fwd ? "forward" : back ? "back" : "none";
+        fprintf(out, "  pd%u -> pd%u [dir=%s, taillabel=\"%u\", headlabel=\"%u\"%s%s];\n", a->pd,
+                b->pd, dir, a->id, b->id, (a->pp || b->pp) ? ", style=bold" : "",
+                (a->pp || b->pp) ? ", label=\"pp\"" : "");
+    }
+}
+
+static void write_regions(FILE *out, const struct model *m)
+{
+    for (size_t i = 0; i < m->regions.count; i++) {
+        const struct model_region *r = VEC_AT(&m->regions, struct model_region, i);
+        fprintf(out, "  mr%zu [shape=note, label=", i);
+        dot_label(out, r->name);
+        fputs("];\n", out);
+    }
+    for (size_t i = 0; i < m->maps.count; i++) {
+        const struct model_map *map = VEC_AT(&m->maps, struct model_map, i);
+        char perms[4];
+        perms_to_text(map->perms, perms);
+        fprintf(out, "  pd%u -> mr%u [arrowhead=none, style=dashed, label=\"%s\"];\n", map->pd,
+                map->region, perms);
+    }
+}
+
+static void write_devices(FILE *out, const struct model *m)
+{
+    for (size_t i = 0; i < m->irqs.count; i++) {
+        const struct model_irq *irq = VEC_AT(&m->irqs, struct model_irq, i);
+        if (irq->kind == IRQ_IOAPIC)
+            fprintf(out, "  irq%zu [shape=diamond, label=\"IRQ pin %u\"];\n", i, irq->pin);
+        else
+            fprintf(out, "  irq%zu [shape=diamond, label=\"MSI %02x:%02x.%x/%u\"];\n", i,
+                    irq->pci.bus, irq->pci.dev, irq->pci.fn, irq->msi_vector);
+        fprintf(out, "  irq%zu -> pd%u [label=\"%u\"];\n", i, irq->pd, irq->id);
+    }
+    for (size_t i = 0; i < m->pcis.count; i++) {
+        const struct model_pci *pci = VEC_AT(&m->pcis, struct model_pci, i);
+        fprintf(out, "  pci%zu [shape=component, label=\"PCI %02x:%02x.%x\"];\n", i,
+                pci->addr.bus, pci->addr.dev, pci->addr.fn);
+        fprintf(out, "  pd%u -> pci%zu [arrowhead=none];\n", pci->pd, i);
+    }
+}
+
+void graph_write_dot(FILE *out, const struct model *m)
+{
+    fputs("digraph system {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n"
+          "  edge [fontname=\"Helvetica\", fontsize=10];\n",
+          out);
+    write_pds(out, m);
+    write_channels(out, m);
+    write_regions(out, m);
+    write_devices(out, m);
+    fputs("}\n", out);
+}
+
+/* Runs `dot -T<format> -o <path> <input>`; EXIT_OK or EXIT_IO. */
+static int run_dot(const char *format, const char *input, const char *path)
+{
+    char type[16];
+    snprintf(type, sizeof(type), "-T%s", format);
+    char *argv[] = {"dot", type, "-o", (char *)path, (char *)input, NULL};
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "dot", NULL, NULL, argv, environ);
+    if (rc != 0) {
+        fprintf(stderr, "bastion: error: cannot run Graphviz 'dot': %s; install graphviz\n",
+                strerror(rc));
+        return EXIT_IO;
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bastion: error: Graphviz 'dot' failed to write %s\n", path);
+        return EXIT_IO;
+    }
+    return EXIT_OK;
+}
+
+int graph_write_file(const struct model *m, const char *path)
+{
+    const char *ext = strrchr(path, '.');
+    if (!ext || (strcmp(ext, ".dot") && strcmp(ext, ".svg") && strcmp(ext, ".png"))) {
+        fprintf(stderr, "bastion: error: %s: the output must end in .svg, .png or .dot\n", path);
+        return EXIT_USAGE;
+    }
+    bool direct = strcmp(ext, ".dot") == 0;
+    char tmp[] = "/tmp/bastion-graph-XXXXXX";
+    int fd = direct ? -1 : mkstemp(tmp);
+    FILE *f = direct ? fopen(path, "w") : (fd >= 0 ? fdopen(fd, "w") : NULL);
+    if (!f) {
+        fprintf(stderr, "bastion: error: cannot write %s: %s\n", direct ? path : tmp,
+                strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return EXIT_IO;
+    }
+    graph_write_dot(f, m);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "bastion: error: cannot write %s\n", direct ? path : tmp);
+        return EXIT_IO;
+    }
+    if (direct)
+        return EXIT_OK;
+    int rc = run_dot(ext + 1, tmp, path);
+    unlink(tmp);
+    return rc;
+}

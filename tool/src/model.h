@@ -1,0 +1,196 @@
+/*
+ * The in-memory model of a system description, as the parser builds it and the checks,
+ * layout and writers read it. Every entity keeps the element it came from so that any
+ * later stage can report a located diagnostic. Strings point into the parsed document,
+ * which lives as long as the model. Cross references are indices (NO_INDEX when unset).
+ */
+#ifndef BASTION_TOOL_MODEL_H
+#define BASTION_TOOL_MODEL_H
+
+#include "util.h"
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NO_INDEX UINT32_MAX
+
+/* Limits that the checks enforce; documented in docs/system-description.md. */
+#define MODEL_MAX_ID 62           /* channel, IRQ, I/O port and child ids are 0..62 */
+#define MODEL_MAX_PRIORITY 254    /* 255 belongs to init */
+#define MODEL_MAX_CPU 63
+#define MODEL_MAX_NAME 63
+#define MODEL_MAX_PCI_MSI 31
+#define MODEL_USER_VADDR_MIN 0x10000ULL        /* below: a guard against null pointers */
+#define MODEL_USER_VADDR_END 0x7f0000000000ULL /* above: stack, IPC buffer (spec.h) */
+
+enum perm_bits {
+    PERM_R = 1,
+    PERM_W = 2,
+    PERM_X = 4,
+};
+
+struct pci_addr {
+    uint8_t bus;
+    uint8_t dev;
+    uint8_t fn;
+};
+
+struct model_region {
+    const char *name;
+    xmlNode *node;
+    uint64_t size;
+    uint64_t page_size;
+    uint64_t phys_addr;
+    bool has_phys;
+    const char *prefill;      /* file name as written, or NULL */
+    char *prefill_path;       /* resolved path once found (owned) */
+    uint64_t prefill_size;
+};
+
+struct model_map {
+    uint32_t pd;
+    uint32_t region; /* resolved by the name checks */
+    const char *region_name;
+    xmlNode *node;
+    uint64_t vaddr;
+    uint8_t perms;
+    bool cached;
+    const char *setvar_vaddr;
+    const char *setvar_paddr;
+};
+
+enum irq_kind {
+    IRQ_IOAPIC,
+    IRQ_MSI,
+};
+
+enum irq_trigger {
+    TRIGGER_EDGE,
+    TRIGGER_LEVEL,
+};
+
+enum irq_polarity {
+    POLARITY_HIGH,
+    POLARITY_LOW,
+};
+
+struct model_irq {
+    uint32_t pd;
+    xmlNode *node;
+    uint32_t id;
+    enum irq_kind kind;
+    uint32_t ioapic;
+    uint32_t pin;
+    enum irq_trigger trigger;
+    enum irq_polarity polarity;
+    struct pci_addr pci;
+    uint32_t pci_index; /* the PD's <pci_device> the MSI belongs to, resolved by checks */
+    uint32_t msi_vector;
+};
+
+struct model_ioport {
+    uint32_t pd;
+    xmlNode *node;
+    uint32_t id;
+    uint32_t base;
+    uint32_t size;
+    const char *setvar_base;
+};
+
+struct model_pci {
+    uint32_t pd;
+    xmlNode *node;
+    struct pci_addr addr;
+};
+
+struct model_bar {
+    uint32_t pd;
+    uint32_t pci; /* index into model.pcis */
+    xmlNode *node;
+    uint32_t index;
+    uint64_t vaddr;
+    uint64_t size;
+    uint8_t perms;
+    bool cached;
+    const char *setvar_vaddr;
+};
+
+struct elf_image; /* elf.h */
+
+struct model_pd {
+    const char *name;
+    xmlNode *node;
+    uint32_t parent; /* NO_INDEX for a top-level PD */
+    uint32_t child_id;
+    bool has_child_id;
+    uint32_t priority;
+    uint64_t budget;
+    uint64_t period;
+    bool passive;
+    uint64_t stack_size;
+    uint32_t cpu;
+    const char *domain_name;
+    uint32_t domain;
+    const char *image;     /* program image file name as written */
+    xmlNode *image_node;
+    char *image_path;      /* resolved path once found (owned) */
+    struct elf_image *elf; /* loaded image, or NULL */
+};
+
+struct model_end {
+    const char *pd_name;
+    uint32_t pd; /* resolved by the name checks */
+    xmlNode *node;
+    uint32_t id;
+    bool notify;
+    bool pp;
+};
+
+struct model_channel {
+    xmlNode *node;
+    struct model_end end[2];
+};
+
+struct model_domain {
+    const char *name;
+    xmlNode *node;
+    uint64_t length;
+};
+
+struct model {
+    xmlNode *root;
+    struct vec pds;      /* struct model_pd, parents before children */
+    struct vec regions;  /* struct model_region */
+    struct vec maps;     /* struct model_map */
+    struct vec channels; /* struct model_channel */
+    struct vec irqs;     /* struct model_irq */
+    struct vec ioports;  /* struct model_ioport */
+    struct vec pcis;     /* struct model_pci */
+    struct vec bars;     /* struct model_bar */
+    struct vec domains;  /* struct model_domain */
+    bool has_domain_schedule;
+    xmlNode *domain_schedule_node;
+};
+
+#define MODEL_PD(m, i) VEC_AT(&(m)->pds, struct model_pd, i)
+#define MODEL_REGION(m, i) VEC_AT(&(m)->regions, struct model_region, i)
+#define MODEL_MAP(m, i) VEC_AT(&(m)->maps, struct model_map, i)
+#define MODEL_CHANNEL(m, i) VEC_AT(&(m)->channels, struct model_channel, i)
+#define MODEL_IRQ(m, i) VEC_AT(&(m)->irqs, struct model_irq, i)
+#define MODEL_IOPORT(m, i) VEC_AT(&(m)->ioports, struct model_ioport, i)
+#define MODEL_PCI(m, i) VEC_AT(&(m)->pcis, struct model_pci, i)
+#define MODEL_BAR(m, i) VEC_AT(&(m)->bars, struct model_bar, i)
+#define MODEL_DOMAIN(m, i) VEC_AT(&(m)->domains, struct model_domain, i)
+
+void model_free(struct model *m);
+
+/* Index of the PD/region/domain with that name, or NO_INDEX. */
+uint32_t model_find_pd(const struct model *m, const char *name);
+uint32_t model_find_region(const struct model *m, const char *name);
+uint32_t model_find_domain(const struct model *m, const char *name);
+
+/* Writes "rwx"-style text for perms into buf (at least 4 bytes). */
+void perms_to_text(uint8_t perms, char *buf);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * The checking pipeline (see pipeline.h).
+ */
+#include "pipeline.h"
+#include "check.h"
+#include "parse.h"
+#include "schema.h"
+
+#include <string.h>
+
+/* Runs the stages in order, stopping after the first stage that reports an error. */
+static int run_stages(struct checked_system *s, const char *path, const char *text, size_t size,
+                      const struct search_path *sp, enum image_need need)
+{
+    int rc = document_load(&s->doc, path, text, size, &s->diag);
+    if (rc != EXIT_OK)
+        return rc;
+    if (!parse_system(&s->model, s->doc.doc, &s->diag))
+        return EXIT_DESCRIPTION;
+    if (!schema_validate(s->doc.doc, &s->diag))
+        return EXIT_DESCRIPTION;
+    if (!check_all(&s->model, &s->diag))
+        return EXIT_DESCRIPTION;
+    if (sp && !images_check(&s->model, sp, need, &s->diag))
+        return EXIT_DESCRIPTION;
+    return EXIT_OK;
+}
+
+int pipeline_check(struct checked_system *s, const char *path, const char *text, size_t size,
+                   const struct search_path *sp, enum image_need need, FILE *diag_out)
+{
+    memset(s, 0, sizeof(*s));
+    diag_init(&s->diag, path);
+    int rc = run_stages(s, path, text, size, sp, need);
+    if (rc == EXIT_OK && s->diag.errors)
+        rc = EXIT_DESCRIPTION;
+    if (diag_out)
+        diag_flush(&s->diag, diag_out);
+    return rc;
+}
+
+void checked_system_free(struct checked_system *s)
+{
+    model_free(&s->model);
+    document_free(&s->doc);
+    diag_free(&s->diag);
+}

@@ -1,0 +1,147 @@
+/*
+ * Text report (see report.h).
+ */
+#include "report.h"
+#include "elf_image.h"
+
+#include <inttypes.h>
+
+static void report_pd_memory(FILE *out, const struct model *m, uint32_t p)
+{
+    const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, p);
+    if (pd->elf) {
+        fprintf(out, "    image %s, entry 0x%" PRIx64 "\n", pd->image, pd->elf->entry);
+        for (size_t i = 0; i < pd->elf->segment_count; i++) {
+            const struct elf_segment *s = &pd->elf->segments[i];
+            char perms[4];
+            perms_to_text(s->perms, perms);
+            fprintf(out, "      segment 0x%012" PRIx64 "-0x%012" PRIx64 " %-3s\n", s->vaddr,
+                    s->vaddr + s->memsz - 1, perms);
+        }
+    } else {
+        fprintf(out, "    image %s (not loaded)\n", pd->image);
+    }
+    for (size_t i = 0; i < m->maps.count; i++) {
+        const struct model_map *map = VEC_AT(&m->maps, struct model_map, i);
+        if (map->pd != p)
+            continue;
+        const struct model_region *r = VEC_AT(&m->regions, struct model_region, map->region);
+        char perms[4];
+        perms_to_text(map->perms, perms);
+        fprintf(out, "      map     0x%012" PRIx64 "-0x%012" PRIx64 " %-3s %-8s %s\n", map->vaddr,
+                map->vaddr + r->size - 1, perms, map->cached ? "cached" : "uncached", r->name);
+    }
+    for (size_t i = 0; i < m->bars.count; i++) {
+        const struct model_bar *bar = VEC_AT(&m->bars, struct model_bar, i);
+        const struct model_pci *pci = VEC_AT(&m->pcis, struct model_pci, bar->pci);
+        if (bar->pd == p)
+            fprintf(out, "      bar     0x%012" PRIx64 "-0x%012" PRIx64 " BAR%u of %02x:%02x.%x\n",
+                    bar->vaddr, bar->vaddr + bar->size - 1, bar->index, pci->addr.bus,
+                    pci->addr.dev, pci->addr.fn);
+    }
+    fprintf(out, "      stack   0x%012llx-0x%012llx rw\n",
+            (unsigned long long)(BASTION_STACK_TOP - pd->stack_size),
+            (unsigned long long)(BASTION_STACK_TOP - 1));
+}
+
+static void report_pd_caps(FILE *out, const struct model *m, const struct layout *l, uint32_t p)
+{
+    const struct bastion_spec_pd *s = LAYOUT_ENTRY(l, BASTION_TABLE_PDS, struct bastion_spec_pd, p);
+    fprintf(out, "    capabilities:\n");
+    for (uint32_t i = 0; i < s->cap_count; i++) {
+        const struct bastion_spec_cap *c =
+            LAYOUT_ENTRY(l, BASTION_TABLE_CAPS, struct bastion_spec_cap, s->first_cap + i);
+        fprintf(out, "      slot %3u  ", c->slot);
+        if (c->kind == BASTION_CAP_OBJECT) {
+            const struct bastion_spec_object *o =
+                LAYOUT_ENTRY(l, BASTION_TABLE_OBJECTS, struct bastion_spec_object, c->index);
+            fprintf(out, "%s of %s", layout_object_type_name(o->type),
+                     VEC_AT(&m->pds, struct model_pd, o->pd)->name);
+        } else if (c->kind == BASTION_CAP_IRQ) {
+            fprintf(out, "irq handler %u", VEC_AT(&m->irqs, struct model_irq, c->index)->id);
+        } else {
+            fprintf(out, "ioport %u", VEC_AT(&m->ioports, struct model_ioport, c->index)->id);
+        }
+        if (c->badge)
+            fprintf(out, ", badge 0x%" PRIx64, c->badge);
+        fputc('\n', out);
+    }
+}
+
+static void report_pds(FILE *out, const struct model *m, const struct layout *l)
+{
+    for (uint32_t p = 0; p < m->pds.count; p++) {
+        const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, p);
+        fprintf(out, "protection domain %s", pd->name);
+        if (pd->parent != NO_INDEX)
+            fprintf(out, " (child %u of %s)", pd->child_id,
+                    VEC_AT(&m->pds, struct model_pd, pd->parent)->name);
+        fprintf(out, "\n    priority %u, budget %" PRIu64 " us per %" PRIu64 " us%s, cpu %u",
+                pd->priority, pd->budget, pd->period, pd->passive ? ", passive" : "", pd->cpu);
+        if (pd->domain_name)
+            fprintf(out, ", domain %s", pd->domain_name);
+        fputc('\n', out);
+        report_pd_memory(out, m, p);
+        report_pd_caps(out, m, l, p);
+        fputc('\n', out);
+    }
+}
+
+static void report_regions_channels(FILE *out, const struct model *m)
+{
+    fprintf(out, "memory regions\n");
+    for (size_t i = 0; i < m->regions.count; i++) {
+        const struct model_region *r = VEC_AT(&m->regions, struct model_region, i);
+        fprintf(out, "    %-20s size 0x%" PRIx64 ", pages of 0x%" PRIx64, r->name, r->size,
+                r->page_size);
+        if (r->has_phys)
+            fprintf(out, ", at 0x%" PRIx64, r->phys_addr);
+        if (r->prefill)
+            fprintf(out, ", prefilled from %s", r->prefill);
+        fputc('\n', out);
+    }
+    fprintf(out, "\nchannels\n");
+    for (size_t i = 0; i < m->channels.count; i++) {
+        const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
+        const struct model_end *a = &ch->end[0], *b = &ch->end[1];
+        fprintf(out, "    %s:%u %s%s <-> %s:%u %s%s\n", a->pd_name, a->id,
+                a->notify ? "notify " : "", a->pp ? "pp" : "", b->pd_name, b->id,
+                b->notify ? "notify " : "", b->pp ? "pp" : "");
+    }
+}
+
+static void report_irqs_objects(FILE *out, const struct model *m, const struct layout *l)
+{
+    fprintf(out, "\ninterrupts\n");
+    for (size_t i = 0; i < m->irqs.count; i++) {
+        const struct model_irq *irq = VEC_AT(&m->irqs, struct model_irq, i);
+        const char *pd = VEC_AT(&m->pds, struct model_pd, irq->pd)->name;
+        if (irq->kind == IRQ_IOAPIC)
+            fprintf(out, "    %s:%u  IOAPIC %u pin %u, %s-triggered, active %s\n", pd, irq->id,
+                    irq->ioapic, irq->pin, irq->trigger == TRIGGER_LEVEL ? "level" : "edge",
+                    irq->polarity == POLARITY_LOW ? "low" : "high");
+        else
+            fprintf(out, "    %s:%u  MSI vector %u of %02x:%02x.%x\n", pd, irq->id,
+                    irq->msi_vector, irq->pci.bus, irq->pci.dev, irq->pci.fn);
+    }
+    fprintf(out, "\nkernel objects\n");
+    uint64_t totals[BASTION_OBJ_FRAME + 1] = {0};
+    const struct vec *objects = &l->tables[BASTION_TABLE_OBJECTS];
+    for (size_t i = 0; i < objects->count; i++) {
+        const struct bastion_spec_object *o = VEC_AT(objects, struct bastion_spec_object, i);
+        if (o->type <= BASTION_OBJ_FRAME)
+            totals[o->type] += o->count;
+    }
+    for (uint32_t t = BASTION_OBJ_TCB; t <= BASTION_OBJ_FRAME; t++)
+        fprintf(out, "    %-24s %" PRIu64 "\n", layout_object_type_name(t), totals[t]);
+}
+
+void report_write(FILE *out, const struct model *m, const struct layout *l)
+{
+    fprintf(out, "Bastion system: %zu protection domains, %zu memory regions, %zu channels, "
+                 "%zu interrupts\n\n",
+            m->pds.count, m->regions.count, m->channels.count, m->irqs.count);
+    report_pds(out, m, l);
+    report_regions_channels(out, m);
+    report_irqs_objects(out, m, l);
+}
