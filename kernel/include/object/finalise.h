@@ -1,0 +1,27 @@
+/*
+ * Finalisers: what happens to an object when its last capability is deleted.
+ *
+ * Each object type has one named hook, called with a copy of the deleted cap. Most are
+ * empty until the object is implemented (endpoint_finalise() will wake the endpoint's
+ * waiters with OBJECT_DELETED once IPC exists); each then moves to the object's own
+ * file. Finalisers must be O(1) or queue their work (as CNodes do) for a preemptible
+ * pass: they run inside a single delete.
+ */
+#ifndef BASTION_OBJECT_FINALISE_H
+#define BASTION_OBJECT_FINALISE_H
+
+#include "object/cap.h"
+
+/* Run the finaliser of the object `cap` names. */
+void cap_finalise(const struct cap *cap);
+
+void endpoint_finalise(const struct cap *cap);
+void notification_finalise(const struct cap *cap);
+void tcb_finalise(const struct cap *cap);
+void reply_finalise(const struct cap *cap);
+void sched_context_finalise(const struct cap *cap);
+void frame_finalise(const struct cap *cap);
+void page_table_finalise(const struct cap *cap);
+void irq_handler_finalise(const struct cap *cap);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * Finalisers: one per object type, run when the last capability to an object goes.
+ *
+ * The hooks below are placeholders for objects that do not exist yet; each moves to its
+ * object's own file when that object is implemented. Memory is never freed here: it
+ * returns to its untyped when every child of the untyped is gone (untyped.c).
+ */
+#include "object/finalise.h"
+#include "object/cnode.h"
+
+void cap_finalise(const struct cap *cap)
+{
+    switch (cap_type(cap)) {
+    case BST_OBJ_CNODE:
+        cnode_finalise(cap);
+        break;
+    case BST_OBJ_ENDPOINT:
+        endpoint_finalise(cap);
+        break;
+    case BST_OBJ_NOTIFICATION:
+        notification_finalise(cap);
+        break;
+    case BST_OBJ_TCB:
+        tcb_finalise(cap);
+        break;
+    case BST_OBJ_REPLY:
+        reply_finalise(cap);
+        break;
+    case BST_OBJ_SCHED_CONTEXT:
+        sched_context_finalise(cap);
+        break;
+    case BST_OBJ_FRAME_4K:
+    case BST_OBJ_FRAME_2M:
+    case BST_OBJ_FRAME_1G:
+        frame_finalise(cap);
+        break;
+    case BST_OBJ_PT_L1:
+    case BST_OBJ_PT_L2:
+    case BST_OBJ_PT_L3:
+    case BST_OBJ_VSPACE:
+        page_table_finalise(cap);
+        break;
+    case BST_OBJ_IRQ_HANDLER:
+        irq_handler_finalise(cap);
+        break;
+    default:
+        /* Untyped, the controls, I/O ports: nothing to undo. */
+        break;
+    }
+}
+
+/* Placeholder: will wake every waiter with OBJECT_DELETED (IPC). */
+void endpoint_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+/* Placeholder: will wake waiters and unbind the bound TCB (IPC). */
+void notification_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+/* Placeholder: will suspend the thread and unlink it from every queue (threads). */
+void tcb_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+/* Placeholder: will cancel the pending reply (IPC). */
+void reply_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+/* Placeholder: will unbind from its thread and the scheduler (scheduling). */
+void sched_context_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+/* Placeholder: will unmap the frame from its address space (virtual memory). */
+void frame_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+/* Placeholder: will unmap the table from its parent, or retire the VSpace's PCID. */
+void page_table_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+/* Placeholder: will unbind the IRQ from its notification and mask it (interrupts). */
+void irq_handler_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
