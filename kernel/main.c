@@ -3,11 +3,13 @@
  * memory map, boot modules), starts time, then runs the selected in-kernel tests or
  * the demo.
  *
- * Command line: `ktest=<selection>` runs tests (see ktest.h); `ticks=<n>` makes the
+ * Command line: `ktest=<selection>` runs tests (see ktest.h); `kbench=<selection>`
+ * runs benchmarks (kbench.h); `ticks=<n>` makes the
  * demo print the tick count once a second for n seconds (default 3); `exit` ends the
  * emulator after the demo instead of idling (for the harness).
  */
 #include <boot.h>
+#include <kbench.h>
 #include <kprintf.h>
 #include <ktest.h>
 #include <machine.h>
@@ -90,6 +92,9 @@ void kernel_main(const struct boot_info *bi)
     arch_timer_init();
     if (cmdline_get(bi->cmdline, "ktest", selection, sizeof(selection)) != NULL) {
         ktest_run(selection);
+    }
+    if (cmdline_get(bi->cmdline, "kbench", selection, sizeof(selection)) != NULL) {
+        kbench_run(selection);
     }
     demo(bi);
 }

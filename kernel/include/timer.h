@@ -16,6 +16,9 @@ void arch_timer_stop(void);
 /* The cycle counter, and its frequency in Hz as measured at boot. */
 uint64_t arch_counter_read(void);
 uint64_t arch_counter_hz(void);
+/* The counter, read so that no earlier instruction is still in flight and no later
+ * one has started (for measurements). */
+uint64_t arch_counter_read_ordered(void);
 
 /* Called by the architecture's timer interrupt handler. */
 void timer_tick(void);

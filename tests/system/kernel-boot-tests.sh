@@ -76,3 +76,10 @@ if [[ -f "$elf" ]]; then
         echo "FAIL: $label/grub-iso: could not build the ISO: $(head -c 200 "$logs/grub-iso.err")"
     fi
 fi
+
+# The benchmark image runs to the end under icount and reports every benchmark (the
+# figures themselves are for `make bench`, never judged here).
+boot bench "kbench=x86" --no-protocol --icount \
+    --expect '^BENCH measurement\.overhead samples=[0-9]+ min=[0-9]+ median=[0-9]+' \
+    --expect '^BENCH x86\.trap_roundtrip samples=[0-9]+ min=[0-9]+ median=[0-9]+' \
+    --expect '^BENCH-END'

@@ -25,6 +25,15 @@ uint64_t arch_counter_read(void)
     return rdtsc();
 }
 
+/* LFENCE before and after RDTSC: the read neither overtakes earlier instructions nor
+ * lets later ones start early (Intel SDM on RDTSC; AMD with LFENCE serialising). */
+uint64_t arch_counter_read_ordered(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
 uint64_t arch_counter_hz(void)
 {
     return tsc_hz;

@@ -127,6 +127,8 @@ void trap_dispatch(struct trap_frame *f)
         timer_tick();
         lapic_eoi();
         break;
+    case VEC_BENCH:
+        break; /* a software interrupt: nothing to acknowledge */
     case VEC_SPURIOUS:
         break; /* spurious interrupts need no EOI */
     default:

@@ -46,6 +46,7 @@ enum {
     VEC_CP = 21,
     VEC_FIRST_IRQ = 32,
     VEC_TIMER = 32,
+    VEC_BENCH = 0xfe, /* software interrupt of the trap round-trip benchmark */
     VEC_SPURIOUS = 255,
 };
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `make bench`: boot the benchmark selection and print a table; write the same as JSON.
+#
+#   run-bench.sh KERNEL_IMAGE RESULTS_DIR [SELECTION]
+#
+# Unit: under QEMU TCG with -icount shift=0,align=off, guest time advances one
+# nanosecond per instruction and the TSC follows it, so counter deltas are path lengths
+# ("icount cycles"): identical from run to run on any host, and never to be mixed with
+# real cycles. Every figure has the measurement overhead (the median cost of reading the
+# counter twice with nothing between, shown as measurement.overhead) subtracted.
+set -euo pipefail
+image=$1 results=$2 selection=${3:-all}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$results"
+log="$results/icount-tcg.log"
+
+"$here/../scripts/qemu-run.sh" --image "$image" --append "kbench=$selection" --icount \
+    --no-protocol --name bench --log "$log" --timeout 300 >/dev/null ||
+    { echo "bench: the benchmark boot failed (log: $log)" >&2; exit 1; }
+tr -d '\r' <"$log" | grep -E '^BENCH ' >"$results/icount-tcg.lines" ||
+    { echo "bench: no BENCH lines in $log" >&2; exit 1; }
+
+version=$(git -C "$here/.." describe --always --dirty 2>/dev/null || echo unknown)
+echo "Bastion $version benchmarks: QEMU TCG, -icount shift=0,align=off (icount cycles)"
+printf '%-34s %8s %8s %8s %8s %8s\n' benchmark min median max mean stddev
+awk '{
+    name = $2; delete f
+    for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+    printf "%-34s %8s %8s %8s %8s %8s\n", name, f["min"], f["median"], f["max"], f["mean"], f["stddev"]
+}' "$results/icount-tcg.lines"
+
+awk -v version="$version" 'BEGIN { printf "{\n  \"version\": \"%s\",\n  \"unit\": \"icount cycles\",\n  \"machine\": \"qemu-system-x86_64 -machine q35 -cpu max -accel tcg -icount shift=0,align=off\",\n  \"overhead_subtracted\": true,\n  \"results\": [", version }
+{
+    delete f
+    for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+    printf "%s\n    {\"name\": \"%s\", \"samples\": %s, \"min\": %s, \"median\": %s, \"max\": %s, \"mean\": %s, \"stddev\": %s, \"overhead\": %s}", (NR > 1 ? "," : ""), $2, f["samples"], f["min"], f["median"], f["max"], f["mean"], f["stddev"], f["overhead"]
+}
+END { print "\n  ]\n}" }' "$results/icount-tcg.lines" >"$results/icount-tcg.json"
+echo "(written to $results/icount-tcg.json)"
