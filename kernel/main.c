@@ -14,6 +14,7 @@
 #include <ktest.h>
 #include <machine.h>
 #include <memmap.h>
+#include <rootcaps.h>
 #include <timer.h>
 
 #ifndef BASTION_VERSION
@@ -90,6 +91,10 @@ void kernel_main(const struct boot_info *bi)
     memmap_print(bi);
     print_modules(bi);
     arch_timer_init();
+    if (root_caps_create(bi) == NULL) {
+        arch_emulator_exit(MACHINE_EXIT_FAIL);
+        arch_halt();
+    }
     if (cmdline_get(bi->cmdline, "ktest", selection, sizeof(selection)) != NULL) {
         ktest_run(selection);
     }

@@ -21,6 +21,14 @@ void arch_emulator_exit(enum machine_exit status);
 /* Print the CPU's identity and the optional features found. */
 void arch_print_cpu_features(void);
 
+/* Physical memory: how many address bits the machine has, the end of the RAM the
+ * kernel can reach (its physmap), and the device ranges the kernel keeps for itself
+ * (never handed to users). */
+struct boot_range;
+unsigned arch_phys_addr_bits(void);
+paddr_t arch_phys_reachable_limit(void);
+size_t arch_kernel_device_ranges(struct boot_range *out, size_t max);
+
 /* Idle: enable interrupts, wait for one, disable them again. */
 void arch_wait_for_interrupt(void);
 

@@ -30,6 +30,7 @@ boot boot "ktest=boot" \
     --expect '^boot modules: 0' \
     --expect '^timer: TSC [0-9]+\.[0-9]{3} MHz \(measured against the PIT'
 
+boot rootcaps "ktest=rootcaps" --expect '^rootcaps: root CNode of [0-9]+ slots at 0x[0-9a-f]+; [0-9]+ untyped caps'
 boot timer "ktest=timer" --expect '^lapic: x?APIC mode'
 
 # Deliberate faults: reported with vector, address, cause and the function's symbol.

@@ -1,0 +1,102 @@
+/*
+ * Choosing the root task's memory: see rootcaps.h.
+ *
+ * RAM: every usable region of the memory map above the first 1 MiB, up to what the
+ * kernel can reach (arch_phys_reachable_limit). The first 1 MiB is left unused: it holds
+ * firmware data on PCs, is wanted later for starting other CPUs, and keeps physical
+ * address 0 from ever naming an object. Device: the complement of all RAM (usable, kernel,
+ * modules, ACPI) in the physical address space, minus the device pages the kernel
+ * keeps for itself (interrupt controllers).
+ */
+#include <kprintf.h>
+#include <machine.h>
+#include <rootcaps.h>
+
+#define PAGE           4096ull
+#define LOW_MEMORY_END (1ull << 20)
+
+static struct root_caps caps;
+static bool made;
+
+const struct root_caps *root_caps(void)
+{
+    return made ? &caps : NULL;
+}
+
+static bool is_ram(enum mem_region_type t)
+{
+    return t == MEM_USABLE || t == MEM_KERNEL || t == MEM_MODULE || t == MEM_ACPI_RECLAIM ||
+           t == MEM_ACPI_NVS;
+}
+
+static void collect_ram(const struct boot_info *bi)
+{
+    paddr_t limit = arch_phys_reachable_limit();
+    for (size_t i = 0; i < bi->n_regions && caps.n_ram < BOOT_MAX_RANGES; i++) {
+        const struct mem_region *r = &bi->regions[i];
+        paddr_t base = r->base > LOW_MEMORY_END ? r->base : LOW_MEMORY_END;
+        paddr_t end = r->base + r->size < limit ? r->base + r->size : limit;
+        if (r->type == MEM_USABLE && base < end) {
+            caps.ram[caps.n_ram++] = (struct boot_range){base, end};
+        }
+    }
+}
+
+/* Add [a, b) minus the kernel's own device pages to the device ranges. */
+static void add_device(paddr_t a, paddr_t b)
+{
+    struct boot_range kept[8];
+    size_t n_kept = arch_kernel_device_ranges(kept, ARRAY_SIZE(kept));
+    for (size_t i = 0; i < n_kept && a < b; i++) {
+        if (kept[i].end <= a || kept[i].base >= b) {
+            continue;
+        }
+        if (kept[i].base > a) {
+            add_device(a, kept[i].base);
+        }
+        a = kept[i].end;
+    }
+    if (a < b && caps.n_dev < BOOT_MAX_RANGES) {
+        caps.dev[caps.n_dev++] = (struct boot_range){a, b};
+    }
+}
+
+/* The memory map is sorted, so the gaps between RAM regions come in order. */
+static void collect_devices(const struct boot_info *bi)
+{
+    paddr_t next = 0, top = 1ull << arch_phys_addr_bits();
+    for (size_t i = 0; i < bi->n_regions; i++) {
+        const struct mem_region *r = &bi->regions[i];
+        if (!is_ram(r->type)) {
+            continue;
+        }
+        paddr_t base = ALIGN_DOWN(r->base, PAGE);
+        if (base > next) {
+            add_device(next, base);
+        }
+        next = ALIGN_UP(r->base + r->size, PAGE);
+    }
+    if (next < top) {
+        add_device(next, top);
+    }
+}
+
+const struct root_caps *root_caps_create(const struct boot_info *bi)
+{
+    collect_ram(bi);
+    collect_devices(bi);
+    struct boot_options opt = {.root_cnode_radix = BOOT_DEFAULT_RADIX};
+    caps.result = boot_create_root_cspace(caps.ram, caps.n_ram, caps.dev, caps.n_dev, &opt);
+    if (caps.result.status != BST_OK) {
+        kprintf("rootcaps: the object layer refused the boot memory: %s\n",
+                bst_error_name(caps.result.status));
+        return NULL;
+    }
+    const struct bst_bootinfo *b = caps.result.bootinfo;
+    kprintf("rootcaps: root CNode of %u slots at %#lx; %u untyped caps: %lu KiB RAM, "
+            "%lu MiB device\n",
+            1u << b->root_cnode_radix, b->root_cnode_paddr, b->n_untyped, b->ram_bytes >> 10,
+            b->device_bytes >> 20);
+    made = true;
+    return &caps;
+}
