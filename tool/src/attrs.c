@@ -118,10 +118,10 @@ bool parse_u64(const char *text, uint64_t *out)
     return parse_number(text, out, &overflow) && !overflow;
 }
 
-/* Formats a limit the way users most likely wrote it: hex for big values. */
-static void format_limit(uint64_t v, char *buf, size_t size)
+/* Formats a limit the way the user wrote the value: hexadecimal or decimal. */
+static void format_limit(uint64_t v, bool hex, char *buf, size_t size)
 {
-    if (v >= 0x10000)
+    if (hex)
         snprintf(buf, size, "0x%" PRIx64, v);
     else
         snprintf(buf, size, "%" PRIu64, v);
@@ -149,8 +149,9 @@ bool attr_u64(struct diag_sink *d, const xmlNode *node, const char *name, enum a
         return false;
     }
     char lo[32], hi[32];
-    format_limit(min, lo, sizeof(lo));
-    format_limit(max, hi, sizeof(hi));
+    bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    format_limit(min, hex, lo, sizeof(lo));
+    format_limit(max, hex, hi, sizeof(hi));
     if (overflow || value < min || value > max) {
         diag_node(d, DIAG_ERROR, node, name, "%s %s is out of range; use a value from %s to %s",
                   name, text, lo, hi);

@@ -94,8 +94,9 @@ static void check_ioports(struct model *m, struct diag_sink *d)
             if (a->base >= b->base + b->size || b->base >= a->base + a->size)
                 continue;
             diag_node(d, DIAG_ERROR, a->node, "base",
-                      "ports 0x%x-0x%x overlap ports 0x%x-0x%x given to protection_domain '%s' "
-                      "at line %d; an I/O port belongs to one place only",
+                      "base 0x%x: ports 0x%x-0x%x overlap ports 0x%x-0x%x given to "
+                      "protection_domain '%s' at line %d; an I/O port belongs to one place only",
+                      a->base,
                       a->base, a->base + a->size - 1, b->base, b->base + b->size - 1,
                       check_pd_name(m, b->pd), check_line(b->node));
             break;
@@ -114,8 +115,8 @@ static void check_pci_devices(struct model *m, struct diag_sink *d)
             char addr[16];
             format_pci(&a->addr, addr, sizeof(addr));
             diag_node(d, DIAG_ERROR, a->node, "address",
-                      "PCI device %s is already given to protection_domain '%s' at line %d; a "
-                      "device belongs to one protection domain, remove one of them",
+                      "address %s: the PCI device is already given to protection_domain '%s' at "
+                      "line %d; a device belongs to one protection domain, remove one of them",
                       addr, check_pd_name(m, b->pd), check_line(b->node));
             break;
         }
@@ -127,7 +128,8 @@ static void check_pci_devices(struct model *m, struct diag_sink *d)
             if (a->pci != b->pci || a->index != b->index)
                 continue;
             diag_node(d, DIAG_ERROR, a->node, "index",
-                      "BAR %u of this device is already mapped at line %d; map each BAR once",
+                      "index %u: this BAR of the device is already mapped at line %d; map each BAR "
+                      "once",
                       a->index, check_line(b->node));
             break;
         }

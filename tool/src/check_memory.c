@@ -49,7 +49,7 @@ static void check_phys_overlaps(struct model *m, struct diag_sink *d)
                 continue;
             if (a->phys_addr < b->phys_addr + b->size && b->phys_addr < a->phys_addr + a->size) {
                 diag_node(d, DIAG_ERROR, a->node, "phys_addr",
-                          "physical range 0x%" PRIx64 "-0x%" PRIx64 " overlaps memory_region "
+                          "phys_addr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps memory_region "
                           "'%s' (0x%" PRIx64 "-0x%" PRIx64 "); share one region instead of "
                           "declaring two",
                           a->phys_addr, a->phys_addr + a->size - 1, b->name, b->phys_addr,
@@ -119,7 +119,7 @@ static void check_va_overlaps(const struct model *m, struct vec *ranges, struct 
                 continue;
             uint64_t next = (b->end + a->align - 1) / a->align * a->align;
             diag_node(d, DIAG_ERROR, a->node, "vaddr",
-                      "0x%" PRIx64 "-0x%" PRIx64 " overlaps the <%s> at line %d "
+                      "vaddr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps the <%s> at line %d "
                       "(0x%" PRIx64 "-0x%" PRIx64 ") in protection_domain '%s'; move it to "
                       "0x%" PRIx64 " or above",
                       a->start, a->end - 1, (const char *)b->node->name, check_line(b->node),
@@ -212,9 +212,9 @@ static void check_setvars(struct model *m, struct diag_sink *d)
             if (a->pd != b->pd || strcmp(a->symbol, b->symbol) != 0)
                 continue;
             diag_node(d, DIAG_ERROR, a->node, a->attr,
-                      "symbol '%s' is already set by the <%s> at line %d; a variable can be "
-                      "set only once, use another symbol",
-                      a->symbol, (const char *)b->node->name, check_line(b->node));
+                      "%s symbol '%s' is already set by the <%s> at line %d; a variable can "
+                      "be set only once, use another symbol",
+                      a->attr, a->symbol, (const char *)b->node->name, check_line(b->node));
             break;
         }
     }
@@ -243,7 +243,7 @@ static void check_region_use(struct model *m, struct diag_sink *d)
             }
         }
         if (!first)
-            diag_node(d, DIAG_WARNING, r->node, "name",
+            diag_node(d, DIAG_WARNING, r->node, NULL,
                       "memory region '%s' is not mapped by any protection domain; map it or "
                       "remove it",
                       r->name);

@@ -30,8 +30,8 @@ static void check_channel_ends(struct model *m, struct model_channel *ch, struct
         return;
     if (a->pd == b->pd) {
         diag_node(d, DIAG_ERROR, b->node, "pd",
-                  "both ends of the channel are protection_domain '%s'; a channel connects two "
-                  "different protection domains",
+                  "pd '%s' is at both ends of the channel; a channel connects two different "
+                  "protection domains",
                   check_pd_name(m, a->pd));
         return;
     }
@@ -44,7 +44,7 @@ static void check_channel_ends(struct model *m, struct model_channel *ch, struct
         struct model_pd *from = MODEL_PD(m, caller->pd), *to = MODEL_PD(m, callee->pd);
         if (caller->pp && to->priority <= from->priority)
             diag_node(d, DIAG_ERROR, caller->node, "pp",
-                      "'%s' (priority %u) may call '%s' (priority %u), but a protected "
+                      "pp=\"true\" lets '%s' (priority %u) call '%s' (priority %u), but a protected "
                       "procedure call must go to a strictly higher priority; raise the "
                       "priority of '%s' above %u",
                       from->name, from->priority, to->name, to->priority, to->name,
@@ -75,7 +75,7 @@ static void report_cycle(struct call_graph *g, uint32_t to, const xmlNode *end)
     if (used < sizeof(path))
         snprintf(path + used, sizeof(path) - used, "%s", check_pd_name(g->m, to));
     diag_node(g->d, DIAG_ERROR, end, "pp",
-              "this call closes a cycle of protected procedure calls (%s), which could "
+              "pp=\"true\" closes a cycle of protected procedure calls (%s), which could "
               "deadlock; remove one of the calls",
               path);
     g->reported = true;
@@ -135,9 +135,8 @@ static void check_passive(struct model *m, struct diag_sink *d)
         struct model_pd *pd = MODEL_PD(m, i);
         if (pd->passive && !can_be_reached(m, i))
             diag_node(d, DIAG_ERROR, pd->node, "passive",
-                      "protection_domain '%s' is passive but nothing can ever call or notify it, "
-                      "so it would never run; add a channel to it or remove passive=\"true\"",
-                      pd->name);
+                      "passive=\"true\" but nothing can ever call or notify this protection "
+                      "domain, so it would never run; add a channel to it or remove passive");
     }
 }
 
@@ -151,7 +150,7 @@ static void check_domains(struct model *m, struct diag_sink *d)
         for (size_t j = 0; j < m->pds.count; j++)
             used |= MODEL_PD(m, j)->domain == i;
         if (!used && i != 0)
-            diag_node(d, DIAG_WARNING, dom->node, "name",
+            diag_node(d, DIAG_WARNING, dom->node, NULL,
                       "no protection domain runs in domain '%s', so its time slice is idle; "
                       "assign one with domain=\"%s\" or remove it",
                       dom->name, dom->name);

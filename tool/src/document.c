@@ -6,6 +6,7 @@
 #include "document.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <stdlib.h>
@@ -15,8 +16,8 @@
 static void on_xml_error(void *ctx, xmlErrorPtr err)
 {
     struct diag_sink *d = ctx;
-    if (err->level == XML_ERR_WARNING)
-        return;
+    if (err->level == XML_ERR_WARNING || d->errors > 0)
+        return; /* later errors are mostly consequences of the first */
     char msg[512];
     snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "malformed XML");
     size_t len = strlen(msg);
@@ -24,6 +25,15 @@ static void on_xml_error(void *ctx, xmlErrorPtr err)
         msg[--len] = '\0';
     struct src_pos pos = {err->line > 0 ? err->line : 1, err->int2 > 0 ? err->int2 : 1};
     diag_at(d, DIAG_ERROR, pos, "XML syntax: %s; the file must be well-formed XML", msg);
+}
+
+/* True when text holds nothing but white space. */
+static bool is_blank(const char *text)
+{
+    for (; *text; text++)
+        if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r')
+            return false;
+    return true;
 }
 
 /* Refuses documents with a DOCTYPE (at its position in the text). */
@@ -52,6 +62,11 @@ int document_load(struct document *doc, const char *path, const char *text, size
             fprintf(stderr, "bastion: error: cannot read %s: %s\n", path, strerror(errno));
             return EXIT_IO;
         }
+    }
+    if (is_blank(doc->text)) {
+        diag_at(d, DIAG_ERROR, (struct src_pos){1, 1},
+                "the file is empty; a system description is <system>...</system>");
+        return EXIT_DESCRIPTION;
     }
     xmlSetStructuredErrorFunc(d, on_xml_error);
     int options = XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;

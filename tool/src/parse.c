@@ -21,10 +21,14 @@ bool parse_no_text(const xmlNode *node, struct diag_sink *d)
         while (s && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
             s++;
         if (s && *s) {
+            int len = 0;
+            while (len < 20 && s[len] && s[len] != ' ' && s[len] != '\n' && s[len] != '\t' &&
+                   s[len] != '\r')
+                len++;
             diag_node(d, DIAG_ERROR, node, NULL,
-                      "unexpected text '%.20s' inside the element; remove it (only elements "
+                      "unexpected text '%.*s' inside the element; remove it (only elements "
                       "and comments may appear here)",
-                      s);
+                      len, s);
             return false;
         }
     }
@@ -75,15 +79,7 @@ static bool parse_region(struct model *m, xmlNode *node, struct diag_sink *d)
     r->has_phys = attr_text(node, "phys_addr") != NULL;
     ok &= attr_u64(d, node, "phys_addr", ATTR_OPTIONAL, 0, 0, (1ULL << 52) - 1, &r->phys_addr);
     ok &= attr_path(d, node, "prefill", ATTR_OPTIONAL, &r->prefill);
-    ok &= parse_no_text(node, d);
-    for (xmlNode *c = node->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            static const char *const none[] = {NULL};
-            parse_unknown_element(c, none, d);
-            ok = false;
-        }
-    }
-    return ok;
+    return ok & parse_empty(node, d);
 }
 
 /* Parses one <end> of a channel. */
@@ -97,8 +93,7 @@ static bool parse_end(struct model_end *e, xmlNode *node, struct diag_sink *d)
     ok &= attr_u32(d, node, "id", ATTR_REQUIRED, 0, 0, MODEL_MAX_ID, &e->id);
     ok &= attr_bool(d, node, "notify", true, &e->notify);
     ok &= attr_bool(d, node, "pp", false, &e->pp);
-    ok &= parse_no_text(node, d);
-    return ok;
+    return ok & parse_empty(node, d);
 }
 
 /* Parses one <channel>, which must hold exactly two <end>s. */
@@ -125,7 +120,7 @@ static bool parse_channel(struct model *m, xmlNode *node, struct diag_sink *d)
             ok &= parse_end(&ch->end[ends++], c, d);
         }
     }
-    if (ends < 2) {
+    if (ok && ends < 2) {
         diag_node(d, DIAG_ERROR, node, NULL,
                   "a channel needs exactly two <end> elements, found %zu; add <end pd=\"...\" "
                   "id=\"...\"/>",
@@ -144,8 +139,7 @@ static bool parse_domain(struct model *m, xmlNode *node, struct diag_sink *d)
     bool ok = attrs_only(d, node, allowed);
     ok &= attr_name(d, node, "name", ATTR_REQUIRED, &dom->name);
     ok &= attr_u64(d, node, "length", ATTR_REQUIRED, 0, 1, 1000000000, &dom->length);
-    ok &= parse_no_text(node, d);
-    return ok;
+    return ok & parse_empty(node, d);
 }
 
 /* Parses the <domain_schedule>; there may be at most one. */
@@ -171,7 +165,7 @@ static bool parse_domain_schedule(struct model *m, xmlNode *node, struct diag_si
             ok = false;
         }
     }
-    if (m->domains.count == 0) {
+    if (ok && m->domains.count == 0) {
         diag_node(d, DIAG_ERROR, node, NULL,
                   "the domain schedule is empty; add <domain name=\"...\" length=\"...\"/>");
         ok = false;
@@ -219,6 +213,19 @@ bool parse_system(struct model *m, xmlDoc *doc, struct diag_sink *d)
                   "the system has no protection domain; add at least one "
                   "<protection_domain>");
         ok = false;
+    }
+    return ok;
+}
+
+bool parse_empty(const xmlNode *node, struct diag_sink *d)
+{
+    static const char *const none[] = {NULL};
+    bool ok = parse_no_text(node, d);
+    for (xmlNode *c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            parse_unknown_element(c, none, d);
+            ok = false;
+        }
     }
     return ok;
 }

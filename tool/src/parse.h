@@ -18,6 +18,9 @@ bool parse_pd(struct model *m, xmlNode *node, uint32_t parent, struct diag_sink 
 /* Reports non-blank text inside `node`; false if any. */
 bool parse_no_text(const xmlNode *node, struct diag_sink *d);
 
+/* Reports any text or child element inside a leaf element; false if any. */
+bool parse_empty(const xmlNode *node, struct diag_sink *d);
+
 /* Reports an element that is not allowed where it is, suggesting a close name. */
 void parse_unknown_element(const xmlNode *node, const char *const *allowed, struct diag_sink *d);
 

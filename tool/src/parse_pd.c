@@ -31,7 +31,7 @@ static bool parse_map(struct model *m, xmlNode *node, uint32_t pd, struct diag_s
     ok &= attr_bool(d, node, "cached", true, &map->cached);
     ok &= attr_symbol(d, node, "setvar_vaddr", &map->setvar_vaddr);
     ok &= attr_symbol(d, node, "setvar_paddr", &map->setvar_paddr);
-    return ok & parse_no_text(node, d);
+    return ok & parse_empty(node, d);
 }
 
 /* Parses an <irq> routed through the IOAPIC (pin, trigger, polarity). */
@@ -99,7 +99,7 @@ static bool parse_irq(struct model *m, xmlNode *node, uint32_t pd, struct diag_s
         ok = false;
     }
     ok &= has_pin ? parse_irq_ioapic(irq, node, d) : parse_irq_msi(irq, node, d);
-    return ok & parse_no_text(node, d);
+    return ok & parse_empty(node, d);
 }
 
 /* Parses <ioport>: a range of x86 I/O ports. */
@@ -113,7 +113,7 @@ static bool parse_ioport(struct model *m, xmlNode *node, uint32_t pd, struct dia
     ok &= attr_u32(d, node, "id", ATTR_REQUIRED, 0, 0, MODEL_MAX_ID, &io->id);
     ok &= attr_u32(d, node, "base", ATTR_REQUIRED, 0, 0, 0xffff, &io->base);
     ok &= attr_u32(d, node, "size", ATTR_REQUIRED, 0, 1, 0x10000, &io->size);
-    return ok & parse_no_text(node, d);
+    return ok & parse_empty(node, d);
 }
 
 /* Parses one <bar> of a PCI device: where the PD sees that BAR. */
@@ -133,7 +133,7 @@ static bool parse_bar(struct model *m, xmlNode *node, uint32_t pd, uint32_t pci,
     ok &= attr_perms(d, node, "perms", PERM_R | PERM_W, &bar->perms);
     ok &= attr_bool(d, node, "cached", false, &bar->cached);
     ok &= attr_symbol(d, node, "setvar_vaddr", &bar->setvar_vaddr);
-    return ok & parse_no_text(node, d);
+    return ok & parse_empty(node, d);
 }
 
 /* Parses <pci_device address="bus:dev.fn"> and its <bar>s. */
@@ -173,7 +173,7 @@ static bool parse_image(struct model_pd *pd, xmlNode *node, struct diag_sink *d)
     pd->image_node = node;
     bool ok = attrs_only(d, node, allowed);
     ok &= attr_path(d, node, "path", ATTR_REQUIRED, &pd->image);
-    return ok & parse_no_text(node, d);
+    return ok & parse_empty(node, d);
 }
 
 /* Dispatches one child element of a PD whose index is `pd`. */
@@ -226,6 +226,14 @@ static bool parse_pd_attrs(struct model_pd *pd, xmlNode *node, bool child, struc
     ok &= attr_bool(d, node, "passive", false, &pd->passive);
     ok &= attr_u64(d, node, "stack_size", ATTR_OPTIONAL, DEFAULT_STACK, 0x1000, MAX_STACK,
                    &pd->stack_size);
+    if (ok && pd->stack_size % 0x1000) {
+        diag_node(d, DIAG_ERROR, node, "stack_size",
+                  "stack_size %s is not a multiple of the page size 0x1000; round it up to "
+                  "0x%llx",
+                  attr_text(node, "stack_size"),
+                  (unsigned long long)((pd->stack_size + 0xfff) & ~0xfffULL));
+        ok = false;
+    }
     ok &= attr_u32(d, node, "cpu", ATTR_OPTIONAL, 0, 0, MODEL_MAX_CPU, &pd->cpu);
     ok &= attr_name(d, node, "domain", ATTR_OPTIONAL, &pd->domain_name);
     pd->has_child_id = attr_text(node, "id") != NULL;

@@ -100,6 +100,12 @@ const char *suggest_word(const char *word, const char *const *candidates)
         limit = 1;
     const char *best = NULL;
     size_t best_distance = SIZE_MAX;
+    size_t wlen = strlen(word);
+    for (size_t i = 0; candidates[i]; i++) {
+        size_t clen = strlen(candidates[i]);
+        if (wlen >= 3 && clen > wlen && strncmp(candidates[i], word, wlen) == 0)
+            return candidates[i]; /* an abbreviation */
+    }
     for (size_t i = 0; candidates[i]; i++) {
         size_t d = edit_distance(word, candidates[i]);
         if (d <= limit && d < best_distance) {
