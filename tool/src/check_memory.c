@@ -74,8 +74,8 @@ static void check_perms(struct diag_sink *d, const xmlNode *node, uint8_t perms)
                   "read; use \"rx\"");
     else if ((perms & PERM_W) && (perms & PERM_X))
         diag_node(d, DIAG_WARNING, node, "perms",
-                  "mapping is both writable and executable; drop 'w' or 'x' unless the "
-                  "program really writes code");
+                  "perms \"rwx\" make the mapping both writable and executable; drop 'w' or "
+                  "'x' unless the program really writes code");
 }
 
 /* A range of a PD's address space taken by a mapping or a BAR. */
@@ -237,9 +237,11 @@ static void check_region_use(struct model *m, struct diag_sink *d)
             else if (first->cached != map->cached && !mixed) {
                 mixed = true;
                 diag_node(d, DIAG_WARNING, map->node, "cached",
-                          "region '%s' is mapped cached at line %d and uncached here; mixed "
-                          "cacheability breaks coherence, map it the same way everywhere",
-                          r->name, check_line(first->node));
+                          "region '%s' is mapped with cached=\"%s\" at line %d but "
+                          "cached=\"%s\" here; mixed cacheability breaks coherence, map it the "
+                          "same way everywhere",
+                          r->name, first->cached ? "true" : "false", check_line(first->node),
+                          map->cached ? "true" : "false");
             }
         }
         if (!first)
