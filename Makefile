@@ -29,6 +29,8 @@ include kernel/kernel.mk
 -include tool/tool.mk
 -include tests/host/host.mk
 include tests/system/system.mk
+-include lib/lib.mk
+-include tests/system/roottask/roottask.mk
 include mk/static.mk
 -include bench/bench.mk
 
