@@ -33,34 +33,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BASTION_SPEC_MAGIC 0x4345505354534142ULL /* bytes "BASTSPEC" */
+#define BASTION_SPEC_MAGIC   0x4345505354534142ULL /* bytes "BASTSPEC" */
 #define BASTION_SPEC_VERSION 1u
-#define BASTION_SPEC_NONE 0xffffffffu
-#define BASTION_SPEC_ALIGN 8u
+#define BASTION_SPEC_NONE    0xffffffffu
+#define BASTION_SPEC_ALIGN   8u
 
 /* Address-space layout of every protection domain (x86_64 user half). */
-#define BASTION_USER_VADDR_MIN 0x10000ULL        /* below: null-pointer guard */
-#define BASTION_USER_VADDR_END 0x7f0000000000ULL /* images and <map>s lie below this */
+#define BASTION_USER_VADDR_MIN   0x10000ULL        /* below: null-pointer guard */
+#define BASTION_USER_VADDR_END   0x7f0000000000ULL /* images and <map>s lie below this */
 #define BASTION_IPC_BUFFER_VADDR 0x7f0000000000ULL /* one 4 KiB frame */
-#define BASTION_STACK_TOP 0x7ff000000000ULL      /* stack grows down from here */
-#define BASTION_PAGE_SIZE 0x1000ULL
+#define BASTION_STACK_TOP        0x7ff000000000ULL /* stack grows down from here */
+#define BASTION_PAGE_SIZE        0x1000ULL
 
 /* Per-PD CSpace: a CNode of 2^BASTION_CNODE_BITS slots with this fixed layout. */
-#define BASTION_CNODE_BITS 9u
-#define BASTION_SLOT_TCB 1u
-#define BASTION_SLOT_VSPACE 2u
-#define BASTION_SLOT_CNODE 3u
-#define BASTION_SLOT_NOTIFICATION 4u  /* own notification (bound to the TCB) */
-#define BASTION_SLOT_ENDPOINT 5u      /* own endpoint, present when someone may call */
-#define BASTION_SLOT_REPLY 6u
-#define BASTION_SLOT_SCHED_CONTEXT 7u
-#define BASTION_SLOT_NOTIFY_BASE 64u  /* + channel id: send to the peer's notification */
-#define BASTION_SLOT_PPCALL_BASE 128u /* + channel id: call the peer's endpoint */
-#define BASTION_SLOT_IRQ_BASE 192u    /* + irq id: IRQHandler */
-#define BASTION_SLOT_IOPORT_BASE 256u /* + ioport id: IOPort range */
+#define BASTION_CNODE_BITS          9u
+#define BASTION_SLOT_TCB            1u
+#define BASTION_SLOT_VSPACE         2u
+#define BASTION_SLOT_CNODE          3u
+#define BASTION_SLOT_NOTIFICATION   4u /* own notification (bound to the TCB) */
+#define BASTION_SLOT_ENDPOINT       5u /* own endpoint, present when someone may call */
+#define BASTION_SLOT_REPLY          6u
+#define BASTION_SLOT_SCHED_CONTEXT  7u
+#define BASTION_SLOT_NOTIFY_BASE    64u  /* + channel id: send to the peer's notification */
+#define BASTION_SLOT_PPCALL_BASE    128u /* + channel id: call the peer's endpoint */
+#define BASTION_SLOT_IRQ_BASE       192u /* + irq id: IRQHandler */
+#define BASTION_SLOT_IOPORT_BASE    256u /* + ioport id: IOPort range */
 #define BASTION_SLOT_CHILD_TCB_BASE 320u /* + child id */
-#define BASTION_SLOT_CHILD_SC_BASE 384u  /* + child id */
-#define BASTION_MAX_ID 62u
+#define BASTION_SLOT_CHILD_SC_BASE  384u /* + child id */
+#define BASTION_MAX_ID              62u
 
 /* Badges: a notification carries 1 << (receiver's channel id); a call carries the
  * receiver's channel id with BASTION_BADGE_PPCALL set. */
@@ -282,9 +282,9 @@ struct bastion_spec_object {
 };
 
 enum bastion_spec_cap_kind {
-    BASTION_CAP_OBJECT = 1u,  /* index: OBJECTS entry (first of its group) */
-    BASTION_CAP_IRQ = 2u,     /* index: IRQS entry; an IRQHandler */
-    BASTION_CAP_IOPORT = 3u,  /* index: IOPORTS entry */
+    BASTION_CAP_OBJECT = 1u, /* index: OBJECTS entry (first of its group) */
+    BASTION_CAP_IRQ = 2u,    /* index: IRQS entry; an IRQHandler */
+    BASTION_CAP_IOPORT = 3u, /* index: IOPORTS entry */
 };
 
 enum bastion_spec_rights {

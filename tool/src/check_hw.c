@@ -96,8 +96,7 @@ static void check_ioports(struct model *m, struct diag_sink *d)
             diag_node(d, DIAG_ERROR, a->node, "base",
                       "base 0x%x: ports 0x%x-0x%x overlap ports 0x%x-0x%x given to "
                       "protection_domain '%s' at line %d; an I/O port belongs to one place only",
-                      a->base,
-                      a->base, a->base + a->size - 1, b->base, b->base + b->size - 1,
+                      a->base, a->base, a->base + a->size - 1, b->base, b->base + b->size - 1,
                       check_pd_name(m, b->pd), check_line(b->node));
             break;
         }

@@ -88,8 +88,8 @@ struct va_range {
 };
 
 /* Checks alignment and user range of one placement; true when it may enter overlap checks. */
-static bool check_placement(struct diag_sink *d, const xmlNode *node, uint64_t vaddr,
-                            uint64_t size, uint64_t align, const char *align_what)
+static bool check_placement(struct diag_sink *d, const xmlNode *node, uint64_t vaddr, uint64_t size,
+                            uint64_t align, const char *align_what)
 {
     if (vaddr % align) {
         diag_node(d, DIAG_ERROR, node, "vaddr",
@@ -141,8 +141,7 @@ static void check_map(struct model *m, struct model_map *map, struct vec *ranges
                   "uncached mapping of ordinary memory (region '%s' has no phys_addr) is slow "
                   "and rarely needed; remove cached=\"false\" unless a device reads it",
                   r->name);
-    if (!check_placement(d, map->node, map->vaddr, r->size, r->page_size,
-                         "the region's page size"))
+    if (!check_placement(d, map->node, map->vaddr, r->size, r->page_size, "the region's page size"))
         return;
     struct va_range *v = vec_push(ranges, sizeof(*v));
     *v = (struct va_range){map->pd, map->vaddr, map->vaddr + r->size, r->page_size, map->node};
@@ -203,8 +202,8 @@ static void check_setvars(struct model *m, struct diag_sink *d)
         add_setvar(&uses, map->pd, map->setvar_paddr, map->node, "setvar_paddr");
     }
     for (size_t i = 0; i < m->bars.count; i++)
-        add_setvar(&uses, MODEL_BAR(m, i)->pd, MODEL_BAR(m, i)->setvar_vaddr,
-                   MODEL_BAR(m, i)->node, "setvar_vaddr");
+        add_setvar(&uses, MODEL_BAR(m, i)->pd, MODEL_BAR(m, i)->setvar_vaddr, MODEL_BAR(m, i)->node,
+                   "setvar_vaddr");
     for (size_t i = 0; i < uses.count; i++) {
         struct setvar_use *a = VEC_AT(&uses, struct setvar_use, i);
         for (size_t j = 0; j < i; j++) {
@@ -262,7 +261,7 @@ void check_memory(struct model *m, struct diag_sink *d)
         check_map(m, MODEL_MAP(m, i), &ranges, d);
     for (size_t i = 0; i < m->bars.count; i++)
         check_bar(MODEL_BAR(m, i), &ranges, d);
-    qsort(ranges.items, ranges.count, sizeof(struct va_range), compare_ranges);
+    vec_sort(&ranges, sizeof(struct va_range), compare_ranges);
     check_va_overlaps(m, &ranges, d);
     vec_free(&ranges);
     check_setvars(m, d);

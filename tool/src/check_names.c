@@ -133,16 +133,16 @@ struct id_table {
 };
 
 /* Claims `id` of `pd` for `node`, reporting a clash. */
-static void claim_id(struct id_table *t, const struct model *m, struct diag_sink *d,
-                     uint32_t pd, uint32_t id, const xmlNode *node)
+static void claim_id(struct id_table *t, const struct model *m, struct diag_sink *d, uint32_t pd,
+                     uint32_t id, const xmlNode *node)
 {
     const xmlNode **slot = &t->owner[pd * (MODEL_MAX_ID + 1) + id];
     if (*slot) {
         diag_node(d, DIAG_ERROR, node, "id",
                   "id %u is already used in protection_domain '%s' by the <%s> at line %d; "
                   "%s ids must be unique per protection domain, pick an unused one from 0 to %d",
-                  id, check_pd_name(m, pd), (const char *)(*slot)->name, check_line(*slot),
-                  t->what, MODEL_MAX_ID);
+                  id, check_pd_name(m, pd), (const char *)(*slot)->name, check_line(*slot), t->what,
+                  MODEL_MAX_ID);
         return;
     }
     *slot = node;
@@ -186,7 +186,7 @@ static void check_channel_ids(struct model *m, struct diag_sink *d)
         struct id_claim *c = vec_push(&claims, sizeof(*c));
         *c = (struct id_claim){MODEL_IRQ(m, i)->node, MODEL_IRQ(m, i)->pd, MODEL_IRQ(m, i)->id};
     }
-    qsort(claims.items, claims.count, sizeof(struct id_claim), compare_claims);
+    vec_sort(&claims, sizeof(struct id_claim), compare_claims);
     struct id_table t = {xcalloc(m->pds.count * (MODEL_MAX_ID + 1), sizeof(xmlNode *)),
                          "channel and IRQ"};
     for (size_t i = 0; i < claims.count; i++) {

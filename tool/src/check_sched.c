@@ -43,12 +43,12 @@ static void check_channel_ends(struct model *m, struct model_channel *ch, struct
         struct model_end *caller = &ch->end[e], *callee = &ch->end[1 - e];
         struct model_pd *from = MODEL_PD(m, caller->pd), *to = MODEL_PD(m, callee->pd);
         if (caller->pp && to->priority <= from->priority)
-            diag_node(d, DIAG_ERROR, caller->node, "pp",
-                      "pp=\"true\" lets '%s' (priority %u) call '%s' (priority %u), but a protected "
-                      "procedure call must go to a strictly higher priority; raise the "
-                      "priority of '%s' above %u",
-                      from->name, from->priority, to->name, to->priority, to->name,
-                      from->priority);
+            diag_node(
+                d, DIAG_ERROR, caller->node, "pp",
+                "pp=\"true\" lets '%s' (priority %u) call '%s' (priority %u), but a protected "
+                "procedure call must go to a strictly higher priority; raise the "
+                "priority of '%s' above %u",
+                from->name, from->priority, to->name, to->priority, to->name, from->priority);
     }
 }
 
@@ -104,8 +104,8 @@ static void visit(struct call_graph *g, uint32_t pd)
 /* Finds (and reports) at most one cycle: one is enough to act on. */
 static void check_call_cycles(struct model *m, struct diag_sink *d)
 {
-    struct call_graph g = {m, d, xcalloc(m->pds.count, 1),
-                           xcalloc(m->pds.count, sizeof(uint32_t)), 0, false};
+    struct call_graph g = {
+        m, d, xcalloc(m->pds.count, 1), xcalloc(m->pds.count, sizeof(uint32_t)), 0, false};
     for (uint32_t pd = 0; pd < m->pds.count && !g.reported; pd++)
         if (g.state[pd] == 0)
             visit(&g, pd);

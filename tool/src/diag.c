@@ -147,7 +147,7 @@ static int compare_entries(const void *a, const void *b)
 
 void diag_flush(struct diag_sink *sink, FILE *out)
 {
-    qsort(sink->entries.items, sink->entries.count, sizeof(struct diag_entry), compare_entries);
+    vec_sort(&sink->entries, sizeof(struct diag_entry), compare_entries);
     for (size_t i = 0; i < sink->entries.count; i++) {
         struct diag_entry *e = VEC_AT(&sink->entries, struct diag_entry, i);
         fprintf(out, "%s\n", e->text);

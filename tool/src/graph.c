@@ -89,8 +89,8 @@ static void write_devices(FILE *out, const struct model *m)
     }
     for (size_t i = 0; i < m->pcis.count; i++) {
         const struct model_pci *pci = VEC_AT(&m->pcis, struct model_pci, i);
-        fprintf(out, "  pci%zu [shape=component, label=\"PCI %02x:%02x.%x\"];\n", i,
-                pci->addr.bus, pci->addr.dev, pci->addr.fn);
+        fprintf(out, "  pci%zu [shape=component, label=\"PCI %02x:%02x.%x\"];\n", i, pci->addr.bus,
+                pci->addr.dev, pci->addr.fn);
         fprintf(out, "  pd%u -> pci%zu [arrowhead=none];\n", pci->pd, i);
     }
 }

@@ -36,8 +36,8 @@ static void report_not_found(struct diag_sink *d, const xmlNode *node, const cha
     char dirs[512] = "";
     size_t used = 0;
     for (size_t i = 0; i < sp->count && used < sizeof(dirs); i++)
-        used += (size_t)snprintf(dirs + used, sizeof(dirs) - used, "%s%s", i ? ", " : "",
-                                 sp->dirs[i]);
+        used +=
+            (size_t)snprintf(dirs + used, sizeof(dirs) - used, "%s%s", i ? ", " : "", sp->dirs[i]);
     diag_node(d, DIAG_ERROR, node, attr,
               "%s '%s' is not found in the search path (%s); build it, or add its directory "
               "with --search-path",
@@ -57,8 +57,8 @@ static bool load_image(struct model_pd *pd, const struct search_path *sp, enum i
     char why[256];
     pd->elf = elf_image_load(pd->image_path, why, sizeof(why));
     if (!pd->elf) {
-        diag_node(d, DIAG_ERROR, pd->image_node, "path", "program image '%s' is %s%s",
-                  pd->image, strncmp(why, "not", 3) == 0 ? "" : "unusable: ", why);
+        diag_node(d, DIAG_ERROR, pd->image_node, "path", "program image '%s' is %s%s", pd->image,
+                  strncmp(why, "not", 3) == 0 ? "" : "unusable: ", why);
         return false;
     }
     return true;
@@ -103,7 +103,7 @@ static void check_range_vs_image(const struct model_pd *pd, const xmlNode *node,
         uint64_t s0 = s->vaddr & ~0xfffULL, s1 = (s->vaddr + s->memsz + 0xfff) & ~0xfffULL;
         if (start < s1 && s0 < end) {
             diag_node(d, DIAG_ERROR, node, "vaddr",
-                      "0x%" PRIx64 "-0x%" PRIx64 " overlaps the segment 0x%" PRIx64
+                      "vaddr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps the segment 0x%" PRIx64
                       "-0x%" PRIx64 " of program image '%s'; move the mapping to 0x%" PRIx64
                       " or above",
                       start, end - 1, s0, s1 - 1, pd->image, s1);

@@ -92,7 +92,7 @@ static void add_page_tables(struct layout *l, uint32_t pd, struct table_keys *t)
 {
     static const uint32_t types[3] = {BASTION_OBJ_PAGE_TABLE, BASTION_OBJ_PAGE_DIR,
                                       BASTION_OBJ_PAGE_DIR_PT};
-    qsort(t->keys.items, t->keys.count, sizeof(uint64_t), compare_u64);
+    vec_sort(&t->keys, sizeof(uint64_t), compare_u64);
     uint32_t counts[3] = {0, 0, 0};
     for (size_t i = 0; i < t->keys.count; i++) {
         uint64_t k = *VEC_AT(&t->keys, uint64_t, i);
@@ -152,13 +152,16 @@ static void layout_segments(struct layout *l, const struct model_pd *pd, uint32_
         const struct elf_segment *e = &pd->elf->segments[i];
         uint64_t start = e->vaddr & ~(BASTION_PAGE_SIZE - 1);
         uint64_t end = (e->vaddr + e->memsz + BASTION_PAGE_SIZE - 1) & ~(BASTION_PAGE_SIZE - 1);
-        uint32_t frames =
-            add_object(l, BASTION_OBJ_FRAME, p, (uint32_t)((end - start) >> 12), 12);
+        uint32_t frames = add_object(l, BASTION_OBJ_FRAME, p, (uint32_t)((end - start) >> 12), 12);
         uint32_t data = add_data(l, e->data, e->filesz);
         struct bastion_spec_segment *seg = add_entry(l, BASTION_TABLE_SEGMENTS, sizeof(*seg));
-        *seg = (struct bastion_spec_segment){.pd = p, .perms = e->perms, .vaddr = e->vaddr,
-                                             .memsz = e->memsz, .filesz = e->filesz,
-                                             .data_offset = data, .frames = frames};
+        *seg = (struct bastion_spec_segment){.pd = p,
+                                             .perms = e->perms,
+                                             .vaddr = e->vaddr,
+                                             .memsz = e->memsz,
+                                             .filesz = e->filesz,
+                                             .data_offset = data,
+                                             .frames = frames};
         need_tables(t, start, end, BASTION_PAGE_SIZE);
         s->segment_count++;
     }
@@ -230,7 +233,6 @@ static void layout_region_frames(struct layout *l, const struct model *m)
     }
 }
 
-
 void layout_build(struct layout *l, const struct model *m)
 {
     memset(l, 0, sizeof(*l));
@@ -258,9 +260,8 @@ const char *layout_string(const struct layout *l, uint32_t offset)
 
 const char *layout_object_type_name(uint32_t type)
 {
-    static const char *const names[] = {"?",        "tcb",          "sched_context",
-                                        "cnode",    "endpoint",     "notification",
-                                        "reply",    "vspace",       "page_dir_pointer_table",
-                                        "page_dir", "page_table",   "frame"};
+    static const char *const names[] = {
+        "?",     "tcb",    "sched_context",          "cnode",    "endpoint",   "notification",
+        "reply", "vspace", "page_dir_pointer_table", "page_dir", "page_table", "frame"};
     return type < ARRAY_SIZE(names) ? names[type] : "?";
 }

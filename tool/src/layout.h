@@ -12,8 +12,8 @@
 #include <bastion/spec.h>
 
 struct layout {
-    struct vec strings; /* bytes */
-    struct vec data;    /* bytes */
+    struct vec strings;                     /* bytes */
+    struct vec data;                        /* bytes */
     struct vec tables[BASTION_TABLE_COUNT]; /* spec entries; STRINGS and DATA unused */
 };
 

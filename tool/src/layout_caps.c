@@ -12,11 +12,11 @@ static void add_cap(struct vec *caps, uint32_t pd, uint32_t slot, uint32_t kind,
                     uint32_t rights, uint64_t badge)
 {
     struct bastion_spec_cap *c = vec_push(caps, sizeof(*c));
-    *c = (struct bastion_spec_cap){.pd = pd, .slot = slot, .kind = kind, .index = index,
-                                   .rights = rights, .badge = badge};
+    *c = (struct bastion_spec_cap){
+        .pd = pd, .slot = slot, .kind = kind, .index = index, .rights = rights, .badge = badge};
 }
 
-#define RW (BASTION_RIGHT_READ | BASTION_RIGHT_WRITE)
+#define RW         (BASTION_RIGHT_READ | BASTION_RIGHT_WRITE)
 #define ALL_RIGHTS (RW | BASTION_RIGHT_GRANT | BASTION_RIGHT_GRANT_REPLY)
 
 /* Capabilities to the PD's own objects. */
@@ -30,8 +30,8 @@ static void own_caps(struct vec *caps, uint32_t p, const struct bastion_spec_pd 
     if (pd->endpoint != BASTION_SPEC_NONE)
         add_cap(caps, p, BASTION_SLOT_ENDPOINT, BASTION_CAP_OBJECT, pd->endpoint, ALL_RIGHTS, 0);
     add_cap(caps, p, BASTION_SLOT_REPLY, BASTION_CAP_OBJECT, pd->reply, ALL_RIGHTS, 0);
-    add_cap(caps, p, BASTION_SLOT_SCHED_CONTEXT, BASTION_CAP_OBJECT, pd->sched_context,
-            ALL_RIGHTS, 0);
+    add_cap(caps, p, BASTION_SLOT_SCHED_CONTEXT, BASTION_CAP_OBJECT, pd->sched_context, ALL_RIGHTS,
+            0);
 }
 
 /* Capabilities that channels give to `p`. */
@@ -58,20 +58,19 @@ static void channel_caps(struct vec *caps, const struct layout *l, const struct 
 }
 
 /* IRQ handlers, I/O ports and children of `p`. */
-static void device_and_child_caps(struct vec *caps, const struct layout *l,
-                                  const struct model *m, uint32_t p)
+static void device_and_child_caps(struct vec *caps, const struct layout *l, const struct model *m,
+                                  uint32_t p)
 {
     for (size_t i = 0; i < m->irqs.count; i++) {
         const struct model_irq *irq = VEC_AT(&m->irqs, struct model_irq, i);
         if (irq->pd == p)
-            add_cap(caps, p, BASTION_SLOT_IRQ_BASE + irq->id, BASTION_CAP_IRQ, (uint32_t)i, RW,
-                    0);
+            add_cap(caps, p, BASTION_SLOT_IRQ_BASE + irq->id, BASTION_CAP_IRQ, (uint32_t)i, RW, 0);
     }
     for (size_t i = 0; i < m->ioports.count; i++) {
         const struct model_ioport *io = VEC_AT(&m->ioports, struct model_ioport, i);
         if (io->pd == p)
-            add_cap(caps, p, BASTION_SLOT_IOPORT_BASE + io->id, BASTION_CAP_IOPORT, (uint32_t)i,
-                    RW, 0);
+            add_cap(caps, p, BASTION_SLOT_IOPORT_BASE + io->id, BASTION_CAP_IOPORT, (uint32_t)i, RW,
+                    0);
     }
     for (uint32_t c = 0; c < m->pds.count; c++) {
         const struct model_pd *child = VEC_AT(&m->pds, struct model_pd, c);
@@ -79,8 +78,8 @@ static void device_and_child_caps(struct vec *caps, const struct layout *l,
             continue;
         const struct bastion_spec_pd *s =
             LAYOUT_ENTRY(l, BASTION_TABLE_PDS, struct bastion_spec_pd, c);
-        add_cap(caps, p, BASTION_SLOT_CHILD_TCB_BASE + child->child_id, BASTION_CAP_OBJECT,
-                s->tcb, ALL_RIGHTS, 0);
+        add_cap(caps, p, BASTION_SLOT_CHILD_TCB_BASE + child->child_id, BASTION_CAP_OBJECT, s->tcb,
+                ALL_RIGHTS, 0);
         add_cap(caps, p, BASTION_SLOT_CHILD_SC_BASE + child->child_id, BASTION_CAP_OBJECT,
                 s->sched_context, ALL_RIGHTS, 0);
     }
@@ -100,7 +99,7 @@ void layout_caps(struct layout *l, const struct model *m)
         own_caps(&caps, p, pd);
         channel_caps(&caps, l, m, p);
         device_and_child_caps(&caps, l, m, p);
-        qsort(caps.items, caps.count, sizeof(struct bastion_spec_cap), compare_slots);
+        vec_sort(&caps, sizeof(struct bastion_spec_cap), compare_slots);
         pd->first_cap = (uint32_t)l->tables[BASTION_TABLE_CAPS].count;
         pd->cap_count = (uint32_t)caps.count;
         for (size_t i = 0; i < caps.count; i++)

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 
 #define BASTION_TOOL_VERSION "0.1.0"
-#define MAX_SEARCH_DIRS 64
+#define MAX_SEARCH_DIRS      64
 
 static const char usage_text[] =
     "usage: bastion build SYSTEM.xml -o DIR [--report FILE] [--json FILE] [--search-path DIR]...\n"

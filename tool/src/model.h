@@ -16,11 +16,11 @@
 #define NO_INDEX UINT32_MAX
 
 /* Limits that the checks enforce; documented in docs/system-description.md. */
-#define MODEL_MAX_ID 62           /* channel, IRQ, I/O port and child ids are 0..62 */
-#define MODEL_MAX_PRIORITY 254    /* 255 belongs to init */
-#define MODEL_MAX_CPU 63
-#define MODEL_MAX_NAME 63
-#define MODEL_MAX_PCI_MSI 31
+#define MODEL_MAX_ID         62  /* channel, IRQ, I/O port and child ids are 0..62 */
+#define MODEL_MAX_PRIORITY   254 /* 255 belongs to init */
+#define MODEL_MAX_CPU        63
+#define MODEL_MAX_NAME       63
+#define MODEL_MAX_PCI_MSI    31
 #define MODEL_USER_VADDR_MIN 0x10000ULL        /* below: a guard against null pointers */
 #define MODEL_USER_VADDR_END 0x7f0000000000ULL /* above: stack, IPC buffer (spec.h) */
 
@@ -43,8 +43,8 @@ struct model_region {
     uint64_t page_size;
     uint64_t phys_addr;
     bool has_phys;
-    const char *prefill;      /* file name as written, or NULL */
-    char *prefill_path;       /* resolved path once found (owned) */
+    const char *prefill; /* file name as written, or NULL */
+    char *prefill_path;  /* resolved path once found (owned) */
     uint64_t prefill_size;
 };
 
@@ -132,7 +132,7 @@ struct model_pd {
     uint32_t cpu;
     const char *domain_name;
     uint32_t domain;
-    const char *image;     /* program image file name as written */
+    const char *image; /* program image file name as written */
     xmlNode *image_node;
     char *image_path;      /* resolved path once found (owned) */
     struct elf_image *elf; /* loaded image, or NULL */
@@ -173,15 +173,15 @@ struct model {
     xmlNode *domain_schedule_node;
 };
 
-#define MODEL_PD(m, i) VEC_AT(&(m)->pds, struct model_pd, i)
-#define MODEL_REGION(m, i) VEC_AT(&(m)->regions, struct model_region, i)
-#define MODEL_MAP(m, i) VEC_AT(&(m)->maps, struct model_map, i)
+#define MODEL_PD(m, i)      VEC_AT(&(m)->pds, struct model_pd, i)
+#define MODEL_REGION(m, i)  VEC_AT(&(m)->regions, struct model_region, i)
+#define MODEL_MAP(m, i)     VEC_AT(&(m)->maps, struct model_map, i)
 #define MODEL_CHANNEL(m, i) VEC_AT(&(m)->channels, struct model_channel, i)
-#define MODEL_IRQ(m, i) VEC_AT(&(m)->irqs, struct model_irq, i)
-#define MODEL_IOPORT(m, i) VEC_AT(&(m)->ioports, struct model_ioport, i)
-#define MODEL_PCI(m, i) VEC_AT(&(m)->pcis, struct model_pci, i)
-#define MODEL_BAR(m, i) VEC_AT(&(m)->bars, struct model_bar, i)
-#define MODEL_DOMAIN(m, i) VEC_AT(&(m)->domains, struct model_domain, i)
+#define MODEL_IRQ(m, i)     VEC_AT(&(m)->irqs, struct model_irq, i)
+#define MODEL_IOPORT(m, i)  VEC_AT(&(m)->ioports, struct model_ioport, i)
+#define MODEL_PCI(m, i)     VEC_AT(&(m)->pcis, struct model_pci, i)
+#define MODEL_BAR(m, i)     VEC_AT(&(m)->bars, struct model_bar, i)
+#define MODEL_DOMAIN(m, i)  VEC_AT(&(m)->domains, struct model_domain, i)
 
 void model_free(struct model *m);
 

@@ -46,8 +46,8 @@ void parse_unknown_element(const xmlNode *node, const char *const *allowed, stru
     char list[256] = "";
     size_t used = 0;
     for (size_t i = 0; allowed[i] && used < sizeof(list); i++)
-        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s<%s>", i ? ", " : "",
-                                 allowed[i]);
+        used +=
+            (size_t)snprintf(list + used, sizeof(list) - used, "%s<%s>", i ? ", " : "", allowed[i]);
     if (allowed[0])
         diag_node(d, DIAG_ERROR, node, NULL, "element not allowed here; allowed here are: %s",
                   list);
@@ -60,8 +60,8 @@ static const uint64_t page_sizes[] = {0x1000, 0x200000, 0x40000000};
 /* Parses one <memory_region>. */
 static bool parse_region(struct model *m, xmlNode *node, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"name", "size", "page_size", "phys_addr", "prefill",
-                                          NULL};
+    static const char *const allowed[] = {"name",      "size",    "page_size",
+                                          "phys_addr", "prefill", NULL};
     struct model_region *r = vec_push(&m->regions, sizeof(*r));
     r->node = node;
     bool ok = attrs_only(d, node, allowed);
@@ -79,7 +79,8 @@ static bool parse_region(struct model *m, xmlNode *node, struct diag_sink *d)
     r->has_phys = attr_text(node, "phys_addr") != NULL;
     ok &= attr_u64(d, node, "phys_addr", ATTR_OPTIONAL, 0, 0, (1ULL << 52) - 1, &r->phys_addr);
     ok &= attr_path(d, node, "prefill", ATTR_OPTIONAL, &r->prefill);
-    return ok & parse_empty(node, d);
+    ok &= parse_empty(node, d);
+    return ok;
 }
 
 /* Parses one <end> of a channel. */
@@ -93,7 +94,8 @@ static bool parse_end(struct model_end *e, xmlNode *node, struct diag_sink *d)
     ok &= attr_u32(d, node, "id", ATTR_REQUIRED, 0, 0, MODEL_MAX_ID, &e->id);
     ok &= attr_bool(d, node, "notify", true, &e->notify);
     ok &= attr_bool(d, node, "pp", false, &e->pp);
-    return ok & parse_empty(node, d);
+    ok &= parse_empty(node, d);
+    return ok;
 }
 
 /* Parses one <channel>, which must hold exactly two <end>s. */
@@ -103,7 +105,8 @@ static bool parse_channel(struct model *m, xmlNode *node, struct diag_sink *d)
     static const char *const allowed_children[] = {"end", NULL};
     struct model_channel *ch = vec_push(&m->channels, sizeof(*ch));
     ch->node = node;
-    bool ok = attrs_only(d, node, allowed_attrs) & parse_no_text(node, d);
+    bool ok = attrs_only(d, node, allowed_attrs);
+    ok &= parse_no_text(node, d);
     size_t ends = 0;
     for (xmlNode *c = node->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
@@ -139,7 +142,8 @@ static bool parse_domain(struct model *m, xmlNode *node, struct diag_sink *d)
     bool ok = attrs_only(d, node, allowed);
     ok &= attr_name(d, node, "name", ATTR_REQUIRED, &dom->name);
     ok &= attr_u64(d, node, "length", ATTR_REQUIRED, 0, 1, 1000000000, &dom->length);
-    return ok & parse_empty(node, d);
+    ok &= parse_empty(node, d);
+    return ok;
 }
 
 /* Parses the <domain_schedule>; there may be at most one. */
@@ -154,7 +158,8 @@ static bool parse_domain_schedule(struct model *m, xmlNode *node, struct diag_si
     }
     m->has_domain_schedule = true;
     m->domain_schedule_node = node;
-    bool ok = attrs_only(d, node, allowed_attrs) & parse_no_text(node, d);
+    bool ok = attrs_only(d, node, allowed_attrs);
+    ok &= parse_no_text(node, d);
     for (xmlNode *c = node->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -203,7 +208,8 @@ bool parse_system(struct model *m, xmlDoc *doc, struct diag_sink *d)
                       "<system>...</system>");
         return false;
     }
-    bool ok = attrs_only(d, root, allowed_attrs) & parse_no_text(root, d);
+    bool ok = attrs_only(d, root, allowed_attrs);
+    ok &= parse_no_text(root, d);
     for (xmlNode *c = root->children; c; c = c->next) {
         if (c->type == XML_ELEMENT_NODE)
             ok &= parse_top_child(m, c, d);

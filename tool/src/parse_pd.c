@@ -7,15 +7,14 @@
 
 #include <string.h>
 
-#define DEFAULT_PRIORITY 100
+#define DEFAULT_PRIORITY  100
 #define DEFAULT_BUDGET_US 1000
-#define MAX_PERIOD_US 3600000000ULL /* one hour */
-#define DEFAULT_STACK 0x4000
-#define MAX_STACK 0x10000000ULL /* 256 MiB */
+#define MAX_PERIOD_US     3600000000ULL /* one hour */
+#define DEFAULT_STACK     0x4000
+#define MAX_STACK         0x10000000ULL /* 256 MiB */
 
-static const char *const map_attrs[] = {"mr",     "vaddr",        "perms",
-                                        "cached", "setvar_vaddr", "setvar_paddr",
-                                        NULL};
+static const char *const map_attrs[] = {"mr",           "vaddr",        "perms", "cached",
+                                        "setvar_vaddr", "setvar_paddr", NULL};
 
 /* Parses <map>. */
 static bool parse_map(struct model *m, xmlNode *node, uint32_t pd, struct diag_sink *d)
@@ -31,7 +30,8 @@ static bool parse_map(struct model *m, xmlNode *node, uint32_t pd, struct diag_s
     ok &= attr_bool(d, node, "cached", true, &map->cached);
     ok &= attr_symbol(d, node, "setvar_vaddr", &map->setvar_vaddr);
     ok &= attr_symbol(d, node, "setvar_paddr", &map->setvar_paddr);
-    return ok & parse_empty(node, d);
+    ok &= parse_empty(node, d);
+    return ok;
 }
 
 /* Parses an <irq> routed through the IOAPIC (pin, trigger, polarity). */
@@ -72,8 +72,8 @@ static bool parse_irq_msi(struct model_irq *irq, xmlNode *node, struct diag_sink
 /* Parses <irq>: either pin="..." (IOAPIC) or pci="..." (MSI). */
 static bool parse_irq(struct model *m, xmlNode *node, uint32_t pd, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"id",  "pin", "ioapic", "trigger", "polarity",
-                                          "pci", "vector", NULL};
+    static const char *const allowed[] = {"id",       "pin", "ioapic", "trigger",
+                                          "polarity", "pci", "vector", NULL};
     struct model_irq *irq = vec_push(&m->irqs, sizeof(*irq));
     irq->node = node;
     irq->pd = pd;
@@ -99,7 +99,8 @@ static bool parse_irq(struct model *m, xmlNode *node, uint32_t pd, struct diag_s
         ok = false;
     }
     ok &= has_pin ? parse_irq_ioapic(irq, node, d) : parse_irq_msi(irq, node, d);
-    return ok & parse_empty(node, d);
+    ok &= parse_empty(node, d);
+    return ok;
 }
 
 /* Parses <ioport>: a range of x86 I/O ports. */
@@ -113,7 +114,8 @@ static bool parse_ioport(struct model *m, xmlNode *node, uint32_t pd, struct dia
     ok &= attr_u32(d, node, "id", ATTR_REQUIRED, 0, 0, MODEL_MAX_ID, &io->id);
     ok &= attr_u32(d, node, "base", ATTR_REQUIRED, 0, 0, 0xffff, &io->base);
     ok &= attr_u32(d, node, "size", ATTR_REQUIRED, 0, 1, 0x10000, &io->size);
-    return ok & parse_empty(node, d);
+    ok &= parse_empty(node, d);
+    return ok;
 }
 
 /* Parses one <bar> of a PCI device: where the PD sees that BAR. */
@@ -133,7 +135,8 @@ static bool parse_bar(struct model *m, xmlNode *node, uint32_t pd, uint32_t pci,
     ok &= attr_perms(d, node, "perms", PERM_R | PERM_W, &bar->perms);
     ok &= attr_bool(d, node, "cached", false, &bar->cached);
     ok &= attr_symbol(d, node, "setvar_vaddr", &bar->setvar_vaddr);
-    return ok & parse_empty(node, d);
+    ok &= parse_empty(node, d);
+    return ok;
 }
 
 /* Parses <pci_device address="bus:dev.fn"> and its <bar>s. */
@@ -173,14 +176,15 @@ static bool parse_image(struct model_pd *pd, xmlNode *node, struct diag_sink *d)
     pd->image_node = node;
     bool ok = attrs_only(d, node, allowed);
     ok &= attr_path(d, node, "path", ATTR_REQUIRED, &pd->image);
-    return ok & parse_empty(node, d);
+    ok &= parse_empty(node, d);
+    return ok;
 }
 
 /* Dispatches one child element of a PD whose index is `pd`. */
 static bool parse_pd_child(struct model *m, xmlNode *c, uint32_t pd, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"program_image", "map",        "irq", "ioport",
-                                          "pci_device",    "protection_domain", NULL};
+    static const char *const allowed[] = {"program_image",     "map", "irq", "ioport", "pci_device",
+                                          "protection_domain", NULL};
     const char *name = (const char *)c->name;
     if (strcmp(name, "program_image") == 0)
         return parse_image(MODEL_PD(m, pd), c, d);

@@ -56,7 +56,7 @@ static void report_pd_caps(FILE *out, const struct model *m, const struct layout
             const struct bastion_spec_object *o =
                 LAYOUT_ENTRY(l, BASTION_TABLE_OBJECTS, struct bastion_spec_object, c->index);
             fprintf(out, "%s of %s", layout_object_type_name(o->type),
-                     VEC_AT(&m->pds, struct model_pd, o->pd)->name);
+                    VEC_AT(&m->pds, struct model_pd, o->pd)->name);
         } else if (c->kind == BASTION_CAP_IRQ) {
             fprintf(out, "irq handler %u", VEC_AT(&m->irqs, struct model_irq, c->index)->id);
         } else {
@@ -121,8 +121,8 @@ static void report_irqs_objects(FILE *out, const struct model *m, const struct l
                     irq->ioapic, irq->pin, irq->trigger == TRIGGER_LEVEL ? "level" : "edge",
                     irq->polarity == POLARITY_LOW ? "low" : "high");
         else
-            fprintf(out, "    %s:%u  MSI vector %u of %02x:%02x.%x\n", pd, irq->id,
-                    irq->msi_vector, irq->pci.bus, irq->pci.dev, irq->pci.fn);
+            fprintf(out, "    %s:%u  MSI vector %u of %02x:%02x.%x\n", pd, irq->id, irq->msi_vector,
+                    irq->pci.bus, irq->pci.dev, irq->pci.fn);
     }
     fprintf(out, "\nkernel objects\n");
     uint64_t totals[BASTION_OBJ_FRAME + 1] = {0};
@@ -138,8 +138,9 @@ static void report_irqs_objects(FILE *out, const struct model *m, const struct l
 
 void report_write(FILE *out, const struct model *m, const struct layout *l)
 {
-    fprintf(out, "Bastion system: %zu protection domains, %zu memory regions, %zu channels, "
-                 "%zu interrupts\n\n",
+    fprintf(out,
+            "Bastion system: %zu protection domains, %zu memory regions, %zu channels, "
+            "%zu interrupts\n\n",
             m->pds.count, m->regions.count, m->channels.count, m->irqs.count);
     report_pds(out, m, l);
     report_regions_channels(out, m);

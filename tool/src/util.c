@@ -145,3 +145,9 @@ char *read_file(const char *path, size_t *size_out)
         *size_out = len;
     return buf;
 }
+
+void vec_sort(struct vec *v, size_t elem_size, int (*cmp)(const void *, const void *))
+{
+    if (v->count > 1)
+        qsort(v->items, v->count, elem_size, cmp);
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# ELF tests: builds a tiny static program with the host compiler, then checks that
+# `bastion build` writes a spec that a reader written against spec.h accepts, that setvar
+# symbols are patched, and that every image error is reported at the right place.
+#
+#   run-elf.sh BASTION WORKDIR CC
+set -uo pipefail
+
+tool=$1 work=$2 cc=$3
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work"
+cp "$here/elf/system.xml" "$work/"
+cd "$work" || exit 1
+
+link=(-nostdlib -static -no-pie -fno-pic -fno-stack-protector -O1
+      -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none)
+if ! "$cc" "${link[@]}" -Wl,-Ttext=0x400000 -o prog.elf "$here/elf/prog.c"; then
+    echo "FAIL: elf/compile: cannot build the test program with $cc"
+    exit 1
+fi
+"$cc" -std=c11 -Wall -Wextra -Werror -I"$here/../../include" -o spec_dump "$here/spec_dump.c" ||
+    { echo "FAIL: elf/spec_dump: cannot build the spec reader"; exit 1; }
+
+# expect NAME WANT_STATUS WANT_STDERR COMMAND...: runs COMMAND, compares status and stderr.
+expect() {
+    local name=$1 want_status=$2 want=$3
+    shift 3
+    local got status
+    got=$("$@" 2>&1 >/dev/null)
+    status=$?
+    if [[ $status -ne $want_status ]]; then
+        echo "FAIL: elf/$name: exit status $status, expected $want_status: $got"
+    elif [[ "$got" != "$want" ]]; then
+        echo "FAIL: elf/$name: got '$got', expected '$want'"
+    else
+        echo "PASS: elf/$name"
+    fi
+}
+
+expect build 0 "" "$tool" build system.xml -o image --json image/system.json --report image/report.txt
+if ./spec_dump image/system.spec >dump.txt; then
+    echo "PASS: elf/spec-valid"
+else
+    echo "FAIL: elf/spec-valid: $(cat dump.txt)"
+fi
+grep -qx "patches 1" dump.txt && echo "PASS: elf/boot-patch" || echo "FAIL: elf/boot-patch: $(tr '\n' ' ' <dump.txt)"
+sym() { nm prog.elf | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
+v=$(./spec_dump image/system.spec --peek app "$(sym buf_vaddr)")
+[[ $v == 0x1000000 ]] && echo "PASS: elf/setvar-vaddr" || echo "FAIL: elf/setvar-vaddr: $v"
+v=$(./spec_dump image/system.spec --peek app "$(sym buf_paddr)")
+[[ $v == 0x80000000 ]] && echo "PASS: elf/setvar-paddr" || echo "FAIL: elf/setvar-paddr: $v"
+grep -q '"loaded": true' image/system.json && echo "PASS: elf/json-loaded" || echo "FAIL: elf/json-loaded"
+expect check-with-image 0 "" "$tool" check system.xml
+
+# variant NAME SED-EXPRESSION: a copy of system.xml changed by sed.
+variant() { sed "$2" system.xml >"$1.xml"; }
+
+variant missing-symbol 's/setvar_vaddr="buf_vaddr"/setvar_vaddr="nope"/'
+expect missing-symbol 1 "missing-symbol.xml:7:52: error: <map> in protection_domain 'app': symbol 'nope' is not in program image 'prog.elf'; define it in the program as \`uintptr_t nope;\`" \
+    "$tool" check missing-symbol.xml
+variant wrong-size 's/setvar_paddr="dma_paddr"/setvar_paddr="small_var"/'
+expect wrong-size 1 "wrong-size.xml:8:37: error: <map> in protection_domain 'app': symbol 'small_var' of program image 'prog.elf' is 4 bytes, but setvar writes an 8-byte address; declare it as \`uintptr_t small_var;\`" \
+    "$tool" check wrong-size.xml
+variant overlap 's/vaddr="0x2000000"/vaddr="0x400000"/'
+expect overlap-image 1 "overlap.xml:8:19: error: <map> in protection_domain 'app': vaddr range 0x400000-0x400fff overlaps the segment 0x400000-0x400fff of program image 'prog.elf'; move the mapping to 0x401000 or above" \
+    "$tool" check overlap.xml
+echo "not an elf" >text.elf
+variant not-elf 's/prog.elf/text.elf/'
+expect not-elf 1 "not-elf.xml:6:20: error: <program_image> in protection_domain 'app': program image 'text.elf' is not an ELF file; give the linked program" \
+    "$tool" check not-elf.xml
+"$cc" "${link[@]}" -Wl,-Ttext=0x1000 -o low.elf "$here/elf/prog.c" 2>/dev/null
+variant low 's/prog.elf/low.elf/'
+got=$("$tool" check low.xml 2>&1)
+if [[ $? -eq 1 && $got == "low.xml:6:20: error: <program_image> in protection_domain 'app': program image 'low.elf' has a segment at 0x"*"outside the user address range"* ]]; then
+    echo "PASS: elf/segment-outside"
+else
+    echo "FAIL: elf/segment-outside: $got"
+fi
+"$cc" -nostdlib -shared -fPIC -o shared.elf "$here/elf/prog.c" 2>/dev/null
+variant shared 's/prog.elf/shared.elf/'
+expect not-exec 1 "shared.xml:6:20: error: <program_image> in protection_domain 'app': program image 'shared.elf' is not a static executable (ELF type 3, need ET_EXEC); link it with -static -no-pie" \
+    "$tool" check shared.xml
+variant absent 's/prog.elf/absent.elf/'
+expect check-skips-missing 0 "" "$tool" check absent.xml
+expect build-needs-image 1 "absent.xml:6:20: error: <program_image> in protection_domain 'app': program image 'absent.elf' is not found in the search path (.); build it, or add its directory with --search-path" \
+    "$tool" build absent.xml -o image2
+mkdir -p sub && cp prog.elf sub/
+variant moved 's/prog.elf/prog.elf/'
+expect search-path 0 "" "$tool" build moved.xml -o image3 --search-path nowhere --search-path sub
