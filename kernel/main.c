@@ -15,6 +15,8 @@
 #include <machine.h>
 #include <memmap.h>
 #include <rootcaps.h>
+#include <roottask.h>
+#include <thread/sched.h>
 #include <timer.h>
 
 #ifndef BASTION_VERSION
@@ -82,6 +84,20 @@ static NORETURN void demo(const struct boot_info *bi)
     }
 }
 
+/* Hand the machine to the root task (the first boot module). */
+static NORETURN void start_root_task(const struct boot_info *bi, const struct root_caps *rc)
+{
+    const char *why = roottask_start(&bi->modules[0], rc);
+    if (why != NULL) {
+        kprintf("roottask: cannot start '%s': %s\n", bi->modules[0].name, why);
+        arch_emulator_exit(MACHINE_EXIT_FAIL);
+        arch_halt();
+    }
+    kprintf("roottask: '%s' started\n", bi->modules[0].name);
+    arch_timer_start_periodic(TICK_HZ);
+    kernel_exit();
+}
+
 void kernel_main(const struct boot_info *bi)
 {
     char selection[64];
@@ -91,7 +107,8 @@ void kernel_main(const struct boot_info *bi)
     memmap_print(bi);
     print_modules(bi);
     arch_timer_init();
-    if (root_caps_create(bi) == NULL) {
+    const struct root_caps *rc = root_caps_create(bi);
+    if (rc == NULL) {
         arch_emulator_exit(MACHINE_EXIT_FAIL);
         arch_halt();
     }
@@ -100,6 +117,9 @@ void kernel_main(const struct boot_info *bi)
     }
     if (cmdline_get(bi->cmdline, "kbench", selection, sizeof(selection)) != NULL) {
         kbench_run(selection);
+    }
+    if (bi->n_modules > 0) {
+        start_root_task(bi, rc);
     }
     demo(bi);
 }

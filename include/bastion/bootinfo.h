@@ -66,7 +66,12 @@ struct bst_bootinfo {
     uint64_t device_bytes;         /* total bytes of device untyped */
     uint32_t n_untyped;            /* entries used in untyped_list */
     uint32_t reserved0;
-    uint64_t reserved[5];
+    struct bst_slot_range user_image; /* caps to the root task's own frames and page
+                                         tables (image, stack, IPC buffer, this page's
+                                         mapping), in the order the kernel made them */
+    uint64_t ipc_buffer_vaddr;        /* the root thread's IPC buffer */
+    uint64_t bootinfo_vaddr;          /* where this page is mapped (read-only) */
+    uint64_t reserved[1];
     struct bst_untyped_desc untyped_list[BST_BOOTINFO_MAX_UNTYPED];
 };
 
@@ -76,6 +81,8 @@ _Static_assert(offsetof(struct bst_untyped_desc, is_device) == 9, "untyped descr
 _Static_assert(offsetof(struct bst_bootinfo, untyped) == 16, "bootinfo layout");
 _Static_assert(offsetof(struct bst_bootinfo, empty) == 32, "bootinfo layout");
 _Static_assert(offsetof(struct bst_bootinfo, n_untyped) == 80, "bootinfo layout");
+_Static_assert(offsetof(struct bst_bootinfo, user_image) == 88, "bootinfo layout");
+_Static_assert(offsetof(struct bst_bootinfo, bootinfo_vaddr) == 112, "bootinfo layout");
 _Static_assert(offsetof(struct bst_bootinfo, untyped_list) == BST_BOOTINFO_HEADER_SIZE,
                "bootinfo layout");
 _Static_assert(sizeof(struct bst_bootinfo) == BST_BOOTINFO_SIZE, "bootinfo is one 4 KiB page");

@@ -17,7 +17,10 @@
     X(REPLY_RECV, 6)                                                                               \
     X(NB_SEND_RECV, 7)                                                                             \
     X(YIELD, 8)                                                                                    \
-    X(DEBUG_PUTC, 9)
+    X(DEBUG_PUTC, 9)                                                                               \
+    X(DEBUG_DUMP_CAPS, 10)                                                                         \
+    X(DEBUG_NAME, 11)                                                                              \
+    X(DEBUG_EXIT, 12)
 
 typedef enum bst_syscall {
 #define BST_SYSCALL_ENUM_ENTRY(name, value) BST_SYS_##name = value,
@@ -25,7 +28,7 @@ typedef enum bst_syscall {
 #undef BST_SYSCALL_ENUM_ENTRY
 } bst_syscall_t;
 
-#define BST_SYSCALL_COUNT 9 /* valid numbers are 1 .. BST_SYSCALL_COUNT */
+#define BST_SYSCALL_COUNT 12 /* valid numbers are 1 .. BST_SYSCALL_COUNT */
 
 /* The call's name without the BST_SYS_ prefix; "?" for a value that is not a call. */
 static inline const char *bst_syscall_name(bst_syscall_t s)

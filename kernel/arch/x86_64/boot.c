@@ -4,10 +4,12 @@
  * page tables and turns on the CPU protections.
  */
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/gdt.h>
 #include <arch/layout.h>
 #include <arch/multiboot.h>
 #include <arch/paging.h>
+#include <arch/percpu.h>
 #include <arch/serial.h>
 #include <arch/trap.h>
 #include <boot.h>
@@ -39,5 +41,6 @@ NORETURN void arch_boot(uint32_t magic, uint32_t info)
     }
     paging_init(&boot_info);
     cpu_enable_protections();
+    percpu_init((uint64_t)&boot_stack[KERNEL_STACK_SIZE]);
     kernel_main(&boot_info);
 }

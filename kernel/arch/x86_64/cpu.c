@@ -5,6 +5,7 @@
  * one, lacks PCID, INVPCID, TSC-deadline and often x2APIC and 1 GiB pages.
  */
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/io.h>
 #include <kprintf.h>
 #include <kstring.h>
@@ -130,15 +131,16 @@ void cpu_print_features(void)
     print_flag("avx", f->avx);
     print_flag("fsgsbase", f->fsgsbase);
     kprintf("\n");
-    kprintf("cpu: protections on: wp %s, nx %s, smep %s, smap %s, umip %s\n",
+    kprintf("cpu: protections on: wp %s, nx %s, smep %s, smap %s, umip %s; pcid %s\n",
             (read_cr0() & CR0_WP) ? "on" : "off", (rdmsr(MSR_EFER) & EFER_NXE) ? "on" : "off",
             (read_cr4() & CR4_SMEP) ? "on" : "off", (read_cr4() & CR4_SMAP) ? "on" : "off",
-            (read_cr4() & CR4_UMIP) ? "on" : "off");
+            (read_cr4() & CR4_UMIP) ? "on" : "off", (read_cr4() & CR4_PCIDE) ? "on" : "off");
 }
 
 void arch_print_cpu_features(void)
 {
     cpu_print_features();
+    fpu_init();
 }
 
 /*
@@ -155,5 +157,6 @@ void cpu_enable_protections(void)
     cr4 |= f->smep ? CR4_SMEP : 0;
     cr4 |= f->smap ? CR4_SMAP : 0;
     cr4 |= f->umip ? CR4_UMIP : 0;
+    cr4 |= f->pcid ? CR4_PCIDE : 0; /* CR3 holds PCID 0 now, as enabling requires */
     write_cr4(cr4);
 }

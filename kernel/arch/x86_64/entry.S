@@ -25,8 +25,14 @@ entry_stubs:
     .set vector, vector + 1
     .endr
 
+/* Entries from user mode (CS.RPL = 3) switch GS to the per-CPU block; trap_dispatch()
+ * never returns for them (it leaves through arch_return_to_user). Entries from kernel
+ * mode return here and leave with IRETQ. */
 trap_common:
-    pushq %rax
+    testb $3, 24(%rsp) /* CS, above the vector and the error code */
+    jz 1f
+    swapgs
+1:  pushq %rax
     pushq %rbx
     pushq %rcx
     pushq %rdx

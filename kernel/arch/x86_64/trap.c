@@ -6,9 +6,13 @@
  */
 #include <arch/cpu.h>
 #include <arch/lapic.h>
+#include <arch/percpu.h>
+#include <arch/thread.h>
 #include <arch/trap.h>
 #include <fault.h>
 #include <kprintf.h>
+#include <thread/fault.h>
+#include <thread/sched.h>
 #include <timer.h>
 
 static const char *const exception_names[32] = {
@@ -91,6 +95,8 @@ static void backtrace(uint64_t rbp)
     }
 }
 
+static void handle_interrupt(const struct trap_frame *f);
+
 static NORETURN void kernel_exception(const struct trap_frame *f)
 {
     const char *name = exception_names[f->vector] ? exception_names[f->vector] : "exception";
@@ -117,14 +123,87 @@ static NORETURN void kernel_exception(const struct trap_frame *f)
     kernel_fault(&fi);
 }
 
+static enum user_fault_kind user_fault_kind_of(uint64_t vector)
+{
+    switch (vector) {
+    case VEC_PF:
+        return USER_FAULT_PAGE;
+    case VEC_GP:
+        return USER_FAULT_PROTECTION;
+    case VEC_UD:
+        return USER_FAULT_UNDEFINED_INSN;
+    case VEC_DE:
+        return USER_FAULT_DIVIDE;
+    default:
+        return USER_FAULT_OTHER;
+    }
+}
+
+/* Save the user registers the entry pushed into the running thread's context. */
+static void save_user_frame(const struct trap_frame *f, struct arch_context *c)
+{
+    *c = (struct arch_context){
+        .rax = f->rax,
+        .rbx = f->rbx,
+        .rcx = f->rcx,
+        .rdx = f->rdx,
+        .rsi = f->rsi,
+        .rdi = f->rdi,
+        .rbp = f->rbp,
+        .r8 = f->r8,
+        .r9 = f->r9,
+        .r10 = f->r10,
+        .r11 = f->r11,
+        .r12 = f->r12,
+        .r13 = f->r13,
+        .r14 = f->r14,
+        .r15 = f->r15,
+        .rip = f->rip,
+        .rsp = f->rsp,
+        .rflags = f->rflags,
+        .fs_base = c->fs_base,
+        .gs_base = c->gs_base,
+        .restore_all = 1,
+    };
+}
+
+/* An exception or interrupt taken in user mode: never returns along the trap path. */
+static NORETURN void user_trap(const struct trap_frame *f)
+{
+    struct tcb *t = sched_current();
+    save_user_frame(f, this_cpu()->current_ctx);
+    if (f->vector < VEC_FIRST_IRQ) {
+        struct user_fault uf = {
+            .kind = user_fault_kind_of(f->vector),
+            .vector = (unsigned)f->vector,
+            .address = f->vector == VEC_PF ? read_cr2() : 0,
+            .code = f->error_code,
+            .ip = f->rip,
+        };
+        thread_fault(t, &uf);
+    } else {
+        handle_interrupt(f);
+    }
+    kernel_exit();
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
+    if (f->cs & 3) {
+        user_trap(f);
+    }
     if (f->vector < VEC_FIRST_IRQ) {
         kernel_exception(f);
     }
+    handle_interrupt(f);
+}
+
+static void handle_interrupt(const struct trap_frame *f)
+{
     switch (f->vector) {
     case VEC_TIMER:
         timer_tick();
+        sched_tick();
         lapic_eoi();
         break;
     case VEC_BENCH:

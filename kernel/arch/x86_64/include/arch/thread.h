@@ -1,0 +1,79 @@
+/*
+ * The architecture's part of a thread: user registers and FPU state, and how generic
+ * code reads system-call arguments from them (register convention: docs/syscalls.md).
+ */
+#ifndef ARCH_THREAD_H
+#define ARCH_THREAD_H
+
+#include <arch/context.h>
+#include <arch/fpu.h>
+#include <bastion/tcbregs.h>
+
+struct arch_tcb {
+    struct arch_context ctx;
+    struct fpu_area fpu;
+};
+
+/* Prepare a never-run thread: initial FPU state, RFLAGS with interrupts on. */
+void arch_tcb_init(struct arch_tcb *t);
+
+/* Make `t` the thread whose registers the next kernel entry saves, switching FPU
+ * state, FS/GS bases and (through the caller) the address space. `prev` may be NULL. */
+void arch_switch_thread(struct arch_tcb *prev, struct arch_tcb *next);
+
+/* Leave the kernel into the thread whose context this is. */
+NORETURN void arch_return_to_user(struct arch_context *ctx);
+
+/* Whether `ip` may be returned to (canonical, in the user half). */
+bool arch_user_ip_valid(uint64_t ip);
+
+/* Registers in the ABI order of bastion/tcbregs.h. */
+uint64_t arch_tcb_get_reg(const struct arch_tcb *t, unsigned index);
+/* Set one; returns false (changing nothing) for a value the register may not hold. */
+bool arch_tcb_reg_valid(unsigned index, uint64_t value);
+void arch_tcb_set_reg(struct arch_tcb *t, unsigned index, uint64_t value);
+
+/* System-call arguments and results. */
+static inline uint64_t arch_syscall_number(const struct arch_context *c)
+{
+    return c->rax;
+}
+
+static inline uint64_t arch_syscall_cptr(const struct arch_context *c)
+{
+    return c->rdi;
+}
+
+static inline uint64_t arch_syscall_msginfo(const struct arch_context *c)
+{
+    return c->rsi;
+}
+
+static inline uint64_t arch_syscall_get_mr(const struct arch_context *c, unsigned i)
+{
+    const uint64_t regs[4] = {c->rdx, c->r8, c->r9, c->r10};
+    return regs[i];
+}
+
+static inline void arch_syscall_set_mr(struct arch_context *c, unsigned i, uint64_t v)
+{
+    uint64_t *regs[4] = {&c->rdx, &c->r8, &c->r9, &c->r10};
+    *regs[i] = v;
+}
+
+static inline void arch_syscall_set_result(struct arch_context *c, uint64_t error, uint64_t badge,
+                                           uint64_t msginfo)
+{
+    c->rax = error;
+    c->rdi = badge;
+    c->rsi = msginfo;
+}
+
+/* Make the thread execute its system call again when it next runs (the kernel was
+ * preempted in the middle of it). */
+static inline void arch_syscall_restart(struct arch_context *c)
+{
+    c->rip -= 2; /* the SYSCALL instruction is two bytes */
+}
+
+#endif

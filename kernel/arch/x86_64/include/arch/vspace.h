@@ -1,0 +1,71 @@
+/*
+ * User address spaces on x86_64: 4-level page tables. A VSpace is a PML4 page (object
+ * type VSPACE); PT_L3 = PDPT, PT_L2 = PD, PT_L1 = PT. The generic layer (kernel/vm)
+ * decides what may be mapped; these functions only edit tables and the TLB.
+ *
+ * Every VSpace has a small identifier (its PCID when the CPU has PCID), kept in a
+ * non-present slot of the PML4's kernel half (entry VSPACE_ID_SLOT), so that it can be
+ * found from the page alone. Entries 256.. of every PML4 are the kernel's own and are
+ * copied in when the VSpace is first used.
+ */
+#ifndef ARCH_VSPACE_H
+#define ARCH_VSPACE_H
+
+#include <bastion/errors.h>
+#include <ktypes.h>
+
+#define VSPACE_LEVELS  4
+#define VSPACE_ID_BITS 12 /* = PCID width; id 0 is the kernel's */
+#define VSPACE_MAX_IDS (1u << VSPACE_ID_BITS)
+
+/* Page size at a level: 0 -> 4 KiB, 1 -> 2 MiB, 2 -> 1 GiB. */
+static inline unsigned vspace_page_bits(unsigned level)
+{
+    return 12 + 9 * level;
+}
+
+/* Prepare a fresh (zeroed) PML4 for use with identifier `id`: copy the kernel half. */
+void arch_vspace_init(paddr_t pml4, unsigned id);
+/* The identifier stored in the PML4; 0 when the VSpace was never prepared. */
+unsigned arch_vspace_id(paddr_t pml4);
+/* Forget the identifier (the VSpace is being deleted). */
+void arch_vspace_clear_id(paddr_t pml4);
+
+/*
+ * Install table `table` (a page-table page of level `level`, 0 = PT .. 2 = PDPT) in
+ * `pml4` so that it translates `vaddr`. Errors: FAILED_LOOKUP (the table one level up
+ * is missing, or a large page is there), SLOT_OCCUPIED.
+ */
+bst_error_t arch_table_map(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr);
+/* Whether a table of `level` translating `vaddr` is installed. */
+bool arch_table_present(paddr_t pml4, unsigned level, vaddr_t vaddr);
+/* Remove `table` from `pml4` at `vaddr` if it is still there; true if it was. */
+bool arch_table_unmap(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr);
+
+struct arch_mapping {
+    bool writable, executable;
+    unsigned cache; /* BST_CACHE_* */
+};
+
+/*
+ * Map the frame at `frame` (2^(12+9*level) bytes) at `vaddr`. An existing mapping of
+ * the same frame at vaddr is replaced (remap). Errors: FAILED_LOOKUP (a table on the
+ * way is missing), SLOT_OCCUPIED (another frame or a table is there).
+ */
+bst_error_t arch_frame_map(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr,
+                           struct arch_mapping m);
+/* Remove the mapping of `frame` at `vaddr` if it is still that frame; true if it was. */
+bool arch_frame_unmap(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr);
+
+struct arch_translation {
+    bool present, writable, user, executable;
+    paddr_t paddr; /* of the byte at vaddr */
+};
+struct arch_translation arch_vspace_translate(paddr_t pml4, vaddr_t vaddr);
+
+/* Switch to `pml4` (identifier `id`). */
+void arch_vspace_activate(paddr_t pml4, unsigned id);
+/* Whether 1 GiB frames can be mapped. */
+bool arch_vspace_has_huge_pages(void);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * Per-CPU data and the SYSCALL/SYSRET machinery set-up (MSRs). One CPU for now; the
+ * array is what SMP will grow.
+ */
+#include <arch/cpu.h>
+#include <arch/gdt.h>
+#include <arch/io.h>
+#include <arch/layout.h>
+#include <arch/percpu.h>
+
+#define MAX_CPUS 1
+
+static struct cpu_local cpus[MAX_CPUS];
+
+extern char syscall_entry[];
+
+/* SYSCALL loads CS from STAR[47:32] and SS = CS+8; SYSRET (64-bit) loads CS from
+ * STAR[63:48]+16 and SS = STAR[63:48]+8: so the user selectors base is user32 code. */
+static void syscall_init(void)
+{
+    wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_CODE32 & ~3) << 48) | ((uint64_t)SEL_KERNEL_CODE << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* Cleared on entry: IF (kernel runs with interrupts off), TF, DF, NT, AC, IOPL. */
+    wrmsr(MSR_FMASK, 0x200 | 0x100 | 0x400 | 0x4000 | 0x40000 | 0x3000);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+void percpu_init(uint64_t kernel_rsp)
+{
+    struct cpu_local *c = &cpus[0];
+    c->kernel_rsp = kernel_rsp;
+    c->self = c;
+    c->id = 0;
+    wrmsr(MSR_GS_BASE, (uint64_t)c);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+    syscall_init();
+}

@@ -1,0 +1,100 @@
+/*
+ * The way in from user mode by SYSCALL, and the way back to user mode for every entry.
+ *
+ * syscall_entry: the CPU has put the user RIP in RCX and RFLAGS in R11 and masked IF.
+ * We SWAPGS to the per-CPU block, save every user register straight into the current
+ * thread's context (struct arch_context), switch to this CPU's kernel stack and call
+ * syscall_handler(), which never returns: it ends in arch_return_to_user(). The user
+ * stack is never touched.
+ *
+ * arch_return_to_user(ctx): restore ctx and leave. SYSRET when the context came from
+ * SYSCALL (restore_all == 0): RCX and R11 are dead then, and C has made sure RIP is
+ * canonical (a non-canonical RCX must never reach SYSRET). IRETQ otherwise, which
+ * restores every register exactly. SWAPGS exactly once on each path, last thing before
+ * leaving.
+ */
+#include <arch/context.h>
+#include <arch/layout.h>
+
+    .section .text
+    .globl syscall_entry
+    .balign 16
+syscall_entry:
+    swapgs
+    movq %rsp, %gs:CPU_USER_RSP
+    movq %gs:CPU_CURRENT_CTX, %rsp  /* rsp = the thread's context, used as a base */
+    movq %rax, CTX_RAX(%rsp)
+    movq %rbx, CTX_RBX(%rsp)
+    movq %rdx, CTX_RDX(%rsp)
+    movq %rsi, CTX_RSI(%rsp)
+    movq %rdi, CTX_RDI(%rsp)
+    movq %rbp, CTX_RBP(%rsp)
+    movq %r8, CTX_R8(%rsp)
+    movq %r9, CTX_R9(%rsp)
+    movq %r10, CTX_R10(%rsp)
+    movq %r12, CTX_R12(%rsp)
+    movq %r13, CTX_R13(%rsp)
+    movq %r14, CTX_R14(%rsp)
+    movq %r15, CTX_R15(%rsp)
+    movq %rcx, CTX_RIP(%rsp)
+    movq %r11, CTX_RFLAGS(%rsp)
+    movq %rcx, CTX_RCX(%rsp)        /* what user sees in rcx/r11 after SYSRET anyway */
+    movq %r11, CTX_R11(%rsp)
+    movq %gs:CPU_USER_RSP, %rcx
+    movq %rcx, CTX_RSP(%rsp)
+    movq $0, CTX_RESTORE_ALL(%rsp)
+    movq %gs:CPU_KERNEL_RSP, %rsp
+    xorl %ebp, %ebp
+    cld
+    call syscall_handler
+    ud2 /* syscall_handler never returns */
+
+    .globl arch_return_to_user
+    .balign 16
+arch_return_to_user:
+    cmpq $0, CTX_RESTORE_ALL(%rdi)
+    jne 1f
+    /* SYSRET path: rcx = rip, r11 = rflags, everything else from the context. */
+    movq CTX_RIP(%rdi), %rcx
+    movq CTX_RFLAGS(%rdi), %r11
+    movq CTX_RAX(%rdi), %rax
+    movq CTX_RBX(%rdi), %rbx
+    movq CTX_RDX(%rdi), %rdx
+    movq CTX_RSI(%rdi), %rsi
+    movq CTX_RBP(%rdi), %rbp
+    movq CTX_R8(%rdi), %r8
+    movq CTX_R9(%rdi), %r9
+    movq CTX_R10(%rdi), %r10
+    movq CTX_R12(%rdi), %r12
+    movq CTX_R13(%rdi), %r13
+    movq CTX_R14(%rdi), %r14
+    movq CTX_R15(%rdi), %r15
+    movq CTX_RSP(%rdi), %rsp
+    movq CTX_RDI(%rdi), %rdi
+    swapgs
+    sysretq
+
+1:  /* IRETQ path: build the frame on the kernel stack, restore all, leave. */
+    movq %gs:CPU_KERNEL_RSP, %rsp
+    pushq $SEL_USER_DATA
+    pushq CTX_RSP(%rdi)
+    pushq CTX_RFLAGS(%rdi)
+    pushq $SEL_USER_CODE64
+    pushq CTX_RIP(%rdi)
+    movq CTX_RAX(%rdi), %rax
+    movq CTX_RBX(%rdi), %rbx
+    movq CTX_RCX(%rdi), %rcx
+    movq CTX_RDX(%rdi), %rdx
+    movq CTX_RSI(%rdi), %rsi
+    movq CTX_RBP(%rdi), %rbp
+    movq CTX_R8(%rdi), %r8
+    movq CTX_R9(%rdi), %r9
+    movq CTX_R10(%rdi), %r10
+    movq CTX_R11(%rdi), %r11
+    movq CTX_R12(%rdi), %r12
+    movq CTX_R13(%rdi), %r13
+    movq CTX_R14(%rdi), %r14
+    movq CTX_R15(%rdi), %r15
+    movq CTX_RDI(%rdi), %rdi
+    swapgs
+    iretq

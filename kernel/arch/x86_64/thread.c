@@ -1,0 +1,75 @@
+/*
+ * x86_64 thread state: registers, FPU, FS/GS bases. See arch/thread.h.
+ */
+#include <arch/io.h>
+#include <arch/percpu.h>
+#include <arch/thread.h>
+#include <bastion/vmattr.h>
+
+void arch_tcb_init(struct arch_tcb *t)
+{
+    t->ctx.rflags = USER_RFLAGS_FORCED;
+    t->ctx.restore_all = 1;
+    fpu_area_init(&t->fpu);
+}
+
+void arch_switch_thread(struct arch_tcb *prev, struct arch_tcb *next)
+{
+    if (prev == next) {
+        return;
+    }
+    if (prev != NULL) {
+        fpu_save(&prev->fpu);
+    }
+    fpu_restore(&next->fpu);
+    wrmsr(MSR_FS_BASE, next->ctx.fs_base);
+    wrmsr(MSR_KERNEL_GS_BASE, next->ctx.gs_base); /* becomes GS at SWAPGS on the way out */
+    this_cpu()->current_ctx = &next->ctx;
+}
+
+bool arch_user_ip_valid(uint64_t ip)
+{
+    return ip < BST_USER_TOP;
+}
+
+static uint64_t *reg_slot(struct arch_context *c, unsigned index)
+{
+    uint64_t *const slots[BST_TCB_REGISTER_COUNT] = {
+        &c->rip, &c->rsp, &c->rflags, &c->rax, &c->rbx,     &c->rcx,     &c->rdx,
+        &c->rsi, &c->rdi, &c->rbp,    &c->r8,  &c->r9,      &c->r10,     &c->r11,
+        &c->r12, &c->r13, &c->r14,    &c->r15, &c->fs_base, &c->gs_base,
+    };
+    return slots[index];
+}
+
+uint64_t arch_tcb_get_reg(const struct arch_tcb *t, unsigned index)
+{
+    return *reg_slot((struct arch_context *)&t->ctx, index);
+}
+
+/* RIP and the segment bases must be canonical user addresses: a non-canonical RIP
+ * would fault on the way out of the kernel, a base would fault at WRMSR. */
+bool arch_tcb_reg_valid(unsigned index, uint64_t value)
+{
+    switch (index) {
+    case 0:  /* rip */
+    case 18: /* fs_base */
+    case 19: /* gs_base */
+        return value < BST_USER_TOP;
+    default:
+        return index < BST_TCB_REGISTER_COUNT;
+    }
+}
+
+void arch_tcb_set_reg(struct arch_tcb *t, unsigned index, uint64_t value)
+{
+    if (index == 2) { /* rflags: only what user code may hold */
+        value = (value & USER_RFLAGS_MASK) | USER_RFLAGS_FORCED;
+    }
+    *reg_slot(&t->ctx, index) = value;
+    t->ctx.restore_all = 1;
+    if (this_cpu()->current_ctx == &t->ctx) { /* the bases live in MSRs while it runs */
+        wrmsr(MSR_FS_BASE, t->ctx.fs_base);
+        wrmsr(MSR_KERNEL_GS_BASE, t->ctx.gs_base);
+    }
+}

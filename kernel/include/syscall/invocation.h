@@ -1,0 +1,43 @@
+/*
+ * A kernel-object invocation being decoded: the caller, the invoked cap, and the
+ * message (label and arguments, read from the registers and the IPC buffer), plus how
+ * results go back. Every object's invoke function takes one of these; it must decode
+ * and check everything before changing anything (STYLE.md: decode, then perform).
+ */
+#ifndef BASTION_SYSCALL_INVOCATION_H
+#define BASTION_SYSCALL_INVOCATION_H
+
+#include <bastion/invocation.h>
+#include <bastion/msginfo.h>
+#include <object/cspace.h>
+#include <thread/tcb.h>
+
+#define INVOCATION_MAX_ARGS 24 /* the most any invocation takes (TCB_WRITE_REGISTERS) */
+
+struct invocation {
+    struct tcb *caller;
+    struct cte *slot; /* the invoked capability */
+    uint64_t cptr;    /* its address in the caller's CSpace */
+    bst_invocation_t label;
+    unsigned length; /* message words the caller sent */
+    uint64_t args[INVOCATION_MAX_ARGS];
+    unsigned reply_length; /* results set with invocation_reply() */
+};
+
+/* Argument i, or fails the decode with TRUNCATED_MESSAGE when the message is shorter:
+ * use as `if (inv->length < n) return BST_TRUNCATED_MESSAGE;` first. */
+static inline uint64_t invocation_arg(const struct invocation *inv, unsigned i)
+{
+    return inv->args[i];
+}
+
+/* Result word i (MR i of the reply). */
+void invocation_reply(struct invocation *inv, unsigned i, uint64_t value);
+
+/* Resolve a cap argument (a CPtr) in the caller's CSpace. */
+struct lookup_result invocation_lookup_cap(const struct invocation *inv, uint64_t cptr);
+
+/* The caller's CSpace root cap (for slot_refs). */
+const struct cap *invocation_cspace_root(const struct invocation *inv);
+
+#endif

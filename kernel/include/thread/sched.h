@@ -1,0 +1,36 @@
+/*
+ * The scheduler: 256 fixed priorities, one FIFO ready queue each, and a bitmap that
+ * finds the highest non-empty queue in O(1). The running thread is not in a queue.
+ * Decisions are made at kernel exit (kernel_exit), never deep inside operations:
+ * operations only make threads runnable or not.
+ */
+#ifndef BASTION_THREAD_SCHED_H
+#define BASTION_THREAD_SCHED_H
+
+#include <thread/tcb.h>
+
+#define NUM_PRIORITIES 256
+
+/* The thread that entered the kernel (NULL while idle). */
+struct tcb *sched_current(void);
+
+/* Make t runnable: put it in its priority's queue (at the tail). */
+void sched_make_runnable(struct tcb *t);
+/* t stops being runnable: take it out of its queue, or off the CPU. */
+void sched_make_inactive(struct tcb *t);
+/* Change t's priority, moving it between queues. */
+void sched_set_priority(struct tcb *t, uint8_t priority);
+
+/* The timer tick: round robin among threads of the running thread's priority. */
+void sched_tick(void);
+
+/* Leave the kernel: choose the thread to run (idling until there is one), switch to
+ * it, and return to user mode. */
+NORETURN void kernel_exit(void);
+
+/* The ready-queue invariants: every queued thread runnable and in its priority's
+ * queue, links consistent, bitmap bits exactly for the non-empty queues. NULL when
+ * they hold, else the first violation. */
+const char *sched_check_invariants(void);
+
+#endif

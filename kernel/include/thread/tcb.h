@@ -1,0 +1,63 @@
+/*
+ * Thread control blocks: the kernel's thread object.
+ *
+ * A TCB is made by retype, so it starts as zeroed memory, which is a valid inactive
+ * thread with no spaces and priority 0. The capabilities a thread runs with (CSpace
+ * root, VSpace, IPC buffer frame, fault endpoint) are held in the TCB's own slots as
+ * CDT children of the caps they were configured from: deleting or revoking the
+ * original also removes the thread's copy, so a TCB never points at a dead object.
+ */
+#ifndef BASTION_THREAD_TCB_H
+#define BASTION_THREAD_TCB_H
+
+#include <arch/thread.h>
+#include <bastion/ipcbuffer.h>
+#include <object/cap.h>
+
+enum thread_state {
+    THREAD_INACTIVE = 0, /* never started, suspended, or stopped by a fault */
+    THREAD_RUNNABLE,     /* running, or ready to run */
+};
+
+enum tcb_slot {
+    TCB_SLOT_CSPACE,
+    TCB_SLOT_VSPACE,
+    TCB_SLOT_IPC_BUFFER,
+    TCB_SLOT_FAULT_EP,
+    TCB_SLOTS,
+};
+
+struct tcb {
+    struct arch_tcb arch;        /* registers and FPU state */
+    struct cte slots[TCB_SLOTS]; /* the caps the thread runs with (see above) */
+    struct tcb *sched_next;      /* ready queue links */
+    struct tcb *sched_prev;
+    vaddr_t ipc_buffer_vaddr; /* 0: none */
+    uint8_t state;            /* enum thread_state */
+    uint8_t priority;
+    uint8_t mcp;         /* maximum controlled priority */
+    uint8_t queued;      /* in a ready queue */
+    uint8_t initialised; /* arch_tcb_init() done */
+    char name[BST_DEBUG_NAME_MAX];
+};
+
+_Static_assert(sizeof(struct tcb) <= (1u << 11), "a TCB fits its object size (objtype.h)");
+_Static_assert(offsetof(struct tcb, slots) % 64 == 0, "CDT slots are 64-byte aligned");
+
+struct tcb *tcb_of(const struct cap *c);
+paddr_t tcb_paddr(const struct tcb *t);
+
+/* The thread's IPC buffer as kernel memory, or NULL if it has none. */
+struct bst_ipc_buffer *tcb_ipc_buffer(const struct tcb *t);
+
+/* Start / stop a thread (used by invocations, faults and the root task). */
+void tcb_resume(struct tcb *t);
+void tcb_suspend(struct tcb *t);
+
+/* Whether the thread has what it needs to run: a CSpace and a VSpace. */
+bool tcb_can_run(const struct tcb *t);
+
+/* Copy the cap in `src` into the thread's slot `which`, replacing what was there. */
+void tcb_set_slot(struct tcb *t, enum tcb_slot which, struct cte *src);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * Debug system calls (docs/syscalls.md): console output, CSpace dump, thread names,
+ * and ending a test image. Release builds will leave this file out.
+ */
+#include <bastion/syscall.h>
+#include <console.h>
+#include <kprintf.h>
+#include <kstring.h>
+#include <machine.h>
+#include <object/cnode.h>
+#include <syscall/syscall.h>
+
+static void dump_caps(struct tcb *t)
+{
+    const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
+    kprintf("cspace of '%s': root CNode %#lx, %u slots\n", t->name, root->paddr,
+            1u << root->u.cnode.radix);
+    for (uint64_t i = 1; i < (1ull << root->u.cnode.radix); i++) {
+        const struct cap *c = &cnode_slot(root, i)->cap;
+        if (!cap_is_null(c)) {
+            kprintf("  %4lu: %-14s paddr %#014lx bits %2u rights %#x\n", i,
+                    bst_obj_name(cap_type(c)), c->paddr, c->size_bits, c->rights);
+        }
+    }
+}
+
+static uint64_t set_name(struct tcb *caller, uint64_t cptr)
+{
+    struct invocation inv = {.caller = caller};
+    struct lookup_result l = invocation_lookup_cap(&inv, cptr);
+    const struct bst_ipc_buffer *buf = tcb_ipc_buffer(caller);
+    if (l.status != BST_OK) {
+        return l.status;
+    }
+    if (cap_type(&l.slot->cap) != BST_OBJ_TCB) {
+        return BST_INVALID_CAPABILITY;
+    }
+    if (buf == NULL) {
+        return BST_INVALID_ARGUMENT;
+    }
+    struct tcb *t = tcb_of(&l.slot->cap);
+    const char *src = (const char *)buf->msg;
+    size_t i = 0;
+    for (; i + 1 < sizeof(t->name) && src[i] != '\0'; i++) {
+        t->name[i] = src[i];
+    }
+    t->name[i] = '\0';
+    return BST_OK;
+}
+
+bool syscall_debug(struct tcb *caller, uint64_t number)
+{
+    struct arch_context *c = &caller->arch.ctx;
+    uint64_t arg = arch_syscall_cptr(c);
+    switch (number) {
+    case BST_SYS_DEBUG_PUTC:
+        kprintf("%c", (char)arg);
+        return true;
+    case BST_SYS_DEBUG_DUMP_CAPS:
+        dump_caps(caller);
+        return true;
+    case BST_SYS_DEBUG_NAME:
+        arch_syscall_set_result(c, set_name(caller, arg), 0, 0);
+        return true;
+    case BST_SYS_DEBUG_EXIT:
+        kprintf("debug exit from '%s': %s\n", caller->name, arg == 0 ? "pass" : "fail");
+        arch_emulator_exit(arg == 0 ? MACHINE_EXIT_PASS : MACHINE_EXIT_FAIL);
+        arch_halt();
+    default:
+        return false;
+    }
+}

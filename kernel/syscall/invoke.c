@@ -1,0 +1,100 @@
+/*
+ * Kernel-object invocations: read the message, find the invoked cap, hand the decoded
+ * invocation to the object, and write the results back. See syscall/invocation.h.
+ */
+#include <kassert.h>
+#include <object/cspace.h>
+#include <syscall/invocation.h>
+#include <syscall/syscall.h>
+#include <thread/sched.h>
+#include <vm/vspace.h>
+
+static void load_arguments(struct invocation *inv, const struct arch_context *c)
+{
+    const struct bst_ipc_buffer *buf = tcb_ipc_buffer(inv->caller);
+    unsigned n = inv->length < INVOCATION_MAX_ARGS ? inv->length : INVOCATION_MAX_ARGS;
+    for (unsigned i = 0; i < n; i++) {
+        if (i < BST_MSG_REGISTERS) {
+            inv->args[i] = arch_syscall_get_mr(c, i);
+        } else if (buf != NULL) {
+            inv->args[i] = buf->msg[i];
+        } else {
+            inv->length = i; /* no IPC buffer: the message ends at the registers */
+            break;
+        }
+    }
+}
+
+void invocation_reply(struct invocation *inv, unsigned i, uint64_t value)
+{
+    struct arch_context *c = &inv->caller->arch.ctx;
+    if (i < BST_MSG_REGISTERS) {
+        arch_syscall_set_mr(c, i, value);
+    } else {
+        struct bst_ipc_buffer *buf = tcb_ipc_buffer(inv->caller);
+        if (buf == NULL) {
+            return; /* results past the registers need an IPC buffer */
+        }
+        buf->msg[i] = value;
+    }
+    if (i + 1 > inv->reply_length) {
+        inv->reply_length = i + 1;
+    }
+}
+
+const struct cap *invocation_cspace_root(const struct invocation *inv)
+{
+    return &inv->caller->slots[TCB_SLOT_CSPACE].cap;
+}
+
+struct lookup_result invocation_lookup_cap(const struct invocation *inv, uint64_t cptr)
+{
+    return cspace_lookup_cap(invocation_cspace_root(inv), cptr_from_word(cptr));
+}
+
+static bst_error_t dispatch(struct invocation *inv)
+{
+    switch (cap_type(&inv->slot->cap)) {
+    case BST_OBJ_UNTYPED:
+        return untyped_invoke(inv);
+    case BST_OBJ_CNODE:
+        return cnode_invoke(inv);
+    case BST_OBJ_TCB:
+        return tcb_invoke(inv);
+    case BST_OBJ_FRAME_4K:
+    case BST_OBJ_FRAME_2M:
+    case BST_OBJ_FRAME_1G:
+        return frame_invoke(inv);
+    case BST_OBJ_PT_L1:
+    case BST_OBJ_PT_L2:
+    case BST_OBJ_PT_L3:
+        return page_table_invoke(inv);
+    default:
+        return BST_ILLEGAL_OPERATION;
+    }
+}
+
+void syscall_invoke(struct tcb *caller)
+{
+    struct arch_context *c = &caller->arch.ctx;
+    bst_msginfo_t info = arch_syscall_msginfo(c);
+    struct invocation inv = {
+        .caller = caller,
+        .label = (bst_invocation_t)bst_msginfo_label(info),
+        .length = bst_msginfo_length(info),
+    };
+    inv.cptr = arch_syscall_cptr(c);
+    struct lookup_result l = invocation_lookup_cap(&inv, inv.cptr);
+    bst_error_t e = l.status;
+    if (e == BST_OK) {
+        inv.slot = l.slot;
+        load_arguments(&inv, c);
+        e = dispatch(&inv);
+    }
+    if (e == BST_PREEMPTED) {
+        arch_syscall_restart(c); /* nothing changed that the retry will not redo */
+        return;
+    }
+    unsigned n = e == BST_OK ? inv.reply_length : 0;
+    arch_syscall_set_result(c, e, 0, bst_msginfo_make(0, n, 0, 0));
+}

@@ -1,0 +1,50 @@
+/*
+ * User faults: report and suspend (thread/fault.h).
+ */
+#include <kprintf.h>
+#include <thread/fault.h>
+
+const char *user_fault_name(enum user_fault_kind k)
+{
+    switch (k) {
+    case USER_FAULT_PAGE:
+        return "page fault";
+    case USER_FAULT_PROTECTION:
+        return "general protection fault";
+    case USER_FAULT_UNDEFINED_INSN:
+        return "invalid instruction";
+    case USER_FAULT_DIVIDE:
+        return "divide error";
+    case USER_FAULT_UNKNOWN_SYSCALL:
+        return "unknown system call";
+    case USER_FAULT_BAD_IP:
+        return "invalid instruction pointer";
+    case USER_FAULT_OTHER:
+        return "exception";
+    }
+    return "?";
+}
+
+static void report(const struct tcb *t, const struct user_fault *f)
+{
+    kprintf("*** user fault: thread '%s' (tcb %#lx): %s (vector %u, code %#lx)\n",
+            t->name[0] ? t->name : "?", tcb_paddr(t), user_fault_name(f->kind), f->vector, f->code);
+    kprintf("    ip %#lx", f->ip);
+    if (f->kind == USER_FAULT_PAGE) {
+        kprintf(" address %#lx", f->address);
+    }
+    kprintf(" sp %#lx; no fault handler: thread suspended\n", arch_tcb_get_reg(&t->arch, 1));
+}
+
+void thread_fault(struct tcb *t, const struct user_fault *f)
+{
+    report(t, f);
+    tcb_suspend(t);
+}
+
+void thread_fault_bad_ip(struct tcb *t)
+{
+    uint64_t ip = arch_tcb_get_reg(&t->arch, 0);
+    struct user_fault f = {USER_FAULT_BAD_IP, 0, ip, 0, ip};
+    thread_fault(t, &f);
+}

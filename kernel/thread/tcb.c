@@ -1,0 +1,75 @@
+/*
+ * Thread control blocks: state changes and the caps a thread runs with. See
+ * thread/tcb.h. Invocations are decoded in thread/tcb_invoke.c.
+ */
+#include <kassert.h>
+#include <kmem.h>
+#include <kstring.h>
+#include <object/cdt.h>
+#include <object/delete.h>
+#include <thread/sched.h>
+#include <thread/tcb.h>
+#include <vm/vspace.h>
+
+struct tcb *tcb_of(const struct cap *c)
+{
+    kassert(cap_type(c) == BST_OBJ_TCB);
+    return kmem_ptr(c->paddr);
+}
+
+paddr_t tcb_paddr(const struct tcb *t)
+{
+    return kmem_paddr(t);
+}
+
+struct bst_ipc_buffer *tcb_ipc_buffer(const struct tcb *t)
+{
+    const struct cap *frame = &t->slots[TCB_SLOT_IPC_BUFFER].cap;
+    if (cap_is_null(frame) || t->ipc_buffer_vaddr == 0) {
+        return NULL;
+    }
+    uint64_t offset = t->ipc_buffer_vaddr & (cap_obj_size(frame) - 1);
+    return kmem_ptr(frame->paddr + offset);
+}
+
+bool tcb_can_run(const struct tcb *t)
+{
+    return cap_type(&t->slots[TCB_SLOT_CSPACE].cap) == BST_OBJ_CNODE &&
+           cap_type(&t->slots[TCB_SLOT_VSPACE].cap) == BST_OBJ_VSPACE;
+}
+
+void tcb_resume(struct tcb *t)
+{
+    if (!t->initialised) {
+        arch_tcb_init(&t->arch);
+        t->initialised = 1;
+    }
+    if (t->state != THREAD_RUNNABLE) {
+        t->state = THREAD_RUNNABLE;
+        sched_make_runnable(t);
+    }
+}
+
+void tcb_suspend(struct tcb *t)
+{
+    if (t->state == THREAD_RUNNABLE) {
+        sched_make_inactive(t);
+    }
+    t->state = THREAD_INACTIVE;
+}
+
+void tcb_set_slot(struct tcb *t, enum tcb_slot which, struct cte *src)
+{
+    struct cte *slot = &t->slots[which];
+    if (!cap_is_null(&slot->cap)) {
+        cap_delete_slot(slot);
+    }
+    if (src == NULL || cap_is_null(&src->cap)) {
+        return;
+    }
+    slot->cap = src->cap;
+    if (which == TCB_SLOT_IPC_BUFFER) {
+        vm_cap_clear_mapping(&slot->cap); /* the copy maps nothing itself */
+    }
+    cdt_insert_last_child(src, slot);
+}
