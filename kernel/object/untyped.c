@@ -79,7 +79,9 @@ static bst_error_t decode_dest(const struct retype_args *a, struct retype_plan *
 static bst_error_t decode_space(struct retype_plan *p)
 {
     const struct cap *ut = &p->ut->cap;
-    p->reset = !cdt_has_children(p->ut);
+    /* Reset only when something was handed out: a reset forgets the zeroed mark, which
+     * a restarted retype of a childless untyped must keep. */
+    p->reset = !cdt_has_children(p->ut) && ut->u.untyped.watermark > 0;
     uint64_t watermark = p->reset ? 0 : ut->u.untyped.watermark;
     if (p->obj_bits > ut->size_bits)
         return BST_NOT_ENOUGH_MEMORY;
