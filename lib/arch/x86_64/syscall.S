@@ -1,0 +1,37 @@
+/*
+ * The one system-call stub: void bst_arch_syscall(struct bst_sysregs *r).
+ *
+ * Loads rax, rdi, rsi, rdx, r8, r9, r10, r12 from *r (layout pinned in
+ * libbastion/syscall.h), executes `syscall`, and stores them back. The kernel
+ * preserves every register but rax, rdi, rsi, the MR registers, rcx and r11; rcx and
+ * r11 are caller-saved in the C ABI anyway, rbx and r12 are saved here.
+ */
+    .text
+    .global bst_arch_syscall
+    .type bst_arch_syscall, @function
+bst_arch_syscall:
+    pushq %rbx
+    pushq %r12
+    movq %rdi, %rbx
+    movq 0(%rbx), %rax
+    movq 16(%rbx), %rsi
+    movq 24(%rbx), %rdx
+    movq 32(%rbx), %r8
+    movq 40(%rbx), %r9
+    movq 48(%rbx), %r10
+    movq 56(%rbx), %r12
+    movq 8(%rbx), %rdi
+    syscall
+    movq %rax, 0(%rbx)
+    movq %rdi, 8(%rbx)
+    movq %rsi, 16(%rbx)
+    movq %rdx, 24(%rbx)
+    movq %r8, 32(%rbx)
+    movq %r9, 40(%rbx)
+    movq %r10, 48(%rbx)
+    popq %r12
+    popq %rbx
+    ret
+    .size bst_arch_syscall, . - bst_arch_syscall
+
+    .section .note.GNU-stack, "", @progbits
