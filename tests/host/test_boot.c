@@ -130,9 +130,9 @@ static void boot_errors(void)
     CHECK_ERR(boot_create_root_cspace(many, BOOT_MAX_RANGES, NULL, 0, &opt).status,
               BST_RANGE_ERROR);
     /* ... or than a small root CNode can hold. */
-    struct boot_range ram2[] = {R(0, 2 * MiB - 4 * KiB)};
-    o.root_cnode_radix = 5;
-    CHECK_ERR(boot_create_root_cspace(ram2, 1, NULL, 0, &o).status, BST_RANGE_ERROR);
+    struct boot_range ram2[] = {R(0, 2 * MiB - 4 * KiB), R(4 * MiB + 4 * KiB, 60 * KiB)};
+    o.root_cnode_radix = 5; /* 16 dynamic slots for 20 blocks */
+    CHECK_ERR(boot_create_root_cspace(ram2, 2, NULL, 0, &o).status, BST_RANGE_ERROR);
 }
 
 static void boot_untyped_are_usable(void)
