@@ -61,12 +61,6 @@ void notification_finalise(const struct cap *cap)
     (void)cap;
 }
 
-/* Placeholder: will suspend the thread and unlink it from every queue (threads). */
-void tcb_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
 /* Placeholder: will cancel the pending reply (IPC). */
 void reply_finalise(const struct cap *cap)
 {
@@ -75,18 +69,6 @@ void reply_finalise(const struct cap *cap)
 
 /* Placeholder: will unbind from its thread and the scheduler (scheduling). */
 void sched_context_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-/* Placeholder: will unmap the frame from its address space (virtual memory). */
-void frame_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-/* Placeholder: will unmap the table from its parent, or retire the VSpace's PCID. */
-void page_table_finalise(const struct cap *cap)
 {
     (void)cap;
 }

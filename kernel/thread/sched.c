@@ -12,6 +12,7 @@
 static struct tcb *queue_head[NUM_PRIORITIES], *queue_tail[NUM_PRIORITIES];
 static uint64_t ready_bitmap[BITMAP_WORDS];
 static struct tcb *current;
+static struct tcb *last_on_cpu; /* whose FPU state and bases the CPU holds */
 
 struct tcb *sched_current(void)
 {
@@ -95,6 +96,14 @@ void sched_set_priority(struct tcb *t, uint8_t priority)
     }
 }
 
+void sched_forget(struct tcb *t)
+{
+    sched_make_inactive(t);
+    if (last_on_cpu == t) {
+        last_on_cpu = NULL; /* its FPU state dies with it */
+    }
+}
+
 void sched_tick(void)
 {
     if (current != NULL && queue_head[current->priority] != NULL) {
@@ -123,8 +132,6 @@ static void choose(void)
     }
     current = next;
 }
-
-static struct tcb *last_on_cpu;
 
 void kernel_exit(void)
 {

@@ -7,6 +7,7 @@
 #include <kstring.h>
 #include <object/cdt.h>
 #include <object/delete.h>
+#include <object/finalise.h>
 #include <thread/sched.h>
 #include <thread/tcb.h>
 #include <vm/vspace.h>
@@ -72,4 +73,17 @@ void tcb_set_slot(struct tcb *t, enum tcb_slot which, struct cte *src)
         vm_cap_clear_mapping(&slot->cap); /* the copy maps nothing itself */
     }
     cdt_insert_last_child(src, slot);
+}
+
+/* The last cap to a TCB is gone: stop the thread and drop the caps it held. */
+void tcb_finalise(const struct cap *cap)
+{
+    struct tcb *t = tcb_of(cap);
+    tcb_suspend(t);
+    sched_forget(t);
+    for (unsigned i = 0; i < TCB_SLOTS; i++) {
+        if (!cap_is_null(&t->slots[i].cap)) {
+            cap_delete_slot(&t->slots[i]);
+        }
+    }
 }

@@ -4,6 +4,7 @@
 #include <arch/vspace.h>
 #include <bastion/vmattr.h>
 #include <kassert.h>
+#include <object/finalise.h>
 #include <syscall/invocation.h>
 #include <vm/vspace.h>
 
@@ -259,5 +260,20 @@ bst_error_t page_table_invoke(struct invocation *inv)
         return BST_OK;
     default:
         return BST_ILLEGAL_OPERATION;
+    }
+}
+
+/* Unmapping happens per cap (vm_unmap_cap, on every delete); the object itself holds
+ * nothing more to undo. */
+void frame_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+/* A VSpace retires its identifier; a page table was already unmapped by its cap. */
+void page_table_finalise(const struct cap *cap)
+{
+    if (cap_type(cap) == BST_OBJ_VSPACE) {
+        vspace_finalise(cap);
     }
 }

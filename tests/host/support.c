@@ -2,6 +2,7 @@
  * Host implementations of the kernel hooks, and the test runner.
  */
 #include "support.h"
+#include "object/finalise.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -153,8 +154,7 @@ uint64_t world_untyped(const struct world *w, bool device, unsigned bits)
 {
     const struct bst_bootinfo *bi = w->boot.bootinfo;
     for (uint32_t i = 0; i < bi->n_untyped; i++) {
-        if ((bi->untyped_list[i].is_device != 0) == device &&
-            bi->untyped_list[i].size_bits >= bits)
+        if ((bi->untyped_list[i].is_device != 0) == device && bi->untyped_list[i].size_bits >= bits)
             return bi->untyped.start + i;
     }
     fprintf(stderr, "world_untyped: no such block\n");
@@ -172,4 +172,26 @@ bst_error_t world_retype(const struct world *w, uint64_t ut_slot, bst_objtype_t 
         .count = count,
     };
     return untyped_retype(world_ref(w, ut_slot), &a);
+}
+
+/* The object layer's hooks into threads and virtual memory (object/finalise.h): the
+ * host build has neither, so there is nothing to undo. */
+void tcb_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void frame_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void page_table_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void vm_unmap_cap(struct cap *cap)
+{
+    (void)cap;
 }

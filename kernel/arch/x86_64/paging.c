@@ -28,6 +28,11 @@ static vaddr_t device_next = DEVICE_WINDOW_BASE;
 extern char _kernel_text_start[], _kernel_text_end[], _kernel_rodata_start[], _kernel_rodata_end[],
     _kernel_data_start[], _kernel_end[];
 
+paddr_t paging_kernel_root(void)
+{
+    return kernel_image_paddr(kernel_pml4);
+}
+
 paddr_t kernel_image_paddr(const void *p)
 {
     return (paddr_t)((uintptr_t)p - KERNEL_VMA);

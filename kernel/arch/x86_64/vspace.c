@@ -49,6 +49,10 @@ unsigned arch_vspace_id(paddr_t pml4)
 void arch_vspace_clear_id(paddr_t pml4)
 {
     table_at(pml4)[VSPACE_ID_SLOT] = 0;
+    if (active_pml4 == pml4) {
+        write_cr3(paging_kernel_root());
+        active_pml4 = 0;
+    }
 }
 
 /* The entry for `vaddr` at `level` in pml4, or NULL if a table above is missing (or a

@@ -101,6 +101,15 @@ static inline bool cap_is_device(const struct cap *c)
     return (c->flags & CAP_F_DEVICE) != 0;
 }
 
+/* Frames and page tables record their one mapping in the cap (vm/vspace.h): a copy
+ * starts unmapped, and every such cap is unmapped when deleted, final or not. */
+static inline bool cap_is_mappable(const struct cap *c)
+{
+    bst_objtype_t t = cap_type(c);
+    return t == BST_OBJ_FRAME_4K || t == BST_OBJ_FRAME_2M || t == BST_OBJ_FRAME_1G ||
+           t == BST_OBJ_PT_L1 || t == BST_OBJ_PT_L2 || t == BST_OBJ_PT_L3;
+}
+
 static inline uint64_t cap_badge(const struct cap *c)
 {
     bst_objtype_t t = cap_type(c);

@@ -24,4 +24,11 @@ void frame_finalise(const struct cap *cap);
 void page_table_finalise(const struct cap *cap);
 void irq_handler_finalise(const struct cap *cap);
 
+/* Called for every frame or page-table cap that is deleted, final or not, while it is
+ * still in its slot: undo the mapping the cap made (vm/vspace.c). */
+void vm_unmap_cap(struct cap *cap);
+
+/* tcb_finalise, frame_finalise, page_table_finalise and vm_unmap_cap live with their
+ * objects (kernel/thread, kernel/vm); host tests of this layer provide empty ones. */
+
 #endif

@@ -21,6 +21,9 @@ void sched_make_inactive(struct tcb *t);
 /* Change t's priority, moving it between queues. */
 void sched_set_priority(struct tcb *t, uint8_t priority);
 
+/* t is being destroyed: forget every reference the scheduler holds to it. */
+void sched_forget(struct tcb *t);
+
 /* The timer tick: round robin among threads of the running thread's priority. */
 void sched_tick(void);
 

@@ -23,9 +23,8 @@ bool vspace_is_prepared(const struct cap *vspace);
 /* Switch to the address space `vspace` names (a prepared VSPACE cap). */
 void vspace_activate(const struct cap *vspace);
 
-/* Undo the mapping a frame or page-table cap made, if it is still in place (on unmap,
- * and whenever such a cap is deleted). */
-void vm_unmap_cap(struct cap *c);
+/* vm_unmap_cap() (object/finalise.h) undoes a cap's mapping; it runs on FRAME_UNMAP,
+ * PAGE_TABLE_UNMAP and whenever such a cap is deleted. */
 
 /* A VSpace's last cap is gone: retire its identifier. */
 void vspace_finalise(const struct cap *vspace);

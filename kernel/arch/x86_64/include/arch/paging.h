@@ -43,6 +43,9 @@ static inline void *phys_to_virt(paddr_t pa)
  * Returns NULL when all hold, else the first violation found. */
 const char *paging_check_invariants(void);
 
+/* The physical address of the kernel's own top-level table. */
+paddr_t paging_kernel_root(void);
+
 /* The physical address of a kernel image symbol. */
 paddr_t kernel_image_paddr(const void *p);
 

@@ -28,7 +28,8 @@ static inline unsigned vspace_page_bits(unsigned level)
 void arch_vspace_init(paddr_t pml4, unsigned id);
 /* The identifier stored in the PML4; 0 when the VSpace was never prepared. */
 unsigned arch_vspace_id(paddr_t pml4);
-/* Forget the identifier (the VSpace is being deleted). */
+/* The VSpace is being deleted: forget its identifier, and stop using it if it is
+ * the active one (the kernel's own tables take over). */
 void arch_vspace_clear_id(paddr_t pml4);
 
 /*
