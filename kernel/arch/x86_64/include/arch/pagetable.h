@@ -1,0 +1,59 @@
+/*
+ * x86_64 page-table editing with no CPU side effects: find, install and remove entries
+ * in tables reached through kmem_ptr(). The caller (vspace.c) does the TLB work the
+ * results ask for. Pure logic, so the host tests exercise it (tests/host).
+ */
+#ifndef ARCH_PAGETABLE_H
+#define ARCH_PAGETABLE_H
+
+#include <bastion/errors.h>
+#include <ktypes.h>
+
+#define PT_ENTRIES     512
+#define PT_KERNEL_HALF 256
+#define PT_ID_SLOT     510 /* a kernel-half slot the kernel leaves empty: the VSpace id */
+
+#define PT_PRESENT   BIT(0)
+#define PT_WRITE     BIT(1)
+#define PT_USER      BIT(2)
+#define PT_PWT       BIT(3)
+#define PT_PCD       BIT(4)
+#define PT_LARGE     BIT(7)
+#define PT_NX        BIT(63)
+#define PT_ADDR_MASK 0x000ffffffffff000ull
+
+struct pt_leaf {
+    bool writable, executable, uncached;
+};
+
+struct pt_result {
+    bst_error_t status;
+    bool flush; /* a translation that may be cached in a TLB was changed or removed */
+};
+
+/* Whether the CPU honours PT_NX (set once at boot; tests set it as they like). */
+extern bool pt_nx_supported;
+
+/* Copy the kernel half of `kernel_pml4` into `pml4` and store `id` in PT_ID_SLOT. */
+void pt_init_root(paddr_t pml4, paddr_t kernel_pml4, unsigned id);
+unsigned pt_root_id(paddr_t pml4);
+void pt_clear_root_id(paddr_t pml4);
+
+/* Table of `level` (0 = PT, 1 = PD, 2 = PDPT) for vaddr present? */
+bool pt_table_present(paddr_t pml4, unsigned level, vaddr_t vaddr);
+/* Install / remove a table; errors: FAILED_LOOKUP, SLOT_OCCUPIED. */
+struct pt_result pt_table_map(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr);
+struct pt_result pt_table_unmap(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr);
+/* Map a page of level (0: 4K, 1: 2M, 2: 1G); the same frame at vaddr is remapped.
+ * Errors: FAILED_LOOKUP, SLOT_OCCUPIED. */
+struct pt_result pt_frame_map(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr,
+                              struct pt_leaf leaf);
+struct pt_result pt_frame_unmap(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr);
+
+struct pt_translation {
+    bool present, writable, user, executable;
+    paddr_t paddr;
+};
+struct pt_translation pt_translate(paddr_t pml4, vaddr_t vaddr);
+
+#endif

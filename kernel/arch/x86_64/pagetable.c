@@ -1,0 +1,134 @@
+/*
+ * x86_64 page-table editing. See arch/pagetable.h.
+ */
+#include <arch/pagetable.h>
+#include <kassert.h>
+#include <kmem.h>
+
+bool pt_nx_supported;
+
+static uint64_t *table_at(paddr_t pa)
+{
+    return kmem_ptr(pa);
+}
+
+static unsigned index_of(vaddr_t va, unsigned level)
+{
+    return (unsigned)((va >> (12 + 9 * level)) & (PT_ENTRIES - 1));
+}
+
+void pt_init_root(paddr_t pml4, paddr_t kernel_pml4, unsigned id)
+{
+    uint64_t *t = table_at(pml4);
+    const uint64_t *k = table_at(kernel_pml4);
+    for (unsigned i = PT_KERNEL_HALF; i < PT_ENTRIES; i++) {
+        t[i] = k[i];
+    }
+    t[PT_ID_SLOT] = (uint64_t)id << 12; /* not present: the CPU ignores it */
+}
+
+unsigned pt_root_id(paddr_t pml4)
+{
+    return (unsigned)((table_at(pml4)[PT_ID_SLOT] >> 12) & 0xfff);
+}
+
+void pt_clear_root_id(paddr_t pml4)
+{
+    table_at(pml4)[PT_ID_SLOT] = 0;
+}
+
+/* The entry for `vaddr` at `level` in pml4, or NULL if a table above is missing (or a
+ * large page is in the way). */
+static uint64_t *entry_at(paddr_t pml4, vaddr_t vaddr, unsigned level)
+{
+    uint64_t *t = table_at(pml4);
+    for (unsigned l = 3; l > level; l--) {
+        uint64_t e = t[index_of(vaddr, l)];
+        if (!(e & PT_PRESENT) || (e & PT_LARGE)) {
+            return NULL;
+        }
+        t = table_at(e & PT_ADDR_MASK);
+    }
+    return &t[index_of(vaddr, level)];
+}
+
+bool pt_table_present(paddr_t pml4, unsigned level, vaddr_t vaddr)
+{
+    uint64_t *e = entry_at(pml4, vaddr, level + 1);
+    return e != NULL && (*e & PT_PRESENT) && !(*e & PT_LARGE);
+}
+
+struct pt_result pt_table_map(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr)
+{
+    kassert(level < 3);
+    uint64_t *e = entry_at(pml4, vaddr, level + 1);
+    if (e == NULL) {
+        return (struct pt_result){BST_FAILED_LOOKUP, false};
+    }
+    if (*e & PT_PRESENT) {
+        return (struct pt_result){BST_SLOT_OCCUPIED, false};
+    }
+    *e = table | PT_PRESENT | PT_WRITE | PT_USER;
+    return (struct pt_result){BST_OK, false};
+}
+
+struct pt_result pt_table_unmap(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr)
+{
+    uint64_t *e = entry_at(pml4, vaddr, level + 1);
+    if (e == NULL || !(*e & PT_PRESENT) || (*e & PT_LARGE) || (*e & PT_ADDR_MASK) != table) {
+        return (struct pt_result){BST_OK, false}; /* not (or no longer) there */
+    }
+    *e = 0;
+    return (struct pt_result){BST_OK, true};
+}
+
+struct pt_result pt_frame_map(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr,
+                              struct pt_leaf leaf)
+{
+    uint64_t *e = entry_at(pml4, vaddr, level);
+    if (e == NULL) {
+        return (struct pt_result){BST_FAILED_LOOKUP, false};
+    }
+    bool remap = (*e & PT_PRESENT) != 0;
+    if (remap && ((level > 0 && !(*e & PT_LARGE)) || (*e & PT_ADDR_MASK) != frame)) {
+        return (struct pt_result){BST_SLOT_OCCUPIED, false}; /* a table, or another frame */
+    }
+    uint64_t nx = (leaf.executable || !pt_nx_supported) ? 0 : PT_NX;
+    *e = frame | PT_PRESENT | PT_USER | (leaf.writable ? PT_WRITE : 0) | nx |
+         (leaf.uncached ? PT_PCD | PT_PWT : 0) | (level > 0 ? PT_LARGE : 0);
+    return (struct pt_result){BST_OK, remap};
+}
+
+struct pt_result pt_frame_unmap(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr)
+{
+    uint64_t *e = entry_at(pml4, vaddr, level);
+    if (e == NULL || !(*e & PT_PRESENT) || (level > 0 && !(*e & PT_LARGE)) ||
+        (*e & PT_ADDR_MASK) != frame) {
+        return (struct pt_result){BST_OK, false};
+    }
+    *e = 0;
+    return (struct pt_result){BST_OK, true};
+}
+
+struct pt_translation pt_translate(paddr_t pml4, vaddr_t vaddr)
+{
+    struct pt_translation t = {0};
+    const uint64_t *table = table_at(pml4);
+    bool writable = true, user = true, executable = true;
+    for (int l = 3; l >= 0; l--) {
+        uint64_t e = table[index_of(vaddr, (unsigned)l)];
+        if (!(e & PT_PRESENT)) {
+            return t;
+        }
+        writable &= (e & PT_WRITE) != 0;
+        user &= (e & PT_USER) != 0;
+        executable &= !(e & PT_NX);
+        if (l == 0 || (e & PT_LARGE)) {
+            uint64_t size = 1ull << (12 + 9 * l);
+            return (struct pt_translation){true, writable, user, executable,
+                                           (e & PT_ADDR_MASK & ~(size - 1)) + (vaddr & (size - 1))};
+        }
+        table = table_at(e & PT_ADDR_MASK);
+    }
+    return t;
+}
