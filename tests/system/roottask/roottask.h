@@ -1,0 +1,231 @@
+/*
+ * The system-test root task: harness, environment and helpers shared by the tests.
+ *
+ * Each test is a function that runs in the root thread, makes its own objects from the
+ * boot untyped memory (nothing is shared between tests and nothing is freed: the boot
+ * memory is far larger than the suite needs) and reports at most one failure, the first
+ * check that did not hold. Threads a test starts are suspended after it, whatever
+ * happened. Tests never wait for time to pass without a bound: every wait ends after a
+ * fixed number of polls, and a test that needs "this did not happen" first waits for a
+ * positive sign that the thread got as far as the point in question.
+ */
+#ifndef ROOTTASK_H
+#define ROOTTASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bastion/bootinfo.h>
+#include <bastion/errors.h>
+#include <bastion/objtype.h>
+#include <libbastion/cnode.h>
+#include <libbastion/invoke.h>
+#include <libbastion/printf.h>
+#include <libbastion/syscall.h>
+#include <libbastion/tcb.h>
+#include <libbastion/untyped.h>
+#include <libbastion/vspace.h>
+
+#define PAGE_SIZE       4096ull
+#define LARGE_PAGE_SIZE (2ull << 20)
+
+/* Priorities: the root runs at ROOT_PRIO; "high" children run to completion at once. */
+#define ROOT_PRIO 100
+#define HIGH_PRIO 150
+
+/* ---- Harness (main.c) --------------------------------------------------------------- */
+
+/* Record the running test's failure (the first one counts). */
+void test_fail(const char *fmt, ...) BST_PRINTF_FORMAT(1, 2);
+bool test_failed(void);
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            test_fail(__VA_ARGS__);                                                                \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_OK(expr)                                                                             \
+    do {                                                                                           \
+        bst_error_t check_e_ = (expr);                                                             \
+        if (check_e_ != BST_OK) {                                                                  \
+            test_fail("line %d: %s returned %s", __LINE__, #expr, bst_error_name(check_e_));       \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_ERR(expr, want)                                                                      \
+    do {                                                                                           \
+        bst_error_t check_e_ = (expr);                                                             \
+        if (check_e_ != (want)) {                                                                  \
+            test_fail("line %d: %s returned %s, expected %s", __LINE__, #expr,                     \
+                      bst_error_name(check_e_), bst_error_name(want));                             \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* ---- Environment (env.c) ------------------------------------------------------------ */
+
+/* Root-CNode slot i is CPtr i; CNode operations name it as (ROOT_CNODE, i, 64). */
+#define ROOT_CNODE ((bst_cptr_t)BST_SLOT_ROOT_CNODE)
+#define ROOT_TCB   ((bst_cptr_t)BST_SLOT_ROOT_TCB)
+#define ROOT_VS    ((bst_cptr_t)BST_SLOT_ROOT_VSPACE)
+
+/* Check the boot-info page and set up the allocators; returns false if unusable. */
+bool env_init(const struct bst_bootinfo *bi);
+const struct bst_bootinfo *env_bootinfo(void);
+
+/* A free root-CNode slot, reserved for the caller (0: none left). */
+bst_cptr_t slot_alloc(void);
+
+/* Make one object from the first untyped with room for it; its cap goes to *cap. */
+bst_error_t obj_alloc(bst_objtype_t type, unsigned size_bits, bst_cptr_t *cap);
+
+/*
+ * An untyped cap set aside at start, never used by obj_alloc: tests that must know
+ * where objects land (FRAME_GET_ADDRESS) retype from it. Returns its slot; *desc
+ * receives its descriptor. 0 if the boot info had none to spare.
+ */
+bst_cptr_t env_spare_untyped(const struct bst_untyped_desc **desc);
+
+/* A fresh 512 GiB region of user address space that no other test uses. */
+uint64_t region_alloc(void);
+
+/* The page tables mapping one region down to 4 KiB pages. */
+struct tables {
+    bst_cptr_t l3, l2, l1;
+};
+
+/* Make and map the L3, L2 and L1 tables covering `vaddr` in `vspace`, down to `levels`
+ * (3: L3 only, 2: L3 and L2, 1: all three). */
+bst_error_t tables_map(bst_cptr_t vspace, uint64_t vaddr, unsigned levels, struct tables *t);
+
+/* Make a 4 KiB frame and map it at vaddr; the tables must exist. */
+bst_error_t frame_alloc_map(bst_cptr_t vspace, uint64_t vaddr, bst_rights_t rights, unsigned attrs,
+                            bst_cptr_t *frame);
+
+/* Copy the cap in slot `src` into a new slot (*dst) with `rights`. */
+bst_error_t cap_copy(bst_cptr_t src, bst_rights_t rights, bst_cptr_t *dst);
+
+/* ---- Threads (env.c) ---------------------------------------------------------------- */
+
+/* The block a same-space child and the root share (see children in threads.c). */
+struct probe_block {
+    volatile uint64_t started; /* the child reached its probe */
+    volatile uint64_t passed;  /* the child got past its probe */
+    volatile uint64_t value;   /* what the probe read, or a counter */
+    uint64_t addr;             /* the probe's address */
+    uint64_t arg;              /* the probe's argument */
+    bst_cptr_t tcb;            /* the child's own TCB (to suspend itself) */
+};
+
+/*
+ * Make a TCB configured with the root CNode, `vspace`, no IPC buffer and no fault
+ * endpoint, at `prio` (MCP = prio) under the root's authority. The thread is suspended
+ * when the test ends.
+ */
+bst_error_t thread_new(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb);
+
+/* A stack in the root's address space for a same-space child (never reused in a test). */
+uint64_t stack_alloc(void);
+
+/*
+ * Start a same-space child at entry(b) on a fresh stack: rip, rsp, rflags and rdi are
+ * written, with BST_TCB_WRITE_RESUME.
+ */
+bst_error_t thread_start(bst_cptr_t tcb, void (*entry)(struct probe_block *),
+                         struct probe_block *b);
+
+/* Poll until *p == want (true) or the poll budget runs out (false); yields meanwhile. */
+bool wait_eq(volatile uint64_t *p, uint64_t want);
+/* Poll until *p >= want. */
+bool wait_ge(volatile uint64_t *p, uint64_t want);
+/* Give other threads a fixed number of chances to run. */
+void settle(void);
+
+/* Suspend every thread started by the current test (main.c calls it after each test). */
+void threads_reap(void);
+
+/* ---- Probes (probes.S): single instructions whose address a fault report names ---- */
+
+uint64_t probe_read(uint64_t addr);
+void probe_write(uint64_t addr, uint64_t value);
+void probe_call(uint64_t addr);
+void probe_ud(void);
+uint64_t probe_divide(uint64_t divisor);
+extern const char probe_divide_insn[];
+
+/* Position-independent code copied into other address spaces (probes.S). */
+extern const char space_blob_start[], space_blob_touch[], space_blob_end[];
+
+/* Register and FPU checkers: loop forever, counting rounds and mismatches. */
+struct reg_check {
+    uint64_t seed;
+    volatile uint64_t rounds;
+    volatile uint64_t errors;
+    uint64_t spin;
+    uint64_t expect[16];
+};
+void reg_check_loop(struct reg_check *c);
+void fpu_check_loop(struct reg_check *c);
+
+/* ---- The tests ---------------------------------------------------------------------- */
+
+#define TEST_DECL(fn, name) void fn(void);
+
+#define ROOTTASK_TESTS(X)                                                                          \
+    X(test_sched_root_priority, "sched.root_set_own_priority")                                     \
+    X(test_threads_same_space_start, "threads.same_space_start")                                   \
+    X(test_threads_same_space_suspend, "threads.same_space_suspend_resume")                        \
+    X(test_threads_new_space_start, "threads.new_space_start")                                     \
+    X(test_threads_new_space_isolated, "threads.new_space_cannot_read_other_space")                \
+    X(test_threads_registers_roundtrip, "threads.write_read_registers")                            \
+    X(test_threads_rflags_sanitised, "threads.rflags_sanitised")                                   \
+    X(test_threads_resume_unconfigured, "threads.resume_unconfigured")                             \
+    X(test_threads_configure_running, "threads.configure_running_rejected")                        \
+    X(test_threads_ipc_buffer, "threads.ipc_buffer_configure")                                     \
+    X(test_threads_debug_name, "threads.debug_name")                                               \
+    X(test_threads_regs_survive_preemption, "threads.registers_survive_preemption")                \
+    X(test_threads_fpu_separate, "threads.fpu_state_separate")                                     \
+    X(test_sched_mcp_limits_priority, "sched.mcp_limits_priority")                                 \
+    X(test_sched_priority_range, "sched.priority_range")                                           \
+    X(test_vspace_map_alias, "vspace.map_write_read_alias")                                        \
+    X(test_vspace_remap_readonly, "vspace.remap_readonly")                                         \
+    X(test_vspace_unmap, "vspace.unmap_faults")                                                    \
+    X(test_vspace_write_readonly, "vspace.write_readonly_faults")                                  \
+    X(test_vspace_rights_masked, "vspace.rights_masked_by_cap")                                    \
+    X(test_vspace_exec_nx, "vspace.execute_nx_faults")                                             \
+    X(test_vspace_large_frame, "vspace.large_frame_2m")                                            \
+    X(test_vspace_cache_attrs, "vspace.cache_attributes")                                          \
+    X(test_vspace_get_address, "vspace.frame_get_address")                                         \
+    X(test_vspace_delete_frame, "vspace.delete_frame_cap_unmaps")                                  \
+    X(test_vspace_delete_page_table, "vspace.delete_page_table_unmaps")                            \
+    X(test_vspace_page_table_unmap, "vspace.page_table_unmap_removes_all")                         \
+    X(test_faults_invalid_opcode, "faults.invalid_opcode")                                         \
+    X(test_faults_divide_error, "faults.divide_error")                                             \
+    X(test_faults_unmapped_read, "faults.unmapped_read")                                           \
+    X(test_faults_kernel_address, "faults.kernel_address_read")                                    \
+    X(test_faults_noncanonical, "faults.noncanonical_read")                                        \
+    X(test_faults_restart_after_fault, "faults.restart_after_fault")                               \
+    X(test_errors_empty_slot, "errors.invoke_empty_slot")                                          \
+    X(test_errors_failed_lookup, "errors.failed_lookup")                                           \
+    X(test_errors_illegal_label, "errors.illegal_label")                                           \
+    X(test_errors_wrong_cap_type, "errors.wrong_cap_type_argument")                                \
+    X(test_errors_truncated, "errors.truncated_message")                                           \
+    X(test_errors_frame_map_unaligned, "errors.frame_map_unaligned")                               \
+    X(test_errors_frame_map_occupied, "errors.frame_map_occupied")                                 \
+    X(test_errors_frame_map_no_table, "errors.frame_map_missing_page_table")                       \
+    X(test_errors_frame_map_elsewhere, "errors.frame_map_mapped_elsewhere")                        \
+    X(test_errors_frame_map_kernel, "errors.frame_map_kernel_half")                                \
+    X(test_errors_pt_map, "errors.page_table_map")                                                 \
+    X(test_errors_tcb_registers, "errors.tcb_registers")                                           \
+    X(test_errors_tcb_ipc_buffer, "errors.tcb_ipc_buffer")                                         \
+    X(test_errors_retype, "errors.untyped_retype")                                                 \
+    X(test_errors_cnode, "errors.cnode")                                                           \
+    X(test_errors_revoked_cap, "errors.revoked_cap_refused")
+
+ROOTTASK_TESTS(TEST_DECL)
+
+#endif
