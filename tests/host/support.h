@@ -24,7 +24,7 @@
 #define PHYS_BASE UINT64_C(0x40000000)
 #define PHYS_SIZE (64u << 20)
 /* A device range: addresses only, never backed by memory. */
-#define DEV_BASE UINT64_C(0x100000000)
+#define DEV_BASE  UINT64_C(0x100000000)
 
 void phys_fill(paddr_t base, uint64_t size, uint8_t byte);
 bool phys_is(paddr_t base, uint64_t size, uint8_t byte);

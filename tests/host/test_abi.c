@@ -67,8 +67,8 @@ static void test_msginfo_roundtrip(void)
 
 static void test_rights_and_capdata(void)
 {
-    CHECK(BST_RIGHTS_ALL == (BST_RIGHT_READ | BST_RIGHT_WRITE | BST_RIGHT_GRANT |
-                             BST_RIGHT_GRANT_REPLY));
+    CHECK(BST_RIGHTS_ALL ==
+          (BST_RIGHT_READ | BST_RIGHT_WRITE | BST_RIGHT_GRANT | BST_RIGHT_GRANT_REPLY));
     CHECK(bst_rights_subset(BST_RIGHT_READ, BST_RIGHTS_RW));
     CHECK(!bst_rights_subset(BST_RIGHT_GRANT, BST_RIGHTS_RW));
     uint64_t d = bst_cnode_guard_data(0x2a, 7);

@@ -9,17 +9,17 @@
 
 static const struct boot_options opt = {.root_cnode_radix = 10};
 
-static struct boot_range R(uint64_t off, uint64_t len)
-{
+static struct boot_range R(uint64_t off, uint64_t len) {
     return (struct boot_range){PHYS_BASE + off, PHYS_BASE + off + len};
 }
 
-static struct boot_range D(uint64_t off, uint64_t len)
-{
+static struct boot_range
+D(uint64_t off, uint64_t len) {
     return (struct boot_range){DEV_BASE + off, DEV_BASE + off + len};
 }
 
-static void boot_builds_root_cspace(void)
+static void
+boot_builds_root_cspace(void)
 {
     struct boot_range ram[] = {R(8 * MiB, 3 * MiB + 12 * KiB), R(0, 4 * MiB + 4 * KiB)};
     struct boot_range dev[] = {D(0, 256 * MiB + 64 * KiB)};
@@ -120,8 +120,7 @@ static void boot_errors(void)
     struct boot_range small[] = {R(0, 32 * KiB)}; /* the 64 KiB root CNode does not fit */
     CHECK_ERR(boot_create_root_cspace(small, 1, NULL, 0, &opt).status, BST_NOT_ENOUGH_MEMORY);
     struct boot_range just_cnode[] = {R(0, 64 * KiB)}; /* no room for the boot-info page */
-    CHECK_ERR(boot_create_root_cspace(just_cnode, 1, NULL, 0, &opt).status,
-              BST_NOT_ENOUGH_MEMORY);
+    CHECK_ERR(boot_create_root_cspace(just_cnode, 1, NULL, 0, &opt).status, BST_NOT_ENOUGH_MEMORY);
     /* 63 ranges of 15 pages each make 4 blocks apiece: more than boot-info can list. */
     static struct boot_range many[BOOT_MAX_RANGES];
     for (int i = 0; i < BOOT_MAX_RANGES - 1; i++)

@@ -7,7 +7,7 @@
 static struct world w;
 static uint64_t ut; /* a RAM untyped slot */
 
-#define S(i) world_ref(&w, (i))
+#define S(i)   world_ref(&w, (i))
 #define CAP(i) (&world_slot(&w, (i))->cap)
 
 /* A world with an endpoint in slot 40 and a 4K frame in slot 41. */
@@ -35,8 +35,7 @@ static void lookup_errors(void)
     CHECK(cspace_lookup_slot(CAP(40), cptr_from_word(1), 64).status == BST_INVALID_CAPABILITY);
     CHECK(cspace_lookup_slot(w.root, cptr_from_word(0), 64).status == BST_FAILED_LOOKUP);
     /* The root cap's guard is 56 zero bits: a set high bit mismatches. */
-    CHECK(cspace_lookup_slot(w.root, cptr_from_word(BIT(63) | 40), 64).status ==
-          BST_FAILED_LOOKUP);
+    CHECK(cspace_lookup_slot(w.root, cptr_from_word(BIT(63) | 40), 64).status == BST_FAILED_LOOKUP);
     /* Too few bits for guard + radix. */
     CHECK(cspace_lookup_slot(w.root, cptr_from_word(40), 63).status == BST_FAILED_LOOKUP);
     struct lookup_result r = cspace_lookup_slot(w.root, cptr_from_word(40), 64);
@@ -142,9 +141,9 @@ static void mint_errors(void)
     CHECK_ERR(cnode_mint(S(50), S(BST_SLOT_ROOT_CNODE), BST_RIGHTS_ALL,
                          bst_cnode_guard_data(0, 64 - WORLD_RADIX + 1)),
               BST_INVALID_ARGUMENT);
-    CHECK_ERR(cnode_mint(S(50), S(BST_SLOT_ROOT_CNODE), BST_RIGHTS_ALL,
-                         bst_cnode_guard_data(0x10, 4)),
-              BST_INVALID_ARGUMENT);
+    CHECK_ERR(
+        cnode_mint(S(50), S(BST_SLOT_ROOT_CNODE), BST_RIGHTS_ALL, bst_cnode_guard_data(0x10, 4)),
+        BST_INVALID_ARGUMENT);
     CHECK_ERR(cnode_mint(S(50), S(40), 0xf0, 1), BST_INVALID_ARGUMENT);
     CHECK_ERR(cnode_mint(S(50), S(60), BST_RIGHTS_ALL, 1), BST_INVALID_CAPABILITY);
     CHECK_ERR(cnode_mint(S(41), S(40), BST_RIGHTS_ALL, 1), BST_SLOT_OCCUPIED);

@@ -6,7 +6,7 @@
 
 static struct world w;
 
-#define S(i) world_ref(&w, (i))
+#define S(i)   world_ref(&w, (i))
 #define CAP(i) (&world_slot(&w, (i))->cap)
 
 static struct retype_args args(bst_objtype_t type, unsigned bits, uint64_t dest, uint64_t n)
@@ -95,7 +95,7 @@ static void retype_preempts_zeroing_and_restarts(void)
     bst_error_t e;
     while ((e = world_retype(&w, ut, BST_OBJ_FRAME_2M, 0, 40, 1)) == BST_PREEMPTED) {
         preempted++;
-        CHECK(cap_is_null(CAP(40)));           /* nothing user-visible yet */
+        CHECK(cap_is_null(CAP(40)));              /* nothing user-visible yet */
         CHECK(CAP(ut)->u.untyped.watermark == 0); /* only the zeroed mark moves */
         CHECK_INVARIANTS();
     }
@@ -216,8 +216,7 @@ const struct test untyped_tests[] = {
     {"retype_every_type", retype_every_type},
     {"retype_aligns_and_keeps_watermark", retype_aligns_and_keeps_watermark},
     {"retype_zeroes_dirty_memory", retype_zeroes_dirty_memory},
-    {"retype_untyped_children_inherit_clean_prefix",
-     retype_untyped_children_inherit_clean_prefix},
+    {"retype_untyped_children_inherit_clean_prefix", retype_untyped_children_inherit_clean_prefix},
     {"retype_preempts_zeroing_and_restarts", retype_preempts_zeroing_and_restarts},
     {"retype_device_memory", retype_device_memory},
     {"retype_reuses_memory_after_revoke", retype_reuses_memory_after_revoke},
