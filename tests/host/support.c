@@ -181,6 +181,21 @@ void tcb_finalise(const struct cap *cap)
     (void)cap;
 }
 
+void endpoint_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void notification_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void reply_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
 void frame_finalise(const struct cap *cap)
 {
     (void)cap;
