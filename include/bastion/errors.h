@@ -24,7 +24,8 @@
     X(INSUFFICIENT_RIGHTS, 10, "the capability lacks a right the operation needs")                 \
     X(TRUNCATED_MESSAGE, 11, "the message is shorter than the operation's arguments")              \
     X(OBJECT_DELETED, 12, "the object was deleted while the caller waited on it")                  \
-    X(PREEMPTED, 13, "kernel-internal: preempted, the kernel restarts the call")
+    X(PREEMPTED, 13, "kernel-internal: preempted, the kernel restarts the call")                   \
+    X(CANCELLED, 14, "the thread was suspended while it waited for a reply")
 
 typedef enum bst_error {
 #define BST_ERROR_ENUM_ENTRY(name, value, text) BST_##name = value,
@@ -33,7 +34,7 @@ typedef enum bst_error {
 } bst_error_t;
 
 /* Number of codes; every value below it is a valid code. */
-#define BST_ERROR_COUNT 14
+#define BST_ERROR_COUNT 15
 
 /* The code's name without the BST_ prefix ("FAILED_LOOKUP"); "?" for a non-code. */
 static inline const char *bst_error_name(bst_error_t e)
@@ -65,6 +66,6 @@ static inline const char *bst_error_text(bst_error_t e)
 _Static_assert(0 BST_ERROR_TABLE(BST_ERROR_COUNT_ENTRY) == BST_ERROR_COUNT,
                "BST_ERROR_COUNT must match the table");
 #undef BST_ERROR_COUNT_ENTRY
-_Static_assert(BST_PREEMPTED == BST_ERROR_COUNT - 1, "error codes must be dense");
+_Static_assert(BST_CANCELLED == BST_ERROR_COUNT - 1, "error codes must be dense");
 
 #endif

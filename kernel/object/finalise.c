@@ -49,24 +49,6 @@ void cap_finalise(const struct cap *cap)
     }
 }
 
-/* Placeholder: will wake every waiter with OBJECT_DELETED (IPC). */
-void endpoint_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-/* Placeholder: will wake waiters and unbind the bound TCB (IPC). */
-void notification_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-/* Placeholder: will cancel the pending reply (IPC). */
-void reply_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
 /* Placeholder: will unbind from its thread and the scheduler (scheduling). */
 void sched_context_finalise(const struct cap *cap)
 {

@@ -2,9 +2,41 @@
  * The system-call dispatcher.
  */
 #include <bastion/syscall.h>
+#include <ipc/ipc.h>
 #include <syscall/syscall.h>
 #include <thread/fault.h>
 #include <thread/sched.h>
+
+/* The IPC system calls, and Call on a kernel object (an invocation). */
+static void syscall_ipc(struct tcb *t, uint64_t n)
+{
+    struct arch_context *c = &t->arch.ctx;
+    struct lookup_result l =
+        cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap, cptr_from_word(arch_syscall_cptr(c)));
+    if (l.status != BST_OK) {
+        ipc_error(t, l.status, arch_syscall_cptr(c));
+        return;
+    }
+    bst_objtype_t type = cap_type(&l.slot->cap);
+    bool ipc_object =
+        type == BST_OBJ_ENDPOINT || type == BST_OBJ_NOTIFICATION || type == BST_OBJ_REPLY;
+    if (n == BST_SYS_CALL && !ipc_object) {
+        syscall_invoke(t);
+        return;
+    }
+    if (n == BST_SYS_REPLY_RECV) {
+        struct lookup_result r = cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap,
+                                                   cptr_from_word(arch_syscall_reply_cptr(c)));
+        if (r.status == BST_OK && cap_type(&r.slot->cap) == BST_OBJ_REPLY) {
+            ipc_reply(t, r.slot);
+        }
+    }
+    if (n == BST_SYS_RECV || n == BST_SYS_NB_RECV || n == BST_SYS_REPLY_RECV) {
+        ipc_recv(t, l.slot, n != BST_SYS_NB_RECV);
+    } else {
+        ipc_send(t, l.slot, n != BST_SYS_NB_SEND, n == BST_SYS_CALL);
+    }
+}
 
 void syscall_handler(void)
 {
@@ -13,7 +45,15 @@ void syscall_handler(void)
     uint64_t n = arch_syscall_number(c);
     switch (n) {
     case BST_SYS_CALL:
-        syscall_invoke(t);
+    case BST_SYS_SEND:
+    case BST_SYS_NB_SEND:
+    case BST_SYS_RECV:
+    case BST_SYS_NB_RECV:
+    case BST_SYS_REPLY_RECV:
+        syscall_ipc(t, n);
+        break;
+    case BST_SYS_YIELD:
+        sched_yield();
         break;
     default:
         if (!syscall_debug(t, n)) {

@@ -1,6 +1,8 @@
 /*
  * User faults: report and suspend (thread/fault.h).
  */
+#include <bastion/fault.h>
+#include <ipc/ipc.h>
 #include <kprintf.h>
 #include <thread/fault.h>
 
@@ -21,8 +23,33 @@ const char *user_fault_name(enum user_fault_kind k)
         return "invalid instruction pointer";
     case USER_FAULT_OTHER:
         return "exception";
+    case USER_FAULT_CAPABILITY:
+        return "capability fault";
     }
     return "?";
+}
+
+uint64_t user_fault_abi_label(enum user_fault_kind k)
+{
+    switch (k) {
+    case USER_FAULT_PAGE:
+        return BST_FAULT_PAGE;
+    case USER_FAULT_PROTECTION:
+        return BST_FAULT_PROTECTION;
+    case USER_FAULT_UNDEFINED_INSN:
+        return BST_FAULT_UNDEFINED_INSTRUCTION;
+    case USER_FAULT_DIVIDE:
+        return BST_FAULT_DIVIDE;
+    case USER_FAULT_UNKNOWN_SYSCALL:
+        return BST_FAULT_UNKNOWN_SYSCALL;
+    case USER_FAULT_BAD_IP:
+        return BST_FAULT_BAD_INSTRUCTION_POINTER;
+    case USER_FAULT_CAPABILITY:
+        return BST_FAULT_CAPABILITY;
+    case USER_FAULT_OTHER:
+        break;
+    }
+    return BST_FAULT_OTHER_EXCEPTION;
 }
 
 static void report(const struct tcb *t, const struct user_fault *f)
@@ -38,6 +65,9 @@ static void report(const struct tcb *t, const struct user_fault *f)
 
 void thread_fault(struct tcb *t, const struct user_fault *f)
 {
+    if (ipc_send_fault(t, f)) {
+        return; /* its handler decides */
+    }
     report(t, f);
     tcb_suspend(t);
 }

@@ -104,6 +104,11 @@ void sched_forget(struct tcb *t)
     }
 }
 
+void sched_yield(void)
+{
+    sched_tick();
+}
+
 void sched_tick(void)
 {
     if (current != NULL && queue_head[current->priority] != NULL) {

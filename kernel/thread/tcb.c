@@ -2,6 +2,7 @@
  * Thread control blocks: state changes and the caps a thread runs with. See
  * thread/tcb.h. Invocations are decoded in thread/tcb_invoke.c.
  */
+#include <ipc/ipc.h>
 #include <kassert.h>
 #include <kmem.h>
 #include <kstring.h>
@@ -51,10 +52,22 @@ void tcb_resume(struct tcb *t)
     }
 }
 
+/* A thread suspended while blocked in IPC leaves its queue. One waiting to send or
+ * receive re-issues its system call when resumed; one waiting for a reply gets
+ * CANCELLED; a fault message is simply raised again when the thread resumes. */
 void tcb_suspend(struct tcb *t)
 {
-    if (t->state == THREAD_RUNNABLE) {
+    enum thread_state s = (enum thread_state)t->state;
+    bool fault = (t->ipc_flags & IPC_FAULT) != 0;
+    if (s == THREAD_RUNNABLE) {
         sched_make_inactive(t);
+    } else if (s != THREAD_INACTIVE) {
+        ipc_cancel(t);
+        if (s == THREAD_BLOCKED_REPLY && !fault) {
+            arch_syscall_set_result(&t->arch.ctx, BST_CANCELLED, 0, 0);
+        } else if (!fault) {
+            arch_syscall_restart(&t->arch.ctx);
+        }
     }
     t->state = THREAD_INACTIVE;
 }
@@ -80,6 +93,7 @@ void tcb_finalise(const struct cap *cap)
 {
     struct tcb *t = tcb_of(cap);
     tcb_suspend(t);
+    notification_unbind(t);
     sched_forget(t);
     for (unsigned i = 0; i < TCB_SLOTS; i++) {
         if (!cap_is_null(&t->slots[i].cap)) {

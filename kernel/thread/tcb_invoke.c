@@ -2,6 +2,7 @@
  * TCB invocations: decode every argument and capability, then perform. Arguments and
  * errors: docs/syscalls.md.
  */
+#include <ipc/ipc.h>
 #include <syscall/syscall.h>
 #include <thread/sched.h>
 #include <vm/vspace.h>
@@ -191,6 +192,23 @@ static bst_error_t tcb_write_registers(struct invocation *inv, struct tcb *t)
     return BST_OK;
 }
 
+/* BIND_NOTIFICATION: MR0 the notification (cap, with the read right). */
+static bst_error_t tcb_bind(struct invocation *inv, struct tcb *t)
+{
+    if (inv->length < 1) {
+        return BST_TRUNCATED_MESSAGE;
+    }
+    struct cte *n;
+    bst_error_t e = decode_cap(inv, invocation_arg(inv, 0), BST_OBJ_NOTIFICATION, false, &n);
+    if (e != BST_OK) {
+        return e;
+    }
+    if (!(n->cap.rights & BST_RIGHT_READ)) {
+        return BST_INSUFFICIENT_RIGHTS;
+    }
+    return notification_bind(notification_of(&n->cap), t);
+}
+
 bst_error_t tcb_invoke(struct invocation *inv)
 {
     struct tcb *t = tcb_of(&inv->slot->cap);
@@ -217,6 +235,11 @@ bst_error_t tcb_invoke(struct invocation *inv)
         return BST_OK;
     case BST_INV_TCB_SUSPEND:
         tcb_suspend(t);
+        return BST_OK;
+    case BST_INV_TCB_BIND_NOTIFICATION:
+        return tcb_bind(inv, t);
+    case BST_INV_TCB_UNBIND_NOTIFICATION:
+        notification_unbind(t);
         return BST_OK;
     default:
         return BST_ILLEGAL_OPERATION;

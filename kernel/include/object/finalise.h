@@ -28,7 +28,7 @@ void irq_handler_finalise(const struct cap *cap);
  * still in its slot: undo the mapping the cap made (vm/vspace.c). */
 void vm_unmap_cap(struct cap *cap);
 
-/* tcb_finalise, frame_finalise, page_table_finalise and vm_unmap_cap live with their
- * objects (kernel/thread, kernel/vm); host tests of this layer provide empty ones. */
+/* The finalisers of threads, IPC objects and memory mappings live with their objects
+ * (kernel/thread, kernel/ipc, kernel/vm); host tests of this layer provide empty ones. */
 
 #endif

@@ -14,8 +14,9 @@ enum user_fault_kind {
     USER_FAULT_UNDEFINED_INSN, /* invalid instruction */
     USER_FAULT_DIVIDE,         /* divide error */
     USER_FAULT_UNKNOWN_SYSCALL,
-    USER_FAULT_BAD_IP, /* resumed at an address it cannot execute */
-    USER_FAULT_OTHER,  /* any other exception */
+    USER_FAULT_BAD_IP,     /* resumed at an address it cannot execute */
+    USER_FAULT_OTHER,      /* any other exception */
+    USER_FAULT_CAPABILITY, /* an IPC system call named a bad capability */
 };
 
 struct user_fault {
@@ -33,5 +34,8 @@ void thread_fault(struct tcb *t, const struct user_fault *f);
 void thread_fault_bad_ip(struct tcb *t);
 
 const char *user_fault_name(enum user_fault_kind k);
+
+/* The fault type in fault messages (bastion/fault.h). */
+uint64_t user_fault_abi_label(enum user_fault_kind k);
 
 #endif

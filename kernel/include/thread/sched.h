@@ -24,6 +24,10 @@ void sched_set_priority(struct tcb *t, uint8_t priority);
 /* t is being destroyed: forget every reference the scheduler holds to it. */
 void sched_forget(struct tcb *t);
 
+/* The current thread gives up the rest of its turn: the next thread of its priority
+ * (if any) runs. */
+void sched_yield(void);
+
 /* The timer tick: round robin among threads of the running thread's priority. */
 void sched_tick(void);
 

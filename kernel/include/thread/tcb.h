@@ -15,9 +15,23 @@
 #include <object/cap.h>
 
 enum thread_state {
-    THREAD_INACTIVE = 0, /* never started, suspended, or stopped by a fault */
-    THREAD_RUNNABLE,     /* running, or ready to run */
+    THREAD_INACTIVE = 0,         /* never started, suspended, or stopped by a fault */
+    THREAD_RUNNABLE,             /* running, or ready to run */
+    THREAD_BLOCKED_SEND,         /* in an endpoint's queue, to send (or call) */
+    THREAD_BLOCKED_RECV,         /* in an endpoint's queue, to receive */
+    THREAD_BLOCKED_REPLY,        /* waiting for the reply to a call (or fault) */
+    THREAD_BLOCKED_NOTIFICATION, /* in a notification's queue */
 };
+
+/* What a thread blocked in an endpoint queue is doing (ipc_flags). */
+#define IPC_CALL        0x1u /* a Call: it waits for a reply afterwards */
+#define IPC_GRANT       0x2u /* its endpoint cap has the grant right */
+#define IPC_GRANT_REPLY 0x4u /* its endpoint cap has the grant-reply right */
+#define IPC_FAULT       0x8u /* the message is a fault message the kernel made */
+
+struct endpoint;
+struct notification;
+struct reply;
 
 enum tcb_slot {
     TCB_SLOT_CSPACE,
@@ -39,6 +53,16 @@ struct tcb {
     uint8_t queued;      /* in a ready queue */
     uint8_t initialised; /* arch_tcb_init() done */
     char name[BST_DEBUG_NAME_MAX];
+    /* IPC (kernel/ipc): the queue the thread waits in and what for. */
+    struct tcb *ipc_next;
+    struct tcb *ipc_prev;
+    void *blocked_on;           /* endpoint, notification or reply object */
+    uint64_t ipc_badge;         /* badge of the cap it sends with */
+    struct reply *reply;        /* receiving: the reply object a call fills */
+    struct notification *bound; /* bound notification */
+    uint8_t ipc_flags;          /* IPC_* */
+    uint64_t fault_label;       /* a pending fault message (IPC_FAULT) */
+    uint64_t fault_msg[4];
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << 11), "a TCB fits its object size (objtype.h)");

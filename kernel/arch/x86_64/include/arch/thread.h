@@ -49,6 +49,12 @@ static inline uint64_t arch_syscall_msginfo(const struct arch_context *c)
     return c->rsi;
 }
 
+/* The reply object of Recv and Reply-Recv. */
+static inline uint64_t arch_syscall_reply_cptr(const struct arch_context *c)
+{
+    return c->r12;
+}
+
 static inline uint64_t arch_syscall_get_mr(const struct arch_context *c, unsigned i)
 {
     const uint64_t regs[4] = {c->rdx, c->r8, c->r9, c->r10};
