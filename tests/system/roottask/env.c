@@ -18,13 +18,13 @@ bool env_init(const struct bst_bootinfo *bi)
     boot = bi;
     next_slot = bi->empty.start;
     end_slot = bi->empty.end;
-    /* Keep the smallest RAM untyped of at least 16 KiB aside for placement tests. */
+    /* Keep the last RAM untyped of at least 16 KiB aside for placement tests (the kernel
+     * fills untyped caps first-fit when it builds the root task). */
     for (uint64_t i = 0; i < bi->n_untyped; i++) {
         const struct bst_untyped_desc *d = &bi->untyped_list[i];
         if (d->is_device || d->size_bits < 14)
             continue;
-        if (spare_index == UINT64_MAX || d->size_bits < bi->untyped_list[spare_index].size_bits)
-            spare_index = i;
+        spare_index = i;
     }
     return true;
 }
@@ -39,6 +39,15 @@ bst_cptr_t slot_alloc(void)
     if (next_slot >= end_slot)
         return 0;
     return next_slot++;
+}
+
+bst_cptr_t env_ram_untyped(void)
+{
+    for (uint64_t i = 0; i < boot->n_untyped; i++) {
+        if (!boot->untyped_list[i].is_device && i != spare_index)
+            return boot->untyped.start + i;
+    }
+    return 0;
 }
 
 bst_cptr_t env_spare_untyped(const struct bst_untyped_desc **desc)
@@ -154,39 +163,48 @@ bst_error_t thread_start(bst_cptr_t tcb, void (*entry)(struct probe_block *), st
     return bst_tcb_write_registers(tcb, BST_TCB_WRITE_RESUME, BST_TCB_REGISTER_COUNT, &r);
 }
 
-#define POLLS 20000
+/*
+ * Waiting. The kernel has no YIELD yet, so the root waits by spinning: a higher-priority
+ * child runs at once when it becomes ready, an equal-priority one at the next 100 Hz
+ * tick. Bounds are in TSC cycles, assuming at least 1 GHz: a few seconds at most.
+ */
+#define WAIT_CYCLES   5000000000ull /* give up on a positive wait */
+#define SETTLE_CYCLES 150000000ull  /* a few scheduler ticks */
+
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void spin_a_little(void)
+{
+    for (unsigned j = 0; j < 100; j++)
+        __asm__ volatile("pause");
+}
 
 bool wait_eq(volatile uint64_t *p, uint64_t want)
 {
-    for (unsigned i = 0; i < POLLS; i++) {
-        if (*p == want)
-            return true;
-        bst_yield();
-        for (unsigned j = 0; j < 50; j++)
-            __asm__ volatile("pause");
-    }
+    uint64_t start = rdtsc();
+    while (*p != want && rdtsc() - start < WAIT_CYCLES)
+        spin_a_little();
     return *p == want;
 }
 
 bool wait_ge(volatile uint64_t *p, uint64_t want)
 {
-    for (unsigned i = 0; i < POLLS * 5; i++) {
-        if (*p >= want)
-            return true;
-        bst_yield();
-        for (unsigned j = 0; j < 50; j++)
-            __asm__ volatile("pause");
-    }
+    uint64_t start = rdtsc();
+    while (*p < want && rdtsc() - start < WAIT_CYCLES)
+        spin_a_little();
     return *p >= want;
 }
 
 void settle(void)
 {
-    for (unsigned i = 0; i < 200; i++) {
-        bst_yield();
-        for (unsigned j = 0; j < 200; j++)
-            __asm__ volatile("pause");
-    }
+    uint64_t start = rdtsc();
+    while (rdtsc() - start < SETTLE_CYCLES)
+        spin_a_little();
 }
 
 void threads_reap(void)

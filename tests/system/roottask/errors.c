@@ -63,8 +63,7 @@ void test_errors_wrong_cap_type(void)
     /* An authority that is not a TCB. */
     CHECK_ERR(bst_tcb_set_priority(tcb, frame, 1), BST_INVALID_CAPABILITY);
     /* Retype into a destination that is not a CNode. */
-    const struct bst_bootinfo *bi = env_bootinfo();
-    CHECK_ERR(bst_untyped_retype(bi->untyped.start, BST_OBJ_TCB, 0, tcb, 1, 1),
+    CHECK_ERR(bst_untyped_retype(env_ram_untyped(), BST_OBJ_TCB, 0, tcb, 1, 1),
               BST_INVALID_CAPABILITY);
     /* Nothing changed: the frame still maps. */
     CHECK_OK(tables_map(ROOT_VS, base, 1, &(struct tables){0}));
@@ -84,22 +83,14 @@ void test_errors_truncated(void)
         bst_invocation_t label;
         unsigned need;
     } cases[] = {
-        {frame, BST_INV_FRAME_MAP, 4},
-        {l3, BST_INV_PAGE_TABLE_MAP, 2},
-        {tcb, BST_INV_TCB_CONFIGURE, 5},
-        {tcb, BST_INV_TCB_SET_SPACE, 3},
-        {tcb, BST_INV_TCB_SET_IPC_BUFFER, 2},
-        {tcb, BST_INV_TCB_SET_SCHED_PARAMS, 3},
-        {tcb, BST_INV_TCB_SET_PRIORITY, 2},
-        {tcb, BST_INV_TCB_READ_REGISTERS, 1},
-        {tcb, BST_INV_TCB_WRITE_REGISTERS, 2},
-        {env_bootinfo()->untyped.start, BST_INV_UNTYPED_RETYPE, 5},
-        {ROOT_CNODE, BST_INV_CNODE_COPY, 6},
-        {ROOT_CNODE, BST_INV_CNODE_MINT, 7},
-        {ROOT_CNODE, BST_INV_CNODE_MOVE, 5},
-        {ROOT_CNODE, BST_INV_CNODE_MUTATE, 7},
-        {ROOT_CNODE, BST_INV_CNODE_DELETE, 2},
-        {ROOT_CNODE, BST_INV_CNODE_REVOKE, 2},
+        {frame, BST_INV_FRAME_MAP, 4},         {l3, BST_INV_PAGE_TABLE_MAP, 2},
+        {tcb, BST_INV_TCB_CONFIGURE, 5},       {tcb, BST_INV_TCB_SET_SPACE, 3},
+        {tcb, BST_INV_TCB_SET_IPC_BUFFER, 2},  {tcb, BST_INV_TCB_SET_SCHED_PARAMS, 3},
+        {tcb, BST_INV_TCB_SET_PRIORITY, 2},    {tcb, BST_INV_TCB_READ_REGISTERS, 1},
+        {tcb, BST_INV_TCB_WRITE_REGISTERS, 2}, {env_ram_untyped(), BST_INV_UNTYPED_RETYPE, 5},
+        {ROOT_CNODE, BST_INV_CNODE_COPY, 6},   {ROOT_CNODE, BST_INV_CNODE_MINT, 7},
+        {ROOT_CNODE, BST_INV_CNODE_MOVE, 5},   {ROOT_CNODE, BST_INV_CNODE_MUTATE, 7},
+        {ROOT_CNODE, BST_INV_CNODE_DELETE, 2}, {ROOT_CNODE, BST_INV_CNODE_REVOKE, 2},
         {ROOT_CNODE, BST_INV_CNODE_ROTATE, 8},
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -270,7 +261,7 @@ void test_errors_tcb_ipc_buffer(void)
 void test_errors_retype(void)
 {
     const struct bst_bootinfo *bi = env_bootinfo();
-    bst_cptr_t ut = bi->untyped.start, s = slot_alloc(), taken;
+    bst_cptr_t ut = env_ram_untyped(), s = slot_alloc(), taken;
     CHECK_OK(obj_alloc(BST_OBJ_TCB, 0, &taken));
     CHECK_ERR(bst_untyped_retype(ut, BST_OBJ_NULL, 0, ROOT_CNODE, s, 1), BST_INVALID_ARGUMENT);
     CHECK_ERR(bst_untyped_retype(ut, BST_OBJ_IRQ_CONTROL, 0, ROOT_CNODE, s, 1),
@@ -291,8 +282,16 @@ void test_errors_retype(void)
             break;
         }
     }
+    /* Device untyped makes only frames and untyped. */
+    for (uint64_t i = 0; i < bi->n_untyped; i++) {
+        if (bi->untyped_list[i].is_device && bi->untyped_list[i].size_bits >= 12) {
+            CHECK_ERR(bst_untyped_retype(bi->untyped.start + i, BST_OBJ_TCB, 0, ROOT_CNODE, s, 1),
+                      BST_ILLEGAL_OPERATION);
+            break;
+        }
+    }
     /* The slot is still free after all that. */
-    CHECK_OK(bst_untyped_retype(ut, BST_OBJ_ENDPOINT, 0, ROOT_CNODE, s, 1));
+    CHECK_OK(bst_cnode_copy(ROOT_CNODE, s, 64, ROOT_CNODE, taken, 64, BST_RIGHTS_ALL));
 }
 
 void test_errors_cnode(void)

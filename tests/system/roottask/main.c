@@ -52,6 +52,11 @@ int main(const struct bst_bootinfo *bi)
                bi->n_untyped, (unsigned long)bi->untyped.start, (unsigned long)bi->untyped.end,
                (unsigned long)bi->empty.start, (unsigned long)bi->empty.end);
 
+    for (uint32_t i = 0; i < bi->n_untyped && i < 4; i++)
+        bst_printf("roottask: untyped slot %lu: %lx, 2^%u bytes%s\n",
+                   (unsigned long)(bi->untyped.start + i), (unsigned long)bi->untyped_list[i].paddr,
+                   bi->untyped_list[i].size_bits, bi->untyped_list[i].is_device ? ", device" : "");
+
     unsigned passed = 0, failed = 0;
     for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         current_failed = false;

@@ -90,6 +90,9 @@ bst_error_t obj_alloc(bst_objtype_t type, unsigned size_bits, bst_cptr_t *cap);
  */
 bst_cptr_t env_spare_untyped(const struct bst_untyped_desc **desc);
 
+/* The first RAM (not device) untyped cap that obj_alloc may use. */
+bst_cptr_t env_ram_untyped(void);
+
 /* A fresh 512 GiB region of user address space that no other test uses. */
 uint64_t region_alloc(void);
 
@@ -138,7 +141,7 @@ uint64_t stack_alloc(void);
 bst_error_t thread_start(bst_cptr_t tcb, void (*entry)(struct probe_block *),
                          struct probe_block *b);
 
-/* Poll until *p == want (true) or the poll budget runs out (false); yields meanwhile. */
+/* Spin until *p == want (true) or a bounded time has passed (false). */
 bool wait_eq(volatile uint64_t *p, uint64_t want);
 /* Poll until *p >= want. */
 bool wait_ge(volatile uint64_t *p, uint64_t want);
