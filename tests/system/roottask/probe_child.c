@@ -52,6 +52,11 @@ static void (*const entries[])(struct probe_block *) = {
     [PROBE_UD] = child_ud,     [PROBE_DIVIDE] = child_divide,
 };
 
+static const char *const names[] = {
+    [PROBE_READ] = "probe-read", [PROBE_WRITE] = "probe-write",   [PROBE_CALL] = "probe-call",
+    [PROBE_UD] = "probe-ud",     [PROBE_DIVIDE] = "probe-divide",
+};
+
 uint64_t probe_fault_rip(enum probe_kind kind, uint64_t addr)
 {
     switch (kind) {
@@ -80,6 +85,8 @@ bst_error_t probe_run(enum probe_kind kind, uint64_t addr, uint64_t arg, struct 
 
     bst_cptr_t tcb;
     bst_error_t e = thread_new(ROOT_VS, HIGH_PRIO, &tcb);
+    if (e == BST_OK) /* the name shows in the kernel's fault report (roottask.mk checks) */
+        e = bst_debug_name(tcb, names[kind]);
     if (e == BST_OK)
         e = thread_start(tcb, entries[kind], b);
     if (e != BST_OK)

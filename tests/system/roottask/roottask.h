@@ -190,6 +190,7 @@ void fpu_check_loop(struct reg_check *c);
     X(test_threads_configure_running, "threads.configure_running_rejected")                        \
     X(test_threads_ipc_buffer, "threads.ipc_buffer_configure")                                     \
     X(test_threads_debug_name, "threads.debug_name")                                               \
+    X(test_debug_dump_caps, "threads.debug_dump_caps")                                             \
     X(test_threads_regs_survive_preemption, "threads.registers_survive_preemption")                \
     X(test_threads_fpu_separate, "threads.fpu_state_separate")                                     \
     X(test_sched_mcp_limits_priority, "sched.mcp_limits_priority")                                 \
