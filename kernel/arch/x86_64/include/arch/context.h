@@ -37,9 +37,9 @@
 #define CPU_USER_RSP    8
 #define CPU_CURRENT_CTX 16
 
-/* User RFLAGS: what user code may hold (CF PF AF ZF SF TF DF OF AC ID), and what the
- * kernel forces on (IF and the always-one bit 1). IOPL, NT, RF, VM, VIF, VIP: never. */
-#define USER_RFLAGS_MASK   0x240dd5
+/* User RFLAGS: what a register write may set (CF PF AF ZF SF DF OF AC ID), and what the
+ * kernel forces on (IF and the always-one bit 1). TF, IOPL, NT, RF, VM, VIF, VIP: never. */
+#define USER_RFLAGS_MASK   0x240cd5
 #define USER_RFLAGS_FORCED 0x202
 
 #ifndef __ASSEMBLY__
