@@ -184,6 +184,7 @@ void fpu_check_loop(struct reg_check *c);
     X(test_threads_same_space_suspend, "threads.same_space_suspend_resume")                        \
     X(test_threads_new_space_start, "threads.new_space_start")                                     \
     X(test_threads_new_space_isolated, "threads.new_space_cannot_read_other_space")                \
+    X(test_threads_new_space_no_stale_tlb, "threads.new_space_unmap_no_stale_tlb")                 \
     X(test_threads_registers_roundtrip, "threads.write_read_registers")                            \
     X(test_threads_rflags_sanitised, "threads.rflags_sanitised")                                   \
     X(test_threads_resume_unconfigured, "threads.resume_unconfigured")                             \

@@ -78,9 +78,11 @@ void test_threads_same_space_suspend(void)
 #define SPACE_CODE  0x400000ull
 #define SPACE_FLAGS 0x402000ull /* all three under one L1 table */
 #define SPACE_STACK 0x404000ull
+#define SPACE_EXTRA 0x406000ull /* a page the blob may touch */
 
 struct space {
     bst_cptr_t vspace, tcb;
+    bst_cptr_t extra;    /* the frame at SPACE_EXTRA */
     uint64_t flags_root; /* where the shared flag page is mapped in the root */
 };
 
@@ -115,6 +117,8 @@ static bst_error_t space_make(struct space *s)
         e = cap_copy(flags, BST_RIGHTS_RW, &flags2);
     if (e == BST_OK)
         e = bst_frame_map(flags2, s->vspace, SPACE_FLAGS, BST_RIGHTS_RW, 0);
+    if (e == BST_OK)
+        e = frame_alloc_map(s->vspace, SPACE_EXTRA, BST_RIGHT_READ, 0, &s->extra);
     if (e == BST_OK)
         e = thread_new(s->vspace, HIGH_PRIO, &s->tcb);
     return e;
@@ -166,6 +170,27 @@ void test_threads_new_space_isolated(void)
     uint64_t want = SPACE_CODE + (uint64_t)(space_blob_touch - space_blob_start);
     CHECK(r.rip == want, "faulted thread's rip is %lx, expected the load at %lx",
           (unsigned long)r.rip, (unsigned long)want);
+}
+
+void test_threads_new_space_no_stale_tlb(void)
+{
+    struct space s;
+    CHECK_OK(space_make(&s));
+    volatile uint64_t *f = (volatile uint64_t *)(uintptr_t)s.flags_root;
+    CHECK_OK(space_start(&s, SPACE_EXTRA));
+    CHECK(wait_eq(&f[1], 1), "the first run did not get past reading its page");
+    /* Unmapped while the root runs, in another address space: no stale translation. */
+    CHECK_OK(bst_frame_unmap(s.extra));
+    f[0] = f[1] = f[2] = 0;
+    CHECK_OK(space_start(&s, SPACE_EXTRA));
+    CHECK(wait_eq(&f[0], 1), "the second run never started");
+    settle();
+    CHECK(f[1] == 0, "the thread still read its unmapped page");
+    struct bst_tcb_regs r;
+    CHECK_OK(bst_tcb_read_registers(s.tcb, 1, &r));
+    uint64_t want = SPACE_CODE + (uint64_t)(space_blob_touch - space_blob_start);
+    CHECK(r.rip == want, "rip %lx, expected the load at %lx", (unsigned long)r.rip,
+          (unsigned long)want);
 }
 
 /* ---- Registers ----------------------------------------------------------------------- */
