@@ -1,38 +1,60 @@
 # Host unit tests of the generic object layer (capabilities, CDT, untyped, boot CSpace),
-# built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# the x86_64 page-table editing, the scheduler's ready queues, and IPC (a model-based
+# random test), built with AddressSanitizer and UndefinedBehaviorSanitizer.
 #
 #   make suite-host-abi suite-host-caps suite-host-boot suite-host-caps-random
+#   make suite-host-pagetable suite-host-sched suite-host-ipc-random
+#   BASTION_RANDOM_STEPS=2000000 make suite-host-ipc-random      (a longer IPC run)
 #   BASTION_RANDOM_STEPS=20000000 make suite-host-caps-random     (a longer random run)
 #   make fuzz-caps [FUZZ_SECONDS=60]      (libFuzzer, needs clang; `make fuzz` runs it too)
 
 HOST_TEST_BUILD := $(BUILD)/host
 HOST_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_TEST_CFLAGS := $(HOST_CFLAGS) $(HOST_SAN_FLAGS) -Ikernel/include -Iinclude -Itests/host
+# tests/host/arch/include holds the host "architecture" (arch/thread.h): it stands in
+# for kernel/arch/x86_64/include, which only the page-table test adds (after it).
+HOST_TEST_CFLAGS := $(HOST_CFLAGS) $(HOST_SAN_FLAGS) -Ikernel/include -Iinclude -Itests/host \
+    -Itests/host/arch/include
 HOST_OBJECT_SRCS := $(wildcard kernel/object/*.c)
 HOST_OBJECT_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_OBJECT_SRCS))
 HOST_SUPPORT_OBJS := $(HOST_TEST_BUILD)/tests/host/support.o
+# The object layer alone: empty finalisers for threads, IPC and VM.
+HOST_CAPS_OBJS := $(HOST_TEST_BUILD)/tests/host/finalise_stubs.o
+# Threads and IPC on the host arch shim (tcb_invoke.c needs the syscall layer: not built).
+HOST_THREAD_SRCS := $(wildcard kernel/ipc/*.c) \
+    $(filter-out kernel/thread/tcb_invoke.c,$(wildcard kernel/thread/*.c)) \
+    tests/host/arch/thread.c tests/host/arch/stubs.c
+HOST_THREAD_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_THREAD_SRCS))
+HOST_X86_PT_OBJS := $(HOST_TEST_BUILD)/kernel/arch/x86_64/pagetable.o
+$(HOST_X86_PT_OBJS) $(HOST_TEST_BUILD)/tests/host/test_pagetable.o: \
+    HOST_TEST_CFLAGS += -Ikernel/arch/x86_64/include
 
 $(HOST_TEST_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(HOST_TEST_CFLAGS) -c $< -o $@
 
-# host_test_program(NAME, SOURCES)
+# host_test_program(NAME, SOURCES, OBJECTS): the object layer and support, and OBJECTS
 define host_test_program
-$(HOST_TEST_BUILD)/$(1): $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(2)) $(HOST_OBJECT_OBJS) $(HOST_SUPPORT_OBJS)
+$(HOST_TEST_BUILD)/$(1): $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(2)) $(HOST_OBJECT_OBJS) $(HOST_SUPPORT_OBJS) $(3)
 	$$(Q)$$(HOST_CC) $$(HOST_TEST_CFLAGS) $$^ -o $$@ $$(HOST_LDFLAGS)
 endef
 
-$(eval $(call host_test_program,test-abi,tests/host/test_abi.c))
-$(eval $(call host_test_program,test-caps,tests/host/test_cnode.c tests/host/test_untyped.c tests/host/test_caps_main.c))
-$(eval $(call host_test_program,test-boot,tests/host/test_boot.c))
-$(eval $(call host_test_program,test-caps-random,tests/host/test_random.c tests/host/random_ops.c))
+$(eval $(call host_test_program,test-abi,tests/host/test_abi.c,$(HOST_CAPS_OBJS)))
+$(eval $(call host_test_program,test-caps,tests/host/test_cnode.c tests/host/test_untyped.c tests/host/test_caps_main.c,$(HOST_CAPS_OBJS)))
+$(eval $(call host_test_program,test-boot,tests/host/test_boot.c,$(HOST_CAPS_OBJS)))
+$(eval $(call host_test_program,test-caps-random,tests/host/test_random.c tests/host/random_ops.c,$(HOST_CAPS_OBJS)))
+$(eval $(call host_test_program,test-pagetable,tests/host/test_pagetable.c,$(HOST_X86_PT_OBJS) $(HOST_CAPS_OBJS)))
+$(eval $(call host_test_program,test-sched,tests/host/test_sched.c,$(HOST_THREAD_OBJS)))
+$(eval $(call host_test_program,test-ipc-random,tests/host/test_ipc_random.c,$(HOST_THREAD_OBJS)))
 
-HOST_TEST_PROGRAMS := test-abi test-caps test-boot test-caps-random
+HOST_TEST_PROGRAMS := test-abi test-caps test-boot test-caps-random test-pagetable test-sched \
+    test-ipc-random
 ALL_TARGETS += $(addprefix $(HOST_TEST_BUILD)/,$(HOST_TEST_PROGRAMS))
 
-TEST_SUITES += host-abi host-caps host-boot host-caps-random
+TEST_SUITES += host-abi host-caps host-boot host-caps-random host-pagetable host-sched \
+    host-ipc-random
 
 .PHONY: suite-host-abi suite-host-caps suite-host-boot suite-host-caps-random fuzz fuzz-caps
+.PHONY: suite-host-pagetable suite-host-sched suite-host-ipc-random
 suite-host-abi: $(HOST_TEST_BUILD)/test-abi
 	$(Q)scripts/run-suite.sh host-abi $(BUILD)/test-results -- $<
 suite-host-caps: $(HOST_TEST_BUILD)/test-caps
@@ -41,11 +63,18 @@ suite-host-boot: $(HOST_TEST_BUILD)/test-boot
 	$(Q)scripts/run-suite.sh host-boot $(BUILD)/test-results -- $<
 suite-host-caps-random: $(HOST_TEST_BUILD)/test-caps-random
 	$(Q)scripts/run-suite.sh host-caps-random $(BUILD)/test-results -- $<
+suite-host-pagetable: $(HOST_TEST_BUILD)/test-pagetable
+	$(Q)scripts/run-suite.sh host-pagetable $(BUILD)/test-results -- $<
+suite-host-sched: $(HOST_TEST_BUILD)/test-sched
+	$(Q)scripts/run-suite.sh host-sched $(BUILD)/test-results -- $<
+suite-host-ipc-random: $(HOST_TEST_BUILD)/test-ipc-random
+	$(Q)scripts/run-suite.sh host-ipc-random $(BUILD)/test-results -- $<
 
 # libFuzzer over the same random operations (clang only): bytes choose the operations.
 FUZZ_SECONDS ?= 60
 HOST_FUZZ_BUILD := $(BUILD)/fuzz
-HOST_FUZZ_SRCS := $(HOST_OBJECT_SRCS) tests/host/support.c tests/host/random_ops.c tests/host/fuzz_caps.c
+HOST_FUZZ_SRCS := $(HOST_OBJECT_SRCS) tests/host/support.c tests/host/finalise_stubs.c \
+    tests/host/random_ops.c tests/host/fuzz_caps.c
 $(HOST_FUZZ_BUILD)/fuzz-caps: $(HOST_FUZZ_SRCS) $(wildcard tests/host/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)clang $(filter-out -MMD -MP,$(HOST_CFLAGS)) -fsanitize=fuzzer,address,undefined \
@@ -56,4 +85,5 @@ fuzz-caps: $(HOST_FUZZ_BUILD)/fuzz-caps
 	@mkdir -p $(HOST_FUZZ_BUILD)/corpus
 	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(HOST_FUZZ_BUILD)/corpus
 
--include $(HOST_OBJECT_OBJS:.o=.d) $(HOST_SUPPORT_OBJS:.o=.d) $(wildcard $(HOST_TEST_BUILD)/tests/host/*.d)
+-include $(HOST_OBJECT_OBJS:.o=.d) $(HOST_SUPPORT_OBJS:.o=.d) $(HOST_THREAD_OBJS:.o=.d) \
+    $(HOST_X86_PT_OBJS:.o=.d) $(wildcard $(HOST_TEST_BUILD)/tests/host/*.d)

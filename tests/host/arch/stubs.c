@@ -1,0 +1,37 @@
+/*
+ * What kernel/thread and kernel/ipc need from parts the host tests do not build: the
+ * VM layer (no address spaces on the host: nothing to activate or unmap) and the
+ * console (kprintf output is counted and dropped).
+ */
+#include <kprintf.h>
+#include <object/finalise.h>
+#include <vm/vspace.h>
+
+unsigned long host_kprintf_calls;
+
+int kprintf(const char *fmt, ...)
+{
+    (void)fmt;
+    host_kprintf_calls++;
+    return 0;
+}
+
+void vspace_activate(const struct cap *vspace)
+{
+    (void)vspace;
+}
+
+void frame_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void page_table_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void vm_unmap_cap(struct cap *cap)
+{
+    (void)cap;
+}
