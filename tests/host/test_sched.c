@@ -1,0 +1,360 @@
+/*
+ * Host tests of the ready queues (kernel/thread/sched.c), through the public API only:
+ * sched_make_runnable / make_inactive / set_priority / forget / tick / yield, and the
+ * decision kernel_exit() takes (run to the point where it would leave the kernel by
+ * host_kernel_exit(), tests/host/arch/thread.c). 256 priorities, FIFO per priority, a
+ * bitmap; the running thread is in no queue.
+ */
+#include "support.h"
+
+#include <thread/sched.h>
+
+#include <string.h>
+
+#define N_THREADS NUM_PRIORITIES
+
+/* In host "physical memory", where kernel code may ask for their addresses. */
+static struct tcb *threads;
+extern unsigned long host_kprintf_calls;
+
+/* Forget every thread and start from zeroed TCBs (each test leaves the scheduler
+ * empty for the next). */
+static void reset(void)
+{
+    for (unsigned i = 0; i < N_THREADS; i++) {
+        sched_forget(&threads[i]);
+    }
+    memset(threads, 0, N_THREADS * sizeof(*threads));
+}
+
+static struct tcb *ready(unsigned i, uint8_t priority)
+{
+    struct tcb *t = &threads[i];
+    t->priority = priority;
+    t->arch.ctx.rip = 0x400000;
+    t->state = THREAD_RUNNABLE;
+    sched_make_runnable(t);
+    return t;
+}
+
+/* t stops running (as when it blocks). */
+static void stop(struct tcb *t)
+{
+    sched_make_inactive(t);
+    t->state = THREAD_INACTIVE;
+}
+
+/* The ready-queue invariants, and: a runnable thread is queued or current, nothing
+ * else is queued. */
+static const char *check_all(void)
+{
+    const char *why = sched_check_invariants();
+    if (why != NULL) {
+        return why;
+    }
+    for (unsigned i = 0; i < N_THREADS; i++) {
+        const struct tcb *t = &threads[i];
+        bool runnable = t->state == THREAD_RUNNABLE;
+        if (runnable != (t->queued || t == sched_current())) {
+            return "a runnable thread is neither queued nor current, or the reverse";
+        }
+    }
+    return NULL;
+}
+
+#define CHECK_SCHED()                                                                              \
+    do {                                                                                           \
+        const char *why_ = check_all();                                                            \
+        if (why_ != NULL) {                                                                        \
+            test_fail(__FILE__, __LINE__, why_);                                                   \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* kernel_exit() chooses `want` (NULL: idle). */
+#define CHECK_RUNS(want)                                                                           \
+    do {                                                                                           \
+        CHECK(host_kernel_exit() == (want));                                                       \
+        CHECK(sched_current() == (want));                                                          \
+        CHECK_SCHED();                                                                             \
+    } while (0)
+
+static void test_idle_when_empty(void)
+{
+    reset();
+    unsigned long idles = host_arch_stats.idles;
+    CHECK_RUNS(NULL);
+    CHECK(host_arch_stats.idles == idles + 1);
+    sched_tick(); /* nothing running: nothing to do */
+    sched_yield();
+    CHECK_RUNS(NULL);
+}
+
+static void test_highest_priority_first(void)
+{
+    reset();
+    static const uint8_t prios[] = {0, 3, 63, 64, 127, 128, 200, 255};
+    for (unsigned i = 0; i < ARRAY_SIZE(prios); i++) {
+        ready(i, prios[i]);
+        CHECK_SCHED();
+    }
+    for (int i = (int)ARRAY_SIZE(prios) - 1; i >= 0; i--) {
+        CHECK_RUNS(&threads[i]);
+        stop(&threads[i]);
+        CHECK_SCHED();
+    }
+    CHECK_RUNS(NULL);
+}
+
+static void test_fifo_within_priority(void)
+{
+    reset();
+    for (unsigned i = 0; i < 5; i++) {
+        ready(i, 7);
+    }
+    ready(5, 6);
+    for (unsigned i = 0; i < 5; i++) {
+        CHECK_RUNS(&threads[i]);
+        stop(&threads[i]);
+    }
+    CHECK_RUNS(&threads[5]);
+}
+
+static void test_current_keeps_cpu(void)
+{
+    reset();
+    struct tcb *a = ready(0, 5);
+    CHECK_RUNS(a);
+    ready(1, 5); /* equal priority: after a */
+    ready(2, 4);
+    CHECK_RUNS(a);
+    sched_make_runnable(a); /* already running: not queued */
+    CHECK(!a->queued);
+    CHECK_RUNS(a);
+}
+
+static void test_higher_priority_preempts(void)
+{
+    reset();
+    struct tcb *a = ready(0, 5), *b = ready(1, 5);
+    CHECK_RUNS(a);
+    struct tcb *c = ready(2, 6);
+    CHECK_RUNS(c);
+    CHECK(a->queued); /* preempted: back in its queue */
+    stop(c);
+    struct tcb *next = host_kernel_exit();
+    CHECK(next == a || next == b);
+    CHECK_SCHED();
+    stop(next);
+    CHECK_RUNS(next == a ? b : a);
+}
+
+static void test_tick_round_robin(void)
+{
+    reset();
+    struct tcb *a = ready(0, 4), *b = ready(1, 4), *c = ready(2, 4);
+    ready(3, 3);
+    CHECK_RUNS(a);
+    sched_tick();
+    CHECK_SCHED();
+    CHECK_RUNS(b);
+    sched_tick();
+    CHECK_RUNS(c);
+    sched_tick();
+    CHECK_RUNS(a);
+    sched_yield(); /* the same rotation */
+    CHECK_RUNS(b);
+}
+
+static void test_tick_alone_keeps_cpu(void)
+{
+    reset();
+    struct tcb *a = ready(0, 9);
+    ready(1, 8); /* lower: never gets the CPU from a tick */
+    CHECK_RUNS(a);
+    sched_tick();
+    CHECK_RUNS(a);
+    sched_yield();
+    CHECK_RUNS(a);
+}
+
+static void test_set_priority(void)
+{
+    reset();
+    struct tcb *a = ready(0, 5), *b = ready(1, 3), *c = ready(2, 3);
+    CHECK_RUNS(a);
+    sched_set_priority(c, 9); /* queued: moves to its new queue */
+    CHECK(c->priority == 9 && c->queued);
+    CHECK_SCHED();
+    CHECK_RUNS(c);
+    sched_set_priority(c, 1); /* running: lower than a and b now */
+    CHECK_SCHED();
+    CHECK_RUNS(a);
+    sched_set_priority(b, 5); /* to the tail of priority 5, behind nobody */
+    stop(a);
+    CHECK_RUNS(b);
+    stop(b);
+    CHECK_RUNS(c);
+    sched_set_priority(c, c->priority); /* no change */
+    CHECK_RUNS(c);
+}
+
+static void test_make_inactive(void)
+{
+    reset();
+    struct tcb *a = ready(0, 2), *b = ready(1, 2), *c = ready(2, 2);
+    stop(b); /* queued: taken out of the middle */
+    CHECK_SCHED();
+    CHECK(!b->queued);
+    CHECK_RUNS(a);
+    stop(a); /* running: the CPU is free */
+    CHECK(sched_current() == NULL);
+    CHECK_SCHED();
+    CHECK_RUNS(c);
+    stop(b); /* already inactive: nothing */
+    CHECK_RUNS(c);
+}
+
+static void test_make_runnable_twice(void)
+{
+    reset();
+    struct tcb *a = ready(0, 1);
+    sched_make_runnable(a);
+    CHECK_SCHED();
+    CHECK_RUNS(a);
+}
+
+static void test_forget(void)
+{
+    reset();
+    struct tcb *a = ready(0, 8), *b = ready(1, 8);
+    CHECK_RUNS(a);
+    sched_forget(b);
+    b->state = THREAD_INACTIVE;
+    CHECK_SCHED();
+    sched_forget(a);
+    a->state = THREAD_INACTIVE;
+    CHECK(sched_current() == NULL);
+    CHECK_RUNS(NULL);
+    /* A forgotten thread that ran last is switched to afresh when it runs again. */
+    unsigned long switches = host_arch_stats.switches;
+    ready(0, 8);
+    CHECK_RUNS(a);
+    CHECK(host_arch_stats.switches == switches + 1);
+}
+
+static void test_switch_only_on_change(void)
+{
+    reset();
+    struct tcb *a = ready(0, 3);
+    CHECK_RUNS(a);
+    unsigned long switches = host_arch_stats.switches;
+    CHECK_RUNS(a);
+    CHECK_RUNS(a);
+    CHECK(host_arch_stats.switches == switches);
+    struct tcb *b = ready(1, 4);
+    CHECK_RUNS(b);
+    CHECK(host_arch_stats.switches == switches + 1);
+}
+
+static void test_bad_ip_is_suspended(void)
+{
+    reset();
+    struct tcb *a = ready(0, 6), *b = ready(1, 5);
+    a->arch.ctx.rip = UINT64_C(0xffff800000000000); /* kernel half */
+    unsigned long printed = host_kprintf_calls;
+    CHECK_RUNS(b); /* a faults instead of running; no handler: suspended */
+    CHECK(a->state == THREAD_INACTIVE && !a->queued);
+    CHECK(host_kprintf_calls > printed);
+}
+
+static void test_all_priorities(void)
+{
+    reset();
+    /* Every priority once, made ready in a scrambled order: they run highest first. */
+    for (unsigned i = 0; i < N_THREADS; i++) {
+        unsigned p = (i * 97) % NUM_PRIORITIES;
+        ready(p, (uint8_t)p);
+    }
+    CHECK_SCHED();
+    for (int p = NUM_PRIORITIES - 1; p >= 0; p--) {
+        CHECK_RUNS(&threads[p]);
+        stop(&threads[p]);
+    }
+    CHECK_RUNS(NULL);
+}
+
+static void test_random_against_model(void)
+{
+    /* Random operations, each followed by the decision: the chosen thread is runnable
+     * and of the highest priority among runnable threads, the current thread keeps the
+     * CPU against equals, and ticks rotate equals in FIFO order. */
+    reset();
+    uint64_t s = 0x5eed;
+    enum { N = 24 };
+    for (unsigned step = 0; step < 20000; step++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned i = (unsigned)(s >> 33) % N, op = (unsigned)(s >> 20) % 6;
+        struct tcb *t = &threads[i], *before = sched_current();
+        switch (op) {
+        case 0:
+        case 1:
+            if (t->state != THREAD_RUNNABLE) {
+                ready(i, (uint8_t)((s >> 40) % 8));
+            }
+            break;
+        case 2:
+            stop(t);
+            break;
+        case 3:
+            sched_set_priority(t, (uint8_t)((s >> 40) % 8));
+            break;
+        default:
+            sched_tick();
+            break;
+        }
+        CHECK_SCHED();
+        struct tcb *next = host_kernel_exit();
+        CHECK_SCHED();
+        int best = -1;
+        for (unsigned j = 0; j < N; j++) {
+            if (threads[j].state == THREAD_RUNNABLE && threads[j].priority > best) {
+                best = threads[j].priority;
+            }
+        }
+        CHECK((next == NULL) == (best < 0));
+        CHECK(next == NULL || next->priority == best);
+        if (op < 4 && before != NULL && before->state == THREAD_RUNNABLE &&
+            before->priority == best) {
+            CHECK(next == before); /* no tick: equals never take the CPU */
+        }
+    }
+    reset();
+}
+
+static const struct test tests[] = {
+    {"idle_when_empty", test_idle_when_empty},
+    {"highest_priority_first", test_highest_priority_first},
+    {"fifo_within_priority", test_fifo_within_priority},
+    {"current_keeps_cpu", test_current_keeps_cpu},
+    {"higher_priority_preempts", test_higher_priority_preempts},
+    {"tick_round_robin", test_tick_round_robin},
+    {"tick_alone_keeps_cpu", test_tick_alone_keeps_cpu},
+    {"set_priority", test_set_priority},
+    {"make_inactive", test_make_inactive},
+    {"make_runnable_twice", test_make_runnable_twice},
+    {"forget", test_forget},
+    {"switch_only_on_change", test_switch_only_on_change},
+    {"bad_ip_is_suspended", test_bad_ip_is_suspended},
+    {"all_priorities", test_all_priorities},
+    {"random_decisions", test_random_against_model},
+};
+
+int main(void)
+{
+    objects_init(); /* no objects: the checker run_tests() calls after each test holds */
+    threads = kmem_ptr(PHYS_BASE);
+    int rc = run_tests("sched", tests, ARRAY_SIZE(tests));
+    reset();
+    return rc;
+}
