@@ -1,6 +1,15 @@
-# `make bench`: the benchmark suite (bench/run-bench.sh). Results go to bench/results/.
+# `make bench`: the benchmark suite (bench/run-bench.sh). Two images are booted under
+# QEMU with -icount: the kernel's own benchmarks (kbench=all) and the benchmark root
+# task (bench/roottask), which measures system calls and IPC from user space.
+# Results: bench/results/.
+
+BENCH_ROOTTASK_SRCS := $(wildcard bench/roottask/*.c) $(wildcard bench/roottask/*.S)
+BENCH_ROOTTASK_ELF := $(BUILD)/user/bench-roottask.elf
+$(eval $(call user_program,bench-roottask,$(BENCH_ROOTTASK_SRCS)))
+$(patsubst %,$(BUILD)/lib/%.o,$(BENCH_ROOTTASK_SRCS)): USER_INC += -Ibench/include
+
 BENCH_TARGETS += bench-icount
 
 .PHONY: bench-icount
-bench-icount: $(KERNEL_BIN)
-	$(Q)bench/run-bench.sh $(KERNEL_BIN) bench/results
+bench-icount: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
+	$(Q)bench/run-bench.sh $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF) bench/results

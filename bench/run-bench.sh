@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # `make bench`: boot the benchmark selection and print a table; write the same as JSON.
 #
-#   run-bench.sh KERNEL_IMAGE RESULTS_DIR [SELECTION]
+#   run-bench.sh KERNEL_IMAGE BENCH_ROOTTASK RESULTS_DIR
+#
+# Two boots: the kernel's own benchmarks (kbench=all: the hardware floor and kernel
+# paths measured inside the kernel), then the benchmark root task (system calls and
+# IPC measured from user space).
 #
 # Unit: under QEMU TCG with -icount shift=0,align=off, guest time advances one
 # nanosecond per instruction and the TSC follows it, so counter deltas are path lengths
@@ -9,24 +13,31 @@
 # real cycles. Every figure has the measurement overhead (the median cost of reading the
 # counter twice with nothing between, shown as measurement.overhead) subtracted.
 set -euo pipefail
-image=$1 results=$2 selection=${3:-all}
+image=$1 roottask=$2 results=$3
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$results"
 log="$results/icount-tcg.log"
 
-"$here/../scripts/qemu-run.sh" --image "$image" --append "kbench=$selection" --icount \
-    --no-protocol --name bench --log "$log" --timeout 300 >/dev/null ||
-    { echo "bench: the benchmark boot failed (log: $log)" >&2; exit 1; }
-tr -d '\r' <"$log" | grep -E '^BENCH ' >"$results/icount-tcg.lines" ||
+run() { # run NAME QEMU-RUN-ARGS...
+    local name=$1
+    shift
+    "$here/../scripts/qemu-run.sh" --image "$image" --icount --no-protocol --name "$name" \
+        --log "$results/$name.log" --timeout 300 "$@" >/dev/null ||
+        { echo "bench: the $name boot failed (log: $results/$name.log)" >&2; exit 1; }
+}
+run kernel-bench --append "kbench=all"
+run roottask-bench --append "" --module "$roottask"
+cat "$results/kernel-bench.log" "$results/roottask-bench.log" | tr -d '\r' >"$log"
+grep -E '^BENCH ' "$log" >"$results/icount-tcg.lines" ||
     { echo "bench: no BENCH lines in $log" >&2; exit 1; }
 
 version=$(git -C "$here/.." describe --always --dirty 2>/dev/null || echo unknown)
 echo "Bastion $version benchmarks: QEMU TCG, -icount shift=0,align=off (icount cycles)"
-printf '%-34s %8s %8s %8s %8s %8s\n' benchmark min median max mean stddev
+printf '%-52s %8s %8s %8s %8s %8s\n' benchmark min median max mean stddev
 awk '{
     name = $2; delete f
     for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-    printf "%-34s %8s %8s %8s %8s %8s\n", name, f["min"], f["median"], f["max"], f["mean"], f["stddev"]
+    printf "%-52s %8s %8s %8s %8s %8s\n", name, f["min"], f["median"], f["max"], f["mean"], f["stddev"]
 }' "$results/icount-tcg.lines"
 
 awk -v version="$version" 'BEGIN { printf "{\n  \"version\": \"%s\",\n  \"unit\": \"icount cycles\",\n  \"machine\": \"qemu-system-x86_64 -machine q35 -cpu max -accel tcg -icount shift=0,align=off\",\n  \"overhead_subtracted\": true,\n  \"results\": [", version }

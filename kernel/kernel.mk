@@ -15,7 +15,7 @@ KERNEL_BUILD := $(BUILD)/kernel
 KERNEL_DIRS := kernel kernel/lib kernel/object kernel/thread kernel/ipc kernel/vm kernel/syscall kernel/tests kernel/arch/$(ARCH) kernel/arch/$(ARCH)/tests kernel/arch/$(ARCH)/bench
 KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KERNEL_OBJS := $(patsubst %,$(KERNEL_BUILD)/%.o,$(KERNEL_SRCS))
-KERNEL_INC := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Iinclude
+KERNEL_INC := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Iinclude -Ibench/include
 KERNEL_LDS := kernel/arch/$(ARCH)/kernel.ld
 KERNEL_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 

@@ -22,6 +22,13 @@
     X(DEBUG_NAME, 11)                                                                              \
     X(DEBUG_EXIT, 12)
 
+#ifdef __ASSEMBLY__
+/* Assembly gets the same numbers from the same table, as symbols. */
+#define BST_SYSCALL_ASM_EQU(name, value) .equ BST_SYS_##name, value;
+BST_SYSCALL_TABLE(BST_SYSCALL_ASM_EQU)
+#undef BST_SYSCALL_ASM_EQU
+#else
+
 typedef enum bst_syscall {
 #define BST_SYSCALL_ENUM_ENTRY(name, value) BST_SYS_##name = value,
     BST_SYSCALL_TABLE(BST_SYSCALL_ENUM_ENTRY)
@@ -47,5 +54,7 @@ static inline const char *bst_syscall_name(bst_syscall_t s)
 _Static_assert(0 BST_SYSCALL_TABLE(BST_SYSCALL_COUNT_ENTRY) == BST_SYSCALL_COUNT,
                "BST_SYSCALL_COUNT must match the table");
 #undef BST_SYSCALL_COUNT_ENTRY
+
+#endif /* __ASSEMBLY__ */
 
 #endif
