@@ -80,3 +80,14 @@ bst_error_t bst_tcb_suspend(bst_cptr_t tcb)
 {
     return bst_invoke(tcb, BST_INV_TCB_SUSPEND, NULL, 0, NULL, 0);
 }
+
+bst_error_t bst_tcb_bind_notification(bst_cptr_t tcb, bst_cptr_t ntfn)
+{
+    const uint64_t a[] = {ntfn};
+    return bst_invoke(tcb, BST_INV_TCB_BIND_NOTIFICATION, a, ARRAY_LEN(a), NULL, 0);
+}
+
+bst_error_t bst_tcb_unbind_notification(bst_cptr_t tcb)
+{
+    return bst_invoke(tcb, BST_INV_TCB_UNBIND_NOTIFICATION, NULL, 0, NULL, 0);
+}

@@ -51,14 +51,16 @@ _Static_assert(BST_MSG_REGISTERS == 4, "the stub moves exactly four register MRs
 void bst_arch_syscall(struct bst_sysregs *r);
 
 /*
- * Call `dest` with a message: `info` is the message info word, mr[0..3] the register
- * MRs (in: the message, out: the reply's). MR4 and up are in the IPC buffer. The reply's
- * message info goes to *reply_info when it is not NULL. Returns the kernel's error code.
+ * Call `dest` (an endpoint, or a kernel object: an invocation) with a message: `info` is the
+ * message info word, mr[0..3] the register MRs (in: the message, out: the reply's). MR4 and up are
+ * in the IPC buffer. The reply's message info goes to *reply_info when it is not NULL. Returns the
+ * kernel's error code.
  */
 bst_error_t bst_call(bst_cptr_t dest, bst_msginfo_t info, uint64_t mr[BST_MSG_REGISTERS],
                      bst_msginfo_t *reply_info);
 
-/* Give the rest of this time slice to threads of the same priority. */
+/* Let the next ready thread of the caller's priority run (the caller goes to the end of
+ * its ready queue); returns at once when there is none. */
 bst_error_t bst_yield(void);
 
 /* Debug builds of the kernel: write one character to the kernel console. */

@@ -50,4 +50,13 @@ bst_error_t bst_tcb_resume(bst_cptr_t tcb);
 /* Stop a thread (from running or from any wait). */
 bst_error_t bst_tcb_suspend(bst_cptr_t tcb);
 
+/*
+ * Bind the notification `ntfn` (cap with the read right) to the thread: its signals then
+ * also end the thread's Recv on an endpoint (docs/ipc.md). One binding each way.
+ */
+bst_error_t bst_tcb_bind_notification(bst_cptr_t tcb, bst_cptr_t ntfn);
+
+/* Undo the thread's binding (no error if it has none). */
+bst_error_t bst_tcb_unbind_notification(bst_cptr_t tcb);
+
 #endif

@@ -120,6 +120,27 @@ bst_error_t cap_copy(bst_cptr_t src, bst_rights_t rights, bst_cptr_t *dst)
     return e;
 }
 
+bst_error_t top_page_syscall(uint64_t *rip)
+{
+    static bool mapped;
+    uint64_t page = BST_USER_TOP - PAGE_SIZE;
+    if (!mapped) {
+        struct tables t;
+        bst_cptr_t frame;
+        bst_error_t e = tables_map(ROOT_VS, page, 1, &t);
+        if (e == BST_OK)
+            e = frame_alloc_map(ROOT_VS, page, BST_RIGHTS_RW, BST_MAP_EXECUTABLE, &frame);
+        if (e != BST_OK)
+            return e;
+        volatile uint8_t *code = (volatile uint8_t *)(uintptr_t)page;
+        code[PAGE_SIZE - 2] = 0x0f;
+        code[PAGE_SIZE - 1] = 0x05;
+        mapped = true;
+    }
+    *rip = BST_USER_TOP - 2;
+    return BST_OK;
+}
+
 /* ---- Threads ------------------------------------------------------------------------- */
 
 #define MAX_TEST_THREADS 16

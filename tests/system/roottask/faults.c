@@ -4,6 +4,9 @@
  */
 #include "probe_child.h"
 
+#include <libbastion/ipc.h>
+#include <libbastion/string.h>
+
 void test_faults_invalid_opcode(void)
 {
     struct probe_result r;
@@ -52,4 +55,51 @@ void test_faults_restart_after_fault(void)
     regs.rip += 2;
     CHECK_OK(bst_tcb_write_registers(r.tcb, BST_TCB_WRITE_RESUME, 1, &regs));
     CHECK(wait_eq(&r.block->passed, 1), "the resumed thread did not get past the ud2");
+}
+
+/*
+ * A SYSCALL in the last two bytes of user space would return to BST_USER_TOP, which is
+ * not canonical: the kernel must not SYSRET there (docs/kernel.md). Without a fault
+ * endpoint the thread is suspended with a report (roottask.mk expects it); with one,
+ * its handler gets a BAD_INSTRUCTION_POINTER message. The kernel keeps running.
+ */
+void test_faults_syscall_at_user_top(void)
+{
+    uint64_t rip;
+    bst_cptr_t tcb, tcb2, ep, reply;
+    CHECK_OK(top_page_syscall(&rip));
+    struct bst_tcb_regs r;
+    memset(&r, 0, sizeof(r));
+    r.rip = rip;
+    r.rsp = stack_alloc() - 8;
+    r.rflags = 0x202;
+    r.rax = BST_SYS_YIELD;
+    CHECK_OK(thread_new(ROOT_VS, HIGH_PRIO, &tcb));
+    CHECK_OK(bst_debug_name(tcb, "probe-top-syscall"));
+    CHECK_OK(bst_tcb_write_registers(tcb, BST_TCB_WRITE_RESUME, BST_TCB_REGISTER_COUNT, &r));
+    settle();
+    struct bst_tcb_regs back;
+    CHECK_OK(bst_tcb_read_registers(tcb, 1, &back));
+    CHECK(back.rip == BST_USER_TOP || back.rip == rip, "the thread's rip is %lx",
+          (unsigned long)back.rip);
+
+    /* With a fault endpoint: the message. */
+    CHECK_OK(obj_alloc(BST_OBJ_ENDPOINT, 0, &ep));
+    CHECK_OK(obj_alloc(BST_OBJ_REPLY, 0, &reply));
+    CHECK_OK(thread_new(ROOT_VS, HIGH_PRIO, &tcb2));
+    CHECK_OK(bst_tcb_set_space(tcb2, ep, ROOT_CNODE, ROOT_VS));
+    CHECK_OK(bst_tcb_write_registers(tcb2, BST_TCB_WRITE_RESUME, BST_TCB_REGISTER_COUNT, &r));
+    uint64_t mr[BST_MSG_REGISTERS] = {0}, badge = 1;
+    bst_msginfo_t info = 0;
+    for (unsigned i = 0; i < 1000 && info == 0; i++) {
+        CHECK_OK(bst_nb_recv(ep, reply, &badge, &info, mr));
+        if (info == 0)
+            settle();
+    }
+    CHECK(bst_msginfo_label(info) == BST_FAULT_BAD_INSTRUCTION_POINTER,
+          "the fault endpoint got label %lu, expected BAD_INSTRUCTION_POINTER",
+          (unsigned long)bst_msginfo_label(info));
+    CHECK(mr[0] == BST_USER_TOP, "the fault message's instruction pointer is %lx",
+          (unsigned long)mr[0]);
+    CHECK_OK(bst_reply(reply, bst_msginfo_make(BST_FAULT_REPLY_STOP, 0, 0, 0), NULL));
 }

@@ -1,76 +1,15 @@
 /*
- * The system-test root task: runs every test in ROOTTASK_TESTS (roottask.h) in order
- * and prints the harness protocol (docs/testing.md) on the debug console:
- *
- *   BASTION-TEST-BEGIN roottask
- *   PASS: <test>  |  FAIL: <test>: <why>
- *   BASTION-TEST-END <n> passed, <n> failed
- *
- * then returns the verdict, which crt0 hands to DEBUG_EXIT.
+ * The system-test root task (suite system-roottask): threads, address spaces, faults
+ * and invocation errors; runs every test in ROOTTASK_TESTS (roottask.h) in order.
  */
 #include "roottask.h"
 
 #include <libbastion/start.h>
-
-static bool current_failed;
-static char current_why[200];
-
-void test_fail(const char *fmt, ...)
-{
-    if (current_failed)
-        return;
-    current_failed = true;
-    va_list ap;
-    va_start(ap, fmt);
-    bst_vsnprintf(current_why, sizeof(current_why), fmt, ap);
-    va_end(ap);
-}
-
-bool test_failed(void)
-{
-    return current_failed;
-}
-
-struct test {
-    void (*fn)(void);
-    const char *name;
-};
 
 #define TEST_ENTRY(fn, name) {fn, name},
 static const struct test tests[] = {ROOTTASK_TESTS(TEST_ENTRY)};
 
 int main(const struct bst_bootinfo *bi)
 {
-    bst_printf("BASTION-TEST-BEGIN roottask\n");
-    if (!env_init(bi)) {
-        bst_printf("FAIL: roottask.bootinfo: bad magic %lx or version %u\n",
-                   (unsigned long)bi->magic, bi->version);
-        bst_printf("BASTION-TEST-END 0 passed, 1 failed\n");
-        return 1;
-    }
-    bst_printf("roottask: %u untyped caps in slots [%lu, %lu), free slots [%lu, %lu)\n",
-               bi->n_untyped, (unsigned long)bi->untyped.start, (unsigned long)bi->untyped.end,
-               (unsigned long)bi->empty.start, (unsigned long)bi->empty.end);
-
-    for (uint32_t i = 0; i < bi->n_untyped && i < 4; i++)
-        bst_printf("roottask: untyped slot %lu: %lx, 2^%u bytes%s\n",
-                   (unsigned long)(bi->untyped.start + i), (unsigned long)bi->untyped_list[i].paddr,
-                   bi->untyped_list[i].size_bits, bi->untyped_list[i].is_device ? ", device" : "");
-
-    unsigned passed = 0, failed = 0;
-    for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        current_failed = false;
-        current_why[0] = '\0';
-        tests[i].fn();
-        threads_reap();
-        if (current_failed) {
-            bst_printf("FAIL: %s: %s\n", tests[i].name, current_why);
-            failed++;
-        } else {
-            bst_printf("PASS: %s\n", tests[i].name);
-            passed++;
-        }
-    }
-    bst_printf("BASTION-TEST-END %u passed, %u failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return harness_run("roottask", bi, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -39,6 +39,17 @@
 void test_fail(const char *fmt, ...) BST_PRINTF_FORMAT(1, 2);
 bool test_failed(void);
 
+/* One named test of a suite table. */
+struct test {
+    void (*fn)(void);
+    const char *name;
+};
+
+/* Run the tests in order, printing the protocol under `suite`; returns the verdict for
+ * crt0 (0: every test passed). */
+int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct test *tests,
+                unsigned n);
+
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
@@ -111,6 +122,13 @@ bst_error_t frame_alloc_map(bst_cptr_t vspace, uint64_t vaddr, bst_rights_t righ
 
 /* Copy the cap in slot `src` into a new slot (*dst) with `rights`. */
 bst_error_t cap_copy(bst_cptr_t src, bst_rights_t rights, bst_cptr_t *dst);
+
+/*
+ * Map (once) an executable frame at BST_USER_TOP - 4096 in the root's space holding a
+ * SYSCALL (0f 05) in its last two bytes; *rip receives that instruction's address. A
+ * thread that executes it would return to BST_USER_TOP, a non-canonical address.
+ */
+bst_error_t top_page_syscall(uint64_t *rip);
 
 /* ---- Threads (env.c) ---------------------------------------------------------------- */
 
@@ -229,7 +247,8 @@ void fpu_check_loop(struct reg_check *c);
     X(test_errors_tcb_ipc_buffer, "errors.tcb_ipc_buffer")                                         \
     X(test_errors_retype, "errors.untyped_retype")                                                 \
     X(test_errors_cnode, "errors.cnode")                                                           \
-    X(test_errors_revoked_cap, "errors.revoked_cap_refused")
+    X(test_errors_revoked_cap, "errors.revoked_cap_refused")                                       \
+    X(test_faults_syscall_at_user_top, "faults.syscall_at_user_top")
 
 ROOTTASK_TESTS(TEST_DECL)
 

@@ -1,21 +1,29 @@
-# The system-test root task (tests/system/roottask): the kernel loads it as the first
-# boot module and it tests threads, address spaces, faults and invocation errors from
-# user space, printing the harness protocol.
+# The system-test root tasks (tests/system/roottask): the kernel loads one as the first
+# boot module; it tests the kernel from user space and prints the harness protocol.
 #
-#   system-roottask   boot $(KERNEL_BIN) with $(BUILD)/user/roottask-tests.elf
+#   system-roottask   $(BUILD)/user/roottask-tests.elf: threads, address spaces, faults
+#                     and invocation errors (main.c and the files it lists)
+#   system-ipc        $(BUILD)/user/ipc-tests.elf: IPC (ipc*.c; docs/ipc.md)
 #
-# Besides the root task's own results, the serial log must show the kernel's reports of
-# the faults the tests provoke (the probe threads are named with DEBUG_NAME) and the
-# capability listing of DEBUG_DUMP_CAPS.
+# Both share the harness, environment and probes (harness.c, env.c, probe_child.c,
+# probes.S). Besides the root tasks' own results, the serial log must show the kernel's
+# reports of the faults the tests provoke (the probe threads are named with DEBUG_NAME)
+# and the capability listing of DEBUG_DUMP_CAPS.
 
-ROOTTASK_SRCS := $(wildcard tests/system/roottask/*.c) $(wildcard tests/system/roottask/*.S)
+ROOTTASK_DIR := tests/system/roottask
+ROOTTASK_COMMON := $(addprefix $(ROOTTASK_DIR)/,harness.c env.c probe_child.c probes.S)
+ROOTTASK_SRCS := $(filter-out $(wildcard $(ROOTTASK_DIR)/ipc*.c), \
+    $(wildcard $(ROOTTASK_DIR)/*.c) $(wildcard $(ROOTTASK_DIR)/*.S))
 ROOTTASK_ELF := $(BUILD)/user/roottask-tests.elf
+IPC_TESTS_SRCS := $(ROOTTASK_COMMON) $(wildcard $(ROOTTASK_DIR)/ipc*.c)
+IPC_TESTS_ELF := $(BUILD)/user/ipc-tests.elf
 
 $(eval $(call user_program,roottask-tests,$(ROOTTASK_SRCS)))
+$(eval $(call user_program,ipc-tests,$(IPC_TESTS_SRCS)))
 
-TEST_SUITES += system-roottask
+TEST_SUITES += system-roottask system-ipc
 
-.PHONY: suite-system-roottask
+.PHONY: suite-system-roottask suite-system-ipc
 suite-system-roottask: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	$(Q)scripts/run-suite.sh system-roottask $(BUILD)/test-results -- \
 	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "" \
@@ -24,4 +32,10 @@ suite-system-roottask: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	    --expect "user fault: thread 'probe-divide' .*divide error" \
 	    --expect "user fault: thread 'probe-read' .*page fault" \
 	    --expect "user fault: thread 'probe-write' .*page fault" \
+	    --expect "user fault: thread 'probe-top-syscall' .*invalid instruction pointer" \
 	    --expect "^cspace of 'roottask': root CNode"
+
+suite-system-ipc: $(KERNEL_BIN) $(IPC_TESTS_ELF)
+	$(Q)scripts/run-suite.sh system-ipc $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(IPC_TESTS_ELF) --append "" \
+	    --name ipc --timeout 120 --log $(BUILD)/test-logs/ipc.log

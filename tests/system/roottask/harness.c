@@ -1,0 +1,66 @@
+/*
+ * The test harness shared by the root tasks built from this directory (roottask-tests,
+ * ipc-tests): runs a table of tests in order and prints the protocol (docs/testing.md)
+ * on the debug console:
+ *
+ *   BASTION-TEST-BEGIN <suite>
+ *   PASS: <test>  |  FAIL: <test>: <why>
+ *   BASTION-TEST-END <n> passed, <n> failed
+ */
+#include "roottask.h"
+
+static bool current_failed;
+static char current_why[200];
+
+void test_fail(const char *fmt, ...)
+{
+    if (current_failed)
+        return;
+    current_failed = true;
+    va_list ap;
+    va_start(ap, fmt);
+    bst_vsnprintf(current_why, sizeof(current_why), fmt, ap);
+    va_end(ap);
+}
+
+bool test_failed(void)
+{
+    return current_failed;
+}
+
+int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct test *tests,
+                unsigned n)
+{
+    bst_printf("BASTION-TEST-BEGIN %s\n", suite);
+    if (!env_init(bi)) {
+        bst_printf("FAIL: %s.bootinfo: bad magic %lx or version %u\n", suite,
+                   (unsigned long)bi->magic, bi->version);
+        bst_printf("BASTION-TEST-END 0 passed, 1 failed\n");
+        return 1;
+    }
+    bst_printf("%s: %u untyped caps in slots [%lu, %lu), free slots [%lu, %lu)\n", suite,
+               bi->n_untyped, (unsigned long)bi->untyped.start, (unsigned long)bi->untyped.end,
+               (unsigned long)bi->empty.start, (unsigned long)bi->empty.end);
+
+    for (uint32_t i = 0; i < bi->n_untyped && i < 4; i++)
+        bst_printf("%s: untyped slot %lu: %lx, 2^%u bytes%s\n", suite,
+                   (unsigned long)(bi->untyped.start + i), (unsigned long)bi->untyped_list[i].paddr,
+                   bi->untyped_list[i].size_bits, bi->untyped_list[i].is_device ? ", device" : "");
+
+    unsigned passed = 0, failed = 0;
+    for (unsigned i = 0; i < n; i++) {
+        current_failed = false;
+        current_why[0] = '\0';
+        tests[i].fn();
+        threads_reap();
+        if (current_failed) {
+            bst_printf("FAIL: %s: %s\n", tests[i].name, current_why);
+            failed++;
+        } else {
+            bst_printf("PASS: %s\n", tests[i].name);
+            passed++;
+        }
+    }
+    bst_printf("BASTION-TEST-END %u passed, %u failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
