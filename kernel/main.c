@@ -6,9 +6,11 @@
  * Command line: `ktest=<selection>` runs tests (see ktest.h); `kbench=<selection>`
  * runs benchmarks (kbench.h); `ticks=<n>` makes the
  * demo print the tick count once a second for n seconds (default 3); `exit` ends the
- * emulator after the demo instead of idling (for the harness).
+ * emulator after the demo instead of idling (for the harness); `nofastpath` sends every
+ * IPC through the full path.
  */
 #include <boot.h>
+#include <ipc/fastpath.h>
 #include <kbench.h>
 #include <kprintf.h>
 #include <ktest.h>
@@ -117,6 +119,10 @@ void kernel_main(const struct boot_info *bi)
     }
     if (cmdline_get(bi->cmdline, "kbench", selection, sizeof(selection)) != NULL) {
         kbench_run(selection);
+    }
+    if (cmdline_get(bi->cmdline, "nofastpath", selection, sizeof(selection)) != NULL) {
+        fastpath_enabled = false;
+        kprintf("ipc: fastpath disabled\n");
     }
     if (bi->n_modules > 0) {
         start_root_task(bi, rc);

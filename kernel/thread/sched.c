@@ -7,12 +7,12 @@
 #include <thread/sched.h>
 #include <vm/vspace.h>
 
-#define BITMAP_WORDS (NUM_PRIORITIES / 64)
-
 static struct tcb *queue_head[NUM_PRIORITIES], *queue_tail[NUM_PRIORITIES];
-static uint64_t ready_bitmap[BITMAP_WORDS];
-static struct tcb *current;
-static struct tcb *last_on_cpu; /* whose FPU state and bases the CPU holds */
+struct sched_state sched_state;
+
+#define ready_bitmap (sched_state.ready_bitmap)
+#define current      (sched_state.current)
+#define last_on_cpu  (sched_state.last_on_cpu)
 
 struct tcb *sched_current(void)
 {
@@ -32,6 +32,7 @@ static void enqueue(struct tcb *t)
     }
     queue_tail[p] = t;
     ready_bitmap[p / 64] |= BIT(p % 64);
+    sched_state.ready_words |= BIT(p / 64);
     t->queued = 1;
 }
 
@@ -51,20 +52,17 @@ static void dequeue(struct tcb *t)
     }
     if (queue_head[p] == NULL) {
         ready_bitmap[p / 64] &= ~BIT(p % 64);
+        if (ready_bitmap[p / 64] == 0) {
+            sched_state.ready_words &= ~BIT(p / 64);
+        }
     }
     t->sched_next = t->sched_prev = NULL;
     t->queued = 0;
 }
 
-/* The highest priority with a ready thread, or -1. */
 static int highest_ready(void)
 {
-    for (int w = BITMAP_WORDS - 1; w >= 0; w--) {
-        if (ready_bitmap[w] != 0) {
-            return w * 64 + 63 - __builtin_clzll(ready_bitmap[w]);
-        }
-    }
-    return -1;
+    return sched_highest_ready();
 }
 
 void sched_make_runnable(struct tcb *t)
@@ -156,7 +154,7 @@ void kernel_exit(void)
         arch_switch_thread(last_on_cpu ? &last_on_cpu->arch : NULL, &current->arch);
         last_on_cpu = current;
     }
-    vspace_activate(&current->slots[TCB_SLOT_VSPACE].cap);
+    vspace_switch_to(&current->slots[TCB_SLOT_VSPACE].cap);
     arch_return_to_user(&current->arch.ctx);
 }
 
@@ -164,6 +162,9 @@ const char *sched_check_invariants(void)
 {
     for (unsigned p = 0; p < NUM_PRIORITIES; p++) {
         bool bit = (ready_bitmap[p / 64] & BIT(p % 64)) != 0;
+        if (((sched_state.ready_words >> (p / 64)) & 1) != (ready_bitmap[p / 64] != 0)) {
+            return "summary bit disagrees with its bitmap word";
+        }
         if (bit != (queue_head[p] != NULL)) {
             return "bitmap bit disagrees with its queue";
         }

@@ -61,11 +61,6 @@ bool vspace_is_prepared(const struct cap *vspace)
     return arch_vspace_id(vspace->paddr) != 0;
 }
 
-void vspace_activate(const struct cap *vspace)
-{
-    arch_vspace_activate(vspace->paddr, arch_vspace_id(vspace->paddr));
-}
-
 void vspace_finalise(const struct cap *vspace)
 {
     unsigned id = arch_vspace_id(vspace->paddr);

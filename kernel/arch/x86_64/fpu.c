@@ -20,8 +20,10 @@
 #define MXCSR_DEFAULT  0x1f80 /* all SIMD exceptions masked */
 #define FCW_DEFAULT    0x037f /* all x87 exceptions masked, 64-bit precision */
 
-static bool use_xsave;
-static uint64_t xcr0;
+struct fpu_config fpu_config;
+
+#define use_xsave (fpu_config.xsave)
+#define xcr0      (fpu_config.xcr0)
 
 static void xsetbv(uint32_t reg, uint64_t v)
 {
@@ -56,28 +58,4 @@ void fpu_area_init(struct fpu_area *a)
     uint32_t mxcsr = MXCSR_DEFAULT;
     memcpy(&a->bytes[0], &fcw, sizeof(fcw));
     memcpy(&a->bytes[24], &mxcsr, sizeof(mxcsr));
-}
-
-void fpu_save(struct fpu_area *a)
-{
-    if (use_xsave) {
-        __asm__ volatile("xsave64 %0"
-                         : "=m"(*a)
-                         : "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
-                         : "memory");
-    } else {
-        __asm__ volatile("fxsave64 %0" : "=m"(*a) : : "memory");
-    }
-}
-
-void fpu_restore(const struct fpu_area *a)
-{
-    if (use_xsave) {
-        __asm__ volatile("xrstor64 %0"
-                         :
-                         : "m"(*a), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
-                         : "memory");
-    } else {
-        __asm__ volatile("fxrstor64 %0" : : "m"(*a) : "memory");
-    }
 }

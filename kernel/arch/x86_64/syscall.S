@@ -3,8 +3,10 @@
  *
  * syscall_entry: the CPU has put the user RIP in RCX and RFLAGS in R11 and masked IF.
  * We SWAPGS to the per-CPU block, save every user register straight into the current
- * thread's context (struct arch_context), switch to this CPU's kernel stack and call
- * syscall_handler(), which never returns: it ends in arch_return_to_user(). The user
+ * thread's context (struct arch_context), switch to this CPU's kernel stack, try the
+ * IPC fastpath for Call and Reply-Recv (ipc/fastpath.h), and otherwise call
+ * syscall_handler(); neither returns when it handles the call: both end in
+ * arch_return_to_user(). The user
  * stack is never touched.
  *
  * arch_return_to_user(ctx): restore ctx and leave. SYSRET when the context came from
@@ -15,6 +17,7 @@
  */
 #include <arch/context.h>
 #include <arch/layout.h>
+#include <bastion/syscall.h>
 
     .section .text
     .globl syscall_entry
@@ -46,7 +49,16 @@ syscall_entry:
     movq %gs:CPU_KERNEL_RSP, %rsp
     xorl %ebp, %ebp
     cld
-    call syscall_handler
+    /* The IPC fastpath first (it returns only when it does not apply). */
+    movq %gs:CPU_CURRENT_CTX, %rdi  /* the context is the start of the TCB */
+    cmpq $BST_SYS_CALL, %rax
+    je 1f
+    cmpq $BST_SYS_REPLY_RECV, %rax
+    jne 2f
+    call fastpath_reply_recv
+    jmp 2f
+1:  call fastpath_call
+2:  call syscall_handler
     ud2 /* syscall_handler never returns */
 
     .globl arch_return_to_user

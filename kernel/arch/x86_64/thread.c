@@ -13,20 +13,6 @@ void arch_tcb_init(struct arch_tcb *t)
     fpu_area_init(&t->fpu);
 }
 
-void arch_switch_thread(struct arch_tcb *prev, struct arch_tcb *next)
-{
-    if (prev == next) {
-        return;
-    }
-    if (prev != NULL) {
-        fpu_save(&prev->fpu);
-    }
-    fpu_restore(&next->fpu);
-    wrmsr(MSR_FS_BASE, next->ctx.fs_base);
-    wrmsr(MSR_KERNEL_GS_BASE, next->ctx.gs_base); /* becomes GS at SWAPGS on the way out */
-    this_cpu()->current_ctx = &next->ctx;
-}
-
 bool arch_user_ip_valid(uint64_t ip)
 {
     return ip < BST_USER_TOP;
@@ -68,8 +54,11 @@ void arch_tcb_set_reg(struct arch_tcb *t, unsigned index, uint64_t value)
     }
     *reg_slot(&t->ctx, index) = value;
     t->ctx.restore_all = 1;
-    if (this_cpu()->current_ctx == &t->ctx) { /* the bases live in MSRs while it runs */
-        wrmsr(MSR_FS_BASE, t->ctx.fs_base);
-        wrmsr(MSR_KERNEL_GS_BASE, t->ctx.gs_base);
+    struct cpu_local *cpu = this_cpu();
+    if (cpu->current_ctx == &t->ctx) { /* the bases live in MSRs while it runs */
+        cpu->fs_base = t->ctx.fs_base;
+        cpu->gs_base = t->ctx.gs_base;
+        wrmsr(MSR_FS_BASE, cpu->fs_base);
+        wrmsr(MSR_KERNEL_GS_BASE, cpu->gs_base);
     }
 }

@@ -15,12 +15,16 @@
 
 #define CR3_NOFLUSH BIT(63)
 
-static bool stale[VSPACE_MAX_IDS];
-static paddr_t active_pml4;
+bool arch_vspace_stale[VSPACE_MAX_IDS];
+bool arch_vspace_pcid;
+paddr_t arch_active_pml4;
+#define active_pml4 arch_active_pml4
+#define stale       arch_vspace_stale
 
 void arch_vspace_init(paddr_t pml4, unsigned id)
 {
     pt_nx_supported = cpu_features.nx;
+    arch_vspace_pcid = cpu_features.pcid;
     pt_init_root(pml4, paging_kernel_root(), id);
 }
 
@@ -99,20 +103,6 @@ struct arch_translation arch_vspace_translate(paddr_t pml4, vaddr_t vaddr)
 {
     struct pt_translation t = pt_translate(pml4, vaddr);
     return (struct arch_translation){t.present, t.writable, t.user, t.executable, t.paddr};
-}
-
-void arch_vspace_activate(paddr_t pml4, unsigned id)
-{
-    if (pml4 == active_pml4 && !stale[id]) {
-        return;
-    }
-    uint64_t cr3 = pml4;
-    if (cpu_features.pcid) {
-        cr3 |= id | (stale[id] ? 0 : CR3_NOFLUSH);
-    }
-    stale[id] = false;
-    active_pml4 = pml4;
-    write_cr3(cr3);
 }
 
 bool arch_vspace_has_huge_pages(void)

@@ -9,7 +9,36 @@
 
 #include <thread/tcb.h>
 
-#define NUM_PRIORITIES 256
+#define NUM_PRIORITIES     256
+#define SCHED_BITMAP_WORDS (NUM_PRIORITIES / 64)
+
+/* The scheduler's state. Only sched.c changes it, and the IPC fastpath through
+ * sched_switch_directly(); it is visible here so that the hot checks inline. */
+struct sched_state {
+    struct tcb *current;     /* the thread that entered the kernel (NULL while idle) */
+    struct tcb *last_on_cpu; /* whose FPU state and segment bases the CPU holds */
+    uint64_t ready_words;    /* bit w: ready_bitmap[w] != 0 */
+    uint64_t ready_bitmap[SCHED_BITMAP_WORDS]; /* bit p: a thread of priority p is ready */
+};
+extern struct sched_state sched_state;
+
+/* The highest priority with a ready thread, or -1 (two bit scans). */
+static inline int sched_highest_ready(void)
+{
+    if (sched_state.ready_words == 0) {
+        return -1;
+    }
+    int w = 63 - __builtin_clzll(sched_state.ready_words);
+    return w * 64 + 63 - __builtin_clzll(sched_state.ready_bitmap[w]);
+}
+
+/* The fastpath hands the CPU from the current thread (now blocked) to `to` (now
+ * runnable, in no queue) without going through the ready queues. */
+static inline void sched_switch_directly(struct tcb *to)
+{
+    sched_state.current = to;
+    sched_state.last_on_cpu = to;
+}
 
 /* The thread that entered the kernel (NULL while idle). */
 struct tcb *sched_current(void);

@@ -66,6 +66,8 @@ struct tcb {
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << 11), "a TCB fits its object size (objtype.h)");
+_Static_assert(offsetof(struct tcb, arch) == 0 && offsetof(struct arch_tcb, ctx) == 0,
+               "the entry code's context pointer is the TCB's address (ipc/fastpath.h)");
 _Static_assert(offsetof(struct tcb, slots) % 64 == 0, "CDT slots are 64-byte aligned");
 
 struct tcb *tcb_of(const struct cap *c);

@@ -11,6 +11,7 @@
 #ifndef BASTION_VM_VSPACE_H
 #define BASTION_VM_VSPACE_H
 
+#include <arch/vspace.h>
 #include <object/cap.h>
 
 /* Give the VSpace an identifier and the kernel's mappings on first use. Errors:
@@ -20,8 +21,12 @@ bst_error_t vspace_prepare(const struct cap *vspace);
 /* Whether vspace_prepare() has run for it. */
 bool vspace_is_prepared(const struct cap *vspace);
 
-/* Switch to the address space `vspace` names (a prepared VSPACE cap). */
-void vspace_activate(const struct cap *vspace);
+/* Switch to the address space `vspace` names (a prepared VSPACE cap), if it is not the
+ * active one already. Inline: the IPC fastpath uses it. */
+static inline void vspace_switch_to(const struct cap *vspace)
+{
+    arch_vspace_switch(vspace->paddr);
+}
 
 /* vm_unmap_cap() (object/finalise.h) undoes a cap's mapping; it runs on FRAME_UNMAP,
  * PAGE_TABLE_UNMAP and whenever such a cap is deleted. */

@@ -19,7 +19,37 @@ struct fpu_area {
 void fpu_init(void);
 /* A thread's FPU state at creation: the architectural initial state. */
 void fpu_area_init(struct fpu_area *a);
-void fpu_save(struct fpu_area *a);
-void fpu_restore(const struct fpu_area *a);
+
+/* What fpu_init() chose; read by the inline save/restore below. */
+struct fpu_config {
+    bool xsave;
+    uint64_t xcr0;
+};
+extern struct fpu_config fpu_config;
+
+static inline void fpu_save(struct fpu_area *a)
+{
+    if (fpu_config.xsave) {
+        __asm__ volatile("xsave64 %0"
+                         : "=m"(*a)
+                         : "a"((uint32_t)fpu_config.xcr0), "d"((uint32_t)(fpu_config.xcr0 >> 32))
+                         : "memory");
+    } else {
+        __asm__ volatile("fxsave64 %0" : "=m"(*a) : : "memory");
+    }
+}
+
+static inline void fpu_restore(const struct fpu_area *a)
+{
+    if (fpu_config.xsave) {
+        __asm__ volatile("xrstor64 %0"
+                         :
+                         : "m"(*a), "a"((uint32_t)fpu_config.xcr0),
+                           "d"((uint32_t)(fpu_config.xcr0 >> 32))
+                         : "memory");
+    } else {
+        __asm__ volatile("fxrstor64 %0" : : "m"(*a) : "memory");
+    }
+}
 
 #endif

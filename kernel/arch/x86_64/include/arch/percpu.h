@@ -14,6 +14,8 @@ struct cpu_local {
     struct arch_context *current_ctx; /* where entry saves the user registers */
     struct cpu_local *self;
     unsigned id;
+    uint64_t fs_base; /* the user FS and GS bases loaded in the MSRs */
+    uint64_t gs_base;
 };
 
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");

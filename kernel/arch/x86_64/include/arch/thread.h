@@ -7,6 +7,8 @@
 
 #include <arch/context.h>
 #include <arch/fpu.h>
+#include <arch/io.h>
+#include <arch/percpu.h>
 #include <bastion/tcbregs.h>
 
 struct arch_tcb {
@@ -17,9 +19,25 @@ struct arch_tcb {
 /* Prepare a never-run thread: initial FPU state, RFLAGS with interrupts on. */
 void arch_tcb_init(struct arch_tcb *t);
 
-/* Make `t` the thread whose registers the next kernel entry saves, switching FPU
- * state, FS/GS bases and (through the caller) the address space. `prev` may be NULL. */
-void arch_switch_thread(struct arch_tcb *prev, struct arch_tcb *next);
+/* Make `next` the thread whose registers the next kernel entry saves, switching FPU
+ * state and FS/GS bases (the caller switches the address space). `prev` may be NULL. */
+static inline void arch_switch_thread(struct arch_tcb *prev, struct arch_tcb *next)
+{
+    struct cpu_local *cpu = this_cpu();
+    if (prev != NULL) {
+        fpu_save(&prev->fpu);
+    }
+    fpu_restore(&next->fpu);
+    if (next->ctx.fs_base != cpu->fs_base) {
+        cpu->fs_base = next->ctx.fs_base;
+        wrmsr(MSR_FS_BASE, cpu->fs_base);
+    }
+    if (next->ctx.gs_base != cpu->gs_base) { /* becomes GS at SWAPGS on the way out */
+        cpu->gs_base = next->ctx.gs_base;
+        wrmsr(MSR_KERNEL_GS_BASE, cpu->gs_base);
+    }
+    cpu->current_ctx = &next->ctx;
+}
 
 /* Leave the kernel into the thread whose context this is. */
 NORETURN void arch_return_to_user(struct arch_context *ctx);
@@ -53,6 +71,15 @@ static inline uint64_t arch_syscall_msginfo(const struct arch_context *c)
 static inline uint64_t arch_syscall_reply_cptr(const struct arch_context *c)
 {
     return c->r12;
+}
+
+/* Copy the register message words from one context to another (the fastpath). */
+static inline void arch_syscall_copy_mrs(struct arch_context *to, const struct arch_context *from)
+{
+    to->rdx = from->rdx;
+    to->r8 = from->r8;
+    to->r9 = from->r9;
+    to->r10 = from->r10;
 }
 
 static inline uint64_t arch_syscall_get_mr(const struct arch_context *c, unsigned i)

@@ -11,6 +11,9 @@
 #ifndef ARCH_VSPACE_H
 #define ARCH_VSPACE_H
 
+#include <arch/cpu.h>
+#include <arch/pagetable.h>
+#include <arch/physmap.h>
 #include <bastion/errors.h>
 #include <ktypes.h>
 
@@ -64,8 +67,29 @@ struct arch_translation {
 };
 struct arch_translation arch_vspace_translate(paddr_t pml4, vaddr_t vaddr);
 
-/* Switch to `pml4` (identifier `id`). */
-void arch_vspace_activate(paddr_t pml4, unsigned id);
+/* The switch itself, inline for the IPC fastpath: the PML4 in CR3, whether PCIDs are
+ * in use, and which identifiers must be flushed at their next activation. */
+extern paddr_t arch_active_pml4;
+extern bool arch_vspace_pcid;
+extern bool arch_vspace_stale[VSPACE_MAX_IDS];
+
+/* Switch to `pml4` unless it is active already. A VSpace that is not active has no
+ * pending flush of its own when PCIDs are off (every CR3 load flushes then). */
+static inline void arch_vspace_switch(paddr_t pml4)
+{
+    if (pml4 == arch_active_pml4) {
+        return;
+    }
+    uint64_t cr3 = pml4;
+    if (arch_vspace_pcid) {
+        unsigned id = (unsigned)(((const uint64_t *)arch_physmap_ptr(pml4))[PT_ID_SLOT] >> 12) &
+                      (VSPACE_MAX_IDS - 1);
+        cr3 |= id | (arch_vspace_stale[id] ? 0 : BIT(63));
+        arch_vspace_stale[id] = false;
+    }
+    arch_active_pml4 = pml4;
+    write_cr3(cr3);
+}
 /* Whether 1 GiB frames can be mapped. */
 bool arch_vspace_has_huge_pages(void);
 

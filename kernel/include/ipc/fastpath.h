@@ -1,0 +1,23 @@
+/*
+ * The IPC fastpath: Call and Reply-Recv in the common case, straight from the system
+ * call entry to the other thread, with no queue walks and no general machinery. Each
+ * fastpath checks every condition the slow path would (capability type and rights,
+ * message shape, endpoint state, priorities) and returns false, having changed
+ * nothing, when any does not hold; the slow path then handles the call with identical
+ * observable results. `nofastpath` on the kernel command line turns it off (the system
+ * tests run both ways).
+ */
+#ifndef BASTION_IPC_FASTPATH_H
+#define BASTION_IPC_FASTPATH_H
+
+#include <thread/tcb.h>
+
+extern bool fastpath_enabled;
+
+/* Handle the current thread's Call or Reply-Recv; does not return when it does. The
+ * SYSCALL entry calls these first, with the current context pointer, which is the
+ * TCB's address. */
+bool fastpath_call(struct tcb *t);
+bool fastpath_reply_recv(struct tcb *t);
+
+#endif

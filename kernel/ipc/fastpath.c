@@ -1,0 +1,144 @@
+/*
+ * The IPC fastpath. See ipc/fastpath.h; the full path is kernel/ipc/endpoint.c.
+ *
+ * Common case for Call: a single-level CSpace, an endpoint cap with the write right, a
+ * receiver already waiting whose priority is at least that of every ready thread, a
+ * message of at most BST_MSG_REGISTERS words with no capabilities. For Reply-Recv: a
+ * reply object with a caller that is not waiting for a fault reply, an endpoint cap with
+ * the read right and no sender queued, no pending bound signal, and the caller's
+ * priority at least that of every ready thread. Then the message moves register to
+ * register and the CPU goes straight to the other thread.
+ */
+#include <arch/physmap.h>
+#include <bastion/fault.h>
+#include <ipc/fastpath.h>
+#include <ipc/ipc.h>
+#include <thread/sched.h>
+#include <vm/vspace.h>
+
+bool fastpath_enabled = true;
+
+#define INFO_SLOW_MASK                                                                             \
+    ((((1ull << BST_MSGINFO_EXTRA_CAPS_BITS) - 1) << BST_MSGINFO_EXTRA_CAPS_SHIFT))
+#define INFO_UNWRAPPED_MASK                                                                        \
+    ((((1ull << BST_MSGINFO_UNWRAPPED_BITS) - 1) << BST_MSGINFO_UNWRAPPED_SHIFT))
+
+/* A message the fastpath can move: register words only, no caps, not the signal label. */
+static inline bool message_is_simple(bst_msginfo_t info)
+{
+    return (info & INFO_SLOW_MASK) == 0 && bst_msginfo_length(info) <= BST_MSG_REGISTERS &&
+           bst_msginfo_label(info) != BST_LABEL_SIGNAL;
+}
+
+/* The slot `cptr` names in t's CSpace when that CSpace is one CNode whose guard and
+ * radix take all 64 bits (the usual shape); NULL otherwise (the slow path decides). */
+static inline struct cte *lookup_single_level(const struct tcb *t, uint64_t cptr)
+{
+    const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
+    unsigned radix = root->u.cnode.radix;
+    if (root->u.cnode.guard_bits + radix != 64 || (cptr >> radix) != root->u.cnode.guard) {
+        return NULL;
+    }
+    uint64_t index = cptr & ((1ull << radix) - 1);
+    if (index == 0) {
+        return NULL;
+    }
+    return (struct cte *)arch_physmap_ptr(root->paddr) + index;
+}
+
+static inline __attribute__((always_inline)) void copy_message(struct arch_context *to,
+                                                               const struct arch_context *from,
+                                                               uint64_t badge, bst_msginfo_t info)
+{
+    arch_syscall_copy_mrs(to, from); /* all four: words past the length are undefined */
+    arch_syscall_set_result(to, BST_OK, badge, info & ~INFO_UNWRAPPED_MASK);
+}
+
+static inline __attribute__((always_inline)) NORETURN void switch_to(struct tcb *from,
+                                                                     struct tcb *to)
+{
+    to->state = THREAD_RUNNABLE;
+    to->blocked_on = NULL;
+    sched_switch_directly(to);
+    arch_switch_thread(&from->arch, &to->arch);
+    vspace_switch_to(&to->slots[TCB_SLOT_VSPACE].cap);
+    arch_return_to_user(&to->arch.ctx);
+}
+
+bool fastpath_call(struct tcb *t)
+{
+    struct arch_context *c = &t->arch.ctx;
+    bst_msginfo_t info = arch_syscall_msginfo(c);
+    if (!fastpath_enabled || !message_is_simple(info)) {
+        return false;
+    }
+    struct cte *slot = lookup_single_level(t, arch_syscall_cptr(c));
+    if (slot == NULL || cap_type(&slot->cap) != BST_OBJ_ENDPOINT ||
+        !(slot->cap.rights & BST_RIGHT_WRITE)) {
+        return false;
+    }
+    struct endpoint *ep = arch_physmap_ptr(slot->cap.paddr);
+    struct tcb *r = ep->queue.head;
+    if (ep->state != EP_RECEIVING || (int)r->priority < sched_highest_ready()) {
+        return false;
+    }
+    /* Commit: take the receiver off the endpoint, leave the caller on its reply. */
+    ep->queue.head = r->ipc_next;
+    if (r->ipc_next == NULL) {
+        ep->queue.tail = NULL;
+        ep->state = EP_IDLE;
+    } else {
+        r->ipc_next->ipc_prev = NULL;
+        r->ipc_next = NULL;
+    }
+    struct reply *reply = r->reply;
+    r->reply = NULL;
+    reply->receiver = NULL;
+    reply->caller = t;
+    t->state = THREAD_BLOCKED_REPLY;
+    t->blocked_on = reply;
+    t->ipc_flags = IPC_CALL | (slot->cap.rights & BST_RIGHT_GRANT_REPLY ? IPC_GRANT_REPLY : 0);
+    copy_message(&r->arch.ctx, c, cap_badge(&slot->cap), info);
+    switch_to(t, r);
+}
+
+bool fastpath_reply_recv(struct tcb *t)
+{
+    struct arch_context *c = &t->arch.ctx;
+    bst_msginfo_t info = arch_syscall_msginfo(c);
+    if (!fastpath_enabled || !message_is_simple(info)) {
+        return false;
+    }
+    struct cte *rslot = lookup_single_level(t, arch_syscall_reply_cptr(c));
+    struct cte *eslot = lookup_single_level(t, arch_syscall_cptr(c));
+    if (rslot == NULL || eslot == NULL || cap_type(&rslot->cap) != BST_OBJ_REPLY ||
+        cap_type(&eslot->cap) != BST_OBJ_ENDPOINT || !(eslot->cap.rights & BST_RIGHT_READ)) {
+        return false;
+    }
+    struct reply *reply = arch_physmap_ptr(rslot->cap.paddr);
+    struct endpoint *ep = arch_physmap_ptr(eslot->cap.paddr);
+    struct tcb *caller = reply->caller;
+    if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || ep->state == EP_SENDING ||
+        (t->bound != NULL && t->bound->word != 0) ||
+        (int)caller->priority < sched_highest_ready()) {
+        return false;
+    }
+    /* Commit: the reply goes to the caller; t waits on the endpoint with the reply. */
+    reply->caller = NULL;
+    caller->ipc_flags = 0;
+    copy_message(&caller->arch.ctx, c, 0, info);
+    t->ipc_prev = ep->queue.tail;
+    t->ipc_next = NULL;
+    if (ep->queue.tail != NULL) {
+        ep->queue.tail->ipc_next = t;
+    } else {
+        ep->queue.head = t;
+    }
+    ep->queue.tail = t;
+    ep->state = EP_RECEIVING;
+    t->reply = reply;
+    reply->receiver = t;
+    t->state = THREAD_BLOCKED_RECV;
+    t->blocked_on = ep;
+    switch_to(t, caller);
+}
