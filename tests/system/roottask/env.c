@@ -125,9 +125,19 @@ bst_error_t top_page_syscall(uint64_t *rip)
     static bool mapped;
     uint64_t page = BST_USER_TOP - PAGE_SIZE;
     if (!mapped) {
-        struct tables t;
+        /* The kernel put the root's stack and IPC buffer in the last 2 MiB: the tables
+         * there may exist already (SLOT_OCCUPIED); make the ones that do not. */
+        static const bst_objtype_t types[3] = {BST_OBJ_PT_L3, BST_OBJ_PT_L2, BST_OBJ_PT_L1};
+        bst_error_t e = BST_OK;
+        for (unsigned i = 0; i < 3 && e == BST_OK; i++) {
+            bst_cptr_t pt;
+            e = obj_alloc(types[i], 0, &pt);
+            if (e == BST_OK)
+                e = bst_page_table_map(pt, ROOT_VS, page);
+            if (e == BST_SLOT_OCCUPIED)
+                e = BST_OK;
+        }
         bst_cptr_t frame;
-        bst_error_t e = tables_map(ROOT_VS, page, 1, &t);
         if (e == BST_OK)
             e = frame_alloc_map(ROOT_VS, page, BST_RIGHTS_RW, BST_MAP_EXECUTABLE, &frame);
         if (e != BST_OK)

@@ -87,7 +87,7 @@ static void child_recv_once(struct ipc_child *c)
 static bst_error_t bound_child(struct ipc_thread *t, bst_cptr_t *ep, bst_cptr_t *ntfn,
                                bst_cptr_t *signaller)
 {
-    bst_cptr_t reply;
+    bst_cptr_t reply = 0;
     bst_error_t e = ep_new(ep);
     if (e == BST_OK)
         e = reply_new(&reply);
