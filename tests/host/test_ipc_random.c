@@ -1082,7 +1082,7 @@ static void op_object(void)
         int i = (int)pick(NT);
         if (!m.t[i].exists) {
             create_thread(i);
-        } else if (chance(3)) {
+        } else if (chance(6)) {
             destroy(SLOT_TCB(i));
             destroy_thread_model(i);
         }
@@ -1092,7 +1092,7 @@ static void op_object(void)
         int e = (int)pick(NE);
         if (!m.e[e].exists) {
             create_endpoint(e);
-        } else if (chance(2)) {
+        } else if (chance(4)) {
             destroy(SLOT_EP(e));
             destroy_endpoint_model(e);
         }
@@ -1102,7 +1102,7 @@ static void op_object(void)
         int n = (int)pick(NN);
         if (!m.n[n].exists) {
             create_notification(n);
-        } else if (chance(2)) {
+        } else if (chance(4)) {
             destroy(SLOT_NTFN(n));
             destroy_notification_model(n);
         }
@@ -1112,7 +1112,7 @@ static void op_object(void)
         int r = (int)pick(NR);
         if (!m.r[r].exists) {
             create_reply(r);
-        } else if (chance(2)) {
+        } else if (chance(4)) {
             destroy(SLOT_REPLY(r));
             destroy_reply_model(r);
         }
@@ -1131,7 +1131,7 @@ static void op_thread(void)
         return;
     }
     struct tcb *t = ktcb(i);
-    switch (pick(6)) {
+    switch (pick(7)) {
     case 0:
         tcb_suspend(t);
         suspend_model(i);
@@ -1139,6 +1139,7 @@ static void op_thread(void)
         break;
     case 1:
     case 2:
+    case 6:
         if (mt->state != THREAD_INACTIVE && mt->state != THREAD_RUNNABLE && !known_bugs) {
             break; /* resuming a blocked thread: a known kernel bug */
         }
@@ -1316,6 +1317,12 @@ static bool step(void)
         default:
             sched_yield();
             break;
+        }
+    } else if (a < 0 && chance(2)) {
+        int i = (int)pick(NT); /* nothing runs: someone resumes a thread */
+        if (m.t[i].exists && m.t[i].state == THREAD_INACTIVE) {
+            tcb_resume(ktcb(i));
+            set_runnable(i);
         }
     } else {
         switch (pick(6)) {
