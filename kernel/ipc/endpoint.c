@@ -142,6 +142,8 @@ void ipc_error(struct tcb *t, bst_error_t e, uint64_t cptr)
 {
     struct user_fault f = {USER_FAULT_CAPABILITY, 0, cptr, e, t->arch.ctx.rip};
     if (!cap_is_null(&t->slots[TCB_SLOT_FAULT_EP].cap) && ipc_send_fault(t, &f)) {
+        arch_syscall_restart(&t->arch.ctx); /* RESUME retries the call (the handler may
+                                               have fixed the CSpace) */
         return;
     }
     arch_syscall_set_result(&t->arch.ctx, e, 0, 0);
@@ -164,8 +166,11 @@ void ipc_send(struct tcb *t, struct cte *slot, bool blocking, bool call)
         uint8_t flags =
             (uint8_t)((call ? IPC_CALL : 0) | (c->rights & BST_RIGHT_GRANT ? IPC_GRANT : 0) |
                       (c->rights & BST_RIGHT_GRANT_REPLY ? IPC_GRANT_REPLY : 0));
-        arch_syscall_set_result(&t->arch.ctx, BST_OK, 0, info); /* the default outcome */
         endpoint_send(endpoint_of(c), t, cap_badge(c), flags, blocking || call);
+        if (t->state == THREAD_RUNNABLE) { /* delivered or dropped; a blocked sender keeps
+                                              its registers so a restart re-issues the call */
+            arch_syscall_set_result(&t->arch.ctx, BST_OK, 0, info);
+        }
         return;
     }
     case BST_OBJ_NOTIFICATION:
@@ -182,8 +187,8 @@ void ipc_send(struct tcb *t, struct cte *slot, bool blocking, bool call)
             ipc_error(t, BST_ILLEGAL_OPERATION, arch_syscall_cptr(&t->arch.ctx));
             return;
         }
+        ipc_reply(t, slot); /* reads the message info: set the result only after */
         arch_syscall_set_result(&t->arch.ctx, BST_OK, 0, 0);
-        ipc_reply(t, slot);
         return;
     default:
         ipc_error(t, BST_INVALID_CAPABILITY, arch_syscall_cptr(&t->arch.ctx));

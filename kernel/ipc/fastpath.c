@@ -17,33 +17,34 @@
 #include <vm/vspace.h>
 
 bool fastpath_enabled = true;
+uint64_t fastpath_hits;
 
-#define INFO_SLOW_MASK                                                                             \
-    ((((1ull << BST_MSGINFO_EXTRA_CAPS_BITS) - 1) << BST_MSGINFO_EXTRA_CAPS_SHIFT))
 #define INFO_UNWRAPPED_MASK                                                                        \
     ((((1ull << BST_MSGINFO_UNWRAPPED_BITS) - 1) << BST_MSGINFO_UNWRAPPED_SHIFT))
+
+_Static_assert(BST_MSGINFO_LENGTH_SHIFT == 0 &&
+                   BST_MSGINFO_EXTRA_CAPS_SHIFT == BST_MSGINFO_LENGTH_BITS,
+               "one compare checks both the length and that no caps are sent");
 
 /* A message the fastpath can move: register words only, no caps, not the signal label. */
 static inline bool message_is_simple(bst_msginfo_t info)
 {
-    return (info & INFO_SLOW_MASK) == 0 && bst_msginfo_length(info) <= BST_MSG_REGISTERS &&
-           bst_msginfo_label(info) != BST_LABEL_SIGNAL;
+    uint64_t length_and_caps = info & ((1ull << BST_MSGINFO_UNWRAPPED_SHIFT) - 1);
+    return length_and_caps <= BST_MSG_REGISTERS &&
+           (info >> BST_MSGINFO_LABEL_SHIFT) != BST_LABEL_SIGNAL;
 }
 
 /* The slot `cptr` names in t's CSpace when that CSpace is one CNode whose guard and
- * radix take all 64 bits (the usual shape); NULL otherwise (the slow path decides). */
+ * radix take all 64 bits (the usual shape, decoded in the TCB); NULL otherwise (the
+ * slow path decides). */
 static inline struct cte *lookup_single_level(const struct tcb *t, uint64_t cptr)
 {
-    const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
-    unsigned radix = root->u.cnode.radix;
-    if (root->u.cnode.guard_bits + radix != 64 || (cptr >> radix) != root->u.cnode.guard) {
+    uint64_t index = cptr & ((1ull << t->cspace_radix) - 1);
+    if (t->cspace_slots == NULL || (cptr >> t->cspace_radix) != t->cspace_guard || index == 0 ||
+        cap_is_null(&t->slots[TCB_SLOT_CSPACE].cap)) {
         return NULL;
     }
-    uint64_t index = cptr & ((1ull << radix) - 1);
-    if (index == 0) {
-        return NULL;
-    }
-    return (struct cte *)arch_physmap_ptr(root->paddr) + index;
+    return t->cspace_slots + index;
 }
 
 static inline __attribute__((always_inline)) void copy_message(struct arch_context *to,
@@ -59,6 +60,7 @@ static inline __attribute__((always_inline)) NORETURN void switch_to(struct tcb 
 {
     to->state = THREAD_RUNNABLE;
     to->blocked_on = NULL;
+    fastpath_hits++;
     sched_switch_directly(to);
     arch_switch_thread(&from->arch, &to->arch);
     vspace_switch_to(&to->slots[TCB_SLOT_VSPACE].cap);

@@ -4,6 +4,7 @@
  */
 #include <bastion/syscall.h>
 #include <console.h>
+#include <ipc/fastpath.h>
 #include <kprintf.h>
 #include <kstring.h>
 #include <machine.h>
@@ -63,6 +64,7 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
         arch_syscall_set_result(c, set_name(caller, arg), 0, 0);
         return true;
     case BST_SYS_DEBUG_EXIT:
+        kprintf("ipc: fastpath taken %lu times\n", fastpath_hits);
         kprintf("debug exit from '%s': %s\n", caller->name, arg == 0 ? "pass" : "fail");
         arch_emulator_exit(arg == 0 ? MACHINE_EXIT_PASS : MACHINE_EXIT_FAIL);
         arch_halt();

@@ -104,6 +104,7 @@ void sched_forget(struct tcb *t)
 
 void sched_yield(void)
 {
+    arch_syscall_set_result(&current->arch.ctx, BST_OK, 0, 0);
     sched_tick();
 }
 

@@ -72,6 +72,16 @@ void tcb_suspend(struct tcb *t)
     t->state = THREAD_INACTIVE;
 }
 
+/* Decode a single-level CSpace root for the fastpath (see struct tcb). */
+static void cache_cspace(struct tcb *t, const struct cap *root)
+{
+    unsigned radix = root->u.cnode.radix;
+    bool single = root->u.cnode.guard_bits + radix == 64;
+    t->cspace_slots = single ? kmem_ptr(root->paddr) : NULL;
+    t->cspace_guard = root->u.cnode.guard;
+    t->cspace_radix = (uint8_t)radix;
+}
+
 void tcb_set_slot(struct tcb *t, enum tcb_slot which, struct cte *src)
 {
     struct cte *slot = &t->slots[which];
@@ -84,6 +94,9 @@ void tcb_set_slot(struct tcb *t, enum tcb_slot which, struct cte *src)
     slot->cap = src->cap;
     if (which == TCB_SLOT_IPC_BUFFER) {
         vm_cap_clear_mapping(&slot->cap); /* the copy maps nothing itself */
+    }
+    if (which == TCB_SLOT_CSPACE) {
+        cache_cspace(t, &slot->cap);
     }
     cdt_insert_last_child(src, slot);
 }

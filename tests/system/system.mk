@@ -16,3 +16,4 @@ suite-system-kernel-clang:
 	    if $(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang all; \
 	    then echo "PASS: clang/build-all"; else echo "FAIL: clang/build-all: see log"; exit 1; fi; \
 	    tests/system/kernel-boot-tests.sh $(BUILD)/clang/kernel/bastion.bin $(BUILD)/test-logs/clang clang'
+

@@ -13,6 +13,7 @@
 #include <thread/tcb.h>
 
 extern bool fastpath_enabled;
+extern uint64_t fastpath_hits; /* how often it was taken (reported at a debug exit) */
 
 /* Handle the current thread's Call or Reply-Recv; does not return when it does. The
  * SYSCALL entry calls these first, with the current context pointer, which is the

@@ -63,6 +63,12 @@ struct tcb {
     uint8_t ipc_flags;          /* IPC_* */
     uint64_t fault_label;       /* a pending fault message (IPC_FAULT) */
     uint64_t fault_msg[4];
+    /* The CSpace root decoded for the IPC fastpath when it is one CNode whose guard and
+     * radix take all 64 address bits (else cspace_slots is NULL). Valid while
+     * slots[TCB_SLOT_CSPACE] holds a cap: only tcb_set_slot() fills that slot. */
+    struct cte *cspace_slots;
+    uint64_t cspace_guard;
+    uint8_t cspace_radix;
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << 11), "a TCB fits its object size (objtype.h)");

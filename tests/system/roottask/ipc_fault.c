@@ -188,8 +188,17 @@ void test_fault_capability(void)
     CHECK(h.mr[1] == empty && h.mr[2] == BST_INVALID_CAPABILITY,
           "capability fault address %lx code %lu, expected %lx INVALID_CAPABILITY",
           (unsigned long)h.mr[1], (unsigned long)h.mr[2], (unsigned long)empty);
+    /* RESUME retries the system call: first unchanged (it faults again), then after the
+     * handler put a notification cap in the slot (the retried send signals it). */
     CHECK_OK(fault_reply(&h, BST_FAULT_REPLY_RESUME, 0, NULL));
-    CHECK(wait_eq(&h.t.c->done, 1), "RESUME after a capability fault did not continue");
+    CHECK_OK(fault_recv(&h, BST_FAULT_CAPABILITY));
+    bst_cptr_t ntfn;
+    CHECK_OK(obj_alloc(BST_OBJ_NOTIFICATION, 0, &ntfn));
+    CHECK_OK(bst_cnode_copy(ROOT_CNODE, empty, 64, ROOT_CNODE, ntfn, 64, BST_RIGHTS_ALL));
+    CHECK_OK(fault_reply(&h, BST_FAULT_REPLY_RESUME, 0, NULL));
+    CHECK(wait_eq(&h.t.c->done, 1), "RESUME after a capability fault did not retry the call");
+    CHECK(h.t.c->err == BST_OK, "the retried send returned %s",
+          bst_error_name((bst_error_t)h.t.c->err));
     bst_printf("note: after RESUME of a capability fault the Send returned %lu\n",
                (unsigned long)h.t.c->err);
 }

@@ -38,4 +38,24 @@ suite-system-roottask: $(KERNEL_BIN) $(ROOTTASK_ELF)
 suite-system-ipc: $(KERNEL_BIN) $(IPC_TESTS_ELF)
 	$(Q)scripts/run-suite.sh system-ipc $(BUILD)/test-results -- \
 	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(IPC_TESTS_ELF) --append "" \
-	    --name ipc --timeout 120 --log $(BUILD)/test-logs/ipc.log
+	    --name ipc --timeout 120 --log $(BUILD)/test-logs/ipc.log \
+	    --expect "^ipc: fastpath taken [1-9][0-9]* times"
+
+# The IPC fastpath must not change what any test observes: the IPC and root-task test
+# images run again with `nofastpath` (every IPC through the full path), and the
+# fastpath runs must really have taken it (the kernel prints how often it did when a
+# test image exits).
+TEST_SUITES += system-ipc-slowpath system-roottask-slowpath
+
+.PHONY: suite-system-ipc-slowpath suite-system-roottask-slowpath
+suite-system-ipc-slowpath: $(KERNEL_BIN) $(IPC_TESTS_ELF)
+	$(Q)scripts/run-suite.sh system-ipc-slowpath $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(IPC_TESTS_ELF) --append "nofastpath" \
+	    --name ipc-slowpath --timeout 120 --log $(BUILD)/test-logs/ipc-slowpath.log \
+	    --expect "^ipc: fastpath disabled"
+
+suite-system-roottask-slowpath: $(KERNEL_BIN) $(ROOTTASK_ELF)
+	$(Q)scripts/run-suite.sh system-roottask-slowpath $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "nofastpath" \
+	    --name roottask-slowpath --log $(BUILD)/test-logs/roottask-slowpath.log \
+	    --expect "^ipc: fastpath disabled"

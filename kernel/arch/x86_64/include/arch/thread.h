@@ -21,7 +21,8 @@ void arch_tcb_init(struct arch_tcb *t);
 
 /* Make `next` the thread whose registers the next kernel entry saves, switching FPU
  * state and FS/GS bases (the caller switches the address space). `prev` may be NULL. */
-static inline void arch_switch_thread(struct arch_tcb *prev, struct arch_tcb *next)
+static inline __attribute__((always_inline)) void arch_switch_thread(struct arch_tcb *prev,
+                                                                     struct arch_tcb *next)
 {
     struct cpu_local *cpu = this_cpu();
     if (prev != NULL) {

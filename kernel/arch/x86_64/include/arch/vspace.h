@@ -75,7 +75,7 @@ extern bool arch_vspace_stale[VSPACE_MAX_IDS];
 
 /* Switch to `pml4` unless it is active already. A VSpace that is not active has no
  * pending flush of its own when PCIDs are off (every CR3 load flushes then). */
-static inline void arch_vspace_switch(paddr_t pml4)
+static inline __attribute__((always_inline)) void arch_vspace_switch(paddr_t pml4)
 {
     if (pml4 == arch_active_pml4) {
         return;
