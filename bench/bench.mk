@@ -13,3 +13,11 @@ BENCH_TARGETS += bench-icount
 .PHONY: bench-icount
 bench-icount: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
 	$(Q)bench/run-bench.sh $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF) bench/results
+
+# The path-length regression check of `make test` (bench/limits.txt).
+TEST_SUITES += bench-regression
+
+.PHONY: suite-bench-regression
+suite-bench-regression: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
+	$(Q)scripts/run-suite.sh bench-regression $(BUILD)/test-results -- \
+	    tests/system/bench-regression.sh $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF) $(BUILD)/test-logs
