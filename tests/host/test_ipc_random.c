@@ -658,9 +658,11 @@ static bool send_fault_model(int s, uint64_t label)
 /* ipc_error: a capability fault, or the error code. */
 static void error_model(int s, uint64_t e)
 {
-    if (!send_fault_model(s, BST_FAULT_CAPABILITY)) {
-        expect(s, e, 0, 0);
+    if (send_fault_model(s, BST_FAULT_CAPABILITY)) {
+        m.t[s].rip -= 2; /* RESUME retries the system call */
+        return;
     }
+    expect(s, e, 0, 0);
 }
 
 static void suspend_model(int i)
@@ -729,8 +731,11 @@ static void op_send(int a)
     } else if (kind == 2) {
         error_model(a, BST_INSUFFICIENT_RIGHTS);
     } else {
-        expect(a, BST_OK, 0, label); /* the default outcome */
+        expect(a, BST_OK, 0, label); /* delivered or dropped */
         endpoint_send_model(e, a, kind == 1 ? EP_BADGE(e) : 0, call, false, blocking);
+        if (m.t[a].state != THREAD_RUNNABLE) {
+            m.t[a].known = false; /* a blocked sender keeps its registers */
+        }
     }
 }
 
@@ -833,16 +838,15 @@ static void op_recv(int a)
     recv_model(a, e, kind, r, blocking);
 }
 
-/* a replies through r. `emptied`: the known kernel bug of SEND on a reply cap, which
- * replies with an empty message (label 0, length 0; docs/testing.md). */
-static void reply_model(int a, int r, bool emptied)
+/* a replies through r (SEND on the reply cap, or the first half of REPLY_RECV). */
+static void reply_model(int a, int r)
 {
     int c = m.r[r].caller;
     if (c < 0) {
         return;
     }
     struct mthread *ma = &m.t[a], *mc = &m.t[c];
-    uint64_t label = emptied ? 0 : ma->label;
+    uint64_t label = ma->label;
     m.r[r].caller = -1;
     stats.calls_replied++;
     if (mc->fault) {
@@ -854,7 +858,7 @@ static void reply_model(int a, int r, bool emptied)
         }
         return;
     }
-    expect_msg(c, 0, label, emptied ? mc->token : ma->token);
+    expect_msg(c, 0, label, ma->token);
     set_runnable(c);
 }
 
@@ -871,7 +875,7 @@ static void op_reply(int a)
             return;
         }
         expect(a, BST_OK, 0, 0);
-        reply_model(a, r, !known_bugs);
+        reply_model(a, r);
         return;
     }
     int e = (int)pick(NE);
@@ -888,7 +892,7 @@ static void op_reply(int a)
     }
     ipc_recv(t, slot(SLOT_EP(e)), true);
     if (m.r[r].exists) {
-        reply_model(a, r, false);
+        reply_model(a, r);
     }
     recv_model(a, e, 0, r, true);
 }
@@ -1315,7 +1319,10 @@ static bool step(void)
             op_fault(a);
             break;
         default:
+            trace("%lu: thread %d: yield\n", stats.steps, a);
+            m.t[a].rip = ktcb(a)->arch.ctx.rip = IP_AFTER_SYSCALL;
             sched_yield();
+            expect(a, BST_OK, 0, 0);
             break;
         }
     } else if (a < 0 && chance(2)) {
