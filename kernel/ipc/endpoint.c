@@ -60,6 +60,7 @@ static void reply_discard(struct reply *r)
 static void deliver(struct tcb *s, struct tcb *r, uint64_t badge, uint8_t flags)
 {
     r->reply->receiver = NULL;
+    s->ipc_flags = flags; /* ipc_transfer reads IPC_FAULT from the sender */
     ipc_transfer(s, r, badge, (flags & IPC_GRANT) != 0);
     make_runnable(r);
     if (flags & (IPC_CALL | IPC_FAULT)) {
@@ -98,9 +99,21 @@ static void endpoint_send(struct endpoint *ep, struct tcb *s, uint64_t badge, ui
     ep->state = EP_SENDING;
 }
 
+/* A reply object serves one receiver at a time: another thread still waiting in Recv
+ * with it loses it (its Recv fails with OBJECT_DELETED, as if the reply were deleted). */
+static void reply_take(struct reply *reply, struct tcb *r)
+{
+    struct tcb *other = reply->receiver;
+    if (other != NULL && other != r) {
+        ipc_cancel(other);
+        ipc_wake_with_error(other, BST_OBJECT_DELETED);
+    }
+}
+
 static void endpoint_recv(struct endpoint *ep, struct tcb *r, struct reply *reply, bool blocking)
 {
     reply_discard(reply);
+    reply_take(reply, r);
     if (ep->state == EP_SENDING) {
         struct tcb *s = ep->queue.head;
         thread_queue_remove(&ep->queue, s);

@@ -34,7 +34,10 @@ void thread_queue_remove(struct thread_queue *q, struct tcb *t)
 
 void ipc_wake_with_error(struct tcb *t, bst_error_t e)
 {
-    arch_syscall_set_result(&t->arch.ctx, e, 0, 0);
+    if (!(t->ipc_flags & IPC_FAULT)) { /* a faulting thread is in no system call: it
+                                          retries its instruction and faults anew */
+        arch_syscall_set_result(&t->arch.ctx, e, 0, 0);
+    }
     t->blocked_on = NULL;
     t->ipc_flags = 0;
     t->state = THREAD_RUNNABLE;

@@ -46,7 +46,7 @@ void tcb_resume(struct tcb *t)
         arch_tcb_init(&t->arch);
         t->initialised = 1;
     }
-    if (t->state != THREAD_RUNNABLE) {
+    if (t->state == THREAD_INACTIVE) { /* a running or blocked thread is left alone */
         t->state = THREAD_RUNNABLE;
         sched_make_runnable(t);
     }
