@@ -11,9 +11,23 @@
 # code, so code addresses do not move between the two links (checked by the build).
 
 ARCH ?= x86_64
+# CONFIG=debug (default): assertions, debug system calls, in-kernel tests and
+# benchmarks. CONFIG=release: none of those (-DNDEBUG); a configuration differs only in
+# which whole files it builds (kernel/config/<config>/ and the directories below).
+CONFIG ?= debug
 KERNEL_BUILD := $(BUILD)/kernel
-KERNEL_DIRS := kernel kernel/lib kernel/object kernel/thread kernel/ipc kernel/vm kernel/syscall kernel/tests kernel/arch/$(ARCH) kernel/arch/$(ARCH)/tests kernel/arch/$(ARCH)/bench
-KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+KERNEL_DIRS := kernel/lib kernel/object kernel/thread kernel/ipc kernel/vm kernel/syscall \
+    kernel/arch/$(ARCH) kernel/config/$(CONFIG)
+ifeq ($(CONFIG),debug)
+KERNEL_DIRS += kernel/tests kernel/arch/$(ARCH)/tests kernel/arch/$(ARCH)/bench
+KERNEL_GENERIC_SRCS := $(wildcard kernel/*.c)
+else ifeq ($(CONFIG),release)
+KERNEL_CFLAGS += -DNDEBUG
+KERNEL_GENERIC_SRCS := $(filter-out kernel/ktest.c kernel/kbench.c,$(wildcard kernel/*.c))
+else
+$(error CONFIG must be debug or release)
+endif
+KERNEL_SRCS := $(KERNEL_GENERIC_SRCS) $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KERNEL_OBJS := $(patsubst %,$(KERNEL_BUILD)/%.o,$(KERNEL_SRCS))
 KERNEL_INC := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Iinclude -Ibench/include
 KERNEL_LDS := kernel/arch/$(ARCH)/kernel.ld

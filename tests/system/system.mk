@@ -17,3 +17,18 @@ suite-system-kernel-clang:
 	    then echo "PASS: clang/build-all"; else echo "FAIL: clang/build-all: see log"; exit 1; fi; \
 	    tests/system/kernel-boot-tests.sh $(BUILD)/clang/kernel/bastion.bin $(BUILD)/test-logs/clang clang'
 
+
+# The release configuration (CONFIG=release: no assertions, no debug system calls, no
+# in-kernel tests) builds, leaves the debug code out, and boots.
+TEST_SUITES += system-kernel-release
+
+.PHONY: suite-system-kernel-release
+suite-system-kernel-release:
+	$(Q)scripts/run-suite.sh system-kernel-release $(BUILD)/test-results -- bash -c '\
+	    if $(MAKE) --no-print-directory CONFIG=release BUILD=$(BUILD)/release kernel; \
+	    then echo "PASS: release/build"; else echo "FAIL: release/build: see log"; exit 1; fi; \
+	    if $(NM) $(BUILD)/release/kernel/bastion.elf | grep -qE " (dump_caps|set_name|ktest_expect_fault|kbench_summary)$$"; \
+	    then echo "FAIL: release/no-debug-code: debug code linked in"; else echo "PASS: release/no-debug-code"; fi; \
+	    scripts/qemu-run.sh --image $(BUILD)/release/kernel/bastion.bin --append "ticks=1 exit" \
+	        --no-protocol --name release --log $(BUILD)/test-logs/release.log \
+	        --expect "^Bastion [^ ]+ \(x86_64\) booting" --expect "^tick: [0-9]+ interrupts after 1 s"'
