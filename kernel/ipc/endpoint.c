@@ -325,8 +325,7 @@ void ipc_cancel(struct tcb *t)
     default:
         break;
     }
-    t->blocked_on = NULL;
-    t->ipc_flags = 0;
+    t->blocked_on = NULL; /* ipc_flags stay: the caller may need to know it was a fault */
 }
 
 /* Deleting an endpoint wakes everyone waiting in it with OBJECT_DELETED. */

@@ -5,9 +5,19 @@
  */
 #include <kstring.h>
 
+/* Word stores for the aligned middle: retype zeroes whole objects (pages, CNodes) with
+ * this, and a byte loop made that a visible cost of every retype. */
 void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
+    while (n > 0 && ((uintptr_t)d & 7) != 0) {
+        *d++ = (unsigned char)c;
+        n--;
+    }
+    uint64_t word = 0x0101010101010101ull * (unsigned char)c;
+    for (; n >= 8; n -= 8, d += 8) {
+        *(uint64_t *)(void *)d = word;
+    }
     while (n--) {
         *d++ = (unsigned char)c;
     }

@@ -63,6 +63,7 @@ void tcb_suspend(struct tcb *t)
         sched_make_inactive(t);
     } else if (s != THREAD_INACTIVE) {
         ipc_cancel(t);
+        t->ipc_flags = 0;
         if (s == THREAD_BLOCKED_REPLY && !fault) {
             arch_syscall_set_result(&t->arch.ctx, BST_CANCELLED, 0, 0);
         } else if (!fault) {

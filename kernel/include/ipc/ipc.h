@@ -66,8 +66,8 @@ void ipc_error(struct tcb *t, bst_error_t e, uint64_t cptr);
 struct user_fault;
 bool ipc_send_fault(struct tcb *t, const struct user_fault *f);
 
-/* Take t out of whatever IPC it is blocked in (suspend, delete); its state is left
- * for the caller to set. */
+/* Take t out of whatever IPC it is blocked in (suspend, delete); its state and
+ * ipc_flags are left for the caller (which may need to know it was sending a fault). */
 void ipc_cancel(struct tcb *t);
 
 /* Notifications. */
