@@ -57,11 +57,11 @@ static table_t *table_for(vaddr_t va, unsigned level)
     table_t *t = kernel_pml4;
     for (unsigned l = 3; l > level; l--) {
         uint64_t *e = &(*t)[index_at(va, l)];
-        if (!(*e & PTE_PRESENT)) {
-            *e = kernel_image_paddr(table_alloc()) | PTE_PRESENT | PTE_WRITE;
+        if (!(*e & PT_PRESENT)) {
+            *e = kernel_image_paddr(table_alloc()) | PT_PRESENT | PT_WRITE;
         }
-        kassert(!(*e & PTE_LARGE));
-        t = (table_t *)(uintptr_t)((*e & PTE_ADDR_MASK) + KERNEL_VMA);
+        kassert(!(*e & PT_LARGE));
+        t = (table_t *)(uintptr_t)((*e & PT_ADDR_MASK) + KERNEL_VMA);
     }
     return t;
 }
@@ -70,7 +70,7 @@ static table_t *table_for(vaddr_t va, unsigned level)
 static void map_page(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 {
     uint64_t *e = &(*table_for(va, level))[index_at(va, level)];
-    *e = pa | flags | PTE_PRESENT | PTE_GLOBAL | (level > 0 ? PTE_LARGE : 0);
+    *e = pa | flags | PT_PRESENT | PT_GLOBAL | (level > 0 ? PT_LARGE : 0);
 }
 
 static void map_image_range(const char *start, const char *end, uint64_t flags)
@@ -91,7 +91,7 @@ static void map_physmap_range(paddr_t base, uint64_t size)
     while (pa < end) {
         bool huge =
             cpu_features.page1g && IS_ALIGNED(pa, HUGE_PAGE_SIZE) && end - pa >= HUGE_PAGE_SIZE;
-        map_page(PHYSMAP_BASE + pa, pa, huge ? 2 : 1, PTE_WRITE | nx_bit);
+        map_page(PHYSMAP_BASE + pa, pa, huge ? 2 : 1, PT_WRITE | nx_bit);
         pa += huge ? HUGE_PAGE_SIZE : LARGE_PAGE_SIZE;
     }
 }
@@ -103,12 +103,12 @@ static bool region_is_ram(enum mem_region_type t)
 
 void paging_init(const struct boot_info *bi)
 {
-    nx_bit = cpu_features.nx ? PTE_NX : 0;
+    nx_bit = cpu_features.nx ? PT_NX : 0;
     kernel_pml4 = table_alloc();
 
     map_image_range(_kernel_text_start, _kernel_text_end, 0);
     map_image_range(_kernel_rodata_start, _kernel_rodata_end, nx_bit);
-    map_image_range(_kernel_data_start, _kernel_end, PTE_WRITE | nx_bit);
+    map_image_range(_kernel_data_start, _kernel_end, PT_WRITE | nx_bit);
     for (size_t i = 0; i < bi->n_regions; i++) {
         if (region_is_ram(bi->regions[i].type)) {
             map_physmap_range(bi->regions[i].base, bi->regions[i].size);
@@ -124,8 +124,7 @@ volatile void *paging_map_device(paddr_t pa, size_t size)
     kassert(device_next + pages * PAGE_SIZE <= DEVICE_WINDOW_BASE + DEVICE_WINDOW_BYTES);
     vaddr_t va = device_next;
     for (size_t i = 0; i < pages; i++) {
-        map_page(va + i * PAGE_SIZE, first + i * PAGE_SIZE, 0,
-                 PTE_WRITE | PTE_PCD | PTE_PWT | nx_bit);
+        map_page(va + i * PAGE_SIZE, first + i * PAGE_SIZE, 0, PT_WRITE | PT_PCD | PT_PWT | nx_bit);
     }
     device_next += pages * PAGE_SIZE;
     return (volatile void *)(va + (pa - first));
@@ -134,13 +133,13 @@ volatile void *paging_map_device(paddr_t pa, size_t size)
 /* Check one leaf entry mapping `va`; see paging_check_invariants(). */
 static const char *check_leaf(vaddr_t va, uint64_t e)
 {
-    if (e & PTE_USER) {
+    if (e & PT_USER) {
         return "a kernel page is user-accessible";
     }
-    if ((e & PTE_WRITE) && !(e & PTE_NX) && nx_bit != 0) {
+    if ((e & PT_WRITE) && !(e & PT_NX) && nx_bit != 0) {
         return "a kernel page is both writable and executable";
     }
-    if ((e & PTE_WRITE) && va >= (vaddr_t)_kernel_text_start && va < (vaddr_t)_kernel_text_end) {
+    if ((e & PT_WRITE) && va >= (vaddr_t)_kernel_text_start && va < (vaddr_t)_kernel_text_end) {
         return "kernel text is writable";
     }
     return NULL;
@@ -154,16 +153,16 @@ static const char *check_table(const table_t *t, unsigned level, vaddr_t base)
         if (level == 3 && i >= 256) {
             va |= 0xffff000000000000ull; /* sign-extend the upper half */
         }
-        if (!(e & PTE_PRESENT)) {
+        if (!(e & PT_PRESENT)) {
             continue;
         }
         if (level == 3 && i < 256) {
             return "the lower (user) half of the kernel tables is not empty";
         }
         const char *problem =
-            (level == 0 || (e & PTE_LARGE))
+            (level == 0 || (e & PT_LARGE))
                 ? check_leaf(va, e)
-                : check_table((const table_t *)(uintptr_t)((e & PTE_ADDR_MASK) + KERNEL_VMA),
+                : check_table((const table_t *)(uintptr_t)((e & PT_ADDR_MASK) + KERNEL_VMA),
                               level - 1, va);
         if (problem != NULL) {
             return problem;

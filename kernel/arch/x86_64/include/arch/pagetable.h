@@ -19,6 +19,7 @@
 #define PT_PWT       BIT(3)
 #define PT_PCD       BIT(4)
 #define PT_LARGE     BIT(7)
+#define PT_GLOBAL    BIT(8)
 #define PT_NX        BIT(63)
 #define PT_ADDR_MASK 0x000ffffffffff000ull
 

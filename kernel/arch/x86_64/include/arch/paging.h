@@ -6,20 +6,9 @@
 #ifndef ARCH_PAGING_H
 #define ARCH_PAGING_H
 
+#include <arch/pagetable.h>
 #include <boot.h>
 #include <ktypes.h>
-
-#define PTE_PRESENT   BIT(0)
-#define PTE_WRITE     BIT(1)
-#define PTE_USER      BIT(2)
-#define PTE_PWT       BIT(3)
-#define PTE_PCD       BIT(4)
-#define PTE_ACCESSED  BIT(5)
-#define PTE_DIRTY     BIT(6)
-#define PTE_LARGE     BIT(7)
-#define PTE_GLOBAL    BIT(8)
-#define PTE_NX        BIT(63)
-#define PTE_ADDR_MASK 0x000ffffffffff000ull
 
 #define PAGE_SIZE       4096ull
 #define LARGE_PAGE_SIZE (2ull << 20)
