@@ -1,6 +1,9 @@
 /*
  * Choosing the root task's memory: see rootcaps.h.
  *
+ * Boot modules after the first (the root task's image) are handed over as device
+ * untyped, so that their bytes survive retyping into frames; boot-info lists them.
+ *
  * RAM: every usable region of the memory map above the first 1 MiB, up to what the
  * kernel can reach (arch_phys_reachable_limit). The first 1 MiB is left unused: it holds
  * firmware data on PCs, is wanted later for starting other CPUs, and keeps physical
@@ -81,10 +84,32 @@ static void collect_devices(const struct boot_info *bi)
     }
 }
 
+/* Modules 1.. as device memory, rounded out to pages (they start page aligned). */
+static void collect_modules(const struct boot_info *bi)
+{
+    for (size_t i = 1; i < bi->n_modules && i <= BST_BOOTINFO_MAX_MODULES; i++) {
+        const struct boot_module *m = &bi->modules[i];
+        add_device(ALIGN_DOWN(m->base, PAGE), ALIGN_UP(m->base + m->size, PAGE));
+    }
+}
+
+static void describe_modules(const struct boot_info *bi, struct bst_bootinfo *b)
+{
+    for (size_t i = 1; i < bi->n_modules && i <= BST_BOOTINFO_MAX_MODULES; i++) {
+        struct bst_module_desc *d = &b->modules[b->n_modules++];
+        d->paddr = ALIGN_DOWN(bi->modules[i].base, PAGE);
+        d->size = bi->modules[i].size;
+        for (size_t c = 0; c + 1 < sizeof(d->name) && bi->modules[i].name[c]; c++) {
+            d->name[c] = bi->modules[i].name[c];
+        }
+    }
+}
+
 const struct root_caps *root_caps_create(const struct boot_info *bi)
 {
     collect_ram(bi);
     collect_devices(bi);
+    collect_modules(bi);
     struct boot_options opt = {.root_cnode_radix = BOOT_DEFAULT_RADIX};
     caps.result = boot_create_root_cspace(caps.ram, caps.n_ram, caps.dev, caps.n_dev, &opt);
     if (caps.result.status != BST_OK) {
@@ -92,7 +117,8 @@ const struct root_caps *root_caps_create(const struct boot_info *bi)
                 bst_error_name(caps.result.status));
         return NULL;
     }
-    const struct bst_bootinfo *b = caps.result.bootinfo;
+    struct bst_bootinfo *b = caps.result.bootinfo;
+    describe_modules(bi, b);
     kprintf("rootcaps: root CNode of %u slots at %#lx; %u untyped caps: %lu KiB RAM, "
             "%lu MiB device\n",
             1u << b->root_cnode_radix, b->root_cnode_paddr, b->n_untyped, b->ram_bytes >> 10,

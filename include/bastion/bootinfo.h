@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define BST_BOOTINFO_MAGIC   UINT64_C(0x4f464e49544f4f42) /* "BOOTINFO" little-endian */
-#define BST_BOOTINFO_VERSION 1
+#define BST_BOOTINFO_VERSION 2
 #define BST_BOOTINFO_SIZE    4096
 
 /* Fixed slots of the root CNode. Slot 0 of every CNode is reserved (never a cap). */
@@ -50,9 +50,22 @@ struct bst_untyped_desc {
     uint8_t reserved[6];
 };
 
+/* A boot module other than the root task's own image (the first module): its bytes lie,
+ * untouched, in device untyped memory the root task holds (so retyping it into frames
+ * never zeroes it); the untyped caps covering [paddr, paddr + size) are in
+ * untyped_list like every other. */
+struct bst_module_desc {
+    uint64_t paddr; /* page aligned */
+    uint64_t size;  /* in bytes; the memory is rounded up to whole pages */
+    char name[48];  /* the loader's name for it (its command line), NUL-terminated */
+};
+
 #define BST_BOOTINFO_HEADER_SIZE 128
+#define BST_BOOTINFO_MAX_MODULES 8
 #define BST_BOOTINFO_MAX_UNTYPED                                                                   \
-    ((BST_BOOTINFO_SIZE - BST_BOOTINFO_HEADER_SIZE) / sizeof(struct bst_untyped_desc))
+    ((BST_BOOTINFO_SIZE - BST_BOOTINFO_HEADER_SIZE -                                               \
+      BST_BOOTINFO_MAX_MODULES * sizeof(struct bst_module_desc)) /                                 \
+     sizeof(struct bst_untyped_desc))
 
 struct bst_bootinfo {
     uint64_t magic;                /* BST_BOOTINFO_MAGIC */
@@ -71,7 +84,9 @@ struct bst_bootinfo {
                                          mapping), in the order the kernel made them */
     uint64_t ipc_buffer_vaddr;        /* the root thread's IPC buffer */
     uint64_t bootinfo_vaddr;          /* where this page is mapped (read-only) */
-    uint64_t reserved[1];
+    uint32_t n_modules;               /* entries used in modules */
+    uint32_t reserved1;
+    struct bst_module_desc modules[BST_BOOTINFO_MAX_MODULES];
     struct bst_untyped_desc untyped_list[BST_BOOTINFO_MAX_UNTYPED];
 };
 
@@ -83,9 +98,14 @@ _Static_assert(offsetof(struct bst_bootinfo, empty) == 32, "bootinfo layout");
 _Static_assert(offsetof(struct bst_bootinfo, n_untyped) == 80, "bootinfo layout");
 _Static_assert(offsetof(struct bst_bootinfo, user_image) == 88, "bootinfo layout");
 _Static_assert(offsetof(struct bst_bootinfo, bootinfo_vaddr) == 112, "bootinfo layout");
-_Static_assert(offsetof(struct bst_bootinfo, untyped_list) == BST_BOOTINFO_HEADER_SIZE,
+_Static_assert(sizeof(struct bst_module_desc) == 64, "module descriptor layout");
+_Static_assert(offsetof(struct bst_bootinfo, modules) == BST_BOOTINFO_HEADER_SIZE,
+               "bootinfo layout");
+_Static_assert(offsetof(struct bst_bootinfo, untyped_list) ==
+                   BST_BOOTINFO_HEADER_SIZE +
+                       BST_BOOTINFO_MAX_MODULES * sizeof(struct bst_module_desc),
                "bootinfo layout");
 _Static_assert(sizeof(struct bst_bootinfo) == BST_BOOTINFO_SIZE, "bootinfo is one 4 KiB page");
-_Static_assert(BST_BOOTINFO_MAX_UNTYPED == 248, "bootinfo untyped capacity");
+_Static_assert(BST_BOOTINFO_MAX_UNTYPED == 216, "bootinfo untyped capacity");
 
 #endif
