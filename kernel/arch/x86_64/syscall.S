@@ -46,11 +46,10 @@ syscall_entry:
     movq %gs:CPU_USER_RSP, %rcx
     movq %rcx, CTX_RSP(%rsp)
     movq $0, CTX_RESTORE_ALL(%rsp)
+    movq %rsp, %rdi                 /* the context, which is the start of the TCB */
     movq %gs:CPU_KERNEL_RSP, %rsp
-    xorl %ebp, %ebp
-    cld
+    xorl %ebp, %ebp                 /* (DF is clear: SYSCALL masks it) */
     /* The IPC fastpath first (it returns only when it does not apply). */
-    movq %gs:CPU_CURRENT_CTX, %rdi  /* the context is the start of the TCB */
     cmpq $BST_SYS_CALL, %rax
     je 1f
     cmpq $BST_SYS_REPLY_RECV, %rax

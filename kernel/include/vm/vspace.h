@@ -23,7 +23,7 @@ bool vspace_is_prepared(const struct cap *vspace);
 
 /* Switch to the address space `vspace` names (a prepared VSPACE cap), if it is not the
  * active one already. Inline: the IPC fastpath uses it. */
-static inline void vspace_switch_to(const struct cap *vspace)
+static inline __attribute__((always_inline)) void vspace_switch_to(const struct cap *vspace)
 {
     arch_vspace_switch(vspace->paddr);
 }

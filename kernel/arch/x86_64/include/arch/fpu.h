@@ -27,28 +27,21 @@ struct fpu_config {
 };
 extern struct fpu_config fpu_config;
 
-static inline void fpu_save(struct fpu_area *a)
+/* Save prev's state and load next's (prev may be NULL), reading the configuration once. */
+static inline __attribute__((always_inline)) void fpu_switch(struct fpu_area *prev,
+                                                             const struct fpu_area *next)
 {
+    uint32_t lo = (uint32_t)fpu_config.xcr0, hi = (uint32_t)(fpu_config.xcr0 >> 32);
     if (fpu_config.xsave) {
-        __asm__ volatile("xsave64 %0"
-                         : "=m"(*a)
-                         : "a"((uint32_t)fpu_config.xcr0), "d"((uint32_t)(fpu_config.xcr0 >> 32))
-                         : "memory");
+        if (prev != NULL) {
+            __asm__ volatile("xsave64 %0" : "=m"(*prev) : "a"(lo), "d"(hi) : "memory");
+        }
+        __asm__ volatile("xrstor64 %0" : : "m"(*next), "a"(lo), "d"(hi) : "memory");
     } else {
-        __asm__ volatile("fxsave64 %0" : "=m"(*a) : : "memory");
-    }
-}
-
-static inline void fpu_restore(const struct fpu_area *a)
-{
-    if (fpu_config.xsave) {
-        __asm__ volatile("xrstor64 %0"
-                         :
-                         : "m"(*a), "a"((uint32_t)fpu_config.xcr0),
-                           "d"((uint32_t)(fpu_config.xcr0 >> 32))
-                         : "memory");
-    } else {
-        __asm__ volatile("fxrstor64 %0" : : "m"(*a) : "memory");
+        if (prev != NULL) {
+            __asm__ volatile("fxsave64 %0" : "=m"(*prev) : : "memory");
+        }
+        __asm__ volatile("fxrstor64 %0" : : "m"(*next) : "memory");
     }
 }
 

@@ -25,10 +25,7 @@ static inline __attribute__((always_inline)) void arch_switch_thread(struct arch
                                                                      struct arch_tcb *next)
 {
     struct cpu_local *cpu = this_cpu();
-    if (prev != NULL) {
-        fpu_save(&prev->fpu);
-    }
-    fpu_restore(&next->fpu);
+    fpu_switch(prev != NULL ? &prev->fpu : NULL, &next->fpu);
     if (next->ctx.fs_base != cpu->fs_base) {
         cpu->fs_base = next->ctx.fs_base;
         wrmsr(MSR_FS_BASE, cpu->fs_base);
