@@ -16,7 +16,7 @@ ARCH ?= x86_64
 # which whole files it builds (kernel/config/<config>/ and the directories below).
 CONFIG ?= debug
 KERNEL_BUILD := $(BUILD)/kernel
-KERNEL_DIRS := kernel/lib kernel/object kernel/thread kernel/ipc kernel/vm kernel/syscall \
+KERNEL_DIRS := kernel/lib kernel/object kernel/thread kernel/ipc kernel/irq kernel/vm kernel/syscall \
     kernel/arch/$(ARCH) kernel/config/$(CONFIG)
 ifeq ($(CONFIG),debug)
 KERNEL_DIRS += kernel/tests kernel/arch/$(ARCH)/tests kernel/arch/$(ARCH)/bench

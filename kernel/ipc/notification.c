@@ -5,6 +5,7 @@
  */
 #include <bastion/fault.h>
 #include <ipc/ipc.h>
+#include <irq/irq.h>
 #include <kmem.h>
 #include <object/finalise.h>
 #include <thread/sched.h>
@@ -85,4 +86,5 @@ void notification_finalise(const struct cap *cap)
     if (n->bound != NULL) {
         notification_unbind(n->bound);
     }
+    irq_forget_notification(n);
 }

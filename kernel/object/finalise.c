@@ -43,6 +43,9 @@ void cap_finalise(const struct cap *cap)
     case BST_OBJ_IRQ_HANDLER:
         irq_handler_finalise(cap);
         break;
+    case BST_OBJ_IOPORT:
+        ioport_finalise(cap);
+        break;
     default:
         /* Untyped, the controls, I/O ports: nothing to undo. */
         break;
@@ -51,12 +54,6 @@ void cap_finalise(const struct cap *cap)
 
 /* Placeholder: will unbind from its thread and the scheduler (scheduling). */
 void sched_context_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-/* Placeholder: will unbind the IRQ from its notification and mask it (interrupts). */
-void irq_handler_finalise(const struct cap *cap)
 {
     (void)cap;
 }

@@ -3,6 +3,8 @@
  * invocation to the object, and write the results back. See syscall/invocation.h.
  */
 #include <kassert.h>
+#include <irq/irq.h>
+#include <object/cnode.h>
 #include <object/cspace.h>
 #include <syscall/invocation.h>
 #include <syscall/syscall.h>
@@ -52,6 +54,24 @@ struct lookup_result invocation_lookup_cap(const struct invocation *inv, uint64_
     return cspace_lookup_cap(invocation_cspace_root(inv), cptr_from_word(cptr));
 }
 
+bst_error_t invocation_dest_slot(struct invocation *inv, unsigned cnode_arg, struct cte **out)
+{
+    struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, cnode_arg));
+    if (l.status != BST_OK) {
+        return l.status;
+    }
+    const struct cap *cn = &l.slot->cap;
+    uint64_t index = invocation_arg(inv, cnode_arg + 1);
+    if (cap_type(cn) != BST_OBJ_CNODE) {
+        return BST_INVALID_CAPABILITY;
+    }
+    if (index == 0 || index >= (1ull << cn->u.cnode.radix)) {
+        return BST_RANGE_ERROR;
+    }
+    *out = cnode_slot(cn, index);
+    return cap_is_null(&(*out)->cap) ? BST_OK : BST_SLOT_OCCUPIED;
+}
+
 static bst_error_t dispatch(struct invocation *inv)
 {
     switch (cap_type(&inv->slot->cap)) {
@@ -69,6 +89,14 @@ static bst_error_t dispatch(struct invocation *inv)
     case BST_OBJ_PT_L2:
     case BST_OBJ_PT_L3:
         return page_table_invoke(inv);
+    case BST_OBJ_IRQ_CONTROL:
+        return irq_control_invoke(inv);
+    case BST_OBJ_IRQ_HANDLER:
+        return irq_handler_invoke(inv);
+    case BST_OBJ_IOPORT_CONTROL:
+        return arch_ioport_control_invoke(inv);
+    case BST_OBJ_IOPORT:
+        return arch_ioport_invoke(inv);
     default:
         return BST_ILLEGAL_OPERATION;
     }

@@ -41,3 +41,13 @@ void vm_unmap_cap(struct cap *cap)
 {
     (void)cap;
 }
+
+void irq_handler_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void ioport_finalise(const struct cap *cap)
+{
+    (void)cap;
+}

@@ -5,6 +5,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/io.h>
+#include <arch/ioapic.h>
 #include <arch/lapic.h>
 #include <arch/trap.h>
 #include <kprintf.h>
@@ -88,6 +89,7 @@ static uint64_t measure_lapic_timer_hz(void)
 void arch_timer_init(void)
 {
     lapic_init();
+    ioapic_init();
     tsc_hz = measure_tsc_hz();
     kprintf("timer: TSC %lu.%03lu MHz (measured against the PIT", tsc_hz / 1000000,
             (tsc_hz / 1000) % 1000);

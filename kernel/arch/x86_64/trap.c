@@ -5,11 +5,13 @@
  * with its symbol and a frame-pointer backtrace. Then kernel_fault() stops the machine.
  */
 #include <arch/cpu.h>
+#include <arch/ioapic.h>
 #include <arch/lapic.h>
 #include <arch/percpu.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
 #include <fault.h>
+#include <irq/irq.h>
 #include <kprintf.h>
 #include <thread/fault.h>
 #include <thread/sched.h>
@@ -211,6 +213,13 @@ static void handle_interrupt(const struct trap_frame *f)
     case VEC_SPURIOUS:
         break; /* spurious interrupts need no EOI */
     default:
+        if (f->vector >= IRQ_VECTOR_BASE && f->vector < IRQ_VECTOR_BASE + IRQ_LINES) {
+            unsigned line = (unsigned)(f->vector - IRQ_VECTOR_BASE);
+            arch_irq_mask(line); /* until its handler acknowledges it */
+            lapic_eoi();
+            irq_raised(line);
+            break;
+        }
         kprintf("trap: unexpected interrupt vector %lu\n", f->vector);
         lapic_eoi();
         break;

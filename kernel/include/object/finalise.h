@@ -23,6 +23,7 @@ void sched_context_finalise(const struct cap *cap);
 void frame_finalise(const struct cap *cap);
 void page_table_finalise(const struct cap *cap);
 void irq_handler_finalise(const struct cap *cap);
+void ioport_finalise(const struct cap *cap);
 
 /* Called for every frame or page-table cap that is deleted, final or not, while it is
  * still in its slot: undo the mapping the cap made (vm/vspace.c). */

@@ -37,6 +37,15 @@ void invocation_reply(struct invocation *inv, unsigned i, uint64_t value);
 /* Resolve a cap argument (a CPtr) in the caller's CSpace. */
 struct lookup_result invocation_lookup_cap(const struct invocation *inv, uint64_t cptr);
 
+/* The empty slot an issuing invocation puts its new cap in: argument cnode_arg names a
+ * CNode cap in the caller's CSpace, argument cnode_arg + 1 the slot index in it. Errors:
+ * lookup errors, INVALID_CAPABILITY, RANGE_ERROR, SLOT_OCCUPIED. */
+bst_error_t invocation_dest_slot(struct invocation *inv, unsigned cnode_arg, struct cte **out);
+
+/* I/O port caps (x86: kernel/arch/x86_64/ioport.c). */
+bst_error_t arch_ioport_control_invoke(struct invocation *inv);
+bst_error_t arch_ioport_invoke(struct invocation *inv);
+
 /* The caller's CSpace root cap (for slot_refs). */
 const struct cap *invocation_cspace_root(const struct invocation *inv);
 

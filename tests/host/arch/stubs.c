@@ -5,6 +5,7 @@
  */
 #include <kprintf.h>
 #include <object/finalise.h>
+#include <irq/irq.h>
 #include <vm/vspace.h>
 
 unsigned long host_kprintf_calls;
@@ -31,4 +32,21 @@ void page_table_finalise(const struct cap *cap)
 void vm_unmap_cap(struct cap *cap)
 {
     (void)cap;
+}
+
+/* Interrupts and I/O ports (kernel/irq, the x86 I/O port code) are not built on the
+ * host: nothing is bound to a line, nothing to undo. */
+void irq_handler_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void ioport_finalise(const struct cap *cap)
+{
+    (void)cap;
+}
+
+void irq_forget_notification(const struct notification *n)
+{
+    (void)n;
 }

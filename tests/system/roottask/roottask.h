@@ -248,7 +248,11 @@ void fpu_check_loop(struct reg_check *c);
     X(test_errors_retype, "errors.untyped_retype")                                                 \
     X(test_errors_cnode, "errors.cnode")                                                           \
     X(test_errors_revoked_cap, "errors.revoked_cap_refused")                                       \
-    X(test_faults_syscall_at_user_top, "faults.syscall_at_user_top")
+    X(test_faults_syscall_at_user_top, "faults.syscall_at_user_top")                               \
+    X(test_devices_ioport_access, "devices.ioport_access")                                         \
+    X(test_devices_ioport_errors, "devices.ioport_errors")                                         \
+    X(test_devices_irq_delivery, "devices.irq_delivery_and_masking")                               \
+    X(test_devices_irq_errors, "devices.irq_errors")
 
 ROOTTASK_TESTS(TEST_DECL)
 

@@ -1,0 +1,16 @@
+/*
+ * The IOAPIC: routes interrupt lines (pins) to vectors IRQ_VECTOR_BASE + pin, each line
+ * masked until its handler is bound and acknowledged (irq/irq.h).
+ */
+#ifndef ARCH_IOAPIC_H
+#define ARCH_IOAPIC_H
+
+#include <ktypes.h>
+
+#define IOAPIC_PHYS     0xfec00000 /* the architectural default (MADT parsing: later) */
+#define IRQ_VECTOR_BASE 0x30
+
+void ioapic_init(void);
+unsigned ioapic_lines(void);
+
+#endif
