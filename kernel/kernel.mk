@@ -19,7 +19,8 @@ KERNEL_BUILD := $(BUILD)/kernel
 KERNEL_DIRS := kernel/lib kernel/object kernel/thread kernel/ipc kernel/irq kernel/vm kernel/syscall \
     kernel/arch/$(ARCH) kernel/config/$(CONFIG)
 ifeq ($(CONFIG),debug)
-KERNEL_DIRS += kernel/tests kernel/arch/$(ARCH)/tests kernel/arch/$(ARCH)/bench
+KERNEL_DIRS += kernel/tests kernel/arch/$(ARCH)/tests kernel/arch/$(ARCH)/bench \
+    kernel/arch/$(ARCH)/debug
 KERNEL_GENERIC_SRCS := $(wildcard kernel/*.c)
 else ifeq ($(CONFIG),release)
 KERNEL_CFLAGS += -DNDEBUG

@@ -155,12 +155,28 @@ static void bench_yield_pair(void)
     bst_tcb_suspend(yielder);
 }
 
+/* The hardware floor: a bare SYSCALL/SYSRET pair (the kernel routes SYSCALL to an
+ * entry that returns at once, between DEBUG_FLOOR_BEGIN and DEBUG_FLOOR_END). */
+static void bench_floor(void)
+{
+    bench_syscall_cost(BST_SYS_DEBUG_FLOOR_BEGIN, 0);
+    for (int i = 0; i < BENCH_WARMUP; i++) {
+        bench_syscall_cost(BST_SYS_YIELD, 0);
+    }
+    for (int i = 0; i < BENCH_SAMPLES; i++) {
+        call_s[i] = less_overhead(bench_syscall_cost(BST_SYS_YIELD, 0));
+    }
+    bench_syscall_cost(BST_SYS_DEBUG_FLOOR_END, 0);
+    report("floor.syscall_sysret_pair", call_s, overhead);
+}
+
 int main(const struct bst_bootinfo *bi)
 {
     setup_init(bi);
     bst_tcb_set_priority(ROOT_TCB, ROOT_TCB, PRIO_ROOT);
     bst_printf("BENCH-BEGIN roottask\n");
     measure_overhead();
+    bench_floor();
     bench_syscall("syscall.yield_alone", BST_SYS_YIELD, 0);
     bst_cptr_t idle_ep = setup_object(BST_OBJ_ENDPOINT), ntfn = setup_object(BST_OBJ_NOTIFICATION);
     bench_syscall("ipc.nb_send_no_receiver", BST_SYS_NB_SEND, idle_ep);

@@ -11,6 +11,9 @@
 #include <object/cnode.h>
 #include <syscall/syscall.h>
 
+/* kernel/arch/<arch>/debug/floor.S: route SYSCALL to the bare floor entry. */
+void arch_floor_begin(void);
+
 static void dump_caps(struct tcb *t)
 {
     const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
@@ -62,6 +65,10 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
         return true;
     case BST_SYS_DEBUG_NAME:
         arch_syscall_set_result(c, set_name(caller, arg), 0, 0);
+        return true;
+    case BST_SYS_DEBUG_FLOOR_BEGIN:
+        arch_syscall_set_result(c, BST_OK, 0, 0);
+        arch_floor_begin();
         return true;
     case BST_SYS_DEBUG_EXIT:
         kprintf("ipc: fastpath taken %lu times\n", fastpath_hits);
