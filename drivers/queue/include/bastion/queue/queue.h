@@ -61,8 +61,7 @@ static inline struct queue_result queue_dequeue_active(struct queue_handle *q)
 }
 
 /* The peer: give a buffer back to its owner. */
-static inline enum queue_status queue_enqueue_free(struct queue_handle *q,
-                                                   struct queue_buffer buf)
+static inline enum queue_status queue_enqueue_free(struct queue_handle *q, struct queue_buffer buf)
 {
     return queue_ring_enqueue(&q->free, buf);
 }

@@ -74,7 +74,7 @@ _Static_assert(offsetof(struct queue_ring, slots) == 128, "queue_ring.slots");
 _Static_assert(sizeof(struct queue_ring) == 128, "queue_ring header");
 
 /* Bytes of shared memory a ring of `capacity` slots needs. */
-#define QUEUE_RING_BYTES(capacity)                                                             \
+#define QUEUE_RING_BYTES(capacity)                                                                 \
     (sizeof(struct queue_ring) + (size_t)(capacity) * sizeof(struct queue_buffer))
 
 /* A component's private view of one ring. Fill it with queue_ring_init() only. */
@@ -182,8 +182,7 @@ static inline struct queue_result queue_ring_read_at(const struct queue_ring_han
     const struct queue_buffer *slot = queue_ring_slot(r, head);
     result.buffer.offset = __atomic_load_n(&slot->offset, __ATOMIC_RELAXED);
     result.buffer.length = __atomic_load_n(&slot->length, __ATOMIC_RELAXED);
-    result.status =
-        queue_buffer_fits(result.buffer, r->region_size) ? QUEUE_OK : QUEUE_BAD_BUFFER;
+    result.status = queue_buffer_fits(result.buffer, r->region_size) ? QUEUE_OK : QUEUE_BAD_BUFFER;
     return result;
 }
 
