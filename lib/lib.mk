@@ -27,9 +27,10 @@ USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-wa
 LIB_SRCS := $(wildcard lib/src/*.c) $(wildcard lib/arch/$(LIB_ARCH)/*.S)
 LIB_OBJS := $(patsubst %,$(LIB_BUILD)/%.o,$(LIB_SRCS))
 LIB_CRT0 := $(LIB_BUILD)/lib/arch/$(LIB_ARCH)/crt0.S.o
-LIB_ARCHIVE_OBJS := $(filter-out $(LIB_CRT0),$(LIB_OBJS))
+LIB_PD_CRT0 := $(LIB_BUILD)/lib/arch/$(LIB_ARCH)/pd_crt0.S.o
+LIB_ARCHIVE_OBJS := $(filter-out $(LIB_CRT0) $(LIB_PD_CRT0),$(LIB_OBJS))
 
-ALL_TARGETS += $(LIBBASTION) $(LIB_CRT0)
+ALL_TARGETS += $(LIBBASTION) $(LIB_CRT0) $(LIB_PD_CRT0)
 
 # Compile rules for every user source (library and programs), objects under $(BUILD)/lib.
 $(LIB_BUILD)/%.c.o: %.c
@@ -58,4 +59,19 @@ ALL_TARGETS += $(BUILD)/user/$(1).elf
 -include $(patsubst %,$(LIB_BUILD)/%.d,$(2))
 endef
 
+# $(call pd_program,NAME,SOURCES[,OUTDIR])
+# Link a protection domain (libbastion/pd.h): as user_program, but with pd_crt0 (the
+# event loop's entry) instead of crt0, into OUTDIR/NAME.elf (default $(BUILD)/user).
+define pd_program
+$(or $(3),$(BUILD)/user)/$(1).elf: $(patsubst %,$(LIB_BUILD)/%.o,$(2)) $(LIB_PD_CRT0) $(LIBBASTION) $(USER_LDS)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(LD) $$(USER_LDFLAGS) -o $$@ $(LIB_PD_CRT0) $(patsubst %,$(LIB_BUILD)/%.o,$(2)) $(LIBBASTION)
+ALL_TARGETS += $(or $(3),$(BUILD)/user)/$(1).elf
+-include $(patsubst %,$(LIB_BUILD)/%.d,$(2))
+endef
+
 -include $(LIB_OBJS:.o=.d)
+
+# init (the root task that instantiates system specs) and the example systems.
+-include init/init.mk
+-include examples/examples.mk

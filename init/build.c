@@ -1,0 +1,571 @@
+/*
+ * Building the system from a checked spec: every object from untyped memory, each PD's
+ * address space (image segments, stack, IPC buffer, mapped regions), CSpace (spec.h's
+ * slot layout), TCB (fault endpoint, priority, bound notification), then start, highest
+ * priority first.
+ *
+ * Scheduling contexts: the kernel has none yet (issue 6). budget, period and passive
+ * are accepted and reported as not enforced; the spec's SCHED_CONTEXT objects are made
+ * if the kernel can retype them and left out otherwise (set_pd_scheduling() is where
+ * configuring and binding them goes). Every PD runs at its priority, with MCP equal to
+ * it.
+ */
+#include "init.h"
+
+#include <bastion/capdata.h>
+#include <libbastion/cnode.h>
+#include <libbastion/ipc.h>
+#include <libbastion/pd_abi.h>
+#include <libbastion/string.h>
+#include <libbastion/tcb.h>
+#include <libbastion/untyped.h>
+#include <libbastion/vspace.h>
+
+#define MAX_PDS     128
+#define MAX_OBJECTS 4096
+
+struct spec the_spec;
+static struct pd_state pd_state_table[MAX_PDS];
+struct pd_state *pd_states = pd_state_table;
+static uint64_t object_slot_table[MAX_OBJECTS];
+uint64_t *object_slots = object_slot_table;
+static bool object_missing[MAX_OBJECTS];
+uint64_t init_endpoint;
+
+uint64_t object_slot(uint32_t index, uint64_t k)
+{
+    return object_slots[index] + k;
+}
+
+bool object_made(uint32_t index)
+{
+    return !object_missing[index];
+}
+
+static const char *pd_name(uint32_t p)
+{
+    return spec_string(&the_spec, the_spec.pds[p].name);
+}
+
+/* ---- Objects --------------------------------------------------------------------------- */
+
+/* What object entry i is for, in words a user recognises. */
+static void describe_object(uint32_t i, char *buf, size_t size)
+{
+    const struct spec *s = &the_spec;
+    for (uint32_t r = 0; r < s->n[BASTION_TABLE_REGIONS]; r++)
+        if (s->regions[r].frames == i) {
+            bst_snprintf(buf, size, "memory region '%s'", spec_string(s, s->regions[r].name));
+            return;
+        }
+    for (uint32_t g = 0; g < s->n[BASTION_TABLE_SEGMENTS]; g++)
+        if (s->segments[g].frames == i) {
+            bst_snprintf(buf, size, "PD '%s': its image segment at %#lx",
+                         pd_name(s->segments[g].pd), (unsigned long)s->segments[g].vaddr);
+            return;
+        }
+    const struct bastion_spec_object *o = &s->objects[i];
+    if (o->pd == BASTION_SPEC_NONE) {
+        bst_snprintf(buf, size, "object entry %u", i);
+        return;
+    }
+    const struct bastion_spec_pd *pd = &s->pds[o->pd];
+    const char *what = i == pd->stack_frames       ? "its stack"
+                       : i == pd->ipc_buffer_frame ? "its IPC buffer"
+                       : i == pd->cnode            ? "its CSpace"
+                       : o->type >= BASTION_OBJ_VSPACE && o->type <= BASTION_OBJ_PAGE_TABLE
+                           ? "its page tables"
+                           : "its kernel objects";
+    bst_snprintf(buf, size, "PD '%s': %s", pd_name(o->pd), what);
+}
+
+static bst_objtype_t kernel_type(const struct bastion_spec_object *o, unsigned *size_bits)
+{
+    *size_bits = 0;
+    switch (o->type) {
+    case BASTION_OBJ_TCB:
+        return BST_OBJ_TCB;
+    case BASTION_OBJ_SCHED_CONTEXT:
+        return BST_OBJ_SCHED_CONTEXT;
+    case BASTION_OBJ_CNODE:
+        *size_bits = o->size_bits;
+        return BST_OBJ_CNODE;
+    case BASTION_OBJ_ENDPOINT:
+        return BST_OBJ_ENDPOINT;
+    case BASTION_OBJ_NOTIFICATION:
+        return BST_OBJ_NOTIFICATION;
+    case BASTION_OBJ_REPLY:
+        return BST_OBJ_REPLY;
+    case BASTION_OBJ_VSPACE:
+        return BST_OBJ_VSPACE;
+    case BASTION_OBJ_PAGE_DIR_PT:
+        return BST_OBJ_PT_L3;
+    case BASTION_OBJ_PAGE_DIR:
+        return BST_OBJ_PT_L2;
+    case BASTION_OBJ_PAGE_TABLE:
+        return BST_OBJ_PT_L1;
+    default:
+        return o->size_bits == 30   ? BST_OBJ_FRAME_1G
+               : o->size_bits == 21 ? BST_OBJ_FRAME_2M
+                                    : BST_OBJ_FRAME_4K;
+    }
+}
+
+static void create_objects(void)
+{
+    const struct spec *s = &the_spec;
+    bool noted = false;
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_OBJECTS]; i++) {
+        const struct bastion_spec_object *o = &s->objects[i];
+        char what[96];
+        unsigned size_bits;
+        bst_objtype_t type = kernel_type(o, &size_bits);
+        object_slots[i] = slot_alloc(o->count);
+        if (object_slots[i] == 0) {
+            describe_object(i, what, sizeof(what));
+            init_fatal("not enough capability slots in init's CNode for %u more objects (%s)",
+                       o->count, what);
+        }
+        bst_error_t e = untyped_alloc(type, size_bits, object_slots[i], o->count);
+        if (e == BST_OK)
+            continue;
+        describe_object(i, what, sizeof(what));
+        if (e == BST_NOT_ENOUGH_MEMORY)
+            init_fatal("out of memory: %s needs %u x %s of %lu bytes, more than the untyped "
+                       "memory left",
+                       what, o->count, bst_obj_name(type),
+                       1UL << bst_obj_size_bits(type, size_bits));
+        if (type != BST_OBJ_SCHED_CONTEXT)
+            init_fatal("cannot create %s for %s: %s", bst_obj_name(type), what, bst_error_name(e));
+        object_missing[i] = true;
+        if (!noted)
+            bst_printf("init: note: the kernel cannot make scheduling contexts yet (%s); "
+                       "PDs run on priorities alone\n",
+                       bst_error_name(e));
+        noted = true;
+    }
+}
+
+/* ---- What this init does not do yet ----------------------------------------------------- */
+
+static void refuse_unsupported(void)
+{
+    const struct spec *s = &the_spec;
+    if (s->n[BASTION_TABLE_IRQS])
+        init_fatal("PD '%s' has <irq> id %u: IRQs are not supported yet (the kernel has no IRQ "
+                   "capabilities; issue 10)",
+                   pd_name(s->irqs[0].pd), s->irqs[0].id);
+    if (s->n[BASTION_TABLE_IOPORTS])
+        init_fatal("PD '%s' has <ioport> id %u: I/O ports are not supported yet (issue 10)",
+                   pd_name(s->ioports[0].pd), s->ioports[0].id);
+    if (s->n[BASTION_TABLE_PCI_DEVICES])
+        init_fatal("PD '%s' has a <pci_device>: PCI devices are not supported yet (issue 10)",
+                   pd_name(s->pci_devices[0].pd));
+    for (uint32_t r = 0; r < s->n[BASTION_TABLE_REGIONS]; r++)
+        if (s->regions[r].flags & BASTION_REGION_FIXED_PHYS)
+            init_fatal("memory region '%s' has phys_addr: fixed physical regions are not "
+                       "supported yet",
+                       spec_string(s, s->regions[r].name));
+    if (s->n[BASTION_TABLE_DOMAINS] > 1)
+        bst_printf("init: note: the domain schedule (%u domains) is not enforced yet\n",
+                   s->n[BASTION_TABLE_DOMAINS]);
+    for (uint32_t p = 0; p < s->n[BASTION_TABLE_PDS]; p++) {
+        const struct bastion_spec_pd *pd = &s->pds[p];
+        if (pd->cpu != 0)
+            bst_printf("init: note: PD '%s' asks for CPU %u; it runs on CPU 0\n", pd_name(p),
+                       pd->cpu);
+    }
+}
+
+/* ---- PD memory --------------------------------------------------------------------------- */
+
+static uint64_t page_base(uint64_t vaddr)
+{
+    return vaddr & ~(BASTION_PAGE_SIZE - 1);
+}
+
+/* Fill page k of segment g (through frame `frame`): its file bytes, zeros elsewhere. */
+static void write_segment_page(const struct bastion_spec_segment *g, uint64_t k, bool zero_rest)
+{
+    uint64_t page = page_base(g->vaddr) + k * BASTION_PAGE_SIZE;
+    uint64_t from = page > g->vaddr ? page : g->vaddr;
+    uint64_t to = page + BASTION_PAGE_SIZE < g->vaddr + g->filesz ? page + BASTION_PAGE_SIZE
+                                                                  : g->vaddr + g->filesz;
+    if (from >= to && !zero_rest)
+        return; /* nothing from the file here, and retype left it zero */
+    uint8_t *p = scratch_map(object_slot(g->frames, k), 12);
+    if (zero_rest)
+        memset(p, 0, BASTION_PAGE_SIZE);
+    if (from < to)
+        memcpy(p + (from - page), the_spec.data + g->data_offset + (from - g->vaddr), to - from);
+    scratch_unmap();
+}
+
+static uint64_t segment_pages(const struct bastion_spec_segment *g)
+{
+    return (g->vaddr + g->memsz - page_base(g->vaddr) + BASTION_PAGE_SIZE - 1) / BASTION_PAGE_SIZE;
+}
+
+/* The frame cap backing PD p's page at `vaddr` (segments, stack, IPC buffer); 0 if none. */
+static uint64_t pd_frame_at(uint32_t p, uint64_t vaddr)
+{
+    const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    for (uint32_t k = 0; k < pd->segment_count; k++) {
+        const struct bastion_spec_segment *g = &the_spec.segments[pd->first_segment + k];
+        uint64_t first = page_base(g->vaddr);
+        if (vaddr >= first && vaddr < first + segment_pages(g) * BASTION_PAGE_SIZE)
+            return object_slot(g->frames, (vaddr - first) / BASTION_PAGE_SIZE);
+    }
+    if (vaddr >= pd->stack_top - pd->stack_size && vaddr < pd->stack_top)
+        return object_slot(pd->stack_frames,
+                           (vaddr - (pd->stack_top - pd->stack_size)) / BASTION_PAGE_SIZE);
+    if (vaddr >= pd->ipc_buffer && vaddr < pd->ipc_buffer + BASTION_PAGE_SIZE)
+        return object_slot(pd->ipc_buffer_frame, 0);
+    return 0;
+}
+
+bool pd_read_u64(uint32_t p, uint64_t vaddr, uint64_t *value)
+{
+    uint64_t frame = vaddr % 8 ? 0 : pd_frame_at(p, vaddr);
+    if (frame == 0)
+        return false;
+    const uint8_t *page = scratch_map(frame, 12);
+    memcpy(value, page + (vaddr & (BASTION_PAGE_SIZE - 1)), 8);
+    scratch_unmap();
+    return true;
+}
+
+/* Boot-time values (a region's physical address) written into PD p's image. */
+static void apply_patches(uint32_t p)
+{
+    const struct spec *s = &the_spec;
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_PATCHES]; i++) {
+        const struct bastion_spec_patch *pt = &s->patches[i];
+        if (pt->pd != p)
+            continue;
+        uint64_t paddr = 0, frame = pd_frame_at(p, pt->vaddr);
+        if (frame == 0)
+            init_fatal("PD '%s': patch at %#lx lies outside its image", pd_name(p),
+                       (unsigned long)pt->vaddr);
+        bst_frame_get_address(object_slot(s->regions[pt->index].frames, 0), &paddr);
+        uint8_t *page = scratch_map(frame, 12);
+        memcpy(page + (pt->vaddr & (BASTION_PAGE_SIZE - 1)), &paddr, 8);
+        scratch_unmap();
+    }
+}
+
+static void map_or_die(uint32_t p, uint64_t frame, unsigned bits, uint64_t vaddr, unsigned rights,
+                       unsigned attrs, const char *what)
+{
+    struct pd_state *st = &pd_states[p];
+    bst_error_t e = vs_map(object_slot(the_spec.pds[p].vspace, 0), &st->tables, frame, bits, vaddr,
+                           rights, attrs);
+    if (e != BST_OK)
+        init_fatal("PD '%s': cannot map %s at %#lx: %s%s", pd_name(p), what, (unsigned long)vaddr,
+                   bst_error_name(e),
+                   e == BST_NOT_ENOUGH_MEMORY ? " (the spec has too few page tables)" : "");
+}
+
+static void load_image(uint32_t p)
+{
+    const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    for (uint32_t k = 0; k < pd->segment_count; k++) {
+        const struct bastion_spec_segment *g = &the_spec.segments[pd->first_segment + k];
+        unsigned rights = BST_RIGHT_READ | (g->perms & BASTION_PERM_W ? BST_RIGHT_WRITE : 0);
+        unsigned attrs = g->perms & BASTION_PERM_X ? BST_MAP_EXECUTABLE : 0;
+        for (uint64_t i = 0; i < segment_pages(g); i++) {
+            write_segment_page(g, i, false);
+            map_or_die(p, object_slot(g->frames, i), 12,
+                       page_base(g->vaddr) + i * BASTION_PAGE_SIZE, rights, attrs,
+                       "an image segment");
+        }
+    }
+    for (uint64_t i = 0; i < pd->stack_size / BASTION_PAGE_SIZE; i++)
+        map_or_die(p, object_slot(pd->stack_frames, i), 12,
+                   pd->stack_top - pd->stack_size + i * BASTION_PAGE_SIZE, BST_RIGHTS_RW, 0,
+                   "its stack");
+    map_or_die(p, object_slot(pd->ipc_buffer_frame, 0), 12, pd->ipc_buffer, BST_RIGHTS_RW, 0,
+               "its IPC buffer");
+}
+
+static void prefill_regions(void)
+{
+    const struct spec *s = &the_spec;
+    for (uint32_t r = 0; r < s->n[BASTION_TABLE_REGIONS]; r++) {
+        const struct bastion_spec_region *reg = &s->regions[r];
+        if (!(reg->flags & BASTION_REGION_PREFILL))
+            continue;
+        unsigned bits = (unsigned)__builtin_ctzll(reg->page_size);
+        for (uint64_t off = 0; off < reg->data_size; off += reg->page_size) {
+            uint8_t *p = scratch_map(object_slot(reg->frames, off / reg->page_size), bits);
+            uint64_t n =
+                reg->data_size - off < reg->page_size ? reg->data_size - off : reg->page_size;
+            memcpy(p, s->data + reg->data_offset + off, n);
+            scratch_unmap();
+        }
+    }
+}
+
+/* Each <map> maps copies of the region's frame caps (a cap holds one mapping). */
+static void map_regions(uint32_t p)
+{
+    const struct spec *s = &the_spec;
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_MAPS]; i++) {
+        const struct bastion_spec_map *m = &s->maps[i];
+        if (m->pd != p)
+            continue;
+        const struct bastion_spec_region *r = &s->regions[m->region];
+        uint64_t frames = r->size / r->page_size;
+        unsigned bits = (unsigned)__builtin_ctzll(r->page_size);
+        uint64_t copies = slot_alloc(frames);
+        if (copies == 0)
+            init_fatal("not enough capability slots in init's CNode to map region '%s' into "
+                       "PD '%s'",
+                       spec_string(s, r->name), pd_name(p));
+        unsigned rights = BST_RIGHT_READ | (m->perms & BASTION_PERM_W ? BST_RIGHT_WRITE : 0);
+        unsigned attrs = (m->perms & BASTION_PERM_X ? BST_MAP_EXECUTABLE : 0) |
+                         (m->cached ? BST_CACHE_WB : BST_CACHE_UC);
+        for (uint64_t k = 0; k < frames; k++) {
+            bst_error_t e =
+                bst_cnode_copy(ROOT_CNODE, copies + k, BST_ROOT_DEPTH, ROOT_CNODE,
+                               object_slot(r->frames, k), BST_ROOT_DEPTH, BST_RIGHTS_ALL);
+            if (e != BST_OK)
+                init_fatal("copying a frame of region '%s': %s", spec_string(s, r->name),
+                           bst_error_name(e));
+            map_or_die(p, copies + k, bits, m->vaddr + k * r->page_size, rights, attrs,
+                       spec_string(s, r->name));
+        }
+    }
+}
+
+/* ---- CSpaces ----------------------------------------------------------------------------- */
+
+static bool has_children(uint32_t p)
+{
+    for (uint32_t q = 0; q < the_spec.n[BASTION_TABLE_PDS]; q++)
+        if (the_spec.pds[q].parent == p)
+            return true;
+    return false;
+}
+
+static void mint_or_die(uint32_t p, uint32_t slot, uint64_t src, unsigned rights, uint64_t data)
+{
+    bst_error_t e = bst_cnode_mint(pd_states[p].cspace, slot, BST_ROOT_DEPTH, ROOT_CNODE, src,
+                                   BST_ROOT_DEPTH, (bst_rights_t)rights, data);
+    if (e != BST_OK)
+        init_fatal("PD '%s': cannot put a cap in slot %u: %s", pd_name(p), slot, bst_error_name(e));
+}
+
+/* The PD's CNode cap in init, guarded so that CPtr i names slot i at depth 64; the same
+ * guarded cap goes into the PD's own BASTION_SLOT_CNODE. */
+static uint64_t cnode_guard(void)
+{
+    return bst_cnode_guard_data(0, 64 - BASTION_CNODE_BITS);
+}
+
+/* Endpoints: the spec's, or one init adds for a parent that nothing calls (the tool only
+ * gives an endpoint to PDs that are called; a parent needs one for its children's
+ * faults). */
+static void make_endpoints(void)
+{
+    const struct spec *s = &the_spec;
+    init_endpoint = slot_alloc(1);
+    if (init_endpoint == 0 || untyped_alloc(BST_OBJ_ENDPOINT, 0, init_endpoint, 1) != BST_OK)
+        init_fatal("cannot make init's own endpoint");
+    for (uint32_t p = 0; p < s->n[BASTION_TABLE_PDS]; p++) {
+        const struct bastion_spec_pd *pd = &s->pds[p];
+        if (pd->endpoint != BASTION_SPEC_NONE) {
+            pd_states[p].endpoint = object_slot(pd->endpoint, 0);
+        } else if (has_children(p)) {
+            pd_states[p].endpoint = slot_alloc(1);
+            if (pd_states[p].endpoint == 0 ||
+                untyped_alloc(BST_OBJ_ENDPOINT, 0, pd_states[p].endpoint, 1) != BST_OK)
+                init_fatal("out of memory: PD '%s' needs an endpoint for its children", pd_name(p));
+        }
+    }
+}
+
+static void build_cspace(uint32_t p, struct bst_pd_startinfo *si)
+{
+    const struct spec *s = &the_spec;
+    const struct bastion_spec_pd *pd = &s->pds[p];
+    struct pd_state *st = &pd_states[p];
+    st->cspace = slot_alloc(1);
+    if (st->cspace == 0 || bst_cnode_mint(ROOT_CNODE, st->cspace, BST_ROOT_DEPTH, ROOT_CNODE,
+                                          object_slot(pd->cnode, 0), BST_ROOT_DEPTH, BST_RIGHTS_ALL,
+                                          cnode_guard()) != BST_OK)
+        init_fatal("PD '%s': cannot address its CNode", pd_name(p));
+    for (uint32_t i = 0; i < pd->cap_count; i++) {
+        const struct bastion_spec_cap *c = &s->caps[pd->first_cap + i];
+        if (c->kind != BASTION_CAP_OBJECT || object_missing[c->index])
+            continue; /* IRQs and I/O ports were refused; missing SCs were noted */
+        uint64_t data = c->index == pd->cnode ? cnode_guard() : c->badge;
+        mint_or_die(p, c->slot, object_slot(c->index, 0), c->rights, data);
+        if (c->slot >= BASTION_SLOT_NOTIFY_BASE && c->slot < BASTION_SLOT_NOTIFY_BASE + 64)
+            si->notify_mask |= 1ULL << (c->slot - BASTION_SLOT_NOTIFY_BASE);
+        else if (c->slot >= BASTION_SLOT_PPCALL_BASE && c->slot < BASTION_SLOT_PPCALL_BASE + 64)
+            si->ppcall_mask |= 1ULL << (c->slot - BASTION_SLOT_PPCALL_BASE);
+        else if (c->slot >= BASTION_SLOT_CHILD_TCB_BASE &&
+                 c->slot < BASTION_SLOT_CHILD_TCB_BASE + 64)
+            si->child_mask |= 1ULL << (c->slot - BASTION_SLOT_CHILD_TCB_BASE);
+    }
+    if (pd->endpoint == BASTION_SPEC_NONE && st->endpoint)
+        mint_or_die(p, BASTION_SLOT_ENDPOINT, st->endpoint, BST_RIGHTS_ALL, 0);
+    if (st->endpoint)
+        si->flags |= BST_PD_HAS_ENDPOINT;
+    if (has_children(p)) {
+        mint_or_die(p, BST_PD_SLOT_INIT, init_endpoint, BST_RIGHT_WRITE | BST_RIGHT_GRANT_REPLY,
+                    BST_PD_BADGE_SERVICE | p);
+        st->init_cap = BST_PD_SLOT_INIT;
+        si->flags |= BST_PD_HAS_INIT;
+    }
+}
+
+/* ---- Threads ------------------------------------------------------------------------------ */
+
+/* Where budget, period and passive will be applied (scheduling contexts, issue 6). */
+static void set_pd_scheduling(uint32_t p)
+{
+    const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    uint64_t tcb = object_slot(pd->tcb, 0);
+    bst_error_t e = bst_tcb_set_sched_params(tcb, ROOT_TCB, pd->priority, pd->priority);
+    if (e != BST_OK)
+        init_fatal("PD '%s': priority %u refused: %s", pd_name(p), pd->priority, bst_error_name(e));
+}
+
+static void make_thread(uint32_t p)
+{
+    const struct spec *s = &the_spec;
+    const struct bastion_spec_pd *pd = &s->pds[p];
+    struct pd_state *st = &pd_states[p];
+    uint64_t handler =
+        pd->parent == BASTION_SPEC_NONE ? init_endpoint : pd_states[pd->parent].endpoint;
+    uint64_t badge = BST_PD_BADGE_FAULT | (pd->parent == BASTION_SPEC_NONE ? p : pd->child_id);
+    st->fault_ep = slot_alloc(1);
+    if (st->fault_ep == 0 ||
+        bst_cnode_mint(ROOT_CNODE, st->fault_ep, BST_ROOT_DEPTH, ROOT_CNODE, handler,
+                       BST_ROOT_DEPTH, BST_RIGHT_WRITE | BST_RIGHT_GRANT_REPLY, badge) != BST_OK)
+        init_fatal("PD '%s': cannot make its fault endpoint", pd_name(p));
+    uint64_t tcb = object_slot(pd->tcb, 0);
+    bst_error_t e = bst_tcb_configure(tcb, st->fault_ep, st->cspace, object_slot(pd->vspace, 0),
+                                      pd->ipc_buffer, object_slot(pd->ipc_buffer_frame, 0));
+    if (e == BST_OK && st->endpoint)
+        e = bst_tcb_bind_notification(tcb, object_slot(pd->notification, 0));
+    if (e != BST_OK)
+        init_fatal("PD '%s': cannot configure its thread: %s", pd_name(p), bst_error_name(e));
+    set_pd_scheduling(p);
+    bst_debug_name(tcb, pd_name(p));
+}
+
+static void write_startinfo(uint32_t p, const struct bst_pd_startinfo *si)
+{
+    const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    uint8_t *page = scratch_map(object_slot(pd->ipc_buffer_frame, 0), 12);
+    memcpy(page + BST_PD_STARTINFO_OFFSET, si, sizeof(*si));
+    scratch_unmap();
+    pd_states[p].startinfo = pd->ipc_buffer + BST_PD_STARTINFO_OFFSET;
+}
+
+static void note_scheduling(void)
+{
+    for (uint32_t p = 0; p < the_spec.n[BASTION_TABLE_PDS]; p++) {
+        const struct bastion_spec_pd *pd = &the_spec.pds[p];
+        bool shaped = pd->budget_us != pd->period_us || (pd->flags & BASTION_PD_PASSIVE);
+        if (shaped)
+            bst_printf("init: note: PD '%s': budget %lu us / period %lu us%s not enforced yet "
+                       "(no scheduling contexts)\n",
+                       pd_name(p), (unsigned long)pd->budget_us, (unsigned long)pd->period_us,
+                       pd->flags & BASTION_PD_PASSIVE ? ", passive," : "");
+    }
+}
+
+void build_system(const struct bst_bootinfo *bi)
+{
+    (void)bi;
+    const struct spec *s = &the_spec;
+    if (s->n[BASTION_TABLE_PDS] > MAX_PDS || s->n[BASTION_TABLE_OBJECTS] > MAX_OBJECTS)
+        init_fatal("the spec has %u PDs and %u object entries; this init handles %u and %u",
+                   s->n[BASTION_TABLE_PDS], s->n[BASTION_TABLE_OBJECTS], MAX_PDS, MAX_OBJECTS);
+    refuse_unsupported();
+    note_scheduling();
+    create_objects();
+    make_endpoints();
+    prefill_regions();
+    for (uint32_t p = 0; p < s->n[BASTION_TABLE_PDS]; p++) {
+        struct pd_state *st = &pd_states[p];
+        /* This PD's page tables, per level, in the order the tool listed them. */
+        static const uint32_t level_obj[3] = {BASTION_OBJ_PAGE_DIR_PT, BASTION_OBJ_PAGE_DIR,
+                                              BASTION_OBJ_PAGE_TABLE};
+        for (uint32_t i = 0; i < s->n[BASTION_TABLE_OBJECTS]; i++)
+            for (unsigned lvl = 0; lvl < 3; lvl++)
+                if (s->objects[i].pd == p && s->objects[i].type == level_obj[lvl] &&
+                    st->tables.left[lvl] == 0) {
+                    st->tables.next[lvl] = object_slot(i, 0);
+                    st->tables.left[lvl] = s->objects[i].count;
+                }
+        struct bst_pd_startinfo si = {.magic = BST_PD_STARTINFO_MAGIC, .pd_index = p};
+        bst_strlcpy(si.name, pd_name(p), sizeof(si.name));
+        build_cspace(p, &si);
+        load_image(p);
+        map_regions(p);
+        apply_patches(p);
+        write_startinfo(p, &si);
+        make_thread(p);
+    }
+}
+
+/* ---- Start and restart -------------------------------------------------------------------- */
+
+static bst_error_t start_thread(uint32_t p)
+{
+    const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    struct bst_tcb_regs r;
+    memset(&r, 0, sizeof(r));
+    r.rip = pd->entry;
+    r.rsp = pd->stack_top;
+    r.rflags = 0x202;
+    r.rdi = pd_states[p].startinfo;
+    r.rsi = pd->ipc_buffer;
+    return bst_tcb_write_registers(object_slot(pd->tcb, 0), BST_TCB_WRITE_RESUME,
+                                   BST_TCB_REGISTER_COUNT, &r);
+}
+
+void start_system(void)
+{
+    unsigned started = 0;
+    for (int prio = INIT_PRIORITY - 1; prio >= 0; prio--)
+        for (uint32_t p = 0; p < the_spec.n[BASTION_TABLE_PDS]; p++) {
+            if (the_spec.pds[p].priority != prio)
+                continue;
+            bst_error_t e = start_thread(p);
+            if (e != BST_OK)
+                init_fatal("PD '%s': cannot start: %s", pd_name(p), bst_error_name(e));
+            started++;
+        }
+    bst_printf("init: started %u protection domains\n", started);
+}
+
+bst_error_t pd_restart(uint32_t p, bool reinit)
+{
+    const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    bst_error_t e = bst_tcb_suspend(object_slot(pd->tcb, 0));
+    if (e != BST_OK)
+        return e;
+    if (reinit) {
+        for (uint32_t k = 0; k < pd->segment_count; k++) {
+            const struct bastion_spec_segment *g = &the_spec.segments[pd->first_segment + k];
+            if (!(g->perms & BASTION_PERM_W))
+                continue; /* read-only pages cannot have changed */
+            for (uint64_t i = 0; i < segment_pages(g); i++)
+                write_segment_page(g, i, true);
+        }
+        for (uint64_t i = 0; i < pd->stack_size / BASTION_PAGE_SIZE; i++) {
+            memset(scratch_map(object_slot(pd->stack_frames, i), 12), 0, BASTION_PAGE_SIZE);
+            scratch_unmap();
+        }
+        apply_patches(p);
+        uint64_t word;
+        bst_poll(object_slot(pd->notification, 0), &word); /* no signal survives */
+    }
+    return start_thread(p);
+}

@@ -1,0 +1,122 @@
+/*
+ * The protection-domain runtime: what a Bastion component is written against.
+ *
+ * A PD is one thread running an event loop in libbastion. The PD defines the entry
+ * points; the loop calls them, one at a time (never concurrently: the PD has one
+ * thread and the loop calls an entry point only from itself):
+ *
+ *   void init(void)                                   once at start (required)
+ *   void notified(bst_channel_t ch)                   a notification or IRQ on `ch`
+ *   bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo)
+ *                                                     a protected procedure call on `ch`;
+ *                                                     the result is the reply
+ *   bst_msginfo_t fault(bst_child_t child, bst_msginfo_t msginfo)
+ *                                                     a child PD faulted (parents only);
+ *                                                     the result's label tells the kernel
+ *                                                     what to do (bst_fault_reply_*)
+ *
+ * Message registers: bst_mr_get/bst_mr_set address MR0..MR(BST_MSG_MAX_LENGTH-1); inside
+ * protected() and fault() they hold the message, and what the entry point leaves there
+ * is the reply. Link a PD with $(call pd_program,...) (lib/lib.mk): it uses pd_crt0.
+ *
+ * Channels the PD does not have: in debug builds (NDEBUG undefined) notify, ppcall,
+ * irq_ack and child control on such a channel print what went wrong and fault the PD
+ * (its parent or init reports it). Release builds skip the check; the kernel then
+ * answers with a capability fault.
+ */
+#ifndef LIBBASTION_PD_H
+#define LIBBASTION_PD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bastion/errors.h>
+#include <bastion/fault.h>
+#include <bastion/msginfo.h>
+#include <libbastion/printf.h>
+
+typedef unsigned bst_channel_t; /* 0 .. BASTION_MAX_ID */
+typedef unsigned bst_child_t;   /* 0 .. BASTION_MAX_ID */
+
+/* ---- Entry points (defined by the PD) ------------------------------------------------- */
+
+void init(void);
+void notified(bst_channel_t ch);
+bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo); /* default: an error reply */
+bst_msginfo_t fault(bst_child_t child, bst_msginfo_t msginfo);    /* default: stop the child */
+
+/* ---- Messages --------------------------------------------------------------------------- */
+
+static inline bst_msginfo_t bst_msginfo_new(uint64_t label, unsigned count)
+{
+    return bst_msginfo_make(label, count, 0, 0);
+}
+
+uint64_t bst_mr_get(unsigned i);
+void bst_mr_set(unsigned i, uint64_t value);
+
+/* ---- Channels --------------------------------------------------------------------------- */
+
+/* Signal the PD at the other end of `ch`. */
+void bst_notify(bst_channel_t ch);
+
+/* Call the (higher-priority) PD at the other end of `ch`; MRs in and out. Returns the
+ * reply's message info (label 0 and length 0 when the call itself failed). */
+bst_msginfo_t bst_ppcall(bst_channel_t ch, bst_msginfo_t msginfo);
+
+/* Acknowledge the IRQ on `ch`. The kernel has no IRQ capabilities yet (issue 10): init
+ * refuses systems with <irq>, so no PD has an IRQ channel and this only checks `ch`. */
+void bst_irq_ack(bst_channel_t ch);
+
+/* Deferred forms: done by the event loop when the current entry point returns, just
+ * before it waits for the next event. One of each may be pending; deferring a second
+ * sends the first at once. (The kernel has no NB_SEND_RECV yet: the deferred signal is a
+ * Signal issued immediately before the Reply-Recv, not one combined system call.) */
+void bst_deferred_notify(bst_channel_t ch);
+void bst_deferred_irq_ack(bst_channel_t ch);
+
+/* ---- Children (parents only) ------------------------------------------------------------ */
+
+bst_error_t bst_child_stop(bst_child_t child);    /* suspend */
+bst_error_t bst_child_resume(bst_child_t child);  /* continue where it stopped */
+bst_error_t bst_child_restart(bst_child_t child); /* start again at its entry, memory as is */
+bst_error_t bst_child_reinit(bst_child_t child);  /* reset data, bss and stack from the
+                                                    image, then start it as if booted */
+
+/* Replies for fault(): continue (retry the instruction) or leave the child stopped. */
+static inline bst_msginfo_t bst_fault_reply_resume(void)
+{
+    return bst_msginfo_new(BST_FAULT_REPLY_RESUME, 0);
+}
+
+static inline bst_msginfo_t bst_fault_reply_stop(void)
+{
+    return bst_msginfo_new(BST_FAULT_REPLY_STOP, 0);
+}
+
+/* The fault message's words (valid inside fault()). */
+static inline uint64_t bst_fault_ip(void)
+{
+    return bst_mr_get(0);
+}
+
+static inline uint64_t bst_fault_addr(void)
+{
+    return bst_mr_get(1);
+}
+
+/* A short name for a fault label ("page fault", ...). */
+const char *bst_fault_name(uint64_t label);
+
+/* ---- Debug ------------------------------------------------------------------------------ */
+
+/* This PD's name (from the system description). */
+const char *bst_pd_name(void);
+
+/* Print to the debug console (bst_printf, <libbastion/printf.h>). */
+#define bst_dbg_printf bst_printf
+
+/* Debug builds: end the whole QEMU run, 0 = success (the examples end so). */
+_Noreturn void bst_system_exit(int status);
+
+#endif

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Boot Bastion systems (init + spec + PD images) and check their serial output.
+#
+#   test-system.sh KERNEL LOGDIR NAME:SRC_DIR:OUT_DIR...
+#
+# OUT_DIR/modules.args holds the system's --module arguments (scripts/build-example.sh).
+# SRC_DIR/expect says what each boot must show, one directive a line (# comments):
+#
+#   boot NAME            start another boot of the same system (the first is NAME itself)
+#   expect REGEX         a serial line must match (grep -E)
+#   reject REGEX         no serial line may match
+#   exit pass|fail       the isa-debug-exit status the boot must end with (default pass)
+#   timeout SEC          (default 30)
+#   init tamper          boot $INIT_TAMPER_ELF instead of init (the CSpace check must fail)
+#   spec MODE            boot a copy of the spec damaged by $SPEC_CORRUPT MODE
+#   spec none            boot without the spec module
+#
+# Prints PASS/FAIL lines per boot and per expectation (through qemu-run.sh) and exits
+# non-zero if anything failed.
+set -uo pipefail
+
+kernel=$1 logdir=$2
+shift 2
+mkdir -p "$logdir"
+failed=0
+
+run_boot() { # name out_dir exit timeout init_mode spec_mode expects...
+    local name=$1 out=$2 want=$3 timeout=$4 init_mode=$5 spec_mode=$6
+    shift 6
+    local -a args=() modules
+    read -r -a modules <"$out/modules.args"
+    local i
+    for ((i = 0; i < ${#modules[@]}; i++)); do
+        local m=${modules[$i]}
+        if [[ $i -eq 1 && $init_mode == tamper ]]; then m=$INIT_TAMPER_ELF; fi
+        if [[ $m == */system.spec && -n $spec_mode ]]; then
+            [[ $spec_mode == none ]] && { args=("${args[@]:0:${#args[@]}-1}"); continue; }
+            mkdir -p "$out/$spec_mode"
+            if ! "$SPEC_CORRUPT" "$spec_mode" "$m" "$out/$spec_mode/system.spec"; then
+                echo "FAIL: $name: cannot make a '$spec_mode' spec"; failed=1; return
+            fi
+            m=$out/$spec_mode/system.spec
+        fi
+        args+=("$m")
+    done
+    local output
+    output=$(scripts/qemu-run.sh --image "$kernel" "${args[@]}" --append "" --no-protocol \
+        --name "$name" --timeout "$timeout" --log "$logdir/$name.log" "$@")
+    if [[ $want == fail ]]; then
+        output=$(sed -e "s|^FAIL: $name: exited with the fail status$|PASS: $name: exits with the fail status, as it must|" \
+                     -e "s|^PASS: $name: exits cleanly$|FAIL: $name: exits cleanly, but must fail|" <<<"$output")
+    fi
+    grep -E '^(PASS|FAIL): ' <<<"$output"
+    grep -q '^FAIL: ' <<<"$output" && failed=1
+    for re in "${rejects[@]}"; do
+        if grep -qE -- "$re" "$logdir/$name.log.clean"; then
+            echo "FAIL: $name: log shows no /$re/: it does (serial log: $logdir/$name.log)"; failed=1
+        else
+            echo "PASS: $name: log shows no /$re/"
+        fi
+    done
+}
+
+for system in "$@"; do
+    IFS=: read -r sys_name src out <<<"$system"
+    name=$sys_name want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=()
+    flush() {
+        [[ -z $name ]] && return
+        run_boot "$name" "$out" "$want" "$timeout" "$init_mode" "$spec_mode" "${expects[@]}"
+    }
+    while IFS= read -r line || [[ -n $line ]]; do
+        [[ -z ${line// /} || $line == \#* ]] && continue
+        key=${line%% *} value=${line#* }
+        case $key in
+        boot) flush; name=$sys_name-$value want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=() ;;
+        expect) expects+=(--expect "$value") ;;
+        reject) rejects+=("$value") ;;
+        exit) want=$value ;;
+        timeout) timeout=$value ;;
+        init) init_mode=$value ;;
+        spec) spec_mode=$value ;;
+        *) echo "FAIL: $sys_name: unknown directive '$key' in $src/expect"; failed=1 ;;
+        esac
+    done <"$src/expect"
+    flush
+done
+exit $failed
