@@ -30,12 +30,14 @@ $(foreach e,$(EXAMPLES),$(eval $(call system_rules,examples/$(e),$(EXAMPLE_BUILD
 $(foreach t,$(PD_TESTS),$(eval $(call system_rules,init/tests/$(t),$(PD_TEST_BUILD)/$(t),$(INIT_ELF))))
 
 # `make run`: the top-level rule boots $(RUN_IMAGE) $(RUN_ARGS); an example adds its modules.
+ifneq ($(filter run,$(MAKECMDGOALS)),)
 ifneq ($(EXAMPLE),kernel)
 ifeq ($(filter $(EXAMPLE),$(EXAMPLES)),)
 $(error EXAMPLE=$(EXAMPLE): no examples/$(EXAMPLE)/system.xml (examples: $(EXAMPLES) kernel))
 endif
 run: $(EXAMPLE_BUILD)/$(EXAMPLE)/modules.args
 RUN_ARGS += $$(cat $(EXAMPLE_BUILD)/$(EXAMPLE)/modules.args)
+endif
 endif
 
 .PHONY: examples
