@@ -60,7 +60,7 @@ static void describe_object(uint32_t i, char *buf, size_t size)
         }
     for (uint32_t g = 0; g < s->n[BASTION_TABLE_SEGMENTS]; g++)
         if (s->segments[g].frames == i) {
-            bst_snprintf(buf, size, "PD '%s': its image segment at %#lx",
+            bst_snprintf(buf, size, "PD '%s': its image segment at 0x%lx",
                          pd_name(s->segments[g].pd), (unsigned long)s->segments[g].vaddr);
             return;
         }
@@ -245,7 +245,7 @@ static void apply_patches(uint32_t p)
             continue;
         uint64_t paddr = 0, frame = pd_frame_at(p, pt->vaddr);
         if (frame == 0)
-            init_fatal("PD '%s': patch at %#lx lies outside its image", pd_name(p),
+            init_fatal("PD '%s': patch at 0x%lx lies outside its image", pd_name(p),
                        (unsigned long)pt->vaddr);
         bst_frame_get_address(object_slot(s->regions[pt->index].frames, 0), &paddr);
         uint8_t *page = scratch_map(frame, 12);
@@ -261,7 +261,7 @@ static void map_or_die(uint32_t p, uint64_t frame, unsigned bits, uint64_t vaddr
     bst_error_t e = vs_map(object_slot(the_spec.pds[p].vspace, 0), &st->tables, frame, bits, vaddr,
                            rights, attrs);
     if (e != BST_OK)
-        init_fatal("PD '%s': cannot map %s at %#lx: %s%s", pd_name(p), what, (unsigned long)vaddr,
+        init_fatal("PD '%s': cannot map %s at 0x%lx: %s%s", pd_name(p), what, (unsigned long)vaddr,
                    bst_error_name(e),
                    e == BST_NOT_ENOUGH_MEMORY ? " (the spec has too few page tables)" : "");
 }

@@ -23,9 +23,9 @@ static void print_address(uint32_t p, uint64_t addr)
     uint64_t offset = 0;
     const char *sym = elf_symbol(pd_states[p].elf, pd_states[p].elf_size, addr, &offset);
     if (sym)
-        bst_printf("%#lx <%s+%#lx>", (unsigned long)addr, sym, (unsigned long)offset);
+        bst_printf("0x%lx <%s+0x%lx>", (unsigned long)addr, sym, (unsigned long)offset);
     else
-        bst_printf("%#lx", (unsigned long)addr);
+        bst_printf("0x%lx", (unsigned long)addr);
 }
 
 /* Walk the frame-pointer chain: [rbp] is the caller's rbp, [rbp + 8] the return address. */
@@ -50,11 +50,11 @@ static void backtrace(uint32_t p, uint64_t rip, uint64_t rbp)
 static void report_fault(uint32_t p, bst_msginfo_t info, const uint64_t mr[BST_MSG_REGISTERS])
 {
     const char *name = spec_string(&the_spec, the_spec.pds[p].name);
-    bst_printf("init: fault in PD '%s': %s at address %#lx (code %#lx)\n", name,
+    bst_printf("init: fault in PD '%s': %s at address 0x%lx (code 0x%lx)\n", name,
                bst_fault_name(bst_msginfo_label(info)), (unsigned long)mr[1], (unsigned long)mr[2]);
     bst_printf("init:   ip ");
     print_address(p, mr[0]);
-    bst_printf(", sp %#lx\n", (unsigned long)mr[3]);
+    bst_printf(", sp 0x%lx\n", (unsigned long)mr[3]);
     struct bst_tcb_regs regs = {0};
     if (bst_tcb_read_registers(object_slot(the_spec.pds[p].tcb, 0), 10, &regs) == BST_OK)
         backtrace(p, mr[0], regs.rbp);
@@ -105,7 +105,7 @@ _Noreturn void serve(void)
             answer = bst_msginfo_make(0, 1, 0, 0);
             answering = true;
         } else {
-            bst_printf("init: message with unknown badge %#lx ignored\n", (unsigned long)badge);
+            bst_printf("init: message with unknown badge 0x%lx ignored\n", (unsigned long)badge);
         }
     }
 }

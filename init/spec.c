@@ -70,7 +70,7 @@ static bool check_header(struct checker *c, const uint8_t *blob, uint64_t size)
     if (size < sizeof(*h))
         return fail(c, "only %lu bytes, smaller than the header", (unsigned long)size);
     if (h->magic != BASTION_SPEC_MAGIC)
-        return fail(c, "bad magic %#lx (not a system.spec)", (unsigned long)h->magic);
+        return fail(c, "bad magic 0x%lx (not a system.spec)", (unsigned long)h->magic);
     if (h->version != BASTION_SPEC_VERSION)
         return fail(c, "version %u, this init reads version %u", h->version, BASTION_SPEC_VERSION);
     if (h->header_size != sizeof(*h))
@@ -80,7 +80,7 @@ static bool check_header(struct checker *c, const uint8_t *blob, uint64_t size)
                     (unsigned long)h->total_size, (unsigned long)size);
     uint32_t sum = bastion_spec_checksum(blob, h->total_size);
     if (sum != h->checksum)
-        return fail(c, "checksum %#x, the contents give %#x (corrupted)", h->checksum, sum);
+        return fail(c, "checksum 0x%x, the contents give 0x%x (corrupted)", h->checksum, sum);
     return true;
 }
 
@@ -217,7 +217,7 @@ static bool check_pd(struct checker *c, uint32_t i)
         pd->ipc_buffer != BASTION_IPC_BUFFER_VADDR)
         return fail(c, "PD %u: stack or IPC buffer not where spec.h puts them", i);
     if (pd->entry < BASTION_USER_VADDR_MIN || pd->entry >= BASTION_USER_VADDR_END)
-        return fail(c, "PD %u: entry %#lx outside the user range", i, (unsigned long)pd->entry);
+        return fail(c, "PD %u: entry 0x%lx outside the user range", i, (unsigned long)pd->entry);
     if ((uint64_t)pd->first_segment + pd->segment_count > s->n[BASTION_TABLE_SEGMENTS] ||
         (uint64_t)pd->first_cap + pd->cap_count > s->n[BASTION_TABLE_CAPS])
         return fail(c, "PD %u: segments or caps outside their tables", i);
@@ -258,9 +258,9 @@ static bool check_regions_and_maps(struct checker *c)
         if (!check_string(c, r->name, "region", i))
             return false;
         if (r->page_size != 0x1000 && r->page_size != 0x200000 && r->page_size != 0x40000000)
-            return fail(c, "region %u: page size %#lx", i, (unsigned long)r->page_size);
+            return fail(c, "region %u: page size 0x%lx", i, (unsigned long)r->page_size);
         if (r->size == 0 || r->size % r->page_size || r->size > (1ULL << 40))
-            return fail(c, "region %u: size %#lx", i, (unsigned long)r->size);
+            return fail(c, "region %u: size 0x%lx", i, (unsigned long)r->size);
         uint64_t frames = r->size / r->page_size;
         if (!check_object_ref(c, r->frames, BASTION_OBJ_FRAME, frames, "region", i))
             return false;
@@ -278,9 +278,9 @@ static bool check_regions_and_maps(struct checker *c)
             return fail(c, "map %u names region %u", i, m->region);
         const struct bastion_spec_region *r = &s->regions[m->region];
         if (m->vaddr % r->page_size || !pages_ok(m->vaddr, r->size))
-            return fail(c, "map %u: vaddr %#lx", i, (unsigned long)m->vaddr);
+            return fail(c, "map %u: vaddr 0x%lx", i, (unsigned long)m->vaddr);
         if (!(m->perms & BASTION_PERM_R) || m->perms > 7)
-            return fail(c, "map %u: permissions %#x", i, m->perms);
+            return fail(c, "map %u: permissions 0x%x", i, m->perms);
     }
     return true;
 }
@@ -293,7 +293,7 @@ static bool check_segments(struct checker *c)
         if (!check_pd_ref(c, g->pd, "segment", i))
             return false;
         if (g->filesz > g->memsz || g->memsz > (1ULL << 32) || !pages_ok(g->vaddr, g->memsz))
-            return fail(c, "segment %u: [%#lx, +%#lx) out of range", i, (unsigned long)g->vaddr,
+            return fail(c, "segment %u: [0x%lx, +0x%lx) out of range", i, (unsigned long)g->vaddr,
                         (unsigned long)g->memsz);
         uint64_t first = g->vaddr & ~(BASTION_PAGE_SIZE - 1);
         uint64_t pages = (g->vaddr + g->memsz - first + BASTION_PAGE_SIZE - 1) / BASTION_PAGE_SIZE;
@@ -331,7 +331,7 @@ static bool check_channels_patches_caps(struct checker *c)
         if (p->kind != BASTION_PATCH_REGION_PADDR || p->index >= s->n[BASTION_TABLE_REGIONS])
             return fail(c, "patch %u: kind %u, index %u", i, p->kind, p->index);
         if (p->vaddr % 8 || !pages_ok(p->vaddr, 8))
-            return fail(c, "patch %u: vaddr %#lx", i, (unsigned long)p->vaddr);
+            return fail(c, "patch %u: vaddr 0x%lx", i, (unsigned long)p->vaddr);
     }
     for (uint32_t i = 0; i < s->n[BASTION_TABLE_CAPS]; i++) {
         const struct bastion_spec_cap *cap = &s->caps[i];
@@ -340,7 +340,7 @@ static bool check_channels_patches_caps(struct checker *c)
         if (cap->slot == 0 || cap->slot >= (1u << BASTION_CNODE_BITS))
             return fail(c, "cap %u: slot %u outside the PD's CNode", i, cap->slot);
         if (cap->rights > 15)
-            return fail(c, "cap %u: rights %#x", i, cap->rights);
+            return fail(c, "cap %u: rights 0x%x", i, cap->rights);
         if (cap->kind == BASTION_CAP_OBJECT) {
             if (!check_object_ref(c, cap->index, 0, 1, "cap", i))
                 return false;

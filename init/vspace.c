@@ -29,8 +29,10 @@ static bst_error_t ensure_table(uint64_t vspace, struct table_pool *pool, unsign
         if (e != BST_OK)
             return e;
     } else {
+        /* None left at this level: the table there must exist already (the tool counted
+         * every table the PD needs); if it does not, the frame map fails below. */
         if (pool->left[lvl] == 0)
-            return BST_NOT_ENOUGH_MEMORY;
+            return BST_OK;
         cap = pool->next[lvl];
     }
     bst_error_t e = bst_page_table_map(cap, vspace, vaddr);
@@ -54,7 +56,8 @@ bst_error_t vs_map(uint64_t vspace, struct table_pool *pool, uint64_t frame, uns
         if (e != BST_OK)
             return e;
     }
-    return bst_frame_map(frame, vspace, vaddr, (bst_rights_t)rights, attrs);
+    e = bst_frame_map(frame, vspace, vaddr, (bst_rights_t)rights, attrs);
+    return e == BST_FAILED_LOOKUP && !pool->own ? BST_NOT_ENOUGH_MEMORY : e;
 }
 
 static uint64_t scratch_slot;

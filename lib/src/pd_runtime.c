@@ -150,7 +150,7 @@ __attribute__((weak)) bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t ms
 
 __attribute__((weak)) bst_msginfo_t fault(bst_child_t child, bst_msginfo_t msginfo)
 {
-    bst_printf("libbastion: PD '%s': child %u: %s at ip %#lx, address %#lx; stopping it\n",
+    bst_printf("libbastion: PD '%s': child %u: %s at ip 0x%lx, address 0x%lx; stopping it\n",
                bst_pd_name(), child, bst_fault_name(bst_msginfo_label(msginfo)),
                (unsigned long)bst_mr_get(0), (unsigned long)bst_mr_get(1));
     return bst_fault_reply_stop();
@@ -175,7 +175,7 @@ static bool dispatch(uint64_t badge, bst_msginfo_t info, bst_msginfo_t *reply)
         *reply = fault((bst_child_t)(badge & BST_PD_BADGE_ID_MASK), info);
         return true;
     }
-    bst_printf("libbastion: PD '%s': message with unknown badge %#lx ignored\n", bst_pd_name(),
+    bst_printf("libbastion: PD '%s': message with unknown badge 0x%lx ignored\n", bst_pd_name(),
                (unsigned long)badge);
     return false;
 }
