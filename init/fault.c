@@ -18,10 +18,14 @@
 
 #define BACKTRACE_MAX 16
 
-static void print_address(uint32_t p, uint64_t addr)
+/* Print addr with its symbol. A return address is looked up one byte back: a call to a
+ * function that does not return can be the last instruction of its caller. */
+static void print_address(uint32_t p, uint64_t addr, bool return_address)
 {
     uint64_t offset = 0;
-    const char *sym = elf_symbol(pd_states[p].elf, pd_states[p].elf_size, addr, &offset);
+    uint64_t at = return_address ? addr - 1 : addr;
+    const char *sym = elf_symbol(pd_states[p].elf, pd_states[p].elf_size, at, &offset);
+    offset += addr - at;
     if (sym)
         bst_printf("0x%lx <%s+0x%lx>", (unsigned long)addr, sym, (unsigned long)offset);
     else
@@ -35,7 +39,7 @@ static void backtrace(uint32_t p, uint64_t rip, uint64_t rbp)
     uint64_t pc = rip;
     for (unsigned depth = 0; depth < BACKTRACE_MAX && pc; depth++) {
         bst_printf("init:     #%u ", depth);
-        print_address(p, pc);
+        print_address(p, pc, depth > 0);
         bst_printf("\n");
         uint64_t next_rbp = 0, ret = 0;
         if (rbp == 0 || !pd_read_u64(p, rbp, &next_rbp) || !pd_read_u64(p, rbp + 8, &ret))
@@ -53,7 +57,7 @@ static void report_fault(uint32_t p, bst_msginfo_t info, const uint64_t mr[BST_M
     bst_printf("init: fault in PD '%s': %s at address 0x%lx (code 0x%lx)\n", name,
                bst_fault_name(bst_msginfo_label(info)), (unsigned long)mr[1], (unsigned long)mr[2]);
     bst_printf("init:   ip ");
-    print_address(p, mr[0]);
+    print_address(p, mr[0], false);
     bst_printf(", sp 0x%lx\n", (unsigned long)mr[3]);
     struct bst_tcb_regs regs = {0};
     if (bst_tcb_read_registers(object_slot(the_spec.pds[p].tcb, 0), 10, &regs) == BST_OK)
