@@ -6,7 +6,9 @@
 #   $(BUILD)/examples/NAME/modules.args   the qemu-run.sh --module arguments of NAME
 #
 # Suites:
-#   examples-check    every examples/*/system.xml passes `bastion check`
+#   examples-check    every examples/*/system.xml passes `bastion check`, and the tool
+#                     refuses each init/tests/reject/*.xml with the message its
+#                     `<!-- expect: REGEX -->` line names (a PPC to a lower priority, ...)
 #   system-examples   each example boots and prints what examples/NAME/expect says
 #   system-pd         the runtime's test systems (init/tests/*): every API call and error
 #                     path, faults with and without a parent, restart and re-initialise,
@@ -56,6 +58,12 @@ suite-examples-check: $(TOOL)
 	    for x in examples/*/system.xml; do \
 	        if $(TOOL) check "$$x" --search-path $(EXAMPLE_BUILD)/$$(basename $$(dirname $$x)); \
 	        then echo "PASS: check/$$x"; else echo "FAIL: check/$$x: bastion check failed"; fi; \
+	    done; \
+	    for x in init/tests/reject/*.xml; do \
+	        re=$$(sed -n "s/^<!-- expect: \(.*\) -->$$/\1/p" "$$x"); \
+	        msg=$$($(TOOL) check "$$x" 2>&1); rc=$$?; \
+	        if [[ $$rc -eq 1 ]] && grep -qE -- "$$re" <<<"$$msg"; \
+	        then echo "PASS: reject/$$x"; else echo "FAIL: reject/$$x: status $$rc, message: $$msg"; fi; \
 	    done'
 
 suite-system-examples: $(KERNEL_BIN) $(foreach e,$(EXAMPLES),$(EXAMPLE_BUILD)/$(e)/modules.args)
