@@ -19,13 +19,13 @@ struct queue_test {
 extern const char *check_failure;
 extern char check_failure_text[256];
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond) && check_failure == NULL) {                                                \
-            snprintf(check_failure_text, sizeof(check_failure_text), "%s:%d: %s", __FILE__,   \
-                     __LINE__, #cond);                                                         \
-            check_failure = check_failure_text;                                                \
-        }                                                                                      \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond) && check_failure == NULL) {                                                    \
+            snprintf(check_failure_text, sizeof(check_failure_text), "%s:%d: %s", __FILE__,        \
+                     __LINE__, #cond);                                                             \
+            check_failure = check_failure_text;                                                    \
+        }                                                                                          \
     } while (0)
 
 /* Run every test of a table; returns the number that failed. */

@@ -30,7 +30,7 @@
 
 #include "check.h"
 
-#define BUFFER_SIZE     64u
+#define BUFFER_SIZE      64u
 #define WATCHDOG_SECONDS 120
 
 /* A notification: one bit; signals coalesce; a signal before the wait is not lost. */
@@ -363,7 +363,8 @@ static void test_stress_yielding_driver(void)
 
 static void test_stress_large_ring(void)
 {
-    stress_run((struct stress_config){.capacity = 256, .buffers = 64, .items = stress_items(300000)});
+    stress_run(
+        (struct stress_config){.capacity = 256, .buffers = 64, .items = stress_items(300000)});
 }
 
 const struct queue_test queue_stress_tests[] = {
