@@ -40,7 +40,7 @@
 #define NBUF 3
 #endif
 #ifndef ITEMS
-#define ITEMS 4
+#define ITEMS 6
 #endif
 #define IDX (2 * CAP) /* free-running indices, modulo 2*CAP: full and empty differ */
 
