@@ -31,6 +31,7 @@ include kernel/kernel.mk
 include tests/system/system.mk
 -include lib/lib.mk
 -include tests/system/roottask/roottask.mk
+-include drivers/drivers.mk
 include mk/static.mk
 -include bench/bench.mk
 

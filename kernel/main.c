@@ -18,6 +18,7 @@
 #include <memmap.h>
 #include <rootcaps.h>
 #include <roottask.h>
+#include <thread/budget.h>
 #include <thread/sched.h>
 #include <timer.h>
 
@@ -96,7 +97,7 @@ static NORETURN void start_root_task(const struct boot_info *bi, const struct ro
         arch_halt();
     }
     kprintf("roottask: '%s' started\n", bi->modules[0].name);
-    arch_timer_start_periodic(TICK_HZ);
+    sched_tickless_start();
     kernel_exit();
 }
 

@@ -14,6 +14,7 @@
 #include <kprintf.h>
 #include <machine.h>
 #include <rootcaps.h>
+#include <timer.h>
 
 #define PAGE           4096ull
 #define LOW_MEMORY_END (1ull << 20)
@@ -119,6 +120,7 @@ const struct root_caps *root_caps_create(const struct boot_info *bi)
     }
     struct bst_bootinfo *b = caps.result.bootinfo;
     describe_modules(bi, b);
+    b->counter_khz = (uint32_t)(arch_counter_hz() / 1000);
     kprintf("rootcaps: root CNode of %u slots at %#lx; %u untyped caps: %lu KiB RAM, "
             "%lu MiB device\n",
             1u << b->root_cnode_radix, b->root_cnode_paddr, b->n_untyped, b->ram_bytes >> 10,

@@ -85,7 +85,7 @@ struct bst_bootinfo {
     uint64_t ipc_buffer_vaddr;        /* the root thread's IPC buffer */
     uint64_t bootinfo_vaddr;          /* where this page is mapped (read-only) */
     uint32_t n_modules;               /* entries used in modules */
-    uint32_t reserved1;
+    uint32_t counter_khz;             /* the measured frequency of the cycle counter (TSC) */
     struct bst_module_desc modules[BST_BOOTINFO_MAX_MODULES];
     struct bst_untyped_desc untyped_list[BST_BOOTINFO_MAX_UNTYPED];
 };

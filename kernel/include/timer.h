@@ -13,6 +13,8 @@ void arch_timer_init(void);
 /* Start the tick at `hz` interrupts per second. */
 void arch_timer_start_periodic(uint32_t hz);
 void arch_timer_stop(void);
+/* One interrupt at counter time `deadline` (0: none); a time already past fires at once. */
+void arch_timer_oneshot(uint64_t deadline);
 /* The cycle counter, and its frequency in Hz as measured at boot. */
 uint64_t arch_counter_read(void);
 uint64_t arch_counter_hz(void);

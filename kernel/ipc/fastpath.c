@@ -81,7 +81,8 @@ bool fastpath_call(struct tcb *t)
     }
     struct endpoint *ep = arch_physmap_ptr(slot->cap.paddr);
     struct tcb *r = ep->queue.head;
-    if (ep->state != EP_RECEIVING || (int)r->priority < sched_highest_ready()) {
+    if (ep->state != EP_RECEIVING || (int)r->priority < sched_highest_ready() || t->sc != NULL ||
+        r->sc != NULL) { /* budgeted threads: the full path does the accounting */
         return false;
     }
     /* Commit: take the receiver off the endpoint, leave the caller on its reply. */
@@ -122,7 +123,7 @@ bool fastpath_reply_recv(struct tcb *t)
     struct tcb *caller = reply->caller;
     if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || ep->state == EP_SENDING ||
         (t->bound != NULL && t->bound->word != 0) ||
-        (int)caller->priority < sched_highest_ready()) {
+        (int)caller->priority < sched_highest_ready() || t->sc != NULL || caller->sc != NULL) {
         return false;
     }
     /* Commit: the reply goes to the caller; t waits on the endpoint with the reply. */

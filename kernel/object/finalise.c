@@ -51,9 +51,3 @@ void cap_finalise(const struct cap *cap)
         break;
     }
 }
-
-/* Placeholder: will unbind from its thread and the scheduler (scheduling). */
-void sched_context_finalise(const struct cap *cap)
-{
-    (void)cap;
-}

@@ -9,6 +9,7 @@
 #include <syscall/invocation.h>
 #include <syscall/syscall.h>
 #include <thread/sched.h>
+#include <thread/schedcontext.h>
 #include <vm/vspace.h>
 
 static void load_arguments(struct invocation *inv, const struct arch_context *c)
@@ -89,6 +90,10 @@ static bst_error_t dispatch(struct invocation *inv)
     case BST_OBJ_PT_L2:
     case BST_OBJ_PT_L3:
         return page_table_invoke(inv);
+    case BST_OBJ_SCHED_CONTROL:
+        return sched_control_invoke(inv);
+    case BST_OBJ_SCHED_CONTEXT:
+        return sched_context_invoke(inv);
     case BST_OBJ_IRQ_CONTROL:
         return irq_control_invoke(inv);
     case BST_OBJ_IRQ_HANDLER:

@@ -4,6 +4,7 @@
 #include <kassert.h>
 #include <machine.h>
 #include <thread/fault.h>
+#include <thread/budget.h>
 #include <thread/sched.h>
 #include <vm/vspace.h>
 
@@ -67,15 +68,42 @@ static int highest_ready(void)
 
 void sched_make_runnable(struct tcb *t)
 {
-    if (t != current && !t->queued) {
+    if (t != current && !t->queued && !t->throttled) {
+        if (t->sc == NULL || budget_admit(t)) { /* else it waits in the release queue */
+            enqueue(t);
+        }
+    }
+}
+
+void sched_enqueue_released(struct tcb *t)
+{
+    if (t->state == THREAD_RUNNABLE && t != current && !t->queued) {
         enqueue(t);
     }
+}
+
+void sched_remove(struct tcb *t)
+{
+    if (t->queued) {
+        dequeue(t);
+    }
+    if (t == current) {
+        current = NULL;
+    }
+}
+
+bool sched_competitor_ready(void)
+{
+    return current != NULL && queue_head[current->priority] != NULL;
 }
 
 void sched_make_inactive(struct tcb *t)
 {
     if (t->queued) {
         dequeue(t);
+    }
+    if (t->throttled) {
+        budget_forget(t);
     }
     if (t == current) {
         current = NULL; /* kernel_exit chooses another */
@@ -97,6 +125,7 @@ void sched_set_priority(struct tcb *t, uint8_t priority)
 void sched_forget(struct tcb *t)
 {
     sched_make_inactive(t);
+    budget_thread_gone(t);
     if (last_on_cpu == t) {
         last_on_cpu = NULL; /* its FPU state dies with it */
     }
@@ -140,8 +169,12 @@ static void choose(void)
 void kernel_exit(void)
 {
     for (;;) {
+        if (!budget_quiet()) {
+            budget_step(current);
+        }
         choose();
         if (current == NULL) {
+            budget_arm_timer(NULL);
             arch_wait_for_interrupt(); /* idle: interrupts may make threads runnable */
             continue;
         }
@@ -150,6 +183,10 @@ void kernel_exit(void)
             continue;
         }
         break;
+    }
+    if (!budget_quiet() || queue_head[current->priority] != NULL) {
+        budget_start_running(current);
+        budget_arm_timer(current);
     }
     if (last_on_cpu != current) {
         arch_switch_thread(last_on_cpu ? &last_on_cpu->arch : NULL, &current->arch);

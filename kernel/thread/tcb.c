@@ -10,6 +10,7 @@
 #include <object/delete.h>
 #include <object/finalise.h>
 #include <thread/sched.h>
+#include <thread/schedcontext.h>
 #include <thread/tcb.h>
 #include <vm/vspace.h>
 
@@ -108,6 +109,7 @@ void tcb_finalise(const struct cap *cap)
     struct tcb *t = tcb_of(cap);
     tcb_suspend(t);
     notification_unbind(t);
+    sc_unbind_tcb(t);
     sched_forget(t);
     for (unsigned i = 0; i < TCB_SLOTS; i++) {
         if (!cap_is_null(&t->slots[i].cap)) {

@@ -51,3 +51,8 @@ void ioport_finalise(const struct cap *cap)
 {
     (void)cap;
 }
+
+void sched_context_finalise(const struct cap *cap)
+{
+    (void)cap;
+}

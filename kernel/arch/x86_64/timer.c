@@ -114,3 +114,19 @@ void arch_timer_stop(void)
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
     lapic_write(LAPIC_TIMER_INITIAL, 0);
 }
+
+void arch_timer_oneshot(uint64_t deadline)
+{
+    if (deadline == 0) {
+        arch_timer_stop();
+        return;
+    }
+    uint64_t now = rdtsc(), delta = deadline > now ? deadline - now : 1;
+    if (delta > tsc_hz) {
+        delta = tsc_hz; /* at most a second ahead: the kernel re-arms when it fires */
+    }
+    uint64_t count = delta * lapic_timer_hz / tsc_hz;
+    lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_BY_16);
+    lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot */
+    lapic_write(LAPIC_TIMER_INITIAL, count == 0 ? 1 : (uint32_t)count);
+}

@@ -14,6 +14,7 @@
 #include <irq/irq.h>
 #include <kprintf.h>
 #include <thread/fault.h>
+#include <thread/budget.h>
 #include <thread/sched.h>
 #include <timer.h>
 
@@ -205,7 +206,7 @@ static void handle_interrupt(const struct trap_frame *f)
     switch (f->vector) {
     case VEC_TIMER:
         timer_tick();
-        sched_tick();
+        sched_timer_event();
         lapic_eoi();
         break;
     case VEC_BENCH:

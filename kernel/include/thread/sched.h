@@ -57,6 +57,13 @@ void sched_forget(struct tcb *t);
  * (if any) runs. */
 void sched_yield(void);
 
+/* For the budget machinery (thread/budget.c): put a released thread back in its ready
+ * queue; take a thread off the CPU and out of its queue; whether another thread of the
+ * running thread's priority is ready (then round robin needs a slice timer). */
+void sched_enqueue_released(struct tcb *t);
+void sched_remove(struct tcb *t);
+bool sched_competitor_ready(void);
+
 /* The timer tick: round robin among threads of the running thread's priority. */
 void sched_tick(void);
 

@@ -69,6 +69,11 @@ struct tcb {
     struct cte *cspace_slots;
     uint64_t cspace_guard;
     uint8_t cspace_radix;
+    /* Scheduling (thread/schedcontext.h): the bound scheduling context, and the
+     * release queue of threads waiting for budget. */
+    struct sched_context *sc;
+    struct tcb *release_next;
+    uint8_t throttled; /* in the release queue */
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << 11), "a TCB fits its object size (objtype.h)");

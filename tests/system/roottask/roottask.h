@@ -252,7 +252,9 @@ void fpu_check_loop(struct reg_check *c);
     X(test_devices_ioport_access, "devices.ioport_access")                                         \
     X(test_devices_ioport_errors, "devices.ioport_errors")                                         \
     X(test_devices_irq_delivery, "devices.irq_delivery_and_masking")                               \
-    X(test_devices_irq_errors, "devices.irq_errors")
+    X(test_devices_irq_errors, "devices.irq_errors")                                               \
+    X(test_sched_budget_share, "sched.budget_25_percent")                                          \
+    X(test_sched_budget_errors, "sched.budget_errors")
 
 ROOTTASK_TESTS(TEST_DECL)
 

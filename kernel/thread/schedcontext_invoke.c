@@ -1,0 +1,94 @@
+/*
+ * Scheduling-context invocations (thread/schedcontext.h): configure through the
+ * scheduling control cap, bind and unbind, and the consumed-time query.
+ */
+#include <object/finalise.h>
+#include <syscall/invocation.h>
+#include <thread/budget.h>
+#include <thread/sched.h>
+#include <thread/schedcontext.h>
+#include <timer.h>
+
+static uint64_t us_to_ticks(uint64_t us)
+{
+    return us * (arch_counter_hz() / 1000000);
+}
+
+/* SCHED_CONTROL_CONFIGURE: MR0 scheduling context cap, MR1 budget us, MR2 period us. */
+bst_error_t sched_control_invoke(struct invocation *inv)
+{
+    if (inv->label != BST_INV_SCHED_CONTROL_CONFIGURE) {
+        return BST_ILLEGAL_OPERATION;
+    }
+    if (inv->length < 3) {
+        return BST_TRUNCATED_MESSAGE;
+    }
+    struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
+    uint64_t budget = invocation_arg(inv, 1), period = invocation_arg(inv, 2);
+    if (l.status != BST_OK) {
+        return l.status;
+    }
+    if (cap_type(&l.slot->cap) != BST_OBJ_SCHED_CONTEXT) {
+        return BST_INVALID_CAPABILITY;
+    }
+    if (budget < SC_MIN_BUDGET_US || period > 1000000000ull) {
+        return BST_RANGE_ERROR;
+    }
+    if (budget > period) {
+        return BST_INVALID_ARGUMENT;
+    }
+    struct sched_context *sc = sched_context_of(&l.slot->cap);
+    sc_configure(sc, us_to_ticks(budget), us_to_ticks(period), arch_counter_read());
+    sched_sc_changed(sc);
+    return BST_OK;
+}
+
+/* BIND (MR0 TCB cap), UNBIND, CONSUMED (-> MR0 microseconds, reset). */
+bst_error_t sched_context_invoke(struct invocation *inv)
+{
+    struct sched_context *sc = sched_context_of(&inv->slot->cap);
+    switch (inv->label) {
+    case BST_INV_SCHED_CONTEXT_BIND: {
+        if (inv->length < 1) {
+            return BST_TRUNCATED_MESSAGE;
+        }
+        struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
+        if (l.status != BST_OK) {
+            return l.status;
+        }
+        if (cap_type(&l.slot->cap) != BST_OBJ_TCB) {
+            return BST_INVALID_CAPABILITY;
+        }
+        struct tcb *t = tcb_of(&l.slot->cap);
+        if (sc->tcb != NULL || t->sc != NULL) {
+            return BST_ILLEGAL_OPERATION; /* one each way */
+        }
+        sc->tcb = t;
+        t->sc = sc;
+        budget_state.bound++;
+        sched_sc_changed(sc);
+        return BST_OK;
+    }
+    case BST_INV_SCHED_CONTEXT_UNBIND:
+        if (sc->tcb != NULL) {
+            sc_unbind_tcb(sc->tcb);
+        }
+        return BST_OK;
+    case BST_INV_SCHED_CONTEXT_CONSUMED:
+        sched_account_current();
+        invocation_reply(inv, 0, sc->consumed / (arch_counter_hz() / 1000000));
+        sc->consumed = 0;
+        return BST_OK;
+    default:
+        return BST_ILLEGAL_OPERATION;
+    }
+}
+
+/* The last cap to a scheduling context is gone: its thread runs unbudgeted. */
+void sched_context_finalise(const struct cap *cap)
+{
+    struct sched_context *sc = sched_context_of(cap);
+    if (sc->tcb != NULL) {
+        sc_unbind_tcb(sc->tcb);
+    }
+}

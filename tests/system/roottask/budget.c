@@ -1,0 +1,89 @@
+/*
+ * Scheduling contexts: a high-priority thread that spins forever but holds a budget of
+ * 25% gets a quarter of the CPU; the root, at a lower priority, gets the rest. The share
+ * is the time the kernel charged to the scheduling context over the time the window
+ * took (both on the cycle counter, whose frequency boot-info gives), over many periods;
+ * the tolerance (+-8 points) holds under TCG.
+ */
+#include "roottask.h"
+
+#define SCHED_CONTROL  ((bst_cptr_t)BST_SLOT_SCHED_CONTROL)
+#define BUDGET_US      5000
+#define PERIOD_US      20000
+#define WINDOW_PERIODS 25
+
+static volatile uint64_t spinner_count;
+
+static void spinner(struct probe_block *b)
+{
+    (void)b;
+    for (;;) {
+        spinner_count = spinner_count + 1;
+    }
+}
+
+static uint64_t cycle_counter(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static bst_error_t sc_configure(bst_cptr_t sc, uint64_t budget, uint64_t period)
+{
+    uint64_t args[3] = {sc, budget, period};
+    return bst_invoke(SCHED_CONTROL, BST_INV_SCHED_CONTROL_CONFIGURE, args, 3, NULL, 0);
+}
+
+static bst_error_t sc_bind(bst_cptr_t sc, bst_cptr_t tcb)
+{
+    return bst_invoke(sc, BST_INV_SCHED_CONTEXT_BIND, &tcb, 1, NULL, 0);
+}
+
+void test_sched_budget_share(void)
+{
+    static struct probe_block block;
+    bst_cptr_t tcb, sc;
+    CHECK_OK(obj_alloc(BST_OBJ_SCHED_CONTEXT, 0, &sc));
+    CHECK_OK(sc_configure(sc, BUDGET_US, PERIOD_US));
+    CHECK_OK(thread_new(ROOT_VS, HIGH_PRIO, &tcb));
+    CHECK_OK(sc_bind(sc, tcb));
+    spinner_count = 0;
+    CHECK_OK(thread_start(tcb, spinner, &block));
+    /* The spinner outranks the root: the root runs only while the spinner is out of
+     * budget. The window: WINDOW_PERIODS periods of the root's cycle counter. */
+    uint64_t khz = env_bootinfo()->counter_khz, consumed_us;
+    CHECK(khz > 0, "boot-info gives no counter frequency");
+    CHECK_OK(bst_invoke(sc, BST_INV_SCHED_CONTEXT_CONSUMED, NULL, 0, &consumed_us, 1));
+    uint64_t start = cycle_counter(), window = khz * PERIOD_US / 1000 * WINDOW_PERIODS;
+    while (cycle_counter() - start < window) {
+    }
+    CHECK_OK(bst_invoke(sc, BST_INV_SCHED_CONTEXT_CONSUMED, NULL, 0, &consumed_us, 1));
+    uint64_t elapsed_us = (cycle_counter() - start) * 1000 / khz;
+    CHECK_OK(bst_tcb_suspend(tcb));
+    uint64_t share = consumed_us * 100 / elapsed_us;
+    CHECK(spinner_count > 0, "the budgeted thread never ran");
+    CHECK(share >= 17 && share <= 33, "the 25%% thread got %lu%% (%lu of %lu us)",
+          (unsigned long)share, (unsigned long)consumed_us, (unsigned long)elapsed_us);
+}
+
+void test_sched_budget_errors(void)
+{
+    bst_cptr_t sc, other, tcb, ep;
+    CHECK_OK(obj_alloc(BST_OBJ_SCHED_CONTEXT, 0, &sc));
+    CHECK_OK(obj_alloc(BST_OBJ_SCHED_CONTEXT, 0, &other));
+    CHECK_OK(obj_alloc(BST_OBJ_ENDPOINT, 0, &ep));
+    CHECK_ERR(sc_configure(sc, 2000, 1000), BST_INVALID_ARGUMENT); /* budget > period */
+    CHECK_ERR(sc_configure(sc, 10, 1000), BST_RANGE_ERROR);        /* below the minimum */
+    CHECK_ERR(sc_configure(ep, 1000, 2000), BST_INVALID_CAPABILITY);
+    CHECK_ERR(bst_invoke(SCHED_CONTROL, BST_INV_SCHED_CONTROL_CONFIGURE, &sc, 1, NULL, 0),
+              BST_TRUNCATED_MESSAGE);
+    CHECK_OK(sc_configure(sc, 1000, 2000));
+    CHECK_OK(thread_new(ROOT_VS, HIGH_PRIO, &tcb));
+    CHECK_OK(sc_bind(sc, tcb));
+    CHECK_ERR(sc_bind(other, tcb), BST_ILLEGAL_OPERATION); /* one context per thread */
+    CHECK_ERR(sc_bind(sc, ep), BST_INVALID_CAPABILITY);
+    CHECK_OK(bst_invoke(sc, BST_INV_SCHED_CONTEXT_UNBIND, NULL, 0, NULL, 0));
+    CHECK_OK(sc_bind(other, tcb));
+    CHECK_ERR(bst_invoke(sc, BST_INV_TCB_RESUME, NULL, 0, NULL, 0), BST_ILLEGAL_OPERATION);
+}
