@@ -61,7 +61,7 @@ struct bst_module_desc {
 };
 
 #define BST_BOOTINFO_HEADER_SIZE 128
-#define BST_BOOTINFO_MAX_MODULES 8
+#define BST_BOOTINFO_MAX_MODULES 16
 #define BST_BOOTINFO_MAX_UNTYPED                                                                   \
     ((BST_BOOTINFO_SIZE - BST_BOOTINFO_HEADER_SIZE -                                               \
       BST_BOOTINFO_MAX_MODULES * sizeof(struct bst_module_desc)) /                                 \
@@ -106,6 +106,6 @@ _Static_assert(offsetof(struct bst_bootinfo, untyped_list) ==
                        BST_BOOTINFO_MAX_MODULES * sizeof(struct bst_module_desc),
                "bootinfo layout");
 _Static_assert(sizeof(struct bst_bootinfo) == BST_BOOTINFO_SIZE, "bootinfo is one 4 KiB page");
-_Static_assert(BST_BOOTINFO_MAX_UNTYPED == 216, "bootinfo untyped capacity");
+_Static_assert(BST_BOOTINFO_MAX_UNTYPED == 184, "bootinfo untyped capacity");
 
 #endif
