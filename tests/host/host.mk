@@ -49,16 +49,17 @@ $(eval $(call host_test_program,test-caps-random,tests/host/test_random.c tests/
 $(eval $(call host_test_program,test-pagetable,tests/host/test_pagetable.c,$(HOST_X86_PT_OBJS) $(HOST_CAPS_OBJS)))
 $(eval $(call host_test_program,test-sched,tests/host/test_sched.c,$(HOST_THREAD_OBJS)))
 $(eval $(call host_test_program,test-ipc-random,tests/host/test_ipc_random.c,$(HOST_THREAD_OBJS)))
+$(eval $(call host_test_program,test-schedcontext,tests/host/test_schedcontext.c kernel/thread/schedcontext.c,$(HOST_CAPS_OBJS)))
 
 HOST_TEST_PROGRAMS := test-abi test-caps test-boot test-caps-random test-pagetable test-sched \
-    test-ipc-random
+    test-ipc-random test-schedcontext
 ALL_TARGETS += $(addprefix $(HOST_TEST_BUILD)/,$(HOST_TEST_PROGRAMS))
 
 TEST_SUITES += host-abi host-caps host-boot host-caps-random host-pagetable host-sched \
-    host-ipc-random
+    host-ipc-random host-schedcontext
 
 .PHONY: suite-host-abi suite-host-caps suite-host-boot suite-host-caps-random fuzz fuzz-caps
-.PHONY: suite-host-pagetable suite-host-sched suite-host-ipc-random
+.PHONY: suite-host-pagetable suite-host-sched suite-host-ipc-random suite-host-schedcontext
 suite-host-abi: $(HOST_TEST_BUILD)/test-abi
 	$(Q)scripts/run-suite.sh host-abi $(BUILD)/test-results -- $<
 suite-host-caps: $(HOST_TEST_BUILD)/test-caps
@@ -73,6 +74,8 @@ suite-host-sched: $(HOST_TEST_BUILD)/test-sched
 	$(Q)scripts/run-suite.sh host-sched $(BUILD)/test-results -- $<
 suite-host-ipc-random: $(HOST_TEST_BUILD)/test-ipc-random
 	$(Q)scripts/run-suite.sh host-ipc-random $(BUILD)/test-results -- $<
+suite-host-schedcontext: $(HOST_TEST_BUILD)/test-schedcontext
+	$(Q)scripts/run-suite.sh host-schedcontext $(BUILD)/test-results -- $<
 
 # libFuzzer over the same random operations (clang only): bytes choose the operations.
 FUZZ_SECONDS ?= 60
