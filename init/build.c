@@ -1,21 +1,30 @@
 /*
  * Building the system from a checked spec: every object from untyped memory, each PD's
  * address space (image segments, stack, IPC buffer, mapped regions), CSpace (spec.h's
- * slot layout), TCB (fault endpoint, priority, bound notification), then start, highest
- * priority first.
+ * slot layout, with IRQ handler and I/O port caps issued from the control caps), TCB
+ * (fault endpoint, priority, bound notification, scheduling context), then start,
+ * highest priority first.
  *
- * Scheduling contexts: the kernel has none yet (issue 6). budget, period and passive
- * are accepted and reported as not enforced; the spec's SCHED_CONTEXT objects are made
- * if the kernel can retype them and left out otherwise (set_pd_scheduling() is where
- * configuring and binding them goes). Every PD runs at its priority, with MCP equal to
- * it.
+ * Scheduling: every PD runs at its priority, with MCP equal to it. A PD whose budget is
+ * less than its period gets its scheduling context configured (budget and period in
+ * microseconds, as the spec and the kernel both count) and bound to its TCB; a PD with
+ * the whole period (the default) runs unbudgeted, its SC made but left unbound. passive
+ * is accepted and reported as not enforced (the kernel has no passive servers yet).
+ *
+ * Devices: an IOAPIC <irq id> gets an IRQ handler cap, bound to the PD's notification
+ * with badge 1 << id (the channel it arrives on) and copied into slot
+ * BASTION_SLOT_IRQ_BASE + id; the line stays masked until the PD's runtime acknowledges
+ * it before init(). An <ioport id> gets an I/O port cap in BASTION_SLOT_IOPORT_BASE + id.
+ * init keeps the originals. MSIs and PCI devices are refused (not supported yet).
  */
 #include "init.h"
 
 #include <bastion/capdata.h>
 #include <libbastion/cnode.h>
+#include <libbastion/device.h>
 #include <libbastion/ipc.h>
 #include <libbastion/pd_abi.h>
+#include <libbastion/sched.h>
 #include <libbastion/string.h>
 #include <libbastion/tcb.h>
 #include <libbastion/untyped.h>
@@ -29,17 +38,11 @@ static struct pd_state pd_state_table[MAX_PDS];
 struct pd_state *pd_states = pd_state_table;
 static uint64_t object_slot_table[MAX_OBJECTS];
 uint64_t *object_slots = object_slot_table;
-static bool object_missing[MAX_OBJECTS];
 uint64_t init_endpoint;
 
 uint64_t object_slot(uint32_t index, uint64_t k)
 {
     return object_slots[index] + k;
-}
-
-bool object_made(uint32_t index)
-{
-    return !object_missing[index];
 }
 
 static const char *pd_name(uint32_t p)
@@ -114,7 +117,6 @@ static bst_objtype_t kernel_type(const struct bastion_spec_object *o, unsigned *
 static void create_objects(void)
 {
     const struct spec *s = &the_spec;
-    bool noted = false;
     for (uint32_t i = 0; i < s->n[BASTION_TABLE_OBJECTS]; i++) {
         const struct bastion_spec_object *o = &s->objects[i];
         char what[96];
@@ -135,14 +137,7 @@ static void create_objects(void)
                        "memory left",
                        what, o->count, bst_obj_name(type),
                        1UL << bst_obj_size_bits(type, size_bits));
-        if (type != BST_OBJ_SCHED_CONTEXT)
-            init_fatal("cannot create %s for %s: %s", bst_obj_name(type), what, bst_error_name(e));
-        object_missing[i] = true;
-        if (!noted)
-            bst_printf("init: note: the kernel cannot make scheduling contexts yet (%s); "
-                       "PDs run on priorities alone\n",
-                       bst_error_name(e));
-        noted = true;
+        init_fatal("cannot create %s for %s: %s", bst_obj_name(type), what, bst_error_name(e));
     }
 }
 
@@ -151,16 +146,22 @@ static void create_objects(void)
 static void refuse_unsupported(void)
 {
     const struct spec *s = &the_spec;
-    if (s->n[BASTION_TABLE_IRQS])
-        init_fatal("PD '%s' has <irq> id %u: IRQs are not supported yet (the kernel has no IRQ "
-                   "capabilities; issue 10)",
-                   pd_name(s->irqs[0].pd), s->irqs[0].id);
-    if (s->n[BASTION_TABLE_IOPORTS])
-        init_fatal("PD '%s' has <ioport> id %u: I/O ports are not supported yet (issue 10)",
-                   pd_name(s->ioports[0].pd), s->ioports[0].id);
-    if (s->n[BASTION_TABLE_PCI_DEVICES])
-        init_fatal("PD '%s' has a <pci_device>: PCI devices are not supported yet (issue 10)",
-                   pd_name(s->pci_devices[0].pd));
+    if (s->n[BASTION_TABLE_PCI_DEVICES]) {
+        const struct bastion_spec_pci_device *d = &s->pci_devices[0];
+        init_fatal("PD '%s' has <pci_device address=\"%02x:%02x.%x\">: PCI devices (their BARs "
+                   "and MSIs) are not supported yet",
+                   pd_name(d->pd), d->bus, d->dev, d->fn);
+    }
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_IRQS]; i++) {
+        const struct bastion_spec_irq *irq = &s->irqs[i];
+        if (irq->kind == BASTION_IRQ_MSI)
+            init_fatal("PD '%s' has <irq> id %u, an MSI: MSIs are not supported yet (the kernel "
+                       "has no IRQ_CONTROL_GET_MSI)",
+                       pd_name(irq->pd), irq->id);
+        if (irq->ioapic != 0)
+            init_fatal("PD '%s' has <irq> id %u on IOAPIC %u: only IOAPIC 0 is supported",
+                       pd_name(irq->pd), irq->id, irq->ioapic);
+    }
     for (uint32_t r = 0; r < s->n[BASTION_TABLE_REGIONS]; r++)
         if (s->regions[r].flags & BASTION_REGION_FIXED_PHYS)
             init_fatal("memory region '%s' has phys_addr: fixed physical regions are not "
@@ -385,6 +386,68 @@ static void make_endpoints(void)
     }
 }
 
+/* ---- Devices ------------------------------------------------------------------------------ */
+
+static const char *const trigger_name[2] = {"edge", "level"};
+static const char *const polarity_name[2] = {"active high", "active low"};
+
+/* A slot in init's CNode, or stop naming what it was for. */
+static uint64_t slot_or_die(uint32_t p, const char *what)
+{
+    uint64_t slot = slot_alloc(1);
+    if (slot == 0)
+        init_fatal("not enough capability slots in init's CNode for PD '%s': %s", pd_name(p), what);
+    return slot;
+}
+
+/* Cap entry c (an IRQ): the handler for its IOAPIC line, delivering 1 << id to the PD's
+ * notification, copied into the PD's slot. */
+static void issue_irq(uint32_t p, const struct bastion_spec_cap *c)
+{
+    const struct bastion_spec_irq *irq = &the_spec.irqs[c->index];
+    uint64_t handler = slot_or_die(p, "an IRQ handler");
+    bst_error_t e = bst_irq_control_get_ioapic(BST_SLOT_IRQ_CONTROL, irq->pin, irq->trigger,
+                                               irq->polarity, ROOT_CNODE, handler);
+    if (e != BST_OK)
+        init_fatal("PD '%s': <irq> id %u: cannot have IOAPIC pin %u (%s, %s): %s%s", pd_name(p),
+                   irq->id, irq->pin, trigger_name[irq->trigger], polarity_name[irq->polarity],
+                   bst_error_name(e),
+                   e == BST_RANGE_ERROR    ? " (the kernel has pins 0 to 23)"
+                   : e == BST_REVOKE_FIRST ? " (the line is issued already)"
+                                           : "");
+    uint64_t badged = slot_or_die(p, "an IRQ's notification");
+    e = bst_cnode_mint(ROOT_CNODE, badged, BST_ROOT_DEPTH, ROOT_CNODE,
+                       object_slot(the_spec.pds[p].notification, 0), BST_ROOT_DEPTH,
+                       BST_RIGHT_WRITE, 1ULL << irq->id);
+    if (e == BST_OK)
+        e = bst_irq_handler_set_notification(handler, badged);
+    if (e != BST_OK)
+        init_fatal("PD '%s': <irq> id %u: cannot bind it to the PD's notification: %s", pd_name(p),
+                   irq->id, bst_error_name(e));
+    mint_or_die(p, c->slot, handler, c->rights, 0);
+    bst_printf("init: PD '%s': IRQ on channel %u: IOAPIC pin %u, %s, %s\n", pd_name(p), irq->id,
+               irq->pin, trigger_name[irq->trigger], polarity_name[irq->polarity]);
+}
+
+/* Cap entry c (an I/O port range): a port cap copied into the PD's slot. */
+static void issue_ioport(uint32_t p, const struct bastion_spec_cap *c)
+{
+    const struct bastion_spec_ioport *io = &the_spec.ioports[c->index];
+    uint64_t cap = slot_or_die(p, "an I/O port cap");
+    uint64_t last = (uint64_t)io->base + io->size - 1;
+    bst_error_t e =
+        bst_ioport_control_issue(BST_SLOT_IOPORT_CONTROL, io->base, last, ROOT_CNODE, cap);
+    if (e != BST_OK)
+        init_fatal("PD '%s': <ioport> id %u: cannot have ports 0x%x-0x%lx: %s%s", pd_name(p),
+                   io->id, io->base, (unsigned long)last, bst_error_name(e),
+                   e == BST_REVOKE_FIRST ? " (the kernel keeps some ports, such as the console's "
+                                           "and the PICs')"
+                                         : "");
+    mint_or_die(p, c->slot, cap, c->rights, 0);
+    bst_printf("init: PD '%s': I/O ports 0x%x-0x%lx as id %u\n", pd_name(p), io->base,
+               (unsigned long)last, io->id);
+}
+
 static void build_cspace(uint32_t p, struct bst_pd_startinfo *si)
 {
     const struct spec *s = &the_spec;
@@ -397,8 +460,16 @@ static void build_cspace(uint32_t p, struct bst_pd_startinfo *si)
         init_fatal("PD '%s': cannot address its CNode", pd_name(p));
     for (uint32_t i = 0; i < pd->cap_count; i++) {
         const struct bastion_spec_cap *c = &s->caps[pd->first_cap + i];
-        if (c->kind != BASTION_CAP_OBJECT || object_missing[c->index])
-            continue; /* IRQs and I/O ports were refused; missing SCs were noted */
+        if (c->kind == BASTION_CAP_IRQ) {
+            issue_irq(p, c);
+            si->irq_mask |= 1ULL << s->irqs[c->index].id;
+            continue;
+        }
+        if (c->kind == BASTION_CAP_IOPORT) {
+            issue_ioport(p, c);
+            si->ioport_mask |= 1ULL << s->ioports[c->index].id;
+            continue;
+        }
         uint64_t data = c->index == pd->cnode ? cnode_guard() : c->badge;
         mint_or_die(p, c->slot, object_slot(c->index, 0), c->rights, data);
         if (c->slot >= BASTION_SLOT_NOTIFY_BASE && c->slot < BASTION_SLOT_NOTIFY_BASE + 64)
@@ -423,7 +494,8 @@ static void build_cspace(uint32_t p, struct bst_pd_startinfo *si)
 
 /* ---- Threads ------------------------------------------------------------------------------ */
 
-/* Where budget, period and passive will be applied (scheduling contexts, issue 6). */
+/* Priority and MCP; a budget below the period: the PD's scheduling context, configured
+ * and bound. Budget and period are microseconds in the spec and in the kernel. */
 static void set_pd_scheduling(uint32_t p)
 {
     const struct bastion_spec_pd *pd = &the_spec.pds[p];
@@ -431,6 +503,23 @@ static void set_pd_scheduling(uint32_t p)
     bst_error_t e = bst_tcb_set_sched_params(tcb, ROOT_TCB, pd->priority, pd->priority);
     if (e != BST_OK)
         init_fatal("PD '%s': priority %u refused: %s", pd_name(p), pd->priority, bst_error_name(e));
+    if (pd->budget_us >= pd->period_us)
+        return; /* the whole period: unbudgeted */
+    uint64_t sc = object_slot(pd->sched_context, 0);
+    e = bst_sched_control_configure(BST_SLOT_SCHED_CONTROL, sc, pd->budget_us, pd->period_us);
+    if (e != BST_OK)
+        init_fatal("PD '%s': budget %lu us / period %lu us refused: %s%s", pd_name(p),
+                   (unsigned long)pd->budget_us, (unsigned long)pd->period_us, bst_error_name(e),
+                   e == BST_RANGE_ERROR ? " (the kernel needs a budget of at least 100 us and a "
+                                          "period of at most 1000 s)"
+                                        : "");
+    e = bst_sched_context_bind(sc, tcb);
+    if (e != BST_OK)
+        init_fatal("PD '%s': cannot bind its scheduling context: %s", pd_name(p),
+                   bst_error_name(e));
+    bst_printf("init: PD '%s': budget %lu us per %lu us period (%lu%%)\n", pd_name(p),
+               (unsigned long)pd->budget_us, (unsigned long)pd->period_us,
+               (unsigned long)(pd->budget_us * 100 / pd->period_us));
 }
 
 static void make_thread(uint32_t p)
@@ -468,15 +557,11 @@ static void write_startinfo(uint32_t p, const struct bst_pd_startinfo *si)
 
 static void note_scheduling(void)
 {
-    for (uint32_t p = 0; p < the_spec.n[BASTION_TABLE_PDS]; p++) {
-        const struct bastion_spec_pd *pd = &the_spec.pds[p];
-        bool shaped = pd->budget_us != pd->period_us || (pd->flags & BASTION_PD_PASSIVE);
-        if (shaped)
-            bst_printf("init: note: PD '%s': budget %lu us / period %lu us%s not enforced yet "
-                       "(no scheduling contexts)\n",
-                       pd_name(p), (unsigned long)pd->budget_us, (unsigned long)pd->period_us,
-                       pd->flags & BASTION_PD_PASSIVE ? ", passive," : "");
-    }
+    for (uint32_t p = 0; p < the_spec.n[BASTION_TABLE_PDS]; p++)
+        if (the_spec.pds[p].flags & BASTION_PD_PASSIVE)
+            bst_printf("init: note: PD '%s' is passive: not enforced yet (the kernel has no "
+                       "passive servers); it runs on its own time\n",
+                       pd_name(p));
 }
 
 void build_system(const struct bst_bootinfo *bi)

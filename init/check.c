@@ -13,7 +13,8 @@
  *     right (nobody receives yet, so nothing is delivered), and minting a badge onto the
  *     copy fails exactly when it is badged already.
  *
- * Other caps (TCB, VSpace, CNode, reply) are checked for presence only. A kernel call
+ * Other caps (TCB, VSpace, CNode, reply, scheduling context, IRQ handler, I/O port) are
+ * checked for presence only: probing a port could disturb the device. A kernel call
  * that identifies a slot's cap (type, object, rights, badge) would make the check exact.
  */
 #include "init.h"
@@ -77,10 +78,9 @@ static void check_pd(uint32_t p)
     bool expected[CNODE_SLOTS] = {false};
     for (uint32_t i = 0; i < pd->cap_count; i++) {
         const struct bastion_spec_cap *c = &the_spec.caps[pd->first_cap + i];
-        if (c->kind == BASTION_CAP_OBJECT && object_made(c->index)) {
+        if (c->kind == BASTION_CAP_OBJECT)
             want[c->slot] = c;
-            expected[c->slot] = true;
-        }
+        expected[c->slot] = true;
     }
     if (pd->endpoint == BASTION_SPEC_NONE && st->endpoint)
         expected[BASTION_SLOT_ENDPOINT] = true;

@@ -144,9 +144,6 @@ bool pd_read_u64(uint32_t p, uint64_t vaddr, uint64_t *value);
 /* The slot of object `index` + k (no range check beyond the spec's). */
 uint64_t object_slot(uint32_t index, uint64_t k);
 
-/* False for objects the kernel could not make (scheduling contexts, for now). */
-bool object_made(uint32_t index);
-
 /* ---- check.c --------------------------------------------------------------------------- */
 
 /* Compare every PD's CSpace with the spec; prints the verdict, returns true if it holds. */

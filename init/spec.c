@@ -324,6 +324,23 @@ static bool check_channels_patches_caps(struct checker *c)
             if (!check_pd_ref(c, ch->pd[e], "channel", i) || ch->id[e] > BASTION_MAX_ID)
                 return fail(c, "channel %u: end %d out of range", i, e);
     }
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_IRQS]; i++) {
+        const struct bastion_spec_irq *irq = &s->irqs[i];
+        if (!check_pd_ref(c, irq->pd, "IRQ", i))
+            return false;
+        if (irq->id > BASTION_MAX_ID || irq->kind > BASTION_IRQ_MSI || irq->trigger > 1 ||
+            irq->polarity > 1)
+            return fail(c, "IRQ %u: id %u, kind %u, trigger %u, polarity %u", i, irq->id, irq->kind,
+                        irq->trigger, irq->polarity);
+    }
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_IOPORTS]; i++) {
+        const struct bastion_spec_ioport *io = &s->ioports[i];
+        if (!check_pd_ref(c, io->pd, "I/O port range", i))
+            return false;
+        if (io->id > BASTION_MAX_ID || io->size == 0 || io->base + (uint64_t)io->size > 0x10000)
+            return fail(c, "I/O port range %u: id %u, base 0x%x, size 0x%x", i, io->id, io->base,
+                        io->size);
+    }
     for (uint32_t i = 0; i < s->n[BASTION_TABLE_PATCHES]; i++) {
         const struct bastion_spec_patch *p = &s->patches[i];
         if (!check_pd_ref(c, p->pd, "patch", i))
@@ -347,9 +364,16 @@ static bool check_channels_patches_caps(struct checker *c)
         } else if (cap->kind == BASTION_CAP_IRQ) {
             if (cap->index >= s->n[BASTION_TABLE_IRQS])
                 return fail(c, "cap %u names IRQ %u", i, cap->index);
+            const struct bastion_spec_irq *irq = &s->irqs[cap->index];
+            if (irq->pd != cap->pd || cap->slot != BASTION_SLOT_IRQ_BASE + irq->id)
+                return fail(c, "cap %u: IRQ %u belongs to another PD or slot", i, cap->index);
         } else if (cap->kind == BASTION_CAP_IOPORT) {
             if (cap->index >= s->n[BASTION_TABLE_IOPORTS])
                 return fail(c, "cap %u names I/O port range %u", i, cap->index);
+            const struct bastion_spec_ioport *io = &s->ioports[cap->index];
+            if (io->pd != cap->pd || cap->slot != BASTION_SLOT_IOPORT_BASE + io->id)
+                return fail(c, "cap %u: I/O port range %u belongs to another PD or slot", i,
+                            cap->index);
         } else {
             return fail(c, "cap %u has unknown kind %u", i, cap->kind);
         }

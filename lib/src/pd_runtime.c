@@ -9,6 +9,7 @@
  * out of range) prints what went wrong and faults the PD, so that its parent or init
  * reports it with a backtrace.
  */
+#include <libbastion/device.h>
 #include <libbastion/ipc.h>
 #include <libbastion/ipcbuffer.h>
 #include <libbastion/pd.h>
@@ -99,7 +100,10 @@ bst_msginfo_t bst_ppcall(bst_channel_t ch, bst_msginfo_t msginfo)
 void bst_irq_ack(bst_channel_t ch)
 {
     pd_check_channel(start_info->irq_mask, ch, "bst_irq_ack on channel %u, which is not an IRQ");
-    /* Nothing to do until the kernel has IRQHandler caps (issue 10). */
+    bst_error_t e = bst_irq_handler_ack(BASTION_SLOT_IRQ_BASE + ch);
+    if (e != BST_OK)
+        bst_printf("libbastion: PD '%s': acknowledging the IRQ on channel %u failed: %s\n",
+                   bst_pd_name(), ch, bst_error_name(e));
 }
 
 void bst_deferred_notify(bst_channel_t ch)
@@ -223,6 +227,11 @@ _Noreturn void __bst_pd_start(const struct bst_pd_startinfo *si, struct bst_ipc_
     deferred_signal.pending = false;
     deferred_ack.pending = false;
     bst_tls_set_own_fs_base(BASTION_SLOT_TCB, bst_tls_init(&pd_tls, ipc), ipc);
+    /* Open the PD's IRQ lines: a line starts masked, and one that fired during the last
+     * run and was not acknowledged would stay masked across a restart. */
+    for (unsigned ch = 0; ch <= BASTION_MAX_ID; ch++)
+        if ((si->irq_mask >> ch) & 1)
+            bst_irq_ack(ch);
     init();
     event_loop();
 }

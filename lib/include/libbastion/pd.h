@@ -19,10 +19,9 @@
  * protected() and fault() they hold the message, and what the entry point leaves there
  * is the reply. Link a PD with $(call pd_program,...) (lib/lib.mk): it uses pd_crt0.
  *
- * Channels the PD does not have: in debug builds (NDEBUG undefined) notify, ppcall,
- * irq_ack and child control on such a channel print what went wrong and fault the PD
- * (its parent or init reports it). Release builds skip the check; the kernel then
- * answers with a capability fault.
+ * Channels the PD does not have: notify, ppcall, irq_ack, I/O port access and child
+ * control on such a channel or id print what went wrong and fault the PD (its parent or
+ * init reports it).
  */
 #ifndef LIBBASTION_PD_H
 #define LIBBASTION_PD_H
@@ -64,8 +63,11 @@ void bst_notify(bst_channel_t ch);
  * reply's message info (label 0 and length 0 when the call itself failed). */
 bst_msginfo_t bst_ppcall(bst_channel_t ch, bst_msginfo_t msginfo);
 
-/* Acknowledge the IRQ on `ch`. The kernel has no IRQ capabilities yet (issue 10): init
- * refuses systems with <irq>, so no PD has an IRQ channel and this only checks `ch`. */
+/* Acknowledge the IRQ on `ch` (an <irq id="ch"> of the PD): IRQ_HANDLER_ACK on its
+ * handler cap, which unmasks the line. The kernel masks a line from the moment it fires
+ * until it is acknowledged, so notified(ch) is followed by exactly one acknowledgement
+ * once the device is served. The runtime acknowledges every IRQ of the PD once before
+ * init() (at boot and after a restart), so lines are open when the PD starts. */
 void bst_irq_ack(bst_channel_t ch);
 
 /* Deferred forms: done by the event loop when the current entry point returns, just
@@ -74,6 +76,20 @@ void bst_irq_ack(bst_channel_t ch);
  * Signal issued immediately before the Reply-Recv, not one combined system call.) */
 void bst_deferred_notify(bst_channel_t ch);
 void bst_deferred_irq_ack(bst_channel_t ch);
+
+/* ---- I/O ports ------------------------------------------------------------------------- */
+
+typedef unsigned bst_ioport_t; /* the id of an <ioport> of the PD: 0 .. BASTION_MAX_ID */
+
+/* Read or write one port of the PD's I/O port range `id` (IOPORT_IN8/16/32, OUT8/16/32
+ * on its cap; one system call per access). An id the PD does not have, or a port (or a
+ * 16/32-bit access) outside the range, is misuse: the PD faults with a message. */
+uint8_t bst_ioport_in8(bst_ioport_t id, uint16_t port);
+uint16_t bst_ioport_in16(bst_ioport_t id, uint16_t port);
+uint32_t bst_ioport_in32(bst_ioport_t id, uint16_t port);
+void bst_ioport_out8(bst_ioport_t id, uint16_t port, uint8_t value);
+void bst_ioport_out16(bst_ioport_t id, uint16_t port, uint16_t value);
+void bst_ioport_out32(bst_ioport_t id, uint16_t port, uint32_t value);
 
 /* ---- Children (parents only) ------------------------------------------------------------ */
 

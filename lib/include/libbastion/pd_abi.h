@@ -49,7 +49,9 @@ struct bst_pd_startinfo {
     uint64_t notify_mask; /* bit id: BASTION_SLOT_NOTIFY_BASE + id holds a cap */
     uint64_t ppcall_mask; /* bit id: BASTION_SLOT_PPCALL_BASE + id holds a cap */
     uint64_t child_mask;  /* bit id: BASTION_SLOT_CHILD_TCB_BASE + id holds a cap */
-    uint64_t irq_mask;    /* bit id: an IRQ on channel id (none until the kernel has IRQs) */
+    uint64_t irq_mask;    /* bit id: BASTION_SLOT_IRQ_BASE + id holds the IRQ handler of the
+                             IRQ on channel id, bound to the PD's notification (1 << id) */
+    uint64_t ioport_mask; /* bit id: BASTION_SLOT_IOPORT_BASE + id holds an I/O port cap */
     uint32_t pd_index;    /* the PD's index in the spec */
     uint32_t reserved;
     char name[BST_PD_NAME_MAX];
