@@ -1,8 +1,11 @@
 /*
  * driver (priority 150): the PIT's ports as <ioport id="2">, its interrupt as <irq
  * id="5">. The first interrupt is left unacknowledged for a few PIT periods: no second
- * one may arrive. A deferred acknowledgement, then an immediate one, must each let the
- * next interrupt through. Then it stops the PIT and tells the finisher.
+ * one may arrive. (The kernel masks the line in its handler; an edge the local APIC had
+ * accepted already, when the emulator ran late, still arrives once right after: the
+ * first poll takes it away and reports it.) A deferred acknowledgement, then an
+ * immediate one, must each let the next interrupt through. Then it stops the PIT and
+ * tells the finisher.
  */
 #include <bastion/spec.h>
 #include <libbastion/ipc.h>
@@ -14,7 +17,7 @@
 
 #define PIT_CH0     0x40
 #define PIT_COMMAND 0x43
-#define DIVISOR     1193 /* about 1 kHz */
+#define DIVISOR     5966 /* about 200 Hz */
 
 static unsigned interrupts;
 
@@ -47,7 +50,7 @@ static void wait_periods(unsigned n)
 void init(void)
 {
     pit_program(2, DIVISOR);
-    bst_printf("driver: PIT at about 1 kHz\n");
+    bst_printf("driver: PIT at about 200 Hz\n");
 }
 
 void notified(bst_channel_t ch)
@@ -58,9 +61,11 @@ void notified(bst_channel_t ch)
     }
     interrupts++;
     if (interrupts == 1) {
-        bst_printf("driver: ok: the IRQ arrives on channel %u\n", ch);
+        uint64_t early = 0, word = 0;
+        bst_poll(BASTION_SLOT_NOTIFICATION, &early);
+        bst_printf("driver: ok: the IRQ arrives on channel %u%s\n", ch,
+                   early ? " (and once more before the mask took effect)" : "");
         wait_periods(5);
-        uint64_t word = 0;
         bst_poll(BASTION_SLOT_NOTIFICATION, &word);
         bst_printf("driver: %s: the line stays masked until acknowledged (word 0x%lx)\n",
                    word == 0 ? "ok" : "FAIL", (unsigned long)word);
