@@ -9,6 +9,7 @@
 
 struct irq_line {
     bool issued;               /* an IRQ handler cap exists */
+    bool unacked;              /* fired and not yet acknowledged */
     struct notification *ntfn; /* where it is delivered, if bound */
     uint64_t badge;
     uint64_t count;
@@ -24,6 +25,10 @@ uint64_t irq_count(unsigned irq)
 void irq_raised(unsigned irq)
 {
     struct irq_line *l = &lines[irq];
+    if (l->unacked) {
+        return; /* an edge the local APIC took before the line was masked: not delivered */
+    }
+    l->unacked = true;
     l->count++;
     if (l->ntfn != NULL) {
         notification_signal(l->ntfn, l->badge);
@@ -72,6 +77,7 @@ bst_error_t irq_handler_invoke(struct invocation *inv)
     unsigned irq = (unsigned)inv->slot->cap.u.irq.irq;
     switch (inv->label) {
     case BST_INV_IRQ_HANDLER_ACK:
+        lines[irq].unacked = false;
         arch_irq_unmask(irq);
         return BST_OK;
     case BST_INV_IRQ_HANDLER_CLEAR:

@@ -15,7 +15,26 @@ static struct sc_refill *refill_at(struct sched_context *sc, unsigned i)
     return &sc->refills[(sc->head + i) % SC_MAX_REFILLS];
 }
 
-/* Merge every due refill into the head, so the head holds all that is available. */
+/* Add a refill of `amount` at `time` (after every other: refills are in time order). */
+static void sc_return(struct sched_context *sc, uint64_t time, uint64_t amount)
+{
+    if (amount == 0) {
+        return;
+    }
+    if (sc->count == 1 && refill_at(sc, 0)->amount == 0) {
+        *refill_at(sc, 0) = (struct sc_refill){time, amount};
+    } else if (sc->count < SC_MAX_REFILLS) {
+        *refill_at(sc, sc->count) = (struct sc_refill){time, amount};
+        sc->count++;
+    } else { /* full: fold into the last, which is never earlier (never early budget) */
+        struct sc_refill *tail = refill_at(sc, sc->count - 1);
+        tail->amount += amount;
+        tail->time = time > tail->time ? time : tail->time;
+    }
+}
+
+/* Merge every due refill into the head, so the head holds all that is available, and
+ * pay any debt out of it (the payment comes back a period later, like any use). */
 uint64_t sc_available(struct sched_context *sc, uint64_t now)
 {
     if (sc->count == 0) {
@@ -29,6 +48,21 @@ uint64_t sc_available(struct sched_context *sc, uint64_t now)
         sc->count--;
         head = next;
     }
+    if (head->time > now) {
+        return 0;
+    }
+    if (sc->debt > 0 && head->amount > 0) {
+        uint64_t pay = sc->debt < head->amount ? sc->debt : head->amount;
+        head->amount -= pay;
+        sc->debt -= pay;
+        sc_return(sc, now + sc->period, pay);
+        if (head->amount == 0 && sc->count > 1) {
+            sc->head = (uint8_t)((sc->head + 1) % SC_MAX_REFILLS);
+            sc->count--;
+            return 0;
+        }
+    }
+    head = refill_at(sc, 0);
     return head->time <= now ? head->amount : 0;
 }
 
@@ -37,10 +71,9 @@ void sc_charge(struct sched_context *sc, uint64_t start, uint64_t used)
     if (sc->count == 0 || used == 0) {
         return;
     }
-    used = used < sc->budget ? used : sc->budget;
     sc->consumed += used;
-    /* Take `used` from the earliest refills: an overrun (the timer fired late) is paid
-     * out of the budget that would have come next, never forgiven. */
+    /* Take `used` from the earliest refills; what they cannot cover (the timer fired
+     * late) becomes a debt paid from refills as they come due: never forgiven. */
     uint64_t left = used;
     while (left > 0 && sc->count > 0) {
         struct sc_refill *head = refill_at(sc, 0);
@@ -54,18 +87,8 @@ void sc_charge(struct sched_context *sc, uint64_t start, uint64_t used)
             break;
         }
     }
-    /* What was used comes back one period after it began to be used. */
-    uint64_t back = used - left;
-    if (sc->count == 1 && refill_at(sc, 0)->amount == 0) {
-        *refill_at(sc, 0) = (struct sc_refill){start + sc->period, back};
-    } else if (sc->count < SC_MAX_REFILLS) {
-        *refill_at(sc, sc->count) = (struct sc_refill){start + sc->period, back};
-        sc->count++;
-    } else { /* full: fold into the last, which is never earlier (never early budget) */
-        struct sc_refill *tail = refill_at(sc, sc->count - 1);
-        tail->amount += back;
-        tail->time = start + sc->period > tail->time ? start + sc->period : tail->time;
-    }
+    sc->debt += left;
+    sc_return(sc, start + sc->period, used - left);
 }
 
 uint64_t sc_next_release(const struct sched_context *sc)
@@ -79,5 +102,6 @@ void sc_configure(struct sched_context *sc, uint64_t budget, uint64_t period, ui
     sc->period = period;
     sc->head = 0;
     sc->count = 1;
+    sc->debt = 0;
     sc->refills[0] = (struct sc_refill){now, budget};
 }

@@ -56,6 +56,16 @@ static void overrun_paid_from_next_refill(void)
     CHECK(sc_available(&sc, PERIOD) == BUDGET - 50);
 }
 
+static void large_overrun_becomes_debt(void)
+{
+    fresh(0);
+    sc_charge(&sc, 0, 3 * BUDGET); /* two budgets too many before the timer fired */
+    CHECK(sc.consumed == 3 * BUDGET);
+    CHECK(sc_available(&sc, PERIOD) == 0);     /* this period's refill pays the debt */
+    CHECK(sc_available(&sc, 2 * PERIOD) == 0); /* and the next one's */
+    CHECK(sc_available(&sc, 3 * PERIOD) == BUDGET);
+}
+
 static void unconfigured_never_available(void)
 {
     memset(&sc, 0, sizeof(sc));
@@ -125,6 +135,7 @@ static const struct test tests[] = {
     {"schedcontext.available_after_configure", available_after_configure},
     {"schedcontext.charge_and_refill", charge_and_refill},
     {"schedcontext.overrun_paid_from_next_refill", overrun_paid_from_next_refill},
+    {"schedcontext.large_overrun_becomes_debt", large_overrun_becomes_debt},
     {"schedcontext.unconfigured_never_available", unconfigured_never_available},
     {"schedcontext.many_small_charges_fold", many_small_charges_fold},
     {"schedcontext.window_guarantee", window_guarantee},

@@ -29,6 +29,7 @@ struct sc_refill {
 struct sched_context {
     uint64_t budget, period; /* ticks; 0 budget: not configured (cannot run) */
     uint64_t consumed;       /* ticks consumed since the last CONSUMED */
+    uint64_t debt;           /* overrun not yet paid from refills */
     struct tcb *tcb;         /* bound thread */
     uint8_t head, count;     /* ring of refills, earliest first */
     struct sc_refill refills[SC_MAX_REFILLS];
