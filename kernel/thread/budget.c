@@ -17,10 +17,6 @@ static uint64_t run_start;      /* when the current budgeted thread started runn
 static struct tcb *slice_owner; /* whose round-robin slice began at slice_start */
 static uint64_t slice_start;
 
-#define release_head (budget_state.release_head)
-#define armed        (budget_state.armed)
-#define tickless     (budget_state.tickless)
-
 static bool eligible(struct tcb *t, uint64_t now)
 {
     return t->sc == NULL || (t->sc->budget != 0 && sc_available(t->sc, now) > 0);
@@ -29,7 +25,7 @@ static bool eligible(struct tcb *t, uint64_t now)
 static void release_insert(struct tcb *t)
 {
     uint64_t when = sc_next_release(t->sc);
-    struct tcb **p = &release_head;
+    struct tcb **p = &budget_state.release_head;
     while (*p != NULL && sc_next_release((*p)->sc) <= when) {
         p = &(*p)->release_next;
     }
@@ -40,7 +36,7 @@ static void release_insert(struct tcb *t)
 
 static void release_remove(struct tcb *t)
 {
-    for (struct tcb **p = &release_head; *p != NULL; p = &(*p)->release_next) {
+    for (struct tcb **p = &budget_state.release_head; *p != NULL; p = &(*p)->release_next) {
         if (*p == t) {
             *p = t->release_next;
             break;
@@ -60,8 +56,9 @@ static void throttle(struct tcb *t)
 
 static void release_due(uint64_t now)
 {
-    while (release_head != NULL && sc_next_release(release_head->sc) <= now) {
-        struct tcb *t = release_head;
+    while (budget_state.release_head != NULL &&
+           sc_next_release(budget_state.release_head->sc) <= now) {
+        struct tcb *t = budget_state.release_head;
         release_remove(t);
         if (!eligible(t, now)) { /* an unconfigured context never releases */
             release_insert(t);
@@ -97,7 +94,7 @@ void budget_thread_gone(struct tcb *t)
 
 void budget_step(struct tcb *running)
 {
-    if (release_head == NULL && (running == NULL || running->sc == NULL)) {
+    if (budget_state.release_head == NULL && (running == NULL || running->sc == NULL)) {
         return;
     }
     uint64_t now = arch_counter_read();
@@ -120,16 +117,17 @@ void budget_start_running(struct tcb *t)
 void budget_arm_timer(struct tcb *t)
 {
     bool competitor = sched_competitor_ready();
-    if (!tickless ||
-        (armed == 0 && release_head == NULL && (t == NULL || t->sc == NULL) && !competitor)) {
+    if (!budget_state.tickless || (budget_state.armed == 0 && budget_state.release_head == NULL &&
+                                   (t == NULL || t->sc == NULL) && !competitor)) {
         return;
     }
     uint64_t now = arch_counter_read(), deadline = UINT64_MAX;
     if (t != NULL && t->sc != NULL) {
         deadline = now + sc_available(t->sc, now);
     }
-    if (release_head != NULL && sc_next_release(release_head->sc) < deadline) {
-        deadline = sc_next_release(release_head->sc);
+    if (budget_state.release_head != NULL &&
+        sc_next_release(budget_state.release_head->sc) < deadline) {
+        deadline = sc_next_release(budget_state.release_head->sc);
     }
     if (competitor) {
         if (slice_owner != t) { /* a new slice starts with a new thread */
@@ -139,9 +137,9 @@ void budget_arm_timer(struct tcb *t)
         uint64_t slice_end = slice_start + arch_counter_hz() / SLICE_HZ;
         deadline = slice_end < deadline ? slice_end : deadline;
     }
-    if (deadline != armed) {
-        armed = deadline == UINT64_MAX ? 0 : deadline;
-        arch_timer_oneshot(armed);
+    if (deadline != budget_state.armed) {
+        budget_state.armed = deadline == UINT64_MAX ? 0 : deadline;
+        arch_timer_oneshot(budget_state.armed);
     }
 }
 
@@ -183,13 +181,13 @@ void sched_sc_unbinding(struct tcb *t)
 
 void sched_tickless_start(void)
 {
-    tickless = true;
+    budget_state.tickless = true;
     arch_timer_stop();
 }
 
 void sched_timer_event(void)
 {
-    armed = 0;
+    budget_state.armed = 0;
     struct tcb *t = sched_current();
     if (t != NULL && slice_owner == t &&
         arch_counter_read() - slice_start >= arch_counter_hz() / SLICE_HZ) {

@@ -11,13 +11,9 @@
 static struct tcb *queue_head[NUM_PRIORITIES], *queue_tail[NUM_PRIORITIES];
 struct sched_state sched_state;
 
-#define ready_bitmap (sched_state.ready_bitmap)
-#define current      (sched_state.current)
-#define last_on_cpu  (sched_state.last_on_cpu)
-
 struct tcb *sched_current(void)
 {
-    return current;
+    return sched_state.current;
 }
 
 static void enqueue(struct tcb *t)
@@ -32,7 +28,7 @@ static void enqueue(struct tcb *t)
         queue_head[p] = t;
     }
     queue_tail[p] = t;
-    ready_bitmap[p / 64] |= BIT(p % 64);
+    sched_state.ready_bitmap[p / 64] |= BIT(p % 64);
     sched_state.ready_words |= BIT(p / 64);
     t->queued = 1;
 }
@@ -52,8 +48,8 @@ static void dequeue(struct tcb *t)
         queue_tail[p] = t->sched_prev;
     }
     if (queue_head[p] == NULL) {
-        ready_bitmap[p / 64] &= ~BIT(p % 64);
-        if (ready_bitmap[p / 64] == 0) {
+        sched_state.ready_bitmap[p / 64] &= ~BIT(p % 64);
+        if (sched_state.ready_bitmap[p / 64] == 0) {
             sched_state.ready_words &= ~BIT(p / 64);
         }
     }
@@ -68,7 +64,7 @@ static int highest_ready(void)
 
 void sched_make_runnable(struct tcb *t)
 {
-    if (t != current && !t->queued && !t->throttled) {
+    if (t != sched_state.current && !t->queued && !t->throttled) {
         if (t->sc == NULL || budget_admit(t)) { /* else it waits in the release queue */
             enqueue(t);
         }
@@ -77,7 +73,7 @@ void sched_make_runnable(struct tcb *t)
 
 void sched_enqueue_released(struct tcb *t)
 {
-    if (t->state == THREAD_RUNNABLE && t != current && !t->queued) {
+    if (t->state == THREAD_RUNNABLE && t != sched_state.current && !t->queued) {
         enqueue(t);
     }
 }
@@ -87,14 +83,14 @@ void sched_remove(struct tcb *t)
     if (t->queued) {
         dequeue(t);
     }
-    if (t == current) {
-        current = NULL;
+    if (t == sched_state.current) {
+        sched_state.current = NULL;
     }
 }
 
 bool sched_competitor_ready(void)
 {
-    return current != NULL && queue_head[current->priority] != NULL;
+    return sched_state.current != NULL && queue_head[sched_state.current->priority] != NULL;
 }
 
 void sched_make_inactive(struct tcb *t)
@@ -105,8 +101,8 @@ void sched_make_inactive(struct tcb *t)
     if (t->throttled) {
         budget_forget(t);
     }
-    if (t == current) {
-        current = NULL; /* kernel_exit chooses another */
+    if (t == sched_state.current) {
+        sched_state.current = NULL; /* kernel_exit chooses another */
     }
 }
 
@@ -126,33 +122,33 @@ void sched_forget(struct tcb *t)
 {
     sched_make_inactive(t);
     budget_thread_gone(t);
-    if (last_on_cpu == t) {
-        last_on_cpu = NULL; /* its FPU state dies with it */
+    if (sched_state.last_on_cpu == t) {
+        sched_state.last_on_cpu = NULL; /* its FPU state dies with it */
     }
 }
 
 void sched_yield(void)
 {
-    arch_syscall_set_result(&current->arch.ctx, BST_OK, 0, 0);
+    arch_syscall_set_result(&sched_state.current->arch.ctx, BST_OK, 0, 0);
     sched_tick();
 }
 
 void sched_tick(void)
 {
-    if (current != NULL && queue_head[current->priority] != NULL) {
-        struct tcb *t = current;
-        current = NULL;
+    if (sched_state.current != NULL && queue_head[sched_state.current->priority] != NULL) {
+        struct tcb *t = sched_state.current;
+        sched_state.current = NULL;
         enqueue(t); /* to the tail: the next of its priority runs */
     }
 }
 
-/* Decide who runs: the current thread keeps the CPU unless a strictly higher priority
+/* Decide who runs: the sched_state.current thread keeps the CPU unless a strictly higher priority
  * is ready (or it stopped being runnable). */
 static void choose(void)
 {
     int best = highest_ready();
-    if (current != NULL && current->state == THREAD_RUNNABLE &&
-        (best < 0 || best <= current->priority)) {
+    if (sched_state.current != NULL && sched_state.current->state == THREAD_RUNNABLE &&
+        (best < 0 || best <= sched_state.current->priority)) {
         return;
     }
     if (best < 0) {
@@ -160,47 +156,49 @@ static void choose(void)
     }
     struct tcb *next = queue_head[best];
     dequeue(next);
-    if (current != NULL && current->state == THREAD_RUNNABLE) {
-        enqueue(current);
+    if (sched_state.current != NULL && sched_state.current->state == THREAD_RUNNABLE) {
+        enqueue(sched_state.current);
     }
-    current = next;
+    sched_state.current = next;
 }
 
 void kernel_exit(void)
 {
     for (;;) {
         if (!budget_quiet()) {
-            budget_step(current);
+            budget_step(sched_state.current);
         }
         choose();
-        if (current == NULL) {
+        if (sched_state.current == NULL) {
             budget_arm_timer(NULL);
             arch_wait_for_interrupt(); /* idle: interrupts may make threads runnable */
             continue;
         }
-        if (!arch_user_ip_valid(current->arch.ctx.rip)) {
-            thread_fault_bad_ip(current);
+        if (!arch_user_ip_valid(sched_state.current->arch.ctx.rip)) {
+            thread_fault_bad_ip(sched_state.current);
             continue;
         }
         break;
     }
-    if (!budget_quiet() || queue_head[current->priority] != NULL) {
-        budget_start_running(current);
-        budget_arm_timer(current);
+    if (!budget_quiet() || queue_head[sched_state.current->priority] != NULL) {
+        budget_start_running(sched_state.current);
+        budget_arm_timer(sched_state.current);
     }
-    if (last_on_cpu != current) {
-        arch_switch_thread(last_on_cpu ? &last_on_cpu->arch : NULL, &current->arch);
-        last_on_cpu = current;
+    if (sched_state.last_on_cpu != sched_state.current) {
+        arch_switch_thread(sched_state.last_on_cpu ? &sched_state.last_on_cpu->arch : NULL,
+                           &sched_state.current->arch);
+        sched_state.last_on_cpu = sched_state.current;
     }
-    vspace_switch_to(&current->slots[TCB_SLOT_VSPACE].cap);
-    arch_return_to_user(&current->arch.ctx);
+    vspace_switch_to(&sched_state.current->slots[TCB_SLOT_VSPACE].cap);
+    arch_return_to_user(&sched_state.current->arch.ctx);
 }
 
 const char *sched_check_invariants(void)
 {
     for (unsigned p = 0; p < NUM_PRIORITIES; p++) {
-        bool bit = (ready_bitmap[p / 64] & BIT(p % 64)) != 0;
-        if (((sched_state.ready_words >> (p / 64)) & 1) != (ready_bitmap[p / 64] != 0)) {
+        bool bit = (sched_state.ready_bitmap[p / 64] & BIT(p % 64)) != 0;
+        if (((sched_state.ready_words >> (p / 64)) & 1) !=
+            (sched_state.ready_bitmap[p / 64] != 0)) {
             return "summary bit disagrees with its bitmap word";
         }
         if (bit != (queue_head[p] != NULL)) {
@@ -211,8 +209,8 @@ const char *sched_check_invariants(void)
             if (t->priority != p || !t->queued || t->state != THREAD_RUNNABLE) {
                 return "a queued thread is in the wrong queue or not runnable";
             }
-            if (t->sched_prev != prev || t == current) {
-                return "queue links broken, or the current thread is queued";
+            if (t->sched_prev != prev || t == sched_state.current) {
+                return "queue links broken, or the sched_state.current thread is queued";
             }
         }
         if (queue_tail[p] != prev) {
