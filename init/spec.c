@@ -12,24 +12,6 @@
 
 #include <libbastion/string.h>
 
-static const size_t entry_size[BASTION_TABLE_COUNT] = {
-    [BASTION_TABLE_STRINGS] = 1,
-    [BASTION_TABLE_DATA] = 1,
-    [BASTION_TABLE_PDS] = sizeof(struct bastion_spec_pd),
-    [BASTION_TABLE_REGIONS] = sizeof(struct bastion_spec_region),
-    [BASTION_TABLE_MAPS] = sizeof(struct bastion_spec_map),
-    [BASTION_TABLE_CHANNELS] = sizeof(struct bastion_spec_channel),
-    [BASTION_TABLE_IRQS] = sizeof(struct bastion_spec_irq),
-    [BASTION_TABLE_IOPORTS] = sizeof(struct bastion_spec_ioport),
-    [BASTION_TABLE_PCI_DEVICES] = sizeof(struct bastion_spec_pci_device),
-    [BASTION_TABLE_BARS] = sizeof(struct bastion_spec_bar),
-    [BASTION_TABLE_DOMAINS] = sizeof(struct bastion_spec_domain),
-    [BASTION_TABLE_SEGMENTS] = sizeof(struct bastion_spec_segment),
-    [BASTION_TABLE_PATCHES] = sizeof(struct bastion_spec_patch),
-    [BASTION_TABLE_OBJECTS] = sizeof(struct bastion_spec_object),
-    [BASTION_TABLE_CAPS] = sizeof(struct bastion_spec_cap),
-};
-
 static const char *const table_name[BASTION_TABLE_COUNT] = {
     "strings",     "data", "pds",     "regions",  "maps",    "channels", "irqs", "ioports",
     "pci_devices", "bars", "domains", "segments", "patches", "objects",  "caps",
@@ -92,7 +74,7 @@ static bool check_tables(struct checker *c, const uint8_t *blob)
         if (off % BASTION_SPEC_ALIGN)
             return fail(c, "table %s at offset %lu is not 8-byte aligned", table_name[t],
                         (unsigned long)off);
-        if (off + count * entry_size[t] > h->total_size || (count && off < sizeof(*h)))
+        if (off + count * bastion_spec_entry_size(t) > h->total_size || (count && off < sizeof(*h)))
             return fail(c, "table %s (%lu entries at offset %lu) lies outside the spec",
                         table_name[t], (unsigned long)count, (unsigned long)off);
         c->s->n[t] = (uint32_t)count;

@@ -304,6 +304,45 @@ struct bastion_spec_cap {
     uint64_t badge;
 };
 
+/* The size of one entry of table `t` (bytes for STRINGS and DATA); 0 for a value that is
+ * not a table. The tool writes and init reads tables with this one function. */
+static inline size_t bastion_spec_entry_size(unsigned t)
+{
+    switch (t) {
+    case BASTION_TABLE_STRINGS:
+    case BASTION_TABLE_DATA:
+        return 1;
+    case BASTION_TABLE_PDS:
+        return sizeof(struct bastion_spec_pd);
+    case BASTION_TABLE_REGIONS:
+        return sizeof(struct bastion_spec_region);
+    case BASTION_TABLE_MAPS:
+        return sizeof(struct bastion_spec_map);
+    case BASTION_TABLE_CHANNELS:
+        return sizeof(struct bastion_spec_channel);
+    case BASTION_TABLE_IRQS:
+        return sizeof(struct bastion_spec_irq);
+    case BASTION_TABLE_IOPORTS:
+        return sizeof(struct bastion_spec_ioport);
+    case BASTION_TABLE_PCI_DEVICES:
+        return sizeof(struct bastion_spec_pci_device);
+    case BASTION_TABLE_BARS:
+        return sizeof(struct bastion_spec_bar);
+    case BASTION_TABLE_DOMAINS:
+        return sizeof(struct bastion_spec_domain);
+    case BASTION_TABLE_SEGMENTS:
+        return sizeof(struct bastion_spec_segment);
+    case BASTION_TABLE_PATCHES:
+        return sizeof(struct bastion_spec_patch);
+    case BASTION_TABLE_OBJECTS:
+        return sizeof(struct bastion_spec_object);
+    case BASTION_TABLE_CAPS:
+        return sizeof(struct bastion_spec_cap);
+    default:
+        return 0;
+    }
+}
+
 /* FNV-1a (32 bit) over `size` bytes, reading the header's checksum field as zero. */
 static inline uint32_t bastion_spec_checksum(const uint8_t *bytes, uint64_t size)
 {

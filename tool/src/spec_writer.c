@@ -12,24 +12,6 @@
 #error "the spec writer assumes a little-endian host"
 #endif
 
-static const size_t entry_sizes[BASTION_TABLE_COUNT] = {
-    [BASTION_TABLE_STRINGS] = 1,
-    [BASTION_TABLE_DATA] = 1,
-    [BASTION_TABLE_PDS] = sizeof(struct bastion_spec_pd),
-    [BASTION_TABLE_REGIONS] = sizeof(struct bastion_spec_region),
-    [BASTION_TABLE_MAPS] = sizeof(struct bastion_spec_map),
-    [BASTION_TABLE_CHANNELS] = sizeof(struct bastion_spec_channel),
-    [BASTION_TABLE_IRQS] = sizeof(struct bastion_spec_irq),
-    [BASTION_TABLE_IOPORTS] = sizeof(struct bastion_spec_ioport),
-    [BASTION_TABLE_PCI_DEVICES] = sizeof(struct bastion_spec_pci_device),
-    [BASTION_TABLE_BARS] = sizeof(struct bastion_spec_bar),
-    [BASTION_TABLE_DOMAINS] = sizeof(struct bastion_spec_domain),
-    [BASTION_TABLE_SEGMENTS] = sizeof(struct bastion_spec_segment),
-    [BASTION_TABLE_PATCHES] = sizeof(struct bastion_spec_patch),
-    [BASTION_TABLE_OBJECTS] = sizeof(struct bastion_spec_object),
-    [BASTION_TABLE_CAPS] = sizeof(struct bastion_spec_cap),
-};
-
 /* The entries of table t: its bytes and entry count. */
 static const void *table_bytes(const struct layout *l, int t, size_t *count)
 {
@@ -55,7 +37,7 @@ uint8_t *spec_pack(const struct layout *l, size_t *size)
         offset = align_up(offset);
         h.tables[t].offset = (uint32_t)offset;
         h.tables[t].count = (uint32_t)count;
-        offset += count * entry_sizes[t];
+        offset += count * bastion_spec_entry_size((unsigned)t);
     }
     size_t total = align_up(offset);
     uint8_t *blob = xcalloc(1, total);
@@ -63,7 +45,7 @@ uint8_t *spec_pack(const struct layout *l, size_t *size)
         size_t count;
         const void *bytes = table_bytes(l, t, &count);
         if (count)
-            memcpy(blob + h.tables[t].offset, bytes, count * entry_sizes[t]);
+            memcpy(blob + h.tables[t].offset, bytes, count * bastion_spec_entry_size((unsigned)t));
     }
     h.magic = BASTION_SPEC_MAGIC;
     h.version = BASTION_SPEC_VERSION;
