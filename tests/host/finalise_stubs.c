@@ -1,32 +1,12 @@
 /*
- * Empty finalisers for the host tests of the object layer alone (test-abi, test-caps,
- * test-boot, test-caps-random, fuzz-caps). The thread and IPC suites link the real
- * ones from kernel/thread and kernel/ipc instead (and tests/host/arch/stubs.c).
+ * Empty finalisers of the parts no host test builds (virtual memory, interrupts, I/O
+ * ports, scheduling-context invocations): linked by every host test program. The
+ * object-layer-only programs also link object_only_stubs.c (threads and IPC).
  */
 #include "object/finalise.h"
 
 /* The object layer's hooks into threads and virtual memory (object/finalise.h): the
  * host build has neither, so there is nothing to undo. */
-void tcb_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-void endpoint_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-void notification_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-void reply_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
 void frame_finalise(const struct cap *cap)
 {
     (void)cap;

@@ -20,13 +20,14 @@ HOST_OBJECT_SRCS := $(wildcard kernel/object/*.c)
 HOST_OBJECT_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_OBJECT_SRCS))
 HOST_SUPPORT_OBJS := $(HOST_TEST_BUILD)/tests/host/support.o
 # The object layer alone: empty finalisers for threads, IPC and VM.
-HOST_CAPS_OBJS := $(HOST_TEST_BUILD)/tests/host/finalise_stubs.o
+HOST_CAPS_OBJS := $(HOST_TEST_BUILD)/tests/host/finalise_stubs.o \
+    $(HOST_TEST_BUILD)/tests/host/object_only_stubs.o
 # Threads and IPC on the host arch shim. Named one by one: tcb_invoke.c needs the syscall
 # layer, and an IPC fast path needs the real architecture.
 HOST_THREAD_SRCS := kernel/ipc/endpoint.c kernel/ipc/notification.c kernel/ipc/queue.c \
     kernel/thread/budget.c kernel/thread/schedcontext.c \
     kernel/ipc/transfer.c kernel/thread/tcb.c kernel/thread/sched.c kernel/thread/fault.c \
-    tests/host/arch/thread.c tests/host/arch/stubs.c
+    tests/host/arch/thread.c tests/host/arch/stubs.c tests/host/finalise_stubs.c
 HOST_THREAD_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_THREAD_SRCS))
 HOST_X86_PT_OBJS := $(HOST_TEST_BUILD)/kernel/arch/x86_64/pagetable.o
 $(HOST_X86_PT_OBJS) $(HOST_TEST_BUILD)/tests/host/test_pagetable.o: \
@@ -81,6 +82,7 @@ suite-host-schedcontext: $(HOST_TEST_BUILD)/test-schedcontext
 FUZZ_SECONDS ?= 60
 HOST_FUZZ_BUILD := $(BUILD)/fuzz
 HOST_FUZZ_SRCS := $(HOST_OBJECT_SRCS) tests/host/support.c tests/host/finalise_stubs.c \
+    tests/host/object_only_stubs.c \
     tests/host/random_ops.c tests/host/fuzz_caps.c
 $(HOST_FUZZ_BUILD)/fuzz-caps: $(HOST_FUZZ_SRCS) $(wildcard tests/host/*.h)
 	@mkdir -p $(dir $@)

@@ -1,7 +1,7 @@
 /*
  * What kernel/thread and kernel/ipc need from parts the host tests do not build: the
- * VM layer (no address spaces on the host: nothing to activate or unmap) and the
- * console (kprintf output is counted and dropped).
+ * console (kprintf output is counted and dropped), interrupts and time. The finalisers
+ * of unbuilt parts (virtual memory, devices) are in tests/host/finalise_stubs.c.
  */
 #include <kprintf.h>
 #include <object/finalise.h>
@@ -20,33 +20,8 @@ int kprintf(const char *fmt, ...)
 
 unsigned long host_vspace_switches;
 
-void frame_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-void page_table_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-void vm_unmap_cap(struct cap *cap)
-{
-    (void)cap;
-}
-
 /* Interrupts and I/O ports (kernel/irq, the x86 I/O port code) are not built on the
  * host: nothing is bound to a line, nothing to undo. */
-void irq_handler_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-void ioport_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
 void irq_forget_notification(const struct notification *n)
 {
     (void)n;
@@ -73,11 +48,4 @@ void arch_timer_oneshot(uint64_t deadline)
 
 void arch_timer_stop(void)
 {
-}
-
-/* Scheduling-context invocations are not built on the host (their decoding needs the
- * system-call layer); the finaliser only has to undo a binding. */
-void sched_context_finalise(const struct cap *cap)
-{
-    (void)cap;
 }
