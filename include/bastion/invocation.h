@@ -59,7 +59,9 @@
     X(IOPORT_OUT32, 43)                                                                            \
     X(DOMAIN_SET, 44)                                                                              \
     X(IOPORT_GRANT, 45)                                                                            \
-    X(IOPORT_UNGRANT, 46)
+    X(IOPORT_UNGRANT, 46)                                                                          \
+    X(TCB_SET_TIMEOUT_ENDPOINT, 47)                                                                \
+    X(DOMAIN_SCHEDULE, 48)
 
 typedef enum bst_invocation {
 #define BST_INVOCATION_ENUM_ENTRY(name, value) BST_INV_##name = value,
@@ -67,7 +69,7 @@ typedef enum bst_invocation {
 #undef BST_INVOCATION_ENUM_ENTRY
 } bst_invocation_t;
 
-#define BST_INVOCATION_COUNT 47
+#define BST_INVOCATION_COUNT 49
 
 /* The label's name without the BST_INV_ prefix; "?" for a value that is not a label. */
 static inline const char *bst_invocation_name(bst_invocation_t inv)
@@ -86,6 +88,6 @@ static inline const char *bst_invocation_name(bst_invocation_t inv)
 _Static_assert(0 BST_INVOCATION_TABLE(BST_INVOCATION_COUNT_ENTRY) == BST_INVOCATION_COUNT,
                "BST_INVOCATION_COUNT must match the table");
 #undef BST_INVOCATION_COUNT_ENTRY
-_Static_assert(BST_INV_IOPORT_UNGRANT == BST_INVOCATION_COUNT - 1, "labels must be dense");
+_Static_assert(BST_INV_DOMAIN_SCHEDULE == BST_INVOCATION_COUNT - 1, "labels must be dense");
 
 #endif
