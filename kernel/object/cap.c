@@ -110,8 +110,7 @@ struct cap_result cap_derive(const struct cap *src, bst_rights_t rights, enum ca
         return r;
     }
     r.cap.rights = (uint8_t)(src->rights & rights);
-    if (cap_is_mappable(&r.cap))
-        r.cap.u.raw[0] = r.cap.u.raw[1] = 0; /* a copy maps nothing yet */
+    cap_clear_binding(&r.cap); /* a copy maps (or grants) nothing yet */
     if (mode == CAP_DATA_SET)
         r.status = cap_set_data(&r.cap, data);
     return r;

@@ -186,6 +186,8 @@ bst_error_t cnode_mutate(struct slot_ref dst, struct slot_ref src, bst_rights_t 
     if (d.status != BST_OK)
         return d.status;
 
+    if (cap_records_binding(&d.cap))
+        d.cap.u = s.src->cap.u; /* a move: the binding goes with the cap (no data word) */
     cap_move_slot(s.dst, s.src);
     s.dst->cap = d.cap;
     return BST_OK;

@@ -33,8 +33,8 @@ bool cap_is_final(const struct cte *slot)
 void cap_delete_slot(struct cte *slot)
 {
     kassert(!cap_is_null(&slot->cap));
-    if (cap_is_mappable(&slot->cap))
-        vm_unmap_cap(&slot->cap);
+    if (cap_records_binding(&slot->cap))
+        cap_unbind(&slot->cap);
     bool final = cap_is_final(slot);
     struct cap old = slot->cap;
     cdt_remove(slot);

@@ -61,6 +61,24 @@ bool vspace_is_prepared(const struct cap *vspace)
     return arch_vspace_id(vspace->paddr) != 0;
 }
 
+unsigned vspace_id_of(const struct cap *vspace)
+{
+    return arch_vspace_id(vspace->paddr);
+}
+
+uint64_t vspace_id_generation(unsigned id)
+{
+    return id < VSPACE_MAX_IDS && ids[id].pml4 != 0 ? ids[id].generation : 0;
+}
+
+paddr_t vspace_id_lookup(unsigned id, uint64_t generation)
+{
+    if (id == 0 || id >= VSPACE_MAX_IDS || ids[id].pml4 == 0 || ids[id].generation != generation) {
+        return 0;
+    }
+    return ids[id].pml4;
+}
+
 void vspace_finalise(const struct cap *vspace)
 {
     unsigned id = arch_vspace_id(vspace->paddr);

@@ -8,7 +8,7 @@
 #define GDT_ENTRIES 8 /* null, kcode, kdata, ucode32, udata, ucode64, tss (2 slots) */
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
-static struct tss tss __attribute__((aligned(16)));
+struct tss_with_iomap arch_tss __attribute__((aligned(16)));
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 struct PACKED descriptor_ptr {
@@ -31,13 +31,17 @@ void gdt_init(uint64_t rsp0)
     gdt[SEL_USER_CODE32 >> 3] = 0x00cffa000000ffff; /* DPL3 32-bit code (never used) */
     gdt[SEL_USER_DATA >> 3] = 0x00cff2000000ffff;   /* DPL3 data */
     gdt[SEL_USER_CODE64 >> 3] = 0x00affa000000ffff; /* DPL3 64-bit code */
-    tss_descriptor(&gdt[SEL_TSS >> 3], (uint64_t)&tss, sizeof(tss) - 1);
+    tss_descriptor(&gdt[SEL_TSS >> 3], (uint64_t)&arch_tss, sizeof(arch_tss) - 1);
 
-    tss.rsp[0] = rsp0;
+    arch_tss.tss.rsp[0] = rsp0;
     for (int i = 0; i < 3; i++) {
-        tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
+        arch_tss.tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
     }
-    tss.iomap_base = sizeof(tss); /* no I/O permission bitmap: user port I/O faults */
+    for (unsigned i = 0; i < TSS_IOMAP_BYTES; i++) {
+        arch_tss.iomap[i] = 0xff; /* every port forbidden */
+    }
+    arch_tss.iomap_end = 0xff;
+    arch_tss.tss.iomap_base = TSS_IOMAP_OFF; /* no address space holds ports yet */
 
     struct descriptor_ptr p = {sizeof(gdt) - 1, (uint64_t)gdt};
     __asm__ volatile("lgdt %0\n"
@@ -57,5 +61,5 @@ void gdt_init(uint64_t rsp0)
 
 void tss_set_kernel_stack(uint64_t rsp0)
 {
-    tss.rsp[0] = rsp0;
+    arch_tss.tss.rsp[0] = rsp0;
 }

@@ -4,14 +4,20 @@
  * ports inside its range. The ports the kernel itself drives (COM1, the legacy PICs,
  * the emulator exit port) are never issued.
  *
- * Invocations rather than the TSS I/O permission bitmap: a driver's port access costs a
- * system call, but no address-space switch ever copies or reloads a bitmap, and the
- * kernel keeps one TSS. docs/drivers.md has the measurement.
+ * Two ways to reach the ports: an invocation per access (IN/OUT labels), or
+ * IOPORT_GRANT, which opens the cap's range to a VSpace's threads for direct IN/OUT
+ * through the TSS I/O permission bitmap (arch/iomap.h). A cap grants to at most one
+ * VSpace at a time and records the grant (identifier and its generation, and the
+ * entry in that VSpace's table) in itself, as a frame cap records its mapping: a copy
+ * starts ungranted, and deleting the cap -- directly, by revoking an ancestor, or
+ * with its CNode -- withdraws the grant. docs/drivers.md compares the two ways.
  */
 #include <arch/io.h>
+#include <arch/iomap.h>
 #include <object/cdt.h>
 #include <object/finalise.h>
 #include <syscall/invocation.h>
+#include <vm/vspace.h>
 
 #define PORTS 65536
 
@@ -135,9 +141,72 @@ static void port_out(uint16_t port, unsigned width, uint32_t v)
     }
 }
 
-/* IN8/16/32: MR0 port -> MR0 value. OUT8/16/32: MR0 port, MR1 value. */
+/* The VSpace the cap's recorded grant is to; 0 if none, or if that VSpace is gone. */
+static paddr_t granted_pml4(const struct cap *c)
+{
+    if (c->u.ioport.grant_id == 0) {
+        return 0;
+    }
+    return vspace_id_lookup(c->u.ioport.grant_id, c->u.ioport.grant_generation);
+}
+
+void ioport_ungrant_cap(struct cap *c)
+{
+    paddr_t pml4 = granted_pml4(c);
+    if (pml4 != 0) {
+        iomap_ungrant(pml4, c->u.ioport.grant_id, c->u.ioport.grant_index);
+    }
+    cap_clear_binding(c);
+}
+
+/* IOPORT_GRANT: MR0 VSpace cap. The cap needs both rights (the map cannot tell reads
+ * from writes). */
+static bst_error_t ioport_grant(struct invocation *inv)
+{
+    struct cap *c = &inv->slot->cap;
+    if (inv->length < 1) {
+        return BST_TRUNCATED_MESSAGE;
+    }
+    struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
+    if (l.status != BST_OK) {
+        return l.status;
+    }
+    const struct cap *vs = &l.slot->cap;
+    if (cap_type(vs) != BST_OBJ_VSPACE) {
+        return BST_INVALID_CAPABILITY;
+    }
+    if ((c->rights & BST_RIGHTS_RW) != BST_RIGHTS_RW) {
+        return BST_INSUFFICIENT_RIGHTS;
+    }
+    if (granted_pml4(c) != 0) {
+        return BST_ILLEGAL_OPERATION; /* granted already: ungrant it, or grant a copy */
+    }
+    bst_error_t e = vspace_prepare(vs);
+    if (e != BST_OK) {
+        return e;
+    }
+    unsigned id = vspace_id_of(vs);
+    struct iomap_grant_result g = iomap_grant(vs->paddr, id, c->u.ioport.first, c->u.ioport.last);
+    if (g.status != BST_OK) {
+        return g.status;
+    }
+    c->u.ioport.grant_id = (uint16_t)id;
+    c->u.ioport.grant_index = (uint8_t)g.index;
+    c->u.ioport.grant_generation = vspace_id_generation(id);
+    return BST_OK;
+}
+
+/* IN8/16/32: MR0 port -> MR0 value. OUT8/16/32: MR0 port, MR1 value. GRANT: MR0 VSpace
+ * cap. UNGRANT: nothing. */
 bst_error_t arch_ioport_invoke(struct invocation *inv)
 {
+    if (inv->label == BST_INV_IOPORT_GRANT) {
+        return ioport_grant(inv);
+    }
+    if (inv->label == BST_INV_IOPORT_UNGRANT) {
+        ioport_ungrant_cap(&inv->slot->cap); /* nothing to do if it grants nothing */
+        return BST_OK;
+    }
     const struct cap *c = &inv->slot->cap;
     bool write;
     unsigned width = access_width(inv->label, &write);

@@ -37,6 +37,20 @@ void pt_clear_root_id(paddr_t pml4)
     table_at(pml4)[PT_ID_SLOT] = 0;
 }
 
+uint64_t pt_root_id_entry(paddr_t pml4)
+{
+    return table_at(pml4)[PT_ID_SLOT];
+}
+
+void pt_set_root_flag(paddr_t pml4, uint64_t flag, bool on)
+{
+    if (on) {
+        table_at(pml4)[PT_ID_SLOT] |= flag;
+    } else {
+        table_at(pml4)[PT_ID_SLOT] &= ~flag;
+    }
+}
+
 /* The entry for `vaddr` at `level` in pml4, or NULL if a table above is missing (or a
  * large page is in the way). */
 static uint64_t *entry_at(paddr_t pml4, vaddr_t vaddr, unsigned level)

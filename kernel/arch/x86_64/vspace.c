@@ -35,6 +35,7 @@ unsigned arch_vspace_id(paddr_t pml4)
 
 void arch_vspace_clear_id(paddr_t pml4)
 {
+    iomap_vspace_gone(pt_root_id(pml4));
     pt_clear_root_id(pml4);
     if (active_pml4 == pml4) {
         write_cr3(paging_kernel_root());

@@ -45,8 +45,12 @@ struct cap {
             uint64_t irq;
         } irq; /* IRQ handler */
         struct {
-            uint16_t first, last;
-        } ioport; /* I/O port range, inclusive */
+            uint16_t first, last; /* the port range, inclusive */
+            uint16_t grant_id;    /* VSpace identifier granted to (IOPORT_GRANT), 0: none */
+            uint8_t grant_index;  /* the range's entry in that VSpace's port table */
+            uint8_t reserved;
+            uint64_t grant_generation; /* the identifier's generation at the grant */
+        } ioport;
         uint64_t raw[2];
     } u;
 };
@@ -108,6 +112,27 @@ static inline bool cap_is_mappable(const struct cap *c)
     bst_objtype_t t = cap_type(c);
     return t == BST_OBJ_FRAME_4K || t == BST_OBJ_FRAME_2M || t == BST_OBJ_FRAME_1G ||
            t == BST_OBJ_PT_L1 || t == BST_OBJ_PT_L2 || t == BST_OBJ_PT_L3;
+}
+
+/* Caps that record one binding of their own: a frame's or page table's mapping, an I/O
+ * port cap's grant of its range to a VSpace. A copy starts unbound; every such cap's
+ * binding is undone when the cap is deleted, final or not (cap_unbind, finalise.h), and
+ * kept when the cap is moved or mutated. */
+static inline bool cap_records_binding(const struct cap *c)
+{
+    return cap_is_mappable(c) || cap_type(c) == BST_OBJ_IOPORT;
+}
+
+/* Forget the binding `c` records (it becomes a cap that has bound nothing). */
+static inline void cap_clear_binding(struct cap *c)
+{
+    if (cap_type(c) == BST_OBJ_IOPORT) {
+        c->u.ioport.grant_id = 0;
+        c->u.ioport.grant_index = 0;
+        c->u.ioport.grant_generation = 0;
+    } else if (cap_is_mappable(c)) {
+        c->u.raw[0] = c->u.raw[1] = 0;
+    }
 }
 
 static inline uint64_t cap_badge(const struct cap *c)

@@ -29,6 +29,19 @@ void ioport_finalise(const struct cap *cap);
  * still in its slot: undo the mapping the cap made (vm/vspace.c). */
 void vm_unmap_cap(struct cap *cap);
 
+/* The same for I/O port caps: withdraw the grant of the cap's range from the VSpace it
+ * was granted to, if any (arch I/O port code). */
+void ioport_ungrant_cap(struct cap *cap);
+
+/* Undo the binding of a cap for which cap_records_binding() holds (delete.c). */
+static inline void cap_unbind(struct cap *cap)
+{
+    if (cap_type(cap) == BST_OBJ_IOPORT)
+        ioport_ungrant_cap(cap);
+    else
+        vm_unmap_cap(cap);
+}
+
 /* The finalisers of threads, IPC objects and memory mappings live with their objects
  * (kernel/thread, kernel/ipc, kernel/vm); host tests of this layer provide empty ones. */
 

@@ -21,6 +21,14 @@ bst_error_t vspace_prepare(const struct cap *vspace);
 /* Whether vspace_prepare() has run for it. */
 bool vspace_is_prepared(const struct cap *vspace);
 
+/* The identifier of a prepared VSpace, and the generation that identifier has now: a
+ * record (id, generation) still names the same VSpace exactly when
+ * vspace_id_generation(id) == generation. */
+unsigned vspace_id_of(const struct cap *vspace);
+uint64_t vspace_id_generation(unsigned id);
+/* The top-level table of the VSpace a record (id, generation) names; 0 if it is gone. */
+paddr_t vspace_id_lookup(unsigned id, uint64_t generation);
+
 /* Switch to the address space `vspace` names (a prepared VSPACE cap), if it is not the
  * active one already. Inline: the IPC fastpath uses it. */
 static inline __attribute__((always_inline)) void vspace_switch_to(const struct cap *vspace)

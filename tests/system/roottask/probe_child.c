@@ -47,14 +47,37 @@ static void child_divide(struct probe_block *b)
     finish(b);
 }
 
+static void child_in8(struct probe_block *b)
+{
+    b->started = 1;
+    b->value = probe_port_in8(0, 0, b->addr);
+    finish(b);
+}
+
+static void child_in16(struct probe_block *b)
+{
+    b->started = 1;
+    b->value = probe_port_in16(0, 0, b->addr);
+    finish(b);
+}
+
+static void child_out8(struct probe_block *b)
+{
+    b->started = 1;
+    probe_port_out8(b->arg, 0, b->addr);
+    finish(b);
+}
+
 static void (*const entries[])(struct probe_block *) = {
     [PROBE_READ] = child_read, [PROBE_WRITE] = child_write,   [PROBE_CALL] = child_call,
-    [PROBE_UD] = child_ud,     [PROBE_DIVIDE] = child_divide,
+    [PROBE_UD] = child_ud,     [PROBE_DIVIDE] = child_divide, [PROBE_IN8] = child_in8,
+    [PROBE_IN16] = child_in16, [PROBE_OUT8] = child_out8,
 };
 
 static const char *const names[] = {
-    [PROBE_READ] = "probe-read", [PROBE_WRITE] = "probe-write",   [PROBE_CALL] = "probe-call",
-    [PROBE_UD] = "probe-ud",     [PROBE_DIVIDE] = "probe-divide",
+    [PROBE_READ] = "probe-read",    [PROBE_WRITE] = "probe-write",   [PROBE_CALL] = "probe-call",
+    [PROBE_UD] = "probe-ud",        [PROBE_DIVIDE] = "probe-divide", [PROBE_IN8] = "probe-port-in",
+    [PROBE_IN16] = "probe-port-in", [PROBE_OUT8] = "probe-port-out",
 };
 
 uint64_t probe_fault_rip(enum probe_kind kind, uint64_t addr)
@@ -70,6 +93,12 @@ uint64_t probe_fault_rip(enum probe_kind kind, uint64_t addr)
         return (uint64_t)(uintptr_t)probe_ud;
     case PROBE_DIVIDE:
         return (uint64_t)(uintptr_t)probe_divide_insn;
+    case PROBE_IN8:
+        return (uint64_t)(uintptr_t)probe_port_in8;
+    case PROBE_IN16:
+        return (uint64_t)(uintptr_t)probe_port_in16;
+    case PROBE_OUT8:
+        return (uint64_t)(uintptr_t)probe_port_out8_insn;
     }
     return 0;
 }

@@ -8,12 +8,23 @@
 
 #include "roottask.h"
 
+/* Port probes (probes.S; the port is the third argument), and position-independent
+ * code for another address space that reads one port. */
+uint64_t probe_port_in8(uint64_t unused0, uint64_t unused1, uint64_t port);
+uint64_t probe_port_in16(uint64_t unused0, uint64_t unused1, uint64_t port);
+void probe_port_out8(uint64_t value, uint64_t unused, uint64_t port);
+extern const char probe_port_out8_insn[];
+extern const char port_blob_start[], port_blob_in[], port_blob_end[];
+
 enum probe_kind {
     PROBE_READ,   /* value = *(u64 *)addr */
     PROBE_WRITE,  /* *(u64 *)addr = arg */
     PROBE_CALL,   /* call addr */
     PROBE_UD,     /* ud2 */
     PROBE_DIVIDE, /* 1 / arg */
+    PROBE_IN8,    /* value = inb(addr) */
+    PROBE_IN16,   /* value = inw(addr) */
+    PROBE_OUT8,   /* outb(addr, arg) */
 };
 
 struct probe_result {

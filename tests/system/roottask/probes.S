@@ -49,6 +49,57 @@ probe_divide_insn:
     .size probe_divide, . - probe_divide
 
 /*
+ * Port probes: uint64_t probe_port_in8/in16(uint64_t, uint64_t, uint64_t port) read the
+ * port (in rdx, the third argument) with their first instruction;
+ * void probe_port_out8(uint64_t value, uint64_t, uint64_t port) writes it at
+ * probe_port_out8_insn.
+ */
+    .global probe_port_in8, probe_port_in16, probe_port_out8, probe_port_out8_insn
+    .type probe_port_in8, @function
+probe_port_in8:
+    inb %dx, %al
+    movzbl %al, %eax
+    ret
+    .size probe_port_in8, . - probe_port_in8
+
+    .type probe_port_in16, @function
+probe_port_in16:
+    inw %dx, %ax
+    movzwl %ax, %eax
+    ret
+    .size probe_port_in16, . - probe_port_in16
+
+    .type probe_port_out8, @function
+probe_port_out8:
+    movl %edi, %eax
+probe_port_out8_insn:
+    outb %al, %dx
+    ret
+    .size probe_port_out8, . - probe_port_out8
+
+/*
+ * Code for a thread in another address space that reads one port (position
+ * independent). In: rdi flag block (started at 0, passed at 8, value at 16), rdx the
+ * port, r12 the thread's own TCB cptr, r13 the message info of TCB_SUSPEND, r14 the
+ * CALL system-call number. A fault leaves RIP at port_blob_in.
+ */
+    .global port_blob_start, port_blob_in, port_blob_end
+port_blob_start:
+    movq $1, (%rdi)
+port_blob_in:
+    inb %dx, %al
+    movzbl %al, %eax
+    movq %rax, 16(%rdi)
+    movq $1, 8(%rdi)
+    movq %r12, %rdi
+    movq %r13, %rsi
+    movq %r14, %rax
+    syscall
+1:  pause
+    jmp 1b
+port_blob_end:
+
+/*
  * Code for a thread in another address space, copied there (position independent).
  * In: rdi flag block (started at 0, passed at 8, value at 16), rsi a value to store
  * through the stack, r15 an address to read, rdx the thread's own TCB cptr, r13 the

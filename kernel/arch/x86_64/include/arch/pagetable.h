@@ -12,6 +12,9 @@
 #define PT_ENTRIES     512
 #define PT_KERNEL_HALF 256
 #define PT_ID_SLOT     510 /* a kernel-half slot the kernel leaves empty: the VSpace id */
+/* A flag beside the id in PT_ID_SLOT: the VSpace has been granted I/O ports (iomap.c).
+ * Kept there so that the address-space switch finds it in the word it reads anyway. */
+#define PT_ID_PORTS    BIT(62)
 
 #define PT_PRESENT   BIT(0)
 #define PT_WRITE     BIT(1)
@@ -39,6 +42,9 @@ extern bool pt_nx_supported;
 void pt_init_root(paddr_t pml4, paddr_t kernel_pml4, unsigned id);
 unsigned pt_root_id(paddr_t pml4);
 void pt_clear_root_id(paddr_t pml4);
+/* The whole PT_ID_SLOT word (id and flags), and setting or clearing a flag in it. */
+uint64_t pt_root_id_entry(paddr_t pml4);
+void pt_set_root_flag(paddr_t pml4, uint64_t flag, bool on);
 
 /* Table of `level` (0 = PT, 1 = PD, 2 = PDPT) for vaddr present? */
 bool pt_table_present(paddr_t pml4, unsigned level, vaddr_t vaddr);

@@ -12,6 +12,7 @@
 #define ARCH_VSPACE_H
 
 #include <arch/cpu.h>
+#include <arch/iomap.h>
 #include <arch/pagetable.h>
 #include <arch/physmap.h>
 #include <bastion/errors.h>
@@ -74,16 +75,22 @@ extern bool arch_vspace_pcid;
 extern bool arch_vspace_stale[VSPACE_MAX_IDS];
 
 /* Switch to `pml4` unless it is active already. A VSpace that is not active has no
- * pending flush of its own when PCIDs are off (every CR3 load flushes then). */
+ * pending flush of its own when PCIDs are off (every CR3 load flushes then). The one
+ * function that switches address spaces (the scheduler's exit and the IPC fastpath
+ * both come here), so it is also where the I/O permission map follows the switch:
+ * only when the outgoing or the incoming space holds ports (arch/iomap.h). */
 static inline __attribute__((always_inline)) void arch_vspace_switch(paddr_t pml4)
 {
     if (pml4 == arch_active_pml4) {
         return;
     }
+    uint64_t id_entry = ((const uint64_t *)arch_physmap_ptr(pml4))[PT_ID_SLOT];
+    if (__builtin_expect((id_entry & PT_ID_PORTS) != 0 || arch_iomap_open, 0)) {
+        arch_iomap_switch(id_entry);
+    }
     uint64_t cr3 = pml4;
     if (arch_vspace_pcid) {
-        unsigned id = (unsigned)(((const uint64_t *)arch_physmap_ptr(pml4))[PT_ID_SLOT] >> 12) &
-                      (VSPACE_MAX_IDS - 1);
+        unsigned id = (unsigned)(id_entry >> 12) & (VSPACE_MAX_IDS - 1);
         cr3 |= id | (arch_vspace_stale[id] ? 0 : BIT(63));
         arch_vspace_stale[id] = false;
     }
