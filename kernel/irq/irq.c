@@ -1,5 +1,6 @@
 /*
- * IRQ control and IRQ handler caps (irq/irq.h).
+ * IRQ control and IRQ handler caps (irq/irq.h): IOAPIC pins masked at the controller,
+ * MSIs masked here (a latched arrival is delivered by the acknowledgement).
  */
 #include <ipc/ipc.h>
 #include <irq/irq.h>
@@ -10,6 +11,7 @@
 struct irq_line {
     bool issued;               /* an IRQ handler cap exists */
     bool unacked;              /* fired and not yet acknowledged */
+    bool latched;              /* MSI: arrived again while unacknowledged */
     struct notification *ntfn; /* where it is delivered, if bound */
     uint64_t badge;
     uint64_t count;
@@ -22,12 +24,14 @@ uint64_t irq_count(unsigned irq)
     return irq < IRQ_LINES ? lines[irq].count : 0;
 }
 
-void irq_raised(unsigned irq)
+static bool is_msi(unsigned irq)
 {
-    struct irq_line *l = &lines[irq];
-    if (l->unacked) {
-        return; /* an edge the local APIC took before the line was masked: not delivered */
-    }
+    return irq >= IRQ_MSI_FIRST;
+}
+
+/* Deliver one interrupt of line l: it is masked from now until acknowledged. */
+static void deliver(struct irq_line *l)
+{
     l->unacked = true;
     l->count++;
     if (l->ntfn != NULL) {
@@ -35,11 +39,66 @@ void irq_raised(unsigned irq)
     } /* unbound: it stays masked until a handler binds and acknowledges it */
 }
 
+void irq_raised(unsigned irq)
+{
+    struct irq_line *l = &lines[irq];
+    if (!l->issued) {
+        return; /* a device programmed with a vector nobody holds (any more) */
+    }
+    if (l->unacked) {
+        /* A pin: an edge the local APIC took before the line was masked, not delivered
+         * (a level line raises it again when unmasked). An MSI: nothing masked it at
+         * the device, so remember it for the acknowledgement. */
+        l->latched = is_msi(irq);
+        return;
+    }
+    deliver(l);
+}
+
+/* The issued handler for line `line` into dest (a slot that decode found empty). */
+static void issue_handler(struct invocation *inv, struct cte *dest, unsigned line)
+{
+    lines[line] = (struct irq_line){.issued = true};
+    dest->cap = cap_make_control(BST_OBJ_IRQ_HANDLER);
+    dest->cap.u.irq.irq = line;
+    cdt_insert_last_child(inv->slot, dest);
+}
+
+/* IRQ_CONTROL_GET_MSI: MR0 dest CNode, MR1 index. Replies MR0 the message address,
+ * MR1 the message data the device must write, MR2 the line. */
+static bst_error_t irq_control_get_msi(struct invocation *inv)
+{
+    if (inv->length < 2) {
+        return BST_TRUNCATED_MESSAGE;
+    }
+    struct cte *dest;
+    bst_error_t e = invocation_dest_slot(inv, 0, &dest);
+    if (e != BST_OK) {
+        return e;
+    }
+    unsigned line = IRQ_MSI_FIRST;
+    while (line < IRQ_LINES && lines[line].issued) {
+        line++;
+    }
+    if (line == IRQ_LINES) {
+        return BST_REVOKE_FIRST; /* every MSI vector is issued: delete a handler first */
+    }
+    struct msi_message m = arch_irq_msi_message(line);
+    issue_handler(inv, dest, line);
+    invocation_reply(inv, 0, m.address);
+    invocation_reply(inv, 1, m.data);
+    invocation_reply(inv, 2, line);
+    return BST_OK;
+}
+
 /* IRQ_CONTROL_GET_IOAPIC: MR0 line, MR1 trigger, MR2 polarity, MR3 dest CNode, MR4 index. */
 bst_error_t irq_control_invoke(struct invocation *inv)
 {
+    if (inv->label == BST_INV_IRQ_CONTROL_GET_MSI) {
+        return irq_control_get_msi(inv);
+    }
     if (inv->label != BST_INV_IRQ_CONTROL_GET_IOAPIC) {
-        return BST_ILLEGAL_OPERATION; /* GET_MSI: not yet */
+        return BST_ILLEGAL_OPERATION;
     }
     if (inv->length < 5) {
         return BST_TRUNCATED_MESSAGE;
@@ -51,7 +110,7 @@ bst_error_t irq_control_invoke(struct invocation *inv)
     if (e != BST_OK) {
         return e;
     }
-    if (line >= IRQ_LINES) {
+    if (line >= IRQ_PIN_LINES) {
         return BST_RANGE_ERROR;
     }
     if (trigger > 1 || polarity > 1) {
@@ -64,11 +123,23 @@ bst_error_t irq_control_invoke(struct invocation *inv)
     if (e != BST_OK) {
         return e;
     }
-    lines[line] = (struct irq_line){.issued = true};
-    dest->cap = cap_make_control(BST_OBJ_IRQ_HANDLER);
-    dest->cap.u.irq.irq = line;
-    cdt_insert_last_child(inv->slot, dest);
+    issue_handler(inv, dest, (unsigned)line);
     return BST_OK;
+}
+
+/* ACK: unmask the line; an MSI that arrived meanwhile is delivered now instead. */
+static void irq_ack(unsigned irq)
+{
+    struct irq_line *l = &lines[irq];
+    l->unacked = false;
+    if (l->latched) {
+        l->latched = false;
+        deliver(l);
+        return;
+    }
+    if (!is_msi(irq)) {
+        arch_irq_unmask(irq);
+    }
 }
 
 /* IRQ_HANDLER_SET_NOTIFICATION (MR0 notification cap, write right), ACK, CLEAR. */
@@ -77,8 +148,7 @@ bst_error_t irq_handler_invoke(struct invocation *inv)
     unsigned irq = (unsigned)inv->slot->cap.u.irq.irq;
     switch (inv->label) {
     case BST_INV_IRQ_HANDLER_ACK:
-        lines[irq].unacked = false;
-        arch_irq_unmask(irq);
+        irq_ack(irq);
         return BST_OK;
     case BST_INV_IRQ_HANDLER_CLEAR:
         lines[irq].ntfn = NULL;
@@ -106,11 +176,15 @@ bst_error_t irq_handler_invoke(struct invocation *inv)
     }
 }
 
-/* The last handler cap for a line is gone: mask it and free it for reissue. */
+/* The last handler cap for a line is gone: mask it and free it for reissue. An MSI's
+ * device may still write its message; irq_raised() drops it until the line is issued
+ * again (whoever holds the device must disable its MSI first; docs/drivers.md). */
 void irq_handler_finalise(const struct cap *cap)
 {
     unsigned irq = (unsigned)cap->u.irq.irq;
-    arch_irq_mask(irq);
+    if (!is_msi(irq)) {
+        arch_irq_mask(irq);
+    }
     lines[irq] = (struct irq_line){0};
 }
 

@@ -12,6 +12,18 @@ bst_error_t bst_irq_control_get_ioapic(bst_cptr_t control, uint64_t line, unsign
     return bst_invoke(control, BST_INV_IRQ_CONTROL_GET_IOAPIC, a, 5, NULL, 0);
 }
 
+bst_error_t bst_irq_control_get_msi(bst_cptr_t control, bst_cptr_t dest_cnode, uint64_t dest_index,
+                                    struct bst_msi_message *msg)
+{
+    const uint64_t a[] = {dest_cnode, dest_index};
+    uint64_t r[3] = {0, 0, 0};
+    bst_error_t e = bst_invoke(control, BST_INV_IRQ_CONTROL_GET_MSI, a, 2, r, 3);
+    msg->address = r[0];
+    msg->data = r[1];
+    msg->line = r[2];
+    return e;
+}
+
 bst_error_t bst_irq_handler_set_notification(bst_cptr_t irq, bst_cptr_t ntfn)
 {
     const uint64_t a[] = {ntfn};

@@ -5,14 +5,23 @@
  * it. A line stays masked from the moment it fires until its handler acknowledges it,
  * so a driver that never acknowledges only silences its own device. See docs/drivers.md.
  *
- * Lines are numbered by the architecture (x86_64: IOAPIC pins, IRQ_LINES of them).
+ * Lines 0 .. IRQ_PIN_LINES-1 are interrupt-controller inputs (x86_64: IOAPIC pins),
+ * masked at the controller. Lines IRQ_MSI_FIRST .. IRQ_LINES-1 are message-signalled
+ * interrupts (MSIs): the kernel hands out the first free one and tells the caller the
+ * message (address, data) the device must write. The kernel cannot mask an MSI at the
+ * device (it has no access to the device's configuration space), so an MSI line is
+ * "masked" in the kernel: one that arrives before the acknowledgement is latched, not
+ * delivered, and the acknowledgement delivers it (at most one is remembered).
  */
 #ifndef BASTION_IRQ_IRQ_H
 #define BASTION_IRQ_IRQ_H
 
 #include <object/cap.h>
 
-#define IRQ_LINES 24
+#define IRQ_PIN_LINES 24
+#define IRQ_MSI_LINES 32
+#define IRQ_MSI_FIRST IRQ_PIN_LINES
+#define IRQ_LINES     (IRQ_PIN_LINES + IRQ_MSI_LINES)
 
 struct invocation;
 bst_error_t irq_control_invoke(struct invocation *inv);
@@ -35,5 +44,13 @@ uint64_t irq_count(unsigned irq);
 bst_error_t arch_irq_route(unsigned line, unsigned trigger, unsigned polarity);
 void arch_irq_mask(unsigned line);
 void arch_irq_unmask(unsigned line);
+
+/* What a device writes to raise MSI line `line` (IRQ_MSI_FIRST <= line < IRQ_LINES):
+ * the address and data to program into its MSI capability. */
+struct msi_message {
+    uint64_t address;
+    uint64_t data;
+};
+struct msi_message arch_irq_msi_message(unsigned line);
 
 #endif

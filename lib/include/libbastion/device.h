@@ -18,6 +18,21 @@ bst_error_t bst_irq_control_get_ioapic(bst_cptr_t control, uint64_t line, unsign
                                        unsigned polarity, bst_cptr_t dest_cnode,
                                        uint64_t dest_index);
 
+/* What a device writes to raise an MSI: program `address` and `data` into its MSI
+ * capability. `line` is the kernel's number for it (reports only). */
+struct bst_msi_message {
+    uint64_t address;
+    uint64_t data;
+    uint64_t line;
+};
+
+/* A new IRQ handler cap for an MSI vector the kernel picks (the first free one), into
+ * slot `dest_index` of `dest_cnode`; *msg receives the message the device must send.
+ * Until acknowledged, a further MSI is latched, not delivered; ACK delivers it. All
+ * vectors issued: BST_REVOKE_FIRST. */
+bst_error_t bst_irq_control_get_msi(bst_cptr_t control, bst_cptr_t dest_cnode, uint64_t dest_index,
+                                    struct bst_msi_message *msg);
+
 /* Each interrupt ORs the badge of the notification cap `ntfn` (write right) into it. */
 bst_error_t bst_irq_handler_set_notification(bst_cptr_t irq, bst_cptr_t ntfn);
 

@@ -151,7 +151,7 @@ void test_devices_irq_errors(void)
               BST_INVALID_CAPABILITY);
     CHECK_ERR(bst_invoke(irq, BST_INV_IRQ_HANDLER_SET_NOTIFICATION, NULL, 0, NULL, 0),
               BST_TRUNCATED_MESSAGE);
-    CHECK_ERR(bst_invoke(IRQ_CONTROL, BST_INV_IRQ_CONTROL_GET_MSI, NULL, 0, NULL, 0),
+    CHECK_ERR(bst_invoke(IRQ_CONTROL, BST_INV_IRQ_CONTROL_GET, NULL, 0, NULL, 0),
               BST_ILLEGAL_OPERATION);
     uint64_t bad_dest[5] = {6, 0, 0, ep, 0};
     CHECK_ERR(bst_invoke(IRQ_CONTROL, BST_INV_IRQ_CONTROL_GET_IOAPIC, bad_dest, 5, NULL, 0),

@@ -21,6 +21,7 @@
 #include <libbastion/cnode.h>
 #include <libbastion/invoke.h>
 #include <libbastion/printf.h>
+#include <libbastion/sched.h>
 #include <libbastion/syscall.h>
 #include <libbastion/tcb.h>
 #include <libbastion/untyped.h>
@@ -148,6 +149,12 @@ struct probe_block {
  * when the test ends.
  */
 bst_error_t thread_new(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb);
+/* The same, returning the thread's scheduling context (unlimited: budget = period). */
+#define THREAD_SC_PERIOD_US 10000
+bst_error_t thread_new_sc(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb, bst_cptr_t *sc);
+/* A thread with no scheduling context: it cannot run until it gets one (or is lent one
+ * over a Call, as a passive server). */
+bst_error_t thread_new_bare(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb);
 
 /* A stack in the root's address space for a same-space child (never reused in a test). */
 uint64_t stack_alloc(void);
@@ -253,6 +260,8 @@ void fpu_check_loop(struct reg_check *c);
     X(test_devices_ioport_errors, "devices.ioport_errors")                                         \
     X(test_devices_irq_delivery, "devices.irq_delivery_and_masking")                               \
     X(test_devices_irq_errors, "devices.irq_errors")                                               \
+    X(test_devices_msi_errors, "devices.msi_errors")                                               \
+    X(test_devices_msi_vectors, "devices.msi_vectors")                                             \
     X(test_sched_budget_share, "sched.budget_25_percent")                                          \
     X(test_sched_budget_errors, "sched.budget_errors")
 
