@@ -15,9 +15,12 @@
  * with badge 1 << id (the channel it arrives on) and copied into slot
  * BASTION_SLOT_IRQ_BASE + id; the line stays masked until the PD's runtime acknowledges
  * it before init(). An <ioport id> gets an I/O port cap in BASTION_SLOT_IOPORT_BASE + id.
- * init keeps the originals. MSIs and PCI devices are refused (not supported yet).
+ * init keeps the originals. PCI devices, their MSIs, and regions at fixed or contiguous
+ * physical addresses are device.h's (pci_give.c, region.c).
  */
 #include "init.h"
+
+#include "device.h"
 
 #include <bastion/capdata.h>
 #include <libbastion/cnode.h>
@@ -118,6 +121,8 @@ static void create_objects(void)
 {
     const struct spec *s = &the_spec;
     for (uint32_t i = 0; i < s->n[BASTION_TABLE_OBJECTS]; i++) {
+        if (region_frames_make(i))
+            continue;
         const struct bastion_spec_object *o = &s->objects[i];
         char what[96];
         unsigned size_bits;
@@ -146,27 +151,12 @@ static void create_objects(void)
 static void refuse_unsupported(void)
 {
     const struct spec *s = &the_spec;
-    if (s->n[BASTION_TABLE_PCI_DEVICES]) {
-        const struct bastion_spec_pci_device *d = &s->pci_devices[0];
-        init_fatal("PD '%s' has <pci_device address=\"%02x:%02x.%x\">: PCI devices (their BARs "
-                   "and MSIs) are not supported yet",
-                   pd_name(d->pd), d->bus, d->dev, d->fn);
-    }
     for (uint32_t i = 0; i < s->n[BASTION_TABLE_IRQS]; i++) {
         const struct bastion_spec_irq *irq = &s->irqs[i];
-        if (irq->kind == BASTION_IRQ_MSI)
-            init_fatal("PD '%s' has <irq> id %u, an MSI: MSIs are not supported yet (the kernel "
-                       "has no IRQ_CONTROL_GET_MSI)",
-                       pd_name(irq->pd), irq->id);
-        if (irq->ioapic != 0)
+        if (irq->kind == BASTION_IRQ_IOAPIC && irq->ioapic != 0)
             init_fatal("PD '%s' has <irq> id %u on IOAPIC %u: only IOAPIC 0 is supported",
                        pd_name(irq->pd), irq->id, irq->ioapic);
     }
-    for (uint32_t r = 0; r < s->n[BASTION_TABLE_REGIONS]; r++)
-        if (s->regions[r].flags & BASTION_REGION_FIXED_PHYS)
-            init_fatal("memory region '%s' has phys_addr: fixed physical regions are not "
-                       "supported yet",
-                       spec_string(s, s->regions[r].name));
     if (s->n[BASTION_TABLE_DOMAINS] > 1)
         bst_printf("init: note: the domain schedule (%u domains) is not enforced yet\n",
                    s->n[BASTION_TABLE_DOMAINS]);
@@ -400,11 +390,9 @@ static uint64_t slot_or_die(uint32_t p, const char *what)
     return slot;
 }
 
-/* Cap entry c (an IRQ): the handler for its IOAPIC line, delivering 1 << id to the PD's
- * notification, copied into the PD's slot. */
-static void issue_irq(uint32_t p, const struct bastion_spec_cap *c)
+/* The handler for an IOAPIC line, in a new slot of init's CNode. */
+static uint64_t issue_ioapic(uint32_t p, const struct bastion_spec_irq *irq)
 {
-    const struct bastion_spec_irq *irq = &the_spec.irqs[c->index];
     uint64_t handler = slot_or_die(p, "an IRQ handler");
     bst_error_t e = bst_irq_control_get_ioapic(BST_SLOT_IRQ_CONTROL, irq->pin, irq->trigger,
                                                irq->polarity, ROOT_CNODE, handler);
@@ -415,18 +403,27 @@ static void issue_irq(uint32_t p, const struct bastion_spec_cap *c)
                    e == BST_RANGE_ERROR    ? " (the kernel has pins 0 to 23)"
                    : e == BST_REVOKE_FIRST ? " (the line is issued already)"
                                            : "");
+    bst_printf("init: PD '%s': IRQ on channel %u: IOAPIC pin %u, %s, %s\n", pd_name(p), irq->id,
+               irq->pin, trigger_name[irq->trigger], polarity_name[irq->polarity]);
+    return handler;
+}
+
+/* Cap entry c (an IRQ): the handler for its IOAPIC line or MSI, delivering 1 << id to the
+ * PD's notification, copied into the PD's slot. */
+static void issue_irq(uint32_t p, const struct bastion_spec_cap *c)
+{
+    const struct bastion_spec_irq *irq = &the_spec.irqs[c->index];
+    uint64_t handler = irq->kind == BASTION_IRQ_MSI ? pci_issue_msi(p, irq) : issue_ioapic(p, irq);
     uint64_t badged = slot_or_die(p, "an IRQ's notification");
-    e = bst_cnode_mint(ROOT_CNODE, badged, BST_ROOT_DEPTH, ROOT_CNODE,
-                       object_slot(the_spec.pds[p].notification, 0), BST_ROOT_DEPTH,
-                       BST_RIGHT_WRITE, 1ULL << irq->id);
+    bst_error_t e = bst_cnode_mint(ROOT_CNODE, badged, BST_ROOT_DEPTH, ROOT_CNODE,
+                                   object_slot(the_spec.pds[p].notification, 0), BST_ROOT_DEPTH,
+                                   BST_RIGHT_WRITE, 1ULL << irq->id);
     if (e == BST_OK)
         e = bst_irq_handler_set_notification(handler, badged);
     if (e != BST_OK)
         init_fatal("PD '%s': <irq> id %u: cannot bind it to the PD's notification: %s", pd_name(p),
                    irq->id, bst_error_name(e));
     mint_or_die(p, c->slot, handler, c->rights, 0);
-    bst_printf("init: PD '%s': IRQ on channel %u: IOAPIC pin %u, %s, %s\n", pd_name(p), irq->id,
-               irq->pin, trigger_name[irq->trigger], polarity_name[irq->polarity]);
 }
 
 /* Cap entry c (an I/O port range): a port cap copied into the PD's slot. */
@@ -566,13 +563,15 @@ static void note_scheduling(void)
 
 void build_system(const struct bst_bootinfo *bi)
 {
-    (void)bi;
     const struct spec *s = &the_spec;
     if (s->n[BASTION_TABLE_PDS] > MAX_PDS || s->n[BASTION_TABLE_OBJECTS] > MAX_OBJECTS)
         init_fatal("the spec has %u PDs and %u object entries; this init handles %u and %u",
                    s->n[BASTION_TABLE_PDS], s->n[BASTION_TABLE_OBJECTS], MAX_PDS, MAX_OBJECTS);
     refuse_unsupported();
     note_scheduling();
+    devmem_init(bi);
+    if (s->n[BASTION_TABLE_PCI_DEVICES])
+        pci_init();
     create_objects();
     make_endpoints();
     prefill_regions();
@@ -593,6 +592,7 @@ void build_system(const struct bst_bootinfo *bi)
         build_cspace(p, &si);
         load_image(p);
         map_regions(p);
+        pci_give_devices(p);
         apply_patches(p);
         write_startinfo(p, &si);
         make_thread(p);

@@ -44,6 +44,11 @@
 #define BASTION_IPC_BUFFER_VADDR 0x7f0000000000ULL /* one 4 KiB frame */
 #define BASTION_STACK_TOP        0x7ff000000000ULL /* stack grows down from here */
 #define BASTION_PAGE_SIZE        0x1000ULL
+/* The configuration space of the PD's k-th <pci_device> (in the order of the spec's
+ * PCI_DEVICES table) is the 4 KiB page at BASTION_PCI_CONFIG_VADDR + k * 0x1000: with
+ * ECAM the function's own page, read-write; with the legacy mechanism a read-only copy
+ * init took after configuring the function (docs/drivers.md, "PCI devices"). */
+#define BASTION_PCI_CONFIG_VADDR 0x7f8000000000ULL
 
 /* Per-PD CSpace: a CNode of 2^BASTION_CNODE_BITS slots with this fixed layout. */
 #define BASTION_CNODE_BITS          9u
