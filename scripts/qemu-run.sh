@@ -15,6 +15,14 @@
 #                     each is a result of its own
 #   --no-protocol     the guest prints no test protocol; pass means: it exited through
 #                     isa-debug-exit with the pass status and every --expect matched
+#   --machine NAME    QEMU machine type (default q35; `pc` has no PCI Express ECAM)
+#   --qemu-arg ARG    one more QEMU argument (repeatable), e.g. --qemu-arg -device
+#                     --qemu-arg edu
+#   --serial2 FILE    add a second 16550, COM2 (ports 0x2f8-0x2ff, ISA IRQ 3); what the
+#                     guest sends on it goes to FILE
+#   --serial2-input FILE  what COM2 receives: the bytes of FILE, as fast as the guest
+#                     takes them (QEMU reads on only when the UART has room)
+#   --expect2 REGEX   as --expect, on COM2's output
 #   --icount          deterministic time: -icount shift=0,align=off (benchmarks)
 #   --interactive     serial console on this terminal, no timeout (make run)
 #
@@ -29,7 +37,7 @@
 set -uo pipefail
 
 image="" cdrom="" append="" name="" timeout_s=60 log="" interactive=0 protocol=1 icount=0
-modules=() expects=()
+modules=() expects=() serial2="" serial2_input="" expects2=() machine=q35 extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --image) image=$2; shift 2 ;;
@@ -41,6 +49,11 @@ while [[ $# -gt 0 ]]; do
     --log) log=$2; shift 2 ;;
     --expect) expects+=("$2"); shift 2 ;;
     --no-protocol) protocol=0; shift ;;
+    --machine) machine=$2; shift 2 ;;
+    --qemu-arg) extra+=("$2"); shift 2 ;;
+    --serial2) serial2=$2; shift 2 ;;
+    --serial2-input) serial2_input=$2; shift 2 ;;
+    --expect2) expects2+=("$2"); shift 2 ;;
     --icount) icount=1; shift ;;
     --interactive) interactive=1; shift ;;
     *) echo "qemu-run.sh: unknown option $1" >&2; exit 2 ;;
@@ -56,7 +69,7 @@ kvm) cpu=${QEMU_CPU:-host} ;;
 *) echo "qemu-run.sh: ACCEL must be tcg or kvm" >&2; exit 2 ;;
 esac
 
-args=(-machine q35 -accel "$accel" -cpu "$cpu" -m 128M -display none -no-reboot
+args=(-machine "$machine" -accel "$accel" -cpu "$cpu" -m 128M -display none -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 if [[ -n "$cdrom" ]]; then
     args+=(-cdrom "$cdrom" -boot d)
@@ -67,6 +80,17 @@ if [[ ${#modules[@]} -gt 0 ]]; then
     args+=(-initrd "$(IFS=,; echo "${modules[*]}")")
 fi
 [[ $icount -eq 1 ]] && args+=(-icount shift=0,align=off)
+if [[ -n "$serial2" ]]; then
+    # A "pipe" chardev reads BASE.in and writes BASE.out; plain files serve (the input
+    # ends at EOF). Created with -device after the board's COM1, it is COM2.
+    mkdir -p "$(dirname "$serial2")" && : >"$serial2"
+    serial2_dir=$(mktemp -d /tmp/bastion-com2.XXXXXX)
+    ln -s "$(realpath "$serial2")" "$serial2_dir/com2.out"
+    if [[ -n "$serial2_input" ]]; then cp "$serial2_input" "$serial2_dir/com2.in"; else : >"$serial2_dir/com2.in"; fi
+    args+=(-chardev "pipe,id=com2,path=$serial2_dir/com2"
+           -device isa-serial,chardev=com2,iobase=0x2f8,irq=3)
+fi
+args+=("${extra[@]}")
 
 if [[ $interactive -eq 1 ]]; then
     echo "Booting Bastion in QEMU (${accel}). Quit with Ctrl-A then X."
@@ -115,6 +139,18 @@ elif [[ $exit_word != pass && $exit_word != fail ]]; then
 elif [[ $protocol -eq 0 ]]; then
     if [[ $exit_word == pass ]]; then pass "$name: exits cleanly"; else fail "$name" "exited with the fail status"; fi
 fi
+
+if [[ -n "$serial2" ]]; then
+    rm -rf "$serial2_dir"
+    tr -d '\r' <"$serial2" >"$serial2.clean"
+fi
+for re in "${expects2[@]}"; do
+    if grep -qE -- "$re" "$serial2.clean"; then
+        pass "$name: COM2 shows /$re/"
+    else
+        fail "$name: COM2 shows /$re/" "no line matches (COM2 log: $serial2)"
+    fi
+done
 
 for re in "${expects[@]}"; do
     if grep -qE -- "$re" "$log.clean"; then

@@ -14,6 +14,11 @@
 #   init tamper          boot $INIT_TAMPER_ELF instead of init (the CSpace check must fail)
 #   spec MODE            boot a copy of the spec damaged by $SPEC_CORRUPT MODE
 #   spec none            boot without the spec module
+#   serial2 [INPUT]      the boot has a COM2 (qemu-run.sh --serial2): its output goes to
+#                        LOGDIR/NAME.serial2.log, its input is the file INPUT if given
+#   expect2 REGEX        a line of COM2's output must match
+#   machine NAME         QEMU machine type (default q35)
+#   qemu ARG...          more QEMU arguments, split at spaces (e.g. qemu -device edu)
 #
 # Prints PASS/FAIL lines per boot and per expectation (through qemu-run.sh) and exits
 # non-zero if anything failed.
@@ -24,9 +29,9 @@ shift 2
 mkdir -p "$logdir"
 failed=0
 
-run_boot() { # name out_dir exit timeout init_mode spec_mode expects...
-    local name=$1 out=$2 want=$3 timeout=$4 init_mode=$5 spec_mode=$6
-    shift 6
+run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args expects...
+    local name=$1 out=$2 want=$3 timeout=$4 init_mode=$5 spec_mode=$6 machine=$7 qemu_args=$8
+    shift 8
     local -a args=() modules
     read -r -a modules <"$out/modules.args"
     local i
@@ -43,8 +48,12 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode expects...
         fi
         args+=("$m")
     done
+    local -a extra=() words
+    read -r -a words <<<"$qemu_args"
+    for m in "${words[@]}"; do extra+=(--qemu-arg "$m"); done
     local output
     output=$(scripts/qemu-run.sh --image "$kernel" "${args[@]}" --append "" --no-protocol \
+        --machine "$machine" "${extra[@]}" \
         --name "$name" --timeout "$timeout" --log "$logdir/$name.log" "$@")
     if [[ $want == fail ]]; then
         output=$(sed -e "s|^FAIL: $name: exited with the fail status$|PASS: $name: exits with the fail status, as it must|" \
@@ -64,16 +73,23 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode expects...
 for system in "$@"; do
     IFS=: read -r sys_name src out <<<"$system"
     name=$sys_name want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=()
+    machine=q35 qemu_args=""
     flush() {
         [[ -z $name ]] && return
-        run_boot "$name" "$out" "$want" "$timeout" "$init_mode" "$spec_mode" "${expects[@]}"
+        run_boot "$name" "$out" "$want" "$timeout" "$init_mode" "$spec_mode" "$machine" \
+            "$qemu_args" "${expects[@]}"
     }
     while IFS= read -r line || [[ -n $line ]]; do
         [[ -z ${line// /} || $line == \#* ]] && continue
         key=${line%% *} value=${line#* }
         case $key in
         boot) flush; name=$sys_name-$value want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=() ;;
+        machine) machine=$value ;;
+        qemu) qemu_args="$qemu_args $value" ;;
         expect) expects+=(--expect "$value") ;;
+        serial2) expects+=(--serial2 "$logdir/$name.serial2.log")
+                 [[ $value != serial2 ]] && expects+=(--serial2-input "$value") ;;
+        expect2) expects+=(--expect2 "$value") ;;
         reject) rejects+=("$value") ;;
         exit) want=$value ;;
         timeout) timeout=$value ;;
