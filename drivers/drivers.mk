@@ -60,3 +60,6 @@ suite-queue-host: $(QUEUE_BUILD)/test-queue
 	$(Q)scripts/run-suite.sh queue-host $(BUILD)/test-results -- $<
 suite-queue-host-tsan: $(QUEUE_BUILD)/test-queue-tsan
 	$(Q)scripts/run-suite.sh queue-host-tsan $(BUILD)/test-results -- $<
+
+# The serial subsystem and the timer (drivers/serial, drivers/timer).
+include drivers/serial/serial.mk

@@ -1,0 +1,61 @@
+# drivers/serial and drivers/timer: the serial subsystem (16550 driver, transmit and
+# receive virtualisers, client library) and the timer (PIT/TSC driver, client library).
+# docs/drivers.md describes both.
+#
+#   $(call serial_system_drivers,OUT_DIR)   link the driver PDs (uart, serial_tx_virt,
+#                                           serial_rx_virt, timer) into OUT_DIR, where a
+#                                           system's build looks for its images
+#   SERIAL_CLIENT_SRCS, TIMER_CLIENT_SRCS   sources a client PD links with (both:
+#                                           SERIAL_AND_TIMER_CLIENT_SRCS)
+#
+#   make suite-system-serial   the serial/timer system test (drivers/serial/tests):
+#                              input routed to the right client, whole lines from two
+#                              clients printing at once, sleeps on time, the UART's IRQ
+#                              masked until acknowledged
+
+DRIVER_COMMON_SRCS := drivers/common/wait.c
+SERIAL_CLIENT_SRCS := drivers/serial/client/serial_client.c $(DRIVER_COMMON_SRCS)
+TIMER_CLIENT_SRCS := drivers/timer/client/timer_client.c $(DRIVER_COMMON_SRCS)
+SERIAL_AND_TIMER_CLIENT_SRCS := $(sort $(SERIAL_CLIENT_SRCS) $(TIMER_CLIENT_SRCS))
+DRIVER_INC := -I$(QUEUE_INCLUDE) -Idrivers/common/include -Idrivers/serial/include \
+    -Idrivers/timer/include
+DRIVER_HEADERS := $(wildcard drivers/common/include/bastion/driver/*.h \
+    drivers/serial/include/bastion/serial/*.h drivers/timer/include/bastion/timer/*.h)
+
+# Driver, client-library and client sources see the driver headers.
+$(LIB_BUILD)/drivers/%.c.o: USER_INC += $(DRIVER_INC)
+$(LIB_BUILD)/examples/serial/%.c.o: USER_INC += $(DRIVER_INC)
+
+define serial_system_drivers
+$(eval $(call pd_program,uart,drivers/serial/uart/uart.c,$(1)))
+$(eval $(call pd_program,serial_tx_virt,drivers/serial/virt/tx_virt.c,$(1)))
+$(eval $(call pd_program,serial_rx_virt,drivers/serial/virt/rx_virt.c,$(1)))
+$(eval $(call pd_program,timer,drivers/timer/pit/timer.c,$(1)))
+endef
+SERIAL_DRIVER_ELFS = $(addprefix $(1)/,uart.elf serial_tx_virt.elf serial_rx_virt.elf timer.elf)
+
+# The example (examples/serial): its client program lives in examples/serial/src/, out of
+# reach of examples.mk's one-file-per-program rule, because it links the client libraries.
+$(call serial_system_drivers,$(EXAMPLE_BUILD)/serial)
+$(eval $(call pd_program,console_client,examples/serial/src/console_client.c \
+    $(SERIAL_AND_TIMER_CLIENT_SRCS),$(EXAMPLE_BUILD)/serial))
+$(EXAMPLE_BUILD)/serial/modules.args: $(call SERIAL_DRIVER_ELFS,$(EXAMPLE_BUILD)/serial) \
+    $(EXAMPLE_BUILD)/serial/console_client.elf
+
+# The test system (drivers/serial/tests).
+SERIAL_TEST_BUILD := $(BUILD)/drivers/serial/tests
+$(call serial_system_drivers,$(SERIAL_TEST_BUILD))
+$(eval $(call pd_program,serial_test_client,drivers/serial/tests/test_client.c \
+    $(SERIAL_AND_TIMER_CLIENT_SRCS),$(SERIAL_TEST_BUILD)))
+$(SERIAL_TEST_BUILD)/modules.args: drivers/serial/tests/system.xml $(TOOL) $(INIT_ELF) \
+    scripts/build-example.sh $(call SERIAL_DRIVER_ELFS,$(SERIAL_TEST_BUILD)) \
+    $(SERIAL_TEST_BUILD)/serial_test_client.elf
+	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(SERIAL_TEST_BUILD) > $@.tmp && mv $@.tmp $@
+
+ALL_TARGETS += $(SERIAL_TEST_BUILD)/modules.args
+TEST_SUITES += system-serial
+
+.PHONY: suite-system-serial
+suite-system-serial: $(KERNEL_BIN) $(SERIAL_TEST_BUILD)/modules.args
+	$(Q)scripts/run-suite.sh system-serial $(BUILD)/test-results -- \
+	    drivers/serial/tests/run.sh $(KERNEL_BIN) $(SERIAL_TEST_BUILD) $(BUILD)/test-logs/serial

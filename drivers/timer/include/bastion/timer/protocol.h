@@ -1,0 +1,29 @@
+/*
+ * The timer's protocol: protected procedure calls on a channel to the timer driver
+ * (the client's end has pp="true"; the driver runs at a higher priority), and a
+ * notification on the same channel when a timeout expires.
+ *
+ *   label              MRs in                     reply
+ *   TIMER_NOW          -                          MR0 = now, in ns since the driver started
+ *   TIMER_SET_TIMEOUT  MR0 = ns from now          MR0 = the deadline (absolute, as TIMER_NOW)
+ *   TIMER_CANCEL       -                          -
+ *
+ * Each client has one timeout: setting one replaces the one before. When the timer's
+ * clock reaches the deadline the driver notifies the client on the channel, once. It
+ * never notifies early; how late depends on the system's load (docs/drivers.md). A reply
+ * with label TIMER_ERROR means the call was not understood (unknown label, or a channel
+ * that is not a client's). Times are 64-bit nanoseconds; they do not wrap for 584 years.
+ */
+#ifndef BASTION_TIMER_PROTOCOL_H
+#define BASTION_TIMER_PROTOCOL_H
+
+enum timer_label {
+    TIMER_NOW = 1,
+    TIMER_SET_TIMEOUT = 2,
+    TIMER_CANCEL = 3,
+    TIMER_ERROR = 0xfff,
+};
+
+#define TIMER_MAX_CLIENTS 16u /* client channels 0 .. TIMER_MAX_CLIENTS-1 at the driver */
+
+#endif /* BASTION_TIMER_PROTOCOL_H */
