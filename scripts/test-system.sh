@@ -19,6 +19,7 @@
 #   expect2 REGEX        a line of COM2's output must match
 #   machine NAME         QEMU machine type (default q35)
 #   qemu ARG...          more QEMU arguments, split at spaces (e.g. qemu -device edu)
+# Every directive applies to the boot it follows (a `boot` line starts afresh).
 #
 # Prints PASS/FAIL lines per boot and per expectation (through qemu-run.sh) and exits
 # non-zero if anything failed.
@@ -83,7 +84,8 @@ for system in "$@"; do
         [[ -z ${line// /} || $line == \#* ]] && continue
         key=${line%% *} value=${line#* }
         case $key in
-        boot) flush; name=$sys_name-$value want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=() ;;
+        boot) flush; name=$sys_name-$value want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=()
+              machine=q35 qemu_args="" ;;
         machine) machine=$value ;;
         qemu) qemu_args="$qemu_args $value" ;;
         expect) expects+=(--expect "$value") ;;
