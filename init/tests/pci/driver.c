@@ -108,7 +108,8 @@ static void check_dma(void)
         page1[i] = 0;
     }
     bst_printf("driver: DMA region at physical 0x%lx\n", (unsigned long)dma_paddr);
-    bool done = dma(dma_paddr, EDU_DMA_BUFFER, 0) && dma(EDU_DMA_BUFFER, dma_paddr + 0x1000, DMA_TO_RAM);
+    bool done =
+        dma(dma_paddr, EDU_DMA_BUFFER, 0) && dma(EDU_DMA_BUFFER, dma_paddr + 0x1000, DMA_TO_RAM);
     report(done, "both DMA transfers completed");
     report(memcmp(page0, page1, DMA_BYTES) == 0,
            "DMA through the device landed in the region's second page at dma_paddr + 0x1000");

@@ -36,8 +36,8 @@ void ioapic_init(void)
 {
     regs = paging_map_device(IOAPIC_PHYS, 4096);
     n_lines = ((read_reg(REG_VERSION) >> 16) & 0xff) + 1;
-    if (n_lines > IRQ_LINES) {
-        n_lines = IRQ_LINES;
+    if (n_lines > IRQ_PIN_LINES) {
+        n_lines = IRQ_PIN_LINES;
     }
     for (unsigned i = 0; i < n_lines; i++) {
         write_reg(REG_REDIR(i), REDIR_MASKED | (IRQ_VECTOR_BASE + i));

@@ -1,6 +1,7 @@
 /*
  * The IOAPIC: routes interrupt lines (pins) to vectors IRQ_VECTOR_BASE + pin, each line
- * masked until its handler is bound and acknowledged (irq/irq.h).
+ * masked until its handler is bound and acknowledged (irq/irq.h). The vectors after the
+ * pins' (IRQ_VECTOR_BASE + IRQ_MSI_FIRST ..) are the MSI lines' (msi.c).
  */
 #ifndef ARCH_IOAPIC_H
 #define ARCH_IOAPIC_H
