@@ -5,11 +5,13 @@
  * (fault endpoint, priority, bound notification, scheduling context), then start,
  * highest priority first.
  *
- * Scheduling: every PD runs at its priority, with MCP equal to it. A PD whose budget is
- * less than its period gets its scheduling context configured (budget and period in
- * microseconds, as the spec and the kernel both count) and bound to its TCB; a PD with
- * the whole period (the default) runs unbudgeted, its SC made but left unbound. passive
- * is accepted and reported as not enforced (the kernel has no passive servers yet).
+ * Scheduling: every PD runs at its priority, with MCP equal to it, on its own scheduling
+ * context, configured (budget and period in microseconds, as the spec and the kernel both
+ * count; the whole period, the default, is an unlimited context) and bound to its TCB.
+ * A passive PD runs init() on it, then tells init (BST_INIT_REQ_PASSIVE, sent while it
+ * already waits for calls), and init unbinds it: from then on it runs on its callers'
+ * contexts. PDs join their domains and the spec's domain schedule starts before the
+ * first PD does.
  *
  * Devices: an IOAPIC <irq id> gets an IRQ handler cap, bound to the PD's notification
  * with badge 1 << id (the channel it arrives on) and copied into slot
@@ -157,9 +159,13 @@ static void refuse_unsupported(void)
             init_fatal("PD '%s' has <irq> id %u on IOAPIC %u: only IOAPIC 0 is supported",
                        pd_name(irq->pd), irq->id, irq->ioapic);
     }
-    if (s->n[BASTION_TABLE_DOMAINS] > 1)
-        bst_printf("init: note: the domain schedule (%u domains) is not enforced yet\n",
-                   s->n[BASTION_TABLE_DOMAINS]);
+    if (s->n[BASTION_TABLE_DOMAINS] > BST_DOMAIN_SCHEDULE_MAX)
+        init_fatal("the domain schedule has %u domains; the kernel takes at most %u",
+                   s->n[BASTION_TABLE_DOMAINS], BST_DOMAIN_SCHEDULE_MAX);
+    for (uint32_t d = 0; d < s->n[BASTION_TABLE_DOMAINS]; d++)
+        if (s->domains[d].length_us < 100)
+            init_fatal("domain '%s' is %lu us long; the kernel needs at least 100 us",
+                       spec_string(s, s->domains[d].name), (unsigned long)s->domains[d].length_us);
     for (uint32_t p = 0; p < s->n[BASTION_TABLE_PDS]; p++) {
         const struct bastion_spec_pd *pd = &s->pds[p];
         if (pd->cpu != 0)
@@ -481,7 +487,9 @@ static void build_cspace(uint32_t p, struct bst_pd_startinfo *si)
         mint_or_die(p, BASTION_SLOT_ENDPOINT, st->endpoint, BST_RIGHTS_ALL, 0);
     if (st->endpoint)
         si->flags |= BST_PD_HAS_ENDPOINT;
-    if (has_children(p)) {
+    if (pd->flags & BASTION_PD_PASSIVE)
+        si->flags |= BST_PD_PASSIVE;
+    if (has_children(p) || (pd->flags & BASTION_PD_PASSIVE)) {
         mint_or_die(p, BST_PD_SLOT_INIT, init_endpoint, BST_RIGHT_WRITE | BST_RIGHT_GRANT_REPLY,
                     BST_PD_BADGE_SERVICE | p);
         st->init_cap = BST_PD_SLOT_INIT;
@@ -491,8 +499,10 @@ static void build_cspace(uint32_t p, struct bst_pd_startinfo *si)
 
 /* ---- Threads ------------------------------------------------------------------------------ */
 
-/* Priority and MCP; a budget below the period: the PD's scheduling context, configured
- * and bound. Budget and period are microseconds in the spec and in the kernel. */
+/* Priority and MCP, and the PD's scheduling context, configured and bound (a thread
+ * without one cannot run; budget = period, the default, makes it unlimited). Budget and
+ * period are microseconds in the spec and in the kernel. A passive PD runs init() on it,
+ * then gives it up (pd_make_passive). */
 static void set_pd_scheduling(uint32_t p)
 {
     const struct bastion_spec_pd *pd = &the_spec.pds[p];
@@ -500,8 +510,12 @@ static void set_pd_scheduling(uint32_t p)
     bst_error_t e = bst_tcb_set_sched_params(tcb, ROOT_TCB, pd->priority, pd->priority);
     if (e != BST_OK)
         init_fatal("PD '%s': priority %u refused: %s", pd_name(p), pd->priority, bst_error_name(e));
-    if (pd->budget_us >= pd->period_us)
-        return; /* the whole period: unbudgeted */
+    if (pd->domain != 0) {
+        e = bst_domain_set(BST_SLOT_DOMAIN_CONTROL, tcb, pd->domain);
+        if (e != BST_OK)
+            init_fatal("PD '%s': cannot join domain %u: %s", pd_name(p), pd->domain,
+                       bst_error_name(e));
+    }
     uint64_t sc = object_slot(pd->sched_context, 0);
     e = bst_sched_control_configure(BST_SLOT_SCHED_CONTROL, sc, pd->budget_us, pd->period_us);
     if (e != BST_OK)
@@ -514,9 +528,23 @@ static void set_pd_scheduling(uint32_t p)
     if (e != BST_OK)
         init_fatal("PD '%s': cannot bind its scheduling context: %s", pd_name(p),
                    bst_error_name(e));
-    bst_printf("init: PD '%s': budget %lu us per %lu us period (%lu%%)\n", pd_name(p),
-               (unsigned long)pd->budget_us, (unsigned long)pd->period_us,
-               (unsigned long)(pd->budget_us * 100 / pd->period_us));
+    if (pd->budget_us < pd->period_us)
+        bst_printf("init: PD '%s': budget %lu us per %lu us period (%lu%%)\n", pd_name(p),
+                   (unsigned long)pd->budget_us, (unsigned long)pd->period_us,
+                   (unsigned long)(pd->budget_us * 100 / pd->period_us));
+}
+
+void pd_make_passive(uint32_t p)
+{
+    const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    if (!(pd->flags & BASTION_PD_PASSIVE)) {
+        bst_printf("init: PD '%s' asked to become passive but is not: ignored\n", pd_name(p));
+        return;
+    }
+    bst_error_t e = bst_sched_context_unbind(object_slot(pd->sched_context, 0));
+    if (e != BST_OK)
+        bst_printf("init: PD '%s': cannot take its scheduling context: %s\n", pd_name(p),
+                   bst_error_name(e));
 }
 
 static void make_thread(uint32_t p)
@@ -552,15 +580,6 @@ static void write_startinfo(uint32_t p, const struct bst_pd_startinfo *si)
     pd_states[p].startinfo = pd->ipc_buffer + BST_PD_STARTINFO_OFFSET;
 }
 
-static void note_scheduling(void)
-{
-    for (uint32_t p = 0; p < the_spec.n[BASTION_TABLE_PDS]; p++)
-        if (the_spec.pds[p].flags & BASTION_PD_PASSIVE)
-            bst_printf("init: note: PD '%s' is passive: not enforced yet (the kernel has no "
-                       "passive servers); it runs on its own time\n",
-                       pd_name(p));
-}
-
 void build_system(const struct bst_bootinfo *bi)
 {
     const struct spec *s = &the_spec;
@@ -568,7 +587,6 @@ void build_system(const struct bst_bootinfo *bi)
         init_fatal("the spec has %u PDs and %u object entries; this init handles %u and %u",
                    s->n[BASTION_TABLE_PDS], s->n[BASTION_TABLE_OBJECTS], MAX_PDS, MAX_OBJECTS);
     refuse_unsupported();
-    note_scheduling();
     devmem_init(bi);
     if (s->n[BASTION_TABLE_PCI_DEVICES])
         pci_init();
@@ -587,7 +605,9 @@ void build_system(const struct bst_bootinfo *bi)
                     st->tables.next[lvl] = object_slot(i, 0);
                     st->tables.left[lvl] = s->objects[i].count;
                 }
-        struct bst_pd_startinfo si = {.magic = BST_PD_STARTINFO_MAGIC, .pd_index = p};
+        struct bst_pd_startinfo si = {.magic = BST_PD_STARTINFO_MAGIC,
+                                      .pd_index = p,
+                                      .counter_khz = (uint32_t)bi->counter_khz};
         bst_strlcpy(si.name, pd_name(p), sizeof(si.name));
         build_cspace(p, &si);
         load_image(p);
@@ -615,9 +635,30 @@ static bst_error_t start_thread(uint32_t p)
                                    BST_TCB_REGISTER_COUNT, &r);
 }
 
+/* The spec's domain schedule, in its order (domain i is the spec's i-th domain). One
+ * domain needs no schedule: everything runs in domain 0. Init itself is in domain 0: it
+ * serves faults and requests in that domain's slot. */
+static void start_domain_schedule(void)
+{
+    uint32_t n = the_spec.n[BASTION_TABLE_DOMAINS];
+    if (n < 2)
+        return;
+    uint8_t domains[BST_DOMAIN_SCHEDULE_MAX];
+    uint64_t lengths[BST_DOMAIN_SCHEDULE_MAX];
+    for (uint32_t d = 0; d < n; d++) {
+        domains[d] = (uint8_t)d;
+        lengths[d] = the_spec.domains[d].length_us;
+    }
+    bst_error_t e = bst_domain_schedule(BST_SLOT_DOMAIN_CONTROL, n, domains, lengths);
+    if (e != BST_OK)
+        init_fatal("the domain schedule was refused: %s", bst_error_name(e));
+    bst_printf("init: domain schedule of %u domains started\n", n);
+}
+
 void start_system(void)
 {
     unsigned started = 0;
+    start_domain_schedule();
     for (int prio = INIT_PRIORITY - 1; prio >= 0; prio--)
         for (uint32_t p = 0; p < the_spec.n[BASTION_TABLE_PDS]; p++) {
             if (the_spec.pds[p].priority != prio)
@@ -636,6 +677,8 @@ bst_error_t pd_restart(uint32_t p, bool reinit)
     bst_error_t e = bst_tcb_suspend(object_slot(pd->tcb, 0));
     if (e != BST_OK)
         return e;
+    if (pd->flags & BASTION_PD_PASSIVE) /* it runs init() on its own context again */
+        bst_sched_context_bind(object_slot(pd->sched_context, 0), object_slot(pd->tcb, 0));
     if (reinit) {
         for (uint32_t k = 0; k < pd->segment_count; k++) {
             const struct bastion_spec_segment *g = &the_spec.segments[pd->first_segment + k];

@@ -104,6 +104,9 @@ _Noreturn void serve(void)
             report_fault(who, info, mr);
             answer = bst_msginfo_make(BST_FAULT_REPLY_STOP, 0, 0, 0);
             answering = true;
+        } else if ((badge & BST_PD_BADGE_SERVICE) && who < the_spec.n[BASTION_TABLE_PDS] &&
+                   bst_msginfo_label(info) == BST_INIT_REQ_PASSIVE) {
+            pd_make_passive(who); /* sent without waiting for a reply */
         } else if ((badge & BST_PD_BADGE_SERVICE) && who < the_spec.n[BASTION_TABLE_PDS]) {
             mr[0] = serve_request(who, bst_msginfo_label(info), mr[0]);
             answer = bst_msginfo_make(0, 1, 0, 0);

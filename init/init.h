@@ -137,6 +137,8 @@ void start_system(void);
 
 /* Start PD p at its entry (after a reset of its memory when `reinit`). */
 bst_error_t pd_restart(uint32_t p, bool reinit);
+/* A passive PD waits for calls: take its scheduling context (it runs on its callers'). */
+void pd_make_passive(uint32_t p);
 
 /* Read 8 bytes of PD p's memory at `vaddr` (segments and stack); false when unmapped. */
 bool pd_read_u64(uint32_t p, uint64_t vaddr, uint64_t *value);

@@ -5,6 +5,9 @@
  * task itself will use, into free slots of its root CNode (recorded in boot-info as
  * user_image), so its memory accounting is exact from the first instruction.
  */
+#include <thread/budget.h>
+#include <thread/schedcontext.h>
+#include <timer.h>
 #include <arch/vspace.h>
 #include <bastion/vmattr.h>
 #include <elf.h>
@@ -167,6 +170,10 @@ static void start_thread(struct builder *b, uint64_t entry)
     t->mcp = ROOT_MCP;
     sched_set_priority(t, ROOT_PRIORITY);
     memcpy(t->name, "root", 5);
+    /* An unlimited scheduling context (budget = period): without one it could not run. */
+    struct sched_context *sc = sched_context_of(&slot_at(b, BST_SLOT_ROOT_SC)->cap);
+    budget_sc_configure(sc, arch_counter_hz(), arch_counter_hz());
+    sc_attach(sc, t);
     tcb_resume(t);
 }
 
@@ -190,6 +197,9 @@ const char *roottask_start(const struct boot_module *module, const struct root_c
     }
     if (e == BST_OK) {
         e = make_object(&b, BST_OBJ_FRAME_4K, BST_SLOT_ROOT_IPC_BUFFER);
+    }
+    if (e == BST_OK) {
+        e = make_object(&b, BST_OBJ_SCHED_CONTEXT, BST_SLOT_ROOT_SC);
     }
     if (e == BST_OK) {
         e = build_space(&b, &img);

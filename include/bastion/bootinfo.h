@@ -31,7 +31,7 @@ enum bst_boot_slot {
     BST_SLOT_BOOTINFO = 6,         /* the 4 KiB frame holding this page */
     BST_SLOT_ROOT_TCB = 7,         /* filled in by thread creation (later) */
     BST_SLOT_ROOT_VSPACE = 8,      /* filled in by address-space creation (later) */
-    BST_SLOT_ROOT_SC = 9,          /* the root task's scheduling context (later) */
+    BST_SLOT_ROOT_SC = 9,          /* the root task's scheduling context (unlimited) */
     BST_SLOT_ROOT_IPC_BUFFER = 10, /* (later) */
     BST_SLOT_FIRST_DYNAMIC = 16,   /* untyped caps start here */
 };

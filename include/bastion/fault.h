@@ -8,6 +8,12 @@
  *   UNKNOWN_SYSCALL the system call number), MR3 stack pointer.
  * The badge is the fault endpoint cap's badge, so one handler can tell threads apart.
  *
+ * TIMEOUT goes to the thread's timeout endpoint instead (TCB_SET_TIMEOUT_ENDPOINT), when
+ * the scheduling context it runs on (its own, or its caller's when it is a passive
+ * server) runs out of budget; MR1 and MR2 are 0. RESUME continues the thread when the
+ * context's budget comes back; STOP suspends it (a caller that lent it the context gets
+ * CANCELLED, and its context back).
+ *
  * The reply's label says what happens next:
  *   RESUME        continue the thread (a page fault retries the instruction; an
  *                 unknown system call continues after it)
@@ -27,7 +33,8 @@
     X(UNKNOWN_SYSCALL, 5)                                                                          \
     X(BAD_INSTRUCTION_POINTER, 6)                                                                  \
     X(OTHER_EXCEPTION, 7)                                                                          \
-    X(CAPABILITY, 8)
+    X(CAPABILITY, 8)                                                                               \
+    X(TIMEOUT, 9)
 
 typedef enum bst_fault {
 #define BST_FAULT_ENUM_ENTRY(name, value) BST_FAULT_##name = value,

@@ -11,6 +11,7 @@
 #include <kmem.h>
 #include <object/cspace.h>
 #include <object/finalise.h>
+#include <thread/donation.h>
 #include <thread/fault.h>
 #include <thread/sched.h>
 
@@ -51,6 +52,7 @@ static void reply_discard(struct reply *r)
 {
     if (r != NULL && r->caller != NULL) {
         struct tcb *c = r->caller;
+        donation_return(r);
         r->caller = NULL;
         ipc_wake_with_error(c, BST_OBJECT_DELETED);
     }
@@ -62,11 +64,15 @@ static void deliver(struct tcb *s, struct tcb *r, uint64_t badge, uint8_t flags)
     r->reply->receiver = NULL;
     s->ipc_flags = flags; /* ipc_transfer reads IPC_FAULT from the sender */
     ipc_transfer(s, r, badge, (flags & IPC_GRANT) != 0);
-    make_runnable(r);
     if (flags & (IPC_CALL | IPC_FAULT)) {
         s->ipc_flags = flags; /* remembered until the reply: grant-reply, fault */
         wait_for_reply(s, r->reply);
+        if (!(flags & IPC_FAULT)) {
+            donation_lend(s, r, r->reply); /* a passive server runs on the caller's time */
+        }
+        make_runnable(r);
     } else {
+        make_runnable(r);
         if (s->state != THREAD_RUNNABLE) {
             arch_syscall_set_result(&s->arch.ctx, BST_OK, 0, arch_syscall_msginfo(&s->arch.ctx));
         }
@@ -112,6 +118,9 @@ static void reply_take(struct reply *reply, struct tcb *r)
 
 static void endpoint_recv(struct endpoint *ep, struct tcb *r, struct reply *reply, bool blocking)
 {
+    if (blocking) {
+        donation_return_on_wait(r);
+    }
     reply_discard(reply);
     reply_take(reply, r);
     if (ep->state == EP_SENDING) {
@@ -248,6 +257,7 @@ static void fault_reply(struct tcb *server, struct tcb *c)
     c->blocked_on = NULL;
     if (label == BST_FAULT_REPLY_STOP) {
         c->state = THREAD_INACTIVE;
+        donation_abandon(c);
         return;
     }
     if (label == BST_FAULT_REPLY_RESUME_REGS) {
@@ -271,6 +281,7 @@ void ipc_reply(struct tcb *server, struct cte *reply_slot)
     if (c == NULL) {
         return; /* nobody is waiting: the reply goes nowhere */
     }
+    donation_return(r); /* the caller's time comes back first */
     r->caller = NULL;
     if (c->ipc_flags & IPC_FAULT) {
         fault_reply(server, c);
@@ -284,7 +295,11 @@ void ipc_reply(struct tcb *server, struct cte *reply_slot)
 
 bool ipc_send_fault(struct tcb *t, const struct user_fault *f)
 {
-    const struct cap *ep = &t->slots[TCB_SLOT_FAULT_EP].cap;
+    return ipc_send_fault_to(t, &t->slots[TCB_SLOT_FAULT_EP].cap, f);
+}
+
+bool ipc_send_fault_to(struct tcb *t, const struct cap *ep, const struct user_fault *f)
+{
     if (cap_type(ep) != BST_OBJ_ENDPOINT || !(ep->rights & BST_RIGHT_WRITE)) {
         return false;
     }
@@ -317,6 +332,7 @@ void ipc_cancel(struct tcb *t)
         break;
     }
     case THREAD_BLOCKED_REPLY:
+        donation_return(t->blocked_on);
         ((struct reply *)t->blocked_on)->caller = NULL;
         break;
     case THREAD_BLOCKED_NOTIFICATION:

@@ -2,17 +2,22 @@
  * The IPC fastpath. See ipc/fastpath.h; the full path is kernel/ipc/endpoint.c.
  *
  * Common case for Call: a single-level CSpace, an endpoint cap with the write right, a
- * receiver already waiting whose priority is at least that of every ready thread, a
- * message of at most BST_MSG_REGISTERS words with no capabilities. For Reply-Recv: a
- * reply object with a caller that is not waiting for a fault reply, an endpoint cap with
- * the read right and no sender queued, no pending bound signal, and the caller's
- * priority at least that of every ready thread. Then the message moves register to
- * register and the CPU goes straight to the other thread.
+ * passive receiver (no scheduling context of its own) already waiting, in the current
+ * domain, whose priority is at least that of every ready thread, a message of at most
+ * BST_MSG_REGISTERS words with no capabilities: the caller's scheduling context is lent
+ * to the receiver (thread/donation.h). For Reply-Recv: a reply object with a caller that
+ * is not waiting for a fault reply and that lent the replier the context it runs on (the
+ * newest loan), an endpoint cap with the read right and no sender queued, no pending
+ * bound signal, and the caller in the current domain with a priority at least that of
+ * every ready thread: the context goes back. Then the message moves register to
+ * register and the CPU goes straight to the other thread. The same context keeps
+ * running throughout, so there is nothing to charge and no timer to move.
  */
 #include <arch/physmap.h>
 #include <bastion/fault.h>
 #include <ipc/fastpath.h>
 #include <ipc/ipc.h>
+#include <thread/schedcontext.h>
 #include <thread/sched.h>
 #include <vm/vspace.h>
 
@@ -81,8 +86,9 @@ bool fastpath_call(struct tcb *t)
     }
     struct endpoint *ep = arch_physmap_ptr(slot->cap.paddr);
     struct tcb *r = ep->queue.head;
-    if (ep->state != EP_RECEIVING || (int)r->priority < sched_highest_ready() || t->sc != NULL ||
-        r->sc != NULL) { /* budgeted threads: the full path does the accounting */
+    if (ep->state != EP_RECEIVING || (int)r->priority < sched_highest_ready() || r->sc != NULL ||
+        r->domain != sched_state.domain) { /* an active receiver: the full path switches
+                                              contexts and charges them */
         return false;
     }
     /* Commit: take the receiver off the endpoint, leave the caller on its reply. */
@@ -101,6 +107,13 @@ bool fastpath_call(struct tcb *t)
     t->state = THREAD_BLOCKED_REPLY;
     t->blocked_on = reply;
     t->ipc_flags = IPC_CALL | (slot->cap.rights & BST_RIGHT_GRANT_REPLY ? IPC_GRANT_REPLY : 0);
+    struct sched_context *sc = t->sc; /* lend it (donation_lend) */
+    t->sc = NULL;
+    r->sc = sc;
+    sc->tcb = r;
+    reply->sc = sc;
+    reply->sc_prev = sc->reply;
+    sc->reply = reply;
     copy_message(&r->arch.ctx, c, cap_badge(&slot->cap), info);
     switch_to(t, r);
 }
@@ -121,12 +134,21 @@ bool fastpath_reply_recv(struct tcb *t)
     struct reply *reply = arch_physmap_ptr(rslot->cap.paddr);
     struct endpoint *ep = arch_physmap_ptr(eslot->cap.paddr);
     struct tcb *caller = reply->caller;
+    struct sched_context *sc = t->sc;
     if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || ep->state == EP_SENDING ||
         (t->bound != NULL && t->bound->word != 0) ||
-        (int)caller->priority < sched_highest_ready() || t->sc != NULL || caller->sc != NULL) {
+        (int)caller->priority < sched_highest_ready() || reply->sc != sc || sc->reply != reply ||
+        caller->domain != sched_state.domain) {
         return false;
     }
-    /* Commit: the reply goes to the caller; t waits on the endpoint with the reply. */
+    /* Commit: the reply and the lent context go to the caller; t waits on the endpoint
+     * with the reply (donation_return). */
+    sc->reply = reply->sc_prev;
+    reply->sc = NULL;
+    reply->sc_prev = NULL;
+    sc->tcb = caller;
+    caller->sc = sc;
+    t->sc = NULL;
     reply->caller = NULL;
     caller->ipc_flags = 0;
     copy_message(&caller->arch.ctx, c, 0, info);

@@ -8,6 +8,7 @@
 #include <object/cspace.h>
 #include <syscall/invocation.h>
 #include <syscall/syscall.h>
+#include <thread/domain.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
 #include <vm/vspace.h>
@@ -94,6 +95,8 @@ static bst_error_t dispatch(struct invocation *inv)
         return sched_control_invoke(inv);
     case BST_OBJ_SCHED_CONTEXT:
         return sched_context_invoke(inv);
+    case BST_OBJ_DOMAIN_CONTROL:
+        return domain_control_invoke(inv);
     case BST_OBJ_IRQ_CONTROL:
         return irq_control_invoke(inv);
     case BST_OBJ_IRQ_HANDLER:

@@ -7,6 +7,28 @@
 #include <thread/fault.h>
 #include <thread/sched.h>
 
+/* NB_SEND_RECV: a non-blocking send to the cap in the cptr register, then a Recv on the
+ * cap in the second cptr register (arch_syscall_recv_cptr), as one system call: the
+ * thread is waiting in Recv before anyone can see the message (a passive server tells
+ * its manager it is ready this way, so it can lose its scheduling context). A failed
+ * send ends the call with its error; the Recv does not happen. */
+static void nb_send_recv(struct tcb *t, struct cte *send_slot)
+{
+    struct arch_context *c = &t->arch.ctx;
+    uint64_t recv_cptr = arch_syscall_recv_cptr(c);
+    ipc_send(t, send_slot, false, false);
+    if (t->state != THREAD_RUNNABLE || arch_syscall_error(c) != BST_OK) {
+        return;
+    }
+    struct lookup_result l =
+        cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap, cptr_from_word(recv_cptr));
+    if (l.status != BST_OK) {
+        ipc_error(t, l.status, recv_cptr);
+        return;
+    }
+    ipc_recv(t, l.slot, true);
+}
+
 /* The IPC system calls, and Call on a kernel object (an invocation). */
 static void syscall_ipc(struct tcb *t, uint64_t n)
 {
@@ -33,6 +55,8 @@ static void syscall_ipc(struct tcb *t, uint64_t n)
     }
     if (n == BST_SYS_RECV || n == BST_SYS_NB_RECV || n == BST_SYS_REPLY_RECV) {
         ipc_recv(t, l.slot, n != BST_SYS_NB_RECV);
+    } else if (n == BST_SYS_NB_SEND_RECV) {
+        nb_send_recv(t, l.slot);
     } else {
         ipc_send(t, l.slot, n != BST_SYS_NB_SEND, n == BST_SYS_CALL);
     }
@@ -50,6 +74,7 @@ void syscall_handler(void)
     case BST_SYS_RECV:
     case BST_SYS_NB_RECV:
     case BST_SYS_REPLY_RECV:
+    case BST_SYS_NB_SEND_RECV:
         syscall_ipc(t, n);
         break;
     case BST_SYS_YIELD:

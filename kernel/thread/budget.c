@@ -1,11 +1,18 @@
 /*
  * Budgets, the release queue and the one-shot timer (thread/budget.h).
  *
- * The clock is read only when something needs it: a budgeted thread is involved, a
- * thread waits for its release, or round robin needs a slice. A system with no
- * scheduling contexts in use pays a few loads per kernel exit.
+ * The clock is read only when something needs it: a budget-limited context is running
+ * or waiting for its release, round robin needs a slice, or a domain schedule is active.
+ * A system whose contexts are all unlimited pays a few loads per kernel exit.
+ *
+ * Charging follows the context, not the thread: the context that was running since
+ * run_start is charged at the next kernel exit, whoever holds it by then (a Call to a
+ * passive server moves it without a charge, since the same context keeps running).
  */
+#include <ipc/ipc.h>
 #include <thread/budget.h>
+#include <thread/domain.h>
+#include <thread/fault.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
 #include <timer.h>
@@ -13,13 +20,19 @@
 #define SLICE_HZ 100 /* round-robin slice: 10 ms */
 
 struct budget_state budget_state;
-static uint64_t run_start;      /* when the current budgeted thread started running */
-static struct tcb *slice_owner; /* whose round-robin slice began at slice_start */
+static uint64_t run_start;               /* when running_sc began to run */
+static struct sched_context *running_sc; /* limited context charged at the next step */
+static struct tcb *slice_owner;          /* whose round-robin slice began at slice_start */
 static uint64_t slice_start;
 
-static bool eligible(struct tcb *t, uint64_t now)
+static bool has_budget(const struct sched_context *sc, uint64_t now)
 {
-    return t->sc == NULL || (t->sc->budget != 0 && sc_available(t->sc, now) > 0);
+    return sc->budget != 0 && (!sc->limited || sc_available((struct sched_context *)sc, now) > 0);
+}
+
+bool sc_thread_can_run(const struct tcb *t)
+{
+    return t->sc != NULL && has_budget(t->sc, arch_counter_read());
 }
 
 static void release_insert(struct tcb *t)
@@ -46,10 +59,15 @@ static void release_remove(struct tcb *t)
     t->throttled = 0;
 }
 
+/* t's limited context ran out: t waits in the release queue (or, with a timeout
+ * handler, raises a timeout fault and waits for the handler instead). */
 static void throttle(struct tcb *t)
 {
     sched_remove(t);
-    if (!t->throttled) {
+    if (t->state == THREAD_RUNNABLE && thread_timeout_fault(t)) {
+        return;
+    }
+    if (!t->throttled && t->state == THREAD_RUNNABLE) {
         release_insert(t);
     }
 }
@@ -60,7 +78,7 @@ static void release_due(uint64_t now)
            sc_next_release(budget_state.release_head->sc) <= now) {
         struct tcb *t = budget_state.release_head;
         release_remove(t);
-        if (!eligible(t, now)) { /* an unconfigured context never releases */
+        if (!has_budget(t->sc, now)) { /* a debt took the refill: wait for the next */
             release_insert(t);
             break;
         }
@@ -70,7 +88,7 @@ static void release_due(uint64_t now)
 
 bool budget_admit(struct tcb *t)
 {
-    if (t->sc == NULL || eligible(t, arch_counter_read())) {
+    if (has_budget(t->sc, arch_counter_read())) {
         return true;
     }
     release_insert(t);
@@ -92,16 +110,21 @@ void budget_thread_gone(struct tcb *t)
     }
 }
 
-void budget_step(struct tcb *running)
+void budget_step(void)
 {
-    if (budget_state.release_head == NULL && (running == NULL || running->sc == NULL)) {
+    if (budget_state.release_head == NULL && running_sc == NULL && !domain_schedule_active()) {
         return;
     }
     uint64_t now = arch_counter_read();
-    if (running != NULL && running->sc != NULL) {
-        sc_charge(running->sc, run_start, now - run_start);
-        if (!eligible(running, now)) {
-            throttle(running);
+    domain_check(now);
+    struct sched_context *sc = running_sc;
+    if (sc != NULL) {
+        sc_charge(sc, run_start, now - run_start);
+        run_start = now;
+        struct tcb *t = sc->tcb;
+        if (t != NULL && t->state == THREAD_RUNNABLE && !has_budget(sc, now)) {
+            running_sc = NULL;
+            throttle(t);
         }
     }
     release_due(now);
@@ -109,21 +132,28 @@ void budget_step(struct tcb *running)
 
 void budget_start_running(struct tcb *t)
 {
-    if (t->sc != NULL) {
-        run_start = arch_counter_read();
+    if (t->sc->limited) {
+        if (running_sc != t->sc) {
+            run_start = arch_counter_read();
+        }
+        running_sc = t->sc;
+    } else {
+        running_sc = NULL;
     }
 }
 
 void budget_arm_timer(struct tcb *t)
 {
     bool competitor = sched_competitor_ready();
+    bool limited = t != NULL && t->sc->limited;
     if (!budget_state.tickless || (budget_state.armed == 0 && budget_state.release_head == NULL &&
-                                   (t == NULL || t->sc == NULL) && !competitor)) {
+                                   !limited && !competitor && !domain_schedule_active())) {
         return;
     }
-    uint64_t now = arch_counter_read(), deadline = UINT64_MAX;
-    if (t != NULL && t->sc != NULL) {
-        deadline = now + sc_available(t->sc, now);
+    uint64_t now = arch_counter_read(), deadline = domain_slot_end();
+    if (limited) {
+        uint64_t end = now + sc_available(t->sc, now);
+        deadline = end < deadline ? end : deadline;
     }
     if (budget_state.release_head != NULL &&
         sc_next_release(budget_state.release_head->sc) < deadline) {
@@ -145,38 +175,80 @@ void budget_arm_timer(struct tcb *t)
 
 void sched_account_current(void)
 {
-    struct tcb *t = sched_current();
-    if (t != NULL && t->sc != NULL) {
+    if (running_sc != NULL) {
         uint64_t now = arch_counter_read();
-        sc_charge(t->sc, run_start, now - run_start);
+        sc_charge(running_sc, run_start, now - run_start);
         run_start = now;
     }
 }
 
-void sched_sc_changed(struct sched_context *sc)
+/* Re-check t after its context changed (configured, attached): it may run now, or
+ * may have to wait for its release. */
+static void recheck(struct tcb *t)
 {
-    struct tcb *t = sc->tcb;
-    if (t == NULL || t->state != THREAD_RUNNABLE) {
+    if (t->state != THREAD_RUNNABLE) {
         return;
     }
-    uint64_t now = arch_counter_read();
-    if (t->throttled && eligible(t, now)) {
-        release_remove(t);
-        sched_enqueue_released(t);
-    } else if (!t->throttled && !eligible(t, now)) {
-        throttle(t);
-    }
+    budget_forget(t);
     if (t == sched_current()) {
-        run_start = now;
+        if (!has_budget(t->sc, arch_counter_read())) {
+            throttle(t);
+        }
+    } else if (t->queued) {
+        if (!has_budget(t->sc, arch_counter_read())) {
+            throttle(t);
+        }
+    } else {
+        sched_make_runnable(t);
     }
 }
 
-void sched_sc_unbinding(struct tcb *t)
+void budget_sc_configure(struct sched_context *sc, uint64_t budget, uint64_t period)
 {
-    if (t->throttled) {
-        release_remove(t);
-        sched_enqueue_released(t);
+    sched_account_current();
+    if (running_sc == sc) {
+        running_sc = NULL;
     }
+    if (sc->tcb != NULL && sc->limited) {
+        budget_state.limited--;
+    }
+    sc_configure(sc, budget, period, arch_counter_read());
+    sc->limited = budget < period;
+    if (sc->tcb != NULL && sc->limited) {
+        budget_state.limited++;
+    }
+    if (sc->tcb != NULL) {
+        recheck(sc->tcb);
+    }
+}
+
+void sc_attach(struct sched_context *sc, struct tcb *t)
+{
+    sc->tcb = t;
+    t->sc = sc;
+    if (sc->limited) {
+        budget_state.limited++;
+    }
+    recheck(t);
+}
+
+void sc_unbind_tcb(struct tcb *t)
+{
+    struct sched_context *sc = t->sc;
+    if (sc == NULL) {
+        return;
+    }
+    if (running_sc == sc) {
+        sched_account_current();
+        running_sc = NULL;
+    }
+    budget_forget(t);
+    sched_remove(t); /* no context, no CPU (it stays runnable, waiting for one) */
+    if (sc->limited) {
+        budget_state.limited--;
+    }
+    sc->tcb = NULL;
+    t->sc = NULL;
 }
 
 void sched_tickless_start(void)
@@ -194,17 +266,4 @@ void sched_timer_event(void)
         slice_owner = NULL;
         sched_tick();
     }
-}
-
-/* Unbind t's scheduling context (UNBIND, deleting either side). */
-void sc_unbind_tcb(struct tcb *t)
-{
-    struct sched_context *sc = t->sc;
-    if (sc == NULL) {
-        return;
-    }
-    sched_sc_unbinding(t);
-    sc->tcb = NULL;
-    t->sc = NULL;
-    budget_state.bound--;
 }

@@ -25,6 +25,8 @@ const char *user_fault_name(enum user_fault_kind k)
         return "exception";
     case USER_FAULT_CAPABILITY:
         return "capability fault";
+    case USER_FAULT_TIMEOUT:
+        return "timeout";
     }
     return "?";
 }
@@ -46,6 +48,8 @@ uint64_t user_fault_abi_label(enum user_fault_kind k)
         return BST_FAULT_BAD_INSTRUCTION_POINTER;
     case USER_FAULT_CAPABILITY:
         return BST_FAULT_CAPABILITY;
+    case USER_FAULT_TIMEOUT:
+        return BST_FAULT_TIMEOUT;
     case USER_FAULT_OTHER:
         break;
     }
@@ -70,6 +74,12 @@ void thread_fault(struct tcb *t, const struct user_fault *f)
     }
     report(t, f);
     tcb_suspend(t);
+}
+
+bool thread_timeout_fault(struct tcb *t)
+{
+    struct user_fault f = {USER_FAULT_TIMEOUT, 0, 0, 0, arch_tcb_get_reg(&t->arch, 0)};
+    return ipc_send_fault_to(t, &t->slots[TCB_SLOT_TIMEOUT_EP].cap, &f);
 }
 
 void thread_fault_bad_ip(struct tcb *t)

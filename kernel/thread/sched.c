@@ -6,10 +6,13 @@
 #include <thread/fault.h>
 #include <thread/budget.h>
 #include <thread/sched.h>
+#include <thread/schedcontext.h>
 #include <vm/vspace.h>
 
-static struct tcb *queue_head[NUM_PRIORITIES], *queue_tail[NUM_PRIORITIES];
-struct sched_state sched_state;
+static struct tcb *queue_head[NUM_DOMAINS][NUM_PRIORITIES],
+    *queue_tail[NUM_DOMAINS][NUM_PRIORITIES];
+static struct ready_map ready_maps[NUM_DOMAINS];
+struct sched_state sched_state = {.ready = &ready_maps[0]};
 
 struct tcb *sched_current(void)
 {
@@ -19,38 +22,38 @@ struct tcb *sched_current(void)
 static void enqueue(struct tcb *t)
 {
     kassert(!t->queued);
-    unsigned p = t->priority;
+    unsigned p = t->priority, d = t->domain;
     t->sched_next = NULL;
-    t->sched_prev = queue_tail[p];
-    if (queue_tail[p] != NULL) {
-        queue_tail[p]->sched_next = t;
+    t->sched_prev = queue_tail[d][p];
+    if (queue_tail[d][p] != NULL) {
+        queue_tail[d][p]->sched_next = t;
     } else {
-        queue_head[p] = t;
+        queue_head[d][p] = t;
     }
-    queue_tail[p] = t;
-    sched_state.ready_bitmap[p / 64] |= BIT(p % 64);
-    sched_state.ready_words |= BIT(p / 64);
+    queue_tail[d][p] = t;
+    ready_maps[d].bitmap[p / 64] |= BIT(p % 64);
+    ready_maps[d].words |= BIT(p / 64);
     t->queued = 1;
 }
 
 static void dequeue(struct tcb *t)
 {
     kassert(t->queued);
-    unsigned p = t->priority;
+    unsigned p = t->priority, d = t->domain;
     if (t->sched_prev != NULL) {
         t->sched_prev->sched_next = t->sched_next;
     } else {
-        queue_head[p] = t->sched_next;
+        queue_head[d][p] = t->sched_next;
     }
     if (t->sched_next != NULL) {
         t->sched_next->sched_prev = t->sched_prev;
     } else {
-        queue_tail[p] = t->sched_prev;
+        queue_tail[d][p] = t->sched_prev;
     }
-    if (queue_head[p] == NULL) {
-        sched_state.ready_bitmap[p / 64] &= ~BIT(p % 64);
-        if (sched_state.ready_bitmap[p / 64] == 0) {
-            sched_state.ready_words &= ~BIT(p / 64);
+    if (queue_head[d][p] == NULL) {
+        ready_maps[d].bitmap[p / 64] &= ~BIT(p % 64);
+        if (ready_maps[d].bitmap[p / 64] == 0) {
+            ready_maps[d].words &= ~BIT(p / 64);
         }
     }
     t->sched_next = t->sched_prev = NULL;
@@ -64,10 +67,12 @@ static int highest_ready(void)
 
 void sched_make_runnable(struct tcb *t)
 {
-    if (t != sched_state.current && !t->queued && !t->throttled) {
-        if (t->sc == NULL || budget_admit(t)) { /* else it waits in the release queue */
-            enqueue(t);
-        }
+    if (t == sched_state.current || t->queued || t->throttled || t->sc == NULL ||
+        t->sc->budget == 0) {
+        return; /* running, queued, waiting for its release, or for a scheduling context */
+    }
+    if (!t->sc->limited || budget_admit(t)) { /* else it waits in the release queue */
+        enqueue(t);
     }
 }
 
@@ -90,7 +95,8 @@ void sched_remove(struct tcb *t)
 
 bool sched_competitor_ready(void)
 {
-    return sched_state.current != NULL && queue_head[sched_state.current->priority] != NULL;
+    struct tcb *t = sched_state.current;
+    return t != NULL && queue_head[t->domain][t->priority] != NULL;
 }
 
 void sched_make_inactive(struct tcb *t)
@@ -118,6 +124,32 @@ void sched_set_priority(struct tcb *t, uint8_t priority)
     }
 }
 
+void sched_set_domain(struct tcb *t, uint8_t domain)
+{
+    bool queued = t->queued;
+    if (queued) {
+        dequeue(t);
+    }
+    t->domain = domain;
+    if (queued) {
+        enqueue(t);
+    } else if (t == sched_state.current && domain != sched_state.domain) {
+        sched_state.current = NULL; /* it waits for its domain's slot */
+        enqueue(t);
+    }
+}
+
+void sched_enter_domain(uint8_t domain)
+{
+    struct tcb *t = sched_state.current;
+    if (t != NULL && t->domain != domain && t->state == THREAD_RUNNABLE) {
+        sched_state.current = NULL;
+        enqueue(t); /* it goes on in its domain's next slot */
+    }
+    sched_state.domain = domain;
+    sched_state.ready = &ready_maps[domain];
+}
+
 void sched_forget(struct tcb *t)
 {
     sched_make_inactive(t);
@@ -135,29 +167,30 @@ void sched_yield(void)
 
 void sched_tick(void)
 {
-    if (sched_state.current != NULL && queue_head[sched_state.current->priority] != NULL) {
+    if (sched_competitor_ready()) {
         struct tcb *t = sched_state.current;
         sched_state.current = NULL;
         enqueue(t); /* to the tail: the next of its priority runs */
     }
 }
 
-/* Decide who runs: the sched_state.current thread keeps the CPU unless a strictly higher priority
- * is ready (or it stopped being runnable). */
+/* Decide who runs: the current thread keeps the CPU unless a strictly higher priority
+ * is ready (or it stopped being runnable). The current thread always has a scheduling
+ * context and belongs to the current domain: losing either took it off the CPU. */
 static void choose(void)
 {
     int best = highest_ready();
-    if (sched_state.current != NULL && sched_state.current->state == THREAD_RUNNABLE &&
-        (best < 0 || best <= sched_state.current->priority)) {
+    struct tcb *cur = sched_state.current;
+    if (cur != NULL && cur->state == THREAD_RUNNABLE && (best < 0 || best <= cur->priority)) {
         return;
     }
     if (best < 0) {
         return;
     }
-    struct tcb *next = queue_head[best];
+    struct tcb *next = queue_head[sched_state.domain][best];
     dequeue(next);
-    if (sched_state.current != NULL && sched_state.current->state == THREAD_RUNNABLE) {
-        enqueue(sched_state.current);
+    if (cur != NULL && cur->state == THREAD_RUNNABLE) {
+        enqueue(cur);
     }
     sched_state.current = next;
 }
@@ -166,7 +199,7 @@ void kernel_exit(void)
 {
     for (;;) {
         if (!budget_quiet()) {
-            budget_step(sched_state.current);
+            budget_step();
         }
         choose();
         if (sched_state.current == NULL) {
@@ -180,7 +213,7 @@ void kernel_exit(void)
         }
         break;
     }
-    if (!budget_quiet() || queue_head[sched_state.current->priority] != NULL) {
+    if (!budget_quiet() || sched_competitor_ready()) {
         budget_start_running(sched_state.current);
         budget_arm_timer(sched_state.current);
     }
@@ -195,27 +228,36 @@ void kernel_exit(void)
 
 const char *sched_check_invariants(void)
 {
-    for (unsigned p = 0; p < NUM_PRIORITIES; p++) {
-        bool bit = (sched_state.ready_bitmap[p / 64] & BIT(p % 64)) != 0;
-        if (((sched_state.ready_words >> (p / 64)) & 1) !=
-            (sched_state.ready_bitmap[p / 64] != 0)) {
-            return "summary bit disagrees with its bitmap word";
-        }
-        if (bit != (queue_head[p] != NULL)) {
-            return "bitmap bit disagrees with its queue";
-        }
-        const struct tcb *prev = NULL;
-        for (const struct tcb *t = queue_head[p]; t != NULL; prev = t, t = t->sched_next) {
-            if (t->priority != p || !t->queued || t->state != THREAD_RUNNABLE) {
-                return "a queued thread is in the wrong queue or not runnable";
+    for (unsigned d = 0; d < NUM_DOMAINS; d++) {
+        const struct ready_map *m = &ready_maps[d];
+        for (unsigned p = 0; p < NUM_PRIORITIES; p++) {
+            bool bit = (m->bitmap[p / 64] & BIT(p % 64)) != 0;
+            if (((m->words >> (p / 64)) & 1) != (m->bitmap[p / 64] != 0)) {
+                return "summary bit disagrees with its bitmap word";
             }
-            if (t->sched_prev != prev || t == sched_state.current) {
-                return "queue links broken, or the sched_state.current thread is queued";
+            if (bit != (queue_head[d][p] != NULL)) {
+                return "bitmap bit disagrees with its queue";
+            }
+            const struct tcb *prev = NULL;
+            for (const struct tcb *t = queue_head[d][p]; t != NULL; prev = t, t = t->sched_next) {
+                if (t->priority != p || t->domain != d || !t->queued ||
+                    t->state != THREAD_RUNNABLE) {
+                    return "a queued thread is in the wrong queue or not runnable";
+                }
+                if (t->sc == NULL || t->sc->budget == 0) {
+                    return "a queued thread has no scheduling context";
+                }
+                if (t->sched_prev != prev || t == sched_state.current) {
+                    return "queue links broken, or the current thread is queued";
+                }
+            }
+            if (queue_tail[d][p] != prev) {
+                return "queue tail is not the last thread";
             }
         }
-        if (queue_tail[p] != prev) {
-            return "queue tail is not the last thread";
-        }
+    }
+    if (sched_state.current != NULL && sched_state.current->sc == NULL) {
+        return "the current thread has no scheduling context";
     }
     return NULL;
 }

@@ -5,6 +5,7 @@
 #include <object/finalise.h>
 #include <syscall/invocation.h>
 #include <thread/budget.h>
+#include <thread/donation.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
 #include <timer.h>
@@ -14,7 +15,8 @@ static uint64_t us_to_ticks(uint64_t us)
     return us * (arch_counter_hz() / 1000000);
 }
 
-/* SCHED_CONTROL_CONFIGURE: MR0 scheduling context cap, MR1 budget us, MR2 period us. */
+/* SCHED_CONTROL_CONFIGURE: MR0 scheduling context cap, MR1 budget us, MR2 period us.
+ * budget == period makes the context unlimited (never throttled, never charged). */
 bst_error_t sched_control_invoke(struct invocation *inv)
 {
     if (inv->label != BST_INV_SCHED_CONTROL_CONFIGURE) {
@@ -37,13 +39,13 @@ bst_error_t sched_control_invoke(struct invocation *inv)
     if (budget > period) {
         return BST_INVALID_ARGUMENT;
     }
-    struct sched_context *sc = sched_context_of(&l.slot->cap);
-    sc_configure(sc, us_to_ticks(budget), us_to_ticks(period), arch_counter_read());
-    sched_sc_changed(sc);
+    budget_sc_configure(sched_context_of(&l.slot->cap), us_to_ticks(budget), us_to_ticks(period));
     return BST_OK;
 }
 
-/* BIND (MR0 TCB cap), UNBIND, CONSUMED (-> MR0 microseconds, reset). */
+/* BIND (MR0 TCB cap), UNBIND (ends any loan: the thread holding it stops), CONSUMED
+ * (-> MR0 microseconds charged to a limited context since the last query; an unlimited
+ * context is not charged and reports 0). */
 bst_error_t sched_context_invoke(struct invocation *inv)
 {
     struct sched_context *sc = sched_context_of(&inv->slot->cap);
@@ -63,13 +65,11 @@ bst_error_t sched_context_invoke(struct invocation *inv)
         if (sc->tcb != NULL || t->sc != NULL) {
             return BST_ILLEGAL_OPERATION; /* one each way */
         }
-        sc->tcb = t;
-        t->sc = sc;
-        budget_state.bound++;
-        sched_sc_changed(sc);
+        sc_attach(sc, t);
         return BST_OK;
     }
     case BST_INV_SCHED_CONTEXT_UNBIND:
+        donation_forget_loans(sc);
         if (sc->tcb != NULL) {
             sc_unbind_tcb(sc->tcb);
         }
@@ -84,10 +84,12 @@ bst_error_t sched_context_invoke(struct invocation *inv)
     }
 }
 
-/* The last cap to a scheduling context is gone: its thread runs unbudgeted. */
+/* The last cap to a scheduling context is gone: its loans end and the thread holding it
+ * cannot run until it gets another. */
 void sched_context_finalise(const struct cap *cap)
 {
     struct sched_context *sc = sched_context_of(cap);
+    donation_forget_loans(sc);
     if (sc->tcb != NULL) {
         sc_unbind_tcb(sc->tcb);
     }

@@ -9,6 +9,7 @@
 #include <object/cdt.h>
 #include <object/delete.h>
 #include <object/finalise.h>
+#include <thread/donation.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
 #include <thread/tcb.h>
@@ -72,6 +73,7 @@ void tcb_suspend(struct tcb *t)
         }
     }
     t->state = THREAD_INACTIVE;
+    donation_abandon(t);
 }
 
 /* Decode a single-level CSpace root for the fastpath (see struct tcb). */

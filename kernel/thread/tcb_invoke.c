@@ -209,6 +209,21 @@ static bst_error_t tcb_bind(struct invocation *inv, struct tcb *t)
     return notification_bind(notification_of(&n->cap), t);
 }
 
+/* SET_FAULT_ENDPOINT / SET_TIMEOUT_ENDPOINT: MR0 the endpoint (0: none). */
+static bst_error_t tcb_set_endpoint(struct invocation *inv, struct tcb *t, enum tcb_slot which)
+{
+    if (inv->length < 1) {
+        return BST_TRUNCATED_MESSAGE;
+    }
+    struct cte *ep;
+    bst_error_t e = decode_cap(inv, invocation_arg(inv, 0), BST_OBJ_ENDPOINT, true, &ep);
+    if (e != BST_OK) {
+        return e;
+    }
+    tcb_set_slot(t, which, ep);
+    return BST_OK;
+}
+
 bst_error_t tcb_invoke(struct invocation *inv)
 {
     struct tcb *t = tcb_of(&inv->slot->cap);
@@ -241,6 +256,10 @@ bst_error_t tcb_invoke(struct invocation *inv)
     case BST_INV_TCB_UNBIND_NOTIFICATION:
         notification_unbind(t);
         return BST_OK;
+    case BST_INV_TCB_SET_FAULT_ENDPOINT:
+        return tcb_set_endpoint(inv, t, TCB_SLOT_FAULT_EP);
+    case BST_INV_TCB_SET_TIMEOUT_ENDPOINT:
+        return tcb_set_endpoint(inv, t, TCB_SLOT_TIMEOUT_EP);
     default:
         return BST_ILLEGAL_OPERATION;
     }

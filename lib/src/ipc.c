@@ -77,6 +77,16 @@ bst_error_t bst_reply_recv(bst_cptr_t ep, bst_cptr_t reply, bst_msginfo_t reply_
     return received(&r, badge, info, mr);
 }
 
+bst_error_t bst_nb_send_recv(bst_cptr_t dest, bst_msginfo_t info, bst_cptr_t ep, bst_cptr_t reply,
+                             uint64_t mr[BST_MSG_REGISTERS], uint64_t *badge,
+                             bst_msginfo_t *out_info)
+{
+    struct bst_sysregs r = {.rax = BST_SYS_NB_SEND_RECV, .rdi = dest, .rsi = info, .r12 = reply};
+    load_mrs(&r, mr);
+    bst_arch_syscall_r13(&r, ep);
+    return received(&r, badge, out_info, mr);
+}
+
 bst_error_t bst_signal(bst_cptr_t ntfn)
 {
     return send_common(BST_SYS_SEND, ntfn, 0, NULL);

@@ -36,6 +36,11 @@ const struct bst_pd_startinfo *pd_start_info(void)
     return start_info;
 }
 
+uint64_t bst_counter_khz(void)
+{
+    return start_info->counter_khz;
+}
+
 const char *bst_pd_name(void)
 {
     return start_info ? start_info->name : "?";
@@ -184,10 +189,19 @@ static bool dispatch(uint64_t badge, bst_msginfo_t info, bst_msginfo_t *reply)
     return false;
 }
 
+/* A passive PD's first wait also tells init it may take the PD's scheduling context:
+ * from then on the PD runs only on its callers' time. */
+static bool become_passive;
+
 /* Wait for the next event, answering the last one first when it needs an answer. */
 static bst_error_t next_event(bool answer, bst_msginfo_t reply, uint64_t *badge,
                               bst_msginfo_t *info)
 {
+    if (become_passive) {
+        become_passive = false;
+        return bst_nb_send_recv(BST_PD_SLOT_INIT, bst_msginfo_new(BST_INIT_REQ_PASSIVE, 0),
+                                BASTION_SLOT_ENDPOINT, BASTION_SLOT_REPLY, mrs, badge, info);
+    }
     if (!(start_info->flags & BST_PD_HAS_ENDPOINT)) {
         *info = bst_msginfo_new(BST_LABEL_SIGNAL, 0);
         return bst_wait(BASTION_SLOT_NOTIFICATION, badge);
@@ -233,6 +247,8 @@ _Noreturn void __bst_pd_start(const struct bst_pd_startinfo *si, struct bst_ipc_
         if ((si->irq_mask >> ch) & 1)
             bst_irq_ack(ch);
     init();
+    become_passive = (si->flags & (BST_PD_PASSIVE | BST_PD_HAS_ENDPOINT | BST_PD_HAS_INIT)) ==
+                     (BST_PD_PASSIVE | BST_PD_HAS_ENDPOINT | BST_PD_HAS_INIT);
     event_loop();
 }
 

@@ -26,3 +26,28 @@ bst_error_t bst_sched_context_consumed(bst_cptr_t sc, uint64_t *consumed_us)
 {
     return bst_invoke(sc, BST_INV_SCHED_CONTEXT_CONSUMED, NULL, 0, consumed_us, 1);
 }
+
+bst_error_t bst_tcb_set_timeout_endpoint(bst_cptr_t tcb, bst_cptr_t ep)
+{
+    return bst_invoke(tcb, BST_INV_TCB_SET_TIMEOUT_ENDPOINT, &ep, 1, NULL, 0);
+}
+
+bst_error_t bst_domain_set(bst_cptr_t control, bst_cptr_t tcb, uint64_t domain)
+{
+    const uint64_t a[] = {tcb, domain};
+    return bst_invoke(control, BST_INV_DOMAIN_SET, a, 2, NULL, 0);
+}
+
+bst_error_t bst_domain_schedule(bst_cptr_t control, unsigned count, const uint8_t *domains,
+                                const uint64_t *lengths_us)
+{
+    if (count > BST_DOMAIN_SCHEDULE_MAX)
+        return BST_RANGE_ERROR;
+    uint64_t a[1 + 2 * BST_DOMAIN_SCHEDULE_MAX];
+    a[0] = count;
+    for (unsigned i = 0; i < count; i++) {
+        a[1 + 2 * i] = domains[i];
+        a[2 + 2 * i] = lengths_us[i];
+    }
+    return bst_invoke(control, BST_INV_DOMAIN_SCHEDULE, a, 1 + 2 * count, NULL, 0);
+}

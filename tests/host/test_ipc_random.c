@@ -30,7 +30,9 @@
 #include <bastion/msginfo.h>
 #include <ipc/ipc.h>
 #include <thread/fault.h>
+#include <thread/budget.h>
 #include <thread/sched.h>
+#include <thread/schedcontext.h>
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -994,12 +996,19 @@ static void mint(uint64_t dst, uint64_t src, bst_rights_t rights, uint64_t badge
     }
 }
 
+/* Every thread has its own unlimited scheduling context (without one it could not run);
+ * these contexts live outside the object world and are re-made with each thread. */
+static struct sched_context thread_scs[NT];
+
 static void create_thread(int i)
 {
     if (!retype(BST_OBJ_TCB, SLOT_TCB(i))) {
         return;
     }
     struct tcb *t = ktcb(i);
+    memset(&thread_scs[i], 0, sizeof(thread_scs[i]));
+    budget_sc_configure(&thread_scs[i], 1000, 1000);
+    sc_attach(&thread_scs[i], t);
     tcb_set_slot(t, TCB_SLOT_CSPACE, w.boot.root_cnode_slot);
     t->arch.ctx.rip = IP_AFTER_SYSCALL;
     struct mthread *mt = &m.t[i];

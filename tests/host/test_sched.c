@@ -3,11 +3,15 @@
  * sched_make_runnable / make_inactive / set_priority / forget / tick / yield, and the
  * decision kernel_exit() takes (run to the point where it would leave the kernel by
  * host_kernel_exit(), tests/host/arch/thread.c). 256 priorities, FIFO per priority, a
- * bitmap; the running thread is in no queue.
+ * bitmap; the running thread is in no queue. A thread runs only with a scheduling
+ * context (these tests give unlimited ones) and only in its domain's slot.
  */
 #include "support.h"
 
+#include <thread/budget.h>
+#include <thread/domain.h>
 #include <thread/sched.h>
+#include <thread/schedcontext.h>
 
 #include <string.h>
 
@@ -15,6 +19,7 @@
 
 /* In host "physical memory", where kernel code may ask for their addresses. */
 static struct tcb *threads;
+static struct sched_context scs[N_THREADS];
 extern unsigned long host_kprintf_calls;
 
 /* Forget every thread and start from zeroed TCBs (each test leaves the scheduler
@@ -22,14 +27,27 @@ extern unsigned long host_kprintf_calls;
 static void reset(void)
 {
     for (unsigned i = 0; i < N_THREADS; i++) {
+        sc_unbind_tcb(&threads[i]);
         sched_forget(&threads[i]);
     }
+    domain_set_schedule(NULL, 0, 0);
     memset(threads, 0, N_THREADS * sizeof(*threads));
+    memset(scs, 0, sizeof(scs));
+}
+
+/* Give thread i an unlimited scheduling context. */
+static void give_sc(unsigned i)
+{
+    if (threads[i].sc == NULL) {
+        budget_sc_configure(&scs[i], 1000, 1000);
+        sc_attach(&scs[i], &threads[i]);
+    }
 }
 
 static struct tcb *ready(unsigned i, uint8_t priority)
 {
     struct tcb *t = &threads[i];
+    give_sc(i);
     t->priority = priority;
     t->arch.ctx.rip = 0x400000;
     t->state = THREAD_RUNNABLE;
@@ -54,7 +72,7 @@ static const char *check_all(void)
     }
     for (unsigned i = 0; i < N_THREADS; i++) {
         const struct tcb *t = &threads[i];
-        bool runnable = t->state == THREAD_RUNNABLE;
+        bool runnable = t->state == THREAD_RUNNABLE && t->sc != NULL && t->sc->budget != 0;
         if (runnable != (t->queued || t == sched_current())) {
             return "a runnable thread is neither queued nor current, or the reverse";
         }
@@ -283,17 +301,83 @@ static void test_all_priorities(void)
     CHECK_RUNS(NULL);
 }
 
+/* A runnable thread with no scheduling context never runs; attaching one makes it
+ * runnable at once, and taking it from the running thread takes it off the CPU. */
+static void test_no_sc_cannot_run(void)
+{
+    reset();
+    struct tcb *t = &threads[0];
+    t->priority = 9;
+    t->arch.ctx.rip = 0x400000;
+    t->state = THREAD_RUNNABLE;
+    sched_make_runnable(t);
+    CHECK(!t->queued);
+    CHECK_RUNS(NULL);
+    struct tcb *low = ready(1, 2);
+    CHECK_RUNS(low);
+    budget_sc_configure(&scs[0], 1000, 1000);
+    sc_attach(&scs[0], t);
+    CHECK_RUNS(t);
+    sc_unbind_tcb(t);
+    CHECK(sched_current() != t && !t->queued);
+    CHECK_RUNS(low);
+    /* An unconfigured context (budget 0) does not let it run either. */
+    memset(&scs[0], 0, sizeof(scs[0]));
+    sc_attach(&scs[0], t);
+    CHECK_RUNS(low);
+    sc_unbind_tcb(t);
+}
+
+/* Threads run only in their domain's slot; the schedule cycles, and a slot with nothing
+ * to run idles rather than lending its time to another domain. */
+static void test_domains(void)
+{
+    reset();
+    struct tcb *a = ready(0, 5), *b = ready(1, 9);
+    sched_set_domain(b, 1);
+    CHECK_RUNS(a); /* no schedule: domain 0 only */
+    const uint64_t L = 1ull << 40;
+    struct domain_slot sched[3] = {{1, L}, {0, L}, {2, L}};
+    domain_set_schedule(sched, 3, 0);
+    CHECK(domain_current() == 1);
+    CHECK_RUNS(b);
+    domain_check(L); /* slot 0 ended */
+    CHECK(domain_current() == 0);
+    CHECK_RUNS(a);
+    sched_set_domain(a, 2); /* the running thread leaves the current domain */
+    CHECK_RUNS(NULL);       /* domain 0 has nothing left: idle */
+    domain_check(2 * L);
+    CHECK(domain_current() == 2);
+    CHECK_RUNS(a);
+    domain_check(6 * L + 1); /* late by whole slots: the schedule keeps its phase */
+    CHECK(domain_current() == 1 && domain_slot_end() == 7 * L);
+    CHECK_RUNS(b);
+    domain_check(7 * L);
+    CHECK(domain_current() == 0);
+    CHECK_RUNS(NULL);
+    domain_check(8 * L);
+    CHECK(domain_current() == 2);
+    CHECK_RUNS(a);
+    domain_set_schedule(NULL, 0, 0);
+    CHECK(domain_current() == 0);
+    CHECK_RUNS(NULL);
+}
+
 static void test_random_against_model(void)
 {
-    /* Random operations, each followed by the decision: the chosen thread is runnable
-     * and of the highest priority among runnable threads, the current thread keeps the
-     * CPU against equals, and ticks rotate equals in FIFO order. */
+    /* Random operations, each followed by the decision: the chosen thread is runnable,
+     * has a scheduling context, is in the current domain, and is of the highest
+     * priority among such threads; the current thread keeps the CPU against equals, and
+     * ticks rotate equals in FIFO order. */
     reset();
+    const uint64_t L = 1ull << 40;
+    struct domain_slot sched[2] = {{0, L}, {1, L}};
+    domain_set_schedule(sched, 2, 0);
     uint64_t s = 0x5eed;
     enum { N = 24 };
     for (unsigned step = 0; step < 20000; step++) {
         s = s * 6364136223846793005ull + 1442695040888963407ull;
-        unsigned i = (unsigned)(s >> 33) % N, op = (unsigned)(s >> 20) % 6;
+        unsigned i = (unsigned)(s >> 33) % N, op = (unsigned)(s >> 20) % 9;
         struct tcb *t = &threads[i], *before = sched_current();
         switch (op) {
         case 0:
@@ -308,6 +392,21 @@ static void test_random_against_model(void)
         case 3:
             sched_set_priority(t, (uint8_t)((s >> 40) % 8));
             break;
+        case 4:
+            if (t->sc != NULL) {
+                sc_unbind_tcb(t);
+            } else {
+                give_sc(i);
+            }
+            break;
+        case 5:
+            sched_set_domain(t, (uint8_t)((s >> 40) % 2));
+            break;
+        case 6:
+            if ((s >> 40) % 16 == 0) {
+                domain_check(domain_slot_end()); /* the slot ends */
+            }
+            break;
         default:
             sched_tick();
             break;
@@ -317,14 +416,16 @@ static void test_random_against_model(void)
         CHECK_SCHED();
         int best = -1;
         for (unsigned j = 0; j < N; j++) {
-            if (threads[j].state == THREAD_RUNNABLE && threads[j].priority > best) {
-                best = threads[j].priority;
+            const struct tcb *u = &threads[j];
+            if (u->state == THREAD_RUNNABLE && u->sc != NULL && u->domain == domain_current() &&
+                u->priority > best) {
+                best = u->priority;
             }
         }
         CHECK((next == NULL) == (best < 0));
-        CHECK(next == NULL || next->priority == best);
-        if (op < 4 && before != NULL && before->state == THREAD_RUNNABLE &&
-            before->priority == best) {
+        CHECK(next == NULL || (next->priority == best && next->domain == domain_current()));
+        if (op < 4 && before != NULL && before->state == THREAD_RUNNABLE && before->sc != NULL &&
+            before->domain == domain_current() && before->priority == best) {
             CHECK(next == before); /* no tick: equals never take the CPU */
         }
     }
@@ -346,6 +447,8 @@ static const struct test tests[] = {
     {"switch_only_on_change", test_switch_only_on_change},
     {"bad_ip_is_suspended", test_bad_ip_is_suspended},
     {"all_priorities", test_all_priorities},
+    {"no_sc_cannot_run", test_no_sc_cannot_run},
+    {"domains", test_domains},
     {"random_decisions", test_random_against_model},
 };
 

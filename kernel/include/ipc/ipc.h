@@ -39,9 +39,10 @@ struct notification {
 };
 
 struct reply {
-    struct tcb *caller;   /* the thread waiting for this reply, if any */
-    struct tcb *receiver; /* the thread blocked in Recv that will fill it, if any */
-    uint64_t reserved[2];
+    struct tcb *caller;       /* the thread waiting for this reply, if any */
+    struct tcb *receiver;     /* the thread blocked in Recv that will fill it, if any */
+    struct sched_context *sc; /* the caller's context, lent to the server until the reply */
+    struct reply *sc_prev;    /* the reply sc was lent through before this one (a chain) */
 };
 
 _Static_assert(sizeof(struct endpoint) <= 32, "endpoint fits its object size (objtype.h)");
@@ -65,6 +66,8 @@ void ipc_error(struct tcb *t, bst_error_t e, uint64_t cptr);
  * reports and suspends it). */
 struct user_fault;
 bool ipc_send_fault(struct tcb *t, const struct user_fault *f);
+/* The same to another endpoint cap (the timeout endpoint); false if ep is none. */
+bool ipc_send_fault_to(struct tcb *t, const struct cap *ep, const struct user_fault *f);
 
 /* Take t out of whatever IPC it is blocked in (suspend, delete); its state and
  * ipc_flags are left for the caller (which may need to know it was sending a fault). */

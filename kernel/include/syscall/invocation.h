@@ -12,7 +12,7 @@
 #include <object/cspace.h>
 #include <thread/tcb.h>
 
-#define INVOCATION_MAX_ARGS 24 /* the most any invocation takes (TCB_WRITE_REGISTERS) */
+#define INVOCATION_MAX_ARGS 33 /* the most any invocation takes (DOMAIN_SCHEDULE: 1 + 2 x 16) */
 
 struct invocation {
     struct tcb *caller;

@@ -17,6 +17,7 @@ enum user_fault_kind {
     USER_FAULT_BAD_IP,     /* resumed at an address it cannot execute */
     USER_FAULT_OTHER,      /* any other exception */
     USER_FAULT_CAPABILITY, /* an IPC system call named a bad capability */
+    USER_FAULT_TIMEOUT,    /* its scheduling context ran out of budget */
 };
 
 struct user_fault {
@@ -29,6 +30,10 @@ struct user_fault {
 
 /* t faulted (it is the current thread, or about to be): handle it. */
 void thread_fault(struct tcb *t, const struct user_fault *f);
+
+/* t's scheduling context ran out of budget: if t has a timeout endpoint, send it a
+ * timeout fault (t then waits for the handler's reply) and return true. */
+bool thread_timeout_fault(struct tcb *t);
 
 /* t would be resumed at an instruction pointer it may not have. */
 void thread_fault_bad_ip(struct tcb *t);

@@ -1,7 +1,10 @@
 /*
- * The scheduler: 256 fixed priorities, one FIFO ready queue each, and a bitmap that
- * finds the highest non-empty queue in O(1). The running thread is not in a queue.
- * Decisions are made at kernel exit (kernel_exit), never deep inside operations:
+ * The scheduler: 256 fixed priorities, one FIFO ready queue each per domain, and a
+ * bitmap per domain that finds the highest non-empty queue in O(1). Only the current
+ * domain's queues are chosen from (thread/domain.h). The running thread is not in a
+ * queue. A thread runs only with a scheduling context that has budget
+ * (thread/schedcontext.h); a runnable thread without one waits in no queue until it gets
+ * one. Decisions are made at kernel exit (kernel_exit), never deep inside operations:
  * operations only make threads runnable or not.
  */
 #ifndef BASTION_THREAD_SCHED_H
@@ -12,24 +15,31 @@
 #define NUM_PRIORITIES     256
 #define SCHED_BITMAP_WORDS (NUM_PRIORITIES / 64)
 
+/* Which priorities of one domain have a ready thread. */
+struct ready_map {
+    uint64_t words;                      /* bit w: bitmap[w] != 0 */
+    uint64_t bitmap[SCHED_BITMAP_WORDS]; /* bit p: a thread of priority p is ready */
+};
+
 /* The scheduler's state. Only sched.c changes it, and the IPC fastpath through
  * sched_switch_directly(); it is visible here so that the hot checks inline. */
 struct sched_state {
     struct tcb *current;     /* the thread that entered the kernel (NULL while idle) */
     struct tcb *last_on_cpu; /* whose FPU state and segment bases the CPU holds */
-    uint64_t ready_words;    /* bit w: ready_bitmap[w] != 0 */
-    uint64_t ready_bitmap[SCHED_BITMAP_WORDS]; /* bit p: a thread of priority p is ready */
+    struct ready_map *ready; /* the current domain's */
+    uint8_t domain;          /* the current domain */
 };
 extern struct sched_state sched_state;
 
-/* The highest priority with a ready thread, or -1 (two bit scans). */
+/* The highest priority with a ready thread in the current domain, or -1. */
 static inline int sched_highest_ready(void)
 {
-    if (sched_state.ready_words == 0) {
+    const struct ready_map *m = sched_state.ready;
+    if (m->words == 0) {
         return -1;
     }
-    int w = 63 - __builtin_clzll(sched_state.ready_words);
-    return w * 64 + 63 - __builtin_clzll(sched_state.ready_bitmap[w]);
+    int w = 63 - __builtin_clzll(m->words);
+    return w * 64 + 63 - __builtin_clzll(m->bitmap[w]);
 }
 
 /* The fastpath hands the CPU from the current thread (now blocked) to `to` (now
@@ -49,6 +59,10 @@ void sched_make_runnable(struct tcb *t);
 void sched_make_inactive(struct tcb *t);
 /* Change t's priority, moving it between queues. */
 void sched_set_priority(struct tcb *t, uint8_t priority);
+/* Move t to another domain. */
+void sched_set_domain(struct tcb *t, uint8_t domain);
+/* The domain scheduler's switch point changed the current domain (thread/domain.c). */
+void sched_enter_domain(uint8_t domain);
 
 /* t is being destroyed: forget every reference the scheduler holds to it. */
 void sched_forget(struct tcb *t);

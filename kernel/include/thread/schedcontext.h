@@ -6,10 +6,15 @@
  * any window. A thread whose budget is used up leaves the ready queues until its next
  * refill is due.
  *
+ * A context whose budget equals its period is *unlimited*: its thread is never
+ * throttled and never charged (it shares the CPU by priority and round robin only), so
+ * such threads pay nothing for accounting. A thread with no scheduling context, or with
+ * an unconfigured one (budget 0), cannot run.
+ *
+ * A context travels: a Call to a passive server (a thread with no context of its own)
+ * lends the caller's context to the server until the reply (thread/donation.h).
+ *
  * Times are in counter ticks (arch_counter_read()); the invocations take microseconds.
- * Not yet (issue "Scheduling"): passive servers running on a caller's scheduling
- * context, timeout faults, the domain scheduler, and the rule that a thread with no
- * scheduling context cannot run (today such a thread runs unbudgeted).
  */
 #ifndef BASTION_THREAD_SCHEDCONTEXT_H
 #define BASTION_THREAD_SCHEDCONTEXT_H
@@ -20,6 +25,7 @@
 #define SC_MIN_BUDGET_US 100
 
 struct tcb;
+struct reply;
 
 struct sc_refill {
     uint64_t time;   /* when the amount becomes available */
@@ -30,8 +36,10 @@ struct sched_context {
     uint64_t budget, period; /* ticks; 0 budget: not configured (cannot run) */
     uint64_t consumed;       /* ticks consumed since the last CONSUMED */
     uint64_t debt;           /* overrun not yet paid from refills */
-    struct tcb *tcb;         /* bound thread */
+    struct tcb *tcb;         /* the thread running on it: its owner, or a server it is lent to */
+    struct reply *reply;     /* lent: the newest reply it goes back through (NULL: at home) */
     uint8_t head, count;     /* ring of refills, earliest first */
+    uint8_t limited;         /* budget < period: charged and throttled */
     struct sc_refill refills[SC_MAX_REFILLS];
 };
 
@@ -52,7 +60,11 @@ struct invocation;
 bst_error_t sched_control_invoke(struct invocation *inv);
 bst_error_t sched_context_invoke(struct invocation *inv);
 
-/* Unbind whatever is bound (TCB deletion). */
+/* Attach sc to t (both free): t may run on it from now on. */
+void sc_attach(struct sched_context *sc, struct tcb *t);
+/* t loses its scheduling context (if any): it stops running until it gets one. */
 void sc_unbind_tcb(struct tcb *t);
+/* May t be put in a ready queue? (a configured context with budget available) */
+bool sc_thread_can_run(const struct tcb *t);
 
 #endif

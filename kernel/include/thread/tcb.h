@@ -38,6 +38,7 @@ enum tcb_slot {
     TCB_SLOT_VSPACE,
     TCB_SLOT_IPC_BUFFER,
     TCB_SLOT_FAULT_EP,
+    TCB_SLOT_TIMEOUT_EP, /* receives timeout faults (thread/budget.c) */
     TCB_SLOTS,
 };
 
@@ -52,6 +53,7 @@ struct tcb {
     uint8_t mcp;         /* maximum controlled priority */
     uint8_t queued;      /* in a ready queue */
     uint8_t initialised; /* arch_tcb_init() done */
+    uint8_t domain;      /* scheduling domain (thread/domain.h) */
     char name[BST_DEBUG_NAME_MAX];
     /* IPC (kernel/ipc): the queue the thread waits in and what for. */
     struct tcb *ipc_next;
@@ -69,8 +71,9 @@ struct tcb {
     struct cte *cspace_slots;
     uint64_t cspace_guard;
     uint8_t cspace_radix;
-    /* Scheduling (thread/schedcontext.h): the bound scheduling context, and the
-     * release queue of threads waiting for budget. */
+    /* Scheduling (thread/schedcontext.h): the scheduling context it runs on (its own or
+     * one lent to it over a Call; NULL: it cannot run), and the release queue of threads
+     * waiting for budget. */
     struct sched_context *sc;
     struct tcb *release_next;
     uint8_t throttled; /* in the release queue */

@@ -53,6 +53,13 @@ bst_error_t bst_reply_recv(bst_cptr_t ep, bst_cptr_t reply, bst_msginfo_t reply_
                            uint64_t mr[BST_MSG_REGISTERS], uint64_t *badge, bst_msginfo_t *info);
 
 /* Signal: OR the notification cap's badge into the notification's word. */
+/* NB_SEND_RECV: send `info` (MRs from mr) to `dest` without blocking (dropped when no
+ * receiver waits; a notification is signalled), then wait in Recv on `ep` with `reply`,
+ * as one system call: the caller is already waiting when anyone sees the message. */
+bst_error_t bst_nb_send_recv(bst_cptr_t dest, bst_msginfo_t info, bst_cptr_t ep, bst_cptr_t reply,
+                             uint64_t mr[BST_MSG_REGISTERS], uint64_t *badge,
+                             bst_msginfo_t *out_info);
+
 bst_error_t bst_signal(bst_cptr_t ntfn);
 
 /* Wait: block until the notification's word is non-zero, return it in *word, clear it. */

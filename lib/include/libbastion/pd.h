@@ -135,4 +135,7 @@ const char *bst_pd_name(void);
 /* Debug builds: end the whole QEMU run, 0 = success (the examples end so). */
 _Noreturn void bst_system_exit(int status);
 
+/* The cycle counter's (rdtsc's) frequency in kHz, as the kernel measured it at boot. */
+uint64_t bst_counter_khz(void);
+
 #endif

@@ -12,7 +12,8 @@
  * the runtime by convention; a restart or re-initialisation leaves it as it is.
  *
  * Slots and badges beyond include/bastion/spec.h (proposed there; until then here):
- *   BST_PD_SLOT_INIT     a cap to init's service endpoint, only in PDs with children,
+ *   BST_PD_SLOT_INIT     a cap to init's service endpoint, only in PDs with children or
+ *                        passive ones,
  *                        badged BST_PD_BADGE_SERVICE | pd index: restart / re-initialise
  *                        a child (init alone holds a pristine copy of every image)
  *   BST_PD_BADGE_FAULT   the badge of a child's fault endpoint (the parent's endpoint)
@@ -41,6 +42,7 @@
 enum bst_pd_start_flags {
     BST_PD_HAS_ENDPOINT = 1u, /* BASTION_SLOT_ENDPOINT holds the PD's endpoint */
     BST_PD_HAS_INIT = 2u,     /* BST_PD_SLOT_INIT holds init's service endpoint */
+    BST_PD_PASSIVE = 4u,      /* after init(), become passive: tell init (REQ_PASSIVE) */
 };
 
 struct bst_pd_startinfo {
@@ -53,7 +55,7 @@ struct bst_pd_startinfo {
                              IRQ on channel id, bound to the PD's notification (1 << id) */
     uint64_t ioport_mask; /* bit id: BASTION_SLOT_IOPORT_BASE + id holds an I/O port cap */
     uint32_t pd_index;    /* the PD's index in the spec */
-    uint32_t reserved;
+    uint32_t counter_khz; /* the cycle counter's (TSC's) frequency, from boot info */
     char name[BST_PD_NAME_MAX];
 };
 
@@ -69,6 +71,9 @@ _Static_assert(BST_PD_SLOT_INIT > BASTION_SLOT_SCHED_CONTEXT &&
 enum bst_init_request {
     BST_INIT_REQ_RESTART = 1, /* stop the child, start it again at its entry */
     BST_INIT_REQ_REINIT = 2,  /* stop it, reset its memory from the image, start it */
+    BST_INIT_REQ_PASSIVE = 3, /* from a passive PD itself, sent with NB_SEND_RECV once it
+                                 waits for calls: init unbinds its scheduling context; no
+                                 reply */
 };
 
 #endif

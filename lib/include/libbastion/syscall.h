@@ -49,6 +49,8 @@ _Static_assert(BST_MSG_REGISTERS == 4, "the stub moves exactly four register MRs
 
 /* Execute `syscall` with `r` loaded into the registers; `r` receives what comes back. */
 void bst_arch_syscall(struct bst_sysregs *r);
+/* The same with a second capability address in r13 (NB_SEND_RECV). */
+void bst_arch_syscall_r13(struct bst_sysregs *r, uint64_t r13);
 
 /*
  * Call `dest` (an endpoint, or a kernel object: an invocation) with a message: `info` is the

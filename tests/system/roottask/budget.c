@@ -46,7 +46,7 @@ void test_sched_budget_share(void)
     bst_cptr_t tcb, sc;
     CHECK_OK(obj_alloc(BST_OBJ_SCHED_CONTEXT, 0, &sc));
     CHECK_OK(sc_configure(sc, BUDGET_US, PERIOD_US));
-    CHECK_OK(thread_new(ROOT_VS, HIGH_PRIO, &tcb));
+    CHECK_OK(thread_new_bare(ROOT_VS, HIGH_PRIO, &tcb));
     CHECK_OK(sc_bind(sc, tcb));
     spinner_count = 0;
     CHECK_OK(thread_start(tcb, spinner, &block));
@@ -79,7 +79,7 @@ void test_sched_budget_errors(void)
     CHECK_ERR(bst_invoke(SCHED_CONTROL, BST_INV_SCHED_CONTROL_CONFIGURE, &sc, 1, NULL, 0),
               BST_TRUNCATED_MESSAGE);
     CHECK_OK(sc_configure(sc, 1000, 2000));
-    CHECK_OK(thread_new(ROOT_VS, HIGH_PRIO, &tcb));
+    CHECK_OK(thread_new_bare(ROOT_VS, HIGH_PRIO, &tcb));
     CHECK_OK(sc_bind(sc, tcb));
     CHECK_ERR(sc_bind(other, tcb), BST_ILLEGAL_OPERATION); /* one context per thread */
     CHECK_ERR(sc_bind(sc, ep), BST_INVALID_CAPABILITY);

@@ -162,7 +162,7 @@ static unsigned n_test_threads;
 static uint8_t stacks[STACKS][STACK_SIZE] __attribute__((aligned(16)));
 static unsigned next_stack;
 
-bst_error_t thread_new(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb)
+bst_error_t thread_new_bare(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb)
 {
     bst_error_t e = obj_alloc(BST_OBJ_TCB, 0, tcb);
     if (e != BST_OK)
@@ -173,6 +173,25 @@ bst_error_t thread_new(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb)
     if (e != BST_OK)
         return e;
     return bst_tcb_set_sched_params(*tcb, ROOT_TCB, prio, prio);
+}
+
+bst_error_t thread_new_sc(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb, bst_cptr_t *sc)
+{
+    bst_error_t e = thread_new_bare(vspace, prio, tcb);
+    if (e == BST_OK)
+        e = obj_alloc(BST_OBJ_SCHED_CONTEXT, 0, sc);
+    if (e == BST_OK)
+        e = bst_sched_control_configure(BST_SLOT_SCHED_CONTROL, *sc, THREAD_SC_PERIOD_US,
+                                        THREAD_SC_PERIOD_US);
+    if (e == BST_OK)
+        e = bst_sched_context_bind(*sc, *tcb);
+    return e;
+}
+
+bst_error_t thread_new(bst_cptr_t vspace, uint64_t prio, bst_cptr_t *tcb)
+{
+    bst_cptr_t sc;
+    return thread_new_sc(vspace, prio, tcb, &sc);
 }
 
 uint64_t stack_alloc(void)

@@ -37,6 +37,7 @@ enum space_kind { SAME_SPACE, OTHER_SPACE };
 
 struct ipc_thread {
     bst_cptr_t tcb;
+    bst_cptr_t sc;              /* its scheduling context (unlimited) */
     struct ipc_child *c;        /* the root's view of the shared block */
     struct bst_ipc_buffer *buf; /* the root's view of the child's IPC buffer */
     uint64_t child_page;        /* the shared page, as the child sees it */
@@ -48,6 +49,10 @@ struct ipc_thread {
  */
 bst_error_t ipc_thread_new(enum space_kind space, uint64_t prio, bst_cptr_t fault_ep,
                            struct ipc_thread *t);
+
+/* Make a started child passive: once it waits in Recv (it runs at once when of higher
+ * priority than the root), take its scheduling context. */
+bst_error_t ipc_thread_make_passive(struct ipc_thread *t);
 
 /* Start it at entry(c) on its own stack. */
 bst_error_t ipc_thread_start(struct ipc_thread *t, void (*entry)(struct ipc_child *));
@@ -134,7 +139,13 @@ static inline uint64_t pattern(uint64_t seed, unsigned i)
     X(test_fifo_senders, "order.fifo_senders")                                                     \
     X(test_fifo_receivers, "order.fifo_receivers")                                                 \
     X(test_yield_alone, "yield.alone_returns_ok")                                                  \
-    X(test_yield_alternates, "yield.equal_priority_alternate")
+    X(test_yield_alternates, "yield.equal_priority_alternate")                                     \
+    X(test_passive_no_time_of_its_own, "passive.runs_only_on_lent_time")                           \
+    X(test_passive_callers_budget, "passive.charged_to_the_callers_budget")                        \
+    X(test_passive_timeout_fault, "passive.timeout_fault_stop_cancels_call")                       \
+    X(test_passive_timeout_resume, "passive.timeout_fault_resume_continues")                       \
+    X(test_passive_chain, "passive.chain_of_two_servers")                                          \
+    X(test_nb_send_recv, "ipc.nb_send_recv")
 
 IPC_TESTS(TEST_DECL)
 

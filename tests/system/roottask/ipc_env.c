@@ -99,7 +99,7 @@ bst_error_t ipc_thread_new(enum space_kind space, uint64_t prio, bst_cptr_t faul
         if (e != BST_OK)
             return e;
     }
-    e = thread_new(vs, prio, &t->tcb);
+    e = thread_new_sc(vs, prio, &t->tcb, &t->sc);
     if (e == BST_OK)
         e = bst_tcb_configure(t->tcb, fault_ep, ROOT_CNODE, vs, t->child_page, buffer_frame);
     t->buf = (struct bst_ipc_buffer *)(uintptr_t)root_va;
@@ -110,6 +110,13 @@ bst_error_t ipc_thread_new(enum space_kind space, uint64_t prio, bst_cptr_t faul
     tls->self = (struct bst_tls *)(uintptr_t)(t->child_page + PAGE_TLS);
     tls->ipc_buffer = (struct bst_ipc_buffer *)(uintptr_t)t->child_page;
     return e;
+}
+
+bst_error_t ipc_thread_make_passive(struct ipc_thread *t)
+{
+    if (!wait_eq(&t->c->started, 1))
+        return BST_CANCELLED;
+    return bst_sched_context_unbind(t->sc);
 }
 
 bst_error_t ipc_thread_start(struct ipc_thread *t, void (*entry)(struct ipc_child *))

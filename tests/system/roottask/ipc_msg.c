@@ -117,6 +117,9 @@ static void child_call(struct ipc_child *c)
 
 /* ---- Call in the same and another space, at several priorities and lengths ---------- */
 
+/* A server of higher priority than the root is made passive (it runs on the root's
+ * scheduling context, lent over each Call: the fastpath's case); one of equal or lower
+ * priority keeps its own context (an active server: the full path). */
 static void call_echo(enum space_kind space, uint64_t prio, unsigned len)
 {
     struct ipc_thread t;
@@ -127,6 +130,8 @@ static void call_echo(enum space_kind space, uint64_t prio, unsigned len)
     t.c->ep = ep;
     t.c->reply = reply;
     CHECK_OK(ipc_thread_start(&t, child_echo_server));
+    if (prio > ROOT_PRIO)
+        CHECK_OK(ipc_thread_make_passive(&t));
     struct bst_ipc_buffer *buf = bst_ipc_buffer();
     for (unsigned round = 1; round <= 3; round++) {
         uint64_t mr[BST_MSG_REGISTERS] = {0};

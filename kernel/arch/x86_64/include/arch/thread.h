@@ -71,6 +71,18 @@ static inline uint64_t arch_syscall_reply_cptr(const struct arch_context *c)
     return c->r12;
 }
 
+/* The receive endpoint of NB_SEND_RECV. */
+static inline uint64_t arch_syscall_recv_cptr(const struct arch_context *c)
+{
+    return c->r13;
+}
+
+/* The error a system call's result holds (after arch_syscall_set_result()). */
+static inline uint64_t arch_syscall_error(const struct arch_context *c)
+{
+    return c->rax;
+}
+
 /* Copy the register message words from one context to another (the fastpath). */
 static inline void arch_syscall_copy_mrs(struct arch_context *to, const struct arch_context *from)
 {

@@ -25,6 +25,7 @@ enum host_reg {
     HOST_REG_R9 = 11,  /* MR2 */
     HOST_REG_R10 = 12, /* MR3 */
     HOST_REG_R12 = 14, /* reply capability address */
+    HOST_REG_R13 = 15, /* NB_SEND_RECV receive capability address */
 };
 
 struct arch_context {
@@ -71,6 +72,16 @@ static inline uint64_t arch_syscall_msginfo(const struct arch_context *c)
 static inline uint64_t arch_syscall_reply_cptr(const struct arch_context *c)
 {
     return c->reg[HOST_REG_R12];
+}
+
+static inline uint64_t arch_syscall_recv_cptr(const struct arch_context *c)
+{
+    return c->reg[HOST_REG_R13];
+}
+
+static inline uint64_t arch_syscall_error(const struct arch_context *c)
+{
+    return c->reg[HOST_REG_RAX];
 }
 
 static inline unsigned host_mr_reg(unsigned i)
