@@ -29,6 +29,8 @@ void test_devices_msi_errors(void)
               BST_TRUNCATED_MESSAGE);
     CHECK_OK(obj_alloc(BST_OBJ_ENDPOINT, 0, &ep));
     CHECK_ERR(bst_irq_control_get_msi(IRQ_CONTROL, ep, slot, &m), BST_INVALID_CAPABILITY);
+    CHECK_ERR(bst_irq_control_get_msi(IRQ_CONTROL, slot, slot, &m), BST_INVALID_CAPABILITY);
+    CHECK_ERR(bst_irq_control_get_msi(IRQ_CONTROL, 1ull << 62, slot, &m), BST_FAILED_LOOKUP);
     CHECK_ERR(msi_get(0, &m), BST_RANGE_ERROR);
     CHECK_ERR(msi_get(1u << env_bootinfo()->root_cnode_radix, &m), BST_RANGE_ERROR);
     CHECK_OK(obj_alloc(BST_OBJ_NOTIFICATION, 0, &occupied));
