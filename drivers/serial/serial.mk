@@ -42,6 +42,14 @@ $(eval $(call pd_program,console_client,examples/serial/src/console_client.c \
 $(EXAMPLE_BUILD)/serial/modules.args: $(call SERIAL_DRIVER_ELFS,$(EXAMPLE_BUILD)/serial) \
     $(EXAMPLE_BUILD)/serial/console_client.elf
 
+# `make run EXAMPLE=serial`: COM2 gets the example's input file and writes to a file (the
+# terminal is COM1, the debug console).
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+ifeq ($(EXAMPLE),serial)
+RUN_ARGS += --serial2 $(EXAMPLE_BUILD)/serial/com2.log --serial2-input examples/serial/input.txt
+endif
+endif
+
 # The test system (drivers/serial/tests).
 SERIAL_TEST_BUILD := $(BUILD)/drivers/serial/tests
 $(call serial_system_drivers,$(SERIAL_TEST_BUILD))
