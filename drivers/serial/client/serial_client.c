@@ -141,11 +141,13 @@ int serial_try_getchar(void)
 {
     if (rx.channel == SERIAL_NO_CHANNEL)
         misconfigured("serial input without a receive channel (serial_init)");
-    for (;;) {
+    for (uint32_t taken = 0;; taken++) {
         if (rx.holding && rx.read < rx.buffer.length)
             return rx.data[rx.buffer.offset + rx.read++];
         if (rx.holding)
             rx_return_buffer();
+        if (taken == SERIAL_QUEUE_CAPACITY)
+            return -1; /* a corrupt ring: nothing usable in a ring's worth */
         struct queue_result r = queue_dequeue_active(&rx.queue);
         if (r.status == QUEUE_EMPTY)
             return -1;

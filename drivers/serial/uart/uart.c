@@ -95,12 +95,15 @@ static void tx_return_buffer(void)
         tx.notify = true;
 }
 
-/* The next byte to send, or -1 when the transmit ring is empty. */
+/* The next byte to send, or -1 when the transmit ring is empty (or, with a corrupt peer,
+ * yields nothing usable within a ring's worth of descriptors). */
 static int tx_next_byte(void)
 {
-    while (!tx.holding || tx.sent == tx.buffer.length) {
+    for (uint32_t taken = 0; !tx.holding || tx.sent == tx.buffer.length; taken++) {
         if (tx.holding)
             tx_return_buffer();
+        if (taken == SERIAL_QUEUE_CAPACITY)
+            return -1;
         struct queue_result r = queue_dequeue_active(&tx.queue);
         if (r.status == QUEUE_EMPTY)
             return -1;
@@ -113,10 +116,12 @@ static int tx_next_byte(void)
     return tx.data[tx.buffer.offset + tx.sent++];
 }
 
-/* Send one burst; keep the transmit-empty interrupt on while there is data. */
+/* Send one burst; keep the transmit-empty interrupt on while there is data. With nothing
+ * to send, sleep on the transmit ring (after two looks: a ring kept looking non-empty
+ * by a corrupt peer gets the flag set, and the driver moves on). */
 static void tx_pump(void)
 {
-    for (;;) {
+    for (unsigned look = 1;; look++) {
         unsigned n = 0;
         bool empty = false;
         while (n < TX_BURST && (empty = uart_in(UART_LSR) & LSR_TX_EMPTY)) {
@@ -131,6 +136,10 @@ static void tx_pump(void)
             return;
         }
         set_ier(ier & (uint8_t)~IER_TX_EMPTY);
+        if (look == 2) {
+            queue_ring_request_consumer_signal(&tx.queue.active);
+            return;
+        }
         if (queue_ring_consumer_may_sleep(&tx.queue.active))
             return;
     }
@@ -138,10 +147,10 @@ static void tx_pump(void)
 
 /* ---- Receive ----------------------------------------------------------------------------- */
 
-/* Move what the receive FIFO holds into one buffer and hand it over. */
+/* Move what the UART holds into buffers and hand them over. */
 static void rx_drain(void)
 {
-    for (;;) {
+    for (unsigned empty_pool = 0;;) {
         uint8_t lsr = uart_in(UART_LSR);
         if (!(lsr & LSR_DATA_READY))
             return;
@@ -150,6 +159,10 @@ static void rx_drain(void)
             /* Every buffer is with the virtualiser: leave the bytes in the UART. */
             set_ier(ier & (uint8_t)~IER_RX_DATA);
             rx.stalled = true;
+            if (++empty_pool == 2) { /* the free ring keeps offering nothing usable */
+                queue_ring_request_consumer_signal(&rx.queue.free);
+                return;
+            }
             if (queue_ring_consumer_may_sleep(&rx.queue.free))
                 return;
             continue;
@@ -178,10 +191,17 @@ static void rx_resume(void)
 
 /* ---- The device ------------------------------------------------------------------------- */
 
+/* Transmit bursts per uart_service() at most (1 KiB), so that a transmit ring kept full
+ * for ever cannot hold the driver (and every PD below its priority) in the loop. Leaving
+ * right after a burst is safe: the burst empties and refills the holding register, so
+ * the line rises again, and either that edge finds the line unmasked or an edge since the
+ * acknowledgement has already left a notification pending. */
+#define SERVICE_TX_BURSTS 64
+
 /* Serve every pending cause; returns when IIR says none is left. */
 static void uart_service(void)
 {
-    for (;;) {
+    for (unsigned bursts = 0;;) {
         uint8_t iir = uart_in(UART_IIR);
         if (iir & IIR_NONE_PENDING)
             return;
@@ -193,6 +213,8 @@ static void uart_service(void)
             break;
         case IIR_TX_EMPTY:
             tx_pump();
+            if (++bursts == SERVICE_TX_BURSTS)
+                return;
             break;
         default:
             (void)uart_in(UART_MSR);
@@ -294,11 +316,11 @@ void notified(bst_channel_t ch)
 {
     if (!present) {
         if (ch == TX_VIRT) {
-            /* No device: consume and return everything, so clients never block. */
-            do {
-                while (tx_next_byte() >= 0) {
-                }
-            } while (!queue_ring_consumer_may_sleep(&tx.queue.active));
+            /* No device: consume and return everything, so clients never block (a ring's
+             * worth of bytes per notification, then the flag for the next one). */
+            for (uint32_t n = 0; n < SERIAL_DATA_REGION_SIZE && tx_next_byte() >= 0; n++) {
+            }
+            queue_ring_request_consumer_signal(&tx.queue.active);
             notify_peers();
         }
         return;

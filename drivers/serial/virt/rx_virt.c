@@ -102,11 +102,15 @@ static void deliver(struct queue_buffer buf)
     }
 }
 
-/* Take every batch the driver has delivered (at most a ring's worth per pass: a peer
- * could keep the ring looking non-empty for ever), then sleep by the queue protocol. */
+/* Passes over the driver's ring per serve(): a driver that keeps it looking non-empty
+ * for ever gets its flag set after these and is served again when it notifies. */
+#define DRIVER_PASSES 4
+
+/* Take every batch the driver has delivered (at most a ring's worth per pass), then sleep
+ * by the queue protocol. */
 static void serve(void)
 {
-    do {
+    for (unsigned pass = 1;; pass++) {
         for (uint32_t n = 0; n < SERIAL_QUEUE_CAPACITY; n++) {
             struct queue_result r = queue_dequeue_active(&driver.queue);
             if (r.status == QUEUE_EMPTY)
@@ -120,7 +124,13 @@ static void serve(void)
         }
         for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
             client_flush(&clients[i]);
-    } while (!queue_ring_consumer_may_sleep(&driver.queue.active));
+        if (pass == DRIVER_PASSES) {
+            queue_ring_request_consumer_signal(&driver.queue.active);
+            break;
+        }
+        if (queue_ring_consumer_may_sleep(&driver.queue.active))
+            break;
+    }
 
     for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++) {
         if (clients[i].notify) {

@@ -42,8 +42,14 @@ struct client {
     uint8_t line[SERIAL_LINE_MAX];
     uint32_t line_length;
     bool line_complete;
+    uint32_t budget; /* descriptors it may still take in this serve() */
     bool notify;
 };
+
+/* Descriptors taken from one client per serve(): twice a full ring, more than an honest
+ * client can have there; a client that keeps its ring looking full (or feeds bad
+ * descriptors) for ever is served again when it notifies, and others go on. */
+#define CLIENT_BUDGET (2 * SERIAL_QUEUE_CAPACITY)
 
 static struct client clients[SERIAL_MAX_CLIENTS];
 static struct {
@@ -73,6 +79,9 @@ static void client_assemble(struct client *c)
         if (c->holding && c->copied == c->buffer.length)
             client_return_buffer(c);
         if (!c->holding) {
+            if (c->budget == 0)
+                return;
+            c->budget--;
             struct queue_result r = queue_dequeue_active(&c->queue);
             if (r.status == QUEUE_EMPTY)
                 return;
@@ -157,9 +166,12 @@ static void notify_all(void)
 }
 
 /* Everything that can move moves; then sleep by the queue protocol (docs/drivers.md):
- * on the driver's free ring when stalled, else on every client's active ring. */
+ * on the driver's free ring when stalled, else on every client's active ring (a client
+ * past its budget only gets its flag set: its next enqueue notifies). */
 static void serve(void)
 {
+    for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
+        clients[i].budget = CLIENT_BUDGET;
     for (;;) {
         bool stalled = false;
         while (forward_round(&stalled)) {
@@ -169,9 +181,15 @@ static void serve(void)
         if (stalled) {
             sleep = queue_ring_consumer_may_sleep(&driver.queue.free);
         } else {
-            for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
-                if (clients[i].present && !queue_ring_consumer_may_sleep(&clients[i].queue.active))
+            for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++) {
+                struct client *c = &clients[i];
+                if (!c->present)
+                    continue;
+                if (c->budget == 0)
+                    queue_ring_request_consumer_signal(&c->queue.active);
+                else if (!queue_ring_consumer_may_sleep(&c->queue.active))
                     sleep = false;
+            }
         }
         if (sleep)
             break;
