@@ -9,6 +9,7 @@
 #define INIT_DEVICE_H
 
 #include "init.h"
+#include "parse.h"
 
 /* Physical pages init reads or writes itself appear at PHYS_WINDOW + their address. */
 #define PHYS_WINDOW 0x400000000000ULL
@@ -29,12 +30,6 @@ uint64_t devmem_frame(uint64_t paddr, unsigned bits);
 volatile void *phys_map(uint64_t paddr, uint64_t size);
 
 /* ---- acpi.c -------------------------------------------------------------------------- */
-
-/* The PCI Express enhanced configuration area (ECAM) of segment 0, from ACPI's MCFG. */
-struct ecam {
-    uint64_t base; /* physical address of bus 0's configuration space */
-    uint8_t first_bus, last_bus;
-};
 
 /* Find the RSDP in the BIOS area, walk the XSDT (or RSDT) to MCFG; false when there is
  * none (no ACPI, or a machine without ECAM such as QEMU's `pc`). */
@@ -61,13 +56,6 @@ uint32_t pci_read32(struct pci_address a, unsigned offset);
 void pci_write32(struct pci_address a, unsigned offset, uint32_t value);
 uint16_t pci_read16(struct pci_address a, unsigned offset);
 void pci_write16(struct pci_address a, unsigned offset, uint16_t value);
-
-/* A memory BAR as firmware assigned it. */
-struct pci_bar {
-    uint64_t base;
-    uint64_t size;
-    bool io; /* an I/O-space BAR (base and size are port numbers) */
-};
 
 /* Decode BAR `index` (sizing it with decoding switched off); false if it is absent or
  * the upper half of a 64-bit BAR. */

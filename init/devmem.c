@@ -130,6 +130,8 @@ static bool window_has(uint64_t page)
 volatile void *phys_map(uint64_t paddr, uint64_t size)
 {
     static struct table_pool own = {.own = true};
+    if (size == 0 || paddr + size < paddr || paddr + size > BST_USER_TOP - PHYS_WINDOW)
+        return NULL; /* beyond what the window reaches (64 TiB) */
     uint64_t first = paddr & ~(BASTION_PAGE_SIZE - 1);
     for (uint64_t page = first; page < paddr + size; page += BASTION_PAGE_SIZE) {
         if (window_has(page))

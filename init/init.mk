@@ -16,3 +16,17 @@ $(eval $(call user_program,init-tamper,$(INIT_COMMON) $(INIT_DIR)/check_tamper.c
 
 .PHONY: init
 init: $(INIT_ELF) $(INIT_TAMPER_ELF)
+
+# Host tests of init's parsing of firmware tables and BARs (init/parse.h), with ASan and
+# UBSan: suite host-init-parse.
+INIT_PARSE_TEST := $(BUILD)/host/init-parse-tests
+$(INIT_PARSE_TEST): init/tests/host_parse.c init/acpi_parse.c init/pci_bar.c init/parse.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(filter-out -MMD -MP,$(HOST_CFLAGS)) -fsanitize=address,undefined \
+	    -fno-sanitize-recover=all -o $@ init/tests/host_parse.c init/acpi_parse.c init/pci_bar.c
+ALL_TARGETS += $(INIT_PARSE_TEST)
+
+TEST_SUITES += host-init-parse
+.PHONY: suite-host-init-parse
+suite-host-init-parse: $(INIT_PARSE_TEST)
+	$(Q)scripts/run-suite.sh host-init-parse $(BUILD)/test-results -- $<

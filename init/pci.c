@@ -145,46 +145,38 @@ void pci_init(void)
     list_bus0();
 }
 
-/* Size a memory or I/O BAR: all ones in, the read-back's low zero bits give the size. */
-static uint64_t bar_size(struct pci_address a, unsigned off, bool wide, uint32_t lo, uint32_t hi)
+/* Write all ones into the BAR (both halves when wide) with decoding switched off, read
+ * back, restore. */
+static struct pci_bar_regs bar_registers(struct pci_address a, unsigned off)
 {
+    struct pci_bar_regs r = {.value = pci_read32(a, off)};
+    bool wide = pci_bar_is_64bit(r.value);
+    if (wide)
+        r.upper = pci_read32(a, off + 4);
     uint16_t command = pci_read16(a, REG_COMMAND);
     pci_write16(a, REG_COMMAND, command & (uint16_t)~COMMAND_DECODE);
     pci_write32(a, off, 0xffffffffu);
-    if (wide)
+    r.mask = pci_read32(a, off);
+    pci_write32(a, off, r.value);
+    if (wide) {
         pci_write32(a, off + 4, 0xffffffffu);
-    uint64_t mask = pci_read32(a, off);
-    mask |= wide ? (uint64_t)pci_read32(a, off + 4) << 32 : 0xffffffff00000000ULL;
-    pci_write32(a, off, lo);
-    if (wide)
-        pci_write32(a, off + 4, hi);
+        r.mask_upper = pci_read32(a, off + 4);
+        pci_write32(a, off + 4, r.upper);
+    }
     pci_write16(a, REG_COMMAND, command);
-    mask &= lo & 1 ? ~3ULL : ~0xfULL;
-    if (lo & 1)
-        mask |= 0xffffffffffff0000ULL; /* I/O BARs decode 16 bits */
-    return (uint32_t)mask == 0 ? 0 : ~mask + 1;
+    return r;
 }
 
 bool pci_bar_read(struct pci_address a, unsigned index, struct pci_bar *bar)
 {
     if (index > 5)
         return false;
-    if (index > 0) {
-        uint32_t below = pci_read32(a, REG_BAR0 + 4 * (index - 1));
-        if (!(below & 1) && ((below >> 1) & 3) == 2)
-            return false; /* the upper half of the 64-bit BAR index - 1 */
-    }
+    if (index > 0 && pci_bar_is_64bit(pci_read32(a, REG_BAR0 + 4 * (index - 1))))
+        return false; /* the upper half of the 64-bit BAR index - 1 */
     unsigned off = REG_BAR0 + 4 * index;
-    uint32_t lo = pci_read32(a, off);
-    bool io = lo & 1, wide = !io && ((lo >> 1) & 3) == 2;
-    if (wide && index == 5)
-        return false;
-    uint32_t hi = wide ? pci_read32(a, off + 4) : 0;
-    *bar = (struct pci_bar){
-        .base = ((uint64_t)hi << 32) | (lo & (io ? ~3u : ~0xfu)),
-        .size = bar_size(a, off, wide, lo, hi),
-        .io = io,
-    };
+    if (index == 5 && pci_bar_is_64bit(pci_read32(a, off)))
+        return false; /* a 64-bit BAR cannot start in the last register */
+    *bar = pci_bar_decode(bar_registers(a, off));
     return bar->size != 0;
 }
 

@@ -362,6 +362,10 @@ static inline uint32_t bastion_spec_checksum(const uint8_t *bytes, uint64_t size
     return hash;
 }
 
+_Static_assert(BASTION_PCI_CONFIG_VADDR >= BASTION_IPC_BUFFER_VADDR + BASTION_PAGE_SIZE &&
+                   BASTION_PCI_CONFIG_VADDR + 64 * BASTION_PAGE_SIZE <=
+                       BASTION_STACK_TOP - 0x10000000ULL,
+               "PCI configuration pages lie between the IPC buffer and the largest stack");
 _Static_assert(sizeof(struct bastion_spec_table) == 8, "spec table");
 _Static_assert(sizeof(struct bastion_spec_header) == 160, "spec header");
 _Static_assert(offsetof(struct bastion_spec_header, total_size) == 16, "total_size");

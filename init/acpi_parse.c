@@ -1,0 +1,96 @@
+/*
+ * ACPI table parsing (parse.h): the RSDP, the root table (RSDT/XSDT) and MCFG, from
+ * bytes the caller mapped. Fields are read byte by byte (little-endian), never through
+ * packed structs, so any alignment of the firmware's tables is fine.
+ */
+#include "parse.h"
+
+#define RSDP_V1_CHECKSUMMED 20u
+#define RSDP_REVISION       15u
+#define RSDP_RSDT           16u
+#define RSDP_XSDT           24u
+#define SDT_LENGTH          4u
+#define MCFG_ENTRIES        44u /* header + 8 reserved bytes */
+#define MCFG_ENTRY_SIZE     16u
+#define ACPI_PAGE           0x1000u
+
+static uint64_t read_le(const volatile uint8_t *p, unsigned bytes)
+{
+    uint64_t v = 0;
+    for (unsigned b = 0; b < bytes; b++)
+        v |= (uint64_t)p[b] << (8 * b);
+    return v;
+}
+
+static bool sums_to_zero(const volatile uint8_t *p, size_t n)
+{
+    uint8_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum = (uint8_t)(sum + p[i]);
+    return sum == 0;
+}
+
+static bool has_signature(const volatile uint8_t *p, const char *signature, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (uint8_t)signature[i])
+            return false;
+    return true;
+}
+
+long acpi_rsdp_scan(const volatile uint8_t *area, size_t size)
+{
+    for (size_t off = 0; size >= ACPI_RSDP_SIZE && off <= size - ACPI_RSDP_SIZE; off += 16)
+        if (has_signature(area + off, "RSD PTR ", 8) &&
+            sums_to_zero(area + off, RSDP_V1_CHECKSUMMED))
+            return (long)off;
+    return -1;
+}
+
+struct acpi_root acpi_rsdp_root(const volatile uint8_t *rsdp)
+{
+    uint64_t xsdt = read_le(rsdp + RSDP_XSDT, 8);
+    if (rsdp[RSDP_REVISION] >= 2 && xsdt != 0 && sums_to_zero(rsdp, ACPI_RSDP_SIZE))
+        return (struct acpi_root){.paddr = xsdt, .entry_size = 8};
+    return (struct acpi_root){.paddr = read_le(rsdp + RSDP_RSDT, 4), .entry_size = 4};
+}
+
+uint32_t acpi_table_length(const volatile uint8_t *header)
+{
+    uint32_t length = (uint32_t)read_le(header + SDT_LENGTH, 4);
+    return length < ACPI_SDT_HEADER_SIZE || length > ACPI_MAX_TABLE_SIZE ? 0 : length;
+}
+
+bool acpi_table_ok(const volatile uint8_t *table, uint32_t length, const char *signature)
+{
+    return length >= ACPI_SDT_HEADER_SIZE && sums_to_zero(table, length) &&
+           (signature == NULL || has_signature(table, signature, 4));
+}
+
+uint32_t acpi_root_entries(uint32_t length, unsigned entry_size)
+{
+    return length < ACPI_SDT_HEADER_SIZE || entry_size == 0
+               ? 0
+               : (length - ACPI_SDT_HEADER_SIZE) / entry_size;
+}
+
+uint64_t acpi_root_entry(const volatile uint8_t *root, uint32_t i, unsigned entry_size)
+{
+    return read_le(root + ACPI_SDT_HEADER_SIZE + (size_t)i * entry_size, entry_size);
+}
+
+bool acpi_mcfg_ecam(const volatile uint8_t *mcfg, uint32_t length, struct ecam *out)
+{
+    for (uint32_t off = MCFG_ENTRIES; length >= MCFG_ENTRY_SIZE && off <= length - MCFG_ENTRY_SIZE;
+         off += MCFG_ENTRY_SIZE) {
+        const volatile uint8_t *e = mcfg + off;
+        uint64_t base = read_le(e, 8);
+        uint16_t segment = (uint16_t)read_le(e + 8, 2);
+        uint8_t first = e[10], last = e[11];
+        if (segment != 0 || first > last || base % ACPI_PAGE != 0 || base == 0)
+            continue;
+        *out = (struct ecam){.base = base, .first_bus = first, .last_bus = last};
+        return true;
+    }
+    return false;
+}

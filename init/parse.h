@@ -1,0 +1,77 @@
+/*
+ * What init parses from firmware and hardware, as pure functions: ACPI tables (to find
+ * PCI's ECAM) and PCI BAR registers. They read only the bytes or values they are given
+ * and trust none of them: a table's length, checksum and every entry's bounds are
+ * checked before use. No system calls and no libbastion, so the host tests them
+ * (init/tests/host_parse.c, suite host-init-parse) with malformed input.
+ */
+#ifndef INIT_PARSE_H
+#define INIT_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- acpi_parse.c -------------------------------------------------------------------- */
+
+#define ACPI_SDT_HEADER_SIZE 36u
+#define ACPI_RSDP_SIZE       36u
+#define ACPI_MAX_TABLE_SIZE  0x10000u /* larger tables are not what init looks for */
+
+/* The PCI Express enhanced configuration area (ECAM) of segment 0, from ACPI's MCFG. */
+struct ecam {
+    uint64_t base; /* physical address of bus 0's configuration space */
+    uint8_t first_bus, last_bus;
+};
+
+/* Where the RSDP tells the root table is: the XSDT (8-byte entries) when the RSDP is
+ * version 2 with a valid extended checksum and a nonzero XSDT, else the RSDT (4-byte). */
+struct acpi_root {
+    uint64_t paddr;
+    unsigned entry_size;
+};
+
+/* The offset of the first valid RSDP (signature, 20-byte checksum) on a 16-byte boundary
+ * of area[0 .. size), or -1. */
+long acpi_rsdp_scan(const volatile uint8_t *area, size_t size);
+
+/* The root table named by the RSDP at rsdp (ACPI_RSDP_SIZE bytes readable). */
+struct acpi_root acpi_rsdp_root(const volatile uint8_t *rsdp);
+
+/* A table's length from its header (ACPI_SDT_HEADER_SIZE bytes readable), or 0 when it is
+ * shorter than a header or longer than ACPI_MAX_TABLE_SIZE. */
+uint32_t acpi_table_length(const volatile uint8_t *header);
+
+/* True when the table (length bytes readable) sums to zero and has the 4-byte signature
+ * (NULL: any). */
+bool acpi_table_ok(const volatile uint8_t *table, uint32_t length, const char *signature);
+
+/* The number of entries of a root table of `length` bytes, and entry i. */
+uint32_t acpi_root_entries(uint32_t length, unsigned entry_size);
+uint64_t acpi_root_entry(const volatile uint8_t *root, uint32_t i, unsigned entry_size);
+
+/* The first usable MCFG entry (segment 0, first_bus <= last_bus, page-aligned base) of
+ * the checked table mcfg (length bytes); false if none. */
+bool acpi_mcfg_ecam(const volatile uint8_t *mcfg, uint32_t length, struct ecam *out);
+
+/* ---- pci_bar.c ----------------------------------------------------------------------- */
+
+/* A BAR as firmware assigned it. */
+struct pci_bar {
+    uint64_t base;
+    uint64_t size; /* 0: the BAR is not implemented */
+    bool io;       /* an I/O-space BAR (base and size are port numbers) */
+};
+
+/* A BAR's register(s) as read (`value`, and `upper` for a 64-bit memory BAR) and as read
+ * back after writing all ones (`mask`, `mask_upper`). */
+struct pci_bar_regs {
+    uint32_t value, upper, mask, mask_upper;
+};
+
+/* True when the BAR register value is a 64-bit memory BAR (it takes two registers). */
+bool pci_bar_is_64bit(uint32_t value);
+
+struct pci_bar pci_bar_decode(struct pci_bar_regs r);
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * Host tests of init's firmware and hardware parsing (init/parse.h): ACPI's RSDP, root
+ * tables and MCFG built in memory, well-formed and damaged (bad checksums, lengths too
+ * short or too long, entries past the end, unusable MCFG entries), and PCI BAR decoding
+ * (32/64-bit memory, I/O, absent, malformed masks). Built with ASan and UBSan: a read past
+ * a table's end fails the run. Prints PASS/FAIL lines (suite host-init-parse).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../parse.h"
+
+static int failures;
+static const char *current;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("FAIL: %s: line %d: %s\n", current, __LINE__, #cond);                           \
+            failures++;                                                                            \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
+{
+    for (unsigned b = 0; b < bytes; b++)
+        p[b] = (uint8_t)(v >> (8 * b));
+}
+
+/* Make bytes [0, n) sum to zero by adjusting byte `at`. */
+static void fix_checksum(uint8_t *p, size_t n, size_t at)
+{
+    uint8_t sum = 0;
+    p[at] = 0;
+    for (size_t i = 0; i < n; i++)
+        sum = (uint8_t)(sum + p[i]);
+    p[at] = (uint8_t)-sum;
+}
+
+/* An RSDP at `off` of a zeroed area: revision 2 with an XSDT when xsdt != 0. */
+static void make_rsdp(uint8_t *area, size_t off, uint32_t rsdt, uint64_t xsdt)
+{
+    uint8_t *r = area + off;
+    memcpy(r, "RSD PTR ", 8);
+    r[15] = xsdt ? 2 : 0;
+    put_le(r + 16, rsdt, 4);
+    put_le(r + 20, 36, 4);
+    put_le(r + 24, xsdt, 8);
+    fix_checksum(r, 20, 8);
+    fix_checksum(r, 36, 32);
+}
+
+/* A table of `length` bytes (a malloc'ed buffer of exactly that size) with a header. */
+static uint8_t *make_table(const char *sig, uint32_t length)
+{
+    uint8_t *t = calloc(1, length);
+    memcpy(t, sig, 4);
+    put_le(t + 4, length, 4);
+    return t;
+}
+
+static void rsdp_found_on_16_byte_boundaries(void)
+{
+    current = "acpi/rsdp_scan";
+    static uint8_t area[4096];
+    memset(area, 0, sizeof(area));
+    CHECK(acpi_rsdp_scan(area, sizeof(area)) == -1);
+    memcpy(area + 8, "RSD PTR ", 8); /* not on a boundary */
+    CHECK(acpi_rsdp_scan(area, sizeof(area)) == -1);
+    make_rsdp(area, 0x40, 0x1234, 0);
+    area[0x40 + 3] ^= 1; /* damaged signature */
+    CHECK(acpi_rsdp_scan(area, sizeof(area)) == -1);
+    make_rsdp(area, 0x40, 0x1234, 0);
+    area[0x40 + 17] ^= 1; /* damaged checksum */
+    CHECK(acpi_rsdp_scan(area, sizeof(area)) == -1);
+    make_rsdp(area, 0x40, 0x1234, 0);
+    CHECK(acpi_rsdp_scan(area, sizeof(area)) == 0x40);
+    /* One at the very end of the area, and an area too small for one. */
+    memset(area, 0, sizeof(area));
+    make_rsdp(area, sizeof(area) - 48, 0x1234, 0);
+    CHECK(acpi_rsdp_scan(area, sizeof(area)) == (long)sizeof(area) - 48);
+    CHECK(acpi_rsdp_scan(area, 20) == -1);
+    CHECK(acpi_rsdp_scan(area, 0) == -1);
+}
+
+static void rsdp_root_table_choice(void)
+{
+    current = "acpi/rsdp_root";
+    static uint8_t area[64];
+    memset(area, 0, sizeof(area));
+    make_rsdp(area, 0, 0x7fe1000, 0);
+    struct acpi_root r = acpi_rsdp_root(area);
+    CHECK(r.paddr == 0x7fe1000 && r.entry_size == 4);
+    make_rsdp(area, 0, 0x7fe1000, 0x1234567000ULL);
+    r = acpi_rsdp_root(area);
+    CHECK(r.paddr == 0x1234567000ULL && r.entry_size == 8);
+    area[30] ^= 1; /* XSDT pointer damaged: the extended checksum fails, RSDT it is */
+    r = acpi_rsdp_root(area);
+    CHECK(r.entry_size == 4 && r.paddr == 0x7fe1000);
+}
+
+static void table_lengths_and_checksums(void)
+{
+    current = "acpi/table_checks";
+    uint8_t *t = make_table("MCFG", 60);
+    fix_checksum(t, 60, 9);
+    CHECK(acpi_table_length(t) == 60);
+    CHECK(acpi_table_ok(t, 60, "MCFG"));
+    CHECK(acpi_table_ok(t, 60, NULL));
+    CHECK(!acpi_table_ok(t, 60, "APIC"));
+    t[40] ^= 0x80;
+    CHECK(!acpi_table_ok(t, 60, "MCFG"));
+    put_le(t + 4, 35, 4); /* shorter than a header */
+    CHECK(acpi_table_length(t) == 0);
+    put_le(t + 4, ACPI_MAX_TABLE_SIZE + 1, 4);
+    CHECK(acpi_table_length(t) == 0);
+    put_le(t + 4, 0xffffffffu, 4);
+    CHECK(acpi_table_length(t) == 0);
+    CHECK(!acpi_table_ok(t, 20, NULL)); /* a length below the header is never ok */
+    free(t);
+}
+
+static void root_table_entries(void)
+{
+    current = "acpi/root_entries";
+    uint8_t *x = make_table("XSDT", 36 + 3 * 8 + 5); /* 5 stray bytes: not an entry */
+    for (unsigned i = 0; i < 3; i++)
+        put_le(x + 36 + 8 * i, 0x100000000ULL * (i + 1) + 0x1000 * i, 8);
+    CHECK(acpi_root_entries(36 + 3 * 8 + 5, 8) == 3);
+    CHECK(acpi_root_entry(x, 2, 8) == 0x300002000ULL);
+    CHECK(acpi_root_entries(36 + 3 * 8 + 5, 4) == 7);
+    CHECK(acpi_root_entries(36, 8) == 0);
+    CHECK(acpi_root_entries(10, 8) == 0); /* a length below the header: none, no wrap */
+    CHECK(acpi_root_entries(100, 0) == 0);
+    free(x);
+}
+
+static uint8_t *make_mcfg(unsigned entries, uint32_t *length)
+{
+    *length = 44 + 16 * entries;
+    return make_table("MCFG", *length);
+}
+
+static void put_mcfg_entry(uint8_t *m, unsigned i, uint64_t base, uint16_t seg, uint8_t first,
+                           uint8_t last)
+{
+    uint8_t *e = m + 44 + 16 * i;
+    put_le(e, base, 8);
+    put_le(e + 8, seg, 2);
+    e[10] = first;
+    e[11] = last;
+}
+
+static void mcfg_entries(void)
+{
+    current = "acpi/mcfg";
+    uint32_t length;
+    struct ecam ecam = {0};
+    uint8_t *m = make_mcfg(5, &length);
+    put_mcfg_entry(m, 0, 0xb0000000, 1, 0, 255);  /* another segment */
+    put_mcfg_entry(m, 1, 0xb0000000, 0, 9, 3);    /* first bus above the last */
+    put_mcfg_entry(m, 2, 0xb0000800, 0, 0, 255);  /* not page aligned */
+    put_mcfg_entry(m, 3, 0, 0, 0, 255);           /* no base */
+    put_mcfg_entry(m, 4, 0xe0000000, 0, 0, 0x3f); /* the usable one */
+    CHECK(acpi_mcfg_ecam(m, length, &ecam));
+    CHECK(ecam.base == 0xe0000000 && ecam.first_bus == 0 && ecam.last_bus == 0x3f);
+    CHECK(!acpi_mcfg_ecam(m, length - 1, &ecam)); /* the last entry no longer fits */
+    CHECK(!acpi_mcfg_ecam(m, 44, &ecam));
+    CHECK(!acpi_mcfg_ecam(m, 36, &ecam));
+    CHECK(!acpi_mcfg_ecam(m, 0, &ecam));
+    free(m);
+}
+
+static struct pci_bar decode(uint32_t value, uint32_t upper, uint32_t mask, uint32_t mask_upper)
+{
+    return pci_bar_decode((struct pci_bar_regs){
+        .value = value, .upper = upper, .mask = mask, .mask_upper = mask_upper});
+}
+
+static void bar_decoding(void)
+{
+    current = "pci/bar_decode";
+    /* 32-bit memory, 1 MiB (QEMU's edu BAR 0). */
+    struct pci_bar b = decode(0xfea00000, 0, 0xfff00000, 0);
+    CHECK(!b.io && b.base == 0xfea00000 && b.size == 0x100000);
+    CHECK(!pci_bar_is_64bit(0xfea00000));
+    /* Prefetchable 64-bit memory, 8 GiB above 4 GiB. */
+    CHECK(pci_bar_is_64bit(0x0000000c));
+    b = decode(0x0000000c, 0x8, 0x0000000c, 0xfffffffe);
+    CHECK(!b.io && b.base == 0x800000000ULL && b.size == 0x200000000ULL);
+    /* 64-bit, 16 KiB, below 4 GiB. */
+    b = decode(0xfe004004, 0, 0xffffc004, 0xffffffff);
+    CHECK(b.base == 0xfe004000 && b.size == 0x4000);
+    /* I/O, 32 ports at 0xc040; an I/O BAR whose upper 16 bits read back zero. */
+    b = decode(0xc041, 0, 0xffffffe1, 0);
+    CHECK(b.io && b.base == 0xc040 && b.size == 32);
+    b = decode(0xc041, 0, 0x0000ffe1, 0);
+    CHECK(b.io && b.size == 32);
+    CHECK(!pci_bar_is_64bit(0xc045)); /* I/O, whatever bits 1-2 say */
+    /* Not implemented: all zeros back. */
+    CHECK(decode(0, 0, 0, 0).size == 0);
+    CHECK(decode(0x4, 0, 0x4, 0).size == 0);
+    CHECK(decode(0x1, 0, 0x1, 0).size == 0);
+    /* A malformed mask with holes: the size is its lowest address bit, never more. */
+    b = decode(0xf0000000, 0, 0xf0f00000, 0);
+    CHECK(b.size == 0x100000);
+}
+
+int main(void)
+{
+    void (*tests[])(void) = {rsdp_found_on_16_byte_boundaries,
+                             rsdp_root_table_choice,
+                             table_lengths_and_checksums,
+                             root_table_entries,
+                             mcfg_entries,
+                             bar_decoding};
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        int before = failures;
+        tests[i]();
+        if (failures == before)
+            printf("PASS: %s\n", current);
+    }
+    return failures ? 1 : 0;
+}
