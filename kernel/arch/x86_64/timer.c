@@ -2,6 +2,11 @@
  * Time on x86_64: the TSC is the cycle counter; its frequency is measured against the
  * PIT (a fixed 1.193182 MHz reference) at boot, never assumed. The LAPIC timer, which
  * counts at an unknown bus rate, is then measured against the TSC and drives the tick.
+ *
+ * One-shot deadlines (the tickless scheduler) use TSC-deadline mode when the CPU has it:
+ * the deadline is written as an absolute TSC value, with no conversion and no rounding;
+ * otherwise the LAPIC timer counts down the converted distance (at most a second ahead;
+ * the scheduler re-arms when it fires early).
  */
 #include <arch/cpu.h>
 #include <arch/io.h>
@@ -17,8 +22,11 @@
 #define PIT_GATE_PORT      0x61
 #define PIT_MEASURE_MS     25
 #define LAPIC_DIVIDE_BY_16 0x3
+#define LVT_TIMER_TSC_DEADLINE BIT(18)
+#define MSR_TSC_DEADLINE       0x6e0
 
 static uint64_t tsc_hz;
+static bool deadline_mode; /* the LVT is in TSC-deadline mode */
 static uint64_t lapic_timer_hz; /* after the divide-by-16 */
 
 uint64_t arch_counter_read(void)
@@ -98,12 +106,14 @@ void arch_timer_init(void)
     }
     kprintf("), %s\n", cpu_features.invariant_tsc ? "invariant" : "not invariant");
     lapic_timer_hz = measure_lapic_timer_hz();
-    kprintf("timer: LAPIC timer %lu kHz (after divide-by-16)%s\n", lapic_timer_hz / 1000,
-            cpu_features.tsc_deadline ? ", TSC-deadline mode available" : "");
+    kprintf("timer: LAPIC timer %lu kHz (after divide-by-16); one-shot deadlines by %s\n",
+            lapic_timer_hz / 1000,
+            cpu_features.tsc_deadline ? "TSC-deadline mode" : "LAPIC one-shot countdown");
 }
 
 void arch_timer_start_periodic(uint32_t hz)
 {
+    deadline_mode = false;
     lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_BY_16);
     lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | VEC_TIMER);
     lapic_write(LAPIC_TIMER_INITIAL, (uint32_t)(lapic_timer_hz / hz));
@@ -111,6 +121,10 @@ void arch_timer_start_periodic(uint32_t hz)
 
 void arch_timer_stop(void)
 {
+    if (deadline_mode) {
+        wrmsr(MSR_TSC_DEADLINE, 0);
+        deadline_mode = false;
+    }
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
     lapic_write(LAPIC_TIMER_INITIAL, 0);
 }
@@ -119,6 +133,15 @@ void arch_timer_oneshot(uint64_t deadline)
 {
     if (deadline == 0) {
         arch_timer_stop();
+        return;
+    }
+    if (cpu_features.tsc_deadline) {
+        if (!deadline_mode) { /* the LVT mode first, ordered before the MSR write (SDM) */
+            lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_TSC_DEADLINE | VEC_TIMER);
+            __asm__ volatile("mfence" ::: "memory");
+            deadline_mode = true;
+        }
+        wrmsr(MSR_TSC_DEADLINE, deadline); /* a time already past fires at once */
         return;
     }
     uint64_t now = rdtsc(), delta = deadline > now ? deadline - now : 1;
