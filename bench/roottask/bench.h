@@ -26,9 +26,30 @@ uint64_t bench_timestamp_cost(void);
 /* The timestamp taken just before a system call (number, cptr, empty message). */
 uint64_t bench_timestamped_syscall(uint64_t number, uint64_t cptr);
 
+/* main.c: the measured figure less the timestamp overhead; print one BENCH line. */
+uint64_t bench_less_overhead(uint64_t c);
+void bench_report(const char *name, uint64_t *samples, uint64_t subtracted);
+
+/* ports.c: I/O port access by invocation and direct (granted), and what ports cost an
+ * IPC round trip between address spaces. irq.c: interrupt delivery latency. Both take
+ * the timestamp overhead to subtract. */
+void bench_ports(uint64_t overhead);
+void bench_irq_latency(uint64_t overhead);
+
+/* devices.S */
+uint64_t bench_port_in8_cost(uint64_t port);
+uint64_t bench_port_out8_cost(uint64_t port);
+uint64_t bench_invoke_cost(uint64_t cptr, uint64_t info, uint64_t mr0, uint64_t mr1);
+/* Wait on the notification; the timestamp taken as soon as the Wait returned. */
+uint64_t bench_wait_timestamp(uint64_t ntfn);
+/* DEBUG_IRQ_STAMP: on (1) or off (0); the kernel's last interrupt-entry timestamp. */
+uint64_t bench_irq_stamp(uint64_t on);
+
 /* setup.c: objects for the benchmarks, from the boot untyped memory. */
 void setup_init(const struct bst_bootinfo *bi);
 bst_cptr_t setup_object(bst_objtype_t type);
+/* An empty root-CNode slot. */
+bst_cptr_t setup_slot(void);
 /* A new address space with `code` (a position-independent blob) mapped executable at
  * SPACE_CODE, an IPC buffer at SPACE_IPC and, if shared_frame != 0, that frame (a copy
  * of the cap) at SPACE_SHARED. Returns the VSpace cap. */

@@ -19,12 +19,12 @@
 static uint64_t overhead;
 static uint64_t call_s[BENCH_SAMPLES], reply_s[BENCH_SAMPLES], round_s[BENCH_SAMPLES];
 
-static uint64_t less_overhead(uint64_t c)
+uint64_t bench_less_overhead(uint64_t c)
 {
     return c > overhead ? c - overhead : 0;
 }
 
-static void report(const char *name, uint64_t *samples, uint64_t subtracted)
+void bench_report(const char *name, uint64_t *samples, uint64_t subtracted)
 {
     struct bench_stats s = bench_summarise(samples, BENCH_SAMPLES);
     bst_printf("BENCH %s samples=%d min=%lu median=%lu max=%lu mean=%lu stddev=%lu "
@@ -41,7 +41,7 @@ static void measure_overhead(void)
     }
     struct bench_stats s = bench_summarise(call_s, BENCH_SAMPLES);
     overhead = s.median;
-    report("user.measurement_overhead", call_s, 0);
+    bench_report("user.measurement_overhead", call_s, 0);
 }
 
 /* The server of a benchmark: its endpoint and the words it leaves t2, t1 in. */
@@ -59,17 +59,17 @@ static void bench_ipc(const char *what, const struct server *sv, unsigned length
     }
     for (int i = 0; i < BENCH_SAMPLES; i++) {
         bench_call(sv->ep, info, t); /* t = {t0, t3}; the server's {t2, t1} are shared */
-        call_s[i] = less_overhead(sv->stamps[1] - t[0]);
-        reply_s[i] = less_overhead(t[1] - sv->stamps[0]);
-        round_s[i] = less_overhead(t[1] - t[0]);
+        call_s[i] = bench_less_overhead(sv->stamps[1] - t[0]);
+        reply_s[i] = bench_less_overhead(t[1] - sv->stamps[0]);
+        round_s[i] = bench_less_overhead(t[1] - t[0]);
     }
     char name[80];
     bst_snprintf(name, sizeof(name), "ipc.call.%s.len%u", what, length);
-    report(name, call_s, overhead);
+    bench_report(name, call_s, overhead);
     bst_snprintf(name, sizeof(name), "ipc.reply_recv.%s.len%u", what, length);
-    report(name, reply_s, overhead);
+    bench_report(name, reply_s, overhead);
     bst_snprintf(name, sizeof(name), "ipc.round_trip.%s.len%u", what, length);
-    report(name, round_s, overhead);
+    bench_report(name, round_s, overhead);
 }
 
 static void bench_syscall(const char *name, uint64_t number, bst_cptr_t cptr)
@@ -78,9 +78,9 @@ static void bench_syscall(const char *name, uint64_t number, bst_cptr_t cptr)
         bench_syscall_cost(number, cptr);
     }
     for (int i = 0; i < BENCH_SAMPLES; i++) {
-        call_s[i] = less_overhead(bench_syscall_cost(number, cptr));
+        call_s[i] = bench_less_overhead(bench_syscall_cost(number, cptr));
     }
-    report(name, call_s, overhead);
+    bench_report(name, call_s, overhead);
 }
 
 /* A server on its own endpoint and reply object, in a new or the root's space, with a
@@ -136,10 +136,10 @@ static void bench_signal_wake(void)
     for (int i = 0; i < BENCH_WARMUP + BENCH_SAMPLES; i++) {
         uint64_t t0 = bench_timestamped_syscall(BST_SYS_SEND, ntfn);
         if (i >= BENCH_WARMUP) {
-            call_s[i - BENCH_WARMUP] = less_overhead(*woke - t0);
+            call_s[i - BENCH_WARMUP] = bench_less_overhead(*woke - t0);
         }
     }
-    report("notification.signal_wake.inter_as.to_higher_prio", call_s, overhead);
+    bench_report("notification.signal_wake.inter_as.to_higher_prio", call_s, overhead);
     bst_tcb_suspend(waiter);
 }
 
@@ -164,10 +164,10 @@ static void bench_floor(void)
         bench_syscall_cost(BST_SYS_YIELD, 0);
     }
     for (int i = 0; i < BENCH_SAMPLES; i++) {
-        call_s[i] = less_overhead(bench_syscall_cost(BST_SYS_YIELD, 0));
+        call_s[i] = bench_less_overhead(bench_syscall_cost(BST_SYS_YIELD, 0));
     }
     bench_syscall_cost(BST_SYS_DEBUG_FLOOR_END, 0);
-    report("floor.syscall_sysret_pair", call_s, overhead);
+    bench_report("floor.syscall_sysret_pair", call_s, overhead);
 }
 
 int main(const struct bst_bootinfo *bi)
@@ -184,6 +184,8 @@ int main(const struct bst_bootinfo *bi)
     bench_all_ipc();
     bench_signal_wake();
     bench_yield_pair();
+    bench_ports(overhead);
+    bench_irq_latency(overhead);
     bst_printf("BENCH-END\n");
     return 0;
 }

@@ -15,7 +15,7 @@
 #define ROOT_CNODE   ((bst_cptr_t)BST_SLOT_ROOT_CNODE)
 #define ROOT_TCB     ((bst_cptr_t)BST_SLOT_ROOT_TCB)
 #define ROOT_VS      ((bst_cptr_t)BST_SLOT_ROOT_VSPACE)
-#define SCRATCH_BASE 0x5f0000ull /* inside the page table that maps the root's image */
+#define SCRATCH_BASE 0x580000ull /* inside the page table that maps the root's image */
 #define SCRATCH_END  0x600000ull
 
 static uint64_t next_slot, slot_end;
@@ -58,6 +58,11 @@ static bst_cptr_t slot_alloc(void)
         setup_fail("out of root CNode slots", BST_RANGE_ERROR);
     }
     return next_slot++;
+}
+
+bst_cptr_t setup_slot(void)
+{
+    return slot_alloc();
 }
 
 bst_cptr_t setup_object(bst_objtype_t type)

@@ -38,6 +38,13 @@ static uint64_t stub_address(int vector)
     return (uint64_t)&entry_stubs[vector * ENTRY_STUB_SIZE];
 }
 
+void idt_route(unsigned vector, uint64_t handler)
+{
+    if (vector < NUM_VECTORS) {
+        idt[vector] = interrupt_gate(handler != 0 ? handler : stub_address((int)vector), 0);
+    }
+}
+
 void idt_init(void)
 {
     for (int v = 0; v < NUM_VECTORS; v++) {

@@ -22,24 +22,20 @@ struct space_ports {
 
 static struct space_ports spaces[VSPACE_MAX_IDS];
 static unsigned loaded_id;
-bool arch_iomap_open;
+uint64_t arch_iomap_open;
+uint64_t arch_iomap_spaces;
 
 #define RFLAGS_IOPL (3ull << 12)
 
-/* Forbid (or allow) every port of [first, last] in the map. */
+/* Forbid (or allow) every port of [first, last] in the map, a byte at a time. */
 static void map_mark(unsigned first, unsigned last, bool forbid)
 {
     uint8_t *map = arch_tss.iomap;
-    unsigned p = first;
-    while (p <= last) {
-        if ((p & 7) == 0 && p + 7 <= last) {
-            map[p >> 3] = forbid ? 0xff : 0;
-            p += 8;
-            continue;
-        }
-        uint8_t bit = (uint8_t)(1u << (p & 7));
-        map[p >> 3] = forbid ? (uint8_t)(map[p >> 3] | bit) : (uint8_t)(map[p >> 3] & ~bit);
-        p++;
+    for (unsigned byte = first >> 3; byte <= last >> 3; byte++) {
+        unsigned lo = byte == first >> 3 ? first & 7 : 0;
+        unsigned hi = byte == last >> 3 ? last & 7 : 7;
+        uint8_t mask = (uint8_t)(((2u << hi) - 1) & ~((1u << lo) - 1));
+        map[byte] = forbid ? (uint8_t)(map[byte] | mask) : (uint8_t)(map[byte] & ~mask);
     }
 }
 
@@ -72,7 +68,7 @@ static void load(unsigned id)
 static void map_switch_on(bool on)
 {
     arch_tss.tss.iomap_base = on ? TSS_IOMAP_ON : TSS_IOMAP_OFF;
-    arch_iomap_open = on;
+    arch_iomap_open = on ? PT_ID_PORTS : 0;
 }
 
 void arch_iomap_switch(uint64_t id_entry)
@@ -103,6 +99,9 @@ struct iomap_grant_result iomap_grant(paddr_t pml4, unsigned id, uint16_t first,
             if (id == loaded_id) {
                 unload(); /* reloaded by refresh() with the new range */
             }
+            if (s->used == 0) {
+                arch_iomap_spaces++;
+            }
             s->first[i] = first;
             s->last[i] = last;
             s->used = (uint8_t)(s->used | BIT(i));
@@ -126,6 +125,7 @@ void iomap_ungrant(paddr_t pml4, unsigned id, unsigned index)
     s->used = (uint8_t)(s->used & ~BIT(index));
     if (s->used == 0) {
         pt_set_root_flag(pml4, PT_ID_PORTS, false);
+        arch_iomap_spaces--;
     }
     refresh();
 }
@@ -135,7 +135,10 @@ void iomap_vspace_gone(unsigned id)
     if (id == loaded_id) {
         unload();
     }
-    spaces[id].used = 0;
+    if (spaces[id].used != 0) {
+        spaces[id].used = 0;
+        arch_iomap_spaces--;
+    }
     if (arch_active_pml4 != 0 && pt_root_id(arch_active_pml4) == id) {
         map_switch_on(false); /* the kernel's own tables take over */
     }
@@ -164,11 +167,12 @@ const char *iomap_check(void)
         return "the byte after the I/O map is not 0xff";
     }
     uint16_t base = arch_tss.tss.iomap_base;
-    if (base != (arch_iomap_open ? TSS_IOMAP_ON : TSS_IOMAP_OFF)) {
+    if ((arch_iomap_open != 0 && arch_iomap_open != PT_ID_PORTS) ||
+        base != (arch_iomap_open ? TSS_IOMAP_ON : TSS_IOMAP_OFF)) {
         return "iomap_base does not agree with arch_iomap_open";
     }
     uint64_t entry = arch_active_pml4 != 0 ? pt_root_id_entry(arch_active_pml4) : 0;
-    if (arch_iomap_open != ((entry & PT_ID_PORTS) != 0)) {
+    if ((arch_iomap_open != 0) != ((entry & PT_ID_PORTS) != 0)) {
         return "the map is on but the active space holds no ports, or the reverse";
     }
     if (arch_iomap_open && loaded_id != ((entry >> 12) & (VSPACE_MAX_IDS - 1))) {
@@ -176,6 +180,13 @@ const char *iomap_check(void)
     }
     if (loaded_id != 0 && spaces[loaded_id].used == 0) {
         return "a space without ports is loaded";
+    }
+    uint64_t holding = 0;
+    for (unsigned id = 0; id < VSPACE_MAX_IDS; id++) {
+        holding += spaces[id].used != 0;
+    }
+    if (holding != arch_iomap_spaces) {
+        return "arch_iomap_spaces miscounts the spaces holding ports";
     }
     for (unsigned p = 0; p < 65536; p++) {
         bool open = !(arch_tss.iomap[p >> 3] & (1u << (p & 7)));

@@ -159,8 +159,8 @@ void ioport_ungrant_cap(struct cap *c)
     cap_clear_binding(c);
 }
 
-/* IOPORT_GRANT: MR0 VSpace cap. The cap needs both rights (the map cannot tell reads
- * from writes). */
+/* IOPORT_GRANT: MR0 VSpace cap -> MR0 first port, MR1 last port. The cap needs both
+ * rights (the map cannot tell reads from writes). */
 static bst_error_t ioport_grant(struct invocation *inv)
 {
     struct cap *c = &inv->slot->cap;
@@ -193,6 +193,8 @@ static bst_error_t ioport_grant(struct invocation *inv)
     c->u.ioport.grant_id = (uint16_t)id;
     c->u.ioport.grant_index = (uint8_t)g.index;
     c->u.ioport.grant_generation = vspace_id_generation(id);
+    invocation_reply(inv, 0, c->u.ioport.first); /* so the holder can check its accesses */
+    invocation_reply(inv, 1, c->u.ioport.last);
     return BST_OK;
 }
 

@@ -2,6 +2,7 @@
  * Debug system calls (docs/syscalls.md): console output, CSpace dump, thread names,
  * and ending a test image. Release builds will leave this file out.
  */
+#include <arch/irq_stamp.h>
 #include <bastion/syscall.h>
 #include <console.h>
 #include <ipc/fastpath.h>
@@ -69,6 +70,12 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
     case BST_SYS_DEBUG_FLOOR_BEGIN:
         arch_syscall_set_result(c, BST_OK, 0, 0);
         arch_floor_begin();
+        return true;
+    case BST_SYS_DEBUG_IRQ_STAMP:
+        /* arg 1: stamp interrupt entries from now on, 0: stop; both return the TSC at
+         * the entry of the last stamped interrupt (the latency benchmark). */
+        arch_irq_stamp_enable(arg != 0);
+        arch_syscall_set_result(c, BST_OK, arch_irq_entry_stamp, 0);
         return true;
     case BST_SYS_DEBUG_EXIT:
         kprintf("ipc: fastpath taken %lu times\n", fastpath_hits);

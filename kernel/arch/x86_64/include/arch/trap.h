@@ -53,6 +53,9 @@ enum {
 #define NUM_VECTORS 256
 
 void idt_init(void);
+/* Route `vector` to `handler` (an entry with the stubs' contract: it ends by jumping to
+ * the vector's own stub), or back to its own stub when handler is 0. Debug tools only. */
+void idt_route(unsigned vector, uint64_t handler);
 void trap_dispatch(struct trap_frame *f);
 
 #endif /* __ASSEMBLY__ */

@@ -84,13 +84,13 @@ static inline __attribute__((always_inline)) void arch_vspace_switch(paddr_t pml
     if (pml4 == arch_active_pml4) {
         return;
     }
-    uint64_t id_entry = ((const uint64_t *)arch_physmap_ptr(pml4))[PT_ID_SLOT];
-    if (__builtin_expect((id_entry & PT_ID_PORTS) != 0 || arch_iomap_open, 0)) {
-        arch_iomap_switch(id_entry);
+    if (__builtin_expect(arch_iomap_spaces != 0, 0)) {
+        arch_iomap_follow(pml4);
     }
     uint64_t cr3 = pml4;
     if (arch_vspace_pcid) {
-        unsigned id = (unsigned)(id_entry >> 12) & (VSPACE_MAX_IDS - 1);
+        unsigned id = (unsigned)(((const uint64_t *)arch_physmap_ptr(pml4))[PT_ID_SLOT] >> 12) &
+                      (VSPACE_MAX_IDS - 1);
         cr3 |= id | (arch_vspace_stale[id] ? 0 : BIT(63));
         arch_vspace_stale[id] = false;
     }
