@@ -5,8 +5,10 @@
  * address, init splits the block containing it in halves (two untyped caps of half the
  * size), again and again, until a half is exactly the page; the other halves stay free
  * for later requests. The pieces are kept in a table of leaves: free untyped, split
- * (parent of two leaves), or turned into one frame, whose cap is copied for every
- * request. A request costs at most two slots per halving (47 halvings at most).
+ * (parent of two leaves), turned into one frame, or (a piece of at most 256 KiB asked
+ * for 4 KiB pages) turned into all its 4 KiB frames at once, so that a BAR's pages do
+ * not cost a halving each. The frame's cap is copied for every request. A request costs
+ * at most two slots per halving (47 halvings at most), and a copy.
  *
  * Also init's own window onto device memory (PHYS_WINDOW + physical address), for the
  * BIOS area, ACPI tables and PCI configuration space.
@@ -19,11 +21,14 @@
 
 #define MAX_PIECES 2048
 
-enum piece_state { PIECE_FREE, PIECE_SPLIT, PIECE_FRAME };
+enum piece_state { PIECE_FREE, PIECE_SPLIT, PIECE_FRAME, PIECE_PAGES };
+
+#define PAGES_MAX_BITS 18 /* a free piece this small is made into 4 KiB frames at once */
 
 struct piece {
     uint64_t paddr;
-    uint64_t slot; /* the untyped cap; for PIECE_FRAME, the frame cap */
+    uint64_t slot; /* the untyped cap; PIECE_FRAME: the frame cap; PIECE_PAGES: the
+                      first of its 4 KiB frame caps, in address order */
     uint8_t bits;
     uint8_t state; /* enum piece_state */
 };
@@ -89,14 +94,45 @@ static bst_objtype_t frame_type(unsigned bits)
     return bits == 30 ? BST_OBJ_FRAME_1G : bits == 21 ? BST_OBJ_FRAME_2M : BST_OBJ_FRAME_4K;
 }
 
+/* Turn a free piece into all its 4 KiB frames; false when out of slots. */
+static bool make_pages(struct piece *pc)
+{
+    uint64_t n = 1ULL << (pc->bits - 12), first = slot_alloc(n);
+    if (first == 0 ||
+        bst_untyped_retype(pc->slot, BST_OBJ_FRAME_4K, 0, ROOT_CNODE, first, n) != BST_OK)
+        return false;
+    pc->slot = first;
+    pc->state = PIECE_PAGES;
+    return true;
+}
+
+/* A new copy of frame cap `frame`, or 0. */
+static uint64_t copy_of(uint64_t frame)
+{
+    uint64_t copy = slot_alloc(1);
+    if (copy == 0 || bst_cnode_copy(ROOT_CNODE, copy, BST_ROOT_DEPTH, ROOT_CNODE, frame,
+                                    BST_ROOT_DEPTH, BST_RIGHTS_ALL) != BST_OK)
+        return 0;
+    return copy;
+}
+
 uint64_t devmem_frame(uint64_t paddr, unsigned bits)
 {
     struct piece *pc = piece_at(paddr);
     while (pc != NULL && pc->state == PIECE_FREE && pc->bits > bits) {
+        if (bits == 12 && pc->bits <= PAGES_MAX_BITS) {
+            if (!make_pages(pc))
+                return 0;
+            break;
+        }
         if (!split(pc))
             return 0;
         pc = piece_at(paddr);
     }
+    if (pc != NULL && pc->state == PIECE_PAGES)
+        return bits == 12 && paddr % BASTION_PAGE_SIZE == 0
+                   ? copy_of(pc->slot + ((paddr - pc->paddr) >> 12))
+                   : 0;
     if (pc == NULL || pc->bits != bits || pc->paddr != paddr)
         return 0; /* not device memory, or already taken at another page size */
     if (pc->state == PIECE_FREE) {
@@ -107,11 +143,7 @@ uint64_t devmem_frame(uint64_t paddr, unsigned bits)
         pc->slot = frame;
         pc->state = PIECE_FRAME;
     }
-    uint64_t copy = slot_alloc(1);
-    if (copy == 0 || bst_cnode_copy(ROOT_CNODE, copy, BST_ROOT_DEPTH, ROOT_CNODE, pc->slot,
-                                    BST_ROOT_DEPTH, BST_RIGHTS_ALL) != BST_OK)
-        return 0;
-    return copy;
+    return copy_of(pc->slot);
 }
 
 /* Pages already in init's window (few: firmware tables and configuration pages). */
