@@ -55,9 +55,10 @@ SERIAL_TEST_BUILD := $(BUILD)/drivers/serial/tests
 $(call serial_system_drivers,$(SERIAL_TEST_BUILD))
 $(eval $(call pd_program,serial_test_client,drivers/serial/tests/test_client.c \
     $(SERIAL_AND_TIMER_CLIENT_SRCS),$(SERIAL_TEST_BUILD)))
+$(eval $(call pd_program,serial_evil_client,drivers/serial/tests/evil_client.c,$(SERIAL_TEST_BUILD)))
 $(SERIAL_TEST_BUILD)/modules.args: drivers/serial/tests/system.xml $(TOOL) $(INIT_ELF) \
     scripts/build-example.sh $(call SERIAL_DRIVER_ELFS,$(SERIAL_TEST_BUILD)) \
-    $(SERIAL_TEST_BUILD)/serial_test_client.elf
+    $(SERIAL_TEST_BUILD)/serial_test_client.elf $(SERIAL_TEST_BUILD)/serial_evil_client.elf
 	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(SERIAL_TEST_BUILD) > $@.tmp && mv $@.tmp $@
 
 ALL_TARGETS += $(SERIAL_TEST_BUILD)/modules.args

@@ -43,12 +43,19 @@ struct client {
     uint32_t line_length;
     bool line_complete;
     uint32_t budget; /* descriptors it may still take in this serve() */
+    bool flooding;   /* it used up a budget: served again only once it notifies */
     bool notify;
 };
 
-/* Descriptors taken from one client per serve(): twice a full ring, more than an honest
- * client can have there; a client that keeps its ring looking full (or feeds bad
- * descriptors) for ever is served again when it notifies, and others go on. */
+/*
+ * A client is *flooding* when its ring holds more than its capacity (a corrupt tail: the
+ * ring would look full for ever) or it gave more than CLIENT_BUDGET descriptors in one
+ * serve(): while the virtualiser serves, its clients (lower priority, same CPU) cannot
+ * enqueue, so an honest client never has more than a ring's worth. A flooding client is
+ * left alone, even when the driver's returned buffers wake the virtualiser, until it
+ * notifies again: each of its notifications buys a bounded amount of work at the
+ * virtualiser's and the driver's priority, and the PDs below them keep running.
+ */
 #define CLIENT_BUDGET (2 * SERIAL_QUEUE_CAPACITY)
 
 static struct client clients[SERIAL_MAX_CLIENTS];
@@ -79,8 +86,11 @@ static void client_assemble(struct client *c)
         if (c->holding && c->copied == c->buffer.length)
             client_return_buffer(c);
         if (!c->holding) {
-            if (c->budget == 0)
+            if (c->budget == 0 || serial_ring_corrupt(&c->queue.active)) {
+                c->flooding = true;
+                queue_ring_request_consumer_signal(&c->queue.active);
                 return;
+            }
             c->budget--;
             struct queue_result r = queue_dequeue_active(&c->queue);
             if (r.status == QUEUE_EMPTY)
@@ -166,12 +176,12 @@ static void notify_all(void)
 }
 
 /* Everything that can move moves; then sleep by the queue protocol (docs/drivers.md):
- * on the driver's free ring when stalled, else on every client's active ring (a client
- * past its budget only gets its flag set: its next enqueue notifies). */
+ * on the driver's free ring when stalled, else on the active ring of every client that is
+ * not flooding (a flooding one has its flag set already: its next enqueue notifies). */
 static void serve(void)
 {
     for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
-        clients[i].budget = CLIENT_BUDGET;
+        clients[i].budget = clients[i].flooding ? 0 : CLIENT_BUDGET;
     for (;;) {
         bool stalled = false;
         while (forward_round(&stalled)) {
@@ -185,9 +195,7 @@ static void serve(void)
                 struct client *c = &clients[i];
                 if (!c->present)
                     continue;
-                if (c->budget == 0)
-                    queue_ring_request_consumer_signal(&c->queue.active);
-                else if (!queue_ring_consumer_may_sleep(&c->queue.active))
+                if (!c->flooding && !queue_ring_consumer_may_sleep(&c->queue.active))
                     sleep = false;
             }
         }
@@ -220,7 +228,8 @@ void init(void)
 
 void notified(bst_channel_t ch)
 {
-    (void)ch;
+    if (ch < SERIAL_MAX_CLIENTS)
+        clients[ch].flooding = false; /* it asks again: a new budget */
     serve();
 }
 
