@@ -80,6 +80,13 @@ static void make_contiguous(const struct bastion_spec_region *r, uint64_t first,
                    region_name(r), (unsigned long)r->size, bst_error_name(e));
     uint64_t paddr = 0;
     bst_frame_get_address(first, &paddr);
+    for (uint64_t k = 1; k < count; k++) { /* what the PD relies on: check it */
+        uint64_t at = 0;
+        bst_frame_get_address(first + k, &at);
+        if (at != paddr + k * r->page_size)
+            init_fatal("memory region '%s': frame %lu is at 0x%lx, not contiguous with 0x%lx",
+                       region_name(r), (unsigned long)k, (unsigned long)at, (unsigned long)paddr);
+    }
     bst_printf("init: memory region '%s': physically contiguous at 0x%lx (0x%lx bytes)\n",
                region_name(r), (unsigned long)paddr, (unsigned long)r->size);
 }
