@@ -30,8 +30,10 @@ $(error CONFIG must be debug or release)
 endif
 KERNEL_SRCS := $(KERNEL_GENERIC_SRCS) $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KERNEL_OBJS := $(patsubst %,$(KERNEL_BUILD)/%.o,$(KERNEL_SRCS))
-KERNEL_INC := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Iinclude -Ibench/include
+KERNEL_INC := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Iinclude -Ibench/include \
+    -I$(KERNEL_BUILD)/generated
 KERNEL_LDS := kernel/arch/$(ARCH)/kernel.ld
+ASM_OFFSETS_H := $(KERNEL_BUILD)/generated/asm_offsets.h
 KERNEL_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 KERNEL_ELF := $(KERNEL_BUILD)/bastion.elf
@@ -43,9 +45,20 @@ $(KERNEL_BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KERNEL_CFLAGS) $(KERNEL_INC) -DBASTION_VERSION='"$(KERNEL_VERSION)"' -c $< -o $@
 
-$(KERNEL_BUILD)/%.S.o: %.S
+$(KERNEL_BUILD)/%.S.o: %.S $(ASM_OFFSETS_H)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KERNEL_ASFLAGS) $(KERNEL_INC) -c $< -o $@
+
+# Structure offsets for the assembly (asm_offsets.c): compiled to assembly, each
+# "->NAME value" marker becomes a #define.
+$(ASM_OFFSETS_H): kernel/arch/$(ARCH)/offsets/asm_offsets.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(KERNEL_CFLAGS)) $(KERNEL_INC) -MMD -MP -MT $@ \
+	    -MF $(KERNEL_BUILD)/generated/asm_offsets.d -S $< -o $@.s
+	$(Q){ echo '/* Generated from $< by kernel.mk: do not edit. */'; \
+	    sed -n 's/.*->\([A-Z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' $@.s; } >$@.tmp
+	$(Q)mv $@.tmp $@
+-include $(KERNEL_BUILD)/generated/asm_offsets.d
 
 # Symbol table: generated from a link, assembled into its own section (.ksymtab).
 $(KERNEL_BUILD)/ksyms-empty.S: kernel/arch/$(ARCH)/gen-ksyms.sh

@@ -57,10 +57,13 @@ bst_cptr_t setup_space(const char *code, const char *code_end, bst_cptr_t shared
                        bst_cptr_t *ipc_frame);
 /* A frame mapped writable in the root's address space at a fresh address. */
 bst_cptr_t setup_root_frame(uint64_t *vaddr);
-/* A thread in `vspace` at `prio` starting at rip with rbx, r12 and rbp set, resumed;
- * returns its TCB cap. */
+/* A thread in `vspace` at `prio` starting at rip with rbx, r12 and rbp set, with an
+ * unlimited scheduling context of its own, resumed; returns its TCB cap. */
 bst_cptr_t setup_thread(bst_cptr_t vspace, uint64_t ipc_vaddr, bst_cptr_t ipc_frame, uint64_t prio,
                         uint64_t rip, uint64_t rbx, uint64_t r12, uint64_t rbp);
+/* Take the scheduling context of a thread setup_thread() made (it must be waiting in Recv
+ * by then): it becomes a passive server, running on its callers' contexts. */
+void setup_make_passive(bst_cptr_t tcb);
 /* Stop with a message (the benchmark image cannot go on). */
 void setup_fail(const char *what, bst_error_t e) __attribute__((noreturn));
 

@@ -85,38 +85,47 @@ static void bench_syscall(const char *name, uint64_t number, bst_cptr_t cptr)
 
 /* A server on its own endpoint and reply object, in a new or the root's space, with a
  * frame shared with the root for its timestamps. */
-static struct server start_server(bool other_space, uint64_t prio)
+static struct server start_server(bool other_space, uint64_t prio, bool passive)
 {
     bst_cptr_t ep = setup_object(BST_OBJ_ENDPOINT), reply = setup_object(BST_OBJ_REPLY);
-    bst_cptr_t ipc_frame;
+    bst_cptr_t ipc_frame, tcb;
     uint64_t ipc_vaddr, shared_vaddr;
     bst_cptr_t shared = setup_root_frame(&shared_vaddr);
     if (other_space) {
         bst_cptr_t vs = setup_space(bench_server, bench_server_end, shared, &ipc_frame);
-        (void)setup_thread(vs, SPACE_IPC, ipc_frame, prio, SPACE_CODE, ep, reply, SPACE_SHARED);
+        tcb = setup_thread(vs, SPACE_IPC, ipc_frame, prio, SPACE_CODE, ep, reply, SPACE_SHARED);
     } else {
         ipc_frame = setup_root_frame(&ipc_vaddr);
-        (void)setup_thread(ROOT_VS, ipc_vaddr, ipc_frame, prio, (uint64_t)(uintptr_t)bench_server,
+        tcb = setup_thread(ROOT_VS, ipc_vaddr, ipc_frame, prio, (uint64_t)(uintptr_t)bench_server,
                            ep, reply, shared_vaddr);
+    }
+    if (passive) {
+        bst_yield(); /* an equal-priority server gets to its first Recv */
+        setup_make_passive(tcb);
     }
     return (struct server){ep, (volatile uint64_t *)(uintptr_t)shared_vaddr};
 }
 
 static void bench_all_ipc(void)
 {
+    /* Passive servers (the caller lends its scheduling context: the fastpath's case), and
+     * one active server with its own context (every Call switches contexts: full path). */
     static const struct {
         const char *name;
         bool other_space;
         uint64_t prio;
+        bool passive;
     } configs[] = {
-        {"inter_as.equal_prio", true, PRIO_ROOT},
-        {"inter_as.to_higher_prio", true, PRIO_HIGH},
-        {"intra_as.equal_prio", false, PRIO_ROOT},
-        {"intra_as.to_higher_prio", false, PRIO_HIGH},
+        {"inter_as.equal_prio", true, PRIO_ROOT, true},
+        {"inter_as.to_higher_prio", true, PRIO_HIGH, true},
+        {"intra_as.equal_prio", false, PRIO_ROOT, true},
+        {"intra_as.to_higher_prio", false, PRIO_HIGH, true},
+        {"inter_as.active_server", true, PRIO_ROOT, false},
     };
     static const unsigned lengths[] = {0, BST_MSG_REGISTERS, BST_MSG_MAX_LENGTH};
     for (unsigned c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
-        struct server sv = start_server(configs[c].other_space, configs[c].prio);
+        struct server sv =
+            start_server(configs[c].other_space, configs[c].prio, configs[c].passive);
         for (unsigned l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
             bench_ipc(configs[c].name, &sv, lengths[l]);
         }

@@ -7,6 +7,7 @@
 #include <bastion/vmattr.h>
 #include <libbastion/cnode.h>
 #include <libbastion/printf.h>
+#include <libbastion/sched.h>
 #include <libbastion/string.h>
 #include <libbastion/tcb.h>
 #include <libbastion/untyped.h>
@@ -112,12 +113,24 @@ bst_cptr_t setup_space(const char *code, const char *code_end, bst_cptr_t shared
     return vs;
 }
 
+/* Each thread's scheduling context, to make it passive later. */
+#define MAX_THREADS 32
+struct thread_sc {
+    bst_cptr_t tcb, sc;
+};
+static struct thread_sc thread_scs[MAX_THREADS];
+static unsigned n_threads;
+
 bst_cptr_t setup_thread(bst_cptr_t vspace, uint64_t ipc_vaddr, bst_cptr_t ipc_frame, uint64_t prio,
                         uint64_t rip, uint64_t rbx, uint64_t r12, uint64_t rbp)
 {
-    bst_cptr_t tcb = setup_object(BST_OBJ_TCB);
+    bst_cptr_t tcb = setup_object(BST_OBJ_TCB), sc = setup_object(BST_OBJ_SCHED_CONTEXT);
     check(bst_tcb_configure(tcb, 0, ROOT_CNODE, vspace, ipc_vaddr, ipc_frame), "configure");
     check(bst_tcb_set_sched_params(tcb, ROOT_TCB, 0, prio), "priority");
+    check(bst_sched_control_configure(BST_SLOT_SCHED_CONTROL, sc, 10000, 10000), "context");
+    check(bst_sched_context_bind(sc, tcb), "bind context");
+    if (n_threads < MAX_THREADS)
+        thread_scs[n_threads++] = (struct thread_sc){tcb, sc};
     struct bst_tcb_regs r;
     memset(&r, 0, sizeof(r));
     r.rip = rip;
@@ -127,4 +140,14 @@ bst_cptr_t setup_thread(bst_cptr_t vspace, uint64_t ipc_vaddr, bst_cptr_t ipc_fr
     r.rbp = rbp;
     check(bst_tcb_write_registers(tcb, BST_TCB_WRITE_RESUME, 15, &r), "start thread");
     return tcb;
+}
+
+void setup_make_passive(bst_cptr_t tcb)
+{
+    for (unsigned i = 0; i < n_threads; i++)
+        if (thread_scs[i].tcb == tcb) {
+            check(bst_sched_context_unbind(thread_scs[i].sc), "make passive");
+            return;
+        }
+    setup_fail("make passive: not a thread of setup_thread()", BST_INVALID_ARGUMENT);
 }

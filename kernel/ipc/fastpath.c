@@ -11,7 +11,13 @@
  * bound signal, and the caller in the current domain with a priority at least that of
  * every ready thread: the context goes back. Then the message moves register to
  * register and the CPU goes straight to the other thread. The same context keeps
- * running throughout, so there is nothing to charge and no timer to move.
+ * running throughout, so there is nothing to charge and no timer to move. (The thread
+ * resumed must return to a user address: one that made its system call from the last
+ * bytes of user space takes the full path, which faults it.)
+ *
+ * The common case of the common case is also written in assembly (arch fastpath.S),
+ * which runs first, straight from the SYSCALL entry; this C version catches what it
+ * leaves out.
  */
 #include <arch/physmap.h>
 #include <bastion/fault.h>
@@ -87,7 +93,7 @@ bool fastpath_call(struct tcb *t)
     struct endpoint *ep = arch_physmap_ptr(slot->cap.paddr);
     struct tcb *r = ep->queue.head;
     if (ep->state != EP_RECEIVING || (int)r->priority < sched_highest_ready() || r->sc != NULL ||
-        r->domain != sched_state.domain) { /* an active receiver: the full path switches
+        r->domain != sched_state.domain || !arch_user_ip_valid(r->arch.ctx.rip)) { /* an active receiver: the full path switches
                                               contexts and charges them */
         return false;
     }
@@ -138,7 +144,7 @@ bool fastpath_reply_recv(struct tcb *t)
     if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || ep->state == EP_SENDING ||
         (t->bound != NULL && t->bound->word != 0) ||
         (int)caller->priority < sched_highest_ready() || reply->sc != sc || sc->reply != reply ||
-        caller->domain != sched_state.domain) {
+        caller->domain != sched_state.domain || !arch_user_ip_valid(caller->arch.ctx.rip)) {
         return false;
     }
     /* Commit: the reply and the lent context go to the caller; t waits on the endpoint

@@ -3,11 +3,12 @@
  *
  * syscall_entry: the CPU has put the user RIP in RCX and RFLAGS in R11 and masked IF.
  * We SWAPGS to the per-CPU block, save every user register straight into the current
- * thread's context (struct arch_context), switch to this CPU's kernel stack, try the
- * IPC fastpath for Call and Reply-Recv (ipc/fastpath.h), and otherwise call
- * syscall_handler(); neither returns when it handles the call: both end in
- * arch_return_to_user(). The user
- * stack is never touched.
+ * thread's context (struct arch_context), try the assembly IPC fastpath for Call and
+ * Reply-Recv (fastpath.S, which needs no stack), then switch to this CPU's kernel stack
+ * and try the C fastpath (ipc/fastpath.h), and otherwise call syscall_handler(); none
+ * returns when it handles the call: each ends by SYSRET. The user stack is never
+ * touched. RCX and R11 are not saved: after SYSCALL they hold RIP and RFLAGS, and a
+ * context with restore_all == 0 reads them back as such (thread.c).
  *
  * arch_return_to_user(ctx): restore ctx and leave. SYSRET when the context came from
  * SYSCALL (restore_all == 0): RCX and R11 are dead then, and C has made sure RIP is
@@ -20,36 +21,46 @@
 #include <bastion/syscall.h>
 
     .section .text
-    .globl syscall_entry
+    .globl syscall_entry, syscall_save_rest
     .balign 16
 syscall_entry:
     swapgs
     movq %rsp, %gs:CPU_USER_RSP
     movq %gs:CPU_CURRENT_CTX, %rsp  /* rsp = the thread's context, used as a base */
-    movq %rax, CTX_RAX(%rsp)
+    /* What every path keeps: the return point and the registers the C ABI preserves
+     * (the assembly fastpath uses the latter as scratch once they are saved). */
+    movq %rcx, CTX_RIP(%rsp)
+    movq %r11, CTX_RFLAGS(%rsp)
+    movq %gs:CPU_USER_RSP, %rcx
+    movq %rcx, CTX_RSP(%rsp)
     movq %rbx, CTX_RBX(%rsp)
-    movq %rdx, CTX_RDX(%rsp)
-    movq %rsi, CTX_RSI(%rsp)
-    movq %rdi, CTX_RDI(%rsp)
     movq %rbp, CTX_RBP(%rsp)
-    movq %r8, CTX_R8(%rsp)
-    movq %r9, CTX_R9(%rsp)
-    movq %r10, CTX_R10(%rsp)
     movq %r12, CTX_R12(%rsp)
     movq %r13, CTX_R13(%rsp)
     movq %r14, CTX_R14(%rsp)
     movq %r15, CTX_R15(%rsp)
-    movq %rcx, CTX_RIP(%rsp)
-    movq %r11, CTX_RFLAGS(%rsp)
-    movq %rcx, CTX_RCX(%rsp)        /* what user sees in rcx/r11 after SYSRET anyway */
-    movq %r11, CTX_R11(%rsp)
-    movq %gs:CPU_USER_RSP, %rcx
-    movq %rcx, CTX_RSP(%rsp)
-    movq $0, CTX_RESTORE_ALL(%rsp)
+    /* The message registers, so that the thread's context is whole whichever path
+     * runs (a blocked caller's registers read back as they were). */
+    movq %rax, CTX_RAX(%rsp)
+    movq %rdx, CTX_RDX(%rsp)
+    movq %rsi, CTX_RSI(%rsp)
+    movq %rdi, CTX_RDI(%rsp)
+    movq %r8, CTX_R8(%rsp)
+    movq %r9, CTX_R9(%rsp)
+    movq %r10, CTX_R10(%rsp)
+    movq $0, CTX_RESTORE_ALL(%rsp)  /* rcx, r11 read back as rip, rflags (thread.c) */
+    /* The assembly fastpath (fastpath.S) for Call and Reply-Recv: it either leaves by
+     * SYSRET into the other thread or comes back to syscall_save_rest. */
+    cmpq $BST_SYS_CALL, %rax
+    je fastpath_call_entry
+    cmpq $BST_SYS_REPLY_RECV, %rax
+    je fastpath_reply_recv_entry
+syscall_save_rest:
     movq %rsp, %rdi                 /* the context, which is the start of the TCB */
     movq %gs:CPU_KERNEL_RSP, %rsp
     xorl %ebp, %ebp                 /* (DF is clear: SYSCALL masks it) */
-    /* The IPC fastpath first (it returns only when it does not apply). */
+    /* The C fastpath next (it returns only when it does not apply). */
+    movq CTX_RAX(%rdi), %rax
     cmpq $BST_SYS_CALL, %rax
     je 1f
     cmpq $BST_SYS_REPLY_RECV, %rax

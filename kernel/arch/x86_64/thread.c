@@ -28,8 +28,13 @@ static uint64_t *reg_slot(struct arch_context *c, unsigned index)
     return slots[index];
 }
 
+/* After a SYSCALL entry (restore_all == 0) RCX and R11 hold the return RIP and RFLAGS:
+ * the entry does not store them twice. */
 uint64_t arch_tcb_get_reg(const struct arch_tcb *t, unsigned index)
 {
+    if (t->ctx.restore_all == 0 && (index == 5 || index == 13)) { /* rcx, r11 */
+        return index == 5 ? t->ctx.rip : t->ctx.rflags;
+    }
     return *reg_slot((struct arch_context *)&t->ctx, index);
 }
 
@@ -51,6 +56,10 @@ void arch_tcb_set_reg(struct arch_tcb *t, unsigned index, uint64_t value)
 {
     if (index == 2) { /* rflags: only what user code may hold */
         value = (value & USER_RFLAGS_MASK) | USER_RFLAGS_FORCED;
+    }
+    if (t->ctx.restore_all == 0) { /* from now on rcx and r11 are registers of their own */
+        t->ctx.rcx = t->ctx.rip;
+        t->ctx.r11 = t->ctx.rflags;
     }
     *reg_slot(&t->ctx, index) = value;
     t->ctx.restore_all = 1;

@@ -1,0 +1,292 @@
+/*
+ * The assembly IPC fastpath: Call to a waiting passive server, and Reply-Recv that
+ * returns the caller's scheduling context, in the common case, straight from the
+ * SYSCALL entry without a stack. It makes exactly the checks and the changes of the C
+ * fastpath (kernel/ipc/fastpath.c, which documents the case; the full path is
+ * kernel/ipc/endpoint.c), so the observable behaviour is the same; anything else,
+ * before anything is changed, goes back to syscall_save_rest (syscall.S), which takes
+ * the C fastpath or the full path. Three cases it leaves to them besides: a thread to
+ * resume whose registers were written (restore_all) or whose RIP is not a user address,
+ * address spaces with I/O port grants in play (iomap.c), and an address-space switch
+ * with PCID (the C path keeps the identifiers' flush state).
+ *
+ * On entry (syscall_entry): GS is the kernel's, RSP points at the current thread's TCB
+ * (its context is the TCB's start), the user's RIP, RFLAGS, RSP and every register are
+ * saved in that context, and RAX, RDI, RSI, RDX, R8-R10, R12 still hold the system
+ * call's number and arguments. RBX, RBP, R11, R13-R15 and RCX are free.
+ *
+ * The message stays in RDX, R8, R9, R10 throughout: the other thread gets it there,
+ * with RAX = 0 (OK), RDI = the badge and RSI = the message info, as the slow path
+ * leaves them. Interrupts are off (SYSCALL's mask) and nothing here uses the stack.
+ */
+#include <arch/context.h>
+#include <arch/layout.h>
+#include <asm_offsets.h>
+#include <bastion/syscall.h>
+
+.if (RIGHT_GRANT_REPLY >> 1) != IPC_FLAG_GRANT_REPLY
+.error "the grant-reply right shifted by one must be the grant-reply IPC flag"
+.endif
+
+/* The slot `cptr` names in the current thread's CSpace when that CSpace is one CNode
+ * whose guard and radix take all 64 bits (cached in the TCB), else go to `fail`.
+ * Result in `out`; clobbers RAX, RCX. */
+.macro LOOKUP cptr, out, fail
+    movq TCB_CSPACE_SLOTS(%rsp), \out
+    testq \out, \out
+    jz \fail
+    movzbl TCB_CSPACE_RADIX(%rsp), %ecx
+    movq \cptr, %rax
+    shrq %cl, %rax
+    cmpq TCB_CSPACE_GUARD(%rsp), %rax
+    jne \fail
+    movq $-1, %rax
+    shlq %cl, %rax
+    notq %rax
+    andq \cptr, %rax
+    jz \fail
+    shlq $CTE_SHIFT, %rax
+    addq %rax, \out
+.endm
+
+/* A simple message: at most MSG_REGISTERS words, no capabilities, not the signal
+ * label. Clobbers RAX. */
+.macro SIMPLE_MESSAGE fail
+    cmpb $0, fastpath_enabled(%rip)
+    je \fail
+    movl %esi, %eax
+    andl $MSGINFO_SIMPLE_MASK, %eax
+    cmpl $MSG_REGISTERS, %eax
+    ja \fail
+    cmpq $MSGINFO_SIGNAL_MIN, %rsi
+    jae \fail
+    cmpb $OBJ_NULL, TCB_CSPACE_CAP_TYPE(%rsp)
+    je \fail
+.endm
+
+/* `to` (a TCB) may run now: in the current domain, of a priority at least that of
+ * every ready thread, returning by SYSRET to a user address; and the address-space
+ * switch needs nothing the C path does (I/O port grants, PCID). Leaves to's PML4 in
+ * R14. Clobbers RAX, RCX, R11, R14. */
+.macro CAN_SWITCH_TO to, fail
+    movzbl TCB_DOMAIN(\to), %eax
+    cmpb %al, sched_state+SCHED_DOMAIN(%rip)
+    jne \fail
+    movq sched_state+SCHED_READY(%rip), %r11
+    movq READY_WORDS(%r11), %rax
+    testq %rax, %rax
+    jz 1f
+    bsrq %rax, %rcx
+    bsrq READY_BITMAP(%r11,%rcx,8), %rax
+    shlq $6, %rcx
+    addq %rax, %rcx
+    movzbl TCB_PRIORITY(\to), %eax
+    cmpq %rax, %rcx
+    ja \fail
+1:  cmpq $0, CTX_RESTORE_ALL(\to)
+    jne \fail
+    movq CTX_RIP(\to), %rax
+    shrq $USER_TOP_BITS, %rax
+    jnz \fail
+    movq TCB_VSPACE_PADDR(\to), %r14
+    cmpq arch_active_pml4(%rip), %r14
+    je 2f
+    cmpq $0, arch_iomap_spaces(%rip)
+    jne \fail
+    cmpb $0, arch_vspace_pcid(%rip)
+    jne \fail
+2:
+.endm
+
+    .section .text
+
+/* ---- Call ------------------------------------------------------------------------- */
+    .globl fastpath_call_entry
+    .balign 16
+fastpath_call_entry:
+    SIMPLE_MESSAGE .Lbail
+    LOOKUP %rdi, %rbx, .Lbail               /* rbx = the endpoint cap's slot */
+    cmpb $OBJ_ENDPOINT, CAP_TYPE(%rbx)
+    jne .Lbail
+    testb $RIGHT_WRITE, CAP_RIGHTS(%rbx)
+    jz .Lbail
+    movabsq $PHYSMAP_BASE, %r12
+    addq CAP_PADDR(%rbx), %r12              /* r12 = the endpoint */
+    cmpq $EP_STATE_RECEIVING, EP_STATE(%r12)
+    jne .Lbail
+    movq EP_HEAD(%r12), %r13                /* r13 = the receiver */
+    cmpq $0, TCB_SC(%r13)                   /* passive: it runs on the caller's context */
+    jne .Lbail
+    CAN_SWITCH_TO %r13, .Lbail
+
+    /* Commit. The receiver leaves the endpoint's queue. */
+    movq TCB_IPC_NEXT(%r13), %rax
+    movq %rax, EP_HEAD(%r12)
+    testq %rax, %rax
+    jnz 1f
+    movq %rax, EP_TAIL(%r12)
+    movq $EP_STATE_IDLE, EP_STATE(%r12)
+    jmp 2f
+1:  movq $0, TCB_IPC_PREV(%rax)
+    movq $0, TCB_IPC_NEXT(%r13)
+2:  /* The caller waits on the receiver's reply object. */
+    movq TCB_REPLY(%r13), %r15
+    xorl %eax, %eax
+    movq %rax, TCB_REPLY(%r13)
+    movq %rax, REPLY_RECEIVER(%r15)
+    movq %rsp, REPLY_CALLER(%r15)
+    movb $STATE_BLOCKED_REPLY, TCB_STATE(%rsp)
+    movq %r15, TCB_BLOCKED_ON(%rsp)
+    movzbl CAP_RIGHTS(%rbx), %eax
+    shrl $1, %eax
+    andl $IPC_FLAG_GRANT_REPLY, %eax
+    orl $IPC_FLAG_CALL, %eax
+    movb %al, TCB_IPC_FLAGS(%rsp)
+    /* Lend the caller's scheduling context (donation_lend). */
+    movq TCB_SC(%rsp), %rax
+    movq $0, TCB_SC(%rsp)
+    movq %rax, TCB_SC(%r13)
+    movq %r13, SC_TCB(%rax)
+    movq %rax, REPLY_SC(%r15)
+    movq SC_REPLY(%rax), %rcx
+    movq %rcx, REPLY_SC_PREV(%r15)
+    movq %r15, SC_REPLY(%rax)
+    /* The receiver gets the message: badge and info; the words stay in registers. */
+    movq CAP_BADGE(%rbx), %rdi
+    jmp .Lswitch
+
+/* ---- Reply-Recv ------------------------------------------------------------------- */
+    .globl fastpath_reply_recv_entry
+    .balign 16
+fastpath_reply_recv_entry:
+    SIMPLE_MESSAGE .Lbail_rr
+    LOOKUP %r12, %rbx, .Lbail_rr            /* rbx = the reply cap's slot */
+    cmpb $OBJ_REPLY, CAP_TYPE(%rbx)
+    jne .Lbail_rr
+    LOOKUP %rdi, %rbp, .Lbail_rr            /* rbp = the endpoint cap's slot */
+    cmpb $OBJ_ENDPOINT, CAP_TYPE(%rbp)
+    jne .Lbail_rr
+    testb $RIGHT_READ, CAP_RIGHTS(%rbp)
+    jz .Lbail_rr
+    movabsq $PHYSMAP_BASE, %r12
+    movq %r12, %r15
+    addq CAP_PADDR(%rbx), %r15              /* r15 = the reply object */
+    addq CAP_PADDR(%rbp), %r12              /* r12 = the endpoint */
+    movq REPLY_CALLER(%r15), %r13           /* r13 = the caller */
+    testq %r13, %r13
+    jz .Lbail_rr
+    testb $IPC_FLAG_FAULT, TCB_IPC_FLAGS(%r13)
+    jnz .Lbail_rr
+    cmpq $EP_STATE_SENDING, EP_STATE(%r12)
+    je .Lbail_rr
+    movq TCB_BOUND(%rsp), %rax              /* no signal pending on a bound notification */
+    testq %rax, %rax
+    jz 1f
+    cmpq $0, NTFN_WORD(%rax)
+    jne .Lbail_rr
+1:  movq TCB_SC(%rsp), %rbx                 /* rbx = the context it runs on: the caller's, */
+    cmpq %rbx, REPLY_SC(%r15)               /* lent through this reply, the newest loan */
+    jne .Lbail_rr
+    cmpq %r15, SC_REPLY(%rbx)
+    jne .Lbail_rr
+    CAN_SWITCH_TO %r13, .Lbail_rr
+
+    /* Commit. The context goes back to the caller (donation_return). */
+    movq REPLY_SC_PREV(%r15), %rax
+    movq %rax, SC_REPLY(%rbx)
+    xorl %eax, %eax
+    movq %rax, REPLY_SC(%r15)
+    movq %rax, REPLY_SC_PREV(%r15)
+    movq %r13, SC_TCB(%rbx)
+    movq %rbx, TCB_SC(%r13)
+    movq %rax, TCB_SC(%rsp)
+    /* The reply goes to the caller. */
+    movq %rax, REPLY_CALLER(%r15)
+    movb %al, TCB_IPC_FLAGS(%r13)
+    /* The replier waits at the tail of the endpoint's queue, with the reply object. */
+    movq EP_TAIL(%r12), %rcx
+    movq %rcx, TCB_IPC_PREV(%rsp)
+    movq %rax, TCB_IPC_NEXT(%rsp)
+    testq %rcx, %rcx
+    jz 2f
+    movq %rsp, TCB_IPC_NEXT(%rcx)
+    jmp 3f
+2:  movq %rsp, EP_HEAD(%r12)
+3:  movq %rsp, EP_TAIL(%r12)
+    movq $EP_STATE_RECEIVING, EP_STATE(%r12)
+    movq %r15, TCB_REPLY(%rsp)
+    movq %rsp, REPLY_RECEIVER(%r15)
+    movb $STATE_BLOCKED_RECV, TCB_STATE(%rsp)
+    movq %r12, TCB_BLOCKED_ON(%rsp)
+    xorl %edi, %edi                         /* a reply carries badge 0 */
+    /* fall through */
+
+/* ---- Switch from the current thread (RSP) to r13 and return to it by SYSRET ------- */
+.Lswitch:
+    andq $MSGINFO_UNWRAPPED_CLEAR, %rsi
+    movb $STATE_RUNNABLE, TCB_STATE(%r13)
+    movq $0, TCB_BLOCKED_ON(%r13)
+    addq $1, fastpath_hits(%rip)
+    movq %r13, sched_state+SCHED_CURRENT(%rip)
+    movq %r13, sched_state+SCHED_LAST_ON_CPU(%rip)
+    /* FPU state: save the caller's, load the callee's (RDX holds MR0 meanwhile in RBX). */
+    movq %rdx, %rbx
+    movl fpu_config+FPU_XCR0(%rip), %eax
+    movl fpu_config+FPU_XCR0+4(%rip), %edx
+    cmpb $0, fpu_config+FPU_XSAVE(%rip)
+    je 4f
+    xsave64 TCB_FPU(%rsp)
+    xrstor64 TCB_FPU(%r13)
+    jmp 5f
+4:  fxsave64 TCB_FPU(%rsp)
+    fxrstor64 TCB_FPU(%r13)
+5:  /* The user FS and GS bases (GS becomes the user's at SWAPGS). */
+    movq CTX_FS_BASE(%r13), %rax
+    cmpq %gs:CPU_FS_BASE, %rax
+    jne .Lwrite_fs
+6:  movq CTX_GS_BASE(%r13), %rax
+    cmpq %gs:CPU_GS_BASE, %rax
+    jne .Lwrite_gs
+7:  movq %r13, %gs:CPU_CURRENT_CTX
+    movq %rbx, %rdx
+    /* The address space (CAN_SWITCH_TO left its PML4 in R14; no PCID here). */
+    cmpq arch_active_pml4(%rip), %r14
+    je 8f
+    movq %r14, arch_active_pml4(%rip)
+    movq %r14, %cr3
+8:  /* Leave into r13: its preserved registers, RIP, RFLAGS and stack; RAX = OK. */
+    movq CTX_RIP(%r13), %rcx
+    movq CTX_RFLAGS(%r13), %r11
+    movq CTX_RBX(%r13), %rbx
+    movq CTX_RBP(%r13), %rbp
+    movq CTX_R12(%r13), %r12
+    movq CTX_R14(%r13), %r14
+    movq CTX_R15(%r13), %r15
+    movq CTX_RSP(%r13), %rsp
+    movq CTX_R13(%r13), %r13
+    xorl %eax, %eax
+    swapgs
+    sysretq
+
+.Lwrite_fs:
+    movq %rax, %gs:CPU_FS_BASE
+    movq %rax, %rdx
+    shrq $32, %rdx
+    movl $0xc0000100, %ecx                  /* IA32_FS_BASE */
+    wrmsr
+    jmp 6b
+.Lwrite_gs:
+    movq %rax, %gs:CPU_GS_BASE
+    movq %rax, %rdx
+    shrq $32, %rdx
+    movl $0xc0000102, %ecx                  /* IA32_KERNEL_GS_BASE */
+    wrmsr
+    jmp 7b
+
+/* Not the common case: nothing was changed; the registers the checks used are saved
+ * in the context. Back to the entry, which goes on with the C paths. */
+.Lbail:
+.Lbail_rr:
+    jmp syscall_save_rest
+
+    .section .note.GNU-stack, "", @progbits
