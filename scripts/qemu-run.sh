@@ -84,7 +84,8 @@ if [[ -n "$serial2" ]]; then
     # A "pipe" chardev reads BASE.in and writes BASE.out; plain files serve (the input
     # ends at EOF). Created with -device after the board's COM1, it is COM2.
     mkdir -p "$(dirname "$serial2")" && : >"$serial2"
-    serial2_dir=$(mktemp -d /tmp/bastion-com2.XXXXXX)
+    serial2_dir=$serial2.chardev # beside FILE: `make run` execs QEMU and cannot clean up
+    rm -rf "$serial2_dir" && mkdir -p "$serial2_dir"
     ln -s "$(realpath "$serial2")" "$serial2_dir/com2.out"
     if [[ -n "$serial2_input" ]]; then cp "$serial2_input" "$serial2_dir/com2.in"; else : >"$serial2_dir/com2.in"; fi
     args+=(-chardev "pipe,id=com2,path=$serial2_dir/com2"
