@@ -8,6 +8,8 @@
 #   SERIAL_CLIENT_SRCS, TIMER_CLIENT_SRCS   sources a client PD links with (both:
 #                                           SERIAL_AND_TIMER_CLIENT_SRCS)
 #
+#   make suite-serial-host     host tests of the connection helpers (pool, corrupt-ring
+#                              check) under ASan + UBSan (drivers/serial/tests/host)
 #   make suite-system-serial   the serial/timer system test (drivers/serial/tests):
 #                              input routed to the right client, whole lines from two
 #                              clients printing at once, sleeps on time, the UART's IRQ
@@ -61,8 +63,18 @@ $(SERIAL_TEST_BUILD)/modules.args: drivers/serial/tests/system.xml $(TOOL) $(INI
     $(SERIAL_TEST_BUILD)/serial_test_client.elf $(SERIAL_TEST_BUILD)/serial_evil_client.elf
 	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(SERIAL_TEST_BUILD) > $@.tmp && mv $@.tmp $@
 
-ALL_TARGETS += $(SERIAL_TEST_BUILD)/modules.args
-TEST_SUITES += system-serial
+# Host tests of the header-only helpers, ASan + UBSan (the queue library's flags).
+SERIAL_HOST_TEST := $(BUILD)/drivers/serial/test-serial-pool
+$(SERIAL_HOST_TEST): drivers/serial/tests/host/test_pool.c $(DRIVER_HEADERS) $(QUEUE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) -Idrivers/serial/include $< -o $@
+
+ALL_TARGETS += $(SERIAL_TEST_BUILD)/modules.args $(SERIAL_HOST_TEST)
+TEST_SUITES += system-serial serial-host
+
+.PHONY: suite-serial-host
+suite-serial-host: $(SERIAL_HOST_TEST)
+	$(Q)scripts/run-suite.sh serial-host $(BUILD)/test-results -- $<
 
 .PHONY: suite-system-serial
 suite-system-serial: $(KERNEL_BIN) $(SERIAL_TEST_BUILD)/modules.args
