@@ -48,10 +48,10 @@ fi
 
 "$here/check_com2.sh" "$logdir/serial.com2.log.clean" || failed=1
 
-# The checker must catch mixing: splice half of a's line 3 onto half of b's line 3.
+# The checker must catch mixing: the second half of a's line 3 becomes b's bytes.
 mixed=$logdir/serial.com2.mixed.log
-awk '/^a 0003 /{ a = $0 } /^b 0003 /{ $0 = substr(a, 1, 60) substr($0, 61) } { print }' \
-    "$logdir/serial.com2.log.clean" >"$mixed"
+awk '/^a 0003 /{ tail = substr($0, 58); gsub(/a/, "b", tail); $0 = substr($0, 1, 57) tail }
+     { print }' "$logdir/serial.com2.log.clean" >"$mixed"
 verdict=$("$here/check_com2.sh" "$mixed")
 if grep -q '^FAIL: serial/com2/whole-lines: line [0-9]* mixes clients' <<<"$verdict"; then
     echo "PASS: serial/com2/checker-catches-mixing"
