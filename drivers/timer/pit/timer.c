@@ -88,6 +88,8 @@ static uint64_t calibrate(void)
 /* PIT ticks for `ns` (rounded up, so the shot is never early), within the PIT's range. */
 static uint32_t ns_to_pit_ticks(uint64_t ns)
 {
+    if (ns >= NS_PER_S) /* a shot is at most 55 ms: no need to multiply (or overflow) */
+        return PIT_MAX_TICKS;
     uint64_t ticks = (ns * PIT_HZ + NS_PER_S - 1) / NS_PER_S;
     if (ticks < 2)
         return 2;
