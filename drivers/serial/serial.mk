@@ -8,8 +8,9 @@
 #   SERIAL_CLIENT_SRCS, TIMER_CLIENT_SRCS   sources a client PD links with (both:
 #                                           SERIAL_AND_TIMER_CLIENT_SRCS)
 #
-#   make suite-serial-host     host tests of the connection helpers (pool, corrupt-ring
-#                              check) under ASan + UBSan (drivers/serial/tests/host)
+#   make suite-serial-host     host tests of the header-only helpers (buffer pool,
+#                              corrupt-ring check, line assembly) under ASan + UBSan
+#                              (drivers/serial/tests/host)
 #   make suite-system-serial   the serial/timer system test (drivers/serial/tests):
 #                              input routed to the right client, whole lines from two
 #                              clients printing at once, sleeps on time, the UART's IRQ
@@ -64,17 +65,19 @@ $(SERIAL_TEST_BUILD)/modules.args: drivers/serial/tests/system.xml $(TOOL) $(INI
 	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(SERIAL_TEST_BUILD) > $@.tmp && mv $@.tmp $@
 
 # Host tests of the header-only helpers, ASan + UBSan (the queue library's flags).
-SERIAL_HOST_TEST := $(BUILD)/drivers/serial/test-serial-pool
-$(SERIAL_HOST_TEST): drivers/serial/tests/host/test_pool.c $(DRIVER_HEADERS) $(QUEUE_HEADERS)
+SERIAL_HOST_TESTS := $(BUILD)/drivers/serial/test-serial-pool $(BUILD)/drivers/serial/test-serial-line
+$(BUILD)/drivers/serial/test-serial-%: drivers/serial/tests/host/test_%.c $(DRIVER_HEADERS) \
+    $(QUEUE_HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) -Idrivers/serial/include $< -o $@
 
-ALL_TARGETS += $(SERIAL_TEST_BUILD)/modules.args $(SERIAL_HOST_TEST)
+ALL_TARGETS += $(SERIAL_TEST_BUILD)/modules.args $(SERIAL_HOST_TESTS)
 TEST_SUITES += system-serial serial-host
 
 .PHONY: suite-serial-host
-suite-serial-host: $(SERIAL_HOST_TEST)
-	$(Q)scripts/run-suite.sh serial-host $(BUILD)/test-results -- $<
+suite-serial-host: $(SERIAL_HOST_TESTS)
+	$(Q)scripts/run-suite.sh serial-host $(BUILD)/test-results -- \
+	    bash -c 'status=0; for t in $(SERIAL_HOST_TESTS); do $$t || status=1; done; exit $$status'
 
 .PHONY: suite-system-serial
 suite-system-serial: $(KERNEL_BIN) $(SERIAL_TEST_BUILD)/modules.args

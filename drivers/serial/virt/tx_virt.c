@@ -21,6 +21,7 @@
  * descriptor is checked against its region by the queue library, and copies go into
  * private buffers of fixed size.
  */
+#include <bastion/serial/line.h>
 #include <bastion/serial/pool.h>
 #include <bastion/serial/protocol.h>
 #include <libbastion/pd.h>
@@ -39,9 +40,7 @@ struct client {
     bool holding; /* `buffer` is being copied out */
     struct queue_buffer buffer;
     uint32_t copied;
-    uint8_t line[SERIAL_LINE_MAX];
-    uint32_t line_length;
-    bool line_complete;
+    struct serial_line line;
     uint32_t budget; /* descriptors it may still take in this serve() */
     bool flooding;   /* it used up a budget: served again only once it notifies */
     bool notify;
@@ -82,7 +81,7 @@ static void client_return_buffer(struct client *c)
  * ring is empty. */
 static void client_assemble(struct client *c)
 {
-    while (!c->line_complete) {
+    while (!c->line.complete) {
         if (c->holding && c->copied == c->buffer.length)
             client_return_buffer(c);
         if (!c->holding) {
@@ -101,11 +100,8 @@ static void client_assemble(struct client *c)
             c->copied = 0;
             c->holding = true;
         }
-        while (c->copied < c->buffer.length && !c->line_complete) {
-            uint8_t byte = c->data[c->buffer.offset + c->copied++];
-            c->line[c->line_length++] = byte;
-            c->line_complete = byte == '\n' || c->line_length == SERIAL_LINE_MAX;
-        }
+        c->copied += serial_line_append(&c->line, c->data + c->buffer.offset + c->copied,
+                                        c->buffer.length - c->copied);
     }
     if (c->holding && c->copied == c->buffer.length)
         client_return_buffer(c);
@@ -118,10 +114,9 @@ static bool client_forward_line(struct client *c)
     if (r.status != QUEUE_OK)
         return false;
     struct queue_buffer buf = r.buffer;
-    memcpy(driver.data + buf.offset, c->line, c->line_length);
-    buf.length = c->line_length;
-    c->line_length = 0;
-    c->line_complete = false;
+    memcpy(driver.data + buf.offset, c->line.bytes, c->line.length);
+    buf.length = c->line.length;
+    serial_line_reset(&c->line);
     if (queue_enqueue_active(&driver.queue, buf) == QUEUE_OK &&
         queue_ring_should_notify_consumer(&driver.queue.active))
         driver.notify = true;
@@ -131,8 +126,8 @@ static bool client_forward_line(struct client *c)
 static bool another_partial_line(const struct client *self)
 {
     for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
-        if (&clients[i] != self && clients[i].present && clients[i].line_length > 0 &&
-            !clients[i].line_complete)
+        if (&clients[i] != self && clients[i].present && clients[i].line.length > 0 &&
+            !clients[i].line.complete)
             return true;
     return false;
 }
@@ -147,7 +142,7 @@ static bool forward_round(bool *stalled)
         if (!c->present)
             continue;
         client_assemble(c);
-        if (!c->line_complete)
+        if (!c->line.complete)
             continue;
         bool held = another_partial_line(c);
         if (client_forward_line(c)) {
