@@ -71,11 +71,23 @@ $(BUILD)/drivers/serial/test-serial-%: drivers/serial/tests/host/test_%.c $(DRIV
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) -Idrivers/serial/include $< -o $@
 
-ALL_TARGETS += $(SERIAL_TEST_BUILD)/modules.args $(SERIAL_HOST_TESTS)
+# Every driver header compiles on its own as freestanding, pedantic C11 with -Wconversion,
+# with gcc and with clang (as the queue library's do).
+$(BUILD)/drivers/serial/header-check.stamp: $(DRIVER_HEADERS) $(QUEUE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)for cc in gcc clang; do for h in $(DRIVER_HEADERS); do \
+	    echo "#include <$${h#drivers/*/include/}>" | \
+	    $$cc $(QUEUE_FREESTANDING) $(DRIVER_INC) -Ilib/include -Iinclude \
+	        -isystem "$$($$cc -print-file-name=include)" -x c -c - -o /dev/null || exit 1; \
+	done; done
+	$(Q)touch $@
+
+ALL_TARGETS += $(SERIAL_TEST_BUILD)/modules.args $(SERIAL_HOST_TESTS) \
+    $(BUILD)/drivers/serial/header-check.stamp
 TEST_SUITES += system-serial serial-host
 
 .PHONY: suite-serial-host
-suite-serial-host: $(SERIAL_HOST_TESTS)
+suite-serial-host: $(SERIAL_HOST_TESTS) $(BUILD)/drivers/serial/header-check.stamp
 	$(Q)scripts/run-suite.sh serial-host $(BUILD)/test-results -- \
 	    bash -c 'status=0; for t in $(SERIAL_HOST_TESTS); do $$t || status=1; done; exit $$status'
 
