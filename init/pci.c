@@ -109,6 +109,8 @@ static uint8_t pci_read8(struct pci_address a, unsigned offset)
 
 static void list_bus0(void)
 {
+    if (have_ecam && ecam.first_bus > 0)
+        return; /* the ECAM area does not cover bus 0 */
     for (uint8_t dev = 0; dev < 32; dev++) {
         unsigned functions = 1;
         for (uint8_t fn = 0; fn < functions; fn++) {
