@@ -91,7 +91,8 @@ static bst_error_t irq_control_get_msi(struct invocation *inv)
     return BST_OK;
 }
 
-/* IRQ_CONTROL_GET_IOAPIC: MR0 line, MR1 trigger, MR2 polarity, MR3 dest CNode, MR4 index. */
+/* IRQ control: GET_MSI (above), or GET_IOAPIC: MR0 line, MR1 trigger, MR2 polarity, MR3
+ * dest CNode, MR4 index. */
 bst_error_t irq_control_invoke(struct invocation *inv)
 {
     if (inv->label == BST_INV_IRQ_CONTROL_GET_MSI) {
