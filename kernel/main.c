@@ -122,7 +122,7 @@ void kernel_main(const struct boot_info *bi)
         kbench_run(selection);
     }
     if (cmdline_get(bi->cmdline, "nofastpath", selection, sizeof(selection)) != NULL) {
-        fastpath_enabled = false;
+        fastpath_disable();
         kprintf("ipc: fastpath disabled\n");
     }
     if (bi->n_modules > 0) {

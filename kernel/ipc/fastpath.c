@@ -21,14 +21,23 @@
  */
 #include <arch/physmap.h>
 #include <bastion/fault.h>
+#include <bastion/syscall.h>
 #include <ipc/fastpath.h>
 #include <ipc/ipc.h>
 #include <thread/schedcontext.h>
+#include <thread/budget.h>
 #include <thread/sched.h>
 #include <vm/vspace.h>
 
 bool fastpath_enabled = true;
 uint64_t fastpath_hits;
+uint64_t fastpath_syscalls[2] = {BST_SYS_CALL, BST_SYS_REPLY_RECV};
+
+void fastpath_disable(void)
+{
+    fastpath_enabled = false;
+    fastpath_syscalls[0] = fastpath_syscalls[1] = UINT64_MAX; /* no system call matches */
+}
 
 #define INFO_UNWRAPPED_MASK                                                                        \
     ((((1ull << BST_MSGINFO_UNWRAPPED_BITS) - 1) << BST_MSGINFO_UNWRAPPED_SHIFT))
@@ -93,8 +102,9 @@ bool fastpath_call(struct tcb *t)
     struct endpoint *ep = arch_physmap_ptr(slot->cap.paddr);
     struct tcb *r = ep->queue.head;
     if (ep->state != EP_RECEIVING || (int)r->priority < sched_highest_ready() || r->sc != NULL ||
-        r->domain != sched_state.domain || !arch_user_ip_valid(r->arch.ctx.rip)) { /* an active receiver: the full path switches
-                                              contexts and charges them */
+        r->domain != sched_state.domain ||
+        !arch_user_ip_valid(r->arch.ctx.rip)) { /* an active receiver: the full path switches
+           contexts and charges them */
         return false;
     }
     /* Commit: take the receiver off the endpoint, leave the caller on its reply. */
@@ -172,4 +182,84 @@ bool fastpath_reply_recv(struct tcb *t)
     t->state = THREAD_BLOCKED_RECV;
     t->blocked_on = ep;
     switch_to(t, caller);
+}
+
+/* The caller goes on at once (no thread changed state), when the full path's exit would
+ * do nothing else either: no budget, release or domain schedule in play, no other thread
+ * of its priority ready (no rotation), a user RIP to return to. */
+static inline bool may_continue(const struct tcb *t)
+{
+    return budget_quiet() && !sched_competitor_ready() && arch_user_ip_valid(t->arch.ctx.rip);
+}
+
+/* NB_Send on an endpoint where no receiver waits: the message is dropped. */
+static bool fastpath_nb_send_dropped(struct tcb *t, struct cte *slot)
+{
+    struct arch_context *c = &t->arch.ctx;
+    struct endpoint *ep = arch_physmap_ptr(slot->cap.paddr);
+    if (ep->state == EP_RECEIVING || !may_continue(t)) {
+        return false;
+    }
+    arch_syscall_set_result(c, BST_OK, 0, arch_syscall_msginfo(c));
+    fastpath_hits++;
+    arch_return_to_user(c);
+}
+
+/* Send and NB_Send: NB_Send on an endpoint with no receiver (dropped, the sender goes
+ * on: fastpath_nb_send_dropped), and Signal on a notification, while no budget, release
+ * or domain schedule is in play (then the full path would arm no timer either). With
+ * nobody waiting, the badge is ORed into the word and the signaller goes on at once
+ * (may_continue).
+ * A waiter of strictly higher priority than the signaller and than any other ready
+ * thread, in the current domain, with an unlimited scheduling context, gets the word and
+ * runs at once; the signaller, preempted, goes to the tail of its priority's queue, as
+ * the full path's decision puts it. A thread bound to the notification and blocked in
+ * Recv, and every other case, take the full path. */
+bool fastpath_send(struct tcb *t)
+{
+    struct arch_context *c = &t->arch.ctx;
+    if (!fastpath_enabled ||
+        (arch_syscall_msginfo(c) >> BST_MSGINFO_LABEL_SHIFT) == BST_LABEL_SIGNAL) {
+        return false;
+    }
+    struct cte *slot = lookup_single_level(t, arch_syscall_cptr(c));
+    if (slot == NULL || !(slot->cap.rights & BST_RIGHT_WRITE)) {
+        return false;
+    }
+    if (cap_type(&slot->cap) == BST_OBJ_ENDPOINT && arch_syscall_number(c) == BST_SYS_NB_SEND) {
+        return fastpath_nb_send_dropped(t, slot);
+    }
+    if (cap_type(&slot->cap) != BST_OBJ_NOTIFICATION) {
+        return false;
+    }
+    struct notification *n = arch_physmap_ptr(slot->cap.paddr);
+    struct tcb *w = n->queue.head;
+    if (w == NULL) {
+        if ((n->bound != NULL && n->bound->state == THREAD_BLOCKED_RECV) || !may_continue(t)) {
+            return false;
+        }
+        n->word |= cap_badge(&slot->cap);
+        arch_syscall_set_result(c, BST_OK, 0, 0);
+        fastpath_hits++;
+        arch_return_to_user(c);
+    }
+    if (w->priority <= t->priority || (int)w->priority <= sched_highest_ready() ||
+        w->domain != sched_state.domain || w->sc == NULL || w->sc->budget == 0 || w->sc->limited ||
+        !budget_quiet() || !arch_user_ip_valid(w->arch.ctx.rip)) {
+        return false;
+    }
+    /* Commit: the waiter leaves the queue with the word; the signaller is preempted. */
+    n->queue.head = w->ipc_next;
+    if (w->ipc_next == NULL) {
+        n->queue.tail = NULL;
+    } else {
+        w->ipc_next->ipc_prev = NULL;
+        w->ipc_next = NULL;
+    }
+    uint64_t word = n->word | cap_badge(&slot->cap);
+    n->word = 0;
+    arch_syscall_set_result(&w->arch.ctx, BST_OK, word, bst_msginfo_make(0, 0, 0, 0));
+    arch_syscall_set_result(c, BST_OK, 0, 0);
+    sched_preempt_current();
+    switch_to(t, w);
 }

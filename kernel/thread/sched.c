@@ -65,6 +65,13 @@ static int highest_ready(void)
     return sched_highest_ready();
 }
 
+void sched_preempt_current(void)
+{
+    struct tcb *t = sched_state.current;
+    sched_state.current = NULL;
+    enqueue(t);
+}
+
 void sched_make_runnable(struct tcb *t)
 {
     if (t == sched_state.current || t->queued || t->throttled || t->sc == NULL ||

@@ -15,6 +15,8 @@
 #include <thread/tcb.h>
 #include <vm/vspace.h>
 
+struct cte fastpath_no_slot;
+
 struct tcb *tcb_of(const struct cap *c)
 {
     kassert(cap_type(c) == BST_OBJ_TCB);
@@ -84,6 +86,10 @@ static void cache_cspace(struct tcb *t, const struct cap *root)
     t->cspace_slots = single ? kmem_ptr(root->paddr) : NULL;
     t->cspace_guard = root->u.cnode.guard;
     t->cspace_radix = (uint8_t)radix;
+    for (unsigned i = 0; i < 2; i++) {
+        t->fp_cptr[i] = 0;
+        t->fp_slot[i] = &fastpath_no_slot;
+    }
 }
 
 void tcb_set_slot(struct tcb *t, enum tcb_slot which, struct cte *src)

@@ -49,13 +49,28 @@
     addq %rax, \out
 .endm
 
-/* A simple message: at most MSG_REGISTERS words, no capabilities, not the signal
- * label. Clobbers RAX. */
+/* LOOKUP through the TCB's memory of its last lookup of this kind (`entry`: 0 for the
+ * endpoint, 1 for the reply object): the same CPtr in the same cached root names the
+ * same slot. A miss looks up and remembers. */
+.macro LOOKUP_CACHED cptr, entry, out, fail
+    cmpq TCB_FP_CPTR+8*\entry(%rsp), \cptr
+    jne 91f
+    movq TCB_FP_SLOT+8*\entry(%rsp), \out
+92:
+    .pushsection .text.fastpath_miss, "ax"
+91: LOOKUP \cptr, \out, \fail
+    movq \cptr, TCB_FP_CPTR+8*\entry(%rsp)
+    movq \out, TCB_FP_SLOT+8*\entry(%rsp)
+    jmp 92b
+    .popsection
+.endm
+
+/* A simple message: at most MSG_REGISTERS words, no capabilities, no unwrap bits (so
+ * the info goes through unchanged), not the signal label. (The entry comes here only
+ * while the fastpath is enabled.) Clobbers RAX. */
 .macro SIMPLE_MESSAGE fail
-    cmpb $0, fastpath_enabled(%rip)
-    je \fail
     movl %esi, %eax
-    andl $MSGINFO_SIMPLE_MASK, %eax
+    andl $MSGINFO_LOW_MASK, %eax
     cmpl $MSG_REGISTERS, %eax
     ja \fail
     cmpq $MSGINFO_SIGNAL_MIN, %rsi
@@ -83,18 +98,16 @@
     movzbl TCB_PRIORITY(\to), %eax
     cmpq %rax, %rcx
     ja \fail
-1:  cmpq $0, CTX_RESTORE_ALL(\to)
-    jne \fail
-    movq CTX_RIP(\to), %rax
+1:  movq CTX_RIP(\to), %rax                /* SYSRET-able (restore_all 0), to a user RIP */
+    orq CTX_RESTORE_ALL(\to), %rax
     shrq $USER_TOP_BITS, %rax
     jnz \fail
     movq TCB_VSPACE_PADDR(\to), %r14
     cmpq arch_active_pml4(%rip), %r14
     je 2f
-    cmpq $0, arch_iomap_spaces(%rip)
-    jne \fail
-    cmpb $0, arch_vspace_pcid(%rip)
-    jne \fail
+    movzbl arch_vspace_pcid(%rip), %eax
+    orq arch_iomap_spaces(%rip), %rax
+    jnz \fail
 2:
 .endm
 
@@ -105,7 +118,7 @@
     .balign 16
 fastpath_call_entry:
     SIMPLE_MESSAGE .Lbail
-    LOOKUP %rdi, %rbx, .Lbail               /* rbx = the endpoint cap's slot */
+    LOOKUP_CACHED %rdi, 0, %rbx, .Lbail     /* rbx = the endpoint cap's slot */
     cmpb $OBJ_ENDPOINT, CAP_TYPE(%rbx)
     jne .Lbail
     testb $RIGHT_WRITE, CAP_RIGHTS(%rbx)
@@ -123,17 +136,14 @@ fastpath_call_entry:
     movq TCB_IPC_NEXT(%r13), %rax
     movq %rax, EP_HEAD(%r12)
     testq %rax, %rax
-    jnz 1f
+    jnz .Lmore_receivers
     movq %rax, EP_TAIL(%r12)
     movq $EP_STATE_IDLE, EP_STATE(%r12)
-    jmp 2f
-1:  movq $0, TCB_IPC_PREV(%rax)
-    movq $0, TCB_IPC_NEXT(%r13)
-2:  /* The caller waits on the receiver's reply object. */
+.Ldequeued:
+    /* The caller waits on the receiver's reply object. */
     movq TCB_REPLY(%r13), %r15
-    xorl %eax, %eax
-    movq %rax, TCB_REPLY(%r13)
-    movq %rax, REPLY_RECEIVER(%r15)
+    movq $0, TCB_REPLY(%r13)
+    movq $0, REPLY_RECEIVER(%r15)
     movq %rsp, REPLY_CALLER(%r15)
     movb $STATE_BLOCKED_REPLY, TCB_STATE(%rsp)
     movq %r15, TCB_BLOCKED_ON(%rsp)
@@ -160,10 +170,10 @@ fastpath_call_entry:
     .balign 16
 fastpath_reply_recv_entry:
     SIMPLE_MESSAGE .Lbail_rr
-    LOOKUP %r12, %rbx, .Lbail_rr            /* rbx = the reply cap's slot */
+    LOOKUP_CACHED %r12, 1, %rbx, .Lbail_rr  /* rbx = the reply cap's slot */
     cmpb $OBJ_REPLY, CAP_TYPE(%rbx)
     jne .Lbail_rr
-    LOOKUP %rdi, %rbp, .Lbail_rr            /* rbp = the endpoint cap's slot */
+    LOOKUP_CACHED %rdi, 0, %rbp, .Lbail_rr  /* rbp = the endpoint cap's slot */
     cmpb $OBJ_ENDPOINT, CAP_TYPE(%rbp)
     jne .Lbail_rr
     testb $RIGHT_READ, CAP_RIGHTS(%rbp)
@@ -223,23 +233,19 @@ fastpath_reply_recv_entry:
 
 /* ---- Switch from the current thread (RSP) to r13 and return to it by SYSRET ------- */
 .Lswitch:
-    andq $MSGINFO_UNWRAPPED_CLEAR, %rsi
     movb $STATE_RUNNABLE, TCB_STATE(%r13)
     movq $0, TCB_BLOCKED_ON(%r13)
     addq $1, fastpath_hits(%rip)
     movq %r13, sched_state+SCHED_CURRENT(%rip)
     movq %r13, sched_state+SCHED_LAST_ON_CPU(%rip)
-    /* FPU state: save the caller's, load the callee's (RDX holds MR0 meanwhile in RBX). */
-    movq %rdx, %rbx
+    /* FPU state: save the caller's, load the callee's. RDX (MR0) serves as the mask's
+     * high half meanwhile and comes back from the context saved at entry. */
     movl fpu_config+FPU_XCR0(%rip), %eax
     movl fpu_config+FPU_XCR0+4(%rip), %edx
     cmpb $0, fpu_config+FPU_XSAVE(%rip)
-    je 4f
+    je .Lfxsave
     xsave64 TCB_FPU(%rsp)
     xrstor64 TCB_FPU(%r13)
-    jmp 5f
-4:  fxsave64 TCB_FPU(%rsp)
-    fxrstor64 TCB_FPU(%r13)
 5:  /* The user FS and GS bases (GS becomes the user's at SWAPGS). */
     movq CTX_FS_BASE(%r13), %rax
     cmpq %gs:CPU_FS_BASE, %rax
@@ -248,7 +254,7 @@ fastpath_reply_recv_entry:
     cmpq %gs:CPU_GS_BASE, %rax
     jne .Lwrite_gs
 7:  movq %r13, %gs:CPU_CURRENT_CTX
-    movq %rbx, %rdx
+    movq CTX_RDX(%rsp), %rdx
     /* The address space (CAN_SWITCH_TO left its PML4 in R14; no PCID here). */
     cmpq arch_active_pml4(%rip), %r14
     je 8f
@@ -268,6 +274,10 @@ fastpath_reply_recv_entry:
     swapgs
     sysretq
 
+.Lfxsave:
+    fxsave64 TCB_FPU(%rsp)
+    fxrstor64 TCB_FPU(%r13)
+    jmp 5b
 .Lwrite_fs:
     movq %rax, %gs:CPU_FS_BASE
     movq %rax, %rdx
@@ -282,6 +292,11 @@ fastpath_reply_recv_entry:
     movl $0xc0000102, %ecx                  /* IA32_KERNEL_GS_BASE */
     wrmsr
     jmp 7b
+
+.Lmore_receivers:
+    movq $0, TCB_IPC_PREV(%rax)
+    movq $0, TCB_IPC_NEXT(%r13)
+    jmp .Ldequeued
 
 /* Not the common case: nothing was changed; the registers the checks used are saved
  * in the context. Back to the entry, which goes on with the C paths. */

@@ -51,9 +51,9 @@ syscall_entry:
     movq $0, CTX_RESTORE_ALL(%rsp)  /* rcx, r11 read back as rip, rflags (thread.c) */
     /* The assembly fastpath (fastpath.S) for Call and Reply-Recv: it either leaves by
      * SYSRET into the other thread or comes back to syscall_save_rest. */
-    cmpq $BST_SYS_CALL, %rax
+    cmpq fastpath_syscalls(%rip), %rax      /* Call, unless the fastpath is off */
     je fastpath_call_entry
-    cmpq $BST_SYS_REPLY_RECV, %rax
+    cmpq fastpath_syscalls+8(%rip), %rax    /* Reply-Recv, unless it is off */
     je fastpath_reply_recv_entry
 syscall_save_rest:
     movq %rsp, %rdi                 /* the context, which is the start of the TCB */
@@ -64,8 +64,14 @@ syscall_save_rest:
     cmpq $BST_SYS_CALL, %rax
     je 1f
     cmpq $BST_SYS_REPLY_RECV, %rax
+    je 3f
+    cmpq $BST_SYS_SEND, %rax
+    je 4f
+    cmpq $BST_SYS_NB_SEND, %rax
     jne 2f
-    call fastpath_reply_recv
+4:  call fastpath_send
+    jmp 2f
+3:  call fastpath_reply_recv
     jmp 2f
 1:  call fastpath_call
 2:  call syscall_handler

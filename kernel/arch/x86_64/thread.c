@@ -9,7 +9,7 @@
 void arch_tcb_init(struct arch_tcb *t)
 {
     t->ctx.rflags = USER_RFLAGS_FORCED;
-    t->ctx.restore_all = 1;
+    t->ctx.restore_all = CTX_RESTORE_ALL_SET;
     fpu_area_init(&t->fpu);
 }
 
@@ -62,7 +62,7 @@ void arch_tcb_set_reg(struct arch_tcb *t, unsigned index, uint64_t value)
         t->ctx.r11 = t->ctx.rflags;
     }
     *reg_slot(&t->ctx, index) = value;
-    t->ctx.restore_all = 1;
+    t->ctx.restore_all = CTX_RESTORE_ALL_SET;
     struct cpu_local *cpu = this_cpu();
     if (cpu->current_ctx == &t->ctx) { /* the bases live in MSRs while it runs */
         cpu->fs_base = t->ctx.fs_base;

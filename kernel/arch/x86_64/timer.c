@@ -16,17 +16,17 @@
 #include <kprintf.h>
 #include <timer.h>
 
-#define PIT_HZ             1193182ull
-#define PIT_CH2            0x42
-#define PIT_CMD            0x43
-#define PIT_GATE_PORT      0x61
-#define PIT_MEASURE_MS     25
-#define LAPIC_DIVIDE_BY_16 0x3
+#define PIT_HZ                 1193182ull
+#define PIT_CH2                0x42
+#define PIT_CMD                0x43
+#define PIT_GATE_PORT          0x61
+#define PIT_MEASURE_MS         25
+#define LAPIC_DIVIDE_BY_16     0x3
 #define LVT_TIMER_TSC_DEADLINE BIT(18)
 #define MSR_TSC_DEADLINE       0x6e0
 
 static uint64_t tsc_hz;
-static bool deadline_mode; /* the LVT is in TSC-deadline mode */
+static bool deadline_mode;      /* the LVT is in TSC-deadline mode */
 static uint64_t lapic_timer_hz; /* after the divide-by-16 */
 
 uint64_t arch_counter_read(void)

@@ -166,7 +166,7 @@ static void save_user_frame(const struct trap_frame *f, struct arch_context *c)
         .rflags = f->rflags,
         .fs_base = c->fs_base,
         .gs_base = c->gs_base,
-        .restore_all = 1,
+        .restore_all = CTX_RESTORE_ALL_SET,
     };
 }
 

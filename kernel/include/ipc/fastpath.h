@@ -14,11 +14,19 @@
 
 extern bool fastpath_enabled;
 extern uint64_t fastpath_hits; /* how often it was taken (reported at a debug exit) */
+/* The system-call numbers the entry sends to the assembly fastpath (Call, Reply-Recv);
+ * none once it is disabled. */
+extern uint64_t fastpath_syscalls[2];
+/* Turn both fastpaths off (the `nofastpath` command-line option). */
+void fastpath_disable(void);
 
 /* Handle the current thread's Call or Reply-Recv; does not return when it does. The
  * SYSCALL entry calls these first, with the current context pointer, which is the
  * TCB's address. */
 bool fastpath_call(struct tcb *t);
 bool fastpath_reply_recv(struct tcb *t);
+/* The same for Send and NB_Send: a signal (waking a higher-priority waiter or nobody),
+ * an NB_Send that finds no receiver. */
+bool fastpath_send(struct tcb *t);
 
 #endif

@@ -53,6 +53,10 @@ static inline void sched_switch_directly(struct tcb *to)
 /* The thread that entered the kernel (NULL while idle). */
 struct tcb *sched_current(void);
 
+/* The current thread stays runnable but is preempted (the signal fastpath): it goes to
+ * the tail of its priority's ready queue, and the CPU is about to be handed on. */
+void sched_preempt_current(void);
+
 /* Make t runnable: put it in its priority's queue (at the tail). */
 void sched_make_runnable(struct tcb *t);
 /* t stops being runnable: take it out of its queue, or off the CPU. */

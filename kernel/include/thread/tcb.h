@@ -71,6 +71,12 @@ struct tcb {
     struct cte *cspace_slots;
     uint64_t cspace_guard;
     uint8_t cspace_radix;
+    /* The assembly fastpath's last lookups in that CNode: the endpoint (entry 0) and the
+     * reply object (entry 1) CPtrs and their slots (a slot follows from the CPtr and the
+     * cached root alone). Reset with the root; an empty entry names fastpath_no_slot,
+     * which never holds a cap. */
+    uint64_t fp_cptr[2];
+    struct cte *fp_slot[2];
     /* Scheduling (thread/schedcontext.h): the scheduling context it runs on (its own or
      * one lent to it over a Call; NULL: it cannot run), and the release queue of threads
      * waiting for budget. */
@@ -83,6 +89,9 @@ _Static_assert(sizeof(struct tcb) <= (1u << 11), "a TCB fits its object size (ob
 _Static_assert(offsetof(struct tcb, arch) == 0 && offsetof(struct arch_tcb, ctx) == 0,
                "the entry code's context pointer is the TCB's address (ipc/fastpath.h)");
 _Static_assert(offsetof(struct tcb, slots) % 64 == 0, "CDT slots are 64-byte aligned");
+
+/* An empty CNode slot: what an empty entry of a TCB's lookup memory names (fp_slot). */
+extern struct cte fastpath_no_slot;
 
 struct tcb *tcb_of(const struct cap *c);
 paddr_t tcb_paddr(const struct tcb *t);

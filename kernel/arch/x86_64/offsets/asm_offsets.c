@@ -15,7 +15,7 @@
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
 
-#define DEFINE(name, value) __asm__ volatile("\n.ascii \"->" #name " %c0\"" : : "i"(value))
+#define DEFINE(name, value)        __asm__ volatile("\n.ascii \"->" #name " %c0\"" : : "i"(value))
 #define OFFSET(name, type, member) DEFINE(name, offsetof(type, member))
 
 _Static_assert(BST_USER_TOP == 1ull << 47, "USER_TOP_BITS below");
@@ -39,6 +39,8 @@ void asm_offsets(void)
     OFFSET(TCB_CSPACE_GUARD, struct tcb, cspace_guard);
     OFFSET(TCB_CSPACE_RADIX, struct tcb, cspace_radix);
     OFFSET(TCB_SC, struct tcb, sc);
+    OFFSET(TCB_FP_CPTR, struct tcb, fp_cptr);
+    OFFSET(TCB_FP_SLOT, struct tcb, fp_slot);
     DEFINE(CTE_SHIFT, CTE_SIZE_BITS);
     OFFSET(CAP_TYPE, struct cap, type);
     OFFSET(CAP_RIGHTS, struct cap, rights);
@@ -79,9 +81,7 @@ void asm_offsets(void)
     DEFINE(IPC_FLAG_CALL, IPC_CALL);
     DEFINE(IPC_FLAG_GRANT_REPLY, IPC_GRANT_REPLY);
     DEFINE(IPC_FLAG_FAULT, IPC_FAULT);
-    DEFINE(MSGINFO_SIMPLE_MASK, (1ull << BST_MSGINFO_UNWRAPPED_SHIFT) - 1);
-    DEFINE(MSGINFO_UNWRAPPED_CLEAR,
-           ~(((1ull << BST_MSGINFO_UNWRAPPED_BITS) - 1) << BST_MSGINFO_UNWRAPPED_SHIFT));
+    DEFINE(MSGINFO_LOW_MASK, (1ull << BST_MSGINFO_LABEL_SHIFT) - 1);
     DEFINE(MSGINFO_SIGNAL_MIN, BST_LABEL_SIGNAL << BST_MSGINFO_LABEL_SHIFT);
     DEFINE(MSG_REGISTERS, BST_MSG_REGISTERS);
     DEFINE(USER_TOP_BITS, 47); /* (PHYSMAP_BASE comes from arch/layout.h) */

@@ -9,28 +9,31 @@
 #ifndef ARCH_CONTEXT_H
 #define ARCH_CONTEXT_H
 
-#define CTX_RAX         0
-#define CTX_RBX         8
-#define CTX_RCX         16
-#define CTX_RDX         24
-#define CTX_RSI         32
-#define CTX_RDI         40
-#define CTX_RBP         48
-#define CTX_R8          56
-#define CTX_R9          64
-#define CTX_R10         72
-#define CTX_R11         80
-#define CTX_R12         88
-#define CTX_R13         96
-#define CTX_R14         104
-#define CTX_R15         112
-#define CTX_RIP         120
-#define CTX_RSP         128
-#define CTX_RFLAGS      136
-#define CTX_FS_BASE     144
-#define CTX_GS_BASE     152
-#define CTX_RESTORE_ALL 160
-#define CTX_SIZE        168
+#define CTX_RAX             0
+#define CTX_RBX             8
+#define CTX_RCX             16
+#define CTX_RDX             24
+#define CTX_RSI             32
+#define CTX_RDI             40
+#define CTX_RBP             48
+#define CTX_R8              56
+#define CTX_R9              64
+#define CTX_R10             72
+#define CTX_R11             80
+#define CTX_R12             88
+#define CTX_R13             96
+#define CTX_R14             104
+#define CTX_R15             112
+#define CTX_RIP             120
+#define CTX_RSP             128
+#define CTX_RFLAGS          136
+#define CTX_FS_BASE         144
+#define CTX_GS_BASE         152
+#define CTX_RESTORE_ALL     160
+/* restore_all's "yes": bit 63, so that (rip | restore_all) < BST_USER_TOP tests both a
+ * SYSRET-able context and a user RIP at once (fastpath.S). */
+#define CTX_RESTORE_ALL_SET (1ull << 63)
+#define CTX_SIZE            168
 
 /* The per-CPU block GS points at in the kernel (percpu.h). */
 #define CPU_KERNEL_RSP  0
@@ -49,9 +52,10 @@ struct arch_context {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
     uint64_t rip, rsp, rflags;
     uint64_t fs_base, gs_base;
-    /* 0 after a SYSCALL entry: rcx and r11 are dead, so SYSRET may return. 1 when every
-     * register must be restored exactly (after an interrupt, a fault, a register
-     * write by another thread, or at first start): IRETQ returns. */
+    /* 0 after a SYSCALL entry: rcx and r11 are dead, so SYSRET may return.
+     * CTX_RESTORE_ALL_SET when every register must be restored exactly (after an
+     * interrupt, a fault, a register write by another thread, or at first start): IRETQ
+     * returns. */
     uint64_t restore_all;
 };
 
