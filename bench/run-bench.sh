@@ -32,7 +32,10 @@ grep -E '^BENCH ' "$log" >"$results/icount-tcg.lines" ||
     { echo "bench: no BENCH lines in $log" >&2; exit 1; }
 
 version=$(git -C "$here/.." describe --always --dirty 2>/dev/null || echo unknown)
+# Which speculation mitigations were active: the kernel says at boot.
+meltdown=$(sed -n 's/^cpu: meltdown (rogue data cache load): //p' "$log" | head -n 1)
 echo "Bastion $version benchmarks: QEMU TCG, -icount shift=0,align=off (icount cycles)"
+echo "CPU: $(sed -n 's/^cpu: \(.*\), family.*/\1/p' "$log" | head -n 1); Meltdown: ${meltdown:-unknown}"
 printf '%-52s %8s %8s %8s %8s %8s\n' benchmark min median max mean stddev
 awk '{
     name = $2; delete f
@@ -40,7 +43,7 @@ awk '{
     printf "%-52s %8s %8s %8s %8s %8s\n", name, f["min"], f["median"], f["max"], f["mean"], f["stddev"]
 }' "$results/icount-tcg.lines"
 
-awk -v version="$version" 'BEGIN { printf "{\n  \"version\": \"%s\",\n  \"unit\": \"icount cycles\",\n  \"machine\": \"qemu-system-x86_64 -machine q35 -cpu max -accel tcg -icount shift=0,align=off\",\n  \"overhead_subtracted\": true,\n  \"results\": [", version }
+awk -v version="$version" -v meltdown="${meltdown:-unknown}" 'BEGIN { printf "{\n  \"version\": \"%s\",\n  \"unit\": \"icount cycles\",\n  \"machine\": \"qemu-system-x86_64 -machine q35 -cpu max -accel tcg -icount shift=0,align=off\",\n  \"meltdown\": \"%s\",\n  \"overhead_subtracted\": true,\n  \"results\": [", version, meltdown }
 {
     delete f
     for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }

@@ -17,6 +17,8 @@ struct cpu_features {
     uint32_t max_leaf, max_ext_leaf;
     uint32_t tsc_khz_cpuid; /* from leaf 0x15/0x16 when the CPU reports it, else 0 */
     uint8_t phys_addr_bits, virt_addr_bits;
+    uint64_t arch_capabilities; /* IA32_ARCH_CAPABILITIES when the CPU has it, else 0 */
+    bool meltdown;              /* rogue data cache load: an Intel CPU without RDCL_NO */
 };
 
 extern struct cpu_features cpu_features;

@@ -40,15 +40,17 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-#define MSR_APIC_BASE      0x1b
-#define MSR_EFER           0xc0000080
-#define MSR_STAR           0xc0000081
-#define MSR_LSTAR          0xc0000082
-#define MSR_FMASK          0xc0000084
-#define MSR_FS_BASE        0xc0000100
-#define MSR_GS_BASE        0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_TSC_DEADLINE   0x6e0
+#define MSR_APIC_BASE         0x1b
+#define MSR_EFER              0xc0000080
+#define MSR_ARCH_CAPABILITIES 0x10a
+#define ARCH_CAP_RDCL_NO      BIT(0)
+#define MSR_STAR              0xc0000081
+#define MSR_LSTAR             0xc0000082
+#define MSR_FMASK             0xc0000084
+#define MSR_FS_BASE           0xc0000100
+#define MSR_GS_BASE           0xc0000101
+#define MSR_KERNEL_GS_BASE    0xc0000102
+#define MSR_TSC_DEADLINE      0x6e0
 
 #define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)
