@@ -4,8 +4,11 @@
  *   ioport.invoke.in8 / out8     one IN/OUT as an invocation on an I/O port cap
  *   ioport.direct.in8 / out8     the same instruction executed by the thread itself, its
  *                                address space granted the range (IOPORT_GRANT)
- *   ipc.round_trip.inter_as.ports_client.len0   Call + Reply-Recv to a server in another
- *                                address space, the client's space holding ports (the
+ *   ipc.round_trip.inter_as.ports_elsewhere.len0   Call + Reply-Recv to a passive server
+ *                                in another address space; neither space holds ports,
+ *                                a third one does
+ *   ipc.round_trip.inter_as.ports_client.len0   the same, but
+ *                                the client's space holding ports (the
  *                                map is switched off and on again: one store each way)
  *   ipc.round_trip.inter_as.ports_both.len0     both spaces hold (different) ports: the
  *                                map is rewritten on every switch
@@ -13,11 +16,13 @@
  * and ipc.round_trip.inter_as.no_ports.len0, the same round trip measured the same way
  * before any space holds ports (the baseline of the two above). The
  * port is 0x80 (the POST diagnostic port: reads and writes have no effect on q35; the
- * kernel keeps none of 0x80-0x8f); the server's space gets 0x84-0x87.
+ * kernel keeps none of 0x80-0x8f); the server's space gets 0x84-0x87, the third space
+ * 0x88-0x8b.
  */
 #include "bench.h"
 
 #include <libbastion/invoke.h>
+#include <libbastion/syscall.h>
 #include <libbastion/tcb.h>
 
 #define ROOT_CNODE ((bst_cptr_t)BST_SLOT_ROOT_CNODE)
@@ -72,8 +77,8 @@ static void bench_direct(const char *name, uint64_t (*cost)(uint64_t), uint64_t 
     bench_report(name, samples, overhead);
 }
 
-/* Round trips to a server in a new address space; the server's space is granted
- * `server_ports` first (0: none). */
+/* Round trips to a passive server in a new address space (the IPC fastpath's case); the
+ * server's space is granted `server_ports` first (0: none). */
 static void bench_round_trip(const char *name, bst_cptr_t server_ports, uint64_t overhead)
 {
     bst_cptr_t ep = setup_object(BST_OBJ_ENDPOINT), reply = setup_object(BST_OBJ_REPLY);
@@ -85,6 +90,8 @@ static void bench_round_trip(const char *name, bst_cptr_t server_ports, uint64_t
     }
     bst_cptr_t tcb =
         setup_thread(vs, SPACE_IPC, ipc_frame, PRIO_ROOT, SPACE_CODE, ep, reply, SPACE_SHARED);
+    bst_yield(); /* the server gets to its first Recv */
+    setup_make_passive(tcb);
     uint64_t info = bst_msginfo_make(0, 0, 0, 0), t[2];
     for (int i = 0; i < BENCH_WARMUP; i++) {
         bench_call(ep, info, t);
@@ -100,9 +107,12 @@ static void bench_round_trip(const char *name, bst_cptr_t server_ports, uint64_t
 void bench_ports(uint64_t overhead)
 {
     bst_cptr_t mine = issue(PORT, PORT + 3), theirs = issue(PORT + 4, PORT + 7);
+    bst_cptr_t elsewhere = issue(PORT + 8, PORT + 11);
     bench_invoke("ioport.invoke.in8", mine, BST_INV_IOPORT_IN8, 1, overhead);
     bench_invoke("ioport.invoke.out8", mine, BST_INV_IOPORT_OUT8, 2, overhead);
     bench_round_trip("ipc.round_trip.inter_as.no_ports.len0", 0, overhead);
+    grant(elsewhere, setup_object(BST_OBJ_VSPACE));
+    bench_round_trip("ipc.round_trip.inter_as.ports_elsewhere.len0", 0, overhead);
     grant(mine, ROOT_VS);
     bench_direct("ioport.direct.in8", bench_port_in8_cost, overhead);
     bench_direct("ioport.direct.out8", bench_port_out8_cost, overhead);
