@@ -88,6 +88,16 @@ static void test_init_root(void)
     CHECK(table(root)[PT_ID_SLOT + 1] == table(kernel)[PT_ID_SLOT + 1]);
     pt_init_root(root, kernel, 1);
     CHECK(pt_root_id(root) == 1);
+    /* The I/O port flag beside the id (iomap.c): the id reads the same either way. */
+    CHECK(!(pt_root_id_entry(root) & PT_ID_PORTS));
+    pt_set_root_flag(root, PT_ID_PORTS, true);
+    CHECK(pt_root_id(root) == 1 && (pt_root_id_entry(root) & PT_ID_PORTS));
+    CHECK(!(pt_root_id_entry(root) & PT_PRESENT));
+    pt_set_root_flag(root, PT_ID_PORTS, false);
+    CHECK(pt_root_id_entry(root) == 1ull << 12);
+    pt_set_root_flag(root, PT_ID_PORTS, true);
+    pt_clear_root_id(root); /* a deleted VSpace keeps no flag */
+    CHECK(pt_root_id_entry(root) == 0);
 }
 
 static void test_table_map_order(void)
