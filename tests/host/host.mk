@@ -51,17 +51,19 @@ $(eval $(call host_test_program,test-caps-random,tests/host/test_random.c tests/
 $(eval $(call host_test_program,test-pagetable,tests/host/test_pagetable.c,$(HOST_X86_PT_OBJS) $(HOST_CAPS_OBJS)))
 $(eval $(call host_test_program,test-sched,tests/host/test_sched.c,$(HOST_THREAD_OBJS)))
 $(eval $(call host_test_program,test-ipc-random,tests/host/test_ipc_random.c,$(HOST_THREAD_OBJS)))
+$(eval $(call host_test_program,test-donation,tests/host/test_donation.c,$(HOST_THREAD_OBJS)))
 $(eval $(call host_test_program,test-schedcontext,tests/host/test_schedcontext.c kernel/thread/schedcontext.c,$(HOST_CAPS_OBJS)))
 
 HOST_TEST_PROGRAMS := test-abi test-caps test-boot test-caps-random test-pagetable test-sched \
-    test-ipc-random test-schedcontext
+    test-ipc-random test-schedcontext test-donation
 ALL_TARGETS += $(addprefix $(HOST_TEST_BUILD)/,$(HOST_TEST_PROGRAMS))
 
 TEST_SUITES += host-abi host-caps host-boot host-caps-random host-pagetable host-sched \
-    host-ipc-random host-schedcontext
+    host-ipc-random host-schedcontext host-donation
 
 .PHONY: suite-host-abi suite-host-caps suite-host-boot suite-host-caps-random fuzz fuzz-caps
 .PHONY: suite-host-pagetable suite-host-sched suite-host-ipc-random suite-host-schedcontext
+.PHONY: suite-host-donation
 suite-host-abi: $(HOST_TEST_BUILD)/test-abi
 	$(Q)scripts/run-suite.sh host-abi $(BUILD)/test-results -- $<
 suite-host-caps: $(HOST_TEST_BUILD)/test-caps
@@ -78,6 +80,8 @@ suite-host-ipc-random: $(HOST_TEST_BUILD)/test-ipc-random
 	$(Q)scripts/run-suite.sh host-ipc-random $(BUILD)/test-results -- $<
 suite-host-schedcontext: $(HOST_TEST_BUILD)/test-schedcontext
 	$(Q)scripts/run-suite.sh host-schedcontext $(BUILD)/test-results -- $<
+suite-host-donation: $(HOST_TEST_BUILD)/test-donation
+	$(Q)scripts/run-suite.sh host-donation $(BUILD)/test-results -- $<
 
 # libFuzzer over the same random operations (clang only): bytes choose the operations.
 FUZZ_SECONDS ?= 60
