@@ -7,8 +7,9 @@
  * before anything is changed, goes back to syscall_save_rest (syscall.S), which takes
  * the C fastpath or the full path. Three cases it leaves to them besides: a thread to
  * resume whose registers were written (restore_all) or whose RIP is not a user address,
- * address spaces with I/O port grants in play (iomap.c), and an address-space switch
- * with PCID (the C path keeps the identifiers' flush state).
+ * an address-space switch into or out of a space that holds I/O ports (iomap.c: the
+ * I/O permission map follows), and an address-space switch with PCID (the C path keeps
+ * the identifiers' flush state).
  *
  * On entry (syscall_entry): GS is the kernel's, RSP points at the current thread's TCB
  * (its context is the TCB's start), the user's RIP, RFLAGS, RSP and every register are
@@ -107,8 +108,20 @@
     je 2f
     movzbl arch_vspace_pcid(%rip), %eax
     orq arch_iomap_spaces(%rip), %rax
-    jnz \fail
+    jnz 3f
 2:
+    .pushsection .text.fastpath_miss, "ax"
+3:  /* PCID, or some space holds ports: the C path's switch must run only if the incoming
+     * space holds ports or the outgoing one did (the map is open; arch/iomap.h). */
+    cmpb $0, arch_vspace_pcid(%rip)
+    jne \fail
+    movabsq $PHYSMAP_BASE, %rax
+    movq PT_ID_SLOT_OFFSET(%rax,%r14), %rax
+    orq arch_iomap_open(%rip), %rax
+    btq $PT_ID_PORTS_BIT, %rax
+    jc \fail
+    jmp 2b
+    .popsection
 .endm
 
     .section .text

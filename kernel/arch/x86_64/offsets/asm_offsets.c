@@ -5,6 +5,7 @@
  * never disagree with the C layout of the structures it walks.
  */
 #include <arch/fpu.h>
+#include <arch/pagetable.h>
 #include <arch/percpu.h>
 #include <arch/physmap.h>
 #include <arch/vspace.h>
@@ -19,6 +20,7 @@
 #define OFFSET(name, type, member) DEFINE(name, offsetof(type, member))
 
 _Static_assert(BST_USER_TOP == 1ull << 47, "USER_TOP_BITS below");
+_Static_assert(PT_ID_PORTS == 1ull << 62, "PT_ID_PORTS_BIT below");
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -84,5 +86,7 @@ void asm_offsets(void)
     DEFINE(MSGINFO_LOW_MASK, (1ull << BST_MSGINFO_LABEL_SHIFT) - 1);
     DEFINE(MSGINFO_SIGNAL_MIN, BST_LABEL_SIGNAL << BST_MSGINFO_LABEL_SHIFT);
     DEFINE(MSG_REGISTERS, BST_MSG_REGISTERS);
-    DEFINE(USER_TOP_BITS, 47); /* (PHYSMAP_BASE comes from arch/layout.h) */
+    DEFINE(USER_TOP_BITS, 47);
+    DEFINE(PT_ID_SLOT_OFFSET, PT_ID_SLOT * 8);
+    DEFINE(PT_ID_PORTS_BIT, 62); /* (PHYSMAP_BASE comes from arch/layout.h) */
 }
