@@ -545,6 +545,8 @@ void pd_make_passive(uint32_t p)
     if (e != BST_OK)
         bst_printf("init: PD '%s': cannot take its scheduling context: %s\n", pd_name(p),
                    bst_error_name(e));
+    else
+        bst_printf("init: PD '%s' is passive: it runs on its callers' time\n", pd_name(p));
 }
 
 static void make_thread(uint32_t p)
