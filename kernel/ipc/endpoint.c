@@ -145,11 +145,12 @@ static void endpoint_recv(struct endpoint *ep, struct tcb *r, struct reply *repl
     ep->state = EP_RECEIVING;
 }
 
-/* A signal pending on t's bound notification ends its Recv at once. */
+/* A signal pending on t's bound notification ends its Recv at once (not for a thread
+ * without a scheduling context: a passive server waiting for calls leaves it pending). */
 static bool take_bound_signal(struct tcb *t)
 {
     struct notification *n = t->bound;
-    if (n == NULL || n->word == 0) {
+    if (n == NULL || n->word == 0 || t->sc == NULL) {
         return false;
     }
     arch_syscall_set_result(&t->arch.ctx, BST_OK, n->word,

@@ -1,6 +1,7 @@
 /*
  * Notifications: a word of badge bits. Signal ORs the signalling cap's badge in and
- * wakes one waiter (or the bound thread blocked in Recv); Wait returns the word and
+ * wakes one waiter (or the bound thread blocked in Recv, if it has a scheduling context:
+ * a passive server is not woken, the signal stays pending); Wait returns the word and
  * clears it, blocking while it is zero; Poll never blocks (docs/ipc.md).
  */
 #include <bastion/fault.h>
@@ -34,7 +35,9 @@ void notification_signal(struct notification *n, uint64_t badge)
         return;
     }
     struct tcb *b = n->bound;
-    if (b != NULL && b->state == THREAD_BLOCKED_RECV) {
+    if (b != NULL && b->state == THREAD_BLOCKED_RECV && b->sc != NULL) {
+        /* (A passive server has no time of its own to handle the signal in: it stays
+         * pending in the word, and the server goes on waiting for calls.) */
         ipc_cancel(b); /* leave the endpoint queue: the signal ends its Recv */
         n->word = 0;
         wake_with_word(b, word, BST_LABEL_SIGNAL);

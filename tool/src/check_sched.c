@@ -1,8 +1,8 @@
 /*
  * Scheduling checks: budget within period; protected procedure calls go only to a
- * strictly higher priority and never form a cycle; a passive PD can be reached by
- * someone; channels connect two different PDs and do something; domains are used
- * consistently.
+ * strictly higher priority and never form a cycle; a passive PD can be called (and is
+ * warned about notifications and interrupts, which do not run it); channels connect two different
+ * PDs and do something; domains are used consistently.
  */
 #include "check.h"
 
@@ -113,14 +113,25 @@ static void check_call_cycles(struct model *m, struct diag_sink *d)
     free(g.stack);
 }
 
-/* True when some channel lets another PD notify or call `pd`, or it has an IRQ. */
-static bool can_be_reached(const struct model *m, uint32_t pd)
+/* True when some channel lets another PD call `pd` (a passive PD runs only then). */
+static bool can_be_called(const struct model *m, uint32_t pd)
 {
     for (size_t i = 0; i < m->channels.count; i++) {
         const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
         for (int e = 0; e < 2; e++)
-            if (ch->end[1 - e].pd == pd && ch->end[e].pd != pd &&
-                (ch->end[e].notify || ch->end[e].pp))
+            if (ch->end[1 - e].pd == pd && ch->end[e].pd != pd && ch->end[e].pp)
+                return true;
+    }
+    return false;
+}
+
+/* True when some channel lets another PD notify `pd`, or it has an IRQ. */
+static bool can_be_notified(const struct model *m, uint32_t pd)
+{
+    for (size_t i = 0; i < m->channels.count; i++) {
+        const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
+        for (int e = 0; e < 2; e++)
+            if (ch->end[1 - e].pd == pd && ch->end[e].pd != pd && ch->end[e].notify)
                 return true;
     }
     for (size_t i = 0; i < m->irqs.count; i++)
@@ -129,14 +140,24 @@ static bool can_be_reached(const struct model *m, uint32_t pd)
     return false;
 }
 
+/* A passive PD has no CPU time of its own after init(): it runs only when called (on
+ * the caller's time). Notifications and interrupts do not run it: they stay pending. */
 static void check_passive(struct model *m, struct diag_sink *d)
 {
     for (uint32_t i = 0; i < m->pds.count; i++) {
         struct model_pd *pd = MODEL_PD(m, i);
-        if (pd->passive && !can_be_reached(m, i))
+        if (!pd->passive)
+            continue;
+        if (!can_be_called(m, i))
             diag_node(d, DIAG_ERROR, pd->node, "passive",
-                      "passive=\"true\" but nothing can ever call or notify this protection "
-                      "domain, so it would never run; add a channel to it or remove passive");
+                      "passive=\"true\" but nothing can ever call this protection domain, and "
+                      "a passive one runs only on its callers' time; add a pp=\"true\" channel "
+                      "to it or remove passive");
+        else if (can_be_notified(m, i))
+            diag_node(d, DIAG_WARNING, pd->node, "passive",
+                      "notifications and interrupts do not run a passive protection domain (it "
+                      "has no time of its own): they stay pending while it waits for calls; "
+                      "give it a budget instead of passive, or let only calls reach it");
     }
 }
 

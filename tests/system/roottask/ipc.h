@@ -145,6 +145,7 @@ static inline uint64_t pattern(uint64_t seed, unsigned i)
     X(test_passive_timeout_fault, "passive.timeout_fault_stop_cancels_call")                       \
     X(test_passive_timeout_resume, "passive.timeout_fault_resume_continues")                       \
     X(test_passive_chain, "passive.chain_of_two_servers")                                          \
+    X(test_passive_bound_signal_waits, "passive.bound_signal_does_not_wake_it")                    \
     X(test_nb_send_recv, "ipc.nb_send_recv")
 
 IPC_TESTS(TEST_DECL)

@@ -210,6 +210,34 @@ void test_passive_timeout_resume(void)
     CHECK(faults >= 1, "a 5 ms request on a 1 ms budget raised no timeout fault");
 }
 
+/* A signal to a passive server's bound notification does not wake it (it has no time
+ * of its own to run on): the server keeps waiting for calls and serves them; the
+ * signal stays pending in the word. */
+void test_passive_bound_signal_waits(void)
+{
+    struct ipc_thread s;
+    bst_cptr_t ep, ntfn, ntfn_badged;
+    CHECK_OK(ep_new(&ep));
+    CHECK_OK(ntfn_new(&ntfn));
+    CHECK_OK(cap_mint(ntfn, BST_RIGHTS_ALL, 0x10, &ntfn_badged));
+    CHECK(passive_server(&s, ep, 0), "cannot set up the passive server");
+    CHECK_OK(bst_tcb_bind_notification(s.tcb, ntfn));
+    CHECK_OK(bst_signal(ntfn_badged));
+    settle();
+    CHECK(s.c->count == 0, "the passive server ran for a signal (%lu events)",
+          (unsigned long)s.c->count);
+    uint64_t mr[BST_MSG_REGISTERS] = {1};
+    bst_msginfo_t ri;
+    CHECK_OK(bst_call(ep, bst_msginfo_make(0x20, 1, 0, 0), mr, &ri));
+    CHECK(s.c->count == 1 && s.c->err == BST_OK && mr[0] == 2 && bst_msginfo_label(ri) == 0x21,
+          "the call after the signal: %lu events, %s, reply %lu", (unsigned long)s.c->count,
+          bst_error_name((bst_error_t)s.c->err), (unsigned long)mr[0]);
+    uint64_t word = 0;
+    CHECK_OK(bst_poll(ntfn, &word));
+    CHECK(word == 0x10, "the signal did not stay pending (word %lx)", (unsigned long)word);
+    CHECK_OK(bst_tcb_unbind_notification(s.tcb));
+}
+
 /* A passive server that calls another passive server lends on the same context; both
  * replies come back in order and the context ends at home. */
 void test_passive_chain(void)
