@@ -1,5 +1,6 @@
 # drivers/serial and drivers/timer: the serial subsystem (16550 driver, transmit and
-# receive virtualisers, client library) and the timer (PIT/TSC driver, client library).
+# receive virtualisers, client library) and the timer (HPET or PIT/TSC driver, client
+# library; drivers/timer/timer.mk).
 # docs/drivers.md describes both.
 #
 #   $(call serial_system_drivers,OUT_DIR)   link the driver PDs (uart, serial_tx_virt,
@@ -29,11 +30,14 @@ DRIVER_HEADERS := $(wildcard drivers/common/include/bastion/driver/*.h \
 $(LIB_BUILD)/drivers/%.c.o: USER_INC += $(DRIVER_INC)
 $(LIB_BUILD)/examples/serial/%.c.o: USER_INC += $(DRIVER_INC)
 
+# The timer driver (TIMER_DRIVER_SRCS) and its own tests.
+include drivers/timer/timer.mk
+
 define serial_system_drivers
 $(eval $(call pd_program,uart,drivers/serial/uart/uart.c,$(1)))
 $(eval $(call pd_program,serial_tx_virt,drivers/serial/virt/tx_virt.c,$(1)))
 $(eval $(call pd_program,serial_rx_virt,drivers/serial/virt/rx_virt.c,$(1)))
-$(eval $(call pd_program,timer,drivers/timer/pit/timer.c,$(1)))
+$(eval $(call pd_program,timer,$(TIMER_DRIVER_SRCS),$(1)))
 endef
 SERIAL_DRIVER_ELFS = $(addprefix $(1)/,uart.elf serial_tx_virt.elf serial_rx_virt.elf timer.elf)
 
