@@ -1,5 +1,6 @@
 /*
- * The one system-call stub: void bst_arch_syscall(struct bst_sysregs *r).
+ * The system-call stubs: void bst_arch_syscall(struct bst_sysregs *r), and
+ * bst_arch_syscall_r13() for the one call with a second capability address.
  *
  * Loads rax, rdi, rsi, rdx, r8, r9, r10, r12 from *r (layout pinned in
  * libbastion/syscall.h), executes `syscall`, and stores them back. The kernel
@@ -7,12 +8,9 @@
  * r11 are caller-saved in the C ABI anyway, rbx and r12 are saved here.
  */
     .text
-    .global bst_arch_syscall
-    .type bst_arch_syscall, @function
-bst_arch_syscall:
-    pushq %rbx
-    pushq %r12
-    movq %rdi, %rbx
+
+/* Load the registers from *rbx, SYSCALL, store them back. */
+.macro SYSCALL_THROUGH_RBX
     movq 0(%rbx), %rax
     movq 16(%rbx), %rsi
     movq 24(%rbx), %rdx
@@ -29,6 +27,15 @@ bst_arch_syscall:
     movq %r8, 32(%rbx)
     movq %r9, 40(%rbx)
     movq %r10, 48(%rbx)
+.endm
+
+    .global bst_arch_syscall
+    .type bst_arch_syscall, @function
+bst_arch_syscall:
+    pushq %rbx
+    pushq %r12
+    movq %rdi, %rbx
+    SYSCALL_THROUGH_RBX
     popq %r12
     popq %rbx
     ret
@@ -47,22 +54,7 @@ bst_arch_syscall_r13:
     pushq %r13
     movq %rsi, %r13
     movq %rdi, %rbx
-    movq 0(%rbx), %rax
-    movq 16(%rbx), %rsi
-    movq 24(%rbx), %rdx
-    movq 32(%rbx), %r8
-    movq 40(%rbx), %r9
-    movq 48(%rbx), %r10
-    movq 56(%rbx), %r12
-    movq 8(%rbx), %rdi
-    syscall
-    movq %rax, 0(%rbx)
-    movq %rdi, 8(%rbx)
-    movq %rsi, 16(%rbx)
-    movq %rdx, 24(%rbx)
-    movq %r8, 32(%rbx)
-    movq %r9, 40(%rbx)
-    movq %r10, 48(%rbx)
+    SYSCALL_THROUGH_RBX
     popq %r13
     popq %r12
     popq %rbx
