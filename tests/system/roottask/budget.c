@@ -87,3 +87,46 @@ void test_sched_budget_errors(void)
     CHECK_OK(sc_bind(other, tcb));
     CHECK_ERR(bst_invoke(sc, BST_INV_TCB_RESUME, NULL, 0, NULL, 0), BST_ILLEGAL_OPERATION);
 }
+
+/* The domain control cap's and the timeout endpoint's documented errors. A schedule is
+ * installed and removed again (domain 0 runs for ever, as before). */
+void test_sched_domain_errors(void)
+{
+    const bst_cptr_t control = BST_SLOT_DOMAIN_CONTROL;
+    bst_cptr_t tcb, ep, ntfn;
+    CHECK_OK(thread_new_bare(ROOT_VS, HIGH_PRIO, &tcb));
+    CHECK_OK(obj_alloc(BST_OBJ_ENDPOINT, 0, &ep));
+    CHECK_OK(obj_alloc(BST_OBJ_NOTIFICATION, 0, &ntfn));
+    CHECK_ERR(bst_domain_set(control, tcb, 16), BST_RANGE_ERROR);
+    CHECK_ERR(bst_domain_set(control, ep, 1), BST_INVALID_CAPABILITY);
+    CHECK_ERR(bst_invoke(control, BST_INV_DOMAIN_SET, &tcb, 1, NULL, 0), BST_TRUNCATED_MESSAGE);
+    CHECK_ERR(bst_invoke(control, BST_INV_TCB_RESUME, NULL, 0, NULL, 0), BST_ILLEGAL_OPERATION);
+    CHECK_OK(bst_domain_set(control, tcb, 15));
+    CHECK_OK(bst_domain_set(control, tcb, 0));
+    uint8_t domains[BST_DOMAIN_SCHEDULE_MAX] = {0};
+    uint64_t lengths[BST_DOMAIN_SCHEDULE_MAX] = {0};
+    for (unsigned i = 0; i < BST_DOMAIN_SCHEDULE_MAX; i++)
+        lengths[i] = 1000;
+    CHECK_ERR(bst_invoke(control, BST_INV_DOMAIN_SCHEDULE, NULL, 0, NULL, 0),
+              BST_TRUNCATED_MESSAGE);
+    uint64_t too_many = BST_DOMAIN_SCHEDULE_MAX + 1;
+    CHECK_ERR(bst_invoke(control, BST_INV_DOMAIN_SCHEDULE, &too_many, 1, NULL, 0), BST_RANGE_ERROR);
+    uint64_t two = 2;
+    CHECK_ERR(bst_invoke(control, BST_INV_DOMAIN_SCHEDULE, &two, 1, NULL, 0),
+              BST_TRUNCATED_MESSAGE);
+    domains[1] = 16;
+    CHECK_ERR(bst_domain_schedule(control, 2, domains, lengths), BST_RANGE_ERROR);
+    domains[1] = 1;
+    lengths[1] = 99; /* below the minimum of 100 us */
+    CHECK_ERR(bst_domain_schedule(control, 2, domains, lengths), BST_RANGE_ERROR);
+    lengths[1] = 1000;
+    /* A whole schedule of one slot of domain 0 changes nothing for the root; none again. */
+    CHECK_OK(bst_domain_schedule(control, 1, domains, lengths));
+    CHECK_OK(bst_domain_schedule(control, 0, domains, lengths));
+    /* Timeout endpoints: an endpoint or none; anything else is refused. */
+    CHECK_ERR(bst_tcb_set_timeout_endpoint(tcb, ntfn), BST_INVALID_CAPABILITY);
+    CHECK_ERR(bst_invoke(tcb, BST_INV_TCB_SET_TIMEOUT_ENDPOINT, NULL, 0, NULL, 0),
+              BST_TRUNCATED_MESSAGE);
+    CHECK_OK(bst_tcb_set_timeout_endpoint(tcb, ep));
+    CHECK_OK(bst_tcb_set_timeout_endpoint(tcb, 0));
+}

@@ -264,6 +264,7 @@ void fpu_check_loop(struct reg_check *c);
     X(test_devices_msi_vectors, "devices.msi_vectors")                                             \
     X(test_sched_budget_share, "sched.budget_25_percent")                                          \
     X(test_sched_budget_errors, "sched.budget_errors")                                             \
+    X(test_sched_domain_errors, "sched.domain_and_timeout_endpoint_errors")                        \
     X(test_sched_strict_priority, "sched.strict_priority_preemption")                              \
     X(test_sched_round_robin, "sched.round_robin_fair_between_equals")                             \
     X(test_fuzz_random_system_calls, "robustness.random_system_calls")
