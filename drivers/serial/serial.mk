@@ -18,6 +18,7 @@
 #                              masked until acknowledged
 
 DRIVER_COMMON_SRCS := drivers/common/wait.c
+DRIVER_RTC_SRCS := drivers/common/cmos_rtc.c
 SERIAL_CLIENT_SRCS := drivers/serial/client/serial_client.c $(DRIVER_COMMON_SRCS)
 TIMER_CLIENT_SRCS := drivers/timer/client/timer_client.c $(DRIVER_COMMON_SRCS)
 SERIAL_AND_TIMER_CLIENT_SRCS := $(sort $(SERIAL_CLIENT_SRCS) $(TIMER_CLIENT_SRCS))
@@ -61,7 +62,7 @@ endif
 SERIAL_TEST_BUILD := $(BUILD)/drivers/serial/tests
 $(call serial_system_drivers,$(SERIAL_TEST_BUILD))
 $(eval $(call pd_program,serial_test_client,drivers/serial/tests/test_client.c \
-    $(SERIAL_AND_TIMER_CLIENT_SRCS),$(SERIAL_TEST_BUILD)))
+    $(SERIAL_AND_TIMER_CLIENT_SRCS) $(DRIVER_RTC_SRCS),$(SERIAL_TEST_BUILD)))
 $(eval $(call pd_program,serial_evil_client,drivers/serial/tests/evil_client.c,$(SERIAL_TEST_BUILD)))
 $(SERIAL_TEST_BUILD)/modules.args: drivers/serial/tests/system.xml $(TOOL) $(INIT_ELF) \
     scripts/build-example.sh $(call SERIAL_DRIVER_ELFS,$(SERIAL_TEST_BUILD)) \

@@ -20,7 +20,7 @@ TIMER_BUILD := $(BUILD)/drivers/timer
 TIMER_TEST_BUILD := $(TIMER_BUILD)/tests
 $(eval $(call pd_program,timer,$(TIMER_DRIVER_SRCS),$(TIMER_TEST_BUILD)))
 $(eval $(call pd_program,timer_test_client,drivers/timer/tests/sleep_client.c \
-    $(TIMER_CLIENT_SRCS),$(TIMER_TEST_BUILD)))
+    $(TIMER_CLIENT_SRCS) $(DRIVER_RTC_SRCS),$(TIMER_TEST_BUILD)))
 $(TIMER_TEST_BUILD)/modules.args: drivers/timer/tests/system.xml $(TOOL) $(INIT_ELF) \
     scripts/build-example.sh $(TIMER_TEST_BUILD)/timer.elf $(TIMER_TEST_BUILD)/timer_test_client.elf
 	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(TIMER_TEST_BUILD) > $@.tmp && mv $@.tmp $@

@@ -20,6 +20,7 @@
  *    second must end within the second RTC second after it (within about 20%).
  * 5. b tells a it is done (channel 3); a ends the run with "timer test: done".
  */
+#include <bastion/driver/cmos_rtc.h>
 #include <bastion/driver/wait.h>
 #include <bastion/timer/client.h>
 #include <libbastion/string.h>
@@ -28,11 +29,9 @@
 #define TIMER 0
 #define PEER  3
 
-#define SLACK_MS  250 /* TCG on a loaded, shared host: generous */
-#define RAPID     50
-#define RTC       5 /* <ioport id="5"> (a only): CMOS index 0x70, data 0x71 */
-#define RTC_INDEX 0x70
-#define RTC_DATA  0x71
+#define SLACK_MS 250 /* TCG on a loaded, shared host: generous */
+#define RAPID    50
+#define RTC      5 /* <ioport id="5"> (a only): CMOS index 0x70, data 0x71 */
 
 static const char *name;
 static bool is_a;
@@ -108,38 +107,11 @@ static void tsc_check(void)
                ok ? "ok" : "FAIL", (unsigned long)timer_us, (unsigned long)tsc_us);
 }
 
-static unsigned rtc_register(unsigned reg)
-{
-    bst_ioport_out8(RTC, RTC_INDEX, (uint8_t)reg);
-    return bst_ioport_in8(RTC, RTC_DATA);
-}
-
-static unsigned rtc_field(unsigned reg, bool bcd)
-{
-    unsigned v = rtc_register(reg);
-    return bcd ? (v >> 4) * 10 + (v & 0xf) : v;
-}
-
-/* Seconds since midnight by the RTC, read outside its update cycle. */
-static unsigned rtc_seconds(void)
-{
-    for (;;) {
-        while (rtc_register(0x0a) & 0x80) { /* status A: update in progress */
-        }
-        bool bcd = !(rtc_register(0x0b) & 0x04); /* status B: binary mode */
-        unsigned s = rtc_field(0x00, bcd), m = rtc_field(0x02, bcd), h = rtc_field(0x04, bcd);
-        if (s == rtc_field(0x00, bcd))
-            return h * 3600 + m * 60 + s;
-    }
-}
-
 static void rtc_check(void)
 {
-    unsigned first = rtc_seconds(), start;
-    while ((start = rtc_seconds()) == first) { /* to the start of a second */
-    }
+    unsigned start = cmos_rtc_next_second(RTC); /* from the start of a second */
     checked_timeout("2500 ms against the RTC", 2500000, false);
-    unsigned spanned = (rtc_seconds() + 86400 - start) % 86400;
+    unsigned spanned = cmos_rtc_elapsed(start, cmos_rtc_seconds(RTC));
     bst_printf("a: %s: a 2500 ms timeout from the start of an RTC second ends %u RTC seconds "
                "later (2 when the timer's rate is within about 20%%)\n",
                spanned == 2 ? "ok" : "FAIL", spanned);
