@@ -72,9 +72,10 @@ $(SERIAL_TEST_BUILD)/modules.args: drivers/serial/tests/system.xml $(TOOL) $(INI
 # Host tests of the header-only helpers, ASan + UBSan (the queue library's flags).
 SERIAL_HOST_TESTS := $(BUILD)/drivers/serial/test-serial-pool $(BUILD)/drivers/serial/test-serial-line
 $(BUILD)/drivers/serial/test-serial-%: drivers/serial/tests/host/test_%.c $(DRIVER_HEADERS) \
-    $(QUEUE_HEADERS)
+    $(QUEUE_HEADERS) drivers/common/tests/host_check.h
 	@mkdir -p $(dir $@)
-	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) -Idrivers/serial/include $< -o $@
+	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) -Idrivers/serial/include \
+	    -Idrivers/common/tests $< -o $@
 
 # Every driver header compiles on its own as freestanding, pedantic C11 with -Wconversion,
 # with gcc and with clang (as the queue library's do).

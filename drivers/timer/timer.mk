@@ -35,10 +35,11 @@ $(TIMER_FALLBACK_BUILD)/modules.args: drivers/timer/tests/fallback.xml $(TOOL) $
 
 # Host tests of the arithmetic, ASan + UBSan (the queue library's flags).
 TIMER_HOST_TEST := $(TIMER_BUILD)/test-hpet-time
-$(TIMER_HOST_TEST): drivers/timer/tests/host/test_hpet_time.c drivers/timer/driver/hpet_time.h
+$(TIMER_HOST_TEST): drivers/timer/tests/host/test_hpet_time.c drivers/timer/driver/hpet_time.h \
+    drivers/common/tests/host_check.h
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) -Wsign-conversion $(QUEUE_ASAN_FLAGS) \
-	    -Idrivers/timer/driver $< -o $@
+	    -Idrivers/timer/driver -Idrivers/common/tests $< -o $@
 
 ALL_TARGETS += $(TIMER_TEST_BUILD)/modules.args $(TIMER_FALLBACK_BUILD)/modules.args \
     $(TIMER_HOST_TEST)

@@ -8,18 +8,8 @@
 
 #include <bastion/serial/line.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL: serial-host/%s: ", __func__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-            return;                                                                                \
-        }                                                                                          \
-    } while (0)
+#define HOST_CHECK_SUITE "serial-host"
+#include "host_check.h"
 
 static uint32_t append(struct serial_line *line, const char *s)
 {
@@ -82,5 +72,5 @@ int main(void)
     newline_ends_the_line_and_is_kept();
     pieces_make_one_line();
     long_lines_are_cut_at_the_maximum();
-    return failures != 0;
+    return host_check_failures != 0;
 }

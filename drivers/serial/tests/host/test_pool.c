@@ -9,18 +9,8 @@
 
 #include <bastion/serial/pool.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL: serial-host/%s: ", __func__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-            return;                                                                                \
-        }                                                                                          \
-    } while (0)
+#define HOST_CHECK_SUITE "serial-host"
+#include "host_check.h"
 
 static _Alignas(64) unsigned char region[SERIAL_QUEUE_REGION_SIZE];
 
@@ -132,5 +122,5 @@ int main(void)
     descriptors_not_ours_are_dropped();
     scribbled_free_ring_yields_only_our_buffers();
     corrupt_ring_is_told_from_a_full_one();
-    return failures != 0;
+    return host_check_failures != 0;
 }

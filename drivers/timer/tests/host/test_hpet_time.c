@@ -11,18 +11,8 @@
 
 #include "hpet_time.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL: timer-host/%s: ", __func__);                                             \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-            return;                                                                                \
-        }                                                                                          \
-    } while (0)
+#define HOST_CHECK_SUITE "timer-host"
+#include "host_check.h"
 
 static const uint32_t periods[] = {1, 10000000, 69841279, 100000000, 41666667, 999999, 1000000};
 
@@ -119,5 +109,5 @@ int main(void)
     deadline_never_early();
     extend32_across_wraps();
     comparator_reached();
-    return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return host_check_failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
