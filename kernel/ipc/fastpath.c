@@ -29,13 +29,11 @@
 #include <thread/sched.h>
 #include <vm/vspace.h>
 
-bool fastpath_enabled = true;
 uint64_t fastpath_hits;
 uint64_t fastpath_syscalls[2] = {BST_SYS_CALL, BST_SYS_REPLY_RECV};
 
 void fastpath_disable(void)
 {
-    fastpath_enabled = false;
     fastpath_syscalls[0] = fastpath_syscalls[1] = UINT64_MAX; /* no system call matches */
 }
 
@@ -91,7 +89,7 @@ bool fastpath_call(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
     bst_msginfo_t info = arch_syscall_msginfo(c);
-    if (!fastpath_enabled || !message_is_simple(info)) {
+    if (!fastpath_enabled() || !message_is_simple(info)) {
         return false;
     }
     struct cte *slot = lookup_single_level(t, arch_syscall_cptr(c));
@@ -138,7 +136,7 @@ bool fastpath_reply_recv(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
     bst_msginfo_t info = arch_syscall_msginfo(c);
-    if (!fastpath_enabled || !message_is_simple(info)) {
+    if (!fastpath_enabled() || !message_is_simple(info)) {
         return false;
     }
     struct cte *rslot = lookup_single_level(t, arch_syscall_reply_cptr(c));
@@ -218,7 +216,7 @@ static bool fastpath_nb_send_dropped(struct tcb *t, struct cte *slot)
 bool fastpath_send(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
-    if (!fastpath_enabled ||
+    if (!fastpath_enabled() ||
         (arch_syscall_msginfo(c) >> BST_MSGINFO_LABEL_SHIFT) == BST_LABEL_SIGNAL) {
         return false;
     }

@@ -25,14 +25,10 @@ static struct sched_context *running_sc; /* limited context charged at the next 
 static struct tcb *slice_owner;          /* whose round-robin slice began at slice_start */
 static uint64_t slice_start;
 
-static bool has_budget(const struct sched_context *sc, uint64_t now)
+/* (Not const: sc_available() merges the refills that are due.) */
+static bool has_budget(struct sched_context *sc, uint64_t now)
 {
-    return sc->budget != 0 && (!sc->limited || sc_available((struct sched_context *)sc, now) > 0);
-}
-
-bool sc_thread_can_run(const struct tcb *t)
-{
-    return t->sc != NULL && has_budget(t->sc, arch_counter_read());
+    return sc->budget != 0 && (!sc->limited || sc_available(sc, now) > 0);
 }
 
 static void release_insert(struct tcb *t)

@@ -12,13 +12,16 @@
 
 #include <thread/tcb.h>
 
-extern bool fastpath_enabled;
 extern uint64_t fastpath_hits; /* how often it was taken (reported at a debug exit) */
 /* The system-call numbers the entry sends to the assembly fastpath (Call, Reply-Recv);
  * none once it is disabled. */
 extern uint64_t fastpath_syscalls[2];
 /* Turn both fastpaths off (the `nofastpath` command-line option). */
 void fastpath_disable(void);
+static inline bool fastpath_enabled(void)
+{
+    return fastpath_syscalls[0] != UINT64_MAX;
+}
 
 /* Handle the current thread's Call or Reply-Recv; does not return when it does. The
  * SYSCALL entry calls these first, with the current context pointer, which is the

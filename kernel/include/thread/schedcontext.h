@@ -64,7 +64,5 @@ bst_error_t sched_context_invoke(struct invocation *inv);
 void sc_attach(struct sched_context *sc, struct tcb *t);
 /* t loses its scheduling context (if any): it stops running until it gets one. */
 void sc_unbind_tcb(struct tcb *t);
-/* May t be put in a ready queue? (a configured context with budget available) */
-bool sc_thread_can_run(const struct tcb *t);
 
 #endif
