@@ -42,7 +42,7 @@
     X(PT_L1, 11, 12, BST_OBJF_KOBJ)                                                                \
     X(PT_L2, 12, 12, BST_OBJF_KOBJ)                                                                \
     X(PT_L3, 13, 12, BST_OBJF_KOBJ)                                                                \
-    X(VSPACE, 14, 12, BST_OBJF_KOBJ)                                                               \
+    X(VSPACE, 14, 13, BST_OBJF_KOBJ)                                                               \
     X(IRQ_CONTROL, 15, 0, 0)                                                                       \
     X(IRQ_HANDLER, 16, 0, 0)                                                                       \
     X(IOPORT_CONTROL, 17, 0, 0)                                                                    \

@@ -34,7 +34,7 @@ static void test_objtype_table(void)
     }
     CHECK(bst_obj_fixed_bits(BST_OBJ_TCB) == 11);
     CHECK(bst_obj_fixed_bits(BST_OBJ_FRAME_2M) == 21);
-    CHECK(bst_obj_fixed_bits(BST_OBJ_VSPACE) == 12);
+    CHECK(bst_obj_fixed_bits(BST_OBJ_VSPACE) == 13);
     CHECK(bst_obj_size_bits(BST_OBJ_CNODE, 4) == 10);
     CHECK(bst_obj_size_bits(BST_OBJ_UNTYPED, 20) == 20);
     CHECK(bst_obj_flags(BST_OBJ_FRAME_4K) & BST_OBJF_DEVICE);

@@ -6,6 +6,7 @@
  */
 #include "support.h"
 
+#include <arch/kpti.h>
 #include <arch/pagetable.h>
 
 #define KB4 UINT64_C(0x1000)
@@ -30,6 +31,17 @@ static paddr_t new_page(void)
     return p;
 }
 
+/* A zeroed root pair (arch/kpti.h): the kernel view, the user view 4 KiB after it. */
+static paddr_t new_root(void)
+{
+    paddr_t p = new_page();
+    if (p & KPTI_USER_VIEW) {
+        p = new_page();
+    }
+    new_page();
+    return p;
+}
+
 static uint64_t *table(paddr_t pa)
 {
     return kmem_ptr(pa);
@@ -47,7 +59,7 @@ struct tables {
 
 static struct tables build(vaddr_t va, unsigned lowest)
 {
-    struct tables t = {.pml4 = new_page()};
+    struct tables t = {.pml4 = new_root()};
     t.pdpt = new_page();
     pt_table_map(t.pml4, 2, t.pdpt, va);
     if (lowest <= 1) {
@@ -66,10 +78,12 @@ static const struct pt_leaf ro_nx = {.writable = false, .executable = false};
 
 static void test_init_root(void)
 {
-    paddr_t kernel = new_page(), root = new_page();
+    paddr_t kernel = new_root(), root = new_root();
     for (unsigned i = 0; i < PT_ENTRIES; i++) {
         table(kernel)[i] = 0x1000ull * (i + 1) | PT_PRESENT;
+        table(kernel + KPTI_USER_VIEW)[i] = i == 511 ? 0x7000ull | PT_PRESENT : 0;
         table(root)[i] = i < PT_KERNEL_HALF ? 0xabc000ull : 0;
+        table(root + KPTI_USER_VIEW)[i] = i < PT_KERNEL_HALF ? 0xabc000ull : 0x5000;
     }
     pt_init_root(root, kernel, 4095);
     for (unsigned i = 0; i < PT_ENTRIES; i++) {
@@ -78,6 +92,9 @@ static void test_init_root(void)
             want = 4095ull << 12;
         }
         CHECK(table(root)[i] == want);
+        /* The user view gets the kernel's user view (and no id). */
+        want = i < PT_KERNEL_HALF ? 0xabc000ull : table(kernel + KPTI_USER_VIEW)[i];
+        CHECK(table(root + KPTI_USER_VIEW)[i] == want);
     }
     CHECK(!(table(root)[PT_ID_SLOT] & PT_PRESENT)); /* the CPU ignores it */
     CHECK(pt_root_id(root) == 4095);
@@ -102,7 +119,7 @@ static void test_init_root(void)
 
 static void test_table_map_order(void)
 {
-    paddr_t root = new_page(), pdpt = new_page(), pd = new_page(), pt = new_page();
+    paddr_t root = new_root(), pdpt = new_page(), pd = new_page(), pt = new_page();
     vaddr_t va = UINT64_C(0x7f1234567000);
     CHECK(!pt_table_present(root, 2, va));
     struct pt_result r = pt_table_map(root, 1, pd, va);
@@ -153,6 +170,35 @@ static void test_table_unmap(void)
     CHECK(r.flush);
     CHECK(!pt_table_present(t.pml4, 1, va) && !pt_table_present(t.pml4, 2, va));
     CHECK(table(t.pml4)[idx(va, 3)] == 0);
+}
+
+/* The user view's user half follows the kernel view's: a PDPT installed or removed
+ * shows in both; lower levels are shared tables, so they need nothing. */
+static void test_user_view_mirrors(void)
+{
+    paddr_t root = new_root(), user = root + KPTI_USER_VIEW;
+    vaddr_t va = UINT64_C(0x7f8000000000), other = UINT64_C(0x1000);
+    paddr_t pdpt = new_page(), pdpt2 = new_page(), pd = new_page();
+    CHECK_ERR(pt_table_map(root, 2, pdpt, va).status, BST_OK);
+    CHECK_ERR(pt_table_map(root, 2, pdpt2, other).status, BST_OK);
+    CHECK(table(user)[idx(va, 3)] == (pdpt | PT_PRESENT | PT_WRITE | PT_USER));
+    CHECK(table(user)[idx(other, 3)] == table(root)[idx(other, 3)]);
+    CHECK_ERR(pt_table_map(root, 1, pd, va).status, BST_OK);
+    CHECK_ERR(pt_frame_map(root, 1, FRAME_A, va, rw).status, BST_SLOT_OCCUPIED);
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        CHECK(table(user)[i] == table(root)[i]);
+    }
+    /* A failed map or an unmap of another table changes neither view. */
+    CHECK_ERR(pt_table_map(root, 2, new_page(), va).status, BST_SLOT_OCCUPIED);
+    CHECK(!pt_table_unmap(root, 2, pdpt2, va).flush);
+    CHECK(table(user)[idx(va, 3)] == (pdpt | PT_PRESENT | PT_WRITE | PT_USER));
+    CHECK(pt_table_unmap(root, 2, pdpt, va).flush);
+    CHECK(table(user)[idx(va, 3)] == 0 && table(root)[idx(va, 3)] == 0);
+    CHECK(table(user)[idx(other, 3)] == (pdpt2 | PT_PRESENT | PT_WRITE | PT_USER));
+    /* The kernel half and the id slot of the user view are never written. */
+    for (unsigned i = PT_KERNEL_HALF; i < PT_ENTRIES; i++) {
+        CHECK(table(user)[i] == 0);
+    }
 }
 
 static void test_frame_map_4k(void)
@@ -360,6 +406,7 @@ static const struct test tests[] = {
     {"frame_map_occupied_by_table", test_frame_map_occupied_by_table},
     {"large_page_in_the_way", test_large_page_in_the_way},
     {"frame_unmap", test_frame_unmap},
+    {"user_view_mirrors", test_user_view_mirrors},
     {"translate_rights", test_translate_rights},
     {"nx_only_when_supported", test_nx_only_when_supported},
     {"map_unmap_many", test_map_unmap_many},

@@ -1,11 +1,13 @@
 /*
  * arch_boot: from boot.S (long mode, boot page tables, boot stack) to kernel_main.
- * Sets up the CPU's tables, reads the loader's information, installs the real kernel
- * page tables and turns on the CPU protections.
+ * Sets up the CPU's tables, reads the loader's information, chooses page-table
+ * isolation (arch/kpti.h), installs the real kernel page tables and turns on the CPU
+ * protections.
  */
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/gdt.h>
+#include <arch/kpti.h>
 #include <arch/layout.h>
 #include <arch/multiboot.h>
 #include <arch/paging.h>
@@ -38,6 +40,9 @@ NORETURN void arch_boot(uint32_t magic, uint32_t info)
                  MEM_KERNEL);
     for (size_t i = 0; i < boot_info.n_modules; i++) {
         memmap_carve(&boot_info, boot_info.modules[i].base, boot_info.modules[i].size, MEM_MODULE);
+    }
+    if (!kpti_choose(boot_info.cmdline)) {
+        kprintf("bastion: kpti= takes on, off or auto; auto it is\n");
     }
     paging_init(&boot_info);
     cpu_enable_protections();

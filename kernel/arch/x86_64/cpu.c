@@ -5,6 +5,7 @@
  * one, lacks PCID, INVPCID, TSC-deadline and often x2APIC and 1 GiB pages.
  */
 #include <arch/cpu.h>
+#include <arch/kpti.h>
 #include <arch/fpu.h>
 #include <arch/io.h>
 #include <kprintf.h>
@@ -138,10 +139,12 @@ void cpu_print_features(void)
     print_flag("avx", f->avx);
     print_flag("fsgsbase", f->fsgsbase);
     kprintf("\n");
-    kprintf("cpu: meltdown (rogue data cache load): %s\n",
-            f->meltdown ? "AFFECTED, and this kernel has no page-table isolation yet: user code "
-                          "may read kernel memory speculatively"
-                        : "not affected; no mitigation needed, none active");
+    kprintf("cpu: meltdown (rogue data cache load): %s; page-table isolation %s\n",
+            f->meltdown ? "AFFECTED" : "not affected", kpti_state());
+    if (f->meltdown && !arch_kpti) {
+        kprintf("cpu: WARNING: isolation turned off on an affected CPU: user code may read "
+                "kernel memory speculatively\n");
+    }
     kprintf("cpu: protections on: wp %s, nx %s, smep %s, smap %s, umip %s; pcid %s\n",
             (read_cr0() & CR0_WP) ? "on" : "off", (rdmsr(MSR_EFER) & EFER_NXE) ? "on" : "off",
             (read_cr4() & CR4_SMEP) ? "on" : "off", (read_cr4() & CR4_SMAP) ? "on" : "off",
@@ -157,17 +160,20 @@ void arch_print_cpu_features(void)
 /*
  * Write-protect (the kernel cannot write through read-only mappings), NX (already on
  * from boot.S when present), global pages, and SMEP/SMAP/UMIP where the CPU has them, so
- * the kernel can never execute or silently touch user memory.
+ * the kernel can never execute or silently touch user memory. Under page-table
+ * isolation (arch/kpti.h) neither global pages nor PCIDs: a kernel translation must not
+ * outlive the switch to the user view.
  */
 void cpu_enable_protections(void)
 {
     const struct cpu_features *f = &cpu_features;
     write_cr0(read_cr0() | CR0_WP);
     uint64_t cr4 = read_cr4();
-    cr4 |= f->pge ? CR4_PGE : 0;
+    cr4 &= ~(uint64_t)(CR4_PGE | CR4_PCIDE);
+    cr4 |= f->pge && !arch_kpti ? CR4_PGE : 0;
     cr4 |= f->smep ? CR4_SMEP : 0;
     cr4 |= f->smap ? CR4_SMAP : 0;
     cr4 |= f->umip ? CR4_UMIP : 0;
-    cr4 |= f->pcid ? CR4_PCIDE : 0; /* CR3 holds PCID 0 now, as enabling requires */
+    cr4 |= f->pcid && !arch_kpti ? CR4_PCIDE : 0; /* CR3 holds PCID 0 now, as required */
     write_cr4(cr4);
 }

@@ -3,13 +3,15 @@
  * the L bit and DPL of code segments and the 16-byte TSS descriptor.
  */
 #include <arch/gdt.h>
+#include <arch/kpti.h>
 #include <arch/layout.h>
 
 #define GDT_ENTRIES 8 /* null, kcode, kdata, ucode32, udata, ucode64, tss (2 slots) */
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
-struct tss_with_iomap arch_tss __attribute__((aligned(16)));
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* The CPU reads these while user code runs: they stay in the user view (arch/kpti.h). */
+static uint64_t gdt[GDT_ENTRIES] KPTI_SHARED __attribute__((aligned(16)));
+struct tss_with_iomap arch_tss KPTI_SHARED __attribute__((aligned(16)));
+static uint8_t ist_stacks[3][IST_STACK_SIZE] KPTI_SHARED __attribute__((aligned(16)));
 
 struct PACKED descriptor_ptr {
     uint16_t limit;

@@ -4,6 +4,7 @@
  * when the kernel stack is what went wrong.
  */
 #include <arch/gdt.h>
+#include <arch/kpti.h>
 #include <arch/layout.h>
 #include <arch/trap.h>
 
@@ -19,7 +20,7 @@ struct PACKED idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout is fixed by the CPU");
 
 extern const char entry_stubs[]; /* NUM_VECTORS stubs, ENTRY_STUB_SIZE bytes apart */
-static struct idt_gate idt[NUM_VECTORS] __attribute__((aligned(16)));
+static struct idt_gate idt[NUM_VECTORS] KPTI_SHARED __attribute__((aligned(16))); /* user view */
 
 static struct idt_gate interrupt_gate(uint64_t handler, uint8_t ist)
 {

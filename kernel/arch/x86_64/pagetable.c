@@ -1,6 +1,7 @@
 /*
  * x86_64 page-table editing. See arch/pagetable.h.
  */
+#include <arch/kpti.h>
 #include <arch/pagetable.h>
 #include <kassert.h>
 #include <kmem.h>
@@ -19,12 +20,23 @@ static unsigned index_of(vaddr_t va, unsigned level)
 
 void pt_init_root(paddr_t pml4, paddr_t kernel_pml4, unsigned id)
 {
-    uint64_t *t = table_at(pml4);
-    const uint64_t *k = table_at(kernel_pml4);
-    for (unsigned i = PT_KERNEL_HALF; i < PT_ENTRIES; i++) {
-        t[i] = k[i];
+    for (paddr_t view = 0; view <= KPTI_USER_VIEW; view += KPTI_USER_VIEW) {
+        uint64_t *t = table_at(pml4 + view);
+        const uint64_t *k = table_at(kernel_pml4 + view);
+        for (unsigned i = PT_KERNEL_HALF; i < PT_ENTRIES; i++) {
+            t[i] = k[i];
+        }
     }
-    t[PT_ID_SLOT] = (uint64_t)id << 12; /* not present: the CPU ignores it */
+    table_at(pml4)[PT_ID_SLOT] = (uint64_t)id << 12; /* not present: the CPU ignores it */
+}
+
+/* Write top-level entry `e` for `vaddr` (user half) in both views of the pair. */
+static void set_top_entry(paddr_t pml4, vaddr_t vaddr, uint64_t e)
+{
+    unsigned i = index_of(vaddr, 3);
+    kassert(i < PT_KERNEL_HALF);
+    table_at(pml4)[i] = e;
+    table_at(pml4 + KPTI_USER_VIEW)[i] = e;
 }
 
 unsigned pt_root_id(paddr_t pml4)
@@ -82,7 +94,11 @@ struct pt_result pt_table_map(paddr_t pml4, unsigned level, paddr_t table, vaddr
     if (*e & PT_PRESENT) {
         return (struct pt_result){BST_SLOT_OCCUPIED, false};
     }
-    *e = table | PT_PRESENT | PT_WRITE | PT_USER;
+    if (level == 2) {
+        set_top_entry(pml4, vaddr, table | PT_PRESENT | PT_WRITE | PT_USER);
+    } else {
+        *e = table | PT_PRESENT | PT_WRITE | PT_USER;
+    }
     return (struct pt_result){BST_OK, false};
 }
 
@@ -92,7 +108,11 @@ struct pt_result pt_table_unmap(paddr_t pml4, unsigned level, paddr_t table, vad
     if (e == NULL || !(*e & PT_PRESENT) || (*e & PT_LARGE) || (*e & PT_ADDR_MASK) != table) {
         return (struct pt_result){BST_OK, false}; /* not (or no longer) there */
     }
-    *e = 0;
+    if (level == 2) {
+        set_top_entry(pml4, vaddr, 0);
+    } else {
+        *e = 0;
+    }
     return (struct pt_result){BST_OK, true};
 }
 

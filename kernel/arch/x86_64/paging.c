@@ -4,10 +4,15 @@
  * Table pages come from a fixed pool in the kernel image: the kernel has no heap, and
  * the amount it needs is bounded by PHYSMAP_MAX_BYTES. Mappings made here are never
  * removed. Permissions: text read+execute, rodata read-only, data and bss read+write,
- * physmap read+write; everything but text is no-execute when the CPU has NX. All
- * kernel mappings are global (not flushed on address-space switches).
+ * physmap read+write; everything but text is no-execute when the CPU has NX. Kernel
+ * mappings are global (not flushed on address-space switches) unless page-table
+ * isolation is on, which turns global pages off.
+ *
+ * The kernel's root is a pair (arch/kpti.h): the kernel view, and the user view that
+ * maps only the .kpti.text and .kpti.data pages; every VSpace copies both kernel halves.
  */
 #include <arch/cpu.h>
+#include <arch/kpti.h>
 #include <arch/layout.h>
 #include <arch/paging.h>
 #include <kassert.h>
@@ -19,14 +24,15 @@
 
 typedef uint64_t table_t[ENTRIES];
 
-static table_t pool[POOL_PAGES] __attribute__((aligned(4096)));
+static table_t pool[POOL_PAGES] __attribute__((aligned(2 * KPTI_USER_VIEW)));
 static unsigned pool_used;
-static table_t *kernel_pml4;
+static table_t *kernel_pml4, *user_view_pml4; /* pool[0] and pool[1]: a root pair */
 static uint64_t nx_bit;
 static vaddr_t device_next = DEVICE_WINDOW_BASE;
 
 extern char _kernel_text_start[], _kernel_text_end[], _kernel_rodata_start[], _kernel_rodata_end[],
-    _kernel_data_start[], _kernel_end[];
+    _kernel_data_start[], _kernel_end[], _kpti_text_start[], _kpti_text_end[], _kpti_data_start[],
+    _kpti_data_end[];
 
 paddr_t paging_kernel_root(void)
 {
@@ -51,10 +57,11 @@ static unsigned index_at(vaddr_t va, unsigned level)
     return (unsigned)((va >> (12 + 9 * level)) & (ENTRIES - 1));
 }
 
-/* The table at `level` (0 = page table) covering va, creating tables on the way. */
-static table_t *table_for(vaddr_t va, unsigned level)
+/* The table at `level` (0 = page table) covering va under `root`, creating tables on
+ * the way. */
+static table_t *table_for(table_t *root, vaddr_t va, unsigned level)
 {
-    table_t *t = kernel_pml4;
+    table_t *t = root;
     for (unsigned l = 3; l > level; l--) {
         uint64_t *e = &(*t)[index_at(va, l)];
         if (!(*e & PT_PRESENT)) {
@@ -66,17 +73,20 @@ static table_t *table_for(vaddr_t va, unsigned level)
     return t;
 }
 
-/* Map one page of the size that `level` implies (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). */
+/* Map one page of the size that `level` implies (0: 4 KiB, 1: 2 MiB, 2: 1 GiB) in the
+ * kernel view. */
 static void map_page(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 {
-    uint64_t *e = &(*table_for(va, level))[index_at(va, level)];
+    uint64_t *e = &(*table_for(kernel_pml4, va, level))[index_at(va, level)];
     *e = pa | flags | PT_PRESENT | PT_GLOBAL | (level > 0 ? PT_LARGE : 0);
 }
 
-static void map_image_range(const char *start, const char *end, uint64_t flags)
+/* Map kernel-image pages at their addresses under `root`. */
+static void map_image_range(table_t *root, const char *start, const char *end, uint64_t flags)
 {
     for (vaddr_t va = (vaddr_t)start; va < (vaddr_t)end; va += PAGE_SIZE) {
-        map_page(va, kernel_image_paddr((const void *)va), 0, flags);
+        uint64_t *e = &(*table_for(root, va, 0))[index_at(va, 0)];
+        *e = kernel_image_paddr((const void *)va) | flags | PT_PRESENT | PT_GLOBAL;
     }
 }
 
@@ -105,10 +115,16 @@ void paging_init(const struct boot_info *bi)
 {
     nx_bit = cpu_features.nx ? PT_NX : 0;
     kernel_pml4 = table_alloc();
+    user_view_pml4 = table_alloc();
+    kassert(user_view_pml4 == kernel_pml4 + 1);
 
-    map_image_range(_kernel_text_start, _kernel_text_end, 0);
-    map_image_range(_kernel_rodata_start, _kernel_rodata_end, nx_bit);
-    map_image_range(_kernel_data_start, _kernel_end, PT_WRITE | nx_bit);
+    map_image_range(kernel_pml4, _kernel_text_start, _kernel_text_end, 0);
+    map_image_range(kernel_pml4, _kernel_rodata_start, _kernel_rodata_end, nx_bit);
+    map_image_range(kernel_pml4, _kernel_data_start, _kernel_end, PT_WRITE | nx_bit);
+    /* The user view: the shared pages only (with global pages off under isolation, the
+     * PT_GLOBAL these get is ignored; without isolation the view is never loaded). */
+    map_image_range(user_view_pml4, _kpti_text_start, _kpti_text_end, 0);
+    map_image_range(user_view_pml4, _kpti_data_start, _kpti_data_end, PT_WRITE | nx_bit);
     for (size_t i = 0; i < bi->n_regions; i++) {
         if (region_is_ram(bi->regions[i].type)) {
             map_physmap_range(bi->regions[i].base, bi->regions[i].size);

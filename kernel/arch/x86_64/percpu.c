@@ -5,21 +5,29 @@
 #include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/io.h>
+#include <arch/kpti.h>
 #include <arch/layout.h>
 #include <arch/percpu.h>
 
-#define MAX_CPUS 1
+#define MAX_CPUS         1
+#define ENTRY_STACK_SIZE 512 /* a frame of 7 words, copied to the kernel stack at once */
 
-static struct cpu_local cpus[MAX_CPUS];
+static struct cpu_local cpus[MAX_CPUS] KPTI_SHARED;
+/* Where the CPU pushes its frame when it interrupts user code under isolation: the
+ * kernel stack is not in the user view. */
+static uint8_t entry_stacks[MAX_CPUS][ENTRY_STACK_SIZE] KPTI_SHARED __attribute__((aligned(16)));
 
-extern char syscall_entry[];
+extern char syscall_entry[], syscall_entry_kpti[];
+/* The entry SYSCALL takes (debug/floor.S puts it back from here). */
+uint64_t arch_syscall_entry KPTI_SHARED;
 
 /* SYSCALL loads CS from STAR[47:32] and SS = CS+8; SYSRET (64-bit) loads CS from
  * STAR[63:48]+16 and SS = STAR[63:48]+8: so the user selectors base is user32 code. */
 static void syscall_init(void)
 {
     wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_CODE32 & ~3) << 48) | ((uint64_t)SEL_KERNEL_CODE << 32));
-    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    arch_syscall_entry = (uint64_t)(arch_kpti ? syscall_entry_kpti : syscall_entry);
+    wrmsr(MSR_LSTAR, arch_syscall_entry);
     /* Cleared on entry: IF (kernel runs with interrupts off), TF, DF, NT, AC, IOPL. */
     wrmsr(MSR_FMASK, 0x200 | 0x100 | 0x400 | 0x4000 | 0x40000 | 0x3000);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
@@ -31,6 +39,10 @@ void percpu_init(uint64_t kernel_rsp)
     c->kernel_rsp = kernel_rsp;
     c->self = c;
     c->id = 0;
+    c->entry_rsp = (uint64_t)&entry_stacks[0][ENTRY_STACK_SIZE];
+    if (arch_kpti) {
+        tss_set_kernel_stack(c->entry_rsp);
+    }
     wrmsr(MSR_GS_BASE, (uint64_t)c);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
     syscall_init();

@@ -15,18 +15,23 @@
  * canonical (a non-canonical RCX must never reach SYSRET). IRETQ otherwise, which
  * restores every register exactly. SWAPGS exactly once on each path, last thing before
  * leaving.
+ *
+ * Page-table isolation (arch/kpti.h): syscall_entry_kpti is the SYSCALL entry instead;
+ * it switches to the kernel view before it touches anything but the per-CPU block, and
+ * never takes the assembly fastpath. arch_return_to_user then ends by switching to the
+ * user view, keeping one register's user value in the per-CPU block meanwhile, and
+ * leaves by IRETQ from the entry stack (the kernel stack is not in the user view). This
+ * whole file is in .kpti.text.
  */
 #include <arch/context.h>
+#include <arch/kpti.h>
 #include <arch/layout.h>
+#include <asm_offsets.h>
 #include <bastion/syscall.h>
 
-    .section .text
-    .globl syscall_entry, syscall_save_rest
-    .balign 16
-syscall_entry:
-    swapgs
-    movq %rsp, %gs:CPU_USER_RSP
-    movq %gs:CPU_CURRENT_CTX, %rsp  /* rsp = the thread's context, used as a base */
+/* Save the user's registers in the thread's context (RSP points at it; the user RSP is
+ * in the per-CPU block). RCX and R11 are not saved: they are RIP and RFLAGS. */
+.macro SAVE_USER_REGS
     /* What every path keeps: the return point and the registers the C ABI preserves
      * (the assembly fastpath uses the latter as scratch once they are saved). */
     movq %rcx, CTX_RIP(%rsp)
@@ -49,6 +54,51 @@ syscall_entry:
     movq %r9, CTX_R9(%rsp)
     movq %r10, CTX_R10(%rsp)
     movq $0, CTX_RESTORE_ALL(%rsp)  /* rcx, r11 read back as rip, rflags (thread.c) */
+.endm
+
+/* Load the registers both exits restore the same way from the context at RDI: all but
+ * RCX, R11 (RIP and RFLAGS for SYSRET), RSP and RDI itself. */
+.macro LOAD_USER_REGS
+    movq CTX_RAX(%rdi), %rax
+    movq CTX_RBX(%rdi), %rbx
+    movq CTX_RDX(%rdi), %rdx
+    movq CTX_RSI(%rdi), %rsi
+    movq CTX_RBP(%rdi), %rbp
+    movq CTX_R8(%rdi), %r8
+    movq CTX_R9(%rdi), %r9
+    movq CTX_R10(%rdi), %r10
+    movq CTX_R12(%rdi), %r12
+    movq CTX_R13(%rdi), %r13
+    movq CTX_R14(%rdi), %r14
+    movq CTX_R15(%rdi), %r15
+.endm
+
+/* Push the IRETQ frame for the context at RDI on the stack at RSP. */
+.macro PUSH_IRET_FRAME
+    pushq $SEL_USER_DATA
+    pushq CTX_RSP(%rdi)
+    pushq CTX_RFLAGS(%rdi)
+    pushq $SEL_USER_CODE64
+    pushq CTX_RIP(%rdi)
+.endm
+
+/* Isolation's last step before SWAPGS: the user view, then RDI's user value (which the
+ * exit left in the per-CPU block). */
+.macro SWITCH_TO_USER_VIEW
+    movq %cr3, %rdi
+    orq $KPTI_USER_VIEW, %rdi
+    movq %rdi, %cr3
+    movq %gs:CPU_EXIT_SCRATCH, %rdi
+.endm
+
+    .section .kpti.text, "ax"
+    .globl syscall_entry, syscall_entry_kpti, syscall_save_rest
+    .balign 16
+syscall_entry:
+    swapgs
+    movq %rsp, %gs:CPU_USER_RSP
+    movq %gs:CPU_CURRENT_CTX, %rsp  /* rsp = the thread's context, used as a base */
+    SAVE_USER_REGS
     /* The assembly fastpath (fastpath.S) for Call and Reply-Recv: it either leaves by
      * SYSRET into the other thread or comes back to syscall_save_rest. */
     cmpq fastpath_syscalls(%rip), %rax      /* Call, unless the fastpath is off */
@@ -77,26 +127,31 @@ syscall_save_rest:
 2:  call syscall_handler
     ud2 /* syscall_handler never returns */
 
+/* The SYSCALL entry under page-table isolation: RSP is the only free register until
+ * the user's are saved, so it carries CR3 to the kernel view. */
+    .balign 16
+syscall_entry_kpti:
+    swapgs
+    movq %rsp, %gs:CPU_USER_RSP
+    movq %cr3, %rsp
+    movq %rsp, %gs:CPU_ENTRY_CR3
+    andq $~KPTI_USER_VIEW, %rsp
+    movq %rsp, %cr3
+    movq %gs:CPU_CURRENT_CTX, %rsp
+    SAVE_USER_REGS
+    jmp syscall_save_rest
+
     .globl arch_return_to_user
     .balign 16
 arch_return_to_user:
+    cmpb $0, arch_kpti(%rip)
+    jne return_to_user_kpti
     cmpq $0, CTX_RESTORE_ALL(%rdi)
     jne 1f
     /* SYSRET path: rcx = rip, r11 = rflags, everything else from the context. */
     movq CTX_RIP(%rdi), %rcx
     movq CTX_RFLAGS(%rdi), %r11
-    movq CTX_RAX(%rdi), %rax
-    movq CTX_RBX(%rdi), %rbx
-    movq CTX_RDX(%rdi), %rdx
-    movq CTX_RSI(%rdi), %rsi
-    movq CTX_RBP(%rdi), %rbp
-    movq CTX_R8(%rdi), %r8
-    movq CTX_R9(%rdi), %r9
-    movq CTX_R10(%rdi), %r10
-    movq CTX_R12(%rdi), %r12
-    movq CTX_R13(%rdi), %r13
-    movq CTX_R14(%rdi), %r14
-    movq CTX_R15(%rdi), %r15
+    LOAD_USER_REGS
     movq CTX_RSP(%rdi), %rsp
     movq CTX_RDI(%rdi), %rdi
     swapgs
@@ -104,25 +159,34 @@ arch_return_to_user:
 
 1:  /* IRETQ path: build the frame on the kernel stack, restore all, leave. */
     movq %gs:CPU_KERNEL_RSP, %rsp
-    pushq $SEL_USER_DATA
-    pushq CTX_RSP(%rdi)
-    pushq CTX_RFLAGS(%rdi)
-    pushq $SEL_USER_CODE64
-    pushq CTX_RIP(%rdi)
-    movq CTX_RAX(%rdi), %rax
-    movq CTX_RBX(%rdi), %rbx
+    PUSH_IRET_FRAME
+    LOAD_USER_REGS
     movq CTX_RCX(%rdi), %rcx
-    movq CTX_RDX(%rdi), %rdx
-    movq CTX_RSI(%rdi), %rsi
-    movq CTX_RBP(%rdi), %rbp
-    movq CTX_R8(%rdi), %r8
-    movq CTX_R9(%rdi), %r9
-    movq CTX_R10(%rdi), %r10
     movq CTX_R11(%rdi), %r11
-    movq CTX_R12(%rdi), %r12
-    movq CTX_R13(%rdi), %r13
-    movq CTX_R14(%rdi), %r14
-    movq CTX_R15(%rdi), %r15
     movq CTX_RDI(%rdi), %rdi
+    swapgs
+    iretq
+
+/* The same under page-table isolation: RDI waits in the per-CPU block while it carries
+ * CR3 to the user view; the IRETQ frame is built on the entry stack. */
+return_to_user_kpti:
+    movq CTX_RDI(%rdi), %rax
+    movq %rax, %gs:CPU_EXIT_SCRATCH
+    cmpq $0, CTX_RESTORE_ALL(%rdi)
+    jne 1f
+    movq CTX_RIP(%rdi), %rcx
+    movq CTX_RFLAGS(%rdi), %r11
+    LOAD_USER_REGS
+    movq CTX_RSP(%rdi), %rsp
+    SWITCH_TO_USER_VIEW
+    swapgs
+    sysretq
+
+1:  movq %gs:CPU_ENTRY_RSP, %rsp
+    PUSH_IRET_FRAME
+    LOAD_USER_REGS
+    movq CTX_RCX(%rdi), %rcx
+    movq CTX_R11(%rdi), %r11
+    SWITCH_TO_USER_VIEW
     swapgs
     iretq

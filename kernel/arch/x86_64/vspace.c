@@ -8,6 +8,7 @@
  * marked stale and its next activation flushes its PCID.
  */
 #include <arch/cpu.h>
+#include <arch/kpti.h>
 #include <arch/pagetable.h>
 #include <arch/paging.h>
 #include <arch/vspace.h>
@@ -24,7 +25,7 @@ paddr_t arch_active_pml4;
 void arch_vspace_init(paddr_t pml4, unsigned id)
 {
     pt_nx_supported = cpu_features.nx;
-    arch_vspace_pcid = cpu_features.pcid;
+    arch_vspace_pcid = cpu_features.pcid && !arch_kpti; /* as cpu_enable_protections() */
     pt_init_root(pml4, paging_kernel_root(), id);
 }
 

@@ -6,13 +6,16 @@
  *
  * floor_entry runs in ring 0 on the user's stack pointer with the user's GS: it must
  * not touch memory or the stack, and it does not. SYSCALL has masked interrupts.
- * DEBUG_FLOOR_END (rax) puts the real entry back; it clobbers r8 and r9.
+ * DEBUG_FLOOR_END (rax) puts the real entry back (arch_syscall_entry: the one page-table
+ * isolation chose); it clobbers r8 and r9. In .kpti.text, and reading only .kpti.data,
+ * because under isolation it runs on the user view (arch/kpti.h): the floor it measures
+ * then has no address-space switch in it, as on a CPU that needs no isolation.
  */
 #include <bastion/syscall.h>
 
 #define MSR_LSTAR 0xc0000082
 
-    .section .text
+    .section .kpti.text, "ax"
     .globl floor_entry
     .balign 16
 floor_entry:
@@ -22,7 +25,7 @@ floor_entry:
 1:  movq %rcx, %r8
     movq %r11, %r9
     movl $MSR_LSTAR, %ecx
-    movabsq $syscall_entry, %rax
+    movq arch_syscall_entry(%rip), %rax
     movq %rax, %rdx
     shrq $32, %rdx
     wrmsr

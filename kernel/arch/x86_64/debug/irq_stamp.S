@@ -4,12 +4,13 @@
  * reads the TSC exactly as the benchmarks' user-side timestamps do (lfence; rdtsc;
  * lfence), stores it, restores the two registers it used and jumps to the vector's
  * ordinary stub, so the entry path that follows is the one every interrupt takes.
- * It touches no GS-relative state (GS may still be the user's here).
+ * It touches no GS-relative state (GS may still be the user's here). In .kpti.text: it
+ * runs before the entry switches to the kernel view (arch/kpti.h).
  */
 #include <arch/irq_stamp.h>
 #include <arch/trap.h>
 
-    .section .text
+    .section .kpti.text, "ax"
     .balign 64
     .globl irq_stamp_stubs
 irq_stamp_stubs:

@@ -4,6 +4,7 @@
  */
 #include <arch/ioapic.h>
 #include <arch/irq_stamp.h>
+#include <arch/kpti.h>
 #include <arch/trap.h>
 #include <irq/irq.h>
 
@@ -12,7 +13,7 @@ _Static_assert(IRQ_STAMP_VECTORS <= IRQ_LINES, "the IOAPIC's 24 pins are the fir
 
 extern const char irq_stamp_stubs[];
 
-uint64_t arch_irq_entry_stamp;
+uint64_t arch_irq_entry_stamp KPTI_SHARED; /* the stubs write it before the kernel view */
 
 void arch_irq_stamp_enable(bool on)
 {

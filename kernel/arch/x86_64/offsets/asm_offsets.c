@@ -1,5 +1,5 @@
 /*
- * Structure offsets and constants for the assembly IPC fastpath (fastpath.S), generated
+ * Structure offsets and constants for the assembly (fastpath.S, syscall.S), generated
  * at build time: this file is compiled to assembly only, and kernel.mk turns each
  * "->NAME value" marker into `#define NAME value` in asm_offsets.h. So the assembly can
  * never disagree with the C layout of the structures it walks.
@@ -66,6 +66,9 @@ void asm_offsets(void)
     OFFSET(READY_BITMAP, struct ready_map, bitmap);
     OFFSET(CPU_FS_BASE, struct cpu_local, fs_base);
     OFFSET(CPU_GS_BASE, struct cpu_local, gs_base);
+    OFFSET(CPU_ENTRY_RSP, struct cpu_local, entry_rsp);
+    OFFSET(CPU_EXIT_SCRATCH, struct cpu_local, exit_scratch);
+    OFFSET(CPU_ENTRY_CR3, struct cpu_local, entry_cr3);
     OFFSET(FPU_XSAVE, struct fpu_config, xsave);
     OFFSET(FPU_XCR0, struct fpu_config, xcr0);
     DEFINE(OBJ_ENDPOINT, BST_OBJ_ENDPOINT);

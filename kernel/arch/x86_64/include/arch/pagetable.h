@@ -2,6 +2,10 @@
  * x86_64 page-table editing with no CPU side effects: find, install and remove entries
  * in tables reached through kmem_ptr(). The caller (vspace.c) does the TLB work the
  * results ask for. Pure logic, so the host tests exercise it (tests/host).
+ *
+ * A root is a pair of PML4 pages (arch/kpti.h): `pml4` (the kernel view) and
+ * pml4 + KPTI_USER_VIEW (the user view). Their user halves are kept equal: the one place
+ * that writes a top-level user entry (a PDPT installed or removed) writes both.
  */
 #ifndef ARCH_PAGETABLE_H
 #define ARCH_PAGETABLE_H
@@ -38,7 +42,8 @@ struct pt_result {
 /* Whether the CPU honours PT_NX (set once at boot; tests set it as they like). */
 extern bool pt_nx_supported;
 
-/* Copy the kernel half of `kernel_pml4` into `pml4` and store `id` in PT_ID_SLOT. */
+/* Copy the kernel halves of the pair `kernel_pml4` into the pair `pml4` and store `id`
+ * in PT_ID_SLOT of the kernel view. */
 void pt_init_root(paddr_t pml4, paddr_t kernel_pml4, unsigned id);
 unsigned pt_root_id(paddr_t pml4);
 void pt_clear_root_id(paddr_t pml4);

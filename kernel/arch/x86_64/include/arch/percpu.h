@@ -16,13 +16,21 @@ struct cpu_local {
     unsigned id;
     uint64_t fs_base; /* the user FS and GS bases loaded in the MSRs */
     uint64_t gs_base;
+    /* Page-table isolation (arch/kpti.h): the top of the entry stack (TSS.RSP0 then),
+     * where the exit builds its IRETQ frame; a register's home while the exit switches
+     * to the user view; and the CR3 of the last entry from user mode (for the tests). */
+    uint64_t entry_rsp;
+    uint64_t exit_scratch;
+    uint64_t entry_cr3;
 };
 
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");
 _Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_USER_RSP, "percpu layout");
 _Static_assert(offsetof(struct cpu_local, current_ctx) == CPU_CURRENT_CTX, "percpu layout");
 
-/* Set up this (the boot) CPU's block and GS; kernel_rsp is the kernel stack top. */
+/* Set up this (the boot) CPU's block and GS, and the SYSCALL entry (page-table
+ * isolation chosen: arch/kpti.h); kernel_rsp is the kernel stack top. The block is in
+ * .kpti.data: the entry reaches it before it switches to the kernel view. */
 void percpu_init(uint64_t kernel_rsp);
 
 static inline struct cpu_local *this_cpu(void)
