@@ -20,6 +20,12 @@ boot() { # boot NAME CMDLINE [qemu-run options...]
 
 # The banner, CPU features, memory map and modules are printed on every boot.
 boot x86 "ktest=x86"
+# Page-table isolation on (the CPU QEMU emulates needs none, so auto leaves it off), and
+# a value the option does not know (auto is used then).
+boot x86-kpti "ktest=x86 kpti=on" --expect '^cpu: meltdown .*; page-table isolation on$'
+boot kpti-bad "ktest=x86.kpti_cpu_set_up kpti=maybe" \
+    --expect '^bastion: kpti= takes on, off or auto; auto it is$' \
+    --expect '^cpu: meltdown .*: not affected; page-table isolation off$'
 boot boot "ktest=boot" \
     --expect '^Bastion [^ ]+ \(x86_64\) booting via multiboot1' \
     --expect '^cpu: .*features: .*[+-]pcid .*[+-]x2apic .*[+-]tsc-deadline' \
@@ -42,6 +48,10 @@ boot fault-page "ktest=fault.page" \
     --expect '^  rax [0-9a-f]{16}  rbx [0-9a-f]{16}  rcx [0-9a-f]{16}  rdx [0-9a-f]{16}$' \
     --expect '^  cr0 [0-9a-f]{16}  cr2 000000000dead000  cr3 [0-9a-f]{16}  cr4 [0-9a-f]{16}$' \
     --expect '^    ffffffff[0-9a-f]{8} kernel_main\+0x'
+# A kernel-mode fault under isolation takes the entry's kernel-mode path (CR3 checked).
+boot fault-page-kpti "ktest=fault.page kpti=on" \
+    --expect '^\*\*\* KERNEL EXCEPTION: vector 14 \(#PF page fault\), error code 0x2$' \
+    --expect '^  at rip ffffffff[0-9a-f]{8} <ktest_provoke_page_fault\+0x[0-9a-f]+>$'
 boot fault-invalid-opcode "ktest=fault.invalid_opcode" \
     --expect '^\*\*\* KERNEL EXCEPTION: vector 6 \(#UD invalid opcode\)' \
     --expect '^  at rip ffffffff[0-9a-f]{8} <ktest_provoke_invalid_opcode\+0x[0-9a-f]+>$'

@@ -20,7 +20,7 @@
 #include <asm_offsets.h>
 
 .if KPTI_USER_VIEW != (1 << 12)
-.error "the kernel-mode entry tests bit 12 for the user view"
+.error "the entries test bit 12 for the user view"
 .endif
 
 
@@ -106,9 +106,10 @@ trap_common:
 from_user_kpti:
     pushq %rax
     movq %cr3, %rax
-    movq %rax, %gs:CPU_ENTRY_CR3
-    andq $~KPTI_USER_VIEW, %rax
-    movq %rax, %cr3
+    btrq $12, %rax /* KPTI_USER_VIEW: was it loaded? */
+    jc 6f
+    incq %gs:CPU_KPTI_MISSES /* no: an exit went wrong */
+6:  movq %rax, %cr3
     movq %rsp, %rax
     movq %gs:CPU_KERNEL_RSP, %rsp
     pushq 56(%rax) /* SS */

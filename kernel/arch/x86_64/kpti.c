@@ -7,6 +7,7 @@
 #include <arch/kpti.h>
 #include <arch/layout.h>
 #include <arch/pagetable.h>
+#include <arch/percpu.h>
 #include <boot.h>
 #include <kmem.h>
 #include <kprintf.h>
@@ -91,7 +92,7 @@ const char *kpti_check_user_view(paddr_t root)
     const uint64_t *kernel = kmem_ptr(root);
     const uint64_t *user = kmem_ptr(root + KPTI_USER_VIEW);
     for (unsigned i = 0; i < PT_KERNEL_HALF; i++) {
-        if (user[i] != kernel[i]) {
+        if ((user[i] ^ kernel[i]) & ~PT_ACCESSED) { /* the CPU sets that in either view */
             return "the user view's user half differs from the kernel view's";
         }
     }
@@ -115,4 +116,9 @@ const char *kpti_check_user_view(paddr_t root)
         return "the user view does not map every shared page";
     }
     return NULL;
+}
+
+uint64_t kpti_misses(void)
+{
+    return this_cpu()->kpti_misses;
 }

@@ -29,6 +29,10 @@
 #include <asm_offsets.h>
 #include <bastion/syscall.h>
 
+.if KPTI_USER_VIEW != (1 << 12)
+.error "the entry tests bit 12 for the user view"
+.endif
+
 /* Save the user's registers in the thread's context (RSP points at it; the user RSP is
  * in the per-CPU block). RCX and R11 are not saved: they are RIP and RFLAGS. */
 .macro SAVE_USER_REGS
@@ -134,12 +138,14 @@ syscall_entry_kpti:
     swapgs
     movq %rsp, %gs:CPU_USER_RSP
     movq %cr3, %rsp
-    movq %rsp, %gs:CPU_ENTRY_CR3
-    andq $~KPTI_USER_VIEW, %rsp
-    movq %rsp, %cr3
+    btrq $12, %rsp                  /* KPTI_USER_VIEW: was it loaded? */
+    jnc 2f
+1:  movq %rsp, %cr3
     movq %gs:CPU_CURRENT_CTX, %rsp
     SAVE_USER_REGS
     jmp syscall_save_rest
+2:  incq %gs:CPU_KPTI_MISSES        /* no: an exit went wrong */
+    jmp 1b
 
     .globl arch_return_to_user
     .balign 16

@@ -3,6 +3,7 @@
  * and ending a test image. Release builds will leave this file out.
  */
 #include <arch/irq_stamp.h>
+#include <arch/kpti.h>
 #include <bastion/syscall.h>
 #include <console.h>
 #include <ipc/fastpath.h>
@@ -77,6 +78,22 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
         arch_irq_stamp_enable(arg != 0);
         arch_syscall_set_result(c, BST_OK, arch_irq_entry_stamp, 0);
         return true;
+    case BST_SYS_DEBUG_ISOLATION: {
+        /* Page-table isolation's state for the tests (arch/kpti.h): result 1 has bit 0
+         * set when it is on and bit 1 when the caller's VSpace's user view maps nothing
+         * of the kernel but the shared pages; result 2 counts entries from user mode
+         * that found the kernel view loaded (never, when every exit is right). */
+        const struct cap *vs = &caller->slots[TCB_SLOT_VSPACE].cap;
+        const char *problem = cap_type(vs) == BST_OBJ_VSPACE ? kpti_check_user_view(vs->paddr)
+                                                             : "the caller has no VSpace";
+        bool view_ok = problem == NULL;
+        if (!view_ok) {
+            kprintf("isolation: '%s': %s\n", caller->name, problem);
+        }
+        arch_syscall_set_result(c, BST_OK, (arch_kpti ? 1u : 0u) | (view_ok ? 2u : 0u),
+                                kpti_misses());
+        return true;
+    }
     case BST_SYS_DEBUG_EXIT:
         kprintf("ipc: fastpath taken %lu times\n", fastpath_hits);
         kprintf("debug exit from '%s': %s\n", caller->name, arg == 0 ? "pass" : "fail");

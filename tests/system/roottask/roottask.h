@@ -267,7 +267,8 @@ void fpu_check_loop(struct reg_check *c);
     X(test_sched_domain_errors, "sched.domain_and_timeout_endpoint_errors")                        \
     X(test_sched_strict_priority, "sched.strict_priority_preemption")                              \
     X(test_sched_round_robin, "sched.round_robin_fair_between_equals")                             \
-    X(test_fuzz_random_system_calls, "robustness.random_system_calls")
+    X(test_fuzz_random_system_calls, "robustness.random_system_calls")                             \
+    X(test_isolation_user_view, "isolation.user_view_and_exits")
 
 ROOTTASK_TESTS(TEST_DECL)
 

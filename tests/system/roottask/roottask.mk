@@ -60,3 +60,25 @@ suite-system-roottask-slowpath: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "nofastpath" \
 	    --name roottask-slowpath --log $(BUILD)/test-logs/roottask-slowpath.log \
 	    --expect "^ipc: fastpath disabled"
+
+# Page-table isolation (docs/kernel.md, "Meltdown") must not change what any test
+# observes either: both images run again with `kpti=on` (the CPU QEMU emulates needs no
+# isolation, so `auto` leaves it off). The root task's last test then checks that no
+# entry from user mode found the kernel view loaded; the C fastpath still serves IPC.
+TEST_SUITES += system-ipc-kpti system-roottask-kpti
+
+.PHONY: suite-system-ipc-kpti suite-system-roottask-kpti
+suite-system-ipc-kpti: $(KERNEL_BIN) $(IPC_TESTS_ELF)
+	$(Q)scripts/run-suite.sh system-ipc-kpti $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(IPC_TESTS_ELF) --append "kpti=on" \
+	    --name ipc-kpti --timeout 120 --log $(BUILD)/test-logs/ipc-kpti.log \
+	    --expect "^cpu: meltdown .*; page-table isolation on" \
+	    --expect "^ipc: fastpath taken [1-9][0-9]* times"
+
+suite-system-roottask-kpti: $(KERNEL_BIN) $(ROOTTASK_ELF)
+	$(Q)scripts/run-suite.sh system-roottask-kpti $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "kpti=on" \
+	    --name roottask-kpti --log $(BUILD)/test-logs/roottask-kpti.log \
+	    --expect "^cpu: meltdown .*; page-table isolation on" \
+	    --expect "^isolation: on, no entry found the kernel view loaded" \
+	    --expect "user fault: thread 'probe-port-in' .*general protection fault"

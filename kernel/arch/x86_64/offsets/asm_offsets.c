@@ -68,7 +68,7 @@ void asm_offsets(void)
     OFFSET(CPU_GS_BASE, struct cpu_local, gs_base);
     OFFSET(CPU_ENTRY_RSP, struct cpu_local, entry_rsp);
     OFFSET(CPU_EXIT_SCRATCH, struct cpu_local, exit_scratch);
-    OFFSET(CPU_ENTRY_CR3, struct cpu_local, entry_cr3);
+    OFFSET(CPU_KPTI_MISSES, struct cpu_local, kpti_misses);
     OFFSET(FPU_XSAVE, struct fpu_config, xsave);
     OFFSET(FPU_XCR0, struct fpu_config, xcr0);
     DEFINE(OBJ_ENDPOINT, BST_OBJ_ENDPOINT);

@@ -54,6 +54,9 @@ static inline const char *kpti_state(void)
  * user half equals the kernel view's; otherwise what is wrong.
  */
 const char *kpti_check_user_view(paddr_t root);
+
+/* How many entries from user mode found the kernel view loaded (isolation on only). */
+uint64_t kpti_misses(void);
 #endif
 
 #endif

@@ -25,6 +25,7 @@
 #define PT_USER      BIT(2)
 #define PT_PWT       BIT(3)
 #define PT_PCD       BIT(4)
+#define PT_ACCESSED  BIT(5)
 #define PT_LARGE     BIT(7)
 #define PT_GLOBAL    BIT(8)
 #define PT_NX        BIT(63)

@@ -18,10 +18,11 @@ struct cpu_local {
     uint64_t gs_base;
     /* Page-table isolation (arch/kpti.h): the top of the entry stack (TSS.RSP0 then),
      * where the exit builds its IRETQ frame; a register's home while the exit switches
-     * to the user view; and the CR3 of the last entry from user mode (for the tests). */
+     * to the user view; and how many entries from user mode found the kernel view
+     * loaded, which a correct exit never leaves (DEBUG_ISOLATION reports it). */
     uint64_t entry_rsp;
     uint64_t exit_scratch;
-    uint64_t entry_cr3;
+    uint64_t kpti_misses;
 };
 
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");
