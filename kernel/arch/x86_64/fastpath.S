@@ -9,7 +9,8 @@
  * resume whose registers were written (restore_all) or whose RIP is not a user address,
  * an address-space switch into or out of a space that holds I/O ports (iomap.c: the
  * I/O permission map follows), and an address-space switch with PCID (the C path keeps
- * the identifiers' flush state).
+ * the identifiers' flush state). Under page-table isolation (arch/kpti.h) the entry is
+ * syscall_entry_kpti and the version assembled for it runs (FASTPATH 1 below).
  *
  * On entry (syscall_entry): GS is the kernel's, RSP points at the current thread's TCB
  * (its context is the TCB's start), the user's RIP, RFLAGS, RSP and every register are
@@ -21,6 +22,7 @@
  * leaves them. Interrupts are off (SYSCALL's mask) and nothing here uses the stack.
  */
 #include <arch/context.h>
+#include <arch/kpti.h>
 #include <arch/layout.h>
 #include <asm_offsets.h>
 #include <bastion/syscall.h>
@@ -124,35 +126,41 @@
     .popsection
 .endm
 
-    .section .text
-
+/* The fastpath itself, assembled twice: `kpti` 0 for the entry without page-table
+ * isolation, 1 for syscall_entry_kpti's (arch/kpti.h), whose exit differs only in how
+ * the address space is switched: to the user view, last, in .kpti.text. Neither
+ * version pays for the other. */
+.macro FASTPATH kpti
 /* ---- Call ------------------------------------------------------------------------- */
-    .globl fastpath_call_entry
     .balign 16
+.if \kpti
+fastpath_call_entry_kpti:
+.else
 fastpath_call_entry:
-    SIMPLE_MESSAGE .Lbail
-    LOOKUP_CACHED %rdi, 0, %rbx, .Lbail     /* rbx = the endpoint cap's slot */
+.endif
+    SIMPLE_MESSAGE .Lbail\kpti
+    LOOKUP_CACHED %rdi, 0, %rbx, .Lbail\kpti     /* rbx = the endpoint cap's slot */
     cmpb $OBJ_ENDPOINT, CAP_TYPE(%rbx)
-    jne .Lbail
+    jne .Lbail\kpti
     testb $RIGHT_WRITE, CAP_RIGHTS(%rbx)
-    jz .Lbail
+    jz .Lbail\kpti
     movabsq $PHYSMAP_BASE, %r12
     addq CAP_PADDR(%rbx), %r12              /* r12 = the endpoint */
     cmpq $EP_STATE_RECEIVING, EP_STATE(%r12)
-    jne .Lbail
+    jne .Lbail\kpti
     movq EP_HEAD(%r12), %r13                /* r13 = the receiver */
     cmpq $0, TCB_SC(%r13)                   /* passive: it runs on the caller's context */
-    jne .Lbail
-    CAN_SWITCH_TO %r13, .Lbail
+    jne .Lbail\kpti
+    CAN_SWITCH_TO %r13, .Lbail\kpti
 
     /* Commit. The receiver leaves the endpoint's queue. */
     movq TCB_IPC_NEXT(%r13), %rax
     movq %rax, EP_HEAD(%r12)
     testq %rax, %rax
-    jnz .Lmore_receivers
+    jnz .Lmore_receivers\kpti
     movq %rax, EP_TAIL(%r12)
     movq $EP_STATE_IDLE, EP_STATE(%r12)
-.Ldequeued:
+.Ldequeued\kpti:
     /* The caller waits on the receiver's reply object. */
     movq TCB_REPLY(%r13), %r15
     movq $0, TCB_REPLY(%r13)
@@ -176,43 +184,46 @@ fastpath_call_entry:
     movq %r15, SC_REPLY(%rax)
     /* The receiver gets the message: badge and info; the words stay in registers. */
     movq CAP_BADGE(%rbx), %rdi
-    jmp .Lswitch
+    jmp .Lswitch\kpti
 
 /* ---- Reply-Recv ------------------------------------------------------------------- */
-    .globl fastpath_reply_recv_entry
     .balign 16
+.if \kpti
+fastpath_reply_recv_entry_kpti:
+.else
 fastpath_reply_recv_entry:
-    SIMPLE_MESSAGE .Lbail_rr
-    LOOKUP_CACHED %r12, 1, %rbx, .Lbail_rr  /* rbx = the reply cap's slot */
+.endif
+    SIMPLE_MESSAGE .Lbail_rr\kpti
+    LOOKUP_CACHED %r12, 1, %rbx, .Lbail_rr\kpti  /* rbx = the reply cap's slot */
     cmpb $OBJ_REPLY, CAP_TYPE(%rbx)
-    jne .Lbail_rr
-    LOOKUP_CACHED %rdi, 0, %rbp, .Lbail_rr  /* rbp = the endpoint cap's slot */
+    jne .Lbail_rr\kpti
+    LOOKUP_CACHED %rdi, 0, %rbp, .Lbail_rr\kpti  /* rbp = the endpoint cap's slot */
     cmpb $OBJ_ENDPOINT, CAP_TYPE(%rbp)
-    jne .Lbail_rr
+    jne .Lbail_rr\kpti
     testb $RIGHT_READ, CAP_RIGHTS(%rbp)
-    jz .Lbail_rr
+    jz .Lbail_rr\kpti
     movabsq $PHYSMAP_BASE, %r12
     movq %r12, %r15
     addq CAP_PADDR(%rbx), %r15              /* r15 = the reply object */
     addq CAP_PADDR(%rbp), %r12              /* r12 = the endpoint */
     movq REPLY_CALLER(%r15), %r13           /* r13 = the caller */
     testq %r13, %r13
-    jz .Lbail_rr
+    jz .Lbail_rr\kpti
     testb $IPC_FLAG_FAULT, TCB_IPC_FLAGS(%r13)
-    jnz .Lbail_rr
+    jnz .Lbail_rr\kpti
     cmpq $EP_STATE_SENDING, EP_STATE(%r12)
-    je .Lbail_rr
+    je .Lbail_rr\kpti
     movq TCB_BOUND(%rsp), %rax              /* no signal pending on a bound notification */
     testq %rax, %rax
     jz 1f
     cmpq $0, NTFN_WORD(%rax)
-    jne .Lbail_rr
+    jne .Lbail_rr\kpti
 1:  movq TCB_SC(%rsp), %rbx                 /* rbx = the context it runs on: the caller's, */
     cmpq %rbx, REPLY_SC(%r15)               /* lent through this reply, the newest loan */
-    jne .Lbail_rr
+    jne .Lbail_rr\kpti
     cmpq %r15, SC_REPLY(%rbx)
-    jne .Lbail_rr
-    CAN_SWITCH_TO %r13, .Lbail_rr
+    jne .Lbail_rr\kpti
+    CAN_SWITCH_TO %r13, .Lbail_rr\kpti
 
     /* Commit. The context goes back to the caller (donation_return). */
     movq REPLY_SC_PREV(%r15), %rax
@@ -245,7 +256,7 @@ fastpath_reply_recv_entry:
     /* fall through */
 
 /* ---- Switch from the current thread (RSP) to r13 and return to it by SYSRET ------- */
-.Lswitch:
+.Lswitch\kpti:
     movb $STATE_RUNNABLE, TCB_STATE(%r13)
     movq $0, TCB_BLOCKED_ON(%r13)
     addq $1, fastpath_hits(%rip)
@@ -256,23 +267,29 @@ fastpath_reply_recv_entry:
     movl fpu_config+FPU_XCR0(%rip), %eax
     movl fpu_config+FPU_XCR0+4(%rip), %edx
     cmpb $0, fpu_config+FPU_XSAVE(%rip)
-    je .Lfxsave
+    je .Lfxsave\kpti
     xsave64 TCB_FPU(%rsp)
     xrstor64 TCB_FPU(%r13)
 5:  /* The user FS and GS bases (GS becomes the user's at SWAPGS). */
     movq CTX_FS_BASE(%r13), %rax
     cmpq %gs:CPU_FS_BASE, %rax
-    jne .Lwrite_fs
+    jne .Lwrite_fs\kpti
 6:  movq CTX_GS_BASE(%r13), %rax
     cmpq %gs:CPU_GS_BASE, %rax
-    jne .Lwrite_gs
+    jne .Lwrite_gs\kpti
 7:  movq %r13, %gs:CPU_CURRENT_CTX
     movq CTX_RDX(%rsp), %rdx
-    /* The address space (CAN_SWITCH_TO left its PML4 in R14; no PCID here). */
+    /* The address space (CAN_SWITCH_TO left its PML4 in R14; no PCID here). Under
+     * isolation its user view goes in CR3 last, from RAX (fastpath_leave_kpti). */
+.if \kpti
+    movq %r14, arch_active_pml4(%rip)
+    leaq KPTI_USER_VIEW(%r14), %rax
+.else
     cmpq arch_active_pml4(%rip), %r14
     je 8f
     movq %r14, arch_active_pml4(%rip)
     movq %r14, %cr3
+.endif
 8:  /* Leave into r13: its preserved registers, RIP, RFLAGS and stack; RAX = OK. */
     movq CTX_RIP(%r13), %rcx
     movq CTX_RFLAGS(%r13), %r11
@@ -283,22 +300,26 @@ fastpath_reply_recv_entry:
     movq CTX_R15(%r13), %r15
     movq CTX_RSP(%r13), %rsp
     movq CTX_R13(%r13), %r13
+.if \kpti
+    jmp fastpath_leave_kpti
+.else
     xorl %eax, %eax
     swapgs
     sysretq
+.endif
 
-.Lfxsave:
+.Lfxsave\kpti:
     fxsave64 TCB_FPU(%rsp)
     fxrstor64 TCB_FPU(%r13)
     jmp 5b
-.Lwrite_fs:
+.Lwrite_fs\kpti:
     movq %rax, %gs:CPU_FS_BASE
     movq %rax, %rdx
     shrq $32, %rdx
     movl $0xc0000100, %ecx                  /* IA32_FS_BASE */
     wrmsr
     jmp 6b
-.Lwrite_gs:
+.Lwrite_gs\kpti:
     movq %rax, %gs:CPU_GS_BASE
     movq %rax, %rdx
     shrq $32, %rdx
@@ -306,15 +327,32 @@ fastpath_reply_recv_entry:
     wrmsr
     jmp 7b
 
-.Lmore_receivers:
+.Lmore_receivers\kpti:
     movq $0, TCB_IPC_PREV(%rax)
     movq $0, TCB_IPC_NEXT(%r13)
-    jmp .Ldequeued
+    jmp .Ldequeued\kpti
 
 /* Not the common case: nothing was changed; the registers the checks used are saved
  * in the context. Back to the entry, which goes on with the C paths. */
-.Lbail:
-.Lbail_rr:
+.Lbail\kpti:
+.Lbail_rr\kpti:
     jmp syscall_save_rest
+.endm
+
+    .section .text
+    .globl fastpath_call_entry, fastpath_reply_recv_entry
+    .globl fastpath_call_entry_kpti, fastpath_reply_recv_entry_kpti
+    FASTPATH 0
+    FASTPATH 1
+
+/* Isolation's last steps (RAX = the incoming space's user view), where the user view
+ * maps them. */
+    .section .kpti.text, "ax"
+    .balign 16
+fastpath_leave_kpti:
+    movq %rax, %cr3
+    xorl %eax, %eax
+    swapgs
+    sysretq
 
     .section .note.GNU-stack, "", @progbits

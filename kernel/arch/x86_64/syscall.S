@@ -18,7 +18,7 @@
  *
  * Page-table isolation (arch/kpti.h): syscall_entry_kpti is the SYSCALL entry instead;
  * it switches to the kernel view before it touches anything but the per-CPU block, and
- * never takes the assembly fastpath. arch_return_to_user then ends by switching to the
+ * takes the assembly fastpath's isolation version. arch_return_to_user then ends by switching to the
  * user view, keeping one register's user value in the per-CPU block meanwhile, and
  * leaves by IRETQ from the entry stack (the kernel stack is not in the user view). This
  * whole file is in .kpti.text.
@@ -143,6 +143,10 @@ syscall_entry_kpti:
 1:  movq %rsp, %cr3
     movq %gs:CPU_CURRENT_CTX, %rsp
     SAVE_USER_REGS
+    cmpq fastpath_syscalls(%rip), %rax      /* the fastpath's isolation version */
+    je fastpath_call_entry_kpti
+    cmpq fastpath_syscalls+8(%rip), %rax
+    je fastpath_reply_recv_entry_kpti
     jmp syscall_save_rest
 2:  incq %gs:CPU_KPTI_MISSES        /* no: an exit went wrong */
     jmp 1b

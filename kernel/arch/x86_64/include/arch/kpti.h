@@ -13,8 +13,8 @@
  * (clear KPTI_USER_VIEW) and every exit to user mode switches to the user view last
  * (set it): syscall_entry_kpti and arch_return_to_user (syscall.S), trap_common
  * (entry.S). Global pages and PCIDs are off then, so each switch empties the TLB of the
- * other view's translations. The assembly IPC fastpath is not used then (its entry is
- * syscall_entry, which isolation replaces); the C fastpath is.
+ * other view's translations. The assembly IPC fastpath has an isolation version
+ * (fastpath.S), which switches to the incoming space's user view as its last step.
  *
  * With isolation off (the default on CPUs that are not affected) none of this runs:
  * LSTAR is syscall_entry, the user views are kept up to date but never loaded, and the
