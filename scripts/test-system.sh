@@ -19,6 +19,7 @@
 #   expect2 REGEX        a line of COM2's output must match
 #   machine NAME         QEMU machine type (default q35)
 #   qemu ARG...          more QEMU arguments, split at spaces (e.g. qemu -device edu)
+#   append WORDS         the kernel command line (e.g. append kpti=on)
 # Every directive applies to the boot it follows (a `boot` line starts afresh).
 #
 # Prints PASS/FAIL lines per boot and per expectation (through qemu-run.sh) and exits
@@ -30,9 +31,10 @@ shift 2
 mkdir -p "$logdir"
 failed=0
 
-run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args expects...
+run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args cmdline expects...
     local name=$1 out=$2 want=$3 timeout=$4 init_mode=$5 spec_mode=$6 machine=$7 qemu_args=$8
-    shift 8
+    local cmdline=$9
+    shift 9
     local -a args=() modules
     read -r -a modules <"$out/modules.args"
     local i
@@ -53,7 +55,7 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args e
     read -r -a words <<<"$qemu_args"
     for m in "${words[@]}"; do extra+=(--qemu-arg "$m"); done
     local output
-    output=$(scripts/qemu-run.sh --image "$kernel" "${args[@]}" --append "" --no-protocol \
+    output=$(scripts/qemu-run.sh --image "$kernel" "${args[@]}" --append "$cmdline" --no-protocol \
         --machine "$machine" "${extra[@]}" \
         --name "$name" --timeout "$timeout" --log "$logdir/$name.log" "$@")
     if [[ $want == fail ]]; then
@@ -74,20 +76,21 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args e
 for system in "$@"; do
     IFS=: read -r sys_name src out <<<"$system"
     name=$sys_name want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=()
-    machine=q35 qemu_args=""
+    machine=q35 qemu_args="" cmdline=""
     flush() {
         [[ -z $name ]] && return
         run_boot "$name" "$out" "$want" "$timeout" "$init_mode" "$spec_mode" "$machine" \
-            "$qemu_args" "${expects[@]}"
+            "$qemu_args" "$cmdline" "${expects[@]}"
     }
     while IFS= read -r line || [[ -n $line ]]; do
         [[ -z ${line// /} || $line == \#* ]] && continue
         key=${line%% *} value=${line#* }
         case $key in
         boot) flush; name=$sys_name-$value want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=()
-              machine=q35 qemu_args="" ;;
+              machine=q35 qemu_args="" cmdline="" ;;
         machine) machine=$value ;;
         qemu) qemu_args="$qemu_args $value" ;;
+        append) cmdline="${cmdline:+$cmdline }$value" ;;
         expect) expects+=(--expect "$value") ;;
         serial2) expects+=(--serial2 "$logdir/$name.serial2.log")
                  [[ $value != serial2 ]] && expects+=(--serial2-input "$value") ;;
