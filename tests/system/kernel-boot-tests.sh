@@ -23,6 +23,13 @@ boot x86 "ktest=x86"
 # Page-table isolation on (the CPU QEMU emulates needs none, so auto leaves it off), and
 # a value the option does not know (auto is used then).
 boot x86-kpti "ktest=x86 kpti=on" --expect '^cpu: meltdown .*; page-table isolation on$'
+# An affected CPU (QEMU's CPU with Intel's vendor string and no RDCL_NO): auto turns
+# isolation on; kpti=off turns it off, with a warning.
+QEMU_CPU=max,vendor=GenuineIntel boot kpti-auto-affected "ktest=x86" \
+    --expect '^cpu: meltdown \(rogue data cache load\): AFFECTED; page-table isolation on$'
+QEMU_CPU=max,vendor=GenuineIntel boot kpti-off-affected "ktest=x86.kpti_cpu_set_up kpti=off" \
+    --expect '^cpu: meltdown \(rogue data cache load\): AFFECTED; page-table isolation off$' \
+    --expect '^cpu: WARNING: isolation turned off on an affected CPU'
 boot kpti-bad "ktest=x86.kpti_cpu_set_up kpti=maybe" \
     --expect '^bastion: kpti= takes on, off or auto; auto it is$' \
     --expect '^cpu: meltdown .*: not affected; page-table isolation off$'
