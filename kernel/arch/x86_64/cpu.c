@@ -5,9 +5,9 @@
  * one, lacks PCID, INVPCID, TSC-deadline and often x2APIC and 1 GiB pages.
  */
 #include <arch/cpu.h>
-#include <arch/kpti.h>
 #include <arch/fpu.h>
 #include <arch/io.h>
+#include <arch/kpti.h>
 #include <kprintf.h>
 #include <kstring.h>
 #include <machine.h>

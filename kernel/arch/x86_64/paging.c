@@ -73,11 +73,11 @@ static table_t *table_for(table_t *root, vaddr_t va, unsigned level)
     return t;
 }
 
-/* Map one page of the size that `level` implies (0: 4 KiB, 1: 2 MiB, 2: 1 GiB) in the
- * kernel view. */
-static void map_page(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
+/* Map one page of the size that `level` implies (0: 4 KiB, 1: 2 MiB, 2: 1 GiB) under
+ * `root`. */
+static void map_page(table_t *root, vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 {
-    uint64_t *e = &(*table_for(kernel_pml4, va, level))[index_at(va, level)];
+    uint64_t *e = &(*table_for(root, va, level))[index_at(va, level)];
     *e = pa | flags | PT_PRESENT | PT_GLOBAL | (level > 0 ? PT_LARGE : 0);
 }
 
@@ -85,8 +85,7 @@ static void map_page(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 static void map_image_range(table_t *root, const char *start, const char *end, uint64_t flags)
 {
     for (vaddr_t va = (vaddr_t)start; va < (vaddr_t)end; va += PAGE_SIZE) {
-        uint64_t *e = &(*table_for(root, va, 0))[index_at(va, 0)];
-        *e = kernel_image_paddr((const void *)va) | flags | PT_PRESENT | PT_GLOBAL;
+        map_page(root, va, kernel_image_paddr((const void *)va), 0, flags);
     }
 }
 
@@ -101,7 +100,7 @@ static void map_physmap_range(paddr_t base, uint64_t size)
     while (pa < end) {
         bool huge =
             cpu_features.page1g && IS_ALIGNED(pa, HUGE_PAGE_SIZE) && end - pa >= HUGE_PAGE_SIZE;
-        map_page(PHYSMAP_BASE + pa, pa, huge ? 2 : 1, PT_WRITE | nx_bit);
+        map_page(kernel_pml4, PHYSMAP_BASE + pa, pa, huge ? 2 : 1, PT_WRITE | nx_bit);
         pa += huge ? HUGE_PAGE_SIZE : LARGE_PAGE_SIZE;
     }
 }
@@ -140,7 +139,8 @@ volatile void *paging_map_device(paddr_t pa, size_t size)
     kassert(device_next + pages * PAGE_SIZE <= DEVICE_WINDOW_BASE + DEVICE_WINDOW_BYTES);
     vaddr_t va = device_next;
     for (size_t i = 0; i < pages; i++) {
-        map_page(va + i * PAGE_SIZE, first + i * PAGE_SIZE, 0, PT_WRITE | PT_PCD | PT_PWT | nx_bit);
+        map_page(kernel_pml4, va + i * PAGE_SIZE, first + i * PAGE_SIZE, 0,
+                 PT_WRITE | PT_PCD | PT_PWT | nx_bit);
     }
     device_next += pages * PAGE_SIZE;
     return (volatile void *)(va + (pa - first));
