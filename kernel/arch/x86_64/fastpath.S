@@ -139,7 +139,7 @@ fastpath_call_entry_kpti:
 fastpath_call_entry:
 .endif
     SIMPLE_MESSAGE .Lbail\kpti
-    LOOKUP_CACHED %rdi, 0, %rbx, .Lbail\kpti     /* rbx = the endpoint cap's slot */
+    LOOKUP_CACHED %rdi, 0, %rbx, .Lbail\kpti  /* rbx = the endpoint cap's slot */
     cmpb $OBJ_ENDPOINT, CAP_TYPE(%rbx)
     jne .Lbail\kpti
     testb $RIGHT_WRITE, CAP_RIGHTS(%rbx)
