@@ -158,18 +158,17 @@ bst_error_t irq_handler_invoke(struct invocation *inv)
         if (inv->length < 1) {
             return BST_TRUNCATED_MESSAGE;
         }
-        struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
-        if (l.status != BST_OK) {
-            return l.status;
+        struct cte *slot;
+        bst_error_t e =
+            invocation_typed_cap(inv, invocation_arg(inv, 0), BST_OBJ_NOTIFICATION, &slot);
+        if (e != BST_OK) {
+            return e;
         }
-        if (cap_type(&l.slot->cap) != BST_OBJ_NOTIFICATION) {
-            return BST_INVALID_CAPABILITY;
-        }
-        if (!(l.slot->cap.rights & BST_RIGHT_WRITE)) {
+        if (!(slot->cap.rights & BST_RIGHT_WRITE)) {
             return BST_INSUFFICIENT_RIGHTS;
         }
-        lines[irq].ntfn = notification_of(&l.slot->cap);
-        lines[irq].badge = cap_badge(&l.slot->cap);
+        lines[irq].ntfn = notification_of(&slot->cap);
+        lines[irq].badge = cap_badge(&slot->cap);
         return BST_OK;
     }
     default:

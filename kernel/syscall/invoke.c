@@ -56,17 +56,29 @@ struct lookup_result invocation_lookup_cap(const struct invocation *inv, uint64_
     return cspace_lookup_cap(invocation_cspace_root(inv), cptr_from_word(cptr));
 }
 
-bst_error_t invocation_dest_slot(struct invocation *inv, unsigned cnode_arg, struct cte **out)
+bst_error_t invocation_typed_cap(const struct invocation *inv, uint64_t cptr, bst_objtype_t want,
+                                 struct cte **out)
 {
-    struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, cnode_arg));
+    struct lookup_result l = invocation_lookup_cap(inv, cptr);
     if (l.status != BST_OK) {
         return l.status;
     }
-    const struct cap *cn = &l.slot->cap;
-    uint64_t index = invocation_arg(inv, cnode_arg + 1);
-    if (cap_type(cn) != BST_OBJ_CNODE) {
+    if (cap_type(&l.slot->cap) != want) {
         return BST_INVALID_CAPABILITY;
     }
+    *out = l.slot;
+    return BST_OK;
+}
+
+bst_error_t invocation_dest_slot(struct invocation *inv, unsigned cnode_arg, struct cte **out)
+{
+    struct cte *slot;
+    bst_error_t e = invocation_typed_cap(inv, invocation_arg(inv, cnode_arg), BST_OBJ_CNODE, &slot);
+    if (e != BST_OK) {
+        return e;
+    }
+    const struct cap *cn = &slot->cap;
+    uint64_t index = invocation_arg(inv, cnode_arg + 1);
     if (index == 0 || index >= (1ull << cn->u.cnode.radix)) {
         return BST_RANGE_ERROR;
     }

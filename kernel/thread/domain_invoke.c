@@ -21,17 +21,15 @@ bst_error_t domain_control_invoke(struct invocation *inv)
         if (inv->length < 2) {
             return BST_TRUNCATED_MESSAGE;
         }
-        struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
-        if (l.status != BST_OK) {
-            return l.status;
-        }
-        if (cap_type(&l.slot->cap) != BST_OBJ_TCB) {
-            return BST_INVALID_CAPABILITY;
+        struct cte *tcb;
+        bst_error_t e = invocation_typed_cap(inv, invocation_arg(inv, 0), BST_OBJ_TCB, &tcb);
+        if (e != BST_OK) {
+            return e;
         }
         if (invocation_arg(inv, 1) >= NUM_DOMAINS) {
             return BST_RANGE_ERROR;
         }
-        sched_set_domain(tcb_of(&l.slot->cap), (uint8_t)invocation_arg(inv, 1));
+        sched_set_domain(tcb_of(&tcb->cap), (uint8_t)invocation_arg(inv, 1));
         return BST_OK;
     }
     case BST_INV_DOMAIN_SCHEDULE: {

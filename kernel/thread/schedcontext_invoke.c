@@ -25,13 +25,11 @@ bst_error_t sched_control_invoke(struct invocation *inv)
     if (inv->length < 3) {
         return BST_TRUNCATED_MESSAGE;
     }
-    struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
+    struct cte *slot;
     uint64_t budget = invocation_arg(inv, 1), period = invocation_arg(inv, 2);
-    if (l.status != BST_OK) {
-        return l.status;
-    }
-    if (cap_type(&l.slot->cap) != BST_OBJ_SCHED_CONTEXT) {
-        return BST_INVALID_CAPABILITY;
+    bst_error_t e = invocation_typed_cap(inv, invocation_arg(inv, 0), BST_OBJ_SCHED_CONTEXT, &slot);
+    if (e != BST_OK) {
+        return e;
     }
     if (budget < SC_MIN_BUDGET_US || period > 1000000000ull) {
         return BST_RANGE_ERROR;
@@ -39,7 +37,7 @@ bst_error_t sched_control_invoke(struct invocation *inv)
     if (budget > period) {
         return BST_INVALID_ARGUMENT;
     }
-    budget_sc_configure(sched_context_of(&l.slot->cap), us_to_ticks(budget), us_to_ticks(period));
+    budget_sc_configure(sched_context_of(&slot->cap), us_to_ticks(budget), us_to_ticks(period));
     return BST_OK;
 }
 
@@ -54,14 +52,12 @@ bst_error_t sched_context_invoke(struct invocation *inv)
         if (inv->length < 1) {
             return BST_TRUNCATED_MESSAGE;
         }
-        struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
-        if (l.status != BST_OK) {
-            return l.status;
+        struct cte *slot;
+        bst_error_t e = invocation_typed_cap(inv, invocation_arg(inv, 0), BST_OBJ_TCB, &slot);
+        if (e != BST_OK) {
+            return e;
         }
-        if (cap_type(&l.slot->cap) != BST_OBJ_TCB) {
-            return BST_INVALID_CAPABILITY;
-        }
-        struct tcb *t = tcb_of(&l.slot->cap);
+        struct tcb *t = tcb_of(&slot->cap);
         if (sc->tcb != NULL || t->sc != NULL) {
             return BST_ILLEGAL_OPERATION; /* one each way */
         }

@@ -167,21 +167,19 @@ static bst_error_t ioport_grant(struct invocation *inv)
     if (inv->length < 1) {
         return BST_TRUNCATED_MESSAGE;
     }
-    struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
-    if (l.status != BST_OK) {
-        return l.status;
+    struct cte *slot;
+    bst_error_t e = invocation_typed_cap(inv, invocation_arg(inv, 0), BST_OBJ_VSPACE, &slot);
+    if (e != BST_OK) {
+        return e;
     }
-    const struct cap *vs = &l.slot->cap;
-    if (cap_type(vs) != BST_OBJ_VSPACE) {
-        return BST_INVALID_CAPABILITY;
-    }
+    const struct cap *vs = &slot->cap;
     if ((c->rights & BST_RIGHTS_RW) != BST_RIGHTS_RW) {
         return BST_INSUFFICIENT_RIGHTS;
     }
     if (granted_pml4(c) != 0) {
         return BST_ILLEGAL_OPERATION; /* granted already: ungrant it, or grant a copy */
     }
-    bst_error_t e = vspace_prepare(vs);
+    e = vspace_prepare(vs);
     if (e != BST_OK) {
         return e;
     }

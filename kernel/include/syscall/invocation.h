@@ -36,6 +36,10 @@ void invocation_reply(struct invocation *inv, unsigned i, uint64_t value);
 
 /* Resolve a cap argument (a CPtr) in the caller's CSpace. */
 struct lookup_result invocation_lookup_cap(const struct invocation *inv, uint64_t cptr);
+/* The same for a cap that must be of type `want`: its slot in *out. Errors: lookup
+ * errors, INVALID_CAPABILITY (another type). */
+bst_error_t invocation_typed_cap(const struct invocation *inv, uint64_t cptr, bst_objtype_t want,
+                                 struct cte **out);
 
 /* The empty slot an issuing invocation puts its new cap in: argument cnode_arg names a
  * CNode cap in the caller's CSpace, argument cnode_arg + 1 the slot index in it. Errors:
