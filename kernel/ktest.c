@@ -102,6 +102,7 @@ void ktest_run(const char *selection)
         }
         current = t;
         failure[0] = '\0';
+        kprintf("RUN: %s\n", t->name); /* the runner bounds each test on its own */
         t->run();
         if (expected_fault.armed) {
             ktest_fail("the expected fault did not happen");

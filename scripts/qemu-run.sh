@@ -10,6 +10,13 @@
 #   --module FILE     boot module (repeatable; the first is the root task)
 #   --name NAME       name of this boot in result lines (default: the command line)
 #   --timeout SEC     kill QEMU after SEC seconds (default 60); a timeout is a failure
+#   --test-timeout SEC  a test announced by "RUN: <test>" that reports nothing within
+#                     SEC seconds (default 60) is hung: it fails by name, QEMU is
+#                     killed and, for a guest that said BASTION-TEST-RESUMABLE, booted
+#                     again from the next test (at most 3 hung tests; each boot gets
+#                     --timeout of its own). How long each test took: LOG.times
+#   --harness-args WORDS  more words for the harness.args module (hang=N: test N hangs,
+#                     the runner's own test)
 #   --log FILE        where the serial output goes (default: a file under /tmp)
 #   --expect REGEX    the log must contain a line matching REGEX (grep -E); repeatable,
 #                     each is a result of its own
@@ -28,8 +35,9 @@
 #
 # Environment: ACCEL=tcg (default) or kvm; QEMU_CPU (default: max for tcg, host for kvm).
 #
-# The guest's protocol (kernel/include/ktest.h): "BASTION-TEST-BEGIN", then lines
-# "PASS: <test>" / "FAIL: <test>: <why>", then "BASTION-TEST-END ...", then it exits
+# The guest's protocol (kernel/include/ktest.h): "BASTION-TEST-BEGIN", then for each
+# test "RUN: <test>" and "PASS: <test>" / "FAIL: <test>: <why>", then
+# "BASTION-TEST-END ...", then it exits
 # QEMU through isa-debug-exit: status 33 pass, 35 fail. This runner prints every result
 # line, adds its own for what went wrong around the guest (timeout, crash, missing end
 # marker, an exit status that disagrees with the results, unmatched --expect), and ends
@@ -37,6 +45,7 @@
 set -uo pipefail
 
 image="" cdrom="" append="" name="" timeout_s=60 log="" interactive=0 protocol=1 icount=0
+test_timeout_s=60 max_hangs=3 harness_words=""
 modules=() expects=() serial2="" serial2_input="" expects2=() machine=q35 extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -46,6 +55,8 @@ while [[ $# -gt 0 ]]; do
     --module) modules+=("$2"); shift 2 ;;
     --name) name=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
+    --test-timeout) test_timeout_s=$2; shift 2 ;;
+    --harness-args) harness_words=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
     --expect) expects+=("$2"); shift 2 ;;
     --no-protocol) protocol=0; shift ;;
@@ -76,9 +87,6 @@ if [[ -n "$cdrom" ]]; then
 else
     args+=(-kernel "$image" -append "$append")
 fi
-if [[ ${#modules[@]} -gt 0 ]]; then
-    args+=(-initrd "$(IFS=,; echo "${modules[*]}")")
-fi
 [[ $icount -eq 1 ]] && args+=(-icount shift=0,align=off)
 if [[ -n "$serial2" ]]; then
     # A "pipe" chardev reads BASE.in and writes BASE.out; plain files serve (the input
@@ -95,6 +103,7 @@ args+=("${extra[@]}")
 
 if [[ $interactive -eq 1 ]]; then
     echo "Booting Bastion in QEMU (${accel}). Quit with Ctrl-A then X."
+    [[ ${#modules[@]} -gt 0 ]] && args+=(-initrd "$(IFS=,; echo "${modules[*]}")")
     exec qemu-system-x86_64 "${args[@]}" -serial mon:stdio
 fi
 
@@ -102,35 +111,113 @@ if [[ -z "$log" ]]; then
     log=$(mktemp /tmp/bastion-serial.XXXXXX)
 fi
 mkdir -p "$(dirname "$log")"
-timeout --kill-after=5 "$timeout_s" qemu-system-x86_64 "${args[@]}" -serial "file:$log" \
-    </dev/null >"$log.qemu" 2>&1
-status=$?
 
 passed=0 failed=0
 pass() { echo "PASS: $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $1: $2"; failed=$((failed + 1)); }
 
-tr -d '\r' <"$log" >"$log.clean"
-if [[ $protocol -eq 1 ]]; then
-    while IFS= read -r line; do
-        case "$line" in
-        PASS:*) echo "$line"; passed=$((passed + 1)) ;;
-        FAIL:*) echo "$line"; failed=$((failed + 1)) ;;
-        esac
-    done < <(sed -n '/^BASTION-TEST-BEGIN/,/^BASTION-TEST-END/p' "$log.clean" | grep -E '^(PASS|FAIL): ')
+# The harness.args module of a boot (tests/system/roottask/harness_args.c): its name
+# carries the words, so it lives at a short path (a module name has 48 bytes).
+# Only a root task gets one, and only when there is something to say.
+args_dir=""
+if [[ ${#modules[@]} -gt 0 && $protocol -eq 1 ]]; then
+    args_dir=$(mktemp -d /tmp/bst.XXXXXX)
+    echo >"$args_dir/harness.args"
+    trap 'rm -rf "$args_dir"' EXIT
 fi
-guest_failed=$failed
+
+# boot_once LOG FROM: one boot, its serial output in LOG, the harness asked to start at
+# test FROM. While QEMU runs, the log is read as it grows: a test announced by "RUN:"
+# that reports nothing within test_timeout_s is hung, and QEMU is killed. Sets status
+# (QEMU's exit status; "hung" or "timeout" when killed), hung_test, runs_seen (the RUN
+# lines of this boot) and resumable (the guest said BASTION-TEST-RESUMABLE).
+boot_once() {
+    local blog=$1 from=$2
+    local -a boot_args=("${args[@]}") mods=("${modules[@]}")
+    local words="$harness_words"
+    [[ $from -gt 0 ]] && words="$words${words:+ }from=$from"
+    [[ -n $args_dir && -n $words ]] && mods+=("$args_dir/harness.args $words")
+    [[ ${#mods[@]} -gt 0 ]] && boot_args+=(-initrd "$(IFS=,; echo "${mods[*]}")")
+    qemu-system-x86_64 "${boot_args[@]}" -serial "file:$blog" </dev/null >"$blog.qemu" 2>&1 &
+    local pid=$! started=$SECONDS seen=0 current="" since=0 line
+    status="" hung_test="" runs_seen=0 resumable=0
+    : >"$blog.times"
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 0.2
+        local -a lines=()
+        mapfile -t lines < <(tr -d '\r' <"$blog" 2>/dev/null | head -n "$(tr -cd '\n' <"$blog" 2>/dev/null | wc -c)")
+        for ((; seen < ${#lines[@]}; seen++)); do
+            line=${lines[$seen]}
+            case "$line" in
+            BASTION-TEST-RESUMABLE) resumable=1 ;;
+            RUN:\ *) current=${line#RUN: } since=$SECONDS runs_seen=$((runs_seen + 1)) ;;
+            PASS:\ * | FAIL:\ *)
+                [[ -n $current ]] && echo "$((SECONDS - since)) $current" >>"$blog.times"
+                current="" ;;
+            esac
+        done
+        if [[ -n $current && $((SECONDS - since)) -ge $test_timeout_s ]]; then
+            status=hung hung_test=$current
+        elif [[ $((SECONDS - started)) -ge $timeout_s ]]; then
+            status=timeout hung_test=$current
+        else
+            continue
+        fi
+        kill "$pid" 2>/dev/null
+        sleep 1
+        kill -9 "$pid" 2>/dev/null
+        break
+    done
+    wait "$pid"
+    local rc=$?
+    [[ -z $status ]] && status=$rc
+}
+
+# Boot, and boot again after each hung test (at most max_hangs), starting after it. The
+# boots' logs are joined in LOG; the last boot decides the exit status.
+: >"$log"
+from=0 hangs=0 boot=1
+while :; do
+    blog=$log
+    [[ $boot -gt 1 ]] && blog=$log.boot$boot
+    boot_once "$blog" "$from"
+    [[ $boot -gt 1 ]] && { cat "$blog" >>"$log"; cat "$blog.times" >>"$log.times"; rm -f "$blog.times"; }
+    tr -d '\r' <"$blog" >"$blog.clean"
+    last_clean=$blog.clean failed_before=$failed
+    if [[ $protocol -eq 1 ]]; then
+        while IFS= read -r line; do
+            case "$line" in
+            PASS:*) echo "$line"; passed=$((passed + 1)) ;;
+            FAIL:*) echo "$line"; failed=$((failed + 1)) ;;
+            esac
+        done < <(sed -n '/^BASTION-TEST-BEGIN/,/^BASTION-TEST-END/p' "$blog.clean" | grep -E '^(PASS|FAIL): ')
+    fi
+    guest_failed=$((failed - failed_before))
+    [[ $status == hung ]] || break
+    fail "$hung_test" "no result within ${test_timeout_s}s: hung (boot $boot, serial log: $blog)"
+    hangs=$((hangs + 1)) from=$((from + runs_seen)) boot=$((boot + 1))
+    if [[ $resumable -eq 0 || $hangs -ge $max_hangs ]]; then
+        [[ $resumable -eq 1 ]] && fail "$name" "$hangs tests hung: the rest of the suite did not run"
+        status=hung-final
+        break
+    fi
+    echo "$name: resuming at test $from in boot $boot"
+done
+[[ $boot -gt 1 ]] && tr -d '\r' <"$log" >"$log.clean"
 
 case $status in
 33) exit_word=pass ;;
 35) exit_word=fail ;;
-124 | 137) exit_word=timeout ;;
+timeout | 124 | 137) exit_word=timeout ;;
+hung-final) exit_word=hung ;;
 *) exit_word="status $status" ;;
 esac
 
-if [[ $exit_word == timeout ]]; then
-    fail "$name" "timed out after ${timeout_s}s (serial log: $log)"
-elif [[ $protocol -eq 1 ]] && ! grep -q '^BASTION-TEST-END' "$log.clean"; then
+if [[ $exit_word == hung ]]; then
+    : # reported above, by test
+elif [[ $exit_word == timeout ]]; then
+    fail "$name" "timed out after ${timeout_s}s${hung_test:+ in $hung_test} (serial log: $log)"
+elif [[ $protocol -eq 1 ]] && ! grep -q '^BASTION-TEST-END' "$last_clean"; then
     fail "$name" "no BASTION-TEST-END line; the kernel died or never ran the tests ($exit_word; log: $log)"
 elif [[ $protocol -eq 1 && $exit_word == pass && $guest_failed -gt 0 ]] ||
      [[ $protocol -eq 1 && $exit_word == fail && $guest_failed -eq 0 ]]; then

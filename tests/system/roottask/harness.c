@@ -4,8 +4,13 @@
  * on the debug console:
  *
  *   BASTION-TEST-BEGIN <suite>
- *   PASS: <test>  |  FAIL: <test>: <why>
+ *   BASTION-TEST-RESUMABLE
+ *   RUN: <test>, then PASS: <test>  |  FAIL: <test>: <why>
  *   BASTION-TEST-END <n> passed, <n> failed
+ *
+ * RUN lets the runner bound each test on its own; RESUMABLE tells it that a boot with
+ * `from=N` (harness_args.c) runs the table from test N, so that after a hung test the
+ * rest of the suite still runs.
  */
 #include "roottask.h"
 
@@ -47,10 +52,21 @@ int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct t
                    (unsigned long)(bi->untyped.start + i), (unsigned long)bi->untyped_list[i].paddr,
                    bi->untyped_list[i].size_bits, bi->untyped_list[i].is_device ? ", device" : "");
 
+    struct harness_args args = harness_args_read(bi);
+    /* Every test assumes the root at ROOT_PRIO (the first test of each suite checks that
+     * the root can set it); a boot resumed after a hung test must assume the same. */
+    if (bst_tcb_set_priority(ROOT_TCB, ROOT_TCB, ROOT_PRIO) != BST_OK)
+        bst_printf("%s: cannot set the root's priority\n", suite);
+    bst_printf("BASTION-TEST-RESUMABLE\n");
+    if (args.first > 0)
+        bst_printf("%s: resumed at test %lu of %u\n", suite, (unsigned long)args.first, n);
     unsigned passed = 0, failed = 0;
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = (unsigned)(args.first < n ? args.first : n); i < n; i++) {
         current_failed = false;
         current_why[0] = '\0';
+        bst_printf("RUN: %s\n", tests[i].name);
+        while (i == args.hang) /* asked to hang: the runner's per-test bound must end this */
+            __asm__ volatile("pause");
         tests[i].fn();
         threads_reap();
         if (current_failed) {

@@ -21,6 +21,24 @@ static uint64_t cycles(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/*
+ * Run `cycles_wanted` cycles of the counter on this thread's own time: a jump of `gap` or
+ * more between two reads is time the thread did not run (its budget ran out, someone
+ * else ran) and is not counted. `gap` must be far longer than one turn of the loop on
+ * the slowest host: under TCG a turn costs whatever the host's clock says, and a gap
+ * scaled to the request (it once was cycles_wanted / 30, 34 cycles for a 1000-cycle
+ * request) let a slow or loaded host count nothing and spin for ever (issue 15).
+ */
+static void spin_own_time(uint64_t cycles_wanted, uint64_t gap)
+{
+    uint64_t ran = 0, last = cycles();
+    while (ran < cycles_wanted) {
+        uint64_t now = cycles();
+        ran += now - last < gap ? now - last : 0;
+        last = now;
+    }
+}
+
 /* Server: counts requests (c->count), does what the label says, replies label + 1 with
  * MR0 + 1, by Reply-Recv. */
 static void child_passive_server(struct ipc_child *c)
@@ -33,13 +51,8 @@ static void child_passive_server(struct ipc_child *c)
         c->count++;
         c->err = e;
         uint64_t label = bst_msginfo_label(info);
-        if (label == LABEL_SPIN) { /* c->arg cycles of its own running: gaps are not counted */
-            uint64_t ran = 0, last = cycles(), gap = c->arg / 30 + 1;
-            while (ran < c->arg) {
-                uint64_t now = cycles();
-                ran += now - last < gap ? now - last : 0;
-                last = now;
-            }
+        if (label == LABEL_SPIN) {
+            spin_own_time(c->arg, c->gap);
         } else if (label == LABEL_FOREVER) {
             c->log[0] = 1;
             for (;;)
@@ -74,6 +87,7 @@ static bool passive_server(struct ipc_thread *s, bst_cptr_t ep, bst_cptr_t timeo
         return false;
     s->c->ep = ep;
     s->c->reply = reply;
+    s->c->gap = env_bootinfo()->counter_khz / 2; /* 500 us: only a preemption is longer */
     if (timeout_ep != 0 && bst_tcb_set_timeout_endpoint(s->tcb, timeout_ep) != BST_OK)
         return false;
     return ipc_thread_start(s, child_passive_server) == BST_OK &&

@@ -46,6 +46,14 @@ struct test {
     const char *name;
 };
 
+/* What the runner asked of this boot (harness_args.c): the first test to run, and a test
+ * that is to hang (UINT64_MAX: none). */
+struct harness_args {
+    uint64_t first;
+    uint64_t hang;
+};
+struct harness_args harness_args_read(const struct bst_bootinfo *bi);
+
 /* Run the tests in order, printing the protocol under `suite`; returns the verdict for
  * crt0 (0: every test passed). */
 int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct test *tests,

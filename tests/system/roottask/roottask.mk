@@ -11,7 +11,7 @@
 # and the capability listing of DEBUG_DUMP_CAPS.
 
 ROOTTASK_DIR := tests/system/roottask
-ROOTTASK_COMMON := $(addprefix $(ROOTTASK_DIR)/,harness.c env.c probe_child.c probes.S)
+ROOTTASK_COMMON := $(addprefix $(ROOTTASK_DIR)/,harness.c harness_args.c env.c probe_child.c probes.S)
 ROOTTASK_SRCS := $(filter-out $(wildcard $(ROOTTASK_DIR)/ipc*.c), \
     $(wildcard $(ROOTTASK_DIR)/*.c) $(wildcard $(ROOTTASK_DIR)/*.S))
 ROOTTASK_ELF := $(BUILD)/user/roottask-tests.elf

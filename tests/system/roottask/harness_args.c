@@ -1,0 +1,62 @@
+/*
+ * The harness's boot arguments: words on the command line of a boot module named
+ * `harness.args` (the file's bytes are not read). scripts/qemu-run.sh adds the module:
+ *
+ *   from=N   start at test N of the table (0-based): the runner found test N - 1 hung
+ *            in an earlier boot, and the rest of the suite runs in this one
+ *   hang=N   test N spins for ever instead of running (the runner's own test: its
+ *            per-test bound must name that test and resume after it)
+ *
+ * A missing module, word or number leaves the default (run everything, hang nothing).
+ */
+#include "roottask.h"
+
+#include <libbastion/string.h>
+
+#define ARGS_MODULE "harness.args"
+
+/* Does the module's file (its name up to the first space, after the last '/') have the
+ * name ARGS_MODULE? */
+static bool is_args_module(const char *name, size_t len)
+{
+    size_t start = 0, end = 0;
+    while (end < len && name[end] != ' ')
+        end++;
+    for (size_t i = 0; i < end; i++)
+        if (name[i] == '/')
+            start = i + 1;
+    size_t want = bst_strlen(ARGS_MODULE);
+    return end - start == want && bst_strncmp(name + start, ARGS_MODULE, want) == 0;
+}
+
+/* The decimal value of the word `key` (e.g. "from=") in name[0, len), or `fallback`. */
+static uint64_t word_value(const char *name, size_t len, const char *key, uint64_t fallback)
+{
+    size_t klen = bst_strlen(key);
+    for (size_t i = 0; i + klen <= len; i++) {
+        if ((i > 0 && name[i - 1] != ' ') || bst_strncmp(name + i, key, klen) != 0)
+            continue;
+        uint64_t v = 0;
+        size_t j = i + klen;
+        if (j >= len || name[j] < '0' || name[j] > '9')
+            return fallback;
+        for (; j < len && name[j] >= '0' && name[j] <= '9' && v < 1000000; j++)
+            v = v * 10 + (uint64_t)(name[j] - '0');
+        return v;
+    }
+    return fallback;
+}
+
+struct harness_args harness_args_read(const struct bst_bootinfo *bi)
+{
+    struct harness_args a = {.first = 0, .hang = UINT64_MAX};
+    for (uint32_t m = 0; m < bi->n_modules && m < BST_BOOTINFO_MAX_MODULES; m++) {
+        const char *name = bi->modules[m].name;
+        size_t len = bst_strnlen(name, sizeof(bi->modules[m].name));
+        if (!is_args_module(name, len))
+            continue;
+        a.first = word_value(name, len, "from=", 0);
+        a.hang = word_value(name, len, "hang=", UINT64_MAX);
+    }
+    return a;
+}
