@@ -29,8 +29,9 @@ struct ipc_child {
     volatile uint64_t count; /* rounds, or calls made */
     bst_cptr_t tcb, ep, reply, ntfn, cap;
     uint64_t id, length, label, arg;
-    uint64_t gap; /* a passive server's LABEL_SPIN: a longer jump between two counter
-                     reads is time it did not run (ipc_passive.c) */
+    /* a passive server's LABEL_SPIN: a longer jump between two counter reads is time
+     * it did not run (ipc_passive.c) */
+    uint64_t gap;
     volatile uint64_t log[16];                /* what a yielding child saw, a FIFO position, ... */
     volatile uint64_t mr[BST_MSG_MAX_LENGTH]; /* the message words it received */
 };
