@@ -82,3 +82,36 @@ suite-system-roottask-kpti: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	    --expect "^cpu: meltdown .*; page-table isolation on" \
 	    --expect "^isolation: on, no entry found the kernel view loaded" \
 	    --expect "user fault: thread 'probe-port-in' .*general protection fault"
+
+# A slow clock (issue 15): both images again with the guest's clock at 32 ns per
+# instruction (-icount shift=5), so that every loop that reads the cycle counter sees
+# each of its turns as long as on a host far slower than any we run on. A test whose
+# progress depends on the host being fast (a spin that counts only short steps, a wait
+# shorter than the path it waits for) hangs or fails here on every run, not on some
+# hosts now and then. Time-bounded waits end sooner in instructions, so the boots are
+# short.
+TEST_SUITES += system-ipc-slowclock system-roottask-slowclock
+
+.PHONY: suite-system-ipc-slowclock suite-system-roottask-slowclock
+suite-system-ipc-slowclock: $(KERNEL_BIN) $(IPC_TESTS_ELF)
+	$(Q)scripts/run-suite.sh system-ipc-slowclock $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(IPC_TESTS_ELF) --append "" \
+	    --qemu-arg -icount --qemu-arg shift=5,align=off \
+	    --name ipc-slowclock --timeout 120 --log $(BUILD)/test-logs/ipc-slowclock.log \
+	    --expect "^ipc: fastpath taken [1-9][0-9]* times"
+
+suite-system-roottask-slowclock: $(KERNEL_BIN) $(ROOTTASK_ELF)
+	$(Q)scripts/run-suite.sh system-roottask-slowclock $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "" \
+	    --qemu-arg -icount --qemu-arg shift=5,align=off \
+	    --name roottask-slowclock --timeout 150 --log $(BUILD)/test-logs/roottask-slowclock.log \
+	    --expect "^cspace of 'roottask': root CNode"
+
+# The runner's per-test bound (scripts/qemu-run.sh --test-timeout): one test of the IPC
+# image told to hang must fail by its own name, and the suite must resume after it.
+TEST_SUITES += system-runner-bound
+
+.PHONY: suite-system-runner-bound
+suite-system-runner-bound: $(KERNEL_BIN) $(IPC_TESTS_ELF)
+	$(Q)scripts/run-suite.sh system-runner-bound $(BUILD)/test-results -- \
+	    tests/system/runner-bound.sh $(KERNEL_BIN) $(IPC_TESTS_ELF) $(BUILD)/test-logs
