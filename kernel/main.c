@@ -125,6 +125,11 @@ void kernel_main(const struct boot_info *bi)
         fastpath_disable();
         kprintf("ipc: fastpath disabled\n");
     }
+    if (cmdline_get(bi->cmdline, "late_timer", selection, sizeof(selection)) != NULL) {
+        unsigned us = parse_uint(selection, 0);
+        budget_timer_late_by((uint64_t)us * arch_counter_hz() / 1000000);
+        kprintf("timer: every deadline armed %u us late (fault injection)\n", us);
+    }
     if (bi->n_modules > 0) {
         start_root_task(bi, rc);
     }

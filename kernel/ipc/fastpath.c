@@ -11,9 +11,10 @@
  * bound signal, and the caller in the current domain with a priority at least that of
  * every ready thread: the context goes back. Then the message moves register to
  * register and the CPU goes straight to the other thread. The same context keeps
- * running throughout, so there is nothing to charge and no timer to move. (The thread
- * resumed must return to a user address: one that made its system call from the last
- * bytes of user space takes the full path, which faults it.)
+ * running throughout, so there is nothing to charge and no timer to move, unless its
+ * budget has already run out (a late timer: budget_overrun()), which the full path
+ * handles. (The thread resumed must return to a user address: one that made its system
+ * call from the last bytes of user space takes the full path, which faults it.)
  *
  * The common case of the common case is also written in assembly (arch fastpath.S),
  * which runs first, straight from the SYSCALL entry; this C version catches what it
@@ -31,10 +32,23 @@
 
 uint64_t fastpath_hits;
 uint64_t fastpath_syscalls[2] = {BST_SYS_CALL, BST_SYS_REPLY_RECV};
+bool fastpath_off;
+
+static void asm_dispatch(bool on)
+{
+    fastpath_syscalls[0] = on ? BST_SYS_CALL : UINT64_MAX; /* UINT64_MAX: nothing matches */
+    fastpath_syscalls[1] = on ? BST_SYS_REPLY_RECV : UINT64_MAX;
+}
 
 void fastpath_disable(void)
 {
-    fastpath_syscalls[0] = fastpath_syscalls[1] = UINT64_MAX; /* no system call matches */
+    fastpath_off = true;
+    asm_dispatch(false);
+}
+
+void fastpath_limited_running(bool limited)
+{
+    asm_dispatch(!limited && !fastpath_off);
 }
 
 #define INFO_UNWRAPPED_MASK                                                                        \
@@ -89,7 +103,7 @@ bool fastpath_call(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
     bst_msginfo_t info = arch_syscall_msginfo(c);
-    if (!fastpath_enabled() || !message_is_simple(info)) {
+    if (!fastpath_enabled() || !message_is_simple(info) || budget_overrun()) {
         return false;
     }
     struct cte *slot = lookup_single_level(t, arch_syscall_cptr(c));
@@ -136,7 +150,7 @@ bool fastpath_reply_recv(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
     bst_msginfo_t info = arch_syscall_msginfo(c);
-    if (!fastpath_enabled() || !message_is_simple(info)) {
+    if (!fastpath_enabled() || !message_is_simple(info) || budget_overrun()) {
         return false;
     }
     struct cte *rslot = lookup_single_level(t, arch_syscall_reply_cptr(c));

@@ -4,6 +4,7 @@
 #include <bastion/syscall.h>
 #include <ipc/ipc.h>
 #include <syscall/syscall.h>
+#include <thread/budget.h>
 #include <thread/fault.h>
 #include <thread/sched.h>
 
@@ -67,6 +68,10 @@ void syscall_handler(void)
     struct tcb *t = sched_current();
     struct arch_context *c = &t->arch.ctx;
     uint64_t n = arch_syscall_number(c);
+    if (budget_overrun()) { /* the timer is late: not on time the context has not got */
+        arch_syscall_restart(c);
+        kernel_exit();
+    }
     switch (n) {
     case BST_SYS_CALL:
     case BST_SYS_SEND:

@@ -9,6 +9,7 @@
  * run_start is charged at the next kernel exit, whoever holds it by then (a Call to a
  * passive server moves it without a charge, since the same context keeps running).
  */
+#include <ipc/fastpath.h>
 #include <ipc/ipc.h>
 #include <thread/budget.h>
 #include <thread/domain.h>
@@ -20,10 +21,22 @@
 #define SLICE_HZ 100 /* round-robin slice: 10 ms */
 
 struct budget_state budget_state;
+uint64_t budget_end = UINT64_MAX;        /* when running_sc's budget runs out */
 static uint64_t run_start;               /* when running_sc began to run */
 static struct sched_context *running_sc; /* limited context charged at the next step */
+static uint64_t timer_late;              /* fault injection: ticks added to each deadline */
 static struct tcb *slice_owner;          /* whose round-robin slice began at slice_start */
 static uint64_t slice_start;
+
+/* No limited context is running from now on: nothing to charge, no budget to end. */
+static void stop_running_sc(void)
+{
+    running_sc = NULL;
+    if (budget_end != UINT64_MAX) {
+        budget_end = UINT64_MAX;
+        fastpath_limited_running(false);
+    }
+}
 
 /* (Not const: sc_available() merges the refills that are due.) */
 static bool has_budget(struct sched_context *sc, uint64_t now)
@@ -119,7 +132,7 @@ void budget_step(void)
         run_start = now;
         struct tcb *t = sc->tcb;
         if (t != NULL && t->state == THREAD_RUNNABLE && !has_budget(sc, now)) {
-            running_sc = NULL;
+            stop_running_sc();
             throttle(t);
         }
     }
@@ -129,12 +142,18 @@ void budget_step(void)
 void budget_start_running(struct tcb *t)
 {
     if (t->sc->limited) {
+        uint64_t now = arch_counter_read();
         if (running_sc != t->sc) {
-            run_start = arch_counter_read();
+            run_start = now;
         }
         running_sc = t->sc;
+        if (budget_end == UINT64_MAX) {
+            fastpath_limited_running(true);
+        }
+        /* budget_step() charged it up to run_start: what is left runs out this long after */
+        budget_end = run_start + sc_available(t->sc, now);
     } else {
-        running_sc = NULL;
+        stop_running_sc();
     }
 }
 
@@ -148,8 +167,7 @@ void budget_arm_timer(struct tcb *t)
     }
     uint64_t now = arch_counter_read(), deadline = domain_slot_end();
     if (limited) {
-        uint64_t end = now + sc_available(t->sc, now);
-        deadline = end < deadline ? end : deadline;
+        deadline = budget_end < deadline ? budget_end : deadline;
     }
     if (budget_state.release_head != NULL &&
         sc_next_release(budget_state.release_head->sc) < deadline) {
@@ -165,7 +183,7 @@ void budget_arm_timer(struct tcb *t)
     }
     if (deadline != budget_state.armed) {
         budget_state.armed = deadline == UINT64_MAX ? 0 : deadline;
-        arch_timer_oneshot(budget_state.armed);
+        arch_timer_oneshot(budget_state.armed == 0 ? 0 : budget_state.armed + timer_late);
     }
 }
 
@@ -203,7 +221,7 @@ void budget_sc_configure(struct sched_context *sc, uint64_t budget, uint64_t per
 {
     sched_account_current();
     if (running_sc == sc) {
-        running_sc = NULL;
+        stop_running_sc();
     }
     if (sc->tcb != NULL && sc->limited) {
         budget_state.limited--;
@@ -236,7 +254,7 @@ void sc_unbind_tcb(struct tcb *t)
     }
     if (running_sc == sc) {
         sched_account_current();
-        running_sc = NULL;
+        stop_running_sc();
     }
     budget_forget(t);
     sched_remove(t); /* no context, no CPU (it stays runnable, waiting for one) */
@@ -245,6 +263,11 @@ void sc_unbind_tcb(struct tcb *t)
     }
     sc->tcb = NULL;
     t->sc = NULL;
+}
+
+void budget_timer_late_by(uint64_t ticks)
+{
+    timer_late = ticks;
 }
 
 void sched_tickless_start(void)

@@ -10,7 +10,9 @@
  * an address-space switch into or out of a space that holds I/O ports (iomap.c: the
  * I/O permission map follows), and an address-space switch with PCID (the C path keeps
  * the identifiers' flush state). Under page-table isolation (arch/kpti.h) the entry is
- * syscall_entry_kpti and the version assembled for it runs (FASTPATH 1 below).
+ * syscall_entry_kpti and the version assembled for it runs (FASTPATH 1 below). It is
+ * not entered while a limited scheduling context runs (ipc/fastpath.h): it reads no
+ * clock, so it could not tell that context's budget had run out.
  *
  * On entry (syscall_entry): GS is the kernel's, RSP points at the current thread's TCB
  * (its context is the TCB's start), the user's RIP, RFLAGS, RSP and every register are

@@ -14,14 +14,20 @@
 
 extern uint64_t fastpath_hits; /* how often it was taken (reported at a debug exit) */
 /* The system-call numbers the entry sends to the assembly fastpath (Call, Reply-Recv);
- * none once it is disabled. */
+ * none once it is disabled, and none while a limited scheduling context runs: the
+ * assembly reads no clock, so it cannot see that context's budget run out before its
+ * timer fires (thread/budget.h, budget_overrun()); the C fastpath checks that and
+ * serves such calls instead. */
 extern uint64_t fastpath_syscalls[2];
+extern bool fastpath_off;
 /* Turn both fastpaths off (the `nofastpath` command-line option). */
 void fastpath_disable(void);
 static inline bool fastpath_enabled(void)
 {
-    return fastpath_syscalls[0] != UINT64_MAX;
+    return !fastpath_off;
 }
+/* A limited scheduling context starts running (true) or none runs any more (false). */
+void fastpath_limited_running(bool limited);
 
 /* Handle the current thread's Call or Reply-Recv; does not return when it does. The
  * SYSCALL entry calls these first, with the current context pointer, which is the

@@ -9,6 +9,7 @@
 
 #include <thread/domain.h>
 #include <thread/tcb.h>
+#include <timer.h>
 
 /* What the inline checks below read (budget.c owns it). */
 struct budget_state {
@@ -25,6 +26,28 @@ static inline bool budget_quiet(void)
 {
     return budget_state.limited == 0 && budget_state.release_head == NULL &&
            budget_state.armed == 0 && !domain_schedule_active();
+}
+
+/*
+ * When the budget of the limited context now running runs out, in counter ticks
+ * (UINT64_MAX while none runs). The timer is armed for then, but a timer can fire late
+ * (an emulator's host busy elsewhere, a long SMI): a thread must not make a system call
+ * on time its context no longer has. Every way in from a system call asks
+ * budget_overrun() first (the assembly fastpath is closed while a limited context runs:
+ * ipc/fastpath.h); when it says yes, the call is not made but restarted: kernel_exit()
+ * charges the context, and the thread raises its timeout fault or waits for its
+ * release, then makes the call again. budget_end is UINT64_MAX whenever no limited
+ * context runs (budget.c resets it wherever it forgets the running one), so a thread
+ * on an unlimited context never restarts.
+ * A Call or a Reply that moves the context moves its budget with it, so budget_end
+ * stays right across the fastpath's switches.
+ */
+extern uint64_t budget_end;
+
+/* The running limited context's budget is gone (one load when none runs). */
+static inline bool budget_overrun(void)
+{
+    return budget_end != UINT64_MAX && arch_counter_read() >= budget_end;
 }
 
 /* Before choosing: move to the next domain slot if it is due, charge the limited context
@@ -49,6 +72,9 @@ void budget_sc_configure(struct sched_context *sc, uint64_t budget, uint64_t per
 /* From now on the timer is one-shot, programmed at each kernel exit for the next event
  * (end of budget, a release, the end of a round-robin slice): no tick when idle. */
 void sched_tickless_start(void);
+/* Fault injection (kernel option late_timer=US): arm every deadline `ticks` late, as a
+ * loaded emulator host does now and then, so tests see it on every run. */
+void budget_timer_late_by(uint64_t ticks);
 /* The one-shot timer fired. */
 void sched_timer_event(void);
 

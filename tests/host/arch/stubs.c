@@ -5,6 +5,7 @@
  */
 #include <kprintf.h>
 #include <object/finalise.h>
+#include <ipc/fastpath.h>
 #include <irq/irq.h>
 #include <timer.h>
 #include <vm/vspace.h>
@@ -25,6 +26,13 @@ unsigned long host_vspace_switches;
 void irq_forget_notification(const struct notification *n)
 {
     (void)n;
+}
+
+/* The IPC fastpath is not built on the host: nothing to switch when a limited context
+ * runs. */
+void fastpath_limited_running(bool limited)
+{
+    (void)limited;
 }
 
 /* Time (kernel/include/timer.h): the host tests run no timer and no budget-driven
