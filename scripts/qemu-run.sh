@@ -218,7 +218,10 @@ if [[ $exit_word == hung ]]; then
 elif [[ $exit_word == timeout ]]; then
     fail "$name" "timed out after ${timeout_s}s${hung_test:+ in $hung_test} (serial log: $log)"
 elif [[ $protocol -eq 1 ]] && ! grep -q '^BASTION-TEST-END' "$last_clean"; then
-    fail "$name" "no BASTION-TEST-END line; the kernel died or never ran the tests ($exit_word; log: $log)"
+    # The test announced last without a result is the one the machine stopped in.
+    died_in=$(tr -d '\r' <"$last_clean" | awk '/^RUN: /{t=substr($0,6)} /^(PASS|FAIL): /{t=""} END{print t}')
+    [[ -n $died_in ]] && fail "$died_in" "the machine stopped during this test ($exit_word; log: $log)"
+    fail "$name" "no BASTION-TEST-END line; the kernel died or never ran the tests${died_in:+ (in $died_in)} ($exit_word; log: $log)"
 elif [[ $protocol -eq 1 && $exit_word == pass && $guest_failed -gt 0 ]] ||
      [[ $protocol -eq 1 && $exit_word == fail && $guest_failed -eq 0 ]]; then
     fail "$name" "exit status ($exit_word) disagrees with the reported results"

@@ -29,7 +29,7 @@ static bool transfer_cap(struct tcb *s, const struct bst_ipc_buffer *sbuf, struc
     const struct cap *sroot = &s->slots[TCB_SLOT_CSPACE].cap;
     const struct cap *rroot = &r->slots[TCB_SLOT_CSPACE].cap;
     struct lookup_result src = cspace_lookup_cap(sroot, cptr_from_word(sbuf->caps[0]));
-    if (src.status != BST_OK || cap_is_issuer(&src.slot->cap) || rbuf->receive_depth == 0) {
+    if (src.status != BST_OK || !cap_may_copy(&src.slot->cap) || rbuf->receive_depth == 0) {
         return false;
     }
     struct lookup_result cn =

@@ -137,7 +137,7 @@ static bst_error_t cnode_derive(struct slot_ref dst, struct slot_ref src, bst_ri
     bst_error_t e = check_src_dst(&s);
     if (e != BST_OK)
         return e;
-    if (cap_is_issuer(&s.src->cap))
+    if (!cap_may_copy(&s.src->cap))
         return BST_ILLEGAL_OPERATION;
     struct cap_result d = cap_derive(&s.src->cap, rights, mode, data);
     if (d.status != BST_OK)
@@ -186,6 +186,8 @@ bst_error_t cnode_mutate(struct slot_ref dst, struct slot_ref src, bst_rights_t 
     if (d.status != BST_OK)
         return d.status;
 
+    if (cap_is_bound(&s.src->cap) && d.cap.rights != s.src->cap.rights)
+        return BST_ILLEGAL_OPERATION; /* its mapping or grant has the old rights: undo it first */
     if (cap_records_binding(&d.cap))
         d.cap.u = s.src->cap.u; /* a move: the binding goes with the cap (no data word) */
     cap_move_slot(s.dst, s.src);

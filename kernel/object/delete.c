@@ -39,6 +39,8 @@ void cap_delete_slot(struct cte *slot)
     struct cap old = slot->cap;
     cdt_remove(slot);
     slot->cap = cap_null();
+    if (old.flags & CAP_F_THREAD)
+        tcb_slot_emptied(slot);
     if (final)
         cap_finalise(&old);
 }

@@ -126,7 +126,8 @@ static bool check_untyped_child(struct check_state *st, const struct cte *n,
 static bool check_copy_child(struct check_state *st, const struct cte *n, const struct cte *parent)
 {
     const struct cap *c = &n->cap, *p = &parent->cap;
-    if (!cap_same_object(c, p) || c->size_bits != p->size_bits || c->flags != p->flags)
+    if (!cap_same_object(c, p) || c->size_bits != p->size_bits ||
+        (c->flags & ~CAP_F_THREAD) != (p->flags & ~CAP_F_THREAD))
         return fail(st, "child of a non-issuer names another object", n);
     if (!bst_rights_subset(c->rights, p->rights))
         return fail(st, "child has rights its parent lacks", n);

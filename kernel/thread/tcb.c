@@ -102,6 +102,7 @@ void tcb_set_slot(struct tcb *t, enum tcb_slot which, struct cte *src)
         return;
     }
     slot->cap = src->cap;
+    slot->cap.flags |= CAP_F_THREAD; /* its delete suspends the thread (tcb_slot_emptied) */
     if (which == TCB_SLOT_IPC_BUFFER) {
         vm_cap_clear_mapping(&slot->cap); /* the copy maps nothing itself */
     }
@@ -109,6 +110,22 @@ void tcb_set_slot(struct tcb *t, enum tcb_slot which, struct cte *src)
         cache_cspace(t, &slot->cap);
     }
     cdt_insert_last_child(src, slot);
+}
+
+void tcb_slot_emptied(struct cte *slot)
+{
+    /* A TCB is aligned to its size and begins with its struct: the slot's TCB is the
+     * object it lies in. */
+    struct tcb *t =
+        (struct tcb *)ALIGN_DOWN((uintptr_t)slot, (uintptr_t)1 << bst_obj_fixed_bits(BST_OBJ_TCB));
+    unsigned which = (unsigned)(slot - t->slots);
+    kassert(which < TCB_SLOTS && slot == &t->slots[which]);
+    if (which == TCB_SLOT_CSPACE) {
+        t->cspace_slots = NULL; /* the fastpath's cached root went with it */
+    }
+    if (which == TCB_SLOT_CSPACE || which == TCB_SLOT_VSPACE) {
+        tcb_suspend(t); /* resumed only once TCB_CONFIGURE gives it new ones */
+    }
 }
 
 /* The last cap to a TCB is gone: stop the thread and drop the caps it held. */

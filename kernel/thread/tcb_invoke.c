@@ -64,6 +64,9 @@ static bst_error_t decode_ipc_buffer(struct invocation *inv, uint64_t vaddr, uin
     if (!IS_ALIGNED(vaddr, BST_IPC_BUFFER_ALIGN)) {
         return BST_ALIGNMENT_ERROR;
     }
+    if (cap_is_device(&s->ipc_frame->cap)) {
+        return BST_INVALID_ARGUMENT; /* the kernel's direct map covers RAM only */
+    }
     if (vspace == NULL || !vspace_is_prepared(&vspace->cap) ||
         !vspace_maps_frame_writable(&vspace->cap, &s->ipc_frame->cap, vaddr)) {
         return BST_INVALID_ARGUMENT;
@@ -108,8 +111,8 @@ static bst_error_t tcb_configure(struct invocation *inv, struct tcb *t, bool spa
     if (e != BST_OK) {
         return e;
     }
-    if (t->state == THREAD_RUNNABLE) {
-        return BST_ILLEGAL_OPERATION; /* suspend it first */
+    if (t->state != THREAD_INACTIVE) {
+        return BST_ILLEGAL_OPERATION; /* running or blocked in IPC: suspend it first */
     }
     perform_spaces(t, &s, spaces);
     return BST_OK;

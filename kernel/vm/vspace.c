@@ -115,6 +115,9 @@ static void record_mapping(struct cap *c, paddr_t pml4, vaddr_t vaddr)
     c->u.raw[1] = ids[id].generation;
 }
 
+/* A table's cap is its only one (cap_may_copy): once the cap unmaps it, the table is in
+ * no VSpace, and it is emptied, so that mapping it again shows nothing of its old place
+ * (frames whose entries it held find nothing to remove later, which is right). */
 void vm_unmap_cap(struct cap *c)
 {
     paddr_t pml4 = mapped_pml4(c);
@@ -125,6 +128,9 @@ void vm_unmap_cap(struct cap *c)
         } else {
             arch_table_unmap(pml4, level_of(cap_type(c)), c->paddr, va);
         }
+    }
+    if (!is_frame(cap_type(c)) && vm_cap_is_mapped(c)) {
+        arch_table_clear(c->paddr);
     }
     c->u.raw[0] = c->u.raw[1] = 0;
 }

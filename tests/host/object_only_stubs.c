@@ -10,6 +10,11 @@ void tcb_finalise(const struct cap *cap)
     (void)cap;
 }
 
+void tcb_slot_emptied(struct cte *slot)
+{
+    (void)slot;
+}
+
 void endpoint_finalise(const struct cap *cap)
 {
     (void)cap;

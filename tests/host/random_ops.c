@@ -448,8 +448,9 @@ static bst_error_t predict_copy(const struct op *o)
     bst_error_t e = m_two(o->a, o->b, &d, &s);
     if (e != BST_OK)
         return e;
-    if (m_issuer(&s.slot->cap))
-        return BST_ILLEGAL_OPERATION;
+    bst_objtype_t t = (bst_objtype_t)s.slot->cap.type;
+    if (m_issuer(&s.slot->cap) || t == BST_OBJ_PT_L1 || t == BST_OBJ_PT_L2 || t == BST_OBJ_PT_L3)
+        return BST_ILLEGAL_OPERATION; /* issuers and page tables are never copied */
     struct cap c;
     e = m_derive(&s.slot->cap, o->rights, o->kind == OP_MINT, o->data, &c);
     if (e == BST_OK)

@@ -217,7 +217,7 @@ bst_error_t arch_ioport_invoke(struct invocation *inv)
         return BST_TRUNCATED_MESSAGE;
     }
     uint64_t port = invocation_arg(inv, 0);
-    if (port < c->u.ioport.first || port + width - 1 > c->u.ioport.last) {
+    if (port > UINT16_MAX || port < c->u.ioport.first || port + width - 1 > c->u.ioport.last) {
         return BST_RANGE_ERROR;
     }
     if (!(c->rights & (write ? BST_RIGHT_WRITE : BST_RIGHT_READ))) {

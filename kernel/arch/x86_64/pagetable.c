@@ -116,6 +116,14 @@ struct pt_result pt_table_unmap(paddr_t pml4, unsigned level, paddr_t table, vad
     return (struct pt_result){BST_OK, true};
 }
 
+void pt_table_clear(paddr_t table)
+{
+    uint64_t *t = table_at(table);
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        t[i] = 0;
+    }
+}
+
 struct pt_result pt_frame_map(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr,
                               struct pt_leaf leaf)
 {

@@ -81,6 +81,11 @@ bool arch_table_unmap(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr
     return r.flush;
 }
 
+void arch_table_clear(paddr_t table)
+{
+    pt_table_clear(table); /* unreachable now: the unmap (or the loss above) flushed */
+}
+
 bst_error_t arch_frame_map(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr,
                            struct arch_mapping m)
 {

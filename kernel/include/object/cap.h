@@ -20,6 +20,10 @@
 #include <bastion/rights.h>
 
 #define CAP_F_DEVICE 0x1u /* untyped or frame in device memory: never zeroed */
+/* In a TCB's slot: the thread runs with it (thread/tcb.h). A mark of the slot, not of
+ * what the cap names: a TCB slot is never a copy source, and the tree's copy check
+ * (objects.c) ignores it. */
+#define CAP_F_THREAD 0x2u
 
 struct cap {
     uint8_t type;      /* bst_objtype_t; BST_OBJ_NULL for an empty slot */
@@ -123,6 +127,15 @@ static inline bool cap_records_binding(const struct cap *c)
     return cap_is_mappable(c) || cap_type(c) == BST_OBJ_IOPORT;
 }
 
+/* Whether `c` has bound something (a mapping, a port grant) that it still records. */
+static inline bool cap_is_bound(const struct cap *c)
+{
+    if (cap_type(c) == BST_OBJ_IOPORT) {
+        return c->u.ioport.grant_id != 0;
+    }
+    return cap_is_mappable(c) && c->u.raw[0] != 0;
+}
+
 /* Forget the binding `c` records (it becomes a cap that has bound nothing). */
 static inline void cap_clear_binding(struct cap *c)
 {
@@ -145,6 +158,11 @@ static inline uint64_t cap_badge(const struct cap *c)
  * I/O port controls by issuing handler/port caps); every other cap's children are
  * copies of it. Issuer caps are never copied. */
 bool cap_is_issuer(const struct cap *c);
+
+/* Whether the cap may be copied (Copy, Mint, an IPC transfer): not an issuer, and not
+ * a page table, whose one cap is the one place it is mapped from (vm/vspace.h). Moving
+ * and mutating keep one cap and are allowed. */
+bool cap_may_copy(const struct cap *c);
 
 /* Whether a and b name the same object (see above). Two untyped caps never do. */
 bool cap_same_object(const struct cap *a, const struct cap *b);

@@ -33,6 +33,11 @@ void vm_unmap_cap(struct cap *cap);
  * was granted to, if any (arch I/O port code). */
 void ioport_ungrant_cap(struct cap *cap);
 
+/* A cap in a TCB's slot (CAP_F_THREAD) was deleted, final or not, and its slot is empty
+ * now: a thread without its CSpace or VSpace cannot run, so it is suspended
+ * (thread/tcb.c). */
+void tcb_slot_emptied(struct cte *slot);
+
 /* Undo the binding of a cap for which cap_records_binding() holds (delete.c). */
 static inline void cap_unbind(struct cap *cap)
 {

@@ -53,6 +53,8 @@ struct ipc_thread {
 bst_error_t ipc_thread_new(enum space_kind space, uint64_t prio, bst_cptr_t fault_ep,
                            struct ipc_thread *t);
 
+/* The second address space's VSpace cap (made on first use; 0 if it cannot be). */
+bst_cptr_t ipc_other_vspace(void);
 /* Make a started child passive: once it waits in Recv (it runs at once when of higher
  * priority than the root), take its scheduling context. */
 bst_error_t ipc_thread_make_passive(struct ipc_thread *t);
@@ -149,7 +151,10 @@ static inline uint64_t pattern(uint64_t seed, unsigned i)
     X(test_passive_timeout_resume, "passive.timeout_fault_resume_continues")                       \
     X(test_passive_chain, "passive.chain_of_two_servers")                                          \
     X(test_passive_bound_signal_waits, "passive.bound_signal_does_not_wake_it")                    \
-    X(test_nb_send_recv, "ipc.nb_send_recv")
+    X(test_nb_send_recv, "ipc.nb_send_recv")                                                       \
+    X(test_spaces_vspace_revoked, "spaces.vspace_revoked_thread_stops")                            \
+    X(test_spaces_cspace_revoked, "spaces.cspace_revoked_thread_stops")                            \
+    X(test_spaces_vspace_revoked_server, "spaces.vspace_revoked_server_leaves_endpoint")
 
 IPC_TESTS(TEST_DECL)
 

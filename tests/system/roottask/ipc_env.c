@@ -112,6 +112,11 @@ bst_error_t ipc_thread_new(enum space_kind space, uint64_t prio, bst_cptr_t faul
     return e;
 }
 
+bst_cptr_t ipc_other_vspace(void)
+{
+    return other_space() == BST_OK ? other_vs : 0;
+}
+
 bst_error_t ipc_thread_make_passive(struct ipc_thread *t)
 {
     if (!wait_eq(&t->c->started, 1))

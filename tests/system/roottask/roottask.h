@@ -241,6 +241,10 @@ void fpu_check_loop(struct reg_check *c);
     X(test_vspace_delete_frame, "vspace.delete_frame_cap_unmaps")                                  \
     X(test_vspace_delete_page_table, "vspace.delete_page_table_unmaps")                            \
     X(test_vspace_page_table_unmap, "vspace.page_table_unmap_removes_all")                         \
+    X(test_vspace_unmapped_table_empty, "vspace.unmapped_table_holds_nothing")                     \
+    X(test_vspace_table_cap_not_copied, "vspace.table_cap_not_copied")                             \
+    X(test_vspace_deleted_space_tables_empty, "vspace.deleted_space_tables_hold_nothing")          \
+    X(test_vspace_mutate_mapped_rights, "vspace.mutate_mapped_frame_keeps_rights")                 \
     X(test_faults_invalid_opcode, "faults.invalid_opcode")                                         \
     X(test_faults_divide_error, "faults.divide_error")                                             \
     X(test_faults_unmapped_read, "faults.unmapped_read")                                           \

@@ -235,3 +235,78 @@ void test_vspace_page_table_unmap(void)
     CHECK_OK(obj_alloc(BST_OBJ_PT_L2, 0, &l2));
     CHECK_OK(bst_page_table_map(l2, ROOT_VS, base));
 }
+
+/* An unmapped table holds nothing: mapped again elsewhere it shows nothing of its old
+ * place (issue 26: its entries once survived, so a frame stayed reachable there after
+ * its cap was deleted and its memory retyped). */
+void test_vspace_unmapped_table_empty(void)
+{
+    uint64_t base;
+    struct tables t;
+    bst_cptr_t f;
+    struct probe_result r;
+    CHECK_OK(region_with_tables(&base, &t));
+    CHECK_OK(frame_alloc_map(ROOT_VS, base, BST_RIGHTS_RW, 0, &f));
+    *word(base) = 0x5a5a;
+    CHECK_OK(bst_page_table_unmap(t.l1));
+    CHECK_OK(bst_page_table_map(t.l1, ROOT_VS, base + LARGE_PAGE_SIZE));
+    CHECK_PROBE_FAULTS(PROBE_READ, base + LARGE_PAGE_SIZE, 0, &r);
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, f, BST_ROOT_DEPTH));
+    CHECK_PROBE_FAULTS(PROBE_READ, base + LARGE_PAGE_SIZE, 0, &r);
+}
+
+/* A page table has one cap, the one place it is mapped from: Copy and Mint refuse it
+ * (two caps could map it in two places); Move keeps one and works. */
+void test_vspace_table_cap_not_copied(void)
+{
+    uint64_t base;
+    struct tables t;
+    bst_cptr_t c, moved = slot_alloc();
+    struct probe_result r;
+    CHECK_OK(region_with_tables(&base, &t));
+    CHECK_ERR(cap_copy(t.l1, BST_RIGHTS_ALL, &c), BST_ILLEGAL_OPERATION);
+    CHECK_ERR(cap_copy(t.l2, BST_RIGHTS_ALL, &c), BST_ILLEGAL_OPERATION);
+    CHECK_ERR(cap_copy(t.l3, BST_RIGHTS_ALL, &c), BST_ILLEGAL_OPERATION);
+    CHECK_ERR(bst_cnode_mint(ROOT_CNODE, slot_alloc(), BST_ROOT_DEPTH, ROOT_CNODE, t.l1,
+                             BST_ROOT_DEPTH, BST_RIGHTS_ALL, 0),
+              BST_ILLEGAL_OPERATION);
+    CHECK_OK(bst_cnode_move(ROOT_CNODE, moved, BST_ROOT_DEPTH, ROOT_CNODE, t.l1, BST_ROOT_DEPTH));
+    bst_cptr_t f;
+    CHECK_OK(frame_alloc_map(ROOT_VS, base, BST_RIGHTS_RW, 0, &f));
+    CHECK_PROBE_PASSES(PROBE_READ, base, 0, &r); /* the moved cap's table is still in place */
+}
+
+/* The tables of a deleted VSpace keep nothing either: once unmapped (their caps still
+ * say where they were), mapped into another space they show nothing. */
+void test_vspace_deleted_space_tables_empty(void)
+{
+    uint64_t base = region_alloc(), other = region_alloc();
+    struct tables t;
+    bst_cptr_t vs, f;
+    struct probe_result r;
+    CHECK_OK(obj_alloc(BST_OBJ_VSPACE, 0, &vs));
+    CHECK_OK(tables_map(vs, base, 1, &t));
+    CHECK_OK(frame_alloc_map(vs, base, BST_RIGHTS_RW, 0, &f));
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, vs, BST_ROOT_DEPTH));
+    CHECK_ERR(bst_page_table_map(t.l3, ROOT_VS, other), BST_ILLEGAL_OPERATION);
+    CHECK_OK(bst_page_table_unmap(t.l3));
+    CHECK_OK(bst_page_table_map(t.l3, ROOT_VS, other));
+    CHECK_PROBE_FAULTS(PROBE_READ, other, 0, &r);
+}
+
+/* Mutate cannot lower the rights of a cap whose mapping has the old ones (a read-only
+ * frame cap behind a writable mapping); unmapped, it can. */
+void test_vspace_mutate_mapped_rights(void)
+{
+    uint64_t base;
+    struct tables t;
+    bst_cptr_t f, ro = slot_alloc();
+    CHECK_OK(region_with_tables(&base, &t));
+    CHECK_OK(frame_alloc_map(ROOT_VS, base, BST_RIGHTS_RW, 0, &f));
+    CHECK_ERR(bst_cnode_mutate(ROOT_CNODE, ro, BST_ROOT_DEPTH, ROOT_CNODE, f, BST_ROOT_DEPTH,
+                               BST_RIGHT_READ, 0),
+              BST_ILLEGAL_OPERATION);
+    CHECK_OK(bst_frame_unmap(f));
+    CHECK_OK(bst_cnode_mutate(ROOT_CNODE, ro, BST_ROOT_DEPTH, ROOT_CNODE, f, BST_ROOT_DEPTH,
+                              BST_RIGHT_READ, 0));
+}

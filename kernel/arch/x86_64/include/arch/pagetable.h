@@ -57,6 +57,9 @@ bool pt_table_present(paddr_t pml4, unsigned level, vaddr_t vaddr);
 /* Install / remove a table; errors: FAILED_LOOKUP, SLOT_OCCUPIED. */
 struct pt_result pt_table_map(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr);
 struct pt_result pt_table_unmap(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr);
+/* Empty `table`: an unmapped table holds no entries, so mapping it again elsewhere
+ * shows nothing that was under its old place. */
+void pt_table_clear(paddr_t table);
 /* Map a page of level (0: 4K, 1: 2M, 2: 1G); the same frame at vaddr is remapped.
  * Errors: FAILED_LOOKUP, SLOT_OCCUPIED. */
 struct pt_result pt_frame_map(paddr_t pml4, unsigned level, paddr_t frame, vaddr_t vaddr,

@@ -46,6 +46,9 @@ bst_error_t arch_table_map(paddr_t pml4, unsigned level, paddr_t table, vaddr_t 
 bool arch_table_present(paddr_t pml4, unsigned level, vaddr_t vaddr);
 /* Remove `table` from `pml4` at `vaddr` if it is still there; true if it was. */
 bool arch_table_unmap(paddr_t pml4, unsigned level, paddr_t table, vaddr_t vaddr);
+/* Empty a table that is no longer in any VSpace (after arch_table_unmap, or once the
+ * VSpace or the table above it went). */
+void arch_table_clear(paddr_t table);
 
 struct arch_mapping {
     bool writable, executable;
