@@ -76,6 +76,11 @@ void test_devices_ioport_errors(void)
     uint64_t wide = 0x43;
     CHECK_ERR(bst_invoke(pit, BST_INV_IOPORT_IN16, &wide, 1, &v, 1), BST_RANGE_ERROR);
     CHECK_ERR(bst_invoke(pit, BST_INV_IOPORT_OUT8, &wide, 1, NULL, 0), BST_TRUNCATED_MESSAGE);
+    /* A port number near 2^64: port + width wraps past the range's end (issue 26). */
+    uint64_t huge = UINT64_MAX;
+    CHECK_ERR(bst_invoke(pit, BST_INV_IOPORT_IN16, &huge, 1, &v, 1), BST_RANGE_ERROR);
+    huge = UINT64_MAX - 1;
+    CHECK_ERR(bst_invoke(pit, BST_INV_IOPORT_IN32, &huge, 1, &v, 1), BST_RANGE_ERROR);
     CHECK_ERR(bst_invoke(pit, BST_INV_TCB_RESUME, NULL, 0, NULL, 0), BST_ILLEGAL_OPERATION);
     CHECK_OK(bst_cnode_mint(ROOT_CNODE, ro, BST_ROOT_DEPTH, ROOT_CNODE, pit, BST_ROOT_DEPTH,
                             BST_RIGHT_READ, 0));

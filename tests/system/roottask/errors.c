@@ -252,6 +252,22 @@ void test_errors_tcb_ipc_buffer(void)
     CHECK_ERR(bst_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VS, base, unmapped), BST_INVALID_ARGUMENT);
     CHECK_ERR(bst_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VS, base + PAGE_SIZE, ro),
               BST_INVALID_ARGUMENT);
+    /* A device frame: the kernel's direct map covers RAM only (issue 26). */
+    const struct bst_bootinfo *bi = env_bootinfo();
+    bool device = false;
+    for (uint64_t i = 0; i < bi->n_untyped && !device; i++) {
+        if (bi->untyped_list[i].is_device && bi->untyped_list[i].size_bits >= 12) {
+            device = true;
+            bst_cptr_t dev = slot_alloc();
+            CHECK_OK(
+                bst_untyped_retype(bi->untyped.start + i, BST_OBJ_FRAME_4K, 0, ROOT_CNODE, dev, 1));
+            CHECK_OK(
+                bst_frame_map(dev, ROOT_VS, base + 2 * PAGE_SIZE, BST_RIGHTS_RW, BST_CACHE_UC));
+            CHECK_ERR(bst_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VS, base + 2 * PAGE_SIZE, dev),
+                      BST_INVALID_ARGUMENT);
+        }
+    }
+    CHECK(device, "the boot info lists no device untyped to make a device frame from");
     CHECK_ERR(bst_tcb_set_ipc_buffer(tcb, base + 8, f), BST_ALIGNMENT_ERROR);
     CHECK_ERR(bst_tcb_set_ipc_buffer(tcb, base, unmapped), BST_INVALID_ARGUMENT);
     /* A failed configure left the thread unconfigured. */

@@ -98,6 +98,8 @@ void test_spaces_vspace_revoked_server(void)
     uint64_t mr[BST_MSG_REGISTERS] = {1};
     CHECK_OK(bst_send(ep, bst_msginfo_make(0x20, 1, 0, 0), mr));
     CHECK(wait_eq(&s.c->count, 1), "the server did not take the first message");
+    /* Blocked in Recv, it is not inactive: its spaces stay (issue 26). */
+    CHECK_ERR(bst_tcb_set_space(s.tcb, 0, ROOT_CNODE, ipc_other_vspace()), BST_ILLEGAL_OPERATION);
     CHECK_OK(bst_cnode_revoke(ROOT_CNODE, vs, BST_ROOT_DEPTH));
     CHECK_OK(bst_nb_send(ep, bst_msginfo_make(0x20, 1, 0, 0), mr));
     let_others_run();
