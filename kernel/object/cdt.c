@@ -168,3 +168,18 @@ struct cte *cdt_parent(const struct cte *n)
         l = l->next;
     return cte_of_kids(l);
 }
+
+struct cte *cdt_next_preorder(const struct cte *n)
+{
+    struct cte *child = cdt_first_child(n);
+    if (child != NULL)
+        return child;
+    const struct cte *root = cdt_root();
+    while (n != root) {
+        struct cte *next = cdt_next_sibling(n);
+        if (next != NULL)
+            return next;
+        n = cdt_adjacent_parent(n); /* n is its parent's last child: O(1) */
+    }
+    return NULL;
+}

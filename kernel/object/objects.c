@@ -19,7 +19,7 @@ void objects_init(void)
 
 struct check_state {
     struct invariant_result r;
-    uint64_t nodes; /* CDT nodes reached from the root */
+    uint64_t nodes; /* CDT nodes reached from the root, but those in TCB slots */
     uint64_t slots; /* non-empty slots in live and dying CNodes */
 };
 
@@ -59,6 +59,8 @@ static bool count_cnode_slots(struct check_state *st, const struct cnode_header 
         bool linked = slots[i].sib.next != NULL;
         if (linked == cap_is_null(&slots[i].cap))
             return fail(st, "slot emptiness disagrees with its CDT links", &slots[i]);
+        if (slots[i].cap.flags & CAP_F_THREAD)
+            return fail(st, "a CNode slot holds a cap marked as a TCB slot's", &slots[i]);
         st->slots += linked;
     }
     return true;
@@ -162,7 +164,7 @@ static bool check_parent_relation(struct check_state *st, const struct cte *n,
 
 static bool check_node(struct check_state *st, const struct cte *n, const struct cte *parent)
 {
-    st->nodes++;
+    st->nodes += !(n->cap.flags & CAP_F_THREAD); /* a TCB's slots are not a CNode's */
     if (!check_cap_value(st, n) || !check_parent_relation(st, n, parent))
         return false;
     if (cap_type(&n->cap) != BST_OBJ_CNODE)

@@ -25,8 +25,7 @@ static bool is_frame(bst_objtype_t t)
     return t == BST_OBJ_FRAME_4K || t == BST_OBJ_FRAME_2M || t == BST_OBJ_FRAME_1G;
 }
 
-/* Frames: level of the page (0: 4K). Tables: the level they are (0: PT_L1). */
-static unsigned level_of(bst_objtype_t t)
+unsigned vm_level_of(bst_objtype_t t)
 {
     switch (t) {
     case BST_OBJ_FRAME_2M:
@@ -98,10 +97,21 @@ vaddr_t vm_cap_mapped_vaddr(const struct cap *c)
     return c->u.raw[0] & VADDR_MASK;
 }
 
+static unsigned recorded_id(const struct cap *c)
+{
+    return (unsigned)((c->u.raw[0] >> ID_SHIFT) & (VSPACE_MAX_IDS - 1));
+}
+
+bool vm_cap_records(const struct cap *c, unsigned id, uint64_t generation, vaddr_t vaddr)
+{
+    return vm_cap_is_mapped(c) && recorded_id(c) == id && c->u.raw[1] == generation &&
+           vm_cap_mapped_vaddr(c) == vaddr;
+}
+
 /* The PML4 the cap's recorded mapping lives in, or 0 if that VSpace is gone. */
 static paddr_t mapped_pml4(const struct cap *c)
 {
-    unsigned id = (unsigned)((c->u.raw[0] >> ID_SHIFT) & (VSPACE_MAX_IDS - 1));
+    unsigned id = recorded_id(c);
     if (!vm_cap_is_mapped(c) || ids[id].pml4 == 0 || ids[id].generation != c->u.raw[1]) {
         return 0;
     }
@@ -124,9 +134,9 @@ void vm_unmap_cap(struct cap *c)
     if (pml4 != 0) {
         vaddr_t va = vm_cap_mapped_vaddr(c);
         if (is_frame(cap_type(c))) {
-            arch_frame_unmap(pml4, level_of(cap_type(c)), c->paddr, va);
+            arch_frame_unmap(pml4, vm_level_of(cap_type(c)), c->paddr, va);
         } else {
-            arch_table_unmap(pml4, level_of(cap_type(c)), c->paddr, va);
+            arch_table_unmap(pml4, vm_level_of(cap_type(c)), c->paddr, va);
         }
     }
     if (!is_frame(cap_type(c)) && vm_cap_is_mapped(c)) {
@@ -137,7 +147,7 @@ void vm_unmap_cap(struct cap *c)
 
 bool vm_table_present(const struct cap *vs, bst_objtype_t table_type, vaddr_t vaddr)
 {
-    return arch_table_present(vs->paddr, level_of(table_type), vaddr);
+    return arch_table_present(vs->paddr, vm_level_of(table_type), vaddr);
 }
 
 bool vspace_maps_frame_writable(const struct cap *vspace, const struct cap *frame, vaddr_t vaddr)
@@ -195,7 +205,7 @@ bst_error_t vm_map_frame(struct cap *frame, const struct cap *vs, vaddr_t vaddr,
     if (!(rights & BST_RIGHT_READ)) {
         return BST_INSUFFICIENT_RIGHTS; /* x86 cannot map write-only or no-access */
     }
-    e = arch_frame_map(vs->paddr, level_of(cap_type(frame)), frame->paddr, vaddr, m);
+    e = arch_frame_map(vs->paddr, vm_level_of(cap_type(frame)), frame->paddr, vaddr, m);
     if (e == BST_OK) {
         record_mapping(frame, vs->paddr, vaddr);
     }
@@ -246,7 +256,7 @@ bst_error_t vm_map_table(struct cap *table, const struct cap *vs, vaddr_t vaddr)
     if (e != BST_OK) {
         return e;
     }
-    unsigned level = level_of(cap_type(table));
+    unsigned level = vm_level_of(cap_type(table));
     vaddr = ALIGN_DOWN(vaddr, 1ull << vspace_page_bits(level + 1));
     e = arch_table_map(vs->paddr, level, table->paddr, vaddr);
     if (e == BST_OK) {

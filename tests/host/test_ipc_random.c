@@ -1257,27 +1257,6 @@ static void op_thread(void)
 
 /* ---- The engine ---- */
 
-/* objects_check_invariants() counts CDT nodes against the non-empty slots of CNodes; it
- * does not know the slots inside TCBs (thread/tcb.h), so with caps there its count
- * check fails by design. Until the checker counts TCB slots (see docs/testing.md),
- * that one finding is expected while live TCBs hold caps. */
-#define CDT_COUNT_MISMATCH "CDT nodes and non-empty CNode slots differ in number"
-
-static bool tcb_slots_in_use(void)
-{
-    for (int i = 0; i < NT; i++) {
-        if (!live(SLOT_TCB(i))) {
-            continue;
-        }
-        for (unsigned k = 0; k < TCB_SLOTS; k++) {
-            if (!cap_is_null(&ktcb(i)->slots[k].cap)) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 static bool check_all(const char *when)
 {
     const char *why = ipc_check_invariants();
@@ -1285,7 +1264,7 @@ static bool check_all(const char *when)
         return fail("%s: %s", when, why);
     }
     struct invariant_result inv = objects_check_invariants();
-    if (!inv.ok && !(tcb_slots_in_use() && strcmp(inv.why, CDT_COUNT_MISMATCH) == 0)) {
+    if (!inv.ok) {
         return fail("%s: %s", when, inv.why);
     }
     return true;

@@ -174,3 +174,48 @@ struct pt_translation pt_translate(paddr_t pml4, vaddr_t vaddr)
     }
     return t;
 }
+
+/* Visit the present entries of `t` (a table of `level`: 3 = PML4 .. 0 = PT) that
+ * translate from `base`, the first `count` of them, and the tables below them. */
+static bool walk(const uint64_t *t, unsigned level, vaddr_t base, unsigned count, pt_visit_fn visit,
+                 void *ctx)
+{
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t e = t[i];
+        if (!(e & PT_PRESENT)) {
+            continue;
+        }
+        bool table = level > 0 && !(e & PT_LARGE);
+        struct pt_entry pe = {
+            .vaddr = base + ((vaddr_t)i << (12 + 9 * level)),
+            .paddr = e & PT_ADDR_MASK,
+            .level = table ? level - 1 : level,
+            .table = table,
+            .writable = (e & PT_WRITE) != 0,
+            .user = (e & PT_USER) != 0,
+        };
+        if (!visit(ctx, &pe)) {
+            return false;
+        }
+        if (table && !walk(table_at(pe.paddr), level - 1, pe.vaddr, PT_ENTRIES, visit, ctx)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool pt_walk_user(paddr_t pml4, pt_visit_fn visit, void *ctx)
+{
+    return walk(table_at(pml4), 3, 0, PT_KERNEL_HALF, visit, ctx);
+}
+
+bool pt_views_agree(paddr_t pml4)
+{
+    const uint64_t *k = table_at(pml4), *u = table_at(pml4 + KPTI_USER_VIEW);
+    for (unsigned i = 0; i < PT_KERNEL_HALF; i++) {
+        if ((k[i] ^ u[i]) & ~PT_ACCESSED) { /* the CPU sets that in the view it walks */
+            return false;
+        }
+    }
+    return true;
+}

@@ -11,7 +11,9 @@
 #include <kstring.h>
 #include <machine.h>
 #include <object/cnode.h>
+#include <object/objects.h>
 #include <syscall/syscall.h>
+#include <vm/vspace_check.h>
 
 /* kernel/arch/<arch>/debug/floor.S: route SYSCALL to the bare floor entry. */
 void arch_floor_begin(void);
@@ -54,6 +56,22 @@ static uint64_t set_name(struct tcb *caller, uint64_t cptr)
     return BST_OK;
 }
 
+/* DEBUG_CHECK_STATE: the object layer's invariants and the VSpace oracle. Result 1:
+ * bit 0 set when the objects hold, bit 1 when the VSpaces do; result 2: the user
+ * entries the oracle checked. A failure is printed. */
+static void check_state(struct arch_context *c)
+{
+    struct invariant_result o = objects_check_invariants();
+    if (!o.ok) {
+        kprintf("check: objects: %s (slot %p)\n", o.why, (const void *)o.where);
+    }
+    struct vspace_check_result v = vspace_check_mappings();
+    if (v.why != NULL) {
+        kprintf("check: vspace %u, vaddr %#lx -> %#lx: %s\n", v.id, v.vaddr, v.paddr, v.why);
+    }
+    arch_syscall_set_result(c, BST_OK, (o.ok ? 1u : 0u) | (v.why == NULL ? 2u : 0u), v.entries);
+}
+
 bool syscall_debug(struct tcb *caller, uint64_t number)
 {
     struct arch_context *c = &caller->arch.ctx;
@@ -94,6 +112,9 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
                                 kpti_misses());
         return true;
     }
+    case BST_SYS_DEBUG_CHECK_STATE:
+        check_state(c);
+        return true;
     case BST_SYS_DEBUG_EXIT:
         kprintf("ipc: fastpath taken %lu times\n", fastpath_hits);
         kprintf("debug exit from '%s': %s\n", caller->name, arg == 0 ? "pass" : "fail");

@@ -52,4 +52,8 @@ struct cte *cdt_adjacent_parent(const struct cte *n);
 /* The parent of linked node `n` (cdt_root() for boot caps). O(number of siblings). */
 struct cte *cdt_parent(const struct cte *n);
 
+/* The node after `n` in preorder (parents before children), NULL after the last: from
+ * cdt_root(), it reaches every capability once. O(1) per step, amortised; read-only. */
+struct cte *cdt_next_preorder(const struct cte *n);
+
 #endif

@@ -45,6 +45,10 @@ void vspace_finalise(const struct cap *vspace);
 /* Whether `c` (frame or page table) records a mapping; and where. */
 bool vm_cap_is_mapped(const struct cap *c);
 vaddr_t vm_cap_mapped_vaddr(const struct cap *c);
+/* Whether `c` records exactly the mapping at `vaddr` in the VSpace (id, generation). */
+bool vm_cap_records(const struct cap *c, unsigned id, uint64_t generation, vaddr_t vaddr);
+/* The page level of a frame type (0: 4 KiB) or the level of a table type (0: PT_L1). */
+unsigned vm_level_of(bst_objtype_t type);
 
 /* Map a frame (rights: BST_RIGHT_*, masked by the cap's; attrs: bastion/vmattr.h) or
  * a page table into `vs` at vaddr, recording the mapping in the cap. Errors as

@@ -11,6 +11,10 @@
  * RUN lets the runner bound each test on its own; RESUMABLE tells it that a boot with
  * `from=N` (harness_args.c) runs the table from test N, so that after a hung test the
  * rest of the suite still runs.
+ *
+ * After each test the kernel checks its own state (DEBUG_CHECK_STATE): the object
+ * layer's invariants and the VSpace oracle (kernel/include/vm/vspace_check.h). A test
+ * that leaves either broken fails, even if every check of its own held.
  */
 #include "roottask.h"
 
@@ -31,6 +35,21 @@ void test_fail(const char *fmt, ...)
 bool test_failed(void)
 {
     return current_failed;
+}
+
+const char *kernel_state_check(uint64_t *entries)
+{
+    struct bst_sysregs r = {.rax = BST_SYS_DEBUG_CHECK_STATE};
+    bst_arch_syscall(&r);
+    if (entries != NULL)
+        *entries = r.rsi;
+    if (r.rax != BST_OK)
+        return "DEBUG_CHECK_STATE failed";
+    if (!(r.rdi & 1))
+        return "the kernel's objects break an invariant (its 'check:' line says which)";
+    if (!(r.rdi & 2))
+        return "a VSpace maps what no live cap records (the kernel's 'check:' line says where)";
+    return NULL;
 }
 
 int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct test *tests,
@@ -69,6 +88,9 @@ int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct t
             __asm__ volatile("pause");
         tests[i].fn();
         threads_reap();
+        const char *broken = kernel_state_check(NULL);
+        if (broken != NULL)
+            test_fail("after the test, %s", broken);
         if (current_failed) {
             bst_printf("FAIL: %s: %s\n", tests[i].name, current_why);
             failed++;

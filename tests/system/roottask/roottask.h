@@ -86,6 +86,11 @@ int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct t
         }                                                                                          \
     } while (0)
 
+/* The kernel's own check of its state (DEBUG_CHECK_STATE): NULL when its objects and
+ * every VSpace hold their invariants, else what broke; *entries (if not NULL) receives
+ * how many page-table entries the VSpace oracle checked. */
+const char *kernel_state_check(uint64_t *entries);
+
 /* ---- Environment (env.c) ------------------------------------------------------------ */
 
 /* Root-CNode slot i is CPtr i; CNode operations name it as (ROOT_CNODE, i, 64). */

@@ -72,4 +72,22 @@ struct pt_translation {
 };
 struct pt_translation pt_translate(paddr_t pml4, vaddr_t vaddr);
 
+/* One present entry of a user half: a table (`level` the table's: 2 = PDPT .. 0 = PT) or
+ * a page (`level` the page's: 0 = 4 KiB .. 2 = 1 GiB; 3 for a large bit in the PML4,
+ * which no correct table has), translating from `vaddr`. */
+struct pt_entry {
+    vaddr_t vaddr;
+    paddr_t paddr;
+    unsigned level;
+    bool table, writable, user;
+};
+typedef bool (*pt_visit_fn)(void *ctx, const struct pt_entry *e);
+
+/* Call `visit` on every present entry of the user half of the pair's kernel view, each
+ * table before the entries it holds. Stops at the first visit that returns false, and
+ * then returns false. Read-only (the VSpace oracle, vm/vspace_check.h). */
+bool pt_walk_user(paddr_t pml4, pt_visit_fn visit, void *ctx);
+/* Whether the pair's two views have equal user halves (pt_table_map writes both). */
+bool pt_views_agree(paddr_t pml4);
+
 #endif
