@@ -1,163 +1,295 @@
 /*
- * Random system calls against the real kernel: a thread whose CSpace is a sandbox CNode
- * (an untyped, endpoints, a notification, a reply object, a frame, an unconfigured
- * scheduling context, the sandbox itself) makes tens of thousands of system calls with
- * random numbers (the IPC calls and Yield), capability addresses, labels, lengths and
- * arguments. Whatever it does, the kernel must answer with an error code or do what
- * was asked, and never panic, hang or corrupt itself: the root task keeps running
- * beside it, restarts it whenever a call of its blocks for good, then deletes all it
- * made and checks that the kernel still works. The sandbox holds no control caps, so
- * the threads it makes never get CPU time and the root's own objects are out of reach.
+ * Random system calls against the real kernel (fuzz.h; the calls: fuzz_calls.c). Two
+ * threads, each with a scheduling context and an IPC buffer, share a sandbox CNode as
+ * their CSpace. It holds an untyped, endpoints, a notification, a reply object,
+ * frames (one of device memory, one a copy of thread A's IPC buffer frame), a VSpace
+ * with a page table of each level, an I/O port, an unconfigured scheduling context,
+ * caps to both threads, and the caps their own CSpace and VSpace caps derive from, so
+ * that a revoke in the sandbox takes a running thread's spaces away.
+ *
+ * Whatever they do, the kernel must answer with an error code or do what was asked,
+ * and never panic, hang or corrupt itself. The root runs beside them: it restarts a
+ * thread whose calls stop (blocked for good, suspended, its spaces gone), with its
+ * spaces rebuilt; every 1000 rounds, and at the end of each epoch before anything is
+ * deleted, it asks the kernel to check its objects and every VSpace
+ * (kernel_state_check: the VSpace oracle). Every EPOCH_CALLS calls the sandbox, which
+ * the threads' deletes empty as they go, is deleted and made afresh. At the end the
+ * kernel must still hold together and work.
+ * It also checks that the shaped calls got through to the kernel's real work (maps,
+ * retypes, copies, thread control, revokes of a running thread's own spaces), so the
+ * test cannot pass by making only calls that fail at decoding.
  */
-#include "roottask.h"
+#include "fuzz.h"
 
 #include <bastion/capdata.h>
+#include <libbastion/device.h>
 #include <libbastion/ipc.h>
 
-#define SANDBOX_RADIX 7
-#define SANDBOX_SLOTS (1u << SANDBOX_RADIX)
-#define CALLS         40000
+#define EPOCHS       20   /* each with a fresh sandbox */
+#define EPOCH_CALLS  3000 /* both threads together */
+#define EPOCH_ROUNDS 6000
+#define CHECK_EVERY  1000
 
-struct fuzz_state {
-    uint64_t rng;
-    volatile uint64_t calls;
-    volatile uint64_t errors; /* calls that returned an error code */
+/* One fuzzing thread, as the root keeps it. */
+struct fuzzer {
+    struct fuzz_state s;
+    struct probe_block b;
+    bst_cptr_t tcb;
+    bst_cptr_t cspace, vspace; /* root copies of FS_CNODE and FS_ROOT_VS, its spaces' parents */
+    bst_cptr_t ipc_frame;
+    uint64_t ipc_vaddr;
+    uint64_t seen;
+    unsigned restarts;
 };
 
-static uint64_t next(struct fuzz_state *s)
+struct sandbox {
+    bst_cptr_t cnode, guarded, ep, device_frame;
+};
+
+static bst_error_t move_in(const struct sandbox *sb, bst_cptr_t cap, uint64_t slot)
 {
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 7;
-    s->rng ^= s->rng << 17;
-    return s->rng;
+    return bst_cnode_move(sb->cnode, slot, FUZZ_RADIX, ROOT_CNODE, cap, BST_ROOT_DEPTH);
 }
 
-/* Mostly a sandbox slot, sometimes 0, a wild value or one past the end. */
-static uint64_t any_cptr(struct fuzz_state *s)
+static bst_error_t copy_in(const struct sandbox *sb, bst_cptr_t cap, uint64_t slot)
 {
-    uint64_t r = next(s);
-    switch (r % 16) {
-    case 0:
-        return 0;
-    case 1:
-        return r;
-    case 2:
-        return SANDBOX_SLOTS + (r >> 8) % 4;
-    default:
-        return (r >> 8) % 16; /* the populated slots and what retype puts after them */
-    }
-}
-
-/* An argument: a small number, a slot, a size, an object type, or anything. */
-static uint64_t any_arg(struct fuzz_state *s)
-{
-    uint64_t r = next(s);
-    switch (r % 6) {
-    case 0:
-        return (r >> 8) % 4;
-    case 1:
-        return any_cptr(s);
-    case 2:
-        return (r >> 8) % 64;
-    case 3:
-        return (r >> 8) % 30; /* object types and labels */
-    case 4:
-        return 1ull << ((r >> 8) % 64);
-    default:
-        return r;
-    }
-}
-
-static void fuzz_child(struct probe_block *b)
-{
-    struct fuzz_state *s = (struct fuzz_state *)(uintptr_t)b->addr;
-    b->started = 1;
-    for (;;) {
-        uint64_t r = next(s);
-        uint64_t number = 1 + (r % BST_SYS_YIELD); /* CALL .. YIELD: no debug calls */
-        uint64_t label = (r >> 8) % 64, length = (r >> 16) % 8, caps = (r >> 20) % 8 == 0;
-        struct bst_sysregs regs = {
-            .rax = number,
-            .rdi = any_cptr(s),
-            .rsi = bst_msginfo_make(label, (unsigned)length, (unsigned)caps, 0),
-            .mr = {any_arg(s), any_arg(s), any_arg(s), any_arg(s)},
-            .r12 = any_cptr(s),
-        };
-        s->calls = s->calls + 1;
-        bst_arch_syscall_r13(&regs, any_cptr(s));
-        if (regs.rax != BST_OK)
-            s->errors = s->errors + 1;
-    }
-}
-
-/* The sandbox: a CNode whose guard makes it a whole 64-bit CSpace on its own. */
-static bst_error_t sandbox_fill(bst_cptr_t cnode, bst_cptr_t guarded)
-{
-    bst_objtype_t types[] = {BST_OBJ_UNTYPED,      BST_OBJ_ENDPOINT, BST_OBJ_ENDPOINT,
-                             BST_OBJ_NOTIFICATION, BST_OBJ_REPLY,    BST_OBJ_FRAME_4K,
-                             BST_OBJ_SCHED_CONTEXT};
-    unsigned bits[] = {16, 0, 0, 0, 0, 0, 0};
-    for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        bst_cptr_t obj;
-        bst_error_t e = obj_alloc(types[i], bits[i], &obj);
-        if (e == BST_OK)
-            e = bst_cnode_move(cnode, 1 + i, SANDBOX_RADIX, ROOT_CNODE, obj, BST_ROOT_DEPTH);
-        if (e != BST_OK)
-            return e;
-    }
-    /* Slot 8: the sandbox itself, so that CNode operations and retype can name it. */
-    return bst_cnode_copy(cnode, 8, SANDBOX_RADIX, ROOT_CNODE, guarded, BST_ROOT_DEPTH,
+    return bst_cnode_copy(sb->cnode, slot, FUZZ_RADIX, ROOT_CNODE, cap, BST_ROOT_DEPTH,
                           BST_RIGHTS_ALL);
 }
 
-static bst_error_t restart(bst_cptr_t tcb, struct probe_block *b)
+/* A 4 KiB frame from a device untyped, for the sandbox. */
+static bst_error_t device_frame(bst_cptr_t *frame)
 {
-    bst_error_t e = bst_tcb_suspend(tcb);
-    return e != BST_OK ? e : thread_start(tcb, fuzz_child, b);
+    const struct bst_bootinfo *bi = env_bootinfo();
+    for (uint64_t i = 0; i < bi->n_untyped; i++) {
+        if (!bi->untyped_list[i].is_device || bi->untyped_list[i].size_bits < 12)
+            continue;
+        *frame = slot_alloc();
+        if (bst_untyped_retype(bi->untyped.start + i, BST_OBJ_FRAME_4K, 0, ROOT_CNODE, *frame, 1) ==
+            BST_OK)
+            return BST_OK;
+    }
+    return BST_NOT_ENOUGH_MEMORY;
+}
+
+static bst_error_t sandbox_fill(struct sandbox *sb, const struct fuzzer *a)
+{
+    static const struct {
+        bst_objtype_t type;
+        unsigned bits;
+        enum fuzz_slot slot;
+    } objects[] = {
+        {BST_OBJ_UNTYPED, 18, FS_UNTYPED},  {BST_OBJ_ENDPOINT, 0, FS_EP_B},
+        {BST_OBJ_NOTIFICATION, 0, FS_NTFN}, {BST_OBJ_REPLY, 0, FS_REPLY},
+        {BST_OBJ_FRAME_4K, 0, FS_FRAME},    {BST_OBJ_SCHED_CONTEXT, 0, FS_SC},
+        {BST_OBJ_VSPACE, 0, FS_VSPACE},     {BST_OBJ_PT_L3, 0, FS_PT_L3},
+        {BST_OBJ_PT_L2, 0, FS_PT_L2},       {BST_OBJ_PT_L1, 0, FS_PT_L1},
+        {BST_OBJ_FRAME_4K, 0, FS_FRAME_B},
+    };
+    for (unsigned i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
+        bst_cptr_t obj;
+        bst_error_t e = obj_alloc(objects[i].type, objects[i].bits, &obj);
+        if (e == BST_OK)
+            e = move_in(sb, obj, objects[i].slot);
+        if (e != BST_OK)
+            return e;
+    }
+    bst_cptr_t port = slot_alloc();
+    bst_error_t e = obj_alloc(BST_OBJ_ENDPOINT, 0, &sb->ep); /* the root keeps one cap */
+    if (e == BST_OK)
+        e = device_frame(&sb->device_frame);
+    if (e == BST_OK)
+        e = copy_in(sb, sb->device_frame, FS_DEVICE_FRAME);
+    if (e == BST_OK)
+        e = bst_ioport_control_issue(BST_SLOT_IOPORT_CONTROL, FUZZ_PORT, FUZZ_PORT, ROOT_CNODE,
+                                     port);
+    if (e == BST_OK)
+        e = move_in(sb, port, FS_IOPORT);
+    if (e == BST_OK)
+        e = copy_in(sb, a->ipc_frame, FS_IPC_FRAME);
+    return e;
+}
+
+/* Put the caps the threads' spaces derive from back in the sandbox (whatever the
+ * threads left in those slots goes). */
+static bst_error_t sandbox_reset_parents(const struct sandbox *sb)
+{
+    const uint64_t slots[] = {FS_CNODE, FS_ROOT_VS, FS_EP_A};
+    const bst_cptr_t caps[] = {sb->guarded, ROOT_VS, sb->ep};
+    for (unsigned i = 0; i < 3; i++) {
+        bst_error_t e = bst_cnode_delete(sb->cnode, slots[i], FUZZ_RADIX);
+        if (e == BST_OK)
+            e = copy_in(sb, caps[i], slots[i]);
+        if (e != BST_OK)
+            return e;
+    }
+    return BST_OK;
+}
+
+/* (Re)start a thread: its spaces copied from the sandbox's FS_CNODE and FS_ROOT_VS, its
+ * own IPC buffer, no fault endpoint, the root's priority. */
+static bst_error_t fuzzer_start(const struct sandbox *sb, struct fuzzer *f)
+{
+    bst_error_t e = bst_tcb_suspend(f->tcb);
+    if (e == BST_OK)
+        e = bst_cnode_delete(ROOT_CNODE, f->cspace, BST_ROOT_DEPTH);
+    if (e == BST_OK)
+        e = bst_cnode_delete(ROOT_CNODE, f->vspace, BST_ROOT_DEPTH);
+    if (e == BST_OK)
+        e = sandbox_reset_parents(sb);
+    if (e == BST_OK)
+        e = bst_cnode_copy(ROOT_CNODE, f->cspace, BST_ROOT_DEPTH, sb->cnode, FS_CNODE, FUZZ_RADIX,
+                           BST_RIGHTS_ALL);
+    if (e == BST_OK)
+        e = bst_cnode_copy(ROOT_CNODE, f->vspace, BST_ROOT_DEPTH, sb->cnode, FS_ROOT_VS, FUZZ_RADIX,
+                           BST_RIGHTS_ALL);
+    if (e == BST_OK)
+        e = bst_tcb_set_sched_params(f->tcb, ROOT_TCB, ROOT_PRIO, ROOT_PRIO);
+    if (e == BST_OK)
+        e = bst_tcb_unbind_notification(f->tcb);
+    if (e == BST_OK)
+        e = bst_tcb_configure(f->tcb, 0, f->cspace, f->vspace, f->ipc_vaddr, f->ipc_frame);
+    if (e == BST_OK)
+        e = thread_start(f->tcb, fuzz_thread, &f->b);
+    return e;
+}
+
+static bst_error_t fuzzer_new(struct fuzzer *f, uint64_t seed, uint64_t ipc_vaddr)
+{
+    f->s.rng = seed;
+    f->s.buf = (struct bst_ipc_buffer *)(uintptr_t)ipc_vaddr;
+    f->s.region = region_alloc();
+    f->b.addr = (uint64_t)(uintptr_t)&f->s;
+    f->ipc_vaddr = ipc_vaddr;
+    f->cspace = slot_alloc();
+    f->vspace = slot_alloc();
+    bst_error_t e = frame_alloc_map(ROOT_VS, ipc_vaddr, BST_RIGHTS_RW, 0, &f->ipc_frame);
+    if (e == BST_OK)
+        e = thread_new(ROOT_VS, ROOT_PRIO, &f->tcb); /* equal priority: slices alternate */
+    return e;
+}
+
+static uint64_t total_calls(const struct fuzzer *f)
+{
+    return f[0].s.calls + f[1].s.calls;
+}
+
+static uint64_t sum_ok(const struct fuzzer *f, unsigned label)
+{
+    return f[0].s.ok[label] + f[1].s.ok[label];
+}
+
+/* The shaped calls reached the kernel's real work. */
+static void check_coverage(const struct fuzzer *f)
+{
+    static const unsigned must[] = {
+        BST_INV_UNTYPED_RETYPE,      BST_INV_CNODE_COPY,   BST_INV_CNODE_MINT,
+        BST_INV_CNODE_MOVE,          BST_INV_CNODE_DELETE, BST_INV_CNODE_REVOKE,
+        BST_INV_FRAME_MAP,           BST_INV_FRAME_UNMAP,  BST_INV_PAGE_TABLE_MAP,
+        BST_INV_PAGE_TABLE_UNMAP,    BST_INV_TCB_SUSPEND,  BST_INV_TCB_RESUME,
+        BST_INV_TCB_WRITE_REGISTERS, BST_INV_IOPORT_OUT8,  BST_INV_IOPORT_GRANT,
+    };
+    bst_printf("fuzz: succeeded:");
+    for (unsigned i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+        bst_printf(" %s %lu", bst_invocation_name((bst_invocation_t)must[i]),
+                   (unsigned long)sum_ok(f, must[i]));
+    bst_printf("; own spaces revoked or deleted %lu\n",
+               (unsigned long)(f[0].s.own_space_ops + f[1].s.own_space_ops));
+    for (unsigned i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+        CHECK(sum_ok(f, must[i]) > 0, "no %s succeeded: the generator misses it",
+              bst_invocation_name((bst_invocation_t)must[i]));
+    CHECK(f[0].s.own_space_ops + f[1].s.own_space_ops > 0,
+          "no thread revoked or deleted its own spaces' parents");
+}
+
+/* One epoch: a fresh sandbox, both threads fuzzing in it until EPOCH_CALLS more calls,
+ * the kernel's check, and the sandbox deleted again. */
+static void epoch(struct fuzzer *f, unsigned n)
+{
+    struct sandbox sb;
+    CHECK_OK(obj_alloc(BST_OBJ_CNODE, FUZZ_RADIX, &sb.cnode));
+    sb.guarded = slot_alloc();
+    CHECK(sb.guarded != 0, "no slot left");
+    CHECK_OK(bst_cnode_mint(ROOT_CNODE, sb.guarded, BST_ROOT_DEPTH, ROOT_CNODE, sb.cnode,
+                            BST_ROOT_DEPTH, BST_RIGHTS_ALL,
+                            bst_cnode_guard_data(0, 64 - FUZZ_RADIX)));
+    CHECK_OK(sandbox_fill(&sb, &f[0]));
+    CHECK_OK(copy_in(&sb, f[0].tcb, FS_TCB_A));
+    CHECK_OK(copy_in(&sb, f[1].tcb, FS_TCB_B));
+    for (unsigned i = 0; i < 2; i++)
+        CHECK_OK(fuzzer_start(&sb, &f[i]));
+
+    uint64_t end = total_calls(f) + EPOCH_CALLS, entries = 0;
+    for (unsigned round = 0; round < EPOCH_ROUNDS && total_calls(f) < end; round++) {
+        CHECK_OK(bst_yield());
+        if (round % 3 == 2) {
+            for (unsigned i = 0; i < 2; i++) {
+                if (f[i].s.calls == f[i].seen) { /* stopped: start it again */
+                    CHECK_OK(fuzzer_start(&sb, &f[i]));
+                    f[i].restarts++;
+                }
+                f[i].seen = f[i].s.calls;
+            }
+        }
+        if (round % CHECK_EVERY == CHECK_EVERY - 1) {
+            const char *broken = kernel_state_check(&entries);
+            CHECK(broken == NULL, "epoch %u, after %lu calls, %s", n, (unsigned long)total_calls(f),
+                  broken);
+        }
+    }
+    for (unsigned i = 0; i < 2; i++)
+        CHECK_OK(bst_tcb_suspend(f[i].tcb));
+    const char *broken = kernel_state_check(&entries);
+    CHECK(broken == NULL, "at the end of epoch %u, %s", n, broken);
+    if (n == 0)
+        bst_printf("fuzz: epoch 0: %lu page-table entries checked at its end\n",
+                   (unsigned long)entries);
+
+    /* Everything the epoch made goes: the threads' spaces, the sandbox's untyped
+     * children, the sandbox and all in it. */
+    for (unsigned i = 0; i < 2; i++) {
+        CHECK_OK(bst_cnode_delete(ROOT_CNODE, f[i].cspace, BST_ROOT_DEPTH));
+        CHECK_OK(bst_cnode_delete(ROOT_CNODE, f[i].vspace, BST_ROOT_DEPTH));
+    }
+    CHECK_OK(bst_cnode_revoke(sb.cnode, FS_UNTYPED, FUZZ_RADIX));
+    CHECK_OK(bst_cnode_revoke(ROOT_CNODE, sb.cnode, BST_ROOT_DEPTH));
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, sb.cnode, BST_ROOT_DEPTH));
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, sb.guarded, BST_ROOT_DEPTH));
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, sb.device_frame, BST_ROOT_DEPTH));
+    broken = kernel_state_check(NULL);
+    CHECK(broken == NULL, "after deleting the sandbox of epoch %u, %s", n, broken);
 }
 
 void test_fuzz_random_system_calls(void)
 {
-    static struct probe_block b;
-    static struct fuzz_state s = {.rng = 0x9e3779b97f4a7c15ull};
-    bst_cptr_t cnode, guarded, tcb, ep;
-    CHECK_OK(obj_alloc(BST_OBJ_CNODE, SANDBOX_RADIX, &cnode));
-    guarded = slot_alloc();
-    CHECK(guarded != 0, "no slot left");
-    CHECK_OK(bst_cnode_mint(ROOT_CNODE, guarded, BST_ROOT_DEPTH, ROOT_CNODE, cnode, BST_ROOT_DEPTH,
-                            BST_RIGHTS_ALL, bst_cnode_guard_data(0, 64 - SANDBOX_RADIX)));
-    CHECK_OK(sandbox_fill(cnode, guarded));
-    CHECK_OK(thread_new(ROOT_VS, ROOT_PRIO, &tcb)); /* equal priority: slices alternate */
-    CHECK_OK(bst_tcb_set_space(tcb, 0, guarded, ROOT_VS));
-    b.addr = (uint64_t)(uintptr_t)&s;
-    CHECK_OK(thread_start(tcb, fuzz_child, &b));
-    unsigned restarts = 0;
-    uint64_t seen = 0;
-    for (unsigned round = 0; round < 60000 && s.calls < CALLS; round++) {
-        CHECK_OK(bst_yield());
-        if (round % 3 == 2) {
-            if (s.calls == seen) { /* blocked for good: start it again where it left */
-                CHECK_OK(restart(tcb, &b));
-                restarts++;
-            }
-            seen = s.calls;
-        }
-    }
-    CHECK_OK(bst_tcb_suspend(tcb));
-    bst_printf("fuzz: %lu random system calls (%lu errors), %u restarts\n", (unsigned long)s.calls,
-               (unsigned long)s.errors, restarts);
-    CHECK(s.calls >= 1000, "only %lu calls were made", (unsigned long)s.calls);
-    /* Everything it made goes: the sandbox's untyped children, then the sandbox. */
-    CHECK_OK(bst_cnode_revoke(cnode, 1, SANDBOX_RADIX));
-    CHECK_OK(bst_cnode_revoke(ROOT_CNODE, cnode, BST_ROOT_DEPTH));
-    CHECK_OK(bst_cnode_delete(ROOT_CNODE, cnode, BST_ROOT_DEPTH));
+    static struct fuzzer f[2];
+    uint64_t ipc_region = region_alloc();
+    struct tables t;
+    CHECK_OK(tables_map(ROOT_VS, ipc_region, 1, &t));
+    CHECK_OK(fuzzer_new(&f[0], 0x9e3779b97f4a7c15ull, ipc_region));
+    CHECK_OK(fuzzer_new(&f[1], 0xd1b54a32d192ed03ull, ipc_region + PAGE_SIZE));
+    CHECK_OK(bst_debug_name(f[0].tcb, "fuzz-a"));
+    CHECK_OK(bst_debug_name(f[1].tcb, "fuzz-b"));
+    for (unsigned n = 0; n < EPOCHS && !test_failed(); n++)
+        epoch(f, n);
+    bst_printf("fuzz: %lu random system calls in %u epochs (%lu wild, %lu errors), %u + %u "
+               "restarts\n",
+               (unsigned long)total_calls(f), EPOCHS, (unsigned long)(f[0].s.wild + f[1].s.wild),
+               (unsigned long)(f[0].s.errors + f[1].s.errors), f[0].restarts, f[1].restarts);
+    if (test_failed())
+        return;
+    CHECK(total_calls(f) >= EPOCHS * EPOCH_CALLS / 2, "only %lu calls were made",
+          (unsigned long)total_calls(f));
+    check_coverage(f);
+    if (test_failed())
+        return;
     /* The kernel still works: a signal and a wait. */
-    bst_cptr_t badged = slot_alloc();
-    CHECK_OK(obj_alloc(BST_OBJ_NOTIFICATION, 0, &ep));
-    CHECK_OK(bst_cnode_mint(ROOT_CNODE, badged, BST_ROOT_DEPTH, ROOT_CNODE, ep, BST_ROOT_DEPTH,
+    bst_cptr_t ntfn, badged = slot_alloc();
+    CHECK_OK(obj_alloc(BST_OBJ_NOTIFICATION, 0, &ntfn));
+    CHECK_OK(bst_cnode_mint(ROOT_CNODE, badged, BST_ROOT_DEPTH, ROOT_CNODE, ntfn, BST_ROOT_DEPTH,
                             BST_RIGHTS_ALL, 0x5));
     uint64_t word = 0;
     CHECK_OK(bst_signal(badged));
-    CHECK_OK(bst_wait(ep, &word));
+    CHECK_OK(bst_wait(ntfn, &word));
     CHECK(word == 0x5, "a signal after the fuzzing came back as %lx", (unsigned long)word);
 }
