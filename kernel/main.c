@@ -109,6 +109,11 @@ void kernel_main(const struct boot_info *bi)
     arch_print_cpu_features();
     memmap_print(bi);
     print_modules(bi);
+    if (cmdline_get(bi->cmdline, "calib_stall", selection, sizeof(selection)) != NULL) {
+        unsigned us = parse_uint(selection, 0);
+        arch_timer_calibration_stall(us);
+        kprintf("timer: calibration stalled %u us at each weak point (fault injection)\n", us);
+    }
     arch_timer_init();
     const struct root_caps *rc = root_caps_create(bi);
     if (rc == NULL) {

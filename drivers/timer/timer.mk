@@ -10,7 +10,9 @@
 #   make suite-system-timer    the HPET backend booted on q35 and on pc, and the PIT
 #                              fallback on q35 without an HPET (drivers/timer/tests):
 #                              timeouts never early and on time, cancel and replace,
-#                              the rate against the TSC and the RTC
+#                              the rate against the TSC and the RTC; and on pc with
+#                              the kernel's TSC calibration stalled (calib_stall), the
+#                              rate against the TSC to 1%
 
 TIMER_DRIVER_SRCS := drivers/timer/driver/timer.c drivers/timer/driver/hpet.c \
     drivers/timer/driver/pit.c

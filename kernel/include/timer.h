@@ -10,6 +10,10 @@
 
 /* Calibrate the counter and the timer; prints what was found. */
 void arch_timer_init(void);
+/* Fault injection (kernel option calib_stall=US), before arch_timer_init: the
+ * calibration busy-waits `us` microseconds wherever a vCPU descheduled by a loaded
+ * emulator host would disturb it, so tests see that case on every boot. */
+void arch_timer_calibration_stall(uint32_t us);
 /* Start the tick at `hz` interrupts per second. */
 void arch_timer_start_periodic(uint32_t hz);
 void arch_timer_stop(void);
