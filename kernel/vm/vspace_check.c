@@ -42,8 +42,7 @@ static bool owns(const struct check *ck, const struct cap *c, const struct pt_en
 
 static bool has_owner(const struct check *ck, const struct pt_entry *e)
 {
-    for (const struct cte *n = cdt_next_preorder(cdt_root()); n != NULL;
-         n = cdt_next_preorder(n)) {
+    for (const struct cte *n = cdt_next_preorder(cdt_root()); n != NULL; n = cdt_next_preorder(n)) {
         if (owns(ck, &n->cap, e)) {
             return true;
         }
@@ -72,8 +71,7 @@ static bool check_entry(void *ctx, const struct pt_entry *e)
 
 static bool vspace_has_cap(paddr_t pml4)
 {
-    for (const struct cte *n = cdt_next_preorder(cdt_root()); n != NULL;
-         n = cdt_next_preorder(n)) {
+    for (const struct cte *n = cdt_next_preorder(cdt_root()); n != NULL; n = cdt_next_preorder(n)) {
         if (cap_type(&n->cap) == BST_OBJ_VSPACE && n->cap.paddr == pml4) {
             return true;
         }
