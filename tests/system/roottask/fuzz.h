@@ -25,7 +25,7 @@ enum fuzz_slot {
     FS_NTFN,
     FS_REPLY,
     FS_FRAME,
-    FS_SC, /* unconfigured: the sandbox has no scheduling control */
+    FS_SC,     /* unconfigured: the sandbox has no scheduling control */
     FS_CNODE,  /* the sandbox itself: the parent of both threads' CSpace caps */
     FS_VSPACE, /* a VSpace of its own to map into */
     FS_PT_L3,
@@ -52,7 +52,7 @@ struct fuzz_state {
     uint64_t region;            /* 512 GiB of address space where it maps */
     volatile uint64_t calls, errors, wild;
     volatile uint64_t ok[BST_INVOCATION_COUNT]; /* invocations that succeeded, by label */
-    volatile uint64_t own_space_ops; /* revokes and deletes of its own spaces' parents */
+    volatile uint64_t own_space_ops;            /* revokes and deletes of its own spaces' parents */
 };
 
 /* The thread body (b->addr: its struct fuzz_state): random system calls for ever. */

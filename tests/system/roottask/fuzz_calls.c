@@ -121,7 +121,7 @@ static uint64_t vaddr_arg(struct fuzz_state *s)
 
 static uint64_t type_arg(struct fuzz_state *s)
 {
-    static const uint64_t common[] = {BST_OBJ_FRAME_4K, BST_OBJ_PT_L1, BST_OBJ_PT_L2,
+    static const uint64_t common[] = {BST_OBJ_FRAME_4K, BST_OBJ_PT_L1,  BST_OBJ_PT_L2,
                                       BST_OBJ_PT_L3,    BST_OBJ_VSPACE, BST_OBJ_ENDPOINT,
                                       BST_OBJ_CNODE,    BST_OBJ_TCB,    BST_OBJ_UNTYPED};
     return below(s, 4) == 0 ? below(s, 24) : common[below(s, sizeof(common) / sizeof(common[0]))];
@@ -142,7 +142,8 @@ static uint64_t arg_of(struct fuzz_state *s, enum arg_kind k)
     case K_RIGHTS:
         return below(s, 16) == 0 ? any_arg(s) : below(s, 16);
     case K_MAP_RIGHTS: /* mostly read (x86 maps nothing without it), or read and write */
-        return below(s, 8) == 0 ? below(s, 16) : BST_RIGHT_READ | (below(s, 2) ? BST_RIGHT_WRITE : 0);
+        return below(s, 8) == 0 ? below(s, 16)
+                                : BST_RIGHT_READ | (below(s, 2) ? BST_RIGHT_WRITE : 0);
     case K_BADGE:
         return below(s, 4) == 0 ? any_arg(s) : below(s, 8);
     case K_VADDR:
@@ -189,9 +190,18 @@ struct shape {
     uint8_t args[8];
 };
 
-#define TCBS   {FS_TCB_A, FS_TCB_B}
-#define TABLES {FS_PT_L3, FS_PT_L2, FS_PT_L1}
-#define FRAMES {FS_FRAME, FS_FRAME_B, FS_IPC_FRAME, FS_DEVICE_FRAME}
+#define TCBS                                                                                       \
+    {                                                                                              \
+        FS_TCB_A, FS_TCB_B                                                                         \
+    }
+#define TABLES                                                                                     \
+    {                                                                                              \
+        FS_PT_L3, FS_PT_L2, FS_PT_L1                                                               \
+    }
+#define FRAMES                                                                                     \
+    {                                                                                              \
+        FS_FRAME, FS_FRAME_B, FS_IPC_FRAME, FS_DEVICE_FRAME                                        \
+    }
 
 static const struct shape shapes[] = {
     {BST_INV_UNTYPED_RETYPE, {FS_UNTYPED}, 5, {K_TYPE, K_BITS, K_CNODE, K_SLOT, K_COUNT}},
