@@ -57,19 +57,50 @@ static uint32_t pit_count(void)
     return (uint32_t)bst_ioport_in8(PORTS, PIT_CH0) << 8 | lo;
 }
 
-/* The TSC's rate: count TSC cycles while the PIT counts CALIBRATION_TICKS down. */
+/* A PIT count and the TSC at the moment it was read: the read is bracketed by two TSC
+ * reads and the best of STAMP_TRIES kept, so a stall of this thread during one try (the
+ * host descheduling a virtual CPU) shows as a wide bracket and is dropped, instead of
+ * skewing the rate. */
+#define STAMP_TRIES 8
+
+struct stamp {
+    uint64_t tsc, spread;
+    uint32_t count;
+};
+
+static struct stamp pit_stamp(void)
+{
+    struct stamp best = {0, UINT64_MAX, 0};
+    uint32_t previous = PIT_MAX_TICKS;
+    for (unsigned i = 0; i < STAMP_TRIES; i++) {
+        uint64_t before = rdtsc();
+        uint32_t count = pit_count();
+        uint64_t after = rdtsc();
+        if (count > previous)
+            break; /* the countdown ran out and wrapped: the tries before it stand */
+        previous = count;
+        if (after - before < best.spread)
+            best = (struct stamp){before + (after - before) / 2, after - before, count};
+    }
+    return best;
+}
+
+/* The TSC's rate: TSC cycles between two stamps CALIBRATION_TICKS PIT ticks or more
+ * apart, in one countdown from PIT_MAX_TICKS. A stall while waiting changes nothing; a
+ * countdown that ran out (the thread stalled past it) is measured again. Only a stall
+ * of more than a whole countdown (55 ms) right at the end could pass unseen. */
 static uint64_t calibrate(void)
 {
     for (;;) {
         pit_one_shot(PIT_MAX_TICKS);
-        uint32_t first = pit_count(), count = first;
-        uint64_t start = rdtsc(), end = start;
-        while (count <= first && first - count < CALIBRATION_TICKS) {
+        struct stamp first = pit_stamp();
+        uint32_t count = first.count;
+        while (count <= first.count && first.count - count < CALIBRATION_TICKS)
             count = pit_count();
-            end = rdtsc();
-        }
-        if (count <= first) /* else the count wrapped (we were stalled): measure again */
-            return (end - start) * PIT_HZ / (first - count);
+        struct stamp last = pit_stamp();
+        if (count <= first.count && last.count <= count &&
+            first.count - last.count >= CALIBRATION_TICKS / 2)
+            return (last.tsc - first.tsc) * PIT_HZ / (first.count - last.count);
     }
 }
 
