@@ -54,16 +54,29 @@ $(eval $(call host_test_program,test-ipc-random,tests/host/test_ipc_random.c,$(H
 $(eval $(call host_test_program,test-donation,tests/host/test_donation.c,$(HOST_THREAD_OBJS)))
 $(eval $(call host_test_program,test-schedcontext,tests/host/test_schedcontext.c kernel/thread/schedcontext.c,$(HOST_CAPS_OBJS)))
 
+# The VSpace oracle in the host model: the real vm/ and x86_64 page tables, so the real
+# arch/vspace.h (kernel/arch/x86_64/include) comes before the host one.
+HOST_VSPACE_SRCS := kernel/vm/vspace.c kernel/vm/vspace_check.c tests/host/vspace_arch.c \
+    tests/host/test_vspace_random.c
+HOST_VSPACE_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_VSPACE_SRCS))
+$(HOST_VSPACE_OBJS): HOST_TEST_CFLAGS := $(HOST_CFLAGS) $(HOST_SAN_FLAGS) -Ikernel/include \
+    -Iinclude -Itests/host -Ikernel/arch/x86_64/include -Dsched_yield=kernel_sched_yield
+$(HOST_TEST_BUILD)/test-vspace-random: $(HOST_VSPACE_OBJS) $(HOST_OBJECT_OBJS) \
+    $(HOST_SUPPORT_OBJS) $(HOST_X86_PT_OBJS) $(HOST_TEST_BUILD)/tests/host/object_only_stubs.o
+	$(Q)$(HOST_CC) $(HOST_TEST_CFLAGS) $^ -o $@ $(HOST_LDFLAGS)
+
 HOST_TEST_PROGRAMS := test-abi test-caps test-boot test-caps-random test-pagetable test-sched \
-    test-ipc-random test-schedcontext test-donation
+    test-ipc-random test-schedcontext test-donation test-vspace-random
 ALL_TARGETS += $(addprefix $(HOST_TEST_BUILD)/,$(HOST_TEST_PROGRAMS))
 
 TEST_SUITES += host-abi host-caps host-boot host-caps-random host-pagetable host-sched \
-    host-ipc-random host-schedcontext host-donation
+    host-ipc-random host-schedcontext host-donation host-vspace-random
 
 .PHONY: suite-host-abi suite-host-caps suite-host-boot suite-host-caps-random fuzz fuzz-caps
 .PHONY: suite-host-pagetable suite-host-sched suite-host-ipc-random suite-host-schedcontext
-.PHONY: suite-host-donation
+.PHONY: suite-host-donation suite-host-vspace-random
+suite-host-vspace-random: $(HOST_TEST_BUILD)/test-vspace-random
+	$(Q)scripts/run-suite.sh host-vspace-random $(BUILD)/test-results -- $<
 suite-host-abi: $(HOST_TEST_BUILD)/test-abi
 	$(Q)scripts/run-suite.sh host-abi $(BUILD)/test-results -- $<
 suite-host-caps: $(HOST_TEST_BUILD)/test-caps
