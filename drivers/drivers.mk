@@ -63,3 +63,6 @@ suite-queue-host-tsan: $(QUEUE_BUILD)/test-queue-tsan
 
 # The serial subsystem and the timer (drivers/serial, drivers/timer).
 include drivers/serial/serial.mk
+
+# The network class (drivers/net).
+include drivers/net/net.mk
