@@ -53,20 +53,20 @@
 
 #include <bastion/queue/queue.h>
 
-#define NET_QUEUE_CAPACITY      256u
-#define NET_QUEUE_REGION_SIZE   0x4000u
-#define NET_FREE_RING_OFFSET    0x0u
-#define NET_ACTIVE_RING_OFFSET  0x2000u
-#define NET_BUFFER_SIZE         2048u
-#define NET_BUFFER_COUNT        NET_QUEUE_CAPACITY
-#define NET_DATA_REGION_SIZE    (NET_BUFFER_SIZE * NET_BUFFER_COUNT)
+#define NET_QUEUE_CAPACITY       256u
+#define NET_QUEUE_REGION_SIZE    0x4000u
+#define NET_FREE_RING_OFFSET     0x0u
+#define NET_ACTIVE_RING_OFFSET   0x2000u
+#define NET_BUFFER_SIZE          2048u
+#define NET_BUFFER_COUNT         NET_QUEUE_CAPACITY
+#define NET_DATA_REGION_SIZE     (NET_BUFFER_SIZE * NET_BUFFER_COUNT)
 #define NET_DEVICE_ADDRESS_LIMIT (1ull << 52) /* x86_64's physical address width at most */
 
 /* Frames: Ethernet header (14 bytes) and a payload of up to 1500 bytes, no FCS. */
-#define NET_ETH_HEADER   14u
-#define NET_MIN_FRAME    NET_ETH_HEADER
-#define NET_MAX_FRAME    1514u
-#define NET_MTU          1500u
+#define NET_ETH_HEADER 14u
+#define NET_MIN_FRAME  NET_ETH_HEADER
+#define NET_MAX_FRAME  1514u
+#define NET_MTU        1500u
 
 /* Clients a virtualiser serves at most. */
 #define NET_MAX_CLIENTS 8u

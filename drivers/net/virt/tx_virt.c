@@ -1,0 +1,256 @@
+/*
+ * net_tx_virt: the network transmit virtualiser PD (docs/drivers.md, "Network"). It takes
+ * the frames clients queue, turns each buffer's offset into the device address of the
+ * client's own data region, and passes them to the driver, fairly: clients take turns,
+ * NET_TX_BATCH frames at a time, while the driver's ring has room. When the device has
+ * sent a frame the driver gives the device address back, and the buffer returns to the
+ * client that owns that address.
+ *
+ *   channel 0      the driver: driver_queue, descriptors are device addresses
+ *   channel 1 + i  client i: clientI_queue, descriptors are offsets into its transmit
+ *                  data region, whose physical address is clientI_data_paddr (the region
+ *                  is mapped here only to learn it). A client without a queue region
+ *                  does not exist.
+ *   other channels may only call NET_STATS (protected procedure).
+ *
+ * What it guarantees whatever a client does: a device address it passes on lies inside
+ * that client's own region (the queue library has checked offset and length against the
+ * region, and every region is physically contiguous), and only frames of 14 to 1514 bytes
+ * are sent (others go straight back, counted as dropped). A client that floods its ring
+ * gets its turn like every other: it cannot take more than its share of the driver's ring
+ * while others have frames waiting.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bastion/net/protocol.h>
+#include <libbastion/pd.h>
+
+/* Frames taken from one client per turn. */
+#define NET_TX_BATCH 8u
+
+/* setvar_vaddr / setvar_paddr */
+uintptr_t driver_queue;
+uintptr_t client0_queue, client1_queue, client2_queue, client3_queue;
+uintptr_t client4_queue, client5_queue, client6_queue, client7_queue;
+uintptr_t client0_data_paddr, client1_data_paddr, client2_data_paddr, client3_data_paddr;
+uintptr_t client4_data_paddr, client5_data_paddr, client6_data_paddr, client7_data_paddr;
+
+struct stats {
+    uint64_t frames, bytes, dropped;
+};
+
+struct client {
+    bool present;
+    bool notify;
+    uint64_t paddr;
+    struct queue_handle queue;
+    struct stats stats;
+};
+
+static struct client clients[NET_MAX_CLIENTS];
+static unsigned client_count, next_turn;
+static struct {
+    struct queue_handle queue;
+    bool notify;
+    uint64_t bad; /* returned addresses that were no client's */
+    struct stats stats;
+} driver;
+
+static void give_back(struct client *c, struct queue_buffer buf)
+{
+    /* The client's free ring holds all its buffers at once: a full ring is its own
+     * corruption, and the buffer is lost to it alone. */
+    if (queue_enqueue_free(&c->queue, buf) == QUEUE_OK &&
+        queue_ring_should_notify_consumer(&c->queue.free))
+        c->notify = true;
+}
+
+/* Up to NET_TX_BATCH frames of client c to the driver; false when the driver's ring is
+ * full. */
+static bool take_turn(struct client *c)
+{
+    for (unsigned n = 0; n < NET_TX_BATCH; n++) {
+        if (queue_full_active(&driver.queue))
+            return false;
+        struct queue_result r = queue_dequeue_active(&c->queue);
+        if (r.status == QUEUE_EMPTY)
+            return true;
+        if (r.status != QUEUE_OK) {
+            c->stats.dropped++; /* outside its region: nothing to give back */
+            continue;
+        }
+        if (r.buffer.length < NET_MIN_FRAME || r.buffer.length > NET_MAX_FRAME) {
+            c->stats.dropped++;
+            give_back(c, r.buffer);
+            continue;
+        }
+        struct queue_buffer dev = {.offset = c->paddr + r.buffer.offset, .length = r.buffer.length};
+        queue_enqueue_active(&driver.queue, dev); /* room checked above */
+        c->stats.frames++;
+        c->stats.bytes += r.buffer.length;
+        driver.stats.frames++;
+        driver.stats.bytes += r.buffer.length;
+        if (queue_ring_should_notify_consumer(&driver.queue.active))
+            driver.notify = true;
+    }
+    return true;
+}
+
+/* Clients in turn, starting after the one served last, until the driver's ring is full
+ * or nobody has anything. */
+static void to_driver(void)
+{
+    for (unsigned round = 0; round < NET_QUEUE_CAPACITY / NET_TX_BATCH; round++) {
+        bool any = false;
+        for (unsigned k = 0; k < NET_MAX_CLIENTS; k++) {
+            unsigned i = (next_turn + k) % NET_MAX_CLIENTS;
+            struct client *c = &clients[i];
+            if (!c->present || queue_empty_active(&c->queue))
+                continue;
+            any = true;
+            if (!take_turn(c)) {
+                next_turn = i; /* its turn again first when there is room */
+                return;
+            }
+        }
+        if (!any)
+            return;
+        next_turn = (next_turn + 1) % NET_MAX_CLIENTS;
+    }
+}
+
+static struct client *owner_of(uint64_t addr)
+{
+    for (unsigned i = 0; i < NET_MAX_CLIENTS; i++) {
+        struct client *c = &clients[i];
+        if (c->present && addr - c->paddr < NET_DATA_REGION_SIZE)
+            return c;
+    }
+    return NULL;
+}
+
+/* The frames the device has sent, back to their clients. */
+static void from_driver(void)
+{
+    for (uint32_t n = 0; n < NET_QUEUE_CAPACITY; n++) {
+        struct queue_result r = queue_dequeue_free(&driver.queue);
+        if (r.status == QUEUE_EMPTY)
+            return;
+        struct client *c = r.status == QUEUE_OK ? owner_of(r.buffer.offset) : NULL;
+        if (c == NULL) {
+            driver.bad++;
+            continue;
+        }
+        give_back(c, (struct queue_buffer){.offset = r.buffer.offset - c->paddr,
+                                           .length = r.buffer.length});
+    }
+}
+
+/* Passes per wake-up: a corrupt client can keep its ring looking non-empty for ever, so
+ * after the last pass every flag is set without the re-check and the virtualiser sleeps
+ * until someone notifies (an honest ring is empty by then, or waits for the driver). */
+#define PASSES 4
+
+/* Set the flags of every ring the virtualiser waits on; with `recheck`, true when all of
+ * them are empty (drivers/queue: the sleeper's sequence). */
+static bool may_sleep(bool recheck)
+{
+    bool waiting = false; /* frames wait for room on the driver's ring */
+    bool idle = true;
+    for (unsigned i = 0; i < NET_MAX_CLIENTS; i++) {
+        if (!clients[i].present)
+            continue;
+        waiting |= !queue_empty_active(&clients[i].queue);
+        if (recheck)
+            idle &= queue_ring_consumer_may_sleep(&clients[i].queue.active);
+        else
+            queue_ring_request_consumer_signal(&clients[i].queue.active);
+    }
+    if (recheck)
+        idle &= queue_ring_consumer_may_sleep(&driver.queue.free);
+    else
+        queue_ring_request_consumer_signal(&driver.queue.free);
+    if (waiting && queue_full_active(&driver.queue)) {
+        if (recheck)
+            idle &= queue_ring_producer_may_sleep(&driver.queue.active);
+        else
+            queue_ring_request_producer_signal(&driver.queue.active);
+    }
+    return idle;
+}
+
+static void serve(void)
+{
+    for (unsigned pass = 1;; pass++) {
+        from_driver();
+        to_driver();
+        if (pass == PASSES) {
+            may_sleep(false);
+            break;
+        }
+        if (may_sleep(true))
+            break;
+    }
+    for (unsigned i = 0; i < NET_MAX_CLIENTS; i++) {
+        if (clients[i].notify) {
+            clients[i].notify = false;
+            bst_notify(NET_VIRT_CH_CLIENT0 + i);
+        }
+    }
+    if (driver.notify) {
+        driver.notify = false;
+        bst_notify(NET_VIRT_CH_DRIVER);
+    }
+}
+
+static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_paddr)
+{
+    if (queue_region == 0)
+        return;
+    struct client *c = &clients[i];
+    c->present = true;
+    c->paddr = data_paddr;
+    net_queue_init(&c->queue, queue_region);
+    client_count++;
+}
+
+void init(void)
+{
+    client_setup(0, client0_queue, client0_data_paddr);
+    client_setup(1, client1_queue, client1_data_paddr);
+    client_setup(2, client2_queue, client2_data_paddr);
+    client_setup(3, client3_queue, client3_data_paddr);
+    client_setup(4, client4_queue, client4_data_paddr);
+    client_setup(5, client5_queue, client5_data_paddr);
+    client_setup(6, client6_queue, client6_data_paddr);
+    client_setup(7, client7_queue, client7_data_paddr);
+    net_device_queue_init(&driver.queue, driver_queue);
+    bst_printf("net_tx_virt: %u clients\n", client_count);
+    serve();
+}
+
+void notified(bst_channel_t ch)
+{
+    (void)ch;
+    serve();
+}
+
+bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo)
+{
+    (void)ch;
+    uint64_t which = bst_mr_get(0);
+    const struct stats *s = NULL;
+    if (bst_msginfo_label(msginfo) == NET_STATS) {
+        if (which == NET_STATS_DEVICE)
+            s = &driver.stats;
+        else if (which < NET_MAX_CLIENTS && clients[which].present)
+            s = &clients[which].stats;
+    }
+    if (s == NULL)
+        return bst_msginfo_new(NET_STATS_ERROR, 0);
+    bst_mr_set(0, s->frames);
+    bst_mr_set(1, s->bytes);
+    bst_mr_set(2, s->dropped + (which == NET_STATS_DEVICE ? driver.bad : 0));
+    return bst_msginfo_new(NET_STATS, 3);
+}
