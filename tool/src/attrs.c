@@ -226,12 +226,13 @@ bool attr_name(struct diag_sink *d, const xmlNode *node, const char *name, enum 
     return true;
 }
 
-bool attr_symbol(struct diag_sink *d, const xmlNode *node, const char *name, const char **out)
+bool attr_symbol(struct diag_sink *d, const xmlNode *node, const char *name, enum attr_need need,
+                 const char **out)
 {
     const char *text = attr_text(node, name);
     *out = NULL;
     if (!text)
-        return true;
+        return need == ATTR_REQUIRED ? missing(d, node, name) : true;
     if (!is_name(text, false) || strlen(text) > 255) {
         diag_node(d, DIAG_ERROR, node, name,
                   "%s '%.80s' is not a C identifier; name a global variable of the program", name,
@@ -344,6 +345,79 @@ bool attr_pci(struct diag_sink *d, const xmlNode *node, const char *name, enum a
         diag_node(d, DIAG_ERROR, node, name,
                   "%s '%.32s' is not a PCI address; write bus:device.function in hexadecimal, "
                   "e.g. \"00:03.0\" (device at most 1f, function at most 7)",
+                  name, text);
+        return false;
+    }
+    return true;
+}
+
+bool parse_mac(const char *text, uint64_t *out)
+{
+    uint64_t value = 0;
+    const char *p = text;
+    for (int group = 0; group < 6; group++) {
+        if (group > 0 && *p++ != ':')
+            return false;
+        unsigned hi = digit_value(p[0]), lo = hi < 16 ? digit_value(p[1]) : 16;
+        if (hi >= 16 || lo >= 16)
+            return false;
+        value = value << 8 | hi << 4 | lo;
+        p += 2;
+    }
+    if (*p)
+        return false;
+    *out = value;
+    return true;
+}
+
+bool parse_ipv4(const char *text, uint64_t *out)
+{
+    uint64_t value = 0;
+    const char *p = text;
+    for (int octet = 0; octet < 4; octet++) {
+        if (octet > 0 && *p++ != '.')
+            return false;
+        unsigned n = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            n = n * 10 + (unsigned)(*p++ - '0');
+            digits++;
+        }
+        /* "010" is refused: some parsers read a leading zero as octal. */
+        if (digits == 0 || digits > 3 || n > 255 || (digits > 1 && p[-digits] == '0'))
+            return false;
+        value = value << 8 | n;
+    }
+    if (*p)
+        return false;
+    *out = value;
+    return true;
+}
+
+bool attr_mac(struct diag_sink *d, const xmlNode *node, const char *name, uint64_t *out)
+{
+    const char *text = attr_text(node, name);
+    if (!text)
+        return missing(d, node, name);
+    if (!parse_mac(text, out)) {
+        diag_node(d, DIAG_ERROR, node, name,
+                  "%s '%.40s' is not a MAC address; write six groups of two hexadecimal digits "
+                  "separated by ':', e.g. \"52:54:00:12:34:56\"",
+                  name, text);
+        return false;
+    }
+    return true;
+}
+
+bool attr_ipv4(struct diag_sink *d, const xmlNode *node, const char *name, uint64_t *out)
+{
+    const char *text = attr_text(node, name);
+    if (!text)
+        return missing(d, node, name);
+    if (!parse_ipv4(text, out)) {
+        diag_node(d, DIAG_ERROR, node, name,
+                  "%s '%.40s' is not an IPv4 address; write four decimal numbers from 0 to 255 "
+                  "separated by '.', without leading zeros, e.g. \"10.0.2.15\"",
                   name, text);
         return false;
     }

@@ -28,6 +28,12 @@ bool attrs_only(struct diag_sink *d, const xmlNode *node, const char *const *all
 bool parse_u64(const char *text, uint64_t *out);
 bool parse_pci_addr(const char *text, struct pci_addr *out);
 
+/* "52:54:00:12:34:56": six groups of two hex digits; the first octet is most significant. */
+bool parse_mac(const char *text, uint64_t *out);
+
+/* "10.0.2.15": four decimal octets 0..255 without leading zeros; the first most significant. */
+bool parse_ipv4(const char *text, uint64_t *out);
+
 bool attr_u64(struct diag_sink *d, const xmlNode *node, const char *name, enum attr_need need,
               uint64_t dflt, uint64_t min, uint64_t max, uint64_t *out);
 bool attr_u32(struct diag_sink *d, const xmlNode *node, const char *name, enum attr_need need,
@@ -38,8 +44,9 @@ bool attr_bool(struct diag_sink *d, const xmlNode *node, const char *name, bool 
 bool attr_name(struct diag_sink *d, const xmlNode *node, const char *name, enum attr_need need,
                const char **out);
 
-/* A C identifier naming a symbol of a program image (for setvar). */
-bool attr_symbol(struct diag_sink *d, const xmlNode *node, const char *name, const char **out);
+/* A C identifier naming a symbol of a program image (for setvar); NULL when absent. */
+bool attr_symbol(struct diag_sink *d, const xmlNode *node, const char *name, enum attr_need need,
+                 const char **out);
 
 /* A non-empty file name. */
 bool attr_path(struct diag_sink *d, const xmlNode *node, const char *name, enum attr_need need,
@@ -52,6 +59,10 @@ bool attr_perms(struct diag_sink *d, const xmlNode *node, const char *name, uint
 /* One of `choices` (NULL-terminated); stores its index. */
 bool attr_choice(struct diag_sink *d, const xmlNode *node, const char *name,
                  const char *const *choices, unsigned dflt, unsigned *out);
+
+/* A MAC address (parse_mac) or an IPv4 address (parse_ipv4) as a number; required. */
+bool attr_mac(struct diag_sink *d, const xmlNode *node, const char *name, uint64_t *out);
+bool attr_ipv4(struct diag_sink *d, const xmlNode *node, const char *name, uint64_t *out);
 
 bool attr_pci(struct diag_sink *d, const xmlNode *node, const char *name, enum attr_need need,
               struct pci_addr *out);

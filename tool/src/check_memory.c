@@ -1,8 +1,9 @@
 /*
  * Memory checks: region sizes and physical addresses; where each mapping lands in its
  * PD's address space (aligned, inside the user range, not overlapping another mapping or
- * PCI BAR); legal permissions; setvar symbols given once per PD. Overlap with program
- * images is checked once images are loaded (image_check.c).
+ * PCI BAR); legal permissions; setvar symbols (of <map>, <bar> and <setvar>) given once
+ * per PD. Overlap with program images, and the setvar symbols themselves, are checked once
+ * images are loaded (images.c).
  */
 #include "check.h"
 
@@ -193,6 +194,20 @@ static void add_setvar(struct vec *uses, uint32_t pd, const char *symbol, const 
     *u = (struct setvar_use){pd, symbol, node, attr};
 }
 
+/* Orders setvar uses by where their symbol attribute is written. */
+static int compare_uses(const void *a, const void *b)
+{
+    const struct setvar_use *x = a, *y = b;
+    struct src_pos p = src_locate(x->node, x->attr), q = src_locate(y->node, y->attr);
+    if (p.line != q.line)
+        return p.line < q.line ? -1 : 1;
+    return p.col < q.col ? -1 : (p.col > q.col);
+}
+
+/*
+ * Each variable of a PD is set at most once, by setvar_vaddr/setvar_paddr of a <map> or
+ * <bar>, or by a <setvar>. The second use in document order is the one reported.
+ */
 static void check_setvars(struct model *m, struct diag_sink *d)
 {
     struct vec uses = {0};
@@ -204,16 +219,22 @@ static void check_setvars(struct model *m, struct diag_sink *d)
     for (size_t i = 0; i < m->bars.count; i++)
         add_setvar(&uses, MODEL_BAR(m, i)->pd, MODEL_BAR(m, i)->setvar_vaddr, MODEL_BAR(m, i)->node,
                    "setvar_vaddr");
+    for (size_t i = 0; i < m->setvars.count; i++)
+        add_setvar(&uses, MODEL_SETVAR(m, i)->pd, MODEL_SETVAR(m, i)->symbol,
+                   MODEL_SETVAR(m, i)->node, "symbol");
+    vec_sort(&uses, sizeof(struct setvar_use), compare_uses);
     for (size_t i = 0; i < uses.count; i++) {
         struct setvar_use *a = VEC_AT(&uses, struct setvar_use, i);
         for (size_t j = 0; j < i; j++) {
             struct setvar_use *b = VEC_AT(&uses, struct setvar_use, j);
             if (a->pd != b->pd || strcmp(a->symbol, b->symbol) != 0)
                 continue;
+            bool plain = strcmp(a->attr, "symbol") == 0; /* a <setvar> */
             diag_node(d, DIAG_ERROR, a->node, a->attr,
-                      "%s symbol '%s' is already set by the <%s> at line %d; a variable can "
+                      "%s%ssymbol '%s' is already set by the <%s> at line %d; a variable can "
                       "be set only once, use another symbol",
-                      a->attr, a->symbol, (const char *)b->node->name, check_line(b->node));
+                      plain ? "" : a->attr, plain ? "" : " ", a->symbol,
+                      (const char *)b->node->name, check_line(b->node));
             break;
         }
     }

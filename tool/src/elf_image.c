@@ -83,6 +83,20 @@ static bool load_segments(Elf *elf, const char *raw, size_t raw_size, struct elf
     return true;
 }
 
+static enum elf_symbol_kind symbol_kind(unsigned type)
+{
+    switch (type) {
+    case STT_OBJECT:
+        return ELF_SYMBOL_OBJECT;
+    case STT_FUNC:
+        return ELF_SYMBOL_FUNC;
+    case STT_TLS:
+        return ELF_SYMBOL_TLS;
+    default:
+        return ELF_SYMBOL_OTHER;
+    }
+}
+
 /* Copies the named symbols of every symbol table. */
 static void load_symbols(Elf *elf, struct elf_image *img)
 {
@@ -100,7 +114,10 @@ static void load_symbols(Elf *elf, struct elf_image *img)
                 !(name = elf_strptr(elf, sh.sh_link, sym.st_name)) || !name[0])
                 continue;
             struct elf_symbol *s = vec_push(&syms, sizeof(*s));
-            *s = (struct elf_symbol){xstrdup(name), sym.st_value, sym.st_size};
+            unsigned bind = GELF_ST_BIND(sym.st_info);
+            *s = (struct elf_symbol){xstrdup(name), sym.st_value, sym.st_size,
+                                     symbol_kind(GELF_ST_TYPE(sym.st_info)),
+                                     bind == STB_GLOBAL || bind == STB_WEAK};
         }
     }
     img->symbols = syms.items;
@@ -156,10 +173,16 @@ void elf_image_free(struct elf_image *img)
 
 const struct elf_symbol *elf_find_symbol(const struct elf_image *img, const char *name)
 {
-    for (size_t i = 0; i < img->symbol_count; i++)
-        if (strcmp(img->symbols[i].name, name) == 0)
+    const struct elf_symbol *local = NULL;
+    for (size_t i = 0; i < img->symbol_count; i++) {
+        if (strcmp(img->symbols[i].name, name) != 0)
+            continue;
+        if (img->symbols[i].global)
             return &img->symbols[i];
-    return NULL;
+        if (!local)
+            local = &img->symbols[i];
+    }
+    return local;
 }
 
 bool elf_patch_u64(struct elf_image *img, uint64_t vaddr, uint64_t value)

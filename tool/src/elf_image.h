@@ -18,10 +18,20 @@ struct elf_segment {
     uint8_t *data;
 };
 
+/* What a symbol names (its ELF type, STT_*), as far as setvar cares. */
+enum elf_symbol_kind {
+    ELF_SYMBOL_OBJECT, /* STT_OBJECT: a variable */
+    ELF_SYMBOL_FUNC,   /* STT_FUNC */
+    ELF_SYMBOL_TLS,    /* STT_TLS: a thread-local variable; value is an offset, not an address */
+    ELF_SYMBOL_OTHER,  /* STT_NOTYPE, sections, files, ... */
+};
+
 struct elf_symbol {
     char *name;
     uint64_t value;
     uint64_t size;
+    enum elf_symbol_kind kind;
+    bool global; /* STB_GLOBAL or STB_WEAK; false for file-local (static) symbols */
 };
 
 struct elf_image {
@@ -39,7 +49,7 @@ struct elf_image {
 struct elf_image *elf_image_load(const char *path, char *why, size_t why_size);
 void elf_image_free(struct elf_image *img);
 
-/* The symbol called `name`, or NULL. */
+/* The symbol called `name`, or NULL; a global one is preferred to file-local namesakes. */
 const struct elf_symbol *elf_find_symbol(const struct elf_image *img, const char *name);
 
 /*

@@ -112,9 +112,48 @@ static void check_range_vs_image(const struct model_pd *pd, const xmlNode *node,
     }
 }
 
-/* Checks one setvar symbol of a PD's image. */
+/* How a setvar's variable should be declared, for the hints of the messages below. */
+struct setvar_decl {
+    const char *ctype;   /* "uintptr_t" */
+    const char *content; /* "an 8-byte address" */
+};
+
+static const struct setvar_decl address_decl = {"uintptr_t", "an 8-byte address"};
+static const struct setvar_decl value_decl = {"uint64_t", "an 8-byte value"};
+
+/* Why the symbol `s` cannot be a setvar target: NULL when it is a global variable. */
+static const char *symbol_unfit(const struct elf_symbol *s)
+{
+    if (s->kind == ELF_SYMBOL_FUNC)
+        return "is a function, not a variable";
+    if (s->kind == ELF_SYMBOL_TLS)
+        return "is a thread-local variable, which has no one address";
+    if (s->kind != ELF_SYMBOL_OBJECT)
+        return "is not a variable (its ELF symbol type is not STT_OBJECT)";
+    if (!s->global)
+        return "is a static (file-local) variable, whose value the compiler may assume never "
+               "changes";
+    return NULL;
+}
+
+/* The segment that holds all 8 bytes at `vaddr`, or NULL. */
+static const struct elf_segment *segment_of(const struct elf_image *img, uint64_t vaddr)
+{
+    for (size_t i = 0; i < img->segment_count; i++) {
+        const struct elf_segment *seg = &img->segments[i];
+        if (vaddr >= seg->vaddr && vaddr - seg->vaddr <= seg->memsz &&
+            seg->memsz - (vaddr - seg->vaddr) >= 8)
+            return seg;
+    }
+    return NULL;
+}
+
+/*
+ * Checks one setvar symbol of a PD's image: a global variable of 8 bytes in a writable
+ * loaded segment (a const one may have been folded into the code by the compiler).
+ */
 static void check_symbol(const struct model_pd *pd, const xmlNode *node, const char *attr,
-                         const char *symbol, struct diag_sink *d)
+                         const char *symbol, const struct setvar_decl *decl, struct diag_sink *d)
 {
     if (!symbol)
         return;
@@ -122,27 +161,37 @@ static void check_symbol(const struct model_pd *pd, const xmlNode *node, const c
     if (!s) {
         diag_node(d, DIAG_ERROR, node, attr,
                   "symbol '%s' is not in program image '%s'; define it in the program as "
-                  "`uintptr_t %s;`",
-                  symbol, pd->image, symbol);
+                  "`%s %s;`",
+                  symbol, pd->image, decl->ctype, symbol);
+        return;
+    }
+    const char *unfit = symbol_unfit(s);
+    if (unfit) {
+        diag_node(d, DIAG_ERROR, node, attr,
+                  "symbol '%s' of program image '%s' %s; setvar needs a global variable, "
+                  "declare it as `%s %s;`",
+                  symbol, pd->image, unfit, decl->ctype, symbol);
         return;
     }
     if (s->size != 8) {
         diag_node(d, DIAG_ERROR, node, attr,
-                  "symbol '%s' of program image '%s' is %" PRIu64 " bytes, but setvar writes an "
-                  "8-byte address; declare it as `uintptr_t %s;`",
-                  symbol, pd->image, s->size, symbol);
+                  "symbol '%s' of program image '%s' is %" PRIu64 " bytes, but setvar writes "
+                  "%s; declare it as `%s %s;`",
+                  symbol, pd->image, s->size, decl->content, decl->ctype, symbol);
         return;
     }
-    bool inside = false;
-    for (size_t i = 0; i < pd->elf->segment_count; i++) {
-        const struct elf_segment *seg = &pd->elf->segments[i];
-        inside |= s->value >= seg->vaddr && s->value + 8 <= seg->vaddr + seg->memsz;
-    }
-    if (!inside)
+    const struct elf_segment *seg = segment_of(pd->elf, s->value);
+    if (!seg)
         diag_node(d, DIAG_ERROR, node, attr,
                   "symbol '%s' of program image '%s' is not in a loaded segment; make it a "
                   "global variable",
                   symbol, pd->image);
+    else if (!(seg->perms & PERM_W))
+        diag_node(d, DIAG_ERROR, node, attr,
+                  "symbol '%s' of program image '%s' is in a read-only segment: the compiler "
+                  "may have used its initial value in the code; declare it without const, "
+                  "as `%s %s;`",
+                  symbol, pd->image, decl->ctype, symbol);
 }
 
 /* Checks one loaded image against the PD's mappings and setvars. */
@@ -158,15 +207,20 @@ static void check_image(struct model *m, uint32_t p, struct diag_sink *d)
             uint64_t size = MODEL_REGION(m, map->region)->size;
             check_range_vs_image(pd, map->node, map->vaddr, map->vaddr + size, d);
         }
-        check_symbol(pd, map->node, "setvar_vaddr", map->setvar_vaddr, d);
-        check_symbol(pd, map->node, "setvar_paddr", map->setvar_paddr, d);
+        check_symbol(pd, map->node, "setvar_vaddr", map->setvar_vaddr, &address_decl, d);
+        check_symbol(pd, map->node, "setvar_paddr", map->setvar_paddr, &address_decl, d);
     }
     for (size_t i = 0; i < m->bars.count; i++) {
         struct model_bar *bar = MODEL_BAR(m, i);
         if (bar->pd != p)
             continue;
         check_range_vs_image(pd, bar->node, bar->vaddr, bar->vaddr + bar->size, d);
-        check_symbol(pd, bar->node, "setvar_vaddr", bar->setvar_vaddr, d);
+        check_symbol(pd, bar->node, "setvar_vaddr", bar->setvar_vaddr, &address_decl, d);
+    }
+    for (size_t i = 0; i < m->setvars.count; i++) {
+        struct model_setvar *sv = MODEL_SETVAR(m, i);
+        if (sv->pd == p)
+            check_symbol(pd, sv->node, "symbol", sv->symbol, &value_decl, d);
     }
 }
 
@@ -226,5 +280,9 @@ void images_apply_setvars(struct model *m)
     for (size_t i = 0; i < m->bars.count; i++) {
         struct model_bar *bar = MODEL_BAR(m, i);
         patch(MODEL_PD(m, bar->pd), bar->setvar_vaddr, bar->vaddr);
+    }
+    for (size_t i = 0; i < m->setvars.count; i++) {
+        struct model_setvar *sv = MODEL_SETVAR(m, i);
+        patch(MODEL_PD(m, sv->pd), sv->symbol, sv->value);
     }
 }

@@ -1,8 +1,9 @@
 /*
  * Files a description names besides itself: program images and prefill data. They are
  * looked up along the search path; once loaded, images are checked against the
- * description (segments in the user range, clear of mappings; setvar symbols present
- * and 8 bytes) and the setvar values are patched in.
+ * description (segments in the user range, clear of mappings; setvar symbols are global
+ * 8-byte variables in writable segments) and the setvar values (addresses of <map> and
+ * <bar>, constants of <setvar>) are patched in.
  */
 #ifndef BASTION_TOOL_IMAGES_H
 #define BASTION_TOOL_IMAGES_H

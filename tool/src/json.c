@@ -71,6 +71,26 @@ static void write_maps(struct json_emitter *j, const struct model *m, uint32_t p
     json_array_end(j);
 }
 
+static void write_setvars(struct json_emitter *j, const struct model *m, uint32_t p)
+{
+    json_array_begin(j, "setvars");
+    for (size_t i = 0; i < m->setvars.count; i++) {
+        const struct model_setvar *sv = VEC_AT(&m->setvars, struct model_setvar, i);
+        if (sv->pd != p)
+            continue;
+        char text[MODEL_SETVAR_TEXT];
+        setvar_to_text(sv, text);
+        json_object_begin(j, NULL);
+        json_string(j, "symbol", sv->symbol);
+        json_string(j, "kind", setvar_kind_name(sv->kind));
+        if (sv->kind != SETVAR_VALUE)
+            json_string(j, setvar_kind_name(sv->kind), text);
+        json_hex(j, "value", sv->value);
+        json_object_end(j);
+    }
+    json_array_end(j);
+}
+
 static void write_irqs(struct json_emitter *j, const struct model *m, uint32_t p)
 {
     json_array_begin(j, "irqs");
@@ -186,6 +206,7 @@ static void write_pd(struct json_emitter *j, const struct model *m, const struct
     json_string(j, "domain", pd->domain_name);
     write_image(j, pd);
     write_maps(j, m, p);
+    write_setvars(j, m, p);
     write_irqs(j, m, p);
     write_io(j, m, p);
     json_array_begin(j, "caps");

@@ -4,6 +4,8 @@
 #include "model.h"
 #include "elf_image.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,7 @@ void model_free(struct model *m)
     vec_free(&m->ioports);
     vec_free(&m->pcis);
     vec_free(&m->bars);
+    vec_free(&m->setvars);
     vec_free(&m->domains);
 }
 
@@ -66,4 +69,23 @@ void perms_to_text(uint8_t perms, char *buf)
     if (perms & PERM_X)
         buf[n++] = 'x';
     buf[n] = '\0';
+}
+
+const char *setvar_kind_name(enum setvar_kind kind)
+{
+    return kind == SETVAR_MAC ? "mac" : kind == SETVAR_IPV4 ? "ipv4" : "value";
+}
+
+void setvar_to_text(const struct model_setvar *sv, char *buf)
+{
+    uint64_t v = sv->value;
+    if (sv->kind == SETVAR_MAC)
+        snprintf(buf, MODEL_SETVAR_TEXT, "%02x:%02x:%02x:%02x:%02x:%02x",
+                 (unsigned)(v >> 40) & 0xff, (unsigned)(v >> 32) & 0xff, (unsigned)(v >> 24) & 0xff,
+                 (unsigned)(v >> 16) & 0xff, (unsigned)(v >> 8) & 0xff, (unsigned)v & 0xff);
+    else if (sv->kind == SETVAR_IPV4)
+        snprintf(buf, MODEL_SETVAR_TEXT, "%u.%u.%u.%u", (unsigned)(v >> 24) & 0xff,
+                 (unsigned)(v >> 16) & 0xff, (unsigned)(v >> 8) & 0xff, (unsigned)v & 0xff);
+    else
+        snprintf(buf, MODEL_SETVAR_TEXT, "0x%" PRIx64, v);
 }

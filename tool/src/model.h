@@ -116,6 +116,22 @@ struct model_bar {
     const char *setvar_vaddr;
 };
 
+/* How a <setvar> wrote its value: the attribute it came from. */
+enum setvar_kind {
+    SETVAR_VALUE, /* value="...": a number */
+    SETVAR_MAC,   /* mac="52:54:00:12:34:56": first octet most significant */
+    SETVAR_IPV4,  /* ipv4="10.0.2.15": first octet most significant */
+};
+
+/* A <setvar>: a constant the tool writes into a 64-bit variable of the PD's program. */
+struct model_setvar {
+    uint32_t pd;
+    xmlNode *node;
+    const char *symbol;
+    enum setvar_kind kind;
+    uint64_t value;
+};
+
 struct elf_image; /* elf.h */
 
 struct model_pd {
@@ -168,6 +184,7 @@ struct model {
     struct vec ioports;  /* struct model_ioport */
     struct vec pcis;     /* struct model_pci */
     struct vec bars;     /* struct model_bar */
+    struct vec setvars;  /* struct model_setvar */
     struct vec domains;  /* struct model_domain */
     bool has_domain_schedule;
     xmlNode *domain_schedule_node;
@@ -181,6 +198,7 @@ struct model {
 #define MODEL_IOPORT(m, i)  VEC_AT(&(m)->ioports, struct model_ioport, i)
 #define MODEL_PCI(m, i)     VEC_AT(&(m)->pcis, struct model_pci, i)
 #define MODEL_BAR(m, i)     VEC_AT(&(m)->bars, struct model_bar, i)
+#define MODEL_SETVAR(m, i)  VEC_AT(&(m)->setvars, struct model_setvar, i)
 #define MODEL_DOMAIN(m, i)  VEC_AT(&(m)->domains, struct model_domain, i)
 
 void model_free(struct model *m);
@@ -192,5 +210,16 @@ uint32_t model_find_domain(const struct model *m, const char *name);
 
 /* Writes "rwx"-style text for perms into buf (at least 4 bytes). */
 void perms_to_text(uint8_t perms, char *buf);
+
+/* The attribute name of a setvar kind: "value", "mac" or "ipv4". */
+const char *setvar_kind_name(enum setvar_kind kind);
+
+/*
+ * Writes a setvar's value the way its kind is written in system.xml, normalised:
+ * "52:54:00:12:34:56" (lower case), "10.0.2.15", or the number in hexadecimal. `buf`
+ * needs MODEL_SETVAR_TEXT bytes.
+ */
+#define MODEL_SETVAR_TEXT 24
+void setvar_to_text(const struct model_setvar *sv, char *buf);
 
 #endif

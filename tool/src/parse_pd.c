@@ -1,6 +1,6 @@
 /*
  * Parser for a <protection_domain> and everything inside it: <program_image>, <map>,
- * <irq>, <ioport>, <pci_device> with its <bar>s, and child protection domains.
+ * <irq>, <ioport>, <pci_device> with its <bar>s, <setvar>, and child protection domains.
  */
 #include "attrs.h"
 #include "parse.h"
@@ -28,8 +28,8 @@ static bool parse_map(struct model *m, xmlNode *node, uint32_t pd, struct diag_s
     ok &= attr_u64(d, node, "vaddr", ATTR_REQUIRED, 0, 0, UINT64_MAX, &map->vaddr);
     ok &= attr_perms(d, node, "perms", PERM_R | PERM_W, &map->perms);
     ok &= attr_bool(d, node, "cached", true, &map->cached);
-    ok &= attr_symbol(d, node, "setvar_vaddr", &map->setvar_vaddr);
-    ok &= attr_symbol(d, node, "setvar_paddr", &map->setvar_paddr);
+    ok &= attr_symbol(d, node, "setvar_vaddr", ATTR_OPTIONAL, &map->setvar_vaddr);
+    ok &= attr_symbol(d, node, "setvar_paddr", ATTR_OPTIONAL, &map->setvar_paddr);
     ok &= parse_empty(node, d);
     return ok;
 }
@@ -134,7 +134,7 @@ static bool parse_bar(struct model *m, xmlNode *node, uint32_t pd, uint32_t pci,
     ok &= attr_u64(d, node, "size", ATTR_REQUIRED, 0, 1, 1ULL << 40, &bar->size);
     ok &= attr_perms(d, node, "perms", PERM_R | PERM_W, &bar->perms);
     ok &= attr_bool(d, node, "cached", false, &bar->cached);
-    ok &= attr_symbol(d, node, "setvar_vaddr", &bar->setvar_vaddr);
+    ok &= attr_symbol(d, node, "setvar_vaddr", ATTR_OPTIONAL, &bar->setvar_vaddr);
     ok &= parse_empty(node, d);
     return ok;
 }
@@ -164,6 +164,50 @@ static bool parse_pci(struct model *m, xmlNode *node, uint32_t pd, struct diag_s
     return ok;
 }
 
+/*
+ * Parses <setvar symbol="..." value|mac|ipv4="..."/>: a constant for a 64-bit variable of
+ * the program. Exactly one of the value attributes is given.
+ */
+static bool parse_setvar(struct model *m, xmlNode *node, uint32_t pd, struct diag_sink *d)
+{
+    static const char *const allowed[] = {"symbol", "value", "mac", "ipv4", NULL};
+    static const enum setvar_kind kinds[] = {SETVAR_VALUE, SETVAR_MAC, SETVAR_IPV4};
+    struct model_setvar *sv = vec_push(&m->setvars, sizeof(*sv));
+    sv->node = node;
+    sv->pd = pd;
+    bool ok = attrs_only(d, node, allowed);
+    ok &= attr_symbol(d, node, "symbol", ATTR_REQUIRED, &sv->symbol);
+    const char *first = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        const char *name = setvar_kind_name(kinds[i]);
+        if (!attr_text(node, name))
+            continue;
+        if (first) {
+            diag_node(d, DIAG_ERROR, node, name,
+                      "a <setvar> takes exactly one of value, mac and ipv4, but has both %s and "
+                      "%s; remove one",
+                      first, name);
+            return false;
+        }
+        first = name;
+        sv->kind = kinds[i];
+    }
+    if (!first) {
+        diag_node(d, DIAG_ERROR, node, NULL,
+                  "a <setvar> needs its value: add value=\"...\" (a number), mac=\"...\" "
+                  "(a MAC address) or ipv4=\"...\" (an IPv4 address)");
+        return false;
+    }
+    if (sv->kind == SETVAR_VALUE)
+        ok &= attr_u64(d, node, "value", ATTR_REQUIRED, 0, 0, UINT64_MAX, &sv->value);
+    else if (sv->kind == SETVAR_MAC)
+        ok &= attr_mac(d, node, "mac", &sv->value);
+    else
+        ok &= attr_ipv4(d, node, "ipv4", &sv->value);
+    ok &= parse_empty(node, d);
+    return ok;
+}
+
 /* Parses <program_image path="..."/>; a PD has exactly one. */
 static bool parse_image(struct model_pd *pd, xmlNode *node, struct diag_sink *d)
 {
@@ -183,8 +227,8 @@ static bool parse_image(struct model_pd *pd, xmlNode *node, struct diag_sink *d)
 /* Dispatches one child element of a PD whose index is `pd`. */
 static bool parse_pd_child(struct model *m, xmlNode *c, uint32_t pd, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"program_image",     "map", "irq", "ioport", "pci_device",
-                                          "protection_domain", NULL};
+    static const char *const allowed[] = {
+        "program_image", "map", "irq", "ioport", "pci_device", "setvar", "protection_domain", NULL};
     const char *name = (const char *)c->name;
     if (strcmp(name, "program_image") == 0)
         return parse_image(MODEL_PD(m, pd), c, d);
@@ -196,6 +240,8 @@ static bool parse_pd_child(struct model *m, xmlNode *c, uint32_t pd, struct diag
         return parse_ioport(m, c, pd, d);
     if (strcmp(name, "pci_device") == 0)
         return parse_pci(m, c, pd, d);
+    if (strcmp(name, "setvar") == 0)
+        return parse_setvar(m, c, pd, d);
     if (strcmp(name, "protection_domain") == 0)
         return parse_pd(m, c, pd, d);
     parse_unknown_element(c, allowed, d);

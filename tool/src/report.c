@@ -44,6 +44,21 @@ static void report_pd_memory(FILE *out, const struct model *m, uint32_t p)
             (unsigned long long)(BASTION_STACK_TOP - 1));
 }
 
+static void report_pd_setvars(FILE *out, const struct model *m, uint32_t p)
+{
+    for (size_t i = 0; i < m->setvars.count; i++) {
+        const struct model_setvar *sv = VEC_AT(&m->setvars, struct model_setvar, i);
+        if (sv->pd != p)
+            continue;
+        char text[MODEL_SETVAR_TEXT];
+        setvar_to_text(sv, text);
+        fprintf(out, "      setvar  %-20s = 0x%016" PRIx64, sv->symbol, sv->value);
+        if (sv->kind != SETVAR_VALUE)
+            fprintf(out, " (%s %s)", setvar_kind_name(sv->kind), text);
+        fputc('\n', out);
+    }
+}
+
 static void report_pd_caps(FILE *out, const struct model *m, const struct layout *l, uint32_t p)
 {
     const struct bastion_spec_pd *s = LAYOUT_ENTRY(l, BASTION_TABLE_PDS, struct bastion_spec_pd, p);
@@ -82,6 +97,7 @@ static void report_pds(FILE *out, const struct model *m, const struct layout *l)
             fprintf(out, ", domain %s", pd->domain_name);
         fputc('\n', out);
         report_pd_memory(out, m, p);
+        report_pd_setvars(out, m, p);
         report_pd_caps(out, m, l, p);
         fputc('\n', out);
     }
