@@ -32,7 +32,7 @@ check_position() {
         return 0
     fi
     local word=${at%%=*}
-    if [[ $word =~ ^[a-z_]+$ && $rest == *"$word"* ]]; then
+    if [[ $word =~ ^[a-z_][a-z0-9_]*$ && $rest == *"$word"* ]]; then
         return 0
     fi
     echo "position $line:$col points at '${at:0:20}', not at <$elem> or an attribute it names"
