@@ -50,6 +50,27 @@ v=$(./spec_dump image/system.spec --peek app "$(sym buf_vaddr)")
 v=$(./spec_dump image/system.spec --peek app "$(sym buf_paddr)")
 [[ $v == 0x80000000 ]] && echo "PASS: elf/setvar-paddr" || echo "FAIL: elf/setvar-paddr: $v"
 grep -q '"loaded": true' image/system.json && echo "PASS: elf/json-loaded" || echo "FAIL: elf/json-loaded"
+
+# <setvar>: the 64-bit little-endian value in the image, first octet most significant.
+# net_mac starts in .data (initialised), net_ip and all_ones in .bss (the file part grows).
+# bytes NAME SYMBOL WANT: the 8 bytes the spec's image of `app` holds at SYMBOL.
+bytes() {
+    local got
+    got=$(./spec_dump image/system.spec --bytes app "$(sym "$2")")
+    [[ $got == "$3" ]] && echo "PASS: elf/$1" || echo "FAIL: elf/$1: bytes '$got', expected '$3'"
+}
+bytes setvar-mac net_mac "56 34 12 00 54 52 00 00"
+bytes setvar-ipv4 net_ip "0f 02 00 0a 00 00 00 00"
+bytes setvar-value all_ones "ff ff ff ff ff ff ff ff"
+v=$(./spec_dump image/system.spec --peek app "$(sym net_mac)")
+[[ $v == 0x525400123456 ]] && echo "PASS: elf/setvar-mac-number" || echo "FAIL: elf/setvar-mac-number: $v"
+# ...and the outputs show them.
+tr -d ' \n' <image/system.json | grep -q '"setvars":\[{"symbol":"net_mac","kind":"mac","mac":"52:54:00:12:34:56","value":"0x525400123456"},{"symbol":"net_ip","kind":"ipv4","ipv4":"10.0.2.15","value":"0xa00020f"},{"symbol":"all_ones","kind":"value","value":"0xffffffffffffffff"}\]' &&
+    echo "PASS: elf/setvar-json" || echo "FAIL: elf/setvar-json: $(grep -A3 setvars image/system.json | tr -d '\n')"
+grep -qx "      setvar  net_mac              = 0x0000525400123456 (mac 52:54:00:12:34:56)" image/report.txt &&
+    grep -qx "      setvar  net_ip               = 0x000000000a00020f (ipv4 10.0.2.15)" image/report.txt &&
+    grep -qx "      setvar  all_ones             = 0xffffffffffffffff" image/report.txt &&
+    echo "PASS: elf/setvar-report" || echo "FAIL: elf/setvar-report: $(grep setvar image/report.txt | tr '\n' '|')"
 expect check-with-image 0 "" "$tool" check system.xml
 
 # variant NAME SED-EXPRESSION: a copy of system.xml changed by sed.
@@ -61,6 +82,27 @@ expect missing-symbol 1 "missing-symbol.xml:7:52: error: <map> in protection_dom
 variant wrong-size 's/setvar_paddr="dma_paddr"/setvar_paddr="small_var"/'
 expect wrong-size 1 "wrong-size.xml:8:37: error: <map> in protection_domain 'app': symbol 'small_var' of program image 'prog.elf' is 4 bytes, but setvar writes an 8-byte address; declare it as \`uintptr_t small_var;\`" \
     "$tool" check wrong-size.xml
+variant setvar-missing-symbol 's/symbol="net_ip"/symbol="nope"/'
+expect setvar-missing-symbol 1 "setvar-missing-symbol.xml:10:13: error: <setvar> in protection_domain 'app': symbol 'nope' is not in program image 'prog.elf'; define it in the program as \`uint64_t nope;\`" \
+    "$tool" check setvar-missing-symbol.xml
+variant setvar-wrong-size 's/symbol="net_ip"/symbol="small_var"/'
+expect setvar-wrong-size 1 "setvar-wrong-size.xml:10:13: error: <setvar> in protection_domain 'app': symbol 'small_var' of program image 'prog.elf' is 4 bytes, but setvar writes an 8-byte value; declare it as \`uint64_t small_var;\`" \
+    "$tool" check setvar-wrong-size.xml
+variant setvar-function 's/symbol="net_ip"/symbol="_start"/'
+expect setvar-function 1 "setvar-function.xml:10:13: error: <setvar> in protection_domain 'app': symbol '_start' of program image 'prog.elf' is a function, not a variable; setvar needs a global variable, declare it as \`uint64_t _start;\`" \
+    "$tool" check setvar-function.xml
+variant setvar-static 's/symbol="net_ip"/symbol="local_var"/'
+expect setvar-static 1 "setvar-static.xml:10:13: error: <setvar> in protection_domain 'app': symbol 'local_var' of program image 'prog.elf' is a static (file-local) variable, whose value the compiler may assume never changes; setvar needs a global variable, declare it as \`uint64_t local_var;\`" \
+    "$tool" check setvar-static.xml
+variant setvar-const 's/symbol="net_ip"/symbol="ro_var"/'
+expect setvar-const 1 "setvar-const.xml:10:13: error: <setvar> in protection_domain 'app': symbol 'ro_var' of program image 'prog.elf' is in a read-only segment: the compiler may have used its initial value in the code; declare it without const, as \`uint64_t ro_var;\`" \
+    "$tool" check setvar-const.xml
+variant setvar-twice 's/symbol="net_ip"/symbol="buf_vaddr"/'
+expect setvar-twice 1 "setvar-twice.xml:10:13: error: <setvar> in protection_domain 'app': symbol 'buf_vaddr' is already set by the <map> at line 7; a variable can be set only once, use another symbol" \
+    "$tool" check setvar-twice.xml
+variant map-static 's/setvar_paddr="dma_paddr"/setvar_paddr="local_var"/'
+expect map-static 1 "map-static.xml:8:37: error: <map> in protection_domain 'app': symbol 'local_var' of program image 'prog.elf' is a static (file-local) variable, whose value the compiler may assume never changes; setvar needs a global variable, declare it as \`uintptr_t local_var;\`" \
+    "$tool" check map-static.xml
 variant overlap 's/vaddr="0x2000000"/vaddr="0x400000"/'
 expect overlap-image 1 "overlap.xml:8:19: error: <map> in protection_domain 'app': vaddr range 0x400000-0x400fff overlaps the segment 0x400000-0x400fff of program image 'prog.elf'; move the mapping to 0x401000 or above" \
     "$tool" check overlap.xml

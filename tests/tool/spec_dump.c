@@ -1,7 +1,9 @@
 /*
  * Reads a packed spec the way init will (include/bastion/spec.h): checks magic, version,
  * size, checksum and every table's bounds, then prints a summary and, with
- * `--peek PD VADDR`, the 8 bytes a PD's image holds at VADDR after patching.
+ * `--peek PD VADDR`, the 8 bytes a PD's image holds at VADDR after patching, as a
+ * little-endian number; `--bytes PD VADDR` prints the same 8 bytes one by one, in memory
+ * order ("56 34 12 00 54 52 00 00").
  */
 #include <bastion/spec.h>
 
@@ -52,7 +54,12 @@ static const void *table(const uint8_t *blob, int t, uint32_t *count)
     return blob + h->tables[t].offset;
 }
 
-static int peek(const uint8_t *blob, const char *pd_name, uint64_t vaddr)
+enum peek_format {
+    PEEK_NUMBER,
+    PEEK_BYTES,
+};
+
+static int peek(const uint8_t *blob, const char *pd_name, uint64_t vaddr, enum peek_format format)
 {
     uint32_t npd, nseg;
     const struct bastion_spec_pd *pds = table(blob, BASTION_TABLE_PDS, &npd);
@@ -67,9 +74,15 @@ static int peek(const uint8_t *blob, const char *pd_name, uint64_t vaddr)
              s++) {
             if (vaddr < segs[s].vaddr || vaddr + 8 > segs[s].vaddr + segs[s].filesz)
                 continue;
-            uint64_t v;
-            memcpy(&v, data + segs[s].data_offset + (vaddr - segs[s].vaddr), 8);
-            printf("0x%" PRIx64 "\n", v);
+            const uint8_t *at = data + segs[s].data_offset + (vaddr - segs[s].vaddr);
+            uint64_t v = 0;
+            for (int i = 7; i >= 0; i--)
+                v = v << 8 | at[i];
+            if (format == PEEK_NUMBER)
+                printf("0x%" PRIx64 "\n", v);
+            else
+                printf("%02x %02x %02x %02x %02x %02x %02x %02x\n", at[0], at[1], at[2], at[3],
+                       at[4], at[5], at[6], at[7]);
             return 0;
         }
     }
@@ -91,7 +104,9 @@ int main(int argc, char **argv)
         return 1;
     }
     if (argc == 5 && strcmp(argv[2], "--peek") == 0)
-        return peek(blob, argv[3], strtoull(argv[4], NULL, 0));
+        return peek(blob, argv[3], strtoull(argv[4], NULL, 0), PEEK_NUMBER);
+    if (argc == 5 && strcmp(argv[2], "--bytes") == 0)
+        return peek(blob, argv[3], strtoull(argv[4], NULL, 0), PEEK_BYTES);
     uint32_t n;
     printf("spec v%u, %zu bytes\n", BASTION_SPEC_VERSION, size);
     static const char *const names[] = {"strings",  "data",     "pds",     "regions",     "maps",
