@@ -70,8 +70,11 @@ unsigned pci_find_capability(struct pci_address a, uint8_t id);
  * <bar> uncached, and map the configuration page at BASTION_PCI_CONFIG_VADDR. */
 void pci_give_devices(uint32_t p);
 
-/* An MSI handler for <irq> entry `irq` (of PD p): a vector from the kernel, programmed
- * into the function's MSI capability and enabled. Returns the handler's slot in init. */
+/* A message-signalled handler for <irq> entry `irq` (of PD p): a vector from the kernel,
+ * programmed into the function's MSI capability (vector 0 only) or, when it has none,
+ * into entry `vector` of its MSI-X table, and enabled, INTx disabled. init_fatal when the
+ * function has neither, or the vector or the table is unusable. Returns the handler's
+ * slot in init. */
 uint64_t pci_issue_msi(uint32_t p, const struct bastion_spec_irq *irq);
 
 /* ---- region.c ------------------------------------------------------------------------ */
