@@ -17,6 +17,7 @@ PACKAGES=(
     graphviz                             # `bastion graph`
     spin                                 # model check of the queue protocol
     grub-common grub-pc-bin xorriso mtools  # GRUB ISO: the kernel booted via Multiboot 2
+    xz-utils debian-archive-keyring      # lwIP from Debian's source package (scripts/fetch-lwip.sh)
 )
 
 missing=()

@@ -1,0 +1,85 @@
+# drivers/net/lwip: lwIP 2.1.3, fetched from Debian's source package and built
+# freestanding for network clients (docs/drivers.md, "lwIP and the client library").
+# Included by drivers/net/net.mk.
+#
+#   LWIP_LIB       $(BUILD)/drivers/net/lwip/liblwip.a: lwIP's core (IPv4, ARP, ICMP, UDP,
+#                  TCP, raw), our port (clock, random numbers, assertions) and the small
+#                  C library subset lwIP needs (libc/: string.h, stdlib.h)
+#   LWIP_INC       include flags of code that uses lwIP (lwipopts.h, arch/, libc/, lwIP's
+#                  headers)
+#   LWIP_STAMP     the unpacked, checked lwIP tree: an order-only prerequisite of every
+#                  object that includes lwIP's headers
+#
+# Nothing of lwIP is in the repository: scripts/fetch-lwip.sh downloads Debian's
+# lwip_2.1.3+dfsg1.orig.tar.xz with `apt-get source --download-only` (a private apt
+# configuration, no root needed) into $(LWIP_CACHE), checks it and unpacks it into
+# $(LWIP_DIR), once. It runs only when something needs lwIP: parsing this file or
+# `make clean` never fetches. LWIP_CACHE (default ~/.cache/bastion/debian-src) keeps the
+# tarball across `make clean`.
+
+LWIP_VERSION := 2.1.3
+LWIP_DIR := $(BUILD)/third_party/lwip-$(LWIP_VERSION)
+LWIP_STAMP := $(LWIP_DIR)/.bastion-unpacked
+LWIP_CACHE ?= $(if $(HOME),$(HOME)/.cache/bastion/debian-src,$(BUILD)/third_party/cache)
+LWIP_BUILD := $(BUILD)/drivers/net/lwip
+LWIP_LIB := $(LWIP_BUILD)/liblwip.a
+
+LWIP_INC := -Idrivers/net/lwip/include -Idrivers/net/lwip/libc/include \
+    -isystem $(LWIP_DIR)/src/include
+
+$(LWIP_STAMP): scripts/fetch-lwip.sh
+	$(Q)scripts/fetch-lwip.sh $(BUILD)/third_party $(LWIP_CACHE)
+
+.PHONY: lwip-fetch
+lwip-fetch: $(LWIP_STAMP)
+
+# lwIP's core and IPv4 files and its Ethernet layer (lwIP's COREFILES, CORE4FILES and
+# netif/ethernet.c), named here because they do not exist before the fetch. A file whose
+# feature lwipopts.h turns off compiles to nothing; the archive holds what a client
+# links only when it refers to it.
+LWIP_CORE_FILES := core/altcp.c core/altcp_alloc.c core/altcp_tcp.c core/def.c core/dns.c \
+    core/inet_chksum.c core/init.c core/ip.c core/mem.c core/memp.c core/netif.c core/pbuf.c \
+    core/raw.c core/stats.c core/sys.c core/tcp.c core/tcp_in.c core/tcp_out.c \
+    core/timeouts.c core/udp.c \
+    core/ipv4/autoip.c core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c \
+    core/ipv4/igmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c \
+    netif/ethernet.c
+LWIP_SRCS := $(addprefix $(LWIP_DIR)/src/,$(LWIP_CORE_FILES))
+LWIP_OBJS := $(patsubst %,$(LWIP_BUILD)/obj/%.o,$(LWIP_CORE_FILES))
+
+# lwIP's own files are not ours: they are compiled with the project's freestanding user
+# flags (no SSE, small code model, gcc or clang) and their own warning set. lwIP 2.1.3
+# with this lwipopts.h passes the project's whole set (WARN_FLAGS, -Werror included) with
+# gcc 12 and clang 14, so that is the set; only -Wconversion, which the project does not
+# use either, would fail. Should another compiler find something in lwIP, the warning is
+# turned off here, for lwIP's files only; ours (port/, libc/) keep the project's set.
+LWIP_WARN_FLAGS := $(WARN_FLAGS)
+LWIP_CFLAGS := $(filter-out $(WARN_FLAGS),$(USER_CFLAGS)) $(LWIP_WARN_FLAGS)
+LWIP_OWN_INC := -Idrivers/net/lwip/include -Idrivers/net/lwip/libc/include \
+    -I$(LWIP_DIR)/src/include $(USER_INC)
+
+# The sources appear with the stamp (an order-only prerequisite: a tree that is there is
+# never fetched again, and the empty recipe leaves the files' own times alone).
+$(LWIP_SRCS): | $(LWIP_STAMP) ;
+
+$(LWIP_BUILD)/obj/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LWIP_CFLAGS) $(LWIP_OWN_INC) -c $< -o $@
+
+# Our port and C library subset, compiled by lib/lib.mk's rule with every warning.
+LWIP_PORT_SRCS := drivers/net/lwip/port/sys_arch.c drivers/net/lwip/libc/string.c \
+    drivers/net/lwip/libc/stdlib.c
+LWIP_PORT_OBJS := $(patsubst %,$(LIB_BUILD)/%.o,$(LWIP_PORT_SRCS))
+$(LIB_BUILD)/drivers/net/lwip/%.c.o: USER_INC += $(LWIP_INC)
+$(LWIP_PORT_OBJS): | $(LWIP_STAMP)
+
+$(LWIP_LIB): $(LWIP_OBJS) $(LWIP_PORT_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+.PHONY: lwip
+lwip: $(LWIP_LIB)
+
+ALL_TARGETS += $(LWIP_LIB)
+
+-include $(LWIP_OBJS:.o=.d) $(LWIP_PORT_OBJS:.o=.d)
