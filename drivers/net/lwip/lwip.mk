@@ -83,3 +83,68 @@ lwip: $(LWIP_LIB)
 ALL_TARGETS += $(LWIP_LIB)
 
 -include $(LWIP_OBJS:.o=.d) $(LWIP_PORT_OBJS:.o=.d)
+
+# ---- The client library (drivers/net/client, bastion/net/client.h) -------------------
+#
+#   NET_CLIENT_SRCS    the library's sources, the timer client library's included
+#   NET_CLIENT_INC     include flags of a client's sources (lwIP, the network, queue,
+#                      timer and driver headers)
+#   $(call net_client_program,NAME,SOURCES[,OUTDIR])
+#                      link a client PD: SOURCES with the library, liblwip.a and
+#                      libbastion (pd_crt0), into OUTDIR/NAME.elf (default
+#                      $(BUILD)/user), added to `make all`; use it with $(eval ...) as
+#                      pd_program. SOURCES may name the timer or serial client libraries
+#                      too: each object is linked once.
+
+NET_CLIENT_SRCS := drivers/net/client/net_client.c $(TIMER_CLIENT_SRCS)
+NET_CLIENT_INC := $(LWIP_INC) $(NET_INC) $(DRIVER_INC)
+NET_CLIENT_OBJS := $(patsubst %,$(LIB_BUILD)/%.o,$(NET_CLIENT_SRCS))
+
+$(LIB_BUILD)/drivers/net/client/%.c.o: USER_INC += $(LWIP_INC)
+$(NET_CLIENT_OBJS): | $(LWIP_STAMP)
+
+define net_client_program
+$(or $(3),$(BUILD)/user)/$(1).elf: $(patsubst %,$(LIB_BUILD)/%.o,$(sort $(2) $(NET_CLIENT_SRCS))) \
+    $(LIB_PD_CRT0) $(LWIP_LIB) $(LIBBASTION) $(USER_LDS)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(LD) $$(USER_LDFLAGS) -o $$@ $(LIB_PD_CRT0) \
+	    $(patsubst %,$(LIB_BUILD)/%.o,$(sort $(2) $(NET_CLIENT_SRCS))) $(LWIP_LIB) $(LIBBASTION)
+$(patsubst %,$(LIB_BUILD)/%.o,$(filter-out $(NET_CLIENT_SRCS),$(2))): USER_INC += $(NET_CLIENT_INC)
+$(patsubst %,$(LIB_BUILD)/%.o,$(2)): | $(LWIP_STAMP)
+ALL_TARGETS += $(or $(3),$(BUILD)/user)/$(1).elf
+-include $(patsubst %,$(LIB_BUILD)/%.d,$(2) $(NET_CLIENT_SRCS))
+endef
+
+# A client that only brings lwIP up and answers ARP, ping and UDP echo
+# (drivers/net/client/tests/lwip_smoke.c): it shows that the library, lwIP and libbastion
+# link into a PD with each compiler (`make`, `make CC=clang`: suite system-kernel-clang).
+NET_CLIENT_TEST_BUILD := $(BUILD)/drivers/net/client/tests
+$(eval $(call net_client_program,lwip_smoke,drivers/net/client/tests/lwip_smoke.c,$(NET_CLIENT_TEST_BUILD)))
+
+# Host tests of the library's pure parts (the transmit pool, tx_pool.h) under ASan and
+# UBSan, and every header of the client library compiled alone as freestanding,
+# pedantic C11 with gcc and clang.
+NET_CLIENT_HOST_TEST := $(BUILD)/drivers/net/client/test-tx-pool
+$(NET_CLIENT_HOST_TEST): drivers/net/client/tests/host/test_tx_pool.c drivers/net/client/tx_pool.h \
+    $(NET_HEADERS) $(QUEUE_HEADERS) drivers/common/tests/host_check.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) -Wsign-conversion $(QUEUE_ASAN_FLAGS) $(NET_INC) \
+	    -Idrivers/net/client -Idrivers/common/tests $< -o $@
+
+NET_CLIENT_HEADERS := drivers/net/include/bastion/net/client.h drivers/net/client/tx_pool.h
+$(BUILD)/drivers/net/client/header-check.stamp: $(NET_CLIENT_HEADERS) $(NET_HEADERS) $(QUEUE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)for cc in gcc clang; do for h in $(NET_CLIENT_HEADERS); do \
+	    echo "#include \"$$PWD/$$h\"" | \
+	    $$cc $(QUEUE_FREESTANDING) $(NET_INC) $(DRIVER_INC) -Ilib/include -Iinclude \
+	        -isystem "$$($$cc -print-file-name=include)" -x c -c - -o /dev/null || exit 1; \
+	done; done
+	$(Q)touch $@
+
+ALL_TARGETS += $(NET_CLIENT_HOST_TEST) $(BUILD)/drivers/net/client/header-check.stamp
+TEST_SUITES += net-client-host
+
+.PHONY: suite-net-client-host
+suite-net-client-host: $(NET_CLIENT_HOST_TEST) $(BUILD)/drivers/net/client/header-check.stamp \
+    $(NET_CLIENT_TEST_BUILD)/lwip_smoke.elf
+	$(Q)scripts/run-suite.sh net-client-host $(BUILD)/test-results -- $<
