@@ -178,7 +178,7 @@ static bool parse_setvar(struct model *m, xmlNode *node, uint32_t pd, struct dia
     bool ok = attrs_only(d, node, allowed);
     ok &= attr_symbol(d, node, "symbol", ATTR_REQUIRED, &sv->symbol);
     const char *first = NULL;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         const char *name = setvar_kind_name(kinds[i]);
         if (!attr_text(node, name))
             continue;
