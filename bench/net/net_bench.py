@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Measure one booted UDP echo system, and report the network benchmark's figures
+(bench/net/run-net-bench.sh runs both steps; docs/performance.md, "Network: UDP echo
+against Linux", has the method).
+
+    net_bench.py measure --name NAME --target HOST:PORT --plugin HOST:PORT
+                         [--control HOST:PORT] [--rate 2000] [--seconds 10]
+                         [--search-seconds 5] --out FILE
+    net_bench.py report  --out FILE [--system NAME=FILE|NAME=not built: WHY]...
+
+`measure` takes three windows on a guest that is already up:
+  idle   nothing offered for --seconds: the guest's background work;
+  cost   --rate datagrams/s of 1472 bytes for --seconds (bench/net/udp_load.py): busy
+         icount cycles / datagrams echoed is the CPU cost per echoed packet;
+  search the highest offered rate with less than 1% loss (throughput).
+Busy icount cycles are the guest instructions executed in the window, counted by the
+QEMU plugin bench/net/insn_count.c (under -icount shift=0 a busy guest's clock advances
+one ns per instruction; a halted one executes none). With --control, the guest's own
+account of the same window (clock_ns - idle_ns from its control port) is recorded
+beside it as a cross-check.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import udp_load  # noqa: E402
+
+PAYLOAD = 1472
+
+
+def plugin_count(addr):
+    return udp_load.control(addr, "count")["insns"]
+
+
+def guest_busy(start, end):
+    return (end["clock_ns"] - start["clock_ns"]) - (end["idle_ns"] - start["idle_ns"])
+
+
+def measure(a):
+    out = {"name": a.name, "payload_bytes": PAYLOAD, "offered_dps": a.rate, "window_s": a.seconds}
+    # Idle: the background, plugin-counted (and guest-counted with a control port).
+    g0 = udp_load.control(a.control, "stat") if a.control else None
+    p0 = plugin_count(a.plugin)
+    time.sleep(a.seconds)
+    p1 = plugin_count(a.plugin)
+    g1 = udp_load.control(a.control, "stat") if a.control else None
+    out["idle_insns_per_s"] = round((p1 - p0) / a.seconds)
+
+    # Cost: the fixed offered load. The guest's stat requests sit outside the plugin's
+    # window (q0..q1 brackets them for the comparison, p0..p1 is the clean figure).
+    q0 = plugin_count(a.plugin)
+    s0 = udp_load.control(a.control, "stat") if a.control else None
+    p0 = plugin_count(a.plugin)
+    run = udp_load.offer(a.target, a.rate, a.seconds, PAYLOAD)
+    p1 = plugin_count(a.plugin)
+    s1 = udp_load.control(a.control, "stat") if a.control else None
+    q1 = plugin_count(a.plugin)
+    busy = p1 - p0
+    cost = {k: run[k] for k in ("sent", "echoed", "loss", "achieved_offered_dps", "echoed_dps")}
+    cost["busy_insns"] = busy
+    cost["cost_per_packet"] = round(busy / run["echoed"]) if run["echoed"] else None
+    cost["saturated"] = run["loss"] >= a.max_loss
+    if a.control:
+        gb = guest_busy(s0, s1)
+        window = s1["clock_ns"] - s0["clock_ns"]
+        cost["guest_window_ns"] = window
+        cost["guest_busy_fraction"] = round(gb / window, 4) if window else None
+        cost["guest_account"] = {
+            "busy_ns": gb,
+            "plugin_insns_same_window": q1 - q0,
+            "ratio_to_plugin": round(gb / (q1 - q0), 4) if q1 > q0 else None,
+        }
+        if "stat_busy_ticks" in s0:
+            ticks = s1["stat_busy_ticks"] - s0["stat_busy_ticks"]
+            cost["guest_account"]["proc_stat_busy_ns"] = ticks * 1000000000 // s0["user_hz"]
+        idle_gb = guest_busy(g0, g1)
+        out["idle_guest_busy_ns"] = idle_gb
+    out["cost"] = cost
+
+    # Throughput.
+    if a.search_seconds > 0:
+        found = udp_load.search(a.target, a.search_seconds, PAYLOAD, a.max_loss)
+        out["throughput"] = found["best"]
+        out["throughput_trials"] = found["trials"]
+    with open(a.out, "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+
+
+def report(a):
+    systems = {}
+    for spec in a.system:
+        name, value = spec.split("=", 1)
+        if value.startswith("not built") or value.startswith("failed"):
+            systems[name] = {"status": value}
+            continue
+        with open(value) as f:
+            systems[name] = json.load(f)
+            systems[name]["status"] = "measured"
+    rows = []
+
+    def row(name, value, unit):
+        rows.append((name, value, unit))
+
+    for name, s in systems.items():
+        base = "net.udp_echo.%s" % name
+        if s["status"] != "measured":
+            for r in ("cost_per_packet", "throughput_dps", "throughput_mbps"):
+                row("%s.%s" % (base, r), s["status"], "")
+            continue
+        c = s["cost"]
+        row(base + ".cost_per_packet", c["cost_per_packet"],
+            "icount cycles/echo at %d/s offered%s" % (s["offered_dps"], ", SATURATED" if c["saturated"] else ""))
+        t = s.get("throughput")
+        row(base + ".throughput_dps", t["echoed_dps"] if t else "none", "datagrams/s, <1% loss")
+        row(base + ".throughput_mbps", t["mbps"] if t else "none", "Mb/s of 1472-byte payloads")
+    ratio = None
+    lx, bs = systems.get("linux"), systems.get("bastion")
+    if lx and bs and lx["status"] == bs["status"] == "measured":
+        cl, cb = lx["cost"]["cost_per_packet"], bs["cost"]["cost_per_packet"]
+        if cl and cb:
+            ratio = round(cb / cl, 3)
+    row("net.udp_echo.cost_ratio_bastion_to_linux", ratio if ratio is not None else "not measured",
+        "goal <= 0.5")
+    result = {
+        "unit": "icount cycles (guest instructions executed) per echoed datagram",
+        "machine": "qemu-system-x86_64 -machine q35 -cpu max -m 256M -icount shift=0,align=off, "
+                   "-device virtio-net-pci, -netdev user (slirp, hostfwd)",
+        "method": "docs/performance.md, 'Network: UDP echo against Linux'",
+        "cost_ratio_bastion_to_linux": ratio,
+        "goal_ratio": 0.5,
+        "systems": systems,
+    }
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    print("Network: UDP echo, 1472-byte datagrams, QEMU TCG -icount shift=0,align=off, virtio-net")
+    print("%-52s %14s  %s" % ("benchmark", "value", "unit"))
+    for name, value, unit in rows:
+        print("%-52s %14s  %s" % (name, value, unit))
+    print("(written to %s)" % a.out)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("measure")
+    m.add_argument("--name", required=True)
+    m.add_argument("--target", type=udp_load.address, required=True)
+    m.add_argument("--plugin", type=udp_load.address, required=True)
+    m.add_argument("--control", type=udp_load.address)
+    m.add_argument("--rate", type=int, default=2000)
+    m.add_argument("--seconds", type=float, default=10.0)
+    m.add_argument("--search-seconds", type=float, default=5.0)
+    m.add_argument("--max-loss", type=float, default=0.01)
+    m.add_argument("--out", required=True)
+    r = sub.add_parser("report")
+    r.add_argument("--out", required=True)
+    r.add_argument("--system", action="append", default=[])
+    a = p.parse_args()
+    measure(a) if a.cmd == "measure" else report(a)
+
+
+if __name__ == "__main__":
+    main()
