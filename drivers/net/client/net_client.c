@@ -23,6 +23,7 @@
 #include <lwip/netif.h>
 #include <lwip/pbuf.h>
 #include <lwip/priv/tcp_priv.h>
+#include <lwip/stats.h>
 #include <lwip/sys.h>
 #include <lwip/timeouts.h>
 #include <netif/ethernet.h>
@@ -112,23 +113,27 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
     (void)nif;
     if (p->tot_len > NET_MAX_FRAME) {
         stats.tx_too_long++;
+        LINK_STATS_INC(link.lenerr);
         return ERR_BUF;
     }
     struct queue_result r = net_tx_pool_take(&tx.pool);
     tx.notify = true; /* take may have dequeued from the free ring */
     if (r.status != QUEUE_OK) {
         stats.tx_no_buffer++;
+        LINK_STATS_INC(link.memerr);
         tx.waiting = true;
         return ERR_MEM;
     }
     u16_t copied = pbuf_copy_partial(p, tx.data + r.buffer.offset, p->tot_len, 0);
     if (net_tx_pool_send(&tx.pool, r.buffer, copied) != QUEUE_OK) {
         stats.tx_no_buffer++; /* a full active ring: only a corrupt peer makes one */
+        LINK_STATS_INC(link.memerr);
         tx.waiting = true;
         return ERR_MEM;
     }
     stats.tx_frames++;
     stats.tx_bytes += copied;
+    LINK_STATS_INC(link.xmit);
     return ERR_OK;
 }
 
@@ -154,6 +159,7 @@ static void rx_frame(struct queue_buffer buffer)
 {
     if (buffer.length < NET_MIN_FRAME || buffer.length > NET_MAX_FRAME) {
         stats.rx_bad++;
+        LINK_STATS_INC(link.lenerr);
         rx_return(buffer);
         return;
     }
@@ -164,10 +170,13 @@ static void rx_frame(struct queue_buffer buffer)
     rx_return(buffer);
     if (p == NULL) {
         stats.rx_no_pbuf++;
+        LINK_STATS_INC(link.memerr);
+        LINK_STATS_INC(link.drop);
         return;
     }
     stats.rx_frames++;
     stats.rx_bytes += length;
+    LINK_STATS_INC(link.recv);
     if (netif.input(p, &netif) != ERR_OK)
         pbuf_free(p);
 }

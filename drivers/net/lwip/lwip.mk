@@ -115,11 +115,29 @@ ALL_TARGETS += $(or $(3),$(BUILD)/user)/$(1).elf
 -include $(patsubst %,$(LIB_BUILD)/%.d,$(2) $(NET_CLIENT_SRCS))
 endef
 
-# A client that only brings lwIP up and answers ARP, ping and UDP echo
-# (drivers/net/client/tests/lwip_smoke.c): it shows that the library, lwIP and libbastion
-# link into a PD with each compiler (`make`, `make CC=clang`: suite system-kernel-clang).
+# The loopback test (suite system-net-client, drivers/net/client/tests): the smoke client
+# (lwip_smoke.c: lwIP up, ARP, ping, UDP and TCP echo) and a peer PD (peer.c) that plays
+# its copier and net_tx_virt, with the timer driver. No network device is involved. The
+# smoke client also shows that the library, lwIP and libbastion link into a PD with each
+# compiler (`make`; `make CC=clang` in suite system-kernel-clang).
 NET_CLIENT_TEST_BUILD := $(BUILD)/drivers/net/client/tests
 $(eval $(call net_client_program,lwip_smoke,drivers/net/client/tests/lwip_smoke.c,$(NET_CLIENT_TEST_BUILD)))
+$(eval $(call pd_program,net_client_peer,drivers/net/client/tests/peer.c $(TIMER_CLIENT_SRCS),$(NET_CLIENT_TEST_BUILD)))
+$(eval $(call pd_program,timer,$(TIMER_DRIVER_SRCS),$(NET_CLIENT_TEST_BUILD)))
+$(LIB_BUILD)/drivers/net/client/tests/peer.c.o: | $(LWIP_STAMP)
+$(NET_CLIENT_TEST_BUILD)/modules.args: drivers/net/client/tests/system.xml $(TOOL) $(INIT_ELF) \
+    scripts/build-example.sh $(addprefix $(NET_CLIENT_TEST_BUILD)/,timer.elf net_client_peer.elf \
+    lwip_smoke.elf)
+	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(NET_CLIENT_TEST_BUILD) > $@.tmp && mv $@.tmp $@
+
+ALL_TARGETS += $(NET_CLIENT_TEST_BUILD)/modules.args
+TEST_SUITES += system-net-client
+
+.PHONY: suite-system-net-client
+suite-system-net-client: $(KERNEL_BIN) $(NET_CLIENT_TEST_BUILD)/modules.args
+	$(Q)scripts/run-suite.sh system-net-client $(BUILD)/test-results -- \
+	    drivers/net/client/tests/run.sh $(KERNEL_BIN) $(NET_CLIENT_TEST_BUILD) \
+	    $(BUILD)/test-logs/net-client
 
 # Host tests of the library's pure parts (the transmit pool, tx_pool.h) under ASan and
 # UBSan, and every header of the client library compiled alone as freestanding,
@@ -145,6 +163,5 @@ ALL_TARGETS += $(NET_CLIENT_HOST_TEST) $(BUILD)/drivers/net/client/header-check.
 TEST_SUITES += net-client-host
 
 .PHONY: suite-net-client-host
-suite-net-client-host: $(NET_CLIENT_HOST_TEST) $(BUILD)/drivers/net/client/header-check.stamp \
-    $(NET_CLIENT_TEST_BUILD)/lwip_smoke.elf
+suite-net-client-host: $(NET_CLIENT_HOST_TEST) $(BUILD)/drivers/net/client/header-check.stamp
 	$(Q)scripts/run-suite.sh net-client-host $(BUILD)/test-results -- $<

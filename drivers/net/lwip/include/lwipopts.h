@@ -112,6 +112,7 @@
 /* ---- Statistics (the counters a status page shows: lwip_stats) --------------------- */
 #define LWIP_STATS         1
 #define LWIP_STATS_DISPLAY 0
+#define LWIP_STATS_LARGE   1 /* 32-bit counters: 16-bit ones wrap within a second */
 #define LINK_STATS         1
 #define ETHARP_STATS       1
 #define IP_STATS           1
