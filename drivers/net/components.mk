@@ -27,3 +27,22 @@ $(BUILD)/drivers/net/header-check.stamp: $(NET_HEADERS) $(QUEUE_HEADERS)
 
 $(call net_components,$(BUILD)/drivers/net/components)
 ALL_TARGETS += $(BUILD)/drivers/net/header-check.stamp
+
+# Host tests of the virtualisers (drivers/net/tests/host: each compiles a component's
+# source in whole against stub_pd.h), ASan + UBSan.
+NET_HOST_TESTS := $(BUILD)/drivers/net/test-rx-virt $(BUILD)/drivers/net/test-tx-virt
+$(BUILD)/drivers/net/test-rx-virt: drivers/net/tests/host/test_rx_virt.c drivers/net/virt/rx_virt.c
+$(BUILD)/drivers/net/test-tx-virt: drivers/net/tests/host/test_tx_virt.c drivers/net/virt/tx_virt.c
+$(NET_HOST_TESTS): drivers/net/tests/host/stub_pd.h $(NET_HEADERS) $(QUEUE_HEADERS) \
+    drivers/common/tests/host_check.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) $(NET_INC) -Ilib/include -Iinclude \
+	    -Idrivers/common/tests $(filter drivers/net/tests/host/test_%.c,$^) -o $@
+
+ALL_TARGETS += $(NET_HOST_TESTS)
+TEST_SUITES += net-host
+
+.PHONY: suite-net-host
+suite-net-host: $(NET_HOST_TESTS) $(BUILD)/drivers/net/header-check.stamp
+	$(Q)scripts/run-suite.sh net-host $(BUILD)/test-results -- \
+	    bash -c 'status=0; for t in $(NET_HOST_TESTS); do $$t || status=1; done; exit $$status'
