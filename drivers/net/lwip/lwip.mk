@@ -120,7 +120,8 @@ endef
 # its copier and net_tx_virt, with the timer driver. No network device is involved. The
 # smoke client also shows that the library, lwIP and libbastion link into a PD with each
 # compiler (`make`; `make CC=clang` in suite system-kernel-clang).
-NET_CLIENT_TEST_BUILD := $(BUILD)/drivers/net/client/tests
+# (A short directory: init finds its modules by name, and names are cut at 47 bytes.)
+NET_CLIENT_TEST_BUILD := $(BUILD)/net-client
 $(eval $(call net_client_program,lwip_smoke,drivers/net/client/tests/lwip_smoke.c,$(NET_CLIENT_TEST_BUILD)))
 $(eval $(call pd_program,net_client_peer,drivers/net/client/tests/peer.c $(TIMER_CLIENT_SRCS),$(NET_CLIENT_TEST_BUILD)))
 $(eval $(call pd_program,timer,$(TIMER_DRIVER_SRCS),$(NET_CLIENT_TEST_BUILD)))

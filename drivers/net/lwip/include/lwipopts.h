@@ -46,7 +46,7 @@
 #define LWIP_DNS      0
 #define LWIP_AUTOIP   0
 /* Addresses come from the system description (net_ip, net_netmask, net_gateway):
- * deterministic, and no DHCP server is needed. Turning DHCP on costs about 9 KiB of code
+ * deterministic, and no DHCP server is needed. Turning DHCP on costs about 10 KiB of code
  * in every client and a UDP PCB. */
 #define LWIP_DHCP     0
 
