@@ -9,6 +9,13 @@
 #                  headers)
 #   LWIP_STAMP     the unpacked, checked lwIP tree: an order-only prerequisite of every
 #                  object that includes lwIP's headers
+#   NET_CLIENT_SRCS, NET_CLIENT_INC, $(call net_client_program,NAME,SOURCES[,OUTDIR])
+#                  the client library (drivers/net/client) and how a client PD is
+#                  linked: below
+#
+#   make lwip                        fetch (if need be) and build liblwip.a
+#   make suite-net-client-host       host tests of the transmit pool, header checks
+#   make suite-system-net-client     the loopback system test of the library and lwIP
 #
 # Nothing of lwIP is in the repository: scripts/fetch-lwip.sh downloads Debian's
 # lwip_2.1.3+dfsg1.orig.tar.xz with `apt-get source --download-only` (a private apt
