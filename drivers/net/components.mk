@@ -46,3 +46,20 @@ TEST_SUITES += net-host
 suite-net-host: $(NET_HOST_TESTS) $(BUILD)/drivers/net/header-check.stamp
 	$(Q)scripts/run-suite.sh net-host $(BUILD)/test-results -- \
 	    bash -c 'status=0; for t in $(NET_HOST_TESTS); do $$t || status=1; done; exit $$status'
+
+# The example (examples/net): its programs live in examples/net/src/, out of reach of
+# examples.mk's one-file-per-program rule, because they link lwIP and the client library.
+# $(call net_system_programs,OUT_DIR): the timer, the driver and the class's components.
+define net_system_programs
+$(call net_components,$(1))
+$(eval $(call pd_program,timer,$(TIMER_DRIVER_SRCS),$(1)))
+$(eval $(call pd_program,virtio_net,$(VIRTIO_NET_SRCS),$(1)))
+endef
+NET_SYSTEM_ELFS = $(call NET_COMPONENT_ELFS,$(1)) $(addprefix $(1)/,timer.elf virtio_net.elf)
+
+NET_EXAMPLE_BUILD := $(EXAMPLE_BUILD)/net
+NET_EXAMPLE_APPS := udp_echo tcp_echo http
+$(call net_system_programs,$(NET_EXAMPLE_BUILD))
+$(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c,$(NET_EXAMPLE_BUILD))))
+$(NET_EXAMPLE_BUILD)/modules.args: $(call NET_SYSTEM_ELFS,$(NET_EXAMPLE_BUILD)) \
+    $(addprefix $(NET_EXAMPLE_BUILD)/,$(addsuffix .elf,$(NET_EXAMPLE_APPS)))
