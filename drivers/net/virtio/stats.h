@@ -14,6 +14,7 @@
  *   MR5  descriptors refused from the virtualiser: rx, free buffers whose room crosses the
  *        device-address limit (dropped); tx, as MR2
  *   MR6  used entries naming no chain in flight (both queues: the device misbehaved)
+ *   MR7  buffers the device holds now (chains in flight on this direction's queue)
  *
  * Any other label, or MR0 other than NET_STATS_DEVICE, replies NET_STATS_ERROR. A
  * driver-private extension: protocol.h names NET_STATS only for the virtualisers.
@@ -21,6 +22,6 @@
 #ifndef VIRTIO_NET_STATS_H
 #define VIRTIO_NET_STATS_H
 
-#define VIRTIO_NET_STATS_WORDS 7u
+#define VIRTIO_NET_STATS_WORDS 8u
 
 #endif /* VIRTIO_NET_STATS_H */

@@ -174,11 +174,35 @@ static void print_start(uint64_t features)
                (unsigned long)features, features & VIRTIO_NET_F_MAC ? ", MAC" : "");
 }
 
+/* Buffers the device held when the driver was restarted (memory kept): receive buffers go
+ * to the new receive queue, transmit buffers back to net_tx_virt, unchanged. */
+static struct queue_buffer carried_rx[VIRTQ_MAX_SLOTS], carried_tx[VIRTQ_MAX_SLOTS];
+static unsigned n_carried_rx, n_carried_tx;
+
+static bool tx_return(struct queue_buffer buffer);
+
+static void carry_over(void)
+{
+    for (unsigned i = 0; i < n_carried_rx; i++)
+        virtq_post(&rx.vq, carried_rx[i], NET_BUFFER_SIZE); /* the same size as before */
+    for (unsigned i = 0; i < n_carried_tx; i++)
+        if (tx_return(carried_tx[i]))
+            tx.notify_virt = true;
+    if (n_carried_rx + n_carried_tx > 0)
+        bst_printf("virtio_net: restarted: %u receive buffers posted again, %u transmit "
+                   "buffers given back\n",
+                   n_carried_rx, n_carried_tx);
+    n_carried_rx = n_carried_tx = 0;
+}
+
 static bool start(void)
 {
     uint64_t features = 0;
     if (!check_wiring() || !find_device() || !negotiate(&features))
         return false;
+    /* The device is reset: it uses no buffer of the last run any more. */
+    n_carried_rx = virtq_held(&rx.vq, carried_rx);
+    n_carried_tx = virtq_held(&tx.vq, carried_tx);
     if (virtio_pci_num_queues(&dev) < 2)
         return fail("the device has fewer than 2 queues");
     if (!setup_queue(VIRTIO_NET_RX_QUEUE, &rx.vq, &rx.notify, 0, VIRTQ_DEVICE_WRITES) ||
@@ -190,6 +214,7 @@ static bool start(void)
                                     VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
     running = true;
     print_start(features);
+    carry_over();
     return true;
 }
 
@@ -460,6 +485,7 @@ bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo)
         is_rx ? rx.kicks : tx.kicks,
         is_rx ? rx.bad_buffers : tx.bad_frames,
         device_errors,
+        is_rx ? rx.vq.in_flight : tx.vq.in_flight,
     };
     for (unsigned i = 0; i < VIRTIO_NET_STATS_WORDS; i++)
         bst_mr_set(i, words[i]);

@@ -62,8 +62,8 @@ bool virtq_post(struct virtq *q, struct queue_buffer buffer, uint32_t data_lengt
     q->desc[data].len = data_length;
     q->desc[data].flags = q->desc_flags;
     q->desc[data].next = 0;
+    q->held[slot] = buffer; /* before busy: a restart after a crash here finds no stale one */
     q->busy[slot] = true;
-    q->held[slot] = buffer;
     q->in_flight++;
     q->avail->ring[q->avail_idx & (q->size - 1)] = head;
     q->avail_idx++;
@@ -117,4 +117,15 @@ struct virtq_completion virtq_take(struct virtq *q)
     c.status = VIRTQ_DONE;
     c.buffer = q->held[slot];
     return c;
+}
+
+unsigned virtq_held(const struct virtq *q, struct queue_buffer out[VIRTQ_MAX_SLOTS])
+{
+    unsigned n = 0;
+    if (!virtq_size_ok(q->size))
+        return 0;
+    for (uint16_t s = 0; s < q->slots; s++)
+        if (q->busy[s])
+            out[n++] = q->held[s];
+    return n;
 }

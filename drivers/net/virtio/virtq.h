@@ -133,4 +133,9 @@ bool virtq_used_pending(const struct virtq *q);
 /* Take the next used entry, if any (see enum virtq_take_status). */
 struct virtq_completion virtq_take(struct virtq *q);
 
+/* The buffers of the chains in flight, into out; returns how many. For a driver restarted
+ * over its old memory (after it reset the device): what the device held is still the
+ * driver's to give back. A queue never set up (size 0) holds none. */
+unsigned virtq_held(const struct virtq *q, struct queue_buffer out[VIRTQ_MAX_SLOTS]);
+
 #endif /* VIRTIO_NET_VIRTQ_H */
