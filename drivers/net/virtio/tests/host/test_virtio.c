@@ -149,6 +149,31 @@ static void test_bad_used_entries(void)
     printf("PASS: " HOST_CHECK_SUITE "/%s\n", __func__);
 }
 
+static void test_held(void)
+{
+    struct virtq q;
+    struct queue_buffer held[VIRTQ_MAX_SLOTS];
+    memset(&q, 0, sizeof(q));
+    CHECK(virtq_held(&q, held) == 0, "a queue never set up holds nothing");
+    void *area = new_area();
+    virtq_init(&q, area, AREA_PADDR, 8, VIRTQ_DEVICE_READS);
+    for (uint32_t i = 0; i < 3; i++)
+        virtq_post(&q, (struct queue_buffer){.offset = DATA_BASE + i, .length = 60 + i}, 60 + i);
+    virtq_publish(&q);
+    device_use(&q, device_avail(&q, 1), 0);
+    CHECK(virtq_take(&q).status == VIRTQ_DONE, "one chain back");
+    unsigned n = virtq_held(&q, held);
+    CHECK(n == 2, "two chains still held (%u)", n);
+    bool seen0 = false, seen2 = false;
+    for (unsigned i = 0; i < n; i++) {
+        seen0 |= held[i].offset == DATA_BASE && held[i].length == 60;
+        seen2 |= held[i].offset == DATA_BASE + 2 && held[i].length == 62;
+    }
+    CHECK(seen0 && seen2, "exactly the descriptors given, unchanged");
+    free(area);
+    printf("PASS: " HOST_CHECK_SUITE "/%s\n", __func__);
+}
+
 static void test_flags(void)
 {
     struct virtq q;
@@ -421,6 +446,7 @@ int main(void)
     test_chains();
     test_transmit_chain();
     test_bad_used_entries();
+    test_held();
     test_flags();
     test_random();
     test_find();
