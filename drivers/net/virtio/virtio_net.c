@@ -200,9 +200,12 @@ static bool start(void)
     uint64_t features = 0;
     if (!check_wiring() || !find_device() || !negotiate(&features))
         return false;
-    /* The device is reset: it uses no buffer of the last run any more. */
-    n_carried_rx = virtq_held(&rx.vq, carried_rx);
-    n_carried_tx = virtq_held(&tx.vq, carried_tx);
+    /* The device is reset: it uses no buffer of the last run any more. (A list taken by a
+     * start that failed later is kept: the queues may be cleared by now.) */
+    if (n_carried_rx == 0)
+        n_carried_rx = virtq_held(&rx.vq, carried_rx);
+    if (n_carried_tx == 0)
+        n_carried_tx = virtq_held(&tx.vq, carried_tx);
     if (virtio_pci_num_queues(&dev) < 2)
         return fail("the device has fewer than 2 queues");
     if (!setup_queue(VIRTIO_NET_RX_QUEUE, &rx.vq, &rx.notify, 0, VIRTQ_DEVICE_WRITES) ||
