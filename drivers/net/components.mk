@@ -63,3 +63,22 @@ $(call net_system_programs,$(NET_EXAMPLE_BUILD))
 $(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c,$(NET_EXAMPLE_BUILD))))
 $(NET_EXAMPLE_BUILD)/modules.args: $(call NET_SYSTEM_ELFS,$(NET_EXAMPLE_BUILD)) \
     $(addprefix $(NET_EXAMPLE_BUILD)/,$(addsuffix .elf,$(NET_EXAMPLE_APPS)))
+
+# The system test (suite system-net, drivers/net/tests/run.sh): the example plus the
+# sniffer client, driven by host clients (tests/net) over QEMU's user network.
+NET_TEST_BUILD := $(BUILD)/net-test
+$(call net_system_programs,$(NET_TEST_BUILD))
+$(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c,$(NET_TEST_BUILD))))
+$(eval $(call net_client_program,net_sniffer,drivers/net/tests/sniffer.c,$(NET_TEST_BUILD)))
+$(NET_TEST_BUILD)/modules.args: drivers/net/tests/system.xml $(TOOL) $(INIT_ELF) \
+    scripts/build-example.sh $(call NET_SYSTEM_ELFS,$(NET_TEST_BUILD)) \
+    $(addprefix $(NET_TEST_BUILD)/,$(addsuffix .elf,$(NET_EXAMPLE_APPS) net_sniffer))
+	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(NET_TEST_BUILD) > $@.tmp && mv $@.tmp $@
+
+ALL_TARGETS += $(NET_TEST_BUILD)/modules.args
+TEST_SUITES += system-net
+
+.PHONY: suite-system-net
+suite-system-net: $(KERNEL_BIN) $(NET_TEST_BUILD)/modules.args
+	$(Q)scripts/run-suite.sh system-net $(BUILD)/test-results -- \
+	    drivers/net/tests/run.sh $(KERNEL_BIN) $(NET_TEST_BUILD) $(BUILD)/test-logs/net

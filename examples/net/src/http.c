@@ -14,13 +14,13 @@
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
 
-#define HTTP_PORT     80
-#define TIMER_CH      2
-#define RX_VIRT_CH    3
-#define TX_VIRT_CH    4
-#define REQUEST_MAX   1024
-#define PAGE_MAX      4096
-#define CLIENT_SLOTS  4
+#define HTTP_PORT    80
+#define TIMER_CH     2
+#define RX_VIRT_CH   3
+#define TX_VIRT_CH   4
+#define REQUEST_MAX  1024
+#define PAGE_MAX     4096
+#define CLIENT_SLOTS 4
 
 static const char *const client_names[CLIENT_SLOTS] = {"udp_echo", "tcp_echo", "http", "sniffer"};
 
@@ -50,8 +50,7 @@ static struct virt_stats virt_stats(bst_channel_t ch, uint64_t which)
     return (struct virt_stats){true, bst_mr_get(0), bst_mr_get(1), bst_mr_get(2)};
 }
 
-static int add_virt_line(char *buf, size_t size, const char *name, bst_channel_t ch,
-                         uint64_t which)
+static int add_virt_line(char *buf, size_t size, const char *name, bst_channel_t ch, uint64_t which)
 {
     struct virt_stats s = virt_stats(ch, which);
     if (!s.ok)

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The network system test (suite system-net; drivers/net/components.mk).
+#
+#   run.sh KERNEL BUILD_DIR LOG_DIR
+#
+# Boots drivers/net/tests/system.xml (the network example plus the sniffer client) on
+# q35 with one virtio-net NIC on QEMU's user network, whose host ports forward to the
+# three servers and the sniffer, then drives it from the host with real clients
+# (tests/net):
+#   - curl gets the status page from 10.0.2.17:80
+#   - 10,000 UDP datagrams of mixed sizes up to 1472 bytes come back byte-exact from
+#     10.0.2.15:1235 (none lost: each is sent again after a timeout, at most 5 times)
+#   - 16 MiB streamed through the TCP echo server at 10.0.2.16:1236 come back byte-exact
+#   - the status page then counts that traffic, per PD
+#   - the sniffer (10.0.2.18), a client on the same NIC, received no frame for another MAC
+#     all the while; it ends the run ("end" on its UDP port 9999)
+#   - no PD faulted, nothing printed FAIL
+# NET_TEST_DATAGRAMS and NET_TEST_BYTES shorten or lengthen the run.
+set -uo pipefail
+kernel=$1 build=$2 logdir=$3
+here=$(dirname "$0")
+tools=tests/net
+datagrams=${NET_TEST_DATAGRAMS:-10000}
+stream=${NET_TEST_BYTES:-16MiB}
+mkdir -p "$logdir"
+log=$logdir/net.log
+failed=0
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; failed=1; }
+
+# Four free host ports (bound and released at once: another process could take one in
+# between, which makes QEMU fail to start and this test fail, not pass).
+read -r udp_port tcp_port http_port ctl_port < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(4)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+
+netdev="user,id=n0,net=10.0.2.0/24"
+netdev+=",hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
+netdev+=",hostfwd=tcp:127.0.0.1:$tcp_port-10.0.2.16:1236"
+netdev+=",hostfwd=tcp:127.0.0.1:$http_port-10.0.2.17:80"
+netdev+=",hostfwd=udp:127.0.0.1:$ctl_port-10.0.2.18:9999"
+
+read -r -a modules <"$build/modules.args"
+expects=(
+    '^virtio_net: PCI 1af4:1000, MAC'
+    '^net_rx_virt: 4 clients'
+    '^udp_echo: UDP echo on port 1235' '^tcp_echo: TCP echo on port 1236'
+    '^http: status page on port 80' '^sniffer: listening'
+    '^sniffer: [0-9]+ frames, [0-9]+ broadcast, 0 for another MAC$'
+    '^net test: done$'
+)
+args=()
+for re in "${expects[@]}"; do args+=(--expect "$re"); done
+scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol --name net \
+    --timeout 600 --log "$log" "${args[@]}" --qemu-arg -netdev --qemu-arg "$netdev" \
+    --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/qemu-run.out" &
+qemu_run=$!
+
+# Wait for the servers (the log is written as the guest prints).
+for _ in $(seq 120); do
+    grep -q '^sniffer: listening' "$log" 2>/dev/null && grep -q '^http: status page' "$log" &&
+        grep -q '^tcp_echo: TCP echo' "$log" && grep -q '^udp_echo: UDP echo' "$log" && break
+    kill -0 $qemu_run 2>/dev/null || break
+    sleep 1
+done
+
+if $tools/http_check.sh --timeout 30 "http://127.0.0.1:$http_port/" "Bastion network status" \
+    "net_rx_virt" "udp_echo" >"$logdir/http1.out" 2>&1; then
+    pass "net/http-status-page"
+else
+    fail "net/http-status-page" "$(tail -1 "$logdir/http1.out")"
+fi
+
+if python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count "$datagrams" \
+    --max-size 1472 --retries 5 --max-loss 0 >"$logdir/udp.out" 2>&1; then
+    pass "net/udp-echo-$datagrams-datagrams ($(grep -o 'sent.*' "$logdir/udp.out" | head -1))"
+else
+    fail "net/udp-echo-$datagrams-datagrams" "$(grep -E 'PASS|FAIL' "$logdir/udp.out" | head -1)"
+fi
+
+if python3 $tools/tcp_stream_check.py --host 127.0.0.1 --port "$tcp_port" --bytes "$stream" \
+    --timeout 300 >"$logdir/tcp.out" 2>&1; then
+    pass "net/tcp-echo-$stream ($(grep -o 'bytes.*' "$logdir/tcp.out" | head -1))"
+else
+    fail "net/tcp-echo-$stream" "$(grep -E 'PASS|FAIL' "$logdir/tcp.out" | head -1)"
+fi
+
+# The status page counts what went through each PD: the UDP echo server received at
+# least the datagrams (and the TCP echo server's line shows its stream).
+if $tools/http_check.sh --timeout 30 "http://127.0.0.1:$http_port/" >/dev/null 2>&1 &&
+    curl -s -m 30 "http://127.0.0.1:$http_port/" >"$logdir/status.txt"; then
+    udp_frames=$(awk '/^net_rx_virt/{f=1} f && $1=="udp_echo"{print $2; exit}' "$logdir/status.txt")
+    tcp_bytes=$(awk '/^net_rx_virt/{f=1} f && $1=="tcp_echo"{print $4; exit}' "$logdir/status.txt")
+    if [[ ${udp_frames:-0} -ge $datagrams && ${tcp_bytes:-0} -ge 16000000 ]] ||
+        [[ ${udp_frames:-0} -ge $datagrams && $stream != 16MiB ]]; then
+        pass "net/status-page-counts (udp_echo received $udp_frames frames, tcp_echo $tcp_bytes bytes)"
+    else
+        fail "net/status-page-counts" "udp_echo $udp_frames frames, tcp_echo $tcp_bytes bytes (log: $logdir/status.txt)"
+    fi
+else
+    fail "net/status-page-counts" "no status page after the traffic"
+fi
+
+# The sniffer's verdict, then the end of the run.
+report=$(python3 - "$ctl_port" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+for _ in range(5):
+    s.sendto(b"report", ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(s.recv(100).decode()); break
+    except socket.timeout:
+        pass
+for _ in range(3):
+    s.sendto(b"end", ("127.0.0.1", int(sys.argv[1])))
+PY
+)
+if [[ $report =~ ^frames\ ([0-9]+)\ foreign\ 0$ ]]; then
+    pass "net/sniffer-sees-no-other-client-traffic ($report)"
+else
+    fail "net/sniffer-sees-no-other-client-traffic" "report: '${report:-none}'"
+fi
+
+wait $qemu_run
+grep -E '^(PASS|FAIL): ' "$logdir/qemu-run.out" | sed 's/^\(PASS\|FAIL\): /&net\/boot\//'
+grep -q '^FAIL' "$logdir/qemu-run.out" && failed=1
+if grep -E 'FAIL|libbastion|fault in PD' "$log.clean" >/dev/null 2>&1; then
+    fail "net/no-fault" "the debug console reports a failure or a fault (log: $log)"
+else
+    pass "net/no-fault"
+fi
+exit $failed
