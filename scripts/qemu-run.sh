@@ -31,6 +31,8 @@
 #                     takes them (QEMU reads on only when the UART has room)
 #   --expect2 REGEX   as --expect, on COM2's output
 #   --icount          deterministic time: -icount shift=0,align=off (benchmarks)
+#   --serve           the guest is a server that never ends: still running at --timeout
+#                     is the pass (QEMU is then stopped), exiting by itself a failure
 #   --interactive     serial console on this terminal, no timeout (make run)
 #
 # Environment: ACCEL=tcg (default) or kvm; QEMU_CPU (default: max for tcg, host for kvm).
@@ -45,7 +47,7 @@
 set -uo pipefail
 
 image="" cdrom="" append="" name="" timeout_s=60 log="" interactive=0 protocol=1 icount=0
-test_timeout_s=60 max_hangs=3 harness_words=""
+test_timeout_s=60 max_hangs=3 harness_words="" serve=0
 modules=() expects=() serial2="" serial2_input="" expects2=() machine=q35 extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -66,6 +68,7 @@ while [[ $# -gt 0 ]]; do
     --serial2-input) serial2_input=$2; shift 2 ;;
     --expect2) expects2+=("$2"); shift 2 ;;
     --icount) icount=1; shift ;;
+    --serve) serve=1; shift ;;
     --interactive) interactive=1; shift ;;
     *) echo "qemu-run.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -213,7 +216,13 @@ hung-final) exit_word=hung ;;
 *) exit_word="status $status" ;;
 esac
 
-if [[ $exit_word == hung ]]; then
+if [[ $serve -eq 1 ]]; then
+    if [[ $exit_word == timeout ]]; then
+        pass "$name: still serving after ${timeout_s}s"
+    else
+        fail "$name" "ended ($exit_word) while it should keep serving (serial log: $log)"
+    fi
+elif [[ $exit_word == hung ]]; then
     : # reported above, by test
 elif [[ $exit_word == timeout ]]; then
     fail "$name" "timed out after ${timeout_s}s${hung_test:+ in $hung_test} (serial log: $log)"

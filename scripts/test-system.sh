@@ -10,6 +10,7 @@
 #   expect REGEX         a serial line must match (grep -E)
 #   reject REGEX         no serial line may match
 #   exit pass|fail       the isa-debug-exit status the boot must end with (default pass)
+#   exit running         a server: the boot must still run at its timeout (then stopped)
 #   timeout SEC          (default 30)
 #   init tamper          boot $INIT_TAMPER_ELF instead of init (the CSpace check must fail)
 #   spec MODE            boot a copy of the spec damaged by $SPEC_CORRUPT MODE
@@ -57,7 +58,8 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args c
     local output
     output=$(scripts/qemu-run.sh --image "$kernel" "${args[@]}" --append "$cmdline" --no-protocol \
         --machine "$machine" "${extra[@]}" \
-        --name "$name" --timeout "$timeout" --log "$logdir/$name.log" "$@")
+        --name "$name" --timeout "$timeout" --log "$logdir/$name.log" \
+        $([[ $want == running ]] && echo --serve) "$@")
     if [[ $want == fail ]]; then
         output=$(sed -e "s|^FAIL: $name: exited with the fail status$|PASS: $name: exits with the fail status, as it must|" \
                      -e "s|^PASS: $name: exits cleanly$|FAIL: $name: exits cleanly, but must fail|" <<<"$output")

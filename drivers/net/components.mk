@@ -82,3 +82,23 @@ TEST_SUITES += system-net
 suite-system-net: $(KERNEL_BIN) $(NET_TEST_BUILD)/modules.args
 	$(Q)scripts/run-suite.sh system-net $(BUILD)/test-results -- \
 	    drivers/net/tests/run.sh $(KERNEL_BIN) $(NET_TEST_BUILD) $(BUILD)/test-logs/net
+
+# `make run EXAMPLE=net`: QEMU's user network with host ports forwarded to the servers
+# (NET_UDP_PORT, NET_TCP_PORT, NET_HTTP_PORT on 127.0.0.1), and what to try printed first.
+NET_UDP_PORT ?= 1235
+NET_TCP_PORT ?= 1236
+NET_HTTP_PORT ?= 8080
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+ifeq ($(EXAMPLE),net)
+RUN_ARGS += --qemu-arg -netdev --qemu-arg user,id=n0,hostfwd=udp:127.0.0.1:$(NET_UDP_PORT)-10.0.2.15:1235,hostfwd=tcp:127.0.0.1:$(NET_TCP_PORT)-10.0.2.16:1236,hostfwd=tcp:127.0.0.1:$(NET_HTTP_PORT)-10.0.2.17:80 \
+    --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0
+run: net-run-banner
+.PHONY: net-run-banner
+net-run-banner:
+	@echo "The network example: once the servers say they are up, try from another terminal"
+	@echo "    curl http://127.0.0.1:$(NET_HTTP_PORT)/     the status page (10.0.2.17:80)"
+	@echo "    nc -u 127.0.0.1 $(NET_UDP_PORT)             UDP echo (10.0.2.15:1235)"
+	@echo "    nc 127.0.0.1 $(NET_TCP_PORT)                TCP echo (10.0.2.16:1236)"
+	@echo "(ports: NET_HTTP_PORT, NET_UDP_PORT, NET_TCP_PORT)"
+endif
+endif
