@@ -70,9 +70,10 @@ NET_TEST_BUILD := $(BUILD)/net-test
 $(call net_system_programs,$(NET_TEST_BUILD))
 $(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c,$(NET_TEST_BUILD))))
 $(eval $(call net_client_program,net_sniffer,drivers/net/tests/sniffer.c,$(NET_TEST_BUILD)))
+$(eval $(call pd_program,net_evil,drivers/net/tests/evil.c $(TIMER_CLIENT_SRCS),$(NET_TEST_BUILD)))
 $(NET_TEST_BUILD)/modules.args: drivers/net/tests/system.xml $(TOOL) $(INIT_ELF) \
     scripts/build-example.sh $(call NET_SYSTEM_ELFS,$(NET_TEST_BUILD)) \
-    $(addprefix $(NET_TEST_BUILD)/,$(addsuffix .elf,$(NET_EXAMPLE_APPS) net_sniffer))
+    $(addprefix $(NET_TEST_BUILD)/,$(addsuffix .elf,$(NET_EXAMPLE_APPS) net_sniffer net_evil))
 	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(NET_TEST_BUILD) > $@.tmp && mv $@.tmp $@
 
 ALL_TARGETS += $(NET_TEST_BUILD)/modules.args

@@ -12,6 +12,10 @@
 #     10.0.2.15:1235 (none lost: each is sent again after a timeout, at most 5 times)
 #   - 16 MiB streamed through the TCP echo server at 10.0.2.16:1236 come back byte-exact
 #   - the status page then counts that traffic, per PD
+#   - then a hostile client, evil, floods net_tx_virt and corrupts its own connections
+#     (switched on and off through the sniffer's UDP port 9999): meanwhile 2,000 more
+#     datagrams and 2 MiB more come back byte-exact, the status page shows evil's frames
+#     sent and its bad descriptors dropped, and evil reports its flooding and corruptions
 #   - the sniffer (10.0.2.18), a client on the same NIC, received no frame for another MAC
 #     all the while; it ends the run ("end" on its UDP port 9999)
 #   - no PD faulted, nothing printed FAIL
@@ -45,7 +49,9 @@ netdev+=",hostfwd=udp:127.0.0.1:$ctl_port-10.0.2.18:9999"
 read -r -a modules <"$build/modules.args"
 expects=(
     '^virtio_net: PCI 1af4:1000, MAC'
-    '^net_rx_virt: 4 clients'
+    '^net_rx_virt: 5 clients'
+    '^evil: flooding and corrupting its connections$'
+    '^evil: stopped after [0-9]+ wake-ups: [1-9][0-9]* frames flooded, [1-9][0-9]* corruptions$'
     '^udp_echo: UDP echo on port 1235' '^tcp_echo: TCP echo on port 1236'
     '^http: status page on port 80' '^sniffer: listening'
     '^sniffer: [0-9]+ frames, [0-9]+ broadcast, 0 for another MAC$'
@@ -103,20 +109,54 @@ else
     fail "net/status-page-counts" "no status page after the traffic"
 fi
 
-# The sniffer's verdict, then the end of the run.
-report=$(python3 - "$ctl_port" <<'PY'
+# control COMMAND: send it to the sniffer until it answers (prints the answer); "end" is
+# not answered (the run ends).
+control() {
+    python3 - "$ctl_port" "$1" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
-for _ in range(5):
-    s.sendto(b"report", ("127.0.0.1", int(sys.argv[1])))
+for _ in range(3 if sys.argv[2] == "end" else 5):
+    s.sendto(sys.argv[2].encode(), ("127.0.0.1", int(sys.argv[1])))
+    if sys.argv[2] == "end":
+        continue
     try:
         print(s.recv(100).decode()); break
     except socket.timeout:
         pass
-for _ in range(3):
-    s.sendto(b"end", ("127.0.0.1", int(sys.argv[1])))
 PY
-)
+}
+
+# The hostile client: while it floods and corrupts, the servers keep answering.
+if [[ $(control evil) == evil ]]; then
+    sleep 2
+    if python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 2000 \
+        --max-size 1472 --retries 5 --max-loss 0 --seed 2 >"$logdir/udp-evil.out" 2>&1; then
+        pass "net/udp-echo-while-evil-floods ($(grep -o 'sent.*' "$logdir/udp-evil.out" | head -1))"
+    else
+        fail "net/udp-echo-while-evil-floods" "$(grep -E 'PASS|FAIL' "$logdir/udp-evil.out" | head -1)"
+    fi
+    if python3 $tools/tcp_stream_check.py --host 127.0.0.1 --port "$tcp_port" --bytes 2MiB \
+        --seed 2 --timeout 300 >"$logdir/tcp-evil.out" 2>&1; then
+        pass "net/tcp-echo-while-evil-floods ($(grep -o 'bytes.*' "$logdir/tcp-evil.out" | head -1))"
+    else
+        fail "net/tcp-echo-while-evil-floods" "$(grep -E 'PASS|FAIL' "$logdir/tcp-evil.out" | head -1)"
+    fi
+    curl -s -m 30 "http://127.0.0.1:$http_port/" >"$logdir/status-evil.txt"
+    read -r evil_frames evil_dropped < <(awk '/^net_tx_virt/{f=1} f && $1=="evil"{print $2, $6; exit}' \
+        "$logdir/status-evil.txt")
+    if [[ ${evil_frames:-0} -gt 0 && ${evil_dropped:-0} -gt 0 ]]; then
+        pass "net/evil-contained (net_tx_virt sent $evil_frames of its frames, dropped $evil_dropped bad descriptors)"
+    else
+        fail "net/evil-contained" "net_tx_virt's evil line: '${evil_frames:-} ${evil_dropped:-}' (log: $logdir/status-evil.txt)"
+    fi
+    control evil >/dev/null
+else
+    fail "net/evil" "the sniffer did not relay the command"
+fi
+
+# The sniffer's verdict, then the end of the run.
+report=$(control report)
+control end
 if [[ $report =~ ^frames\ ([0-9]+)\ foreign\ 0$ ]]; then
     pass "net/sniffer-sees-no-other-client-traffic ($report)"
 else

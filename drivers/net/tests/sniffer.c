@@ -3,10 +3,11 @@
  * client like the servers, behind its own copier, that looks at every frame it receives
  * before lwIP does: each must be addressed to its own MAC or be a broadcast (it asked for
  * no multicast). While the host drives the echo servers and the status page, it must see
- * none of their traffic. It also ends the test: UDP port 9999 takes two commands from the
- * host,
+ * none of their traffic. It also relays the host's commands: UDP port 9999 takes
  *
  *   "report"  answered with "frames N foreign M" (what it has seen so far)
+ *   "evil"    the hostile client (evil.c, on channel 4) is notified: it starts, or stops,
+ *             flooding and corrupting its connections; answered with "evil"
  *   "end"     prints the counts and "net test: done", then ends the QEMU run: status 0 if
  *             no foreign frame came, else failure
  */
@@ -19,6 +20,7 @@
 
 #define CONTROL_PORT 9999
 #define TIMER_CH     2
+#define EVIL_CH      4
 
 static netif_input_fn lwip_input;
 static uint64_t frames, foreign, broadcast;
@@ -63,8 +65,14 @@ static void control(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
         bst_system_exit(foreign == 0 ? 0 : 1);
     }
     char text[64];
-    int n = bst_snprintf(text, sizeof text, "frames %llu foreign %llu", (unsigned long long)frames,
+    int n;
+    if (bst_strcmp(command, "evil") == 0) {
+        bst_notify(EVIL_CH);
+        n = bst_snprintf(text, sizeof text, "evil");
+    } else {
+        n = bst_snprintf(text, sizeof text, "frames %llu foreign %llu", (unsigned long long)frames,
                          (unsigned long long)foreign);
+    }
     struct pbuf *reply = pbuf_alloc(PBUF_TRANSPORT, (u16_t)n, PBUF_RAM);
     if (reply == NULL)
         return;

@@ -20,9 +20,10 @@
 #define TX_VIRT_CH   4
 #define REQUEST_MAX  1024
 #define PAGE_MAX     4096
-#define CLIENT_SLOTS 4
+#define CLIENT_SLOTS 5
 
-static const char *const client_names[CLIENT_SLOTS] = {"udp_echo", "tcp_echo", "http", "sniffer"};
+static const char *const client_names[CLIENT_SLOTS] = {"udp_echo", "tcp_echo", "http", "sniffer",
+                                                       "evil"};
 
 struct conn {
     struct tcp_pcb *pcb;
