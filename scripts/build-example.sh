@@ -8,7 +8,8 @@
 # where the example's PD programs were linked), then copies each PD image the spec uses
 # into OUTDIR/boot/ without debug sections (the symbol table stays: init symbolizes fault
 # reports with it). Prints one line: --module INIT --module OUTDIR/system.spec --module
-# each image. The boot-info page holds 8 modules after init: images beyond the 7th are
+# each image. The kernel takes 16 boot modules (BOOT_MAX_MODULES), init among them:
+# the spec and 14 images; images beyond the 14th are
 # left out with a warning (their faults are reported without symbols).
 set -euo pipefail
 
@@ -19,8 +20,8 @@ modules=(--module "$init" --module "$out/system.spec")
 count=1
 for image in $(grep -o '"path": *"[^"]*"' "$out/system.json" | sed 's/.*"path": *"//; s/"$//' | sort -u); do
     name=$(basename "$image")
-    if [[ $count -ge 8 ]]; then
-        echo "build-example.sh: warning: more than 7 program images; $name is not booted as a module (no symbols in its fault reports)" >&2
+    if [[ $count -ge 15 ]]; then
+        echo "build-example.sh: warning: more than 14 program images; $name is not booted as a module (no symbols in its fault reports)" >&2
         continue
     fi
     objcopy --strip-debug "$search/$name" "$out/boot/$name"
