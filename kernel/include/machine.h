@@ -29,7 +29,10 @@ unsigned arch_phys_addr_bits(void);
 paddr_t arch_phys_reachable_limit(void);
 size_t arch_kernel_device_ranges(struct boot_range *out, size_t max);
 
-/* Idle: enable interrupts, wait for one, disable them again. */
+/* Idle: enable interrupts, wait for one, disable them again. The time spent there is
+ * counted: arch_idle_cycles() is this CPU's total since boot, in cycles of the counter
+ * arch_counter_read() reads (DEBUG_IDLE_CYCLES reports both). */
 void arch_wait_for_interrupt(void);
+uint64_t arch_idle_cycles(void);
 
 #endif

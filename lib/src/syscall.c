@@ -47,6 +47,14 @@ bst_error_t bst_debug_name(bst_cptr_t tcb, const char *name)
     return (bst_error_t)r.rax;
 }
 
+bst_error_t bst_debug_idle_cycles(struct bst_idle_cycles *out)
+{
+    struct bst_sysregs r = {.rax = BST_SYS_DEBUG_IDLE_CYCLES};
+    bst_arch_syscall(&r);
+    *out = (struct bst_idle_cycles){.halted = r.rdi, .now = r.rsi, .hz = r.mr[0]};
+    return (bst_error_t)r.rax;
+}
+
 _Noreturn void bst_debug_exit(int status)
 {
     for (;;) {

@@ -13,6 +13,7 @@
 #include <object/cnode.h>
 #include <object/objects.h>
 #include <syscall/syscall.h>
+#include <timer.h>
 #include <vm/vspace_check.h>
 
 /* kernel/arch/<arch>/debug/floor.S: route SYSCALL to the bare floor entry. */
@@ -114,6 +115,12 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
     }
     case BST_SYS_DEBUG_CHECK_STATE:
         check_state(c);
+        return true;
+    case BST_SYS_DEBUG_IDLE_CYCLES:
+        /* The counter cycles this CPU spent halted idle since boot, the counter now and
+         * its frequency: busy cycles over a window = d(now) - d(halted). */
+        arch_syscall_set_result(c, BST_OK, arch_idle_cycles(), arch_counter_read());
+        arch_syscall_set_mr(c, 0, arch_counter_hz());
         return true;
     case BST_SYS_DEBUG_EXIT:
         kprintf("ipc: fastpath taken %lu times\n", fastpath_hits);

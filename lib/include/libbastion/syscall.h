@@ -81,4 +81,17 @@ bst_error_t bst_debug_name(bst_cptr_t tcb, const char *name);
 /* Debug builds: end a test image, exiting QEMU with pass (status 0) or fail. */
 _Noreturn void bst_debug_exit(int status);
 
+/* What DEBUG_IDLE_CYCLES reports: the cycles the caller's CPU has spent halted in the
+ * kernel's idle loop since boot, the cycle counter (the TSC) now, and its frequency. */
+struct bst_idle_cycles {
+    uint64_t halted;
+    uint64_t now;
+    uint64_t hz;
+};
+
+/* Debug builds: the idle account. Busy cycles between two reads a and b are
+ * (b.now - a.now) - (b.halted - a.halted); under QEMU -icount shift=0 they are the
+ * instructions executed (docs/performance.md, "Network: UDP echo against Linux"). */
+bst_error_t bst_debug_idle_cycles(struct bst_idle_cycles *out);
+
 #endif

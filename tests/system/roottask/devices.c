@@ -163,3 +163,59 @@ void test_devices_irq_errors(void)
               BST_INVALID_CAPABILITY);
     CHECK_OK(delete_slot(irq));
 }
+
+static uint64_t counter_now(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* DEBUG_IDLE_CYCLES: waiting for the PIT's interrupts halts the CPU (the root is the
+ * only thread that can run) and the halted cycles grow, by no more than the time the
+ * wait took; spinning without a system call that blocks leaves them exactly where they
+ * were, and the busy cycles (d(now) - d(halted)) cover the spin. */
+void test_devices_idle_cycles(void)
+{
+    struct bst_idle_cycles a, b, c, d;
+    bst_cptr_t pit, irq, ntfn, badged = slot_alloc();
+    uint64_t word;
+    CHECK_OK(bst_debug_idle_cycles(&a));
+    uint64_t khz = env_bootinfo()->counter_khz;
+    CHECK(a.hz / 1000 == khz, "counter at %lu Hz, boot-info says %lu kHz", (unsigned long)a.hz,
+          (unsigned long)khz);
+    CHECK(a.halted < a.now, "halted %lu cycles of %lu", (unsigned long)a.halted,
+          (unsigned long)a.now);
+
+    CHECK_OK(ioport_issue(PIT_FIRST, PIT_LAST, &pit));
+    CHECK_OK(obj_alloc(BST_OBJ_NOTIFICATION, 0, &ntfn));
+    CHECK_OK(bst_cnode_mint(ROOT_CNODE, badged, BST_ROOT_DEPTH, ROOT_CNODE, ntfn, BST_ROOT_DEPTH,
+                            BST_RIGHTS_ALL, PIT_BADGE));
+    CHECK_OK(irq_get(PIT_LINE, 0, 0, &irq));
+    uint64_t arg = badged;
+    CHECK_OK(bst_invoke(irq, BST_INV_IRQ_HANDLER_SET_NOTIFICATION, &arg, 1, NULL, 0));
+    CHECK_OK(pit_program(pit, true));
+    CHECK_OK(bst_debug_idle_cycles(&a));
+    for (int i = 0; i < 3; i++) {
+        CHECK_OK(bst_invoke(irq, BST_INV_IRQ_HANDLER_ACK, NULL, 0, NULL, 0));
+        CHECK_OK(bst_wait(ntfn, &word));
+    }
+    CHECK_OK(bst_debug_idle_cycles(&b));
+    CHECK_OK(pit_program(pit, false));
+    CHECK_OK(delete_slot(irq));
+    CHECK_OK(delete_slot(pit));
+    CHECK(b.halted > a.halted, "three waits for the PIT halted no cycle");
+    CHECK(b.halted - a.halted <= b.now - a.now, "halted %lu cycles in a window of %lu",
+          (unsigned long)(b.halted - a.halted), (unsigned long)(b.now - a.now));
+
+    /* A spin of 2 ms on the counter, no system call in it. */
+    uint64_t spin = a.hz / 500;
+    CHECK_OK(bst_debug_idle_cycles(&c));
+    for (uint64_t start = counter_now(); counter_now() - start < spin;) {
+    }
+    CHECK_OK(bst_debug_idle_cycles(&d));
+    CHECK(d.halted == c.halted, "halted %lu cycles while the root spun",
+          (unsigned long)(d.halted - c.halted));
+    CHECK((d.now - c.now) - (d.halted - c.halted) >= spin, "busy %lu cycles over a spin of %lu",
+          (unsigned long)((d.now - c.now) - (d.halted - c.halted)), (unsigned long)spin);
+}

@@ -277,6 +277,7 @@ void fpu_check_loop(struct reg_check *c);
     X(test_devices_ioport_errors, "devices.ioport_errors")                                         \
     X(test_devices_irq_delivery, "devices.irq_delivery_and_masking")                               \
     X(test_devices_irq_errors, "devices.irq_errors")                                               \
+    X(test_devices_idle_cycles, "devices.idle_cycles")                                             \
     X(test_devices_msi_errors, "devices.msi_errors")                                               \
     X(test_devices_msi_vectors, "devices.msi_vectors")                                             \
     X(test_sched_budget_share, "sched.budget_25_percent")                                          \

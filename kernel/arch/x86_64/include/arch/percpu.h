@@ -23,6 +23,11 @@ struct cpu_local {
     uint64_t entry_rsp;
     uint64_t exit_scratch;
     uint64_t kpti_misses;
+    /* Idle accounting (machine.c): the TSC at the end of each idle halt added and at its
+     * start subtracted, as two sums of its low and high halves; the cycles halted are
+     * idle_tsc_lo + (idle_tsc_hi << 32), modulo 2^64. */
+    uint64_t idle_tsc_lo;
+    uint64_t idle_tsc_hi;
 };
 
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");
