@@ -21,3 +21,6 @@ TEST_SUITES += bench-regression
 suite-bench-regression: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
 	$(Q)scripts/run-suite.sh bench-regression $(BUILD)/test-results -- \
 	    tests/system/bench-regression.sh $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF) $(BUILD)/test-logs
+
+# The network benchmark: UDP echo against a Linux guest (bench/net/net.mk).
+-include bench/net/net.mk

@@ -2,14 +2,16 @@
  * The Linux guest's UDP echo server for the network benchmark (docs/performance.md,
  * "Network: UDP echo against Linux"), and the control port the host measures through.
  *
- *   udp_echo [-1] [-b BATCH] ECHO_PORT CONTROL_PORT
+ *   udp_echo [-e PORT] [-1 PORT] [-c PORT] [-b BATCH]
  *
- * Echo: every datagram that arrives on 0.0.0.0:ECHO_PORT goes back to its sender
- * unchanged. By default up to BATCH (32) datagrams move per system call (recvmmsg with
- * MSG_WAITFORONE, then one sendmmsg): Linux at its best, the fair comparison. With -1
- * it is one recvfrom and one sendto per datagram, the classic loop.
+ * Each port named gets a process of its own, blocked in its receive call while nothing
+ * comes (so the ones not measured cost nothing). Echo: every datagram that arrives on
+ * 0.0.0.0:PORT goes back to its sender unchanged. With -e, up to BATCH (32) datagrams
+ * move per system call (recvmmsg with MSG_WAITFORONE, then one sendmmsg); with -1, one
+ * recvfrom and one sendto per datagram, the classic loop. The benchmark measures both
+ * and takes Linux's better figure.
  *
- * Control: a second process answers requests on CONTROL_PORT with "key value" lines:
+ * Control (-c): answers requests on PORT with "key value" lines:
  *   "stat"     clock_ns (CLOCK_MONOTONIC), idle_ns (every CPU's time in the idle loop
  *              from /proc/timer_list, nanoseconds), stat_busy_ticks and stat_idle_ticks
  *              (the /proc/stat "cpu" line: user+nice+system+irq+softirq+steal, and
@@ -18,8 +20,6 @@
  *   "spin N"   runs a loop of exactly 2N instructions (dec, jnz) and reports spin_ns,
  *              the CLOCK_MONOTONIC time it took: under -icount shift=0 that is 2N ns
  *              plus whatever interrupted it, the check of the unit.
- * The control process sleeps in recvfrom between requests: it costs nothing while the
- * echo is measured.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -198,42 +198,79 @@ static void control(int fd)
     }
 }
 
-int main(int argc, char **argv)
+/* Run `serve` on `fd` in a process of its own. */
+static void start_server(const char *what, unsigned port, void (*serve)(int fd, unsigned arg),
+                         unsigned arg)
 {
-    unsigned batch = 32;
-    int opt;
-    while ((opt = getopt(argc, argv, "1b:")) != -1) {
-        if (opt == '1') {
-            batch = 1;
-        } else if (opt == 'b') {
-            batch = (unsigned)atoi(optarg);
-        } else {
-            fprintf(stderr, "usage: udp_echo [-1] [-b BATCH] ECHO_PORT CONTROL_PORT\n");
-            return 2;
-        }
-    }
-    if (argc - optind != 2 || batch < 1 || batch > MAX_BATCH) {
-        fprintf(stderr, "usage: udp_echo [-1] [-b BATCH] ECHO_PORT CONTROL_PORT\n");
-        return 2;
-    }
-    int echo_fd = bind_udp((unsigned)atoi(argv[optind]));
-    int control_fd = bind_udp((unsigned)atoi(argv[optind + 1]));
+    int fd = bind_udp(port);
     pid_t child = fork();
     if (child < 0) {
         perror("udp_echo: fork");
-        return 1;
+        exit(1);
     }
     if (child == 0) {
-        close(echo_fd);
-        control(control_fd);
+        serve(fd, arg);
+        exit(1);
     }
-    close(control_fd);
-    printf("udp_echo: echoing on port %s (%s), control on port %s\n", argv[optind],
-           batch == 1 ? "recvfrom/sendto" : "recvmmsg/sendmmsg", argv[optind + 1]);
+    close(fd);
+    printf("udp_echo: %s on port %u\n", what, port);
+}
+
+static void serve_single(int fd, unsigned arg)
+{
+    (void)arg;
+    echo_single(fd);
+}
+
+static void serve_control(int fd, unsigned arg)
+{
+    (void)arg;
+    control(fd);
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: udp_echo [-e PORT] [-1 PORT] [-c PORT] [-b BATCH]\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned batch = 32, batch_port = 0, single_port = 0, control_port = 0;
+    int opt;
+    while ((opt = getopt(argc, argv, "e:1:c:b:")) != -1) {
+        switch (opt) {
+        case 'e':
+            batch_port = (unsigned)atoi(optarg);
+            break;
+        case '1':
+            single_port = (unsigned)atoi(optarg);
+            break;
+        case 'c':
+            control_port = (unsigned)atoi(optarg);
+            break;
+        case 'b':
+            batch = (unsigned)atoi(optarg);
+            break;
+        default:
+            return usage();
+        }
+    }
+    if (optind != argc || batch < 1 || batch > MAX_BATCH ||
+        (batch_port | single_port | control_port) == 0) {
+        return usage();
+    }
+    if (batch_port != 0) {
+        start_server("echo, recvmmsg/sendmmsg", batch_port, echo_batched, batch);
+    }
+    if (single_port != 0) {
+        start_server("echo, recvfrom/sendto", single_port, serve_single, 0);
+    }
+    if (control_port != 0) {
+        start_server("control", control_port, serve_control, 0);
+    }
     fflush(stdout);
-    if (batch == 1) {
-        echo_single(echo_fd);
+    for (;;) {
+        pause(); /* the servers run until the machine stops */
     }
-    echo_batched(echo_fd, batch);
-    return 0;
 }

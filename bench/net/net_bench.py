@@ -22,6 +22,7 @@ beside it as a cross-check.
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -39,8 +40,38 @@ def guest_busy(start, end):
     return (end["clock_ns"] - start["clock_ns"]) - (end["idle_ns"] - start["idle_ns"])
 
 
+def cost_window(a, target):
+    """One window of the fixed offered load on `target`: its figures as a dict."""
+    # The guest's stat requests sit outside the plugin's window p0..p1 (the clean
+    # figure); q0..q1 brackets them for the comparison with the guest's own account.
+    q0 = plugin_count(a.plugin)
+    s0 = udp_load.control(a.control, "stat") if a.control else None
+    p0 = plugin_count(a.plugin)
+    run = udp_load.offer(target, a.rate, a.seconds, PAYLOAD)
+    p1 = plugin_count(a.plugin)
+    s1 = udp_load.control(a.control, "stat") if a.control else None
+    q1 = plugin_count(a.plugin)
+    busy = p1 - p0
+    w = {k: run[k] for k in ("sent", "echoed", "loss", "achieved_offered_dps", "echoed_dps")}
+    w["busy_insns"] = busy
+    w["cost_per_packet"] = round(busy / run["echoed"]) if run["echoed"] else None
+    if a.control:
+        gb = guest_busy(s0, s1)
+        window = s1["clock_ns"] - s0["clock_ns"]
+        w["guest_window_ns"] = window
+        w["guest_busy_fraction"] = round(gb / window, 4) if window else None
+        w["guest_busy_ns"] = gb
+        w["plugin_insns_guest_window"] = q1 - q0
+        w["guest_to_plugin"] = round(gb / (q1 - q0), 4) if q1 > q0 else None
+        if "stat_busy_ticks" in s0:
+            ticks = s1["stat_busy_ticks"] - s0["stat_busy_ticks"]
+            w["proc_stat_busy_ns"] = ticks * 1000000000 // s0["user_hz"]
+    return w
+
+
 def measure(a):
-    out = {"name": a.name, "payload_bytes": PAYLOAD, "offered_dps": a.rate, "window_s": a.seconds}
+    out = {"name": a.name, "payload_bytes": PAYLOAD, "offered_dps": a.rate, "window_s": a.seconds,
+           "windows": a.windows, "info": dict(i.split("=", 1) for i in a.info)}
     # Idle: the background, plugin-counted (and guest-counted with a control port).
     g0 = udp_load.control(a.control, "stat") if a.control else None
     p0 = plugin_count(a.plugin)
@@ -48,46 +79,70 @@ def measure(a):
     p1 = plugin_count(a.plugin)
     g1 = udp_load.control(a.control, "stat") if a.control else None
     out["idle_insns_per_s"] = round((p1 - p0) / a.seconds)
-
-    # Cost: the fixed offered load. The guest's stat requests sit outside the plugin's
-    # window (q0..q1 brackets them for the comparison, p0..p1 is the clean figure).
-    q0 = plugin_count(a.plugin)
-    s0 = udp_load.control(a.control, "stat") if a.control else None
-    p0 = plugin_count(a.plugin)
-    run = udp_load.offer(a.target, a.rate, a.seconds, PAYLOAD)
-    p1 = plugin_count(a.plugin)
-    s1 = udp_load.control(a.control, "stat") if a.control else None
-    q1 = plugin_count(a.plugin)
-    busy = p1 - p0
-    cost = {k: run[k] for k in ("sent", "echoed", "loss", "achieved_offered_dps", "echoed_dps")}
-    cost["busy_insns"] = busy
-    cost["cost_per_packet"] = round(busy / run["echoed"]) if run["echoed"] else None
-    cost["saturated"] = run["loss"] >= a.max_loss
     if a.control:
-        gb = guest_busy(s0, s1)
-        window = s1["clock_ns"] - s0["clock_ns"]
-        cost["guest_window_ns"] = window
-        cost["guest_busy_fraction"] = round(gb / window, 4) if window else None
-        cost["guest_account"] = {
-            "busy_ns": gb,
-            "plugin_insns_same_window": q1 - q0,
-            "ratio_to_plugin": round(gb / (q1 - q0), 4) if q1 > q0 else None,
-        }
-        if "stat_busy_ticks" in s0:
-            ticks = s1["stat_busy_ticks"] - s0["stat_busy_ticks"]
-            cost["guest_account"]["proc_stat_busy_ns"] = ticks * 1000000000 // s0["user_hz"]
-        idle_gb = guest_busy(g0, g1)
-        out["idle_guest_busy_ns"] = idle_gb
-    out["cost"] = cost
+        out["idle_guest_busy_ns_per_s"] = round(guest_busy(g0, g1) / a.seconds)
 
-    # Throughput.
-    if a.search_seconds > 0:
-        found = udp_load.search(a.target, a.search_seconds, PAYLOAD, a.max_loss)
+    # The unit: a loop of a known instruction count in the guest (control "spin"), as the
+    # plugin, the guest's clock and the guest's own account see it.
+    if a.control:
+        n = 50000000
+        q0 = plugin_count(a.plugin)
+        s0 = udp_load.control(a.control, "stat")
+        spun = udp_load.control(a.control, "spin %d" % n)
+        s1 = udp_load.control(a.control, "stat")
+        q1 = plugin_count(a.plugin)
+        if "spin_ns" in spun:
+            out["unit_check"] = {
+                "spin_insns": spun["spin_insns"],
+                "spin_clock_ns": spun["spin_ns"],
+                "guest_busy_ns": guest_busy(s0, s1),
+                "plugin_insns": q1 - q0,
+            }
+
+    # Cost: each echo server of the guest (Linux has two ways to echo), several windows;
+    # the median window counts, and the better server is the guest's figure.
+    variants = {}
+    for name, target in a.target:
+        windows = []
+        for _ in range(a.windows):
+            time.sleep(1.0)
+            windows.append(cost_window(a, target))
+            print("%s/%s: %s icount cycles per echo, %d of %d echoed" % (
+                a.name, name, windows[-1]["cost_per_packet"], windows[-1]["echoed"], windows[-1]["sent"]),
+                file=sys.stderr)
+        costs = [w["cost_per_packet"] for w in windows if w["cost_per_packet"]]
+        variants[name] = {
+            "port": target[1],
+            "cost_per_packet": round(statistics.median(costs)) if costs else None,
+            "cost_min": min(costs) if costs else None,
+            "cost_max": max(costs) if costs else None,
+            "saturated": any(w["loss"] >= a.max_loss for w in windows),
+            "windows": windows,
+        }
+    measured = [n for n in variants if variants[n]["cost_per_packet"]]
+    best = min(measured, key=lambda n: variants[n]["cost_per_packet"]) if measured else None
+    out["variants"] = variants
+    out["best_variant"] = best
+    out["cost"] = {k: variants[best][k] for k in ("cost_per_packet", "cost_min", "cost_max", "saturated")} \
+        if best else {"cost_per_packet": None, "saturated": True}
+    ratios = [w["guest_to_plugin"] for v in variants.values() for w in v["windows"] if w.get("guest_to_plugin")]
+    if ratios:
+        out["guest_account_to_plugin"] = {"min": min(ratios), "max": max(ratios)}
+
+    # Throughput, on the better server.
+    if a.search_seconds > 0 and best:
+        target = dict(a.target)[best]
+        found = udp_load.search(target, a.search_seconds, PAYLOAD, a.max_loss)
         out["throughput"] = found["best"]
         out["throughput_trials"] = found["trials"]
     with open(a.out, "w") as f:
         json.dump(out, f, indent=2)
         f.write("\n")
+
+
+def named_address(text):
+    name, addr = text.split("=", 1)
+    return name, udp_load.address(addr)
 
 
 def report(a):
@@ -113,7 +168,9 @@ def report(a):
             continue
         c = s["cost"]
         row(base + ".cost_per_packet", c["cost_per_packet"],
-            "icount cycles/echo at %d/s offered%s" % (s["offered_dps"], ", SATURATED" if c["saturated"] else ""))
+            "icount cycles/echo at %d/s offered (%s; windows %s..%s)%s" % (
+                s["offered_dps"], s["best_variant"], c["cost_min"], c["cost_max"],
+                ", SATURATED" if c["saturated"] else ""))
         t = s.get("throughput")
         row(base + ".throughput_dps", t["echoed_dps"] if t else "none", "datagrams/s, <1% loss")
         row(base + ".throughput_mbps", t["mbps"] if t else "none", "Mb/s of 1472-byte payloads")
@@ -149,12 +206,15 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("measure")
     m.add_argument("--name", required=True)
-    m.add_argument("--target", type=udp_load.address, required=True)
+    m.add_argument("--target", type=named_address, action="append", required=True,
+                   help="NAME=HOST:PORT, one per echo server of the guest")
     m.add_argument("--plugin", type=udp_load.address, required=True)
     m.add_argument("--control", type=udp_load.address)
     m.add_argument("--rate", type=int, default=2000)
     m.add_argument("--seconds", type=float, default=10.0)
     m.add_argument("--search-seconds", type=float, default=5.0)
+    m.add_argument("--windows", type=int, default=3)
+    m.add_argument("--info", action="append", default=[], help="KEY=VALUE recorded with the figures")
     m.add_argument("--max-loss", type=float, default=0.01)
     m.add_argument("--out", required=True)
     r = sub.add_parser("report")

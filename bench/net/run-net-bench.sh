@@ -9,10 +9,12 @@
 #                    [--bastion-addr 10.0.2.15] [--bastion-port 1235]
 #                    [--bastion-control PORT] [--bastion-append CMDLINE]
 #                    [--rate 2000] [--seconds 10] [--search-seconds 5]
+#                    [--device virtio-net-pci,netdev=n0,addr=10.0,romfile=]
 #
 # Each system is booted under qemu-system-x86_64 -machine q35 -cpu max -m 256M
 # -icount shift=0,align=off with -netdev user (hostfwd of free host UDP ports to the
-# echo server, and to its control port where it has one) and -device virtio-net-pci,
+# echo server, and to its control port where it has one) and the same --device (by
+# default virtio-net-pci at 00:10.0, where Bastion's network systems expect it),
 # with the instruction-counting plugin (bench/net/insn_count.c) loaded, then measured by
 # bench/net/net_bench.py: cost per echoed datagram at the fixed offered load (busy icount
 # cycles / echoes) and throughput (the highest offered rate with < 1% loss). A system
@@ -23,7 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 results="" work="" plugin="" linux_kernel="" linux_initrd=""
 bastion_kernel="" bastion_modules="" bastion_addr=10.0.2.15 bastion_port=1235
 bastion_control="" bastion_append=""
-rate=2000 seconds=10 search_seconds=5
+rate=2000 seconds=10 search_seconds=5 device="virtio-net-pci,netdev=n0,addr=10.0,romfile="
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --results) results=$2 ;;
@@ -40,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --rate) rate=$2 ;;
     --seconds) seconds=$2 ;;
     --search-seconds) search_seconds=$2 ;;
+    --device) device=$2 ;;
     *) echo "run-net-bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -62,14 +65,21 @@ stop_guest() {
 }
 trap stop_guest EXIT
 
-# boot_guest NAME GUEST_ADDR ECHO_PORT CONTROL_PORT QEMU_ARGS...: start QEMU in the
-# background with the common machine, the network device and the counting plugin; the
-# host ports are in host_echo, host_control (empty without CONTROL_PORT), host_plugin.
+# boot_guest NAME GUEST_ADDR "ECHO=PORT..." CONTROL_PORT QEMU_ARGS...: start QEMU in the
+# background with the common machine, the network device and the counting plugin. Each
+# echo server ECHO at guest port PORT gets a free host port (targets: "ECHO=127.0.0.1:P"
+# words for net_bench.py, the first in host_echo); host_control (empty without
+# CONTROL_PORT) and host_plugin are the others.
 boot_guest() {
-    local name=$1 addr=$2 port=$3 control=$4
+    local name=$1 addr=$2 echoes=$3 control=$4 fwd="" e hp
     shift 4
-    host_echo=$(free_port) host_plugin=$(free_port) host_control=""
-    local fwd="hostfwd=udp:127.0.0.1:$host_echo-$addr:$port"
+    targets=() host_echo="" host_control="" host_plugin=$(free_port)
+    for e in $echoes; do
+        hp=$(free_port)
+        fwd="$fwd,hostfwd=udp:127.0.0.1:$hp-$addr:${e#*=}"
+        targets+=(--target "${e%%=*}=127.0.0.1:$hp")
+        host_echo=${host_echo:-$hp}
+    done
     if [[ -n $control ]]; then
         host_control=$(free_port)
         fwd="$fwd,hostfwd=udp:127.0.0.1:$host_control-$addr:$control"
@@ -77,26 +87,20 @@ boot_guest() {
     local log="$work/$name.log"
     qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 256M -icount shift=0,align=off \
         -display none -monitor none -no-reboot -serial "file:$log" \
-        -netdev "user,id=n0,$fwd" -device virtio-net-pci,netdev=n0 \
+        -netdev "user,id=n0$fwd" -device "$device" \
         -plugin "$plugin,port=$host_plugin" "$@" </dev/null >"$log.qemu" 2>&1 &
     qemu_pid=$!
 }
 
-# wait_echo NAME TIMEOUT: until the guest echoes a datagram (or QEMU dies).
+# wait_echo NAME TIMEOUT: until the guest's first echo server answers (or QEMU dies).
 wait_echo() {
     local name=$1 timeout=$2 start=$SECONDS
     while ((SECONDS - start < timeout)); do
-        kill -0 "$qemu_pid" 2>/dev/null || { echo "net-bench: $name: QEMU stopped (log: $work/$name.log.qemu)" >&2; return 1; }
-        if python3 - "$host_echo" <<'EOF'; then
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(2)
-s.sendto(b"ping" * 8, ("127.0.0.1", int(sys.argv[1])))
-try:
-    sys.exit(0 if s.recv(100) == b"ping" * 8 else 1)
-except socket.timeout:
-    sys.exit(1)
-EOF
+        if ! kill -0 "$qemu_pid" 2>/dev/null; then
+            echo "net-bench: $name: QEMU stopped (log: $work/$name.log.qemu)" >&2
+            return 1
+        fi
+        if python3 "$here/udp_load.py" ping --target "127.0.0.1:$host_echo" >/dev/null 2>&1; then
             echo "net-bench: $name echoes after $((SECONDS - start)) s"
             return 0
         fi
@@ -106,13 +110,17 @@ EOF
     return 1
 }
 
-# measure NAME: the windows of net_bench.py on the booted guest; sets status_NAME to
-# the result file, or to why there is none.
+# measure NAME [KEY=VALUE...]: the windows of net_bench.py on the booted guest (the
+# words are recorded with the figures); sets status_NAME to the result file, or to why
+# there is none.
 measure() {
-    local name=$1 ctl=()
+    local name=$1 ctl=() info=() i
+    shift
+    for i in "$@"; do info+=(--info "$i"); done
     [[ -n $host_control ]] && ctl=(--control "127.0.0.1:$host_control")
-    if python3 "$here/net_bench.py" measure --name "$name" --target "127.0.0.1:$host_echo" \
-        --plugin "127.0.0.1:$host_plugin" "${ctl[@]}" --rate "$rate" --seconds "$seconds" \
+    echo "net-bench: measuring $name (a few minutes)"
+    if python3 "$here/net_bench.py" measure --name "$name" "${targets[@]}" \
+        --plugin "127.0.0.1:$host_plugin" "${ctl[@]}" "${info[@]}" --rate "$rate" --seconds "$seconds" \
         --search-seconds "$search_seconds" --out "$work/$name.json" 2>"$work/$name.measure.log"; then
         printf -v "status_$name" '%s' "$work/$name.json"
     else
@@ -121,36 +129,42 @@ measure() {
     fi
 }
 
-# The Linux guest (bench/linux: Debian's kernel, a busybox initramfs, udp_echo on 1235
-# with its control port on 1236).
+# The Linux guest (bench/linux: Debian's kernel, a busybox initramfs, udp_echo with a
+# recvmmsg/sendmmsg server on 1235, a recvfrom/sendto one on 1237, control on 1236).
 status_linux="not built"
 if [[ -f $linux_kernel && -f $linux_initrd ]]; then
     echo "net-bench: booting Linux ($(basename "$linux_kernel"))"
-    boot_guest linux 10.0.2.15 1235 1236 -kernel "$linux_kernel" -initrd "$linux_initrd" \
-        -append "console=ttyS0 quiet"
+    boot_guest linux 10.0.2.15 "recvmmsg=1235 recvfrom=1237" 1236 \
+        -kernel "$linux_kernel" -initrd "$linux_initrd" -append "console=ttyS0 quiet"
     if wait_echo linux 300; then
-        measure linux
+        log_word() { tr -d '\r' <"$work/linux.log" | sed -n "s/^bench-linux: $1/\\1/p" | head -n 1; }
+        measure linux "kernel=$(log_word 'kernel \([^,]*\),.*')" \
+            "clocksource=$(log_word 'kernel .*, clocksource \(.*\)')" \
+            "virtio_net_features=$(log_word 'virtio-net features \(.*\)')" \
+            "spectre_v2=$(log_word 'vulnerability spectre_v2: \(.*\)')"
     else
         status_linux="failed (no echo; log: $work/linux.log)"
     fi
     stop_guest
 fi
 
-# The Bastion system: the kernel with the modules of the network example
-# (build/examples/net/modules.args: "--module FILE" words, the first the root task), the
-# echo server at --bastion-addr:--bastion-port. Its control port is optional: it answers
-# "stat" with clock_ns (the TSC) and idle_ns (DEBUG_IDLE_CYCLES' halted cycles).
+# The Bastion system (the hook for the network example): the kernel with the modules of
+# build/examples/net/modules.args ("--module FILE" words, the first the root task), its
+# echo server at --bastion-addr:--bastion-port. A control port is optional: where the
+# system has one, it answers "stat" with clock_ns (the TSC) and idle_ns (the halted
+# cycles of DEBUG_IDLE_CYCLES), and the guest's own account is recorded beside the
+# plugin's count.
 status_bastion="not built"
 if [[ -f $bastion_kernel && -f $bastion_modules ]]; then
     read -r -a words <"$bastion_modules"
     mods=()
     for w in "${words[@]}"; do [[ $w == --module ]] || mods+=("$w"); done
     echo "net-bench: booting Bastion ($bastion_modules)"
-    boot_guest bastion "$bastion_addr" "$bastion_port" "$bastion_control" \
+    boot_guest bastion "$bastion_addr" "echo=$bastion_port" "$bastion_control" \
         -kernel "$bastion_kernel" -append "$bastion_append" \
         -initrd "$(IFS=,; echo "${mods[*]}")" -device isa-debug-exit,iobase=0xf4,iosize=0x04
     if wait_echo bastion 300; then
-        measure bastion
+        measure bastion "kernel=$(git -C "$here/../.." describe --always --dirty 2>/dev/null || echo unknown)"
     else
         status_bastion="failed (no echo; log: $work/bastion.log)"
     fi

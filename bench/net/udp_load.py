@@ -5,6 +5,8 @@ UDP echo against Linux").
     udp_load.py run    --target HOST:PORT --rate DPS --seconds S [--size 1472]
                        [--control HOST:PORT]
     udp_load.py search --target HOST:PORT [--seconds S] [--size 1472] [--max-loss 0.01]
+    udp_load.py ping   --target HOST:PORT
+
 
 `run` offers a fixed load: RATE datagrams per second of SIZE bytes of payload for S
 seconds of host time, each carrying a run id and a sequence number, and counts the
@@ -14,7 +16,8 @@ first datagram and after the last echo (bench/linux/udp_echo.c has the protocol:
 value" lines, among them clock_ns and idle_ns), so that the busy time of the window is
 d(clock_ns) - d(idle_ns). `search` finds the highest offered rate with less than
 --max-loss loss: it doubles the rate from 500/s until a trial loses more, then bisects.
-Each prints one JSON object on stdout.
+Each prints one JSON object on stdout. `ping` sends one datagram and exits 0 if it
+comes back within two seconds (is the guest up?).
 
 This is a minimal generator written for the benchmark; tests/net may grow a fuller one.
 """
@@ -58,6 +61,19 @@ def control(addr, request, timeout=30.0, tries=3):
     finally:
         s.close()
     raise RuntimeError("no answer to %r from the control port %s:%d" % (request, *addr))
+
+
+def ping(target, timeout=2.0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    message = b"ping" * 8
+    try:
+        s.sendto(message, target)
+        return s.recv(256) == message
+    except OSError:
+        return False
+    finally:
+        s.close()
 
 
 class Receiver(threading.Thread):
@@ -211,7 +227,7 @@ def search(target, seconds, size, max_loss, start_rate=500, ceiling=200000, step
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("mode", choices=["run", "search"])
+    p.add_argument("mode", choices=["run", "search", "ping"])
     p.add_argument("--target", type=address, required=True)
     p.add_argument("--control", type=address)
     p.add_argument("--rate", type=int, default=2000)
@@ -221,6 +237,8 @@ def main():
     a = p.parse_args()
     if a.size < HEADER.size:
         p.error("--size must be at least %d" % HEADER.size)
+    if a.mode == "ping":
+        sys.exit(0 if ping(a.target) else 1)
     if a.mode == "run":
         out = offer(a.target, a.rate, a.seconds, a.size, a.control)
     else:

@@ -1,0 +1,50 @@
+# `make bench`, network part (bench/net/run-net-bench.sh; docs/performance.md, "Network:
+# UDP echo against Linux"): UDP echo cost per packet and throughput, Bastion's network
+# example against a Linux guest on the same QEMU and virtio-net device.
+#
+#   $(BUILD)/bench/linux/          Debian's kernel and busybox-static, fetched and unpacked
+#                                  by bench/linux/fetch.sh (apt-get download; never in git)
+#   $(BUILD)/bench/linux/initramfs.cpio.gz   busybox, /init, udp_echo, virtio-net modules
+#   $(BUILD)/bench/insn_count.so   the QEMU plugin that counts guest instructions
+#   bench/results/net-udp-echo.json          the figures and the Bastion/Linux ratio
+#
+# The Bastion side is the network example (examples/net), booted when it exists.
+
+BENCH_LINUX_DIR := $(BUILD)/bench/linux
+BENCH_LINUX_KERNEL := $(BENCH_LINUX_DIR)/vmlinuz
+BENCH_LINUX_INITRD := $(BENCH_LINUX_DIR)/initramfs.cpio.gz
+BENCH_LINUX_ECHO := $(BENCH_LINUX_DIR)/udp_echo
+BENCH_INSN_COUNT := $(BUILD)/bench/insn_count.so
+BENCH_NET_BASTION_ARGS := $(BUILD)/examples/net/modules.args
+BENCH_NET_BASTION_DEPS := $(if $(wildcard examples/net/system.xml),$(KERNEL_BIN) $(BENCH_NET_BASTION_ARGS))
+
+# The fetch runs once (kernel-version records what was unpacked); delete
+# $(BENCH_LINUX_DIR) to take a newer kernel.
+$(BENCH_LINUX_DIR)/kernel-version: bench/linux/fetch.sh
+	$(Q)bench/linux/fetch.sh $(BENCH_LINUX_DIR)
+	$(Q)touch $@
+
+$(BENCH_LINUX_KERNEL): $(BENCH_LINUX_DIR)/kernel-version
+
+$(BENCH_LINUX_ECHO): bench/linux/udp_echo.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) -static -O2 $(WARN_FLAGS) -Wconversion -o $@ $<
+
+$(BENCH_LINUX_INITRD): $(BENCH_LINUX_DIR)/kernel-version $(BENCH_LINUX_ECHO) bench/linux/init.sh \
+    bench/linux/mkinitramfs.sh
+	$(Q)bench/linux/mkinitramfs.sh $(BENCH_LINUX_DIR) $(BENCH_LINUX_ECHO) $@
+
+$(BENCH_INSN_COUNT): bench/net/insn_count.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) -shared -fPIC -O2 $(WARN_FLAGS) -Wconversion -o $@ $< -lpthread
+
+.PHONY: bench-net bench-net-linux
+bench-net-linux: $(BENCH_LINUX_KERNEL) $(BENCH_LINUX_INITRD) $(BENCH_INSN_COUNT)
+
+BENCH_TARGETS += bench-net
+bench-net: bench-net-linux $(BENCH_NET_BASTION_DEPS)
+	$(Q)bench/net/run-net-bench.sh --results bench/results --work $(BUILD)/bench/net \
+	    --plugin $(BENCH_INSN_COUNT) \
+	    --linux-kernel $(BENCH_LINUX_KERNEL) --linux-initrd $(BENCH_LINUX_INITRD) \
+	    --bastion-kernel $(KERNEL_BIN) --bastion-modules $(BENCH_NET_BASTION_ARGS) \
+	    $(BENCH_NET_ARGS)
