@@ -32,6 +32,7 @@ include tests/system/system.mk
 -include lib/lib.mk
 -include tests/system/roottask/roottask.mk
 -include drivers/drivers.mk
+-include tests/net/net.mk
 include mk/static.mk
 -include bench/bench.mk
 

@@ -19,6 +19,7 @@ PACKAGES=(
     grub-common grub-pc-bin xorriso mtools  # GRUB ISO: the kernel booted via Multiboot 2
     cpio python3                         # `make bench`: the Linux guest's initramfs, the UDP load
     xz-utils debian-archive-keyring      # lwIP from Debian's source package (scripts/fetch-lwip.sh)
+    curl                                 # tests/net: http_check.sh gets the status page (python3 above runs the rest)
 )
 
 missing=()

@@ -48,6 +48,7 @@ class Writer(threading.Thread):
         self.rng = random.Random(seed ^ 0x5EED)
         self.written = 0
         self.error = None
+        self.reset = False
         self.done = False
 
     def run(self):
@@ -62,6 +63,9 @@ class Writer(threading.Thread):
         except socket.timeout:
             self.error = "no progress sending for %.1f s after %d bytes" % (
                 self.sock.gettimeout(), self.written)
+        except (ConnectionResetError, BrokenPipeError) as e:
+            self.reset = True
+            self.error = "connection reset while sending, after %d bytes: %s" % (self.written, e)
         except OSError as e:
             self.error = "sending failed after %d bytes: %s" % (self.written, e)
 
@@ -137,7 +141,12 @@ def main(argv):
         writer.start()
         received, failure = read_echo(sock, data, not args.no_eof)
         writer.join(args.timeout)
-        if failure is None and writer.error:
+        if writer.reset and (failure is None or "reset" not in failure):
+            # The writer met the RST first and took the socket's error: the reader saw
+            # only an end of stream. A reset it was.
+            failure = "connection reset after %d of %d bytes echoed (%s)" % (
+                received, args.bytes, writer.error)
+        elif failure is None and writer.error:
             failure = writer.error
         sock.close()
     elapsed = max(time.monotonic() - start, 1e-9)
