@@ -100,8 +100,15 @@ static void describe_modules(const struct boot_info *bi, struct bst_bootinfo *b)
         struct bst_module_desc *d = &b->modules[b->n_modules++];
         d->paddr = ALIGN_DOWN(bi->modules[i].base, PAGE);
         d->size = bi->modules[i].size;
-        for (size_t c = 0; c + 1 < sizeof(d->name) && bi->modules[i].name[c]; c++) {
-            d->name[c] = bi->modules[i].name[c];
+        /* A name too long for the descriptor keeps its end (the file's own name). */
+        const char *name = bi->modules[i].name;
+        size_t len = 0;
+        while (len + 1 < sizeof(bi->modules[i].name) && name[len]) {
+            len++;
+        }
+        size_t skip = len + 1 > sizeof(d->name) ? len + 1 - sizeof(d->name) : 0;
+        for (size_t c = 0; c + 1 < sizeof(d->name) && name[skip + c]; c++) {
+            d->name[c] = name[skip + c];
         }
     }
 }

@@ -57,7 +57,8 @@ struct bst_untyped_desc {
 struct bst_module_desc {
     uint64_t paddr; /* page aligned */
     uint64_t size;  /* in bytes; the memory is rounded up to whole pages */
-    char name[48];  /* the loader's name for it (its command line), NUL-terminated */
+    char name[48];  /* the loader's name for it (its command line), NUL-terminated; a longer
+                       one keeps its last 47 bytes (the file's own name is at the end) */
 };
 
 #define BST_BOOTINFO_HEADER_SIZE 128

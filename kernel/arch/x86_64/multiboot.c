@@ -37,6 +37,21 @@ static void copy_string(char *dst, size_t size, paddr_t src)
     dst[n] = '\0';
 }
 
+/* A module's name (its command line) keeps its end when it is too long: the end holds the
+ * file's own name, by which init and the test harness find their modules. */
+#define MODULE_NAME_SCAN 4096
+
+static void copy_module_name(char *dst, size_t size, paddr_t src)
+{
+    const char *s = early_ptr(src);
+    size_t len = 0;
+    while (s && len < MODULE_NAME_SCAN && s[len]) {
+        len++;
+    }
+    size_t skip = len + 1 > size ? len + 1 - size : 0;
+    copy_string(dst, size, s ? src + skip : src);
+}
+
 /* Multiboot memory types: 1 available, 3 ACPI reclaimable, 4 NVS, 5 bad, else reserved. */
 static enum mem_region_type mb_mem_type(uint32_t t)
 {
@@ -62,7 +77,7 @@ static void add_module(struct boot_info *bi, paddr_t start, paddr_t end, paddr_t
     struct boot_module *m = &bi->modules[bi->n_modules++];
     m->base = start;
     m->size = end - start;
-    copy_string(m->name, sizeof(m->name), name);
+    copy_module_name(m->name, sizeof(m->name), name);
 }
 
 static bool parse_mb1(const struct mb1_info *mb, struct boot_info *bi)
