@@ -423,8 +423,10 @@ class Flood:
         src_mac, src_ip = self.source()
         data = self.payload(0, 300)
         real = P.UDP_HEADER + len(data)
+        short = real - self.rng.randint(1, min(8, real - P.UDP_HEADER)) if real > P.UDP_HEADER \
+            else real + 1
         length = self.rng.choice([0, self.rng.randint(1, 7), real + self.rng.randint(1, 2000),
-                                  65535, max(P.UDP_HEADER, real - self.rng.randint(1, 8))])
+                                  65535, short])
         udp = P.udp_build(src_ip, dst_ip, self.sport(), self.open_port(self.ctx.udp_ports, dst_ip),
                           data, length=length, checksum=self.rng.choice([None, 0]))
         return [self.ip_frame(dst_mac, src_mac, P.ipv4_build(
@@ -567,7 +569,7 @@ class Flood:
         pieces = []
         offset = 0
         while offset < len(l4):
-            length = self.rng.choice([8, 16, 24, 32, 64])
+            length = self.rng.choice([8, 16, 24, 32])  # under 48: two pieces at least
             pieces.append((offset, l4[offset:offset + length]))
             step = length - self.rng.choice([0, 8, 8, 16]) if length > 16 else length
             offset += max(8, step)
@@ -580,8 +582,10 @@ class Flood:
                               start != last) for start, piece in pieces]
 
     def c_frag_tiny(self):
-        dst_mac, src_mac, src_ip, dst_ip, proto, l4 = self.good_packet(
-            self.rng.choice([24, 48, 48, 160]))
+        l4 = b""
+        while len(l4) <= 8:  # two fragments at least
+            dst_mac, src_mac, src_ip, dst_ip, proto, l4 = self.good_packet(
+                self.rng.choice([24, 48, 48, 160]))
         ident = self.ident()
         frames = [self.fragment(dst_mac, src_mac, src_ip, dst_ip, proto, l4[off:off + 8], ident,
                                 off, off + 8 < len(l4)) for off in range(0, len(l4), 8)]
@@ -607,8 +611,9 @@ class Flood:
             return [self.fragment(dst_mac, src_mac, src_ip, dst_ip, proto, l4, ident, 0, True,
                                   flags=self.rng.choice([P.IP_FLAG_DF, 0x4]))]
         # empty fragments
-        return [self.fragment(dst_mac, src_mac, src_ip, dst_ip, proto, b"", ident,
-                              self.rng.randint(0, 8191) * 8, self.rng.random() < 0.5)]
+        offset = self.rng.randint(0, 8191) * 8
+        return [self.fragment(dst_mac, src_mac, src_ip, dst_ip, proto, b"", ident, offset,
+                              self.rng.random() < 0.5 or offset == 0)]
 
     # -------------------------------------------------------------- broadcast, multicast
 

@@ -285,6 +285,105 @@ def t_load_max():
            "best rate %s for a server that echoes 2000/s at most" % s["best_rate"])
 
 
+# ------------------------------------------------------------------ frames
+
+
+def t_known_checksums():
+    import netpkt as P
+    # The IPv4 header of Wikipedia's worked example (and many textbooks): checksum 0xb861.
+    header = bytes.fromhex("450000730000400040110000c0a80001c0a800c7")
+    expect(P.internet_checksum(header) == 0xB861, "IPv4 header checksum %04x, expected b861"
+           % P.internet_checksum(header))
+    built = P.ipv4_build(P.ip_bytes("192.168.0.1"), P.ip_bytes("192.168.0.199"), P.PROTO_UDP,
+                         b"\x00" * 95, flags=P.IP_FLAG_DF)
+    expect(built[:20] == bytes.fromhex("450000730000400040 11b861c0a80001c0a800c7".replace(" ", "")),
+           "ipv4_build made %s" % built[:20].hex())
+    # RFC 1071's example words sum to ddf2 (checksum 220d); an odd length is padded with 0.
+    expect(P.internet_checksum(bytes.fromhex("0001f203f4f5f6f7")) == 0x220D, "RFC 1071 example")
+    expect(P.internet_checksum(b"\x01") == 0xFEFF, "odd length not padded at the end")
+    # A UDP datagram and a TCP segment verify after building, and fail after a bit flip.
+    src, dst = P.ip_bytes("10.0.2.2"), P.ip_bytes("10.0.2.15")
+    for proto, l4 in ((P.PROTO_UDP, P.udp_build(src, dst, 1, 1235, b"hello")),
+                      (P.PROTO_TCP, P.tcp_build(src, dst, 1, 7, 5, 6, P.TCP_ACK, b"hello")),
+                      (P.PROTO_ICMP, P.icmp_echo_build(8, 1, 2, b"hello"))):
+        ip = P.ipv4_parse(P.ipv4_build(src, dst, proto, l4))
+        parse = {P.PROTO_UDP: P.udp_parse, P.PROTO_TCP: P.tcp_parse, P.PROTO_ICMP: P.icmp_parse}[proto]
+        expect(ip.checksum_ok and parse(ip).checksum_ok, "protocol %d does not verify" % proto)
+        bad = P.ipv4_parse(P.ipv4_build(src, dst, proto, l4[:-1] + b"\x00"))
+        expect(not parse(bad).checksum_ok, "protocol %d verifies with a flipped byte" % proto)
+
+
+def category_defect(name, frame):
+    """Whether frame has the defect its category promises (None: it has), else why not."""
+    import netpkt as P
+    def parsed_ip():
+        return P.ipv4_parse(P.eth_parse(frame).payload)
+    def raises(layer):
+        try:
+            layer()
+        except P.Malformed:
+            return None
+        return "parses"
+    if name == "runt":
+        return None if 0 < len(frame) < 14 else "%d bytes" % len(frame)
+    if name == "oversize":
+        return None if len(frame) > 1514 else "%d bytes" % len(frame)
+    if name == "random-bytes":
+        return None if 14 <= len(frame) <= 1514 else "%d bytes" % len(frame)
+    if name == "arp-trunc":
+        return raises(lambda: P.arp_parse(P.eth_parse(frame).payload))
+    if name in ("ipv4-trunc", "ipv4-bad-version"):
+        return raises(parsed_ip)
+    if name == "ipv4-bad-length":
+        try:
+            ip = parsed_ip()
+        except P.Malformed:
+            return None
+        return None if ip.total_length < len(frame) - 14 else "total length %d fits" % ip.total_length
+    if name == "ip-bad-csum":
+        return None if not parsed_ip().checksum_ok else "checksum verifies"
+    layer = {"udp": P.udp_parse, "tcp": P.tcp_parse, "icmp": P.icmp_parse}.get(name.split("-")[0])
+    if name == "udp-bad-length":  # too long or too short for the IP payload
+        try:
+            ip = parsed_ip()
+            udp = P.udp_parse(ip)
+        except P.Malformed:
+            return None
+        return None if udp.length != len(ip.payload) else "length %d fits" % udp.length
+    if name in ("udp-trunc", "tcp-trunc", "icmp-trunc"):
+        return raises(lambda: layer(parsed_ip()))
+    if name in ("udp-bad-csum", "tcp-bad-csum", "icmp-bad-csum"):
+        ip = parsed_ip()
+        return None if ip.checksum_ok and not layer(ip).checksum_ok else "checksum verifies"
+    if name == "udp-closed":
+        ip = parsed_ip()
+        udp = P.udp_parse(ip)
+        return None if ip.checksum_ok and udp.checksum_ok and udp.dport != 1235 else "port %d" % udp.dport
+    if name.startswith("frag-"):
+        ip = parsed_ip()
+        return None if ip.is_fragment() or ip.flags & 0x6 else "not a fragment"
+    return None  # the others are judged by what they cover (below) and by the stand-in
+
+
+def t_categories():
+    import net_flood as F
+    import netpkt as P
+    clients = [(P.ip_bytes(ip), bytes([2, 0x5A, 0, 0, 0, i + 1])) for i, ip in enumerate(CLIENTS)]
+    ctx = F.FloodContext(P.ip_bytes("10.0.2.2"), P.mac_bytes("02:00:0a:00:02:02"), 24, clients,
+                         {clients[0][0]: [1235]}, {clients[1][0]: [1236]})
+    flood = F.Flood(11, ctx)
+    flags, icmp_types = set(), set()
+    for name, frame in flood.frames(60000):
+        why = category_defect(name, frame)
+        expect(why is None, "a %s frame is not what it says (%s): %s" % (name, why, frame[:48].hex()))
+        if name == "tcp-flags":
+            flags.add(P.tcp_parse(P.ipv4_parse(frame[14:])).flags & 0x1FF)
+        if name == "icmp-types":
+            icmp_types.add(P.icmp_parse(P.ipv4_parse(frame[14:])).type)
+    expect(len(flags) == 512, "tcp-flags covered %d of the 512 combinations" % len(flags))
+    expect(len(icmp_types) == 256, "icmp-types covered %d of the 256 types" % len(icmp_types))
+
+
 # ------------------------------------------------------------------ net_inject.py
 
 CLIENTS = ["10.0.2.10", "10.0.2.11", "10.0.2.12"]
@@ -446,6 +545,8 @@ TESTS = [
     ("udp-load/fixed-rate", t_load_fixed),
     ("udp-load/one-in-ten-dropped", t_load_loss),
     ("udp-load/max-finds-a-rate-limit", t_load_max),
+    ("frames/known-checksums", t_known_checksums),
+    ("frames/categories-are-what-they-say", t_categories),
     ("inject/deterministic-from-seed", t_inject_dry_run),
     ("inject/standin-survives-20000-frames", t_inject_standin),
     ("inject/guest-dies-mid-flood", t_inject_dead_guest),
