@@ -74,7 +74,8 @@ $(LWIP_BUILD)/obj/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_STAMP)
 	$(Q)$(CC) $(LWIP_CFLAGS) $(LWIP_OWN_INC) -c $< -o $@
 
 # Our port and C library subset, compiled by lib/lib.mk's rule with every warning.
-LWIP_PORT_SRCS := drivers/net/lwip/port/sys_arch.c drivers/net/lwip/libc/string.c \
+LWIP_PORT_SRCS := drivers/net/lwip/port/sys_arch.c drivers/net/lwip/port/chksum.c \
+    drivers/net/lwip/libc/string.c \
     drivers/net/lwip/libc/stdlib.c
 LWIP_PORT_OBJS := $(patsubst %,$(LIB_BUILD)/%.o,$(LWIP_PORT_SRCS))
 $(LIB_BUILD)/drivers/net/lwip/%.c.o: USER_INC += $(LWIP_INC)
@@ -167,9 +168,20 @@ $(BUILD)/drivers/net/client/header-check.stamp: $(NET_CLIENT_HEADERS) $(NET_HEAD
 	done; done
 	$(Q)touch $@
 
-ALL_TARGETS += $(NET_CLIENT_HOST_TEST) $(BUILD)/drivers/net/client/header-check.stamp
+# The port's checksum (port/chksum.c) against the definition.
+NET_CHKSUM_HOST_TEST := $(BUILD)/drivers/net/client/test-chksum
+$(NET_CHKSUM_HOST_TEST): drivers/net/client/tests/host/test_chksum.c drivers/net/lwip/port/chksum.c \
+    drivers/net/lwip/include/arch/bastion_port.h drivers/common/tests/host_check.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) -Wsign-conversion $(QUEUE_ASAN_FLAGS) \
+	    -Idrivers/net/lwip/include -Idrivers/common/tests $(filter %.c,$^) -o $@
+
+ALL_TARGETS += $(NET_CLIENT_HOST_TEST) $(NET_CHKSUM_HOST_TEST) \
+    $(BUILD)/drivers/net/client/header-check.stamp
 TEST_SUITES += net-client-host
 
 .PHONY: suite-net-client-host
-suite-net-client-host: $(NET_CLIENT_HOST_TEST) $(BUILD)/drivers/net/client/header-check.stamp
-	$(Q)scripts/run-suite.sh net-client-host $(BUILD)/test-results -- $<
+suite-net-client-host: $(NET_CLIENT_HOST_TEST) $(NET_CHKSUM_HOST_TEST) \
+    $(BUILD)/drivers/net/client/header-check.stamp
+	$(Q)scripts/run-suite.sh net-client-host $(BUILD)/test-results -- \
+	    bash -c '$(NET_CLIENT_HOST_TEST) && $(NET_CHKSUM_HOST_TEST)'

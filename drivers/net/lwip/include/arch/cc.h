@@ -40,4 +40,7 @@
 /* Random numbers (initial local ports): mixed from the cycle counter. */
 #define LWIP_RAND() lwip_port_rand()
 
+/* The Internet checksum, 8 bytes per step (port/chksum.c) instead of lwIP's 2. */
+#define LWIP_CHKSUM lwip_port_chksum
+
 #endif /* BASTION_LWIP_ARCH_CC_H */
