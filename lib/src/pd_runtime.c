@@ -171,9 +171,13 @@ __attribute__((weak)) bst_msginfo_t fault(bst_child_t child, bst_msginfo_t msgin
 static bool dispatch(uint64_t badge, bst_msginfo_t info, bst_msginfo_t *reply)
 {
     if (bst_msginfo_label(info) == BST_LABEL_SIGNAL) {
-        for (unsigned ch = 0; ch <= BASTION_MAX_ID; ch++)
-            if ((badge >> ch) & 1)
-                notified(ch);
+        /* Each set bit in ascending order (a wake-up usually has one or two). */
+        for (; badge != 0; badge &= badge - 1) {
+            unsigned ch = (unsigned)__builtin_ctzll(badge);
+            if (ch > BASTION_MAX_ID)
+                break;
+            notified(ch);
+        }
         return false;
     }
     if (badge & BASTION_BADGE_PPCALL) {

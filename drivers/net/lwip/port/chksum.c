@@ -5,11 +5,10 @@
  * per-byte work after the copies.
  *
  * The sum of 16-bit words in one's complement is independent of how the words are grouped:
- * adding the two 32-bit halves of each 64-bit word into a 64-bit accumulator and folding
- * the carries back in at the end gives the same 16 bits (it cannot overflow before 2^32
- * words, far beyond lwIP's 16-bit lengths). Like lwIP's, the result is the sum of the
- * bytes as they lie in memory (so already in network order), with a buffer that starts at
- * an odd address summed from the next byte and swapped at the end.
+ * adding 64-bit words with the carry out of each addition added back in (end-around
+ * carry), then folding the 64-bit sum to 16 bits, gives the same 16 bits. Like lwIP's, the result
+ * is the sum of the bytes as they lie in memory (so already in network order), with a buffer that
+ * starts at an odd address summed from the next byte and swapped at the end.
  */
 #include <stdint.h>
 
@@ -22,9 +21,12 @@ static inline uint64_t load64(const uint8_t *p)
     return w;
 }
 
-static inline uint64_t add_halves(uint64_t sum, uint64_t w)
+/* sum + w in one's complement: the carry out of bit 63 comes back in at bit 0 (compilers
+ * make this an add and an add-with-carry). */
+static inline uint64_t add_word(uint64_t sum, uint64_t w)
 {
-    return sum + (w & 0xffffffffu) + (w >> 32);
+    uint64_t s = sum + w;
+    return s + (s < w);
 }
 
 static uint16_t fold(uint64_t sum)
@@ -47,26 +49,26 @@ uint16_t lwip_port_chksum(const void *data, int len)
         len--;
         uint16_t w;
         __builtin_memcpy(&w, odd_start, sizeof w);
-        sum += w;
+        sum = w;
     }
     for (; len >= 32; len -= 32, p += 32) {
-        sum = add_halves(sum, load64(p));
-        sum = add_halves(sum, load64(p + 8));
-        sum = add_halves(sum, load64(p + 16));
-        sum = add_halves(sum, load64(p + 24));
+        sum = add_word(sum, load64(p));
+        sum = add_word(sum, load64(p + 8));
+        sum = add_word(sum, load64(p + 16));
+        sum = add_word(sum, load64(p + 24));
     }
     for (; len >= 8; len -= 8, p += 8)
-        sum = add_halves(sum, load64(p));
+        sum = add_word(sum, load64(p));
     for (; len >= 2; len -= 2, p += 2) {
         uint16_t w;
         __builtin_memcpy(&w, p, sizeof w);
-        sum += w;
+        sum = add_word(sum, w);
     }
     if (len > 0) { /* a last byte is the low-address half of a word */
         tail[0] = *p;
         uint16_t w;
         __builtin_memcpy(&w, tail, sizeof w);
-        sum += w;
+        sum = add_word(sum, w);
     }
     uint16_t result = fold(sum);
     if (odd)
