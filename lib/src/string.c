@@ -1,44 +1,17 @@
 /*
- * Memory and string helpers (libbastion/string.h). memcpy and memset move 8-byte words,
- * four to a loop turn (network components copy every frame: a byte loop cost a 1514-byte
- * frame about 4,500 instructions, this about 600); the rest are byte loops, simple and
- * small. A word is read and written through __builtin_memcpy of 8 bytes, which compiles to
- * one load or store and is safe at any alignment.
+ * Memory and string helpers (libbastion/string.h). memcpy is the architecture's
+ * (lib/arch/<arch>/memcpy.S: network components copy every frame); memset stores 8-byte
+ * words (through __builtin_memcpy of 8 bytes, one store at any alignment); the rest are
+ * byte loops, simple and small.
  */
 #include <libbastion/string.h>
 #include <stdint.h>
 
 #define WORD sizeof(uint64_t)
 
-static inline uint64_t load_word(const unsigned char *p)
-{
-    uint64_t w;
-    __builtin_memcpy(&w, p, WORD);
-    return w;
-}
-
 static inline void store_word(unsigned char *p, uint64_t w)
 {
     __builtin_memcpy(p, &w, WORD);
-}
-
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    for (; n >= 4 * WORD; n -= 4 * WORD, d += 4 * WORD, s += 4 * WORD) {
-        uint64_t a = load_word(s), b = load_word(s + WORD);
-        uint64_t c = load_word(s + 2 * WORD), e = load_word(s + 3 * WORD);
-        store_word(d, a);
-        store_word(d + WORD, b);
-        store_word(d + 2 * WORD, c);
-        store_word(d + 3 * WORD, e);
-    }
-    for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
-        store_word(d, load_word(s));
-    while (n--)
-        *d++ = *s++;
-    return dst;
 }
 
 void *memmove(void *dst, const void *src, size_t n)

@@ -31,6 +31,13 @@
 /* The most receive buffers one client may hold; the rest keep the device going. */
 #define NET_RX_CLIENT_MAX_HELD (NET_BUFFER_COUNT / 4)
 
+/* Buffers clients give back wake the virtualiser only while the driver holds fewer than
+ * this many; otherwise they wait on the clients' free rings until the next frame wakes it
+ * (it looks at every free ring each time), which saves a wake-up per frame. The driver's
+ * count only falls by frames it delivers, each of which wakes the virtualiser, so it
+ * re-decides before the driver can run short. */
+#define NET_RX_DRIVER_LOW (NET_BUFFER_COUNT / 4)
+
 /* setvar_vaddr / setvar_paddr */
 uintptr_t driver_queue, rx_data, rx_data_paddr;
 uintptr_t client0_queue, client1_queue, client2_queue, client3_queue;
@@ -67,6 +74,7 @@ static struct {
 /* Who holds each buffer: bit i for client i; with_driver while the device may write it. */
 static uint8_t holders[NET_BUFFER_COUNT];
 static bool with_driver[NET_BUFFER_COUNT];
+static uint32_t driver_held; /* buffers with_driver */
 
 _Static_assert(NET_MAX_CLIENTS <= 8, "a client bit per holder byte");
 
@@ -78,6 +86,7 @@ static void give_to_driver(uint32_t index)
     if (queue_enqueue_free(&driver.queue, buf) != QUEUE_OK)
         return;
     with_driver[index] = true;
+    driver_held++;
     if (queue_ring_should_notify_consumer(&driver.queue.free))
         driver.notify = true;
 }
@@ -149,6 +158,7 @@ static void from_driver(void)
             continue;
         }
         with_driver[index] = false;
+        driver_held--;
         if (r.buffer.length < NET_MIN_FRAME || r.buffer.length > NET_MAX_FRAME) {
             driver.bad++;
             give_to_driver(index);
@@ -180,19 +190,23 @@ static void from_client(unsigned i)
     }
 }
 
-/* Sleep only when the driver's ring and every client's free ring are empty (each side's
- * signal flag set and re-checked: drivers/queue). A corrupt client can keep its ring
+/* Sleep only when the driver's ring is empty, and every client's free ring too while the
+ * driver runs low (NET_RX_DRIVER_LOW); each side's signal flag set and re-checked
+ * (drivers/queue). A corrupt client can keep its ring
  * looking non-empty for ever, so after PASSES passes every flag is set without the
  * re-check and the virtualiser sleeps until someone notifies. */
 #define PASSES 4
 
 static bool may_sleep(bool recheck)
 {
+    bool want_returns = driver_held < NET_RX_DRIVER_LOW;
     bool idle = true;
     for (unsigned i = 0; i < NET_MAX_CLIENTS; i++) {
         if (!clients[i].present)
             continue;
-        if (recheck)
+        if (!want_returns)
+            queue_ring_cancel_consumer_signal(&clients[i].queue.free);
+        else if (recheck)
             idle &= queue_ring_consumer_may_sleep(&clients[i].queue.free);
         else
             queue_ring_request_consumer_signal(&clients[i].queue.free);

@@ -29,6 +29,14 @@
 /* Frames taken from one client per turn. */
 #define NET_TX_BATCH 8u
 
+/* Sent buffers coming back from the driver wake the virtualiser only while some client has
+ * at least this many out (taken from it and not yet given back); below that they wait on
+ * the driver's free ring for the virtualiser's next wake-up of any kind (a client's next
+ * frame), which saves a wake-up per frame. A client's outstanding count only grows while
+ * the virtualiser runs, which re-decides at every sleep, and a client has more buffers than
+ * this, so one that keeps sending always gets the signal before it runs dry. */
+#define NET_TX_RETURN_HIGH (NET_BUFFER_COUNT / 2)
+
 /* setvar_vaddr / setvar_paddr */
 uintptr_t driver_queue;
 uintptr_t client0_queue, client1_queue, client2_queue, client3_queue;
@@ -43,6 +51,7 @@ struct stats {
 struct client {
     bool present;
     bool notify;
+    uint32_t outstanding; /* buffers taken to the driver, not yet given back */
     uint64_t paddr;
     struct queue_handle queue;
     struct stats stats;
@@ -59,6 +68,8 @@ static struct {
 
 static void give_back(struct client *c, struct queue_buffer buf)
 {
+    if (c->outstanding > 0)
+        c->outstanding--;
     /* The client's free ring holds all its buffers at once: a full ring is its own
      * corruption, and the buffer is lost to it alone. */
     if (queue_enqueue_free(&c->queue, buf) == QUEUE_OK &&
@@ -82,11 +93,13 @@ static bool take_turn(struct client *c)
         }
         if (r.buffer.length < NET_MIN_FRAME || r.buffer.length > NET_MAX_FRAME) {
             c->stats.dropped++;
+            c->outstanding++; /* give_back counts it back */
             give_back(c, r.buffer);
             continue;
         }
         struct queue_buffer dev = {.offset = c->paddr + r.buffer.offset, .length = r.buffer.length};
         queue_enqueue_active(&driver.queue, dev); /* room checked above */
+        c->outstanding++;
         c->stats.frames++;
         c->stats.bytes += r.buffer.length;
         driver.stats.frames++;
@@ -157,17 +170,21 @@ static void from_driver(void)
 static bool may_sleep(bool recheck)
 {
     bool waiting = false; /* frames wait for room on the driver's ring */
+    bool want_returns = false;
     bool idle = true;
     for (unsigned i = 0; i < NET_MAX_CLIENTS; i++) {
         if (!clients[i].present)
             continue;
         waiting |= !queue_empty_active(&clients[i].queue);
+        want_returns |= clients[i].outstanding >= NET_TX_RETURN_HIGH;
         if (recheck)
             idle &= queue_ring_consumer_may_sleep(&clients[i].queue.active);
         else
             queue_ring_request_consumer_signal(&clients[i].queue.active);
     }
-    if (recheck)
+    if (!want_returns)
+        queue_ring_cancel_consumer_signal(&driver.queue.free);
+    else if (recheck)
         idle &= queue_ring_consumer_may_sleep(&driver.queue.free);
     else
         queue_ring_request_consumer_signal(&driver.queue.free);

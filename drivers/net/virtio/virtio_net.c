@@ -374,17 +374,50 @@ static void tell_virtualisers(void)
     rx.notify_virt = tx.notify_virt = false;
 }
 
+/*
+ * Which wake-ups a sleeping driver needs. Work that any later wake-up will do anyway is
+ * not worth one of its own, so two are asked for only when they matter:
+ *   - a transmit completion raises an interrupt only while at least
+ *     VIRTIO_NET_TX_IRQ_FRAMES frames are in the device (or a sent buffer waits for room):
+ *     below that, sent buffers are collected at the next wake-up of any kind. No frame
+ *     can be held up by it: fewer than that many buffers stay behind, and every client
+ *     has a whole ring of them, so a sender that keeps sending fills the queue past the
+ *     mark (or finds its buffers collected by the wake-up its own frames cause).
+ *   - net_rx_virt's returned receive buffers signal the driver only while fewer than
+ *     VIRTIO_NET_RX_LOW_FRAMES are posted to the device: above that, the next received
+ *     frame's interrupt refills the queue. Posted buffers only go down by frames received,
+ *     each of which wakes the driver, so it always sees the count fall below the mark.
+ * Everything else is as the queue protocol says.
+ */
+#define VIRTIO_NET_TX_IRQ_FRAMES 32u
+#define VIRTIO_NET_RX_LOW_FRAMES 32u
+
+static bool tx_irq_wanted(void)
+{
+    return tx.vq.in_flight >= VIRTIO_NET_TX_IRQ_FRAMES || tx.blocked;
+}
+
+static bool rx_refill_wanted(void)
+{
+    return virtq_has_slot(&rx.vq) && rx.vq.in_flight < VIRTIO_NET_RX_LOW_FRAMES;
+}
+
 /* Arm every wake-up the driver needs and say whether it may sleep now: device interrupts
  * on (then the used rings re-checked), and the signal flags of the virtualisers' rings it
  * waits on. Any "no" means new work arrived: the caller goes round again. */
 static bool may_sleep(void)
 {
     virtq_interrupts(&rx.vq, true);
-    virtq_interrupts(&tx.vq, true);
-    if ((virtq_used_pending(&rx.vq) && !rx.blocked) || (virtq_used_pending(&tx.vq) && !tx.blocked))
+    virtq_interrupts(&tx.vq, tx_irq_wanted());
+    if ((virtq_used_pending(&rx.vq) && !rx.blocked) ||
+        (tx_irq_wanted() && virtq_used_pending(&tx.vq) && !tx.blocked))
         return false;
-    if (virtq_has_slot(&rx.vq) && !queue_ring_consumer_may_sleep(&rx.q.free))
-        return false;
+    if (rx_refill_wanted()) {
+        if (!queue_ring_consumer_may_sleep(&rx.q.free))
+            return false;
+    } else {
+        queue_ring_cancel_consumer_signal(&rx.q.free);
+    }
     if (virtq_has_slot(&tx.vq) && !queue_ring_consumer_may_sleep(&tx.q.active))
         return false;
     if (rx.blocked && !queue_ring_producer_may_sleep(&rx.q.active))
