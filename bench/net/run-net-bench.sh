@@ -171,5 +171,5 @@ if [[ -f $bastion_kernel && -f $bastion_modules ]]; then
     stop_guest
 fi
 
-python3 "$here/net_bench.py" report --out "$results/net-udp-echo.json" \
+python3 "$here/net_bench.py" report --out "$results/net-udp-echo.json" --device "$device" \
     --system "linux=$status_linux" --system "bastion=$status_bastion"
