@@ -221,10 +221,12 @@ static bool may_sleep(bool recheck)
 static void serve(void)
 {
     for (unsigned pass = 1;; pass++) {
-        from_driver();
+        /* Returns first: a client's returned buffers no longer count against its
+         * NET_RX_CLIENT_MAX_HELD when the next frames are lent. */
         for (unsigned i = 0; i < NET_MAX_CLIENTS; i++)
             if (clients[i].present)
                 from_client(i);
+        from_driver();
         if (pass == PASSES) {
             may_sleep(false);
             break;
