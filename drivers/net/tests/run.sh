@@ -19,13 +19,22 @@
 #   - the sniffer (10.0.2.18), a client on the same NIC, received no frame for another MAC
 #     all the while; it ends the run ("end" on its UDP port 9999)
 #   - no PD faulted, nothing printed FAIL
-# NET_TEST_DATAGRAMS and NET_TEST_BYTES shorten or lengthen the run.
+# Then it boots the same system again with the NIC on a UDP socket (QEMU's dgram netdev)
+# played by the wire injector (tests/net/net_inject.py): the injector answers for the
+# gateway, checks ping, UDP echo and a TCP exchange, sends NET_TEST_FRAMES (100,000)
+# malformed frames of 32 kinds (truncated and inconsistent headers, bad checksums,
+# oversize and runt frames, fragment floods, ARP storms, every TCP flag combination,
+# every ICMP type, broadcast and multicast, random bytes) and checks them all again;
+# every PD must stay up, nothing may fault, and the sniffer must still have seen no frame
+# for another MAC (the injector sends to every client's MAC).
+# NET_TEST_DATAGRAMS, NET_TEST_BYTES and NET_TEST_FRAMES shorten or lengthen the run.
 set -uo pipefail
 kernel=$1 build=$2 logdir=$3
 here=$(dirname "$0")
 tools=tests/net
 datagrams=${NET_TEST_DATAGRAMS:-10000}
 stream=${NET_TEST_BYTES:-16MiB}
+frames=${NET_TEST_FRAMES:-100000}
 mkdir -p "$logdir"
 log=$logdir/net.log
 failed=0
@@ -59,6 +68,7 @@ expects=(
 )
 args=()
 for re in "${expects[@]}"; do args+=(--expect "$re"); done
+rm -f "$log" "$log.clean" # the wait below must not read an earlier run's log
 scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol --name net \
     --timeout 600 --log "$log" "${args[@]}" --qemu-arg -netdev --qemu-arg "$netdev" \
     --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/qemu-run.out" &
@@ -170,5 +180,57 @@ if grep -E 'FAIL|libbastion|fault in PD' "$log.clean" >/dev/null 2>&1; then
     fail "net/no-fault" "the debug console reports a failure or a fault (log: $log)"
 else
     pass "net/no-fault"
+fi
+
+# ---- Hostile input from the wire ----------------------------------------------------
+read -r qemu_port inject_port < <(python3 -c '
+import socket
+s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+wlog=$logdir/wire.log
+dgram="dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$qemu_port"
+dgram+=",remote.type=inet,remote.host=127.0.0.1,remote.port=$inject_port"
+rm -f "$wlog" "$wlog.clean"
+wexpects=(--expect '^sniffer: [0-9]+ frames, [0-9]+ broadcast, 0 for another MAC$'
+    --expect '^net test: done$')
+scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol --name wire \
+    --timeout 900 --log "$wlog" "${wexpects[@]}" --qemu-arg -netdev --qemu-arg "$dgram" \
+    --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/wire-run.out" &
+wire_run=$!
+for _ in $(seq 120); do
+    grep -q '^sniffer: listening' "$wlog" 2>/dev/null && grep -q '^http: status page' "$wlog" &&
+        grep -q '^tcp_echo: TCP echo' "$wlog" && grep -q '^udp_echo: UDP echo' "$wlog" && break
+    kill -0 $wire_run 2>/dev/null || break
+    sleep 1
+done
+if python3 $tools/net_inject.py --qemu "127.0.0.1:$qemu_port" --listen "127.0.0.1:$inject_port" \
+    --client 10.0.2.15 --client 10.0.2.16 --client 10.0.2.17 --client 10.0.2.18 \
+    --udp-echo 10.0.2.15:1235 --tcp-echo 10.0.2.16:1236 --tcp-port 80 \
+    --frames "$frames" --seed 7 >"$logdir/inject.out" 2>&1; then
+    pass "net/wire-$frames-malformed-frames ($(grep '^net_inject: PASS' "$logdir/inject.out" | cut -c18-))"
+else
+    fail "net/wire-$frames-malformed-frames" "$(tail -3 "$logdir/inject.out" | tr '\n' ' ' | cut -c1-300) (log: $logdir/inject.out)"
+fi
+# End the run: "end" to the sniffer's control port, as a frame from the gateway.
+python3 - "$qemu_port" <<'PY'
+import os, socket, sys
+sys.path.insert(0, "tests/net")
+import netpkt
+gateway = netpkt.mac_bytes("02:00:0a:00:02:02")  # the injector's default
+frame = netpkt.udp_frame(netpkt.mac_bytes("52:54:00:00:00:13"), gateway,
+                         netpkt.ip_bytes("10.0.2.2"), netpkt.ip_bytes("10.0.2.18"), 40000, 9999,
+                         b"end")
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    s.sendto(frame, ("127.0.0.1", int(sys.argv[1])))
+PY
+wait $wire_run
+grep -E '^(PASS|FAIL): ' "$logdir/wire-run.out" | sed 's/^\(PASS\|FAIL\): /&net\/boot\//'
+grep -q '^FAIL' "$logdir/wire-run.out" && failed=1
+if grep -E 'FAIL|libbastion|fault in PD|lwip: ' "$wlog.clean" >/dev/null 2>&1; then
+    fail "net/wire-no-fault" "the debug console reports a failure or a fault (log: $wlog)"
+else
+    pass "net/wire-no-fault"
 fi
 exit $failed
