@@ -54,3 +54,15 @@ bench-net: bench-net-linux $(BENCH_NET_BASTION_DEPS)
 ifneq ($(filter bench,$(MAKECMDGOALS)),)
 bench-net: | bench-icount
 endif
+
+# What a hostile client costs the others (bench/net/hostile-client.sh; docs/performance.md,
+# "Network: a hostile client"): the network test system (drivers/net/tests) under the same
+# QEMU, the UDP echo server's throughput alone and while evil floods and corrupts.
+.PHONY: bench-net-hostile
+BENCH_TARGETS += bench-net-hostile
+bench-net-hostile: $(KERNEL_BIN) $(NET_TEST_BUILD)/modules.args
+	$(Q)bench/net/hostile-client.sh $(KERNEL_BIN) $(NET_TEST_BUILD)/modules.args \
+	    bench/results/net-hostile.json $(BUILD)/bench/hostile
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+bench-net-hostile: | bench-net
+endif

@@ -22,13 +22,14 @@
 #define CH_TX      NET_CLIENT_CH_TX
 #define CH_TIMER   2
 #define CH_CONTROL 3
+#define CH_FLOOD   4 /* flooding only */
 #define PERIOD_NS  2000000ull
 
 uintptr_t net_rx_queue, net_tx_queue, net_tx_data; /* setvar_vaddr */
 
 static struct queue_handle tx;
 static struct net_pool pool;
-static bool active;
+static bool active, corrupting;
 static uint64_t wakeups, frames, corruptions;
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
@@ -101,8 +102,9 @@ void init(void)
 
 void notified(bst_channel_t ch)
 {
-    if (ch == CH_CONTROL) {
+    if (ch == CH_CONTROL || ch == CH_FLOOD) {
         active = !active;
+        corrupting = ch == CH_CONTROL;
         if (!active) {
             bst_printf("evil: stopped after %llu wake-ups: %llu frames flooded, %llu corruptions\n",
                        (unsigned long long)wakeups, (unsigned long long)frames,
@@ -110,12 +112,13 @@ void notified(bst_channel_t ch)
             timer_cancel();
             return;
         }
-        bst_printf("evil: flooding and corrupting its connections\n");
+        bst_printf(corrupting ? "evil: flooding and corrupting its connections\n"
+                              : "evil: flooding\n");
     }
     if (!active)
         return;
     wakeups++;
-    if (wakeups % 8 == 0)
+    if (corrupting && wakeups % 8 == 0)
         corrupt();
     else
         flood();

@@ -59,6 +59,7 @@ read -r -a modules <"$build/modules.args"
 expects=(
     '^virtio_net: PCI 1af4:1000, MAC'
     '^net_rx_virt: 5 clients'
+    '^evil: flooding$'
     '^evil: flooding and corrupting its connections$'
     '^evil: stopped after [0-9]+ wake-ups: [1-9][0-9]* frames flooded, [1-9][0-9]* corruptions$'
     '^udp_echo: UDP echo on port 1235' '^tcp_echo: TCP echo on port 1236'
@@ -136,7 +137,20 @@ for _ in range(3 if sys.argv[2] == "end" else 5):
 PY
 }
 
-# The hostile client: while it floods and corrupts, the servers keep answering.
+# The hostile client: while it floods (rings intact: its frames go out, in turns), and
+# then while it floods and corrupts, the servers keep answering.
+if [[ $(control flood) == flood ]]; then
+    sleep 1
+    if python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 2000 \
+        --max-size 1472 --retries 5 --max-loss 0 --seed 3 >"$logdir/udp-flood.out" 2>&1; then
+        pass "net/udp-echo-while-evil-floods-intact ($(grep -o 'sent.*' "$logdir/udp-flood.out" | head -1))"
+    else
+        fail "net/udp-echo-while-evil-floods-intact" "$(grep -E 'PASS|FAIL' "$logdir/udp-flood.out" | head -1)"
+    fi
+    control flood >/dev/null
+else
+    fail "net/evil-flood" "the sniffer did not relay the command"
+fi
 if [[ $(control evil) == evil ]]; then
     sleep 2
     if python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 2000 \

@@ -8,6 +8,7 @@
  *   "report"  answered with "frames N foreign M" (what it has seen so far)
  *   "evil"    the hostile client (evil.c, on channel 4) is notified: it starts, or stops,
  *             flooding and corrupting its connections; answered with "evil"
+ *   "flood"   the same on channel 5: it starts, or stops, flooding only; answered "flood"
  *   "end"     prints the counts and "net test: done", then ends the QEMU run: status 0 if
  *             no foreign frame came, else failure
  */
@@ -21,6 +22,7 @@
 #define CONTROL_PORT 9999
 #define TIMER_CH     2
 #define EVIL_CH      4
+#define FLOOD_CH     5
 
 static netif_input_fn lwip_input;
 static uint64_t frames, foreign, broadcast;
@@ -69,6 +71,9 @@ static void control(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
     if (bst_strcmp(command, "evil") == 0) {
         bst_notify(EVIL_CH);
         n = bst_snprintf(text, sizeof text, "evil");
+    } else if (bst_strcmp(command, "flood") == 0) {
+        bst_notify(FLOOD_CH);
+        n = bst_snprintf(text, sizeof text, "flood");
     } else {
         n = bst_snprintf(text, sizeof text, "frames %llu foreign %llu", (unsigned long long)frames,
                          (unsigned long long)foreign);

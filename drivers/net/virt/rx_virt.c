@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <bastion/net/pool.h>
 #include <bastion/net/protocol.h>
 #include <libbastion/pd.h>
 
@@ -175,6 +176,8 @@ static void from_client(unsigned i)
 {
     struct client *c = &clients[i];
     uint8_t bit = (uint8_t)(1u << i);
+    if (net_ring_corrupt(&c->queue.free))
+        return; /* corrupt indices: nothing it returns is looked at until they are sane */
     for (uint32_t n = 0; n < NET_QUEUE_CAPACITY; n++) {
         struct queue_result r = queue_dequeue_free(&c->queue);
         if (r.status == QUEUE_EMPTY)
@@ -182,7 +185,8 @@ static void from_client(unsigned i)
         uint32_t index = (uint32_t)(r.buffer.offset / NET_BUFFER_SIZE);
         if (r.status != QUEUE_OK || r.buffer.offset % NET_BUFFER_SIZE != 0 ||
             r.buffer.offset >= NET_DATA_REGION_SIZE || !(holders[index] & bit))
-            continue; /* not a buffer it was lent: ignored */
+            return; /* not a buffer it was lent: ignored, and the rest wait for the next
+                       wake-up (garbage costs one look, not a ring's worth) */
         holders[index] &= (uint8_t)~bit;
         c->held--;
         if (holders[index] == 0)
@@ -206,7 +210,7 @@ static bool may_sleep(bool recheck)
             continue;
         if (!want_returns)
             queue_ring_cancel_consumer_signal(&clients[i].queue.free);
-        else if (recheck)
+        else if (recheck && !net_ring_corrupt(&clients[i].queue.free))
             idle &= queue_ring_consumer_may_sleep(&clients[i].queue.free);
         else
             queue_ring_request_consumer_signal(&clients[i].queue.free);

@@ -18,11 +18,15 @@
  * region, and every region is physically contiguous), and only frames of 14 to 1514 bytes
  * are sent (others go straight back, counted as dropped). A client that floods its ring
  * gets its turn like every other: it cannot take more than its share of the driver's ring
- * while others have frames waiting.
+ * while others have frames waiting. A client that queues a bad descriptor gets no more
+ * turns until the virtualiser next wakes, and one whose ring indices are corrupt (more
+ * queued than the ring holds) gets none until they are sane again: garbage costs the
+ * virtualiser one look per client per wake-up, not a ring's worth per pass.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <bastion/net/pool.h>
 #include <bastion/net/protocol.h>
 #include <libbastion/pd.h>
 
@@ -51,6 +55,7 @@ struct stats {
 struct client {
     bool present;
     bool notify;
+    bool misbehaved;      /* a bad descriptor this wake-up: no more turns until the next */
     uint32_t outstanding; /* buffers taken to the driver, not yet given back */
     uint64_t paddr;
     struct queue_handle queue;
@@ -89,13 +94,15 @@ static bool take_turn(struct client *c)
             return true;
         if (r.status != QUEUE_OK) {
             c->stats.dropped++; /* outside its region: nothing to give back */
-            continue;
+            c->misbehaved = true;
+            return true;
         }
         if (r.buffer.length < NET_MIN_FRAME || r.buffer.length > NET_MAX_FRAME) {
             c->stats.dropped++;
             c->outstanding++; /* give_back counts it back */
             give_back(c, r.buffer);
-            continue;
+            c->misbehaved = true;
+            return true;
         }
         struct queue_buffer dev = {.offset = c->paddr + r.buffer.offset, .length = r.buffer.length};
         queue_enqueue_active(&driver.queue, dev); /* room checked above */
@@ -110,6 +117,14 @@ static bool take_turn(struct client *c)
     return true;
 }
 
+/* Whether client c gets turns now: it has frames queued, its ring's indices are sane, and
+ * it has sent no bad descriptor since this wake-up began. */
+static bool has_turn(const struct client *c)
+{
+    return c->present && !c->misbehaved && !queue_empty_active(&c->queue) &&
+           !net_ring_corrupt(&c->queue.active);
+}
+
 /* Clients in turn, starting after the one served last, until the driver's ring is full
  * or nobody has anything. */
 static void to_driver(void)
@@ -119,7 +134,7 @@ static void to_driver(void)
         for (unsigned k = 0; k < NET_MAX_CLIENTS; k++) {
             unsigned i = (next_turn + k) % NET_MAX_CLIENTS;
             struct client *c = &clients[i];
-            if (!c->present || queue_empty_active(&c->queue))
+            if (!has_turn(c))
                 continue;
             any = true;
             if (!take_turn(c)) {
@@ -175,12 +190,15 @@ static bool may_sleep(bool recheck)
     for (unsigned i = 0; i < NET_MAX_CLIENTS; i++) {
         if (!clients[i].present)
             continue;
-        waiting |= !queue_empty_active(&clients[i].queue);
-        want_returns |= clients[i].outstanding >= NET_TX_RETURN_HIGH;
-        if (recheck)
-            idle &= queue_ring_consumer_may_sleep(&clients[i].queue.active);
+        struct client *c = &clients[i];
+        waiting |= has_turn(c);
+        want_returns |= c->outstanding >= NET_TX_RETURN_HIGH;
+        /* A client that misbehaved waits for its next notification: its ring does not
+         * keep the virtualiser awake. */
+        if (recheck && !c->misbehaved && !net_ring_corrupt(&c->queue.active))
+            idle &= queue_ring_consumer_may_sleep(&c->queue.active);
         else
-            queue_ring_request_consumer_signal(&clients[i].queue.active);
+            queue_ring_request_consumer_signal(&c->queue.active);
     }
     if (!want_returns)
         queue_ring_cancel_consumer_signal(&driver.queue.free);
@@ -199,6 +217,8 @@ static bool may_sleep(bool recheck)
 
 static void serve(void)
 {
+    for (unsigned i = 0; i < NET_MAX_CLIENTS; i++)
+        clients[i].misbehaved = false;
     for (unsigned pass = 1;; pass++) {
         from_driver();
         to_driver();
