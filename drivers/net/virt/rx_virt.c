@@ -29,6 +29,8 @@
 #include <bastion/net/protocol.h>
 #include <libbastion/pd.h>
 
+#include "virt_stats.h"
+
 /* The most receive buffers one client may hold; the rest keep the device going. */
 #define NET_RX_CLIENT_MAX_HELD (NET_BUFFER_COUNT / 4)
 
@@ -49,10 +51,6 @@ uint64_t client4_mac, client5_mac, client6_mac, client7_mac;
 uint64_t client0_multicast, client1_multicast, client2_multicast, client3_multicast;
 uint64_t client4_multicast, client5_multicast, client6_multicast, client7_multicast;
 
-struct stats {
-    uint64_t frames, bytes, dropped;
-};
-
 struct client {
     bool present;
     bool multicast;
@@ -60,7 +58,7 @@ struct client {
     uint64_t mac;
     uint32_t held;
     struct queue_handle queue;
-    struct stats stats;
+    struct net_virt_stats stats;
 };
 
 static struct client clients[NET_MAX_CLIENTS];
@@ -69,7 +67,7 @@ static struct {
     struct queue_handle queue;
     bool notify;
     uint64_t bad; /* descriptors that were not a buffer the driver held */
-    struct stats stats;
+    struct net_virt_stats stats;
 } driver;
 
 /* Who holds each buffer: bit i for client i; with_driver while the device may write it. */
@@ -288,19 +286,9 @@ void notified(bst_channel_t ch)
 
 bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo)
 {
-    (void)ch;
+    (void)ch; /* any channel may ask */
     uint64_t which = bst_mr_get(0);
-    const struct stats *s = NULL;
-    if (bst_msginfo_label(msginfo) == NET_STATS) {
-        if (which == NET_STATS_DEVICE)
-            s = &driver.stats;
-        else if (which < NET_MAX_CLIENTS && clients[which].present)
-            s = &clients[which].stats;
-    }
-    if (s == NULL)
-        return bst_msginfo_new(NET_STATS_ERROR, 0);
-    bst_mr_set(0, s->frames);
-    bst_mr_set(1, s->bytes);
-    bst_mr_set(2, s->dropped + (which == NET_STATS_DEVICE ? driver.bad : 0));
-    return bst_msginfo_new(NET_STATS, 3);
+    const struct net_virt_stats *s = NET_VIRT_STATS_WHICH(
+        msginfo, which, &driver.stats, clients[which].present, &clients[which].stats);
+    return net_virt_stats_reply(s, which == NET_STATS_DEVICE ? driver.bad : 0);
 }

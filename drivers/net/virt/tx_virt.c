@@ -30,6 +30,8 @@
 #include <bastion/net/protocol.h>
 #include <libbastion/pd.h>
 
+#include "virt_stats.h"
+
 /* Frames taken from one client per turn. */
 #define NET_TX_BATCH 8u
 
@@ -48,10 +50,6 @@ uintptr_t client4_queue, client5_queue, client6_queue, client7_queue;
 uintptr_t client0_data_paddr, client1_data_paddr, client2_data_paddr, client3_data_paddr;
 uintptr_t client4_data_paddr, client5_data_paddr, client6_data_paddr, client7_data_paddr;
 
-struct stats {
-    uint64_t frames, bytes, dropped;
-};
-
 struct client {
     bool present;
     bool notify;
@@ -59,7 +57,7 @@ struct client {
     uint32_t outstanding; /* buffers taken to the driver, not yet given back */
     uint64_t paddr;
     struct queue_handle queue;
-    struct stats stats;
+    struct net_virt_stats stats;
 };
 
 static struct client clients[NET_MAX_CLIENTS];
@@ -68,7 +66,7 @@ static struct {
     struct queue_handle queue;
     bool notify;
     uint64_t bad; /* returned addresses that were no client's */
-    struct stats stats;
+    struct net_virt_stats stats;
 } driver;
 
 static void give_back(struct client *c, struct queue_buffer buf)
@@ -275,19 +273,9 @@ void notified(bst_channel_t ch)
 
 bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo)
 {
-    (void)ch;
+    (void)ch; /* any channel may ask */
     uint64_t which = bst_mr_get(0);
-    const struct stats *s = NULL;
-    if (bst_msginfo_label(msginfo) == NET_STATS) {
-        if (which == NET_STATS_DEVICE)
-            s = &driver.stats;
-        else if (which < NET_MAX_CLIENTS && clients[which].present)
-            s = &clients[which].stats;
-    }
-    if (s == NULL)
-        return bst_msginfo_new(NET_STATS_ERROR, 0);
-    bst_mr_set(0, s->frames);
-    bst_mr_set(1, s->bytes);
-    bst_mr_set(2, s->dropped + (which == NET_STATS_DEVICE ? driver.bad : 0));
-    return bst_msginfo_new(NET_STATS, 3);
+    const struct net_virt_stats *s = NET_VIRT_STATS_WHICH(
+        msginfo, which, &driver.stats, clients[which].present, &clients[which].stats);
+    return net_virt_stats_reply(s, which == NET_STATS_DEVICE ? driver.bad : 0);
 }
