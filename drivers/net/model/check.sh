@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Model-check the network receive handover (rx_lending.pml) with Spin: the suite net-model.
+#
+#   check.sh WORK_DIR
+#
+# Exhaustive searches (no bitstate hashing, no depth cut-off), each one result line:
+#   net-model/safety                   the main configuration (2 buffers, client rings of
+#                                      1, 4 frames): assertions and invalid end states
+#                                      (deadlock, or a side waiting for ever), no claim
+#   net-model/ltl/<name>               each LTL property of the model, main configuration
+#   net-model/wide/safety              3 buffers, client rings of 2, 3 frames
+#   net-model/fine/safety              every side statement for statement (FINE_PEERS),
+#                                      1 buffer, 1 frame
+#   net-model/broken/<variant>         the model broken on purpose must be caught, in the
+#                                      main and the fine configuration:
+#                                      return-on-first must violate the ownership
+#                                      assertion; no-recheck must end in an invalid end
+#                                      state and violate no_lost_wakeup
+# State counts and times are in the log. Needs spin and a C compiler for pan.c.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+work=${1:?usage: check.sh WORK_DIR}
+cc=${PAN_CC:-gcc}
+model=$here/rx_lending.pml
+properties=(no_lost_wakeup exclusive_ownership driver_wakes virt_wakes clients_wake terminates)
+wide=(-DNBUF=3 -DCAP=2 -DFRAMES=3)
+fine=(-DFINE_PEERS -DNBUF=1 -DCAP=1 -DFRAMES=1)
+
+command -v spin >/dev/null || { echo "FAIL: net-model/spin: spin is not installed"; exit 1; }
+
+# build NAME OPT LTL [SPIN_DEFINES...]: pan (no claim) and, if LTL is 1, pan-ltl (the
+# claims) for one configuration, compiled side by side.
+build() {
+    local dir=$work/$1 opt=$2 ltl=$3
+    shift 3
+    rm -rf "$dir" && mkdir -p "$dir"
+    (cd "$dir" && spin "$@" -a "$model" >spin.log 2>&1) || return 1
+    local safety claims=
+    (cd "$dir" && $cc "$opt" -w -DSAFETY -DNOCLAIM -o pan pan.c) &
+    safety=$!
+    if [[ $ltl == 1 ]]; then
+        (cd "$dir" && $cc "$opt" -w -o pan-ltl pan.c) &
+        claims=$!
+    fi
+    wait "$safety" && { [[ -z $claims ]] || wait "$claims"; }
+}
+
+# search NAME OUT PAN [ARGS...]: run pan, keep its output in OUT.out, show the summary.
+search() {
+    local name=$1 out=$2 dir=$work/$1
+    shift 2
+    (cd "$dir" && "$@" -m1000000 >"$out.out" 2>&1)
+    echo "--- $name $out: $*"
+    grep -E 'errors:|states, stored|pan:[0-9]|elapsed|depth too small' "$dir/$out.out"
+}
+
+# A full search that found nothing and was not cut short.
+exhaustive_clean() {
+    grep -q 'errors: 0' "$1" && ! grep -q 'depth too small' "$1" && grep -q 'states, stored' "$1"
+}
+
+states() {
+    sed -n 's/^ *\([0-9][0-9e+.]*\) states, stored.*/\1/p' "$1" | head -1
+}
+
+# clean_safety NAME LABEL: the safety search of a configuration, as one result line.
+clean_safety() {
+    search "$1" safety ./pan
+    if exhaustive_clean "$work/$1/safety.out"; then
+        echo "PASS: net-model/$2 ($(states "$work/$1/safety.out") states)"
+    else
+        echo "FAIL: net-model/$2: see $work/$1/safety.out"
+    fi
+}
+
+if build main -O2 1; then
+    clean_safety main safety
+    for p in "${properties[@]}"; do
+        search main "$p" ./pan-ltl -a -N "$p"
+        if exhaustive_clean "$work/main/$p.out"; then
+            echo "PASS: net-model/ltl/$p ($(states "$work/main/$p.out") states)"
+        else
+            echo "FAIL: net-model/ltl/$p: see $work/main/$p.out"
+        fi
+    done
+else
+    echo "FAIL: net-model/build: spin -a or pan did not build (see $work/main)"
+fi
+
+if build wide -O2 0 "${wide[@]}"; then
+    clean_safety wide wide/safety
+else
+    echo "FAIL: net-model/wide/build: did not build (see $work/wide)"
+fi
+
+if build fine -O2 0 "${fine[@]}"; then
+    clean_safety fine fine/safety
+else
+    echo "FAIL: net-model/fine/build: did not build (see $work/fine)"
+fi
+
+# The broken variants, in the main configuration and in the fine one.
+for config in main fine; do
+    extra=()
+    [[ $config == fine ]] && extra=("${fine[@]}")
+    for variant in BROKEN_RETURN_ON_FIRST BROKEN_NO_RECHECK; do
+        name=$(echo "$variant" | tr 'A-Z_' 'a-z-')
+        dir=$config-$name
+        if ! build "$dir" -O0 1 "${extra[@]}" "-D$variant"; then
+            echo "FAIL: net-model/broken/$config/$name: did not build"
+            continue
+        fi
+        search "$dir" safety ./pan
+        case $variant in
+        BROKEN_RETURN_ON_FIRST)
+            # the ownership assertion (give_to_driver's: no client may still read it)
+            if grep -q 'errors: 1' "$work/$dir/safety.out" &&
+                grep -q 'assertion violated.*lent\[.*drv_side' "$work/$dir/safety.out"; then
+                echo "PASS: net-model/broken/$config/$name (caught: ownership assertion)"
+            else
+                echo "FAIL: net-model/broken/$config/$name: the early return was not caught"
+            fi
+            ;;
+        BROKEN_NO_RECHECK)
+            search "$dir" no_lost_wakeup ./pan-ltl -a -N no_lost_wakeup
+            if grep -q 'invalid end state' "$work/$dir/safety.out" &&
+                grep -q 'errors: 1' "$work/$dir/safety.out" &&
+                grep -q 'errors: 1' "$work/$dir/no_lost_wakeup.out"; then
+                echo "PASS: net-model/broken/$config/$name (caught: lost wake-up)"
+            else
+                echo "FAIL: net-model/broken/$config/$name: the lost wake-up was not caught"
+            fi
+            ;;
+        esac
+    done
+done
