@@ -12,3 +12,4 @@ $(LIB_BUILD)/drivers/net/%.c.o: USER_INC += $(NET_INC)
 -include drivers/net/virtio/virtio.mk
 -include drivers/net/lwip/lwip.mk
 -include drivers/net/components.mk
+-include drivers/net/model/model.mk
