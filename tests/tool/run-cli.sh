@@ -56,3 +56,65 @@ if command -v dot >/dev/null; then
 fi
 status graph-bad-extension 2 "$tool" graph system.xml -o system.jpg
 status graph-of-bad-system 1 "$tool" graph "$here/errors/map-overlap.xml" -o bad.svg
+
+# ---- Issue 27: hostile and large descriptions -------------------------------------------
+gen=$here/scale/gen-large.sh
+# 10,000 regions all named 'dup': each duplicate is reported once (not against every
+# earlier one), and only the first --max-errors (default 50) errors are printed, then one
+# line; so are the warnings (9,999 regions are not mapped): at most 102 lines in all.
+"$gen" 10000 dup >dups.xml
+"$tool" check dups.xml >out.txt 2>err.txt
+got=$?
+lines=$(wc -l <err.txt)
+if [[ $got -eq 1 && $lines -eq 102 && $(grep -c "already used at line 3;" err.txt) -eq 50 &&
+      $(grep -c "error: too many errors: 9949 more not shown" err.txt) -eq 1 &&
+      $(grep -c "warning: too many warnings: 9949 more not shown" err.txt) -eq 1 ]]; then
+    echo "PASS: cli/duplicates-capped"
+else
+    echo "FAIL: cli/duplicates-capped: status $got, $lines lines, last: $(tail -1 err.txt | cut -c1-120)"
+fi
+"$tool" check dups.xml --max-errors 0 >out.txt 2>err.txt
+[[ $(grep -c "error: <memory_region> 'dup': memory_region name 'dup' is already used at line 3;" err.txt) -eq 9999 ]] &&
+    echo "PASS: cli/max-errors-0-shows-each-duplicate-once" ||
+    echo "FAIL: cli/max-errors-0-shows-each-duplicate-once: $(grep -c 'already used' err.txt) lines"
+"$tool" check dups.xml --max-errors 3 >out.txt 2>err.txt
+[[ $(grep -c "already used" err.txt) -eq 3 ]] && grep -q "too many errors: 9996 more" err.txt &&
+    echo "PASS: cli/max-errors-3" || echo "FAIL: cli/max-errors-3: $(tail -1 err.txt)"
+status max-errors-not-a-number 2 "$tool" check system.xml --max-errors many
+# A large legal description (20,000 regions and maps) is checked, and a duplicate in it
+# found; how the time grows with size is measured by tests/tool/scale/measure-scaling.sh.
+"$gen" 20000 >large.xml
+status large-description 0 "$tool" check large.xml
+sed 's/name="r19999"/name="r7"/; s/mr="r19999"/mr="r7"/' large.xml >large-dup.xml
+"$tool" check large-dup.xml >out.txt 2>err.txt
+grep -q "memory_region name 'r7' is already used at line 10;" err.txt && [[ $(grep -c error: err.txt) -eq 1 ]] &&
+    echo "PASS: cli/large-description-duplicate" || echo "FAIL: cli/large-description-duplicate: $(head -2 err.txt)"
+
+# Command line.
+status help-word 0 "$tool" help
+status help-short 0 "$tool" -h
+"$tool" check system.xml --jsn x.json >out.txt 2>err.txt
+grep -q "unknown option '--jsn'; did you mean '--json'?" err.txt && echo "PASS: cli/option-suggestion" ||
+    echo "FAIL: cli/option-suggestion: $(head -1 err.txt)"
+status json-to-stdout 0 "$tool" check system.xml --json -
+[[ $(head -c 1 out.txt) == "{" && ! -e ./- ]] && echo "PASS: cli/json-to-stdout-content" ||
+    echo "FAIL: cli/json-to-stdout-content"
+status graph-to-stdout 0 "$tool" graph system.xml -o -
+grep -q "^digraph system" out.txt && echo "PASS: cli/graph-to-stdout-content" ||
+    echo "FAIL: cli/graph-to-stdout-content"
+
+# Outputs are whole or absent: a failed run removes the outputs it was asked for, so a
+# later step cannot take one from an earlier run for current; a good run leaves no
+# temporary file beside them.
+mkdir -p stale && echo stale >stale/system.spec && echo stale >stale.json && echo stale >stale.txt
+status failed-build 1 "$tool" build "$here/errors/map-overlap.xml" -o stale --json stale.json --report stale.txt
+[[ ! -e stale/system.spec && ! -e stale.json && ! -e stale.txt ]] &&
+    echo "PASS: cli/failed-build-leaves-no-stale-output" ||
+    echo "FAIL: cli/failed-build-leaves-no-stale-output: $(ls stale stale.* 2>/dev/null)"
+echo stale >stale.dot
+status failed-graph 1 "$tool" graph "$here/errors/map-overlap.xml" -o stale.dot
+[[ ! -e stale.dot ]] && echo "PASS: cli/failed-graph-leaves-no-stale-output" ||
+    echo "FAIL: cli/failed-graph-leaves-no-stale-output"
+status good-outputs 0 "$tool" check system.xml --json fresh.json --report fresh.txt
+[[ -s fresh.json && -s fresh.txt && -z $(ls | grep '\.tmp-') ]] &&
+    echo "PASS: cli/outputs-without-temporaries" || echo "FAIL: cli/outputs-without-temporaries: $(ls)"

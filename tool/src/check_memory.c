@@ -37,28 +37,71 @@ static void check_region(struct model *m, uint32_t i, struct diag_sink *d)
                   r->phys_addr + r->size);
 }
 
-/* Two fixed regions must not share physical memory. */
+/* A fixed region, for the physical overlap check. */
+struct phys_range {
+    uint32_t region;
+    uint64_t start, end; /* end exclusive */
+};
+
+static int compare_phys(const void *a, const void *b)
+{
+    const struct phys_range *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->region < y->region ? -1 : (x->region > y->region);
+}
+
+/* Reports region a (the later one in the description) overlapping region b. */
+static void report_phys_overlap(struct diag_sink *d, const struct model_region *a,
+                                const struct model_region *b)
+{
+    diag_node(d, DIAG_ERROR, a->node, "phys_addr",
+              "phys_addr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps memory_region "
+              "'%s' (0x%" PRIx64 "-0x%" PRIx64 "); share one region instead of "
+              "declaring two",
+              a->phys_addr, a->phys_addr + a->size - 1, b->name, b->phys_addr,
+              b->phys_addr + b->size - 1);
+}
+
+/*
+ * Two fixed regions must not share physical memory. Sorted by start, each range is
+ * compared with the one before it that reaches furthest: n log n. Every region that
+ * overlaps one sorted before it is found; each is reported once, preferably the later
+ * declared one of the pair.
+ */
 static void check_phys_overlaps(struct model *m, struct diag_sink *d)
 {
-    for (size_t i = 0; i < m->regions.count; i++) {
-        struct model_region *a = MODEL_REGION(m, i);
-        if (!a->has_phys || a->phys_addr + a->size > PHYS_LIMIT)
+    struct vec ranges = {0};
+    for (uint32_t i = 0; i < m->regions.count; i++) {
+        struct model_region *r = MODEL_REGION(m, i);
+        if (!r->has_phys || r->phys_addr + r->size > PHYS_LIMIT || r->size == 0)
             continue;
-        for (size_t j = 0; j < i; j++) {
-            struct model_region *b = MODEL_REGION(m, j);
-            if (!b->has_phys || b->phys_addr + b->size > PHYS_LIMIT)
-                continue;
-            if (a->phys_addr < b->phys_addr + b->size && b->phys_addr < a->phys_addr + a->size) {
-                diag_node(d, DIAG_ERROR, a->node, "phys_addr",
-                          "phys_addr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps memory_region "
-                          "'%s' (0x%" PRIx64 "-0x%" PRIx64 "); share one region instead of "
-                          "declaring two",
-                          a->phys_addr, a->phys_addr + a->size - 1, b->name, b->phys_addr,
-                          b->phys_addr + b->size - 1);
-                break;
+        struct phys_range *p = vec_push(&ranges, sizeof(*p));
+        *p = (struct phys_range){i, r->phys_addr, r->phys_addr + r->size};
+    }
+    vec_sort(&ranges, sizeof(struct phys_range), compare_phys);
+    uint8_t *reported = xcalloc(m->regions.count ? m->regions.count : 1, 1);
+    const struct phys_range *reach = NULL; /* the range seen so far that ends last */
+    for (size_t i = 0; i < ranges.count; i++) {
+        const struct phys_range *p = VEC_AT(&ranges, struct phys_range, i);
+        if (reach && p->start < reach->end) {
+            uint32_t later = p->region > reach->region ? p->region : reach->region;
+            uint32_t earlier = p->region ^ reach->region ^ later;
+            if (reported[later]) { /* then report the other one, if it is not yet */
+                uint32_t t = later;
+                later = earlier;
+                earlier = t;
+            }
+            if (!reported[later]) {
+                reported[later] = 1;
+                report_phys_overlap(d, MODEL_REGION(m, later), MODEL_REGION(m, earlier));
             }
         }
+        if (!reach || p->end > reach->end)
+            reach = p;
     }
+    free(reported);
+    vec_free(&ranges);
 }
 
 /* Permissions x86_64 paging can express: read is implied by write and by execute. */
@@ -109,25 +152,65 @@ static bool check_placement(struct diag_sink *d, const xmlNode *node, uint64_t v
     return true;
 }
 
-/* Reports each range that overlaps an earlier one of the same PD. */
+static void report_va_overlap(const struct model *m, const struct va_range *a,
+                              const struct va_range *b, struct diag_sink *d)
+{
+    uint64_t next = (b->end + a->align - 1) / a->align * a->align;
+    diag_node(d, DIAG_ERROR, a->node, "vaddr",
+              "vaddr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps the <%s> at line %d "
+              "(0x%" PRIx64 "-0x%" PRIx64 ") in protection_domain '%s'; move it to "
+              "0x%" PRIx64 " or above",
+              a->start, a->end - 1, (const char *)b->node->name, check_line(b->node), b->start,
+              b->end - 1, check_pd_name(m, a->pd), next);
+}
+
+static int compare_by_address(const void *a, const void *b)
+{
+    const struct va_range *const *x = a, *const *y = b;
+    if ((*x)->pd != (*y)->pd)
+        return (*x)->pd < (*y)->pd ? -1 : 1;
+    if ((*x)->start != (*y)->start)
+        return (*x)->start < (*y)->start ? -1 : 1;
+    return *x < *y ? -1 : (*x > *y); /* document order: ranges are sorted by position */
+}
+
+/*
+ * Reports ranges of one PD that overlap. `ranges` is in document order. Sorted by PD and
+ * address, each range is compared with the one of its PD before it that reaches
+ * furthest (n log n); of an overlapping pair the later one in the document is reported,
+ * against the earlier, and no range twice.
+ */
 static void check_va_overlaps(const struct model *m, struct vec *ranges, struct diag_sink *d)
 {
-    for (size_t i = 0; i < ranges->count; i++) {
-        struct va_range *a = VEC_AT(ranges, struct va_range, i);
-        for (size_t j = 0; j < i; j++) {
-            struct va_range *b = VEC_AT(ranges, struct va_range, j);
-            if (a->pd != b->pd || a->start >= b->end || b->start >= a->end)
-                continue;
-            uint64_t next = (b->end + a->align - 1) / a->align * a->align;
-            diag_node(d, DIAG_ERROR, a->node, "vaddr",
-                      "vaddr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps the <%s> at line %d "
-                      "(0x%" PRIx64 "-0x%" PRIx64 ") in protection_domain '%s'; move it to "
-                      "0x%" PRIx64 " or above",
-                      a->start, a->end - 1, (const char *)b->node->name, check_line(b->node),
-                      b->start, b->end - 1, check_pd_name(m, a->pd), next);
-            break;
+    size_t n = ranges->count;
+    const struct va_range **by_addr = xcalloc(n ? n : 1, sizeof(*by_addr));
+    uint8_t *reported = xcalloc(n ? n : 1, 1);
+    const struct va_range *first = ranges->items;
+    for (size_t i = 0; i < n; i++)
+        by_addr[i] = VEC_AT(ranges, struct va_range, i);
+    qsort(by_addr, n, sizeof(*by_addr), compare_by_address);
+    const struct va_range *reach = NULL; /* the range of this PD so far that ends last */
+    for (size_t i = 0; i < n; i++) {
+        const struct va_range *p = by_addr[i];
+        if (reach && reach->pd != p->pd)
+            reach = NULL;
+        if (reach && p->start < reach->end) {
+            const struct va_range *later = p > reach ? p : reach, *earlier = p > reach ? reach : p;
+            if (reported[later - first]) {
+                const struct va_range *t = later;
+                later = earlier;
+                earlier = t;
+            }
+            if (!reported[later - first]) {
+                reported[later - first] = 1;
+                report_va_overlap(m, later, earlier, d);
+            }
         }
+        if (!reach || p->end > reach->end)
+            reach = p;
     }
+    free(reported);
+    free(by_addr);
 }
 
 static void check_map(struct model *m, struct model_map *map, struct vec *ranges,
@@ -204,9 +287,31 @@ static int compare_uses(const void *a, const void *b)
     return p.col < q.col ? -1 : (p.col > q.col);
 }
 
+/* Orders setvar uses by PD, then symbol, then position: uses of one variable side by side. */
+static int compare_uses_by_symbol(const void *a, const void *b)
+{
+    const struct setvar_use *x = a, *y = b;
+    if (x->pd != y->pd)
+        return x->pd < y->pd ? -1 : 1;
+    int c = strcmp(x->symbol, y->symbol);
+    return c ? c : compare_uses(a, b);
+}
+
+static void report_setvar_twice(const struct setvar_use *a, const struct setvar_use *first,
+                                struct diag_sink *d)
+{
+    bool plain = strcmp(a->attr, "symbol") == 0; /* a <setvar> */
+    diag_node(d, DIAG_ERROR, a->node, a->attr,
+              "%s%ssymbol '%s' is already set by the <%s> at line %d; a variable can "
+              "be set only once, use another symbol",
+              plain ? "" : a->attr, plain ? "" : " ", a->symbol, (const char *)first->node->name,
+              check_line(first->node));
+}
+
 /*
  * Each variable of a PD is set at most once, by setvar_vaddr/setvar_paddr of a <map> or
- * <bar>, or by a <setvar>. The second use in document order is the one reported.
+ * <bar>, or by a <setvar>. Every later use in document order is reported, against the
+ * first (sorting makes this n log n).
  */
 static void check_setvars(struct model *m, struct diag_sink *d)
 {
@@ -222,54 +327,55 @@ static void check_setvars(struct model *m, struct diag_sink *d)
     for (size_t i = 0; i < m->setvars.count; i++)
         add_setvar(&uses, MODEL_SETVAR(m, i)->pd, MODEL_SETVAR(m, i)->symbol,
                    MODEL_SETVAR(m, i)->node, "symbol");
-    vec_sort(&uses, sizeof(struct setvar_use), compare_uses);
-    for (size_t i = 0; i < uses.count; i++) {
+    vec_sort(&uses, sizeof(struct setvar_use), compare_uses_by_symbol);
+    size_t first = 0;
+    for (size_t i = 1; i < uses.count; i++) {
         struct setvar_use *a = VEC_AT(&uses, struct setvar_use, i);
-        for (size_t j = 0; j < i; j++) {
-            struct setvar_use *b = VEC_AT(&uses, struct setvar_use, j);
-            if (a->pd != b->pd || strcmp(a->symbol, b->symbol) != 0)
-                continue;
-            bool plain = strcmp(a->attr, "symbol") == 0; /* a <setvar> */
-            diag_node(d, DIAG_ERROR, a->node, a->attr,
-                      "%s%ssymbol '%s' is already set by the <%s> at line %d; a variable can "
-                      "be set only once, use another symbol",
-                      plain ? "" : a->attr, plain ? "" : " ", a->symbol,
-                      (const char *)b->node->name, check_line(b->node));
-            break;
-        }
+        struct setvar_use *f = VEC_AT(&uses, struct setvar_use, first);
+        if (a->pd != f->pd || strcmp(a->symbol, f->symbol) != 0)
+            first = i;
+        else
+            report_setvar_twice(a, f, d);
     }
     vec_free(&uses);
 }
 
-/* Warns about regions nothing maps, and about mixed cacheability of one region. */
+/*
+ * Warns about regions nothing maps, and about mixed cacheability of one region. One
+ * pass over the maps, remembering the first map of each region.
+ */
 static void check_region_use(struct model *m, struct diag_sink *d)
 {
-    for (size_t i = 0; i < m->regions.count; i++) {
-        struct model_region *r = MODEL_REGION(m, i);
-        const struct model_map *first = NULL;
-        bool mixed = false;
-        for (size_t j = 0; j < m->maps.count; j++) {
-            const struct model_map *map = MODEL_MAP(m, j);
-            if (map->region != i)
-                continue;
-            if (!first)
-                first = map;
-            else if (first->cached != map->cached && !mixed) {
-                mixed = true;
-                diag_node(d, DIAG_WARNING, map->node, "cached",
-                          "region '%s' is mapped with cached=\"%s\" at line %d but "
-                          "cached=\"%s\" here; mixed cacheability breaks coherence, map it the "
-                          "same way everywhere",
-                          r->name, first->cached ? "true" : "false", check_line(first->node),
-                          map->cached ? "true" : "false");
-            }
+    size_t n = m->regions.count;
+    const struct model_map **first = xcalloc(n ? n : 1, sizeof(*first));
+    uint8_t *mixed = xcalloc(n ? n : 1, 1);
+    for (size_t j = 0; j < m->maps.count; j++) {
+        const struct model_map *map = MODEL_MAP(m, j);
+        if (map->region == NO_INDEX)
+            continue;
+        const struct model_map *f = first[map->region];
+        if (!f) {
+            first[map->region] = map;
+        } else if (f->cached != map->cached && !mixed[map->region]) {
+            mixed[map->region] = 1;
+            diag_node(d, DIAG_WARNING, map->node, "cached",
+                      "region '%s' is mapped with cached=\"%s\" at line %d but "
+                      "cached=\"%s\" here; mixed cacheability breaks coherence, map it the "
+                      "same way everywhere",
+                      MODEL_REGION(m, map->region)->name, f->cached ? "true" : "false",
+                      check_line(f->node), map->cached ? "true" : "false");
         }
-        if (!first)
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct model_region *r = MODEL_REGION(m, i);
+        if (!first[i])
             diag_node(d, DIAG_WARNING, r->node, NULL,
                       "memory region '%s' is not mapped by any protection domain; map it or "
                       "remove it",
                       r->name);
     }
+    free(mixed);
+    free(first);
 }
 
 void check_memory(struct model *m, struct diag_sink *d)

@@ -5,6 +5,7 @@
  * notification word); I/O ports and child PDs have their own.
  */
 #include "check.h"
+#include "name_table.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,31 +21,60 @@ const char *check_pd_name(const struct model *m, uint32_t pd)
     return name ? name : "?";
 }
 
-/* Reports the second of two entities of `kind` with the same name. */
-static void check_unique(struct diag_sink *d, const char *kind, const char *name,
-                         const xmlNode *node, const char *prev_name, const xmlNode *prev)
+/* The names of each kind, with the first holder of each: built once, then used to report
+ * duplicates and to resolve references in time linear in the size of the description. */
+struct name_tables {
+    struct name_table pds, regions, domains;
+};
+
+/*
+ * Adds the name of entity `index` of `kind` to t, reporting it when an earlier entity
+ * already holds it: each duplicate is reported once, against the first holder.
+ */
+static void add_unique(struct name_table *t, struct diag_sink *d, const char *kind,
+                       const char *name, const xmlNode *node, uint32_t index,
+                       const xmlNode *(*node_of)(const struct model *, uint32_t),
+                       const struct model *m)
 {
-    if (!name || !prev_name || strcmp(name, prev_name) != 0)
+    if (!name)
+        return;
+    uint32_t first = name_table_add(t, name, index);
+    if (first == NAME_TABLE_NONE)
         return;
     diag_node(d, DIAG_ERROR, node, "name",
               "%s name '%s' is already used at line %d; names of %ss must be unique, rename one",
-              kind, name, check_line(prev), kind);
+              kind, name, check_line(node_of(m, first)), kind);
 }
 
-static void check_unique_names(struct model *m, struct diag_sink *d)
+static const xmlNode *pd_node(const struct model *m, uint32_t i)
 {
-    for (size_t i = 0; i < m->pds.count; i++)
-        for (size_t j = 0; j < i; j++)
-            check_unique(d, "protection_domain", MODEL_PD(m, i)->name, MODEL_PD(m, i)->node,
-                         MODEL_PD(m, j)->name, MODEL_PD(m, j)->node);
-    for (size_t i = 0; i < m->regions.count; i++)
-        for (size_t j = 0; j < i; j++)
-            check_unique(d, "memory_region", MODEL_REGION(m, i)->name, MODEL_REGION(m, i)->node,
-                         MODEL_REGION(m, j)->name, MODEL_REGION(m, j)->node);
-    for (size_t i = 0; i < m->domains.count; i++)
-        for (size_t j = 0; j < i; j++)
-            check_unique(d, "domain", MODEL_DOMAIN(m, i)->name, MODEL_DOMAIN(m, i)->node,
-                         MODEL_DOMAIN(m, j)->name, MODEL_DOMAIN(m, j)->node);
+    return VEC_AT(&m->pds, struct model_pd, i)->node;
+}
+
+static const xmlNode *region_node(const struct model *m, uint32_t i)
+{
+    return VEC_AT(&m->regions, struct model_region, i)->node;
+}
+
+static const xmlNode *domain_node(const struct model *m, uint32_t i)
+{
+    return VEC_AT(&m->domains, struct model_domain, i)->node;
+}
+
+static void check_unique_names(struct model *m, struct name_tables *t, struct diag_sink *d)
+{
+    name_table_init(&t->pds, m->pds.count);
+    name_table_init(&t->regions, m->regions.count);
+    name_table_init(&t->domains, m->domains.count);
+    for (uint32_t i = 0; i < m->pds.count; i++)
+        add_unique(&t->pds, d, "protection_domain", MODEL_PD(m, i)->name, MODEL_PD(m, i)->node, i,
+                   pd_node, m);
+    for (uint32_t i = 0; i < m->regions.count; i++)
+        add_unique(&t->regions, d, "memory_region", MODEL_REGION(m, i)->name,
+                   MODEL_REGION(m, i)->node, i, region_node, m);
+    for (uint32_t i = 0; i < m->domains.count; i++)
+        add_unique(&t->domains, d, "domain", MODEL_DOMAIN(m, i)->name, MODEL_DOMAIN(m, i)->node, i,
+                   domain_node, m);
 }
 
 /* Builds a NULL-terminated list of the names of one kind, for suggestions. */
@@ -68,7 +98,8 @@ static const char **region_names(const struct model *m)
 static void report_undefined(struct diag_sink *d, const xmlNode *node, const char *attr,
                              const char *kind, const char *name, const char **candidates)
 {
-    const char *close = suggest_word(name, candidates);
+    /* Past the cap the message is most likely not printed: spare the search. */
+    const char *close = diag_full(d) ? NULL : suggest_word(name, candidates);
     if (close)
         diag_node(d, DIAG_ERROR, node, attr, "%s '%s' does not name a <%s>; did you mean '%s'?",
                   attr, name, kind, close);
@@ -78,39 +109,52 @@ static void report_undefined(struct diag_sink *d, const xmlNode *node, const cha
                   attr, name, kind, kind, name);
 }
 
-static void resolve_maps(struct model *m, struct diag_sink *d)
+/* The index named by `name` in t, or NO_INDEX. */
+static uint32_t find_name(const struct name_table *t, const char *name)
 {
-    const char **names = region_names(m);
+    uint32_t i = name ? name_table_find(t, name) : NAME_TABLE_NONE;
+    return i == NAME_TABLE_NONE ? NO_INDEX : i;
+}
+
+static void resolve_maps(struct model *m, const struct name_tables *t, struct diag_sink *d)
+{
+    const char **names = NULL; /* built at the first unresolved name, for suggestions */
     for (size_t i = 0; i < m->maps.count; i++) {
         struct model_map *map = MODEL_MAP(m, i);
-        map->region = model_find_region(m, map->region_name);
-        if (map->region == NO_INDEX)
-            report_undefined(d, map->node, "mr", "memory_region", map->region_name, names);
+        map->region = find_name(&t->regions, map->region_name);
+        if (map->region != NO_INDEX)
+            continue;
+        if (!names)
+            names = region_names(m);
+        report_undefined(d, map->node, "mr", "memory_region", map->region_name, names);
     }
     free(names);
 }
 
-static void resolve_ends(struct model *m, struct diag_sink *d)
+static void resolve_ends(struct model *m, const struct name_tables *t, struct diag_sink *d)
 {
-    const char **names = pd_names(m);
+    const char **names = NULL; /* built at the first unresolved name, for suggestions */
     for (size_t i = 0; i < m->channels.count; i++) {
         for (int e = 0; e < 2; e++) {
             struct model_end *end = &MODEL_CHANNEL(m, i)->end[e];
-            end->pd = model_find_pd(m, end->pd_name);
-            if (end->pd == NO_INDEX)
-                report_undefined(d, end->node, "pd", "protection_domain", end->pd_name, names);
+            end->pd = find_name(&t->pds, end->pd_name);
+            if (end->pd != NO_INDEX)
+                continue;
+            if (!names)
+                names = pd_names(m);
+            report_undefined(d, end->node, "pd", "protection_domain", end->pd_name, names);
         }
     }
     free(names);
 }
 
-static void resolve_domains(struct model *m, struct diag_sink *d)
+static void resolve_domains(struct model *m, const struct name_tables *t, struct diag_sink *d)
 {
     for (size_t i = 0; i < m->pds.count; i++) {
         struct model_pd *pd = MODEL_PD(m, i);
         if (!pd->domain_name)
             continue;
-        pd->domain = model_find_domain(m, pd->domain_name);
+        pd->domain = find_name(&t->domains, pd->domain_name);
         if (pd->domain != NO_INDEX)
             continue;
         if (!m->has_domain_schedule)
@@ -217,10 +261,14 @@ static void check_other_ids(struct model *m, struct diag_sink *d)
 
 void check_names(struct model *m, struct diag_sink *d)
 {
-    check_unique_names(m, d);
-    resolve_maps(m, d);
-    resolve_ends(m, d);
-    resolve_domains(m, d);
+    struct name_tables t;
+    check_unique_names(m, &t, d);
+    resolve_maps(m, &t, d);
+    resolve_ends(m, &t, d);
+    resolve_domains(m, &t, d);
+    name_table_free(&t.pds);
+    name_table_free(&t.regions);
+    name_table_free(&t.domains);
     check_channel_ids(m, d);
     check_other_ids(m, d);
 }

@@ -145,13 +145,38 @@ static int compare_entries(const void *a, const void *b)
     return x->seq < y->seq ? -1 : (x->seq > y->seq);
 }
 
+bool diag_full(const struct diag_sink *sink)
+{
+    return sink->max_shown && sink->errors > sink->max_shown;
+}
+
+/* Prints the "N more not shown" line of one severity, if some were held back. */
+static void report_hidden(const struct diag_sink *sink, FILE *out, enum diag_severity sev,
+                          size_t hidden)
+{
+    if (!hidden)
+        return;
+    fprintf(out,
+            "%s: %s: too many %ss: %zu more not shown; fix the first ones, or raise "
+            "--max-errors (now %zu, 0 shows all)\n",
+            sink->file, severity_name(sev), severity_name(sev), hidden, sink->max_shown);
+}
+
 void diag_flush(struct diag_sink *sink, FILE *out)
 {
     vec_sort(&sink->entries, sizeof(struct diag_entry), compare_entries);
+    size_t shown[2] = {0, 0}, hidden[2] = {0, 0};
     for (size_t i = 0; i < sink->entries.count; i++) {
         struct diag_entry *e = VEC_AT(&sink->entries, struct diag_entry, i);
-        fprintf(out, "%s\n", e->text);
+        if (sink->max_shown && shown[e->severity] == sink->max_shown)
+            hidden[e->severity]++;
+        else {
+            shown[e->severity]++;
+            fprintf(out, "%s\n", e->text);
+        }
         free(e->text);
     }
+    report_hidden(sink, out, DIAG_ERROR, hidden[DIAG_ERROR]);
+    report_hidden(sink, out, DIAG_WARNING, hidden[DIAG_WARNING]);
     sink->entries.count = 0;
 }

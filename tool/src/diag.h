@@ -9,6 +9,7 @@
 #include "locate.h"
 #include "util.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum diag_severity {
@@ -28,7 +29,14 @@ struct diag_sink {
     struct vec entries;
     size_t errors;
     size_t warnings;
+    size_t max_shown; /* at most this many errors, and as many warnings, are printed; 0: all */
 };
+
+/* The default of --max-errors. */
+#define DIAG_DEFAULT_MAX_SHOWN 50
+
+/* True when more errors were reported than will be printed (checks may skip extra work). */
+bool diag_full(const struct diag_sink *sink);
 
 void diag_init(struct diag_sink *sink, const char *file);
 void diag_free(struct diag_sink *sink);
@@ -49,7 +57,10 @@ void diag_node(struct diag_sink *sink, enum diag_severity sev, const xmlNode *no
 void diag_file(struct diag_sink *sink, enum diag_severity sev, const char *file, const char *fmt,
                ...) __attribute__((format(printf, 4, 5)));
 
-/* Prints every message sorted by position and forgets them. */
+/*
+ * Prints the messages sorted by position and forgets them: the first max_shown errors and
+ * the first max_shown warnings, then one line saying how many more there were.
+ */
 void diag_flush(struct diag_sink *sink, FILE *out);
 
 /* Writes "<elem> 'name' in protection_domain 'owner'" for node into buf. */

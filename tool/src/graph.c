@@ -3,6 +3,7 @@
  * names need no quoting rules beyond labels, which are escaped.
  */
 #include "graph.h"
+#include "output_file.h"
 
 #include <errno.h>
 #include <spawn.h>
@@ -131,29 +132,47 @@ static int run_dot(const char *format, const char *input, const char *path)
 int graph_write_file(const struct model *m, const char *path)
 {
     const char *ext = strrchr(path, '.');
-    if (!ext || (strcmp(ext, ".dot") && strcmp(ext, ".svg") && strcmp(ext, ".png"))) {
-        fprintf(stderr, "bastion: error: %s: the output must end in .svg, .png or .dot\n", path);
+    bool to_stdout = output_is_stdout(path);
+    if (!to_stdout &&
+        (!ext || (strcmp(ext, ".dot") && strcmp(ext, ".svg") && strcmp(ext, ".png")))) {
+        fprintf(stderr,
+                "bastion: error: %s: the output must end in .svg, .png or .dot, or be '-' "
+                "(DOT on standard output)\n",
+                path);
         return EXIT_USAGE;
     }
-    bool direct = strcmp(ext, ".dot") == 0;
+    struct output_file out;
+    if (to_stdout || strcmp(ext, ".dot") == 0) {
+        if (output_open(&out, path) != EXIT_OK)
+            return EXIT_IO;
+        graph_write_dot(out.f, m);
+        return output_commit(&out);
+    }
     char tmp[] = "/tmp/bastion-graph-XXXXXX";
-    int fd = direct ? -1 : mkstemp(tmp);
-    FILE *f = direct ? fopen(path, "w") : (fd >= 0 ? fdopen(fd, "w") : NULL);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        fprintf(stderr, "bastion: error: cannot write %s: %s\n", direct ? path : tmp,
-                strerror(errno));
+        fprintf(stderr, "bastion: error: cannot write %s: %s\n", tmp, strerror(errno));
         if (fd >= 0)
             close(fd);
         return EXIT_IO;
     }
     graph_write_dot(f, m);
     if (fclose(f) != 0) {
-        fprintf(stderr, "bastion: error: cannot write %s\n", direct ? path : tmp);
+        fprintf(stderr, "bastion: error: cannot write %s\n", tmp);
+        unlink(tmp);
         return EXIT_IO;
     }
-    if (direct)
-        return EXIT_OK;
-    int rc = run_dot(ext + 1, tmp, path);
+    /* dot writes beside the picture under a temporary name; renamed when it succeeded. */
+    char *picture = output_temp_name(path);
+    int rc = run_dot(ext + 1, tmp, picture);
+    if (rc == EXIT_OK && rename(picture, path) != 0) {
+        fprintf(stderr, "bastion: error: cannot write %s: %s\n", path, strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (rc != EXIT_OK)
+        unlink(picture);
+    free(picture);
     unlink(tmp);
     return rc;
 }

@@ -9,51 +9,133 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static bool is_regular_file(const char *path)
+/* True when `name` has a ".." component. */
+static bool climbs_up(const char *name)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    for (const char *p = name; *p;) {
+        size_t len = strcspn(p, "/");
+        if (len == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        p += len;
+        p += *p == '/';
+    }
+    return false;
 }
 
-char *search_path_find(const struct search_path *sp, const char *name)
+/* True when the real path of `file` lies inside the real path of `dir`. */
+static bool inside_dir(const char *file, const char *dir)
 {
-    if (name[0] == '/')
-        return is_regular_file(name) ? xstrdup(name) : NULL;
+    char *real_file = realpath(file, NULL), *real_dir = realpath(dir, NULL);
+    bool inside = false;
+    if (real_file && real_dir) {
+        size_t len = strlen(real_dir);
+        if (len == 1) /* the search directory is "/" */
+            inside = true;
+        else
+            inside = strncmp(real_file, real_dir, len) == 0 && real_file[len] == '/';
+    }
+    free(real_file);
+    free(real_dir);
+    return inside;
+}
+
+/* Looks at one candidate path: FIND_OK (regular file), FIND_DIRECTORY or FIND_MISSING. */
+static enum find_status look_at(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return FIND_MISSING;
+    if (S_ISDIR(st.st_mode))
+        return FIND_DIRECTORY;
+    return S_ISREG(st.st_mode) ? FIND_OK : FIND_MISSING;
+}
+
+struct find_result search_path_find(const struct search_path *sp, const char *name,
+                                    enum path_scope scope)
+{
+    struct find_result r = {FIND_MISSING, NULL};
+    if (scope == PATHS_CONFINED && name[0] == '/')
+        return (struct find_result){FIND_ABSOLUTE, NULL};
+    if (scope == PATHS_CONFINED && climbs_up(name))
+        return (struct find_result){FIND_PARENT, NULL};
+    if (name[0] == '/') {
+        r.status = look_at(name);
+        r.path = r.status == FIND_OK ? xstrdup(name) : NULL;
+        return r;
+    }
     for (size_t i = 0; i < sp->count; i++) {
         size_t len = strlen(sp->dirs[i]) + strlen(name) + 2;
         char *path = xmalloc(len);
         snprintf(path, len, "%s/%s", sp->dirs[i], name);
-        if (is_regular_file(path))
-            return path;
+        enum find_status status = look_at(path);
+        if (status == FIND_OK && scope == PATHS_CONFINED && !inside_dir(path, sp->dirs[i]))
+            status = FIND_OUTSIDE;
+        if (status == FIND_OK)
+            return (struct find_result){FIND_OK, path};
         free(path);
+        if (status != FIND_MISSING)
+            return (struct find_result){status, NULL};
     }
-    return NULL;
+    return r;
 }
 
-static void report_not_found(struct diag_sink *d, const xmlNode *node, const char *attr,
-                             const char *what, const char *name, const struct search_path *sp)
+/* The search directories as one readable list. */
+static void list_dirs(const struct search_path *sp, char *dirs, size_t size)
 {
-    char dirs[512] = "";
     size_t used = 0;
-    for (size_t i = 0; i < sp->count && used < sizeof(dirs); i++)
-        used +=
-            (size_t)snprintf(dirs + used, sizeof(dirs) - used, "%s%s", i ? ", " : "", sp->dirs[i]);
-    diag_node(d, DIAG_ERROR, node, attr,
-              "%s '%s' is not found in the search path (%s); build it, or add its directory "
-              "with --search-path",
-              what, name, dirs);
+    dirs[0] = '\0';
+    for (size_t i = 0; i < sp->count && used < size; i++)
+        used += (size_t)snprintf(dirs + used, size - used, "%s%s", i ? ", " : "", sp->dirs[i]);
+}
+
+/* Reports why a file was not found or not taken; `what` is "program image" or "prefill file". */
+static void report_unfound(struct diag_sink *d, const xmlNode *node, const char *attr,
+                           const char *what, const char *name, const struct search_path *sp,
+                           enum find_status status)
+{
+    char dirs[512];
+    list_dirs(sp, dirs, sizeof(dirs));
+    if (status == FIND_DIRECTORY)
+        diag_node(d, DIAG_ERROR, node, attr,
+                  "%s '%s' is a directory (in the search path %s); name the file inside it", what,
+                  name, dirs);
+    else if (status == FIND_ABSOLUTE || status == FIND_PARENT || status == FIND_OUTSIDE)
+        diag_node(d, DIAG_ERROR, node, attr,
+                  "%s '%s' %s, and files are read only from inside the search path (%s); "
+                  "name it relative to a --search-path directory, or pass "
+                  "--allow-outside-paths",
+                  what, name,
+                  status == FIND_ABSOLUTE ? "is an absolute path"
+                  : status == FIND_PARENT ? "climbs out with '..'"
+                                          : "is a symbolic link that leads outside it",
+                  dirs);
+    else
+        diag_node(d, DIAG_ERROR, node, attr,
+                  "%s '%s' is not found in the search path (%s); build it, or add its "
+                  "directory with --search-path",
+                  what, name, dirs);
+}
+
+/*
+ * Looks up a file the description names. A missing file is an error only when files are
+ * required; a refused path (outside the search path, a directory) always is.
+ */
+static char *find_named_file(struct diag_sink *d, const xmlNode *node, const char *attr,
+                             const char *what, const char *name, const struct image_options *o)
+{
+    struct find_result r = search_path_find(o->search, name, o->scope);
+    if (r.status != FIND_OK && (r.status != FIND_MISSING || o->need == IMAGES_REQUIRED))
+        report_unfound(d, node, attr, what, name, o->search, r.status);
+    return r.path;
 }
 
 /* Loads the image of one PD; false on error (reported). */
-static bool load_image(struct model_pd *pd, const struct search_path *sp, enum image_need need,
-                       struct diag_sink *d)
+static bool load_image(struct model_pd *pd, const struct image_options *o, struct diag_sink *d)
 {
-    pd->image_path = search_path_find(sp, pd->image);
-    if (!pd->image_path) {
-        if (need == IMAGES_REQUIRED)
-            report_not_found(d, pd->image_node, "path", "program image", pd->image, sp);
-        return need != IMAGES_REQUIRED;
-    }
+    size_t before = d->errors;
+    pd->image_path = find_named_file(d, pd->image_node, "path", "program image", pd->image, o);
+    if (!pd->image_path)
+        return d->errors == before;
     char why[256];
     pd->elf = elf_image_load(pd->image_path, why, sizeof(why));
     if (!pd->elf) {
@@ -64,19 +146,20 @@ static bool load_image(struct model_pd *pd, const struct search_path *sp, enum i
     return true;
 }
 
-/* Segments lie in the user range and do not overlap each other. */
+/*
+ * Segments lie in the user range and do not overlap each other. Segments outside the
+ * range have one cause (where the program was linked), so they make one message.
+ */
 static void check_segments(struct model_pd *pd, struct diag_sink *d)
 {
     struct elf_image *img = pd->elf;
+    const struct elf_segment *outside = NULL;
+    size_t outside_count = 0;
     for (size_t i = 0; i < img->segment_count; i++) {
         struct elf_segment *s = &img->segments[i];
         if (s->vaddr < MODEL_USER_VADDR_MIN || s->vaddr + s->memsz > MODEL_USER_VADDR_END) {
-            diag_node(d, DIAG_ERROR, pd->image_node, "path",
-                      "program image '%s' has a segment at 0x%" PRIx64 "-0x%" PRIx64
-                      " outside the user address range 0x%llx-0x%llx; link it inside "
-                      "(e.g. -Wl,-Ttext=0x400000)",
-                      pd->image, s->vaddr, s->vaddr + s->memsz - 1, MODEL_USER_VADDR_MIN,
-                      MODEL_USER_VADDR_END - 1);
+            outside = outside ? outside : s;
+            outside_count++;
             continue;
         }
         for (size_t j = 0; j < i; j++) {
@@ -92,6 +175,17 @@ static void check_segments(struct model_pd *pd, struct diag_sink *d)
                           pd->image, t->vaddr, s->vaddr);
         }
     }
+    if (!outside)
+        return;
+    char more[48] = "";
+    if (outside_count > 1)
+        snprintf(more, sizeof(more), " (and %zu more)", outside_count - 1);
+    diag_node(d, DIAG_ERROR, pd->image_node, "path",
+              "program image '%s' has a segment at 0x%" PRIx64 "-0x%" PRIx64
+              "%s outside the user address range 0x%llx-0x%llx; link it inside "
+              "(e.g. -Wl,-Ttext=0x400000)",
+              pd->image, outside->vaddr, outside->vaddr + outside->memsz - 1, more,
+              MODEL_USER_VADDR_MIN, MODEL_USER_VADDR_END - 1);
 }
 
 /* Reports a mapping (map or BAR) of the PD that overlaps a page of the image. */
@@ -225,17 +319,14 @@ static void check_image(struct model *m, uint32_t p, struct diag_sink *d)
 }
 
 /* Finds a prefill file and checks that it fits its region. */
-static void check_prefill(struct model_region *r, const struct search_path *sp,
-                          enum image_need need, struct diag_sink *d)
+static void check_prefill(struct model_region *r, const struct image_options *o,
+                          struct diag_sink *d)
 {
     if (!r->prefill)
         return;
-    r->prefill_path = search_path_find(sp, r->prefill);
-    if (!r->prefill_path) {
-        if (need == IMAGES_REQUIRED)
-            report_not_found(d, r->node, "prefill", "prefill file", r->prefill, sp);
+    r->prefill_path = find_named_file(d, r->node, "prefill", "prefill file", r->prefill, o);
+    if (!r->prefill_path)
         return;
-    }
     struct stat st;
     if (stat(r->prefill_path, &st) != 0)
         return;
@@ -247,15 +338,14 @@ static void check_prefill(struct model_region *r, const struct search_path *sp,
                   r->prefill, r->prefill_size, r->size);
 }
 
-bool images_check(struct model *m, const struct search_path *sp, enum image_need need,
-                  struct diag_sink *d)
+bool images_check(struct model *m, const struct image_options *o, struct diag_sink *d)
 {
     size_t before = d->errors;
     for (uint32_t i = 0; i < m->pds.count; i++)
-        if (load_image(MODEL_PD(m, i), sp, need, d) && MODEL_PD(m, i)->elf)
+        if (load_image(MODEL_PD(m, i), o, d) && MODEL_PD(m, i)->elf)
             check_image(m, i, d);
     for (size_t i = 0; i < m->regions.count; i++)
-        check_prefill(MODEL_REGION(m, i), sp, need, d);
+        check_prefill(MODEL_REGION(m, i), o, d);
     return d->errors == before;
 }
 

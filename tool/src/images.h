@@ -21,12 +21,40 @@ enum image_need {
     IMAGES_REQUIRED,   /* `build`: every file must be found */
 };
 
-/* The path of `name` along the search path (owned by the caller), or NULL. */
-char *search_path_find(const struct search_path *sp, const char *name);
+/* Where the files a description names may be. */
+enum path_scope {
+    PATHS_CONFINED, /* relative, without '..', and (links resolved) inside a search directory */
+    PATHS_ANYWHERE, /* --allow-outside-paths: any path the user can read */
+};
+
+/* How images and prefill files are looked for. */
+struct image_options {
+    const struct search_path *search;
+    enum image_need need;
+    enum path_scope scope;
+};
+
+/* What looking up a file found. */
+enum find_status {
+    FIND_OK,        /* path is set */
+    FIND_MISSING,   /* in no search directory */
+    FIND_DIRECTORY, /* the first match is a directory */
+    FIND_ABSOLUTE,  /* an absolute name, refused under PATHS_CONFINED */
+    FIND_PARENT,    /* a name with a '..' component, refused under PATHS_CONFINED */
+    FIND_OUTSIDE,   /* found, but a symbolic link leads outside the search directory */
+};
+
+struct find_result {
+    enum find_status status;
+    char *path; /* owned by the caller; set for FIND_OK */
+};
+
+/* Looks `name` up along the search path under the given scope. */
+struct find_result search_path_find(const struct search_path *sp, const char *name,
+                                    enum path_scope scope);
 
 /* Finds, loads and checks every image and prefill file. True when no error. */
-bool images_check(struct model *m, const struct search_path *sp, enum image_need need,
-                  struct diag_sink *d);
+bool images_check(struct model *m, const struct image_options *o, struct diag_sink *d);
 
 /* Patches every setvar whose value is known at build time into the loaded images. */
 void images_apply_setvars(struct model *m);

@@ -4,13 +4,16 @@
  *   bastion build SYSTEM.xml -o DIR [--report FILE] [--json FILE] [--search-path DIR]...
  *   bastion check SYSTEM.xml [--report FILE] [--json FILE] [--search-path DIR]...
  *   bastion graph SYSTEM.xml -o FILE.{svg,png,dot} [--search-path DIR]...
+ *   (and --max-errors N, --allow-outside-paths)
  *
  * Quiet on success. Exit status: 0 success, 1 errors in the description or its images,
- * 2 bad command line, 3 I/O or internal error.
+ * 2 bad command line, 3 I/O or internal error. Outputs appear whole or not at all, and a
+ * failed run removes the outputs it was asked for, so none is left from an earlier run.
  */
 #include "graph.h"
 #include "images.h"
 #include "json.h"
+#include "output_file.h"
 #include "layout.h"
 #include "pipeline.h"
 #include "report.h"
@@ -30,7 +33,7 @@ static const char usage_text[] =
     "usage: bastion build SYSTEM.xml -o DIR [--report FILE] [--json FILE] [--search-path DIR]...\n"
     "       bastion check SYSTEM.xml [--report FILE] [--json FILE] [--search-path DIR]...\n"
     "       bastion graph SYSTEM.xml -o FILE.svg|FILE.png|FILE.dot [--search-path DIR]...\n"
-    "       bastion --help | --version\n"
+    "       bastion --help | -h | help | --version\n"
     "\n"
     "  build   check the description and its program images, then write DIR/system.spec,\n"
     "          the packed spec that init instantiates (all program images must exist)\n"
@@ -42,6 +45,10 @@ static const char usage_text[] =
     "  --json FILE          also write the system as JSON\n"
     "  --search-path DIR    where program images and prefill files are looked for\n"
     "                       (repeatable; default: the directory of SYSTEM.xml)\n"
+    "  --allow-outside-paths  also read images and prefill files named by absolute\n"
+    "                       paths or with '..' (refused by default)\n"
+    "  --max-errors N       print at most N errors and N warnings (default 50; 0: all)\n"
+    "  FILE or -o FILE.dot may be '-' for standard output (--json, --report, graph)\n"
     "\n"
     "exit status: 0 success, 1 errors in the description or images, 2 usage error,\n"
     "             3 I/O or internal error. See docs/bastion-tool.md.\n";
@@ -60,6 +67,14 @@ struct options {
     const char *json;
     const char *search[MAX_SEARCH_DIRS];
     size_t search_count;
+    size_t max_errors;
+    enum path_scope scope;
+};
+
+/* Every option, for "did you mean" suggestions. */
+static const char *const option_names[] = {
+    "--output", "--report",  "--json", "--search-path", "--allow-outside-paths", "--max-errors",
+    "--help",   "--version", NULL,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -103,13 +118,37 @@ static int parse_option(int argc, char **argv, int *i, struct options *o)
         return take_value(argc, argv, i, &o->report) ? EXIT_USAGE : EXIT_OK;
     if (strcmp(arg, "--json") == 0 && o->command != CMD_GRAPH)
         return take_value(argc, argv, i, &o->json) ? EXIT_USAGE : EXIT_OK;
+    if (strcmp(arg, "--allow-outside-paths") == 0) {
+        o->scope = PATHS_ANYWHERE;
+        return EXIT_OK;
+    }
+    if (strcmp(arg, "--max-errors") == 0) {
+        const char *value;
+        if (take_value(argc, argv, i, &value))
+            return EXIT_USAGE;
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(value, &end, 10);
+        if (!*value || *end || value[0] == '-' || errno)
+            return usage_error("--max-errors takes a number of messages, not '%s'", value);
+        o->max_errors = (size_t)n;
+        return EXIT_OK;
+    }
     if (strcmp(arg, "--search-path") == 0) {
         if (o->search_count == MAX_SEARCH_DIRS)
             return usage_error("too many %s options", arg);
         return take_value(argc, argv, i, &o->search[o->search_count++]) ? EXIT_USAGE : EXIT_OK;
     }
-    if (arg[0] == '-' && arg[1] != '\0')
+    if (arg[0] == '-' && arg[1] != '\0') {
+        const char *close = suggest_word(arg, option_names);
+        if (close) {
+            fprintf(stderr, "bastion: error: unknown option '%s'; did you mean '%s'?\n", arg,
+                    close);
+            fputs("Try 'bastion --help'.\n", stderr);
+            return EXIT_USAGE;
+        }
         return usage_error("unknown option '%s'", arg);
+    }
     if (o->system)
         return usage_error("more than one system description given ('%s')", arg);
     o->system = arg;
@@ -119,6 +158,8 @@ static int parse_option(int argc, char **argv, int *i, struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof(*o));
+    o->max_errors = DIAG_DEFAULT_MAX_SHOWN;
+    o->scope = PATHS_CONFINED;
     if (parse_command(argv[1], &o->command) != EXIT_OK)
         return EXIT_USAGE;
     for (int i = 2; i < argc; i++)
@@ -133,21 +174,24 @@ static int parse_args(int argc, char **argv, struct options *o)
     return EXIT_OK;
 }
 
-/* Writes a file through `write` (report or JSON); EXIT_OK or EXIT_IO. */
+/* Writes a file through `write` (report or JSON), whole or not at all; EXIT_OK or EXIT_IO. */
 static int write_text_file(const char *path, const struct model *m, const struct layout *l,
                            void (*write)(FILE *, const struct model *, const struct layout *))
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "bastion: error: cannot write %s: %s\n", path, strerror(errno));
+    struct output_file out;
+    if (output_open(&out, path) != EXIT_OK)
         return EXIT_IO;
-    }
-    write(f, m, l);
-    if (fclose(f) != 0) {
-        fprintf(stderr, "bastion: error: cannot write %s\n", path);
-        return EXIT_IO;
-    }
-    return EXIT_OK;
+    write(out.f, m, l);
+    return output_commit(&out);
+}
+
+/* The path of DIR/system.spec; caller frees. */
+static char *spec_path(const char *dir)
+{
+    size_t len = strlen(dir) + sizeof("/system.spec");
+    char *path = xmalloc(len);
+    snprintf(path, len, "%s/system.spec", dir);
+    return path;
 }
 
 static int write_spec(const char *dir, const struct layout *l)
@@ -156,16 +200,32 @@ static int write_spec(const char *dir, const struct layout *l)
         fprintf(stderr, "bastion: error: cannot create %s: %s\n", dir, strerror(errno));
         return EXIT_IO;
     }
-    size_t len = strlen(dir) + sizeof("/system.spec");
-    char *path = xmalloc(len);
-    snprintf(path, len, "%s/system.spec", dir);
-    int rc = EXIT_OK;
-    if (!spec_write(l, path)) {
+    char *path = spec_path(dir);
+    struct output_file out;
+    int rc = output_open(&out, path);
+    if (rc == EXIT_OK && !spec_write(l, out.f)) {
         fprintf(stderr, "bastion: error: cannot write %s: %s\n", path, strerror(errno));
+        output_abort(&out);
         rc = EXIT_IO;
+    } else if (rc == EXIT_OK) {
+        rc = output_commit(&out);
     }
     free(path);
     return rc;
+}
+
+/* After a failed run: removes the outputs it was asked for, left by an earlier run. */
+static void remove_stale_outputs(const struct options *o)
+{
+    if (o->command == CMD_BUILD) {
+        char *path = spec_path(o->output);
+        output_remove_stale(path);
+        free(path);
+    } else if (o->command == CMD_GRAPH) {
+        output_remove_stale(o->output);
+    }
+    output_remove_stale(o->report);
+    output_remove_stale(o->json);
 }
 
 /* Produces the outputs a checked system asks for. */
@@ -209,10 +269,13 @@ static int run(const struct options *o)
     if (sp.count == 0)
         sp = (struct search_path){dirs, 1};
     enum image_need need = o->command == CMD_BUILD ? IMAGES_REQUIRED : IMAGES_IF_PRESENT;
+    struct pipeline_options po = {{&sp, need, o->scope}, o->max_errors};
     struct checked_system s;
-    int rc = pipeline_check(&s, o->system, NULL, 0, &sp, need, stderr);
+    int rc = pipeline_check(&s, o->system, NULL, 0, &po, stderr);
     if (rc == EXIT_OK)
         rc = write_outputs(o, &s.model);
+    if (rc != EXIT_OK && rc != EXIT_USAGE)
+        remove_stale_outputs(o);
     checked_system_free(&s);
     free(default_dir);
     return rc;
@@ -222,7 +285,8 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("%s", "no command given");
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         fputs(usage_text, stdout);
         return EXIT_OK;
     }

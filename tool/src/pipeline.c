@@ -10,7 +10,7 @@
 
 /* Runs the stages in order, stopping after the first stage that reports an error. */
 static int run_stages(struct checked_system *s, const char *path, const char *text, size_t size,
-                      const struct search_path *sp, enum image_need need)
+                      const struct pipeline_options *o)
 {
     int rc = document_load(&s->doc, path, text, size, &s->diag);
     if (rc != EXIT_OK)
@@ -21,17 +21,18 @@ static int run_stages(struct checked_system *s, const char *path, const char *te
         return EXIT_DESCRIPTION;
     if (!check_all(&s->model, &s->diag))
         return EXIT_DESCRIPTION;
-    if (sp && !images_check(&s->model, sp, need, &s->diag))
+    if (o->images.search && !images_check(&s->model, &o->images, &s->diag))
         return EXIT_DESCRIPTION;
     return EXIT_OK;
 }
 
 int pipeline_check(struct checked_system *s, const char *path, const char *text, size_t size,
-                   const struct search_path *sp, enum image_need need, FILE *diag_out)
+                   const struct pipeline_options *o, FILE *diag_out)
 {
     memset(s, 0, sizeof(*s));
     diag_init(&s->diag, path);
-    int rc = run_stages(s, path, text, size, sp, need);
+    s->diag.max_shown = o->max_errors;
+    int rc = run_stages(s, path, text, size, o);
     if (rc == EXIT_OK && s->diag.errors)
         rc = EXIT_DESCRIPTION;
     if (diag_out)

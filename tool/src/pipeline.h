@@ -20,13 +20,19 @@ struct checked_system {
     struct diag_sink diag;
 };
 
+/* How a description is checked. */
+struct pipeline_options {
+    struct image_options images; /* images.search NULL: images are not looked up */
+    size_t max_errors;           /* errors (and warnings) printed at most; 0: all */
+};
+
 /*
  * Checks the description at `path` (or the buffer text/size when text is not NULL).
  * Prints diagnostics to `diag_out` (NULL: discard them). Returns EXIT_OK, EXIT_DESCRIPTION
  * or EXIT_IO. The caller frees `s` with checked_system_free whatever the result.
  */
 int pipeline_check(struct checked_system *s, const char *path, const char *text, size_t size,
-                   const struct search_path *sp, enum image_need need, FILE *diag_out);
+                   const struct pipeline_options *o, FILE *diag_out);
 
 void checked_system_free(struct checked_system *s);
 

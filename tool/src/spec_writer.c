@@ -58,14 +58,11 @@ uint8_t *spec_pack(const struct layout *l, size_t *size)
     return blob;
 }
 
-bool spec_write(const struct layout *l, const char *path)
+bool spec_write(const struct layout *l, FILE *f)
 {
     size_t size;
     uint8_t *blob = spec_pack(l, &size);
-    FILE *f = fopen(path, "wb");
-    bool ok = f && fwrite(blob, 1, size, f) == size;
-    if (f && fclose(f) != 0)
-        ok = false;
+    bool ok = fwrite(blob, 1, size, f) == size;
     free(blob);
     return ok;
 }
