@@ -118,3 +118,14 @@ status failed-graph 1 "$tool" graph "$here/errors/map-overlap.xml" -o stale.dot
 status good-outputs 0 "$tool" check system.xml --json fresh.json --report fresh.txt
 [[ -s fresh.json && -s fresh.txt && -z $(ls | grep '\.tmp-') ]] &&
     echo "PASS: cli/outputs-without-temporaries" || echo "FAIL: cli/outputs-without-temporaries: $(ls)"
+
+# Sizes: the RAM the system needs is in the report and the JSON; --ram makes more an error.
+status ram-report 0 "$tool" check system.xml --report ram.txt --json ram.json
+grep -q "^RAM needed: 0x10000 bytes (regions 0x2000, stacks and IPC buffers 0xe000" ram.txt &&
+    grep -q '"ram_needed"' ram.json && echo "PASS: cli/ram-in-report-and-json" ||
+    echo "FAIL: cli/ram-in-report-and-json"
+status ram-enough 0 "$tool" check system.xml --ram 64K
+status ram-too-little 1 "$tool" check system.xml --ram 0xf000
+grep -q "error: <memory_region> 'shared': the system needs 0x10000 bytes of RAM (regions 0x2000, stacks 0xe000), more than the machine's 0xf000 (--ram)" err.txt &&
+    echo "PASS: cli/ram-too-little-message" || echo "FAIL: cli/ram-too-little-message: $(head -1 err.txt)"
+status ram-not-a-size 2 "$tool" check system.xml --ram lots

@@ -22,8 +22,11 @@ void check_sched(struct model *m, struct diag_sink *d);
 /* IRQs, I/O ports and PCI devices (check_hw.c). */
 void check_hw(struct model *m, struct diag_sink *d);
 
-/* Runs every group in order; returns true when no error was reported. */
-bool check_all(struct model *m, struct diag_sink *d);
+/*
+ * Runs every group in order, then the RAM check against `ram` (--ram; 0: not given, see
+ * sizes.h); returns true when no error was reported.
+ */
+bool check_all(struct model *m, uint64_t ram, struct diag_sink *d);
 
 /* Line of an element, for "see line N" hints. */
 int check_line(const xmlNode *node);

@@ -6,6 +6,7 @@
  */
 #include "check.h"
 #include "name_table.h"
+#include "sizes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -273,12 +274,13 @@ void check_names(struct model *m, struct diag_sink *d)
     check_other_ids(m, d);
 }
 
-bool check_all(struct model *m, struct diag_sink *d)
+bool check_all(struct model *m, uint64_t ram, struct diag_sink *d)
 {
     size_t before = d->errors;
     check_names(m, d);
     check_memory(m, d);
     check_sched(m, d);
     check_hw(m, d);
+    check_ram(m, ram, d);
     return d->errors == before;
 }

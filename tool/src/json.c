@@ -4,6 +4,7 @@
 #include "json.h"
 #include "elf_image.h"
 #include "json_emit.h"
+#include "sizes.h"
 
 static void rights_text(uint32_t rights, char *buf)
 {
@@ -294,6 +295,13 @@ void json_write_system(FILE *out, const struct model *m, const struct layout *l)
     write_regions(&j, m);
     write_channels(&j, m);
     write_domains_and_objects(&j, m, l);
+    struct ram_need ram = sizes_ram_need(m);
+    json_object_begin(&j, "ram_needed");
+    json_hex(&j, "regions", ram.regions);
+    json_hex(&j, "stacks", ram.stacks);
+    json_hex(&j, "images", ram.images);
+    json_hex(&j, "total", ram.total);
+    json_object_end(&j);
     json_object_end(&j);
     json_end(&j);
 }

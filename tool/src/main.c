@@ -17,6 +17,7 @@
 #include "layout.h"
 #include "pipeline.h"
 #include "report.h"
+#include "sizes.h"
 #include "spec_writer.h"
 
 #include <errno.h>
@@ -48,6 +49,8 @@ static const char usage_text[] =
     "  --allow-outside-paths  also read images and prefill files named by absolute\n"
     "                       paths or with '..' (refused by default)\n"
     "  --max-errors N       print at most N errors and N warnings (default 50; 0: all)\n"
+    "  --ram SIZE           the machine's RAM (e.g. 2G): a system that needs more is an\n"
+    "                       error (without it: a warning above 4 GiB)\n"
     "  FILE or -o FILE.dot may be '-' for standard output (--json, --report, graph)\n"
     "\n"
     "exit status: 0 success, 1 errors in the description or images, 2 usage error,\n"
@@ -69,12 +72,13 @@ struct options {
     size_t search_count;
     size_t max_errors;
     enum path_scope scope;
+    uint64_t ram;
 };
 
 /* Every option, for "did you mean" suggestions. */
 static const char *const option_names[] = {
-    "--output", "--report",  "--json", "--search-path", "--allow-outside-paths", "--max-errors",
-    "--help",   "--version", NULL,
+    "--output",     "--report", "--json", "--search-path", "--allow-outside-paths",
+    "--max-errors", "--ram",    "--help", "--version",     NULL,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -132,6 +136,15 @@ static int parse_option(int argc, char **argv, int *i, struct options *o)
         if (!*value || *end || value[0] == '-' || errno)
             return usage_error("--max-errors takes a number of messages, not '%s'", value);
         o->max_errors = (size_t)n;
+        return EXIT_OK;
+    }
+    if (strcmp(arg, "--ram") == 0) {
+        const char *value;
+        if (take_value(argc, argv, i, &value))
+            return EXIT_USAGE;
+        if (!sizes_parse(value, &o->ram) || o->ram == 0)
+            return usage_error("--ram takes a size such as 0x80000000, 2048M or 2G, not '%s'",
+                               value);
         return EXIT_OK;
     }
     if (strcmp(arg, "--search-path") == 0) {
@@ -269,7 +282,7 @@ static int run(const struct options *o)
     if (sp.count == 0)
         sp = (struct search_path){dirs, 1};
     enum image_need need = o->command == CMD_BUILD ? IMAGES_REQUIRED : IMAGES_IF_PRESENT;
-    struct pipeline_options po = {{&sp, need, o->scope}, o->max_errors};
+    struct pipeline_options po = {{&sp, need, o->scope}, o->max_errors, o->ram};
     struct checked_system s;
     int rc = pipeline_check(&s, o->system, NULL, 0, &po, stderr);
     if (rc == EXIT_OK)

@@ -19,7 +19,7 @@ static int run_stages(struct checked_system *s, const char *path, const char *te
         return EXIT_DESCRIPTION;
     if (!schema_validate(s->doc.doc, &s->diag))
         return EXIT_DESCRIPTION;
-    if (!check_all(&s->model, &s->diag))
+    if (!check_all(&s->model, o->ram, &s->diag))
         return EXIT_DESCRIPTION;
     if (o->images.search && !images_check(&s->model, &o->images, &s->diag))
         return EXIT_DESCRIPTION;

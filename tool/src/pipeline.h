@@ -24,6 +24,7 @@ struct checked_system {
 struct pipeline_options {
     struct image_options images; /* images.search NULL: images are not looked up */
     size_t max_errors;           /* errors (and warnings) printed at most; 0: all */
+    uint64_t ram;                /* the machine's RAM (--ram); 0: not given */
 };
 
 /*

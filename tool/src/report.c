@@ -2,6 +2,7 @@
  * Text report (see report.h).
  */
 #include "report.h"
+#include "sizes.h"
 #include "elf_image.h"
 
 #include <inttypes.h>
@@ -158,6 +159,11 @@ void report_write(FILE *out, const struct model *m, const struct layout *l)
             "Bastion system: %zu protection domains, %zu memory regions, %zu channels, "
             "%zu interrupts\n\n",
             m->pds.count, m->regions.count, m->channels.count, m->irqs.count);
+    struct ram_need ram = sizes_ram_need(m);
+    fprintf(out,
+            "RAM needed: 0x%" PRIx64 " bytes (regions 0x%" PRIx64 ", stacks and IPC buffers "
+            "0x%" PRIx64 ", program images 0x%" PRIx64 "), besides kernel objects\n\n",
+            ram.total, ram.regions, ram.stacks, ram.images);
     report_pds(out, m, l);
     report_regions_channels(out, m);
     report_irqs_objects(out, m, l);
