@@ -8,14 +8,20 @@
 #                                      1, 4 frames): assertions and invalid end states
 #                                      (deadlock, or a side waiting for ever), no claim
 #   net-model/ltl/<name>               each LTL property of the model, main configuration
-#   net-model/wide/safety              3 buffers, client rings of 2, 3 frames
-#   net-model/fine/safety              every side statement for statement (FINE_PEERS),
-#                                      1 buffer, 1 frame
-#   net-model/broken/<variant>         the model broken on purpose must be caught, in the
-#                                      main and the fine configuration:
-#                                      return-on-first must violate the ownership
-#                                      assertion; no-recheck must end in an invalid end
-#                                      state and violate no_lost_wakeup
+#   net-model/<config>/safety          the same in other configurations:
+#                                      wide      3 buffers, client rings of 2, 3 frames
+#                                      fine      every side statement for statement
+#                                                (FINE_PEERS), 1 buffer, 1 frame
+#                                      hostile   client 1 returns one buffer of its
+#                                                choosing out of turn (HOSTILE): 2
+#                                                buffers, 2 frames; hostile-reuse: 1
+#                                                buffer, 4 frames
+#   net-model/broken/<config>/<variant>  the model broken on purpose must be caught:
+#                                      return-on-first (main, fine) must violate the
+#                                      ownership assertion; no-recheck (main, fine) must
+#                                      end in an invalid end state and violate
+#                                      no_lost_wakeup; trust-returns (hostile) must
+#                                      violate the ownership assertion
 # State counts and times are in the log. Needs spin and a C compiler for pan.c.
 set -uo pipefail
 
@@ -24,8 +30,16 @@ work=${1:?usage: check.sh WORK_DIR}
 cc=${PAN_CC:-gcc}
 model=$here/rx_lending.pml
 properties=(no_lost_wakeup exclusive_ownership driver_wakes virt_wakes clients_wake terminates)
-wide=(-DNBUF=3 -DCAP=2 -DFRAMES=3)
-fine=(-DFINE_PEERS -DNBUF=1 -DCAP=1 -DFRAMES=1)
+# The other configurations: name and spin defines.
+declare -A configs=(
+    [wide]="-DNBUF=3 -DCAP=2 -DFRAMES=3"
+    [fine]="-DFINE_PEERS -DNBUF=1 -DCAP=1 -DFRAMES=1"
+    [hostile]="-DHOSTILE -DNBUF=2 -DCAP=2 -DMAX_HELD=1 -DFRAMES=2"
+    [hostile-reuse]="-DHOSTILE -DNBUF=1 -DCAP=2 -DMAX_HELD=1 -DFRAMES=4"
+)
+# The broken variants: configuration and variant.
+broken=(main:BROKEN_RETURN_ON_FIRST main:BROKEN_NO_RECHECK fine:BROKEN_RETURN_ON_FIRST
+    fine:BROKEN_NO_RECHECK hostile:BROKEN_TRUST_RETURNS)
 
 command -v spin >/dev/null || { echo "FAIL: net-model/spin: spin is not installed"; exit 1; }
 
@@ -88,50 +102,45 @@ else
     echo "FAIL: net-model/build: spin -a or pan did not build (see $work/main)"
 fi
 
-if build wide -O2 0 "${wide[@]}"; then
-    clean_safety wide wide/safety
-else
-    echo "FAIL: net-model/wide/build: did not build (see $work/wide)"
-fi
+for config in wide fine hostile hostile-reuse; do
+    # shellcheck disable=SC2086 # the defines are words
+    if build "$config" -O2 0 ${configs[$config]}; then
+        clean_safety "$config" "$config/safety"
+    else
+        echo "FAIL: net-model/$config/build: did not build (see $work/$config)"
+    fi
+done
 
-if build fine -O2 0 "${fine[@]}"; then
-    clean_safety fine fine/safety
-else
-    echo "FAIL: net-model/fine/build: did not build (see $work/fine)"
-fi
-
-# The broken variants, in the main configuration and in the fine one.
-for config in main fine; do
-    extra=()
-    [[ $config == fine ]] && extra=("${fine[@]}")
-    for variant in BROKEN_RETURN_ON_FIRST BROKEN_NO_RECHECK; do
-        name=$(echo "$variant" | tr 'A-Z_' 'a-z-')
-        dir=$config-$name
-        if ! build "$dir" -O0 1 "${extra[@]}" "-D$variant"; then
-            echo "FAIL: net-model/broken/$config/$name: did not build"
-            continue
+for entry in "${broken[@]}"; do
+    config=${entry%%:*} variant=${entry#*:}
+    name=$(echo "$variant" | tr 'A-Z_' 'a-z-')
+    name=${name#broken-}
+    dir=$config-$name
+    # shellcheck disable=SC2086
+    if ! build "$dir" -O0 1 ${configs[$config]:-} "-D$variant"; then
+        echo "FAIL: net-model/broken/$config/$name: did not build"
+        continue
+    fi
+    search "$dir" safety ./pan
+    case $variant in
+    BROKEN_NO_RECHECK)
+        search "$dir" no_lost_wakeup ./pan-ltl -a -N no_lost_wakeup
+        if grep -q 'invalid end state' "$work/$dir/safety.out" &&
+            grep -q 'errors: 1' "$work/$dir/safety.out" &&
+            grep -q 'errors: 1' "$work/$dir/no_lost_wakeup.out"; then
+            echo "PASS: net-model/broken/$config/$name (caught: lost wake-up)"
+        else
+            echo "FAIL: net-model/broken/$config/$name: the lost wake-up was not caught"
         fi
-        search "$dir" safety ./pan
-        case $variant in
-        BROKEN_RETURN_ON_FIRST)
-            # the ownership assertion (give_to_driver's: no client may still read it)
-            if grep -q 'errors: 1' "$work/$dir/safety.out" &&
-                grep -q 'assertion violated.*lent\[.*drv_side' "$work/$dir/safety.out"; then
-                echo "PASS: net-model/broken/$config/$name (caught: ownership assertion)"
-            else
-                echo "FAIL: net-model/broken/$config/$name: the early return was not caught"
-            fi
-            ;;
-        BROKEN_NO_RECHECK)
-            search "$dir" no_lost_wakeup ./pan-ltl -a -N no_lost_wakeup
-            if grep -q 'invalid end state' "$work/$dir/safety.out" &&
-                grep -q 'errors: 1' "$work/$dir/safety.out" &&
-                grep -q 'errors: 1' "$work/$dir/no_lost_wakeup.out"; then
-                echo "PASS: net-model/broken/$config/$name (caught: lost wake-up)"
-            else
-                echo "FAIL: net-model/broken/$config/$name: the lost wake-up was not caught"
-            fi
-            ;;
-        esac
-    done
+        ;;
+    *)
+        # the ownership assertion of give_to_driver(): no client may still read it
+        if grep -q 'errors: 1' "$work/$dir/safety.out" &&
+            grep -q 'assertion violated.*lent\[.*drv_side' "$work/$dir/safety.out"; then
+            echo "PASS: net-model/broken/$config/$name (caught: ownership assertion)"
+        else
+            echo "FAIL: net-model/broken/$config/$name: not caught"
+        fi
+        ;;
+    esac
 done

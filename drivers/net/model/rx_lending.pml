@@ -68,8 +68,9 @@
  * the oldest buffer the driver posted, whenever it likes); a frame's bytes but for its
  * destination (dest[b], written while the driver has the buffer, read by virt and the
  * clients); multicast (a broadcast takes the same several-holders path); statistics;
- * clients that misbehave (so the path that ignores a return of a buffer the client does
- * not hold is modelled but not exercised); the bound on passes per wake-up (PASSES in
+ * clients that misbehave, but for one kind: with -DHOSTILE client 1 returns, once, a
+ * buffer of its choosing (lent to it or not), which takes virt's path that ignores a
+ * return of a buffer the client does not hold; the bound on passes per wake-up (PASSES in
  * rx_virt.c: -DPASSES=n models it, see docs/net-model.md).
  *
  * Checked (check.sh):
@@ -86,7 +87,9 @@
  *   -DBROKEN_RETURN_ON_FIRST   virt gives a buffer back to the driver at the first
  *                              client's return, even if another client still holds it;
  *   -DBROKEN_NO_RECHECK        virt's sleeper sets its flags and waits without the
- *                              re-checks (the classic lost wake-up).
+ *                              re-checks (the classic lost wake-up);
+ *   -DBROKEN_TRUST_RETURNS     virt counts every return, whether it lent the buffer to
+ *                              that client or not (caught with -DHOSTILE).
  */
 
 /* The configuration check.sh calls "main"; it passes others with -D. */
@@ -221,6 +224,12 @@ active proctype driver() {
     };                                                                                       \
     VIRT_WAKER(cact_sig[i], notify_c[i])
 
+#ifndef BROKEN_TRUST_RETURNS
+#define TRUSTED(lent_to_it) (lent_to_it)
+#else
+#define TRUSTED(lent_to_it) 1 /* broken: any return counts, lent to the client or not */
+#endif
+
 #ifndef BROKEN_RETURN_ON_FIRST
 #define LAST_HOLDER(b) (holders[b] == 0)
 #else
@@ -234,7 +243,7 @@ active proctype driver() {
     :: d_step {                                                                              \
            cfree[i]?b;                                                                       \
            if                                                                                \
-           :: holders[b] & (1 << i) ->                                                       \
+           :: TRUSTED(holders[b] & (1 << i)) ->                                              \
                holders[b] = holders[b] & ~(1 << i);                                          \
                held[i]--;                                                                    \
                LENT(i, b) = 0;                                                               \
@@ -372,21 +381,50 @@ active proctype virt() {
 
 /* ---- The clients --------------------------------------------------------------------- */
 
+/* -DHOSTILE: client 1 misbehaves once, at any moment: it returns a buffer number of its
+ * choosing, whether it holds that buffer or not (so also one lent to client 0 only, one on
+ * the driver's side, or one it will return again later). virt must ignore what is not
+ * lent to it, so client 0 and the driver keep every guarantee; what client 1 reads after
+ * it gave a buffer back early is its own affair, so its own assertions are off. Its rings
+ * need room for the extra descriptor: CAP > MAX_HELD. */
+#ifdef HOSTILE
+#define HONEST(i) ((i) == 0)
+#define BOGUS_RETURN(i, k)                                                                   \
+    d_step {                                                                                 \
+        !HONEST(i) && !bogus && NBUF > k ->                                                  \
+        assert(CAP > MAX_HELD);                                                              \
+        ENQUEUE(cfree[i], k);                                                                \
+        bogus = 1                                                                            \
+    };                                                                                       \
+    PEER_WAKER(cfree_sig[i], virt_note)
+#else
+#define HONEST(i) 1
+#endif
+
 /* A client's event loop: take a frame it was lent, read it, return it (one step: see the
  * top), then the waker; when its active ring is empty, sleep on it. A client never stops:
  * it ends waiting, a valid end state (end_idle) only because the driver and virt cannot
  * finish while it has work (it holds their buffers). */
 inline client_loop(i) {
     byte b;
+#ifdef HOSTILE
+    bit bogus; /* client 1 has returned a buffer out of turn */
+#endif
     do
     :: d_step {
            cact[i]?b;
-           assert(dest[b] == i || dest[b] == BCAST); /* only its frames */
-           assert(LENT(i, b) && !drv_side[b]);
+           assert(!HONEST(i) || dest[b] == i || dest[b] == BCAST); /* only its frames */
+           assert(!HONEST(i) || (LENT(i, b) && !drv_side[b]));
            ENQUEUE(cfree[i], b);
            b = 0
        };
        PEER_WAKER(cfree_sig[i], virt_note)
+#ifdef HOSTILE
+    :: BOGUS_RETURN(i, 0)
+    :: BOGUS_RETURN(i, 1)
+    :: BOGUS_RETURN(i, 2)
+    :: BOGUS_RETURN(i, 3)
+#endif
 #ifdef FINE_PEERS
     :: empty(cact[i]) ->
         cact_sig[i] = 1;
