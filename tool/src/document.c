@@ -24,7 +24,43 @@ static void on_xml_error(void *ctx, xmlErrorPtr err)
     while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
         msg[--len] = '\0';
     struct src_pos pos = {err->line > 0 ? err->line : 1, err->int2 > 0 ? err->int2 : 1};
-    diag_at(d, DIAG_ERROR, pos, "XML syntax: %s; the file must be well-formed XML", msg);
+    /* libxml2's limits name its own options; say what they mean for a description. */
+    if (strstr(msg, "XML_PARSE_HUGE") && strstr(msg, "depth"))
+        diag_at(d, DIAG_ERROR, pos,
+                "elements are nested too deeply (the parser's limit is 256 levels); a system "
+                "description nests a few levels only");
+    else if (strstr(msg, "XML_PARSE_HUGE"))
+        diag_at(d, DIAG_ERROR, pos,
+                "a name, text or attribute value is longer than the parser's limit; shorten it");
+    else
+        diag_at(d, DIAG_ERROR, pos, "XML syntax: %s; the file must be well-formed XML", msg);
+}
+
+/*
+ * The offset of a <!DOCTYPE in the prolog (before the first element), or -1. Found before
+ * parsing, so that every DOCTYPE, even one libxml2 would reject with its own words (an
+ * entity loop, a malformed declaration), gets the same message.
+ */
+static long find_doctype(const char *text)
+{
+    const char *p = text;
+    if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
+        p += 3; /* UTF-8 byte order mark */
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        const char *end = NULL;
+        if (strncmp(p, "<?", 2) == 0)
+            end = strstr(p, "?>");
+        else if (strncmp(p, "<!--", 4) == 0)
+            end = strstr(p, "-->");
+        else
+            break;
+        if (!end)
+            return -1;
+        p = end + 2 + (*end == '-');
+    }
+    return strncmp(p, "<!DOCTYPE", 9) == 0 ? (long)(p - text) : -1;
 }
 
 /* True when text holds nothing but white space. */
@@ -66,6 +102,12 @@ int document_load(struct document *doc, const char *path, const char *text, size
     if (is_blank(doc->text)) {
         diag_at(d, DIAG_ERROR, (struct src_pos){1, 1},
                 "the file is empty; a system description is <system>...</system>");
+        return EXIT_DESCRIPTION;
+    }
+    long doctype = find_doctype(doc->text);
+    if (doctype >= 0) {
+        diag_at(d, DIAG_ERROR, src_offset_pos(doc->text, (size_t)doctype),
+                "<!DOCTYPE> is not allowed in a system description; remove it");
         return EXIT_DESCRIPTION;
     }
     xmlSetStructuredErrorFunc(d, on_xml_error);
