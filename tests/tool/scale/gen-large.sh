@@ -18,7 +18,7 @@ awk -v n="$n" -v dup="$dup" 'BEGIN {
     for (p = 0; p < pds; p++) {
         printf "  <protection_domain name=\"pd%d\">\n    <program_image path=\"pd%d.elf\"/>\n", p, p
         for (i = p; i < n; i += pds)
-            printf "    <map mr=\"%s\" vaddr=\"0x%x\" perms=\"rw\"/>\n", dup != "" ? dup : "r" i, 268435456 + i * 4096
+            printf "    <map mr=\"%s\" vaddr=\"0x%x000\" perms=\"rw\"/>\n", dup != "" ? dup : "r" i, 65536 + i
         print "  </protection_domain>"
     }
     print "</system>"
