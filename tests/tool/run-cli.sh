@@ -129,3 +129,17 @@ status ram-too-little 1 "$tool" check system.xml --ram 0xf000
 grep -q "error: <memory_region> 'shared': the system needs 0x10000 bytes of RAM (regions 0x2000, stacks 0xe000), more than the machine's 0xf000 (--ram)" err.txt &&
     echo "PASS: cli/ram-too-little-message" || echo "FAIL: cli/ram-too-little-message: $(head -1 err.txt)"
 status ram-not-a-size 2 "$tool" check system.xml --ram lots
+
+# UTF-16 (little- and big-endian, with a byte order mark): columns count characters as
+# for UTF-8 (the duplicate name attribute is at column 18 of line 4).
+{ printf '<?xml version="1.0" encoding="UTF-16"?>\n'; cat "$here/errors/mr-duplicate-name.xml"; } >utf8.xml
+iconv -f UTF-8 -t UTF-16 utf8.xml >utf16.xml
+{ printf '\xfe\xff'; iconv -f UTF-8 -t UTF-16BE utf8.xml; } >utf16be.xml
+for f in utf16 utf16be; do
+    "$tool" check $f.xml >out.txt 2>err.txt
+    grep -q "^$f.xml:4:18: error: <memory_region> 'm': memory_region name 'm' is already used at line 3;" err.txt &&
+        grep -q "^$f.xml:4:3: warning:" err.txt && echo "PASS: cli/$f-columns" ||
+        echo "FAIL: cli/$f-columns: $(cat err.txt)"
+done
+printf '\xff\xfe<\0s\0\0\xd8' >bad16.xml # an unpaired surrogate
+status bad-utf16 1 "$tool" check bad16.xml

@@ -6,6 +6,7 @@
 #include "document.h"
 
 #include <errno.h>
+#include <iconv.h>
 #include <stdbool.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -83,6 +84,34 @@ static int refuse_doctype(struct document *doc, struct diag_sink *d)
     return EXIT_DESCRIPTION;
 }
 
+/*
+ * A UTF-16 description (it starts with a byte order mark) is turned into UTF-8 before
+ * anything reads it, so that lines and columns are counted in characters as for UTF-8.
+ * Returns the new text (owned by the caller; NULL when it is not valid UTF-16) and its
+ * size, or sets *converted false and returns NULL when the text is not UTF-16.
+ */
+static char *utf16_to_utf8(const char *text, size_t size, size_t *out_size, bool *converted)
+{
+    const unsigned char *b = (const unsigned char *)text;
+    *converted = size >= 2 && ((b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff));
+    if (!*converted)
+        return NULL;
+    iconv_t cd = iconv_open("UTF-8", b[0] == 0xff ? "UTF-16LE" : "UTF-16BE");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t in_left = size - 2, out_cap = (size - 2) / 2 * 3 + 1, out_left = out_cap - 1;
+    char *out = xmalloc(out_cap), *in = (char *)text + 2, *op = out;
+    size_t rc = iconv(cd, &in, &in_left, &op, &out_left);
+    iconv_close(cd);
+    if (rc == (size_t)-1 || in_left) {
+        free(out);
+        return NULL;
+    }
+    *op = '\0';
+    *out_size = (size_t)(op - out);
+    return out;
+}
+
 int document_load(struct document *doc, const char *path, const char *text, size_t size,
                   struct diag_sink *d)
 {
@@ -99,6 +128,20 @@ int document_load(struct document *doc, const char *path, const char *text, size
             return EXIT_IO;
         }
     }
+    bool utf16;
+    size_t utf8_size = 0;
+    char *utf8 = utf16_to_utf8(doc->text, doc->size, &utf8_size, &utf16);
+    if (utf16 && !utf8) {
+        diag_at(d, DIAG_ERROR, (struct src_pos){1, 1},
+                "the file starts as UTF-16 (a byte order mark) but is not valid UTF-16; save "
+                "it as UTF-8");
+        return EXIT_DESCRIPTION;
+    }
+    if (utf8) {
+        free(doc->text);
+        doc->text = utf8;
+        doc->size = utf8_size;
+    }
     if (is_blank(doc->text)) {
         diag_at(d, DIAG_ERROR, (struct src_pos){1, 1},
                 "the file is empty; a system description is <system>...</system>");
@@ -112,8 +155,9 @@ int document_load(struct document *doc, const char *path, const char *text, size
     }
     xmlSetStructuredErrorFunc(d, on_xml_error);
     int options = XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+    /* Converted text is UTF-8 whatever its declaration says. */
     doc->doc = xmlReadMemory(doc->text, (int)(doc->size > INT32_MAX ? INT32_MAX : doc->size), path,
-                             NULL, options);
+                             utf8 ? "UTF-8" : NULL, options);
     xmlSetStructuredErrorFunc(NULL, NULL);
     if (!doc->doc || d->errors) {
         if (!d->errors)
