@@ -32,7 +32,8 @@ for xml in *.xml; do
         echo "FAIL: $name/check: exit status $?: $(head -3 "$out/stderr")"
         continue
     fi
-    if [[ -s "$out/stderr" ]]; then
+    # Images are not built here: the one warning that says so is expected, nothing else.
+    if [[ $(grep -vc "so it was not checked; build the programs first" "$out/stderr") -ne 0 ]]; then
         echo "FAIL: $name/check: not quiet: $(head -3 "$out/stderr")"
     else
         echo "PASS: $name/check"

@@ -338,14 +338,45 @@ static void check_prefill(struct model_region *r, const struct image_options *o,
                   r->prefill, r->prefill_size, r->size);
 }
 
+/*
+ * `check` skips images it cannot find; says so once (not once per PD), at the first one,
+ * so that a passing check is not mistaken for a check of the programs.
+ */
+static void warn_unchecked(const struct model *m, const struct image_options *o,
+                           struct diag_sink *d)
+{
+    const struct model_pd *first = NULL;
+    size_t missing = 0;
+    for (size_t i = 0; i < m->pds.count; i++) {
+        const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, i);
+        if (!pd->image_path && pd->image) {
+            first = first ? first : pd;
+            missing++;
+        }
+    }
+    if (!first)
+        return;
+    char dirs[512], more[48] = "";
+    list_dirs(o->search, dirs, sizeof(dirs));
+    if (missing > 1)
+        snprintf(more, sizeof(more), " (and %zu more)", missing - 1);
+    diag_node(d, DIAG_WARNING, first->image_node, "path",
+              "program image '%s'%s is not in the search path (%s), so it was not checked; "
+              "build the programs first, or `bastion build` will report it",
+              first->image, more, dirs);
+}
+
 bool images_check(struct model *m, const struct image_options *o, struct diag_sink *d)
 {
     size_t before = d->errors;
     for (uint32_t i = 0; i < m->pds.count; i++)
         if (load_image(MODEL_PD(m, i), o, d) && MODEL_PD(m, i)->elf)
             check_image(m, i, d);
+
     for (size_t i = 0; i < m->regions.count; i++)
         check_prefill(MODEL_REGION(m, i), o, d);
+    if (o->need == IMAGES_IF_PRESENT && d->errors == before)
+        warn_unchecked(m, o, d);
     return d->errors == before;
 }
 
