@@ -147,3 +147,9 @@ for f in utf16 utf16be; do
 done
 printf '\xff\xfe<\0s\0\0\xd8' >bad16.xml # an unpaired surrogate
 status bad-utf16 1 "$tool" check bad16.xml
+
+# The picture: a legend, channel ids marked as ids, and domains drawn as clusters.
+"$tool" graph "$here/good/supervisor.xml" -o legend.dot 2>/dev/null
+grep -q "subgraph cluster_legend" legend.dot && grep -q 'taillabel="id ' legend.dot &&
+    grep -A5 "subgraph cluster_domain1" legend.dot | grep -q 'label="domain best_effort"' &&
+    echo "PASS: cli/graph-legend-and-domain-clusters" || echo "FAIL: cli/graph-legend-and-domain-clusters"

@@ -54,8 +54,10 @@ static void write_channels(FILE *out, const struct model *m)
         const struct model_end *a = &ch->end[0], *b = &ch->end[1];
         bool fwd = a->notify || a->pp, back = b->notify || b->pp;
         const char *dir = fwd && back ? "both" : fwd ? "forward" : back ? "back" : "none";
-        fprintf(out, "  pd%u -> pd%u [dir=%s, taillabel=\"%u\", headlabel=\"%u\"%s%s];\n", a->pd,
-                b->pd, dir, a->id, b->id, (a->pp || b->pp) ? ", style=bold" : "",
+        fprintf(out,
+                "  pd%u -> pd%u [dir=%s, taillabel=\"id %u\", headlabel=\"id %u\", "
+                "labelfontcolor=\"blue\"%s%s];\n",
+                a->pd, b->pd, dir, a->id, b->id, (a->pp || b->pp) ? ", style=bold" : "",
                 (a->pp || b->pp) ? ", label=\"pp\"" : "");
     }
 }
@@ -96,6 +98,37 @@ static void write_devices(FILE *out, const struct model *m)
     }
 }
 
+/* Draws the PDs of each domain of the domain schedule inside one box (a cluster). */
+static void write_domain_clusters(FILE *out, const struct model *m)
+{
+    for (size_t d = 0; m->has_domain_schedule && d < m->domains.count; d++) {
+        const struct model_domain *dom = VEC_AT(&m->domains, struct model_domain, d);
+        fprintf(out, "  subgraph cluster_domain%zu {\n    label=", d);
+        char label[96];
+        snprintf(label, sizeof(label), "domain %.64s", dom->name);
+        dot_label(out, label);
+        fputs(";\n    style=\"rounded,filled\";\n    fillcolor=\"#f4f4f4\";\n", out);
+        for (size_t i = 0; i < m->pds.count; i++)
+            if (VEC_AT(&m->pds, struct model_pd, i)->domain == d)
+                fprintf(out, "    pd%zu;\n", i);
+        fputs("  }\n", out);
+    }
+}
+
+/* What the shapes, lines and numbers mean. */
+static void write_legend(FILE *out)
+{
+    fputs("  subgraph cluster_legend {\n    label=\"legend\";\n    legend [shape=plaintext, "
+          "fontsize=10, label=\"box: protection domain (dashed: passive)\\l"
+          "arrow between PDs: a channel; arrowheads: who may notify or call\\l"
+          "id N (blue) at an end: that PD's channel id for it\\l"
+          "bold, pp: protected procedure call to the arrowhead's PD\\l"
+          "dotted: parent to child; note: memory region (line label: rights)\\l"
+          "diamond: interrupt (label: the PD's id for it); component: PCI device\\l"
+          "grey box: a domain of the domain schedule\\l\"];\n  }\n",
+          out);
+}
+
 void graph_write_dot(FILE *out, const struct model *m)
 {
     fputs("digraph system {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n"
@@ -105,6 +138,8 @@ void graph_write_dot(FILE *out, const struct model *m)
     write_channels(out, m);
     write_regions(out, m);
     write_devices(out, m);
+    write_domain_clusters(out, m);
+    write_legend(out);
     fputs("}\n", out);
 }
 
