@@ -55,6 +55,9 @@ static void copy_one(struct queue_buffer frame)
 static void serve(void)
 {
     for (unsigned pass = 1;; pass++) {
+        bool last = pass == PASSES;
+        if (last) /* the flag first: a frame lent from now on signals (see rx_virt.c) */
+            queue_ring_request_consumer_signal(&virt.active);
         for (uint32_t n = 0; n < NET_QUEUE_CAPACITY; n++) {
             struct queue_result r = queue_dequeue_active(&virt);
             if (r.status == QUEUE_EMPTY)
@@ -67,11 +70,7 @@ static void serve(void)
                 queue_ring_should_notify_consumer(&virt.free))
                 notify_virt = true;
         }
-        if (pass == PASSES) {
-            queue_ring_request_consumer_signal(&virt.active);
-            break;
-        }
-        if (queue_ring_consumer_may_sleep(&virt.active))
+        if (last || queue_ring_consumer_may_sleep(&virt.active))
             break;
     }
     if (notify_client) {

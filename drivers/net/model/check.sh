@@ -36,10 +36,11 @@ declare -A configs=(
     [fine]="-DFINE_PEERS -DNBUF=1 -DCAP=1 -DFRAMES=1"
     [hostile]="-DHOSTILE -DNBUF=2 -DCAP=2 -DMAX_HELD=1 -DFRAMES=2"
     [hostile-reuse]="-DHOSTILE -DNBUF=1 -DCAP=2 -DMAX_HELD=1 -DFRAMES=4"
+    [passes]="-DPASSES=4"
 )
 # The broken variants: configuration and variant.
 broken=(main:BROKEN_RETURN_ON_FIRST main:BROKEN_NO_RECHECK fine:BROKEN_RETURN_ON_FIRST
-    fine:BROKEN_NO_RECHECK hostile:BROKEN_TRUST_RETURNS)
+    fine:BROKEN_NO_RECHECK hostile:BROKEN_TRUST_RETURNS passes:BROKEN_FLAGS_AFTER_LAST)
 
 command -v spin >/dev/null || { echo "FAIL: net-model/spin: spin is not installed"; exit 1; }
 
@@ -102,7 +103,7 @@ else
     echo "FAIL: net-model/build: spin -a or pan did not build (see $work/main)"
 fi
 
-for config in wide fine hostile hostile-reuse; do
+for config in wide fine hostile hostile-reuse passes; do
     # shellcheck disable=SC2086 # the defines are words
     if build "$config" -O2 0 ${configs[$config]}; then
         clean_safety "$config" "$config/safety"
@@ -123,6 +124,14 @@ for entry in "${broken[@]}"; do
     fi
     search "$dir" safety ./pan
     case $variant in
+    BROKEN_FLAGS_AFTER_LAST)
+        if grep -q 'invalid end state' "$work/$dir/safety.out" &&
+            grep -q 'errors: 1' "$work/$dir/safety.out"; then
+            echo "PASS: net-model/broken/$config/$name (caught: a frame left without a signal)"
+        else
+            echo "FAIL: net-model/broken/$config/$name: the lost wake-up was not caught"
+        fi
+        ;;
     BROKEN_NO_RECHECK)
         search "$dir" no_lost_wakeup ./pan-ltl -a -N no_lost_wakeup
         if grep -q 'invalid end state' "$work/$dir/safety.out" &&

@@ -71,7 +71,8 @@
  * clients that misbehave, but for one kind: with -DHOSTILE client 1 returns, once, a
  * buffer of its choosing (lent to it or not), which takes virt's path that ignores a
  * return of a buffer the client does not hold; the bound on passes per wake-up (PASSES in
- * rx_virt.c: -DPASSES=n models it, see docs/net-model.md).
+ * rx_virt.c: -DPASSES=n models it, its last pass setting the flags before it works;
+ * -DBROKEN_FLAGS_AFTER_LAST the order that lost a wake-up, see docs/net-model.md).
  *
  * Checked (check.sh):
  *   - assertions: a buffer is never given to the driver while a client may still read it,
@@ -297,6 +298,7 @@ active proctype virt() {
     byte b, d;
 #ifdef PASSES
     byte pass = 1;
+    bit last = 0;
 #endif
     bit notify_c[2], notify_d, idle, giving, lend[2];
 
@@ -309,7 +311,26 @@ active proctype virt() {
     od;
 
     do
-    :: /* serve(), one pass. from_driver(): every frame, lent to whoever it is for */
+    :: /* serve(), one pass */
+#ifdef PASSES
+       /* rx_virt.c's bound on passes: the last pass sets every flag (may_sleep(false), no
+        * re-checks) *before* it works, so whatever is queued from then on signals */
+       if
+       :: pass == PASSES ->
+#ifndef BROKEN_FLAGS_AFTER_LAST
+           atomic { last = 1; cfree_sig[0] = 1 };
+           cfree_sig[1] = 1;
+           dact_sig = 1
+#else
+           last = 1
+#endif
+       :: else
+       fi;
+#endif
+       /* returns first (from_client), then from_driver(): every frame, lent to whoever
+        * it is for */
+       FROM_CLIENT(0);
+       FROM_CLIENT(1);
        do
        :: d_step {
               dact?b;
@@ -337,16 +358,17 @@ active proctype virt() {
           fi
        :: empty(dact) -> break
        od;
-       FROM_CLIENT(0);
-       FROM_CLIENT(1);
 #ifdef PASSES
-       /* rx_virt.c's bound on passes: at the last, may_sleep(false) sets the flags without
-        * the re-checks, and serve() ends */
        if
-       :: pass == PASSES ->
-           atomic { pass = 1; cfree_sig[0] = 1 };
+       :: last ->
+#ifdef BROKEN_FLAGS_AFTER_LAST
+           /* the order rx_virt.c had: the flags after the last pass's work, no re-check:
+            * a frame queued in between is not signalled (Spin: an invalid end state) */
+           atomic { cfree_sig[0] = 1 };
            cfree_sig[1] = 1;
            dact_sig = 1;
+#endif
+           atomic { pass = 1; last = 0 };
            SIGNAL_DEFERRED();
            if
            :: virt_done -> break
