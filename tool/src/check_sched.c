@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void check_budgets(struct model *m, struct diag_sink *d)
 {
@@ -52,6 +53,12 @@ static void check_channel_ends(struct model *m, struct model_channel *ch, struct
     }
 }
 
+/* One protected procedure call a channel allows: to `callee`, from the end `node`. */
+struct call_edge {
+    uint32_t callee;
+    const xmlNode *node;
+};
+
 /* Depth-first search state for finding cycles of calls. */
 struct call_graph {
     struct model *m;
@@ -60,6 +67,8 @@ struct call_graph {
     uint32_t *stack;
     size_t depth;
     bool reported;
+    size_t *first;           /* [pd .. pd + 1): that PD's calls in `edges` */
+    struct call_edge *edges; /* grouped by caller, each group in channel order */
 };
 
 /* Reports the cycle that the call from stack top to `to` closes, at that call's end. */
@@ -85,97 +94,133 @@ static void visit(struct call_graph *g, uint32_t pd)
 {
     g->state[pd] = 1;
     g->stack[g->depth++] = pd;
-    for (size_t i = 0; i < g->m->channels.count && !g->reported; i++) {
-        struct model_channel *ch = MODEL_CHANNEL(g->m, i);
-        for (int e = 0; e < 2 && !g->reported; e++) {
-            uint32_t callee = ch->end[1 - e].pd;
-            if (ch->end[e].pd != pd || !ch->end[e].pp || callee == NO_INDEX || callee == pd)
-                continue;
-            if (g->state[callee] == 1)
-                report_cycle(g, callee, ch->end[e].node);
-            else if (g->state[callee] == 0)
-                visit(g, callee);
-        }
+    for (size_t i = g->first[pd]; i < g->first[pd + 1] && !g->reported; i++) {
+        uint32_t callee = g->edges[i].callee;
+        if (g->state[callee] == 1)
+            report_cycle(g, callee, g->edges[i].node);
+        else if (g->state[callee] == 0)
+            visit(g, callee);
     }
     g->depth--;
     g->state[pd] = 2;
+}
+
+/* The end `e` of channel `ch` lets its PD call the other end's PD. */
+static bool is_call(const struct model_channel *ch, int e)
+{
+    uint32_t caller = ch->end[e].pd, callee = ch->end[1 - e].pd;
+    return ch->end[e].pp && caller != NO_INDEX && callee != NO_INDEX && callee != caller;
+}
+
+/* Groups the calls by caller (counting sort, in channel order): linear in the channels. */
+static void build_call_edges(struct call_graph *g)
+{
+    const struct model *m = g->m;
+    g->first = xcalloc(m->pds.count + 1, sizeof(*g->first));
+    for (size_t i = 0; i < m->channels.count; i++)
+        for (int e = 0; e < 2; e++)
+            if (is_call(MODEL_CHANNEL(m, i), e))
+                g->first[MODEL_CHANNEL(m, i)->end[e].pd + 1]++;
+    for (size_t p = 0; p < m->pds.count; p++)
+        g->first[p + 1] += g->first[p];
+    size_t *next = xcalloc(m->pds.count + 1, sizeof(*next));
+    memcpy(next, g->first, (m->pds.count + 1) * sizeof(*next));
+    g->edges = xcalloc(g->first[m->pds.count] + 1, sizeof(*g->edges));
+    for (size_t i = 0; i < m->channels.count; i++) {
+        const struct model_channel *ch = MODEL_CHANNEL(m, i);
+        for (int e = 0; e < 2; e++)
+            if (is_call(ch, e))
+                g->edges[next[ch->end[e].pd]++] =
+                    (struct call_edge){ch->end[1 - e].pd, ch->end[e].node};
+    }
+    free(next);
 }
 
 /* Finds (and reports) at most one cycle: one is enough to act on. */
 static void check_call_cycles(struct model *m, struct diag_sink *d)
 {
     struct call_graph g = {
-        m, d, xcalloc(m->pds.count, 1), xcalloc(m->pds.count, sizeof(uint32_t)), 0, false};
+        m,    d,   xcalloc(m->pds.count, 1), xcalloc(m->pds.count, sizeof(uint32_t)), 0, false,
+        NULL, NULL};
+    build_call_edges(&g);
     for (uint32_t pd = 0; pd < m->pds.count && !g.reported; pd++)
         if (g.state[pd] == 0)
             visit(&g, pd);
     free(g.state);
     free(g.stack);
+    free(g.first);
+    free(g.edges);
 }
 
-/* True when some channel lets another PD call `pd` (a passive PD runs only then). */
-static bool can_be_called(const struct model *m, uint32_t pd)
-{
-    for (size_t i = 0; i < m->channels.count; i++) {
-        const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
-        for (int e = 0; e < 2; e++)
-            if (ch->end[1 - e].pd == pd && ch->end[e].pd != pd && ch->end[e].pp)
-                return true;
-    }
-    return false;
-}
+enum {
+    REACH_CALLED = 1,   /* some channel lets another PD call it */
+    REACH_NOTIFIED = 2, /* some channel lets another PD notify it, or it has an IRQ */
+};
 
-/* True when some channel lets another PD notify `pd`, or it has an IRQ. */
-static bool can_be_notified(const struct model *m, uint32_t pd)
+/* How each PD can be reached, in one pass over channels and IRQs; caller frees. */
+static uint8_t *reach_of_pds(const struct model *m)
 {
+    uint8_t *reach = xcalloc(m->pds.count + 1, 1);
     for (size_t i = 0; i < m->channels.count; i++) {
         const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
-        for (int e = 0; e < 2; e++)
-            if (ch->end[1 - e].pd == pd && ch->end[e].pd != pd && ch->end[e].notify)
-                return true;
+        for (int e = 0; e < 2; e++) {
+            uint32_t from = ch->end[e].pd, to = ch->end[1 - e].pd;
+            if (to == NO_INDEX || from == to)
+                continue;
+            if (ch->end[e].pp)
+                reach[to] |= REACH_CALLED;
+            if (ch->end[e].notify)
+                reach[to] |= REACH_NOTIFIED;
+        }
     }
-    for (size_t i = 0; i < m->irqs.count; i++)
-        if (VEC_AT(&m->irqs, struct model_irq, i)->pd == pd)
-            return true;
-    return false;
+    for (size_t i = 0; i < m->irqs.count; i++) {
+        uint32_t pd = VEC_AT(&m->irqs, struct model_irq, i)->pd;
+        if (pd < m->pds.count)
+            reach[pd] |= REACH_NOTIFIED;
+    }
+    return reach;
 }
 
 /* A passive PD has no CPU time of its own after init(): it runs only when called (on
  * the caller's time). Notifications and interrupts do not run it: they stay pending. */
 static void check_passive(struct model *m, struct diag_sink *d)
 {
+    uint8_t *reach = reach_of_pds(m);
     for (uint32_t i = 0; i < m->pds.count; i++) {
         struct model_pd *pd = MODEL_PD(m, i);
         if (!pd->passive)
             continue;
-        if (!can_be_called(m, i))
+        if (!(reach[i] & REACH_CALLED))
             diag_node(d, DIAG_ERROR, pd->node, "passive",
                       "passive=\"true\" but nothing can ever call this protection domain, and "
                       "a passive one runs only on its callers' time; add a pp=\"true\" channel "
                       "to it or remove passive");
-        else if (can_be_notified(m, i))
+        else if (reach[i] & REACH_NOTIFIED)
             diag_node(d, DIAG_WARNING, pd->node, "passive",
                       "notifications and interrupts do not run a passive protection domain (it "
                       "has no time of its own): they stay pending while it waits for calls; "
                       "give it a budget instead of passive, or let only calls reach it");
     }
+    free(reach);
 }
 
 static void check_domains(struct model *m, struct diag_sink *d)
 {
     if (!m->has_domain_schedule)
         return;
+    uint8_t *used = xcalloc(m->domains.count + 1, 1);
+    for (size_t j = 0; j < m->pds.count; j++)
+        if (MODEL_PD(m, j)->domain < m->domains.count)
+            used[MODEL_PD(m, j)->domain] = 1;
     for (size_t i = 0; i < m->domains.count; i++) {
         struct model_domain *dom = MODEL_DOMAIN(m, i);
-        bool used = false;
-        for (size_t j = 0; j < m->pds.count; j++)
-            used |= MODEL_PD(m, j)->domain == i;
-        if (!used && i != 0)
+        if (!used[i] && i != 0)
             diag_node(d, DIAG_WARNING, dom->node, NULL,
                       "no protection domain runs in domain '%s', so its time slice is idle; "
                       "assign one with domain=\"%s\" or remove it",
                       dom->name, dom->name);
     }
+    free(used);
 }
 
 void check_sched(struct model *m, struct diag_sink *d)
