@@ -34,53 +34,53 @@ static void own_caps(struct vec *caps, uint32_t p, const struct bastion_spec_pd 
             0);
 }
 
-/* Capabilities that channels give to `p`. */
-static void channel_caps(struct vec *caps, const struct layout *l, const struct model *m,
-                         uint32_t p)
+/*
+ * Capabilities that channels give to their PDs, into each PD's vector of caps (one pass
+ * over the channels rather than one per PD).
+ */
+static void channel_caps(struct vec *caps, const struct layout *l, const struct model *m)
 {
     for (size_t i = 0; i < m->channels.count; i++) {
         const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
         for (int e = 0; e < 2; e++) {
             const struct model_end *self = &ch->end[e], *peer = &ch->end[1 - e];
-            if (self->pd != p)
-                continue;
+            uint32_t p = self->pd;
             const struct bastion_spec_pd *target =
                 LAYOUT_ENTRY(l, BASTION_TABLE_PDS, struct bastion_spec_pd, peer->pd);
             if (self->notify)
-                add_cap(caps, p, BASTION_SLOT_NOTIFY_BASE + self->id, BASTION_CAP_OBJECT,
+                add_cap(&caps[p], p, BASTION_SLOT_NOTIFY_BASE + self->id, BASTION_CAP_OBJECT,
                         target->notification, BASTION_RIGHT_WRITE, 1ULL << peer->id);
             if (self->pp)
-                add_cap(caps, p, BASTION_SLOT_PPCALL_BASE + self->id, BASTION_CAP_OBJECT,
+                add_cap(&caps[p], p, BASTION_SLOT_PPCALL_BASE + self->id, BASTION_CAP_OBJECT,
                         target->endpoint, BASTION_RIGHT_WRITE | BASTION_RIGHT_GRANT_REPLY,
                         BASTION_BADGE_PPCALL | peer->id);
         }
     }
 }
 
-/* IRQ handlers, I/O ports and children of `p`. */
-static void device_and_child_caps(struct vec *caps, const struct layout *l, const struct model *m,
-                                  uint32_t p)
+/* IRQ handlers, I/O ports and children, into their PDs' vectors of caps (one pass). */
+static void device_and_child_caps(struct vec *caps, const struct layout *l, const struct model *m)
 {
     for (size_t i = 0; i < m->irqs.count; i++) {
         const struct model_irq *irq = VEC_AT(&m->irqs, struct model_irq, i);
-        if (irq->pd == p)
-            add_cap(caps, p, BASTION_SLOT_IRQ_BASE + irq->id, BASTION_CAP_IRQ, (uint32_t)i, RW, 0);
+        add_cap(&caps[irq->pd], irq->pd, BASTION_SLOT_IRQ_BASE + irq->id, BASTION_CAP_IRQ,
+                (uint32_t)i, RW, 0);
     }
     for (size_t i = 0; i < m->ioports.count; i++) {
         const struct model_ioport *io = VEC_AT(&m->ioports, struct model_ioport, i);
-        if (io->pd == p)
-            add_cap(caps, p, BASTION_SLOT_IOPORT_BASE + io->id, BASTION_CAP_IOPORT, (uint32_t)i, RW,
-                    0);
+        add_cap(&caps[io->pd], io->pd, BASTION_SLOT_IOPORT_BASE + io->id, BASTION_CAP_IOPORT,
+                (uint32_t)i, RW, 0);
     }
     for (uint32_t c = 0; c < m->pds.count; c++) {
         const struct model_pd *child = VEC_AT(&m->pds, struct model_pd, c);
-        if (child->parent != p)
+        uint32_t p = child->parent;
+        if (p == NO_INDEX)
             continue;
         const struct bastion_spec_pd *s =
             LAYOUT_ENTRY(l, BASTION_TABLE_PDS, struct bastion_spec_pd, c);
-        add_cap(caps, p, BASTION_SLOT_CHILD_TCB_BASE + child->child_id, BASTION_CAP_OBJECT, s->tcb,
-                ALL_RIGHTS, 0);
-        add_cap(caps, p, BASTION_SLOT_CHILD_SC_BASE + child->child_id, BASTION_CAP_OBJECT,
+        add_cap(&caps[p], p, BASTION_SLOT_CHILD_TCB_BASE + child->child_id, BASTION_CAP_OBJECT,
+                s->tcb, ALL_RIGHTS, 0);
+        add_cap(&caps[p], p, BASTION_SLOT_CHILD_SC_BASE + child->child_id, BASTION_CAP_OBJECT,
                 s->sched_context, ALL_RIGHTS, 0);
     }
 }
@@ -91,14 +91,24 @@ static int compare_slots(const void *a, const void *b)
     return x->slot < y->slot ? -1 : x->slot > y->slot;
 }
 
+/*
+ * Gathers every PD's capabilities in one pass over channels, devices and children, then
+ * lays them out PD by PD, sorted by slot (slots of a PD are unique once checked, so the
+ * order they were gathered in does not show).
+ */
 void layout_caps(struct layout *l, const struct model *m)
 {
+    struct vec *all = xcalloc(m->pds.count + 1, sizeof(*all));
+    channel_caps(all, l, m);
+    device_and_child_caps(all, l, m);
     for (uint32_t p = 0; p < m->pds.count; p++) {
         struct bastion_spec_pd *pd = LAYOUT_ENTRY(l, BASTION_TABLE_PDS, struct bastion_spec_pd, p);
         struct vec caps = {0};
         own_caps(&caps, p, pd);
-        channel_caps(&caps, l, m, p);
-        device_and_child_caps(&caps, l, m, p);
+        for (size_t i = 0; i < all[p].count; i++)
+            *(struct bastion_spec_cap *)vec_push(&caps, sizeof(struct bastion_spec_cap)) =
+                *VEC_AT(&all[p], struct bastion_spec_cap, i);
+        vec_free(&all[p]);
         vec_sort(&caps, sizeof(struct bastion_spec_cap), compare_slots);
         pd->first_cap = (uint32_t)l->tables[BASTION_TABLE_CAPS].count;
         pd->cap_count = (uint32_t)caps.count;
@@ -108,4 +118,5 @@ void layout_caps(struct layout *l, const struct model *m)
                 *VEC_AT(&caps, struct bastion_spec_cap, i);
         vec_free(&caps);
     }
+    free(all);
 }
