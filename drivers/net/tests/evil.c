@@ -6,10 +6,11 @@
  * or a 2 ms timeout):
  *   - floods: every transmit buffer it can get is queued at once, a frame of 60 to 1514
  *     bytes to a MAC nobody has, and net_tx_virt is notified each time, needed or not;
- *   - every 8th wake-up, corrupts its own connections instead: random words over both
- *     queue regions (indices, flags, slots), descriptors outside its region or with
- *     impossible lengths, the transmit ring's tail far ahead (a ring that looks full for
- *     ever), and notifies its copier and net_tx_virt.
+ *   - every 8th wake-up, corrupts its own connections instead, in turn: a ring of
+ *     descriptors outside its region or with impossible lengths (indices sane, so they
+ *     are looked at), the transmit ring's tail far ahead (a ring that looks full for
+ *     ever), random words over both queue regions (indices, flags, slots); and notifies
+ *     its copier and net_tx_virt.
  * What it may harm is itself: the servers must keep answering byte-exact, and no other PD
  * may fault. It prints what it did when it stops.
  */
@@ -73,20 +74,23 @@ static void corrupt(void)
 {
     struct queue_ring *ring = (struct queue_ring *)(net_tx_queue + NET_ACTIVE_RING_OFFSET);
     switch (corruptions++ % 3) {
-    case 0:
-        scribble(net_tx_queue);
-        scribble(net_rx_queue);
-        break;
-    case 1: /* descriptors outside the region, or of impossible lengths */
+    case 0: /* a full ring of descriptors outside the region or of impossible lengths,
+               its indices sane (head + capacity), so net_tx_virt looks at them */
         for (unsigned i = 0; i < NET_QUEUE_CAPACITY; i++) {
             uint64_t r = next_random();
             ring->slots[i].offset = r % 2 ? NET_DATA_REGION_SIZE + (r >> 40) : r >> 8;
             ring->slots[i].length = (uint32_t)(r % 3 == 0 ? 0 : r >> 20);
         }
-        __atomic_store_n(&ring->tail, ring->tail + NET_QUEUE_CAPACITY, __ATOMIC_RELEASE);
+        __atomic_store_n(&ring->tail,
+                         __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE) + NET_QUEUE_CAPACITY,
+                         __ATOMIC_RELEASE);
         break;
-    default: /* the tail far ahead */
+    case 1: /* the tail far ahead: a ring that would look full for ever */
         __atomic_store_n(&ring->tail, (uint32_t)next_random(), __ATOMIC_RELEASE);
+        break;
+    default: /* random words over both queue regions */
+        scribble(net_tx_queue);
+        scribble(net_rx_queue);
         break;
     }
     bst_notify(CH_TX);
