@@ -25,7 +25,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <bastion/net/pool.h>
 #include <bastion/net/protocol.h>
 #include <libbastion/pd.h>
 
@@ -174,7 +173,7 @@ static void from_client(unsigned i)
 {
     struct client *c = &clients[i];
     uint8_t bit = (uint8_t)(1u << i);
-    if (net_ring_corrupt(&c->queue.free))
+    if (queue_ring_corrupt(&c->queue.free))
         return; /* corrupt indices: nothing it returns is looked at until they are sane */
     for (uint32_t n = 0; n < NET_QUEUE_CAPACITY; n++) {
         struct queue_result r = queue_dequeue_free(&c->queue);
@@ -211,7 +210,7 @@ static bool may_sleep(bool recheck)
             continue;
         if (!want_returns)
             queue_ring_cancel_consumer_signal(&clients[i].queue.free);
-        else if (recheck && !net_ring_corrupt(&clients[i].queue.free))
+        else if (recheck && !queue_ring_corrupt(&clients[i].queue.free))
             idle &= queue_ring_consumer_may_sleep(&clients[i].queue.free);
         else
             queue_ring_request_consumer_signal(&clients[i].queue.free);

@@ -26,7 +26,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <bastion/net/pool.h>
 #include <bastion/net/protocol.h>
 #include <libbastion/pd.h>
 
@@ -120,7 +119,7 @@ static bool take_turn(struct client *c)
 static bool has_turn(const struct client *c)
 {
     return c->present && !c->misbehaved && !queue_empty_active(&c->queue) &&
-           !net_ring_corrupt(&c->queue.active);
+           !queue_ring_corrupt(&c->queue.active);
 }
 
 /* Clients in turn, starting after the one served last, until the driver's ring is full
@@ -198,7 +197,7 @@ static bool may_sleep(bool recheck)
         want_returns |= !recheck || c->outstanding >= NET_TX_RETURN_HIGH;
         /* A client that misbehaved waits for its next notification: its ring does not
          * keep the virtualiser awake. */
-        if (recheck && !c->misbehaved && !net_ring_corrupt(&c->queue.active))
+        if (recheck && !c->misbehaved && !queue_ring_corrupt(&c->queue.active))
             idle &= queue_ring_consumer_may_sleep(&c->queue.active);
         else
             queue_ring_request_consumer_signal(&c->queue.active);

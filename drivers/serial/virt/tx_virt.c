@@ -85,7 +85,7 @@ static void client_assemble(struct client *c)
         if (c->holding && c->copied == c->buffer.length)
             client_return_buffer(c);
         if (!c->holding) {
-            if (c->budget == 0 || serial_ring_corrupt(&c->queue.active)) {
+            if (c->budget == 0 || queue_ring_corrupt(&c->queue.active)) {
                 c->flooding = true;
                 queue_ring_request_consumer_signal(&c->queue.active);
                 return;

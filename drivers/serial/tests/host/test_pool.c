@@ -104,15 +104,15 @@ static void corrupt_ring_is_told_from_a_full_one(void)
     struct queue_buffer b = {.offset = 0, .length = 1};
     for (uint32_t i = 0; i < SERIAL_QUEUE_CAPACITY; i++)
         queue_enqueue_active(&owner, b);
-    CHECK(queue_full_active(&peer) && !serial_ring_corrupt(&peer.active),
+    CHECK(queue_full_active(&peer) && !queue_ring_corrupt(&peer.active),
           "a full honest ring is not corrupt");
     owner.active.shared->tail = owner.active.shared->head + SERIAL_QUEUE_CAPACITY + 1;
-    CHECK(serial_ring_corrupt(&peer.active), "a tail past the capacity is corrupt");
+    CHECK(queue_ring_corrupt(&peer.active), "a tail past the capacity is corrupt");
     owner.active.shared->head = 0xfffffff0u;
     owner.active.shared->tail = 0x10u; /* wrapped, 32 apart: honest */
-    CHECK(!serial_ring_corrupt(&peer.active), "wrapped indices within the capacity are fine");
+    CHECK(!queue_ring_corrupt(&peer.active), "wrapped indices within the capacity are fine");
     owner.active.shared->tail = 0xffffff00u; /* behind the head */
-    CHECK(serial_ring_corrupt(&peer.active), "a tail behind the head is corrupt");
+    CHECK(queue_ring_corrupt(&peer.active), "a tail behind the head is corrupt");
     printf("PASS: serial-host/%s\n", __func__);
 }
 

@@ -31,19 +31,6 @@ static inline void net_pool_init(struct net_pool *pool, struct queue_handle *que
     pool->dropped = 0;
 }
 
-/*
- * Whether a peer has corrupted a ring's indices: an honest ring never holds more than its
- * capacity (the queue library caps what it reports, so a ring with its tail far ahead of
- * its head looks full for ever). A component skips such a ring instead of draining
- * garbage from it for ever at its own cost.
- */
-static inline bool net_ring_corrupt(const struct queue_ring_handle *r)
-{
-    uint32_t head = __atomic_load_n(&r->shared->head, __ATOMIC_RELAXED);
-    uint32_t tail = __atomic_load_n(&r->shared->tail, __ATOMIC_ACQUIRE);
-    return tail - head > r->capacity;
-}
-
 /* An empty buffer (status QUEUE_OK) or QUEUE_EMPTY: none now (the peer holds them all,
  * or what it put on the free ring is not a buffer of ours: the first such descriptor ends
  * the search, so a peer that fills its free ring with garbage costs the filler one look

@@ -141,6 +141,19 @@ static inline bool queue_ring_full(const struct queue_ring_handle *r)
 }
 
 /*
+ * Whether a peer has corrupted the ring's indices: an honest ring never holds more than
+ * its capacity (queue_ring_length caps what it reports, so a ring with its tail far ahead
+ * of its head looks full for ever). A side asks this to tell such a ring from a full one,
+ * or to skip it instead of draining garbage from it at its own cost.
+ */
+static inline bool queue_ring_corrupt(const struct queue_ring_handle *r)
+{
+    uint32_t head = __atomic_load_n(&r->shared->head, __ATOMIC_RELAXED);
+    uint32_t tail = __atomic_load_n(&r->shared->tail, __ATOMIC_ACQUIRE);
+    return tail - head > r->capacity;
+}
+
+/*
  * Producer: append buf. The slot is written before the release store of `tail`, so a
  * consumer that acquires the new tail sees the descriptor (and whatever the producer
  * wrote into the data before). The acquire load of `head` orders the slot write after the

@@ -52,17 +52,4 @@ static inline struct queue_result serial_pool_take(struct serial_pool *pool)
     return r;
 }
 
-/*
- * Whether a peer has corrupted a ring's indices: an honest ring never holds more than
- * its capacity (the queue library caps what it reports, so a ring with its tail far ahead
- * of its head looks full for ever; a consumer asks this to tell such a ring from a full
- * one).
- */
-static inline bool serial_ring_corrupt(const struct queue_ring_handle *r)
-{
-    uint32_t head = __atomic_load_n(&r->shared->head, __ATOMIC_RELAXED);
-    uint32_t tail = __atomic_load_n(&r->shared->tail, __ATOMIC_ACQUIRE);
-    return tail - head > r->capacity;
-}
-
 #endif /* BASTION_SERIAL_POOL_H */
