@@ -66,3 +66,6 @@ include drivers/serial/serial.mk
 
 # The network class (drivers/net).
 include drivers/net/net.mk
+
+# The block class (drivers/blk).
+include drivers/blk/blk.mk
