@@ -11,10 +11,13 @@
 #   make suite-virtio-net-host     host tests of the virtqueue bookkeeping and the
 #                                  capability parser against a hostile device (ASan, UBSan)
 
+include drivers/virtio/virtio.mk
+
 VIRTIO_NET_DIR := drivers/net/virtio
-VIRTIO_NET_SRCS := $(VIRTIO_NET_DIR)/virtio_net.c $(VIRTIO_NET_DIR)/transport.c \
-    $(VIRTIO_NET_DIR)/virtq.c
-VIRTIO_NET_HEADERS := $(wildcard $(VIRTIO_NET_DIR)/*.h)
+VIRTIO_NET_SRCS := $(VIRTIO_NET_DIR)/virtio_net.c $(VIRTIO_NET_DIR)/virtq.c $(VIRTIO_TRANSPORT_SRCS)
+VIRTIO_NET_HEADERS := $(wildcard $(VIRTIO_NET_DIR)/*.h) $(VIRTIO_TRANSPORT_HEADERS)
+
+$(LIB_BUILD)/drivers/net/virtio/%.c.o: USER_INC += $(VIRTIO_INC)
 
 # The test system: the driver and net_test (both virtualisers' stand-in).
 # Short: boot module names are cut at 47 characters, and init looks for system.spec.
@@ -27,13 +30,13 @@ $(VIRTIO_NET_TEST_BUILD)/modules.args: $(VIRTIO_NET_DIR)/tests/system.xml $(TOOL
 	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(VIRTIO_NET_TEST_BUILD) > $@.tmp && \
 	    mv $@.tmp $@
 
-# Host tests: virtq.c and transport.c's parser, with a simulated device.
+# Host tests: virtq.c and the shared transport's parser, with a simulated device.
 VIRTIO_NET_HOST_TEST := $(BUILD)/drivers/net/virtio/test-virtio-net
 $(VIRTIO_NET_HOST_TEST): $(VIRTIO_NET_DIR)/tests/host/test_virtio.c $(VIRTIO_NET_DIR)/virtq.c \
-    $(VIRTIO_NET_DIR)/transport.c $(VIRTIO_NET_HEADERS) $(QUEUE_HEADERS) drivers/common/tests/host_check.h
+    $(VIRTIO_TRANSPORT_SRCS) $(VIRTIO_NET_HEADERS) $(QUEUE_HEADERS) drivers/common/tests/host_check.h
 	@mkdir -p $(dir $@)
-	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) -I$(VIRTIO_NET_DIR) -Idrivers/common/tests \
-	    $(filter %.c,$^) -o $@
+	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) -I$(VIRTIO_NET_DIR) $(VIRTIO_INC) \
+	    -Idrivers/common/tests $(filter %.c,$^) -o $@
 
 ALL_TARGETS += $(VIRTIO_NET_TEST_BUILD)/modules.args $(VIRTIO_NET_HOST_TEST)
 TEST_SUITES += system-net-driver virtio-net-host

@@ -12,7 +12,8 @@
  * Descriptors on both connections are device addresses: the driver never maps a data
  * region. Its own memory is one physically contiguous DMA region (dma_vaddr/dma_paddr,
  * VIRTIO_NET_DMA_BYTES) holding both virtqueues and their per-frame headers (virtq.h),
- * and the BAR(s) the virtio capabilities name (virtio_bar<N>, transport.h).
+ * and the BAR(s) the virtio capabilities name (virtio_bar<N>, the shared PCI transport
+ * <bastion/virtio/transport.h>, drivers/virtio).
  *
  * Nothing read from shared memory is trusted: the queue library checks every descriptor
  * against the device-address limit; the driver checks each receive buffer's room and each
@@ -33,11 +34,11 @@
 
 #include <bastion/net/protocol.h>
 #include <bastion/spec.h>
+#include <bastion/virtio/transport.h>
 #include <libbastion/pd.h>
 
 #include "stats.h"
-#include "transport.h"
-#include "virtio.h"
+#include "virtio_net.h"
 #include "virtq.h"
 
 /* Patched by the tool (setvar_vaddr / setvar_paddr); 0 when the system maps nothing. */
@@ -110,7 +111,9 @@ static bool find_device(void)
     const uintptr_t bars[VIRTIO_BAR_COUNT] = {virtio_bar0, virtio_bar1, virtio_bar2,
                                               virtio_bar3, virtio_bar4, virtio_bar5};
     const volatile uint8_t *config = (const volatile uint8_t *)(uintptr_t)BASTION_PCI_CONFIG_VADDR;
-    enum virtio_pci_status s = virtio_pci_find(config, bars, &dev);
+    const struct virtio_pci_want want = {.type = VIRTIO_DEVICE_NET,
+                                         .device_config_bytes = VIRTIO_NET_CONFIG_BYTES};
+    enum virtio_pci_status s = virtio_pci_find(config, bars, want, &dev);
     if (s != VIRTIO_PCI_OK) {
         bst_printf("virtio_net: PCI function %04x:%04x\n", config[0] | config[1] << 8,
                    config[2] | config[3] << 8);

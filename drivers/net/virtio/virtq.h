@@ -28,7 +28,7 @@
 
 #include <bastion/queue/buffer.h>
 
-#include "virtio.h"
+#include "virtio_net.h"
 
 #define VIRTQ_MAX_SIZE       256u /* descriptors: 128 frames in flight */
 #define VIRTQ_MAX_SLOTS      (VIRTQ_MAX_SIZE / 2)

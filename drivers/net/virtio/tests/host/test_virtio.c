@@ -13,7 +13,8 @@
 #define HOST_CHECK_SUITE "virtio-net-host"
 #include "host_check.h"
 
-#include "transport.h"
+#include <bastion/virtio/transport.h>
+
 #include "virtq.h"
 
 #define AREA_PADDR 0x7000000ull
@@ -269,6 +270,7 @@ static void test_random(void)
 /* ---- The capability parser ----------------------------------------------------------- */
 
 static uint8_t config[256];
+static const struct virtio_pci_want NET = {.type = VIRTIO_DEVICE_NET, .device_config_bytes = 6};
 static uint8_t bar4[VIRTIO_BAR_MAP_BYTES];
 
 static void put_cap(unsigned at, unsigned next, unsigned type, unsigned bar, uint32_t offset,
@@ -325,7 +327,7 @@ static void test_find(void)
 {
     struct virtio_pci v;
     qemu_config();
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_OK, "QEMU's layout");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_OK, "QEMU's layout");
     CHECK(v.common == bar4 && v.isr == bar4 + 0x1000 && v.device == bar4 + 0x2000 &&
               v.notify == bar4 + 0x3000 && v.notify_multiplier == 4 && v.device_id == 0x1000,
           "the structures' addresses");
@@ -344,19 +346,19 @@ static void test_find(void)
     config[2] = 0x41; /* modern id */
     config[3] = 0x10;
     config[PCI_REG_SUBSYSTEM + 2] = 7;
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_OK, "a modern device id");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_OK, "a modern device id");
     qemu_config();
     config[PCI_REG_SUBSYSTEM + 2] = 2; /* a transitional block device */
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NOT_VIRTIO_NET, "block");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_WRONG_DEVICE, "block");
     qemu_config();
     config[0] = 0x86;
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NOT_VIRTIO_NET, "vendor");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_WRONG_DEVICE, "vendor");
     qemu_config();
     config[PCI_REG_STATUS] = 0;
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_CAPS, "no list");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_CAPS, "no list");
     uintptr_t none[VIRTIO_BAR_COUNT] = {0};
     qemu_config();
-    CHECK(virtio_pci_find(config, none, &v) == VIRTIO_PCI_NO_COMMON, "BAR 4 not mapped");
+    CHECK(virtio_pci_find(config, none, NET, &v) == VIRTIO_PCI_NO_COMMON, "BAR 4 not mapped");
     printf("PASS: " HOST_CHECK_SUITE "/%s\n", __func__);
 }
 
@@ -365,37 +367,39 @@ static void test_find_damaged(void)
     struct virtio_pci v;
     qemu_config();
     put_cap(AT_COMMON, AT_NOTIFY, VIRTIO_PCI_CAP_COMMON, 4, 0x3800, 0x1000, 16); /* past the map */
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_COMMON, "past the map");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_COMMON, "past the map");
     qemu_config();
     put_cap(AT_COMMON, AT_NOTIFY, VIRTIO_PCI_CAP_COMMON, 4, 0xfffff000u, 0x2000, 16); /* wraps */
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_COMMON, "a wrapping one");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_COMMON,
+          "a wrapping one");
     qemu_config();
     put_cap(AT_COMMON, AT_NOTIFY, VIRTIO_PCI_CAP_COMMON, 4, 0, 0x20, 16); /* short */
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_COMMON, "too short");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_COMMON, "too short");
     qemu_config();
     put_cap(AT_COMMON, AT_NOTIFY, VIRTIO_PCI_CAP_COMMON, 7, 0, 0x1000, 16); /* no such BAR */
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_COMMON, "BAR 7");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_COMMON, "BAR 7");
     qemu_config();
     config[AT_NOTIFY + 2] = 16; /* no room for the multiplier */
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_NOTIFY, "cap_len 16");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_NOTIFY, "cap_len 16");
     /* A bad first capability of a type, a good second one: the second is used. */
     qemu_config();
     put_cap(AT_ISR, AT_DEVICE, VIRTIO_PCI_CAP_ISR, 3, 0, 1, 16); /* BAR 3 is not mapped */
     config[AT_CFG + 1] = AT_SPARE;
     put_cap(AT_SPARE, 0x00, VIRTIO_PCI_CAP_ISR, 4, 0x1800, 1, 16);
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_OK && v.isr == bar4 + 0x1800,
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_OK &&
+              v.isr == bar4 + 0x1800,
           "the first usable capability of a type");
     /* A loop in the list ends; a pointer at the end of the space is not followed. */
     qemu_config();
     config[AT_NOTIFY + 1] = AT_MSIX;
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_ISR, "a loop ends");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_ISR, "a loop ends");
     qemu_config();
     config[PCI_REG_CAP_PTR] = 0xfc;
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_COMMON, "at the end");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_COMMON, "at the end");
     qemu_config();
     config[AT_MSIX + 1] = 0xf4; /* 12 bytes before the end: not a whole capability */
     config[0xf4] = VIRTIO_PCI_CAP_VENDOR;
-    CHECK(virtio_pci_find(config, bars_with_4(), &v) == VIRTIO_PCI_NO_COMMON, "cut off");
+    CHECK(virtio_pci_find(config, bars_with_4(), NET, &v) == VIRTIO_PCI_NO_COMMON, "cut off");
     printf("PASS: " HOST_CHECK_SUITE "/%s\n", __func__);
 }
 
@@ -416,7 +420,7 @@ static void test_find_random(void)
             for (unsigned at = AT_COMMON; at <= AT_DEVICE; at += 4)
                 config[at + rnd(16)] = (uint8_t)rnd(256);
         struct virtio_pci v;
-        if (virtio_pci_find(config, bars, &v) != VIRTIO_PCI_OK)
+        if (virtio_pci_find(config, bars, NET, &v) != VIRTIO_PCI_OK)
             continue;
         found++;
         const volatile uint8_t *s[4] = {v.common, v.notify, v.isr, v.device};

@@ -1,21 +1,22 @@
 /*
- * The virtio PCI transport (virtio 1.x, "modern"): where the device's structures are and
- * how the driver reaches them. The vendor capabilities in configuration space name, for
- * each structure, a BAR, an offset and a length; the system maps the BARs into the
- * driver (system.xml, setvar `virtio_bar<N>`), VIRTIO_BAR_MAP_BYTES of each from its
+ * The virtio PCI transport (virtio 1.x, "modern"), shared by every virtio driver
+ * (drivers/virtio/transport.c; the driver links it and adds -Idrivers/virtio/include):
+ * where the device's structures are and how the driver reaches them. The vendor capabilities in
+ * configuration space name, for each structure, a BAR, an offset and a length; the system maps the
+ * BARs into the driver (system.xml, setvar `virtio_bar<N>`), VIRTIO_BAR_MAP_BYTES of each from its
  * start. virtio_pci_find() accepts a structure only if it lies wholly inside such a
  * mapping, so every later register access stays inside the device's own BARs.
  *
  * virtio_pci_find() is pure (it reads the configuration bytes it is given and computes
  * addresses); the other functions touch the device's registers. Freestanding C11.
  */
-#ifndef VIRTIO_NET_TRANSPORT_H
-#define VIRTIO_NET_TRANSPORT_H
+#ifndef BASTION_VIRTIO_TRANSPORT_H
+#define BASTION_VIRTIO_TRANSPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "virtio.h"
+#include <bastion/virtio/virtio.h>
 
 #define VIRTIO_BAR_COUNT     6
 #define VIRTIO_BAR_MAP_BYTES 0x4000u /* what the system maps of each BAR the driver uses */
@@ -27,15 +28,15 @@ struct virtio_pci {
     uint32_t notify_length;
     uint32_t notify_multiplier;
     volatile uint8_t *isr;    /* 1 byte at least */
-    volatile uint8_t *device; /* VIRTIO_NET_CONFIG_BYTES at least */
-    uint16_t device_id;       /* the PCI device id (0x1000 or 0x1041) */
+    volatile uint8_t *device; /* the device_config_bytes virtio_pci_find was given, at least */
+    uint16_t device_id;       /* the PCI device id (transitional or modern) */
 };
 
 enum virtio_pci_status {
     VIRTIO_PCI_OK,
-    VIRTIO_PCI_NOT_VIRTIO_NET, /* another vendor, device or (transitional) subsystem */
-    VIRTIO_PCI_NO_CAPS,        /* no capability list */
-    VIRTIO_PCI_NO_COMMON,      /* no usable capability of that type (see below) */
+    VIRTIO_PCI_WRONG_DEVICE, /* another vendor, device or (transitional) subsystem */
+    VIRTIO_PCI_NO_CAPS,      /* no capability list */
+    VIRTIO_PCI_NO_COMMON,    /* no usable capability of that type (see below) */
     VIRTIO_PCI_NO_NOTIFY,
     VIRTIO_PCI_NO_ISR,
     VIRTIO_PCI_NO_DEVICE,
@@ -44,10 +45,17 @@ enum virtio_pci_status {
 /* A short explanation of a status, for the driver's error line. */
 const char *virtio_pci_status_name(enum virtio_pci_status s);
 
+/* What the driver is looking for. */
+struct virtio_pci_want {
+    enum virtio_device_type type; /* the PCI ids and subsystem that must match */
+    uint32_t device_config_bytes; /* of device configuration the driver reads at most */
+};
+
 /*
- * Find the four structures from `config` (PCI_CONFIG_BYTES of the function's
- * configuration space: the PD's configuration page) and `bars` (the driver's mapping of
- * BAR i, 0 if the system did not map it). The first capability of each type that is well
+ * Find the four structures of a virtio device of `want.type` from `config`
+ * (PCI_CONFIG_BYTES of the function's configuration space: the PD's configuration page)
+ * and `bars` (the driver's mapping of BAR i, 0 if the system did not map it). A device of
+ * another type is VIRTIO_PCI_WRONG_DEVICE. The first capability of each type that is well
  * formed (its length byte covers its fields, inside the 256 bytes), names a mapped BAR,
  * and lies inside VIRTIO_BAR_MAP_BYTES of it with room for what the driver reads is the
  * one used, as the specification asks; others are skipped. The list is followed at most
@@ -55,7 +63,7 @@ const char *virtio_pci_status_name(enum virtio_pci_status s);
  */
 enum virtio_pci_status virtio_pci_find(const volatile uint8_t *config,
                                        const uintptr_t bars[VIRTIO_BAR_COUNT],
-                                       struct virtio_pci *out);
+                                       struct virtio_pci_want want, struct virtio_pci *out);
 
 /* ---- Registers ---------------------------------------------------------------------- */
 
@@ -93,4 +101,4 @@ bool virtio_pci_read_config(const struct virtio_pci *v, uint32_t offset, uint8_t
 /* Read (and so clear) the ISR status byte. */
 uint8_t virtio_pci_isr(const struct virtio_pci *v);
 
-#endif /* VIRTIO_NET_TRANSPORT_H */
+#endif /* BASTION_VIRTIO_TRANSPORT_H */

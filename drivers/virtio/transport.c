@@ -4,7 +4,7 @@
  * and of the field's own width, as the specification requires; 64-bit queue addresses
  * are written as two 32-bit halves, which it allows.
  */
-#include "transport.h"
+#include <bastion/virtio/transport.h>
 
 #define CAP_LIST_FIRST 0x40u /* capabilities follow the standard header */
 #define CAP_LIST_STEPS 48u
@@ -16,8 +16,8 @@ const char *virtio_pci_status_name(enum virtio_pci_status s)
     switch (s) {
     case VIRTIO_PCI_OK:
         return "ok";
-    case VIRTIO_PCI_NOT_VIRTIO_NET:
-        return "not a virtio network device";
+    case VIRTIO_PCI_WRONG_DEVICE:
+        return "not a virtio device of the driver's type";
     case VIRTIO_PCI_NO_CAPS:
         return "no PCI capability list";
     case VIRTIO_PCI_NO_COMMON:
@@ -47,20 +47,23 @@ static uint32_t config32(const volatile uint8_t *config, uint32_t off)
     return (uint32_t)config16(config, off) | (uint32_t)config16(config, off + 2) << 16;
 }
 
-static bool is_virtio_net(const volatile uint8_t *config, uint16_t *device_id)
+/* Whether the function is a virtio device of `type`: the modern id, or the transitional id
+ * with the type as its subsystem device id. */
+static bool is_virtio_type(const volatile uint8_t *config, enum virtio_device_type type,
+                           uint16_t *device_id)
 {
     uint16_t vendor = config16(config, PCI_REG_ID), device = config16(config, PCI_REG_ID + 2);
     *device_id = device;
     if (vendor != VIRTIO_PCI_VENDOR)
         return false;
-    if (device == VIRTIO_PCI_DEVICE_NET_MODERN)
+    if (device == VIRTIO_PCI_DEVICE_MODERN + (uint32_t)type)
         return true;
-    return device == VIRTIO_PCI_DEVICE_NET_TRANS &&
-           config16(config, PCI_REG_SUBSYSTEM + 2) == VIRTIO_PCI_SUBSYSTEM_NET;
+    return device == VIRTIO_PCI_DEVICE_TRANS + (uint32_t)type - 1 &&
+           config16(config, PCI_REG_SUBSYSTEM + 2) == (uint32_t)type;
 }
 
 /* Bytes a structure of this type must have for what the driver reads of it. */
-static uint32_t least_length(unsigned type)
+static uint32_t least_length(unsigned type, uint32_t device_config_bytes)
 {
     switch (type) {
     case VIRTIO_PCI_CAP_COMMON:
@@ -70,13 +73,14 @@ static uint32_t least_length(unsigned type)
     case VIRTIO_PCI_CAP_ISR:
         return 1;
     default:
-        return VIRTIO_NET_CONFIG_BYTES;
+        return device_config_bytes;
     }
 }
 
 /* The capability at `at` as a structure in a mapped BAR, or NULL when it is unusable. */
 static volatile uint8_t *cap_structure(const volatile uint8_t *config, uint32_t at,
-                                       const uintptr_t bars[VIRTIO_BAR_COUNT], uint32_t *length)
+                                       const uintptr_t bars[VIRTIO_BAR_COUNT],
+                                       uint32_t device_config_bytes, uint32_t *length)
 {
     uint32_t cap_len = config8(config, at + 2), type = config8(config, at + 3);
     uint32_t bar = config8(config, at + 4);
@@ -87,18 +91,18 @@ static volatile uint8_t *cap_structure(const volatile uint8_t *config, uint32_t 
     uint32_t offset = config32(config, at + 8);
     *length = config32(config, at + 12);
     if (offset > VIRTIO_BAR_MAP_BYTES || *length > VIRTIO_BAR_MAP_BYTES - offset ||
-        *length < least_length(type))
+        *length < least_length(type, device_config_bytes))
         return NULL;
     return (volatile uint8_t *)(bars[bar] + offset);
 }
 
 enum virtio_pci_status virtio_pci_find(const volatile uint8_t *config,
                                        const uintptr_t bars[VIRTIO_BAR_COUNT],
-                                       struct virtio_pci *out)
+                                       struct virtio_pci_want want, struct virtio_pci *out)
 {
     struct virtio_pci v = {0};
-    if (!is_virtio_net(config, &v.device_id))
-        return VIRTIO_PCI_NOT_VIRTIO_NET;
+    if (!is_virtio_type(config, want.type, &v.device_id))
+        return VIRTIO_PCI_WRONG_DEVICE;
     if (!(config16(config, PCI_REG_STATUS) & PCI_STATUS_CAPS))
         return VIRTIO_PCI_NO_CAPS;
     uint32_t at = config8(config, PCI_REG_CAP_PTR) & 0xfcu;
@@ -109,7 +113,7 @@ enum virtio_pci_status virtio_pci_find(const volatile uint8_t *config,
         volatile uint8_t *s = NULL;
         if (config8(config, at) == VIRTIO_PCI_CAP_VENDOR && type >= VIRTIO_PCI_CAP_COMMON &&
             type < VIRTIO_PCI_CAP_TYPES)
-            s = cap_structure(config, at, bars, &length);
+            s = cap_structure(config, at, bars, want.device_config_bytes, &length);
         if (s != NULL && type == VIRTIO_PCI_CAP_COMMON && v.common == NULL)
             v.common = s;
         if (s != NULL && type == VIRTIO_PCI_CAP_NOTIFY && v.notify == NULL) {

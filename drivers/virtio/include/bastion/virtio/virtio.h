@@ -1,26 +1,34 @@
 /*
- * Virtio 1.x (the "modern" interface) as the virtio-net driver uses it: the PCI transport's
- * vendor capabilities and common configuration registers, device status and feature
- * bits, the split virtqueue's shared structures, and virtio-net's header and device
- * configuration. Written from the OASIS virtio 1.x specification ("Virtio Over PCI Bus",
- * "Split Virtqueues", "Network Device"). Every structure the device shares is
- * little-endian, which x86_64 is; each layout is pinned by _Static_assert.
+ * Virtio 1.x (the "modern" interface), the device-independent part every virtio driver
+ * uses: PCI identification by device type, the PCI transport's vendor capabilities and
+ * common configuration registers, device status and the transport feature bits, and the
+ * split virtqueue's shared structures. Each device class adds its own header beside its
+ * driver (drivers/net/virtio/virtio_net.h, drivers/blk/virtio/virtio_blk.h). Written from
+ * the OASIS virtio 1.x specification ("Virtio Over PCI Bus", "Split Virtqueues"). Every
+ * structure the device shares is little-endian, which x86_64 is; each layout is pinned by
+ * _Static_assert.
  *
  * Freestanding C11: only compiler headers.
  */
-#ifndef VIRTIO_NET_VIRTIO_H
-#define VIRTIO_NET_VIRTIO_H
+#ifndef BASTION_VIRTIO_VIRTIO_H
+#define BASTION_VIRTIO_VIRTIO_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* ---- PCI identification -------------------------------------------------------------- */
 
-#define VIRTIO_PCI_VENDOR            0x1af4u
-#define VIRTIO_PCI_DEVICE_NET_TRANS  0x1000u /* transitional network device */
-#define VIRTIO_PCI_DEVICE_NET_MODERN 0x1041u /* 0x1040 + device type 1 */
-#define VIRTIO_PCI_SUBSYSTEM_NET     1u      /* a transitional device's subsystem id */
-#define VIRTIO_PCI_CAP_VENDOR        0x09u   /* PCI capability id: vendor specific */
+#define VIRTIO_PCI_VENDOR        0x1af4u
+#define VIRTIO_PCI_DEVICE_MODERN 0x1040u /* + the device type: a modern-only device */
+#define VIRTIO_PCI_DEVICE_TRANS  0x1000u /* + the device type - 1: a transitional one */
+#define VIRTIO_PCI_CAP_VENDOR    0x09u   /* PCI capability id: vendor specific */
+
+/* Device types ("Device Types"). A transitional device's PCI device id is 0x1000 + type -
+ * 1 and its subsystem device id is the type; a modern device's id is 0x1040 + type. */
+enum virtio_device_type {
+    VIRTIO_DEVICE_NET = 1,   /* ids 0x1000, 0x1041 */
+    VIRTIO_DEVICE_BLOCK = 2, /* ids 0x1001, 0x1042 */
+};
 
 /* Configuration-space registers the driver reads. */
 #define PCI_REG_ID        0x00u
@@ -96,8 +104,7 @@ _Static_assert(offsetof(struct virtio_pci_cap, offset) == 8, "virtio_pci_cap.off
 #define VIRTIO_ISR_QUEUE  1u
 #define VIRTIO_ISR_CONFIG 2u
 
-/* Feature bits the driver knows: it accepts only these two. */
-#define VIRTIO_NET_F_MAC   (UINT64_C(1) << 5)
+/* Transport feature bits (device-specific ones are in each device's header). */
 #define VIRTIO_F_VERSION_1 (UINT64_C(1) << 32)
 
 /* ---- Split virtqueues ---------------------------------------------------------------- */
@@ -142,29 +149,4 @@ _Static_assert(sizeof(struct virtq_used) == 4, "virtq_used header");
 #define VIRTQ_USED_BYTES(size)                                                                     \
     (sizeof(struct virtq_used) + (size_t)(size) * sizeof(struct virtq_used_elem) + 2)
 
-/* ---- virtio-net ---------------------------------------------------------------------- */
-
-/* The header before every frame, both ways. With VIRTIO_F_VERSION_1 it always has
- * num_buffers: 12 bytes. The driver negotiates no offloads, so it sends all zeros and
- * ignores what the device writes. */
-struct virtio_net_hdr {
-    uint8_t flags;
-    uint8_t gso_type;
-    uint16_t hdr_len;
-    uint16_t gso_size;
-    uint16_t csum_start;
-    uint16_t csum_offset;
-    uint16_t num_buffers;
-};
-_Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio_net_hdr (VERSION_1)");
-#define VIRTIO_NET_HDR_BYTES 12u
-
-/* Device configuration: the MAC first (valid with VIRTIO_NET_F_MAC). */
-#define VIRTIO_NET_CONFIG_MAC   0u
-#define VIRTIO_NET_CONFIG_BYTES 6u /* what the driver reads */
-
-/* Queue numbers: the first pair. */
-#define VIRTIO_NET_RX_QUEUE 0u
-#define VIRTIO_NET_TX_QUEUE 1u
-
-#endif /* VIRTIO_NET_VIRTIO_H */
+#endif /* BASTION_VIRTIO_VIRTIO_H */
