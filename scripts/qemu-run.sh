@@ -33,6 +33,9 @@
 #   --icount          deterministic time: -icount shift=0,align=off (benchmarks)
 #   --serve           the guest is a server that never ends: still running at --timeout
 #                     is the pass (QEMU is then stopped), exiting by itself a failure
+#   --until REGEX     with --serve: stop QEMU as soon as a serial line matches REGEX
+#                     (grep -E) instead of at --timeout; that is the pass. For boots
+#                     whose last word is known (a refusal printed, then the system idles)
 #   --interactive     serial console on this terminal, no timeout (make run)
 #
 # Environment: ACCEL=tcg (default) or kvm; QEMU_CPU (default: max for tcg, host for kvm).
@@ -47,7 +50,7 @@
 set -uo pipefail
 
 image="" cdrom="" append="" name="" timeout_s=60 log="" interactive=0 protocol=1 icount=0
-test_timeout_s=60 max_hangs=3 harness_words="" serve=0
+test_timeout_s=60 max_hangs=3 harness_words="" serve=0 until=""
 modules=() expects=() serial2="" serial2_input="" expects2=() machine=q35 extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -69,6 +72,7 @@ while [[ $# -gt 0 ]]; do
     --expect2) expects2+=("$2"); shift 2 ;;
     --icount) icount=1; shift ;;
     --serve) serve=1; shift ;;
+    --until) until=$2; shift 2 ;;
     --interactive) interactive=1; shift ;;
     *) echo "qemu-run.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -159,7 +163,9 @@ boot_once() {
                 current="" ;;
             esac
         done
-        if [[ -n $current && $((SECONDS - since)) -ge $test_timeout_s ]]; then
+        if [[ -n $until ]] && tr -d '\r' <"$blog" | grep -qE -- "$until"; then
+            status=until
+        elif [[ -n $current && $((SECONDS - since)) -ge $test_timeout_s ]]; then
             status=hung hung_test=$current
         elif [[ $((SECONDS - started)) -ge $timeout_s ]]; then
             status=timeout hung_test=$current
@@ -212,6 +218,7 @@ case $status in
 33) exit_word=pass ;;
 35) exit_word=fail ;;
 timeout | 124 | 137) exit_word=timeout ;;
+until) exit_word=until ;;
 hung-final) exit_word=hung ;;
 *) exit_word="status $status" ;;
 esac
@@ -219,6 +226,8 @@ esac
 if [[ $serve -eq 1 ]]; then
     if [[ $exit_word == timeout ]]; then
         pass "$name: still serving after ${timeout_s}s"
+    elif [[ $exit_word == until ]]; then
+        pass "$name: still running when a line matched /$until/"
     else
         fail "$name" "ended ($exit_word) while it should keep serving (serial log: $log)"
     fi

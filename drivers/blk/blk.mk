@@ -40,3 +40,4 @@ suite-blk-host: $(BLK_HOST_QUEUE_TEST) $(BUILD)/drivers/blk/header-check.stamp
 -include drivers/blk/virtio/virtio.mk
 -include drivers/blk/virt/virt.mk
 -include drivers/blk/client/client.mk
+-include drivers/blk/tests/tests.mk
