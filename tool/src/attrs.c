@@ -148,11 +148,11 @@ bool attr_u64(struct diag_sink *d, const xmlNode *node, const char *name, enum a
                   name, text);
         return false;
     }
-    char lo[32], hi[32];
-    bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-    format_limit(min, hex, lo, sizeof(lo));
-    format_limit(max, hex, hi, sizeof(hi));
     if (overflow || value < min || value > max) {
+        char lo[32], hi[32];
+        bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+        format_limit(min, hex, lo, sizeof(lo));
+        format_limit(max, hex, hi, sizeof(hi));
         diag_node(d, DIAG_ERROR, node, name, "%s %s is out of range; use a value from %s to %s",
                   name, text, lo, hi);
         return false;
@@ -310,15 +310,16 @@ bool attr_choice(struct diag_sink *d, const xmlNode *node, const char *name,
     return false;
 }
 
-/* Parses "BB:DD.F" (hexadecimal bus and device, function 0-7). */
+/* Parses "BB:DD.F" (one or two hexadecimal digits of bus and device, one of function 0-7). */
 bool parse_pci_addr(const char *text, struct pci_addr *out)
 {
     unsigned v[3] = {0, 0, 0};
     const char seps[3] = {':', '.', '\0'};
+    const int max_digits[3] = {2, 2, 1};
     const char *p = text;
     for (int part = 0; part < 3; part++) {
         int digits = 0;
-        while (digit_value(*p) < 16 && digits < 2) {
+        while (digit_value(*p) < 16 && digits < max_digits[part]) {
             v[part] = v[part] * 16 + digit_value(*p++);
             digits++;
         }
