@@ -24,3 +24,6 @@ suite-bench-regression: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
 
 # The network benchmark: UDP echo against a Linux guest (bench/net/net.mk).
 -include bench/net/net.mk
+
+# The block benchmark: block requests against a Linux guest (bench/blk/blk.mk).
+-include bench/blk/blk.mk
