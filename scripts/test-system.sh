@@ -20,6 +20,15 @@
 #   expect2 REGEX        a line of COM2's output must match
 #   machine NAME         QEMU machine type (default q35)
 #   qemu ARG...          more QEMU arguments, split at spaces (e.g. qemu -device edu)
+#   disk NAME SIZE       a fresh, zero-filled raw disk image of SIZE (truncate's units:
+#                        64M) at LOGDIR/SYSTEM.NAME.img, made when the line is read; in
+#                        later `qemu` and `host` lines of this system (any boot) @NAME
+#                        stands for its path, e.g.
+#                          qemu -drive file=@d0,if=none,format=raw,id=d0 -device ...
+#                        A later boot that names @NAME without its own `disk` line boots
+#                        the image as the earlier boot left it.
+#   host COMMAND...      after the boot, run COMMAND (bash -c, from the repository root)
+#                        on the host: it must exit 0 (e.g. check a disk image's bytes)
 #   append WORDS         the kernel command line (e.g. append kpti=on)
 # Every directive applies to the boot it follows (a `boot` line starts afresh).
 #
@@ -31,6 +40,14 @@ kernel=$1 logdir=$2
 shift 2
 mkdir -p "$logdir"
 failed=0
+
+# The paths of this system's disk images, by name (the `disk` directive).
+declare -A disks=()
+with_disks() { # text: @NAME replaced by each disk's path
+    local text=$1 d
+    for d in "${!disks[@]}"; do text=${text//@$d/${disks[$d]}}; done
+    printf '%s' "$text"
+}
 
 run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args cmdline expects...
     local name=$1 out=$2 want=$3 timeout=$4 init_mode=$5 spec_mode=$6 machine=$7 qemu_args=$8
@@ -66,6 +83,15 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args c
     fi
     grep -E '^(PASS|FAIL): ' <<<"$output"
     grep -q '^FAIL: ' <<<"$output" && failed=1
+    local cmd
+    for cmd in "${hosts[@]}"; do
+        local said
+        if said=$(bash -c "$cmd" 2>&1); then
+            echo "PASS: $name: host check: $cmd"
+        else
+            echo "FAIL: $name: host check: $cmd: $(tail -n 3 <<<"$said" | tr '\n' ' ')"; failed=1
+        fi
+    done
     for re in "${rejects[@]}"; do
         if grep -qE -- "$re" "$logdir/$name.log.clean"; then
             echo "FAIL: $name: log shows no /$re/: it does (serial log: $logdir/$name.log)"; failed=1
@@ -78,7 +104,7 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args c
 for system in "$@"; do
     IFS=: read -r sys_name src out <<<"$system"
     name=$sys_name want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=()
-    machine=q35 qemu_args="" cmdline=""
+    machine=q35 qemu_args="" cmdline="" hosts=() disks=()
     flush() {
         [[ -z $name ]] && return
         run_boot "$name" "$out" "$want" "$timeout" "$init_mode" "$spec_mode" "$machine" \
@@ -89,9 +115,15 @@ for system in "$@"; do
         key=${line%% *} value=${line#* }
         case $key in
         boot) flush; name=$sys_name-$value want=pass timeout=30 init_mode="" spec_mode="" expects=() rejects=()
-              machine=q35 qemu_args="" cmdline="" ;;
+              machine=q35 qemu_args="" cmdline="" hosts=() ;;
         machine) machine=$value ;;
-        qemu) qemu_args="$qemu_args $value" ;;
+        qemu) qemu_args="$qemu_args $(with_disks "$value")" ;;
+        disk) read -r disk_name disk_size <<<"$value"
+              disks[$disk_name]=$logdir/$sys_name.$disk_name.img
+              if ! { rm -f "${disks[$disk_name]}" && truncate -s "$disk_size" "${disks[$disk_name]}"; }; then
+                  echo "FAIL: $sys_name: cannot make disk '$disk_name' of '$disk_size'"; failed=1
+              fi ;;
+        host) hosts+=("$(with_disks "$value")") ;;
         append) cmdline="${cmdline:+$cmdline }$value" ;;
         expect) expects+=(--expect "$value") ;;
         serial2) expects+=(--serial2 "$logdir/$name.serial2.log")
