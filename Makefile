@@ -8,6 +8,7 @@
 #   make run        build and boot the demo system in QEMU
 #   make test       run every test suite; ends with "N passed, N failed"
 #   make bench      run the benchmarks and print a table
+#   make soak       the long runs (thousands of injected faults) that `make test` samples
 #   make clean      remove $(BUILD)
 #
 # Variables a user may set: CC (gcc by default, clang works), BUILD, ACCEL (tcg|kvm),
@@ -32,11 +33,16 @@ include tests/system/system.mk
 -include lib/lib.mk
 -include tests/system/roottask/roottask.mk
 -include drivers/drivers.mk
+-include services/services.mk
 -include tests/net/net.mk
+# After the drivers and services they build on: the storage example and the store's
+# power-cut test.
+-include examples/storage/storage.mk
+-include services/kvstore/tests/powercut/powercut.mk
 include mk/static.mk
 -include bench/bench.mk
 
-.PHONY: all run test bench clean format format-check
+.PHONY: all run test bench soak clean format format-check
 
 all: $(ALL_TARGETS)
 
@@ -51,6 +57,8 @@ test: deps
 	$(Q)scripts/test-summary.sh $(BUILD)/test-results $(TEST_SUITES)
 
 bench: deps $(BENCH_TARGETS)
+
+soak: deps $(SOAK_TARGETS)
 
 clean:
 	rm -rf $(BUILD)
