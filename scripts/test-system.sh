@@ -27,6 +27,9 @@
 #                          qemu -drive file=@d0,if=none,format=raw,id=d0 -device ...
 #                        A later boot that names @NAME without its own `disk` line boots
 #                        the image as the earlier boot left it.
+#   prepare COMMAND...   run COMMAND (bash -c, from the repository root) on the host when
+#                        the line is read, before the boot: it must exit 0 (e.g. write a
+#                        partition table onto @d0: prepare python3 drivers/blk/tests/disk.py good @d0)
 #   host COMMAND...      after the boot, run COMMAND (bash -c, from the repository root)
 #                        on the host: it must exit 0 (e.g. check a disk image's bytes)
 #   append WORDS         the kernel command line (e.g. append kpti=on)
@@ -123,6 +126,9 @@ for system in "$@"; do
               if ! { rm -f "${disks[$disk_name]}" && truncate -s "$disk_size" "${disks[$disk_name]}"; }; then
                   echo "FAIL: $sys_name: cannot make disk '$disk_name' of '$disk_size'"; failed=1
               fi ;;
+        prepare) if ! said=$(bash -c "$(with_disks "$value")" 2>&1); then
+                     echo "FAIL: $sys_name: prepare: $value: $(tail -n 3 <<<"$said" | tr '\n' ' ')"; failed=1
+                 fi ;;
         host) hosts+=("$(with_disks "$value")") ;;
         append) cmdline="${cmdline:+$cmdline }$value" ;;
         expect) expects+=(--expect "$value") ;;
