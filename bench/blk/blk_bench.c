@@ -107,6 +107,24 @@ static uint32_t run(const struct blkb_pattern *p, uint32_t depth, uint32_t n)
     return ph.errors;
 }
 
+/* One phase: the warm-up, then the measured requests between the markers, and its line. */
+static void measure(uint32_t phase, uint32_t round, const struct blkb_pattern *p, uint32_t depth,
+                    uint32_t n)
+{
+    run(p, depth, BLKB_WARMUP);
+    uint64_t t0 = read_tsc();
+    blkb_mark_begin();
+    uint32_t errors = run(p, depth, n);
+    blkb_mark_end();
+    uint64_t t1 = read_tsc();
+    uint64_t khz = bst_counter_khz();
+    uint64_t ns = khz ? (t1 - t0) * 1000000u / khz : 0;
+    bst_printf("blkbench: phase %u %s depth %u round %u requests %u bytes %lu ns %lu errors %u\n",
+               phase, p->name, depth, round, n,
+               (unsigned long)((uint64_t)n * p->blocks * BLK_BLOCK_SIZE), (unsigned long)ns,
+               errors);
+}
+
 void init(void)
 {
     struct blk_info info;
@@ -123,23 +141,12 @@ void init(void)
     for (uint64_t i = 0; i < DATA_BYTES; i++) {
         data[i] = (uint8_t)(i * 7 + 1);
     }
-    uint64_t khz = bst_counter_khz();
     uint32_t phase = 0;
-    for (uint32_t d = 0; d < BLKB_DEPTHS; d++) {
-        for (uint32_t k = 0; k < BLKB_PATTERNS; k++, phase++) {
-            const struct blkb_pattern *p = &blkb_patterns[k];
-            uint32_t depth = blkb_depths[d];
-            run(p, depth, BLKB_WARMUP);
-            uint64_t t0 = read_tsc();
-            blkb_mark_begin();
-            uint32_t errors = run(p, depth, n);
-            blkb_mark_end();
-            uint64_t t1 = read_tsc();
-            uint64_t ns = khz ? (t1 - t0) * 1000000u / khz : 0;
-            bst_printf("blkbench: phase %u %s depth %u requests %u bytes %lu ns %lu errors %u\n",
-                       phase, p->name, depth, n,
-                       (unsigned long)((uint64_t)n * p->blocks * BLK_BLOCK_SIZE), (unsigned long)ns,
-                       errors);
+    for (uint32_t round = 0; round < BLKB_ROUNDS; round++) {
+        for (uint32_t d = 0; d < BLKB_DEPTHS; d++) {
+            for (uint32_t k = 0; k < BLKB_PATTERNS; k++) {
+                measure(phase++, round, &blkb_patterns[k], blkb_depths[d], n);
+            }
         }
     }
     bst_printf("blkbench: done\n");

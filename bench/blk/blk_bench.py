@@ -7,21 +7,24 @@ system; docs/performance.md, "Block: against Linux", has the method).
                  [--info NAME=KEY=VALUE]...
 
 LOG is a guest's serial log: one line per phase of the workload (bench/blk/blk_pattern.h),
-    blkbench: phase K NAME depth D requests N bytes B ns T errors E
+    blkbench: phase K NAME depth D round R requests N bytes B ns T errors E
 MARKS what the QEMU plugin bench/blk/insn_marks.c wrote: the guest's instruction count
 at each begin (0001) and end (0002) marker, in order; the k-th pair is phase k. Per phase:
     cost per request    busy icount cycles (instructions executed between the markers) / N
     kernel per request  those of them in the upper half of the address space (the kernel)
     MB/s, requests/s    B and N over T, the guest's clock over the phase (icount time:
                         one ns per instruction while busy, host time while halted)
-Prints one row per pattern and depth, writes everything to --out.
+A pattern's figure at a depth is the median over the rounds (the JSON keeps every phase
+and the spread). Prints one row per pattern and depth, writes everything to --out.
 """
 import argparse
 import json
 import math
 import re
+import statistics
 
-PHASE = re.compile(r"blkbench: phase (\d+) (\S+) depth (\d+) requests (\d+) bytes (\d+) ns (\d+) errors (\d+)")
+PHASE = re.compile(r"blkbench: phase (\d+) (\S+) depth (\d+) round (\d+) requests (\d+) bytes (\d+) ns (\d+) "
+                   r"errors (\d+)")
 LINUX_INFO = {
     "kernel": re.compile(r"bench-linux: kernel ([^,]*),"),
     "clocksource": re.compile(r"bench-linux: kernel .*, clocksource (\S+)"),
@@ -61,10 +64,11 @@ def measure(log_path, marks_path):
     if len(pairs) != len(phases) or len(marks) % 2:
         raise Unusable("%d phase lines but %d marker pairs (%d markers)" % (len(phases), len(pairs), len(marks)))
     out = []
-    for (k, name, depth, n, nbytes, ns, errors), (insns, kernel) in zip(phases, pairs):
+    for (k, name, depth, rnd, n, nbytes, ns, errors), (insns, kernel) in zip(phases, pairs):
         n, nbytes, ns, errors = int(n), int(nbytes), int(ns), int(errors)
         out.append({
-            "phase": int(k), "pattern": name, "depth": int(depth), "requests": n, "bytes": nbytes,
+            "phase": int(k), "pattern": name, "depth": int(depth), "round": int(rnd), "requests": n,
+            "bytes": nbytes,
             "errors": errors, "guest_ns": ns, "busy_insns": insns, "kernel_insns": kernel,
             "cost_per_request": round(insns / n),
             "kernel_per_request": round(kernel / n),
@@ -78,7 +82,28 @@ def measure(log_path, marks_path):
         m = rx.search(text)
         if m:
             info[key] = m.group(1).strip()
-    return {"status": "measured", "phases": out, "info": info}
+    return {"status": "measured", "phases": out, "figures": figures(out), "info": info}
+
+
+def figures(phases):
+    """Each pattern and depth over its rounds: medians, and the cost's spread."""
+    groups = {}
+    for ph in phases:
+        groups.setdefault((ph["pattern"], ph["depth"]), []).append(ph)
+    out = []
+    for (pattern, depth), rounds in groups.items():
+        costs = [ph["cost_per_request"] for ph in rounds]
+        out.append({
+            "pattern": pattern, "depth": depth, "rounds": len(rounds),
+            "errors": sum(ph["errors"] for ph in rounds),
+            "cost_per_request": round(statistics.median(costs)),
+            "cost_min": min(costs), "cost_max": max(costs),
+            "kernel_per_request": round(statistics.median(ph["kernel_per_request"] for ph in rounds)),
+            "mb_per_s": round(statistics.median(ph["mb_per_s"] or 0 for ph in rounds), 2),
+            "requests_per_s": round(statistics.median(ph["requests_per_s"] or 0 for ph in rounds)),
+            "busy_fraction": round(statistics.median(ph["busy_fraction"] or 0 for ph in rounds), 4),
+        })
+    return out
 
 
 def main():
@@ -111,16 +136,16 @@ def main():
         s = systems.get(name, {})
         if s.get("status") != "measured":
             return None
-        for ph in s["phases"]:
-            if ph["pattern"] == pattern and ph["depth"] == depth:
-                return ph
+        for f in s["figures"]:
+            if f["pattern"] == pattern and f["depth"] == depth:
+                return f
         return None
 
     keys = []
     for s in systems.values():
-        for ph in s.get("phases", []):
-            if (ph["pattern"], ph["depth"]) not in keys:
-                keys.append((ph["pattern"], ph["depth"]))
+        for f in s.get("figures", []):
+            if (f["pattern"], f["depth"]) not in keys:
+                keys.append((f["pattern"], f["depth"]))
     rows = []
     for pattern, depth in keys:
         lx, bs = phase("linux", pattern, depth), phase("bastion", pattern, depth)
@@ -129,7 +154,9 @@ def main():
             ratio = round(bs["cost_per_request"] / lx["cost_per_request"], 3)
         rows.append({"pattern": pattern, "depth": depth,
                      "linux_cost": lx["cost_per_request"] if lx else None,
+                     "linux_cost_range": [lx["cost_min"], lx["cost_max"]] if lx else None,
                      "bastion_cost": bs["cost_per_request"] if bs else None,
+                     "bastion_cost_range": [bs["cost_min"], bs["cost_max"]] if bs else None,
                      "linux_mb_per_s": lx["mb_per_s"] if lx else None,
                      "bastion_mb_per_s": bs["mb_per_s"] if bs else None,
                      "linux_errors": lx["errors"] if lx else None,

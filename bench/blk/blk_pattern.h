@@ -4,16 +4,18 @@
  * (bench/linux/blk_io.c, O_DIRECT on /dev/vda1) and the Bastion client PD
  * (bench/blk/blk_bench.c, the block client library on its partition).
  *
- * A run is every depth of blkb_depths[] times every pattern of blkb_patterns[], in that
- * order: one phase each, BLKB_WARMUP requests unmeasured and then the measured requests
- * between two marker instructions (blkb_mark_begin/end, seen by the QEMU plugin
- * bench/blk/insn_marks.c). Requests are 4 KiB or 64 KiB, sequential or at random aligned
+ * A run is BLKB_ROUNDS rounds of every depth of blkb_depths[] times every pattern of
+ * blkb_patterns[], in that order: one phase each, BLKB_WARMUP requests unmeasured and then
+ * the measured requests between two marker instructions (blkb_mark_begin/end, seen by the QEMU
+ * plugin bench/blk/insn_marks.c). Requests are 4 KiB or 64 KiB, sequential or at random aligned
  * places, inside the first BLKB_SPAN_BLOCKS blocks of the partition; at depth D up to D
  * requests are outstanding at once. After each phase the guest prints one line:
  *
- *   blkbench: phase K NAME depth D requests N bytes B ns T errors E
+ *   blkbench: phase K NAME depth D round R requests N bytes B ns T errors E
  *
- * T the phase's guest time (its clock, which under -icount is the icount clock), E the
+ * (the summariser takes each pattern's median over the rounds: how much idle time a
+ * request meets, and so its cost, follows the host's speed at the moment), T the phase's
+ * guest time (its clock, which under -icount is the icount clock), E the
  * requests that failed. The k-th begin/end marker pair belongs to phase k.
  *
  * Plain C11 with <stdint.h> only: it builds freestanding and on the host.
@@ -30,6 +32,7 @@
 #define BLKB_MAX_BLOCKS  16u   /* the largest request: 64 KiB */
 #define BLKB_MAX_DEPTH   16u
 #define BLKB_RANDOM_SEED 0x2545f4914f6cdd1dull
+#define BLKB_ROUNDS      3u
 
 enum blkb_op { BLKB_READ, BLKB_WRITE };
 

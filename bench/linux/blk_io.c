@@ -105,6 +105,23 @@ static unsigned run(const struct blkb_pattern *p, unsigned depth, unsigned n)
     return depth == 1 ? run_sync(p, n) : run_async(p, depth, n);
 }
 
+/* One phase: the warm-up, then the measured requests between the markers, and its line. */
+static void measure(unsigned phase, unsigned round, const struct blkb_pattern *p, unsigned depth,
+                    unsigned requests)
+{
+    run(p, depth, BLKB_WARMUP);
+    uint64_t t0 = now_ns();
+    blkb_mark_begin();
+    unsigned errors = run(p, depth, requests);
+    blkb_mark_end();
+    uint64_t t1 = now_ns();
+    printf("blkbench: phase %u %s depth %u round %u requests %u bytes %llu ns %llu errors %u\n",
+           phase, p->name, depth, round, requests,
+           (unsigned long long)requests * p->blocks * BLKB_BLOCK_SIZE,
+           (unsigned long long)(t1 - t0), errors);
+    fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
     unsigned requests = BLKB_REQUESTS;
@@ -136,21 +153,11 @@ int main(int argc, char **argv)
         return 1;
     }
     unsigned phase = 0;
-    for (unsigned d = 0; d < BLKB_DEPTHS; d++) {
-        for (unsigned k = 0; k < BLKB_PATTERNS; k++, phase++) {
-            const struct blkb_pattern *p = &blkb_patterns[k];
-            unsigned depth = blkb_depths[d];
-            run(p, depth, BLKB_WARMUP);
-            uint64_t t0 = now_ns();
-            blkb_mark_begin();
-            unsigned errors = run(p, depth, requests);
-            blkb_mark_end();
-            uint64_t t1 = now_ns();
-            printf("blkbench: phase %u %s depth %u requests %u bytes %llu ns %llu errors %u\n",
-                   phase, p->name, depth, requests,
-                   (unsigned long long)requests * p->blocks * BLKB_BLOCK_SIZE,
-                   (unsigned long long)(t1 - t0), errors);
-            fflush(stdout);
+    for (unsigned round = 0; round < BLKB_ROUNDS; round++) {
+        for (unsigned d = 0; d < BLKB_DEPTHS; d++) {
+            for (unsigned k = 0; k < BLKB_PATTERNS; k++) {
+                measure(phase++, round, &blkb_patterns[k], blkb_depths[d], requests);
+            }
         }
     }
     printf("blkbench: done\n");
