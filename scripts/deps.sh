@@ -20,6 +20,7 @@ PACKAGES=(
     cpio python3                         # `make bench`: the Linux guest's initramfs, the UDP load
     xz-utils debian-archive-keyring      # lwIP from Debian's source package (scripts/fetch-lwip.sh)
     curl                                 # tests/net: http_check.sh gets the status page (python3 above runs the rest)
+    fdisk gdisk                          # sfdisk, sgdisk: disk images of the block class (drivers/blk/virt/tests)
 )
 
 missing=()
