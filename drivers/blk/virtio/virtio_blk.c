@@ -28,8 +28,10 @@
  *   - a restart over the same memory (init() again, its bss kept) resets the device and
  *     issues again every request the device held (reads and writes name the same buffers,
  *     which blk_virt has not reused: it has no answer yet, so repeating them is harmless),
- *     and a flush it had dequeued but not started is still waiting. One window is left: a
- *     fault between dequeueing a request and recording it in the virtqueue loses it.
+ *     and a flush it had dequeued but not started is still waiting. Two windows are left,
+ *     a few instructions each: a fault between dequeueing a request and recording it in the
+ *     virtqueue loses the request, one between taking its completion and enqueueing the
+ *     response loses the response.
  *
  * Nothing read from shared memory is trusted: requests are copied once and checked
  * (request.h); blkq.c answers only for used entries naming a chain in flight and judges
