@@ -1,0 +1,602 @@
+/*
+ * blk_virt: the partitioning block virtualiser PD (docs/drivers.md, "blk_virt: partitions").
+ * It reads the disk's partition table through the driver, gives each client the one
+ * partition system.xml names for it, and passes the clients' requests to the driver,
+ * fairly, after checking each against the client's partition and data region.
+ *
+ *   channel 0      the driver: driver_queue; requests name disk blocks and device addresses
+ *   channel 1 + i  client i: clientI_queue (none: the client does not exist), its data
+ *                  region's physical address clientI_data_paddr (mapped here only to learn
+ *                  it), its partition number clientI_partition (1-based, as Linux numbers)
+ *   dma_vaddr, dma_paddr   its own DMA region (BLK_VIRT_DMA_SIZE bytes at least), where the
+ *                  driver reads the partition table for it
+ *
+ * Start: once the driver's blk_info is ready (the driver notifies channel 0 when it
+ * publishes it), blk_virt reads block 0 and, for GPT, the blocks of the entry array, and
+ * parses them (partition.c). A refused table is printed ("blk_virt: partition table
+ * refused: GPT entry 3 overlaps entry 1") and no client gets an info; each client that has
+ * its partition gets the partition's blk_info (blocks, the disk's read_only and serial).
+ * Client requests wait on their rings until then; afterwards a client without a disk has
+ * every request answered BLK_ERR_NOT_READY.
+ *
+ * What it guarantees whatever a client does: a request reaches the driver only if it is a
+ * known op, its blocks lie inside the client's partition and its buffer inside the
+ * client's data region; a refused request is answered at once and nothing reaches the
+ * driver. Every dequeued request is answered exactly once, to the client that sent it,
+ * with its own id. Clients take turns of BLK_VIRT_BATCH requests; none may hold more than
+ * its share of the driver's slots (BLK_VIRT_SLOTS / clients with a disk), so a greedy one
+ * cannot starve a light one. A client whose ring indices are corrupt gets no turns until
+ * they are sane. Whatever the driver answers, an id that is not in flight (unknown,
+ * answered already) is ignored and counted.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bastion/blk/queue.h>
+#include <libbastion/pd.h>
+
+#include "partition.h"
+
+#define BLK_VIRT_BATCH        8u                 /* requests taken from one client per turn */
+#define BLK_VIRT_SLOTS        BLK_QUEUE_CAPACITY /* requests in flight at the driver at most */
+#define BLK_VIRT_ARRAY_OFFSET BLK_BLOCK_SIZE     /* the GPT entry array's place in the DMA region */
+#define BLK_VIRT_DMA_SIZE                                                                          \
+    (BLK_VIRT_ARRAY_OFFSET + PARTITION_GPT_MAX_SPAN_BLOCKS * BLK_BLOCK_SIZE) /* 0x12000 */
+
+/* Driver ids: a slot in the low 8 bits and the slot's generation above them, so that a
+ * stale or repeated answer for a reused slot is told apart. The start-up reads use slot
+ * field 0xff, never a slot. */
+#define ID_SLOT_BITS  8u
+#define ID_SLOT_MASK  0xffu
+#define ID_BOOT_HEAD  0x1ffu
+#define ID_BOOT_ARRAY 0x2ffu
+
+_Static_assert(BLK_VIRT_SLOTS <= ID_SLOT_MASK, "a slot number fits below the boot ids");
+_Static_assert(PARTITION_GPT_MAX_SPAN_BLOCKS <= BLK_MAX_REQUEST_BLOCKS,
+               "the entry array is one read request");
+
+/* setvar_vaddr / setvar_paddr / <setvar value=...> */
+uintptr_t driver_queue;
+uintptr_t dma_vaddr, dma_paddr;
+uintptr_t client0_queue, client1_queue, client2_queue, client3_queue;
+uintptr_t client4_queue, client5_queue, client6_queue, client7_queue;
+uintptr_t client0_data_paddr, client1_data_paddr, client2_data_paddr, client3_data_paddr;
+uintptr_t client4_data_paddr, client5_data_paddr, client6_data_paddr, client7_data_paddr;
+uint64_t client0_partition, client1_partition, client2_partition, client3_partition;
+uint64_t client4_partition, client5_partition, client6_partition, client7_partition;
+
+enum phase {
+    PHASE_WAIT_DISK,  /* the driver's info is not ready yet */
+    PHASE_READ_HEAD,  /* block 0 asked for */
+    PHASE_READ_ARRAY, /* the GPT entry array asked for */
+    PHASE_SERVING,    /* the table is accepted */
+    PHASE_REFUSED,    /* no table (refused, unreadable, or no driver): nobody gets a disk */
+};
+
+struct blk_virt_stats {
+    uint64_t requests; /* dequeued */
+    uint64_t refused;  /* answered at once, nothing sent to the driver */
+    uint64_t errors;   /* the driver's answer was not BLK_OK */
+    uint64_t lost;     /* answers its (corrupt) response ring would not take */
+};
+
+struct client {
+    bool present; /* it has a queue region */
+    bool served;  /* it has a partition and its info is published */
+    bool notify;
+    uint32_t partition;   /* the number it asked for */
+    uint64_t first_block; /* the partition's first disk block */
+    uint64_t blocks;      /* the partition's size in blocks */
+    uint64_t paddr;       /* its data region's device address */
+    uint32_t in_flight;   /* its requests at the driver */
+    struct blk_queue queue;
+    struct blk_virt_stats stats;
+};
+
+struct slot {
+    bool busy;
+    uint8_t client;
+    uint32_t generation; /* 24 bits used */
+    uint32_t client_id;
+    uint32_t count;
+};
+
+static struct client clients[BLK_MAX_CLIENTS];
+static unsigned client_count, served_count, next_turn;
+static uint32_t client_cap; /* slots one client may hold */
+
+static struct slot slots[BLK_VIRT_SLOTS];
+static uint32_t free_slots[BLK_VIRT_SLOTS], free_count;
+
+static enum phase phase;
+static bool boot_read_pending; /* a start-up read waits for room on the driver's ring */
+static struct partition_table table;
+static struct partition_gpt gpt;
+static uint8_t head_copy[PARTITION_HEAD_BYTES];
+static uint8_t array_copy[PARTITION_GPT_MAX_SPAN_BLOCKS * BLK_BLOCK_SIZE];
+
+static struct {
+    bool present;
+    bool notify;
+    struct blk_queue queue;
+    struct blk_info info;
+    uint64_t sectors;
+    uint32_t busy;          /* slots in use */
+    uint64_t bad_responses; /* ids not in flight: unknown, or answered already */
+} driver;
+
+/* ---- Start: the partition table ---------------------------------------------------------- */
+
+static void refuse_all(const char *why)
+{
+    bst_printf("blk_virt: %s; no client gets a disk\n", why);
+    phase = PHASE_REFUSED;
+    boot_read_pending = false;
+}
+
+/* Ask the driver for `count` blocks from `block` into the DMA region at `offset`. */
+static uint32_t boot_id, boot_count;
+static uint64_t boot_block, boot_offset;
+
+static void boot_read(uint32_t id, uint64_t block, uint32_t count, uint64_t offset)
+{
+    boot_id = id;
+    boot_block = block;
+    boot_count = count;
+    boot_offset = offset;
+    boot_read_pending = true;
+}
+
+static void send_boot_read(void)
+{
+    struct blk_request r = {.id = boot_id,
+                            .op = BLK_READ,
+                            .count = boot_count,
+                            .block = boot_block,
+                            .offset = dma_paddr + boot_offset};
+    if (!blk_enqueue_request(&driver.queue, r))
+        return; /* a full ring at start: the driver's own doing; retried at the next wake */
+    boot_read_pending = false;
+    if (queue_ring_should_notify_consumer(&driver.queue.request))
+        driver.notify = true;
+}
+
+/* Copy from the DMA region (the device wrote it; it is read once, here). */
+static void copy_in(uint8_t *to, uint64_t offset, uint32_t bytes)
+{
+    const volatile uint8_t *from = (const volatile uint8_t *)(dma_vaddr + offset);
+    for (uint32_t i = 0; i < bytes; i++)
+        to[i] = from[i];
+}
+
+static void print_partition(const struct partition *p)
+{
+    bst_printf("blk_virt:   %u: sectors %llu+%llu (%llu blocks)", p->number,
+               (unsigned long long)p->first_lba, (unsigned long long)p->sectors,
+               (unsigned long long)p->blocks);
+    if (table.scheme == PARTITION_SCHEME_MBR)
+        bst_printf(" type 0x%x\n", p->mbr_type);
+    else
+        bst_printf(" \"%s\"\n", p->name);
+}
+
+static unsigned serial_length(void)
+{
+    unsigned n = 0;
+    while (n < sizeof driver.info.serial && driver.info.serial[n] != '\0')
+        n++;
+    return n;
+}
+
+/* The table is accepted: give each client its partition. */
+static void publish(void)
+{
+    phase = PHASE_SERVING;
+    bst_printf("blk_virt: %s table, %u partitions\n",
+               table.scheme == PARTITION_SCHEME_GPT ? "GPT" : "MBR", table.count);
+    for (uint32_t i = 0; i < table.count; i++)
+        print_partition(&table.parts[i]);
+    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
+        struct client *c = &clients[i];
+        if (!c->present)
+            continue;
+        const struct partition *p = partition_find(&table, c->partition);
+        bool taken = false;
+        for (unsigned k = 0; k < i; k++)
+            taken |= clients[k].served && clients[k].partition == c->partition;
+        if (p == NULL || taken) {
+            bst_printf("blk_virt: client %u: partition %u %s; it gets no disk\n", i, c->partition,
+                       p == NULL ? "is not in the table" : "is another client's");
+            continue;
+        }
+        c->first_block = p->first_lba / PARTITION_SECTORS_PER_BLK;
+        c->blocks = p->blocks;
+        c->served = true;
+        served_count++;
+        blk_info_publish(&c->queue, c->blocks, driver.info.read_only != 0, driver.info.serial,
+                         serial_length());
+        c->notify = true;
+        bst_printf("blk_virt: client %u: partition %u, %llu blocks%s\n", i, c->partition,
+                   (unsigned long long)c->blocks, driver.info.read_only ? ", read-only" : "");
+    }
+    client_cap = served_count > 0 ? BLK_VIRT_SLOTS / served_count : BLK_VIRT_SLOTS;
+}
+
+static void table_result(struct partition_result r)
+{
+    if (r.step == PARTITION_DONE) {
+        publish();
+    } else if (r.step == PARTITION_NEED_ARRAY) {
+        struct partition_span span = partition_gpt_span(&gpt);
+        if (span.count == 0) {
+            table_result(partition_parse_gpt_entries(&gpt, array_copy, 0, driver.sectors, &table));
+            return;
+        }
+        phase = PHASE_READ_ARRAY;
+        boot_read(ID_BOOT_ARRAY, span.first, span.count, BLK_VIRT_ARRAY_OFFSET);
+    } else {
+        char why[200];
+        bst_printf("blk_virt: partition table refused: %s\n",
+                   partition_describe(&r.error, why, sizeof why));
+        refuse_all("no partition table");
+    }
+}
+
+/* An answer to a start-up read. */
+static void boot_response(const struct blk_response *resp)
+{
+    bool expected = (phase == PHASE_READ_HEAD && resp->id == ID_BOOT_HEAD) ||
+                    (phase == PHASE_READ_ARRAY && resp->id == ID_BOOT_ARRAY);
+    if (!expected || boot_read_pending) {
+        driver.bad_responses++;
+        return;
+    }
+    if (resp->status != BLK_OK) {
+        bst_printf("blk_virt: reading the partition table failed: the driver answered status "
+                   "%u\n",
+                   resp->status);
+        refuse_all("no partition table");
+        return;
+    }
+    if (phase == PHASE_READ_HEAD) {
+        copy_in(head_copy, 0, PARTITION_HEAD_BYTES);
+        table_result(partition_parse_head(head_copy, driver.sectors, &table, &gpt));
+        return;
+    }
+    struct partition_span span = partition_gpt_span(&gpt);
+    copy_in(array_copy, BLK_VIRT_ARRAY_OFFSET, span.count * BLK_BLOCK_SIZE);
+    table_result(partition_parse_gpt_entries(&gpt, array_copy + span.offset, span.bytes,
+                                             driver.sectors, &table));
+}
+
+/* While waiting for the disk: once the driver's info is ready, ask for block 0. */
+static void wait_disk(void)
+{
+    if (__atomic_load_n(&driver.queue.info->ready, __ATOMIC_ACQUIRE) == 0)
+        return;
+    if (!blk_info_read(&driver.queue, &driver.info)) {
+        bst_printf("blk_virt: the driver's block size is %u, not %u\n", driver.info.block_size,
+                   BLK_BLOCK_SIZE);
+        refuse_all("no usable disk");
+        return;
+    }
+    if (driver.info.blocks > UINT64_MAX / PARTITION_SECTORS_PER_BLK) {
+        refuse_all("the driver reports an impossible number of blocks");
+        return;
+    }
+    driver.sectors = driver.info.blocks * PARTITION_SECTORS_PER_BLK;
+    bst_printf("blk_virt: disk of %llu blocks%s, serial \"%s\"\n",
+               (unsigned long long)driver.info.blocks, driver.info.read_only ? " (read-only)" : "",
+               driver.info.serial);
+    phase = PHASE_READ_HEAD;
+    boot_read(ID_BOOT_HEAD, 0, 1, 0);
+}
+
+/* ---- Serving ----------------------------------------------------------------------------- */
+
+/* Answer client c; a response ring that will not take it is the client's own corruption
+ * (room was checked before its request was taken). */
+static void respond(struct client *c, uint32_t id, enum blk_status status, uint32_t count)
+{
+    struct blk_response r = {.id = id, .status = (uint16_t)status, .count = count};
+    if (!blk_enqueue_response(&c->queue, r)) {
+        c->stats.lost++;
+        return;
+    }
+    if (queue_ring_should_notify_consumer(&c->queue.response))
+        c->notify = true;
+}
+
+/* Room on c's response ring for one more answer beyond those it is owed already. */
+static bool answerable(const struct client *c)
+{
+    const struct queue_ring_handle *r = &c->queue.response;
+    uint32_t head = __atomic_load_n(&r->shared->head, __ATOMIC_ACQUIRE);
+    uint32_t tail = __atomic_load_n(&r->shared->tail, __ATOMIC_RELAXED);
+    uint32_t room = r->capacity - queue_ring_count(r, head, tail);
+    return room > c->in_flight;
+}
+
+/* Whether the driver can take one more request. */
+static bool driver_room(void)
+{
+    return free_count > 0 && !queue_ring_full(&driver.queue.request);
+}
+
+/* Decode: the status a request of client c gets from blk_virt itself; BLK_OK means it may
+ * go to the driver. Checked in this order: no disk, op and count, read-only, range,
+ * buffer. No sum overflows. */
+static enum blk_status check_request(const struct client *c, const struct blk_request *r)
+{
+    if (!c->served)
+        return BLK_ERR_NOT_READY;
+    if (r->op == BLK_FLUSH)
+        return BLK_OK;
+    if (r->op != BLK_READ && r->op != BLK_WRITE)
+        return BLK_ERR_OP;
+    if (r->count == 0 || r->count > BLK_MAX_REQUEST_BLOCKS)
+        return BLK_ERR_OP;
+    if (r->op == BLK_WRITE && driver.info.read_only != 0)
+        return BLK_ERR_READ_ONLY;
+    if (r->block > c->blocks || r->count > c->blocks - r->block)
+        return BLK_ERR_RANGE;
+    uint64_t bytes = (uint64_t)r->count * BLK_BLOCK_SIZE;
+    if (r->offset > BLK_DATA_REGION_SIZE || bytes > BLK_DATA_REGION_SIZE - r->offset)
+        return BLK_ERR_BUFFER;
+    return BLK_OK;
+}
+
+/* Perform: a checked request of client i to the driver, translated (room checked). */
+static void forward(unsigned i, const struct blk_request *r)
+{
+    struct client *c = &clients[i];
+    uint32_t s = free_slots[--free_count];
+    struct slot *slot = &slots[s];
+    slot->busy = true;
+    slot->client = (uint8_t)i;
+    slot->generation = (slot->generation + 1) & 0xffffffu;
+    slot->client_id = r->id;
+    slot->count = r->op == BLK_FLUSH ? 0 : r->count;
+    struct blk_request d = {.id = s | slot->generation << ID_SLOT_BITS, .op = r->op};
+    if (r->op != BLK_FLUSH) {
+        d.count = r->count;
+        d.block = c->first_block + r->block;
+        d.offset = c->paddr + r->offset;
+    }
+    blk_enqueue_request(&driver.queue, d); /* room checked */
+    c->in_flight++;
+    driver.busy++;
+    if (queue_ring_should_notify_consumer(&driver.queue.request))
+        driver.notify = true;
+}
+
+/* Whether client c may give a request now, not counting the driver's room. */
+static bool may_take(const struct client *c)
+{
+    return c->in_flight < client_cap && answerable(c);
+}
+
+/* Whether client c gets turns now: requests queued, sane indices, room to answer. */
+static bool has_turn(const struct client *c)
+{
+    return c->present && !queue_ring_corrupt(&c->queue.request) &&
+           !queue_ring_empty(&c->queue.request) && may_take(c);
+}
+
+/* Up to BLK_VIRT_BATCH requests of client i; false when the driver has no room. */
+static bool take_turn(unsigned i)
+{
+    struct client *c = &clients[i];
+    for (unsigned n = 0; n < BLK_VIRT_BATCH; n++) {
+        if (!driver_room())
+            return false;
+        if (!may_take(c))
+            return true;
+        struct blk_request r;
+        if (!blk_dequeue_request(&c->queue, &r))
+            return true;
+        c->stats.requests++;
+        enum blk_status status = check_request(c, &r);
+        if (status != BLK_OK) {
+            c->stats.refused++;
+            respond(c, r.id, status, 0);
+            continue;
+        }
+        forward(i, &r);
+    }
+    return true;
+}
+
+/* Clients in turn, starting after the one served last, until the driver is full or nobody
+ * has anything. */
+static void to_driver(void)
+{
+    for (unsigned round = 0; round < BLK_QUEUE_CAPACITY / BLK_VIRT_BATCH; round++) {
+        bool any = false;
+        for (unsigned k = 0; k < BLK_MAX_CLIENTS; k++) {
+            unsigned i = (next_turn + k) % BLK_MAX_CLIENTS;
+            if (!has_turn(&clients[i]))
+                continue;
+            any = true;
+            if (!take_turn(i)) {
+                next_turn = i; /* its turn again first when there is room */
+                return;
+            }
+        }
+        if (!any)
+            return;
+        next_turn = (next_turn + 1) % BLK_MAX_CLIENTS;
+    }
+}
+
+/* The driver's answers, back to the clients whose requests they are. */
+static void from_driver(void)
+{
+    for (uint32_t n = 0; n < BLK_QUEUE_CAPACITY; n++) {
+        struct blk_response resp;
+        if (!blk_dequeue_response(&driver.queue, &resp))
+            return;
+        uint32_t s = resp.id & ID_SLOT_MASK;
+        if (s == ID_SLOT_MASK) {
+            boot_response(&resp);
+            continue;
+        }
+        if (s >= BLK_VIRT_SLOTS || !slots[s].busy ||
+            slots[s].generation != resp.id >> ID_SLOT_BITS) {
+            driver.bad_responses++;
+            continue;
+        }
+        struct slot *slot = &slots[s];
+        struct client *c = &clients[slot->client];
+        enum blk_status status =
+            resp.status <= BLK_ERR_NOT_READY ? (enum blk_status)resp.status : BLK_ERR_IO;
+        if (status != BLK_OK)
+            c->stats.errors++;
+        slot->busy = false;
+        free_slots[free_count++] = s;
+        driver.busy--;
+        c->in_flight--;
+        respond(c, slot->client_id, status, status == BLK_OK ? slot->count : 0);
+    }
+}
+
+/* ---- Sleeping ---------------------------------------------------------------------------- */
+
+/* Passes per wake-up: a peer can keep a ring looking non-empty for ever. The last pass sets
+ * every flag it would sleep on before it works (as net_tx_virt does, for the reason given
+ * there), so anything queued after that signals. */
+#define PASSES 4
+
+/* Set the flags of every ring the virtualiser waits on; with `recheck`, true when nothing
+ * is left to do (drivers/queue: the sleeper's sequence). What wakes it:
+ *   - a client's request, when its ring was empty (the client sees the flag);
+ *   - a driver's answer, while anything is in flight; a client held back by the driver's
+ *     room or by its own share waits for that too (something of the driver's, or of its
+ *     own, is in flight);
+ *   - a client whose response ring is full with nothing in flight: its consuming an answer
+ *     (it honours the producer flag) or its next request. */
+static bool may_sleep(bool recheck)
+{
+    bool idle = true;
+    bool serving = phase == PHASE_SERVING || phase == PHASE_REFUSED;
+    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
+        struct client *c = &clients[i];
+        if (!c->present)
+            continue;
+        struct queue_ring_handle *req = &c->queue.request;
+        if (!serving || queue_ring_corrupt(req) || !recheck) {
+            queue_ring_request_consumer_signal(req);
+            if (serving && !queue_ring_corrupt(req) && c->in_flight == 0 && !answerable(c))
+                queue_ring_request_producer_signal(&c->queue.response);
+            continue;
+        }
+        if (queue_ring_empty(req)) {
+            idle &= queue_ring_consumer_may_sleep(req);
+            continue;
+        }
+        if (may_take(c) && driver_room()) {
+            idle = false; /* work left: another pass */
+            continue;
+        }
+        queue_ring_request_consumer_signal(req);
+        if (c->in_flight == 0 && !answerable(c))
+            idle &= queue_ring_producer_may_sleep(&c->queue.response);
+    }
+    if (!driver.present)
+        return idle;
+    struct queue_ring_handle *answers = &driver.queue.response;
+    bool awaiting = driver.busy > 0 || phase == PHASE_READ_HEAD || phase == PHASE_READ_ARRAY;
+    if (!awaiting)
+        queue_ring_cancel_consumer_signal(answers);
+    else if (recheck)
+        idle &= queue_ring_consumer_may_sleep(answers);
+    else
+        queue_ring_request_consumer_signal(answers);
+    if (boot_read_pending)
+        queue_ring_request_producer_signal(&driver.queue.request);
+    return idle;
+}
+
+static void serve(void)
+{
+    for (unsigned pass = 1;; pass++) {
+        bool last = pass == PASSES;
+        if (last)
+            may_sleep(false);
+        if (driver.present) {
+            if (phase == PHASE_WAIT_DISK)
+                wait_disk();
+            if (boot_read_pending)
+                send_boot_read();
+            from_driver();
+        }
+        if (phase == PHASE_SERVING || phase == PHASE_REFUSED)
+            to_driver();
+        if (last || may_sleep(true))
+            break;
+    }
+    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
+        if (clients[i].notify) {
+            clients[i].notify = false;
+            bst_notify(BLK_VIRT_CH_CLIENT0 + i);
+        }
+    }
+    if (driver.notify) {
+        driver.notify = false;
+        bst_notify(BLK_VIRT_CH_DRIVER);
+    }
+}
+
+/* ---- Entry points ------------------------------------------------------------------------ */
+
+static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_paddr,
+                         uint64_t partition)
+{
+    if (queue_region == 0)
+        return;
+    struct client *c = &clients[i];
+    blk_queue_init(&c->queue, queue_region);
+    c->present = true;
+    client_count++;
+    c->paddr = data_paddr;
+    c->partition = partition <= UINT32_MAX ? (uint32_t)partition : 0;
+    if (data_paddr == 0 || data_paddr % BLK_BLOCK_SIZE != 0 ||
+        data_paddr > BLK_DEVICE_ADDRESS_LIMIT - BLK_DATA_REGION_SIZE) {
+        bst_printf("blk_virt: client %u: data region at device address 0x%llx is unusable\n", i,
+                   (unsigned long long)data_paddr);
+        c->partition = 0; /* no partition is numbered 0: it gets no disk */
+    }
+}
+
+void init(void)
+{
+    client_setup(0, client0_queue, client0_data_paddr, client0_partition);
+    client_setup(1, client1_queue, client1_data_paddr, client1_partition);
+    client_setup(2, client2_queue, client2_data_paddr, client2_partition);
+    client_setup(3, client3_queue, client3_data_paddr, client3_partition);
+    client_setup(4, client4_queue, client4_data_paddr, client4_partition);
+    client_setup(5, client5_queue, client5_data_paddr, client5_partition);
+    client_setup(6, client6_queue, client6_data_paddr, client6_partition);
+    client_setup(7, client7_queue, client7_data_paddr, client7_partition);
+    for (uint32_t s = 0; s < BLK_VIRT_SLOTS; s++)
+        free_slots[s] = BLK_VIRT_SLOTS - 1 - s;
+    free_count = BLK_VIRT_SLOTS;
+    client_cap = BLK_VIRT_SLOTS;
+    bst_printf("blk_virt: %u clients\n", client_count);
+    if (driver_queue == 0) {
+        refuse_all("no driver_queue");
+    } else if (dma_vaddr == 0 || dma_paddr == 0 ||
+               dma_paddr > BLK_DEVICE_ADDRESS_LIMIT - BLK_VIRT_DMA_SIZE) {
+        refuse_all("no usable DMA region (dma_vaddr, dma_paddr) to read the table into");
+    } else {
+        blk_queue_init(&driver.queue, driver_queue);
+        driver.present = true;
+    }
+    serve();
+}
+
+void notified(bst_channel_t ch)
+{
+    (void)ch; /* every wake-up serves everything */
+    serve();
+}
