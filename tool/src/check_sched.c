@@ -59,12 +59,17 @@ struct call_edge {
     const xmlNode *node;
 };
 
-/* Depth-first search state for finding cycles of calls. */
+/*
+ * Depth-first search state for finding cycles of calls. The search keeps its own stack
+ * (of PDs, and of the next call to follow from each), so that a chain of a million PDs
+ * needs no deeper C stack than a chain of two.
+ */
 struct call_graph {
     struct model *m;
     struct diag_sink *d;
     uint8_t *state; /* 0 unvisited, 1 on the stack, 2 done */
     uint32_t *stack;
+    size_t *next_edge; /* [depth]: the next call of stack[depth] to follow */
     size_t depth;
     bool reported;
     size_t *first;           /* [pd .. pd + 1): that PD's calls in `edges` */
@@ -90,19 +95,32 @@ static void report_cycle(struct call_graph *g, uint32_t to, const xmlNode *end)
     g->reported = true;
 }
 
-static void visit(struct call_graph *g, uint32_t pd)
+static void push(struct call_graph *g, uint32_t pd)
 {
     g->state[pd] = 1;
+    g->next_edge[g->depth] = g->first[pd];
     g->stack[g->depth++] = pd;
-    for (size_t i = g->first[pd]; i < g->first[pd + 1] && !g->reported; i++) {
+}
+
+/* Follows every call reachable from `root` (depth first), until a cycle is reported. */
+static void visit(struct call_graph *g, uint32_t root)
+{
+    push(g, root);
+    while (g->depth && !g->reported) {
+        uint32_t pd = g->stack[g->depth - 1];
+        size_t i = g->next_edge[g->depth - 1];
+        if (i == g->first[pd + 1]) { /* every call of pd followed */
+            g->state[pd] = 2;
+            g->depth--;
+            continue;
+        }
+        g->next_edge[g->depth - 1] = i + 1;
         uint32_t callee = g->edges[i].callee;
         if (g->state[callee] == 1)
             report_cycle(g, callee, g->edges[i].node);
         else if (g->state[callee] == 0)
-            visit(g, callee);
+            push(g, callee);
     }
-    g->depth--;
-    g->state[pd] = 2;
 }
 
 /* The end `e` of channel `ch` lets its PD call the other end's PD. */
@@ -139,15 +157,18 @@ static void build_call_edges(struct call_graph *g)
 /* Finds (and reports) at most one cycle: one is enough to act on. */
 static void check_call_cycles(struct model *m, struct diag_sink *d)
 {
-    struct call_graph g = {
-        m,    d,   xcalloc(m->pds.count, 1), xcalloc(m->pds.count, sizeof(uint32_t)), 0, false,
-        NULL, NULL};
+    struct call_graph g = {.m = m,
+                           .d = d,
+                           .state = xcalloc(m->pds.count, 1),
+                           .stack = xcalloc(m->pds.count, sizeof(uint32_t)),
+                           .next_edge = xcalloc(m->pds.count, sizeof(size_t))};
     build_call_edges(&g);
     for (uint32_t pd = 0; pd < m->pds.count && !g.reported; pd++)
         if (g.state[pd] == 0)
             visit(&g, pd);
     free(g.state);
     free(g.stack);
+    free(g.next_edge);
     free(g.first);
     free(g.edges);
 }

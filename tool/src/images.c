@@ -146,34 +146,93 @@ static bool load_image(struct model_pd *pd, const struct image_options *o, struc
     return true;
 }
 
+/* The pages of one segment of an image, for sorting segments by address. */
+struct segment_pages {
+    uint64_t start, end; /* page-aligned, end exclusive */
+    uint32_t index;      /* in the image */
+};
+
+static int compare_pages(const void *a, const void *b)
+{
+    const struct segment_pages *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+/*
+ * The segments of an image sorted by address, and for each position the one ending
+ * last among it and those before it: what a mapping is compared with (range_vs_image).
+ */
+struct image_pages {
+    struct segment_pages *sorted;
+    uint32_t *reach; /* [k]: position in `sorted` of the one ending last among 0..k */
+    size_t count;
+};
+
+static bool in_user_range(const struct elf_segment *s)
+{
+    return s->vaddr >= MODEL_USER_VADDR_MIN && s->vaddr + s->memsz <= MODEL_USER_VADDR_END;
+}
+
+static void image_pages_build(struct image_pages *p, const struct elf_image *img)
+{
+    p->count = img->segment_count;
+    p->sorted = xcalloc(p->count, sizeof(*p->sorted));
+    p->reach = xcalloc(p->count, sizeof(*p->reach));
+    for (size_t i = 0; i < p->count; i++) {
+        const struct elf_segment *s = &img->segments[i];
+        p->sorted[i] = (struct segment_pages){
+            s->vaddr & ~0xfffULL, (s->vaddr + s->memsz + 0xfff) & ~0xfffULL, (uint32_t)i};
+    }
+    if (p->count > 1)
+        qsort(p->sorted, p->count, sizeof(*p->sorted), compare_pages);
+    for (size_t k = 0; k < p->count; k++)
+        p->reach[k] =
+            k && p->sorted[p->reach[k - 1]].end >= p->sorted[k].end ? p->reach[k - 1] : (uint32_t)k;
+}
+
+static void image_pages_free(struct image_pages *p)
+{
+    free(p->sorted);
+    free(p->reach);
+}
+
 /*
  * Segments lie in the user range and do not overlap each other. Segments outside the
- * range have one cause (where the program was linked), so they make one message.
+ * range have one cause (where the program was linked), so they make one message. Sorted
+ * by address, each segment in the range is compared with the one before it that reaches
+ * furthest: n log n, and each segment that shares a page with an earlier one is reported
+ * once.
  */
-static void check_segments(struct model_pd *pd, struct diag_sink *d)
+static void check_segments(struct model_pd *pd, const struct image_pages *pages,
+                           struct diag_sink *d)
 {
     struct elf_image *img = pd->elf;
     const struct elf_segment *outside = NULL;
     size_t outside_count = 0;
     for (size_t i = 0; i < img->segment_count; i++) {
-        struct elf_segment *s = &img->segments[i];
-        if (s->vaddr < MODEL_USER_VADDR_MIN || s->vaddr + s->memsz > MODEL_USER_VADDR_END) {
-            outside = outside ? outside : s;
+        if (!in_user_range(&img->segments[i])) {
+            outside = outside ? outside : &img->segments[i];
             outside_count++;
+        }
+    }
+    const struct segment_pages *reach = NULL;
+    for (size_t k = 0; k < pages->count; k++) {
+        const struct segment_pages *p = &pages->sorted[k];
+        if (!in_user_range(&img->segments[p->index]))
             continue;
+        if (reach && p->start < reach->end) {
+            uint32_t first = p->index < reach->index ? p->index : reach->index;
+            uint32_t second = p->index ^ reach->index ^ first;
+            diag_node(d, DIAG_ERROR, pd->image_node, "path",
+                      "program image '%s' has segments sharing a page (0x%" PRIx64 " and 0x%" PRIx64
+                      "); link with -z max-page-size=0x1000 and "
+                      "-z separate-code",
+                      pd->image, img->segments[first].vaddr, img->segments[second].vaddr);
         }
-        for (size_t j = 0; j < i; j++) {
-            struct elf_segment *t = &img->segments[j];
-            uint64_t s0 = s->vaddr & ~0xfffULL, t0 = t->vaddr & ~0xfffULL;
-            uint64_t s1 = (s->vaddr + s->memsz + 0xfff) & ~0xfffULL;
-            uint64_t t1 = (t->vaddr + t->memsz + 0xfff) & ~0xfffULL;
-            if (s0 < t1 && t0 < s1)
-                diag_node(d, DIAG_ERROR, pd->image_node, "path",
-                          "program image '%s' has segments sharing a page (0x%" PRIx64
-                          " and 0x%" PRIx64 "); link with -z max-page-size=0x1000 and "
-                          "-z separate-code",
-                          pd->image, t->vaddr, s->vaddr);
-        }
+        if (!reach || p->end > reach->end)
+            reach = p;
     }
     if (!outside)
         return;
@@ -188,22 +247,31 @@ static void check_segments(struct model_pd *pd, struct diag_sink *d)
               MODEL_USER_VADDR_MIN, MODEL_USER_VADDR_END - 1);
 }
 
-/* Reports a mapping (map or BAR) of the PD that overlaps a page of the image. */
-static void check_range_vs_image(const struct model_pd *pd, const xmlNode *node, uint64_t start,
-                                 uint64_t end, struct diag_sink *d)
+/*
+ * Reports a mapping (map or BAR) of the PD that overlaps a page of the image: of the
+ * segments that start below the mapping's end, the one that ends last (a binary search).
+ */
+static void check_range_vs_image(const struct model_pd *pd, const struct image_pages *pages,
+                                 const xmlNode *node, uint64_t start, uint64_t end,
+                                 struct diag_sink *d)
 {
-    for (size_t i = 0; i < pd->elf->segment_count; i++) {
-        const struct elf_segment *s = &pd->elf->segments[i];
-        uint64_t s0 = s->vaddr & ~0xfffULL, s1 = (s->vaddr + s->memsz + 0xfff) & ~0xfffULL;
-        if (start < s1 && s0 < end) {
-            diag_node(d, DIAG_ERROR, node, "vaddr",
-                      "vaddr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps the segment 0x%" PRIx64
-                      "-0x%" PRIx64 " of program image '%s'; move the mapping to 0x%" PRIx64
-                      " or above",
-                      start, end - 1, s0, s1 - 1, pd->image, s1);
-            return;
-        }
+    size_t lo = 0, hi = pages->count; /* the first segment that starts at or after end */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pages->sorted[mid].start < end)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    if (lo == 0)
+        return;
+    const struct segment_pages *s = &pages->sorted[pages->reach[lo - 1]];
+    if (s->end <= start)
+        return;
+    diag_node(d, DIAG_ERROR, node, "vaddr",
+              "vaddr range 0x%" PRIx64 "-0x%" PRIx64 " overlaps the segment 0x%" PRIx64
+              "-0x%" PRIx64 " of program image '%s'; move the mapping to 0x%" PRIx64 " or above",
+              start, end - 1, s->start, s->end - 1, pd->image, s->end);
 }
 
 /* How a setvar's variable should be declared, for the hints of the messages below. */
@@ -288,34 +356,37 @@ static void check_symbol(const struct model_pd *pd, const xmlNode *node, const c
                   symbol, pd->image, decl->ctype, symbol);
 }
 
+/* The maps, BARs and setvars of each PD, grouped once for all images. */
+struct pd_uses {
+    struct pd_groups maps, bars, setvars;
+};
+
 /* Checks one loaded image against the PD's mappings and setvars. */
-static void check_image(struct model *m, uint32_t p, struct diag_sink *d)
+static void check_image(struct model *m, const struct pd_uses *u, uint32_t p, struct diag_sink *d)
 {
     struct model_pd *pd = MODEL_PD(m, p);
-    check_segments(pd, d);
-    for (size_t i = 0; i < m->maps.count; i++) {
-        struct model_map *map = MODEL_MAP(m, i);
-        if (map->pd != p)
-            continue;
+    struct image_pages pages;
+    image_pages_build(&pages, pd->elf);
+    check_segments(pd, &pages, d);
+    for (uint32_t k = u->maps.first[p]; k < u->maps.first[p + 1]; k++) {
+        struct model_map *map = MODEL_MAP(m, u->maps.index[k]);
         if (map->region != NO_INDEX) {
             uint64_t size = MODEL_REGION(m, map->region)->size;
-            check_range_vs_image(pd, map->node, map->vaddr, map->vaddr + size, d);
+            check_range_vs_image(pd, &pages, map->node, map->vaddr, map->vaddr + size, d);
         }
         check_symbol(pd, map->node, "setvar_vaddr", map->setvar_vaddr, &address_decl, d);
         check_symbol(pd, map->node, "setvar_paddr", map->setvar_paddr, &address_decl, d);
     }
-    for (size_t i = 0; i < m->bars.count; i++) {
-        struct model_bar *bar = MODEL_BAR(m, i);
-        if (bar->pd != p)
-            continue;
-        check_range_vs_image(pd, bar->node, bar->vaddr, bar->vaddr + bar->size, d);
+    for (uint32_t k = u->bars.first[p]; k < u->bars.first[p + 1]; k++) {
+        struct model_bar *bar = MODEL_BAR(m, u->bars.index[k]);
+        check_range_vs_image(pd, &pages, bar->node, bar->vaddr, bar->vaddr + bar->size, d);
         check_symbol(pd, bar->node, "setvar_vaddr", bar->setvar_vaddr, &address_decl, d);
     }
-    for (size_t i = 0; i < m->setvars.count; i++) {
-        struct model_setvar *sv = MODEL_SETVAR(m, i);
-        if (sv->pd == p)
-            check_symbol(pd, sv->node, "symbol", sv->symbol, &value_decl, d);
+    for (uint32_t k = u->setvars.first[p]; k < u->setvars.first[p + 1]; k++) {
+        struct model_setvar *sv = MODEL_SETVAR(m, u->setvars.index[k]);
+        check_symbol(pd, sv->node, "symbol", sv->symbol, &value_decl, d);
     }
+    image_pages_free(&pages);
 }
 
 /* Finds a prefill file and checks that it fits its region. */
@@ -369,9 +440,16 @@ static void warn_unchecked(const struct model *m, const struct image_options *o,
 bool images_check(struct model *m, const struct image_options *o, struct diag_sink *d)
 {
     size_t before = d->errors;
+    struct pd_uses u;
+    PD_GROUPS_BUILD(&u.maps, m, &m->maps, struct model_map);
+    PD_GROUPS_BUILD(&u.bars, m, &m->bars, struct model_bar);
+    PD_GROUPS_BUILD(&u.setvars, m, &m->setvars, struct model_setvar);
     for (uint32_t i = 0; i < m->pds.count; i++)
         if (load_image(MODEL_PD(m, i), o, d) && MODEL_PD(m, i)->elf)
-            check_image(m, i, d);
+            check_image(m, &u, i, d);
+    pd_groups_free(&u.maps);
+    pd_groups_free(&u.bars);
+    pd_groups_free(&u.setvars);
 
     for (size_t i = 0; i < m->regions.count; i++)
         check_prefill(MODEL_REGION(m, i), o, d);

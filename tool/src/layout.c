@@ -11,10 +11,8 @@
 
 static uint32_t add_string(struct layout *l, const char *s)
 {
-    size_t len = strlen(s) + 1;
     uint32_t offset = (uint32_t)l->strings.count;
-    for (size_t i = 0; i < len; i++)
-        *(char *)vec_push(&l->strings, 1) = s[i];
+    vec_append(&l->strings, s, strlen(s) + 1);
     return offset;
 }
 
@@ -24,8 +22,7 @@ static uint32_t add_data(struct layout *l, const uint8_t *bytes, size_t size)
     while (l->data.count % BASTION_SPEC_ALIGN)
         vec_push(&l->data, 1);
     uint32_t offset = (uint32_t)l->data.count;
-    for (size_t i = 0; i < size; i++)
-        *(uint8_t *)vec_push(&l->data, 1) = bytes[i];
+    vec_append(&l->data, bytes, size);
     return offset;
 }
 
@@ -128,17 +125,25 @@ static void layout_regions(struct layout *l, const struct model *m)
     }
 }
 
-/* True when some channel lets another PD call `pd`. */
-static bool is_callable(const struct model *m, uint32_t pd)
+/* Which PDs another PD can call through some channel (one pass); caller frees. */
+static uint8_t *callable_pds(const struct model *m)
 {
+    uint8_t *callable = xcalloc(m->pds.count + 1, 1);
     for (size_t i = 0; i < m->channels.count; i++) {
         const struct model_channel *ch = VEC_AT(&m->channels, struct model_channel, i);
         for (int e = 0; e < 2; e++)
-            if (ch->end[1 - e].pd == pd && ch->end[e].pp)
-                return true;
+            if (ch->end[e].pp && ch->end[1 - e].pd < m->pds.count)
+                callable[ch->end[1 - e].pd] = 1;
     }
-    return false;
+    return callable;
 }
+
+/* What layout_pd needs of the whole model, gathered once rather than once per PD. */
+struct pd_context {
+    uint8_t *callable;     /* callable_pds() */
+    struct pd_groups maps; /* the maps of each PD */
+    struct pd_groups bars; /* the BARs of each PD */
+};
 
 /* Segments of a PD's image (if loaded), with frames and page-table needs. */
 static void layout_segments(struct layout *l, const struct model_pd *pd, uint32_t p,
@@ -168,24 +173,23 @@ static void layout_segments(struct layout *l, const struct model_pd *pd, uint32_
 }
 
 /* Page tables for a PD's maps and BARs. */
-static void map_tables(const struct model *m, uint32_t p, struct table_keys *t)
+static void map_tables(const struct model *m, const struct pd_context *c, uint32_t p,
+                       struct table_keys *t)
 {
-    for (size_t i = 0; i < m->maps.count; i++) {
-        const struct model_map *map = VEC_AT(&m->maps, struct model_map, i);
-        if (map->pd != p)
-            continue;
+    for (uint32_t k = c->maps.first[p]; k < c->maps.first[p + 1]; k++) {
+        const struct model_map *map = VEC_AT(&m->maps, struct model_map, c->maps.index[k]);
         const struct model_region *r = VEC_AT(&m->regions, struct model_region, map->region);
         need_tables(t, map->vaddr, map->vaddr + r->size, r->page_size);
     }
-    for (size_t i = 0; i < m->bars.count; i++) {
-        const struct model_bar *bar = VEC_AT(&m->bars, struct model_bar, i);
-        if (bar->pd == p)
-            need_tables(t, bar->vaddr, bar->vaddr + bar->size, BASTION_PAGE_SIZE);
+    for (uint32_t k = c->bars.first[p]; k < c->bars.first[p + 1]; k++) {
+        const struct model_bar *bar = VEC_AT(&m->bars, struct model_bar, c->bars.index[k]);
+        need_tables(t, bar->vaddr, bar->vaddr + bar->size, BASTION_PAGE_SIZE);
     }
 }
 
 /* The PD entry and every object that belongs to the PD alone. */
-static void layout_pd(struct layout *l, const struct model *m, uint32_t p)
+static void layout_pd(struct layout *l, const struct model *m, const struct pd_context *c,
+                      uint32_t p)
 {
     const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, p);
     struct bastion_spec_pd s = {0};
@@ -207,13 +211,12 @@ static void layout_pd(struct layout *l, const struct model *m, uint32_t p)
     s.vspace = add_object(l, BASTION_OBJ_VSPACE, p, 1, 12);
     s.cnode = add_object(l, BASTION_OBJ_CNODE, p, 1, BASTION_CNODE_BITS);
     s.notification = add_object(l, BASTION_OBJ_NOTIFICATION, p, 1, 0);
-    s.endpoint =
-        is_callable(m, p) ? add_object(l, BASTION_OBJ_ENDPOINT, p, 1, 0) : BASTION_SPEC_NONE;
+    s.endpoint = c->callable[p] ? add_object(l, BASTION_OBJ_ENDPOINT, p, 1, 0) : BASTION_SPEC_NONE;
     s.reply = add_object(l, BASTION_OBJ_REPLY, p, 1, 0);
     s.stack_frames = add_object(l, BASTION_OBJ_FRAME, p, (uint32_t)(pd->stack_size >> 12), 12);
     s.ipc_buffer_frame = add_object(l, BASTION_OBJ_FRAME, p, 1, 12);
     layout_segments(l, pd, p, &s, &t);
-    map_tables(m, p, &t);
+    map_tables(m, c, p, &t);
     need_tables(&t, BASTION_STACK_TOP - pd->stack_size, BASTION_STACK_TOP, BASTION_PAGE_SIZE);
     need_tables(&t, BASTION_IPC_BUFFER_VADDR, BASTION_IPC_BUFFER_VADDR + BASTION_PAGE_SIZE,
                 BASTION_PAGE_SIZE);
@@ -238,8 +241,14 @@ void layout_build(struct layout *l, const struct model *m)
     memset(l, 0, sizeof(*l));
     add_string(l, "");
     layout_regions(l, m);
+    struct pd_context c = {callable_pds(m), {NULL, NULL}, {NULL, NULL}};
+    PD_GROUPS_BUILD(&c.maps, m, &m->maps, struct model_map);
+    PD_GROUPS_BUILD(&c.bars, m, &m->bars, struct model_bar);
     for (uint32_t p = 0; p < m->pds.count; p++)
-        layout_pd(l, m, p);
+        layout_pd(l, m, &c, p);
+    free(c.callable);
+    pd_groups_free(&c.maps);
+    pd_groups_free(&c.bars);
     layout_region_frames(l, m);
     layout_tables(l, m);
     layout_caps(l, m);

@@ -6,6 +6,8 @@
 #include "elf_image.h"
 #include "layout.h"
 
+#include <string.h>
+
 static void *add_entry(struct layout *l, enum bastion_spec_table_id t, size_t size)
 {
     return vec_push(&l->tables[t], size);
@@ -97,13 +99,8 @@ static void layout_domains(struct layout *l, const struct model *m)
     for (size_t i = 0; i < m->domains.count; i++) {
         const struct model_domain *dom = VEC_AT(&m->domains, struct model_domain, i);
         struct bastion_spec_domain *s = add_entry(l, BASTION_TABLE_DOMAINS, sizeof(*s));
-        uint32_t name = (uint32_t)l->strings.count;
-        for (const char *c = dom->name;; c++) {
-            *(char *)vec_push(&l->strings, 1) = *c;
-            if (!*c)
-                break;
-        }
-        s->name = name;
+        s->name = (uint32_t)l->strings.count;
+        vec_append(&l->strings, dom->name, strlen(dom->name) + 1);
         s->length_us = dom->length;
     }
 }

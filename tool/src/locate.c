@@ -65,16 +65,16 @@ static void skip_declaration(struct cursor *c)
     }
 }
 
-/* Scans the attributes of a start tag whose name has been consumed. */
-static void scan_attributes(struct cursor *c, struct src_tag *tag)
+/* Scans the attributes of a start tag whose name has been consumed, into `attrs`. */
+static void scan_attributes(struct cursor *c, struct src_tag *tag, struct vec *attrs)
 {
-    struct vec attrs = {0};
+    size_t before = attrs->count;
     for (;;) {
         while (is_space(*c->p))
             advance(c);
         if (*c->p == '\0' || *c->p == '>' || *c->p == '/')
             break;
-        struct src_attr *a = vec_push(&attrs, sizeof(*a));
+        struct src_attr *a = vec_push(attrs, sizeof(*a));
         a->name = c->p;
         a->pos = c->pos;
         while (!ends_name(*c->p))
@@ -95,13 +95,12 @@ static void scan_attributes(struct cursor *c, struct src_tag *tag)
             advance(c);
         advance(c);
     }
-    tag->attrs = attrs.items;
-    tag->attr_count = attrs.count;
+    tag->attr_count = attrs->count - before;
 }
 
 void src_map_scan(struct src_map *map, const char *text)
 {
-    struct vec tags = {0};
+    struct vec tags = {0}, attrs = {0}; /* the attributes of all tags, in one array */
     struct cursor c = {text, {1, 1}};
     while (*c.p) {
         if (*c.p != '<') {
@@ -122,23 +121,41 @@ void src_map_scan(struct src_map *map, const char *text)
             advance(&c);
             while (!ends_name(*c.p))
                 advance(&c);
-            scan_attributes(&c, tag);
+            scan_attributes(&c, tag, &attrs);
         }
     }
     map->tags = tags.items;
     map->tag_count = tags.count;
+    map->attrs = attrs.items;
     map->matched = 0;
+    size_t first = 0; /* each tag's attributes follow the previous tag's */
+    for (size_t i = 0; i < map->tag_count; i++) {
+        map->tags[i].attrs = map->attrs + first;
+        first += map->tags[i].attr_count;
+    }
 }
 
-/* Counts or assigns tags to elements in document (pre-)order. */
-static size_t walk_elements(xmlNode *node, struct src_map *map, size_t next, int assign)
+/* The element after `n` in document (pre-)order, or NULL: a walk without recursion. */
+static xmlNode *next_element(xmlNode *n)
 {
-    for (xmlNode *n = node; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
+    for (xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return c;
+    for (; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+        for (xmlNode *s = n->next; s; s = s->next)
+            if (s->type == XML_ELEMENT_NODE)
+                return s;
+    return NULL;
+}
+
+/* Counts or assigns tags to the elements under (and with) root, in document order. */
+static size_t walk_elements(xmlNode *root, struct src_map *map, int assign)
+{
+    size_t next = 0;
+    for (xmlNode *n = root; n; n = next_element(n)) {
         if (assign)
             n->_private = next < map->tag_count ? &map->tags[next] : NULL;
-        next = walk_elements(n->children, map, next + 1, assign);
+        next++;
     }
     return next;
 }
@@ -146,17 +163,17 @@ static size_t walk_elements(xmlNode *node, struct src_map *map, size_t next, int
 void src_map_attach(struct src_map *map, xmlDoc *doc)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
-    if (walk_elements(root, map, 0, 0) != map->tag_count)
+    if (!root || walk_elements(root, map, 0) != map->tag_count)
         return;
-    walk_elements(root, map, 0, 1);
+    walk_elements(root, map, 1);
     map->matched = 1;
 }
 
 void src_map_free(struct src_map *map)
 {
-    for (size_t i = 0; i < map->tag_count; i++)
-        free(map->tags[i].attrs);
+    free(map->attrs);
     free(map->tags);
+    map->attrs = NULL;
     map->tags = NULL;
     map->tag_count = 0;
 }

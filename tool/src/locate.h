@@ -24,15 +24,16 @@ struct src_attr {
 };
 
 struct src_tag {
-    struct src_pos pos; /* of the '<' */
-    struct src_attr *attrs;
+    struct src_pos pos;     /* of the '<' */
+    struct src_attr *attrs; /* into src_map.attrs */
     size_t attr_count;
 };
 
 struct src_map {
     struct src_tag *tags;
     size_t tag_count;
-    int matched; /* 1 when every element of the document got its tag */
+    struct src_attr *attrs; /* of every tag, tag after tag */
+    int matched;            /* 1 when every element of the document got its tag */
 };
 
 /* Scans `text` (NUL-terminated) for start tags. */

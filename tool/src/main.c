@@ -248,6 +248,8 @@ static int write_outputs(const struct options *o, struct model *m)
         return graph_write_file(m, o->output);
     if (o->command == CMD_BUILD)
         images_apply_setvars(m);
+    if (o->command == CMD_CHECK && !o->report && !o->json)
+        return EXIT_OK; /* nothing to lay out */
     struct layout l;
     layout_build(&l, m);
     int rc = EXIT_OK;

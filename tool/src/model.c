@@ -29,6 +29,37 @@ void model_free(struct model *m)
     vec_free(&m->domains);
 }
 
+void pd_groups_build(struct pd_groups *g, const struct model *m, const struct vec *v,
+                     size_t elem_size, size_t pd_offset)
+{
+    size_t pds = m->pds.count;
+    g->first = xcalloc(pds + 2, sizeof(*g->first));
+    g->index = xcalloc(v->count, sizeof(*g->index));
+    const char *items = v->items;
+    for (size_t i = 0; i < v->count; i++) {
+        uint32_t pd;
+        memcpy(&pd, items + i * elem_size + pd_offset, sizeof(pd));
+        g->first[(pd < pds ? pd : pds) + 1]++; /* an unknown PD: in a last group, not read */
+    }
+    for (size_t p = 0; p <= pds; p++)
+        g->first[p + 1] += g->first[p];
+    uint32_t *next = xcalloc(pds + 1, sizeof(*next));
+    memcpy(next, g->first, (pds + 1) * sizeof(*next));
+    for (size_t i = 0; i < v->count; i++) {
+        uint32_t pd;
+        memcpy(&pd, items + i * elem_size + pd_offset, sizeof(pd));
+        g->index[next[pd < pds ? pd : pds]++] = (uint32_t)i;
+    }
+    free(next);
+}
+
+void pd_groups_free(struct pd_groups *g)
+{
+    free(g->first);
+    free(g->index);
+    g->first = g->index = NULL;
+}
+
 uint32_t model_find_pd(const struct model *m, const char *name)
 {
     for (size_t i = 0; i < m->pds.count; i++) {

@@ -11,6 +11,7 @@
 
 #include <libxml/tree.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define NO_INDEX UINT32_MAX
@@ -202,6 +203,24 @@ struct model {
 #define MODEL_DOMAIN(m, i)  VEC_AT(&(m)->domains, struct model_domain, i)
 
 void model_free(struct model *m);
+
+/*
+ * The elements of one model vector (maps, BARs, setvars: anything whose element has a
+ * `uint32_t pd` member at `pd_offset`) grouped by their PD, in one counting sort: the
+ * elements of PD p, in description order, are index[first[p]] .. index[first[p + 1] - 1].
+ * Lets per-PD work visit each element once instead of scanning all of them per PD.
+ */
+struct pd_groups {
+    uint32_t *first; /* pds.count + 1 entries */
+    uint32_t *index;
+};
+
+void pd_groups_build(struct pd_groups *g, const struct model *m, const struct vec *v,
+                     size_t elem_size, size_t pd_offset);
+void pd_groups_free(struct pd_groups *g);
+
+#define PD_GROUPS_BUILD(g, m, vec, type)                                                           \
+    pd_groups_build(g, m, vec, sizeof(type), offsetof(type, pd))
 
 /* Index of the PD/region/domain with that name, or NO_INDEX. */
 uint32_t model_find_pd(const struct model *m, const char *name);

@@ -60,6 +60,20 @@ void *vec_push(struct vec *v, size_t elem_size)
     return slot;
 }
 
+void vec_append(struct vec *v, const void *bytes, size_t count)
+{
+    if (v->capacity - v->count < count) {
+        size_t want = v->count + count;
+        v->capacity = v->capacity ? v->capacity : 8;
+        while (v->capacity < want)
+            v->capacity *= 2;
+        v->items = xrealloc(v->items, v->capacity);
+    }
+    if (count)
+        memcpy((char *)v->items + v->count, bytes, count);
+    v->count += count;
+}
+
 void vec_free(struct vec *v)
 {
     free(v->items);

@@ -35,6 +35,9 @@ struct vec {
 void *vec_push(struct vec *v, size_t elem_size);
 void vec_free(struct vec *v);
 
+/* Appends `count` bytes to a vector of bytes. */
+void vec_append(struct vec *v, const void *bytes, size_t count);
+
 /* Sorts the elements of v with cmp (qsort semantics); an empty vec is left alone. */
 void vec_sort(struct vec *v, size_t elem_size, int (*cmp)(const void *, const void *));
 
