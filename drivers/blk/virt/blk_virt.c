@@ -41,7 +41,7 @@
 #define BLK_VIRT_SLOTS        BLK_QUEUE_CAPACITY /* requests in flight at the driver at most */
 #define BLK_VIRT_ARRAY_OFFSET BLK_BLOCK_SIZE     /* the GPT entry array's place in the DMA region */
 #define BLK_VIRT_DMA_SIZE                                                                          \
-    (BLK_VIRT_ARRAY_OFFSET + PARTITION_GPT_MAX_SPAN_BLOCKS * BLK_BLOCK_SIZE) /* 0x12000 */
+    (BLK_VIRT_ARRAY_OFFSET + PARTITION_GPT_MAX_SPAN_BLOCKS * BLK_BLOCK_SIZE) /* 0xa000 */
 
 /* Driver ids: a slot in the low 8 bits and the slot's generation above them, so that a
  * stale or repeated answer for a reused slot is told apart. The start-up reads use slot
@@ -54,6 +54,7 @@
 _Static_assert(BLK_VIRT_SLOTS <= ID_SLOT_MASK, "a slot number fits below the boot ids");
 _Static_assert(PARTITION_GPT_MAX_SPAN_BLOCKS <= BLK_MAX_REQUEST_BLOCKS,
                "the entry array is one read request");
+_Static_assert(BLK_VIRT_DMA_SIZE <= 0x10000u, "the documented DMA region (64 KiB) holds the reads");
 
 /* setvar_vaddr / setvar_paddr / <setvar value=...> */
 uintptr_t driver_queue;
@@ -192,7 +193,7 @@ static unsigned serial_length(void)
 static void publish(void)
 {
     phase = PHASE_SERVING;
-    bst_printf("blk_virt: %s table, %u partitions\n",
+    bst_printf("blk_virt: %s: %u partitions\n",
                table.scheme == PARTITION_SCHEME_GPT ? "GPT" : "MBR", table.count);
     for (uint32_t i = 0; i < table.count; i++)
         print_partition(&table.parts[i]);

@@ -250,7 +250,7 @@ struct partition_result partition_parse_head(const uint8_t *head, uint64_t disk_
 
 struct partition_span partition_gpt_span(const struct partition_gpt *gpt)
 {
-    uint32_t bytes = gpt->entry_count * gpt->entry_size; /* checked: <= 64 KiB */
+    uint32_t bytes = gpt->entry_count * gpt->entry_size; /* checked: <= 32 KiB */
     uint32_t offset =
         (uint32_t)(gpt->array_lba % PARTITION_SECTORS_PER_BLK) * PARTITION_SECTOR_SIZE;
     uint32_t count = bytes == 0 ? 0 : (offset + bytes + 4095u) / 4096u;

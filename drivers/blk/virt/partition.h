@@ -34,11 +34,11 @@
 #include <stdint.h>
 
 #define PARTITION_SECTOR_SIZE      512u
-#define PARTITION_SECTORS_PER_BLK  8u       /* a 4 KiB block */
-#define PARTITION_HEAD_BYTES       4096u    /* what partition_parse_head() reads: sectors 0..7 */
-#define PARTITION_MAX              128u     /* partitions in use that a table may have */
-#define PARTITION_GPT_MAX_ENTRIES  1024u    /* entries a GPT header may declare */
-#define PARTITION_GPT_MAX_ARRAY    0x10000u /* bytes of GPT entry array at most (64 KiB) */
+#define PARTITION_SECTORS_PER_BLK  8u      /* a 4 KiB block */
+#define PARTITION_HEAD_BYTES       4096u   /* what partition_parse_head() reads: sectors 0..7 */
+#define PARTITION_MAX              128u    /* partitions in use that a table may have */
+#define PARTITION_GPT_MAX_ENTRIES  1024u   /* entries a GPT header may declare */
+#define PARTITION_GPT_MAX_ARRAY    0x8000u /* bytes of GPT entry array at most (32 KiB) */
 #define PARTITION_GPT_MIN_HDR_SIZE 92u
 #define PARTITION_NAME_MAX         36u /* a GPT name's UTF-16 code units */
 

@@ -317,7 +317,7 @@ static void test_start(void)
     CHECK(!blk_info_read(&cq[2], &info), "client 2 (partition 9) got an info");
     CHECK(stub_printed("blk_virt: client 2: partition 9 is not in the table; it gets no disk"),
           "no word about client 2:\n%s", stub_output);
-    CHECK(stub_printed("blk_virt: GPT table, 3 partitions"), "no table summary:\n%s", stub_output);
+    CHECK(stub_printed("blk_virt: GPT: 3 partitions\n"), "no table summary:\n%s", stub_output);
     CHECK(driver_got == 2, "start-up took %llu reads, want 2 (head, array)",
           (unsigned long long)driver_got);
     CHECK(stub_notified[BLK_VIRT_CH_CLIENT0] == 1 && stub_notified[BLK_VIRT_CH_CLIENT0 + 1] == 1,

@@ -223,11 +223,11 @@ static void test_gpt_span(void)
     CHECK(s.first == 0 && s.offset == 1024 && s.bytes == 16384 && s.count == 5,
           "sector 2, 16 KiB: blocks 0..4 (got %llu+%u, offset %u)", (unsigned long long)s.first,
           s.count, s.offset);
-    g = (struct partition_gpt){.array_lba = 15, .entry_count = 512, .entry_size = 128};
+    g = (struct partition_gpt){.array_lba = 15, .entry_count = 256, .entry_size = 128};
     s = partition_gpt_span(&g);
-    CHECK(s.first == 1 && s.offset == 3584 && s.count == 17 &&
+    CHECK(s.first == 1 && s.offset == 3584 && s.count == 9 &&
               s.count <= PARTITION_GPT_MAX_SPAN_BLOCKS,
-          "the largest array, badly placed: 17 blocks (got %u)", s.count);
+          "the largest array, badly placed: 9 blocks (got %u)", s.count);
     g.entry_count = 0;
     CHECK(partition_gpt_span(&g).count == 0, "no entries: nothing to read");
     /* An array placed elsewhere, and larger entries. */
@@ -524,9 +524,9 @@ static const struct hostile hostiles[] = {
     {"gpt_entry_size_odd", gpt_esize_odd, "GPT entry size 132 is not a multiple of 8"},
     {"gpt_count_huge", gpt_count_huge, "GPT header declares 4294967295 entries, more than 1024"},
     {"gpt_count_1025", gpt_count_1025, "GPT header declares 1025 entries, more than 1024"},
-    {"gpt_array_big", gpt_array_big, "GPT entry array of 131072 bytes is larger than 65536"},
+    {"gpt_array_big", gpt_array_big, "GPT entry array of 131072 bytes is larger than 32768"},
     {"gpt_entry_size_huge", gpt_esize_huge,
-     "GPT entry array of 2147483648 bytes is larger than 65536"},
+     "GPT entry array of 2147483648 bytes is larger than 32768"},
     {"gpt_array_on_header", gpt_array_on_header,
      "GPT entry array at sectors 1..32 overlaps the header or the usable sectors"},
     {"gpt_array_in_usable", gpt_array_in_usable, "GPT entry array at sectors 36..67 overlaps"},
