@@ -1,0 +1,2 @@
+# services/: system services built on the driver classes (docs/kvstore.md).
+include services/kvstore/kvstore.mk
