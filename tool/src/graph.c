@@ -101,18 +101,22 @@ static void write_devices(FILE *out, const struct model *m)
 /* Draws the PDs of each domain of the domain schedule inside one box (a cluster). */
 static void write_domain_clusters(FILE *out, const struct model *m)
 {
-    for (size_t d = 0; m->has_domain_schedule && d < m->domains.count; d++) {
+    if (!m->has_domain_schedule)
+        return;
+    struct model_groups pds_of; /* the PDs of each domain */
+    MODEL_GROUP_BY(&pds_of, m->domains.count, &m->pds, struct model_pd, domain);
+    for (size_t d = 0; d < m->domains.count; d++) {
         const struct model_domain *dom = VEC_AT(&m->domains, struct model_domain, d);
         fprintf(out, "  subgraph cluster_domain%zu {\n    label=", d);
         char label[96];
         snprintf(label, sizeof(label), "domain %.64s", dom->name);
         dot_label(out, label);
         fputs(";\n    style=\"rounded,filled\";\n    fillcolor=\"#f4f4f4\";\n", out);
-        for (size_t i = 0; i < m->pds.count; i++)
-            if (VEC_AT(&m->pds, struct model_pd, i)->domain == d)
-                fprintf(out, "    pd%zu;\n", i);
+        for (uint32_t k = pds_of.first[d]; k < pds_of.first[d + 1]; k++)
+            fprintf(out, "    pd%u;\n", pds_of.index[k]);
         fputs("  }\n", out);
     }
+    model_groups_free(&pds_of);
 }
 
 /* What the shapes, lines and numbers mean. */

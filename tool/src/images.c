@@ -358,7 +358,7 @@ static void check_symbol(const struct model_pd *pd, const xmlNode *node, const c
 
 /* The maps, BARs and setvars of each PD, grouped once for all images. */
 struct pd_uses {
-    struct pd_groups maps, bars, setvars;
+    struct model_groups maps, bars, setvars;
 };
 
 /* Checks one loaded image against the PD's mappings and setvars. */
@@ -441,15 +441,15 @@ bool images_check(struct model *m, const struct image_options *o, struct diag_si
 {
     size_t before = d->errors;
     struct pd_uses u;
-    PD_GROUPS_BUILD(&u.maps, m, &m->maps, struct model_map);
-    PD_GROUPS_BUILD(&u.bars, m, &m->bars, struct model_bar);
-    PD_GROUPS_BUILD(&u.setvars, m, &m->setvars, struct model_setvar);
+    MODEL_GROUP_BY(&u.maps, m->pds.count, &m->maps, struct model_map, pd);
+    MODEL_GROUP_BY(&u.bars, m->pds.count, &m->bars, struct model_bar, pd);
+    MODEL_GROUP_BY(&u.setvars, m->pds.count, &m->setvars, struct model_setvar, pd);
     for (uint32_t i = 0; i < m->pds.count; i++)
         if (load_image(MODEL_PD(m, i), o, d) && MODEL_PD(m, i)->elf)
             check_image(m, &u, i, d);
-    pd_groups_free(&u.maps);
-    pd_groups_free(&u.bars);
-    pd_groups_free(&u.setvars);
+    model_groups_free(&u.maps);
+    model_groups_free(&u.bars);
+    model_groups_free(&u.setvars);
 
     for (size_t i = 0; i < m->regions.count; i++)
         check_prefill(MODEL_REGION(m, i), o, d);

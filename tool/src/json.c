@@ -49,13 +49,17 @@ static void write_cap(struct json_emitter *j, const struct model *m, const struc
     json_object_end(j);
 }
 
-static void write_maps(struct json_emitter *j, const struct model *m, uint32_t p)
+/* The elements of each PD (and the BARs of each PCI device), grouped once for the file. */
+struct json_groups {
+    struct model_groups maps, setvars, irqs, ioports, pcis, bars_of_pci;
+};
+
+static void write_maps(struct json_emitter *j, const struct model *m, const struct json_groups *g,
+                       uint32_t p)
 {
     json_array_begin(j, "maps");
-    for (size_t i = 0; i < m->maps.count; i++) {
-        const struct model_map *map = VEC_AT(&m->maps, struct model_map, i);
-        if (map->pd != p)
-            continue;
+    for (uint32_t k = g->maps.first[p]; k < g->maps.first[p + 1]; k++) {
+        const struct model_map *map = VEC_AT(&m->maps, struct model_map, g->maps.index[k]);
         const struct model_region *r = VEC_AT(&m->regions, struct model_region, map->region);
         char perms[4];
         perms_to_text(map->perms, perms);
@@ -72,13 +76,13 @@ static void write_maps(struct json_emitter *j, const struct model *m, uint32_t p
     json_array_end(j);
 }
 
-static void write_setvars(struct json_emitter *j, const struct model *m, uint32_t p)
+static void write_setvars(struct json_emitter *j, const struct model *m,
+                          const struct json_groups *g, uint32_t p)
 {
     json_array_begin(j, "setvars");
-    for (size_t i = 0; i < m->setvars.count; i++) {
-        const struct model_setvar *sv = VEC_AT(&m->setvars, struct model_setvar, i);
-        if (sv->pd != p)
-            continue;
+    for (uint32_t k = g->setvars.first[p]; k < g->setvars.first[p + 1]; k++) {
+        const struct model_setvar *sv =
+            VEC_AT(&m->setvars, struct model_setvar, g->setvars.index[k]);
         char text[MODEL_SETVAR_TEXT];
         setvar_to_text(sv, text);
         json_object_begin(j, NULL);
@@ -92,13 +96,12 @@ static void write_setvars(struct json_emitter *j, const struct model *m, uint32_
     json_array_end(j);
 }
 
-static void write_irqs(struct json_emitter *j, const struct model *m, uint32_t p)
+static void write_irqs(struct json_emitter *j, const struct model *m, const struct json_groups *g,
+                       uint32_t p)
 {
     json_array_begin(j, "irqs");
-    for (size_t i = 0; i < m->irqs.count; i++) {
-        const struct model_irq *irq = VEC_AT(&m->irqs, struct model_irq, i);
-        if (irq->pd != p)
-            continue;
+    for (uint32_t k = g->irqs.first[p]; k < g->irqs.first[p + 1]; k++) {
+        const struct model_irq *irq = VEC_AT(&m->irqs, struct model_irq, g->irqs.index[k]);
         json_object_begin(j, NULL);
         json_uint(j, "id", irq->id);
         if (irq->kind == IRQ_IOAPIC) {
@@ -119,13 +122,13 @@ static void write_irqs(struct json_emitter *j, const struct model *m, uint32_t p
     json_array_end(j);
 }
 
-static void write_io(struct json_emitter *j, const struct model *m, uint32_t p)
+static void write_io(struct json_emitter *j, const struct model *m, const struct json_groups *g,
+                     uint32_t p)
 {
     json_array_begin(j, "ioports");
-    for (size_t i = 0; i < m->ioports.count; i++) {
-        const struct model_ioport *io = VEC_AT(&m->ioports, struct model_ioport, i);
-        if (io->pd != p)
-            continue;
+    for (uint32_t k = g->ioports.first[p]; k < g->ioports.first[p + 1]; k++) {
+        const struct model_ioport *io =
+            VEC_AT(&m->ioports, struct model_ioport, g->ioports.index[k]);
         json_object_begin(j, NULL);
         json_uint(j, "id", io->id);
         json_hex(j, "base", io->base);
@@ -134,19 +137,17 @@ static void write_io(struct json_emitter *j, const struct model *m, uint32_t p)
     }
     json_array_end(j);
     json_array_begin(j, "pci_devices");
-    for (uint32_t i = 0; i < m->pcis.count; i++) {
+    for (uint32_t k = g->pcis.first[p]; k < g->pcis.first[p + 1]; k++) {
+        uint32_t i = g->pcis.index[k];
         const struct model_pci *pci = VEC_AT(&m->pcis, struct model_pci, i);
-        if (pci->pd != p)
-            continue;
         char addr[16];
         snprintf(addr, sizeof(addr), "%02x:%02x.%x", pci->addr.bus, pci->addr.dev, pci->addr.fn);
         json_object_begin(j, NULL);
         json_string(j, "address", addr);
         json_array_begin(j, "bars");
-        for (size_t b = 0; b < m->bars.count; b++) {
-            const struct model_bar *bar = VEC_AT(&m->bars, struct model_bar, b);
-            if (bar->pci != i)
-                continue;
+        for (uint32_t b = g->bars_of_pci.first[i]; b < g->bars_of_pci.first[i + 1]; b++) {
+            const struct model_bar *bar =
+                VEC_AT(&m->bars, struct model_bar, g->bars_of_pci.index[b]);
             char perms[4];
             perms_to_text(bar->perms, perms);
             json_object_begin(j, NULL);
@@ -189,7 +190,7 @@ static void write_image(struct json_emitter *j, const struct model_pd *pd)
 }
 
 static void write_pd(struct json_emitter *j, const struct model *m, const struct layout *l,
-                     uint32_t p)
+                     const struct json_groups *g, uint32_t p)
 {
     const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, p);
     const struct bastion_spec_pd *s = LAYOUT_ENTRY(l, BASTION_TABLE_PDS, struct bastion_spec_pd, p);
@@ -206,10 +207,10 @@ static void write_pd(struct json_emitter *j, const struct model *m, const struct
     json_uint(j, "cpu", pd->cpu);
     json_string(j, "domain", pd->domain_name);
     write_image(j, pd);
-    write_maps(j, m, p);
-    write_setvars(j, m, p);
-    write_irqs(j, m, p);
-    write_io(j, m, p);
+    write_maps(j, m, g, p);
+    write_setvars(j, m, g, p);
+    write_irqs(j, m, g, p);
+    write_io(j, m, g, p);
     json_array_begin(j, "caps");
     for (uint32_t c = 0; c < s->cap_count; c++)
         write_cap(j, m, l,
@@ -289,8 +290,22 @@ void json_write_system(FILE *out, const struct model *m, const struct layout *l)
     json_string(&j, "format", "bastion-system");
     json_uint(&j, "spec_version", BASTION_SPEC_VERSION);
     json_array_begin(&j, "protection_domains");
-    for (uint32_t p = 0; p < m->pds.count; p++)
-        write_pd(&j, m, l, p);
+    struct json_groups g;
+    size_t pds = m->pds.count;
+    MODEL_GROUP_BY(&g.maps, pds, &m->maps, struct model_map, pd);
+    MODEL_GROUP_BY(&g.setvars, pds, &m->setvars, struct model_setvar, pd);
+    MODEL_GROUP_BY(&g.irqs, pds, &m->irqs, struct model_irq, pd);
+    MODEL_GROUP_BY(&g.ioports, pds, &m->ioports, struct model_ioport, pd);
+    MODEL_GROUP_BY(&g.pcis, pds, &m->pcis, struct model_pci, pd);
+    MODEL_GROUP_BY(&g.bars_of_pci, m->pcis.count, &m->bars, struct model_bar, pci);
+    for (uint32_t p = 0; p < pds; p++)
+        write_pd(&j, m, l, &g, p);
+    model_groups_free(&g.maps);
+    model_groups_free(&g.setvars);
+    model_groups_free(&g.irqs);
+    model_groups_free(&g.ioports);
+    model_groups_free(&g.pcis);
+    model_groups_free(&g.bars_of_pci);
     json_array_end(&j);
     write_regions(&j, m);
     write_channels(&j, m);

@@ -140,9 +140,9 @@ static uint8_t *callable_pds(const struct model *m)
 
 /* What layout_pd needs of the whole model, gathered once rather than once per PD. */
 struct pd_context {
-    uint8_t *callable;     /* callable_pds() */
-    struct pd_groups maps; /* the maps of each PD */
-    struct pd_groups bars; /* the BARs of each PD */
+    uint8_t *callable;        /* callable_pds() */
+    struct model_groups maps; /* the maps of each PD */
+    struct model_groups bars; /* the BARs of each PD */
 };
 
 /* Segments of a PD's image (if loaded), with frames and page-table needs. */
@@ -242,13 +242,13 @@ void layout_build(struct layout *l, const struct model *m)
     add_string(l, "");
     layout_regions(l, m);
     struct pd_context c = {callable_pds(m), {NULL, NULL}, {NULL, NULL}};
-    PD_GROUPS_BUILD(&c.maps, m, &m->maps, struct model_map);
-    PD_GROUPS_BUILD(&c.bars, m, &m->bars, struct model_bar);
+    MODEL_GROUP_BY(&c.maps, m->pds.count, &m->maps, struct model_map, pd);
+    MODEL_GROUP_BY(&c.bars, m->pds.count, &m->bars, struct model_bar, pd);
     for (uint32_t p = 0; p < m->pds.count; p++)
         layout_pd(l, m, &c, p);
     free(c.callable);
-    pd_groups_free(&c.maps);
-    pd_groups_free(&c.bars);
+    model_groups_free(&c.maps);
+    model_groups_free(&c.bars);
     layout_region_frames(l, m);
     layout_tables(l, m);
     layout_caps(l, m);

@@ -29,31 +29,30 @@ void model_free(struct model *m)
     vec_free(&m->domains);
 }
 
-void pd_groups_build(struct pd_groups *g, const struct model *m, const struct vec *v,
-                     size_t elem_size, size_t pd_offset)
+void model_group(struct model_groups *g, size_t groups, const struct vec *v, size_t elem_size,
+                 size_t key_offset)
 {
-    size_t pds = m->pds.count;
-    g->first = xcalloc(pds + 2, sizeof(*g->first));
+    g->first = xcalloc(groups + 2, sizeof(*g->first));
     g->index = xcalloc(v->count, sizeof(*g->index));
     const char *items = v->items;
     for (size_t i = 0; i < v->count; i++) {
-        uint32_t pd;
-        memcpy(&pd, items + i * elem_size + pd_offset, sizeof(pd));
-        g->first[(pd < pds ? pd : pds) + 1]++; /* an unknown PD: in a last group, not read */
+        uint32_t key;
+        memcpy(&key, items + i * elem_size + key_offset, sizeof(key));
+        g->first[(key < groups ? key : groups) + 1]++;
     }
-    for (size_t p = 0; p <= pds; p++)
-        g->first[p + 1] += g->first[p];
-    uint32_t *next = xcalloc(pds + 1, sizeof(*next));
-    memcpy(next, g->first, (pds + 1) * sizeof(*next));
+    for (size_t k = 0; k <= groups; k++)
+        g->first[k + 1] += g->first[k];
+    uint32_t *next = xcalloc(groups + 1, sizeof(*next));
+    memcpy(next, g->first, (groups + 1) * sizeof(*next));
     for (size_t i = 0; i < v->count; i++) {
-        uint32_t pd;
-        memcpy(&pd, items + i * elem_size + pd_offset, sizeof(pd));
-        g->index[next[pd < pds ? pd : pds]++] = (uint32_t)i;
+        uint32_t key;
+        memcpy(&key, items + i * elem_size + key_offset, sizeof(key));
+        g->index[next[key < groups ? key : groups]++] = (uint32_t)i;
     }
     free(next);
 }
 
-void pd_groups_free(struct pd_groups *g)
+void model_groups_free(struct model_groups *g)
 {
     free(g->first);
     free(g->index);

@@ -205,22 +205,24 @@ struct model {
 void model_free(struct model *m);
 
 /*
- * The elements of one model vector (maps, BARs, setvars: anything whose element has a
- * `uint32_t pd` member at `pd_offset`) grouped by their PD, in one counting sort: the
- * elements of PD p, in description order, are index[first[p]] .. index[first[p + 1] - 1].
- * Lets per-PD work visit each element once instead of scanning all of them per PD.
+ * The elements of one model vector grouped by one of their uint32_t members (the PD of a
+ * map, the device of a BAR, ...), in one counting sort: the elements of group g, in
+ * description order, are index[first[g]] .. index[first[g + 1] - 1]. Lets per-PD (or
+ * per-device) work visit each element once instead of scanning all of them per group.
+ * A member value of `groups` or more (NO_INDEX) lands in one extra group, at the end.
  */
-struct pd_groups {
-    uint32_t *first; /* pds.count + 1 entries */
+struct model_groups {
+    uint32_t *first; /* groups + 2 entries */
     uint32_t *index;
 };
 
-void pd_groups_build(struct pd_groups *g, const struct model *m, const struct vec *v,
-                     size_t elem_size, size_t pd_offset);
-void pd_groups_free(struct pd_groups *g);
+void model_group(struct model_groups *g, size_t groups, const struct vec *v, size_t elem_size,
+                 size_t key_offset);
+void model_groups_free(struct model_groups *g);
 
-#define PD_GROUPS_BUILD(g, m, vec, type)                                                           \
-    pd_groups_build(g, m, vec, sizeof(type), offsetof(type, pd))
+/* Groups vector `vec` of `type` elements by their `member`, which is below `groups`. */
+#define MODEL_GROUP_BY(g, groups, vec, type, member)                                               \
+    model_group(g, groups, vec, sizeof(type), offsetof(type, member))
 
 /* Index of the PD/region/domain with that name, or NO_INDEX. */
 uint32_t model_find_pd(const struct model *m, const char *name);

@@ -7,7 +7,13 @@
 
 #include <inttypes.h>
 
-static void report_pd_memory(FILE *out, const struct model *m, uint32_t p)
+/* The maps, BARs and setvars of each PD, grouped once for the whole report. */
+struct report_groups {
+    struct model_groups maps, bars, setvars;
+};
+
+static void report_pd_memory(FILE *out, const struct model *m, const struct report_groups *g,
+                             uint32_t p)
 {
     const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, p);
     if (pd->elf) {
@@ -22,35 +28,32 @@ static void report_pd_memory(FILE *out, const struct model *m, uint32_t p)
     } else {
         fprintf(out, "    image %s (not loaded)\n", pd->image);
     }
-    for (size_t i = 0; i < m->maps.count; i++) {
-        const struct model_map *map = VEC_AT(&m->maps, struct model_map, i);
-        if (map->pd != p)
-            continue;
+    for (uint32_t k = g->maps.first[p]; k < g->maps.first[p + 1]; k++) {
+        const struct model_map *map = VEC_AT(&m->maps, struct model_map, g->maps.index[k]);
         const struct model_region *r = VEC_AT(&m->regions, struct model_region, map->region);
         char perms[4];
         perms_to_text(map->perms, perms);
         fprintf(out, "      map     0x%012" PRIx64 "-0x%012" PRIx64 " %-3s %-8s %s\n", map->vaddr,
                 map->vaddr + r->size - 1, perms, map->cached ? "cached" : "uncached", r->name);
     }
-    for (size_t i = 0; i < m->bars.count; i++) {
-        const struct model_bar *bar = VEC_AT(&m->bars, struct model_bar, i);
+    for (uint32_t k = g->bars.first[p]; k < g->bars.first[p + 1]; k++) {
+        const struct model_bar *bar = VEC_AT(&m->bars, struct model_bar, g->bars.index[k]);
         const struct model_pci *pci = VEC_AT(&m->pcis, struct model_pci, bar->pci);
-        if (bar->pd == p)
-            fprintf(out, "      bar     0x%012" PRIx64 "-0x%012" PRIx64 " BAR%u of %02x:%02x.%x\n",
-                    bar->vaddr, bar->vaddr + bar->size - 1, bar->index, pci->addr.bus,
-                    pci->addr.dev, pci->addr.fn);
+        fprintf(out, "      bar     0x%012" PRIx64 "-0x%012" PRIx64 " BAR%u of %02x:%02x.%x\n",
+                bar->vaddr, bar->vaddr + bar->size - 1, bar->index, pci->addr.bus, pci->addr.dev,
+                pci->addr.fn);
     }
     fprintf(out, "      stack   0x%012llx-0x%012llx rw\n",
             (unsigned long long)(BASTION_STACK_TOP - pd->stack_size),
             (unsigned long long)(BASTION_STACK_TOP - 1));
 }
 
-static void report_pd_setvars(FILE *out, const struct model *m, uint32_t p)
+static void report_pd_setvars(FILE *out, const struct model *m, const struct report_groups *g,
+                              uint32_t p)
 {
-    for (size_t i = 0; i < m->setvars.count; i++) {
-        const struct model_setvar *sv = VEC_AT(&m->setvars, struct model_setvar, i);
-        if (sv->pd != p)
-            continue;
+    for (uint32_t k = g->setvars.first[p]; k < g->setvars.first[p + 1]; k++) {
+        const struct model_setvar *sv =
+            VEC_AT(&m->setvars, struct model_setvar, g->setvars.index[k]);
         char text[MODEL_SETVAR_TEXT];
         setvar_to_text(sv, text);
         fprintf(out, "      setvar  %-20s = 0x%016" PRIx64, sv->symbol, sv->value);
@@ -86,6 +89,10 @@ static void report_pd_caps(FILE *out, const struct model *m, const struct layout
 
 static void report_pds(FILE *out, const struct model *m, const struct layout *l)
 {
+    struct report_groups g;
+    MODEL_GROUP_BY(&g.maps, m->pds.count, &m->maps, struct model_map, pd);
+    MODEL_GROUP_BY(&g.bars, m->pds.count, &m->bars, struct model_bar, pd);
+    MODEL_GROUP_BY(&g.setvars, m->pds.count, &m->setvars, struct model_setvar, pd);
     for (uint32_t p = 0; p < m->pds.count; p++) {
         const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, p);
         fprintf(out, "protection domain %s", pd->name);
@@ -97,11 +104,14 @@ static void report_pds(FILE *out, const struct model *m, const struct layout *l)
         if (pd->domain_name)
             fprintf(out, ", domain %s", pd->domain_name);
         fputc('\n', out);
-        report_pd_memory(out, m, p);
-        report_pd_setvars(out, m, p);
+        report_pd_memory(out, m, &g, p);
+        report_pd_setvars(out, m, &g, p);
         report_pd_caps(out, m, l, p);
         fputc('\n', out);
     }
+    model_groups_free(&g.maps);
+    model_groups_free(&g.bars);
+    model_groups_free(&g.setvars);
 }
 
 static void report_regions_channels(FILE *out, const struct model *m)
