@@ -4,6 +4,7 @@
 #   make $(BUILD)/tool/bastion     the tool (part of `make all`)
 #   make suite-tool-...            one test suite (see TOOL_SUITES)
 #   make fuzz                      run the libFuzzer target (clang) for FUZZ_SECONDS
+#   make bench-tool                time `bastion check` on 1 M and 2 M elements (make bench)
 
 TOOL_DIR := $(BUILD)/tool
 TOOL := $(TOOL_DIR)/bastion
@@ -64,7 +65,7 @@ fuzz: $(TOOL_DIR)/fuzz-check
 
 # ---- Test suites ------------------------------------------------------------------------
 
-TOOL_SUITES := tool-errors tool-warnings tool-json tool-cli tool-elf tool-fuzz-replay
+TOOL_SUITES := tool-errors tool-warnings tool-json tool-cli tool-elf tool-fuzz-replay tool-scale
 TEST_SUITES += $(TOOL_SUITES)
 .PHONY: $(addprefix suite-,$(TOOL_SUITES))
 
@@ -91,3 +92,13 @@ suite-tool-elf: $(TOOL)
 suite-tool-fuzz-replay: $(TOOL_DIR)/fuzz-replay
 	$(Q)scripts/run-suite.sh tool-fuzz-replay $(BUILD)/test-results -- \
 	    tests/tool/run-fuzz-replay.sh $(abspath $<)
+
+suite-tool-scale: $(TOOL)
+	$(Q)scripts/run-suite.sh tool-scale $(BUILD)/test-results -- \
+	    tests/tool/run-scale.sh $(abspath $(TOOL)) $(abspath $(TOOL_DIR)/scale-tests) $(HOST_CC)
+
+# `make bench`: the wall-clock time of `bastion check` on about 1 M and 2 M elements.
+BENCH_TARGETS += bench-tool
+.PHONY: bench-tool
+bench-tool: $(TOOL)
+	$(Q)tests/tool/scale/bench-large.sh $(TOOL)
