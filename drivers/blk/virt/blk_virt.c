@@ -513,7 +513,9 @@ static bool may_sleep(bool recheck)
         idle &= queue_ring_consumer_may_sleep(answers);
     else
         queue_ring_request_consumer_signal(answers);
-    if (boot_read_pending)
+    if (boot_read_pending && recheck) /* the driver's ring was full at start */
+        idle &= queue_ring_producer_may_sleep(&driver.queue.request);
+    else if (boot_read_pending)
         queue_ring_request_producer_signal(&driver.queue.request);
     return idle;
 }
@@ -527,9 +529,9 @@ static void serve(void)
         if (driver.present) {
             if (phase == PHASE_WAIT_DISK)
                 wait_disk();
-            if (boot_read_pending)
-                send_boot_read();
             from_driver();
+            if (boot_read_pending) /* asked for by wait_disk() or by an answer just taken */
+                send_boot_read();
         }
         if (phase == PHASE_SERVING || phase == PHASE_REFUSED)
             to_driver();

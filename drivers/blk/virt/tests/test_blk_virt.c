@@ -258,11 +258,14 @@ static void setup(const bool present[3], const uint64_t part[3], bool overlap, b
     blk_queue_init(&drv, (uintptr_t)driver_region);
     init();
     blk_info_publish(&drv, DISK_BLOCKS, read_only, "serial-1234", 11);
-    notified(BLK_VIRT_CH_DRIVER);
+    notified(BLK_VIRT_CH_DRIVER); /* the driver notifies once its info is out */
+    /* Then the driver wakes blk_virt only as the protocol says: when blk_virt asked. */
     for (int step = 0; step < 4; step++) {
         driver_take();
+        unsigned had = held_count;
         driver_answer(8, false);
-        notified(BLK_VIRT_CH_DRIVER);
+        if (held_count < had && queue_ring_should_notify_consumer(&drv.response))
+            notified(BLK_VIRT_CH_DRIVER);
     }
 }
 
