@@ -731,10 +731,13 @@ static void test_random(void)
             __atomic_store_n(&ring->tail, (uint32_t)rnd(), __ATOMIC_RELEASE);
             break;
         }
-        default: { /* sane again, for a while */
-            struct queue_ring *ring = (struct queue_ring *)(client_region[2] + BLK_REQUEST_OFFSET);
-            __atomic_store_n(&ring->head, __atomic_load_n(&ring->tail, __ATOMIC_RELAXED),
-                             __ATOMIC_RELEASE);
+        default: { /* both rings sane again, for a while */
+            static const uint32_t offsets[2] = {BLK_REQUEST_OFFSET, BLK_RESPONSE_OFFSET};
+            for (int k = 0; k < 2; k++) {
+                struct queue_ring *ring = (struct queue_ring *)(client_region[2] + offsets[k]);
+                __atomic_store_n(&ring->head, __atomic_load_n(&ring->tail, __ATOMIC_RELAXED),
+                                 __ATOMIC_RELEASE);
+            }
             break;
         }
         }
