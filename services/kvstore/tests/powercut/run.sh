@@ -63,6 +63,7 @@ chain() {
     local id=$1 count=$2 img=$logdir/chain$1.img status=0
     python3 drivers/blk/tests/disk.py good "$img" >/dev/null || { echo "FAIL: chain $id: no image"; return 1; }
     local -a logs=()
+    : >"$logdir/chain$id.summary"
     for ((n = 1; n <= count + 1; n++)); do
         local log=$logdir/chain$id-boot$n.log cut
         if ((n > count)); then cut=none
