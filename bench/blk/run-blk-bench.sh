@@ -8,7 +8,7 @@
 #                    [--bastion-kernel BASTION_BIN --bastion-modules MODULES_ARGS]
 #                    [--requests N] [--cache writeback] [--timeout 1200]
 #                    [--device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on]
-#                    [--only linux|bastion]
+#                    [--only linux|bastion] [--profile-phase K]
 #
 # Each system gets a fresh disk image made the same way: 64 MiB of zeros, a GPT with one
 # partition from 1 MiB to 1 MiB before the end (sfdisk), attached as
@@ -18,11 +18,14 @@
 # workload runs by itself and ends the machine; bench/blk/blk_bench.py then pairs the
 # plugin's marker counts with the phase lines of the serial log. A system whose inputs are
 # missing is reported as "not built", one that fails as "failed (...)", never with a
-# figure. Writes DIR/blk.json and prints the table; logs under WORK.
+# figure. Writes DIR/blk.json and prints the table; logs under WORK. With --profile-phase
+# K the Bastion run also profiles phase K (from 0, in the order of the phase lines) and
+# bench/blk/profile.py prints its instructions per request by PD and function
+# (WORK/bastion.profile.txt).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 results="" work="" plugin="" linux_kernel="" linux_initrd="" bastion_kernel="" bastion_modules=""
-requests="" cache=writeback timeout_s=1200 only=""
+requests="" cache=writeback timeout_s=1200 only="" profile_phase=""
 device="virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on"
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -38,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) timeout_s=$2 ;;
     --device) device=$2 ;;
     --only) only=$2 ;;
+    --profile-phase) profile_phase=$2 ;;
     *) echo "run-blk-bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -55,11 +59,12 @@ make_disk() {
         "$sfdisk" --quiet --no-reread --no-tell-kernel "$1" >/dev/null
 }
 
-# boot NAME QEMU_ARGS...: boot the system on a fresh disk, wait until QEMU ends (or
-# --timeout); true if the serial log has the workload's last line.
+# boot NAME PLUGIN_ARGS QEMU_ARGS...: boot the system on a fresh disk with the plugin's
+# marks file and PLUGIN_ARGS (",key=value" words), wait until QEMU ends (or --timeout);
+# true if the serial log has the workload's last line.
 boot() {
-    local name=$1 status=0
-    shift
+    local name=$1 plugin_args=$2 status=0
+    shift 2
     local log="$work/$name.log" img="$work/$name.img"
     make_disk "$img"
     rm -f "$log" "$work/$name.marks"
@@ -67,7 +72,7 @@ boot() {
     timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 256M \
         -icount shift=0,align=off -display none -monitor none -no-reboot -serial "file:$log" \
         -drive "file=$img,if=none,format=raw,id=d0,cache=$cache" -device "$device" \
-        -plugin "$plugin,marks=$work/$name.marks" "$@" </dev/null >"$log.qemu" 2>&1 || status=$?
+        -plugin "$plugin,marks=$work/$name.marks$plugin_args" "$@" </dev/null >"$log.qemu" 2>&1 || status=$?
     # Bastion ends through isa-debug-exit (status 1 for bst_system_exit(0)), Linux by
     # powering off (0); 124 is the timeout.
     if [[ $status -eq 124 ]]; then
@@ -85,7 +90,7 @@ linux_words=() bastion_words=()
 
 status_linux="not built"
 if [[ $only != bastion && -f $linux_kernel && -f $linux_initrd ]]; then
-    if boot linux -kernel "$linux_kernel" -initrd "$linux_initrd" \
+    if boot linux "" -kernel "$linux_kernel" -initrd "$linux_initrd" \
         -append "console=ttyS0 quiet ${linux_words[*]}"; then
         status_linux="$work/linux.log:$work/linux.marks"
     else
@@ -101,9 +106,23 @@ if [[ $only != linux && -f $bastion_kernel && -f $bastion_modules ]]; then
     read -r -a words <"$bastion_modules"
     mods=()
     for w in "${words[@]}"; do [[ $w == --module ]] || mods+=("$w"); done
-    if boot bastion -kernel "$bastion_kernel" -append "" \
+    profile_args=""
+    [[ -n $profile_phase ]] &&
+        profile_args=",profile=$work/bastion.profile,profile_phase=$profile_phase"
+    if boot bastion "$profile_args" -kernel "$bastion_kernel" -append "" \
         -initrd "$(IFS=,; echo "${mods[*]}")" -device isa-debug-exit,iobase=0xf4,iosize=0x04; then
         status_bastion="$work/bastion.log:$work/bastion.marks"
+        if [[ -n $profile_phase ]]; then
+            pds=()
+            for m in "${mods[@]}"; do
+                [[ $m == *.elf ]] && pds+=(--pd "$(basename "$m" .elf)=$m")
+            done
+            line=$(tr -d '\r' <"$work/bastion.log" | grep "^blkbench: phase $profile_phase ")
+            echo "blk-bench: Bastion's profile of ${line#blkbench: }"
+            python3 "$here/profile.py" --profile "$work/bastion.profile" \
+                --requests "$(sed 's/.* requests \([0-9]*\) .*/\1/' <<<"$line")" \
+                --kernel "${bastion_kernel%.bin}.elf" "${pds[@]}" | tee "$work/bastion.profile.txt"
+        fi
     else
         status_bastion="failed (see $work/bastion.log)"
     fi
