@@ -9,6 +9,7 @@
 #                    [--requests N] [--cache writeback] [--timeout 1200]
 #                    [--device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on]
 #                    [--only linux|bastion] [--profile-phase K]
+#                    [--linux-append "bench.sched=mq-deadline ..."]
 #
 # Each system gets a fresh disk image made the same way: 64 MiB of zeros, a GPT with one
 # partition from 1 MiB to 1 MiB before the end (sfdisk), attached as
@@ -25,7 +26,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 results="" work="" plugin="" linux_kernel="" linux_initrd="" bastion_kernel="" bastion_modules=""
-requests="" cache=writeback timeout_s=1200 only="" profile_phase=""
+requests="" cache=writeback timeout_s=1200 only="" profile_phase="" linux_append=""
 device="virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on"
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -42,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --device) device=$2 ;;
     --only) only=$2 ;;
     --profile-phase) profile_phase=$2 ;;
+    --linux-append) linux_append=$2 ;;
     *) echo "run-blk-bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -91,7 +93,7 @@ linux_words=() bastion_words=()
 status_linux="not built"
 if [[ $only != bastion && -f $linux_kernel && -f $linux_initrd ]]; then
     if boot linux "" -kernel "$linux_kernel" -initrd "$linux_initrd" \
-        -append "console=ttyS0 quiet ${linux_words[*]}"; then
+        -append "console=ttyS0 quiet ${linux_words[*]} $linux_append"; then
         status_linux="$work/linux.log:$work/linux.marks"
     else
         status_linux="failed (see $work/linux.log)"
