@@ -94,7 +94,7 @@ def figures(phases):
     for (pattern, depth), rounds in groups.items():
         costs = [ph["cost_per_request"] for ph in rounds]
         out.append({
-            "pattern": pattern, "depth": depth, "rounds": len(rounds),
+            "pattern": pattern, "depth": depth, "rounds": len(rounds), "requests": rounds[0]["requests"],
             "errors": sum(ph["errors"] for ph in rounds),
             "cost_per_request": round(statistics.median(costs)),
             "cost_min": min(costs), "cost_max": max(costs),
@@ -152,6 +152,9 @@ def main():
         ratio = None
         if lx and bs and not lx["errors"] and not bs["errors"]:
             ratio = round(bs["cost_per_request"] / lx["cost_per_request"], 3)
+        if lx and bs and lx["requests"] != bs["requests"]:
+            print("blk-bench: note: %s at depth %d: Linux made %d requests per phase, Bastion %d" % (
+                pattern, depth, lx["requests"], bs["requests"]))
         rows.append({"pattern": pattern, "depth": depth,
                      "linux_cost": lx["cost_per_request"] if lx else None,
                      "linux_cost_range": [lx["cost_min"], lx["cost_max"]] if lx else None,

@@ -87,7 +87,7 @@ boot() {
     }
 }
 
-linux_words=() bastion_words=()
+linux_words=()
 [[ -n $requests ]] && linux_words+=("bench.requests=$requests")
 
 status_linux="not built"
@@ -121,8 +121,9 @@ if [[ $only != linux && -f $bastion_kernel && -f $bastion_modules ]]; then
             done
             line=$(tr -d '\r' <"$work/bastion.log" | grep "^blkbench: phase $profile_phase ")
             echo "blk-bench: Bastion's profile of ${line#blkbench: }"
+            phase_requests=${line#* requests }
             python3 "$here/profile.py" --profile "$work/bastion.profile" \
-                --requests "$(sed 's/.* requests \([0-9]*\) .*/\1/' <<<"$line")" \
+                --requests "${phase_requests%% *}" \
                 --kernel "${bastion_kernel%.bin}.elf" "${pds[@]}" | tee "$work/bastion.profile.txt"
         fi
     else
