@@ -54,3 +54,4 @@ suite-kvstore-host: $(KVSTORE_TESTS)
 suite-kvstore-soak: $(KVSTORE_TESTS)
 	$(Q)scripts/run-suite.sh kvstore-soak $(BUILD)/test-results -- \
 	    $(KVSTORE_DIR)/tests/run-host.sh $(KVSTORE_BUILD) $(KVSTORE_SOAK_RUNS) $(KVSTORE_FIRST)
+SOAK_TARGETS += suite-kvstore-soak
