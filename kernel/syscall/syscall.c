@@ -11,8 +11,9 @@
 /* NB_SEND_RECV: a non-blocking send to the cap in the cptr register, then a Recv on the
  * cap in the second cptr register (arch_syscall_recv_cptr), as one system call: the
  * thread is waiting in Recv before anyone can see the message (a passive server tells
- * its manager it is ready this way, so it can lose its scheduling context). A failed
- * send ends the call with its error; the Recv does not happen. */
+ * its manager it is ready this way, so it can lose its scheduling context; the PD
+ * runtime folds a deferred signal into its wait so). A failed send ends the call with its
+ * error; the Recv does not happen. */
 static void nb_send_recv(struct tcb *t, struct cte *send_slot)
 {
     struct arch_context *c = &t->arch.ctx;
@@ -21,12 +22,14 @@ static void nb_send_recv(struct tcb *t, struct cte *send_slot)
     if (t->state != THREAD_RUNNABLE || arch_syscall_error(c) != BST_OK) {
         return;
     }
-    struct lookup_result l =
-        cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap, cptr_from_word(recv_cptr));
+    struct lookup_result l = tcb_lookup_cap(t, recv_cptr);
     if (l.status != BST_OK) {
         ipc_error(t, l.status, recv_cptr);
         return;
     }
+    /* From here on it is a Recv: a thread suspended while it waits re-issues a Recv when
+     * resumed, not the send (done) nor the send's result taken for a call number. */
+    arch_syscall_set_call(c, BST_SYS_RECV, recv_cptr);
     ipc_recv(t, l.slot, true);
 }
 
@@ -34,8 +37,7 @@ static void nb_send_recv(struct tcb *t, struct cte *send_slot)
 static void syscall_ipc(struct tcb *t, uint64_t n)
 {
     struct arch_context *c = &t->arch.ctx;
-    struct lookup_result l =
-        cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap, cptr_from_word(arch_syscall_cptr(c)));
+    struct lookup_result l = tcb_lookup_cap(t, arch_syscall_cptr(c));
     if (l.status != BST_OK) {
         ipc_error(t, l.status, arch_syscall_cptr(c));
         return;
@@ -48,8 +50,7 @@ static void syscall_ipc(struct tcb *t, uint64_t n)
         return;
     }
     if (n == BST_SYS_REPLY_RECV) {
-        struct lookup_result r = cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap,
-                                                   cptr_from_word(arch_syscall_reply_cptr(c)));
+        struct lookup_result r = tcb_lookup_cap(t, arch_syscall_reply_cptr(c));
         if (r.status == BST_OK && cap_type(&r.slot->cap) == BST_OBJ_REPLY) {
             ipc_reply(t, r.slot);
         }

@@ -88,6 +88,24 @@ void bst_notify(bst_channel_t ch)
     bst_signal(BASTION_SLOT_NOTIFY_BASE + ch);
 }
 
+bst_error_t bst_ppcall_status(bst_channel_t ch, bst_msginfo_t msginfo, bst_msginfo_t *reply)
+{
+    pd_check_channel(start_info->ppcall_mask, ch,
+                     "bst_ppcall_status on channel %u, which it does not have");
+    *reply = bst_msginfo_new(0, 0);
+    return bst_call(BASTION_SLOT_PPCALL_BASE + ch, msginfo, mrs, reply);
+}
+
+uint32_t bst_pd_generation(void)
+{
+    return start_info->generation;
+}
+
+uint32_t bst_peer_generation(bst_channel_t ch)
+{
+    return ch > BASTION_MAX_ID ? 0 : ((volatile const uint32_t *)start_info->peer_generation)[ch];
+}
+
 bst_msginfo_t bst_ppcall(bst_channel_t ch, bst_msginfo_t msginfo)
 {
     pd_check_channel(start_info->ppcall_mask, ch,
@@ -129,16 +147,22 @@ void bst_deferred_irq_ack(bst_channel_t ch)
     deferred_ack = (struct deferred){.pending = true, .ch = ch};
 }
 
-/* Carry out what the last entry point deferred (just before the next wait). */
-static void flush_deferred(void)
+/* Carry out the deferred acknowledgement (just before the next wait). A deferred signal
+ * is left for next_event(), which folds it into the wait when it can. */
+static void flush_deferred_ack(void)
+{
+    if (deferred_ack.pending) {
+        deferred_ack.pending = false;
+        bst_irq_ack(deferred_ack.ch);
+    }
+}
+
+/* Send the deferred signal on its own (when it cannot ride on the wait). */
+static void flush_deferred_signal(void)
 {
     if (deferred_signal.pending) {
         deferred_signal.pending = false;
         bst_signal(BASTION_SLOT_NOTIFY_BASE + deferred_signal.ch);
-    }
-    if (deferred_ack.pending) {
-        deferred_ack.pending = false;
-        bst_irq_ack(deferred_ack.ch);
     }
 }
 
@@ -148,6 +172,33 @@ __attribute__((weak)) void notified(bst_channel_t ch)
 {
     bst_printf("libbastion: PD '%s': notification on channel %u but no notified()\n", bst_pd_name(),
                ch);
+}
+
+__attribute__((weak)) void peer_restarted(bst_channel_t ch)
+{
+    (void)ch;
+}
+
+/* The generation of each channel's peer as the PD last saw it: peer_restarted() is
+ * called for those that moved. Set at start, so a PD restarted itself sees only later
+ * restarts of its peers. */
+static uint32_t seen_generation[BASTION_MAX_ID + 1];
+
+static void note_peer_generations(void)
+{
+    for (unsigned ch = 0; ch <= BASTION_MAX_ID; ch++)
+        seen_generation[ch] = bst_peer_generation(ch);
+}
+
+static void dispatch_peer_restarts(void)
+{
+    for (unsigned ch = 0; ch <= BASTION_MAX_ID; ch++) {
+        uint32_t g = bst_peer_generation(ch);
+        if (g != seen_generation[ch]) {
+            seen_generation[ch] = g;
+            peer_restarted(ch);
+        }
+    }
 }
 
 __attribute__((weak)) bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo)
@@ -174,6 +225,8 @@ static bool dispatch(uint64_t badge, bst_msginfo_t info, bst_msginfo_t *reply)
         /* Each set bit in ascending order (a wake-up usually has one or two). */
         for (; badge != 0; badge &= badge - 1) {
             unsigned ch = (unsigned)__builtin_ctzll(badge);
+            if (ch == BST_PD_PEER_RESTARTED_BIT)
+                dispatch_peer_restarts();
             if (ch > BASTION_MAX_ID)
                 break;
             notified(ch);
@@ -203,16 +256,31 @@ static bst_error_t next_event(bool answer, bst_msginfo_t reply, uint64_t *badge,
 {
     if (become_passive) {
         become_passive = false;
+        flush_deferred_signal();
         return bst_nb_send_recv(BST_PD_SLOT_INIT, bst_msginfo_new(BST_INIT_REQ_PASSIVE, 0),
                                 BASTION_SLOT_ENDPOINT, BASTION_SLOT_REPLY, mrs, badge, info);
     }
-    if (!(start_info->flags & BST_PD_HAS_ENDPOINT)) {
-        *info = bst_msginfo_new(BST_LABEL_SIGNAL, 0);
-        return bst_wait(BASTION_SLOT_NOTIFICATION, badge);
-    }
-    if (answer)
+    if (answer) {
+        flush_deferred_signal();
         return bst_reply_recv(BASTION_SLOT_ENDPOINT, BASTION_SLOT_REPLY, reply, mrs, badge, info);
-    return bst_recv(BASTION_SLOT_ENDPOINT, BASTION_SLOT_REPLY, badge, info, mrs);
+    }
+    bool endpoint = (start_info->flags & BST_PD_HAS_ENDPOINT) != 0;
+    bst_cptr_t source = endpoint ? BASTION_SLOT_ENDPOINT : BASTION_SLOT_NOTIFICATION;
+    bst_error_t e;
+    if (deferred_signal.pending) {
+        /* The signal and the wait as one system call (NB_SEND_RECV): the PD is waiting
+         * before the peer it wakes can run, and it needs no second kernel entry. */
+        deferred_signal.pending = false;
+        e = bst_nb_send_recv(BASTION_SLOT_NOTIFY_BASE + deferred_signal.ch, bst_msginfo_new(0, 0),
+                             source, BASTION_SLOT_REPLY, mrs, badge, info);
+    } else if (endpoint) {
+        e = bst_recv(BASTION_SLOT_ENDPOINT, BASTION_SLOT_REPLY, badge, info, mrs);
+    } else {
+        e = bst_wait(BASTION_SLOT_NOTIFICATION, badge);
+    }
+    if (!endpoint)
+        *info = bst_msginfo_new(BST_LABEL_SIGNAL, 0);
+    return e;
 }
 
 static _Noreturn void event_loop(void)
@@ -222,7 +290,7 @@ static _Noreturn void event_loop(void)
     for (;;) {
         uint64_t badge = 0;
         bst_msginfo_t info = 0;
-        flush_deferred();
+        flush_deferred_ack();
         bst_error_t e = next_event(answer, reply, &badge, &info);
         answer = false;
         if (e != BST_OK) {
@@ -250,6 +318,7 @@ _Noreturn void __bst_pd_start(const struct bst_pd_startinfo *si, struct bst_ipc_
     for (unsigned ch = 0; ch <= BASTION_MAX_ID; ch++)
         if ((si->irq_mask >> ch) & 1)
             bst_irq_ack(ch);
+    note_peer_generations();
     init();
     become_passive = (si->flags & (BST_PD_PASSIVE | BST_PD_HAS_ENDPOINT | BST_PD_HAS_INIT)) ==
                      (BST_PD_PASSIVE | BST_PD_HAS_ENDPOINT | BST_PD_HAS_INIT);

@@ -112,11 +112,27 @@ static inline void arch_syscall_set_result(struct arch_context *c, uint64_t erro
     c->rsi = msginfo;
 }
 
+/* Rewrite the system call in progress as system call `n` on `cptr`, so that a restart
+ * (arch_syscall_restart) issues that one: NB_SEND_RECV, its send done, becomes a Recv. */
+static inline void arch_syscall_set_call(struct arch_context *c, uint64_t n, uint64_t cptr)
+{
+    c->rax = n;
+    c->rdi = cptr;
+}
+
 /* Make the thread execute its system call again when it next runs (the kernel was
  * preempted in the middle of it). */
 static inline void arch_syscall_restart(struct arch_context *c)
 {
     c->rip -= 2; /* the SYSCALL instruction is two bytes */
+}
+
+/* Copy n words (a message's words between two IPC buffers): one string instruction, so a
+ * word costs one instruction's path. Forward, word by word, like a loop (the direction
+ * flag is clear in the kernel: SYSCALL masks it, the trap entry clears it). */
+static inline void arch_copy_words(uint64_t *dst, const uint64_t *src, size_t n)
+{
+    __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 }
 
 #endif

@@ -108,6 +108,12 @@ static inline void arch_syscall_set_result(struct arch_context *c, uint64_t erro
     c->reg[HOST_REG_RSI] = msginfo;
 }
 
+static inline void arch_syscall_set_call(struct arch_context *c, uint64_t n, uint64_t cptr)
+{
+    c->reg[HOST_REG_RAX] = n;
+    c->reg[HOST_REG_RDI] = cptr;
+}
+
 static inline void arch_syscall_restart(struct arch_context *c)
 {
     c->rip -= 2; /* as x86_64: back over the two-byte SYSCALL */
@@ -131,5 +137,13 @@ struct host_arch_stats {
     unsigned long switches, returns, idles;
 };
 extern struct host_arch_stats host_arch_stats;
+
+/* Copy n words forward, word by word (the x86_64 one is a string instruction). */
+static inline void arch_copy_words(uint64_t *dst, const uint64_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = src[i];
+    }
+}
 
 #endif
