@@ -235,8 +235,7 @@ void ipc_recv(struct tcb *t, struct cte *slot, bool blocking)
         ipc_error(t, BST_INVALID_CAPABILITY, arch_syscall_cptr(&t->arch.ctx));
         return;
     }
-    struct lookup_result rl = cspace_lookup_cap(
-        &t->slots[TCB_SLOT_CSPACE].cap, cptr_from_word(arch_syscall_reply_cptr(&t->arch.ctx)));
+    struct lookup_result rl = tcb_lookup_cap(t, arch_syscall_reply_cptr(&t->arch.ctx));
     if (rl.status != BST_OK || cap_type(&rl.slot->cap) != BST_OBJ_REPLY) {
         ipc_error(t, rl.status != BST_OK ? rl.status : BST_INVALID_CAPABILITY,
                   arch_syscall_reply_cptr(&t->arch.ctx));

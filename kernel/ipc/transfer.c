@@ -9,18 +9,6 @@
 #include <object/cdt.h>
 #include <object/cspace.h>
 
-/* The message a (possibly blocked) sender offers: registers and the fault message. */
-static uint64_t sender_word(const struct tcb *s, const struct bst_ipc_buffer *buf, unsigned i)
-{
-    if (s->ipc_flags & IPC_FAULT) {
-        return s->fault_msg[i];
-    }
-    if (i < BST_MSG_REGISTERS) {
-        return arch_syscall_get_mr(&s->arch.ctx, i);
-    }
-    return buf->msg[i];
-}
-
 /* Copy one capability named in the sender's IPC buffer to the receiver's receive slot.
  * Returns true if a cap was transferred. */
 static bool transfer_cap(struct tcb *s, const struct bst_ipc_buffer *sbuf, struct tcb *r,
@@ -54,31 +42,41 @@ static bool transfer_cap(struct tcb *s, const struct bst_ipc_buffer *sbuf, struc
 
 void ipc_transfer(struct tcb *s, struct tcb *r, uint64_t badge, bool can_grant)
 {
-    const struct bst_ipc_buffer *sbuf = tcb_ipc_buffer(s);
-    struct bst_ipc_buffer *rbuf = tcb_ipc_buffer(r);
-    bool fault = (s->ipc_flags & IPC_FAULT) != 0;
-    bst_msginfo_t info = fault ? bst_msginfo_make(s->fault_label, BST_FAULT_MSG_LENGTH, 0, 0)
-                               : arch_syscall_msginfo(&s->arch.ctx);
+    struct arch_context *rc = &r->arch.ctx;
+    if (s->ipc_flags & IPC_FAULT) { /* the fault message the kernel made: registers only */
+        _Static_assert(BST_FAULT_MSG_LENGTH <= BST_MSG_REGISTERS, "a fault message fits");
+        for (unsigned i = 0; i < BST_FAULT_MSG_LENGTH; i++) {
+            arch_syscall_set_mr(rc, i, s->fault_msg[i]);
+        }
+        arch_syscall_set_result(rc, BST_OK, badge,
+                                bst_msginfo_make(s->fault_label, BST_FAULT_MSG_LENGTH, 0, 0));
+        return;
+    }
+    bst_msginfo_t info = arch_syscall_msginfo(&s->arch.ctx);
     unsigned length = bst_msginfo_length(info);
     if (length > BST_MSG_MAX_LENGTH) {
         length = BST_MSG_MAX_LENGTH;
     }
-    if (length > BST_MSG_REGISTERS && !fault && (sbuf == NULL || rbuf == NULL)) {
-        length = BST_MSG_REGISTERS; /* words past the registers need both buffers */
-    }
-    struct arch_context *rc = &r->arch.ctx;
-    for (unsigned i = 0; i < length; i++) {
-        uint64_t w = sender_word(s, sbuf, i);
-        if (i < BST_MSG_REGISTERS) {
-            arch_syscall_set_mr(rc, i, w);
-        } else {
-            rbuf->msg[i] = w;
+    bool want_caps = can_grant && bst_msginfo_extra_caps(info) > 0;
+    /* The IPC buffers only when the message needs them (words past the registers, a cap). */
+    const struct bst_ipc_buffer *sbuf = NULL;
+    struct bst_ipc_buffer *rbuf = NULL;
+    if (length > BST_MSG_REGISTERS || want_caps) {
+        sbuf = tcb_ipc_buffer(s);
+        rbuf = tcb_ipc_buffer(r);
+        if (sbuf == NULL || rbuf == NULL) {
+            want_caps = false;
+            if (length > BST_MSG_REGISTERS) {
+                length = BST_MSG_REGISTERS; /* words past the registers need both buffers */
+            }
         }
     }
-    unsigned caps = 0;
-    if (!fault && can_grant && bst_msginfo_extra_caps(info) > 0 && sbuf != NULL && rbuf != NULL) {
-        caps = transfer_cap(s, sbuf, r, rbuf) ? 1 : 0;
+    arch_syscall_copy_mrs(rc, &s->arch.ctx); /* all four: words past the length are undefined */
+    if (length > BST_MSG_REGISTERS) {        /* the rest as one block, buffer to buffer */
+        arch_copy_words(&rbuf->msg[BST_MSG_REGISTERS], &sbuf->msg[BST_MSG_REGISTERS],
+                        length - BST_MSG_REGISTERS);
     }
+    unsigned caps = want_caps && transfer_cap(s, sbuf, r, rbuf) ? 1 : 0;
     arch_syscall_set_result(rc, BST_OK, badge,
                             bst_msginfo_make(bst_msginfo_label(info), length, caps, 0));
 }

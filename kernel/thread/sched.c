@@ -19,7 +19,7 @@ struct tcb *sched_current(void)
     return sched_state.current;
 }
 
-static void enqueue(struct tcb *t)
+static inline __attribute__((always_inline)) void enqueue(struct tcb *t)
 {
     kassert(!t->queued);
     unsigned p = t->priority, d = t->domain;
@@ -36,7 +36,7 @@ static void enqueue(struct tcb *t)
     t->queued = 1;
 }
 
-static void dequeue(struct tcb *t)
+static inline __attribute__((always_inline)) void dequeue(struct tcb *t)
 {
     kassert(t->queued);
     unsigned p = t->priority, d = t->domain;
@@ -100,10 +100,15 @@ void sched_remove(struct tcb *t)
     }
 }
 
-bool sched_competitor_ready(void)
+static inline __attribute__((always_inline)) bool competitor_ready(void)
 {
     struct tcb *t = sched_state.current;
     return t != NULL && queue_head[t->domain][t->priority] != NULL;
+}
+
+bool sched_competitor_ready(void)
+{
+    return competitor_ready();
 }
 
 void sched_make_inactive(struct tcb *t)
@@ -174,7 +179,7 @@ void sched_yield(void)
 
 void sched_tick(void)
 {
-    if (sched_competitor_ready()) {
+    if (competitor_ready()) {
         struct tcb *t = sched_state.current;
         sched_state.current = NULL;
         enqueue(t); /* to the tail: the next of its priority runs */
@@ -220,7 +225,7 @@ void kernel_exit(void)
         }
         break;
     }
-    if (!budget_quiet() || sched_competitor_ready()) {
+    if (!budget_quiet() || competitor_ready()) {
         budget_start_running(sched_state.current);
         budget_arm_timer(sched_state.current);
     }

@@ -113,7 +113,9 @@ syscall_save_rest:
     movq %rsp, %rdi                 /* the context, which is the start of the TCB */
     movq %gs:CPU_KERNEL_RSP, %rsp
     xorl %ebp, %ebp                 /* (DF is clear: SYSCALL masks it) */
-    /* The C fastpath next (it returns only when it does not apply). */
+    /* The C fastpath next (it returns only when it does not apply), unless it is off. */
+    cmpb $0, fastpath_off(%rip)
+    jne 2f
     movq CTX_RAX(%rdi), %rax
     cmpq $BST_SYS_CALL, %rax
     je 1f

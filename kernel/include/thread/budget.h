@@ -22,7 +22,7 @@ extern struct budget_state budget_state;
 
 /* No budget in play, no timer armed, no domain schedule: the scheduler can skip all of
  * this. */
-static inline bool budget_quiet(void)
+static inline __attribute__((always_inline)) bool budget_quiet(void)
 {
     return budget_state.limited == 0 && budget_state.release_head == NULL &&
            budget_state.armed == 0 && !domain_schedule_active();

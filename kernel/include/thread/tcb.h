@@ -13,6 +13,7 @@
 #include <arch/thread.h>
 #include <bastion/ipcbuffer.h>
 #include <object/cap.h>
+#include <object/cspace.h>
 
 enum thread_state {
     THREAD_INACTIVE = 0,         /* never started, suspended, or stopped by a fault */
@@ -102,6 +103,22 @@ struct bst_ipc_buffer *tcb_ipc_buffer(const struct tcb *t);
 /* Start / stop a thread (used by invocations, faults and the root task). */
 void tcb_resume(struct tcb *t);
 void tcb_suspend(struct tcb *t);
+
+/* cspace_lookup_cap() in t's CSpace, with the common shape's shortcut: when the root is
+ * one CNode whose guard and radix take all 64 bits (decoded in the TCB), the slot
+ * follows from the address at once; any other address or shape takes the walk, which
+ * gives the same result for these and the errors for the rest. */
+static inline struct lookup_result tcb_lookup_cap(const struct tcb *t, uint64_t cptr)
+{
+    uint64_t index = cptr & ((1ull << t->cspace_radix) - 1);
+    if (t->cspace_slots != NULL && (cptr >> t->cspace_radix) == t->cspace_guard && index != 0 &&
+        !cap_is_null(&t->slots[TCB_SLOT_CSPACE].cap)) {
+        struct cte *slot = t->cspace_slots + index;
+        return (struct lookup_result){cap_is_null(&slot->cap) ? BST_INVALID_CAPABILITY : BST_OK,
+                                      slot};
+    }
+    return cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap, cptr_from_word(cptr));
+}
 
 /* Whether the thread has what it needs to run: a CSpace and a VSpace. */
 bool tcb_can_run(const struct tcb *t);

@@ -9,6 +9,7 @@
 #ifndef ARCH_THREAD_H
 #define ARCH_THREAD_H
 
+#include <bastion/ipcbuffer.h>
 #include <bastion/tcbregs.h>
 #include <ktypes.h>
 
@@ -137,6 +138,14 @@ struct host_arch_stats {
     unsigned long switches, returns, idles;
 };
 extern struct host_arch_stats host_arch_stats;
+
+/* All four message registers (words past a message's length are undefined). */
+static inline void arch_syscall_copy_mrs(struct arch_context *to, const struct arch_context *from)
+{
+    for (unsigned i = 0; i < BST_MSG_REGISTERS; i++) {
+        arch_syscall_set_mr(to, i, arch_syscall_get_mr(from, i));
+    }
+}
 
 /* Copy n words forward, word by word (the x86_64 one is a string instruction). */
 static inline void arch_copy_words(uint64_t *dst, const uint64_t *src, size_t n)
