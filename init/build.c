@@ -611,6 +611,9 @@ void build_system(const struct bst_bootinfo *bi)
                                       .pd_index = p,
                                       .counter_khz = (uint32_t)bi->counter_khz};
         bst_strlcpy(si.name, pd_name(p), sizeof(si.name));
+        for (uint32_t q = 0; q < s->n[BASTION_TABLE_PDS]; q++) /* its children's dispositions */
+            if (s->pds[q].parent == p && s->pds[q].child_id <= BASTION_MAX_ID)
+                si.supervision[s->pds[q].child_id] = s->pds[q].supervision;
         build_cspace(p, &si);
         load_image(p);
         map_regions(p);
@@ -673,6 +676,49 @@ void start_system(void)
     bst_printf("init: started %u protection domains\n", started);
 }
 
+/* Write one 32-bit word of PD p's start info (init alone writes it; the PD reads). */
+static void startinfo_write_u32(uint32_t p, uint64_t offset, uint32_t value)
+{
+    uint8_t *page = scratch_map(object_slot(the_spec.pds[p].ipc_buffer_frame, 0), 12);
+    memcpy(page + BST_PD_STARTINFO_OFFSET + offset, &value, sizeof(value));
+    scratch_unmap();
+}
+
+/* Tell PD q that the peer at the end of its channel `id` was restarted: the peer's new
+ * generation in q's start info first, then the peer-restarted bit on q's notification
+ * (docs/supervision.md). */
+static void tell_peer(uint32_t q, uint8_t id, uint32_t generation)
+{
+    struct pd_state *st = &pd_states[q];
+    startinfo_write_u32(
+        q, offsetof(struct bst_pd_startinfo, peer_generation) + (uint64_t)id * sizeof(uint32_t),
+        generation);
+    if (st->peer_signal == 0) {
+        uint64_t slot = slot_alloc(1);
+        if (slot == 0 ||
+            bst_cnode_mint(ROOT_CNODE, slot, BST_ROOT_DEPTH, ROOT_CNODE,
+                           object_slot(the_spec.pds[q].notification, 0), BST_ROOT_DEPTH,
+                           BST_RIGHT_WRITE, 1ULL << BST_PD_PEER_RESTARTED_BIT) != BST_OK) {
+            bst_printf("init: PD '%s': cannot tell it of a peer's restart\n", pd_name(q));
+            return;
+        }
+        st->peer_signal = slot;
+    }
+    bst_signal(st->peer_signal);
+}
+
+/* PD p was started again: every PD with a channel to it hears of it. */
+static void tell_peers(uint32_t p)
+{
+    uint32_t generation = pd_states[p].restarts;
+    for (uint32_t c = 0; c < the_spec.n[BASTION_TABLE_CHANNELS]; c++) {
+        const struct bastion_spec_channel *ch = &the_spec.channels[c];
+        for (unsigned end = 0; end < 2; end++)
+            if (ch->pd[end] == p)
+                tell_peer(ch->pd[1 - end], ch->id[1 - end], generation);
+    }
+}
+
 bst_error_t pd_restart(uint32_t p, bool reinit)
 {
     const struct bastion_spec_pd *pd = &the_spec.pds[p];
@@ -697,5 +743,10 @@ bst_error_t pd_restart(uint32_t p, bool reinit)
         uint64_t word;
         bst_poll(object_slot(pd->notification, 0), &word); /* no signal survives */
     }
-    return start_thread(p);
+    pd_states[p].restarts++;
+    startinfo_write_u32(p, offsetof(struct bst_pd_startinfo, generation), pd_states[p].restarts);
+    bst_error_t e2 = start_thread(p);
+    if (e2 == BST_OK)
+        tell_peers(p);
+    return e2;
 }

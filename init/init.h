@@ -122,7 +122,9 @@ struct pd_state {
     struct table_pool tables;
     const uint8_t *elf; /* its program image among the modules (symbols), or NULL */
     uint64_t elf_size;
-    unsigned restarts;
+    unsigned restarts;    /* its generation: restarts and re-initialisations so far */
+    uint64_t peer_signal; /* slot in init: its notification badged with the peer-restarted
+                             bit (minted at its first peer's restart), or 0 */
 };
 
 extern struct spec the_spec;

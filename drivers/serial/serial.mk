@@ -101,3 +101,38 @@ suite-serial-host: $(SERIAL_HOST_TESTS) $(BUILD)/drivers/serial/header-check.sta
 suite-system-serial: $(KERNEL_BIN) $(SERIAL_TEST_BUILD)/modules.args
 	$(Q)scripts/run-suite.sh system-serial $(BUILD)/test-results -- \
 	    drivers/serial/tests/run.sh $(KERNEL_BIN) $(SERIAL_TEST_BUILD) $(BUILD)/test-logs/serial
+
+# The restart test (drivers/serial/tests/restart, docs/supervision.md): the UART and timer
+# drivers under the supervisor component, crashed at random fault points; clients must
+# lose no line and no timeout. broken.xml turns resynchronisation off: its check must fail.
+# soak.xml is the long run (`make soak`).
+include supervisor/supervisor.mk
+SERIAL_RESTART_BUILD := $(BUILD)/drivers/serial/restart
+$(call serial_system_drivers,$(SERIAL_RESTART_BUILD))
+$(eval $(call pd_program,supervisor,$(SUPERVISOR_SRCS),$(SERIAL_RESTART_BUILD)))
+$(eval $(call pd_program,serial_restart_client,drivers/serial/tests/restart_client.c \
+    $(SERIAL_AND_TIMER_CLIENT_SRCS),$(SERIAL_RESTART_BUILD)))
+SERIAL_RESTART_ELFS := $(call SERIAL_DRIVER_ELFS,$(SERIAL_RESTART_BUILD)) \
+    $(SERIAL_RESTART_BUILD)/supervisor.elf $(SERIAL_RESTART_BUILD)/serial_restart_client.elf
+define serial_restart_system
+$(SERIAL_RESTART_BUILD)/$(1)/modules.args: drivers/serial/tests/restart/$(1).xml $(TOOL) \
+    $(INIT_ELF) scripts/build-example.sh $(SERIAL_RESTART_ELFS)
+	@mkdir -p $$(dir $$@)
+	$$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $$< $$(dir $$@) $(SERIAL_RESTART_BUILD) \
+	    > $$@.tmp && mv $$@.tmp $$@
+ALL_TARGETS += $(SERIAL_RESTART_BUILD)/$(1)/modules.args
+endef
+$(foreach s,system broken soak,$(eval $(call serial_restart_system,$(s))))
+
+TEST_SUITES += system-restart
+SOAK_TARGETS += soak-restart
+.PHONY: suite-system-restart soak-restart
+suite-system-restart: $(KERNEL_BIN) $(SERIAL_RESTART_BUILD)/system/modules.args \
+    $(SERIAL_RESTART_BUILD)/broken/modules.args
+	$(Q)scripts/run-suite.sh system-restart $(BUILD)/test-results -- \
+	    drivers/serial/tests/restart/run.sh $(KERNEL_BIN) $(SERIAL_RESTART_BUILD) \
+	    $(BUILD)/test-logs/restart 200 system broken
+soak-restart: $(KERNEL_BIN) $(SERIAL_RESTART_BUILD)/soak/modules.args
+	$(Q)scripts/run-suite.sh soak-restart $(BUILD)/test-results -- \
+	    drivers/serial/tests/restart/run.sh $(KERNEL_BIN) $(SERIAL_RESTART_BUILD) \
+	    $(BUILD)/test-logs/restart 1000 soak

@@ -136,8 +136,30 @@ struct bastion_spec_pd {
     uint32_t reply;
     uint32_t stack_frames;
     uint32_t ipc_buffer_frame;
-    uint32_t reserved;
+    uint32_t supervision; /* a child's disposition on a fault: BASTION_SUPERVISION_WORD() */
 };
+
+/*
+ * Supervision (docs/supervision.md): what a child's parent does when the child faults,
+ * from <protection_domain on_fault="..." max_restarts="..." backoff="...">. One word per
+ * PD: bits 0-2 the disposition, bits 3-12 max_restarts (0: no limit), bits 13-31 the
+ * first back-off in milliseconds. 0 (BASTION_ON_FAULT_NONE) leaves the decision to the
+ * parent's own fault() code.
+ */
+enum bastion_on_fault {
+    BASTION_ON_FAULT_NONE = 0,     /* the parent's fault() decides, as without supervision */
+    BASTION_ON_FAULT_RESTART = 1,  /* re-initialise it at once */
+    BASTION_ON_FAULT_BACKOFF = 2,  /* re-initialise it after a delay that doubles per fault */
+    BASTION_ON_FAULT_STOP = 3,     /* leave it stopped */
+    BASTION_ON_FAULT_ESCALATE = 4, /* leave it stopped; the parent faults, for its own parent */
+};
+#define BASTION_SUPERVISION_MAX_RESTARTS   1023u
+#define BASTION_SUPERVISION_MAX_BACKOFF_MS 524287u
+#define BASTION_SUPERVISION_WORD(on_fault, max_restarts, backoff_ms)                               \
+    ((uint32_t)(on_fault) | (uint32_t)(max_restarts) << 3 | (uint32_t)(backoff_ms) << 13)
+#define BASTION_SUPERVISION_ON_FAULT(word)     ((word)&7u)
+#define BASTION_SUPERVISION_MAX_RESTARTS_OF(w) (((w) >> 3) & 0x3ffu)
+#define BASTION_SUPERVISION_BACKOFF_MS(word)   ((word) >> 13)
 
 enum bastion_spec_region_flags {
     BASTION_REGION_FIXED_PHYS = 1u, /* phys_addr is given: use that device/RAM range */

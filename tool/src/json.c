@@ -4,6 +4,7 @@
 #include "json.h"
 #include "elf_image.h"
 #include "json_emit.h"
+#include <bastion/spec.h>
 #include "sizes.h"
 
 static void rights_text(uint32_t rights, char *buf)
@@ -206,6 +207,12 @@ static void write_pd(struct json_emitter *j, const struct model *m, const struct
     json_hex(j, "stack_size", pd->stack_size);
     json_uint(j, "cpu", pd->cpu);
     json_string(j, "domain", pd->domain_name);
+    if (pd->on_fault != BASTION_ON_FAULT_NONE) { /* only where given: older outputs stay */
+        static const char *const names[] = {"none", "restart", "backoff", "stop", "escalate"};
+        json_string(j, "on_fault", names[pd->on_fault]);
+        json_uint(j, "max_restarts", pd->max_restarts);
+        json_uint(j, "backoff_us", pd->backoff_us);
+    }
     write_image(j, pd);
     write_maps(j, m, g, p);
     write_setvars(j, m, g, p);

@@ -199,6 +199,7 @@ static void layout_pd(struct layout *l, const struct model *m, const struct pd_c
     s.child_id = pd->parent == NO_INDEX ? BASTION_SPEC_NONE : pd->child_id;
     s.priority = (uint8_t)pd->priority;
     s.flags = pd->passive ? BASTION_PD_PASSIVE : 0;
+    s.supervision = BASTION_SUPERVISION_WORD(pd->on_fault, pd->max_restarts, pd->backoff_us / 1000);
     s.cpu = (uint8_t)pd->cpu;
     s.domain = pd->domain == NO_INDEX ? 0 : (uint8_t)pd->domain;
     s.budget_us = pd->budget;

@@ -149,7 +149,10 @@ struct model_pd {
     uint32_t cpu;
     const char *domain_name;
     uint32_t domain;
-    const char *image; /* program image file name as written */
+    uint32_t on_fault;     /* enum bastion_on_fault; BASTION_ON_FAULT_NONE without one */
+    uint32_t max_restarts; /* 0: no limit */
+    uint64_t backoff_us;   /* on_fault="backoff": the first delay */
+    const char *image;     /* program image file name as written */
     xmlNode *image_node;
     char *image_path;      /* resolved path once found (owned) */
     struct elf_image *elf; /* loaded image, or NULL */

@@ -5,6 +5,8 @@
 #include "attrs.h"
 #include "parse.h"
 
+#include <bastion/spec.h>
+
 #include <string.h>
 
 #define DEFAULT_PRIORITY  100
@@ -263,11 +265,58 @@ static bool parse_budget_period(struct model_pd *pd, xmlNode *node, struct diag_
     return ok;
 }
 
+/* Reads on_fault, max_restarts and backoff (docs/supervision.md): a child's disposition,
+ * which its parent applies. Checked here, per PD: nothing else is involved. */
+static bool parse_supervision(struct model_pd *pd, xmlNode *node, bool child, struct diag_sink *d)
+{
+    static const char *const dispositions[] = {"none", "restart",  "backoff",
+                                               "stop", "escalate", NULL};
+    unsigned on_fault = BASTION_ON_FAULT_NONE;
+    bool ok = attr_choice(d, node, "on_fault", dispositions, BASTION_ON_FAULT_NONE, &on_fault);
+    ok &= attr_u32(d, node, "max_restarts", ATTR_OPTIONAL, 0, 0, BASTION_SUPERVISION_MAX_RESTARTS,
+                   &pd->max_restarts);
+    ok &= attr_u64(d, node, "backoff", ATTR_OPTIONAL, 0, 1000,
+                   BASTION_SUPERVISION_MAX_BACKOFF_MS * 1000ULL, &pd->backoff_us);
+    pd->on_fault = on_fault;
+    if (!ok)
+        return false;
+    bool restarts = on_fault == BASTION_ON_FAULT_RESTART || on_fault == BASTION_ON_FAULT_BACKOFF;
+    if (on_fault != BASTION_ON_FAULT_NONE && !child) {
+        diag_node(d, DIAG_ERROR, node, "on_fault",
+                  "on_fault is for child protection domains: a top-level PD's faults go to "
+                  "init, which only reports them; nest it in a supervisor PD");
+        return false;
+    }
+    if (attr_text(node, "max_restarts") && !restarts) {
+        diag_node(d, DIAG_ERROR, node, "max_restarts",
+                  "max_restarts applies only to on_fault=\"restart\" or \"backoff\"; remove it");
+        return false;
+    }
+    if (attr_text(node, "backoff") && on_fault != BASTION_ON_FAULT_BACKOFF) {
+        diag_node(d, DIAG_ERROR, node, "backoff",
+                  "backoff applies only to on_fault=\"backoff\"; remove it");
+        return false;
+    }
+    if (on_fault == BASTION_ON_FAULT_BACKOFF && !attr_text(node, "backoff")) {
+        diag_node(d, DIAG_ERROR, node, "on_fault",
+                  "on_fault=\"backoff\" needs backoff=\"...\": the first delay in microseconds");
+        return false;
+    }
+    if (pd->backoff_us % 1000) {
+        diag_node(d, DIAG_ERROR, node, "backoff",
+                  "backoff %s is not a whole number of milliseconds; use a multiple of 1000 us",
+                  attr_text(node, "backoff"));
+        return false;
+    }
+    return true;
+}
+
 /* Reads the attributes of a PD; `child` when it is nested in another PD. */
 static bool parse_pd_attrs(struct model_pd *pd, xmlNode *node, bool child, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"name",       "priority", "budget", "period", "passive",
-                                          "stack_size", "cpu",      "domain", "id",     NULL};
+    static const char *const allowed[] = {
+        "name",   "priority", "budget",   "period",       "passive", "stack_size", "cpu",
+        "domain", "id",       "on_fault", "max_restarts", "backoff", NULL};
     bool ok = attrs_only(d, node, allowed);
     ok &= attr_name(d, node, "name", ATTR_REQUIRED, &pd->name);
     ok &= attr_u32(d, node, "priority", ATTR_OPTIONAL, DEFAULT_PRIORITY, 0, MODEL_MAX_PRIORITY,
@@ -299,6 +348,7 @@ static bool parse_pd_attrs(struct model_pd *pd, xmlNode *node, bool child, struc
                   "<protection_domain>); remove it");
         ok = false;
     }
+    ok &= parse_supervision(pd, node, child, d);
     return ok;
 }
 

@@ -5,12 +5,26 @@
 #include "sizes.h"
 #include "elf_image.h"
 
+#include <bastion/spec.h>
 #include <inttypes.h>
 
 /* The maps, BARs and setvars of each PD, grouped once for the whole report. */
 struct report_groups {
     struct model_groups maps, bars, setvars;
 };
+
+/* A child's disposition (docs/supervision.md), when it has one. */
+static void report_pd_supervision(FILE *out, const struct model_pd *pd)
+{
+    static const char *const names[] = {"none", "restart", "backoff", "stop", "escalate"};
+    if (pd->on_fault == BASTION_ON_FAULT_NONE)
+        return;
+    fprintf(out, ", on fault %s", names[pd->on_fault]);
+    if (pd->max_restarts)
+        fprintf(out, " (at most %u restarts)", pd->max_restarts);
+    if (pd->on_fault == BASTION_ON_FAULT_BACKOFF)
+        fprintf(out, " (first back-off %" PRIu64 " us)", pd->backoff_us);
+}
 
 static void report_pd_memory(FILE *out, const struct model *m, const struct report_groups *g,
                              uint32_t p)
@@ -103,6 +117,7 @@ static void report_pds(FILE *out, const struct model *m, const struct layout *l)
                 pd->priority, pd->budget, pd->period, pd->passive ? ", passive" : "", pd->cpu);
         if (pd->domain_name)
             fprintf(out, ", domain %s", pd->domain_name);
+        report_pd_supervision(out, pd);
         fputc('\n', out);
         report_pd_memory(out, m, &g, p);
         report_pd_setvars(out, m, &g, p);

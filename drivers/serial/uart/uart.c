@@ -23,6 +23,14 @@
  * ever dropped by the driver, at the cost of an interrupt per received byte (at most
  * 11,520 a second at 115200 baud).
  *
+ * Restart without loss (docs/supervision.md): the transmit side keeps its state in the
+ * journal of bastion/serial/protocol.h, in shared memory, so that a driver re-initialised
+ * after a crash resumes the buffer it was sending at the next byte: no byte of a line is
+ * lost or sent twice, so no line is lost or mixed. (An injected fault comes only at a
+ * fault point, between a byte's `out` and the journal's count of it; a crash between
+ * those two instructions themselves could repeat one byte.) Fault points:
+ * libbastion/fault_inject.h.
+ *
  * The line is edge triggered, and the kernel masks it from the moment it fires until
  * bst_irq_ack(); an edge while masked is lost. So the driver acknowledges first and then
  * serves the UART until IIR says nothing is pending: any cause that appears after that
@@ -31,6 +39,7 @@
 #include <bastion/serial/pool.h>
 #include <bastion/serial/protocol.h>
 #include <bastion/spec.h>
+#include <libbastion/fault_inject.h>
 #include <libbastion/ipc.h>
 #include <libbastion/pd.h>
 
@@ -46,18 +55,22 @@
 
 uintptr_t tx_queue, tx_data, rx_queue, rx_data; /* setvar_vaddr */
 
+/* Test-only (setvar): 1 makes a restarted driver forget where it was in the buffer it was
+ * sending (it starts that buffer again), so that the restart tests can show that their
+ * check fails without the journal. */
+uint64_t uart_resync_broken;
+
 static struct {
     struct queue_handle queue;
     const volatile uint8_t *data;
-    bool holding; /* `buffer` is being sent */
-    struct queue_buffer buffer;
-    uint32_t sent;
+    volatile struct serial_tx_journal *journal; /* in the queue region */
     bool notify; /* the virtualiser asked to hear of returned buffers */
 } tx;
 
 static struct {
     struct queue_handle queue;
     struct serial_pool pool;
+    volatile struct serial_rx_journal *journal; /* in the queue region */
     uint8_t *data;
     bool stalled; /* no empty buffer: the receive interrupt is off */
     bool notify;
@@ -86,34 +99,71 @@ static void set_ier(uint8_t value)
 
 /* ---- Transmit ---------------------------------------------------------------------------- */
 
-static void tx_return_buffer(void)
+/* Take the head buffer off the active ring; it is on the free ring already. */
+static void tx_pop_head(void)
 {
-    tx.holding = false;
-    if (queue_enqueue_free(&tx.queue, tx.buffer) != QUEUE_OK)
-        return; /* cannot happen with an honest peer: the ring has a slot per buffer */
-    if (queue_ring_should_notify_consumer(&tx.queue.free))
-        tx.notify = true;
+    tx.journal->sent = 0;
+    bst_fault_point("uart-tx-pop");
+    (void)queue_dequeue_active(&tx.queue);
 }
 
-/* The next byte to send, or -1 when the transmit ring is empty (or, with a corrupt peer,
- * yields nothing usable within a ring's worth of descriptors). */
+/* The head buffer is sent: return it, then take it off the active ring. The journal
+ * says which of the two a crash in between left undone (tx_resync()). */
+static void tx_finish_head(struct queue_buffer buffer)
+{
+    tx.journal->free_tail_before = tx.queue.free.shared->tail;
+    tx.journal->returning_head = tx.queue.active.shared->head + 1;
+    bst_fault_point("uart-tx-return");
+    if (queue_enqueue_free(&tx.queue, buffer) == QUEUE_OK &&
+        queue_ring_should_notify_consumer(&tx.queue.free))
+        tx.notify = true; /* a full ring cannot happen with an honest peer */
+    bst_fault_point("uart-tx-returned");
+    tx_pop_head();
+}
+
+/* At start: finish a return that the last run began (it may have crashed between the
+ * free ring and the active ring), then carry on at the journal's byte. */
+static void tx_resync(void)
+{
+    if (uart_resync_broken) {
+        tx.journal->sent = 0; /* test only: the buffer's first bytes go out twice */
+        return;
+    }
+    if (tx.journal->returning_head != tx.queue.active.shared->head + 1)
+        return;
+    struct queue_result r = queue_peek_active(&tx.queue);
+    if (tx.queue.free.shared->tail == tx.journal->free_tail_before && r.status == QUEUE_OK)
+        (void)queue_enqueue_free(&tx.queue, r.buffer);
+    tx.notify = true;
+    tx_pop_head();
+}
+
+/* The next byte to send (left in place: tx_sent() counts it once it is out), or -1 when
+ * the transmit ring is empty (or, with a corrupt peer, yields nothing usable within a
+ * ring's worth of descriptors). */
 static int tx_next_byte(void)
 {
-    for (uint32_t taken = 0; !tx.holding || tx.sent == tx.buffer.length; taken++) {
-        if (tx.holding)
-            tx_return_buffer();
-        if (taken == SERIAL_QUEUE_CAPACITY)
-            return -1;
-        struct queue_result r = queue_dequeue_active(&tx.queue);
+    for (uint32_t taken = 0; taken < SERIAL_QUEUE_CAPACITY; taken++) {
+        struct queue_result r = queue_peek_active(&tx.queue);
         if (r.status == QUEUE_EMPTY)
             return -1;
-        if (r.status == QUEUE_OK) {
-            tx.buffer = r.buffer;
-            tx.sent = 0;
-            tx.holding = true;
+        if (r.status != QUEUE_OK) {
+            (void)queue_dequeue_active(&tx.queue); /* not a buffer: dropped */
+            continue;
         }
+        uint32_t sent = tx.journal->sent;
+        if (sent < r.buffer.length)
+            return tx.data[r.buffer.offset + sent];
+        tx_finish_head(r.buffer);
     }
-    return tx.data[tx.buffer.offset + tx.sent++];
+    return -1;
+}
+
+/* The byte tx_next_byte() gave is out. */
+static void tx_sent(void)
+{
+    tx.journal->sent++;
+    bst_fault_point("uart-tx-byte");
 }
 
 /* Send one burst; keep the transmit-empty interrupt on while there is data. With nothing
@@ -129,6 +179,7 @@ static void tx_pump(void)
             if (c < 0)
                 break;
             uart_out(UART_THR, (uint8_t)c);
+            tx_sent();
             n++;
         }
         if (n > 0 || !empty) {
@@ -174,8 +225,9 @@ static void rx_drain(void)
             lsr = uart_in(UART_LSR);
         }
         buf.length = n;
-        if (queue_enqueue_active(&rx.queue, buf) == QUEUE_OK &&
-            queue_ring_should_notify_consumer(&rx.queue.active))
+        enum queue_status s = queue_enqueue_active(&rx.queue, buf);
+        rx.journal->fresh = rx.pool.fresh;
+        if (s == QUEUE_OK && queue_ring_should_notify_consumer(&rx.queue.active))
             rx.notify = true;
     }
 }
@@ -293,8 +345,13 @@ void init(void)
 {
     serial_queue_init(&tx.queue, tx_queue);
     tx.data = (const volatile uint8_t *)tx_data;
+    tx.journal = (volatile struct serial_tx_journal *)(tx_queue + SERIAL_TX_JOURNAL_OFFSET);
+    tx_resync();
     serial_queue_init(&rx.queue, rx_queue);
     serial_pool_init(&rx.pool, &rx.queue);
+    rx.journal = (volatile struct serial_rx_journal *)(rx_queue + SERIAL_TX_JOURNAL_OFFSET);
+    if (rx.journal->fresh <= SERIAL_BUFFER_COUNT)
+        rx.pool.fresh = rx.journal->fresh; /* 0 at boot; after a restart, where it was */
     rx.data = (uint8_t *)rx_data;
 
     present = uart_probe();
@@ -303,7 +360,8 @@ void init(void)
         return;
     }
     uart_setup();
-    uart_check_irq();
+    if (bst_pd_generation() == 0)
+        uart_check_irq(); /* once: a restart does not change the interrupt path */
     bst_printf("uart: 16550 at port 0x%x, %u baud, 8N1, IRQ on channel %u\n", UART_BASE, BAUD,
                UART_IRQ);
     set_ier(IER_RX_DATA);
@@ -318,8 +376,8 @@ void notified(bst_channel_t ch)
         if (ch == TX_VIRT) {
             /* No device: consume and return everything, so clients never block (a ring's
              * worth of bytes per notification, then the flag for the next one). */
-            for (uint32_t n = 0; n < SERIAL_DATA_REGION_SIZE && tx_next_byte() >= 0; n++) {
-            }
+            for (uint32_t n = 0; n < SERIAL_DATA_REGION_SIZE && tx_next_byte() >= 0; n++)
+                tx_sent();
             queue_ring_request_consumer_signal(&tx.queue.active);
             notify_peers();
         }
@@ -327,6 +385,7 @@ void notified(bst_channel_t ch)
     }
     if (ch == UART_IRQ) {
         bst_irq_ack(UART_IRQ);
+        bst_fault_point("uart-irq");
         uart_service();
     } else if (ch == TX_VIRT) {
         if (!(ier & IER_TX_EMPTY))

@@ -176,16 +176,22 @@ static bool hpet_start(void)
     hpet.counter_64 = (caps & CAPS_COUNTER_64) != 0;
     hpet_setup(timers, legacy);
     hpet.last_count = hpet_count();
-    hpet.start = hpet.last_count;
+    /* A 64-bit counter's own zero is the epoch, so that the clock, and the deadlines
+     * clients hold, carry on across a restart of the driver (docs/supervision.md); a
+     * 32-bit one's extension cannot survive a restart, so it starts where it is. */
+    hpet.start = hpet.counter_64 ? 0 : hpet.last_count;
     if (!hpet.counter_64)
         hpet_disarm();
 
-    uint64_t khz = (uint64_t)1000000000000u / period_fs;
-    bst_printf("timer: HPET at %lu kHz (period %u fs), %u-bit counter, %u timers; deadlines by "
-               "timer 0 one-shot to IOAPIC pin %u by %s (route capability 0x%x), IRQ on channel "
-               "%u\n",
-               (unsigned long)khz, period_fs, hpet.counter_64 ? 64 : 32, timers, HPET_PIN,
-               legacy ? "legacy replacement" : "its own routing", route_cap, TIMER_IRQ);
+    if (bst_pd_generation() == 0) { /* once, not at every restart */
+        uint64_t khz = (uint64_t)1000000000000u / period_fs;
+        bst_printf(
+            "timer: HPET at %lu kHz (period %u fs), %u-bit counter, %u timers; deadlines by "
+            "timer 0 one-shot to IOAPIC pin %u by %s (route capability 0x%x), IRQ on channel "
+            "%u\n",
+            (unsigned long)khz, period_fs, hpet.counter_64 ? 64 : 32, timers, HPET_PIN,
+            legacy ? "legacy replacement" : "its own routing", route_cap, TIMER_IRQ);
+    }
     return true;
 }
 

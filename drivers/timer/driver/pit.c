@@ -118,10 +118,11 @@ static uint32_t ns_to_pit_ticks(uint64_t ns)
 static bool pit_start(void)
 {
     tsc_hz = calibrate();
-    tsc_start = rdtsc();
-    bst_printf("timer: TSC at %lu kHz (measured against the PIT); deadlines by PIT one-shot, "
-               "IRQ on channel %u\n",
-               (unsigned long)(tsc_hz / 1000), TIMER_IRQ);
+    tsc_start = 0; /* the TSC's zero: the clock carries on across a restart of the driver */
+    if (bst_pd_generation() == 0)
+        bst_printf("timer: TSC at %lu kHz (measured against the PIT); deadlines by PIT one-shot, "
+                   "IRQ on channel %u\n",
+                   (unsigned long)(tsc_hz / 1000), TIMER_IRQ);
     return true;
 }
 

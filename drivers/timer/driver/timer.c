@@ -17,6 +17,7 @@
  * caught by the backend (arm() returns false) and served at once.
  */
 #include <bastion/timer/protocol.h>
+#include <libbastion/fault_inject.h>
 #include <libbastion/pd.h>
 
 #include "backend.h"
@@ -36,6 +37,7 @@ static uint64_t notify_due(uint64_t now)
         if (!timeouts[i].armed)
             continue;
         if (timeouts[i].deadline <= now) {
+            bst_fault_point("timer-due");
             timeouts[i].armed = false;
             bst_notify(i);
         } else if (timeouts[i].deadline < next) {
@@ -78,12 +80,24 @@ void notified(bst_channel_t ch)
     if (ch != TIMER_IRQ)
         return;
     bst_irq_ack(TIMER_IRQ);
+    bst_fault_point("timer-irq");
     timer_service();
 }
 
 static bst_msginfo_t reply(unsigned count)
 {
     return bst_msginfo_new(0, count);
+}
+
+/* Client ch's one timeout is now `deadline`. */
+static bst_msginfo_t set_deadline(bst_channel_t ch, uint64_t deadline)
+{
+    timeouts[ch].deadline = deadline;
+    timeouts[ch].armed = true;
+    timer_service();
+    bst_fault_point("timer-armed");
+    bst_mr_set(0, deadline);
+    return reply(1);
 }
 
 bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo)
@@ -96,12 +110,12 @@ bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo)
         return reply(1);
     case TIMER_SET_TIMEOUT: {
         uint64_t now = backend->now_ns(), delay = bst_mr_get(0);
-        timeouts[ch].deadline = delay > UINT64_MAX - now ? UINT64_MAX : now + delay;
-        timeouts[ch].armed = true;
-        timer_service();
-        bst_mr_set(0, timeouts[ch].deadline);
-        return reply(1);
+        bst_fault_point("timer-set");
+        return set_deadline(ch, delay > UINT64_MAX - now ? UINT64_MAX : now + delay);
     }
+    case TIMER_SET_DEADLINE:
+        bst_fault_point("timer-set-deadline");
+        return set_deadline(ch, bst_mr_get(0));
     case TIMER_CANCEL:
         timeouts[ch].armed = false;
         return reply(0);

@@ -43,6 +43,15 @@ void init(void);
 void notified(bst_channel_t ch);
 bst_msginfo_t protected(bst_channel_t ch, bst_msginfo_t msginfo); /* default: an error reply */
 bst_msginfo_t fault(bst_child_t child, bst_msginfo_t msginfo);    /* default: stop the child */
+/* The notification bit init signals to every PD with a channel to a PD it has just
+ * restarted or re-initialised ("peer restarted"; docs/supervision.md). Bits 0-62 are
+ * channels, so this one can never be a channel's. The runtime finds which peer from the
+ * generations below and calls peer_restarted(ch). */
+#define BST_PD_PEER_RESTARTED_BIT 63u
+
+/* The PD at the other end of `ch` was restarted or re-initialised (docs/supervision.md):
+ * called once per restart seen, after init updated the peer's generation. Default: nothing. */
+void peer_restarted(bst_channel_t ch);
 
 /* ---- Messages --------------------------------------------------------------------------- */
 
@@ -62,6 +71,16 @@ void bst_notify(bst_channel_t ch);
 /* Call the (higher-priority) PD at the other end of `ch`; MRs in and out. Returns the
  * reply's message info (label 0 and length 0 when the call itself failed). */
 bst_msginfo_t bst_ppcall(bst_channel_t ch, bst_msginfo_t msginfo);
+/* The same without a message on failure: the kernel's error (BST_OBJECT_DELETED when the
+ * callee was restarted while it held the call), the reply's message info in `*reply`. */
+bst_error_t bst_ppcall_status(bst_channel_t ch, bst_msginfo_t msginfo, bst_msginfo_t *reply);
+
+/* Generations (docs/supervision.md): how many times init restarted or re-initialised this
+ * PD, and the PD at the other end of channel `ch` (0 for a channel the PD lacks). A
+ * client compares the peer's with the one it saw last to tell that its server lost its
+ * state. */
+uint32_t bst_pd_generation(void);
+uint32_t bst_peer_generation(bst_channel_t ch);
 
 /* Acknowledge the IRQ on `ch` (an <irq id="ch"> of the PD): IRQ_HANDLER_ACK on its
  * handler cap, which unmasks the line. The kernel masks a line from the moment it fires

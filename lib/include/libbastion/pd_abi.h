@@ -29,6 +29,7 @@
 
 #include <bastion/ipcbuffer.h>
 #include <bastion/spec.h>
+#include <libbastion/pd.h>
 
 #define BST_PD_STARTINFO_MAGIC  0x4f464e4954524154ULL /* "TARTINFO" */
 #define BST_PD_STARTINFO_OFFSET 2048u                 /* in the IPC buffer's page */
@@ -38,6 +39,8 @@
 #define BST_PD_BADGE_FAULT   (1ULL << 62)
 #define BST_PD_BADGE_SERVICE (1ULL << 61)
 #define BST_PD_BADGE_ID_MASK 0xffffULL
+
+/* BST_PD_PEER_RESTARTED_BIT: <libbastion/pd.h>. */
 
 enum bst_pd_start_flags {
     BST_PD_HAS_ENDPOINT = 1u, /* BASTION_SLOT_ENDPOINT holds the PD's endpoint */
@@ -57,6 +60,12 @@ struct bst_pd_startinfo {
     uint32_t pd_index;    /* the PD's index in the spec */
     uint32_t counter_khz; /* the cycle counter's (TSC's) frequency, from boot info */
     char name[BST_PD_NAME_MAX];
+    /* Written by init at boot and kept current by it (docs/supervision.md): */
+    uint32_t generation; /* how many times init restarted or re-initialised this PD */
+    uint32_t peer_generation[BASTION_MAX_ID + 1]; /* channel id: its peer's generation,
+                                                     updated before the peer-restarted bit */
+    uint32_t supervision[BASTION_MAX_ID + 1];     /* child id: the child's supervision word
+                                                     (bastion/spec.h), 0 for none */
 };
 
 _Static_assert(BST_PD_STARTINFO_OFFSET >= sizeof(struct bst_ipc_buffer),

@@ -49,6 +49,33 @@
  * incomplete (where output would have mixed without it). */
 #define SERIAL_TX_STATS 1u
 
+/*
+ * The driver's transmit journal (docs/supervision.md, "Serial"): in the transmit
+ * virtualiser's queue region to the driver, after the active ring, written only by the
+ * driver. It lets a re-initialised driver carry on exactly where the last one stopped:
+ * the driver only peeks the buffer it sends and takes it off the active ring after it
+ * returned it on the free ring, and it counts the bytes sent of that buffer here.
+ *
+ *   sent              bytes of the buffer at the head of the active ring already sent
+ *   free_tail_before  the free ring's tail just before the head buffer is returned
+ *   returning_head    the active ring's head + 1 while the head buffer is being returned
+ *                     (written after free_tail_before: the commit of the journal entry)
+ */
+struct serial_tx_journal {
+    uint32_t sent;
+    uint32_t free_tail_before;
+    uint32_t returning_head;
+};
+#define SERIAL_TX_JOURNAL_OFFSET 0xf00u
+
+/* The driver's receive journal, at the same offset of the driver's receive queue region:
+ * how many of its buffers it has ever handed out (its pool's `fresh`), recorded once a
+ * buffer is on the active ring, so that a re-initialised driver never hands out a buffer
+ * the receive virtualiser still holds. */
+struct serial_rx_journal {
+    uint32_t fresh;
+};
+
 /* Clients a virtualiser serves at most; client i is on the virtualiser's channel i. */
 #define SERIAL_MAX_CLIENTS 4u
 
@@ -57,6 +84,11 @@ _Static_assert(QUEUE_RING_BYTES(SERIAL_QUEUE_CAPACITY) <= SERIAL_ACTIVE_RING_OFF
 _Static_assert(SERIAL_ACTIVE_RING_OFFSET + QUEUE_RING_BYTES(SERIAL_QUEUE_CAPACITY) <=
                    SERIAL_QUEUE_REGION_SIZE,
                "the active ring fits in the queue region");
+_Static_assert(SERIAL_ACTIVE_RING_OFFSET + QUEUE_RING_BYTES(SERIAL_QUEUE_CAPACITY) <=
+                       SERIAL_TX_JOURNAL_OFFSET &&
+                   SERIAL_TX_JOURNAL_OFFSET + sizeof(struct serial_tx_journal) <=
+                       SERIAL_QUEUE_REGION_SIZE,
+               "the transmit journal fits after the active ring");
 _Static_assert((SERIAL_QUEUE_CAPACITY & (SERIAL_QUEUE_CAPACITY - 1)) == 0,
                "the ring capacity is a power of two");
 
