@@ -19,3 +19,4 @@ suite-system-blk: $(KERNEL_BIN) $(BLK_TEST_BUILD)/modules.args
 	$(Q)scripts/run-suite.sh system-blk $(BUILD)/test-results -- \
 	    drivers/blk/tests/run.sh $(KERNEL_BIN) $(BLK_TEST_BUILD) $(BUILD)/test-logs/blk
 endif
+-include drivers/blk/tests/restart/restart.mk

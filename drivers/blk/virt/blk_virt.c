@@ -28,11 +28,21 @@
  * cannot starve a light one. A client whose ring indices are corrupt gets no turns until
  * they are sane. Whatever the driver answers, an id that is not in flight (unknown,
  * answered already) is ignored and counted.
+ *
+ * A driver that restarts (any instruction, memory kept or pristine) announces a new
+ * generation on its connection (protocol.h, struct blk_resync). blk_virt then takes every
+ * answer the last run published, acknowledges the generation with its request ring's tail
+ * (the driver discards everything before it), and issues again, in the order it first sent
+ * them and under fresh slot generations, every request still in flight. So each request is
+ * answered to its client exactly once, and no copy of it can reach the device after that
+ * answer (docs/drivers.md, "Restart without loss"). The setvar `resync_broken` (tests
+ * only) acknowledges without issuing anything again: the test must then see requests lost.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <bastion/blk/queue.h>
+#include <bastion/driver/recovery_stamp.h>
 #include <libbastion/pd.h>
 
 #include "partition.h"
@@ -65,6 +75,8 @@ uintptr_t client0_data_paddr, client1_data_paddr, client2_data_paddr, client3_da
 uintptr_t client4_data_paddr, client5_data_paddr, client6_data_paddr, client7_data_paddr;
 uint64_t client0_partition, client1_partition, client2_partition, client3_partition;
 uint64_t client4_partition, client5_partition, client6_partition, client7_partition;
+uint64_t resync_broken;   /* <setvar value="1">: tests only, loses what a restart held */
+uintptr_t recovery_stamp; /* setvar_vaddr, benchmarks only: struct recovery_stamp */
 
 enum phase {
     PHASE_WAIT_DISK,  /* the driver's info is not ready yet */
@@ -100,6 +112,8 @@ struct slot {
     uint32_t generation; /* 24 bits used */
     uint32_t client_id;
     uint32_t count;
+    uint64_t order;             /* when it was first sent: a restart sends again in this order */
+    struct blk_request request; /* as the driver was given it, but for the id */
 };
 
 static struct client clients[BLK_MAX_CLIENTS];
@@ -108,6 +122,11 @@ static uint32_t client_cap; /* slots one client may hold */
 
 static struct slot slots[BLK_VIRT_SLOTS];
 static uint32_t free_slots[BLK_VIRT_SLOTS], free_count;
+static uint64_t sent_order;
+
+/* After a driver restart: the slots to send again, oldest first, and how many are sent. */
+static uint32_t again[BLK_VIRT_SLOTS], again_count, again_sent;
+static bool resyncing; /* taking the last run's answers */
 
 static enum phase phase;
 static bool boot_read_pending; /* a start-up read waits for room on the driver's ring */
@@ -124,6 +143,8 @@ static struct {
     uint64_t sectors;
     uint32_t busy;          /* slots in use */
     uint64_t bad_responses; /* ids not in flight: unknown, or answered already */
+    uint32_t acknowledged;  /* the driver generation resynchronised with (0: none yet) */
+    uint64_t restarts, reissued;
 } driver;
 
 /* ---- Start: the partition table ---------------------------------------------------------- */
@@ -321,7 +342,7 @@ static bool answerable(const struct client *c)
 /* Whether the driver can take one more request. */
 static bool driver_room(void)
 {
-    return free_count > 0 && !queue_ring_full(&driver.queue.request);
+    return free_count > 0 && again_sent == again_count && !queue_ring_full(&driver.queue.request);
 }
 
 /* Decode: the status a request of client c gets from blk_virt itself; BLK_OK means it may
@@ -364,6 +385,8 @@ static void forward(unsigned i, const struct blk_request *r)
         d.block = c->first_block + r->block;
         d.offset = c->paddr + r->offset;
     }
+    slot->request = d;
+    slot->order = sent_order++;
     blk_enqueue_request(&driver.queue, d); /* room checked */
     c->in_flight++;
     driver.busy++;
@@ -408,10 +431,26 @@ static bool take_turn(unsigned i)
     return true;
 }
 
+/* After a driver restart, the requests it may have lost, oldest first, as the ring has
+ * room; nothing new goes to the driver before them. */
+static void send_again(void)
+{
+    while (again_sent < again_count) {
+        uint32_t s = again[again_sent];
+        if (!blk_enqueue_request(&driver.queue, slots[s].request))
+            return;
+        again_sent++;
+        driver.reissued++;
+        if (queue_ring_should_notify_consumer(&driver.queue.request))
+            driver.notify = true;
+    }
+}
+
 /* Clients in turn, starting after the one served last, until the driver is full or nobody
  * has anything. */
 static void to_driver(void)
 {
+    send_again();
     for (unsigned round = 0; round < BLK_QUEUE_CAPACITY / BLK_VIRT_BATCH; round++) {
         bool any = false;
         for (unsigned k = 0; k < BLK_MAX_CLIENTS; k++) {
@@ -458,7 +497,61 @@ static void from_driver(void)
         driver.busy--;
         c->in_flight--;
         respond(c, slot->client_id, status, status == BLK_OK ? slot->count : 0);
+        if (recovery_stamp != 0 && !resyncing) /* an answer of the driver's current run */
+            recovery_completed((volatile struct recovery_stamp *)recovery_stamp);
     }
+}
+
+/* ---- Driver restarts -------------------------------------------------------------------- */
+
+/* The slots in flight, oldest first, into again[] under fresh generations (an answer to
+ * the old id, had one survived, is then ignored like any stale one). */
+static void collect_again(void)
+{
+    again_count = again_sent = 0;
+    for (uint32_t s = 0; s < BLK_VIRT_SLOTS; s++) {
+        if (!slots[s].busy)
+            continue;
+        uint32_t k = again_count++;
+        while (k > 0 && slots[again[k - 1]].order > slots[s].order) { /* insertion sort */
+            again[k] = again[k - 1];
+            k--;
+        }
+        again[k] = s;
+        slots[s].generation = (slots[s].generation + 1) & 0xffffffu;
+        slots[s].request.id = s | slots[s].generation << ID_SLOT_BITS;
+    }
+}
+
+/* The driver announced generation `g`: take the last run's answers, acknowledge, and
+ * issue again what is unanswered (send_again(), as the ring has room). */
+static void resync(uint32_t g)
+{
+    resyncing = true;
+    from_driver(); /* the ring holds at most a capacity of answers: one call takes them all */
+    resyncing = false;
+    driver.restarts++;
+    blk_resync_acknowledge(&driver.queue, g);
+    driver.acknowledged = g;
+    driver.notify = true;
+    if (resync_broken != 0) {
+        again_count = again_sent = 0;
+        bst_printf("blk_virt: driver generation %u: NOT resynchronising (resync_broken)\n", g);
+        return;
+    }
+    collect_again();
+    if (phase == PHASE_READ_HEAD || phase == PHASE_READ_ARRAY)
+        boot_read_pending = true; /* asked for and not answered: ask again */
+    if (g > 1)
+        bst_printf("blk_virt: driver generation %u: %u requests issued again\n", g, again_count);
+}
+
+/* Whether the driver announced a generation not yet acknowledged; if so, resync. */
+static void check_driver_generation(void)
+{
+    uint32_t g = blk_resync_generation(&driver.queue);
+    if (g != 0 && g != driver.acknowledged)
+        resync(g);
 }
 
 /* ---- Sleeping ---------------------------------------------------------------------------- */
@@ -513,6 +606,13 @@ static bool may_sleep(bool recheck)
         idle &= queue_ring_consumer_may_sleep(answers);
     else
         queue_ring_request_consumer_signal(answers);
+    if (blk_resync_generation(&driver.queue) != driver.acknowledged &&
+        blk_resync_generation(&driver.queue) != 0)
+        idle = false;                        /* the driver restarted */
+    if (again_sent < again_count && recheck) /* sent again as the driver's ring has room */
+        idle &= queue_ring_producer_may_sleep(&driver.queue.request);
+    else if (again_sent < again_count)
+        queue_ring_request_producer_signal(&driver.queue.request);
     if (boot_read_pending && recheck) /* the driver's ring was full at start */
         idle &= queue_ring_producer_may_sleep(&driver.queue.request);
     else if (boot_read_pending)
@@ -527,6 +627,9 @@ static void serve(void)
         if (last)
             may_sleep(false);
         if (driver.present) {
+            check_driver_generation();
+            if (driver.acknowledged == 0)
+                break; /* the driver has not started: it notifies when it does */
             if (phase == PHASE_WAIT_DISK)
                 wait_disk();
             from_driver();

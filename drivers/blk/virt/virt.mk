@@ -22,6 +22,7 @@ $(call blk_virt_program,$(BUILD)/drivers/blk/virt)
 BLK_VIRT_BUILD := $(BUILD)/drivers/blk/virt
 BLK_VIRT_TEST_DIR := drivers/blk/virt/tests
 BLK_VIRT_HOST_FLAGS = $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) $(BLK_INC) -Ilib/include -Iinclude \
+    -Idrivers/common/include \
     -Idrivers/common/tests
 
 $(BLK_VIRT_BUILD)/test-partition: $(BLK_VIRT_TEST_DIR)/test_partition.c \

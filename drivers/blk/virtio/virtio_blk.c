@@ -25,13 +25,14 @@
  *     volatile cache to flush and the flush is answered at once);
  *   - up to the queue's slots (85 with QEMU's 256 descriptors; 128 at most) requests are in
  *     the device at once;
- *   - a restart over the same memory (init() again, its bss kept) resets the device and
- *     issues again every request the device held (reads and writes name the same buffers,
- *     which blk_virt has not reused: it has no answer yet, so repeating them is harmless),
- *     and a flush it had dequeued but not started is still waiting. Two windows are left,
- *     a few instructions each: a fault between dequeueing a request and recording it in the
- *     virtqueue loses the request, one between taking its completion and enqueueing the
- *     response loses the response.
+ *   - every start (at boot, restarted over its memory at any instruction, or
+ *     re-initialised from its pristine image) resets the device first, so that nothing
+ *     the last run gave it is touched any more, then announces a new generation on the
+ *     connection (protocol.h, struct blk_resync) and takes and answers nothing until
+ *     blk_virt has acknowledged it. blk_virt has then taken every answer the last run
+ *     published and issued again, after `ack_tail`, every request still unanswered; the
+ *     driver discards what lies before. The driver keeps nothing of a last run: what it
+ *     held is blk_virt's to issue again (docs/drivers.md, "Restart without loss").
  *
  * Nothing read from shared memory is trusted: requests are copied once and checked
  * (request.h); blkq.c answers only for used entries naming a chain in flight and judges
@@ -86,10 +87,10 @@ static uint64_t features;
 static char serial[VIRTIO_BLK_ID_BYTES];
 static bool identified; /* serial holds the device's id (kept over a restart) */
 
-/* Requests the device held when the driver was restarted (memory kept), taken after the
- * reset of the next start and before its queue is set up again. */
-static struct blk_request carried[BLKQ_MAX_SLOTS];
-static unsigned n_carried;
+/* The generation this run announced, and whether blk_virt has acknowledged it (until then
+ * the driver takes and answers nothing). */
+static uint32_t generation;
+static bool synced;
 
 static struct {
     bool pending; /* a flush dequeued, waiting for the earlier requests */
@@ -263,21 +264,37 @@ static void start_barrier(void)
         respond(barrier.request, BLK_OK); /* no volatile cache: the writes are durable */
 }
 
-static void carry_over(void)
+/* Forget whatever a last run left in this memory (a restart keeps it, stopped at any
+ * instruction): its requests are blk_virt's to issue again. */
+static void forget_last_run(void)
 {
-    unsigned again = 0;
+    phase = PHASE_DOWN;
+    synced = false;
+    vq.size = 0;
+    vq.in_flight = 0;
+    barrier.pending = false;
     flushes_in_device = 0;
-    for (unsigned i = 0; i < n_carried; i++)
-        if (carried[i].op != ID_REQUEST) {
-            issue(carried[i]);
-            again++;
-        }
-    if (barrier.pending && vq.in_flight == 0)
-        start_barrier();
-    if (again > 0 || barrier.pending)
-        bst_printf("virtio_blk: restarted: %u requests issued again%s\n", again,
-                   barrier.pending ? ", a flush waits for them" : "");
-    n_carried = 0;
+    notify_virt = answered = response_blocked = false;
+}
+
+/* The device is reset: tell blk_virt that this is a new run (it answers with what to
+ * discard, then issues again what it has no answer for). */
+static void announce(void)
+{
+    generation = blk_resync_announce(&conn);
+    notify_virt = true;
+    if (generation > 1)
+        bst_printf("virtio_blk: restarted: generation %u, waiting for blk_virt\n", generation);
+}
+
+/* Whether blk_virt has acknowledged this run's generation (checked until it has). */
+static bool check_synced(void)
+{
+    if (!synced && generation != 0 && blk_resync_acknowledged(&conn, generation)) {
+        synced = true;
+        notify_virt = true; /* its requests ring has room again */
+    }
+    return synced;
 }
 
 static void publish_info(void)
@@ -305,20 +322,18 @@ static void print_start(uint32_t blk_size)
 
 static bool start(void)
 {
-    phase = PHASE_DOWN;
+    forget_last_run();
     if (!check_wiring() || !find_device() || !negotiate())
         return false;
-    /* The device is reset: it uses no buffer of the last run any more. */
-    if (n_carried == 0)
-        n_carried = blkq_held(&vq, carried);
+    announce(); /* the device is reset: it uses no buffer of the last run any more */
     struct blkq_limits limits;
     uint32_t blk_size;
     if (!read_config(&limits, &blk_size) || !setup_queue(limits))
         return false;
     virtio_pci_set_status(&dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
                                     VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
-    print_start(blk_size);
-    carry_over();
+    if (generation <= 1)
+        print_start(blk_size);
     if (identified) {
         publish_info();
         phase = PHASE_RUNNING;
@@ -360,21 +375,18 @@ static void give_up(void)
         virtio_pci_set_status(&dev, (uint8_t)(virtio_pci_status(&dev) | VIRTIO_STATUS_FAILED));
         (void)virtio_pci_reset(&dev);
     }
-    /* What the device held: the list a start took before it set the queue up again, or
-     * the queue's own. */
+    /* What the device held (this run's only: a start forgets the last run's first). */
     static struct blk_request held[BLKQ_MAX_SLOTS];
-    unsigned n = n_carried > 0 ? n_carried : blkq_held(&vq, held);
-    const struct blk_request *list = n_carried > 0 ? carried : held;
+    unsigned n = blkq_held(&vq, held);
     for (unsigned i = 0; i < n && conn.info != NULL; i++)
-        if (list[i].op != ID_REQUEST)
-            respond(list[i], BLK_ERR_IO);
+        if (held[i].op != ID_REQUEST)
+            respond(held[i], BLK_ERR_IO);
     if (barrier.pending && conn.info != NULL)
         respond(barrier.request, BLK_ERR_IO);
     barrier.pending = false;
     vq.size = 0; /* holds nothing now */
     vq.in_flight = 0;
     flushes_in_device = 0;
-    n_carried = 0;
     phase = conn.info != NULL ? PHASE_FAILED : PHASE_DOWN;
 }
 
@@ -487,8 +499,9 @@ static bool may_sleep(void)
     blkq_interrupts(&vq, true);
     if (blkq_used_pending(&vq))
         return false;
-    if (phase != PHASE_RUNNING)
-        return true; /* identifying: the GET_ID completion wakes the driver */
+    if (phase != PHASE_RUNNING || !check_synced())
+        return true; /* identifying: the GET_ID completion wakes the driver; waiting for
+                        blk_virt's acknowledgement: its notification does */
     if (can_take()) {
         if (!queue_ring_consumer_may_sleep(&conn.request))
             return false;
@@ -516,7 +529,7 @@ static void work(void)
     for (unsigned budget = VIRTIO_BLK_BUDGET;;) {
         blkq_interrupts(&vq, false);
         unsigned moved = collect(budget);
-        if (phase == PHASE_RUNNING)
+        if (phase == PHASE_RUNNING && check_synced())
             moved += serve(budget - moved);
         kick();
         unsigned cost = moved > 0 ? moved : 1;
@@ -535,6 +548,10 @@ static void work(void)
  * sleep on whichever ring holds the driver up. */
 static void work_failed(void)
 {
+    if (!check_synced()) {
+        tell_virt();
+        return;
+    }
     for (unsigned budget = VIRTIO_BLK_BUDGET;;) {
         unsigned moved = refuse_all(budget);
         unsigned cost = moved > 0 ? moved : 1;

@@ -19,7 +19,12 @@
  *   - a hostile client ring (corrupt indices, scribbles) and a driver answering unknown
  *     and repeated ids;
  *   - 20,000 random steps of two honest clients, a hostile one and a driver answering out of
- *     order with bogus answers mixed in: every answer exactly once, to its own client.
+ *     order with bogus answers mixed in: every answer exactly once, to its own client;
+ *   - driver restarts (protocol.h, struct blk_resync): 3,000 of them at random moments,
+ *     with answers published, requests done but not answered, and requests taken but
+ *     not done lost in each; every request answered exactly once, reads finding the last
+ *     answered write, no write done after its answer; and with `resync_broken` the same
+ *     run must lose requests.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +113,17 @@ static unsigned held_count;
 static uint64_t driver_got; /* requests the driver received */
 static char driver_why[256];
 static bool fail_reads; /* answer every read BLK_ERR_IO */
+static uint32_t drv_generation;
+static bool drv_synced; /* blk_virt acknowledged drv_generation */
+
+/* The simulated driver starts (again): its device reset, whatever it held is gone, and it
+ * announces a new generation. */
+static void driver_start(void)
+{
+    held_count = 0;
+    drv_generation = blk_resync_announce(&drv);
+    drv_synced = false;
+}
 
 /* The memory a device address range names: one client's data region or the DMA region;
  * *owner is the client (or -1 for DMA). NULL when it is neither, or straddles. */
@@ -133,6 +149,8 @@ static uint8_t *device_memory(uint64_t addr, uint64_t bytes, int *owner)
 static bool driver_take(void)
 {
     struct blk_request r;
+    if (!drv_synced && !(drv_synced = blk_resync_acknowledged(&drv, drv_generation)))
+        return true; /* nothing is taken before blk_virt acknowledged this run */
     while (held_count < sizeof held / sizeof held[0] && blk_dequeue_request(&drv, &r)) {
         driver_got++;
         held[held_count++] = r;
@@ -221,6 +239,9 @@ static void virt_reset(void)
     memset(&driver, 0, sizeof driver);
     boot_id = boot_count = 0;
     boot_block = boot_offset = 0;
+    again_count = again_sent = 0;
+    sent_order = 0;
+    resync_broken = 0;
 }
 
 /* blk_virt with clients 0..2 on partitions part[i] (present[i] false: no such client), a
@@ -257,6 +278,7 @@ static void setup(const bool present[3], const uint64_t part[3], bool overlap, b
     }
     blk_queue_init(&drv, (uintptr_t)driver_region);
     init();
+    driver_start();
     blk_info_publish(&drv, DISK_BLOCKS, read_only, "serial-1234", 11);
     notified(BLK_VIRT_CH_DRIVER); /* the driver notifies once its info is out */
     /* Then the driver wakes blk_virt only as the protocol says: when blk_virt asked. */
@@ -493,6 +515,7 @@ static void test_boot_read_error(void)
     held_count = 0;
     fail_reads = true;
     init();
+    driver_start();
     blk_info_publish(&drv, DISK_BLOCKS, false, "x", 1);
     notified(BLK_VIRT_CH_DRIVER);
     CHECK(driver_take(), "%s", driver_why);
@@ -789,6 +812,158 @@ static void test_random(void)
            (unsigned long long)driver.bad_responses);
 }
 
+/* ---- Driver restarts --------------------------------------------------------------------- */
+
+#define RS_BLOCKS 256u /* blocks each client uses */
+
+/* What one client of the restart test has outstanding and what the disk must hold. */
+struct rs_client {
+    uint8_t op[ID_SPACE]; /* 0: free id */
+    uint32_t blk[ID_SPACE];
+    uint32_t tag[ID_SPACE];
+    bool busy_block[RS_BLOCKS];   /* a request on this block is outstanding */
+    uint32_t disk_tag[RS_BLOCKS]; /* the tag of the last answered write (0: none) */
+    uint32_t next_id, next_tag;
+    uint64_t sent, answered;
+};
+
+static uint32_t rs_tag_at(int c, uint64_t offset)
+{
+    uint32_t t;
+    memcpy(&t, data[c] + offset, sizeof t);
+    return t;
+}
+
+/* Each id owns 4 KiB of the client's data region. */
+static uint64_t rs_offset(uint32_t id)
+{
+    return (uint64_t)(id % 256u) * BLK_BLOCK_SIZE;
+}
+
+/* One random run with restarts: *lost_out is the requests never answered (after a drain). */
+static void restart_run(unsigned restarts_wanted, bool broken, uint64_t *restarts_done,
+                        uint64_t *lost_out)
+{
+    static const bool present[3] = {true, true, false};
+    static const uint64_t part[3] = {1, 3, 0};
+    setup(present, part, false, false);
+    resync_broken = broken ? 1 : 0;
+    static struct rs_client cl[2];
+    memset(cl, 0, sizeof cl);
+    uint64_t restarts = 0;
+    for (unsigned step = 0; restarts < restarts_wanted && step < restarts_wanted * 40; step++) {
+        for (int c = 0; c < 2; c++) {
+            struct rs_client *k = &cl[c];
+            for (unsigned n = (unsigned)(rnd() % 8); n > 0; n--) {
+                uint32_t id = k->next_id % 256u, b = (uint32_t)(rnd() % RS_BLOCKS);
+                if (k->op[id] != 0 || k->busy_block[b])
+                    break;
+                uint16_t op = rnd() % 10 == 0 ? BLK_FLUSH : rnd() % 2 ? BLK_WRITE : BLK_READ;
+                uint32_t tag = ++k->next_tag;
+                if (op == BLK_WRITE)
+                    memcpy(data[c] + rs_offset(id), &tag, sizeof tag);
+                else
+                    memset(data[c] + rs_offset(id), 0xee, 4);
+                if (!send(c, id, op, b, op == BLK_FLUSH ? 0 : 1, rs_offset(id)))
+                    break;
+                k->op[id] = (uint8_t)op;
+                k->blk[id] = b;
+                k->tag[id] = tag;
+                if (op != BLK_FLUSH)
+                    k->busy_block[b] = true;
+                k->next_id++;
+                k->sent++;
+            }
+        }
+        notified(BLK_VIRT_CH_CLIENT0 + (unsigned)(rnd() % 2));
+        CHECK(driver_take(), "step %u: %s", step, driver_why);
+        driver_answer((unsigned)(rnd() % 24), true);
+        if (rnd() % 6 == 0) { /* a crash: some requests done and not answered, the rest lost */
+            for (unsigned n = (unsigned)(rnd() % 4); n > 0 && held_count > 0; n--) {
+                struct blk_request r = held[--held_count];
+                int owner;
+                uint8_t *mem = device_memory(r.offset, BLK_BLOCK_SIZE, &owner);
+                if (r.op == BLK_WRITE && mem != NULL)
+                    memcpy(disk + r.block * BLK_BLOCK_SIZE, mem, BLK_BLOCK_SIZE);
+            }
+            driver_start();
+            restarts++;
+            notified(BLK_VIRT_CH_DRIVER); /* the driver announces */
+        }
+        notified(BLK_VIRT_CH_DRIVER);
+        for (int c = 0; c < 2; c++) {
+            struct rs_client *k = &cl[c];
+            struct blk_response r;
+            while (blk_dequeue_response(&cq[c], &r)) {
+                CHECK(r.id < 256u && k->op[r.id] != 0,
+                      "step %u: client %d: an answer for id %u not outstanding (twice?)", step, c,
+                      r.id);
+                if (r.id >= 256u || k->op[r.id] == 0)
+                    continue;
+                CHECK(r.status == BLK_OK, "client %d: status %u", c, r.status);
+                uint32_t b = k->blk[r.id];
+                if (k->op[r.id] == BLK_WRITE) {
+                    k->disk_tag[b] = k->tag[r.id];
+                } else if (k->op[r.id] == BLK_READ) {
+                    uint32_t got = rs_tag_at(c, rs_offset(r.id)), want = k->disk_tag[b];
+                    CHECK(want == 0 ? got != 0xeeeeeeeeu : got == want,
+                          "step %u: client %d: block %u read tag %u, the last write's is %u", step,
+                          c, b, got, want);
+                }
+                if (k->op[r.id] != BLK_FLUSH)
+                    k->busy_block[b] = false;
+                k->op[r.id] = 0;
+                k->answered++;
+            }
+        }
+    }
+    /* Drain with no more restarts: everything sent must be answered (unless broken). */
+    for (int n = 0; n < 64; n++) {
+        notified(BLK_VIRT_CH_CLIENT0);
+        CHECK(driver_take(), "drain: %s", driver_why);
+        driver_answer(BLK_QUEUE_CAPACITY * 2, true);
+        notified(BLK_VIRT_CH_DRIVER);
+        for (int c = 0; c < 2; c++) {
+            struct blk_response r;
+            while (blk_dequeue_response(&cq[c], &r)) {
+                CHECK(r.id < 256u && cl[c].op[r.id] != 0, "drain: a stray or repeated answer");
+                if (r.id < 256u && cl[c].op[r.id] == BLK_WRITE)
+                    cl[c].disk_tag[cl[c].blk[r.id]] = cl[c].tag[r.id];
+                if (r.id < 256u)
+                    cl[c].op[r.id] = 0;
+                cl[c].answered++;
+            }
+        }
+    }
+    /* No write was done after its answer: the disk holds each block's last answered write. */
+    for (int c = 0; c < 2 && !broken; c++)
+        for (uint32_t b = 0; b < RS_BLOCKS; b++) {
+            uint32_t got;
+            memcpy(&got, disk + (client_first[c] + b) * BLK_BLOCK_SIZE, sizeof got);
+            CHECK(cl[c].disk_tag[b] == 0 || got == cl[c].disk_tag[b],
+                  "client %d: block %u holds tag %u, its last answered write is %u", c, b, got,
+                  cl[c].disk_tag[b]);
+        }
+    *restarts_done = restarts;
+    *lost_out = (cl[0].sent - cl[0].answered) + (cl[1].sent - cl[1].answered);
+}
+
+static void test_restarts(void)
+{
+    uint64_t restarts = 0, lost = 1;
+    restart_run(3000, false, &restarts, &lost);
+    CHECK(restarts >= 3000 && lost == 0, "%llu restarts, %llu requests never answered",
+          (unsigned long long)restarts, (unsigned long long)lost);
+    printf("PASS: blk-virt-host/restarts (%llu driver restarts, %llu requests issued again, "
+           "none lost or answered twice)\n",
+           (unsigned long long)restarts, (unsigned long long)driver.reissued);
+    restart_run(200, true, &restarts, &lost);
+    CHECK(lost > 0, "with resync_broken nothing was lost: the test cannot see a loss");
+    printf("PASS: blk-virt-host/restarts_broken_resync_loses (%llu requests lost in %llu "
+           "restarts)\n",
+           (unsigned long long)lost, (unsigned long long)restarts);
+}
+
 int main(void)
 {
     test_start();
@@ -805,5 +980,6 @@ int main(void)
     test_driver_bogus_ids();
     test_signals();
     test_random();
+    test_restarts();
     return host_check_failures == 0 ? 0 : 1;
 }

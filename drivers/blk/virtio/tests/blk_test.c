@@ -19,8 +19,10 @@
  *   refused: an unknown op, count 0, count 33, blocks past the end (two ways), buffers past
  *   the device-address limit (two ways), each a write aimed at block 300 onwards: then
  *   blocks 300 to 331 read back as zeros; the disk's last block reads;
- *   32 writes and a flush, the driver restarted at once: each answered exactly once, the
- *   flush last, the data on disk.
+ *   32 writes and a flush, the driver restarted at once: blk_test resynchronises as
+ *   blk_virt does (protocol.h, struct blk_resync: the last run's answers taken, the new
+ *   generation acknowledged, every unanswered request issued again in its order); each
+ *   answered exactly once, the flush last, the data on disk.
  * A read-only disk (boot "ro", the same image): the info says read-only; blocks 5 and 100
  * to 131 hold what the first boot wrote; a write is refused BLK_ERR_READ_ONLY and changes
  * nothing; a flush is answered.
@@ -155,6 +157,36 @@ static void take(struct blk_response r)
     }
     batch[k].answered = true;
     batch_answered++;
+}
+
+/* ---- Driver restarts (as blk_virt does them) ---------------------------------------------- */
+
+static uint32_t acknowledged; /* the driver generation resynchronised with */
+
+static void finish_step(void);
+
+/* The driver announced a new generation: take what its last run answered, acknowledge,
+ * and issue again, in their order, the batch's requests still unanswered. */
+static void resync(void)
+{
+    uint32_t g = blk_resync_generation(&q);
+    if (g == 0 || g == acknowledged)
+        return;
+    struct blk_response r;
+    while (blk_dequeue_response(&q, &r))
+        take(r);
+    blk_resync_acknowledge(&q, g);
+    acknowledged = g;
+    unsigned again = 0;
+    for (unsigned k = 0; k < batch_n; k++)
+        if (!batch[k].answered) {
+            if (!blk_enqueue_request(&q, batch[k].request))
+                report(false, "room to issue again what the driver held");
+            again++;
+        }
+    if (g > 1)
+        bst_printf("blk_test: driver generation %u: %u requests issued again\n", g, again);
+    bst_notify(CH_DRIVER);
 }
 
 /* ---- Steps ------------------------------------------------------------------------------- */
@@ -359,6 +391,12 @@ static void check_info(void)
 static void drain(void)
 {
     for (;;) {
+        resync();
+        if (started && step != STEP_DONE && step != STEP_RO_DONE && batch_n > 0 &&
+            batch_answered == batch_n) {
+            finish_step(); /* answered by the last run before its restart */
+            continue;
+        }
         if (!started) {
             if (!blk_info_read(&q, &info)) {
                 if (__atomic_load_n(&q.info->ready, __ATOMIC_ACQUIRE) != 0)

@@ -11,6 +11,8 @@
  *
  *   BLK_INFO_OFFSET      struct blk_info: what the server side says about the disk (or
  *                        partition): written once by the server, `ready` last
+ *   BLK_RESYNC_OFFSET    struct blk_resync: a driver's restarts and its client's
+ *                        acknowledgements (driver connections only)
  *   BLK_REQUEST_OFFSET   the request ring: client to server (bastion/blk/queue.h)
  *   BLK_RESPONSE_OFFSET  the response ring: server to client
  *
@@ -120,6 +122,28 @@ struct blk_info {
 };
 _Static_assert(sizeof(struct blk_info) == 48, "blk_info is part of the shared ABI");
 
+/* Restart resynchronisation on a driver's connection (docs/drivers.md, "Restart without
+ * loss"), at BLK_RESYNC_OFFSET of the queue region, beside the info. A driver that starts
+ * (at boot, restarted over its memory, or re-initialised from its pristine image) first
+ * resets its device, so that nothing it was given before is touched any more, then stores
+ * `generation` + 1 (release; never 0) and notifies. Until its client has acknowledged that
+ * generation it takes no request and answers none. The client (blk_virt) then takes every
+ * response on the ring (the last run's answers, each valid), stores its request ring's
+ * tail in `ack_tail` and the generation in `acknowledged` (release, last), and issues
+ * again, in their first order, every request not yet answered. The driver discards every
+ * request before `ack_tail` (head := ack_tail): each of them was issued again after it. So
+ * each request the client holds is in exactly one place at any time, and its one answer
+ * is the first to come back. */
+#define BLK_RESYNC_OFFSET 0x40u
+
+struct blk_resync {
+    uint32_t generation;   /* the driver's: its starts, counted */
+    uint32_t acknowledged; /* the client's: the generation it resynchronised with */
+    uint32_t ack_tail;     /* the client's: its request ring's tail at that moment */
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct blk_resync) == 16, "blk_resync is part of the shared ABI");
+
 /* Channels, fixed for every system (system.xml must wire them so):
  *   driver:    its device's interrupt is <irq id="0">; blk_virt on 1
  *   blk_virt:  the driver on 0; client i on 1 + i
@@ -139,7 +163,10 @@ _Static_assert(BLK_RESPONSE_OFFSET + sizeof(struct queue_ring) +
                        BLK_QUEUE_CAPACITY * sizeof(struct blk_response) <=
                    BLK_QUEUE_REGION_SIZE,
                "the response ring fits in the queue region");
-_Static_assert(sizeof(struct blk_info) <= BLK_REQUEST_OFFSET, "the info fits before the rings");
+_Static_assert(sizeof(struct blk_info) <= BLK_RESYNC_OFFSET,
+               "the info fits before the resync words");
+_Static_assert(BLK_RESYNC_OFFSET + sizeof(struct blk_resync) <= BLK_REQUEST_OFFSET,
+               "the resync words fit before the rings");
 _Static_assert((BLK_QUEUE_CAPACITY & (BLK_QUEUE_CAPACITY - 1)) == 0,
                "the ring capacity is a power of two");
 _Static_assert(BLK_MAX_REQUEST_BLOCKS *BLK_BLOCK_SIZE <= BLK_DATA_REGION_SIZE,

@@ -203,4 +203,57 @@ static inline bool blk_info_read(const struct blk_queue *q, struct blk_info *out
     return out->block_size == BLK_BLOCK_SIZE;
 }
 
+/* ---- Restart resynchronisation (driver connections; protocol.h) ------------------------- */
+
+static inline volatile struct blk_resync *blk_resync_of(const struct blk_queue *q)
+{
+    return (volatile struct blk_resync *)((uintptr_t)q->info - BLK_INFO_OFFSET + BLK_RESYNC_OFFSET);
+}
+
+/* Driver: announce a new start (its device already reset); returns the generation, which
+ * the client must acknowledge before the driver takes a request. */
+static inline uint32_t blk_resync_announce(struct blk_queue *q)
+{
+    volatile struct blk_resync *r = blk_resync_of(q);
+    uint32_t generation = __atomic_load_n(&r->generation, __ATOMIC_RELAXED) + 1u;
+    if (generation == 0) {
+        generation = 1;
+    }
+    __atomic_store_n(&r->generation, generation, __ATOMIC_RELEASE);
+    return generation;
+}
+
+/* Driver: whether the client acknowledged `generation`; then every request it had
+ * enqueued before is discarded (it issues them again after `ack_tail`). An ack_tail that
+ * does not lie within a ring's length behind the tail discards everything. */
+static inline bool blk_resync_acknowledged(struct blk_queue *q, uint32_t generation)
+{
+    volatile struct blk_resync *r = blk_resync_of(q);
+    if (__atomic_load_n(&r->acknowledged, __ATOMIC_ACQUIRE) != generation) {
+        return false;
+    }
+    uint32_t ack_tail = r->ack_tail;
+    uint32_t tail = __atomic_load_n(&q->request.shared->tail, __ATOMIC_ACQUIRE);
+    if (tail - ack_tail > q->request.capacity) {
+        ack_tail = tail;
+    }
+    __atomic_store_n(&q->request.shared->head, ack_tail, __ATOMIC_RELEASE);
+    return true;
+}
+
+/* Client: the driver's current generation (0: it has not started yet). */
+static inline uint32_t blk_resync_generation(const struct blk_queue *q)
+{
+    return __atomic_load_n(&blk_resync_of(q)->generation, __ATOMIC_ACQUIRE);
+}
+
+/* Client: acknowledge `generation`, after taking every response on the ring and before
+ * enqueueing again what was not answered. */
+static inline void blk_resync_acknowledge(struct blk_queue *q, uint32_t generation)
+{
+    volatile struct blk_resync *r = blk_resync_of(q);
+    r->ack_tail = __atomic_load_n(&q->request.shared->tail, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->acknowledged, generation, __ATOMIC_RELEASE);
+}
+
 #endif /* BASTION_BLK_QUEUE_H */
