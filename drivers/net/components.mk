@@ -103,3 +103,4 @@ net-run-banner:
 	@echo "(ports: NET_HTTP_PORT, NET_UDP_PORT, NET_TCP_PORT)"
 endif
 endif
+-include drivers/net/tests/restart/restart.mk
