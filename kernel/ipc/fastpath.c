@@ -30,7 +30,16 @@
 #include <thread/sched.h>
 #include <vm/vspace.h>
 
-uint64_t fastpath_hits;
+uint64_t fastpath_hits[FASTPATH_KINDS];
+
+uint64_t fastpath_total(void)
+{
+    uint64_t n = 0;
+    for (unsigned k = 0; k < FASTPATH_KINDS; k++) {
+        n += fastpath_hits[k];
+    }
+    return n;
+}
 uint64_t fastpath_syscalls[2] = {BST_SYS_CALL, BST_SYS_REPLY_RECV};
 bool fastpath_off;
 
@@ -87,12 +96,12 @@ static inline __attribute__((always_inline)) void copy_message(struct arch_conte
     arch_syscall_set_result(to, BST_OK, badge, info & ~INFO_UNWRAPPED_MASK);
 }
 
-static inline __attribute__((always_inline)) NORETURN void switch_to(struct tcb *from,
-                                                                     struct tcb *to)
+static inline __attribute__((always_inline)) NORETURN void
+switch_to(struct tcb *from, struct tcb *to, enum fastpath_kind kind)
 {
     to->state = THREAD_RUNNABLE;
     to->blocked_on = NULL;
-    fastpath_hits++;
+    fastpath_hits[kind]++;
     sched_switch_directly(to);
     arch_switch_thread(&from->arch, &to->arch);
     vspace_switch_to(&to->slots[TCB_SLOT_VSPACE].cap);
@@ -103,7 +112,7 @@ bool fastpath_call(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
     bst_msginfo_t info = arch_syscall_msginfo(c);
-    if (!fastpath_enabled() || !message_is_simple(info) || budget_overrun()) {
+    if (!message_is_simple(info) || budget_overrun()) {
         return false;
     }
     struct cte *slot = lookup_single_level(t, arch_syscall_cptr(c));
@@ -113,7 +122,7 @@ bool fastpath_call(struct tcb *t)
     }
     struct endpoint *ep = arch_physmap_ptr(slot->cap.paddr);
     struct tcb *r = ep->queue.head;
-    if (ep->state != EP_RECEIVING || (int)r->priority < sched_highest_ready() || r->sc != NULL ||
+    if (ep->state != EP_RECEIVING || (int)r->priority <= sched_highest_ready() || r->sc != NULL ||
         r->domain != sched_state.domain ||
         !arch_user_ip_valid(r->arch.ctx.rip)) { /* an active receiver: the full path switches
            contexts and charges them */
@@ -143,14 +152,14 @@ bool fastpath_call(struct tcb *t)
     reply->sc_prev = sc->reply;
     sc->reply = reply;
     copy_message(&r->arch.ctx, c, cap_badge(&slot->cap), info);
-    switch_to(t, r);
+    switch_to(t, r, FASTPATH_CALL_PASSIVE);
 }
 
 bool fastpath_reply_recv(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
     bst_msginfo_t info = arch_syscall_msginfo(c);
-    if (!fastpath_enabled() || !message_is_simple(info) || budget_overrun()) {
+    if (!message_is_simple(info) || budget_overrun()) {
         return false;
     }
     struct cte *rslot = lookup_single_level(t, arch_syscall_reply_cptr(c));
@@ -165,7 +174,7 @@ bool fastpath_reply_recv(struct tcb *t)
     struct sched_context *sc = t->sc;
     if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || ep->state == EP_SENDING ||
         (t->bound != NULL && t->bound->word != 0) ||
-        (int)caller->priority < sched_highest_ready() || reply->sc != sc || sc->reply != reply ||
+        (int)caller->priority <= sched_highest_ready() || reply->sc != sc || sc->reply != reply ||
         caller->domain != sched_state.domain || !arch_user_ip_valid(caller->arch.ctx.rip)) {
         return false;
     }
@@ -193,7 +202,7 @@ bool fastpath_reply_recv(struct tcb *t)
     reply->receiver = t;
     t->state = THREAD_BLOCKED_RECV;
     t->blocked_on = ep;
-    switch_to(t, caller);
+    switch_to(t, caller, FASTPATH_REPLY_PASSIVE);
 }
 
 /* The caller goes on at once (no thread changed state), when the full path's exit would
@@ -213,7 +222,7 @@ static bool fastpath_nb_send_dropped(struct tcb *t, struct cte *slot)
         return false;
     }
     arch_syscall_set_result(c, BST_OK, 0, arch_syscall_msginfo(c));
-    fastpath_hits++;
+    fastpath_hits[FASTPATH_SEND]++;
     arch_return_to_user(c);
 }
 
@@ -230,8 +239,7 @@ static bool fastpath_nb_send_dropped(struct tcb *t, struct cte *slot)
 bool fastpath_send(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
-    if (!fastpath_enabled() ||
-        (arch_syscall_msginfo(c) >> BST_MSGINFO_LABEL_SHIFT) == BST_LABEL_SIGNAL) {
+    if ((arch_syscall_msginfo(c) >> BST_MSGINFO_LABEL_SHIFT) == BST_LABEL_SIGNAL) {
         return false;
     }
     struct cte *slot = lookup_single_level(t, arch_syscall_cptr(c));
@@ -252,7 +260,7 @@ bool fastpath_send(struct tcb *t)
         }
         n->word |= cap_badge(&slot->cap);
         arch_syscall_set_result(c, BST_OK, 0, 0);
-        fastpath_hits++;
+        fastpath_hits[FASTPATH_SEND]++;
         arch_return_to_user(c);
     }
     if (w->priority <= t->priority || (int)w->priority <= sched_highest_ready() ||
@@ -273,5 +281,5 @@ bool fastpath_send(struct tcb *t)
     arch_syscall_set_result(&w->arch.ctx, BST_OK, word, bst_msginfo_make(0, 0, 0, 0));
     arch_syscall_set_result(c, BST_OK, 0, 0);
     sched_preempt_current();
-    switch_to(t, w);
+    switch_to(t, w, FASTPATH_SEND);
 }

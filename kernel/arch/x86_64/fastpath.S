@@ -84,8 +84,8 @@
     je \fail
 .endm
 
-/* `to` (a TCB) may run now: in the current domain, of a priority at least that of
- * every ready thread, returning by SYSRET to a user address; and the address-space
+/* `to` (a TCB) may run now: in the current domain, of a priority above that of every
+ * ready thread (the full path would queue it behind those of its own priority), returning by SYSRET to a user address; and the address-space
  * switch needs nothing the C path does (I/O port grants, PCID). Leaves to's PML4 in
  * R14. Clobbers RAX, RCX, R11, R14. */
 .macro CAN_SWITCH_TO to, fail
@@ -101,8 +101,8 @@
     shlq $6, %rcx
     addq %rax, %rcx
     movzbl TCB_PRIORITY(\to), %eax
-    cmpq %rax, %rcx
-    ja \fail
+    cmpq %rax, %rcx                         /* a ready thread of its priority runs first */
+    jae \fail
 1:  movq CTX_RIP(\to), %rax                /* SYSRET-able (restore_all 0), to a user RIP */
     orq CTX_RESTORE_ALL(\to), %rax
     shrq $USER_TOP_BITS, %rax
@@ -126,6 +126,70 @@
     jc \fail
     jmp 2b
     .popsection
+.endm
+
+/* No budget, release or domain schedule in play and no timer armed (budget_quiet()):
+ * switching to a thread with a context of its own then needs no charge, no timer and no
+ * domain check, as the full path's exit would do none. */
+.macro QUIET fail
+    cmpl $0, budget_state+BUDGET_LIMITED(%rip)
+    jne \fail
+    cmpq $0, budget_state+BUDGET_RELEASE_HEAD(%rip)
+    jne \fail
+    cmpq $0, budget_state+BUDGET_ARMED(%rip)
+    jne \fail
+    cmpb $0, domain_state+DOMAIN_COUNT(%rip)
+    jne \fail
+.endm
+
+/* Call's commit: the receiver (R13) leaves the endpoint's (R12) queue, and the caller
+ * (RSP) waits on the receiver's reply object, left in R15; RBX is the endpoint cap's
+ * slot. Clobbers RAX. */
+.macro CALL_COMMIT
+    movq TCB_IPC_NEXT(%r13), %rax
+    movq %rax, EP_HEAD(%r12)
+    testq %rax, %rax
+    jnz 71f
+    movq %rax, EP_TAIL(%r12)
+    movq $EP_STATE_IDLE, EP_STATE(%r12)
+72: movq TCB_REPLY(%r13), %r15
+    movq $0, TCB_REPLY(%r13)
+    movq $0, REPLY_RECEIVER(%r15)
+    movq %rsp, REPLY_CALLER(%r15)
+    movb $STATE_BLOCKED_REPLY, TCB_STATE(%rsp)
+    movq %r15, TCB_BLOCKED_ON(%rsp)
+    movzbl CAP_RIGHTS(%rbx), %eax
+    shrl $1, %eax
+    andl $IPC_FLAG_GRANT_REPLY, %eax
+    orl $IPC_FLAG_CALL, %eax
+    movb %al, TCB_IPC_FLAGS(%rsp)
+    .pushsection .text.fastpath_miss, "ax"
+71: movq $0, TCB_IPC_PREV(%rax)             /* more receivers wait */
+    movq $0, TCB_IPC_NEXT(%r13)
+    jmp 72b
+    .popsection
+.endm
+
+/* Reply-Recv's commit, with RAX = 0: the reply goes to the caller (R13), and the replier
+ * (RSP) waits at the tail of the endpoint's (R12) queue with the reply object (R15). */
+.macro REPLY_COMMIT
+    movq %rax, REPLY_CALLER(%r15)
+    movb %al, TCB_IPC_FLAGS(%r13)
+    movq EP_TAIL(%r12), %rcx
+    movq %rcx, TCB_IPC_PREV(%rsp)
+    movq %rax, TCB_IPC_NEXT(%rsp)
+    testq %rcx, %rcx
+    jz 73f
+    movq %rsp, TCB_IPC_NEXT(%rcx)
+    jmp 74f
+73: movq %rsp, EP_HEAD(%r12)
+74: movq %rsp, EP_TAIL(%r12)
+    movq $EP_STATE_RECEIVING, EP_STATE(%r12)
+    movq %r15, TCB_REPLY(%rsp)
+    movq %rsp, REPLY_RECEIVER(%r15)
+    movb $STATE_BLOCKED_RECV, TCB_STATE(%rsp)
+    movq %r12, TCB_BLOCKED_ON(%rsp)
+    xorl %edi, %edi                         /* a reply carries badge 0 */
 .endm
 
 /* The fastpath itself, assembled twice: `kpti` 0 for the entry without page-table
@@ -152,29 +216,9 @@ fastpath_call_entry:
     jne .Lbail\kpti
     movq EP_HEAD(%r12), %r13                /* r13 = the receiver */
     cmpq $0, TCB_SC(%r13)                   /* passive: it runs on the caller's context */
-    jne .Lbail\kpti
+    jne .Lcall_active\kpti
     CAN_SWITCH_TO %r13, .Lbail\kpti
-
-    /* Commit. The receiver leaves the endpoint's queue. */
-    movq TCB_IPC_NEXT(%r13), %rax
-    movq %rax, EP_HEAD(%r12)
-    testq %rax, %rax
-    jnz .Lmore_receivers\kpti
-    movq %rax, EP_TAIL(%r12)
-    movq $EP_STATE_IDLE, EP_STATE(%r12)
-.Ldequeued\kpti:
-    /* The caller waits on the receiver's reply object. */
-    movq TCB_REPLY(%r13), %r15
-    movq $0, TCB_REPLY(%r13)
-    movq $0, REPLY_RECEIVER(%r15)
-    movq %rsp, REPLY_CALLER(%r15)
-    movb $STATE_BLOCKED_REPLY, TCB_STATE(%rsp)
-    movq %r15, TCB_BLOCKED_ON(%rsp)
-    movzbl CAP_RIGHTS(%rbx), %eax
-    shrl $1, %eax
-    andl $IPC_FLAG_GRANT_REPLY, %eax
-    orl $IPC_FLAG_CALL, %eax
-    movb %al, TCB_IPC_FLAGS(%rsp)
+    CALL_COMMIT
     /* Lend the caller's scheduling context (donation_lend). */
     movq TCB_SC(%rsp), %rax
     movq $0, TCB_SC(%rsp)
@@ -186,6 +230,22 @@ fastpath_call_entry:
     movq %r15, SC_REPLY(%rax)
     /* The receiver gets the message: badge and info; the words stay in registers. */
     movq CAP_BADGE(%rbx), %rdi
+    addq $1, fastpath_hits+FP_CALL_PASSIVE(%rip)
+    jmp .Lswitch\kpti
+
+/* An active receiver (a context of its own, configured): the switch is a scheduling
+ * decision, which the full path would take the same way when nothing about budgets,
+ * releases, timers or domains is in play (QUIET) and the receiver outranks every ready
+ * thread (CAN_SWITCH_TO). Each keeps its own context: nothing to lend or charge. */
+.Lcall_active\kpti:
+    QUIET .Lbail\kpti
+    movq TCB_SC(%r13), %rax
+    cmpq $0, SC_BUDGET(%rax)
+    je .Lbail\kpti
+    CAN_SWITCH_TO %r13, .Lbail\kpti
+    CALL_COMMIT
+    movq CAP_BADGE(%rbx), %rdi
+    addq $1, fastpath_hits+FP_CALL_ACTIVE(%rip)
     jmp .Lswitch\kpti
 
 /* ---- Reply-Recv ------------------------------------------------------------------- */
@@ -222,7 +282,7 @@ fastpath_reply_recv_entry:
     jne .Lbail_rr\kpti
 1:  movq TCB_SC(%rsp), %rbx                 /* rbx = the context it runs on: the caller's, */
     cmpq %rbx, REPLY_SC(%r15)               /* lent through this reply, the newest loan */
-    jne .Lbail_rr\kpti
+    jne .Lreply_active\kpti
     cmpq %r15, SC_REPLY(%rbx)
     jne .Lbail_rr\kpti
     CAN_SWITCH_TO %r13, .Lbail_rr\kpti
@@ -236,32 +296,14 @@ fastpath_reply_recv_entry:
     movq %r13, SC_TCB(%rbx)
     movq %rbx, TCB_SC(%r13)
     movq %rax, TCB_SC(%rsp)
-    /* The reply goes to the caller. */
-    movq %rax, REPLY_CALLER(%r15)
-    movb %al, TCB_IPC_FLAGS(%r13)
-    /* The replier waits at the tail of the endpoint's queue, with the reply object. */
-    movq EP_TAIL(%r12), %rcx
-    movq %rcx, TCB_IPC_PREV(%rsp)
-    movq %rax, TCB_IPC_NEXT(%rsp)
-    testq %rcx, %rcx
-    jz 2f
-    movq %rsp, TCB_IPC_NEXT(%rcx)
-    jmp 3f
-2:  movq %rsp, EP_HEAD(%r12)
-3:  movq %rsp, EP_TAIL(%r12)
-    movq $EP_STATE_RECEIVING, EP_STATE(%r12)
-    movq %r15, TCB_REPLY(%rsp)
-    movq %rsp, REPLY_RECEIVER(%r15)
-    movb $STATE_BLOCKED_RECV, TCB_STATE(%rsp)
-    movq %r12, TCB_BLOCKED_ON(%rsp)
-    xorl %edi, %edi                         /* a reply carries badge 0 */
+    REPLY_COMMIT
+    addq $1, fastpath_hits+FP_REPLY_PASSIVE(%rip)
     /* fall through */
 
 /* ---- Switch from the current thread (RSP) to r13 and return to it by SYSRET ------- */
 .Lswitch\kpti:
     movb $STATE_RUNNABLE, TCB_STATE(%r13)
     movq $0, TCB_BLOCKED_ON(%r13)
-    addq $1, fastpath_hits(%rip)
     movq %r13, sched_state+SCHED_CURRENT(%rip)
     movq %r13, sched_state+SCHED_LAST_ON_CPU(%rip)
     /* FPU state: save the caller's, load the callee's. RDX (MR0) serves as the mask's
@@ -329,10 +371,24 @@ fastpath_reply_recv_entry:
     wrmsr
     jmp 7b
 
-.Lmore_receivers\kpti:
-    movq $0, TCB_IPC_PREV(%rax)
-    movq $0, TCB_IPC_NEXT(%r13)
-    jmp .Ldequeued\kpti
+/* A caller with a context of its own (nothing was lent through this reply, and the
+ * replier has no loan to give back when it waits): as for Call, a scheduling decision. */
+.Lreply_active\kpti:
+    cmpq $0, REPLY_SC(%r15)
+    jne .Lbail_rr\kpti
+    cmpq $0, SC_REPLY(%rbx)
+    jne .Lbail_rr\kpti
+    movq TCB_SC(%r13), %rax
+    testq %rax, %rax
+    jz .Lbail_rr\kpti
+    cmpq $0, SC_BUDGET(%rax)
+    je .Lbail_rr\kpti
+    QUIET .Lbail_rr\kpti
+    CAN_SWITCH_TO %r13, .Lbail_rr\kpti
+    xorl %eax, %eax
+    REPLY_COMMIT
+    addq $1, fastpath_hits+FP_REPLY_ACTIVE(%rip)
+    jmp .Lswitch\kpti
 
 /* Not the common case: nothing was changed; the registers the checks used are saved
  * in the context. Back to the entry, which goes on with the C paths. */

@@ -123,7 +123,7 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
         arch_syscall_set_mr(c, 0, arch_counter_hz());
         return true;
     case BST_SYS_DEBUG_EXIT:
-        kprintf("ipc: fastpath taken %lu times\n", fastpath_hits);
+        kprintf("ipc: fastpath taken %lu times\n", fastpath_total());
         kprintf("debug exit from '%s': %s\n", caller->name, arg == 0 ? "pass" : "fail");
         arch_emulator_exit(arg == 0 ? MACHINE_EXIT_PASS : MACHINE_EXIT_FAIL);
         arch_halt();

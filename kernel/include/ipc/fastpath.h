@@ -12,7 +12,20 @@
 
 #include <thread/tcb.h>
 
-extern uint64_t fastpath_hits; /* how often it was taken (reported at a debug exit) */
+/* How often each fastpath was taken (DEBUG_FASTPATH_COUNT; the total is reported at a
+ * debug exit). The assembly indexes it by these numbers too (asm_offsets.c). */
+enum fastpath_kind {
+    FASTPATH_CALL_PASSIVE,  /* Call lending the caller's context */
+    FASTPATH_CALL_ACTIVE,   /* Call to a server with a context of its own */
+    FASTPATH_REPLY_PASSIVE, /* Reply-Recv giving the context back */
+    FASTPATH_REPLY_ACTIVE,  /* Reply-Recv to a caller with a context of its own */
+    FASTPATH_SEND,          /* Signal or NB_Send (fastpath_send) */
+    FASTPATH_YIELD,         /* Yield to the next thread of the same priority */
+    FASTPATH_KINDS,
+};
+extern uint64_t fastpath_hits[FASTPATH_KINDS];
+/* The total of every kind. */
+uint64_t fastpath_total(void);
 /* The system-call numbers the entry sends to the assembly fastpath (Call, Reply-Recv);
  * none once it is disabled, and none while a limited scheduling context runs: the
  * assembly reads no clock, so it cannot see that context's budget run out before its
@@ -31,7 +44,7 @@ void fastpath_limited_running(bool limited);
 
 /* Handle the current thread's Call or Reply-Recv; does not return when it does. The
  * SYSCALL entry calls these first, with the current context pointer, which is the
- * TCB's address. */
+ * TCB's address, and only while the fastpaths are enabled (it tests fastpath_off). */
 bool fastpath_call(struct tcb *t);
 bool fastpath_reply_recv(struct tcb *t);
 /* The same for Send and NB_Send: a signal (waking a higher-priority waiter or nobody),

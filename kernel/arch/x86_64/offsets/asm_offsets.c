@@ -12,7 +12,10 @@
 #include <bastion/fault.h>
 #include <bastion/msginfo.h>
 #include <bastion/vmattr.h>
+#include <ipc/fastpath.h>
 #include <ipc/ipc.h>
+#include <thread/budget.h>
+#include <thread/domain.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
 
@@ -58,6 +61,15 @@ void asm_offsets(void)
     OFFSET(REPLY_SC_PREV, struct reply, sc_prev);
     OFFSET(SC_TCB, struct sched_context, tcb);
     OFFSET(SC_REPLY, struct sched_context, reply);
+    OFFSET(SC_BUDGET, struct sched_context, budget);
+    OFFSET(BUDGET_LIMITED, struct budget_state, limited);
+    OFFSET(BUDGET_RELEASE_HEAD, struct budget_state, release_head);
+    OFFSET(BUDGET_ARMED, struct budget_state, armed);
+    OFFSET(DOMAIN_COUNT, struct domain_state, count);
+    DEFINE(FP_CALL_PASSIVE, 8 * FASTPATH_CALL_PASSIVE);
+    DEFINE(FP_CALL_ACTIVE, 8 * FASTPATH_CALL_ACTIVE);
+    DEFINE(FP_REPLY_PASSIVE, 8 * FASTPATH_REPLY_PASSIVE);
+    DEFINE(FP_REPLY_ACTIVE, 8 * FASTPATH_REPLY_ACTIVE);
     OFFSET(SCHED_CURRENT, struct sched_state, current);
     OFFSET(SCHED_LAST_ON_CPU, struct sched_state, last_on_cpu);
     OFFSET(SCHED_READY, struct sched_state, ready);
