@@ -283,3 +283,39 @@ bool fastpath_send(struct tcb *t)
     sched_preempt_current();
     switch_to(t, w, FASTPATH_SEND);
 }
+
+/* Yield, while no budget, release or domain schedule is in play (a round-robin slice
+ * timer may be armed). Alone at its priority, the caller goes on at once when the full
+ * path's exit would do nothing else either (may_continue()). With another thread of its
+ * priority ready and none above, that thread runs now: the caller goes to the tail of
+ * the queue (sched_rotate()) and the new thread gets a fresh slice (budget_arm_timer()),
+ * as the full path's sched_yield() and exit do. A thread to resume whose RIP is not a
+ * user address takes the full path (which faults it). */
+bool fastpath_yield(struct tcb *t)
+{
+    struct arch_context *c = &t->arch.ctx;
+    if (budget_state.limited != 0 || budget_state.release_head != NULL ||
+        domain_schedule_active() || sched_highest_ready() > (int)t->priority ||
+        sched_state.last_on_cpu != t) {
+        return false;
+    }
+    struct tcb *next = sched_rotate();
+    if (next == NULL) {
+        if (budget_state.armed != 0 || !arch_user_ip_valid(c->rip)) {
+            return false;
+        }
+        arch_syscall_set_result(c, BST_OK, 0, 0);
+        fastpath_hits[FASTPATH_YIELD]++;
+        arch_return_to_user(c);
+    }
+    arch_syscall_set_result(c, BST_OK, 0, 0);
+    if (!arch_user_ip_valid(next->arch.ctx.rip)) {
+        kernel_exit(); /* the decision is taken; the exit faults it */
+    }
+    budget_new_slice(next);
+    fastpath_hits[FASTPATH_YIELD]++;
+    sched_state.last_on_cpu = next;
+    arch_switch_thread(&t->arch, &next->arch);
+    vspace_switch_to(&next->slots[TCB_SLOT_VSPACE].cap);
+    arch_return_to_user(&next->arch.ctx);
+}

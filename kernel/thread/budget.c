@@ -157,6 +157,19 @@ void budget_start_running(struct tcb *t)
     }
 }
 
+/* Program the one-shot timer for `deadline` (UINT64_MAX: none). A later deadline leaves
+ * an earlier one armed: that timer fires early, finds nothing due and arms the right one
+ * then (sched_timer_event()), which is cheaper than reprogramming the timer at each
+ * switch when round robin moves a slice's end on. */
+static void arm(uint64_t deadline)
+{
+    bool later = budget_state.armed != 0 && deadline != UINT64_MAX && deadline > budget_state.armed;
+    if (deadline != budget_state.armed && !later) {
+        budget_state.armed = deadline == UINT64_MAX ? 0 : deadline;
+        arch_timer_oneshot(budget_state.armed == 0 ? 0 : budget_state.armed + timer_late);
+    }
+}
+
 void budget_arm_timer(struct tcb *t)
 {
     bool competitor = sched_competitor_ready();
@@ -181,10 +194,20 @@ void budget_arm_timer(struct tcb *t)
         uint64_t slice_end = slice_start + arch_counter_hz() / SLICE_HZ;
         deadline = slice_end < deadline ? slice_end : deadline;
     }
-    if (deadline != budget_state.armed) {
-        budget_state.armed = deadline == UINT64_MAX ? 0 : deadline;
-        arch_timer_oneshot(budget_state.armed == 0 ? 0 : budget_state.armed + timer_late);
+    arm(deadline);
+}
+
+void budget_new_slice(struct tcb *t)
+{
+    if (!budget_state.tickless) {
+        return;
     }
+    uint64_t now = arch_counter_read();
+    if (slice_owner != t) {
+        slice_owner = t;
+        slice_start = now;
+    }
+    arm(slice_start + arch_counter_hz() / SLICE_HZ);
 }
 
 void sched_account_current(void)

@@ -177,6 +177,37 @@ void sched_yield(void)
     sched_tick();
 }
 
+struct tcb *sched_rotate(void)
+{
+    struct tcb *t = sched_state.current;
+    struct tcb **head = &queue_head[t->domain][t->priority];
+    struct tcb **tail = &queue_tail[t->domain][t->priority];
+    struct tcb *next = *head;
+    if (next == NULL) {
+        return NULL;
+    }
+    /* The queue is not empty before or after: its bitmap bit stays. */
+    *head = next->sched_next;
+    if (*head != NULL) {
+        (*head)->sched_prev = NULL;
+    } else {
+        *tail = NULL;
+    }
+    next->sched_next = NULL;
+    next->queued = 0;
+    t->sched_next = NULL;
+    t->sched_prev = *tail;
+    if (*tail != NULL) {
+        (*tail)->sched_next = t;
+    } else {
+        *head = t;
+    }
+    *tail = t;
+    t->queued = 1;
+    sched_state.current = next;
+    return next;
+}
+
 void sched_tick(void)
 {
     if (competitor_ready()) {

@@ -124,7 +124,11 @@ syscall_save_rest:
     cmpq $BST_SYS_SEND, %rax
     je 4f
     cmpq $BST_SYS_NB_SEND, %rax
+    je 4f
+    cmpq $BST_SYS_YIELD, %rax
     jne 2f
+    call fastpath_yield
+    jmp 2f
 4:  call fastpath_send
     jmp 2f
 3:  call fastpath_reply_recv

@@ -50,5 +50,8 @@ bool fastpath_reply_recv(struct tcb *t);
 /* The same for Send and NB_Send: a signal (waking a higher-priority waiter or nobody),
  * an NB_Send that finds no receiver. */
 bool fastpath_send(struct tcb *t);
+/* The same for Yield: straight back when nothing else is ready at its priority, or a
+ * direct switch to the next thread of its priority (sched_rotate()). */
+bool fastpath_yield(struct tcb *t);
 
 #endif

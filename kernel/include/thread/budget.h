@@ -58,6 +58,10 @@ void budget_step(void);
 void budget_start_running(struct tcb *t);
 /* Program the one-shot timer for the next event while `t` runs (NULL: idle). */
 void budget_arm_timer(struct tcb *t);
+/* budget_arm_timer(t) for the yield fastpath, which calls it only while no limited
+ * context, release or domain schedule is in play and another thread of t's priority is
+ * ready: a round-robin slice for t, and nothing else to time. */
+void budget_new_slice(struct tcb *t);
 /* May `t` enter a ready queue now? If not, it has been put in the release queue. */
 bool budget_admit(struct tcb *t);
 /* `t` stops being runnable, or is destroyed: it leaves the release queue. */

@@ -82,6 +82,13 @@ void sched_enqueue_released(struct tcb *t);
 void sched_remove(struct tcb *t);
 bool sched_competitor_ready(void);
 
+/* Yield's direct switch (fastpath_yield()), when another thread of the current thread's
+ * priority is ready and none above it: the current thread goes to the tail of its queue
+ * and the head of that queue becomes current, as sched_yield() and the decision at
+ * kernel exit would have it. Returns the new current thread, or NULL (nothing changed)
+ * when no other thread of its priority is ready. */
+struct tcb *sched_rotate(void);
+
 /* The timer tick: round robin among threads of the running thread's priority. */
 void sched_tick(void);
 
