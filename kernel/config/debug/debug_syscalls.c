@@ -122,6 +122,15 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
         arch_syscall_set_result(c, BST_OK, arch_idle_cycles(), arch_counter_read());
         arch_syscall_set_mr(c, 0, arch_counter_hz());
         return true;
+    case BST_SYS_DEBUG_FASTPATH_COUNT:
+        /* How often the fastpath of kind rdi (ipc/fastpath.h) was taken, in rdi; rsi 1 while
+         * the fastpaths are enabled. An unknown kind is INVALID_ARGUMENT. */
+        if (arg >= FASTPATH_KINDS) {
+            arch_syscall_set_result(c, BST_INVALID_ARGUMENT, 0, 0);
+            return true;
+        }
+        arch_syscall_set_result(c, BST_OK, fastpath_hits[arg], fastpath_enabled() ? 1 : 0);
+        return true;
     case BST_SYS_DEBUG_EXIT:
         kprintf("ipc: fastpath taken %lu times\n", fastpath_total());
         kprintf("debug exit from '%s': %s\n", caller->name, arg == 0 ? "pass" : "fail");
