@@ -9,14 +9,16 @@
  *   - requests it may not make are refused with the protocol's status, and so never reach
  *     the disk: past the end, straddling the end, a block number that wraps, a buffer
  *     outside its data region, a bad operation, counts of 0 and above the maximum.
- * It prints "blk_tester P: ok: ..." per step, "FAIL: ..." on a mismatch, and at the end the
- * blocks it wrote (run.sh then checks the disk image on the host). There are two testers:
- * the one with `tester_last` = 1 waits for the other's notification (channel 1) and ends
- * the run.
+ * It reports "blk_tester P: ok: ..." per step, "FAIL: ..." on a mismatch, and at the end the
+ * blocks it wrote (run.sh then checks the disk image on the host). There are two testers,
+ * working at once: the one with `tester_last` = 1 waits for the other to print its report
+ * and notify it (channel 1), prints its own and ends the run.
  */
 #include <bastion/blk/client.h>
 #include <bastion/driver/wait.h>
 #include <libbastion/pd.h>
+#include <libbastion/printf.h>
+#include <stdarg.h>
 
 uint64_t tester_partition; /* setvar: its partition's number (for the pattern) */
 uint64_t tester_blocks;    /* setvar: the partition's size in blocks, as the test made it */
@@ -30,10 +32,28 @@ uint64_t tester_last;      /* setvar: nonzero: wait for the other tester, then e
 
 static bool failed;
 
+/* The report: lines kept here and printed together at the end, the other tester's first,
+ * because two PDs printing at once interleave on the debug console character by
+ * character. */
+static char report_text[8192];
+static size_t report_len;
+
+__attribute__((format(printf, 1, 2))) static void report(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = bst_vsnprintf(report_text + report_len, sizeof report_text - report_len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        report_len += (size_t)n < sizeof report_text - report_len
+                          ? (size_t)n
+                          : sizeof report_text - report_len - 1;
+}
+
 static void fail(const char *what, uint64_t a, uint64_t b)
 {
-    bst_printf("FAIL: blk_tester %lu: %s (%lu, %lu)\n", (unsigned long)tester_partition, what,
-               (unsigned long)a, (unsigned long)b);
+    report("FAIL: blk_tester %lu: %s (%lu, %lu)\n", (unsigned long)tester_partition, what,
+           (unsigned long)a, (unsigned long)b);
     failed = true;
 }
 
@@ -83,8 +103,8 @@ static void expect_status(const char *what, enum blk_status got, enum blk_status
         fail(what, got, want);
         return;
     }
-    bst_printf("blk_tester %lu: ok: %s refused (status %u)\n", (unsigned long)tester_partition,
-               what, (unsigned)want);
+    report("blk_tester %lu: ok: %s refused (status %u)\n", (unsigned long)tester_partition, what,
+           (unsigned)want);
 }
 
 /* Write a run of blocks synchronously and read it back into the other half. */
@@ -103,8 +123,8 @@ static void write_and_check(uint64_t block, uint32_t count)
         return;
     }
     if (matches(READ_BUFFER, block, count)) {
-        bst_printf("blk_tester %lu: ok: %u blocks at %lu read back byte-exact\n",
-                   (unsigned long)tester_partition, count, (unsigned long)block);
+        report("blk_tester %lu: ok: %u blocks at %lu read back byte-exact\n",
+               (unsigned long)tester_partition, count, (unsigned long)block);
     }
 }
 
@@ -154,9 +174,9 @@ static void many_in_flight(void)
         return;
     }
     if (matches(READ_BUFFER, ASYNC_FIRST, IN_FLIGHT)) {
-        bst_printf("blk_tester %lu: ok: %u writes in flight at once, each answered once, "
-                   "flushed, read back byte-exact\n",
-                   (unsigned long)tester_partition, IN_FLIGHT);
+        report("blk_tester %lu: ok: %u writes in flight at once, each answered once, "
+               "flushed, read back byte-exact\n",
+               (unsigned long)tester_partition, IN_FLIGHT);
     }
 }
 
@@ -189,9 +209,9 @@ void init(void)
 {
     struct blk_info info;
     blk_client_init(&info);
-    bst_printf("blk_tester %lu: partition of %lu blocks, disk serial '%s'%s\n",
-               (unsigned long)tester_partition, (unsigned long)info.blocks, info.serial,
-               info.read_only ? ", read-only" : "");
+    report("blk_tester %lu: partition of %lu blocks, disk serial '%s'%s\n",
+           (unsigned long)tester_partition, (unsigned long)info.blocks, info.serial,
+           info.read_only ? ", read-only" : "");
     if (info.blocks != tester_blocks) {
         fail("partition size, expected", info.blocks, tester_blocks);
     }
@@ -208,14 +228,16 @@ void init(void)
     }
     /* What run.sh checks on the image: P:first:count for each run written. */
     unsigned long p = (unsigned long)tester_partition;
-    bst_printf("blk_tester %lu: wrote %lu:0:%u %lu:%u:%u %lu:%lu:%u\n", p, p, 1 + BIG, p,
-               ASYNC_FIRST, IN_FLIGHT, p, (unsigned long)(info.blocks - BIG), BIG);
-    bst_printf("blk_tester %lu: %s\n", (unsigned long)tester_partition, failed ? "failed" : "done");
+    report("blk_tester %lu: wrote %lu:0:%u %lu:%u:%u %lu:%lu:%u\n", p, p, 1 + BIG, p, ASYNC_FIRST,
+           IN_FLIGHT, p, (unsigned long)(info.blocks - BIG), BIG);
+    report("blk_tester %lu: %s\n", (unsigned long)tester_partition, failed ? "failed" : "done");
     if (!tester_last) {
+        bst_puts(report_text);
         bst_notify(CH_PEER);
         return;
     }
-    driver_wait(1ull << CH_PEER); /* one peer: notifications coalesce */
+    driver_wait(1ull << CH_PEER); /* the other has printed its report */
+    bst_puts(report_text);
     bst_system_exit(failed ? 1 : 0);
 }
 
