@@ -97,11 +97,15 @@ static uint32_t run(const struct blkb_pattern *p, uint32_t depth, uint32_t n)
         ph.free[i] = depth - 1 - i; /* slot 0 first */
     }
     while (ph.completed < n) {
-        if (refill(&ph, n)) {
-            blk_client_kick();
-        }
+        bool submitted = refill(&ph, n);
         if (!collect(&ph) && blk_client_sleep()) {
-            driver_wait(1ull << BLK_CLIENT_CH_VIRT);
+            if (submitted) {
+                blk_client_kick_wait(); /* the kick and the wait: one system call */
+            } else {
+                driver_wait(1ull << BLK_CLIENT_CH_VIRT);
+            }
+        } else if (submitted) {
+            blk_client_kick();
         }
     }
     return ph.errors;

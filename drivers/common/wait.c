@@ -5,6 +5,7 @@
 #include <bastion/driver/wait.h>
 #include <bastion/spec.h>
 #include <libbastion/ipc.h>
+#include <libbastion/pd.h>
 
 static uint64_t arrived; /* bits read from the notification, not taken yet */
 
@@ -31,4 +32,17 @@ uint64_t driver_wait(uint64_t mask)
         arrived |= word;
     }
     return take(mask);
+}
+
+uint64_t driver_notify_wait(bst_channel_t ch, uint64_t mask)
+{
+    if ((arrived & mask) != 0) {
+        bst_notify(ch);
+        return take(mask);
+    }
+    uint64_t word = 0;
+    if (bst_notify_wait(ch, &word) == BST_OK) {
+        arrived |= word;
+    }
+    return driver_wait(mask);
 }

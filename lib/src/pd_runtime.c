@@ -88,6 +88,14 @@ void bst_notify(bst_channel_t ch)
     bst_signal(BASTION_SLOT_NOTIFY_BASE + ch);
 }
 
+bst_error_t bst_notify_wait(bst_channel_t ch, uint64_t *word)
+{
+    pd_check_channel(start_info->notify_mask, ch,
+                     "bst_notify_wait on channel %u, which it does not have");
+    return bst_nb_send_recv(BASTION_SLOT_NOTIFY_BASE + ch, bst_msginfo_new(0, 0),
+                            BASTION_SLOT_NOTIFICATION, BASTION_SLOT_REPLY, NULL, word, NULL);
+}
+
 bst_error_t bst_ppcall_status(bst_channel_t ch, bst_msginfo_t msginfo, bst_msginfo_t *reply)
 {
     pd_check_channel(start_info->ppcall_mask, ch,

@@ -95,6 +95,15 @@ bool blk_client_poll(struct blk_response *out)
     }
 }
 
+void blk_client_kick_wait(void)
+{
+    if (queue_ring_should_notify_consumer(&queue.request)) {
+        driver_notify_wait(BLK_CLIENT_CH_VIRT, virt_bit);
+    } else {
+        driver_wait(virt_bit);
+    }
+}
+
 bool blk_client_sleep(void)
 {
     return stash_head == stash_tail && queue_ring_consumer_may_sleep(&queue.response);
@@ -109,11 +118,14 @@ static enum blk_status call(struct blk_request request)
             driver_wait(virt_bit);
         }
     }
-    blk_client_kick();
+    bool kick_owed = true; /* sent with the first sleep: one system call for both */
     for (;;) {
         struct blk_response response;
         while (take_response(&response)) {
             if (response.id == request.id) {
+                if (kick_owed) {
+                    blk_client_kick();
+                }
                 return (enum blk_status)response.status;
             }
             if (response.id < BLK_CLIENT_SYNC_ID && stash_tail - stash_head < BLK_QUEUE_CAPACITY) {
@@ -121,7 +133,12 @@ static enum blk_status call(struct blk_request request)
             }
         }
         if (queue_ring_consumer_may_sleep(&queue.response)) {
-            driver_wait(virt_bit);
+            if (kick_owed) {
+                kick_owed = false;
+                blk_client_kick_wait();
+            } else {
+                driver_wait(virt_bit);
+            }
         }
     }
 }

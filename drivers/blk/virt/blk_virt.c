@@ -641,15 +641,17 @@ static void serve(void)
         if (last || may_sleep(true))
             break;
     }
+    /* Deferred: the runtime sends the last one with the next wait (one system call); a
+     * second deferred signal sends the one before it at once. */
     for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
         if (clients[i].notify) {
             clients[i].notify = false;
-            bst_notify(BLK_VIRT_CH_CLIENT0 + i);
+            bst_deferred_notify(BLK_VIRT_CH_CLIENT0 + i);
         }
     }
     if (driver.notify) {
         driver.notify = false;
-        bst_notify(BLK_VIRT_CH_DRIVER);
+        bst_deferred_notify(BLK_VIRT_CH_DRIVER);
     }
 }
 

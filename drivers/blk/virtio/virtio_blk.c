@@ -472,13 +472,14 @@ static unsigned refuse_all(unsigned budget)
 }
 
 /* Notify blk_virt once, if answers went out and it asked for a signal, or it waits for
- * room on the request ring (serve() and refuse_all() set notify_virt). */
+ * room on the request ring (serve() and refuse_all() set notify_virt). The signal is
+ * deferred: the PD runtime sends it with the driver's next wait, one system call. */
 static void tell_virt(void)
 {
     if (answered && queue_ring_should_notify_consumer(&conn.response))
         notify_virt = true;
     if (notify_virt)
-        bst_notify(BLK_DRIVER_CH_VIRT);
+        bst_deferred_notify(BLK_DRIVER_CH_VIRT);
     notify_virt = answered = false;
 }
 

@@ -68,6 +68,11 @@ void bst_mr_set(unsigned i, uint64_t value);
 /* Signal the PD at the other end of `ch`. */
 void bst_notify(bst_channel_t ch);
 
+/* Signal `ch`, then wait on the PD's notification, as one system call (NB_SEND_RECV): for
+ * code that waits outside the event loop (bastion/driver/wait.h). The word that woke it in
+ * `*word`. */
+bst_error_t bst_notify_wait(bst_channel_t ch, uint64_t *word);
+
 /* Call the (higher-priority) PD at the other end of `ch`; MRs in and out. Returns the
  * reply's message info (label 0 and length 0 when the call itself failed). */
 bst_msginfo_t bst_ppcall(bst_channel_t ch, bst_msginfo_t msginfo);
@@ -91,8 +96,8 @@ void bst_irq_ack(bst_channel_t ch);
 
 /* Deferred forms: done by the event loop when the current entry point returns, just
  * before it waits for the next event. One of each may be pending; deferring a second
- * sends the first at once. (The kernel has no NB_SEND_RECV yet: the deferred signal is a
- * Signal issued immediately before the Reply-Recv, not one combined system call.) */
+ * sends the first at once. The deferred signal rides on the wait itself (NB_SEND_RECV,
+ * one system call), unless the loop must first answer a protected procedure call. */
 void bst_deferred_notify(bst_channel_t ch);
 void bst_deferred_irq_ack(bst_channel_t ch);
 

@@ -1,5 +1,6 @@
 /*
- * What blk_virt under host test sees of libbastion: notifications are counted per channel,
+ * What blk_virt under host test sees of libbastion: notifications (deferred ones too) are
+ * counted per channel,
  * printing goes to a buffer the tests search (and to stdout when stub_verbose is set).
  * Included by the test after the component's source.
  */
@@ -21,6 +22,12 @@ void bst_notify(bst_channel_t ch)
 {
     if (ch < 64)
         stub_notified[ch]++;
+}
+
+/* Sent with the PD's next wait, i.e. before any later entry point: counted at once. */
+void bst_deferred_notify(bst_channel_t ch)
+{
+    bst_notify(ch);
 }
 
 int bst_printf(const char *fmt, ...)

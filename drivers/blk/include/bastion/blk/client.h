@@ -25,7 +25,8 @@
  * id of the caller's, below BLK_CLIENT_SYNC_ID), then blk_client_kick() once to signal
  * blk_virt if it sleeps; take responses with blk_client_poll(); when none is there,
  * blk_client_sleep() returns true if the caller may now wait on its notification (the
- * protocol's re-check done).
+ * protocol's re-check done). A caller about to wait right after its submits uses
+ * blk_client_kick_wait() instead of the kick and the wait: one system call, not two.
  *
  * Misconfiguration (a region not mapped) prints what is wrong and faults the PD.
  */
@@ -69,7 +70,12 @@ void blk_client_kick(void);
 bool blk_client_poll(struct blk_response *out);
 
 /* Having found no response: ask blk_virt for a signal and re-check. True: wait on the
- * notification now (driver_wait(1 << BLK_CLIENT_CH_VIRT)); false: a response arrived. */
+ * notification now (driver_wait(1 << BLK_CLIENT_CH_VIRT), or blk_client_kick_wait());
+ * false: a response arrived. */
 bool blk_client_sleep(void);
+
+/* blk_client_kick() and the wait for blk_virt's signal as one system call: after submits,
+ * when blk_client_sleep() said to wait. */
+void blk_client_kick_wait(void);
 
 #endif /* BASTION_BLK_CLIENT_H */

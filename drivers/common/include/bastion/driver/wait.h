@@ -14,7 +14,14 @@
 
 #include <stdint.h>
 
+#include <libbastion/pd.h>
+
 uint64_t driver_wait(uint64_t mask);
+
+/* Signal channel `ch`, then driver_wait(mask); when the wait must sleep, the signal and
+ * the sleep are one system call (bst_notify_wait). For a library that tells its server of
+ * new work and then waits for the answer. */
+uint64_t driver_notify_wait(bst_channel_t ch, uint64_t mask);
 
 /* The bits of `mask` that have arrived and not been taken yet (never sleeps). */
 uint64_t driver_pending(uint64_t mask);
