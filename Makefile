@@ -31,6 +31,7 @@ include kernel/kernel.mk
 -include tests/host/host.mk
 include tests/system/system.mk
 -include lib/lib.mk
+-include lib/tests/sha256.mk
 -include tests/system/roottask/roottask.mk
 -include drivers/drivers.mk
 -include services/services.mk
