@@ -117,7 +117,10 @@ struct slot {
 };
 
 static struct client clients[BLK_MAX_CLIENTS];
-static unsigned client_count, served_count, next_turn;
+static unsigned client_count, served_count;
+/* The clients that exist, by index: the loops of every wake-up visit only these. */
+static uint8_t present_clients[BLK_MAX_CLIENTS];
+static unsigned next_turn;  /* into present_clients[] */
 static uint32_t client_cap; /* slots one client may hold */
 
 static struct slot slots[BLK_VIRT_SLOTS];
@@ -453,19 +456,20 @@ static void to_driver(void)
     send_again();
     for (unsigned round = 0; round < BLK_QUEUE_CAPACITY / BLK_VIRT_BATCH; round++) {
         bool any = false;
-        for (unsigned k = 0; k < BLK_MAX_CLIENTS; k++) {
-            unsigned i = (next_turn + k) % BLK_MAX_CLIENTS;
+        for (unsigned k = 0; k < client_count; k++) {
+            unsigned t = (next_turn + k) % client_count;
+            unsigned i = present_clients[t];
             if (!has_turn(&clients[i]))
                 continue;
             any = true;
             if (!take_turn(i)) {
-                next_turn = i; /* its turn again first when there is room */
+                next_turn = t; /* its turn again first when there is room */
                 return;
             }
         }
         if (!any)
             return;
-        next_turn = (next_turn + 1) % BLK_MAX_CLIENTS;
+        next_turn = (next_turn + 1) % client_count;
     }
 }
 
@@ -573,10 +577,8 @@ static bool may_sleep(bool recheck)
 {
     bool idle = true;
     bool serving = phase == PHASE_SERVING || phase == PHASE_REFUSED;
-    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
-        struct client *c = &clients[i];
-        if (!c->present)
-            continue;
+    for (unsigned k = 0; k < client_count; k++) {
+        struct client *c = &clients[present_clients[k]];
         struct queue_ring_handle *req = &c->queue.request;
         if (!serving || queue_ring_corrupt(req) || !recheck) {
             queue_ring_request_consumer_signal(req);
@@ -643,7 +645,8 @@ static void serve(void)
     }
     /* Deferred: the runtime sends the last one with the next wait (one system call); a
      * second deferred signal sends the one before it at once. */
-    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
+    for (unsigned k = 0; k < client_count; k++) {
+        unsigned i = present_clients[k];
         if (clients[i].notify) {
             clients[i].notify = false;
             bst_deferred_notify(BLK_VIRT_CH_CLIENT0 + i);
@@ -665,7 +668,7 @@ static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_padd
     struct client *c = &clients[i];
     blk_queue_init(&c->queue, queue_region);
     c->present = true;
-    client_count++;
+    present_clients[client_count++] = (uint8_t)i;
     c->paddr = data_paddr;
     c->partition = partition <= UINT32_MAX ? (uint32_t)partition : 0;
     if (data_paddr == 0 || data_paddr % BLK_BLOCK_SIZE != 0 ||
