@@ -27,3 +27,6 @@ suite-bench-regression: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
 
 # The block benchmark: block requests against a Linux guest (bench/blk/blk.mk).
 -include bench/blk/blk.mk
+
+# Recovery time after a driver crash, per class (bench/recovery/recovery.mk).
+-include bench/recovery/recovery.mk

@@ -15,7 +15,10 @@
  * after `crasher_limit` (0: no limit) it stops injecting. Every 100 injections it prints a
  * line; a fault of the child that it did not cause is reported as FAIL (and the child
  * restarted). With `crasher_stamp` mapped (bastion/driver/recovery_stamp.h) it stamps each
- * injection for the recovery-time benchmark.
+ * injection for the recovery-time benchmark (bench/recovery) and prints each recovery the
+ * measuring party took, at the next injection (`crasher: recovery N cycles`, or `crasher:
+ * recovery none` when the driver had not completed work by then), and once more a
+ * crasher_max_us after the last one.
  */
 #include <stdint.h>
 
@@ -43,7 +46,8 @@ uint64_t crasher_reinit = 1;     /* setvar: 0: restarts only (memory kept), neve
 #define BAD_IP   0x10ull /* the first page is never mapped */
 
 static uint64_t rng, injections, restarts, reinits, faults, foreign_faults;
-static bool fault_pending, done_told;
+static bool fault_pending, done_told, final_reported;
+static uint64_t recoveries_reported;
 
 static uint64_t next_random(void)
 {
@@ -93,8 +97,25 @@ static bool make_fault(void)
     return true;
 }
 
+/* The recovery of the last injection, if the measuring party has taken it (outside the
+ * measured path: the crasher runs only at its timeouts). */
+static void report_recovery(void)
+{
+    if (crasher_stamp == 0 || injections == 0)
+        return;
+    volatile struct recovery_stamp *s = (volatile struct recovery_stamp *)crasher_stamp;
+    uint64_t recovered = __atomic_load_n(&s->recovered, __ATOMIC_ACQUIRE);
+    if (recovered > recoveries_reported) {
+        recoveries_reported = recovered;
+        bst_printf("crasher: recovery %lu cycles\n", (unsigned long)s->last);
+    } else {
+        bst_printf("crasher: recovery none\n");
+    }
+}
+
 static void inject(void)
 {
+    report_recovery();
     injections++;
     if (crasher_stamp != 0) {
         volatile struct recovery_stamp *s = (volatile struct recovery_stamp *)crasher_stamp;
@@ -139,8 +160,15 @@ void notified(bst_channel_t ch)
 {
     if (ch != CH_TIMER)
         return;
-    if (crasher_limit != 0 && injections >= crasher_limit)
+    if (crasher_limit != 0 && injections >= crasher_limit) {
+        if (!final_reported && !fault_pending) {
+            final_reported = true;
+            report_recovery(); /* the last injection's, a crasher_max_us after it */
+            bst_printf("crasher: done: %lu injections, %lu recoveries\n", (unsigned long)injections,
+                       (unsigned long)recoveries_reported);
+        }
         return;
+    }
     if (!fault_pending)
         inject();
     schedule_next();

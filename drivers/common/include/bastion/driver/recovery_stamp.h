@@ -22,6 +22,7 @@ struct recovery_stamp {
     uint64_t injections;  /* crashes so far */
     uint64_t recovered;   /* recovery times taken */
     uint64_t sum, min, max;
+    uint64_t last; /* the latest recovery time (the injector prints each one) */
 };
 
 static inline uint64_t recovery_counter(void)
@@ -43,7 +44,8 @@ static inline void recovery_completed(volatile struct recovery_stamp *s)
     s->sum += took;
     s->min = s->recovered == 0 || took < s->min ? took : s->min;
     s->max = took > s->max ? took : s->max;
-    s->recovered++;
+    s->last = took;
+    __atomic_store_n(&s->recovered, s->recovered + 1, __ATOMIC_RELEASE); /* `last` first */
 }
 
 #endif /* BASTION_DRIVER_RECOVERY_STAMP_H */

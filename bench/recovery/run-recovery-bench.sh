@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Recovery time per driver class (`make bench`, bench/recovery/recovery.mk;
+# docs/performance.md, "Recovery time"): fault to the first completed client request after
+# the restart, in icount cycles (-icount shift=0,align=off: one cycle per guest
+# instruction, repeatable on any host).
+#
+#   run-recovery-bench.sh --kernel KERNEL --results DIR --work DIR
+#                         [--block BLK_VARIANT_DIR] [--network NET_VARIANT_DIR]
+#
+# Each variant directory is a build of a restart test's system.xml (restart.mk, variant
+# "bench"): the crasher (drivers/blk/tests/restart/crasher.c) stamps the cycle counter at
+# each crash in a shared struct recovery_stamp, the measuring party turns the first
+# completed work after it into a recovery time (block: blk_virt, at the restarted driver's
+# first answer as it goes to the client, which keeps 48 requests in flight; network: the
+# driver, at the first frame it hands up, while the host sends UDP datagrams to udp_echo
+# without pause), and the crasher prints it at the next crash: `crasher: recovery N cycles`
+# (`recovery none`: nothing completed before the next crash). Writes DIR/recovery.json and
+# prints one table row per class.
+set -uo pipefail
+kernel="" results="" work="" block="" network=""
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --kernel) kernel=$2; shift 2 ;;
+    --results) results=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --block) block=$2; shift 2 ;;
+    --network) network=$2; shift 2 ;;
+    *) echo "run-recovery-bench.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+mkdir -p "$work" "$results"
+failed=0
+
+boot() { # name variant_dir timeout [qemu words...]
+    local name=$1 dir=$2 timeout=$3
+    shift 3
+    local -a modules extra=()
+    read -r -a modules <"$dir/modules.args"
+    for w in "$@"; do extra+=(--qemu-arg "$w"); done
+    scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol --icount \
+        --serve --until '^crasher: done: ' --name "recovery-$name" --timeout "$timeout" \
+        --log "$work/$name.log" "${extra[@]}" >"$work/$name.out" 2>&1
+}
+
+if [[ -n $block ]]; then
+    python3 drivers/blk/tests/disk.py good "$work/disk.img" >/dev/null
+    boot block "$block" 300 -drive "file=$work/disk.img,if=none,format=raw,id=d0,cache=writeback" \
+        -device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on,serial=recovery ||
+        { echo "FAIL: recovery-block: the boot ($work/block.out)"; failed=1; }
+fi
+
+if [[ -n $network ]]; then
+    read -r udp_port < <(python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+    netdev="user,id=n0,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
+    boot network "$network" 300 -netdev "$netdev" -device virtio-net-pci,netdev=n0,addr=10.0 &
+    booted=$!
+    # Datagrams without pause while the crasher works: every recovery ends at the first
+    # frame after the restart, so the wait for one is short beside the restart itself.
+    python3 - "$udp_port" "$work/network.log" <<'PY' &
+import os, socket, sys, time
+port, log = int(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setblocking(False)
+deadline = time.time() + 300
+while time.time() < deadline:
+    try:
+        if "crasher: done: " in open(log, errors="replace").read():
+            break
+    except OSError:
+        pass
+    for _ in range(20):
+        try:
+            s.sendto(b"recovery-bench" * 8, ("127.0.0.1", port))
+        except OSError:
+            pass
+        try:
+            while True:
+                s.recv(2048)
+        except OSError:
+            pass
+        time.sleep(0.0005)
+PY
+    sender=$!
+    wait $booted || { echo "FAIL: recovery-network: the boot ($work/network.out)"; failed=1; }
+    kill $sender 2>/dev/null
+    wait $sender 2>/dev/null
+fi
+
+python3 - "$results/recovery.json" "$work" "$block" "$network" <<'PY'
+import json, os, re, sys
+out, work, block, network = sys.argv[1:5]
+classes = {}
+def pick(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else None
+for cls, used in (("block", block), ("network", network)):
+    if not used:
+        continue
+    log = os.path.join(work, cls + ".log")
+    times, none = [], 0
+    try:
+        for line in open(log, errors="replace"):
+            m = re.match(r"^crasher: recovery (\d+) cycles", line)
+            if m:
+                times.append(int(m.group(1)))
+            elif line.startswith("crasher: recovery none"):
+                none += 1
+    except OSError:
+        pass
+    times.sort()
+    classes[cls] = {
+        "crashes": len(times) + none,
+        "recovered": len(times),
+        "not_recovered_before_next_crash": none,
+        "median_cycles": pick(times, 0.5) if times else None,
+        "p90_cycles": pick(times, 0.9) if times else None,
+        "max_cycles": times[-1] if times else None,
+        "min_cycles": times[0] if times else None,
+    }
+doc = {
+    "what": "fault to the first completed client request after the driver's restart",
+    "unit": "icount cycles (-icount shift=0,align=off: one per guest instruction)",
+    "block_completed_by": "blk_virt: the restarted driver's first answer, 48 requests in flight",
+    "network_completed_by": "virtio_net: the first received frame handed up, UDP sent without pause",
+    "classes": classes,
+}
+json.dump(doc, open(out, "w"), indent=2)
+open(out, "a").write("\n")
+print(f"{'recovery time (icount cycles)':32} {'crashes':>8} {'median':>10} {'p90':>10} {'max':>10}")
+bad = False
+for cls, c in classes.items():
+    if not c["recovered"]:
+        print(f"{cls:32} {c['crashes']:>8} {'-':>10} {'-':>10} {'-':>10}  FAIL: no recovery measured")
+        bad = True
+        continue
+    print(f"{cls:32} {c['crashes']:>8} {c['median_cycles']:>10} {c['p90_cycles']:>10} {c['max_cycles']:>10}")
+sys.exit(1 if bad else 0)
+PY
+[[ $? -ne 0 ]] && failed=1
+exit $failed
