@@ -61,6 +61,7 @@ struct spec {
     const struct bastion_spec_patch *patches;
     const struct bastion_spec_object *objects;
     const struct bastion_spec_cap *caps;
+    const struct bastion_spec_flow *flow; /* the flow policy; n[FLOW] == 0: none */
     uint32_t n[BASTION_TABLE_COUNT];
 };
 
@@ -152,6 +153,12 @@ uint64_t object_slot(uint32_t index, uint64_t k);
 
 /* Compare every PD's CSpace with the spec; prints the verdict, returns true if it holds. */
 bool check_cspaces(void);
+
+/* ---- flow.c ---------------------------------------------------------------------------- */
+
+/* Checks the caps init handed out (the spec's, which check_cspaces() proved) against the
+ * spec's flow policy; prints each forbidden flow. True when there is no policy. */
+bool check_flow_policy(void);
 
 /* Build-configuration hook (check_tamper*.c): the test build breaks one cap on purpose. */
 void check_tamper(void);

@@ -75,6 +75,8 @@ int main(const struct bst_bootinfo *bi)
     check_tamper();
     if (!check_cspaces())
         init_fatal("the capabilities differ from the spec");
+    if (!check_flow_policy())
+        init_fatal("the capabilities allow flows the policy forbids");
     start_system();
     serve();
 }

@@ -14,7 +14,7 @@
 
 static const char *const table_name[BASTION_TABLE_COUNT] = {
     "strings",     "data", "pds",     "regions",  "maps",    "channels", "irqs", "ioports",
-    "pci_devices", "bars", "domains", "segments", "patches", "objects",  "caps",
+    "pci_devices", "bars", "domains", "segments", "patches", "objects",  "caps", "flow",
 };
 
 /* Limits that keep init's bookkeeping bounded (a spec beyond them is refused). */
@@ -98,6 +98,7 @@ static bool check_tables(struct checker *c, const uint8_t *blob)
     s->patches = TABLE(BASTION_TABLE_PATCHES);
     s->objects = TABLE(BASTION_TABLE_OBJECTS);
     s->caps = TABLE(BASTION_TABLE_CAPS);
+    s->flow = TABLE(BASTION_TABLE_FLOW);
 #undef TABLE
     if (s->strings_size == 0 || s->strings[s->strings_size - 1] != '\0')
         return fail(c, "the strings table does not end with a NUL");

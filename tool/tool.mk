@@ -65,7 +65,8 @@ fuzz: $(TOOL_DIR)/fuzz-check
 
 # ---- Test suites ------------------------------------------------------------------------
 
-TOOL_SUITES := tool-errors tool-warnings tool-json tool-cli tool-elf tool-fuzz-replay tool-scale
+TOOL_SUITES := tool-errors tool-warnings tool-json tool-cli tool-elf tool-fuzz-replay tool-scale \
+               tool-flow
 TEST_SUITES += $(TOOL_SUITES)
 .PHONY: $(addprefix suite-,$(TOOL_SUITES))
 
@@ -92,6 +93,10 @@ suite-tool-elf: $(TOOL)
 suite-tool-fuzz-replay: $(TOOL_DIR)/fuzz-replay
 	$(Q)scripts/run-suite.sh tool-fuzz-replay $(BUILD)/test-results -- \
 	    tests/tool/run-fuzz-replay.sh $(abspath $<)
+
+suite-tool-flow: $(TOOL)
+	$(Q)scripts/run-suite.sh tool-flow $(BUILD)/test-results -- \
+	    tests/tool/run-flow.sh $(abspath $(TOOL))
 
 suite-tool-scale: $(TOOL)
 	$(Q)scripts/run-suite.sh tool-scale $(BUILD)/test-results -- \

@@ -25,7 +25,8 @@
  *      PDs that are not passive.
  *
  * Version history
- *   1  first version.
+ *   1  first version. (Added since, compatibly: the FLOW table. A spec written before it
+ *      has that table's descriptor zero, which reads as an empty table: no policy.)
  */
 #ifndef BASTION_SPEC_H
 #define BASTION_SPEC_H
@@ -87,6 +88,7 @@ enum bastion_spec_table_id {
     BASTION_TABLE_PATCHES,     /* struct bastion_spec_patch */
     BASTION_TABLE_OBJECTS,     /* struct bastion_spec_object */
     BASTION_TABLE_CAPS,        /* struct bastion_spec_cap */
+    BASTION_TABLE_FLOW,        /* struct bastion_spec_flow: the flow policy; empty: none */
     BASTION_TABLE_COUNT,
 };
 
@@ -331,6 +333,27 @@ struct bastion_spec_cap {
     uint64_t badge;
 };
 
+/*
+ * The information-flow policy (issue 25; include/bastion/flow.h, docs/system-description.md,
+ * "Information flow"): labels, the labels of PDs, regions and PCI devices, and the allowed
+ * flows between labels. Init checks at boot that the caps it handed out allow no other
+ * flow. Labels are numbered by their BASTION_FLOW_LABEL entries, in table order.
+ */
+enum bastion_spec_flow_entry {
+    BASTION_FLOW_ENTRY_LABEL = 1u,  /* a: string (name), value: 1 when trusted */
+    BASTION_FLOW_ENTRY_PD = 2u,     /* a: PD index, b: label */
+    BASTION_FLOW_ENTRY_REGION = 3u, /* a: REGIONS index, b: label */
+    BASTION_FLOW_ENTRY_DEVICE = 4u, /* a: PCI_DEVICES index, b: label */
+    BASTION_FLOW_ENTRY_ALLOW = 5u,  /* a: from label, b: to label, value: kind mask */
+};
+
+struct bastion_spec_flow {
+    uint32_t what; /* enum bastion_spec_flow_entry */
+    uint32_t a;
+    uint32_t b;
+    uint32_t value;
+};
+
 /* The size of one entry of table `t` (bytes for STRINGS and DATA); 0 for a value that is
  * not a table. The tool writes and init reads tables with this one function. */
 static inline size_t bastion_spec_entry_size(unsigned t)
@@ -365,6 +388,8 @@ static inline size_t bastion_spec_entry_size(unsigned t)
         return sizeof(struct bastion_spec_object);
     case BASTION_TABLE_CAPS:
         return sizeof(struct bastion_spec_cap);
+    case BASTION_TABLE_FLOW:
+        return sizeof(struct bastion_spec_flow);
     default:
         return 0;
     }
@@ -418,5 +443,6 @@ _Static_assert(sizeof(struct bastion_spec_patch) == 24, "patch");
 _Static_assert(sizeof(struct bastion_spec_object) == 16, "object");
 _Static_assert(sizeof(struct bastion_spec_cap) == 32, "cap");
 _Static_assert(offsetof(struct bastion_spec_cap, badge) == 24, "cap badge");
+_Static_assert(sizeof(struct bastion_spec_flow) == 16, "flow");
 
 #endif

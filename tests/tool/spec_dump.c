@@ -26,7 +26,8 @@ static const size_t entry_size[BASTION_TABLE_COUNT] = {1,
                                                        sizeof(struct bastion_spec_segment),
                                                        sizeof(struct bastion_spec_patch),
                                                        sizeof(struct bastion_spec_object),
-                                                       sizeof(struct bastion_spec_cap)};
+                                                       sizeof(struct bastion_spec_cap),
+                                                       sizeof(struct bastion_spec_flow)};
 
 static const char *validate(const uint8_t *blob, size_t size)
 {
@@ -109,9 +110,9 @@ int main(int argc, char **argv)
         return peek(blob, argv[3], strtoull(argv[4], NULL, 0), PEEK_BYTES);
     uint32_t n;
     printf("spec v%u, %zu bytes\n", BASTION_SPEC_VERSION, size);
-    static const char *const names[] = {"strings",  "data",     "pds",     "regions",     "maps",
-                                        "channels", "irqs",     "ioports", "pci_devices", "bars",
-                                        "domains",  "segments", "patches", "objects",     "caps"};
+    static const char *const names[] = {
+        "strings",     "data", "pds",     "regions",  "maps",    "channels", "irqs", "ioports",
+        "pci_devices", "bars", "domains", "segments", "patches", "objects",  "caps", "flow"};
     for (int t = 2; t < BASTION_TABLE_COUNT; t++) {
         table(blob, t, &n);
         printf("%s %u\n", names[t], n);

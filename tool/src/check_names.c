@@ -5,6 +5,7 @@
  * notification word); I/O ports and child PDs have their own.
  */
 #include "check.h"
+#include "flow.h"
 #include "name_table.h"
 #include "sizes.h"
 
@@ -282,5 +283,7 @@ bool check_all(struct model *m, uint64_t ram, struct diag_sink *d)
     check_sched(m, d);
     check_hw(m, d);
     check_ram(m, ram, d);
+    if (d->errors == before)
+        check_flow(m, d); /* follows the references resolved above */
     return d->errors == before;
 }

@@ -3,6 +3,7 @@
  * names need no quoting rules beyond labels, which are escaped.
  */
 #include "graph.h"
+#include "flow.h"
 #include "output_file.h"
 
 #include <errno.h>
@@ -143,6 +144,7 @@ void graph_write_dot(FILE *out, const struct model *m)
     write_regions(out, m);
     write_devices(out, m);
     write_domain_clusters(out, m);
+    flow_graph_dot(out, m);
     write_legend(out);
     fputs("}\n", out);
 }

@@ -5,6 +5,7 @@
  */
 #include "layout.h"
 #include "elf_image.h"
+#include "flow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,7 @@ void layout_build(struct layout *l, const struct model *m)
     layout_region_frames(l, m);
     layout_tables(l, m);
     layout_caps(l, m);
+    flow_layout(l, m);
 }
 
 void layout_free(struct layout *l)

@@ -10,6 +10,7 @@
  * 2 bad command line, 3 I/O or internal error. Outputs appear whole or not at all, and a
  * failed run removes the outputs it was asked for, so none is left from an earlier run.
  */
+#include "flow.h"
 #include "graph.h"
 #include "images.h"
 #include "json.h"
@@ -289,7 +290,10 @@ static int run(const struct options *o)
     int rc = pipeline_check(&s, o->system, NULL, 0, &po, stderr);
     if (rc == EXIT_OK)
         rc = write_outputs(o, &s.model);
-    if (rc != EXIT_OK && rc != EXIT_USAGE)
+    else if (o->command == CMD_GRAPH && flow_graph_despite_errors(&s.model))
+        rc = write_outputs(o, &s.model) == EXIT_OK ? EXIT_DESCRIPTION : EXIT_IO; /* drawn */
+    if (rc != EXIT_OK && rc != EXIT_USAGE &&
+        !(rc == EXIT_DESCRIPTION && o->command == CMD_GRAPH && flow_graph_despite_errors(&s.model)))
         remove_stale_outputs(o);
     checked_system_free(&s);
     free(default_dir);

@@ -3,6 +3,7 @@
  */
 #include "model.h"
 #include "elf_image.h"
+#include "flow.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 void model_free(struct model *m)
 {
+    flow_free(m->flow);
     for (size_t i = 0; i < m->pds.count; i++) {
         free(MODEL_PD(m, i)->image_path);
         elf_image_free(MODEL_PD(m, i)->elf);

@@ -133,7 +133,8 @@ struct model_setvar {
     uint64_t value;
 };
 
-struct elf_image; /* elf.h */
+struct elf_image;   /* elf.h */
+struct flow_policy; /* flow.h */
 
 struct model_pd {
     const char *name;
@@ -192,6 +193,7 @@ struct model {
     struct vec domains;  /* struct model_domain */
     bool has_domain_schedule;
     xmlNode *domain_schedule_node;
+    struct flow_policy *flow; /* <flow_policy>, or NULL (flow.h) */
 };
 
 #define MODEL_PD(m, i)      VEC_AT(&(m)->pds, struct model_pd, i)

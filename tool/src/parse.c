@@ -4,6 +4,7 @@
  */
 #include "parse.h"
 #include "attrs.h"
+#include "flow.h"
 
 #include <string.h>
 
@@ -60,8 +61,8 @@ static const uint64_t page_sizes[] = {0x1000, 0x200000, 0x40000000};
 /* Parses one <memory_region>. */
 static bool parse_region(struct model *m, xmlNode *node, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"name",      "size",    "page_size",
-                                          "phys_addr", "prefill", NULL};
+    static const char *const allowed[] = {"name",    "size",  "page_size", "phys_addr",
+                                          "prefill", "label", NULL};
     struct model_region *r = vec_push(&m->regions, sizeof(*r));
     r->node = node;
     bool ok = attrs_only(d, node, allowed);
@@ -182,7 +183,7 @@ static bool parse_domain_schedule(struct model *m, xmlNode *node, struct diag_si
 static bool parse_top_child(struct model *m, xmlNode *c, struct diag_sink *d)
 {
     static const char *const allowed[] = {"protection_domain", "memory_region", "channel",
-                                          "domain_schedule", NULL};
+                                          "domain_schedule",   "flow_policy",   NULL};
     if (is_element(c, "protection_domain"))
         return parse_pd(m, c, NO_INDEX, d);
     if (is_element(c, "memory_region"))
@@ -191,6 +192,8 @@ static bool parse_top_child(struct model *m, xmlNode *c, struct diag_sink *d)
         return parse_channel(m, c, d);
     if (is_element(c, "domain_schedule"))
         return parse_domain_schedule(m, c, d);
+    if (is_element(c, "flow_policy"))
+        return flow_parse_policy(m, c, d);
     parse_unknown_element(c, allowed, d);
     return false;
 }

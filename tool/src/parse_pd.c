@@ -144,7 +144,7 @@ static bool parse_bar(struct model *m, xmlNode *node, uint32_t pd, uint32_t pci,
 /* Parses <pci_device address="bus:dev.fn"> and its <bar>s. */
 static bool parse_pci(struct model *m, xmlNode *node, uint32_t pd, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"address", NULL};
+    static const char *const allowed[] = {"address", "label", NULL};
     static const char *const children[] = {"bar", NULL};
     struct model_pci *pci = vec_push(&m->pcis, sizeof(*pci));
     uint32_t index = (uint32_t)(m->pcis.count - 1);
@@ -316,7 +316,7 @@ static bool parse_pd_attrs(struct model_pd *pd, xmlNode *node, bool child, struc
 {
     static const char *const allowed[] = {
         "name",   "priority", "budget",   "period",       "passive", "stack_size", "cpu",
-        "domain", "id",       "on_fault", "max_restarts", "backoff", NULL};
+        "domain", "id",       "on_fault", "max_restarts", "backoff", "label",      NULL};
     bool ok = attrs_only(d, node, allowed);
     ok &= attr_name(d, node, "name", ATTR_REQUIRED, &pd->name);
     ok &= attr_u32(d, node, "priority", ATTR_OPTIONAL, DEFAULT_PRIORITY, 0, MODEL_MAX_PRIORITY,

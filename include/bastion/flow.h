@@ -1,0 +1,191 @@
+/*
+ * The information-flow check (issue 25), shared by the `bastion` tool and by init: one
+ * definition of what a policy allows, so that the tool and the boot-time check cannot
+ * disagree. Freestanding (<stdint.h> only); the caller owns every array.
+ *
+ * The authority graph: nodes are components (PDs, memory regions, PCI devices and a
+ * per-PD "DMA reach" node) and a directed edge u -> v of kind k says that u can pass
+ * information to v by that means. A node has a label, or BASTION_FLOW_NO_LABEL: an
+ * unlabelled node (a region or device without a label) is a conduit that information
+ * crosses without being checked there.
+ *
+ * The policy: allow[from * labels + to] holds the kinds (1 << enum bastion_flow_kind)
+ * with which information may go from one label straight to another; a label may always
+ * flow to itself. A trusted label marks declassifiers: information that reaches a
+ * trusted node stops there (the trusted node's own flows are checked as its label's).
+ *
+ * bastion_flow_check() reports, for every source label L:
+ *   - FORBIDDEN: a node of label M != L that information from L reaches, along a path
+ *     that passes through no trusted node, and the policy has no rule L -> M at all. The
+ *     policy is not transitive: A -> B and B -> C allow nothing from A to C.
+ *   - WRONG_KIND: a labelled node of label M != L that a node of label L reaches in one
+ *     hop (an edge, possibly through unlabelled conduits) whose first edge has kind k,
+ *     while the rule L -> M exists but does not list k.
+ * Each (L, node) is reported at most once, at the first node where forbidden information
+ * arrives; the search does not go on past it. The cost is labels * 7 * (nodes + edges).
+ */
+#ifndef BASTION_FLOW_H
+#define BASTION_FLOW_H
+
+#include <stdint.h>
+
+enum bastion_flow_kind {
+    BASTION_FLOW_NOTIFY = 0, /* a notification: one bit, sender to receiver */
+    BASTION_FLOW_PPC,        /* a protected procedure call and its reply: both ways */
+    BASTION_FLOW_MEMORY,     /* a shared region: writers to readers */
+    BASTION_FLOW_CONTROL,    /* parent and child: the parent reads and writes the child's
+                                state, the child's faults reach the parent */
+    BASTION_FLOW_DMA,        /* a bus-mastering device: its PD's regions, both ways */
+    BASTION_FLOW_BUDGET,     /* a passive server runs on its caller's budget */
+    BASTION_FLOW_KIND_COUNT,
+};
+
+#define BASTION_FLOW_ALL_KINDS  ((1u << BASTION_FLOW_KIND_COUNT) - 1u)
+#define BASTION_FLOW_NO_LABEL   0xffffu
+#define BASTION_FLOW_MAX_LABELS 256u
+#define BASTION_FLOW_NONE       0xffffffffu
+
+static inline const char *bastion_flow_kind_name(unsigned k)
+{
+    static const char *const names[BASTION_FLOW_KIND_COUNT] = {"notify",  "ppc", "memory",
+                                                               "control", "dma", "budget"};
+    return k < BASTION_FLOW_KIND_COUNT ? names[k] : "?";
+}
+
+/* The graph in compressed rows: the edges leaving node u are first[u] .. first[u+1]-1. */
+struct bastion_flow_graph {
+    uint32_t nodes;
+    const uint32_t *first;    /* nodes + 1 entries */
+    const uint32_t *from;     /* per edge: its source (for paths) */
+    const uint32_t *to;       /* per edge */
+    const uint8_t *kind;      /* per edge: enum bastion_flow_kind */
+    const uint16_t *label;    /* per node, or BASTION_FLOW_NO_LABEL */
+    uint32_t labels;          /* at most BASTION_FLOW_MAX_LABELS */
+    const uint8_t *allow;     /* labels * labels kind masks */
+    const uint8_t *trusted;   /* per label: 1 when declassifying */
+    const uint8_t *is_source; /* per label: 1 when some node has it (others are skipped) */
+};
+
+enum bastion_flow_verdict {
+    BASTION_FLOW_FORBIDDEN = 1,
+    BASTION_FLOW_WRONG_KIND = 2,
+};
+
+/* Scratch space: three arrays of `nodes` entries each. */
+struct bastion_flow_work {
+    uint32_t *parent_edge; /* the edge by which the search reached a node; NONE at sources */
+    uint32_t *queue;
+    uint32_t *stamp; /* the search that last reached a node; zero it before the first call */
+};
+
+/*
+ * Called per violation: information of `source_label` reaches `node` (the last edge of
+ * the path is work->parent_edge[node]; follow parent_edge back through graph->from to a
+ * node whose parent_edge is NONE). `kind` is the first edge's kind for WRONG_KIND.
+ * Returns 0 to stop the check.
+ */
+typedef int (*bastion_flow_report_fn)(void *ctx, const struct bastion_flow_graph *g,
+                                      const struct bastion_flow_work *w,
+                                      enum bastion_flow_verdict verdict, uint32_t source_label,
+                                      uint32_t node, unsigned kind);
+
+/* Starts a search: every node of `label` is a source, reached by no edge. */
+static inline uint32_t bastion_flow_seed_(const struct bastion_flow_graph *g,
+                                          const struct bastion_flow_work *w, uint32_t label,
+                                          uint32_t stamp)
+{
+    uint32_t tail = 0;
+    for (uint32_t u = 0; u < g->nodes; u++) {
+        if (g->label[u] == label) {
+            w->stamp[u] = stamp;
+            w->parent_edge[u] = BASTION_FLOW_NONE;
+            w->queue[tail++] = u;
+        }
+    }
+    return tail;
+}
+
+/* FORBIDDEN: everything the sources of `label` reach, not past trusted nodes. */
+static inline int bastion_flow_reach_(const struct bastion_flow_graph *g,
+                                      const struct bastion_flow_work *w, uint32_t label,
+                                      uint32_t stamp, bastion_flow_report_fn report, void *ctx)
+{
+    uint32_t head = 0, tail = bastion_flow_seed_(g, w, label, stamp);
+    while (head < tail) {
+        uint32_t u = w->queue[head++];
+        uint32_t lu = g->label[u];
+        if (lu != label && lu != BASTION_FLOW_NO_LABEL && g->trusted[lu])
+            continue; /* a declassifier: what it passes on is checked as its own label's */
+        for (uint32_t e = g->first[u]; e < g->first[u + 1]; e++) {
+            uint32_t v = g->to[e];
+            if (w->stamp[v] == stamp)
+                continue;
+            w->stamp[v] = stamp;
+            w->parent_edge[v] = e;
+            uint32_t lv = g->label[v];
+            if (lv != BASTION_FLOW_NO_LABEL && lv != label && !g->allow[label * g->labels + lv]) {
+                if (!report(ctx, g, w, BASTION_FLOW_FORBIDDEN, label, v, 0))
+                    return 0;
+                continue; /* reported where it arrives; not followed further */
+            }
+            w->queue[tail++] = v;
+        }
+    }
+    return 1;
+}
+
+/* WRONG_KIND: the labelled nodes one hop of first kind `kind` away from the sources. */
+static inline int bastion_flow_hop_(const struct bastion_flow_graph *g,
+                                    const struct bastion_flow_work *w, uint32_t label,
+                                    unsigned kind, uint32_t stamp, bastion_flow_report_fn report,
+                                    void *ctx)
+{
+    uint32_t head = 0, tail = bastion_flow_seed_(g, w, label, stamp);
+    uint32_t sources = tail;
+    while (head < tail) {
+        uint32_t u = w->queue[head++];
+        for (uint32_t e = g->first[u]; e < g->first[u + 1]; e++) {
+            uint32_t v = g->to[e];
+            if ((head <= sources && g->kind[e] != kind) || w->stamp[v] == stamp)
+                continue;
+            w->stamp[v] = stamp;
+            w->parent_edge[v] = e;
+            uint32_t lv = g->label[v];
+            if (lv == BASTION_FLOW_NO_LABEL) {
+                w->queue[tail++] = v; /* a conduit: the hop goes on */
+                continue;
+            }
+            uint8_t allowed =
+                lv == label ? BASTION_FLOW_ALL_KINDS : g->allow[label * g->labels + lv];
+            if (allowed && !(allowed & (1u << kind)) &&
+                !report(ctx, g, w, BASTION_FLOW_WRONG_KIND, label, v, kind))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * Checks every flow of the graph against the policy (see the top of this file). `w`
+ * needs `nodes` entries per array, its stamps zeroed. Returns 1 when the check ran to
+ * its end (violations or not), 0 when `report` stopped it.
+ */
+static inline int bastion_flow_check(const struct bastion_flow_graph *g,
+                                     const struct bastion_flow_work *w,
+                                     bastion_flow_report_fn report, void *ctx)
+{
+    uint32_t stamp = 0;
+    for (uint32_t l = 0; l < g->labels; l++) {
+        if (!g->is_source[l])
+            continue;
+        if (!bastion_flow_reach_(g, w, l, ++stamp, report, ctx))
+            return 0;
+        for (unsigned k = 0; k < BASTION_FLOW_KIND_COUNT; k++) {
+            if (!bastion_flow_hop_(g, w, l, k, ++stamp, report, ctx))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+#endif
