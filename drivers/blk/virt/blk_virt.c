@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <bastion/blk/check.h>
 #include <bastion/blk/queue.h>
 #include <bastion/driver/recovery_stamp.h>
 #include <libbastion/pd.h>
@@ -355,20 +356,7 @@ static enum blk_status check_request(const struct client *c, const struct blk_re
 {
     if (!c->served)
         return BLK_ERR_NOT_READY;
-    if (r->op == BLK_FLUSH)
-        return BLK_OK;
-    if (r->op != BLK_READ && r->op != BLK_WRITE)
-        return BLK_ERR_OP;
-    if (r->count == 0 || r->count > BLK_MAX_REQUEST_BLOCKS)
-        return BLK_ERR_OP;
-    if (r->op == BLK_WRITE && driver.info.read_only != 0)
-        return BLK_ERR_READ_ONLY;
-    if (r->block > c->blocks || r->count > c->blocks - r->block)
-        return BLK_ERR_RANGE;
-    uint64_t bytes = (uint64_t)r->count * BLK_BLOCK_SIZE;
-    if (r->offset > BLK_DATA_REGION_SIZE || bytes > BLK_DATA_REGION_SIZE - r->offset)
-        return BLK_ERR_BUFFER;
-    return BLK_OK;
+    return blk_check_request(r, c->blocks, driver.info.read_only != 0, BLK_DATA_REGION_SIZE);
 }
 
 /* Perform: a checked request of client i to the driver, translated (room checked). */
