@@ -60,7 +60,7 @@ NET_SYSTEM_ELFS = $(call NET_COMPONENT_ELFS,$(1)) $(addprefix $(1)/,timer.elf vi
 NET_EXAMPLE_BUILD := $(EXAMPLE_BUILD)/net
 NET_EXAMPLE_APPS := udp_echo tcp_echo http
 $(call net_system_programs,$(NET_EXAMPLE_BUILD))
-$(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c,$(NET_EXAMPLE_BUILD))))
+$(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c $(NET_HTTP_SERVER_SRCS),$(NET_EXAMPLE_BUILD))))
 $(NET_EXAMPLE_BUILD)/modules.args: $(call NET_SYSTEM_ELFS,$(NET_EXAMPLE_BUILD)) \
     $(addprefix $(NET_EXAMPLE_BUILD)/,$(addsuffix .elf,$(NET_EXAMPLE_APPS)))
 
@@ -68,7 +68,7 @@ $(NET_EXAMPLE_BUILD)/modules.args: $(call NET_SYSTEM_ELFS,$(NET_EXAMPLE_BUILD)) 
 # sniffer client, driven by host clients (tests/net) over QEMU's user network.
 NET_TEST_BUILD := $(BUILD)/net-test
 $(call net_system_programs,$(NET_TEST_BUILD))
-$(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c,$(NET_TEST_BUILD))))
+$(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c $(NET_HTTP_SERVER_SRCS),$(NET_TEST_BUILD))))
 $(eval $(call net_client_program,net_sniffer,drivers/net/tests/sniffer.c,$(NET_TEST_BUILD)))
 $(eval $(call pd_program,net_evil,drivers/net/tests/evil.c $(TIMER_CLIENT_SRCS),$(NET_TEST_BUILD)))
 $(NET_TEST_BUILD)/modules.args: drivers/net/tests/system.xml $(TOOL) $(INIT_ELF) \

@@ -20,7 +20,7 @@ $(eval $(call pd_program,virtio_blk,$(VIRTIO_BLK_SRCS),$(STORAGE_BUILD)))
 $(eval $(call pd_program,blk_virt,$(BLK_VIRT_SRCS),$(STORAGE_BUILD)))
 $(eval $(call pd_program,kvstore,$(KVSTORE_SRCS),$(STORAGE_BUILD)))
 $(eval $(call pd_program,counter,examples/storage/src/counter.c,$(STORAGE_BUILD)))
-$(eval $(call net_client_program,kv_http,examples/storage/src/kv_http.c,$(STORAGE_BUILD)))
+$(eval $(call net_client_program,kv_http,examples/storage/src/kv_http.c $(NET_HTTP_SERVER_SRCS),$(STORAGE_BUILD)))
 $(STORAGE_BUILD)/modules.args: $(call NET_COMPONENT_ELFS,$(STORAGE_BUILD)) \
     $(addprefix $(STORAGE_BUILD)/,timer.elf virtio_net.elf virtio_blk.elf blk_virt.elf \
         kvstore.elf counter.elf kv_http.elf)

@@ -105,6 +105,8 @@ ALL_TARGETS += $(LWIP_LIB)
 #                      too: each object is linked once.
 
 NET_CLIENT_SRCS := drivers/net/client/net_client.c $(TIMER_CLIENT_SRCS)
+# A PD serving HTTP adds this one (bastion/net/http_server.h).
+NET_HTTP_SERVER_SRCS := drivers/net/client/http_server.c
 NET_CLIENT_INC := $(LWIP_INC) $(NET_INC) $(DRIVER_INC)
 NET_CLIENT_OBJS := $(patsubst %,$(LIB_BUILD)/%.o,$(NET_CLIENT_SRCS))
 

@@ -3,38 +3,26 @@
  * port 80: any GET is answered with a plain-text page of the system's uptime, this PD's
  * network counters, lwIP's, and the virtualisers' per-client and device counters (their
  * NET_STATS protected procedure: net_rx_virt on channel 3, net_tx_virt on 4). One
- * response per connection, then the server closes it.
+ * response per connection, then the server closes it (bastion/net/http_server.h).
  */
 #include <bastion/net/client.h>
+#include <bastion/net/http_server.h>
 #include <bastion/net/protocol.h>
 #include <libbastion/pd.h>
 #include <libbastion/string.h>
 
 #include "lwip/stats.h"
 #include "lwip/sys.h"
-#include "lwip/tcp.h"
 
 #define HTTP_PORT    80
 #define TIMER_CH     2
 #define RX_VIRT_CH   3
 #define TX_VIRT_CH   4
-#define REQUEST_MAX  1024
-#define PAGE_MAX     4096
 #define CLIENT_SLOTS 5
 
 static const char *const client_names[CLIENT_SLOTS] = {"udp_echo", "tcp_echo", "http", "sniffer",
                                                        "evil"};
 
-struct conn {
-    struct tcp_pcb *pcb;
-    char request[REQUEST_MAX];
-    u16_t request_len;
-    char page[PAGE_MAX];
-    u16_t page_len, page_sent;
-};
-
-#define MAX_CONNS 4
-static struct conn conns[MAX_CONNS];
 static uint64_t served, boot_ms;
 
 struct virt_stats {
@@ -61,7 +49,7 @@ static int add_virt_line(char *buf, size_t size, const char *name, bst_channel_t
                         (unsigned long long)s.dropped);
 }
 
-static u16_t render(char *page, size_t size)
+static size_t render(char *page, size_t size)
 {
     const struct net_client_stats *me = net_client_stats();
     uint64_t up = sys_now() - boot_ms;
@@ -99,121 +87,26 @@ static u16_t render(char *page, size_t size)
     for (unsigned i = 0; i < CLIENT_SLOTS && n < size; i++)
         n += (size_t)add_virt_line(page + n, size - n, client_names[i], TX_VIRT_CH, i);
 #undef ADD
-    return (u16_t)(n < size ? n : size - 1);
+    return n < size ? n : size - 1;
 }
 
-static void conn_close(struct conn *c)
+static size_t handle(const char *request, size_t len, char *page, size_t size)
 {
-    struct tcp_pcb *pcb = c->pcb;
-    c->pcb = NULL;
-    tcp_arg(pcb, NULL);
-    tcp_recv(pcb, NULL);
-    tcp_sent(pcb, NULL);
-    tcp_err(pcb, NULL);
-    if (tcp_close(pcb) != ERR_OK)
-        tcp_abort(pcb);
-}
-
-static void send_more(struct conn *c)
-{
-    while (c->page_sent < c->page_len) {
-        u16_t room = tcp_sndbuf(c->pcb);
-        u16_t n = (u16_t)(c->page_len - c->page_sent);
-        if (n > room)
-            n = room;
-        if (n == 0 || tcp_write(c->pcb, c->page + c->page_sent, n, TCP_WRITE_FLAG_COPY) != ERR_OK)
-            break;
-        c->page_sent = (u16_t)(c->page_sent + n);
-    }
-    tcp_output(c->pcb);
-    if (c->page_sent == c->page_len)
-        conn_close(c);
-}
-
-static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
-{
-    (void)pcb;
-    (void)len;
-    struct conn *c = arg;
-    if (c->pcb != NULL && c->page_len > 0)
-        send_more(c);
-    return ERR_OK;
-}
-
-static bool request_complete(const struct conn *c)
-{
-    for (u16_t i = 3; i < c->request_len; i++)
-        if (c->request[i - 3] == '\r' && c->request[i - 2] == '\n' && c->request[i - 1] == '\r' &&
-            c->request[i] == '\n')
-            return true;
-    return c->request_len == REQUEST_MAX;
-}
-
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
-{
-    struct conn *c = arg;
-    if (p == NULL || err != ERR_OK) {
-        if (p != NULL)
-            pbuf_free(p);
-        if (c->page_len == 0)
-            conn_close(c);
-        return ERR_OK;
-    }
-    tcp_recved(pcb, p->tot_len);
-    if (c->page_len == 0) {
-        u16_t room = (u16_t)(REQUEST_MAX - c->request_len);
-        u16_t n = pbuf_copy_partial(p, c->request + c->request_len,
-                                    p->tot_len < room ? p->tot_len : room, 0);
-        c->request_len = (u16_t)(c->request_len + n);
-        if (request_complete(c)) {
-            c->page_len = render(c->page, sizeof c->page);
-            served++;
-            send_more(c);
-        }
-    }
-    pbuf_free(p);
-    return ERR_OK;
-}
-
-static void on_err(void *arg, err_t err)
-{
-    (void)err;
-    ((struct conn *)arg)->pcb = NULL;
-}
-
-static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
-{
-    (void)arg;
-    if (err != ERR_OK || pcb == NULL)
-        return ERR_VAL;
-    struct conn *c = NULL;
-    for (unsigned i = 0; i < MAX_CONNS && c == NULL; i++)
-        if (conns[i].pcb == NULL)
-            c = &conns[i];
-    if (c == NULL) {
-        tcp_abort(pcb);
-        return ERR_ABRT;
-    }
-    c->pcb = pcb;
-    c->request_len = c->page_len = c->page_sent = 0;
-    tcp_arg(pcb, c);
-    tcp_recv(pcb, on_recv);
-    tcp_sent(pcb, on_sent);
-    tcp_err(pcb, on_err);
-    return ERR_OK;
+    if (!http_server_header_complete(request, len))
+        return 0;
+    size_t n = render(page, size);
+    served++;
+    return n;
 }
 
 void init(void)
 {
     net_client_init(&(struct net_client_config){.timer_channel = TIMER_CH});
     boot_ms = sys_now();
-    struct tcp_pcb *pcb = tcp_new();
-    if (pcb == NULL || tcp_bind(pcb, IP_ANY_TYPE, HTTP_PORT) != ERR_OK ||
-        (pcb = tcp_listen(pcb)) == NULL) {
+    if (!http_server_start(HTTP_PORT, handle)) {
         bst_printf("http: cannot listen on TCP port %u\n", HTTP_PORT);
         return;
     }
-    tcp_accept(pcb, on_accept);
     bst_printf("http: status page on port %u\n", HTTP_PORT);
     net_client_poll();
 }

@@ -10,33 +10,20 @@
  *
  * Each call is the store's protected procedure (bastion/kvstore.h) on KV_CH, with the key
  * and value in the region both map (kv_shared). One request per connection; the server
- * answers and closes it. A request it cannot parse gets 400; one too large, 413.
+ * answers and closes it (bastion/net/http_server.h). A request it cannot parse gets 400; one too
+ * large, 413.
  */
 #include <bastion/kvstore.h>
 #include <bastion/net/client.h>
+#include <bastion/net/http_server.h>
 #include <libbastion/pd.h>
 #include <libbastion/string.h>
 
-#include "lwip/tcp.h"
-
-#define HTTP_PORT   80
-#define TIMER_CH    2
-#define KV_CH       3
-#define REQUEST_MAX 2048
-#define PAGE_MAX    2048
-#define MAX_CONNS   4
+#define HTTP_PORT 80
+#define TIMER_CH  2
+#define KV_CH     3
 
 uintptr_t kv_shared; /* setvar_vaddr: the region shared with the store */
-
-struct conn {
-    struct tcp_pcb *pcb;
-    char request[REQUEST_MAX];
-    u16_t request_len;
-    char page[PAGE_MAX];
-    u16_t page_len, page_sent;
-};
-
-static struct conn conns[MAX_CONNS];
 
 /* What a parsed request asks. */
 struct request {
@@ -66,7 +53,7 @@ static size_t content_length(const char *s, size_t n)
         size_t v = 0;
         for (i += j; i < n && s[i] == ' '; i++) {
         }
-        for (; i < n && s[i] >= '0' && s[i] <= '9' && v <= REQUEST_MAX; i++)
+        for (; i < n && s[i] >= '0' && s[i] <= '9' && v <= HTTP_SERVER_REQUEST_MAX; i++)
             v = v * 10 + (size_t)(s[i] - '0');
         return v;
     }
@@ -80,7 +67,7 @@ static struct request parse(const char *s, size_t n)
     while (head + 3 < n && memcmp(s + head, "\r\n\r\n", 4) != 0)
         head++;
     if (head + 3 >= n)
-        return r.kind = n >= REQUEST_MAX ? REQ_TOO_LARGE : REQ_INCOMPLETE, r;
+        return r.kind = n >= HTTP_SERVER_REQUEST_MAX ? REQ_TOO_LARGE : REQ_INCOMPLETE, r;
     size_t method_len = 0;
     if (starts_with(s, n, "GET ")) {
         r.kind = REQ_GET, method_len = 4;
@@ -130,25 +117,30 @@ static bst_msginfo_t kv_call(enum kv_label label, const struct request *r)
 static const char *status_text(uint64_t s)
 {
     switch (s) {
-    case KV_OK: return "200 OK";
-    case KV_NOT_FOUND: return "404 Not Found";
-    case KV_TOO_LARGE: return "413 Payload Too Large";
-    case KV_FULL: return "507 Insufficient Storage";
-    default: return "500 Internal Server Error";
+    case KV_OK:
+        return "200 OK";
+    case KV_NOT_FOUND:
+        return "404 Not Found";
+    case KV_TOO_LARGE:
+        return "413 Payload Too Large";
+    case KV_FULL:
+        return "507 Insufficient Storage";
+    default:
+        return "500 Internal Server Error";
     }
 }
 
-static u16_t respond(struct conn *c, const struct request *r)
+static size_t respond(const struct request *r, char *page, size_t size)
 {
-    char *page = c->page;
-    size_t size = sizeof c->page, n = 0;
+    size_t n = 0;
 #define ADD(...)                                                                                   \
     do {                                                                                           \
         int k = bst_snprintf(page + n, size - n, __VA_ARGS__);                                     \
         if (k > 0)                                                                                 \
             n = n + (size_t)k < size ? n + (size_t)k : size - 1;                                   \
     } while (0)
-#define HEAD(status) ADD("HTTP/1.0 %s\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n", status)
+#define HEAD(status)                                                                               \
+    ADD("HTTP/1.0 %s\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n", status)
     switch (r->kind) {
     case REQ_STATUS: {
         bst_msginfo_t reply = bst_ppcall(KV_CH, bst_msginfo_new(KV_STATS, 0));
@@ -196,111 +188,22 @@ static u16_t respond(struct conn *c, const struct request *r)
     }
 #undef HEAD
 #undef ADD
-    return (u16_t)n;
+    return n;
 }
 
-static void conn_close(struct conn *c)
+static size_t handle(const char *request, size_t len, char *page, size_t size)
 {
-    struct tcp_pcb *pcb = c->pcb;
-    c->pcb = NULL;
-    tcp_arg(pcb, NULL);
-    tcp_recv(pcb, NULL);
-    tcp_sent(pcb, NULL);
-    tcp_err(pcb, NULL);
-    if (tcp_close(pcb) != ERR_OK)
-        tcp_abort(pcb);
-}
-
-static void send_more(struct conn *c)
-{
-    while (c->page_sent < c->page_len) {
-        u16_t room = tcp_sndbuf(c->pcb);
-        u16_t n = (u16_t)(c->page_len - c->page_sent);
-        if (n > room)
-            n = room;
-        if (n == 0 || tcp_write(c->pcb, c->page + c->page_sent, n, TCP_WRITE_FLAG_COPY) != ERR_OK)
-            break;
-        c->page_sent = (u16_t)(c->page_sent + n);
-    }
-    tcp_output(c->pcb);
-    if (c->page_sent == c->page_len)
-        conn_close(c);
-}
-
-static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
-{
-    (void)pcb;
-    (void)len;
-    struct conn *c = arg;
-    if (c->pcb != NULL && c->page_len > 0)
-        send_more(c);
-    return ERR_OK;
-}
-
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
-{
-    struct conn *c = arg;
-    if (p == NULL || err != ERR_OK) {
-        if (p != NULL)
-            pbuf_free(p);
-        if (c->page_len == 0)
-            conn_close(c);
-        return ERR_OK;
-    }
-    tcp_recved(pcb, p->tot_len);
-    if (c->page_len == 0) {
-        u16_t room = (u16_t)(REQUEST_MAX - c->request_len);
-        u16_t n = pbuf_copy_partial(p, c->request + c->request_len,
-                                    p->tot_len < room ? p->tot_len : room, 0);
-        c->request_len = (u16_t)(c->request_len + n);
-        struct request r = parse(c->request, c->request_len);
-        if (r.kind != REQ_INCOMPLETE) {
-            c->page_len = respond(c, &r);
-            send_more(c);
-        }
-    }
-    pbuf_free(p);
-    return ERR_OK;
-}
-
-static void on_err(void *arg, err_t err)
-{
-    (void)err;
-    ((struct conn *)arg)->pcb = NULL;
-}
-
-static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
-{
-    (void)arg;
-    if (err != ERR_OK || pcb == NULL)
-        return ERR_VAL;
-    struct conn *c = NULL;
-    for (unsigned i = 0; i < MAX_CONNS && c == NULL; i++)
-        if (conns[i].pcb == NULL)
-            c = &conns[i];
-    if (c == NULL) {
-        tcp_abort(pcb);
-        return ERR_ABRT;
-    }
-    c->pcb = pcb;
-    c->request_len = c->page_len = c->page_sent = 0;
-    tcp_arg(pcb, c);
-    tcp_recv(pcb, on_recv);
-    tcp_sent(pcb, on_sent);
-    tcp_err(pcb, on_err);
-    return ERR_OK;
+    struct request r = parse(request, len);
+    return r.kind == REQ_INCOMPLETE ? 0 : respond(&r, page, size);
 }
 
 void init(void)
 {
     net_client_init(&(struct net_client_config){.timer_channel = TIMER_CH});
-    struct tcp_pcb *pcb = tcp_new();
-    if (kv_shared == 0 || pcb == NULL || tcp_bind(pcb, IP_ANY_TYPE, HTTP_PORT) != ERR_OK ||
-        (pcb = tcp_listen(pcb)) == NULL) {
+    if (kv_shared == 0 || !http_server_start(HTTP_PORT, handle)) {
         bst_printf("kv_http: cannot listen on TCP port %u (or no kv_shared region)\n", HTTP_PORT);
         return;
     }
-    tcp_accept(pcb, on_accept);
     bst_printf("kv_http: keys over HTTP on port %u\n", HTTP_PORT);
     net_client_poll();
 }

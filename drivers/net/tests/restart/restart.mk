@@ -10,7 +10,7 @@
 NET_RESTART_DIR := drivers/net/tests/restart
 NET_RESTART_BUILD := $(BUILD)/net-restart
 $(call net_system_programs,$(NET_RESTART_BUILD))
-$(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c,$(NET_RESTART_BUILD))))
+$(foreach app,$(NET_EXAMPLE_APPS),$(eval $(call net_client_program,$(app),examples/net/src/$(app).c $(NET_HTTP_SERVER_SRCS),$(NET_RESTART_BUILD))))
 $(eval $(call net_client_program,net_sniffer,drivers/net/tests/sniffer.c,$(NET_RESTART_BUILD)))
 $(eval $(call pd_program,crasher,drivers/blk/tests/restart/crasher.c $(TIMER_CLIENT_SRCS),$(NET_RESTART_BUILD)))
 NET_RESTART_ELFS := $(call NET_SYSTEM_ELFS,$(NET_RESTART_BUILD)) \
