@@ -277,10 +277,11 @@ static bst_error_t next_event(bool answer, bst_msginfo_t reply, uint64_t *badge,
     bst_error_t e;
     if (deferred_signal.pending) {
         /* The signal and the wait as one system call (NB_SEND_RECV): the PD is waiting
-         * before the peer it wakes can run, and it needs no second kernel entry. */
+         * before the peer it wakes can run, and it needs no second kernel entry. A signal
+         * carries no message and a notification delivers none: no registers to copy. */
         deferred_signal.pending = false;
         e = bst_nb_send_recv(BASTION_SLOT_NOTIFY_BASE + deferred_signal.ch, bst_msginfo_new(0, 0),
-                             source, BASTION_SLOT_REPLY, mrs, badge, info);
+                             source, BASTION_SLOT_REPLY, endpoint ? mrs : NULL, badge, info);
     } else if (endpoint) {
         e = bst_recv(BASTION_SLOT_ENDPOINT, BASTION_SLOT_REPLY, badge, info, mrs);
     } else {

@@ -539,7 +539,10 @@ static void work(void)
             break;
         }
         budget -= cost;
-        if (moved == 0 && may_sleep())
+        /* After a pass that moved something too: may_sleep() re-checks the used ring and the
+         * request ring after arming their wake-ups, which is all an empty second pass would
+         * look at. */
+        if (may_sleep())
             break;
     }
     tell_virt();
