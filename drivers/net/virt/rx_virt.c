@@ -49,6 +49,8 @@ uint64_t client0_mac, client1_mac, client2_mac, client3_mac;
 uint64_t client4_mac, client5_mac, client6_mac, client7_mac;
 uint64_t client0_multicast, client1_multicast, client2_multicast, client3_multicast;
 uint64_t client4_multicast, client5_multicast, client6_multicast, client7_multicast;
+uint64_t resync_broken; /* <setvar>, tests only: acknowledge a restarted driver but take
+                           back none of its buffers (the restart suite's broken run) */
 
 struct client {
     bool present;
@@ -191,6 +193,36 @@ static void from_client(unsigned i)
     }
 }
 
+/*
+ * The driver announced a new generation (protocol.h, struct net_resync): it was restarted
+ * or re-initialised and its device reset, so it holds none of the buffers it was given.
+ * Frames it published are delivered as usual, the entries it had not taken from the free
+ * ring are dropped, and every buffer with the driver goes on the free ring again; then the
+ * generation is acknowledged. Buffers clients hold stay theirs.
+ */
+static void resync_driver(void)
+{
+    uint64_t g = net_resync_pending(driver_queue);
+    if (g == 0)
+        return;
+    from_driver();
+    net_resync_drop_untaken(&driver.queue.free);
+    unsigned posted = 0;
+    for (uint32_t i = 0; i < NET_BUFFER_COUNT && resync_broken == 0; i++) {
+        if (!with_driver[i])
+            continue;
+        with_driver[i] = false;
+        driver_held--;
+        give_to_driver(i);
+        posted++;
+    }
+    net_resync_acknowledge(driver_queue, g);
+    driver.notify = true;
+    if (g > 1)
+        bst_printf("net_rx_virt: driver generation %lu: %u receive buffers posted again%s\n",
+                   (unsigned long)g, posted, resync_broken ? " (resync_broken)" : "");
+}
+
 /* Sleep only when the driver's ring is empty, and every client's free ring too while the
  * driver runs low (NET_RX_DRIVER_LOW); each side's signal flag set and re-checked
  * (drivers/queue). A peer can keep a ring looking non-empty for ever, so the work per
@@ -228,6 +260,7 @@ static void serve(void)
         bool last = pass == PASSES;
         if (last)
             may_sleep(false); /* flags first: whatever is queued from now on signals */
+        resync_driver();
         /* Returns first: a client's returned buffers no longer count against its
          * NET_RX_CLIENT_MAX_HELD when the next frames are lent. */
         for (unsigned i = 0; i < NET_MAX_CLIENTS; i++)

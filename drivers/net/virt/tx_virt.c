@@ -48,6 +48,8 @@ uintptr_t client0_queue, client1_queue, client2_queue, client3_queue;
 uintptr_t client4_queue, client5_queue, client6_queue, client7_queue;
 uintptr_t client0_data_paddr, client1_data_paddr, client2_data_paddr, client3_data_paddr;
 uintptr_t client4_data_paddr, client5_data_paddr, client6_data_paddr, client7_data_paddr;
+uint64_t resync_broken; /* <setvar>, tests only: acknowledge a restarted driver but give
+                           none of its buffers back (the restart suite's broken run) */
 
 struct client {
     bool present;
@@ -61,10 +63,24 @@ struct client {
 
 static struct client clients[NET_MAX_CLIENTS];
 static unsigned client_count, next_turn;
+
+/* What each client has with the driver, by buffer slot (offset / NET_BUFFER_SIZE): how many
+ * descriptors in that slot, and the last one's offset and length. A restarted driver's
+ * buffers are given back from here (resync_driver). An honest client has at most one
+ * descriptor per slot, so it gets back exactly what it sent; one that sends several in a
+ * slot, or unaligned ones, may get back garbled descriptors of its own region only. */
+struct at_driver {
+    uint64_t offset;
+    uint32_t length;
+    uint32_t count;
+};
+static struct at_driver at_driver[NET_MAX_CLIENTS][NET_BUFFER_COUNT];
+
 static struct {
     struct queue_handle queue;
     bool notify;
-    uint64_t bad; /* returned addresses that were no client's */
+    uint64_t resync_returned; /* buffers given back, sent or not, at driver restarts */
+    uint64_t bad;             /* returned addresses that were no client's */
     struct net_virt_stats stats;
 } driver;
 
@@ -103,6 +119,9 @@ static bool take_turn(struct client *c)
         }
         struct queue_buffer dev = {.offset = c->paddr + r.buffer.offset, .length = r.buffer.length};
         queue_enqueue_active(&driver.queue, dev); /* room checked above */
+        struct at_driver *a = &at_driver[c - clients][r.buffer.offset / NET_BUFFER_SIZE];
+        *a = (struct at_driver){
+            .offset = r.buffer.offset, .length = (uint32_t)r.buffer.length, .count = a->count + 1};
         c->outstanding++;
         c->stats.frames++;
         c->stats.bytes += r.buffer.length;
@@ -167,9 +186,48 @@ static void from_driver(void)
             driver.bad++;
             continue;
         }
-        give_back(c, (struct queue_buffer){.offset = r.buffer.offset - c->paddr,
-                                           .length = r.buffer.length});
+        uint64_t offset = r.buffer.offset - c->paddr;
+        struct at_driver *a = &at_driver[c - clients][offset / NET_BUFFER_SIZE];
+        if (a->count > 0)
+            a->count--;
+        give_back(c, (struct queue_buffer){.offset = offset, .length = r.buffer.length});
     }
+}
+
+/*
+ * The driver announced a new generation (protocol.h, struct net_resync): it was restarted
+ * or re-initialised and its device reset, so the device reads none of the frames it was
+ * given any more. Buffers it returned go back as usual; the frames it had not taken from
+ * the active ring are dropped; and every buffer still with it goes back to its client,
+ * sent or not (counted in resync_returned: the client's protocol, TCP or its own, resends
+ * what matters). Then the generation is acknowledged.
+ */
+static void resync_driver(void)
+{
+    uint64_t g = net_resync_pending(driver_queue);
+    if (g == 0)
+        return;
+    from_driver();
+    net_resync_drop_untaken(&driver.queue.active);
+    unsigned returned = 0;
+    for (unsigned i = 0; i < NET_MAX_CLIENTS && resync_broken == 0; i++) {
+        if (!clients[i].present)
+            continue;
+        for (uint32_t k = 0; k < NET_BUFFER_COUNT; k++) {
+            struct at_driver *a = &at_driver[i][k];
+            for (; a->count > 0; a->count--, returned++)
+                give_back(&clients[i],
+                          (struct queue_buffer){.offset = a->offset, .length = a->length});
+        }
+    }
+    driver.resync_returned += returned;
+    net_resync_acknowledge(driver_queue, g);
+    driver.notify = true;
+    if (g > 1)
+        bst_printf("net_tx_virt: driver generation %lu: %u transmit buffers given back, sent or "
+                   "not (%lu so far)%s\n",
+                   (unsigned long)g, returned, (unsigned long)driver.resync_returned,
+                   resync_broken ? " (resync_broken)" : "");
 }
 
 /* Passes per wake-up: a peer can keep a ring looking non-empty for ever, so the work per
@@ -223,6 +281,7 @@ static void serve(void)
         bool last = pass == PASSES;
         if (last)
             may_sleep(false); /* flags first: whatever is queued from now on signals */
+        resync_driver();
         from_driver();
         to_driver();
         if (last || may_sleep(true))

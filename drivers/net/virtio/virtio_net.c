@@ -179,25 +179,36 @@ static void print_start(uint64_t features)
                (unsigned long)features, features & VIRTIO_NET_F_MAC ? ", MAC" : "");
 }
 
-/* Buffers the device held when the driver was restarted (memory kept): receive buffers go
- * to the new receive queue, transmit buffers back to net_tx_virt, unchanged. */
-static struct queue_buffer carried_rx[VIRTQ_MAX_SLOTS], carried_tx[VIRTQ_MAX_SLOTS];
-static unsigned n_carried_rx, n_carried_tx;
+/* The resynchronisation handshake (protocol.h, struct net_resync): the generation this run
+ * announced on both connections, and whether both virtualisers have acknowledged it. Until
+ * they have, the driver touches neither connection's rings: the virtualisers take back
+ * every buffer the last run held, so this run starts with none of its own. */
+static uint64_t generation;
+static bool resynced;
 
-static bool tx_return(struct queue_buffer buffer);
-
-static void carry_over(void)
+static void announce(void)
 {
-    for (unsigned i = 0; i < n_carried_rx; i++)
-        virtq_post(&rx.vq, carried_rx[i], NET_BUFFER_SIZE); /* the same size as before */
-    for (unsigned i = 0; i < n_carried_tx; i++)
-        if (tx_return(carried_tx[i]))
-            tx.notify_virt = true;
-    if (n_carried_rx + n_carried_tx > 0)
-        bst_printf("virtio_net: restarted: %u receive buffers posted again, %u transmit "
-                   "buffers given back\n",
-                   n_carried_rx, n_carried_tx);
-    n_carried_rx = n_carried_tx = 0;
+    volatile struct net_resync *r = net_resync_of(rx_queue), *t = net_resync_of(tx_queue);
+    uint64_t g = r->generation > t->generation ? r->generation : t->generation;
+    generation = g + 1;
+    resynced = false;
+    __atomic_store_n(&r->generation, generation, __ATOMIC_RELEASE);
+    __atomic_store_n(&t->generation, generation, __ATOMIC_RELEASE);
+    rx.notify_virt = tx.notify_virt = true; /* each looks, and may sleep on a signal owed */
+}
+
+static bool acknowledged(void)
+{
+    if (!resynced &&
+        __atomic_load_n(&net_resync_of(rx_queue)->acknowledged, __ATOMIC_ACQUIRE) == generation &&
+        __atomic_load_n(&net_resync_of(tx_queue)->acknowledged, __ATOMIC_ACQUIRE) == generation) {
+        resynced = true;
+        if (generation > 1)
+            bst_printf("virtio_net: restarted: generation %lu, the virtualisers took back every "
+                       "buffer\n",
+                       (unsigned long)generation);
+    }
+    return resynced;
 }
 
 static bool start(void)
@@ -205,12 +216,8 @@ static bool start(void)
     uint64_t features = 0;
     if (!check_wiring() || !find_device() || !negotiate(&features))
         return false;
-    /* The device is reset: it uses no buffer of the last run any more. (A list taken by a
-     * start that failed later is kept: the queues may be cleared by now.) */
-    if (n_carried_rx == 0)
-        n_carried_rx = virtq_held(&rx.vq, carried_rx);
-    if (n_carried_tx == 0)
-        n_carried_tx = virtq_held(&tx.vq, carried_tx);
+    /* The device is reset: it uses no buffer of the last run any more, and the new queues
+     * below start empty. */
     if (virtio_pci_num_queues(&dev) < 2)
         return fail("the device has fewer than 2 queues");
     if (!setup_queue(VIRTIO_NET_RX_QUEUE, &rx.vq, &rx.notify, 0, VIRTQ_DEVICE_WRITES) ||
@@ -222,9 +229,7 @@ static bool start(void)
                                     VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
     running = true;
     print_start(features);
-    carry_over();
-    /* Both virtualisers may sleep on a signal the last run owed them: each looks again. */
-    rx.notify_virt = tx.notify_virt = true;
+    announce();
     return true;
 }
 
@@ -481,10 +486,19 @@ static void work(void)
 
 /* ---- Entry points ------------------------------------------------------------------------ */
 
+/* Work, once both virtualisers have acknowledged this run's generation. */
+static void work_if_resynced(void)
+{
+    if (acknowledged())
+        work();
+    else
+        tell_virtualisers();
+}
+
 void init(void)
 {
     if (start())
-        work();
+        work_if_resynced();
 }
 
 /* A configuration change may be the device saying it needs a reset: then it uses no
@@ -512,7 +526,7 @@ void notified(bst_channel_t ch)
         return;
     }
     if (running)
-        work();
+        work_if_resynced();
 }
 
 /* Statistics (stats.h). */

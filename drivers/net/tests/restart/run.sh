@@ -2,7 +2,7 @@
 # The network driver-restart test (suite system-net-restart, soak-net-restart;
 # drivers/net/tests/restart/restart.mk; docs/drivers.md, "Restart without loss").
 #
-#   run.sh KERNEL VARIANT_BUILD_DIR LOG_DIR
+#   run.sh KERNEL VARIANT_BUILD_DIR LOG_DIR [BROKEN_VARIANT_BUILD_DIR]
 #
 # Boots the variant's system (virtio_net the crasher's child) on QEMU's user network and,
 # while the crasher crashes the driver at random moments (restart, re-initialisation, or a
@@ -13,8 +13,12 @@
 #     counted and reported, nothing may come back corrupt or twice;
 # then, after the last crash, one more stream and 1,000 datagrams with no loss at all (the
 # driver is whole again: no buffer lost over the crashes). No FAIL, no fault report.
+# With a broken variant (the virtualisers' resync_broken set: they acknowledge a restarted
+# driver but take back none of its buffers), a second, short boot: after its crashes, 200
+# datagrams must NOT all come back (the receive pool has run dry): the check that this
+# test sees lost buffers.
 set -uo pipefail
-kernel=$1 build=$2 logdir=$3
+kernel=$1 build=$2 logdir=$3 broken=${4:-}
 tools=tests/net
 mkdir -p "$logdir"
 log=$logdir/net-restart.log
@@ -81,7 +85,7 @@ else
     fail "net-restart: UDP echo across the crashes" "$udp_bad corrupt or duplicated of $udp_sent"
 fi
 if [[ ${injections:-0} -ge $target ]]; then
-    pass "net-restart: $injections driver crashes injected ($(grep -cE '^virtio_net: restarted' "$log") with buffers carried over)"
+    pass "net-restart: $injections driver crashes injected ($(grep -cE '^virtio_net: restarted' "$log") resynchronised, $(grep -oE '^crasher: [0-9]+ injections .*' "$log" | tail -1 | grep -oE '[0-9]+ re-initialisations'); $(grep -oE 'given back, sent or not \([0-9]+ so far' "$log" | tail -1 | grep -oE '[0-9]+') transmit buffers given back as sent or dropped)"
 else
     fail "net-restart: $target driver crashes injected" "only ${injections:-0}"
 fi
@@ -109,5 +113,39 @@ if grep -E 'FAIL|libbastion|fault in PD|virtio_net: error' "$log.clean" >/dev/nu
     fail "net-restart: no fault report, no FAIL" "$(grep -E 'FAIL|libbastion|fault in PD|virtio_net: error' "$log.clean" | head -3 | tr '\n' ' ')"
 else
     pass "net-restart: no fault report, no FAIL"
+fi
+
+# The broken variant: buffers lost at each restart must show.
+if [[ -n $broken ]]; then
+    blog=$logdir/net-restart-broken.log
+    btarget=$(sed -n 's/.*crasher_target" value="\([0-9]*\)".*/\1/p' "$broken/system.xml")
+    read -r -a modules <"$broken/modules.args"
+    rm -f "$blog" "$blog.clean"
+    scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol \
+        --name net-restart-broken --timeout 150 --log "$blog" \
+        --qemu-arg -netdev --qemu-arg "$netdev" \
+        --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/qemu-run-broken.out" &
+    qemu_run=$!
+    for _ in $(seq 120); do
+        grep -q "^crasher: target of $btarget injections reached" "$blog" 2>/dev/null && break
+        kill -0 $qemu_run 2>/dev/null || break
+        sleep 1
+    done
+    sleep 1
+    if python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 200 \
+        --max-size 1472 --retries 0 --timeout 0.5 --max-loss 0 --seed 7 >"$logdir/udp-broken.out" 2>&1; then
+        fail "net-restart-broken: with resync_broken, traffic after the crashes fails" "200 of 200 datagrams came back (log: $blog)"
+    else
+        pass "net-restart-broken: with resync_broken, traffic after the crashes fails ($(sed -n 's/^udp_echo_check [A-Z]*: \(sent [0-9]* echoed [0-9]* lost [0-9]*\).*/\1/p' "$logdir/udp-broken.out"), $(grep -c 'resync_broken' "$blog") restarts not resynchronised)"
+    fi
+    python3 - "$ctl_port" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    s.sendto(b"end", ("127.0.0.1", int(sys.argv[1])))
+PY
+    sleep 2
+    kill $qemu_run 2>/dev/null
+    wait $qemu_run 2>/dev/null
 fi
 exit $failed

@@ -105,6 +105,72 @@ _Static_assert((NET_QUEUE_CAPACITY & (NET_QUEUE_CAPACITY - 1)) == 0,
                "the ring capacity is a power of two");
 _Static_assert(NET_MAX_FRAME <= NET_BUFFER_SIZE, "a frame fits a buffer");
 
+/*
+ * Driver restart without loss of buffers (docs/drivers.md, "Restart without loss
+ * (network)"). On each of the driver's two connections, at NET_RESYNC_OFFSET of the queue
+ * region (between the rings), the driver and the virtualiser run a handshake whenever the
+ * driver starts (after a restart over its memory or a re-initialisation from its image):
+ *
+ *   1. The driver resets its device (from then on the device touches no buffer of the
+ *      last run), stores generation + 1 (release) on both connections and notifies both
+ *      virtualisers. Until `acknowledged` equals its generation on a connection it does
+ *      not touch that connection's rings.
+ *   2. The virtualiser sees a generation it has not acknowledged (it looks at every
+ *      wake-up). It takes everything the driver's rings hold for it (frames received;
+ *      buffers sent), sets the head of the ring the driver consumes to its tail (every
+ *      entry the dead run had not taken is dropped), and takes back every buffer it had
+ *      given the driver: net_rx_virt posts its receive buffers again, net_tx_virt returns
+ *      each transmit buffer to its client, counted as sent-or-dropped (the dead run may or
+ *      may not have sent it). Then it stores the generation in `acknowledged` (release)
+ *      and notifies the driver.
+ *   3. The driver starts with no buffer of its own; it takes what the rings now hold.
+ *
+ * A buffer is therefore never held by a dead run, never given twice, and a transmit
+ * buffer is never returned to its client while the device may still read it (the reset
+ * came first). A driver that restarts during the handshake just announces another
+ * generation.
+ */
+struct net_resync {
+    uint64_t generation; /* the driver's: bumped at each start, after the device reset */
+    uint8_t pad0[64 - sizeof(uint64_t)];
+    uint64_t acknowledged; /* the virtualiser's: the generation it has resynchronised with */
+    uint8_t pad1[64 - sizeof(uint64_t)];
+};
+
+#define NET_RESYNC_OFFSET 0x1800u
+_Static_assert(QUEUE_RING_BYTES(NET_QUEUE_CAPACITY) <= NET_RESYNC_OFFSET,
+               "the resync words follow the free ring");
+_Static_assert(NET_RESYNC_OFFSET + sizeof(struct net_resync) <= NET_ACTIVE_RING_OFFSET,
+               "the resync words fit before the active ring");
+
+static inline volatile struct net_resync *net_resync_of(uintptr_t queue_region)
+{
+    return (volatile struct net_resync *)(queue_region + NET_RESYNC_OFFSET);
+}
+
+/* Virtualiser side: the generation the driver announced and this side has not
+ * acknowledged yet, or 0. */
+static inline uint64_t net_resync_pending(uintptr_t queue_region)
+{
+    volatile struct net_resync *r = net_resync_of(queue_region);
+    uint64_t g = __atomic_load_n(&r->generation, __ATOMIC_ACQUIRE);
+    return g != r->acknowledged ? g : 0;
+}
+
+/* Virtualiser side: the handshake's step 2 is done for generation g. */
+static inline void net_resync_acknowledge(uintptr_t queue_region, uint64_t g)
+{
+    __atomic_store_n(&net_resync_of(queue_region)->acknowledged, g, __ATOMIC_RELEASE);
+}
+
+/* Virtualiser side: drop every entry the consumer (the driver) had not taken from ring
+ * `r`. Only during the handshake, while no driver run touches the ring. */
+static inline void net_resync_drop_untaken(struct queue_ring_handle *r)
+{
+    uint32_t tail = __atomic_load_n(&r->shared->tail, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&r->shared->head, tail, __ATOMIC_RELEASE);
+}
+
 /* A component's view of one connection whose descriptors are offsets into a data region
  * (client, copier, virtualiser side). */
 static inline enum queue_status net_queue_init(struct queue_handle *q, uintptr_t queue_region)
