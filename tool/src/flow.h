@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 
+struct json_emitter;
 struct layout;
 
 struct flow_label {
@@ -69,6 +70,20 @@ void flow_layout(struct layout *l, const struct model *m);
 /* DOT statements colouring nodes by label and marking violating edges (nothing without a
  * policy). Node names follow graph.c: pdN, mrN, pciN. */
 void flow_graph_dot(FILE *out, const struct model *m);
+
+/* The label of PD, region or PCI device `index`; NULL without a (resolved) policy or where
+ * the component has no label. */
+const char *flow_pd_label(const struct model *m, uint32_t index);
+const char *flow_region_label(const struct model *m, uint32_t index);
+const char *flow_pci_label(const struct model *m, uint32_t index);
+
+/* The policy as a "flow_policy" member of the JSON object open in `j`: labels and rules
+ * as written. Nothing without a policy, so that outputs without one stay as they were. */
+void flow_json_policy(struct json_emitter *j, const struct model *m);
+
+/* The report's "flow policy" section: each label with its components, then the rules.
+ * Nothing without a policy. */
+void flow_report_policy(FILE *out, const struct model *m);
 
 /* True when the only errors of the description are flow violations: `graph` still draws. */
 bool flow_graph_despite_errors(const struct model *m);

@@ -1,13 +1,17 @@
 /*
  * What the flow policy adds to the outputs (see flow.h): the spec's FLOW table, which
- * init checks the capabilities it hands out against, and the picture's colours by label
- * with the edges of violating paths in red.
+ * init checks the capabilities it hands out against, the picture's colours by label with
+ * the edges of violating paths in red, and the labels and rules in the JSON output and
+ * the report. Without a policy it adds nothing anywhere.
  */
 #include "flow.h"
+#include "json_emit.h"
 #include "layout.h"
+#include "util.h"
 
 #include <bastion/flow.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 static void add_flow_entry(struct layout *l, uint32_t what, uint32_t a, uint32_t b, uint32_t value)
@@ -116,4 +120,137 @@ void flow_graph_dot(FILE *out, const struct model *m)
 bool flow_graph_despite_errors(const struct model *m)
 {
     return m->flow && m->flow->resolved && m->flow->violations_only;
+}
+
+static const char *label_name(const struct model *m, uint16_t label)
+{
+    const struct flow_policy *p = m->flow;
+    if (!p || !p->resolved || label == BASTION_FLOW_NO_LABEL)
+        return NULL;
+    return VEC_AT(&p->labels, struct flow_label, label)->name;
+}
+
+const char *flow_pd_label(const struct model *m, uint32_t index)
+{
+    return m->flow && m->flow->resolved ? label_name(m, m->flow->pd_label[index]) : NULL;
+}
+
+const char *flow_region_label(const struct model *m, uint32_t index)
+{
+    return m->flow && m->flow->resolved ? label_name(m, m->flow->region_label[index]) : NULL;
+}
+
+const char *flow_pci_label(const struct model *m, uint32_t index)
+{
+    return m->flow && m->flow->resolved ? label_name(m, m->flow->pci_label[index]) : NULL;
+}
+
+/* Writes the kinds of mask `kinds`, each followed by `sep`, in enum order. */
+static void kinds_text(FILE *out, uint8_t kinds, const char *sep)
+{
+    for (unsigned k = 0; k < BASTION_FLOW_KIND_COUNT; k++)
+        if (kinds & (1u << k))
+            fprintf(out, "%s%s", sep, bastion_flow_kind_name(k));
+}
+
+void flow_json_policy(struct json_emitter *j, const struct model *m)
+{
+    const struct flow_policy *p = m->flow;
+    if (!p || !p->resolved)
+        return;
+    json_object_begin(j, "flow_policy");
+    json_array_begin(j, "labels");
+    for (size_t i = 0; i < p->labels.count; i++) {
+        const struct flow_label *lab = VEC_AT(&p->labels, struct flow_label, i);
+        json_object_begin(j, NULL);
+        json_string(j, "name", lab->name);
+        json_bool(j, "trusted", lab->trusted);
+        json_object_end(j);
+    }
+    json_array_end(j);
+    json_array_begin(j, "flows");
+    for (size_t i = 0; i < p->rules.count; i++) {
+        const struct flow_rule *r = VEC_AT(&p->rules, struct flow_rule, i);
+        json_object_begin(j, NULL);
+        json_string(j, "from", r->from);
+        json_string(j, "to", r->to);
+        json_array_begin(j, "kinds");
+        for (unsigned k = 0; k < BASTION_FLOW_KIND_COUNT; k++)
+            if (r->kinds & (1u << k))
+                json_string(j, NULL, bastion_flow_kind_name(k));
+        json_array_end(j);
+        json_string(j, "direction", r->both ? "both" : "one-way");
+        json_object_end(j);
+    }
+    json_array_end(j);
+    json_object_end(j);
+}
+
+/* The labelled components grouped by label (a counting sort: linear in the description):
+ * order[first[l] .. first[l + 1] - 1] are the nodes of label l, PDs, regions, devices. */
+static void group_by_label(const struct model *m, const struct flow_policy *p, uint32_t *first,
+                           uint32_t *order)
+{
+    uint32_t pds = (uint32_t)m->pds.count, regions = (uint32_t)m->regions.count;
+    uint32_t nodes = pds + regions + (uint32_t)m->pcis.count;
+    size_t labels = p->labels.count;
+    memset(first, 0, (labels + 2) * sizeof(*first));
+    for (uint32_t u = 0; u < nodes; u++) {
+        uint16_t l = u < pds             ? p->pd_label[u]
+                     : u < pds + regions ? p->region_label[u - pds]
+                                         : p->pci_label[u - pds - regions];
+        if (l != BASTION_FLOW_NO_LABEL)
+            first[l + 2]++;
+    }
+    for (size_t l = 0; l < labels; l++)
+        first[l + 2] += first[l + 1];
+    for (uint32_t u = 0; u < nodes; u++) {
+        uint16_t l = u < pds             ? p->pd_label[u]
+                     : u < pds + regions ? p->region_label[u - pds]
+                                         : p->pci_label[u - pds - regions];
+        if (l != BASTION_FLOW_NO_LABEL)
+            order[first[l + 1]++] = u;
+    }
+}
+
+static void report_component(FILE *out, const struct model *m, uint32_t u)
+{
+    uint32_t pds = (uint32_t)m->pds.count, regions = (uint32_t)m->regions.count;
+    if (u < pds) {
+        fprintf(out, " %s", MODEL_PD(m, u)->name);
+    } else if (u < pds + regions) {
+        fprintf(out, " region %s", VEC_AT(&m->regions, struct model_region, u - pds)->name);
+    } else {
+        const struct model_pci *pci = VEC_AT(&m->pcis, struct model_pci, u - pds - regions);
+        fprintf(out, " pci %02x:%02x.%x", pci->addr.bus, pci->addr.dev, pci->addr.fn);
+    }
+}
+
+void flow_report_policy(FILE *out, const struct model *m)
+{
+    const struct flow_policy *p = m->flow;
+    if (!p || !p->resolved)
+        return;
+    size_t labels = p->labels.count;
+    uint32_t *first = xcalloc(labels + 2, sizeof(*first));
+    uint32_t *order = xcalloc(m->pds.count + m->regions.count + m->pcis.count + 1, sizeof(*order));
+    group_by_label(m, p, first, order);
+    fprintf(out,
+            "\nflow policy: %zu labels, %zu rules (unlabelled regions and devices are conduits)\n",
+            labels, p->rules.count);
+    for (size_t l = 0; l < labels; l++) {
+        const struct flow_label *lab = VEC_AT(&p->labels, struct flow_label, l);
+        fprintf(out, "    label %s%s:", lab->name, lab->trusted ? " (trusted)" : "");
+        for (uint32_t k = first[l]; k < first[l + 1]; k++)
+            report_component(out, m, order[k]);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < p->rules.count; i++) {
+        const struct flow_rule *r = VEC_AT(&p->rules, struct flow_rule, i);
+        fprintf(out, "    %s %s %s:", r->from, r->both ? "<->" : "->", r->to);
+        kinds_text(out, r->kinds, " ");
+        fputc('\n', out);
+    }
+    free(first);
+    free(order);
 }

@@ -3,6 +3,7 @@
  */
 #include "json.h"
 #include "elf_image.h"
+#include "flow.h"
 #include "json_emit.h"
 #include <bastion/spec.h>
 #include "sizes.h"
@@ -145,6 +146,8 @@ static void write_io(struct json_emitter *j, const struct model *m, const struct
         snprintf(addr, sizeof(addr), "%02x:%02x.%x", pci->addr.bus, pci->addr.dev, pci->addr.fn);
         json_object_begin(j, NULL);
         json_string(j, "address", addr);
+        if (flow_pci_label(m, i)) /* only with a flow policy: older outputs stay */
+            json_string(j, "label", flow_pci_label(m, i));
         json_array_begin(j, "bars");
         for (uint32_t b = g->bars_of_pci.first[i]; b < g->bars_of_pci.first[i + 1]; b++) {
             const struct model_bar *bar =
@@ -207,6 +210,8 @@ static void write_pd(struct json_emitter *j, const struct model *m, const struct
     json_hex(j, "stack_size", pd->stack_size);
     json_uint(j, "cpu", pd->cpu);
     json_string(j, "domain", pd->domain_name);
+    if (flow_pd_label(m, p)) /* only with a flow policy: older outputs stay */
+        json_string(j, "label", flow_pd_label(m, p));
     if (pd->on_fault != BASTION_ON_FAULT_NONE) { /* only where given: older outputs stay */
         static const char *const names[] = {"none", "restart", "backoff", "stop", "escalate"};
         json_string(j, "on_fault", names[pd->on_fault]);
@@ -240,6 +245,8 @@ static void write_regions(struct json_emitter *j, const struct model *m)
         else
             json_null(j, "phys_addr");
         json_string(j, "prefill", r->prefill);
+        if (flow_region_label(m, (uint32_t)i))
+            json_string(j, "label", flow_region_label(m, (uint32_t)i));
         json_object_end(j);
     }
     json_array_end(j);
@@ -317,6 +324,7 @@ void json_write_system(FILE *out, const struct model *m, const struct layout *l)
     write_regions(&j, m);
     write_channels(&j, m);
     write_domains_and_objects(&j, m, l);
+    flow_json_policy(&j, m);
     struct ram_need ram = sizes_ram_need(m);
     json_object_begin(&j, "ram_needed");
     json_hex(&j, "regions", ram.regions);

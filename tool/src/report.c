@@ -4,6 +4,7 @@
 #include "report.h"
 #include "sizes.h"
 #include "elf_image.h"
+#include "flow.h"
 
 #include <bastion/spec.h>
 #include <inttypes.h>
@@ -192,4 +193,5 @@ void report_write(FILE *out, const struct model *m, const struct layout *l)
     report_pds(out, m, l);
     report_regions_channels(out, m);
     report_irqs_objects(out, m, l);
+    flow_report_policy(out, m);
 }
