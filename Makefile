@@ -6,6 +6,7 @@
 #
 #   make            build everything (kernel image, host tool, libraries)
 #   make run        build and boot the demo system in QEMU
+#   make iso        a GRUB ISO of the demo that boots under BIOS and UEFI (mk/iso.mk)
 #   make test       run every test suite; ends with "N passed, N failed"
 #   make bench      run the benchmarks and print a table
 #   make soak       the long runs (thousands of injected faults) that `make test` samples
@@ -42,6 +43,8 @@ include tests/system/system.mk
 -include services/kvstore/tests/powercut/powercut.mk
 include mk/static.mk
 -include bench/bench.mk
+# After the examples it packs: the GRUB ISO for BIOS and UEFI (`make iso`).
+include mk/iso.mk
 
 .PHONY: all run test bench soak clean format format-check
 

@@ -1,14 +1,15 @@
 /*
- * ACPI, as far as init needs it: the PCI Express configuration area (ECAM) from the MCFG
- * table. ACPI parsing lives here, in user space, not in the kernel: the kernel needs
- * only the interrupt controllers' fixed addresses, and init already holds every non-RAM
- * page as device untyped.
+ * ACPI, as far as init needs it: the PCI Express configuration areas (ECAM) from MCFG,
+ * the I/O APICs from the MADT and the HPET from its table. ACPI parsing lives here, in
+ * user space, not in the kernel: init already holds every non-RAM page (ACPI tables,
+ * firmware memory) as device untyped.
  *
- * The RSDP is searched on its 16-byte boundaries in the BIOS area 0xe0000-0xfffff (a
- * BIOS boot, such as QEMU's SeaBIOS). The EBDA is not searched: it lies in the low RAM
- * below 1 MiB that the kernel hands to nobody. A UEFI boot would need the loader's RSDP
- * (Multiboot 2 tag) passed on by the kernel: not done. This file maps; the parsing, which
- * trusts no length, checksum or pointer of the firmware's, is acpi_parse.c's.
+ * The RSDP is the copy the kernel passed on in the boot info (from the Multiboot 2 ACPI
+ * tag or the EFI system table: the only way under UEFI), else it is searched on its
+ * 16-byte boundaries in the BIOS area 0xe0000-0xfffff (Multiboot 1 from QEMU's SeaBIOS).
+ * The EBDA is not searched: it lies in the low RAM below 1 MiB that the kernel hands to
+ * nobody. This file maps; the parsing, which trusts no length, checksum or pointer of the
+ * firmware's, is acpi_parse.c's.
  */
 #include "device.h"
 
@@ -27,14 +28,37 @@ static const volatile uint8_t *map_table(uint64_t paddr, const char *signature, 
     return table && acpi_table_ok(table, *length, signature) ? table : NULL;
 }
 
+static uint8_t loader_rsdp[ACPI_RSDP_SIZE]; /* zero past a 20-byte (ACPI 1.0) copy */
+static bool have_loader_rsdp;
+
+void acpi_init(const struct bst_bootinfo *bi)
+{
+    uint32_t n = bi->acpi_rsdp_size <= ACPI_RSDP_SIZE ? bi->acpi_rsdp_size : 0;
+    for (uint32_t i = 0; i < n; i++)
+        loader_rsdp[i] = bi->acpi_rsdp[i];
+    have_loader_rsdp = acpi_rsdp_ok(loader_rsdp, n);
+    if (n != 0 && !have_loader_rsdp)
+        bst_printf("init: ACPI: the loader's RSDP copy is damaged (signature or checksum); "
+                   "searching the BIOS area\n");
+}
+
+/* The RSDP: the loader's copy, else the BIOS area's; NULL if neither. */
+static const volatile uint8_t *find_rsdp(void)
+{
+    if (have_loader_rsdp)
+        return loader_rsdp;
+    const volatile uint8_t *area = phys_map(BIOS_AREA, BIOS_AREA_SIZE);
+    long at = area ? acpi_rsdp_scan(area, BIOS_AREA_SIZE) : -1;
+    return at < 0 ? NULL : area + at;
+}
+
 /* The first table with `signature` that the root table lists; NULL if none. */
 static const volatile uint8_t *find_table(const char *signature, uint32_t *length)
 {
-    const volatile uint8_t *area = phys_map(BIOS_AREA, BIOS_AREA_SIZE);
-    long at = area ? acpi_rsdp_scan(area, BIOS_AREA_SIZE) : -1;
-    if (at < 0)
+    const volatile uint8_t *rsdp = find_rsdp();
+    if (rsdp == NULL)
         return NULL;
-    struct acpi_root root = acpi_rsdp_root(area + at);
+    struct acpi_root root = acpi_rsdp_root(rsdp);
     uint32_t root_length;
     const volatile uint8_t *rt = map_table(root.paddr, NULL, &root_length);
     if (rt == NULL)
@@ -54,4 +78,67 @@ bool acpi_find_ecam(struct ecam *out)
     uint32_t length;
     const volatile uint8_t *mcfg = find_table("MCFG", &length);
     return mcfg != NULL && acpi_mcfg_ecam(mcfg, length, out);
+}
+
+/* The I/O APIC the kernel drives (kernel/arch/x86_64/include/arch/ioapic.h): until the
+ * kernel takes it from the MADT, the platform must have it where the kernel looks. */
+#define KERNEL_IOAPIC_BASE 0xfec00000ULL
+#define MAX_IOAPICS        8
+#define MAX_SEGMENTS       8
+
+static void check_ioapics(void)
+{
+    uint32_t length;
+    const volatile uint8_t *madt = find_table("APIC", &length);
+    if (madt == NULL) {
+        bst_printf("init: ACPI: no MADT; the kernel's I/O APIC at 0x%lx is assumed\n",
+                   (unsigned long)KERNEL_IOAPIC_BASE);
+        return;
+    }
+    struct acpi_ioapic io[MAX_IOAPICS];
+    struct acpi_madt_result r = acpi_madt_ioapics(madt, length, io, MAX_IOAPICS);
+    bool kernels = false;
+    for (unsigned i = 0; i < r.n_ioapics && i < MAX_IOAPICS; i++) {
+        bst_printf("init: ACPI: I/O APIC %u at 0x%lx, GSIs from %u (MADT)\n", io[i].id,
+                   (unsigned long)io[i].base, io[i].gsi_base);
+        kernels |= io[i].base == KERNEL_IOAPIC_BASE && io[i].gsi_base == 0;
+    }
+    if (r.malformed)
+        bst_printf("init: ACPI: the MADT has a malformed entry; the entries after it are ignored\n");
+    if (r.n_ioapics > MAX_IOAPICS)
+        bst_printf("init: ACPI: the MADT lists %u I/O APICs; the first %u are used\n",
+                   r.n_ioapics, MAX_IOAPICS);
+    if (!kernels)
+        init_fatal("ACPI MADT: no I/O APIC at 0x%lx with GSI base 0, where the kernel drives "
+                   "interrupts (kernel/arch/x86_64/include/arch/ioapic.h); this machine's "
+                   "IRQs would not arrive",
+                   (unsigned long)KERNEL_IOAPIC_BASE);
+}
+
+void acpi_describe_platform(void)
+{
+    const volatile uint8_t *rsdp = find_rsdp();
+    if (rsdp == NULL) {
+        bst_printf("init: ACPI: no RSDP (not from the loader, none in the BIOS area)\n");
+        return;
+    }
+    bst_printf("init: ACPI: RSDP %s, revision %u\n",
+               have_loader_rsdp ? "from the loader" : "found in the BIOS area", rsdp[15]);
+    check_ioapics();
+    uint32_t length;
+    uint64_t hpet;
+    const volatile uint8_t *t = find_table("HPET", &length);
+    if (t != NULL && acpi_hpet_base(t, length, &hpet))
+        bst_printf("init: ACPI: HPET at 0x%lx (HPET table)\n", (unsigned long)hpet);
+    else
+        bst_printf("init: ACPI: no usable HPET table\n");
+    struct ecam seg[MAX_SEGMENTS];
+    t = find_table("MCFG", &length);
+    unsigned n = t ? acpi_mcfg_segments(t, length, seg, MAX_SEGMENTS) : 0;
+    for (unsigned i = 0; i < n && i < MAX_SEGMENTS; i++)
+        bst_printf("init: ACPI: PCI segment %u: ECAM at 0x%lx, buses %02x-%02x (MCFG)\n",
+                   seg[i].segment, (unsigned long)seg[i].base, seg[i].first_bus,
+                   seg[i].last_bus);
+    if (n == 0)
+        bst_printf("init: ACPI: no MCFG: PCI configuration through the legacy ports\n");
 }

@@ -1,5 +1,6 @@
 /*
- * ACPI table parsing (parse.h): the RSDP, the root table (RSDT/XSDT) and MCFG, from
+ * ACPI table parsing (parse.h): the RSDP, the root table (RSDT/XSDT), MCFG, the MADT's
+ * I/O APICs and the HPET table, from
  * bytes the caller mapped. Fields are read byte by byte (little-endian), never through
  * packed structs, so any alignment of the firmware's tables is fine.
  */
@@ -13,6 +14,13 @@
 #define MCFG_ENTRIES        44u /* header + 8 reserved bytes */
 #define MCFG_ENTRY_SIZE     16u
 #define ACPI_PAGE           0x1000u
+#define MADT_ENTRIES        44u /* header + local APIC address + flags */
+#define MADT_IOAPIC         1u
+#define MADT_IOAPIC_SIZE    12u
+#define HPET_GAS_SPACE      40u /* the generic address structure of the register block */
+#define HPET_GAS_ADDRESS    44u
+#define HPET_TABLE_MIN      56u
+#define HPET_ALIGN          0x400u
 
 static uint64_t read_le(const volatile uint8_t *p, unsigned bytes)
 {
@@ -79,18 +87,81 @@ uint64_t acpi_root_entry(const volatile uint8_t *root, uint32_t i, unsigned entr
     return read_le(root + ACPI_SDT_HEADER_SIZE + (size_t)i * entry_size, entry_size);
 }
 
-bool acpi_mcfg_ecam(const volatile uint8_t *mcfg, uint32_t length, struct ecam *out)
+bool acpi_rsdp_ok(const volatile uint8_t *rsdp, size_t size)
 {
+    return size >= RSDP_V1_CHECKSUMMED && has_signature(rsdp, "RSD PTR ", 8) &&
+           sums_to_zero(rsdp, RSDP_V1_CHECKSUMMED);
+}
+
+unsigned acpi_mcfg_segments(const volatile uint8_t *mcfg, uint32_t length, struct ecam *out,
+                            unsigned max)
+{
+    unsigned n = 0;
     for (uint32_t off = MCFG_ENTRIES; length >= MCFG_ENTRY_SIZE && off <= length - MCFG_ENTRY_SIZE;
          off += MCFG_ENTRY_SIZE) {
         const volatile uint8_t *e = mcfg + off;
         uint64_t base = read_le(e, 8);
         uint16_t segment = (uint16_t)read_le(e + 8, 2);
         uint8_t first = e[10], last = e[11];
-        if (segment != 0 || first > last || base % ACPI_PAGE != 0 || base == 0)
+        if (first > last || base % ACPI_PAGE != 0 || base == 0)
             continue;
-        *out = (struct ecam){.base = base, .first_bus = first, .last_bus = last};
-        return true;
+        if (n < max)
+            out[n] = (struct ecam){
+                .base = base, .first_bus = first, .last_bus = last, .segment = segment};
+        n++;
+    }
+    return n;
+}
+
+bool acpi_mcfg_ecam(const volatile uint8_t *mcfg, uint32_t length, struct ecam *out)
+{
+    for (uint32_t off = MCFG_ENTRIES; length >= MCFG_ENTRY_SIZE && off <= length - MCFG_ENTRY_SIZE;
+         off += MCFG_ENTRY_SIZE) {
+        struct ecam e;
+        if (acpi_mcfg_segments(mcfg + off - MCFG_ENTRIES, MCFG_ENTRIES + MCFG_ENTRY_SIZE, &e, 1) ==
+                1 &&
+            e.segment == 0) {
+            *out = e;
+            return true;
+        }
     }
     return false;
+}
+
+struct acpi_madt_result acpi_madt_ioapics(const volatile uint8_t *madt, uint32_t length,
+                                          struct acpi_ioapic *out, unsigned max)
+{
+    struct acpi_madt_result r = {0, false};
+    uint32_t off = MADT_ENTRIES;
+    while (length >= 2 && off <= length - 2) {
+        uint8_t type = madt[off], size = madt[off + 1];
+        if (size < 2 || size > length - off) {
+            r.malformed = true;
+            break;
+        }
+        if (type == MADT_IOAPIC && size < MADT_IOAPIC_SIZE) {
+            r.malformed = true;
+        } else if (type == MADT_IOAPIC) {
+            if (r.n_ioapics < max)
+                out[r.n_ioapics] = (struct acpi_ioapic){
+                    .id = madt[off + 2],
+                    .base = read_le(madt + off + 4, 4),
+                    .gsi_base = (uint32_t)read_le(madt + off + 8, 4),
+                };
+            r.n_ioapics++;
+        }
+        off += size;
+    }
+    return r;
+}
+
+bool acpi_hpet_base(const volatile uint8_t *hpet, uint32_t length, uint64_t *base)
+{
+    if (length < HPET_TABLE_MIN || hpet[HPET_GAS_SPACE] != 0)
+        return false;
+    uint64_t b = read_le(hpet + HPET_GAS_ADDRESS, 8);
+    if (b == 0 || b % HPET_ALIGN != 0)
+        return false;
+    *base = b;
+    return true;
 }

@@ -590,6 +590,7 @@ void build_system(const struct bst_bootinfo *bi)
                    s->n[BASTION_TABLE_PDS], s->n[BASTION_TABLE_OBJECTS], MAX_PDS, MAX_OBJECTS);
     refuse_unsupported();
     devmem_init(bi);
+    acpi_describe_platform();
     if (s->n[BASTION_TABLE_PCI_DEVICES])
         pci_init();
     create_objects();

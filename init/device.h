@@ -31,9 +31,18 @@ volatile void *phys_map(uint64_t paddr, uint64_t size);
 
 /* ---- acpi.c -------------------------------------------------------------------------- */
 
-/* Find the RSDP in the BIOS area, walk the XSDT (or RSDT) to MCFG; false when there is
- * none (no ACPI, or a machine without ECAM such as QEMU's `pc`). */
+/* Keep the loader's RSDP copy from the boot info (checked; a damaged one is said and
+ * ignored). Once, before any other acpi_ call. */
+void acpi_init(const struct bst_bootinfo *bi);
+
+/* Find the RSDP (the loader's, else the BIOS area's), walk the XSDT (or RSDT) to MCFG;
+ * false when there is none (no ACPI, or a machine without ECAM such as QEMU's `pc`). */
 bool acpi_find_ecam(struct ecam *out);
+
+/* Print the platform ACPI describes (I/O APICs, HPET, PCI segments) and refuse to go on
+ * (init_fatal, naming the table) when it contradicts what the kernel assumes: no I/O
+ * APIC at the kernel's address with GSI base 0. After devmem_init. */
+void acpi_describe_platform(void);
 
 /* ---- pci.c --------------------------------------------------------------------------- */
 

@@ -3,6 +3,7 @@
  * the capabilities against the spec, start the PDs, then serve faults and requests.
  * Any failure before the start stops everything with one message (init_fatal()).
  */
+#include "device.h"
 #include "init.h"
 
 #include <stdarg.h>
@@ -60,6 +61,7 @@ int main(const struct bst_bootinfo *bi)
     if (e != BST_OK)
         init_fatal("cannot take priority %u: %s", INIT_PRIORITY, bst_error_name(e));
     alloc_init(bi);
+    acpi_init(bi);
     e = modules_map(bi);
     if (e != BST_OK)
         init_fatal("cannot map the boot modules: %s", bst_error_name(e));

@@ -18,10 +18,27 @@
 #define ACPI_RSDP_SIZE       36u
 #define ACPI_MAX_TABLE_SIZE  0x10000u /* larger tables are not what init looks for */
 
-/* The PCI Express enhanced configuration area (ECAM) of segment 0, from ACPI's MCFG. */
+/* A PCI Express enhanced configuration area (ECAM), one MCFG entry. */
 struct ecam {
     uint64_t base; /* physical address of bus 0's configuration space */
     uint8_t first_bus, last_bus;
+    uint16_t segment;
+};
+
+/* An I/O APIC the MADT lists: its registers and the first global system interrupt (GSI)
+ * its pin 0 takes. */
+struct acpi_ioapic {
+    uint64_t base;
+    uint32_t gsi_base;
+    uint8_t id;
+};
+
+/* What a MADT walk found: up to `max` I/O APICs in `out`, how many the table lists
+ * (which may exceed max), and whether an entry was malformed (length below 2 or past the
+ * table's end, where the walk stopped; an I/O APIC entry shorter than 12 bytes). */
+struct acpi_madt_result {
+    unsigned n_ioapics;
+    bool malformed;
 };
 
 /* Where the RSDP tells the root table is: the XSDT (8-byte entries) when the RSDP is
@@ -53,6 +70,24 @@ uint64_t acpi_root_entry(const volatile uint8_t *root, uint32_t i, unsigned entr
 /* The first usable MCFG entry (segment 0, first_bus <= last_bus, page-aligned base) of
  * the checked table mcfg (length bytes); false if none. */
 bool acpi_mcfg_ecam(const volatile uint8_t *mcfg, uint32_t length, struct ecam *out);
+
+/* Every usable MCFG entry, any segment, into out[0 .. max); returns how many were usable
+ * (which may exceed max: only max are written). Unusable entries are skipped. */
+unsigned acpi_mcfg_segments(const volatile uint8_t *mcfg, uint32_t length, struct ecam *out,
+                            unsigned max);
+
+/* The I/O APICs of the checked MADT (length bytes) into out[0 .. max). */
+struct acpi_madt_result acpi_madt_ioapics(const volatile uint8_t *madt, uint32_t length,
+                                          struct acpi_ioapic *out, unsigned max);
+
+/* The HPET's register block from the checked HPET table (length bytes): true with *base
+ * when the table is long enough and its address is in system memory space (GAS space 0),
+ * nonzero and 1 KiB aligned. */
+bool acpi_hpet_base(const volatile uint8_t *hpet, uint32_t length, uint64_t *base);
+
+/* True when the RSDP copy of `size` bytes (20 or 36) has its signature and a valid
+ * 20-byte checksum (what acpi_rsdp_root needs; the extended checksum it checks itself). */
+bool acpi_rsdp_ok(const volatile uint8_t *rsdp, size_t size);
 
 /* ---- pci_bar.c ----------------------------------------------------------------------- */
 

@@ -40,6 +40,10 @@ static void print_banner(const struct boot_info *bi)
     kprintf("\nBastion " BASTION_VERSION " (x86_64) booting via %s%s%s\n", bi->loader,
             bi->loader_name[0] ? " from " : "", bi->loader_name);
     kprintf("command line: \"%s\"\n", bi->cmdline);
+    kprintf("firmware: %s; memory map from the %s; ACPI RSDP %s%s\n",
+            bi->firmware ? bi->firmware : "not named by the loader",
+            bi->mmap_from ? bi->mmap_from : "loader", bi->rsdp_from ? "from the " : "not given",
+            bi->rsdp_from ? bi->rsdp_from : " (init searches the BIOS area)");
 }
 
 static void print_modules(const struct boot_info *bi)

@@ -7,11 +7,15 @@
  * RAM: every usable region of the memory map above the first 1 MiB, up to what the
  * kernel can reach (arch_phys_reachable_limit). The first 1 MiB is left unused: it holds
  * firmware data on PCs, is wanted later for starting other CPUs, and keeps physical
- * address 0 from ever naming an object. Device: the complement of all RAM (usable, kernel,
- * modules, ACPI) in the physical address space, minus the device pages the kernel
- * keeps for itself (interrupt controllers).
+ * address 0 from ever naming an object. Device: the complement of the RAM the kernel and
+ * the root task use (usable, kernel, modules) in the physical address space, minus the
+ * device pages the kernel keeps for itself (interrupt controllers). ACPI memory
+ * (reclaimable and NVS) is device memory, never RAM untyped: init maps the firmware's
+ * tables from it (under UEFI they live there; a BIOS puts them in reserved memory), and
+ * nothing is ever built in it, so the firmware's NVS data stays as it was.
  */
 #include <kprintf.h>
+#include <kstring.h>
 #include <machine.h>
 #include <rootcaps.h>
 #include <timer.h>
@@ -25,12 +29,6 @@ static bool made;
 const struct root_caps *root_caps(void)
 {
     return made ? &caps : NULL;
-}
-
-static bool is_ram(enum mem_region_type t)
-{
-    return t == MEM_USABLE || t == MEM_KERNEL || t == MEM_MODULE || t == MEM_ACPI_RECLAIM ||
-           t == MEM_ACPI_NVS;
 }
 
 static void collect_ram(const struct boot_info *bi)
@@ -66,12 +64,18 @@ static void add_device(paddr_t a, paddr_t b)
 }
 
 /* The memory map is sorted, so the gaps between RAM regions come in order. */
+/* RAM the kernel or the root task owns: never device untyped. */
+static bool is_owned_ram(enum mem_region_type t)
+{
+    return t == MEM_USABLE || t == MEM_KERNEL || t == MEM_MODULE;
+}
+
 static void collect_devices(const struct boot_info *bi)
 {
     paddr_t next = 0, top = 1ull << arch_phys_addr_bits();
     for (size_t i = 0; i < bi->n_regions; i++) {
         const struct mem_region *r = &bi->regions[i];
-        if (!is_ram(r->type)) {
+        if (!is_owned_ram(r->type)) {
             continue;
         }
         paddr_t base = ALIGN_DOWN(r->base, PAGE);
@@ -113,6 +117,19 @@ static void describe_modules(const struct boot_info *bi, struct bst_bootinfo *b)
     }
 }
 
+/* What init needs to find the platform: the firmware kind and the RSDP the loader saw
+ * (init checks it; the kernel only copies it). */
+static void describe_firmware(const struct boot_info *bi, struct bst_bootinfo *b)
+{
+    b->firmware = bi->firmware == NULL             ? BST_FIRMWARE_UNKNOWN
+                  : strcmp(bi->firmware, "uefi") == 0 ? BST_FIRMWARE_UEFI
+                                                       : BST_FIRMWARE_BIOS;
+    b->acpi_rsdp_size = bi->acpi_rsdp_size <= sizeof(b->acpi_rsdp) ? bi->acpi_rsdp_size : 0;
+    for (uint32_t i = 0; i < b->acpi_rsdp_size; i++) {
+        b->acpi_rsdp[i] = bi->acpi_rsdp[i];
+    }
+}
+
 const struct root_caps *root_caps_create(const struct boot_info *bi)
 {
     collect_ram(bi);
@@ -128,6 +145,7 @@ const struct root_caps *root_caps_create(const struct boot_info *bi)
     struct bst_bootinfo *b = caps.result.bootinfo;
     describe_modules(bi, b);
     b->counter_khz = (uint32_t)(arch_counter_hz() / 1000);
+    describe_firmware(bi, b);
     kprintf("rootcaps: root CNode of %u slots at %#lx; %u untyped caps: %lu KiB RAM, "
             "%lu MiB device\n",
             1u << b->root_cnode_radix, b->root_cnode_paddr, b->n_untyped, b->ram_bytes >> 10,

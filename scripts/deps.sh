@@ -17,6 +17,7 @@ PACKAGES=(
     graphviz                             # `bastion graph`
     spin                                 # model check of the queue protocol
     grub-common grub-pc-bin xorriso mtools  # GRUB ISO: the kernel booted via Multiboot 2
+    grub-efi-amd64-bin ovmf              # the same ISO booted through UEFI (`make iso`, suite system-iso)
     cpio python3                         # `make bench`: the Linux guest's initramfs, the UDP load
     xz-utils debian-archive-keyring      # lwIP from Debian's source package (scripts/fetch-lwip.sh)
     curl                                 # tests/net: http_check.sh gets the status page (python3 above runs the rest)

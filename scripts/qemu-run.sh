@@ -6,6 +6,9 @@
 #
 #   --image FILE      kernel to boot (Multiboot 1, as built: build/kernel/bastion.bin)
 #   --cdrom FILE      boot a GRUB ISO instead (Multiboot 2 path)
+#   --uefi            boot through UEFI firmware (OVMF, Debian's `ovmf`: OVMF_CODE.fd
+#                     read-only, a fresh copy of OVMF_VARS.fd per run) instead of
+#                     SeaBIOS; with --cdrom (UEFI has no Multiboot 1 -kernel path)
 #   --append STRING   kernel command line
 #   --module FILE     boot module (repeatable; the first is the root task)
 #   --name NAME       name of this boot in result lines (default: the command line)
@@ -51,11 +54,12 @@ set -uo pipefail
 
 image="" cdrom="" append="" name="" timeout_s=60 log="" interactive=0 protocol=1 icount=0
 test_timeout_s=60 max_hangs=3 harness_words="" serve=0 until=""
-modules=() expects=() serial2="" serial2_input="" expects2=() machine=q35 extra=()
+modules=() expects=() serial2="" serial2_input="" expects2=() machine=q35 extra=() uefi=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --image) image=$2; shift 2 ;;
     --cdrom) cdrom=$2; shift 2 ;;
+    --uefi) uefi=1; shift ;;
     --append) append=$2; shift 2 ;;
     --module) modules+=("$2"); shift 2 ;;
     --name) name=$2; shift 2 ;;
@@ -79,6 +83,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n "$image" || -n "$cdrom" ]] || { echo "qemu-run.sh: --image or --cdrom is required" >&2; exit 2; }
 name=${name:-${append:-boot}}
+[[ $uefi -eq 0 || -n "$cdrom" ]] || { echo "qemu-run.sh: --uefi boots an ISO: give --cdrom" >&2; exit 2; }
 
 accel=${ACCEL:-tcg}
 case "$accel" in
@@ -89,6 +94,17 @@ esac
 
 args=(-machine "$machine" -accel "$accel" -cpu "$cpu" -m 128M -display none -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+ovmf_vars=""
+if [[ $uefi -eq 1 ]]; then
+    ovmf=${OVMF_DIR:-/usr/share/OVMF}
+    [[ -r $ovmf/OVMF_CODE.fd && -r $ovmf/OVMF_VARS.fd ]] ||
+        { echo "qemu-run.sh: --uefi needs $ovmf/OVMF_CODE.fd and OVMF_VARS.fd (Debian: ovmf)" >&2; exit 2; }
+    # The variable store is written by the firmware (boot entries): each run gets its own.
+    ovmf_vars=$(mktemp /tmp/bst-ovmf-vars.XXXXXX)
+    cp "$ovmf/OVMF_VARS.fd" "$ovmf_vars"
+    args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf/OVMF_CODE.fd"
+           -drive "if=pflash,format=raw,unit=1,file=$ovmf_vars")
+fi
 if [[ -n "$cdrom" ]]; then
     args+=(-cdrom "$cdrom" -boot d)
 else
@@ -130,8 +146,8 @@ args_dir=""
 if [[ ${#modules[@]} -gt 0 && $protocol -eq 1 ]]; then
     args_dir=$(mktemp -d /tmp/bst.XXXXXX)
     echo >"$args_dir/harness.args"
-    trap 'rm -rf "$args_dir"' EXIT
 fi
+trap 'rm -rf ${args_dir:+"$args_dir"} ${ovmf_vars:+"$ovmf_vars"}' EXIT
 
 # boot_once LOG FROM: one boot, its serial output in LOG, the harness asked to start at
 # test FROM. While QEMU runs, the log is read as it grows: a test announced by "RUN:"

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define BST_BOOTINFO_MAGIC   UINT64_C(0x4f464e49544f4f42) /* "BOOTINFO" little-endian */
-#define BST_BOOTINFO_VERSION 2
+#define BST_BOOTINFO_VERSION 3
 #define BST_BOOTINFO_SIZE    4096
 
 /* Fixed slots of the root CNode. Slot 0 of every CNode is reserved (never a cap). */
@@ -61,7 +61,14 @@ struct bst_module_desc {
                        one keeps its last 47 bytes (the file's own name is at the end) */
 };
 
-#define BST_BOOTINFO_HEADER_SIZE 128
+/* How the machine was started (bst_bootinfo.firmware). */
+enum bst_firmware {
+    BST_FIRMWARE_UNKNOWN = 0, /* the loader did not say (Multiboot 1: QEMU -kernel, a BIOS) */
+    BST_FIRMWARE_BIOS = 1,    /* Multiboot 2 from a BIOS (no EFI system table) */
+    BST_FIRMWARE_UEFI = 2,    /* Multiboot 2 from UEFI, boot services exited */
+};
+
+#define BST_BOOTINFO_HEADER_SIZE 176
 #define BST_BOOTINFO_MAX_MODULES 16
 #define BST_BOOTINFO_MAX_UNTYPED                                                                   \
     ((BST_BOOTINFO_SIZE - BST_BOOTINFO_HEADER_SIZE -                                               \
@@ -87,6 +94,12 @@ struct bst_bootinfo {
     uint64_t bootinfo_vaddr;          /* where this page is mapped (read-only) */
     uint32_t n_modules;               /* entries used in modules */
     uint32_t counter_khz;             /* the measured frequency of the cycle counter (TSC) */
+    uint32_t firmware;                /* enum bst_firmware: how the machine booted */
+    uint32_t acpi_rsdp_size;          /* bytes of acpi_rsdp: 0 (the loader gave none), 20
+                                         (ACPI 1.0) or 36 (2.0 and later) */
+    uint8_t acpi_rsdp[36];            /* a copy of the RSDP, from the loader (Multiboot 2
+                                         ACPI tag) or the EFI system table; unchecked */
+    uint32_t reserved1;
     struct bst_module_desc modules[BST_BOOTINFO_MAX_MODULES];
     struct bst_untyped_desc untyped_list[BST_BOOTINFO_MAX_UNTYPED];
 };
@@ -107,6 +120,7 @@ _Static_assert(offsetof(struct bst_bootinfo, untyped_list) ==
                        BST_BOOTINFO_MAX_MODULES * sizeof(struct bst_module_desc),
                "bootinfo layout");
 _Static_assert(sizeof(struct bst_bootinfo) == BST_BOOTINFO_SIZE, "bootinfo is one 4 KiB page");
-_Static_assert(BST_BOOTINFO_MAX_UNTYPED == 184, "bootinfo untyped capacity");
+_Static_assert(offsetof(struct bst_bootinfo, acpi_rsdp) == 136, "bootinfo layout");
+_Static_assert(BST_BOOTINFO_MAX_UNTYPED == 181, "bootinfo untyped capacity");
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * Host tests of init's firmware and hardware parsing (init/parse.h): ACPI's RSDP, root
- * tables and MCFG built in memory, well-formed and damaged (bad checksums, lengths too
- * short or too long, entries past the end, unusable MCFG entries), and PCI BAR decoding
+ * Host tests of init's firmware and hardware parsing (init/parse.h): ACPI's RSDP (found
+ * and as the loader's copy), root tables, MCFG (segment 0 and every segment), the MADT's
+ * I/O APICs and the HPET table built in memory, well-formed and hostile (bad checksums,
+ * lengths too short or too long, entries past the end or of length 0, absurd counts,
+ * unusable entries), and PCI BAR decoding
  * (32/64-bit memory, I/O, absent, malformed masks). Built with ASan and UBSan: a read past
  * a table's end fails the run. Prints PASS/FAIL lines (suite host-init-parse).
  */
@@ -173,6 +175,133 @@ static void mcfg_entries(void)
     free(m);
 }
 
+static void mcfg_all_segments(void)
+{
+    current = "acpi/mcfg-segments";
+    uint32_t length;
+    struct ecam seg[2];
+    uint8_t *m = make_mcfg(4, &length);
+    put_mcfg_entry(m, 0, 0xb0000000, 1, 0, 255); /* segment 1 */
+    put_mcfg_entry(m, 1, 0xb0000800, 0, 0, 255); /* not page aligned: skipped */
+    put_mcfg_entry(m, 2, 0xe0000000, 0, 0, 0x3f);
+    put_mcfg_entry(m, 3, 0xf0000000, 2, 0, 0x0f);
+    /* Three usable, only two asked for: the count says three, two are written. */
+    CHECK(acpi_mcfg_segments(m, length, seg, 2) == 3);
+    CHECK(seg[0].segment == 1 && seg[0].base == 0xb0000000);
+    CHECK(seg[1].segment == 0 && seg[1].base == 0xe0000000 && seg[1].last_bus == 0x3f);
+    CHECK(acpi_mcfg_segments(m, length, NULL, 0) == 3);
+    CHECK(acpi_mcfg_segments(m, length - 1, seg, 2) == 2); /* the last no longer fits */
+    CHECK(acpi_mcfg_segments(m, 43, seg, 2) == 0);
+    free(m);
+}
+
+/* A MADT with room for `bytes` of entries after its 44-byte start. */
+static uint8_t *make_madt(uint32_t bytes, uint32_t *length)
+{
+    *length = 44 + bytes;
+    uint8_t *t = make_table("APIC", *length);
+    put_le(t + 36, 0xfee00000, 4);
+    return t;
+}
+
+static void put_ioapic(uint8_t *e, uint8_t id, uint32_t base, uint32_t gsi)
+{
+    e[0] = 1;
+    e[1] = 12;
+    e[2] = id;
+    put_le(e + 4, base, 4);
+    put_le(e + 8, gsi, 4);
+}
+
+static void madt_ioapics(void)
+{
+    current = "acpi/madt";
+    uint32_t length;
+    struct acpi_ioapic io[2];
+    uint8_t *t = make_madt(8 + 12 + 12 + 10, &length);
+    t[44] = 0; /* a local APIC entry */
+    t[45] = 8;
+    put_ioapic(t + 52, 0, 0xfec00000, 0);
+    put_ioapic(t + 64, 1, 0xfec01000, 24);
+    t[76] = 2; /* an interrupt source override */
+    t[77] = 10;
+    struct acpi_madt_result r = acpi_madt_ioapics(t, length, io, 2);
+    CHECK(r.n_ioapics == 2 && !r.malformed);
+    CHECK(io[0].base == 0xfec00000 && io[0].gsi_base == 0 && io[0].id == 0);
+    CHECK(io[1].base == 0xfec01000 && io[1].gsi_base == 24 && io[1].id == 1);
+    /* Only one asked for: the count still says two. */
+    r = acpi_madt_ioapics(t, length, io, 1);
+    CHECK(r.n_ioapics == 2 && !r.malformed);
+    /* The table cut inside the override: the walk stops there, malformed. */
+    r = acpi_madt_ioapics(t, length - 1, io, 2);
+    CHECK(r.n_ioapics == 2 && r.malformed);
+    /* Cut inside the second I/O APIC: one found. */
+    r = acpi_madt_ioapics(t, 70, io, 2);
+    CHECK(r.n_ioapics == 1 && r.malformed);
+    /* Too short for any entry, or for a header. */
+    CHECK(acpi_madt_ioapics(t, 44, io, 2).n_ioapics == 0);
+    CHECK(acpi_madt_ioapics(t, 0, io, 2).n_ioapics == 0);
+    /* An entry of length 0 (a walk that would never end) or 1. */
+    t[45] = 0;
+    r = acpi_madt_ioapics(t, length, io, 2);
+    CHECK(r.n_ioapics == 0 && r.malformed);
+    t[45] = 1;
+    r = acpi_madt_ioapics(t, length, io, 2);
+    CHECK(r.n_ioapics == 0 && r.malformed);
+    /* An I/O APIC entry too short for its fields. */
+    t[45] = 8;
+    t[53] = 6;
+    t[58] = 6; /* the walk resumes at what is now a 6-byte hole's end */
+    t[59] = 6;
+    r = acpi_madt_ioapics(t, length, io, 2);
+    CHECK(r.malformed);
+    free(t);
+    /* An absurd count: 5,000 one-pin I/O APICs in a 64 KiB table, two asked for. */
+    t = make_madt(5000 * 12, &length);
+    for (unsigned i = 0; i < 5000; i++)
+        put_ioapic(t + 44 + 12 * i, (uint8_t)i, 0xfec00000 + 0x1000 * i, i);
+    r = acpi_madt_ioapics(t, length, io, 2);
+    CHECK(r.n_ioapics == 5000 && !r.malformed && io[1].gsi_base == 1);
+    free(t);
+}
+
+static void hpet_table(void)
+{
+    current = "acpi/hpet";
+    uint64_t base = 0;
+    uint8_t *t = make_table("HPET", 56);
+    put_le(t + 44, 0xfed00000, 8);
+    CHECK(acpi_hpet_base(t, 56, &base) && base == 0xfed00000);
+    CHECK(!acpi_hpet_base(t, 55, &base)); /* too short for the address */
+    t[40] = 1;                              /* in I/O space */
+    CHECK(!acpi_hpet_base(t, 56, &base));
+    t[40] = 0;
+    put_le(t + 44, 0xfed00200, 8); /* not 1 KiB aligned */
+    CHECK(!acpi_hpet_base(t, 56, &base));
+    put_le(t + 44, 0, 8);
+    CHECK(!acpi_hpet_base(t, 56, &base));
+    free(t);
+}
+
+static void loader_rsdp_copy(void)
+{
+    current = "acpi/rsdp-copy";
+    uint8_t r[36] = {0};
+    make_rsdp(r, 0, 0x7fe0000, 0x7fe1000);
+    CHECK(acpi_rsdp_ok(r, 36) && acpi_rsdp_ok(r, 20));
+    CHECK(!acpi_rsdp_ok(r, 19) && !acpi_rsdp_ok(r, 0));
+    struct acpi_root root = acpi_rsdp_root(r);
+    CHECK(root.paddr == 0x7fe1000 && root.entry_size == 8);
+    r[35] ^= 1; /* the extended checksum broken: the RSDT */
+    root = acpi_rsdp_root(r);
+    CHECK(root.paddr == 0x7fe0000 && root.entry_size == 4);
+    r[9] ^= 1; /* the first 20 bytes' checksum broken */
+    CHECK(!acpi_rsdp_ok(r, 36));
+    r[9] ^= 1;
+    r[0] = 'r';
+    CHECK(!acpi_rsdp_ok(r, 36));
+}
+
 static struct pci_bar decode(uint32_t value, uint32_t upper, uint32_t mask, uint32_t mask_upper)
 {
     return pci_bar_decode((struct pci_bar_regs){
@@ -215,6 +344,10 @@ int main(void)
                              table_lengths_and_checksums,
                              root_table_entries,
                              mcfg_entries,
+                             mcfg_all_segments,
+                             madt_ioapics,
+                             hpet_table,
+                             loader_rsdp_copy,
                              bar_decoding};
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         int before = failures;

@@ -48,6 +48,12 @@ mb2_header:
     .word 1, 0
     .long 20
     .long 1, 3, 6
+    /* optional (flag 1): the EFI 64-bit system table (12), the ACPI RSDP, old (14) and
+       new (15), the EFI memory map (17); a BIOS boot has no EFI tags */
+    .balign 8
+    .word 1, 1
+    .long 24
+    .long 12, 14, 15, 17
     .balign 8
     .word 0, 0 /* end tag */
     .long 8

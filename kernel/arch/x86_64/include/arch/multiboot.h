@@ -50,6 +50,18 @@ struct PACKED mb2_mmap_entry {
 };
 _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "Multiboot 2 memory map entry");
 
+/* The EFI memory map tag: the firmware's descriptors, each descriptor_size bytes (which
+ * may be more than the structure below: later UEFI versions append fields). */
+struct PACKED mb2_efi_mmap {
+    uint32_t type, size, descriptor_size, descriptor_version;
+};
+
+struct PACKED efi_memory_descriptor {
+    uint32_t type, pad;
+    uint64_t phys_start, virt_start, pages, attribute;
+};
+_Static_assert(sizeof(struct efi_memory_descriptor) == 40, "EFI memory descriptor");
+
 struct PACKED mb2_module {
     uint32_t type, size, start, end;
     char string[];
