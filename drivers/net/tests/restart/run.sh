@@ -45,16 +45,19 @@ scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol 
     --qemu-arg -netdev --qemu-arg "$netdev" \
     --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/qemu-run.out" &
 qemu_run=$!
+# Not anchored: PDs that print at once may share a serial line ("udp_echo: UDP echo on port
+# tcp_echo: TCP echo on port 1236"), and a missed line would hold the traffic back until
+# the crashes are over.
 for _ in $(seq 120); do
-    grep -q '^sniffer: listening' "$log" 2>/dev/null && grep -q '^tcp_echo: TCP echo' "$log" &&
-        grep -q '^udp_echo: UDP echo' "$log" && break
+    grep -q 'sniffer: listening' "$log" 2>/dev/null && grep -q 'tcp_echo: TCP echo' "$log" &&
+        grep -q 'udp_echo: UDP echo' "$log" && break
     kill -0 $qemu_run 2>/dev/null || break
     sleep 1
 done
 
 # Traffic while the crasher works.
 streams=0 stream_fail=0 udp_sent=0 udp_lost=0 udp_bad=0 seed=1 start=$SECONDS
-while ! grep -q "^crasher: target of $target injections reached" "$log" 2>/dev/null; do
+while ! grep -q "crasher: target of $target injections reached" "$log" 2>/dev/null; do
     kill -0 $qemu_run 2>/dev/null || break
     [[ $((SECONDS - start)) -gt $((200 + target / 2)) ]] && break
     python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 300 \
@@ -127,7 +130,7 @@ if [[ -n $broken ]]; then
         --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/qemu-run-broken.out" &
     qemu_run=$!
     for _ in $(seq 120); do
-        grep -q "^crasher: target of $btarget injections reached" "$blog" 2>/dev/null && break
+        grep -q "crasher: target of $btarget injections reached" "$blog" 2>/dev/null && break
         kill -0 $qemu_run 2>/dev/null || break
         sleep 1
     done
