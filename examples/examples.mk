@@ -12,7 +12,9 @@
 #   system-examples   each example boots and prints what examples/NAME/expect says
 #   system-pd         the runtime's test systems (init/tests/*): every API call and error
 #                     path, faults with and without a parent, restart and re-initialise,
-#                     the CSpace check failing on purpose, malformed specs refused
+#                     the CSpace check failing on purpose, malformed specs refused, a
+#                     flow policy checked at boot (init/tests/flow: it boots, and a spec
+#                     whose policy lost its rules is refused)
 
 EXAMPLE ?= demo
 EXAMPLES := $(patsubst examples/%/system.xml,%,$(wildcard examples/*/system.xml))

@@ -6,7 +6,9 @@
  *
  * MODE: magic, version, checksum (a flipped data byte, checksum left stale), truncated
  * (total_size larger than the file), table (a table count past the end; checksum fixed),
- * reference (a cap naming an object that does not exist; checksum fixed).
+ * reference (a cap naming an object that does not exist; checksum fixed), flow (every
+ * rule of the flow policy removed: the caps init hands out then allow flows the policy
+ * forbids, which the tool would never write; checksum fixed).
  */
 #include <bastion/spec.h>
 
@@ -53,6 +55,21 @@ int main(int argc, char **argv)
         struct bastion_spec_cap *caps =
             (struct bastion_spec_cap *)(blob + h->tables[BASTION_TABLE_CAPS].offset);
         caps[0].index = h->tables[BASTION_TABLE_OBJECTS].count + 7;
+        fix_checksum(blob, size);
+    } else if (strcmp(mode, "flow") == 0) {
+        struct bastion_spec_flow *flow =
+            (struct bastion_spec_flow *)(blob + h->tables[BASTION_TABLE_FLOW].offset);
+        uint32_t removed = 0;
+        for (uint32_t i = 0; i < h->tables[BASTION_TABLE_FLOW].count; i++) {
+            if (flow[i].what == BASTION_FLOW_ENTRY_ALLOW) {
+                flow[i].value = 0;
+                removed++;
+            }
+        }
+        if (removed == 0) {
+            fprintf(stderr, "spec-corrupt: %s has no flow rule to remove\n", argv[2]);
+            return 1;
+        }
         fix_checksum(blob, size);
     } else {
         fprintf(stderr, "spec-corrupt: unknown mode %s\n", mode);
