@@ -270,6 +270,8 @@ static void load_image(uint32_t p)
         const struct bastion_spec_segment *g = &the_spec.segments[pd->first_segment + k];
         unsigned rights = BST_RIGHT_READ | (g->perms & BASTION_PERM_W ? BST_RIGHT_WRITE : 0);
         unsigned attrs = g->perms & BASTION_PERM_X ? BST_MAP_EXECUTABLE : 0;
+        if (pd->flags & BASTION_PD_LATE)
+            continue; /* an empty PD's range: mapped when an image is loaded (late.c) */
         for (uint64_t i = 0; i < segment_pages(g); i++) {
             write_segment_page(g, i, false);
             map_or_die(p, object_slot(g->frames, i), 12,
@@ -627,12 +629,14 @@ void build_system(const struct bst_bootinfo *bi)
 
 /* ---- Start and restart -------------------------------------------------------------------- */
 
+static uint64_t late_entry[MAX_PDS]; /* a late PD's entry, once loaded */
+
 static bst_error_t start_thread(uint32_t p)
 {
     const struct bastion_spec_pd *pd = &the_spec.pds[p];
     struct bst_tcb_regs r;
     memset(&r, 0, sizeof(r));
-    r.rip = pd->entry;
+    r.rip = pd->flags & BASTION_PD_LATE ? late_entry[p] : pd->entry;
     r.rsp = pd->stack_top;
     r.rflags = 0x202;
     r.rdi = pd_states[p].startinfo;
@@ -667,8 +671,8 @@ void start_system(void)
     start_domain_schedule();
     for (int prio = INIT_PRIORITY - 1; prio >= 0; prio--)
         for (uint32_t p = 0; p < the_spec.n[BASTION_TABLE_PDS]; p++) {
-            if (the_spec.pds[p].priority != prio)
-                continue;
+            if (the_spec.pds[p].priority != prio || (the_spec.pds[p].flags & BASTION_PD_LATE))
+                continue; /* an empty PD starts when its parent has it loaded */
             bst_error_t e = start_thread(p);
             if (e != BST_OK)
                 init_fatal("PD '%s': cannot start: %s", pd_name(p), bst_error_name(e));
@@ -720,9 +724,17 @@ static void tell_peers(uint32_t p)
     }
 }
 
+bst_error_t pd_start_late(uint32_t p, uint64_t entry)
+{
+    late_entry[p] = entry;
+    return start_thread(p);
+}
+
 bst_error_t pd_restart(uint32_t p, bool reinit)
 {
     const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    if ((pd->flags & BASTION_PD_LATE) && (reinit || late_entry[p] == 0))
+        return BST_ILLEGAL_OPERATION; /* no pristine copy of a late image; or still empty */
     bst_error_t e = bst_tcb_suspend(object_slot(pd->tcb, 0));
     if (e != BST_OK)
         return e;

@@ -11,6 +11,7 @@
 #include "init.h"
 
 #include <libbastion/ipc.h>
+#include <libbastion/late_load.h>
 #include <libbastion/pd.h>
 #include <libbastion/pd_abi.h>
 #include <libbastion/tcb.h>
@@ -107,6 +108,11 @@ _Noreturn void serve(void)
         } else if ((badge & BST_PD_BADGE_SERVICE) && who < the_spec.n[BASTION_TABLE_PDS] &&
                    bst_msginfo_label(info) == BST_INIT_REQ_PASSIVE) {
             pd_make_passive(who); /* sent without waiting for a reply */
+        } else if ((badge & BST_PD_BADGE_SERVICE) && who < the_spec.n[BASTION_TABLE_PDS] &&
+                   bst_msginfo_label(info) == BST_INIT_REQ_LOAD) {
+            mr[0] = late_serve_load(who, mr, &mr[1]);
+            answer = bst_msginfo_make(0, 2, 0, 0);
+            answering = true;
         } else if ((badge & BST_PD_BADGE_SERVICE) && who < the_spec.n[BASTION_TABLE_PDS]) {
             mr[0] = serve_request(who, bst_msginfo_label(info), mr[0]);
             answer = bst_msginfo_make(0, 1, 0, 0);

@@ -138,6 +138,16 @@ void build_system(const struct bst_bootinfo *bi);
 /* Start the PDs, highest priority first. */
 void start_system(void);
 
+/* Start late PD p (just loaded: late.c) at `entry`; restarts use that entry too. */
+bst_error_t pd_start_late(uint32_t p, uint64_t entry);
+
+/* ---- late.c ------------------------------------------------------------------------------ */
+
+/* A parent's BST_INIT_REQ_LOAD (libbastion/late_load.h): mr[0] child id, mr[1] the image's
+ * address in the parent, mr[2] its length. Checks, loads and starts the empty child;
+ * *verdict says why not. */
+bst_error_t late_serve_load(uint32_t parent, const uint64_t mr[4], uint64_t *verdict);
+
 /* Start PD p at its entry (after a reset of its memory when `reinit`). */
 bst_error_t pd_restart(uint32_t p, bool reinit);
 /* A passive PD waits for calls: take its scheduling context (it runs on its callers'). */

@@ -199,7 +199,10 @@ static bool check_pd(struct checker *c, uint32_t i)
         pd->stack_top != BASTION_STACK_TOP || pd->stack_size > (1ULL << 28) ||
         pd->ipc_buffer != BASTION_IPC_BUFFER_VADDR)
         return fail(c, "PD %u: stack or IPC buffer not where spec.h puts them", i);
-    if (pd->entry < BASTION_USER_VADDR_MIN || pd->entry >= BASTION_USER_VADDR_END)
+    bool late = pd->flags & BASTION_PD_LATE; /* no entry until loaded: its one range */
+    if (late && (pd->entry != 0 || pd->segment_count != 1))
+        return fail(c, "PD %u: a late PD has entry 0 and one segment (its range)", i);
+    if (!late && (pd->entry < BASTION_USER_VADDR_MIN || pd->entry >= BASTION_USER_VADDR_END))
         return fail(c, "PD %u: entry 0x%lx outside the user range", i, (unsigned long)pd->entry);
     if ((uint64_t)pd->first_segment + pd->segment_count > s->n[BASTION_TABLE_SEGMENTS] ||
         (uint64_t)pd->first_cap + pd->cap_count > s->n[BASTION_TABLE_CAPS])
@@ -280,6 +283,10 @@ static bool check_segments(struct checker *c)
                         (unsigned long)g->memsz);
         uint64_t first = g->vaddr & ~(BASTION_PAGE_SIZE - 1);
         uint64_t pages = (g->vaddr + g->memsz - first + BASTION_PAGE_SIZE - 1) / BASTION_PAGE_SIZE;
+        if (g->digests && (g->perms || g->filesz ||
+                           !check_data(c, g->data_offset, g->digests * 32u, "late range", i)))
+            return fail(c, "segment %u: a late PD's range with %u digests is malformed", i,
+                        g->digests);
         if (!check_data(c, g->data_offset, g->filesz, "segment", i) ||
             !check_object_ref(c, g->frames, BASTION_OBJ_FRAME, pages, "segment", i))
             return false;

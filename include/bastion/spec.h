@@ -109,6 +109,12 @@ struct bastion_spec_header {
 
 enum bastion_spec_pd_flags {
     BASTION_PD_PASSIVE = 1u,
+    /* An empty PD, loaded late (<late_image>, docs/late-loading.md): no image at boot and
+     * not started. Its one SEGMENTS entry is the range its image may occupy (vaddr, memsz =
+     * max_size, filesz 0, perms 0: frames made, nothing mapped), and `digests` SHA-256
+     * digests (32 bytes each) of the images it may be given lie at DATA[data_offset]. Its
+     * parent asks init to load it. */
+    BASTION_PD_LATE = 2u,
 };
 
 struct bastion_spec_pd {
@@ -266,7 +272,8 @@ struct bastion_spec_domain {
 struct bastion_spec_segment {
     uint32_t pd;
     uint8_t perms;
-    uint8_t reserved[3];
+    uint8_t digests; /* a late PD's range (BASTION_PD_LATE): its digests in DATA; else 0 */
+    uint8_t reserved[2];
     uint64_t vaddr;
     uint64_t memsz;
     uint64_t filesz;

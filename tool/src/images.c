@@ -133,6 +133,8 @@ static char *find_named_file(struct diag_sink *d, const xmlNode *node, const cha
 static bool load_image(struct model_pd *pd, const struct image_options *o, struct diag_sink *d)
 {
     size_t before = d->errors;
+    if (pd->late_node)
+        return true; /* loaded late: no image to find */
     pd->image_path = find_named_file(d, pd->image_node, "path", "program image", pd->image, o);
     if (!pd->image_path)
         return d->errors == before;

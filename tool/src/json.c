@@ -1,6 +1,7 @@
 /*
  * JSON output of a checked system (see json.h).
  */
+#include "late_image.h"
 #include "json.h"
 #include "elf_image.h"
 #include "flow.h"
@@ -218,7 +219,10 @@ static void write_pd(struct json_emitter *j, const struct model *m, const struct
         json_uint(j, "max_restarts", pd->max_restarts);
         json_uint(j, "backoff_us", pd->backoff_us);
     }
-    write_image(j, pd);
+    if (pd->late_node)
+        late_image_json(j, pd);
+    else
+        write_image(j, pd);
     write_maps(j, m, g, p);
     write_setvars(j, m, g, p);
     write_irqs(j, m, g, p);

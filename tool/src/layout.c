@@ -6,6 +6,7 @@
 #include "layout.h"
 #include "elf_image.h"
 #include "flow.h"
+#include "late_image.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +147,36 @@ struct pd_context {
     struct model_groups bars; /* the BARs of each PD */
 };
 
+/* A late PD's image range (docs/late-loading.md): frames and page tables for all of it,
+ * one segment with no permissions (init maps nothing there at boot), the digests. */
+static void layout_late_range(struct layout *l, const struct model_pd *pd, uint32_t p,
+                              struct bastion_spec_pd *s, struct table_keys *t)
+{
+    uint8_t digests[LATE_IMAGE_MAX_DIGESTS][LATE_DIGEST_SIZE];
+    uint32_t n = late_image_digests(pd, digests);
+    uint32_t frames = add_object(l, BASTION_OBJ_FRAME, p, (uint32_t)(pd->late_max_size >> 12), 12);
+    struct bastion_spec_segment *seg = add_entry(l, BASTION_TABLE_SEGMENTS, sizeof(*seg));
+    *seg = (struct bastion_spec_segment){.pd = p,
+                                         .digests = (uint8_t)n,
+                                         .vaddr = pd->late_vaddr,
+                                         .memsz = pd->late_max_size,
+                                         .data_offset =
+                                             add_data(l, digests[0], n * sizeof(digests[0])),
+                                         .frames = frames};
+    need_tables(t, pd->late_vaddr, pd->late_vaddr + pd->late_max_size, BASTION_PAGE_SIZE);
+    s->flags |= BASTION_PD_LATE;
+    s->segment_count = 1;
+}
+
 /* Segments of a PD's image (if loaded), with frames and page-table needs. */
 static void layout_segments(struct layout *l, const struct model_pd *pd, uint32_t p,
                             struct bastion_spec_pd *s, struct table_keys *t)
 {
     s->first_segment = count_of(l, BASTION_TABLE_SEGMENTS);
+    if (pd->late_node) {
+        layout_late_range(l, pd, p, s, t);
+        return;
+    }
     if (!pd->elf)
         return;
     s->entry = pd->elf->entry;

@@ -157,6 +157,10 @@ struct model_pd {
     xmlNode *image_node;
     char *image_path;      /* resolved path once found (owned) */
     struct elf_image *elf; /* loaded image, or NULL */
+    xmlNode *late_node;    /* <late_image> (then image is NULL), or NULL */
+    uint64_t late_vaddr;   /* the range its image may occupy */
+    uint64_t late_max_size;
+    uint32_t late_digests; /* <digest> children */
 };
 
 struct model_end {

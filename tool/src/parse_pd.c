@@ -2,6 +2,7 @@
  * Parser for a <protection_domain> and everything inside it: <program_image>, <map>,
  * <irq>, <ioport>, <pci_device> with its <bar>s, <setvar>, and child protection domains.
  */
+#include "late_image.h"
 #include "attrs.h"
 #include "parse.h"
 
@@ -230,10 +231,13 @@ static bool parse_image(struct model_pd *pd, xmlNode *node, struct diag_sink *d)
 static bool parse_pd_child(struct model *m, xmlNode *c, uint32_t pd, struct diag_sink *d)
 {
     static const char *const allowed[] = {
-        "program_image", "map", "irq", "ioport", "pci_device", "setvar", "protection_domain", NULL};
+        "program_image", "late_image",        "map", "irq", "ioport", "pci_device",
+        "setvar",        "protection_domain", NULL};
     const char *name = (const char *)c->name;
     if (strcmp(name, "program_image") == 0)
         return parse_image(MODEL_PD(m, pd), c, d);
+    if (strcmp(name, "late_image") == 0)
+        return parse_late_image(m, c, pd, d);
     if (strcmp(name, "map") == 0)
         return parse_map(m, c, pd, d);
     if (strcmp(name, "irq") == 0)

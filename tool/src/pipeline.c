@@ -1,6 +1,7 @@
 /*
  * The checking pipeline (see pipeline.h).
  */
+#include "late_image.h"
 #include "pipeline.h"
 #include "check.h"
 #include "parse.h"
@@ -19,7 +20,7 @@ static int run_stages(struct checked_system *s, const char *path, const char *te
         return EXIT_DESCRIPTION;
     if (!schema_validate(s->doc.doc, &s->diag))
         return EXIT_DESCRIPTION;
-    if (!check_all(&s->model, o->ram, &s->diag))
+    if (!check_all(&s->model, o->ram, &s->diag) || !late_images_check(&s->model, &s->diag))
         return EXIT_DESCRIPTION;
     if (o->images.search && !images_check(&s->model, &o->images, &s->diag))
         return EXIT_DESCRIPTION;

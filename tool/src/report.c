@@ -1,6 +1,7 @@
 /*
  * Text report (see report.h).
  */
+#include "late_image.h"
 #include "report.h"
 #include "sizes.h"
 #include "elf_image.h"
@@ -31,7 +32,9 @@ static void report_pd_memory(FILE *out, const struct model *m, const struct repo
                              uint32_t p)
 {
     const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, p);
-    if (pd->elf) {
+    if (pd->late_node) {
+        late_image_report(out, pd);
+    } else if (pd->elf) {
         fprintf(out, "    image %s, entry 0x%" PRIx64 "\n", pd->image, pd->elf->entry);
         for (size_t i = 0; i < pd->elf->segment_count; i++) {
             const struct elf_segment *s = &pd->elf->segments[i];

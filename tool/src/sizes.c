@@ -30,6 +30,7 @@ struct ram_need sizes_ram_need(const struct model *m)
     for (size_t i = 0; i < m->pds.count; i++) {
         const struct model_pd *pd = VEC_AT(&m->pds, struct model_pd, i);
         n.stacks = add_sat(n.stacks, add_sat(round_page(pd->stack_size), 0x1000));
+        n.images = add_sat(n.images, pd->late_node ? pd->late_max_size : 0);
         for (size_t s = 0; pd->elf && s < pd->elf->segment_count; s++) {
             const struct elf_segment *seg = &pd->elf->segments[s];
             uint64_t start = seg->vaddr & ~0xfffULL;
