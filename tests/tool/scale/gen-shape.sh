@@ -10,11 +10,14 @@
 #                            50 of each per PD (legal; N at most 65,536)
 #   gen-shape.sh calls N     N PDs of one priority, each calling the next, the last the
 #                            first: a priority error per call and a cycle N calls long
+#   gen-shape.sh flow N      the chain with a flow policy: 8 labels (one trusted) in turn
+#                            on the PDs and on every other region, every label allowed to
+#                            every other; each label's search crosses the whole graph
 set -euo pipefail
 shape=$1 n=$2
 case $shape in
 regions) exec "$(dirname "$0")/gen-large.sh" "$n" ;;
-chain | hw | calls) ;;
+chain | hw | calls | flow) ;;
 *)
     echo "gen-shape.sh: unknown shape '$shape'" >&2
     exit 2
@@ -27,14 +30,25 @@ function pd_open(p, extra) {
 BEGIN {
     print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
     print "<system>"
-    if (shape == "chain") {
+    if (shape == "chain" || shape == "flow") {
+        labels = shape == "flow" ? 8 : 0
         for (p = 0; p < n; p++) {
-            printf "  <memory_region name=\"r%d\" size=\"0x1000\"/>\n", p
-            pd_open(p, "")
+            rlabel = labels && p % 2 ? sprintf(" label=\"l%d\"", p % labels) : ""
+            printf "  <memory_region name=\"r%d\" size=\"0x1000\"%s/>\n", p, rlabel
+            pd_open(p, labels ? sprintf(" label=\"l%d\"", p % labels) : "")
             printf "    <map mr=\"r%d\" vaddr=\"0x1000000\"/>\n  </protection_domain>\n", p
         }
         for (p = 0; p + 1 < n; p++)
             printf "  <channel><end pd=\"pd%d\" id=\"0\"/><end pd=\"pd%d\" id=\"1\"/></channel>\n", p, p + 1
+        if (labels) {
+            print "  <flow_policy>"
+            for (l = 0; l < labels; l++)
+                printf "    <label name=\"l%d\"%s/>\n", l, l == 0 ? " trusted=\"true\"" : ""
+            for (l = 0; l < labels; l++)
+                for (m = l + 1; m < labels; m++)
+                    printf "    <flow from=\"l%d\" to=\"l%d\" kinds=\"notify memory\" direction=\"both\"/>\n", l, m
+            print "  </flow_policy>"
+        }
     } else if (shape == "hw") {
         for (i = 0; i < n; i++) {
             if (i % 50 == 0) {
