@@ -221,6 +221,12 @@ void ipc_send(struct tcb *t, struct cte *slot, bool blocking, bool call)
 
 void ipc_recv(struct tcb *t, struct cte *slot, bool blocking)
 {
+    ipc_recv_with_reply(t, slot, tcb_lookup_cap(t, arch_syscall_reply_cptr(&t->arch.ctx)),
+                        blocking);
+}
+
+void ipc_recv_with_reply(struct tcb *t, struct cte *slot, struct lookup_result rl, bool blocking)
+{
     const struct cap *c = &slot->cap;
     if (!(c->rights & BST_RIGHT_READ) &&
         (cap_type(c) == BST_OBJ_ENDPOINT || cap_type(c) == BST_OBJ_NOTIFICATION)) {
@@ -235,7 +241,6 @@ void ipc_recv(struct tcb *t, struct cte *slot, bool blocking)
         ipc_error(t, BST_INVALID_CAPABILITY, arch_syscall_cptr(&t->arch.ctx));
         return;
     }
-    struct lookup_result rl = tcb_lookup_cap(t, arch_syscall_reply_cptr(&t->arch.ctx));
     if (rl.status != BST_OK || cap_type(&rl.slot->cap) != BST_OBJ_REPLY) {
         ipc_error(t, rl.status != BST_OK ? rl.status : BST_INVALID_CAPABILITY,
                   arch_syscall_reply_cptr(&t->arch.ctx));

@@ -206,11 +206,14 @@ bool fastpath_reply_recv(struct tcb *t)
 }
 
 /* The caller goes on at once (no thread changed state), when the full path's exit would
- * do nothing else either: no budget, release or domain schedule in play, no other thread
- * of its priority ready (no rotation), a user RIP to return to. */
+ * do nothing else either: nothing to charge or release, no domain schedule, no timer to
+ * disarm (budget_still_unarmed(); the caller's own context is unlimited, as none
+ * limited runs), no other thread of its priority ready (no rotation), a user RIP to
+ * return to. */
 static inline bool may_continue(const struct tcb *t)
 {
-    return budget_quiet() && !sched_competitor_ready() && arch_user_ip_valid(t->arch.ctx.rip);
+    return budget_still_unarmed() && !sched_competitor_ready() &&
+           arch_user_ip_valid(t->arch.ctx.rip);
 }
 
 /* NB_Send on an endpoint where no receiver waits: the message is dropped. */
@@ -227,8 +230,9 @@ static bool fastpath_nb_send_dropped(struct tcb *t, struct cte *slot)
 }
 
 /* Send and NB_Send: NB_Send on an endpoint with no receiver (dropped, the sender goes
- * on: fastpath_nb_send_dropped), and Signal on a notification, while no budget, release
- * or domain schedule is in play (then the full path would arm no timer either). With
+ * on: fastpath_nb_send_dropped), and Signal on a notification, while nothing is to be
+ * charged or released, no domain schedule is active and no timer is armed
+ * (budget_still_unarmed(): then the full path would arm no timer either). With
  * nobody waiting, the badge is ORed into the word and the signaller goes on at once
  * (may_continue).
  * A waiter of strictly higher priority than the signaller and than any other ready
@@ -265,7 +269,7 @@ bool fastpath_send(struct tcb *t)
     }
     if (w->priority <= t->priority || (int)w->priority <= sched_highest_ready() ||
         w->domain != sched_state.domain || w->sc == NULL || w->sc->budget == 0 || w->sc->limited ||
-        !budget_quiet() || !arch_user_ip_valid(w->arch.ctx.rip)) {
+        !budget_still_unarmed() || !arch_user_ip_valid(w->arch.ctx.rip)) {
         return false;
     }
     /* Commit: the waiter leaves the queue with the word; the signaller is preempted. */
@@ -284,22 +288,27 @@ bool fastpath_send(struct tcb *t)
     switch_to(t, w, FASTPATH_SEND);
 }
 
-/* Yield, while no budget, release or domain schedule is in play (a round-robin slice
- * timer may be armed). Alone at its priority, the caller goes on at once when the full
- * path's exit would do nothing else either (may_continue()). With another thread of its
- * priority ready and none above, that thread runs now: the caller goes to the tail of
- * the queue (sched_rotate()) and the new thread gets a fresh slice (budget_arm_timer()),
- * as the full path's sched_yield() and exit do. A thread to resume whose RIP is not a
- * user address takes the full path (which faults it). */
+/* Yield, while nothing is to be charged or released and no domain schedule is active
+ * (budget_still(): the caller's context is unlimited; a round-robin slice timer may be
+ * armed). Alone at its priority, the caller goes on at once when the full path's exit
+ * would do nothing else either (may_continue()). With another thread of its priority
+ * ready, on an unlimited context, and none above, that thread runs now: the caller goes
+ * to the tail of the queue (sched_rotate()) and the new thread gets a fresh slice
+ * (budget_new_slice()), as the full path's sched_yield() and exit do. A limited next
+ * thread takes the full path (its budget must be started and timed). A thread to resume
+ * whose RIP is not a user address takes the full path (which faults it). */
 bool fastpath_yield(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
-    if (budget_state.limited != 0 || budget_state.release_head != NULL ||
-        domain_schedule_active() || sched_highest_ready() > (int)t->priority ||
+    if (!budget_still() || sched_highest_ready() > (int)t->priority ||
         sched_state.last_on_cpu != t) {
         return false;
     }
-    struct tcb *next = sched_rotate();
+    struct tcb *next = sched_competitor();
+    if (next != NULL && next->sc->limited) {
+        return false;
+    }
+    next = sched_rotate();
     if (next == NULL) {
         if (budget_state.armed != 0 || !arch_user_ip_valid(c->rip)) {
             return false;

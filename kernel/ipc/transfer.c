@@ -40,7 +40,7 @@ static bool transfer_cap(struct tcb *s, const struct bst_ipc_buffer *sbuf, struc
     return true;
 }
 
-void ipc_transfer(struct tcb *s, struct tcb *r, uint64_t badge, bool can_grant)
+void ipc_transfer_general(struct tcb *s, struct tcb *r, uint64_t badge, bool can_grant)
 {
     struct arch_context *rc = &r->arch.ctx;
     if (s->ipc_flags & IPC_FAULT) { /* the fault message the kernel made: registers only */

@@ -54,8 +54,8 @@ static void syscall_ipc(struct tcb *t, uint64_t n)
         if (r.status == BST_OK && cap_type(&r.slot->cap) == BST_OBJ_REPLY) {
             ipc_reply(t, r.slot);
         }
-    }
-    if (n == BST_SYS_RECV || n == BST_SYS_NB_RECV || n == BST_SYS_REPLY_RECV) {
+        ipc_recv_with_reply(t, l.slot, r, true);
+    } else if (n == BST_SYS_RECV || n == BST_SYS_NB_RECV) {
         ipc_recv(t, l.slot, n != BST_SYS_NB_RECV);
     } else if (n == BST_SYS_NB_SEND_RECV) {
         nb_send_recv(t, l.slot);

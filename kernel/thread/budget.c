@@ -157,14 +157,12 @@ void budget_start_running(struct tcb *t)
     }
 }
 
-/* Program the one-shot timer for `deadline` (UINT64_MAX: none). A later deadline leaves
- * an earlier one armed: that timer fires early, finds nothing due and arms the right one
- * then (sched_timer_event()), which is cheaper than reprogramming the timer at each
- * switch when round robin moves a slice's end on. */
+/* Program the one-shot timer for `deadline` (UINT64_MAX: none), exactly: an early timer
+ * is not harmless everywhere (it charges a running limited context in pieces, each its
+ * own refill), so every exit through the full path arms the deadline it computed. */
 static void arm(uint64_t deadline)
 {
-    bool later = budget_state.armed != 0 && deadline != UINT64_MAX && deadline > budget_state.armed;
-    if (deadline != budget_state.armed && !later) {
+    if (deadline != budget_state.armed) {
         budget_state.armed = deadline == UINT64_MAX ? 0 : deadline;
         arch_timer_oneshot(budget_state.armed == 0 ? 0 : budget_state.armed + timer_late);
     }
@@ -207,7 +205,17 @@ void budget_new_slice(struct tcb *t)
         slice_owner = t;
         slice_start = now;
     }
-    arm(slice_start + arch_counter_hz() / SLICE_HZ);
+    uint64_t slice_end = slice_start + arch_counter_hz() / SLICE_HZ;
+    /* An earlier timer still armed (the slice of the thread that yielded) is left as it
+     * is: it fires early, finds no slice over (sched_timer_event()) and the exit then
+     * arms this one, which is cheaper than reprogramming the timer at each switch. This
+     * is safe here only: no limited context runs and none waits for its release
+     * (budget_still()), so the early interrupt charges nothing and releases nobody; the
+     * first exit through the full path arms the exact deadline again. */
+    if (budget_state.armed != 0 && slice_end > budget_state.armed) {
+        return;
+    }
+    arm(slice_end);
 }
 
 void sched_account_current(void)
@@ -286,6 +294,20 @@ void sc_unbind_tcb(struct tcb *t)
     }
     sc->tcb = NULL;
     t->sc = NULL;
+}
+
+void sc_move(struct sched_context *sc, struct tcb *from, struct tcb *to)
+{
+    if (running_sc == sc) {
+        sched_account_current();
+        stop_running_sc();
+    }
+    budget_forget(from);
+    sched_remove(from); /* no context, no CPU (it stays runnable, waiting for one) */
+    from->sc = NULL;
+    sc->tcb = to; /* held by a thread before and after: budget_state.limited stays */
+    to->sc = sc;
+    recheck(to);
 }
 
 void budget_timer_late_by(uint64_t ticks)

@@ -11,11 +11,10 @@ void donation_lend(struct tcb *caller, struct tcb *server, struct reply *r)
     if (sc == NULL || server->sc != NULL) {
         return;
     }
-    sc_unbind_tcb(caller);
     r->sc = sc;
     r->sc_prev = sc->reply;
     sc->reply = r;
-    sc_attach(sc, server);
+    sc_move(sc, caller, server);
 }
 
 void donation_return(struct reply *r)
@@ -33,11 +32,16 @@ void donation_return(struct reply *r)
     sc->reply = r->sc_prev;
     r->sc = NULL;
     r->sc_prev = NULL;
+    struct tcb *caller = r->caller;
+    if (sc->tcb != NULL && caller != NULL && caller->sc == NULL) {
+        sc_move(sc, sc->tcb, caller);
+        return;
+    }
     if (sc->tcb != NULL) {
         sc_unbind_tcb(sc->tcb);
     }
-    if (r->caller != NULL && r->caller->sc == NULL) {
-        sc_attach(sc, r->caller);
+    if (caller != NULL && caller->sc == NULL) {
+        sc_attach(sc, caller);
     }
 }
 

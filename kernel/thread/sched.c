@@ -111,6 +111,12 @@ bool sched_competitor_ready(void)
     return competitor_ready();
 }
 
+struct tcb *sched_competitor(void)
+{
+    struct tcb *t = sched_state.current;
+    return queue_head[t->domain][t->priority];
+}
+
 void sched_make_inactive(struct tcb *t)
 {
     if (t->queued) {

@@ -128,12 +128,12 @@
     .popsection
 .endm
 
-/* No budget, release or domain schedule in play and no timer armed (budget_quiet()):
- * switching to a thread with a context of its own then needs no charge, no timer and no
- * domain check, as the full path's exit would do none. */
+/* Nothing to charge or release, no domain schedule, no timer armed
+ * (budget_still_unarmed(); no limited context runs, or the entry would not have come
+ * here): switching to a thread whose own context is configured and unlimited (checked
+ * by UNLIMITED) then needs no charge, no timer and no domain check, as the full path's
+ * exit would do none. Limited contexts that other threads hold change nothing here. */
 .macro QUIET fail
-    cmpl $0, budget_state+BUDGET_LIMITED(%rip)
-    jne \fail
     cmpq $0, budget_state+BUDGET_RELEASE_HEAD(%rip)
     jne \fail
     cmpq $0, budget_state+BUDGET_ARMED(%rip)
@@ -145,6 +145,14 @@
 /* Call's commit: the receiver (R13) leaves the endpoint's (R12) queue, and the caller
  * (RSP) waits on the receiver's reply object, left in R15; RBX is the endpoint cap's
  * slot. Clobbers RAX. */
+/* `sc` (a scheduling context) is configured and unlimited. */
+.macro UNLIMITED sc, fail
+    cmpq $0, SC_BUDGET(\sc)
+    je \fail
+    cmpb $0, SC_LIMITED(\sc)
+    jne \fail
+.endm
+
 .macro CALL_COMMIT
     movq TCB_IPC_NEXT(%r13), %rax
     movq %rax, EP_HEAD(%r12)
@@ -233,15 +241,14 @@ fastpath_call_entry:
     addq $1, fastpath_hits+FP_CALL_PASSIVE(%rip)
     jmp .Lswitch\kpti
 
-/* An active receiver (a context of its own, configured): the switch is a scheduling
- * decision, which the full path would take the same way when nothing about budgets,
- * releases, timers or domains is in play (QUIET) and the receiver outranks every ready
- * thread (CAN_SWITCH_TO). Each keeps its own context: nothing to lend or charge. */
+/* An active receiver (a context of its own, configured and unlimited): the switch is a
+ * scheduling decision, which the full path would take the same way when nothing about
+ * budgets, releases, timers or domains is in play (QUIET, UNLIMITED) and the receiver
+ * outranks every ready thread (CAN_SWITCH_TO). Each keeps its own context: nothing to lend or charge. */
 .Lcall_active\kpti:
     QUIET .Lbail\kpti
     movq TCB_SC(%r13), %rax
-    cmpq $0, SC_BUDGET(%rax)
-    je .Lbail\kpti
+    UNLIMITED %rax, .Lbail\kpti
     CAN_SWITCH_TO %r13, .Lbail\kpti
     CALL_COMMIT
     movq CAP_BADGE(%rbx), %rdi
@@ -381,8 +388,7 @@ fastpath_reply_recv_entry:
     movq TCB_SC(%r13), %rax
     testq %rax, %rax
     jz .Lbail_rr\kpti
-    cmpq $0, SC_BUDGET(%rax)
-    je .Lbail_rr\kpti
+    UNLIMITED %rax, .Lbail_rr\kpti
     QUIET .Lbail_rr\kpti
     CAN_SWITCH_TO %r13, .Lbail_rr\kpti
     xorl %eax, %eax

@@ -13,11 +13,6 @@ void arch_tcb_init(struct arch_tcb *t)
     fpu_area_init(&t->fpu);
 }
 
-bool arch_user_ip_valid(uint64_t ip)
-{
-    return ip < BST_USER_TOP;
-}
-
 static uint64_t *reg_slot(struct arch_context *c, unsigned index)
 {
     uint64_t *const slots[BST_TCB_REGISTER_COUNT] = {

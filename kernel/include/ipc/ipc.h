@@ -56,6 +56,11 @@ struct reply *reply_of(const struct cap *c);
 /* The system calls, for the current thread `t` (arguments in its registers). */
 void ipc_send(struct tcb *t, struct cte *cap_slot, bool blocking, bool call);
 void ipc_recv(struct tcb *t, struct cte *cap_slot, bool blocking);
+/* ipc_recv with the lookup of the reply-object CPtr already made (Reply-Recv decodes it
+ * once for both halves: its reply cannot change that slot, as a cap the reply transfers
+ * goes only into an empty slot, and the looked-up one holds the reply object). */
+void ipc_recv_with_reply(struct tcb *t, struct cte *cap_slot, struct lookup_result reply,
+                         bool blocking);
 void ipc_reply(struct tcb *t, struct cte *reply_slot);
 
 /* An IPC system call of t failed with e on capability address cptr: a capability

@@ -50,6 +50,26 @@ static inline bool budget_overrun(void)
     return budget_end != UINT64_MAX && arch_counter_read() >= budget_end;
 }
 
+/*
+ * The checks the fastpaths make in place of budget_quiet(), for a switch between two
+ * threads whose contexts are both unlimited (the caller checks the incoming one):
+ * budget_still() says the full path's budget_step() would do nothing (no limited context
+ * runs, so there is nothing to charge; no thread waits for its release; no domain
+ * schedule), and with no timer armed its budget_arm_timer() would arm none either (when
+ * no other thread of the incoming one's priority is ready). Limited contexts that other
+ * threads hold, not running, change nothing on that exit, so unlike budget_quiet() these
+ * do not look at budget_state.limited.
+ */
+static inline __attribute__((always_inline)) bool budget_still(void)
+{
+    return budget_end == UINT64_MAX && budget_state.release_head == NULL &&
+           !domain_schedule_active();
+}
+static inline __attribute__((always_inline)) bool budget_still_unarmed(void)
+{
+    return budget_still() && budget_state.armed == 0;
+}
+
 /* Before choosing: move to the next domain slot if it is due, charge the limited context
  * that was running, take its thread off the CPU if the budget is gone (or raise its
  * timeout fault), and put threads whose budget came back into the ready queues. */
@@ -58,9 +78,9 @@ void budget_step(void);
 void budget_start_running(struct tcb *t);
 /* Program the one-shot timer for the next event while `t` runs (NULL: idle). */
 void budget_arm_timer(struct tcb *t);
-/* budget_arm_timer(t) for the yield fastpath, which calls it only while no limited
- * context, release or domain schedule is in play and another thread of t's priority is
- * ready: a round-robin slice for t, and nothing else to time. */
+/* budget_arm_timer(t) for the yield fastpath, which calls it only while budget_still()
+ * holds, t's context is unlimited and another thread of t's priority is ready: a
+ * round-robin slice for t, and nothing else to time. */
 void budget_new_slice(struct tcb *t);
 /* May `t` enter a ready queue now? If not, it has been put in the release queue. */
 bool budget_admit(struct tcb *t);

@@ -81,6 +81,8 @@ void sched_yield(void);
 void sched_enqueue_released(struct tcb *t);
 void sched_remove(struct tcb *t);
 bool sched_competitor_ready(void);
+/* The next thread of the running thread's priority in its queue (NULL: none ready). */
+struct tcb *sched_competitor(void);
 
 /* Yield's direct switch (fastpath_yield()), when another thread of the current thread's
  * priority is ready and none above it: the current thread goes to the tail of its queue

@@ -64,5 +64,8 @@ bst_error_t sched_context_invoke(struct invocation *inv);
 void sc_attach(struct sched_context *sc, struct tcb *t);
 /* t loses its scheduling context (if any): it stops running until it gets one. */
 void sc_unbind_tcb(struct tcb *t);
+/* sc, held by `from`, goes to `to` (which has none): sc_unbind_tcb(from) then
+ * sc_attach(sc, to) in one step (a loan to a passive server, or its return). */
+void sc_move(struct sched_context *sc, struct tcb *from, struct tcb *to);
 
 #endif

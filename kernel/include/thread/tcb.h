@@ -108,7 +108,8 @@ void tcb_suspend(struct tcb *t);
  * one CNode whose guard and radix take all 64 bits (decoded in the TCB), the slot
  * follows from the address at once; any other address or shape takes the walk, which
  * gives the same result for these and the errors for the rest. */
-static inline struct lookup_result tcb_lookup_cap(const struct tcb *t, uint64_t cptr)
+static inline __attribute__((always_inline)) struct lookup_result
+tcb_lookup_cap(const struct tcb *t, uint64_t cptr)
 {
     uint64_t index = cptr & ((1ull << t->cspace_radix) - 1);
     if (t->cspace_slots != NULL && (cptr >> t->cspace_radix) == t->cspace_guard && index != 0 &&

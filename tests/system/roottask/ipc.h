@@ -91,6 +91,8 @@ static inline uint64_t pattern(uint64_t seed, unsigned i)
     X(test_ipc_root_priority, "ipc.root_priority")                                                 \
     X(test_fastpath_active_bails, "fastpath.active_server_bails_out")                              \
     X(test_fastpath_yield_bails_with_budgets, "fastpath.yield_bails_out_with_budgets")             \
+    X(test_fastpath_active_hits, "fastpath.active_server_hits")                                    \
+    X(test_fastpath_yield_hits, "fastpath.yield_hits")                                             \
     X(test_ipc_tls_per_thread, "ipc.tls_ipc_buffer_per_thread")                                    \
     X(test_ipc_call_same_len0, "ipc.call_same_space_len0")                                         \
     X(test_ipc_call_same_len1, "ipc.call_same_space_len1")                                         \

@@ -62,7 +62,7 @@ void asm_offsets(void)
     OFFSET(SC_TCB, struct sched_context, tcb);
     OFFSET(SC_REPLY, struct sched_context, reply);
     OFFSET(SC_BUDGET, struct sched_context, budget);
-    OFFSET(BUDGET_LIMITED, struct budget_state, limited);
+    OFFSET(SC_LIMITED, struct sched_context, limited);
     OFFSET(BUDGET_RELEASE_HEAD, struct budget_state, release_head);
     OFFSET(BUDGET_ARMED, struct budget_state, armed);
     OFFSET(DOMAIN_COUNT, struct domain_state, count);

@@ -10,6 +10,7 @@
 #include <arch/io.h>
 #include <arch/percpu.h>
 #include <bastion/tcbregs.h>
+#include <bastion/vmattr.h>
 
 struct arch_tcb {
     struct arch_context ctx;
@@ -40,8 +41,12 @@ static inline __attribute__((always_inline)) void arch_switch_thread(struct arch
 /* Leave the kernel into the thread whose context this is. */
 NORETURN void arch_return_to_user(struct arch_context *ctx);
 
-/* Whether `ip` may be returned to (canonical, in the user half). */
-bool arch_user_ip_valid(uint64_t ip);
+/* Whether `ip` may be returned to (canonical, in the user half). Inline: every kernel
+ * exit asks. */
+static inline bool arch_user_ip_valid(uint64_t ip)
+{
+    return ip < BST_USER_TOP;
+}
 
 /* Registers in the ABI order of bastion/tcbregs.h. */
 uint64_t arch_tcb_get_reg(const struct arch_tcb *t, unsigned index);
