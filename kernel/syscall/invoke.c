@@ -51,9 +51,11 @@ const struct cap *invocation_cspace_root(const struct invocation *inv)
     return &inv->caller->slots[TCB_SLOT_CSPACE].cap;
 }
 
+/* The caller's CSpace, through the TCB's decoded root where it has the common shape (the
+ * same result as the walk, which takes every other address and shape). */
 struct lookup_result invocation_lookup_cap(const struct invocation *inv, uint64_t cptr)
 {
-    return cspace_lookup_cap(invocation_cspace_root(inv), cptr_from_word(cptr));
+    return tcb_lookup_cap(inv->caller, cptr);
 }
 
 bst_error_t invocation_typed_cap(const struct invocation *inv, uint64_t cptr, bst_objtype_t want,
