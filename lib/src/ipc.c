@@ -82,7 +82,8 @@ bst_error_t bst_nb_send_recv(bst_cptr_t dest, bst_msginfo_t info, bst_cptr_t ep,
                              bst_msginfo_t *out_info)
 {
     struct bst_sysregs r = {.rax = BST_SYS_NB_SEND_RECV, .rdi = dest, .rsi = info, .r12 = reply};
-    load_mrs(&r, mr);
+    if (mr != NULL) /* else the registers are zero already (a signal and a wait, say) */
+        load_mrs(&r, mr);
     bst_arch_syscall_r13(&r, ep);
     return received(&r, badge, out_info, mr);
 }

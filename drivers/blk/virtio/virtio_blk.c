@@ -396,7 +396,8 @@ static void give_up(void)
 static unsigned collect(unsigned budget)
 {
     unsigned moved = 0;
-    while (moved < budget) {
+    /* Whether anything is there first: a completion is a large value to make for nothing. */
+    while (moved < budget && blkq_used_pending(&vq)) {
         struct blkq_completion c = blkq_take(&vq);
         if (c.status == BLKQ_NONE)
             break;
@@ -436,7 +437,10 @@ static unsigned serve(unsigned budget)
 {
     unsigned moved = 0;
     struct blk_request r;
-    while (moved < budget && can_take() && blk_dequeue_request(&conn, &r)) {
+    /* The ring's emptiness first: can_take() weighs the response ring and the device's
+     * room, which a wake-up by the device alone (nothing new from blk_virt) need not. */
+    while (moved < budget && !queue_ring_empty(&conn.request) && can_take() &&
+           blk_dequeue_request(&conn, &r)) {
         moved++;
         requests++;
         enum blk_status s = blk_request_check(&r, disk);
