@@ -104,10 +104,11 @@ static void check_ioapics(void)
         kernels |= io[i].base == KERNEL_IOAPIC_BASE && io[i].gsi_base == 0;
     }
     if (r.malformed)
-        bst_printf("init: ACPI: the MADT has a malformed entry; the entries after it are ignored\n");
+        bst_printf(
+            "init: ACPI: the MADT has a malformed entry; the entries after it are ignored\n");
     if (r.n_ioapics > MAX_IOAPICS)
-        bst_printf("init: ACPI: the MADT lists %u I/O APICs; the first %u are used\n",
-                   r.n_ioapics, MAX_IOAPICS);
+        bst_printf("init: ACPI: the MADT lists %u I/O APICs; the first %u are used\n", r.n_ioapics,
+                   MAX_IOAPICS);
     if (!kernels)
         init_fatal("ACPI MADT: no I/O APIC at 0x%lx with GSI base 0, where the kernel drives "
                    "interrupts (kernel/arch/x86_64/include/arch/ioapic.h); this machine's "
@@ -137,8 +138,7 @@ void acpi_describe_platform(void)
     unsigned n = t ? acpi_mcfg_segments(t, length, seg, MAX_SEGMENTS) : 0;
     for (unsigned i = 0; i < n && i < MAX_SEGMENTS; i++)
         bst_printf("init: ACPI: PCI segment %u: ECAM at 0x%lx, buses %02x-%02x (MCFG)\n",
-                   seg[i].segment, (unsigned long)seg[i].base, seg[i].first_bus,
-                   seg[i].last_bus);
+                   seg[i].segment, (unsigned long)seg[i].base, seg[i].first_bus, seg[i].last_bus);
     if (n == 0)
         bst_printf("init: ACPI: no MCFG: PCI configuration through the legacy ports\n");
 }

@@ -121,9 +121,9 @@ static void describe_modules(const struct boot_info *bi, struct bst_bootinfo *b)
  * (init checks it; the kernel only copies it). */
 static void describe_firmware(const struct boot_info *bi, struct bst_bootinfo *b)
 {
-    b->firmware = bi->firmware == NULL             ? BST_FIRMWARE_UNKNOWN
+    b->firmware = bi->firmware == NULL                ? BST_FIRMWARE_UNKNOWN
                   : strcmp(bi->firmware, "uefi") == 0 ? BST_FIRMWARE_UEFI
-                                                       : BST_FIRMWARE_BIOS;
+                                                      : BST_FIRMWARE_BIOS;
     b->acpi_rsdp_size = bi->acpi_rsdp_size <= sizeof(b->acpi_rsdp) ? bi->acpi_rsdp_size : 0;
     for (uint32_t i = 0; i < b->acpi_rsdp_size; i++) {
         b->acpi_rsdp[i] = bi->acpi_rsdp[i];

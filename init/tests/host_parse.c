@@ -273,7 +273,7 @@ static void hpet_table(void)
     put_le(t + 44, 0xfed00000, 8);
     CHECK(acpi_hpet_base(t, 56, &base) && base == 0xfed00000);
     CHECK(!acpi_hpet_base(t, 55, &base)); /* too short for the address */
-    t[40] = 1;                              /* in I/O space */
+    t[40] = 1;                            /* in I/O space */
     CHECK(!acpi_hpet_base(t, 56, &base));
     t[40] = 0;
     put_le(t + 44, 0xfed00200, 8); /* not 1 KiB aligned */

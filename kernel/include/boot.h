@@ -37,10 +37,10 @@ struct boot_module {
 #define BOOT_RSDP_MAX 36 /* an ACPI 2.0 RSDP */
 
 struct boot_info {
-    const char *loader;   /* "multiboot1" or "multiboot2" */
-    char loader_name[64]; /* the loader's own name, when it gives one */
-    const char *firmware; /* "bios", "uefi", or NULL when the loader does not say */
-    const char *rsdp_from; /* where acpi_rsdp came from, NULL when there is none */
+    const char *loader;               /* "multiboot1" or "multiboot2" */
+    char loader_name[64];             /* the loader's own name, when it gives one */
+    const char *firmware;             /* "bios", "uefi", or NULL when the loader does not say */
+    const char *rsdp_from;            /* where acpi_rsdp came from, NULL when there is none */
     uint8_t acpi_rsdp[BOOT_RSDP_MAX]; /* a copy of the firmware's RSDP (unchecked) */
     uint32_t acpi_rsdp_size;          /* 0, 20 (ACPI 1.0) or 36 */
     const char *mmap_from;            /* which of the loader's memory maps was used */

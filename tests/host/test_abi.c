@@ -78,7 +78,8 @@ static void test_rights_and_capdata(void)
 static void test_bootinfo_layout(void)
 {
     CHECK(sizeof(struct bst_bootinfo) == 4096);
-    CHECK(BST_BOOTINFO_MAX_UNTYPED == 181); /* bootinfo v3: the header holds the firmware and the RSDP */
+    CHECK(BST_BOOTINFO_MAX_UNTYPED ==
+          181); /* bootinfo v3: the header holds the firmware and the RSDP */
     CHECK(BST_SLOT_FIRST_DYNAMIC > BST_SLOT_ROOT_IPC_BUFFER);
 }
 

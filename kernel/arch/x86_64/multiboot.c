@@ -167,7 +167,8 @@ static void parse_mb2_efi_mmap(const struct mb2_efi_mmap *m, bool boot_services_
     for (; p + sizeof(struct efi_memory_descriptor) <= end; p += m->descriptor_size) {
         const struct efi_memory_descriptor *d = (const void *)p;
         if (d->pages < (1ull << 52)) { /* else the size wraps: a damaged entry */
-            memmap_add(bi, d->phys_start, d->pages << 12, efi_mem_type(d->type, boot_services_live));
+            memmap_add(bi, d->phys_start, d->pages << 12,
+                       efi_mem_type(d->type, boot_services_live));
         }
     }
 }
