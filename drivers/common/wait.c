@@ -43,6 +43,8 @@ uint64_t driver_notify_wait(bst_channel_t ch, uint64_t mask)
     uint64_t word = 0;
     if (bst_notify_wait(ch, &word) == BST_OK) {
         arrived |= word;
+    } else {
+        bst_notify(ch); /* the send may not have happened: signals coalesce, so send again */
     }
     return driver_wait(mask);
 }

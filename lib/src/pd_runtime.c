@@ -282,6 +282,8 @@ static bst_error_t next_event(bool answer, bst_msginfo_t reply, uint64_t *badge,
         deferred_signal.pending = false;
         e = bst_nb_send_recv(BASTION_SLOT_NOTIFY_BASE + deferred_signal.ch, bst_msginfo_new(0, 0),
                              source, BASTION_SLOT_REPLY, endpoint ? mrs : NULL, badge, info);
+        if (e != BST_OK) /* the send may not have happened: signals coalesce, send again */
+            bst_signal(BASTION_SLOT_NOTIFY_BASE + deferred_signal.ch);
     } else if (endpoint) {
         e = bst_recv(BASTION_SLOT_ENDPOINT, BASTION_SLOT_REPLY, badge, info, mrs);
     } else {
