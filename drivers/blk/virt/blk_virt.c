@@ -398,18 +398,19 @@ static bool has_turn(const struct client *c)
            !queue_ring_empty(&c->queue.request) && may_take(c);
 }
 
-/* Up to BLK_VIRT_BATCH requests of client i; false when the driver has no room. */
+/* Up to BLK_VIRT_BATCH requests of client i; false when the driver has no room. A client
+ * that waits for room on its request ring is signalled once requests were taken. */
 static bool take_turn(unsigned i)
 {
     struct client *c = &clients[i];
-    for (unsigned n = 0; n < BLK_VIRT_BATCH; n++) {
-        if (!driver_room())
-            return false;
-        if (!may_take(c))
-            return true;
+    bool driver_full = false;
+    unsigned taken = 0;
+    while (taken < BLK_VIRT_BATCH) {
+        driver_full = !driver_room();
         struct blk_request r;
-        if (!blk_dequeue_request(&c->queue, &r))
-            return true;
+        if (driver_full || !may_take(c) || !blk_dequeue_request(&c->queue, &r))
+            break;
+        taken++;
         c->stats.requests++;
         enum blk_status status = check_request(c, &r);
         if (status != BLK_OK) {
@@ -419,7 +420,9 @@ static bool take_turn(unsigned i)
         }
         forward(i, &r);
     }
-    return true;
+    if (taken > 0 && queue_ring_should_notify_producer(&c->queue.request))
+        c->notify = true;
+    return !driver_full;
 }
 
 /* After a driver restart, the requests it may have lost, oldest first, as the ring has
@@ -461,13 +464,15 @@ static void to_driver(void)
     }
 }
 
-/* The driver's answers, back to the clients whose requests they are. */
+/* The driver's answers, back to the clients whose requests they are; a driver that waits
+ * for room on its answer ring is signalled once answers were taken. */
 static void from_driver(void)
 {
-    for (uint32_t n = 0; n < BLK_QUEUE_CAPACITY; n++) {
+    uint32_t n = 0;
+    for (; n < BLK_QUEUE_CAPACITY; n++) {
         struct blk_response resp;
         if (!blk_dequeue_response(&driver.queue, &resp))
-            return;
+            break;
         uint32_t s = resp.id & ID_SLOT_MASK;
         if (s == ID_SLOT_MASK) {
             boot_response(&resp);
@@ -492,6 +497,8 @@ static void from_driver(void)
         if (recovery_stamp != 0 && !resyncing) /* an answer of the driver's current run */
             recovery_completed((volatile struct recovery_stamp *)recovery_stamp);
     }
+    if (n > 0 && queue_ring_should_notify_producer(&driver.queue.response))
+        driver.notify = true;
 }
 
 /* ---- Driver restarts -------------------------------------------------------------------- */

@@ -143,13 +143,15 @@ static void deliver(uint32_t index, uint32_t length)
     }
 }
 
-/* The frames the driver delivered, at most a ring's worth. */
+/* The frames the driver delivered, at most a ring's worth; a driver that waits for room on
+ * that ring is signalled once frames were taken. */
 static void from_driver(void)
 {
-    for (uint32_t n = 0; n < NET_QUEUE_CAPACITY; n++) {
+    uint32_t n = 0;
+    for (; n < NET_QUEUE_CAPACITY; n++) {
         struct queue_result r = queue_dequeue_active(&driver.queue);
         if (r.status == QUEUE_EMPTY)
-            return;
+            break;
         uint64_t offset = r.buffer.offset - rx_data_paddr; /* wraps when below */
         uint32_t index = (uint32_t)(offset / NET_BUFFER_SIZE);
         if (r.status != QUEUE_OK || offset >= NET_DATA_REGION_SIZE ||
@@ -168,6 +170,8 @@ static void from_driver(void)
         driver.stats.bytes += r.buffer.length;
         deliver(index, (uint32_t)r.buffer.length);
     }
+    if (n > 0 && queue_ring_should_notify_producer(&driver.queue.active))
+        driver.notify = true;
 }
 
 /* The buffers client i gave back, at most a ring's worth. */

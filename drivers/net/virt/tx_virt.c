@@ -174,13 +174,15 @@ static struct client *owner_of(uint64_t addr)
     return NULL;
 }
 
-/* The frames the device has sent, back to their clients. */
+/* The frames the device has sent, back to their clients; a driver that waits for room on
+ * that ring is signalled once they were taken. */
 static void from_driver(void)
 {
-    for (uint32_t n = 0; n < NET_QUEUE_CAPACITY; n++) {
+    uint32_t n = 0;
+    for (; n < NET_QUEUE_CAPACITY; n++) {
         struct queue_result r = queue_dequeue_free(&driver.queue);
         if (r.status == QUEUE_EMPTY)
-            return;
+            break;
         struct client *c = r.status == QUEUE_OK ? owner_of(r.buffer.offset) : NULL;
         if (c == NULL) {
             driver.bad++;
@@ -192,6 +194,8 @@ static void from_driver(void)
             a->count--;
         give_back(c, (struct queue_buffer){.offset = offset, .length = r.buffer.length});
     }
+    if (n > 0 && queue_ring_should_notify_producer(&driver.queue.free))
+        driver.notify = true;
 }
 
 /*

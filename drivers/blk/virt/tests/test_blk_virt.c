@@ -621,6 +621,46 @@ static void test_full_response_ring(void)
     printf("PASS: blk-virt-host/full_response_ring\n");
 }
 
+/* A producer that found its ring full sleeps until the consumer, having taken something,
+ * sees its flag and signals it (bastion/queue/signal.h). blk_virt consumes two rings: each
+ * client's requests and the driver's answers. Both used to be taken without looking at the
+ * flag, and the sleeper slept for ever (the system-blk hang: the driver waited for room on
+ * its answer ring with requests queued, blk_virt for the driver's answers). */
+static void test_wakes_waiting_producers(void)
+{
+    setup_standard();
+    /* The driver: answers out and asks to be woken when blk_virt takes them. */
+    for (uint32_t k = 0; k < 4; k++)
+        CHECK(send(0, k, BLK_READ, k, 1, 0), "enqueue %u", k);
+    notified(BLK_VIRT_CH_CLIENT0);
+    CHECK(driver_take(), "%s", driver_why);
+    CHECK(held_count == 4, "%u requests reached the driver", held_count);
+    driver_answer(4, false);
+    queue_ring_request_producer_signal(&drv.response);
+    unsigned before = stub_notified[BLK_VIRT_CH_DRIVER];
+    notified(BLK_VIRT_CH_DRIVER);
+    CHECK(queue_ring_length(&drv.response) == 0, "answers left: %u",
+          queue_ring_length(&drv.response));
+    CHECK(!queue_ring_producer_needs_signal(&drv.response) &&
+              stub_notified[BLK_VIRT_CH_DRIVER] > before,
+          "the driver waits for room on its answer ring and is never woken");
+    for (uint32_t k = 0; k < 4; k++)
+        CHECK(answer(0).id == k, "answer %u", k);
+    /* A client: requests queued, then it waits for room on its request ring. */
+    for (uint32_t k = 0; k < 4; k++)
+        CHECK(send(0, 10 + k, BLK_READ, k, 1, 0), "enqueue %u", k);
+    queue_ring_request_producer_signal(&cq[0].request);
+    before = stub_notified[BLK_VIRT_CH_CLIENT0];
+    notified(BLK_VIRT_CH_CLIENT0);
+    CHECK(queue_ring_length(&cq[0].request) == 0, "requests left: %u",
+          queue_ring_length(&cq[0].request));
+    CHECK(!queue_ring_producer_needs_signal(&cq[0].request) &&
+              stub_notified[BLK_VIRT_CH_CLIENT0] > before,
+          "a client waits for room on its request ring and is never woken");
+    CHECK(round_trip(), "%s", driver_why);
+    printf("PASS: blk-virt-host/wakes_waiting_producers\n");
+}
+
 static void test_hostile_ring(void)
 {
     static const bool present[3] = {true, true, false};
@@ -976,6 +1016,7 @@ int main(void)
     test_wait_for_driver();
     test_fairness();
     test_full_response_ring();
+    test_wakes_waiting_producers();
     test_hostile_ring();
     test_driver_bogus_ids();
     test_signals();

@@ -242,8 +242,28 @@ static void stats_call(void)
     printf("PASS: net-host/rx_virt_stats\n");
 }
 
+/* The driver found its active ring full and sleeps until rx_virt takes frames: rx_virt
+ * must signal it once it has (bastion/queue/signal.h), or it sleeps for ever. */
+static void wakes_waiting_driver(void)
+{
+    char why[160];
+    setup();
+    CHECK(driver_take(why, sizeof why), "%s", why);
+    driver_deliver();
+    CHECK(queue_ring_length(&drv.active) == 1, "no frame delivered");
+    queue_ring_request_producer_signal(&drv.active);
+    unsigned before = stub_notified[NET_VIRT_CH_DRIVER];
+    notified(NET_VIRT_CH_DRIVER);
+    CHECK(queue_ring_length(&drv.active) == 0, "the frame was not taken");
+    CHECK(!queue_ring_producer_needs_signal(&drv.active) &&
+              stub_notified[NET_VIRT_CH_DRIVER] > before,
+          "the driver waits for room on its active ring and is never woken");
+    printf("PASS: net-host/rx_virt_wakes_waiting_driver\n");
+}
+
 int main(void)
 {
+    wakes_waiting_driver();
     random_run();
     stats_call();
     return host_check_failures ? 1 : 0;

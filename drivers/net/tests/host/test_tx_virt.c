@@ -242,8 +242,30 @@ static void fair_shares(void)
            (unsigned long long)share[2]);
 }
 
+/* The driver found its free ring full and sleeps until tx_virt takes the sent frames:
+ * tx_virt must signal it once it has (bastion/queue/signal.h), or it sleeps for ever. */
+static void wakes_waiting_driver(void)
+{
+    char why[160];
+    setup();
+    honest_send(0, 4);
+    notified(1);
+    CHECK(driver_take(why, sizeof why), "%s", why);
+    driver_send(4);
+    CHECK(queue_ring_length(&drv.free) == 4, "%u frames sent back", queue_ring_length(&drv.free));
+    queue_ring_request_producer_signal(&drv.free);
+    unsigned before = stub_notified[NET_VIRT_CH_DRIVER];
+    notified(NET_VIRT_CH_DRIVER);
+    CHECK(queue_ring_length(&drv.free) == 0, "the sent frames were not taken");
+    CHECK(!queue_ring_producer_needs_signal(&drv.free) &&
+              stub_notified[NET_VIRT_CH_DRIVER] > before,
+          "the driver waits for room on its free ring and is never woken");
+    printf("PASS: net-host/tx_virt_wakes_waiting_driver\n");
+}
+
 int main(void)
 {
+    wakes_waiting_driver();
     random_run();
     fair_shares();
     return host_check_failures ? 1 : 0;
