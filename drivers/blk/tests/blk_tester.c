@@ -11,8 +11,8 @@
  *     outside its data region, a bad operation, counts of 0 and above the maximum.
  * It reports "blk_tester P: ok: ..." per step, "FAIL: ..." on a mismatch, and at the end the
  * blocks it wrote (run.sh then checks the disk image on the host). There are two testers,
- * working at once: the one with `tester_last` = 1 waits for the other to print its report
- * and notify it (channel 1), prints its own and ends the run.
+ * working at once: the one with `tester_last` = 1 waits for the other to finish and
+ * notify it (channel 1), then ends the run.
  */
 #include <bastion/blk/client.h>
 #include <bastion/driver/wait.h>
@@ -32,22 +32,14 @@ uint64_t tester_last;      /* setvar: nonzero: wait for the other tester, then e
 
 static bool failed;
 
-/* The report: lines kept here and printed together at the end, the other tester's first,
- * because two PDs printing at once interleave on the debug console character by
- * character. */
-static char report_text[8192];
-static size_t report_len;
-
+/* One line of the report, printed at once: the debug console keeps each PD's line until it
+ * ends, so the two testers' lines never interleave. */
 __attribute__((format(printf, 1, 2))) static void report(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = bst_vsnprintf(report_text + report_len, sizeof report_text - report_len, fmt, ap);
+    bst_vprintf(fmt, ap);
     va_end(ap);
-    if (n > 0)
-        report_len += (size_t)n < sizeof report_text - report_len
-                          ? (size_t)n
-                          : sizeof report_text - report_len - 1;
 }
 
 static void fail(const char *what, uint64_t a, uint64_t b)
@@ -232,12 +224,10 @@ void init(void)
            IN_FLIGHT, p, (unsigned long)(info.blocks - BIG), BIG);
     report("blk_tester %lu: %s\n", (unsigned long)tester_partition, failed ? "failed" : "done");
     if (!tester_last) {
-        bst_puts(report_text);
         bst_notify(CH_PEER);
         return;
     }
     driver_wait(1ull << CH_PEER); /* the other has printed its report */
-    bst_puts(report_text);
     bst_system_exit(failed ? 1 : 0);
 }
 

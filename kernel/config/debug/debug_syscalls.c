@@ -2,6 +2,8 @@
  * Debug system calls (docs/syscalls.md): console output, CSpace dump, thread names,
  * and ending a test image. Release builds will leave this file out.
  */
+#include "debug_console.h"
+
 #include <arch/irq_stamp.h>
 #include <arch/kpti.h>
 #include <bastion/syscall.h>
@@ -79,7 +81,7 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
     uint64_t arg = arch_syscall_cptr(c);
     switch (number) {
     case BST_SYS_DEBUG_PUTC:
-        kprintf("%c", (char)arg);
+        debug_console_putc(caller, (char)arg);
         return true;
     case BST_SYS_DEBUG_DUMP_CAPS:
         dump_caps(caller);
@@ -132,6 +134,7 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
         arch_syscall_set_result(c, BST_OK, fastpath_hits[arg], fastpath_enabled() ? 1 : 0);
         return true;
     case BST_SYS_DEBUG_EXIT:
+        debug_console_flush();
         kprintf("ipc: fastpath taken %lu times\n", fastpath_total());
         kprintf("debug exit from '%s': %s\n", caller->name, arg == 0 ? "pass" : "fail");
         arch_emulator_exit(arg == 0 ? MACHINE_EXIT_PASS : MACHINE_EXIT_FAIL);
