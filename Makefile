@@ -33,6 +33,7 @@ include kernel/kernel.mk
 include tests/system/system.mk
 -include lib/lib.mk
 -include lib/tests/sha256.mk
+-include lib/tests/supervise.mk
 -include tests/system/roottask/roottask.mk
 -include drivers/drivers.mk
 -include services/services.mk

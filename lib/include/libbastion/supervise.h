@@ -44,7 +44,7 @@ struct bst_supervise_action {
 #define BST_SUPERVISE_BACKOFF_QUIET     128u
 
 /* The policy: the verdict for a fault of a child with supervision word `word` at
- * `now_ms`, updating its state. Pure (host tested in tests/host). */
+ * `now_ms`, updating its state. Pure (host tested: lib/tests/host_supervise.c). */
 struct bst_supervise_action bst_supervise_decide(uint32_t word, struct bst_supervise_child *c,
                                                  uint64_t now_ms);
 
