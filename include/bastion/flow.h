@@ -7,7 +7,8 @@
  * per-PD "DMA reach" node) and a directed edge u -> v of kind k says that u can pass
  * information to v by that means. A node has a label, or BASTION_FLOW_NO_LABEL: an
  * unlabelled node (a region or device without a label) is a conduit that information
- * crosses without being checked there.
+ * crosses without being checked there. A PD's DMA node stands for what its devices do
+ * on the bus, so it has their label when they all have one and the same, else none.
  *
  * The policy: allow[from * labels + to] holds the kinds (1 << enum bastion_flow_kind)
  * with which information may go from one label straight to another; a label may always
@@ -163,6 +164,97 @@ static inline int bastion_flow_hop_(const struct bastion_flow_graph *g,
         }
     }
     return 1;
+}
+
+/*
+ * Physical addresses are authority (setvar_paddr). A PD that learns a region's physical
+ * address can hand it to a driver, whose devices then DMA there, whatever page rights
+ * anyone has. So the address is information of its learner's label, and travels as that
+ * label's information does in the check: along every edge, through every node of its own
+ * label, and not past a trusted node of another label (a declassifier passes on only what
+ * its own label's rules allow, addresses included). Each PD it reaches whose devices have
+ * a DMA node gains a dma edge between that node and the region, both ways. Those edges
+ * let the address travel further, so the caller repeats rounds until one adds nothing.
+ */
+struct bastion_flow_paddr {
+    uint32_t pd;     /* the PD node that learns the address */
+    uint32_t region; /* the region's node */
+};
+
+/* Called for a DMA node `hub` that the address of learner `learner` reaches, whose edges
+ * do not yet hold hub <-> region (dma). Returns 0 when it has no room: the round stops. */
+typedef int (*bastion_flow_dma_fn)(void *ctx, uint32_t hub, uint32_t region, uint32_t learner);
+
+/* True when the graph has the edge u -> v of kind `kind` (a scan of u's row). */
+static inline int bastion_flow_has_edge_(const struct bastion_flow_graph *g, uint32_t u, uint32_t v,
+                                         unsigned kind)
+{
+    for (uint32_t e = g->first[u]; e < g->first[u + 1]; e++)
+        if (g->to[e] == v && g->kind[e] == kind)
+            return 1;
+    return 0;
+}
+
+/* Everything the address of a PD of label `lp` reaches from `pd`; returns the queue's length
+ * (work->queue holds the nodes reached, `pd` first). */
+static inline uint32_t bastion_flow_paddr_reach_(const struct bastion_flow_graph *g,
+                                                 const struct bastion_flow_work *w, uint32_t pd,
+                                                 uint32_t stamp)
+{
+    uint32_t lp = g->label[pd], head = 0, tail = 0;
+    w->stamp[pd] = stamp;
+    w->queue[tail++] = pd;
+    while (head < tail) {
+        uint32_t u = w->queue[head++];
+        uint32_t lu = g->label[u];
+        if (lu != lp && lu != BASTION_FLOW_NO_LABEL && g->trusted[lu])
+            continue; /* reached, but a declassifier: it passes on nothing of lp's */
+        for (uint32_t e = g->first[u]; e < g->first[u + 1]; e++) {
+            uint32_t v = g->to[e];
+            if (w->stamp[v] != stamp) {
+                w->stamp[v] = stamp;
+                w->queue[tail++] = v;
+            }
+        }
+    }
+    return tail;
+}
+
+/*
+ * One round of the address rule above over `count` learnt addresses. `hub_of[p]` is PD
+ * node p's DMA node (BASTION_FLOW_NONE when it has no device), for p < `pds`; PD nodes
+ * are 0 .. pds - 1. Learners of one PD side by side share one search. The work's stamps
+ * may hold anything before and are zero after (bastion_flow_check wants them so). Returns
+ * how many pairs `add` took (a pair that two learners reach in one round may be offered
+ * twice; the next round sees it in the rows), or -1 when `add` had no room. The cost is
+ * (runs of learners of one PD) * (nodes + edges).
+ */
+static inline int32_t bastion_flow_paddr_round(const struct bastion_flow_graph *g,
+                                               const uint32_t *hub_of, uint32_t pds,
+                                               const struct bastion_flow_paddr *learnt,
+                                               uint32_t count, const struct bastion_flow_work *w,
+                                               bastion_flow_dma_fn add, void *ctx)
+{
+    int32_t added = 0;
+    uint32_t reached = 0;
+    for (uint32_t u = 0; u < g->nodes; u++)
+        w->stamp[u] = 0;
+    for (uint32_t i = 0; i < count && added >= 0; i++) {
+        if (learnt[i].pd >= pds || learnt[i].region >= g->nodes)
+            return -1;
+        if (i == 0 || learnt[i].pd != learnt[i - 1].pd)
+            reached = bastion_flow_paddr_reach_(g, w, learnt[i].pd, i + 1);
+        for (uint32_t k = 0; k < reached && added >= 0; k++) {
+            uint32_t p = w->queue[k], hub = p < pds ? hub_of[p] : BASTION_FLOW_NONE;
+            if (hub == BASTION_FLOW_NONE ||
+                bastion_flow_has_edge_(g, hub, learnt[i].region, BASTION_FLOW_DMA))
+                continue;
+            added = add(ctx, hub, learnt[i].region, i) ? added + 1 : -1;
+        }
+    }
+    for (uint32_t u = 0; u < g->nodes; u++)
+        w->stamp[u] = 0;
+    return added;
 }
 
 /*

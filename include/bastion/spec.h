@@ -344,7 +344,9 @@ struct bastion_spec_cap {
  * The information-flow policy (issue 25; include/bastion/flow.h, docs/system-description.md,
  * "Information flow"): labels, the labels of PDs, regions and PCI devices, and the allowed
  * flows between labels. Init checks at boot that the caps it handed out allow no other
- * flow. Labels are numbered by their BASTION_FLOW_LABEL entries, in table order.
+ * flow. Labels are numbered by their BASTION_FLOW_LABEL entries, in table order; the
+ * entries may come in any order (the tool writes labels, node labels, fixed addresses,
+ * then rules; init reads the labels first whatever the order).
  */
 enum bastion_spec_flow_entry {
     BASTION_FLOW_ENTRY_LABEL = 1u,  /* a: string (name), value: 1 when trusted */
@@ -352,6 +354,10 @@ enum bastion_spec_flow_entry {
     BASTION_FLOW_ENTRY_REGION = 3u, /* a: REGIONS index, b: label */
     BASTION_FLOW_ENTRY_DEVICE = 4u, /* a: PCI_DEVICES index, b: label */
     BASTION_FLOW_ENTRY_ALLOW = 5u,  /* a: from label, b: to label, value: kind mask */
+    BASTION_FLOW_ENTRY_PADDR = 6u,  /* a: PD index, b: REGIONS index: the PD learns the
+                                       region's fixed physical address (setvar_paddr of a
+                                       region with phys_addr: the tool patched it, so no
+                                       PATCHES entry says so; init takes the others there) */
 };
 
 struct bastion_spec_flow {

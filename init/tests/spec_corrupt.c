@@ -8,8 +8,12 @@
  * (total_size larger than the file), table (a table count past the end; checksum fixed),
  * reference (a cap naming an object that does not exist; checksum fixed), flow (every
  * rule of the flow policy removed: the caps init hands out then allow flows the policy
- * forbids, which the tool would never write; checksum fixed).
+ * forbids, which the tool would never write; checksum fixed), flow-nodma (the dma kind
+ * removed from every rule; checksum fixed), flow-order (the flow policy's labels moved
+ * after its other entries, in their order: the same policy, which init must read as
+ * before; checksum fixed).
  */
+#include <bastion/flow.h>
 #include <bastion/spec.h>
 
 #include <stdio.h>
@@ -20,6 +24,31 @@ static void fix_checksum(uint8_t *blob, size_t size)
 {
     struct bastion_spec_header *h = (struct bastion_spec_header *)blob;
     h->checksum = bastion_spec_checksum(blob, size);
+}
+
+/* The FLOW table's entries with the labels moved last, each part in its order. */
+static void move_labels_last(struct bastion_spec_flow *flow, uint32_t count)
+{
+    static struct bastion_spec_flow copy[1 << 16];
+    uint32_t n = 0;
+    for (int labels = 0; labels < 2; labels++)
+        for (uint32_t i = 0; i < count && n < (1u << 16); i++)
+            if ((flow[i].what == BASTION_FLOW_ENTRY_LABEL) == labels)
+                copy[n++] = flow[i];
+    memcpy(flow, copy, n * sizeof(*flow));
+}
+
+/* Clears `kinds` from every rule of the FLOW table; returns how many rules had one. */
+static uint32_t clear_kinds(struct bastion_spec_flow *flow, uint32_t count, uint32_t kinds)
+{
+    uint32_t changed = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (flow[i].what == BASTION_FLOW_ENTRY_ALLOW && (flow[i].value & kinds)) {
+            flow[i].value &= ~kinds;
+            changed++;
+        }
+    }
+    return changed;
 }
 
 int main(int argc, char **argv)
@@ -56,18 +85,23 @@ int main(int argc, char **argv)
             (struct bastion_spec_cap *)(blob + h->tables[BASTION_TABLE_CAPS].offset);
         caps[0].index = h->tables[BASTION_TABLE_OBJECTS].count + 7;
         fix_checksum(blob, size);
-    } else if (strcmp(mode, "flow") == 0) {
+    } else if (strncmp(mode, "flow", 4) == 0) {
         struct bastion_spec_flow *flow =
             (struct bastion_spec_flow *)(blob + h->tables[BASTION_TABLE_FLOW].offset);
-        uint32_t removed = 0;
-        for (uint32_t i = 0; i < h->tables[BASTION_TABLE_FLOW].count; i++) {
-            if (flow[i].what == BASTION_FLOW_ENTRY_ALLOW) {
-                flow[i].value = 0;
-                removed++;
-            }
+        uint32_t count = h->tables[BASTION_TABLE_FLOW].count, changed = 0;
+        if (strcmp(mode, "flow") == 0) {
+            changed = clear_kinds(flow, count, 0xffffffffu);
+        } else if (strcmp(mode, "flow-nodma") == 0) {
+            changed = clear_kinds(flow, count, 1u << BASTION_FLOW_DMA);
+        } else if (strcmp(mode, "flow-order") == 0) {
+            changed = count > 1 && count < (1u << 16) && flow[0].what == BASTION_FLOW_ENTRY_LABEL;
+            move_labels_last(flow, count);
+        } else {
+            fprintf(stderr, "spec-corrupt: unknown mode %s\n", mode);
+            return 2;
         }
-        if (removed == 0) {
-            fprintf(stderr, "spec-corrupt: %s has no flow rule to remove\n", argv[2]);
+        if (changed == 0) {
+            fprintf(stderr, "spec-corrupt: %s: nothing to change for %s\n", argv[2], mode);
             return 1;
         }
         fix_checksum(blob, size);

@@ -4,7 +4,8 @@
  * bastion_flow_check() (include/bastion/flow.h) run on it. Every violation is reported
  * at the element where forbidden information arrives, with the whole path that carries
  * it: each node and each connection (channel end, map, child, PCI device) with its
- * file:line:col. Linear in the description for each label: labels * (nodes + edges).
+ * file:line:col. Linear in the description for each label: labels * (nodes + edges),
+ * plus the rounds of learnt physical addresses (setvar_paddr), which add DMA edges.
  */
 #include "attrs.h"
 #include "check.h"
@@ -21,24 +22,28 @@ struct edge {
     uint32_t from, to;
     uint8_t kind;
     const xmlNode *why; /* the element that makes the connection */
+    const char *attr;   /* its attribute that does, or NULL for the element itself */
 };
 
 /* The graph: PDs, then regions, then PCI devices, then one DMA node per PD with devices. */
 struct graph {
     uint32_t pds, regions, pcis, nodes;
-    uint32_t *hub_of;    /* per PD: its DMA node, or NO_INDEX */
-    uint32_t *pd_of_hub; /* per DMA node (from pds + regions + pcis) */
-    struct vec edges;    /* struct edge, then sorted by from */
+    uint32_t *hub_of;      /* per PD: its DMA node, or NO_INDEX */
+    uint32_t *dev_of_hub;  /* per DMA node (from pds + regions + pcis): its PD's first device */
+    struct vec edges;      /* struct edge, then sorted by from */
+    struct vec learnt;     /* struct bastion_flow_paddr: a PD learns a region's address */
+    struct vec learnt_map; /* const xmlNode *: the <map> with setvar_paddr, per learnt */
     uint32_t *first, *from, *to;
     uint8_t *kind;
     const xmlNode **why;
+    const char **attr;
     uint16_t *label;
 };
 
 static void add_edge(struct graph *g, uint32_t from, uint32_t to, unsigned kind, const xmlNode *why)
 {
     struct edge *e = vec_push(&g->edges, sizeof(*e));
-    *e = (struct edge){from, to, (uint8_t)kind, why};
+    *e = (struct edge){from, to, (uint8_t)kind, why, NULL};
 }
 
 static void add_both(struct graph *g, uint32_t a, uint32_t b, unsigned kind, const xmlNode *why)
@@ -67,7 +72,9 @@ static void add_channel_edges(struct graph *g, const struct model *m)
 }
 
 /* Maps: whoever maps a region writable writes into it; every mapping reads it (x86 pages
- * are always readable). A PD's bus-mastering devices reach every region it maps. */
+ * are always readable). A PD's bus-mastering devices reach every region it maps. A map
+ * with setvar_paddr gives its PD the region's address: learnt, for the rounds of
+ * add_paddr_edges. */
 static void add_memory_edges(struct graph *g, const struct model *m)
 {
     for (size_t i = 0; i < m->maps.count; i++) {
@@ -78,6 +85,11 @@ static void add_memory_edges(struct graph *g, const struct model *m)
         add_edge(g, r, map->pd, BASTION_FLOW_MEMORY, map->node);
         if (g->hub_of[map->pd] != NO_INDEX)
             add_both(g, g->hub_of[map->pd], r, BASTION_FLOW_DMA, map->node);
+        if (map->setvar_paddr) {
+            struct bastion_flow_paddr *l = vec_push(&g->learnt, sizeof(*l));
+            *l = (struct bastion_flow_paddr){map->pd, r};
+            *(const xmlNode **)vec_push(&g->learnt_map, sizeof(xmlNode *)) = map->node;
+        }
     }
 }
 
@@ -106,6 +118,7 @@ static void graph_rows(struct graph *g)
     g->to = xmalloc((n + 1) * sizeof(uint32_t));
     g->kind = xmalloc(n + 1);
     g->why = xmalloc((n + 1) * sizeof(*g->why));
+    g->attr = xmalloc((n + 1) * sizeof(*g->attr));
     const struct edge *edges = g->edges.items;
     for (size_t i = 0; i < n; i++)
         g->first[edges[i].from + 2]++;
@@ -117,9 +130,39 @@ static void graph_rows(struct graph *g)
         g->to[at] = edges[i].to;
         g->kind[at] = edges[i].kind;
         g->why[at] = edges[i].why;
+        g->attr[at] = edges[i].attr;
     }
 }
 
+static void graph_free_rows(struct graph *g)
+{
+    free(g->first);
+    free(g->from);
+    free(g->to);
+    free(g->kind);
+    free(g->why);
+    free(g->attr);
+}
+
+/* A PD's DMA node has its devices' label when they all have the same one, else none. */
+static void set_hub_labels(struct graph *g, const struct model *m, const struct flow_policy *p)
+{
+    uint32_t hubs = g->pds + g->regions + g->pcis;
+    for (uint32_t i = hubs; i < g->nodes; i++)
+        g->label[i] = BASTION_FLOW_NO_LABEL;
+    uint8_t *seen = xcalloc(g->nodes - hubs + 1, 1);
+    for (uint32_t i = 0; i < g->pcis; i++) {
+        uint32_t hub = g->hub_of[MODEL_PCI(m, i)->pd];
+        if (!seen[hub - hubs]++)
+            g->label[hub] = p->pci_label[i];
+        else if (g->label[hub] != p->pci_label[i])
+            g->label[hub] = BASTION_FLOW_NO_LABEL;
+    }
+    free(seen);
+}
+
+/* The graph's nodes, labels and edges, without the rows (graph_rows) or the edges of
+ * learnt addresses (add_paddr_edges). */
 static void graph_build(struct graph *g, const struct model *m, const struct flow_policy *p)
 {
     memset(g, 0, sizeof(*g));
@@ -130,40 +173,35 @@ static void graph_build(struct graph *g, const struct model *m, const struct flo
     g->hub_of = xmalloc((g->pds + 1) * sizeof(uint32_t));
     for (uint32_t i = 0; i < g->pds; i++)
         g->hub_of[i] = NO_INDEX;
+    g->dev_of_hub = xmalloc((g->pcis + 1) * sizeof(uint32_t));
     for (uint32_t i = 0; i < g->pcis; i++) {
         uint32_t pd = MODEL_PCI(m, i)->pd;
-        if (g->hub_of[pd] == NO_INDEX)
+        if (g->hub_of[pd] == NO_INDEX) {
+            g->dev_of_hub[g->nodes - g->pds - g->regions - g->pcis] = i;
             g->hub_of[pd] = g->nodes++;
+        }
     }
-    g->pd_of_hub = xmalloc((g->nodes - g->pds - g->regions - g->pcis + 1) * sizeof(uint32_t));
     g->label = xmalloc((g->nodes + 1) * sizeof(uint16_t));
-    for (uint32_t i = 0; i < g->pds; i++) {
+    set_hub_labels(g, m, p);
+    for (uint32_t i = 0; i < g->pds; i++)
         g->label[i] = p->pd_label[i];
-        if (g->hub_of[i] != NO_INDEX)
-            g->pd_of_hub[g->hub_of[i] - g->pds - g->regions - g->pcis] = i;
-    }
     for (uint32_t i = 0; i < g->regions; i++)
         g->label[g->pds + i] = p->region_label[i];
     for (uint32_t i = 0; i < g->pcis; i++)
         g->label[g->pds + g->regions + i] = p->pci_label[i];
-    for (uint32_t i = g->pds + g->regions + g->pcis; i < g->nodes; i++)
-        g->label[i] = BASTION_FLOW_NO_LABEL;
     add_channel_edges(g, m);
     add_memory_edges(g, m);
     add_control_and_device_edges(g, m);
-    graph_rows(g);
 }
 
 static void graph_free(struct graph *g)
 {
     free(g->hub_of);
-    free(g->pd_of_hub);
+    free(g->dev_of_hub);
     vec_free(&g->edges);
-    free(g->first);
-    free(g->from);
-    free(g->to);
-    free(g->kind);
-    free(g->why);
+    vec_free(&g->learnt);
+    vec_free(&g->learnt_map);
+    graph_free_rows(g);
     free(g->label);
 }
 
@@ -335,9 +373,11 @@ static size_t describe_node(const struct report_ctx *c, uint32_t u, char *buf, s
         snprintf(what, sizeof(what), "device %02x:%02x.%x", pci->addr.bus, pci->addr.dev,
                  pci->addr.fn);
     } else {
-        uint32_t pd = g->pd_of_hub[u - g->pds - g->regions - g->pcis];
-        node = MODEL_PD(c->m, pd)->node;
-        snprintf(what, sizeof(what), "the DMA of the devices of '%s'", MODEL_PD(c->m, pd)->name);
+        const struct model_pci *pci =
+            MODEL_PCI(c->m, g->dev_of_hub[u - g->pds - g->regions - g->pcis]);
+        node = pci->node;
+        snprintf(what, sizeof(what), "the DMA of the devices of '%s'",
+                 MODEL_PD(c->m, pci->pd)->name);
     }
     struct src_pos pos = src_locate(node, NULL);
     const char *l = label_name(c->p, g->label[u]);
@@ -345,13 +385,16 @@ static size_t describe_node(const struct report_ctx *c, uint32_t u, char *buf, s
                             l ? "]" : "", c->d->file, pos.line, pos.col);
 }
 
-/* Appends " -kind (<elem> FILE:L:C)-> " for an edge. */
+/* Appends " -kind (<elem> FILE:L:C)-> " for an edge, or " -kind (ATTR of <elem> ...)-> "
+ * with the attribute's position when an attribute makes it. */
 static size_t describe_edge(const struct report_ctx *c, uint32_t e, char *buf, size_t size)
 {
-    struct src_pos pos = src_locate(c->g->why[e], NULL);
-    return (size_t)snprintf(buf, size, " -%s (<%s> %s:%d:%d)-> ",
-                            bastion_flow_kind_name(c->g->kind[e]), (const char *)c->g->why[e]->name,
-                            c->d->file, pos.line, pos.col);
+    const char *attr = c->g->attr[e];
+    struct src_pos pos = src_locate(c->g->why[e], attr);
+    return (size_t)snprintf(buf, size, " -%s (%s%s<%s> %s:%d:%d)-> ",
+                            bastion_flow_kind_name(c->g->kind[e]), attr ? attr : "",
+                            attr ? " of " : "", (const char *)c->g->why[e]->name, c->d->file,
+                            pos.line, pos.col);
 }
 
 /* The path to `node` as text, and each of its edges marked for the picture. */
@@ -376,6 +419,7 @@ static void describe_path(struct report_ctx *c, const struct bastion_flow_work *
         memcpy(buf + size - 4, "...", 4);
 }
 
+/* The element of node u; a DMA node's is its PD's first <pci_device>. */
 static const xmlNode *node_element(const struct report_ctx *c, uint32_t u)
 {
     const struct graph *g = c->g;
@@ -383,7 +427,9 @@ static const xmlNode *node_element(const struct report_ctx *c, uint32_t u)
         return MODEL_PD(c->m, u)->node;
     if (u < g->pds + g->regions)
         return MODEL_REGION(c->m, u - g->pds)->node;
-    return MODEL_PCI(c->m, u - g->pds - g->regions)->node;
+    if (u < g->pds + g->regions + g->pcis)
+        return MODEL_PCI(c->m, u - g->pds - g->regions)->node;
+    return MODEL_PCI(c->m, g->dev_of_hub[u - g->pds - g->regions - g->pcis])->node;
 }
 
 static int report_violation(void *ctx, const struct bastion_flow_graph *fg,
@@ -410,6 +456,38 @@ static int report_violation(void *ctx, const struct bastion_flow_graph *fg,
     return !diag_full(c->d);
 }
 
+/* bastion_flow_dma_fn: the DMA node `hub` reaches the region both ways, because of the
+ * setvar_paddr of learnt address `learner`. */
+static int add_paddr_edge(void *ctx, uint32_t hub, uint32_t region, uint32_t learner)
+{
+    struct graph *g = ctx;
+    const xmlNode *map = *VEC_AT(&g->learnt_map, const xmlNode *, learner);
+    for (int s = 0; s < 2; s++) {
+        struct edge *e = vec_push(&g->edges, sizeof(*e));
+        *e = (struct edge){s ? region : hub, s ? hub : region, BASTION_FLOW_DMA, map,
+                           "setvar_paddr"};
+    }
+    return 1;
+}
+
+/* Rows, then rounds of the learnt addresses' DMA edges until one adds none (include/
+ * bastion/flow.h); `fg` is left describing the final rows. */
+static void add_paddr_edges(struct graph *g, struct bastion_flow_graph *fg,
+                            const struct bastion_flow_work *w)
+{
+    for (;;) {
+        graph_rows(g);
+        fg->first = g->first;
+        fg->from = g->from;
+        fg->to = g->to;
+        fg->kind = g->kind;
+        if (bastion_flow_paddr_round(fg, g->hub_of, g->pds, g->learnt.items,
+                                     (uint32_t)g->learnt.count, w, add_paddr_edge, g) <= 0)
+            return;
+        graph_free_rows(g);
+    }
+}
+
 /* Builds the graph and runs the shared check on it. */
 static void check_graph(const struct model *m, struct flow_policy *p, struct diag_sink *d)
 {
@@ -422,11 +500,12 @@ static void check_graph(const struct model *m, struct flow_policy *p, struct dia
     for (uint32_t u = 0; u < g.nodes; u++)
         if (g.label[u] != BASTION_FLOW_NO_LABEL)
             is_source[g.label[u]] = 1;
-    struct bastion_flow_graph fg = {g.nodes, g.first,          g.from,   g.to,    g.kind,
-                                    g.label, (uint32_t)labels, p->allow, trusted, is_source};
+    struct bastion_flow_graph fg = {g.nodes,          NULL,     NULL,    NULL,     NULL, g.label,
+                                    (uint32_t)labels, p->allow, trusted, is_source};
     uint32_t *scratch = xcalloc(3 * (size_t)g.nodes + 3, sizeof(uint32_t));
     struct bastion_flow_work w = {scratch, scratch + g.nodes + 1,
                                   scratch + 2 * (size_t)g.nodes + 2};
+    add_paddr_edges(&g, &fg, &w);
     struct report_ctx c = {m, p, &g, d, xmalloc((g.nodes + 1) * sizeof(uint32_t))};
     bastion_flow_check(&fg, &w, report_violation, &c);
     free(c.path);

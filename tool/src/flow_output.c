@@ -20,7 +20,8 @@ static void add_flow_entry(struct layout *l, uint32_t what, uint32_t a, uint32_t
     *f = (struct bastion_spec_flow){what, a, b, value};
 }
 
-/* Labels in policy order (their numbers), then the labelled nodes, then the rules. */
+/* Labels in policy order (their numbers), then the labelled nodes, then the fixed
+ * physical addresses PDs learn (init sees the others in PATCHES), then the rules. */
 void flow_layout(struct layout *l, const struct model *m)
 {
     const struct flow_policy *p = m->flow;
@@ -41,6 +42,11 @@ void flow_layout(struct layout *l, const struct model *m)
     for (uint32_t i = 0; i < m->pcis.count; i++)
         if (p->pci_label[i] != BASTION_FLOW_NO_LABEL)
             add_flow_entry(l, BASTION_FLOW_ENTRY_DEVICE, i, p->pci_label[i], 0);
+    for (uint32_t i = 0; i < m->maps.count; i++) {
+        const struct model_map *map = MODEL_MAP(m, i);
+        if (map->setvar_paddr && MODEL_REGION(m, map->region)->has_phys)
+            add_flow_entry(l, BASTION_FLOW_ENTRY_PADDR, map->pd, map->region, 0);
+    }
     for (uint32_t a = 0; a < n; a++)
         for (uint32_t b = 0; b < n; b++)
             if (p->allow[a * n + b])
