@@ -31,6 +31,12 @@ _Static_assert(offsetof(struct queue_buffer, length) == 8, "queue_buffer.length"
  * Whether buf lies wholly inside a data region of region_size bytes. Written so that no
  * offset or length, however large, can overflow the test.
  */
+/*@ predicate queue_buffer_inside(struct queue_buffer b, integer region_size) =
+        b.offset + b.length <= region_size;
+ */
+/*@ assigns \nothing;
+    ensures \result <==> queue_buffer_inside(buf, region_size);
+ */
 static inline bool queue_buffer_fits(struct queue_buffer buf, uint64_t region_size)
 {
     return buf.offset <= region_size && buf.length <= region_size - buf.offset;

@@ -32,22 +32,35 @@ struct queue_handle {
  * each) over a data region of region_size bytes. Shared memory is not touched. Returns
  * QUEUE_OK or QUEUE_BAD_CAPACITY (q unchanged).
  */
+/*@ predicate queue_handle_ok(struct queue_handle *q) =
+        queue_ring_handle_ok(&q->free) && queue_ring_handle_ok(&q->active);
+ */
+
+/*@ requires \valid(q);
+    assigns *q;
+    ensures \result == QUEUE_OK <==> queue_capacity_ok(capacity);
+    ensures \result == QUEUE_OK || \result == QUEUE_BAD_CAPACITY;
+    ensures \result == QUEUE_OK ==> q->free.shared == free_ring && q->active.shared == active_ring;
+    ensures \result == QUEUE_OK ==> q->free.capacity == capacity && q->active.capacity == capacity;
+    ensures \result == QUEUE_OK ==>
+                q->free.region_size == region_size && q->active.region_size == region_size;
+    ensures \result != QUEUE_OK ==> *q == \old(*q);
+ */
 static inline enum queue_status queue_init(struct queue_handle *q, struct queue_ring *free_ring,
                                            struct queue_ring *active_ring, uint32_t capacity,
                                            uint64_t region_size)
 {
-    struct queue_handle h;
-    enum queue_status status = queue_ring_init(&h.free, free_ring, capacity, region_size);
-    if (status == QUEUE_OK) {
-        status = queue_ring_init(&h.active, active_ring, capacity, region_size);
+    enum queue_status status = queue_ring_init(&q->free, free_ring, capacity, region_size);
+    if (status != QUEUE_OK) {
+        return status; /* q unchanged */
     }
-    if (status == QUEUE_OK) {
-        *q = h;
-    }
-    return status;
+    return queue_ring_init(&q->active, active_ring, capacity, region_size); /* the same test */
 }
 
 /* The owner of the buffers: hand a filled buffer to the peer. */
+/*@ requires queue_ring_handle_ok(&q->active);
+    assigns q->active.shared->tail, q->active.shared->slots[0 .. q->active.capacity - 1];
+ */
 static inline enum queue_status queue_enqueue_active(struct queue_handle *q,
                                                      struct queue_buffer buf)
 {
@@ -55,58 +68,97 @@ static inline enum queue_status queue_enqueue_active(struct queue_handle *q,
 }
 
 /* The peer: take the oldest filled buffer. */
+/*@ requires queue_ring_handle_ok(&q->active);
+    assigns q->active.shared->head;
+    ensures \result.status == QUEUE_OK ==> queue_buffer_inside(\result.buffer,
+   q->active.region_size);
+ */
 static inline struct queue_result queue_dequeue_active(struct queue_handle *q)
 {
     return queue_ring_dequeue(&q->active);
 }
 
 /* The peer: give a buffer back to its owner. */
+/*@ requires queue_ring_handle_ok(&q->free);
+    assigns q->free.shared->tail, q->free.shared->slots[0 .. q->free.capacity - 1];
+ */
 static inline enum queue_status queue_enqueue_free(struct queue_handle *q, struct queue_buffer buf)
 {
     return queue_ring_enqueue(&q->free, buf);
 }
 
 /* The owner: take back the oldest returned buffer. */
+/*@ requires queue_ring_handle_ok(&q->free);
+    assigns q->free.shared->head;
+    ensures \result.status == QUEUE_OK ==> queue_buffer_inside(\result.buffer, q->free.region_size);
+ */
 static inline struct queue_result queue_dequeue_free(struct queue_handle *q)
 {
     return queue_ring_dequeue(&q->free);
 }
 
+/*@ requires queue_ring_handle_ok(&q->active);
+    assigns \nothing;
+    ensures \result.status == QUEUE_OK ==> queue_buffer_inside(\result.buffer,
+   q->active.region_size);
+ */
 static inline struct queue_result queue_peek_active(const struct queue_handle *q)
 {
     return queue_ring_peek(&q->active);
 }
 
+/*@ requires queue_ring_handle_ok(&q->free);
+    assigns \nothing;
+    ensures \result.status == QUEUE_OK ==> queue_buffer_inside(\result.buffer, q->free.region_size);
+ */
 static inline struct queue_result queue_peek_free(const struct queue_handle *q)
 {
     return queue_ring_peek(&q->free);
 }
 
+/*@ requires queue_ring_handle_ok(&q->active);
+    assigns \nothing;
+ */
 static inline uint32_t queue_length_active(const struct queue_handle *q)
 {
     return queue_ring_length(&q->active);
 }
 
+/*@ requires queue_ring_handle_ok(&q->free);
+    assigns \nothing;
+ */
 static inline uint32_t queue_length_free(const struct queue_handle *q)
 {
     return queue_ring_length(&q->free);
 }
 
+/*@ requires queue_ring_handle_ok(&q->active);
+    assigns \nothing;
+ */
 static inline bool queue_empty_active(const struct queue_handle *q)
 {
     return queue_ring_empty(&q->active);
 }
 
+/*@ requires queue_ring_handle_ok(&q->free);
+    assigns \nothing;
+ */
 static inline bool queue_empty_free(const struct queue_handle *q)
 {
     return queue_ring_empty(&q->free);
 }
 
+/*@ requires queue_ring_handle_ok(&q->active);
+    assigns \nothing;
+ */
 static inline bool queue_full_active(const struct queue_handle *q)
 {
     return queue_ring_full(&q->active);
 }
 
+/*@ requires queue_ring_handle_ok(&q->free);
+    assigns \nothing;
+ */
 static inline bool queue_full_free(const struct queue_handle *q)
 {
     return queue_ring_full(&q->free);

@@ -85,10 +85,32 @@ struct queue_ring_handle {
 };
 
 /*
+ * The proofs' view of a handle (tests/prove, docs/testing.md "Proofs"): what
+ * queue_ring_init() checks, and what its caller promises: `shared` maps the whole ring,
+ * apart from the private handle. Nothing is assumed about what shared memory holds.
+ */
+/*@ predicate queue_capacity_ok(integer c) =
+        1 <= c <= QUEUE_CAPACITY_MAX && (c & (c - 1)) == 0;
+    predicate queue_ring_handle_ok(struct queue_ring_handle *r) =
+        \valid_read(r) && queue_capacity_ok(r->capacity) && \valid(r->shared) &&
+        \valid(r->shared->slots + (0 .. r->capacity - 1)) &&
+        \separated(r, r->shared, r->shared->slots + (0 .. r->capacity - 1));
+    logic integer queue_ring_distance(integer head, integer tail) = (uint32_t)(tail - head);
+ */
+
+/*
  * Point r at a shared ring of `capacity` slots whose descriptors name parts of a data
  * region of region_size bytes. Shared memory is not touched: a fresh (zeroed) ring is
  * empty, and a component restarted over a live ring carries on where its predecessor
  * stopped. Returns QUEUE_OK, or QUEUE_BAD_CAPACITY (r unchanged).
+ */
+/*@ requires \valid(r);
+    assigns *r;
+    ensures \result == QUEUE_OK <==> queue_capacity_ok(capacity);
+    ensures \result == QUEUE_OK || \result == QUEUE_BAD_CAPACITY;
+    ensures \result == QUEUE_OK ==>
+                r->shared == shared && r->capacity == capacity && r->region_size == region_size;
+    ensures \result != QUEUE_OK ==> *r == \old(*r);
  */
 static inline enum queue_status queue_ring_init(struct queue_ring_handle *r,
                                                 struct queue_ring *shared, uint32_t capacity,
@@ -104,6 +126,11 @@ static inline enum queue_status queue_ring_init(struct queue_ring_handle *r,
 }
 
 /* The slot a free-running index names: always one of the private `capacity`. */
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+    ensures \result == r->shared->slots + (index & (r->capacity - 1));
+    ensures \valid(\result);
+ */
 static inline struct queue_buffer *queue_ring_slot(const struct queue_ring_handle *r,
                                                    uint32_t index)
 {
@@ -115,6 +142,12 @@ static inline struct queue_buffer *queue_ring_slot(const struct queue_ring_handl
  * index gets a ring that looks full (to a producer) or holds `capacity` descriptors of
  * whatever is in the slots (to a consumer), never an access outside it.
  */
+/*@ requires \valid_read(r);
+    assigns \nothing;
+    ensures \result <= r->capacity;
+    ensures \result == (queue_ring_distance(head, tail) > r->capacity ?
+                          r->capacity : queue_ring_distance(head, tail));
+ */
 static inline uint32_t queue_ring_count(const struct queue_ring_handle *r, uint32_t head,
                                         uint32_t tail)
 {
@@ -123,6 +156,10 @@ static inline uint32_t queue_ring_count(const struct queue_ring_handle *r, uint3
 }
 
 /* How many descriptors the ring holds now (either side may ask). */
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+    ensures \result <= r->capacity;
+ */
 static inline uint32_t queue_ring_length(const struct queue_ring_handle *r)
 {
     uint32_t head = __atomic_load_n(&r->shared->head, __ATOMIC_ACQUIRE);
@@ -130,11 +167,17 @@ static inline uint32_t queue_ring_length(const struct queue_ring_handle *r)
     return queue_ring_count(r, head, tail);
 }
 
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+ */
 static inline bool queue_ring_empty(const struct queue_ring_handle *r)
 {
     return queue_ring_length(r) == 0;
 }
 
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+ */
 static inline bool queue_ring_full(const struct queue_ring_handle *r)
 {
     return queue_ring_length(r) == r->capacity;
@@ -145,6 +188,10 @@ static inline bool queue_ring_full(const struct queue_ring_handle *r)
  * its capacity (queue_ring_length caps what it reports, so a ring with its tail far ahead
  * of its head looks full for ever). A side asks this to tell such a ring from a full one,
  * or to skip it instead of draining garbage from it at its own cost.
+ */
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+    ensures \result <==> queue_ring_distance(r->shared->head, r->shared->tail) > r->capacity;
  */
 static inline bool queue_ring_corrupt(const struct queue_ring_handle *r)
 {
@@ -159,6 +206,27 @@ static inline bool queue_ring_corrupt(const struct queue_ring_handle *r)
  * wrote into the data before). The acquire load of `head` orders the slot write after the
  * consumer's last read of that slot. Returns QUEUE_OK, QUEUE_FULL, or QUEUE_BAD_BUFFER
  * (buf does not fit the region: nothing enqueued).
+ */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->tail, r->shared->slots[r->shared->tail & (r->capacity - 1)];
+    behavior bad_buffer:
+      assumes !queue_buffer_inside(buf, r->region_size);
+      assigns \nothing;
+      ensures \result == QUEUE_BAD_BUFFER;
+    behavior full:
+      assumes queue_buffer_inside(buf, r->region_size);
+      assumes queue_ring_distance(r->shared->head, r->shared->tail) >= r->capacity;
+      assigns \nothing;
+      ensures \result == QUEUE_FULL;
+    behavior room:
+      assumes queue_buffer_inside(buf, r->region_size);
+      assumes queue_ring_distance(r->shared->head, r->shared->tail) < r->capacity;
+      ensures \result == QUEUE_OK;
+      ensures r->shared->tail == (uint32_t)(\old(r->shared->tail) + 1);
+      ensures \let s = r->shared->slots[\old(r->shared->tail) & (r->capacity - 1)];
+              s.offset == buf.offset && s.length == buf.length && s.reserved == 0;
+    complete behaviors;
+    disjoint behaviors;
  */
 static inline enum queue_status queue_ring_enqueue(struct queue_ring_handle *r,
                                                    struct queue_buffer buf)
@@ -184,6 +252,15 @@ static inline enum queue_status queue_ring_enqueue(struct queue_ring_handle *r,
  * the result, and the copy is what gets checked (the peer may rewrite the slot at any
  * time). The acquire load of `tail` makes the producer's slot (and data) writes visible.
  */
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+    ensures \result.status == QUEUE_EMPTY <==> queue_ring_distance(head, r->shared->tail) == 0;
+    ensures \result.status == QUEUE_OK ==> queue_buffer_inside(\result.buffer, r->region_size);
+    ensures \result.status == QUEUE_BAD_BUFFER ==>
+                !queue_buffer_inside(\result.buffer, r->region_size);
+    ensures \result.status == QUEUE_OK || \result.status == QUEUE_EMPTY ||
+            \result.status == QUEUE_BAD_BUFFER;
+ */
 static inline struct queue_result queue_ring_read_at(const struct queue_ring_handle *r,
                                                      uint32_t head)
 {
@@ -203,6 +280,10 @@ static inline struct queue_result queue_ring_read_at(const struct queue_ring_han
  * Consumer: the oldest descriptor, left in the ring. Returns QUEUE_OK, QUEUE_EMPTY, or
  * QUEUE_BAD_BUFFER with the copy (a descriptor that does not fit the region).
  */
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+    ensures \result.status == QUEUE_OK ==> queue_buffer_inside(\result.buffer, r->region_size);
+ */
 static inline struct queue_result queue_ring_peek(const struct queue_ring_handle *r)
 {
     return queue_ring_read_at(r, __atomic_load_n(&r->shared->head, __ATOMIC_RELAXED));
@@ -213,6 +294,13 @@ static inline struct queue_result queue_ring_peek(const struct queue_ring_handle
  * to the producer only after the slot has been read. A descriptor that does not fit the
  * region is removed all the same (so a bad peer cannot wedge the ring) and returned with
  * QUEUE_BAD_BUFFER: the caller drops it. Returns QUEUE_OK, QUEUE_EMPTY or QUEUE_BAD_BUFFER.
+ */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->head;
+    ensures \result.status == QUEUE_OK ==> queue_buffer_inside(\result.buffer, r->region_size);
+    ensures \result.status == QUEUE_EMPTY ==> r->shared->head == \old(r->shared->head);
+    ensures \result.status != QUEUE_EMPTY ==>
+                r->shared->head == (uint32_t)(\old(r->shared->head) + 1);
  */
 static inline struct queue_result queue_ring_dequeue(struct queue_ring_handle *r)
 {

@@ -30,6 +30,10 @@
 #include <bastion/queue/ring.h>
 
 /* Consumer: ask to be signalled when data arrives. Ends with a full fence. */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->consumer_signal;
+    ensures r->shared->consumer_signal == 1;
+ */
 static inline void queue_ring_request_consumer_signal(struct queue_ring_handle *r)
 {
     __atomic_store_n(&r->shared->consumer_signal, 1, __ATOMIC_RELAXED);
@@ -37,6 +41,10 @@ static inline void queue_ring_request_consumer_signal(struct queue_ring_handle *
 }
 
 /* Either side: the consumer no longer needs (or has been sent) a signal. */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->consumer_signal;
+    ensures r->shared->consumer_signal == 0;
+ */
 static inline void queue_ring_cancel_consumer_signal(struct queue_ring_handle *r)
 {
     __atomic_store_n(&r->shared->consumer_signal, 0, __ATOMIC_RELAXED);
@@ -44,6 +52,10 @@ static inline void queue_ring_cancel_consumer_signal(struct queue_ring_handle *r
 
 /* Producer, after enqueueing: whether the consumer asked for a signal. Starts with a full
  * fence (the enqueue's `tail` store before this load). */
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+    ensures \result <==> r->shared->consumer_signal != 0;
+ */
 static inline bool queue_ring_consumer_needs_signal(const struct queue_ring_handle *r)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -51,6 +63,10 @@ static inline bool queue_ring_consumer_needs_signal(const struct queue_ring_hand
 }
 
 /* Producer: ask to be signalled when room frees up. Ends with a full fence. */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->producer_signal;
+    ensures r->shared->producer_signal == 1;
+ */
 static inline void queue_ring_request_producer_signal(struct queue_ring_handle *r)
 {
     __atomic_store_n(&r->shared->producer_signal, 1, __ATOMIC_RELAXED);
@@ -58,6 +74,10 @@ static inline void queue_ring_request_producer_signal(struct queue_ring_handle *
 }
 
 /* Either side: the producer no longer needs (or has been sent) a signal. */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->producer_signal;
+    ensures r->shared->producer_signal == 0;
+ */
 static inline void queue_ring_cancel_producer_signal(struct queue_ring_handle *r)
 {
     __atomic_store_n(&r->shared->producer_signal, 0, __ATOMIC_RELAXED);
@@ -65,6 +85,10 @@ static inline void queue_ring_cancel_producer_signal(struct queue_ring_handle *r
 
 /* Consumer, after dequeueing: whether the producer asked for a signal. Starts with a full
  * fence (the dequeue's `head` store before this load). */
+/*@ requires queue_ring_handle_ok(r);
+    assigns \nothing;
+    ensures \result <==> r->shared->producer_signal != 0;
+ */
 static inline bool queue_ring_producer_needs_signal(const struct queue_ring_handle *r)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -76,6 +100,10 @@ static inline bool queue_ring_producer_needs_signal(const struct queue_ring_hand
  * the caller must now wait on its notification (the flag stays set, so the producer's
  * next enqueue signals it); false if data arrived meanwhile (the flag is cleared again):
  * dequeue it instead of sleeping.
+ */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->consumer_signal;
+    ensures \result <==> r->shared->consumer_signal == 1;
  */
 static inline bool queue_ring_consumer_may_sleep(struct queue_ring_handle *r)
 {
@@ -90,6 +118,10 @@ static inline bool queue_ring_consumer_may_sleep(struct queue_ring_handle *r)
 /*
  * Producer, having found the ring full: the mirror image of queue_ring_consumer_may_sleep.
  * Returns true if the caller must wait for a signal, false if room appeared.
+ */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->producer_signal;
+    ensures \result <==> r->shared->producer_signal == 1;
  */
 static inline bool queue_ring_producer_may_sleep(struct queue_ring_handle *r)
 {
@@ -106,6 +138,11 @@ static inline bool queue_ring_producer_may_sleep(struct queue_ring_handle *r)
  * consumer now. The flag is cleared first, so one request brings one signal, and a request
  * made after the clear is not lost (the caller's signal comes after it).
  */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->consumer_signal;
+    ensures r->shared->consumer_signal == 0 || r->shared->consumer_signal ==
+   \old(r->shared->consumer_signal); ensures \result <==> \old(r->shared->consumer_signal) != 0;
+ */
 static inline bool queue_ring_should_notify_consumer(struct queue_ring_handle *r)
 {
     if (!queue_ring_consumer_needs_signal(r)) {
@@ -116,6 +153,11 @@ static inline bool queue_ring_should_notify_consumer(struct queue_ring_handle *r
 }
 
 /* Consumer, after one or more dequeues: returns true if it must signal the producer now. */
+/*@ requires queue_ring_handle_ok(r);
+    assigns r->shared->producer_signal;
+    ensures r->shared->producer_signal == 0 || r->shared->producer_signal ==
+   \old(r->shared->producer_signal); ensures \result <==> \old(r->shared->producer_signal) != 0;
+ */
 static inline bool queue_ring_should_notify_producer(struct queue_ring_handle *r)
 {
     if (!queue_ring_producer_needs_signal(r)) {
