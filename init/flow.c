@@ -17,7 +17,7 @@
 
 #define MAX_NODES  1024u
 #define MAX_EDGES  8192u
-#define MAX_LEARNT 256u
+#define MAX_LEARNT 1024u
 
 /* The graph: PDs, regions, PCI devices, then one DMA node per PD with devices. */
 static struct {
@@ -123,12 +123,16 @@ static void memory_and_device_edges(void)
     }
 }
 
-/* Records that PD `pd` learns the physical address of region `region`. */
+/* Records that PD `pd` learns the physical address of region `region`; false when either
+ * is out of range. More addresses than the check holds set g.overflow. */
 static bool learn(uint32_t pd, uint32_t region)
 {
-    if (pd >= g.pds || region >= g.regions || g.learnt_count == MAX_LEARNT)
+    if (pd >= g.pds || region >= g.regions)
         return false;
-    g.learnt[g.learnt_count++] = (struct bastion_flow_paddr){pd, g.pds + region};
+    if (g.learnt_count == MAX_LEARNT)
+        g.overflow = true;
+    else
+        g.learnt[g.learnt_count++] = (struct bastion_flow_paddr){pd, g.pds + region};
     return true;
 }
 
@@ -316,8 +320,9 @@ bool check_flow_policy(void)
                                     g.label, g.labels, g.allow, g.trusted, g.is_source};
     struct bastion_flow_work w = {g.parent_edge, g.queue, g.stamp};
     if (g.overflow || !learnt_edges(&fg, &w)) {
-        bst_printf("init: flow: FAILED: more than %u flows, or one names no component\n",
-                   MAX_EDGES);
+        bst_printf("init: flow: FAILED: more than %u flows or %u learnt physical addresses, or "
+                   "a flow names no component\n",
+                   MAX_EDGES, MAX_LEARNT);
         return false;
     }
     bastion_flow_check(&fg, &w, report, NULL);

@@ -57,6 +57,7 @@ netdev+=",hostfwd=udp:127.0.0.1:$ctl_port-10.0.2.18:9999"
 
 read -r -a modules <"$build/modules.args"
 expects=(
+    '^init: flow: the capabilities of 13 PDs allow only flows the policy allows'
     '^virtio_net: PCI 1af4:1000, MAC'
     '^net_rx_virt: 5 clients'
     '^evil: flooding$'
