@@ -6,7 +6,7 @@
 #   make suite-host-pagetable suite-host-sched suite-host-ipc-random
 #   BASTION_RANDOM_STEPS=2000000 make suite-host-ipc-random      (a longer IPC run)
 #   BASTION_RANDOM_STEPS=20000000 make suite-host-caps-random     (a longer random run)
-#   make fuzz-caps [FUZZ_SECONDS=60]      (libFuzzer, needs clang; `make fuzz` runs it too)
+#   make fuzz [FUZZ_SECONDS=60]           (libFuzzer, needs clang: tests/host/fuzz.mk)
 
 HOST_TEST_BUILD := $(BUILD)/host
 HOST_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -28,7 +28,8 @@ HOST_THREAD_SRCS := kernel/ipc/endpoint.c kernel/ipc/notification.c kernel/ipc/q
     kernel/thread/budget.c kernel/thread/schedcontext.c kernel/thread/donation.c \
     kernel/thread/domain.c \
     kernel/ipc/transfer.c kernel/thread/tcb.c kernel/thread/sched.c kernel/thread/fault.c \
-    tests/host/arch/thread.c tests/host/arch/stubs.c tests/host/finalise_stubs.c
+    tests/host/arch/thread.c tests/host/arch/stubs.c tests/host/arch/thread_only_stubs.c \
+    tests/host/finalise_stubs.c
 HOST_THREAD_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_THREAD_SRCS))
 HOST_X86_PT_OBJS := $(HOST_TEST_BUILD)/kernel/arch/x86_64/pagetable.o
 $(HOST_X86_PT_OBJS) $(HOST_TEST_BUILD)/tests/host/test_pagetable.o: \
@@ -72,7 +73,7 @@ ALL_TARGETS += $(addprefix $(HOST_TEST_BUILD)/,$(HOST_TEST_PROGRAMS))
 TEST_SUITES += host-abi host-caps host-boot host-caps-random host-pagetable host-sched \
     host-ipc-random host-schedcontext host-donation host-vspace-random
 
-.PHONY: suite-host-abi suite-host-caps suite-host-boot suite-host-caps-random fuzz fuzz-caps
+.PHONY: suite-host-abi suite-host-caps suite-host-boot suite-host-caps-random
 .PHONY: suite-host-pagetable suite-host-sched suite-host-ipc-random suite-host-schedcontext
 .PHONY: suite-host-donation suite-host-vspace-random
 suite-host-vspace-random: $(HOST_TEST_BUILD)/test-vspace-random
@@ -96,21 +97,8 @@ suite-host-schedcontext: $(HOST_TEST_BUILD)/test-schedcontext
 suite-host-donation: $(HOST_TEST_BUILD)/test-donation
 	$(Q)scripts/run-suite.sh host-donation $(BUILD)/test-results -- $<
 
-# libFuzzer over the same random operations (clang only): bytes choose the operations.
-FUZZ_SECONDS ?= 60
-HOST_FUZZ_BUILD := $(BUILD)/fuzz
-HOST_FUZZ_SRCS := $(HOST_OBJECT_SRCS) tests/host/support.c tests/host/finalise_stubs.c \
-    tests/host/object_only_stubs.c \
-    tests/host/random_ops.c tests/host/fuzz_caps.c
-$(HOST_FUZZ_BUILD)/fuzz-caps: $(HOST_FUZZ_SRCS) $(wildcard tests/host/*.h)
-	@mkdir -p $(dir $@)
-	$(Q)clang $(filter-out -MMD -MP,$(HOST_CFLAGS)) -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all -Ikernel/include -Iinclude -Itests/host $(HOST_FUZZ_SRCS) -o $@
-
-fuzz: fuzz-caps
-fuzz-caps: $(HOST_FUZZ_BUILD)/fuzz-caps
-	@mkdir -p $(HOST_FUZZ_BUILD)/corpus
-	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(HOST_FUZZ_BUILD)/corpus
+# The fuzz targets, their corpora and their replay suite: tests/host/fuzz.mk.
+include tests/host/fuzz.mk
 
 -include $(HOST_OBJECT_OBJS:.o=.d) $(HOST_SUPPORT_OBJS:.o=.d) $(HOST_THREAD_OBJS:.o=.d) \
     $(HOST_X86_PT_OBJS:.o=.d) $(wildcard $(HOST_TEST_BUILD)/tests/host/*.d)

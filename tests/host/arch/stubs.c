@@ -1,14 +1,14 @@
 /*
- * What kernel/thread and kernel/ipc need from parts the host tests do not build: the
- * console (kprintf output is counted and dropped), interrupts and time. The finalisers
- * of unbuilt parts (virtual memory, devices) are in tests/host/finalise_stubs.c.
+ * What the generic kernel needs from the host "architecture" besides threads: the
+ * console (kprintf output is counted and dropped), the model's CR3, and time. Parts a
+ * test does not build have their stand-ins elsewhere: tests/host/arch/thread_only_stubs.c
+ * (interrupts, the fastpath) and tests/host/finalise_stubs.c (virtual memory, devices).
  */
 #include <kprintf.h>
-#include <object/finalise.h>
-#include <ipc/fastpath.h>
-#include <irq/irq.h>
 #include <timer.h>
 #include <vm/vspace.h>
+
+#include "host_arch.h"
 
 unsigned long host_kprintf_calls;
 
@@ -20,24 +20,13 @@ int kprintf(const char *fmt, ...)
 }
 
 unsigned long host_vspace_switches;
+paddr_t arch_active_pml4;
 
-/* Interrupts and I/O ports (kernel/irq, the x86 I/O port code) are not built on the
- * host: nothing is bound to a line, nothing to undo. */
-void irq_forget_notification(const struct notification *n)
-{
-    (void)n;
-}
-
-/* The IPC fastpath is not built on the host: nothing to switch when a limited context
- * runs. */
-void fastpath_limited_running(bool limited)
-{
-    (void)limited;
-}
-
-/* Time (kernel/include/timer.h): the host tests run no timer and no budget-driven
- * scheduling; the counter advances by one per read so charging stays well defined. */
+/* Time (kernel/include/timer.h): a counter at 1 GHz that advances by one per read, so
+ * charging stays well defined, and by whatever a test adds (host_time_advance()). The
+ * one-shot timer only records its deadline: a test delivers the interrupt. */
 static uint64_t host_counter;
+static uint64_t host_deadline;
 
 uint64_t arch_counter_read(void)
 {
@@ -51,9 +40,26 @@ uint64_t arch_counter_hz(void)
 
 void arch_timer_oneshot(uint64_t deadline)
 {
-    (void)deadline;
+    host_deadline = deadline;
 }
 
 void arch_timer_stop(void)
 {
+    host_deadline = 0;
+}
+
+void host_time_reset(void)
+{
+    host_counter = 0;
+    host_deadline = 0;
+}
+
+void host_time_advance(uint64_t ticks)
+{
+    host_counter += ticks;
+}
+
+uint64_t host_timer_deadline(void)
+{
+    return host_deadline;
 }

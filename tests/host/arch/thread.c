@@ -1,7 +1,7 @@
 /*
  * Host implementations of the architecture's thread hooks (arch/thread.h in this
  * directory), and of the few kernel functions that need a CPU: leaving the kernel
- * returns to the test through longjmp, idling does too.
+ * returns to the test through longjmp, idling and halting do too.
  */
 #include <arch/thread.h>
 #include <machine.h>
@@ -27,23 +27,25 @@ void arch_switch_thread(struct arch_tcb *prev, struct arch_tcb *next)
     host_arch_stats.switches++;
 }
 
+void host_kernel_leave(enum host_exit how)
+{
+    if (!exit_armed) {
+        abort(); /* the kernel left outside host_kernel_run() */
+    }
+    longjmp(exit_env, (int)how);
+}
+
 void arch_return_to_user(struct arch_context *ctx)
 {
     (void)ctx;
-    if (!exit_armed) {
-        abort(); /* kernel_exit() outside host_kernel_exit() */
-    }
     host_arch_stats.returns++;
-    longjmp(exit_env, HOST_EXIT_USER);
+    host_kernel_leave(HOST_EXIT_USER);
 }
 
 void arch_wait_for_interrupt(void)
 {
-    if (!exit_armed) {
-        abort();
-    }
     host_arch_stats.idles++;
-    longjmp(exit_env, HOST_EXIT_IDLE);
+    host_kernel_leave(HOST_EXIT_IDLE);
 }
 
 bool arch_user_ip_valid(uint64_t ip)
@@ -68,13 +70,22 @@ void arch_tcb_set_reg(struct arch_tcb *t, unsigned index, uint64_t value)
     }
 }
 
-struct tcb *host_kernel_exit(void)
+enum host_exit host_kernel_run(void (*entry)(void))
 {
+    if (exit_armed) {
+        abort(); /* entries do not nest */
+    }
     exit_armed = true;
     int how = setjmp(exit_env);
     if (how == 0) {
-        kernel_exit();
+        entry();
+        abort(); /* a kernel entry never returns */
     }
     exit_armed = false;
-    return how == HOST_EXIT_USER ? sched_current() : NULL;
+    return (enum host_exit)how;
+}
+
+struct tcb *host_kernel_exit(void)
+{
+    return host_kernel_run(kernel_exit) == HOST_EXIT_USER ? sched_current() : NULL;
 }

@@ -120,18 +120,28 @@ static inline void arch_syscall_restart(struct arch_context *c)
     c->rip -= 2; /* as x86_64: back over the two-byte SYSCALL */
 }
 
-/* ---- Host only: leaving the kernel. ---- */
+/* ---- Host only: entering and leaving the kernel. ---- */
 
 struct tcb;
 
 enum host_exit {
+    HOST_EXIT_NONE = 0, /* the kernel was not entered */
     HOST_EXIT_USER = 1, /* arch_return_to_user() was reached */
     HOST_EXIT_IDLE,     /* nothing to run: arch_wait_for_interrupt() was reached */
+    HOST_EXIT_HALT,     /* the machine stopped: arch_halt() was reached */
 };
 
 /* Run kernel_exit() up to the point where it would leave the kernel, and return the
  * thread it chose (NULL when it would idle). */
 struct tcb *host_kernel_exit(void);
+
+/* Run `entry` (a kernel entry: it ends in kernel_exit() or halts) up to the point where
+ * the kernel would leave, and say how it left. Where a CPU would find itself in user
+ * mode or halted, the host returns here (longjmp): entries do not nest. */
+enum host_exit host_kernel_run(void (*entry)(void));
+
+/* Leave the kernel the way `how` says (for the host's arch hooks). */
+NORETURN void host_kernel_leave(enum host_exit how);
 
 /* Counters of the host hooks, for tests. */
 struct host_arch_stats {

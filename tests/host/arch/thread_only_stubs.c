@@ -1,0 +1,19 @@
+/*
+ * Stand-ins for the parts of the kernel that the host thread and IPC tests do not build
+ * (the system-call fuzzer links the real ones): interrupts (kernel/irq) and the IPC
+ * fastpath (kernel/ipc/fastpath.c).
+ */
+#include <ipc/fastpath.h>
+#include <irq/irq.h>
+
+/* Nothing is bound to a line, nothing to undo. */
+void irq_forget_notification(const struct notification *n)
+{
+    (void)n;
+}
+
+/* No fastpath: nothing to switch when a limited context runs. */
+void fastpath_limited_running(bool limited)
+{
+    (void)limited;
+}

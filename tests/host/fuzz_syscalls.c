@@ -1,0 +1,403 @@
+/*
+ * libFuzzer target over the whole system-call interface (make fuzz-syscalls): the
+ * generic kernel on the host "architecture" (tests/host/arch), entered only the ways a
+ * CPU enters it -- SYSCALL through the same C fastpaths and dispatcher as
+ * kernel/arch/x86_64/syscall.S, exceptions, the timer and device interrupts -- from
+ * three threads in two address spaces (fuzz_world.h). The input bytes choose the events
+ * and every register and IPC-buffer word of each call. After every kernel entry every
+ * invariant checker runs (fuzz_check.h); a broken one, a kernel assertion or a sanitizer
+ * report stops the run. At the end of each input every object is deleted and the kernel
+ * must hold nothing (fuzz_world_teardown()).
+ *
+ * The threads' code is a SYSCALL at every address: a thread that runs executes one
+ * with the registers the input gives it, except that a call the kernel restarted (its
+ * instruction pointer moved back over the SYSCALL) is executed again as it stands, as a
+ * CPU would. Input layout: one options byte (bit 0: fastpaths off; bits 1-3: a
+ * preemption point fires every 2..8 checks, 0: never), then events; every field is a
+ * byte or a few, read as zeros past the end. FUZZ_SYSCALLS_TRACE=1 in the environment
+ * prints every kernel entry and its result on stderr.
+ */
+#include "fuzz_check.h"
+#include "fuzz_world.h"
+
+#include "arch/host_arch.h"
+
+#include <bastion/fault.h>
+#include <bastion/syscall.h>
+#include <ipc/fastpath.h>
+#include <irq/irq.h>
+#include <thread/sched.h>
+#include <timer.h>
+
+#include <stdlib.h>
+
+#define MAX_ENTRIES   2000 /* kernel entries per input */
+#define MAX_REISSUES  1000 /* restarts of one call in a row: the kernel makes no progress */
+#define RESTART_SLOTS 16
+
+struct input {
+    const uint8_t *data;
+    size_t size, pos;
+};
+
+/* Counted over the whole process; printed at exit. */
+static struct {
+    unsigned long inputs, syscalls, faults, interrupts, halts, reissues;
+} totals;
+
+static struct fuzz_world world;
+static int tracing = -1; /* FUZZ_SYSCALLS_TRACE: -1 not read yet */
+
+/* The thread's name: its index in the world, or '?' for one the input made. */
+static char thread_name(const struct tcb *t)
+{
+    return t == NULL ? '-' : t->name[0] != '\0' ? t->name[0] : '?';
+}
+
+/* The threads whose last call the kernel restarted: the instruction pointer it left. */
+static struct {
+    const struct tcb *t;
+    uint64_t rip;
+} restarts[RESTART_SLOTS];
+static unsigned restart_next;
+
+static uint8_t byte(struct input *in)
+{
+    return in->pos < in->size ? in->data[in->pos++] : 0;
+}
+
+static uint64_t bytes(struct input *in, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++) {
+        v = v << 8 | byte(in);
+    }
+    return v;
+}
+
+/* A capability address: mostly a root CNode slot (the threads' CSpace is the root
+ * CNode, 256 slots), sometimes any word. */
+static uint64_t cap_arg(struct input *in)
+{
+    uint8_t b = byte(in);
+    return b < 0xf0 ? b : bytes(in, 8);
+}
+
+static const uint64_t vaddr_bases[8] = {
+    UINT64_C(0x10000000),     UINT64_C(0x10200000),         UINT64_C(0x40000000),
+    UINT64_C(0x7fffffe00000), UINT64_C(0x800000000000),     0,
+    UINT64_C(0x400000),       UINT64_C(0xffffffff80000000),
+};
+
+/* An argument word, by a tag byte: small numbers, slots, addresses near the mapped
+ * ones, rights and flags, times, or any word. */
+static uint64_t value(struct input *in)
+{
+    uint8_t tag = byte(in);
+    uint8_t b = byte(in);
+    switch (tag % 8) {
+    case 0:
+        return b;
+    case 1:
+        return UINT64_C(1) << (b % 64); /* sizes, single bits */
+    case 2:
+        return vaddr_bases[b % 8] + (uint64_t)(b >> 3) * 0x1000u;
+    case 3:
+        return b & 0xfu;
+    case 4:
+        return (uint64_t)b << 56 | bytes(in, 7);
+    case 5:
+        return (uint64_t)b << 8 | byte(in);
+    case 6:
+        return (uint64_t)b * 100u; /* microseconds */
+    default:
+        return 0;
+    }
+}
+
+static const uint64_t syscall_numbers[32] = {
+    BST_SYS_CALL,
+    BST_SYS_CALL,
+    BST_SYS_CALL,
+    BST_SYS_CALL,
+    BST_SYS_CALL,
+    BST_SYS_CALL,
+    BST_SYS_SEND,
+    BST_SYS_SEND,
+    BST_SYS_NB_SEND,
+    BST_SYS_NB_SEND,
+    BST_SYS_RECV,
+    BST_SYS_RECV,
+    BST_SYS_RECV,
+    BST_SYS_NB_RECV,
+    BST_SYS_NB_RECV,
+    BST_SYS_REPLY_RECV,
+    BST_SYS_REPLY_RECV,
+    BST_SYS_REPLY_RECV,
+    BST_SYS_NB_SEND_RECV,
+    BST_SYS_NB_SEND_RECV,
+    BST_SYS_YIELD,
+    BST_SYS_YIELD,
+    BST_SYS_DEBUG_PUTC,
+    BST_SYS_DEBUG_DUMP_CAPS,
+    BST_SYS_DEBUG_NAME,
+    BST_SYS_DEBUG_CHECK_STATE,
+    BST_SYS_DEBUG_IDLE_CYCLES,
+    BST_SYS_DEBUG_FASTPATH_COUNT,
+    BST_SYS_DEBUG_ISOLATION,
+    BST_SYS_DEBUG_IRQ_STAMP,
+    BST_SYS_DEBUG_EXIT,
+    0, /* 0: any number (next byte) */
+};
+
+static uint64_t syscall_number(struct input *in)
+{
+    uint8_t b = byte(in);
+    uint64_t n = syscall_numbers[b % 32];
+    return n != 0 ? n : byte(in);
+}
+
+/* The message info word: an invocation label (or a user one), a length, extra caps. */
+static uint64_t msginfo(struct input *in, unsigned *length, unsigned *extra)
+{
+    uint8_t l = byte(in), len = byte(in), caps = byte(in);
+    uint64_t label = l < 0xf0 ? l % 50u : l == 0xff ? BST_LABEL_SIGNAL : bytes(in, 2);
+    *length = len & 0x80 ? len % (BST_MSG_MAX_LENGTH + 1u) : len % 12u;
+    *extra = caps % (BST_MSG_MAX_EXTRA_CAPS + 1u);
+    return bst_msginfo_make(label, *length, *extra, (caps >> 2) & 7u);
+}
+
+/* The current thread's user code: set the registers and IPC buffer for one call. */
+static void prepare_call(struct input *in, struct tcb *t)
+{
+    struct arch_context *c = &t->arch.ctx;
+    unsigned length, extra;
+    uint64_t n = syscall_number(in);
+    c->reg[HOST_REG_RAX] = n;
+    c->reg[HOST_REG_RDI] = cap_arg(in);
+    c->reg[HOST_REG_RSI] = msginfo(in, &length, &extra);
+    if (n == BST_SYS_RECV || n == BST_SYS_NB_RECV || n == BST_SYS_REPLY_RECV ||
+        n == BST_SYS_NB_SEND_RECV) {
+        c->reg[HOST_REG_R12] = cap_arg(in);
+        c->reg[HOST_REG_R13] = n == BST_SYS_NB_SEND_RECV ? cap_arg(in) : 0;
+    }
+    struct bst_ipc_buffer *buf = tcb_ipc_buffer(t);
+    unsigned given = length < 12 ? length : 12; /* the rest stays as the buffer was */
+    for (unsigned i = 0; i < given; i++) {
+        uint64_t v = value(in);
+        if (i < BST_MSG_REGISTERS) {
+            arch_syscall_set_mr(c, i, v);
+        } else if (buf != NULL) {
+            buf->msg[i] = v;
+        }
+    }
+    for (unsigned i = 0; i < extra && buf != NULL; i++) {
+        buf->caps[i] = cap_arg(in);
+    }
+    if (buf != NULL && (byte(in) & 1)) {
+        buf->receive_cnode = cap_arg(in);
+        buf->receive_index = byte(in);
+        buf->receive_depth = byte(in);
+    }
+}
+
+static bool check_after(const char *what)
+{
+    const char *why = fuzz_check_all();
+    if (why != NULL) {
+        fprintf(stderr, "fuzz-syscalls: after %s: %s\n", what, why);
+        abort();
+    }
+    return true;
+}
+
+static void note_restart(const struct tcb *t, uint64_t rip_before)
+{
+    if (t->arch.ctx.rip == rip_before) {
+        restarts[restart_next % RESTART_SLOTS].t = t;
+        restarts[restart_next % RESTART_SLOTS].rip = rip_before;
+        restart_next++;
+    }
+}
+
+/* Whether the current thread's last call was restarted and is where the kernel left it
+ * (then it is executed again unchanged); forgets it either way. */
+static bool take_restart(const struct tcb *t)
+{
+    bool again = false;
+    for (unsigned i = 0; i < RESTART_SLOTS; i++) {
+        if (restarts[i].t == t) {
+            again |= restarts[i].rip == t->arch.ctx.rip;
+            restarts[i].t = NULL;
+        }
+    }
+    return again;
+}
+
+/* One system call by the current thread; false when the machine stopped. */
+static bool run_syscall(struct tcb *t)
+{
+    uint64_t rip = t->arch.ctx.rip;
+    const struct arch_context *c = &t->arch.ctx;
+    uint64_t n = c->reg[HOST_REG_RAX], cptr = c->reg[HOST_REG_RDI], info = c->reg[HOST_REG_RSI];
+    totals.syscalls++;
+    enum host_exit how = host_syscall();
+    if (tracing) {
+        fprintf(stderr, "thread %c: %s cap %#llx label %llu length %u -> %s, %s; now %c\n",
+                thread_name(t), bst_syscall_name(n), (unsigned long long)cptr,
+                (unsigned long long)bst_msginfo_label(info), bst_msginfo_length(info),
+                t->arch.ctx.rip == rip        ? "restarted"
+                : t->state != THREAD_RUNNABLE ? "waits"
+                                              : bst_error_name(c->reg[HOST_REG_RAX]),
+                how == HOST_EXIT_HALT   ? "halted"
+                : how == HOST_EXIT_IDLE ? "idle"
+                                        : "runs",
+                thread_name(sched_current()));
+    }
+    if (how == HOST_EXIT_HALT) {
+        totals.halts++;
+        return false;
+    }
+    note_restart(t, rip);
+    return check_after("a system call");
+}
+
+static const enum user_fault_kind trap_kinds[5] = {
+    USER_FAULT_PAGE,   USER_FAULT_PROTECTION, USER_FAULT_UNDEFINED_INSN,
+    USER_FAULT_DIVIDE, USER_FAULT_OTHER,
+};
+
+/* The timer interrupt, at its deadline if one is armed (else `ticks` from now). */
+static void timer(uint64_t ticks)
+{
+    uint64_t deadline = host_timer_deadline(), now = arch_counter_read();
+    host_time_advance(deadline > now ? deadline - now : ticks);
+    totals.interrupts++;
+    host_timer_interrupt();
+    if (tracing) {
+        fprintf(stderr, "timer at %llu; now %c\n", (unsigned long long)arch_counter_read(),
+                thread_name(sched_current()));
+    }
+    check_after("a timer interrupt");
+}
+
+/* One event; false when the input is done (the machine stopped). */
+static bool event(struct input *in)
+{
+    struct tcb *t = sched_current();
+    uint8_t e = byte(in);
+    unsigned kind = e % 16;
+    if (t == NULL && kind <= 11) {
+        if (host_timer_deadline() != 0) {
+            timer(0);
+        }
+        return true; /* idle: only an interrupt can happen */
+    }
+    if (kind <= 10) {
+        if (kind != 10) {
+            prepare_call(in, t); /* 10: the same registers again */
+        }
+        return run_syscall(t);
+    }
+    switch (kind) {
+    case 11: {
+        enum user_fault_kind k = trap_kinds[byte(in) % 5];
+        totals.faults++;
+        host_user_fault(k, value(in), byte(in));
+        if (tracing) {
+            fprintf(stderr, "thread %c: %s; now %c\n", thread_name(t), user_fault_name(k),
+                    thread_name(sched_current()));
+        }
+        return check_after("a user exception");
+    }
+    case 12:
+        timer(bytes(in, 3));
+        return true;
+    case 13:
+        totals.interrupts++;
+        unsigned line = byte(in) % IRQ_LINES;
+        enum host_exit how = host_irq(line);
+        if (tracing) {
+            fprintf(stderr, "irq %u%s; now %c\n", line, how == HOST_EXIT_NONE ? " (masked)" : "",
+                    thread_name(sched_current()));
+        }
+        return check_after("a device interrupt");
+    case 14:
+        host_time_advance(bytes(in, 2) << (byte(in) % 24));
+        return true;
+    default: {
+        uint8_t p = byte(in) % 8;
+        preempt_every(p == 0 ? 0 : p + 1u);
+        return true;
+    }
+    }
+}
+
+static void run_input(struct input *in)
+{
+    uint8_t options = byte(in);
+    static bool built_once;
+    fuzz_world_build(&world);
+    if (!built_once) { /* the same every time */
+        check_after("building the world");
+        built_once = true;
+    }
+    for (unsigned i = 0; i < RESTART_SLOTS; i++) {
+        restarts[i].t = NULL;
+    }
+    fastpath_off = (options & 1) != 0;
+    preempt_every((options >> 1 & 7) == 0 ? 0 : (options >> 1 & 7) + 1u);
+    unsigned reissued = 0;
+    for (unsigned entries = 0; entries < MAX_ENTRIES && in->pos < in->size; entries++) {
+        struct tcb *t = sched_current();
+        if (t != NULL && take_restart(t)) {
+            totals.reissues++;
+            if (++reissued > MAX_REISSUES) {
+                fprintf(stderr, "fuzz-syscalls: a restarted call made no progress\n");
+                abort();
+            }
+            if (!run_syscall(t)) {
+                break;
+            }
+            continue;
+        }
+        reissued = 0;
+        if (!event(in)) {
+            break;
+        }
+    }
+    fastpath_off = false;
+    const char *why = fuzz_world_teardown(&world);
+    if (why != NULL) {
+        fprintf(stderr, "fuzz-syscalls: %s\n", why);
+        abort();
+    }
+}
+
+static void print_totals(void)
+{
+    fprintf(stderr,
+            "fuzz-syscalls: %lu inputs, %lu system calls (%lu restarted ones again), %lu "
+            "exceptions, %lu interrupts, %lu halts, %lu kernel entries in all\n",
+            totals.inputs, totals.syscalls, totals.reissues, totals.faults, totals.interrupts,
+            totals.halts, totals.syscalls + totals.faults + totals.interrupts);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static bool registered;
+    if (!registered) {
+        atexit(print_totals);
+        registered = true;
+    }
+    if (tracing < 0) {
+        const char *env = getenv("FUZZ_SYSCALLS_TRACE");
+        tracing = env != NULL && env[0] == '1';
+    }
+    struct input in = {data, size, 0};
+    totals.inputs++;
+    run_input(&in);
+    return 0;
+}

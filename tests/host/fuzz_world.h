@@ -1,0 +1,46 @@
+/*
+ * The world each input of the system-call fuzzer starts from (fuzz_world.c): a booted
+ * kernel on the host "architecture" with three threads in two address spaces, built the
+ * way the kernel builds its root task (kernel/roottask.c), and its teardown, which must
+ * leave the kernel holding nothing.
+ */
+#ifndef BASTION_TESTS_HOST_FUZZ_WORLD_H
+#define BASTION_TESTS_HOST_FUZZ_WORLD_H
+
+#include "support.h"
+
+#include <thread/tcb.h>
+
+#define FUZZ_THREADS 3
+
+/* Root CNode slots of what the world made (the fuzzer's inputs name caps by slot). */
+struct fuzz_slots {
+    uint64_t vspace[2];
+    uint64_t tcb[FUZZ_THREADS], sc[FUZZ_THREADS], ipc_buffer[FUZZ_THREADS];
+    uint64_t endpoint[2], endpoint_badged, notification[2], notification_badged;
+    uint64_t reply[FUZZ_THREADS + 1];
+    uint64_t cnode;   /* an empty CNode of 16 slots */
+    uint64_t untyped; /* a 64 KiB RAM untyped */
+    uint64_t first_free;
+};
+
+struct fuzz_world {
+    struct world w;
+    struct fuzz_slots slots;
+};
+
+/* Where each thread's IPC buffer is mapped (thread 2 is alone in the second VSpace). */
+#define FUZZ_IPC_VADDR(i) (UINT64_C(0x10000000) + ((i) % 2) * 0x1000u)
+
+/* Boot and build the world, reset the kernel's global state to a fresh boot's, and run
+ * the first kernel exit (thread 0 runs). Aborts if anything fails: that is a harness
+ * bug, not a finding. */
+void fuzz_world_build(struct fuzz_world *fw);
+
+/* Delete every object: revoke and delete every cap of the root CNode. Returns NULL when
+ * the kernel is left holding nothing (no current, queued, throttled or limited thread,
+ * no running context, no VSpace identifier, no interrupt line issued); else what it
+ * still holds. */
+const char *fuzz_world_teardown(struct fuzz_world *fw);
+
+#endif
