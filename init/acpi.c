@@ -80,6 +80,13 @@ bool acpi_find_ecam(struct ecam *out)
     return mcfg != NULL && acpi_mcfg_ecam(mcfg, length, out);
 }
 
+bool acpi_find_dmar(uint64_t *base)
+{
+    uint32_t length;
+    const volatile uint8_t *dmar = find_table("DMAR", &length);
+    return dmar != NULL && acpi_dmar_unit(dmar, length, base);
+}
+
 /* The I/O APIC the kernel drives (kernel/arch/x86_64/include/arch/ioapic.h): until the
  * kernel takes it from the MADT, the platform must have it where the kernel looks. */
 #define KERNEL_IOAPIC_BASE 0xfec00000ULL

@@ -165,3 +165,37 @@ bool acpi_hpet_base(const volatile uint8_t *hpet, uint32_t length, uint64_t *bas
     *base = b;
     return true;
 }
+
+/* DMAR: the header, host address width and flags, 10 reserved bytes, then remapping
+ * structures (type, length); a DRHD (type 0) has flags at 4, its segment at 6 and its
+ * register base at 8, then device scopes (QEMU lists its devices there, with flags 0). */
+#define DMAR_STRUCTURES    48u
+#define DMAR_DRHD          0u
+#define DMAR_DRHD_MIN      16u
+#define DMAR_INCLUDE_ALL   1u
+#define DMAR_REGISTER_PAGE 0x1000u
+
+bool acpi_dmar_unit(const volatile uint8_t *dmar, uint32_t length, uint64_t *base)
+{
+    uint64_t first = 0;
+    for (uint32_t off = DMAR_STRUCTURES; length >= 4 && off <= length - 4;) {
+        uint32_t type = (uint32_t)read_le(dmar + off, 2);
+        uint32_t size = (uint32_t)read_le(dmar + off + 2, 2);
+        if (size < 4 || size > length - off)
+            break; /* malformed: nothing after it can be trusted */
+        if (type == DMAR_DRHD && size >= DMAR_DRHD_MIN && read_le(dmar + off + 6, 2) == 0) {
+            uint64_t b = read_le(dmar + off + 8, 8);
+            if (b == 0 || b % DMAR_REGISTER_PAGE != 0)
+                return false;
+            if (dmar[off + 4] & DMAR_INCLUDE_ALL) {
+                *base = b;
+                return true;
+            }
+            if (first == 0)
+                first = b;
+        }
+        off += size;
+    }
+    *base = first;
+    return first != 0;
+}

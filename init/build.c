@@ -593,6 +593,7 @@ void build_system(const struct bst_bootinfo *bi)
     refuse_unsupported();
     devmem_init(bi);
     acpi_describe_platform();
+    iommu_init();
     if (s->n[BASTION_TABLE_PCI_DEVICES])
         pci_init();
     create_objects();
@@ -620,6 +621,7 @@ void build_system(const struct bst_bootinfo *bi)
         build_cspace(p, &si);
         load_image(p);
         map_regions(p);
+        iommu_give_devices(p);
         pci_give_devices(p);
         apply_patches(p);
         write_startinfo(p, &si);

@@ -5,7 +5,8 @@
  *
  *   - occupancy: copying slot i of the PD's CNode succeeds exactly when the spec (or
  *     init's documented additions: an endpoint for a parent nothing calls, the service
- *     cap BST_PD_SLOT_INIT) puts a cap there. So no PD holds a cap it was not given.
+ *     cap BST_PD_SLOT_INIT, the I/O space cap BASTION_SLOT_IOSPACE) puts a cap there.
+ *     So no PD holds a cap it was not given.
  *   - notification caps: signalling through the copy, then polling the notification the
  *     spec names, must return exactly the spec's badge (this proves the target, the badge
  *     and the write right; no PD runs yet, so every word starts at zero).
@@ -18,6 +19,7 @@
  * that identifies a slot's cap (type, object, rights, badge) would make the check exact.
  */
 #include "init.h"
+#include "device.h"
 
 #include <libbastion/cnode.h>
 #include <libbastion/ipc.h>
@@ -86,6 +88,8 @@ static void check_pd(uint32_t p)
         expected[BASTION_SLOT_ENDPOINT] = true;
     if (st->init_cap)
         expected[st->init_cap] = true;
+    if (iommu_gave_space(p))
+        expected[BASTION_SLOT_IOSPACE] = true; /* its devices' I/O space, read-only */
     for (uint32_t slot = 1; slot < CNODE_SLOTS; slot++) {
         bst_error_t e = bst_cnode_copy(ROOT_CNODE, probe_slot(), BST_ROOT_DEPTH, st->cspace, slot,
                                        BST_ROOT_DEPTH, BST_RIGHTS_ALL);

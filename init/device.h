@@ -44,6 +44,28 @@ bool acpi_find_ecam(struct ecam *out);
  * APIC at the kernel's address with GSI base 0. After devmem_init. */
 void acpi_describe_platform(void);
 
+/* The register page of the DMA remapping unit ACPI's DMAR table names (the one that
+ * covers every device of segment 0); false without one. */
+bool acpi_find_dmar(uint64_t *base);
+
+/* ---- iommu.c ------------------------------------------------------------------------- */
+
+/* Turn DMA remapping on when ACPI has a DMAR table, else say that DMA is not confined.
+ * After devmem_init and before any PD is built. */
+void iommu_init(void);
+
+/* Whether iommu_init turned DMA remapping on. */
+bool iommu_confines_dma(void);
+
+/* Whether iommu_give_devices put an I/O space cap into PD p's CSpace. */
+bool iommu_gave_space(uint32_t p);
+
+/* With DMA remapping on: an I/O space for PD p's PCI functions holding only its DMA
+ * regions, its functions assigned to it, a read-only cap to it in the PD's
+ * BASTION_SLOT_IOSPACE. Nothing without remapping or without functions. After the PD's
+ * CSpace is built; init_fatal on failure. */
+void iommu_give_devices(uint32_t p);
+
 /* ---- pci.c --------------------------------------------------------------------------- */
 
 struct pci_address {

@@ -80,6 +80,12 @@ unsigned acpi_mcfg_segments(const volatile uint8_t *mcfg, uint32_t length, struc
 struct acpi_madt_result acpi_madt_ioapics(const volatile uint8_t *madt, uint32_t length,
                                           struct acpi_ioapic *out, unsigned max);
 
+/* The register page of a DMA remapping unit (Intel VT-d) of PCI segment 0 in the checked
+ * DMAR table: the one that covers every device (a DRHD with INCLUDE_PCI_ALL), else the
+ * first one (QEMU's names its devices one by one); false if none, or if a register
+ * address is zero or not page aligned. Structures after a malformed one are ignored. */
+bool acpi_dmar_unit(const volatile uint8_t *dmar, uint32_t length, uint64_t *base);
+
 /* The HPET's register block from the checked HPET table (length bytes): true with *base
  * when the table is long enough and its address is in system memory space (GAS space 0),
  * nonzero and 1 KiB aligned. */

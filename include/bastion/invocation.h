@@ -61,7 +61,14 @@
     X(IOPORT_GRANT, 45)                                                                            \
     X(IOPORT_UNGRANT, 46)                                                                          \
     X(TCB_SET_TIMEOUT_ENDPOINT, 47)                                                                \
-    X(DOMAIN_SCHEDULE, 48)
+    X(DOMAIN_SCHEDULE, 48)                                                                         \
+    X(IOMMU_SETUP, 49)                                                                             \
+    X(IOSPACE_ASSIGN, 50)                                                                          \
+    X(IOSPACE_SET_NOTIFICATION, 51)                                                                \
+    X(IOSPACE_READ_FAULT, 52)                                                                      \
+    X(IOPT_MAP, 53)                                                                                \
+    X(IOPT_UNMAP, 54)                                                                              \
+    X(FRAME_IO_MAP, 55)
 
 typedef enum bst_invocation {
 #define BST_INVOCATION_ENUM_ENTRY(name, value) BST_INV_##name = value,
@@ -69,7 +76,7 @@ typedef enum bst_invocation {
 #undef BST_INVOCATION_ENUM_ENTRY
 } bst_invocation_t;
 
-#define BST_INVOCATION_COUNT 49
+#define BST_INVOCATION_COUNT 56
 
 /* The label's name without the BST_INV_ prefix; "?" for a value that is not a label. */
 static inline const char *bst_invocation_name(bst_invocation_t inv)
@@ -88,6 +95,6 @@ static inline const char *bst_invocation_name(bst_invocation_t inv)
 _Static_assert(0 BST_INVOCATION_TABLE(BST_INVOCATION_COUNT_ENTRY) == BST_INVOCATION_COUNT,
                "BST_INVOCATION_COUNT must match the table");
 #undef BST_INVOCATION_COUNT_ENTRY
-_Static_assert(BST_INV_DOMAIN_SCHEDULE == BST_INVOCATION_COUNT - 1, "labels must be dense");
+_Static_assert(BST_INV_FRAME_IO_MAP == BST_INVOCATION_COUNT - 1, "labels must be dense");
 
 #endif

@@ -10,6 +10,9 @@
  * Page-table levels are named by level (L1 is the leaf table that maps 4 KiB frames; the
  * top level is the VSpace). On x86_64: L1 = PT, L2 = PD, L3 = PDPT, VSPACE = PML4.
  *
+ * I/O address spaces (IOMMU DMA remapping): an IOSPACE is the top-level table of the
+ * translation a device's DMA goes through, an IOPT any table below it (docs/capabilities.md).
+ *
  * The type value is ABI (it is the retype argument); values never change.
  */
 #ifndef BASTION_ABI_OBJTYPE_H
@@ -48,7 +51,9 @@
     X(IOPORT_CONTROL, 17, 0, 0)                                                                    \
     X(IOPORT, 18, 0, 0)                                                                            \
     X(DOMAIN_CONTROL, 19, 0, 0)                                                                    \
-    X(SCHED_CONTROL, 20, 0, 0)
+    X(SCHED_CONTROL, 20, 0, 0)                                                                     \
+    X(IOSPACE, 21, 12, BST_OBJF_KOBJ)                                                              \
+    X(IOPT, 22, 12, BST_OBJF_KOBJ)
 
 typedef enum bst_objtype {
 #define BST_OBJTYPE_ENUM_ENTRY(name, value, bits, flags) BST_OBJ_##name = value,
@@ -56,7 +61,7 @@ typedef enum bst_objtype {
 #undef BST_OBJTYPE_ENUM_ENTRY
 } bst_objtype_t;
 
-#define BST_OBJTYPE_COUNT 21
+#define BST_OBJTYPE_COUNT 23
 
 /* Variable-size objects. */
 #define BST_CNODE_SLOT_BITS  6  /* one capability slot is 64 bytes */
@@ -125,7 +130,7 @@ static inline unsigned bst_obj_size_bits(bst_objtype_t t, unsigned size_bits)
 _Static_assert(0 BST_OBJTYPE_TABLE(BST_OBJTYPE_COUNT_ENTRY) == BST_OBJTYPE_COUNT,
                "BST_OBJTYPE_COUNT must match the table");
 #undef BST_OBJTYPE_COUNT_ENTRY
-_Static_assert(BST_OBJ_SCHED_CONTROL == BST_OBJTYPE_COUNT - 1, "object types must be dense");
+_Static_assert(BST_OBJ_IOPT == BST_OBJTYPE_COUNT - 1, "object types must be dense");
 _Static_assert(BST_CNODE_MAX_RADIX + BST_CNODE_SLOT_BITS <= 30, "a CNode fits in 1 GiB");
 
 #endif

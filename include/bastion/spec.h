@@ -60,6 +60,7 @@
 #define BASTION_SLOT_ENDPOINT       5u /* own endpoint, present when someone may call */
 #define BASTION_SLOT_REPLY          6u
 #define BASTION_SLOT_SCHED_CONTEXT  7u
+#define BASTION_SLOT_IOSPACE        8u   /* read-only: its devices' I/O space (IOMMU faults) */
 #define BASTION_SLOT_NOTIFY_BASE    64u  /* + channel id: send to the peer's notification */
 #define BASTION_SLOT_PPCALL_BASE    128u /* + channel id: call the peer's endpoint */
 #define BASTION_SLOT_IRQ_BASE       192u /* + irq id: IRQHandler */

@@ -14,4 +14,8 @@
 /* User virtual addresses are [0, BST_USER_TOP); the kernel owns the rest. */
 #define BST_USER_TOP 0x0000800000000000ull
 
+/* IOSPACE_READ_FAULT's reason word: bits 0-7 the IOMMU's reason code, and this bit for
+ * a write (a read without it). */
+#define BST_IO_FAULT_WRITE 0x100u
+
 #endif

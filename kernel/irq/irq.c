@@ -7,6 +7,7 @@
 #include <object/cdt.h>
 #include <object/finalise.h>
 #include <syscall/invocation.h>
+#include <vm/iospace.h>
 
 struct irq_line {
     bool issued;               /* an IRQ handler cap exists */
@@ -188,9 +189,11 @@ void irq_handler_finalise(const struct cap *cap)
     lines[irq] = (struct irq_line){0};
 }
 
-/* A notification is deleted: no line may keep delivering to it. */
+/* A notification is deleted: no line, and no I/O space's DMA faults, may keep
+ * delivering to it. */
 void irq_forget_notification(const struct notification *n)
 {
+    iospace_forget_notification(n);
     for (unsigned i = 0; i < IRQ_LINES; i++) {
         if (lines[i].ntfn == n) {
             lines[i].ntfn = NULL;

@@ -104,7 +104,8 @@ static bst_error_t cap_set_data(struct cap *c, uint64_t data)
 bool cap_may_copy(const struct cap *c)
 {
     bst_objtype_t t = cap_type(c);
-    return !cap_is_issuer(c) && t != BST_OBJ_PT_L1 && t != BST_OBJ_PT_L2 && t != BST_OBJ_PT_L3;
+    return !cap_is_issuer(c) && t != BST_OBJ_PT_L1 && t != BST_OBJ_PT_L2 && t != BST_OBJ_PT_L3 &&
+           t != BST_OBJ_IOPT;
 }
 
 struct cap_result cap_derive(const struct cap *src, bst_rights_t rights, enum cap_data_mode mode,

@@ -38,6 +38,7 @@ void cap_finalise(const struct cap *cap)
     case BST_OBJ_PT_L2:
     case BST_OBJ_PT_L3:
     case BST_OBJ_VSPACE:
+    case BST_OBJ_IOSPACE: /* vm/vspace.c hands it on to vm/iospace.c */
         page_table_finalise(cap);
         break;
     case BST_OBJ_IRQ_HANDLER:

@@ -11,6 +11,7 @@
 #include <thread/domain.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
+#include <vm/iospace.h>
 #include <vm/vspace.h>
 
 static void load_arguments(struct invocation *inv, const struct arch_context *c)
@@ -100,6 +101,10 @@ static bst_error_t dispatch(struct invocation *inv)
     case BST_OBJ_FRAME_4K:
     case BST_OBJ_FRAME_2M:
     case BST_OBJ_FRAME_1G:
+        if (inv->label == BST_INV_FRAME_IO_MAP ||
+            (inv->label == BST_INV_FRAME_UNMAP && cap_is_io_mapped(&inv->slot->cap))) {
+            return iospace_frame_invoke(inv);
+        }
         return frame_invoke(inv);
     case BST_OBJ_PT_L1:
     case BST_OBJ_PT_L2:
@@ -112,6 +117,9 @@ static bst_error_t dispatch(struct invocation *inv)
     case BST_OBJ_DOMAIN_CONTROL:
         return domain_control_invoke(inv);
     case BST_OBJ_IRQ_CONTROL:
+        if (inv->label == BST_INV_IOMMU_SETUP) {
+            return iommu_setup_invoke(inv); /* IRQ control: the authority over devices */
+        }
         return irq_control_invoke(inv);
     case BST_OBJ_IRQ_HANDLER:
         return irq_handler_invoke(inv);
@@ -119,6 +127,10 @@ static bst_error_t dispatch(struct invocation *inv)
         return arch_ioport_control_invoke(inv);
     case BST_OBJ_IOPORT:
         return arch_ioport_invoke(inv);
+    case BST_OBJ_IOSPACE:
+        return iospace_invoke(inv);
+    case BST_OBJ_IOPT:
+        return iopt_invoke(inv);
     default:
         return BST_ILLEGAL_OPERATION;
     }

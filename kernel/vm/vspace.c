@@ -6,6 +6,7 @@
 #include <kassert.h>
 #include <object/finalise.h>
 #include <syscall/invocation.h>
+#include <vm/iospace.h>
 #include <vm/vspace.h>
 
 #define MAPPED_FLAG BIT(63)
@@ -192,6 +193,9 @@ bst_error_t vm_map_frame(struct cap *frame, const struct cap *vs, vaddr_t vaddr,
     if (e != BST_OK) {
         return e;
     }
+    if (cap_is_io_mapped(frame)) {
+        return BST_ILLEGAL_OPERATION; /* mapped for a device: copy the cap to map it here */
+    }
     if (vm_cap_is_mapped(frame) &&
         (mapped_pml4(frame) != vs->paddr || vm_cap_mapped_vaddr(frame) != vaddr)) {
         return BST_ILLEGAL_OPERATION; /* one cap, one mapping: copy the cap to map twice */
@@ -233,7 +237,7 @@ bst_error_t frame_invoke(struct invocation *inv)
     case BST_INV_FRAME_MAP:
         return frame_map(inv, frame);
     case BST_INV_FRAME_UNMAP:
-        vm_unmap_cap(frame);
+        cap_unbind(frame); /* a VSpace mapping here, an I/O one in vm/iospace.c */
         return BST_OK;
     case BST_INV_FRAME_GET_ADDRESS:
         invocation_reply(inv, 0, frame->paddr);
@@ -299,10 +303,13 @@ void frame_finalise(const struct cap *cap)
     (void)cap;
 }
 
-/* A VSpace retires its identifier; a page table was already unmapped by its cap. */
+/* A VSpace retires its identifier, an I/O space its identifier and devices; a page
+ * table was already unmapped by its cap. */
 void page_table_finalise(const struct cap *cap)
 {
     if (cap_type(cap) == BST_OBJ_VSPACE) {
         vspace_finalise(cap);
+    } else if (cap_type(cap) == BST_OBJ_IOSPACE) {
+        iospace_finalise(cap);
     }
 }

@@ -22,6 +22,11 @@ void vm_unmap_cap(struct cap *cap)
     (void)cap;
 }
 
+void iospace_unmap_cap(struct cap *cap)
+{
+    (void)cap;
+}
+
 void ioport_ungrant_cap(struct cap *cap)
 {
     (void)cap;

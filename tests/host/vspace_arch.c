@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <syscall/invocation.h>
+#include <vm/iospace.h>
 
 #include "vspace_arch.h"
 
@@ -77,6 +78,16 @@ struct arch_translation arch_vspace_translate(paddr_t pml4, vaddr_t vaddr)
 bool arch_vspace_has_huge_pages(void)
 {
     return false;
+}
+
+void iospace_unmap_cap(struct cap *cap)
+{
+    (void)cap;
+}
+
+void iospace_finalise(const struct cap *cap)
+{
+    (void)cap;
 }
 
 void ioport_ungrant_cap(struct cap *cap)

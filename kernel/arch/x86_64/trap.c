@@ -213,6 +213,10 @@ static void handle_interrupt(const struct trap_frame *f)
         break; /* a software interrupt: nothing to acknowledge */
     case VEC_SPURIOUS:
         break; /* spurious interrupts need no EOI */
+    case VEC_IOMMU_FAULT:
+        arch_iommu_fault_interrupt();
+        lapic_eoi();
+        break;
     default:
         if (f->vector >= IRQ_VECTOR_BASE && f->vector < IRQ_VECTOR_BASE + IRQ_LINES) {
             unsigned line = (unsigned)(f->vector - IRQ_VECTOR_BASE);

@@ -115,7 +115,19 @@ static inline bool cap_is_mappable(const struct cap *c)
 {
     bst_objtype_t t = cap_type(c);
     return t == BST_OBJ_FRAME_4K || t == BST_OBJ_FRAME_2M || t == BST_OBJ_FRAME_1G ||
-           t == BST_OBJ_PT_L1 || t == BST_OBJ_PT_L2 || t == BST_OBJ_PT_L3;
+           t == BST_OBJ_PT_L1 || t == BST_OBJ_PT_L2 || t == BST_OBJ_PT_L3 || t == BST_OBJ_IOPT;
+}
+
+/* The mark of a mapping into an I/O space (vm/iospace.h) rather than a VSpace, in the
+ * recorded mapping's first word; a VSpace mapping never has it (its bit 62 is a vaddr
+ * bit, and user vaddrs are below 2^47). */
+#define CAP_IO_MAPPED BIT(62)
+
+/* Whether `c` records a mapping into an I/O space (an IOPT or a frame mapped for a
+ * device): cap_unbind() undoes it with the IOMMU's tables, not a VSpace's. */
+static inline bool cap_is_io_mapped(const struct cap *c)
+{
+    return cap_is_mappable(c) && (c->u.raw[0] & CAP_IO_MAPPED) != 0;
 }
 
 /* Caps that record one binding of their own: a frame's or page table's mapping, an I/O

@@ -29,6 +29,9 @@ void ioport_finalise(const struct cap *cap);
  * still in its slot: undo the mapping the cap made (vm/vspace.c). */
 void vm_unmap_cap(struct cap *cap);
 
+/* The same for an IOPT cap or a frame cap mapped into an I/O space (vm/iospace.c). */
+void iospace_unmap_cap(struct cap *cap);
+
 /* The same for I/O port caps: withdraw the grant of the cap's range from the VSpace it
  * was granted to, if any (arch I/O port code). */
 void ioport_ungrant_cap(struct cap *cap);
@@ -43,6 +46,8 @@ static inline void cap_unbind(struct cap *cap)
 {
     if (cap_type(cap) == BST_OBJ_IOPORT)
         ioport_ungrant_cap(cap);
+    else if (cap_type(cap) == BST_OBJ_IOPT || cap_is_io_mapped(cap))
+        iospace_unmap_cap(cap);
     else
         vm_unmap_cap(cap);
 }

@@ -46,7 +46,8 @@ enum {
     VEC_CP = 21,
     VEC_FIRST_IRQ = 32,
     VEC_TIMER = 32,
-    VEC_BENCH = 0xfe, /* software interrupt of the trap round-trip benchmark */
+    VEC_IOMMU_FAULT = 0xf1, /* the DMA remapping unit's fault event (iommu.c) */
+    VEC_BENCH = 0xfe,       /* software interrupt of the trap round-trip benchmark */
     VEC_SPURIOUS = 255,
 };
 
@@ -57,6 +58,8 @@ void idt_init(void);
  * the vector's own stub), or back to its own stub when handler is 0. Debug tools only. */
 void idt_route(unsigned vector, uint64_t handler);
 void trap_dispatch(struct trap_frame *f);
+/* The IOMMU's fault event: read and report its fault records (iommu.c). */
+void arch_iommu_fault_interrupt(void);
 
 #endif /* __ASSEMBLY__ */
 

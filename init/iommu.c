@@ -1,0 +1,159 @@
+/*
+ * DMA confinement with the IOMMU (docs/drivers.md, "DMA and the IOMMU").
+ *
+ * At boot init looks for ACPI's DMAR table. With one, it hands the kernel the register
+ * page of the remapping unit that covers every PCI device (IOMMU_SETUP, with a device
+ * frame cap of that page): from then on every device's DMA is blocked. Then each PD that
+ * owns PCI functions gets one I/O address space (an IOSPACE and the IOPTs it needs,
+ * from init's untyped memory) holding only the PD's DMA regions, and its functions are
+ * assigned to it. A DMA region of a PD is a region whose physical address the PD is
+ * given (<map setvar_paddr>): the only addresses a driver can hand its device. Each is
+ * mapped at its physical address (the I/O address equals the physical one, so drivers
+ * are unchanged), with the rights of the PD's own mapping: the device writes only what
+ * its driver may write. The PD gets a read-only cap to the space in BASTION_SLOT_IOSPACE,
+ * to read the faults its devices caused.
+ *
+ * Without a DMAR table (or with a unit the kernel refuses) init says that DMA is not
+ * confined and goes on: a PD with a bus-mastering device can then reach all memory.
+ */
+#include "device.h"
+
+#include <libbastion/cnode.h>
+#include <libbastion/iommu.h>
+#include <libbastion/untyped.h>
+#include <libbastion/vspace.h>
+
+#define IOMMU_MAX_LEVELS 4 /* tables an I/O address may need, above the frame */
+
+static bool confined;
+#define IOMMU_MAX_PDS 128 /* as build.c's MAX_PDS */
+static bool gave_space[IOMMU_MAX_PDS];
+
+bool iommu_confines_dma(void)
+{
+    return confined;
+}
+
+bool iommu_gave_space(uint32_t p)
+{
+    return p < IOMMU_MAX_PDS && gave_space[p];
+}
+
+static const char *pd_name(uint32_t p)
+{
+    return spec_string(&the_spec, the_spec.pds[p].name);
+}
+
+void iommu_init(void)
+{
+    uint64_t base = 0;
+    if (!acpi_find_dmar(&base)) {
+        if (the_spec.n[BASTION_TABLE_PCI_DEVICES] != 0)
+            bst_printf("init: no IOMMU (no ACPI DMAR table): DMA is not confined; a PD that "
+                       "owns a bus-mastering device can reach all memory through it\n");
+        return;
+    }
+    uint64_t regs = devmem_frame(base, 12);
+    bst_error_t e = regs ? bst_iommu_setup(BST_SLOT_IRQ_CONTROL, regs) : BST_INVALID_ARGUMENT;
+    if (e != BST_OK) {
+        bst_printf("init: IOMMU at 0x%lx (ACPI DMAR) not usable (%s): DMA is not confined\n",
+                   (unsigned long)base, bst_error_name(e));
+        return;
+    }
+    confined = true;
+    bst_printf("init: IOMMU: VT-d unit at 0x%lx (ACPI DMAR): DMA remapping on, each "
+               "device's DMA confined to its PD's DMA regions\n",
+               (unsigned long)base);
+}
+
+/* Whether PD p is given region r's physical address (setvar_paddr): a DMA region. */
+static bool is_dma_region(uint32_t p, uint32_t r)
+{
+    const struct spec *s = &the_spec;
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_PATCHES]; i++)
+        if (s->patches[i].pd == p && s->patches[i].kind == BASTION_PATCH_REGION_PADDR &&
+            s->patches[i].index == r)
+            return true;
+    return false;
+}
+
+/* Map a copy of `frame` at I/O address `ioaddr`, adding the tables it needs. */
+static void map_frame(uint32_t p, uint64_t space, uint64_t frame, uint64_t ioaddr, uint64_t rights,
+                      const char *region)
+{
+    uint64_t copy = slot_alloc(1);
+    if (copy == 0 || bst_cnode_copy(ROOT_CNODE, copy, BST_ROOT_DEPTH, ROOT_CNODE, frame,
+                                    BST_ROOT_DEPTH, BST_RIGHTS_ALL) != BST_OK)
+        init_fatal("PD '%s': no slot for an I/O mapping of region '%s'", pd_name(p), region);
+    bst_error_t e = bst_frame_io_map(copy, space, ioaddr, rights);
+    for (unsigned n = 0; e == BST_FAILED_LOOKUP && n < IOMMU_MAX_LEVELS; n++) {
+        uint64_t table = slot_alloc(1);
+        if (table == 0 || untyped_alloc(BST_OBJ_IOPT, 0, table, 1) != BST_OK)
+            init_fatal("PD '%s': no memory for an I/O page table", pd_name(p));
+        e = bst_iopt_map(table, space, ioaddr);
+        if (e == BST_OK)
+            e = bst_frame_io_map(copy, space, ioaddr, rights);
+    }
+    if (e != BST_OK)
+        init_fatal("PD '%s': mapping region '%s' for its devices at 0x%lx: %s", pd_name(p), region,
+                   (unsigned long)ioaddr, bst_error_name(e));
+}
+
+/* Every frame of PD p's DMA regions, at its physical address, with the PD's rights. */
+static void map_dma_regions(uint32_t p, uint64_t space)
+{
+    const struct spec *s = &the_spec;
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_MAPS]; i++) {
+        const struct bastion_spec_map *m = &s->maps[i];
+        if (m->pd != p || !is_dma_region(p, m->region))
+            continue;
+        const struct bastion_spec_region *r = &s->regions[m->region];
+        const char *name = spec_string(s, r->name);
+        if (r->page_size != 0x1000)
+            init_fatal("PD '%s': DMA region '%s' has pages of 0x%lx bytes; the IOMMU maps 4 KiB "
+                       "frames only",
+                       pd_name(p), name, (unsigned long)r->page_size);
+        uint64_t rights = BST_RIGHT_READ | (m->perms & BASTION_PERM_W ? BST_RIGHT_WRITE : 0);
+        for (uint64_t k = 0; k < r->size / r->page_size; k++) {
+            uint64_t frame = object_slot(r->frames, k), paddr = 0;
+            if (bst_frame_get_address(frame, &paddr) != BST_OK)
+                init_fatal("region '%s': no frame address", name);
+            map_frame(p, space, frame, paddr, rights, name);
+        }
+        bst_printf("init: PD '%s': DMA region '%s' mapped for its devices (%s)\n", pd_name(p), name,
+                   rights & BST_RIGHT_WRITE ? "read-write" : "read-only");
+    }
+}
+
+void iommu_give_devices(uint32_t p)
+{
+    const struct spec *s = &the_spec;
+    uint64_t space = 0;
+    for (uint32_t d = 0; confined && d < s->n[BASTION_TABLE_PCI_DEVICES]; d++) {
+        const struct bastion_spec_pci_device *dev = &s->pci_devices[d];
+        if (dev->pd != p)
+            continue;
+        if (space == 0) {
+            space = slot_alloc(1);
+            if (space == 0 || untyped_alloc(BST_OBJ_IOSPACE, 0, space, 1) != BST_OK)
+                init_fatal("PD '%s': no memory for an I/O address space", pd_name(p));
+            map_dma_regions(p, space);
+            bst_error_t e =
+                bst_cnode_mint(pd_states[p].cspace, BASTION_SLOT_IOSPACE, BST_ROOT_DEPTH,
+                               ROOT_CNODE, space, BST_ROOT_DEPTH, BST_RIGHT_READ, 0);
+            if (e != BST_OK)
+                init_fatal("PD '%s': cannot give it its I/O space: %s", pd_name(p),
+                           bst_error_name(e));
+            if (p < IOMMU_MAX_PDS)
+                gave_space[p] = true;
+        }
+        bst_error_t e = bst_iospace_assign(space, BST_SLOT_IRQ_CONTROL,
+                                           bst_pci_source_id(dev->bus, dev->dev, dev->fn));
+        if (e != BST_OK)
+            init_fatal("PD '%s': PCI %02x:%02x.%x cannot be given an I/O space: %s%s", pd_name(p),
+                       dev->bus, dev->dev, dev->fn, bst_error_name(e),
+                       e == BST_RANGE_ERROR ? " (the kernel confines bus 0 only)" : "");
+        bst_printf("init: PD '%s': PCI %02x:%02x.%x does DMA through its own I/O space\n",
+                   pd_name(p), dev->bus, dev->dev, dev->fn);
+    }
+}

@@ -1,0 +1,346 @@
+/*
+ * Intel VT-d DMA remapping: the architecture's side of vm/iospace.h.
+ *
+ * One remapping unit (the one whose register page init hands over with IOMMU_SETUP,
+ * found in ACPI's DMAR table). Its root table and the context table of PCI bus 0 are
+ * kernel data (8 KiB, fixed at build like the IDT); a context entry per function
+ * (dev, fn) points at an IOSPACE object's table with the I/O space's identifier as the
+ * domain id. The second-level tables (3 levels for 39-bit I/O addresses, or 4 for
+ * 48-bit, as the unit's SAGAW offers) are IOSPACE and IOPT objects from untyped
+ * memory. Translation is turned on at set-up with every context entry absent, so from
+ * then on a function's DMA is blocked until it is assigned.
+ *
+ * Caches are invalidated through the registers (global context-cache and IOTLB
+ * invalidation), after every change that removes or redirects a translation; queued
+ * invalidation is not used. Every wait on the hardware is bounded. Faults arrive as an
+ * interrupt (VEC_IOMMU_FAULT): the fault recording registers are read, cleared, and
+ * handed to iospace_fault().
+ */
+#include <arch/io.h>
+#include <arch/paging.h>
+#include <arch/trap.h>
+#include <bastion/rights.h>
+#include <bastion/vmattr.h>
+#include <kmem.h>
+#include <kprintf.h>
+#include <vm/iospace.h>
+
+#define REG_VER     0x00
+#define REG_CAP     0x08
+#define REG_ECAP    0x10
+#define REG_GCMD    0x18
+#define REG_GSTS    0x1c
+#define REG_RTADDR  0x20
+#define REG_CCMD    0x28
+#define REG_FSTS    0x34
+#define REG_FECTL   0x38
+#define REG_FEDATA  0x3c
+#define REG_FEADDR  0x40
+#define REG_FEUADDR 0x44
+
+#define GCMD_TE        BIT(31)
+#define GCMD_SRTP      BIT(30)
+#define GSTS_ONE_SHOT  0x96ffffffu /* GSTS bits that are not one-shot commands */
+#define CCMD_ICC       BIT(63)
+#define CCMD_GLOBAL    (1ull << 61)
+#define IOTLB_IVT      BIT(63)
+#define IOTLB_GLOBAL   (1ull << 60)
+#define IOTLB_DRAIN    (BIT(49) | BIT(48))
+#define FSTS_PFO       BIT(0)
+#define FRCD_F         BIT(63) /* in a recording register's high word */
+#define FRCD_T         BIT(62) /* high word: 1 a read, 0 a write */
+#define CAP_SAGAW(c)   (((c) >> 8) & 0x1f)
+#define CAP_FRO(c)     ((((c) >> 24) & 0x3ff) * 16)
+#define CAP_NFR(c)     ((((c) >> 40) & 0xff) + 1)
+#define ECAP_COHERENT  BIT(0)
+#define ECAP_IRO(e)    ((((e) >> 8) & 0x3ff) * 16)
+#define MSI_ADDRESS    0xfee00000u /* the boot CPU's local APIC */
+#define PTE_READ       BIT(0)
+#define PTE_WRITE      BIT(1)
+#define PTE_ADDR       0x000ffffffffff000ull
+#define ENTRY_PRESENT  BIT(0)
+#define WAIT_LIMIT     10000000u
+#define SETUP_ATTEMPTS 4 /* register pages the kernel maps at most (window space) */
+
+static uint64_t root_table[512] __attribute__((aligned(4096)));   /* 256 entries of 16 B */
+static uint64_t context_bus0[512] __attribute__((aligned(4096))); /* 256 entries of 16 B */
+_Static_assert(sizeof(root_table) == 4096 && sizeof(context_bus0) == 4096, "one page each");
+
+static volatile uint8_t *regs;
+static bool enabled;
+static bool coherent;      /* the unit's table walks snoop the CPU's caches */
+static unsigned levels;    /* of second-level translation: 3 or 4 */
+static unsigned fro, nfr;  /* fault recording registers: offset, count */
+static unsigned iotlb_reg; /* the IOTLB invalidate register's offset */
+static unsigned setups_tried;
+
+static uint32_t rd32(unsigned off)
+{
+    return *(volatile uint32_t *)(regs + off);
+}
+static uint64_t rd64(unsigned off)
+{
+    return *(volatile uint64_t *)(regs + off);
+}
+static void wr32(unsigned off, uint32_t v)
+{
+    *(volatile uint32_t *)(regs + off) = v;
+}
+static void wr64(unsigned off, uint64_t v)
+{
+    *(volatile uint64_t *)(regs + off) = v;
+}
+
+/* Make a table write visible to a unit that does not snoop caches. */
+static void flush_entry(const void *p)
+{
+    if (!coherent) {
+        __asm__ volatile("clflush (%0)" ::"r"(p) : "memory");
+    }
+    __asm__ volatile("sfence" ::: "memory");
+}
+
+/* Wait until (reg & mask) == want, a bounded time; false (and a warning) if not. */
+static bool wait32(unsigned off, uint32_t mask, uint32_t want, const char *what)
+{
+    for (unsigned i = 0; i < WAIT_LIMIT; i++) {
+        if ((rd32(off) & mask) == want) {
+            return true;
+        }
+        __asm__ volatile("pause");
+    }
+    kprintf("iommu: warning: %s did not complete\n", what);
+    return false;
+}
+
+static bool wait64_clear(unsigned off, uint64_t bit, const char *what)
+{
+    for (unsigned i = 0; i < WAIT_LIMIT; i++) {
+        if (!(rd64(off) & bit)) {
+            return true;
+        }
+        __asm__ volatile("pause");
+    }
+    kprintf("iommu: warning: %s did not complete\n", what);
+    return false;
+}
+
+static void gcmd(uint32_t cmd, uint32_t status_bit, const char *what)
+{
+    wr32(REG_GCMD, (rd32(REG_GSTS) & GSTS_ONE_SHOT) | cmd);
+    wait32(REG_GSTS, status_bit, status_bit, what);
+}
+
+/* Forget every cached context entry and translation (register-based invalidation). */
+static void invalidate_all(void)
+{
+    wr64(REG_CCMD, CCMD_ICC | CCMD_GLOBAL);
+    wait64_clear(REG_CCMD, CCMD_ICC, "context-cache invalidation");
+    wr64(iotlb_reg, IOTLB_IVT | IOTLB_GLOBAL | IOTLB_DRAIN);
+    wait64_clear(iotlb_reg, IOTLB_IVT, "IOTLB invalidation");
+}
+
+bool arch_iommu_enabled(void)
+{
+    return enabled;
+}
+
+uint64_t arch_iospace_limit(void)
+{
+    return levels == 4 ? BIT(48) : BIT(39);
+}
+
+/* Check what the unit at `regs` offers; the reason it is unusable, or NULL. */
+static const char *check_unit(uint64_t cap, uint64_t ecap, uint32_t ver)
+{
+    if (ver == 0 || ver == 0xffffffffu) {
+        return "no remapping unit answers there";
+    }
+    if (!(CAP_SAGAW(cap) & 0x6)) {
+        return "neither 3- nor 4-level second-level translation";
+    }
+    if (CAP_FRO(cap) + CAP_NFR(cap) * 16 > 4096 || ECAP_IRO(ecap) + 16 > 4096) {
+        return "registers beyond the page";
+    }
+    return NULL;
+}
+
+bst_error_t arch_iommu_setup(paddr_t pa)
+{
+    if (enabled || setups_tried >= SETUP_ATTEMPTS) {
+        return BST_ILLEGAL_OPERATION;
+    }
+    setups_tried++;
+    regs = paging_map_device(pa, 4096);
+    uint32_t ver = rd32(REG_VER);
+    uint64_t cap = rd64(REG_CAP), ecap = rd64(REG_ECAP);
+    const char *why = check_unit(cap, ecap, ver);
+    if (why != NULL) {
+        kprintf("iommu: unit at %#lx refused: %s\n", (unsigned long)pa, why);
+        return BST_INVALID_ARGUMENT;
+    }
+    levels = (CAP_SAGAW(cap) & 0x2) ? 3 : 4;
+    coherent = (ecap & ECAP_COHERENT) != 0;
+    fro = (unsigned)CAP_FRO(cap);
+    nfr = (unsigned)CAP_NFR(cap);
+    iotlb_reg = (unsigned)ECAP_IRO(ecap) + 8;
+    paddr_t ctx = kernel_image_paddr(context_bus0);
+    root_table[0] = ctx | ENTRY_PRESENT; /* bus 0; other buses have no context table */
+    flush_entry(&root_table[0]);
+    wr64(REG_RTADDR, kernel_image_paddr(root_table));
+    gcmd(GCMD_SRTP, GCMD_SRTP, "setting the root table");
+    invalidate_all();
+    wr32(REG_FEDATA, VEC_IOMMU_FAULT);
+    wr32(REG_FEADDR, MSI_ADDRESS);
+    wr32(REG_FEUADDR, 0);
+    wr32(REG_FECTL, 0); /* unmasked */
+    gcmd(GCMD_TE, GCMD_TE, "enabling translation");
+    enabled = (rd32(REG_GSTS) & GCMD_TE) != 0;
+    kprintf("iommu: VT-d %u.%u at %#lx: DMA remapping %s, %u-level tables (%u-bit I/O "
+            "addresses), %u fault records\n",
+            (ver >> 4) & 0xf, ver & 0xf, (unsigned long)pa, enabled ? "on" : "FAILED", levels,
+            levels == 4 ? 48u : 39u, nfr);
+    return enabled ? BST_OK : BST_INVALID_ARGUMENT;
+}
+
+bool arch_iommu_source_valid(uint64_t source_id)
+{
+    return (source_id >> 8) == 0; /* bus 0 only: the one context table */
+}
+
+paddr_t arch_iommu_assigned_root(uint64_t source_id)
+{
+    if (!arch_iommu_source_valid(source_id)) {
+        return 0;
+    }
+    uint64_t lo = context_bus0[2 * (source_id & 0xff)];
+    return (lo & ENTRY_PRESENT) ? (lo & PTE_ADDR) : 0;
+}
+
+void arch_iommu_assign(uint64_t source_id, paddr_t root, unsigned id)
+{
+    uint64_t *e = &context_bus0[2 * (source_id & 0xff)];
+    e[1] = (levels == 4 ? 2u : 1u) | ((uint64_t)id << 8); /* AW, domain id */
+    e[0] = root | ENTRY_PRESENT;                          /* TT 0: translate; faults on */
+    flush_entry(e);
+    invalidate_all(); /* a unit with caching mode may cache absent entries */
+}
+
+void arch_iommu_unassign_root(paddr_t root)
+{
+    for (unsigned f = 0; f < 256; f++) {
+        uint64_t *e = &context_bus0[2 * f];
+        if ((e[0] & ENTRY_PRESENT) && (e[0] & PTE_ADDR) == root) {
+            e[0] = e[1] = 0;
+            flush_entry(e);
+        }
+    }
+    invalidate_all();
+}
+
+static uint64_t *table_at(paddr_t pa)
+{
+    return kmem_ptr(pa);
+}
+
+/* The index of ioaddr in a table of level `level` (1: the leaf table). */
+static unsigned index_at(uint64_t ioaddr, unsigned level)
+{
+    return (unsigned)((ioaddr >> (12 + 9 * (level - 1))) & 511);
+}
+
+/* The entry for ioaddr at `level`, walking down from the root; NULL when a table on the
+ * way is missing. */
+static uint64_t *walk(paddr_t root, uint64_t ioaddr, unsigned level)
+{
+    uint64_t *t = table_at(root);
+    for (unsigned l = levels; l > level; l--) {
+        uint64_t e = t[index_at(ioaddr, l)];
+        if (!(e & (PTE_READ | PTE_WRITE))) {
+            return NULL;
+        }
+        t = table_at(e & PTE_ADDR);
+    }
+    return &t[index_at(ioaddr, level)];
+}
+
+bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned *level)
+{
+    for (unsigned l = levels - 1; l >= 1; l--) {
+        uint64_t *e = walk(root, ioaddr, l + 1);
+        if (!(*e & (PTE_READ | PTE_WRITE))) {
+            *e = table | PTE_READ | PTE_WRITE; /* a table: the leaf entries decide */
+            flush_entry(e);
+            *level = l;
+            return BST_OK;
+        }
+    }
+    return BST_SLOT_OCCUPIED;
+}
+
+void arch_iopt_unmap(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned level)
+{
+    uint64_t *e = level >= 1 && level < levels ? walk(root, ioaddr, level + 1) : NULL;
+    if (e != NULL && (*e & (PTE_READ | PTE_WRITE)) && (*e & PTE_ADDR) == table) {
+        *e = 0;
+        flush_entry(e);
+        invalidate_all();
+    }
+}
+
+void arch_iopt_clear(paddr_t table)
+{
+    uint64_t *t = table_at(table);
+    for (unsigned i = 0; i < 512; i++) {
+        t[i] = 0;
+    }
+    for (unsigned i = 0; i < 512; i += 8) {
+        flush_entry(&t[i]);
+    }
+}
+
+bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, uint64_t ioaddr, uint64_t rights)
+{
+    uint64_t *e = walk(root, ioaddr, 1);
+    if (e == NULL) {
+        return BST_FAILED_LOOKUP;
+    }
+    if (*e & (PTE_READ | PTE_WRITE)) {
+        return BST_SLOT_OCCUPIED;
+    }
+    *e = frame | ((rights & BST_RIGHT_READ) ? PTE_READ : 0) |
+         ((rights & BST_RIGHT_WRITE) ? PTE_WRITE : 0);
+    flush_entry(e);
+    return BST_OK; /* an absent entry is never cached (caching mode aside: invalidate) */
+}
+
+void arch_io_frame_unmap(paddr_t root, paddr_t frame, uint64_t ioaddr)
+{
+    uint64_t *e = walk(root, ioaddr, 1);
+    if (e != NULL && (*e & (PTE_READ | PTE_WRITE)) && (*e & PTE_ADDR) == frame) {
+        *e = 0;
+        flush_entry(e);
+        invalidate_all();
+    }
+}
+
+/* The fault event interrupt: hand every recorded fault on, clear it, and clear an
+ * overflow. Bounded by the number of recording registers. */
+void arch_iommu_fault_interrupt(void)
+{
+    if (regs == NULL) {
+        return;
+    }
+    for (unsigned i = 0; i < nfr; i++) {
+        unsigned off = fro + 16 * i;
+        uint64_t hi = rd64(off + 8);
+        if (!(hi & FRCD_F)) {
+            continue;
+        }
+        uint64_t addr = rd64(off) & ~0xfffull;
+        uint64_t reason = ((hi >> 32) & 0xff) | ((hi & FRCD_T) ? 0 : BST_IO_FAULT_WRITE);
+        wr64(off + 8, FRCD_F); /* write 1 to clear */
+        iospace_fault(hi & 0xffff, addr, reason);
+    }
+    wr32(REG_FSTS, FSTS_PFO);
+}

@@ -1,0 +1,88 @@
+/*
+ * I/O address spaces: what a device's DMA may reach through the IOMMU (docs/capabilities.md,
+ * "I/O address spaces").
+ *
+ * An IOSPACE object is the top-level table of a device's DMA translation; IOPT objects
+ * are the tables below it; 4 KiB frames are mapped into it with the rights the device
+ * gets (read: the device may read the frame, write: it may write it). A PCI function is
+ * assigned to a space with the IRQ control cap as authority over devices; from then on
+ * its DMA reaches exactly what the space maps, and every other access is blocked by the
+ * hardware and recorded here as a fault of that space (counted, the last one kept, a
+ * bound notification signalled). Without an IOMMU set up (IOMMU_SETUP) spaces can be
+ * built but not assigned: DMA is not confined, and init says so.
+ *
+ * Each space in use has an identifier (its slot in a fixed table, with a generation, as
+ * VSpaces have), which also tags the hardware's caches. A frame or IOPT cap records its
+ * one I/O mapping in the cap as a VSpace mapping is recorded (vm/vspace.h), marked
+ * CAP_IO_MAPPED, so a cap whose space was deleted never touches the tables of a space
+ * that reuses the identifier.
+ */
+#ifndef BASTION_VM_IOSPACE_H
+#define BASTION_VM_IOSPACE_H
+
+#include <object/cap.h>
+
+#define IOSPACE_MAX_IDS 64
+
+struct invocation;
+bst_error_t iospace_invoke(struct invocation *inv); /* IOSPACE caps */
+bst_error_t iopt_invoke(struct invocation *inv);    /* IOPT caps */
+bst_error_t
+iospace_frame_invoke(struct invocation *inv);           /* FRAME_IO_MAP, FRAME_UNMAP of I/O maps */
+bst_error_t iommu_setup_invoke(struct invocation *inv); /* IOMMU_SETUP on IRQ control */
+
+/* Undo the I/O mapping `cap` (an IOPT, or a frame that cap_is_io_mapped()) records;
+ * an IOPT is emptied too. On unmap and on every delete of such a cap (finalise.h). */
+void iospace_unmap_cap(struct cap *cap);
+
+/* The last cap to an I/O space is gone: its devices are unassigned (their DMA is
+ * blocked again) and its identifier retired. */
+void iospace_finalise(const struct cap *cap);
+
+/* A notification is being deleted: no space may signal it any more. */
+struct notification;
+void iospace_forget_notification(const struct notification *n);
+
+/* The hardware blocked a DMA of PCI function `source_id` at I/O address `addr`
+ * (architecture's interrupt path): record it with the space the function is assigned
+ * to, if any. `reason`: the hardware's reason code, bit 8 set for a write. */
+void iospace_fault(uint64_t source_id, uint64_t addr, uint64_t reason);
+
+/* DMA faults seen since boot, whether or not a space took them (reports, tests). */
+uint64_t iospace_fault_total(void);
+
+/*
+ * Architecture hooks (x86_64: Intel VT-d, kernel/arch/x86_64/iommu.c). Tables are named
+ * by physical address; `root` is an IOSPACE's table. None of them fails on user input
+ * that the generic decode has checked; the ones returning errors say which.
+ */
+/* Set up and enable DMA remapping with the unit whose registers are the device page at
+ * `regs`. Errors: ILLEGAL_OPERATION (set up already), INVALID_ARGUMENT (no unit there,
+ * or one without the translation this kernel builds). */
+bst_error_t arch_iommu_setup(paddr_t regs);
+bool arch_iommu_enabled(void);
+/* The highest I/O address + 1 the spaces translate. */
+uint64_t arch_iospace_limit(void);
+/* Whether `source_id` (bus << 8 | dev << 3 | fn) can be assigned (RANGE_ERROR if not). */
+bool arch_iommu_source_valid(uint64_t source_id);
+/* The root the function is assigned to, 0 if none. */
+paddr_t arch_iommu_assigned_root(uint64_t source_id);
+/* Point the function's DMA at `root`, tagged `id`; the function was not assigned. */
+void arch_iommu_assign(uint64_t source_id, paddr_t root, unsigned id);
+/* Every function assigned to `root` is unassigned (blocked); caches invalidated. */
+void arch_iommu_unassign_root(paddr_t root);
+/* Put `table` at the first level without a table on the path to `ioaddr` in `root`;
+ * *level receives that level (1: the leaf table). Errors: SLOT_OCCUPIED (every level
+ * has its table). */
+bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned *level);
+/* Remove `table` from level `level` on the path to `ioaddr`, if it is there. */
+void arch_iopt_unmap(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned level);
+/* Empty a table (every entry not present). */
+void arch_iopt_clear(paddr_t table);
+/* Map the 4 KiB frame at ioaddr with rights (BST_RIGHT_READ/WRITE). Errors:
+ * FAILED_LOOKUP (a table on the way is missing), SLOT_OCCUPIED (something is mapped). */
+bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, uint64_t ioaddr, uint64_t rights);
+/* Remove the frame's entry at ioaddr, if it is still that frame's; caches invalidated. */
+void arch_io_frame_unmap(paddr_t root, paddr_t frame, uint64_t ioaddr);
+
+#endif
