@@ -7,11 +7,12 @@
  * owns PCI functions gets one I/O address space (an IOSPACE and the IOPTs it needs,
  * from init's untyped memory) holding only the PD's DMA regions, and its functions are
  * assigned to it. A DMA region of a PD is a region whose physical address the PD is
- * given (<map setvar_paddr>): the only addresses a driver can hand its device. Each is
- * mapped at its physical address (the I/O address equals the physical one, so drivers
- * are unchanged), with the rights of the PD's own mapping: the device writes only what
- * its driver may write. The PD gets a read-only cap to the space in BASTION_SLOT_IOSPACE,
- * to read the faults its devices caused.
+ * given (<map setvar_paddr>), with the rights of the PD's own mapping, or one whose
+ * address a peer of the PD is given (a PD it shares a channel with, its parent or a
+ * child: a virtualiser hands the driver buffers by physical address), read-write: the
+ * addresses a driver can hand its device. Each is mapped at its physical address (the
+ * I/O address equals the physical one, so drivers are unchanged). The PD gets a read-only cap to
+ * the space in BASTION_SLOT_IOSPACE, to read the faults its devices caused.
  *
  * Without a DMAR table (or with a unit the kernel refuses) init says that DMA is not
  * confined and goes on: a PD with a bus-mastering device can then reach all memory.
@@ -66,15 +67,50 @@ void iommu_init(void)
                (unsigned long)base);
 }
 
-/* Whether PD p is given region r's physical address (setvar_paddr): a DMA region. */
-static bool is_dma_region(uint32_t p, uint32_t r)
+/* Whether PD q is given region r's physical address (setvar_paddr). */
+static bool learns_paddr(uint32_t q, uint32_t r)
 {
     const struct spec *s = &the_spec;
     for (uint32_t i = 0; i < s->n[BASTION_TABLE_PATCHES]; i++)
-        if (s->patches[i].pd == p && s->patches[i].kind == BASTION_PATCH_REGION_PADDR &&
+        if (s->patches[i].pd == q && s->patches[i].kind == BASTION_PATCH_REGION_PADDR &&
             s->patches[i].index == r)
             return true;
     return false;
+}
+
+/* Whether q is p's peer: they share a channel, or one is the other's parent. A peer can
+ * hand p device addresses (a virtualiser names buffers by physical address). */
+static bool is_peer(uint32_t p, uint32_t q)
+{
+    const struct spec *s = &the_spec;
+    if (s->pds[p].parent == q || s->pds[q].parent == p)
+        return true;
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_CHANNELS]; i++) {
+        const struct bastion_spec_channel *c = &s->channels[i];
+        if ((c->pd[0] == p && c->pd[1] == q) || (c->pd[0] == q && c->pd[1] == p))
+            return true;
+    }
+    return false;
+}
+
+/* The device rights for region r if it is a DMA region of PD p's devices, else 0: p is
+ * given its physical address (the rights of p's own mapping), or a peer is (read-write:
+ * a receive region that every PD maps read-only is what the device writes). */
+static uint64_t dma_rights(uint32_t p, uint32_t r)
+{
+    const struct spec *s = &the_spec;
+    uint64_t rights = 0;
+    if (learns_paddr(p, r)) {
+        for (uint32_t i = 0; i < s->n[BASTION_TABLE_MAPS]; i++)
+            if (s->maps[i].pd == p && s->maps[i].region == r)
+                rights |=
+                    BST_RIGHT_READ | (s->maps[i].perms & BASTION_PERM_W ? BST_RIGHT_WRITE : 0);
+        return rights;
+    }
+    for (uint32_t q = 0; q < s->n[BASTION_TABLE_PDS]; q++)
+        if (q != p && learns_paddr(q, r) && is_peer(p, q))
+            return BST_RIGHT_READ | BST_RIGHT_WRITE;
+    return 0;
 }
 
 /* Map a copy of `frame` at I/O address `ioaddr`, adding the tables it needs. */
@@ -99,21 +135,20 @@ static void map_frame(uint32_t p, uint64_t space, uint64_t frame, uint64_t ioadd
                    (unsigned long)ioaddr, bst_error_name(e));
 }
 
-/* Every frame of PD p's DMA regions, at its physical address, with the PD's rights. */
+/* Every frame of PD p's DMA regions, at its physical address, with the device's rights. */
 static void map_dma_regions(uint32_t p, uint64_t space)
 {
     const struct spec *s = &the_spec;
-    for (uint32_t i = 0; i < s->n[BASTION_TABLE_MAPS]; i++) {
-        const struct bastion_spec_map *m = &s->maps[i];
-        if (m->pd != p || !is_dma_region(p, m->region))
+    for (uint32_t ri = 0; ri < s->n[BASTION_TABLE_REGIONS]; ri++) {
+        uint64_t rights = dma_rights(p, ri);
+        if (rights == 0)
             continue;
-        const struct bastion_spec_region *r = &s->regions[m->region];
+        const struct bastion_spec_region *r = &s->regions[ri];
         const char *name = spec_string(s, r->name);
         if (r->page_size != 0x1000)
             init_fatal("PD '%s': DMA region '%s' has pages of 0x%lx bytes; the IOMMU maps 4 KiB "
                        "frames only",
                        pd_name(p), name, (unsigned long)r->page_size);
-        uint64_t rights = BST_RIGHT_READ | (m->perms & BASTION_PERM_W ? BST_RIGHT_WRITE : 0);
         for (uint64_t k = 0; k < r->size / r->page_size; k++) {
             uint64_t frame = object_slot(r->frames, k), paddr = 0;
             if (bst_frame_get_address(frame, &paddr) != BST_OK)

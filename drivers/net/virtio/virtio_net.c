@@ -124,7 +124,8 @@ static bool find_device(void)
     return true;
 }
 
-/* Reset, acknowledge, and agree on VERSION_1 (required) and MAC (if offered). */
+/* Reset, acknowledge, and agree on VERSION_1 (required), MAC and ACCESS_PLATFORM (if
+ * offered: the device is behind an IOMMU). */
 static bool negotiate(uint64_t *features)
 {
     if (!virtio_pci_reset(&dev))
@@ -134,7 +135,7 @@ static bool negotiate(uint64_t *features)
     uint64_t offered = virtio_pci_device_features(&dev);
     if (!(offered & VIRTIO_F_VERSION_1))
         return fail("the device does not offer VIRTIO_F_VERSION_1");
-    *features = offered & (VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC);
+    *features = offered & (VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC | VIRTIO_F_ACCESS_PLATFORM);
     virtio_pci_set_driver_features(&dev, *features);
     virtio_pci_set_status(&dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
                                     VIRTIO_STATUS_FEATURES_OK);
@@ -174,9 +175,10 @@ static void print_start(uint64_t features)
         bst_snprintf(mac_text, sizeof(mac_text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
                      mac[2], mac[3], mac[4], mac[5]);
     bst_printf("virtio_net: PCI %04x:%04x, MAC %s, rx queue %u, tx queue %u (%u frames each "
-               "way), features 0x%lx (VERSION_1%s), MSI-X vector 0\n",
+               "way), features 0x%lx (VERSION_1%s%s), MSI-X vector 0\n",
                VIRTIO_PCI_VENDOR, dev.device_id, mac_text, rx.vq.size, tx.vq.size, rx.vq.slots,
-               (unsigned long)features, features & VIRTIO_NET_F_MAC ? ", MAC" : "");
+               (unsigned long)features, features & VIRTIO_NET_F_MAC ? ", MAC" : "",
+               features & VIRTIO_F_ACCESS_PLATFORM ? ", ACCESS_PLATFORM" : "");
 }
 
 /* The resynchronisation handshake (protocol.h, struct net_resync): the generation this run
