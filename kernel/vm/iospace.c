@@ -261,6 +261,9 @@ static bst_error_t iopt_map(struct invocation *inv, struct cap *table)
     if (cap_is_io_mapped(table)) {
         return BST_ILLEGAL_OPERATION; /* one table, one place: unmap it first */
     }
+    if (!arch_iommu_enabled()) {
+        return BST_ILLEGAL_OPERATION; /* no DMA remapping: the table format is not known */
+    }
     unsigned id, level = 0;
     e = prepare(&space->cap, &id);
     if (e != BST_OK) {
@@ -317,6 +320,9 @@ static bst_error_t frame_io_map(struct invocation *inv, struct cap *frame)
     rights &= frame->rights;
     if (rights == 0) {
         return BST_INSUFFICIENT_RIGHTS;
+    }
+    if (!arch_iommu_enabled()) {
+        return BST_ILLEGAL_OPERATION; /* no DMA remapping: the table format is not known */
     }
     unsigned id;
     e = prepare(&space->cap, &id);

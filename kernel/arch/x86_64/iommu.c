@@ -147,7 +147,7 @@ bool arch_iommu_enabled(void)
 
 uint64_t arch_iospace_limit(void)
 {
-    return levels == 4 ? BIT(48) : BIT(39);
+    return levels == 4 ? BIT(48) : BIT(39); /* before set-up: 39 bits, checked first */
 }
 
 /* Check what the unit at `regs` offers; the reason it is unusable, or NULL. */
@@ -328,8 +328,8 @@ void arch_io_frame_unmap(paddr_t root, paddr_t frame, uint64_t ioaddr)
  * overflow. Bounded by the number of recording registers. */
 void arch_iommu_fault_interrupt(void)
 {
-    if (regs == NULL) {
-        return;
+    if (!enabled) {
+        return; /* not ours: nothing was set up to send this vector */
     }
     for (unsigned i = 0; i < nfr; i++) {
         unsigned off = fro + 16 * i;
