@@ -195,6 +195,7 @@ int main(const struct bst_bootinfo *bi)
     bench_yield_pair();
     bench_ports(overhead);
     bench_irq_latency(overhead);
+    bench_iommu(bi, overhead);
     bst_printf("BENCH-END\n");
     return 0;
 }
