@@ -283,6 +283,47 @@ static void hpet_table(void)
     free(t);
 }
 
+/* A DRHD at `off` of DMAR table t: flags, segment, register base, `size` bytes. */
+static void put_drhd(uint8_t *t, size_t off, uint8_t flags, uint16_t seg, uint64_t base,
+                     uint16_t size)
+{
+    put_le(t + off, 0, 2);
+    put_le(t + off + 2, size, 2);
+    t[off + 4] = flags;
+    put_le(t + off + 6, seg, 2);
+    put_le(t + off + 8, base, 8);
+}
+
+static void dmar_units(void)
+{
+    current = "acpi/dmar";
+    uint64_t base = 0;
+    uint8_t *t = make_table("DMAR", 128);
+    CHECK(!acpi_dmar_unit(t, 48, &base)); /* no remapping structures */
+    /* QEMU's shape: one unit with its devices listed (flags 0), device scopes inside. */
+    put_drhd(t, 48, 0, 0, 0xfed90000, 32);
+    CHECK(acpi_dmar_unit(t, 80, &base) && base == 0xfed90000);
+    /* A unit of segment 1 first is skipped; an INCLUDE_PCI_ALL unit wins over a listing one. */
+    put_drhd(t, 48, 1, 1, 0xfed80000, 16);
+    put_drhd(t, 64, 0, 0, 0xfed90000, 16);
+    put_drhd(t, 80, 1, 0, 0xfeda0000, 16);
+    CHECK(acpi_dmar_unit(t, 96, &base) && base == 0xfeda0000);
+    CHECK(acpi_dmar_unit(t, 95, &base) && base == 0xfed90000); /* the last one cut off */
+    /* Hostile: a structure longer than the table, one shorter than its header (the walk
+     * stops there), an unaligned or zero register address. */
+    put_le(t + 66, 200, 2);
+    CHECK(!acpi_dmar_unit(t, 96, &base));
+    put_le(t + 66, 2, 2);
+    CHECK(!acpi_dmar_unit(t, 96, &base));
+    put_le(t + 66, 16, 2);
+    put_le(t + 72, 0xfed90800, 8);
+    CHECK(!acpi_dmar_unit(t, 96, &base));
+    put_le(t + 72, 0, 8);
+    CHECK(!acpi_dmar_unit(t, 96, &base));
+    CHECK(!acpi_dmar_unit(t, 3, &base) && !acpi_dmar_unit(t, 0, &base)); /* shorter than it all */
+    free(t);
+}
+
 static void loader_rsdp_copy(void)
 {
     current = "acpi/rsdp-copy";
@@ -347,6 +388,7 @@ int main(void)
                              mcfg_all_segments,
                              madt_ioapics,
                              hpet_table,
+                             dmar_units,
                              loader_rsdp_copy,
                              bar_decoding};
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
