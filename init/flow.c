@@ -29,6 +29,7 @@ static struct {
     uint16_t label[MAX_NODES];
     uint32_t hub_of[MAX_NODES];
     uint32_t parent_edge[MAX_NODES], queue[MAX_NODES], stamp[MAX_NODES];
+    uint32_t reverse_first[MAX_NODES + 2], reverse_edge[MAX_EDGES]; /* the edges by target */
     uint8_t allow[BASTION_FLOW_MAX_LABELS * BASTION_FLOW_MAX_LABELS];
     uint8_t trusted[BASTION_FLOW_MAX_LABELS], is_source[BASTION_FLOW_MAX_LABELS];
     uint32_t label_name[BASTION_FLOW_MAX_LABELS];
@@ -286,8 +287,9 @@ static bool learnt_edges(const struct bastion_flow_graph *fg, const struct basti
 {
     for (;;) {
         rows();
+        struct bastion_flow_reverse r = {g.reverse_first, g.reverse_edge};
         int32_t added = bastion_flow_paddr_round(fg, g.hub_of, g.pds, g.learnt, g.learnt_count, w,
-                                                 add_dma, NULL);
+                                                 &r, add_dma, NULL);
         if (added <= 0)
             return added == 0;
     }

@@ -185,71 +185,99 @@ struct bastion_flow_paddr {
  * do not yet hold hub <-> region (dma). Returns 0 when it has no room: the round stops. */
 typedef int (*bastion_flow_dma_fn)(void *ctx, uint32_t hub, uint32_t region, uint32_t learner);
 
-/* True when the graph has the edge u -> v of kind `kind` (a scan of u's row). */
-static inline int bastion_flow_has_edge_(const struct bastion_flow_graph *g, uint32_t u, uint32_t v,
-                                         unsigned kind)
+/* Scratch for a round: the graph's edges grouped by target. `first` needs nodes + 2
+ * entries, `edge` one per edge of the graph. */
+struct bastion_flow_reverse {
+    uint32_t *first; /* the edges into v are edge[first[v]] .. edge[first[v + 1] - 1] */
+    uint32_t *edge;  /* indices of the graph's edges */
+};
+
+/* Fills `r` from the graph's rows (a counting sort by target). */
+static inline void bastion_flow_reverse_rows_(const struct bastion_flow_graph *g,
+                                              const struct bastion_flow_reverse *r)
 {
-    for (uint32_t e = g->first[u]; e < g->first[u + 1]; e++)
-        if (g->to[e] == v && g->kind[e] == kind)
-            return 1;
-    return 0;
+    uint32_t edges = g->first[g->nodes];
+    for (uint32_t v = 0; v < g->nodes + 2; v++)
+        r->first[v] = 0;
+    for (uint32_t e = 0; e < edges; e++)
+        r->first[g->to[e] + 2]++;
+    for (uint32_t v = 0; v < g->nodes; v++)
+        r->first[v + 2] += r->first[v + 1];
+    for (uint32_t e = 0; e < edges; e++)
+        r->edge[r->first[g->to[e] + 1]++] = e;
 }
 
-/* Everything the address of a PD of label `lp` reaches from `pd`; returns the queue's length
- * (work->queue holds the nodes reached, `pd` first). */
-static inline uint32_t bastion_flow_paddr_reach_(const struct bastion_flow_graph *g,
-                                                 const struct bastion_flow_work *w, uint32_t pd,
-                                                 uint32_t stamp)
+/* Stamps every node from which information of label `label` reaches `target`: a search
+ * over the edges backwards that does not step onto a trusted node of another label (it
+ * would pass on nothing of label's). */
+static inline void bastion_flow_reach_back_(const struct bastion_flow_graph *g,
+                                            const struct bastion_flow_reverse *r,
+                                            const struct bastion_flow_work *w, uint32_t target,
+                                            uint32_t label, uint32_t stamp)
 {
-    uint32_t lp = g->label[pd], head = 0, tail = 0;
-    w->stamp[pd] = stamp;
-    w->queue[tail++] = pd;
+    uint32_t head = 0, tail = 0;
+    w->stamp[target] = stamp;
+    w->queue[tail++] = target;
     while (head < tail) {
-        uint32_t u = w->queue[head++];
-        uint32_t lu = g->label[u];
-        if (lu != lp && lu != BASTION_FLOW_NO_LABEL && g->trusted[lu])
-            continue; /* reached, but a declassifier: it passes on nothing of lp's */
-        for (uint32_t e = g->first[u]; e < g->first[u + 1]; e++) {
-            uint32_t v = g->to[e];
-            if (w->stamp[v] != stamp) {
-                w->stamp[v] = stamp;
-                w->queue[tail++] = v;
-            }
+        uint32_t v = w->queue[head++];
+        for (uint32_t k = r->first[v]; k < r->first[v + 1]; k++) {
+            uint32_t u = g->from[r->edge[k]], lu = g->label[u];
+            if (w->stamp[u] == stamp ||
+                (lu != label && lu != BASTION_FLOW_NO_LABEL && g->trusted[lu]))
+                continue;
+            w->stamp[u] = stamp;
+            w->queue[tail++] = u;
         }
     }
-    return tail;
 }
 
 /*
  * One round of the address rule above over `count` learnt addresses. `hub_of[p]` is PD
  * node p's DMA node (BASTION_FLOW_NONE when it has no device), for p < `pds`; PD nodes
- * are 0 .. pds - 1. Learners of one PD side by side share one search. The work's stamps
- * may hold anything before and are zero after (bastion_flow_check wants them so). Returns
- * how many pairs `add` took (a pair that two learners reach in one round may be offered
- * twice; the next round sees it in the rows), or -1 when `add` had no room. The cost is
- * (runs of learners of one PD) * (nodes + edges).
+ * are 0 .. pds - 1; every learner has a label. For each PD with devices and each label
+ * that learns addresses, one search backwards finds the learners of that label whose
+ * address reaches the PD. The work's arrays may hold anything before; its stamps are
+ * zero after (bastion_flow_check wants them so). Returns how many pairs `add` took, or -1
+ * when `add` had no room or a learner is out of range. The cost is (PDs with devices) *
+ * (labels that learn) * (nodes + edges + count): linear in the description.
  */
 static inline int32_t bastion_flow_paddr_round(const struct bastion_flow_graph *g,
                                                const uint32_t *hub_of, uint32_t pds,
                                                const struct bastion_flow_paddr *learnt,
                                                uint32_t count, const struct bastion_flow_work *w,
+                                               const struct bastion_flow_reverse *r,
                                                bastion_flow_dma_fn add, void *ctx)
 {
-    int32_t added = 0;
-    uint32_t reached = 0;
-    for (uint32_t u = 0; u < g->nodes; u++)
-        w->stamp[u] = 0;
-    for (uint32_t i = 0; i < count && added >= 0; i++) {
-        if (learnt[i].pd >= pds || learnt[i].region >= g->nodes)
+    uint8_t learns[BASTION_FLOW_MAX_LABELS] = {0};
+    for (uint32_t i = 0; i < count; i++) {
+        if (learnt[i].pd >= pds || learnt[i].region >= g->nodes ||
+            g->label[learnt[i].pd] >= g->labels)
             return -1;
-        if (i == 0 || learnt[i].pd != learnt[i - 1].pd)
-            reached = bastion_flow_paddr_reach_(g, w, learnt[i].pd, i + 1);
-        for (uint32_t k = 0; k < reached && added >= 0; k++) {
-            uint32_t p = w->queue[k], hub = p < pds ? hub_of[p] : BASTION_FLOW_NONE;
-            if (hub == BASTION_FLOW_NONE ||
-                bastion_flow_has_edge_(g, hub, learnt[i].region, BASTION_FLOW_DMA))
+        learns[g->label[learnt[i].pd]] = 1;
+    }
+    for (uint32_t u = 0; u < g->nodes; u++)
+        w->stamp[u] = w->parent_edge[u] = 0; /* parent_edge: regions a DMA node holds */
+    bastion_flow_reverse_rows_(g, r);
+    int32_t added = 0;
+    uint32_t stamp = 0;
+    for (uint32_t d = 0; d < pds && added >= 0; d++) {
+        uint32_t hub = hub_of[d];
+        if (hub == BASTION_FLOW_NONE)
+            continue;
+        for (uint32_t e = g->first[hub]; e < g->first[hub + 1]; e++)
+            if (g->kind[e] == BASTION_FLOW_DMA)
+                w->parent_edge[g->to[e]] = d + 1;
+        for (uint32_t l = 0; l < g->labels && added >= 0; l++) {
+            if (!learns[l])
                 continue;
-            added = add(ctx, hub, learnt[i].region, i) ? added + 1 : -1;
+            bastion_flow_reach_back_(g, r, w, d, l, ++stamp);
+            for (uint32_t i = 0; i < count && added >= 0; i++) {
+                uint32_t p = learnt[i].pd, region = learnt[i].region;
+                if (g->label[p] != l || w->stamp[p] != stamp || w->parent_edge[region] == d + 1)
+                    continue;
+                w->parent_edge[region] = d + 1;
+                added = add(ctx, hub, region, i) ? added + 1 : -1;
+            }
         }
     }
     for (uint32_t u = 0; u < g->nodes; u++)

@@ -64,6 +64,7 @@ linear regions 5000 # regions and maps: names, overlaps, setvars, the parser, th
 linear chain 2000   # PDs with channels, maps and images: layout, images, report, JSON
 linear hw 1500      # I/O ports, PCI devices, BARs and MSIs
 linear flow 2000    # the chain with labels and a policy: the flow check (8 labels)
+linear dma 2000     # every PD learns an address, 4 have devices: the DMA rounds
 
 # A cycle of 200,000 protected procedure calls: the cycle search keeps its own stack (it
 # recursed once, and crashed here), and finds the cycle. Every error is shown (one per

@@ -481,8 +481,16 @@ static void add_paddr_edges(struct graph *g, struct bastion_flow_graph *fg,
         fg->from = g->from;
         fg->to = g->to;
         fg->kind = g->kind;
-        if (bastion_flow_paddr_round(fg, g->hub_of, g->pds, g->learnt.items,
-                                     (uint32_t)g->learnt.count, w, add_paddr_edge, g) <= 0)
+        if (g->learnt.count == 0)
+            return;
+        struct bastion_flow_reverse r = {xmalloc((g->nodes + 2) * sizeof(uint32_t)),
+                                         xmalloc((g->edges.count + 1) * sizeof(uint32_t))};
+        int32_t added =
+            bastion_flow_paddr_round(fg, g->hub_of, g->pds, g->learnt.items,
+                                     (uint32_t)g->learnt.count, w, &r, add_paddr_edge, g);
+        free(r.first);
+        free(r.edge);
+        if (added <= 0)
             return;
         graph_free_rows(g);
     }

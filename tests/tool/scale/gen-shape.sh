@@ -13,11 +13,14 @@
 #   gen-shape.sh flow N      the chain with a flow policy: 8 labels (one trusted) in turn
 #                            on the PDs and on every other region, every label allowed to
 #                            every other; each label's search crosses the whole graph
+#   gen-shape.sh dma N       the flow chain with no label trusted, where every PD learns
+#                            its region's physical address (setvar_paddr) and 4 PDs have a
+#                            PCI device: every address reaches every device (issue 25)
 set -euo pipefail
 shape=$1 n=$2
 case $shape in
 regions) exec "$(dirname "$0")/gen-large.sh" "$n" ;;
-chain | hw | calls | flow) ;;
+chain | hw | calls | flow | dma) ;;
 *)
     echo "gen-shape.sh: unknown shape '$shape'" >&2
     exit 2
@@ -30,23 +33,26 @@ function pd_open(p, extra) {
 BEGIN {
     print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
     print "<system>"
-    if (shape == "chain" || shape == "flow") {
-        labels = shape == "flow" ? 8 : 0
+    if (shape == "chain" || shape == "flow" || shape == "dma") {
+        labels = shape == "chain" ? 0 : 8
+        dma = shape == "dma"
         for (p = 0; p < n; p++) {
             rlabel = labels && p % 2 ? sprintf(" label=\"l%d\"", p % labels) : ""
             printf "  <memory_region name=\"r%d\" size=\"0x1000\"%s/>\n", p, rlabel
             pd_open(p, labels ? sprintf(" label=\"l%d\"", p % labels) : "")
-            printf "    <map mr=\"r%d\" vaddr=\"0x1000000\"/>\n  </protection_domain>\n", p
+            if (dma && p % int(n / 4) == 0)
+                printf "    <pci_device address=\"00:%02x.0\"/>\n", p / int(n / 4)
+            printf "    <map mr=\"r%d\" vaddr=\"0x1000000\"%s/>\n  </protection_domain>\n", p, dma ? " setvar_paddr=\"buf_paddr\"" : ""
         }
         for (p = 0; p + 1 < n; p++)
             printf "  <channel><end pd=\"pd%d\" id=\"0\"/><end pd=\"pd%d\" id=\"1\"/></channel>\n", p, p + 1
         if (labels) {
             print "  <flow_policy>"
             for (l = 0; l < labels; l++)
-                printf "    <label name=\"l%d\"%s/>\n", l, l == 0 ? " trusted=\"true\"" : ""
+                printf "    <label name=\"l%d\"%s/>\n", l, l == 0 && !dma ? " trusted=\"true\"" : ""
             for (l = 0; l < labels; l++)
                 for (m = l + 1; m < labels; m++)
-                    printf "    <flow from=\"l%d\" to=\"l%d\" kinds=\"notify memory\" direction=\"both\"/>\n", l, m
+                    printf "    <flow from=\"l%d\" to=\"l%d\" kinds=\"notify memory%s\" direction=\"both\"/>\n", l, m, dma ? " dma" : ""
             print "  </flow_policy>"
         }
     } else if (shape == "hw") {
