@@ -161,7 +161,8 @@ static bool find_device(void)
 }
 
 /* Reset, acknowledge, and agree on VERSION_1 (required) and the block features the driver
- * uses, where offered: FLUSH, RO, SIZE_MAX, SEG_MAX, BLK_SIZE. */
+ * uses, where offered: FLUSH, RO, SIZE_MAX, SEG_MAX, BLK_SIZE; and ACCESS_PLATFORM (the
+ * device is behind an IOMMU). */
 static bool negotiate(void)
 {
     if (!virtio_pci_reset(&dev))
@@ -171,8 +172,9 @@ static bool negotiate(void)
     uint64_t offered = virtio_pci_device_features(&dev);
     if (!(offered & VIRTIO_F_VERSION_1))
         return fail("the device does not offer VIRTIO_F_VERSION_1");
-    features = offered & (VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_RO |
-                          VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE);
+    features = offered &
+               (VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_RO | VIRTIO_BLK_F_SIZE_MAX |
+                VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_F_ACCESS_PLATFORM);
     virtio_pci_set_driver_features(&dev, features);
     virtio_pci_set_status(&dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
                                     VIRTIO_STATUS_FEATURES_OK);
@@ -309,7 +311,7 @@ static void print_start(uint32_t blk_size)
 {
     bst_printf("virtio_blk: PCI %04x:%04x, %lu blocks of 4 KiB (%lu MiB)%s, block size %u, "
                "queue %u (%u requests in flight, %u data segments of %u bytes), features "
-               "0x%lx (VERSION_1%s%s%s%s%s), MSI-X vector 0\n",
+               "0x%lx (VERSION_1%s%s%s%s%s%s), MSI-X vector 0\n",
                VIRTIO_PCI_VENDOR, dev.device_id, (unsigned long)disk.blocks,
                (unsigned long)(disk.blocks / 256), disk.read_only ? ", read-only" : "", blk_size,
                vq.size, vq.slots, vq.segments, vq.segment_bytes, (unsigned long)features,
@@ -317,7 +319,8 @@ static void print_start(uint32_t blk_size)
                features & VIRTIO_BLK_F_RO ? ", RO" : "",
                features & VIRTIO_BLK_F_SIZE_MAX ? ", SIZE_MAX" : "",
                features & VIRTIO_BLK_F_SEG_MAX ? ", SEG_MAX" : "",
-               features & VIRTIO_BLK_F_BLK_SIZE ? ", BLK_SIZE" : "");
+               features & VIRTIO_BLK_F_BLK_SIZE ? ", BLK_SIZE" : "",
+               features & VIRTIO_F_ACCESS_PLATFORM ? ", ACCESS_PLATFORM" : "");
 }
 
 static bool start(void)

@@ -49,6 +49,8 @@
 #define FSTS_PFO       BIT(0)
 #define FRCD_F         BIT(63) /* in a recording register's high word */
 #define FRCD_T         BIT(62) /* high word: 1 a read, 0 a write */
+#define CAP_ND(c)      ((c)&7) /* 2^(4 + 2 ND) domain ids */
+#define CAP_CM         BIT(7)  /* caching mode: absent entries may be cached */
 #define CAP_SAGAW(c)   (((c) >> 8) & 0x1f)
 #define CAP_FRO(c)     ((((c) >> 24) & 0x3ff) * 16)
 #define CAP_NFR(c)     ((((c) >> 40) & 0xff) + 1)
@@ -69,6 +71,7 @@ _Static_assert(sizeof(root_table) == 4096 && sizeof(context_bus0) == 4096, "one 
 static volatile uint8_t *regs;
 static bool enabled;
 static bool coherent;      /* the unit's table walks snoop the CPU's caches */
+static bool caching_mode;  /* the unit may cache absent entries: invalidate after a map */
 static unsigned levels;    /* of second-level translation: 3 or 4 */
 static unsigned fro, nfr;  /* fault recording registers: offset, count */
 static unsigned iotlb_reg; /* the IOTLB invalidate register's offset */
@@ -156,6 +159,9 @@ static const char *check_unit(uint64_t cap, uint64_t ecap, uint32_t ver)
     if (ver == 0 || ver == 0xffffffffu) {
         return "no remapping unit answers there";
     }
+    if (CAP_ND(cap) < 1) {
+        return "fewer domain ids than I/O spaces (64)";
+    }
     if (!(CAP_SAGAW(cap) & 0x6)) {
         return "neither 3- nor 4-level second-level translation";
     }
@@ -181,6 +187,7 @@ bst_error_t arch_iommu_setup(paddr_t pa)
     }
     levels = (CAP_SAGAW(cap) & 0x2) ? 3 : 4;
     coherent = (ecap & ECAP_COHERENT) != 0;
+    caching_mode = (cap & CAP_CM) != 0;
     fro = (unsigned)CAP_FRO(cap);
     nfr = (unsigned)CAP_NFR(cap);
     iotlb_reg = (unsigned)ECAP_IRO(ecap) + 8;
@@ -271,6 +278,9 @@ bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned
         if (!(*e & (PTE_READ | PTE_WRITE))) {
             *e = table | PTE_READ | PTE_WRITE; /* a table: the leaf entries decide */
             flush_entry(e);
+            if (caching_mode) {
+                invalidate_all();
+            }
             *level = l;
             return BST_OK;
         }
@@ -311,7 +321,10 @@ bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, uint64_t ioaddr, uint
     *e = frame | ((rights & BST_RIGHT_READ) ? PTE_READ : 0) |
          ((rights & BST_RIGHT_WRITE) ? PTE_WRITE : 0);
     flush_entry(e);
-    return BST_OK; /* an absent entry is never cached (caching mode aside: invalidate) */
+    if (caching_mode) {
+        invalidate_all(); /* else an absent entry is never cached */
+    }
+    return BST_OK;
 }
 
 void arch_io_frame_unmap(paddr_t root, paddr_t frame, uint64_t ioaddr)
