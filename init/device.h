@@ -57,6 +57,10 @@ void iommu_init(void);
 /* Whether iommu_init turned DMA remapping on. */
 bool iommu_confines_dma(void);
 
+/* Report the DMA faults each PD's I/O space has had since the last report (init's loop,
+ * on the signal the spaces send). */
+void iommu_report_faults(void);
+
 /* Whether iommu_give_devices put an I/O space cap into PD p's CSpace. */
 bool iommu_gave_space(uint32_t p);
 

@@ -9,6 +9,7 @@
  * parent's index) to restart or re-initialise one of their own children.
  */
 #include "init.h"
+#include "device.h"
 
 #include <libbastion/ipc.h>
 #include <libbastion/late_load.h>
@@ -101,7 +102,9 @@ _Noreturn void serve(void)
             continue;
         }
         uint32_t who = (uint32_t)(badge & BST_PD_BADGE_ID_MASK);
-        if ((badge & BST_PD_BADGE_FAULT) && who < the_spec.n[BASTION_TABLE_PDS]) {
+        if (bst_msginfo_label(info) == BST_LABEL_SIGNAL) {
+            iommu_report_faults(); /* the one notification bound to init: DMA faults */
+        } else if ((badge & BST_PD_BADGE_FAULT) && who < the_spec.n[BASTION_TABLE_PDS]) {
             report_fault(who, info, mr);
             answer = bst_msginfo_make(BST_FAULT_REPLY_STOP, 0, 0, 0);
             answering = true;

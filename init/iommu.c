@@ -14,6 +14,10 @@
  * I/O address equals the physical one, so drivers are unchanged). The PD gets a read-only cap to
  * the space in BASTION_SLOT_IOSPACE, to read the faults its devices caused.
  *
+ * Each space signals init's notification (bound to init's thread) on a DMA fault; init's
+ * loop then reports each new fault: `init: DMA fault in PD 'driver': PCI 00:10.0 write at
+ * I/O address 0x35a000 blocked (reason 0x5); 1 so far`.
+ *
  * Without a DMAR table (or with a unit the kernel refuses) init says that DMA is not
  * confined and goes on: a PD with a bus-mastering device can then reach all memory.
  */
@@ -21,6 +25,7 @@
 
 #include <libbastion/cnode.h>
 #include <libbastion/iommu.h>
+#include <libbastion/tcb.h>
 #include <libbastion/untyped.h>
 #include <libbastion/vspace.h>
 
@@ -29,6 +34,10 @@
 static bool confined;
 #define IOMMU_MAX_PDS 128 /* as build.c's MAX_PDS */
 static bool gave_space[IOMMU_MAX_PDS];
+static uint64_t space_of[IOMMU_MAX_PDS];    /* init's slot of PD p's I/O space, or 0 */
+static uint64_t faults_seen[IOMMU_MAX_PDS]; /* of PD p's space, reported so far */
+static uint64_t fault_signal;               /* init's notification, badged, for the spaces */
+#define FAULT_BADGE 1u
 
 bool iommu_confines_dma(void)
 {
@@ -65,6 +74,30 @@ void iommu_init(void)
     bst_printf("init: IOMMU: VT-d unit at 0x%lx (ACPI DMAR): DMA remapping on, each "
                "device's DMA confined to its PD's DMA regions\n",
                (unsigned long)base);
+    /* DMA faults reach init's loop (serve) as a signal of a notification bound to it. */
+    uint64_t ntfn = slot_alloc(2);
+    if (ntfn == 0 || untyped_alloc(BST_OBJ_NOTIFICATION, 0, ntfn, 1) != BST_OK ||
+        bst_cnode_mint(ROOT_CNODE, ntfn + 1, BST_ROOT_DEPTH, ROOT_CNODE, ntfn, BST_ROOT_DEPTH,
+                       BST_RIGHT_WRITE, FAULT_BADGE) != BST_OK ||
+        bst_tcb_bind_notification(BST_SLOT_ROOT_TCB, ntfn) != BST_OK)
+        init_fatal("cannot make the notification for DMA faults");
+    fault_signal = ntfn + 1;
+}
+
+void iommu_report_faults(void)
+{
+    for (uint32_t p = 0; p < IOMMU_MAX_PDS && p < the_spec.n[BASTION_TABLE_PDS]; p++) {
+        struct bst_io_fault f;
+        if (space_of[p] == 0 || bst_iospace_read_fault(space_of[p], &f) != BST_OK ||
+            f.count == faults_seen[p])
+            continue;
+        bst_printf("init: DMA fault in PD '%s': PCI %02x:%02x.%x %s at I/O address 0x%lx blocked "
+                   "(reason 0x%x); %lu so far\n",
+                   pd_name(p), (unsigned)(f.source_id >> 8), (unsigned)((f.source_id >> 3) & 0x1f),
+                   (unsigned)(f.source_id & 7), (f.reason & BST_IO_FAULT_WRITE) ? "write" : "read",
+                   (unsigned long)f.address, (unsigned)(f.reason & 0xff), (unsigned long)f.count);
+        faults_seen[p] = f.count;
+    }
 }
 
 /* Whether PD q is given region r's physical address (setvar_paddr). */
@@ -173,6 +206,10 @@ void iommu_give_devices(uint32_t p)
             if (space == 0 || untyped_alloc(BST_OBJ_IOSPACE, 0, space, 1) != BST_OK)
                 init_fatal("PD '%s': no memory for an I/O address space", pd_name(p));
             map_dma_regions(p, space);
+            if (bst_iospace_set_notification(space, fault_signal) != BST_OK)
+                init_fatal("PD '%s': cannot be told of its devices' DMA faults", pd_name(p));
+            if (p < IOMMU_MAX_PDS)
+                space_of[p] = space;
             bst_error_t e =
                 bst_cnode_mint(pd_states[p].cspace, BASTION_SLOT_IOSPACE, BST_ROOT_DEPTH,
                                ROOT_CNODE, space, BST_ROOT_DEPTH, BST_RIGHT_READ, 0);
