@@ -41,6 +41,7 @@ read -r -a modules <"$build/modules.args"
 rm -f "$log" "$log.clean"
 scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol \
     --name net-restart --timeout $((240 + target / 2)) --log "$log" \
+    --expect '^init: flow: the capabilities of 12 PDs allow only flows the policy allows' \
     --expect "^crasher: target of $target injections reached" --expect '^net test: done$' \
     --qemu-arg -netdev --qemu-arg "$netdev" \
     --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/qemu-run.out" &
