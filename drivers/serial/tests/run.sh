@@ -22,6 +22,7 @@ failed=0
 
 read -r -a modules <"$build/modules.args"
 expects=(
+    '^init: flow: the capabilities of 7 PDs allow only flows the policy allows'
     '^uart: ok: its IRQ arrives on channel 2$'
     '^uart: ok: no second IRQ before the acknowledgement$'
     '^uart: 16550 at port 0x2f8, 115200 baud'
