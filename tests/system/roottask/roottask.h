@@ -281,6 +281,7 @@ void fpu_check_loop(struct reg_check *c);
     X(test_devices_msi_errors, "devices.msi_errors")                                               \
     X(test_devices_msi_vectors, "devices.msi_vectors")                                             \
     X(test_devices_iospace_errors, "devices.iospace_errors")                                       \
+    X(test_devices_iospace_dma, "devices.iospace_dma_translated_and_revoked")                      \
     X(test_sched_budget_share, "sched.budget_25_percent")                                          \
     X(test_sched_budget_errors, "sched.budget_errors")                                             \
     X(test_sched_domain_errors, "sched.domain_and_timeout_endpoint_errors")                        \

@@ -23,10 +23,15 @@ $(eval $(call user_program,ipc-tests,$(IPC_TESTS_SRCS)))
 
 TEST_SUITES += system-roottask system-ipc
 
+# The root task's devices.iospace_dma drives QEMU's edu device behind an Intel VT-d unit
+# (tests/system/roottask/iospace_dma.c): every boot of the image has both.
+ROOTTASK_QEMU_DEVICES := --qemu-arg -device --qemu-arg intel-iommu --qemu-arg -device \
+    --qemu-arg edu,addr=10.0
+
 .PHONY: suite-system-roottask suite-system-ipc
 suite-system-roottask: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	$(Q)scripts/run-suite.sh system-roottask $(BUILD)/test-results -- \
-	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "" \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) $(ROOTTASK_QEMU_DEVICES) --append "" \
 	    --name roottask --log $(BUILD)/test-logs/roottask.log \
 	    --expect "user fault: thread 'probe-ud' .*invalid instruction" \
 	    --expect "user fault: thread 'probe-divide' .*divide error" \
@@ -57,7 +62,7 @@ suite-system-ipc-slowpath: $(KERNEL_BIN) $(IPC_TESTS_ELF)
 
 suite-system-roottask-slowpath: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	$(Q)scripts/run-suite.sh system-roottask-slowpath $(BUILD)/test-results -- \
-	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "nofastpath" \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) $(ROOTTASK_QEMU_DEVICES) --append "nofastpath" \
 	    --name roottask-slowpath --log $(BUILD)/test-logs/roottask-slowpath.log \
 	    --expect "^ipc: fastpath disabled"
 
@@ -77,7 +82,7 @@ suite-system-ipc-kpti: $(KERNEL_BIN) $(IPC_TESTS_ELF)
 
 suite-system-roottask-kpti: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	$(Q)scripts/run-suite.sh system-roottask-kpti $(BUILD)/test-results -- \
-	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "kpti=on" \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) $(ROOTTASK_QEMU_DEVICES) --append "kpti=on" \
 	    --name roottask-kpti --log $(BUILD)/test-logs/roottask-kpti.log \
 	    --expect "^cpu: meltdown .*; page-table isolation on" \
 	    --expect "^isolation: on, no entry found the kernel view loaded" \
@@ -102,7 +107,7 @@ suite-system-ipc-slowclock: $(KERNEL_BIN) $(IPC_TESTS_ELF)
 
 suite-system-roottask-slowclock: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	$(Q)scripts/run-suite.sh system-roottask-slowclock $(BUILD)/test-results -- \
-	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "" \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) $(ROOTTASK_QEMU_DEVICES) --append "" \
 	    --qemu-arg -icount --qemu-arg shift=5,align=off \
 	    --name roottask-slowclock --timeout 150 --log $(BUILD)/test-logs/roottask-slowclock.log \
 	    --expect "^cspace of 'roottask': root CNode"
