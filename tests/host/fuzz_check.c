@@ -13,6 +13,7 @@
 #include <thread/budget.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
+#include <vm/vspace.h>
 #include <vm/vspace_check.h>
 
 #define MAX_LIVE 1024
@@ -207,6 +208,43 @@ static const char *check_blocked(const struct tcb *t, bool *in_ipc_queue)
     }
 }
 
+/* The fastpath's view of t's CSpace (struct tcb) against its CSpace cap. Without one
+ * the thread cannot run, and the view is rebuilt when it gets one (tcb_set_slot()). */
+static const char *check_decoded_cspace(const struct tcb *t)
+{
+    const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
+    const struct cte *slots = NULL;
+    if (cap_is_null(root)) {
+        return t->cspace_slots == NULL ? NULL : "a thread without a CSpace has a decoded root";
+    }
+    if (cap_type(root) == BST_OBJ_CNODE && root->u.cnode.guard_bits + root->u.cnode.radix == 64) {
+        slots = kmem_ptr(root->paddr);
+    }
+    if (t->cspace_slots != slots || (slots != NULL && (t->cspace_radix != root->u.cnode.radix ||
+                                                       t->cspace_guard != root->u.cnode.guard))) {
+        return "a thread's decoded CSpace root is not its CSpace cap's";
+    }
+    for (unsigned i = 0; i < 2; i++) {
+        uint64_t index = t->fp_cptr[i] & ((UINT64_C(1) << t->cspace_radix) - 1);
+        if (t->fp_slot[i] != &fastpath_no_slot &&
+            (slots == NULL || t->fp_slot[i] != t->cspace_slots + index)) {
+            return "a thread's cached fastpath lookup is not a slot of its CSpace";
+        }
+    }
+    return NULL;
+}
+
+/* The thread the kernel just returned to: what a CPU would run it with. */
+static const char *check_running(const struct tcb *t)
+{
+    const struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
+    if (!tcb_can_run(t) || !vspace_is_prepared(vs)) {
+        return "the kernel returned to a thread without a CSpace or a prepared VSpace";
+    }
+    return arch_active_pml4 == vs->paddr ? NULL
+                                         : "the kernel returned to a thread in another VSpace";
+}
+
 static const char *check_threads(void)
 {
     const struct tcb *cur = sched_current();
@@ -229,6 +267,9 @@ static const char *check_threads(void)
         if (t->bound != NULL && (!live_has(&notifications, t->bound) || t->bound->bound != t)) {
             return "a thread's binding is not mutual";
         }
+        if ((why = check_decoded_cspace(t)) != NULL) {
+            return why;
+        }
         if (t->sc != NULL && (!live_has(&contexts, t->sc) || t->sc->tcb != t)) {
             return "a thread holds a scheduling context that does not name it";
         }
@@ -247,7 +288,7 @@ static const char *check_threads(void)
     return NULL;
 }
 
-const char *fuzz_check_all(void)
+const char *fuzz_check_all(bool left_to_user)
 {
     struct invariant_result o = objects_check_invariants();
     if (!o.ok) {
@@ -266,6 +307,9 @@ const char *fuzz_check_all(void)
                                                   check_replies, check_contexts, check_threads};
     for (size_t i = 0; i < ARRAY_SIZE(checks) && why == NULL; i++) {
         why = checks[i]();
+    }
+    if (why == NULL && left_to_user) {
+        why = check_running(sched_current());
     }
     return why;
 }

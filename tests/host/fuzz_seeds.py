@@ -66,22 +66,28 @@ def us(x):
     return [6, x // 100]
 
 
+def cap(slot):
+    """A capability address naming root CNode slot `slot` exactly (cap_arg())."""
+    return [0x80, slot]
+
+
 def syscall(name, cptr, label=0, args=(), reply=0, recv=0, caps=(), receive=None):
-    """A system call by the current thread (event kind 0)."""
-    out = [0, SYS[name], cptr]
+    """A system call by the current thread (event kind 0), with an exact label."""
+    out = [0, SYS[name]] + cap(cptr)
     length = len(args)
-    out += [label, length | (0x80 if length >= 12 else 0), len(caps)]
+    out += [0xC0, label, length | (0x80 if length >= 12 else 0), len(caps)]
     if name in RECEIVING:
-        out.append(reply)
+        out += cap(reply)
         if name == "NB_SEND_RECV":
-            out.append(recv)
+            out += cap(recv)
     for a in args[:12]:
         out += a if isinstance(a, list) else v(a)
-    out += list(caps)
+    for c in caps:
+        out += cap(c)
     if receive is None:
         out.append(0)
     else:
-        out += [1, receive[0], receive[1], receive[2]]
+        out += [1] + cap(receive[0]) + [receive[1], receive[2]]
     return out
 
 
@@ -233,13 +239,30 @@ SEEDS = {
     + fault(2, 0)
     + syscall("REPLY_RECV", EP1, 1, [vaddr(0x400000)], reply=R0)
     + syscall("CALL", 200, 0, [])
-    + [0, 31, 99, EP0, 0, 0, 0, 0],
+    + [0, 31, 99, 0x80, EP0, 0xC0, 0, 0, 0, 0],
     "preempted-revoke": [4]
     + retype("ENDPOINT", FREE, count=8)
     + invoke(ROOT, "REVOKE", UT, 64)
     + preempt(2)
     + retype("CNODE", FREE, bits=6)
     + invoke(ROOT, "DELETE", FREE, 64),
+    "control-blocked-threads": [0]
+    + syscall("RECV", EP0, reply=R0)
+    + invoke(T0, "RESUME")
+    + invoke(T0, "SET_PRIORITY", T1, 90)
+    + invoke(T0, "WRITE_REGS", 1, 1, vaddr(0x400000))
+    + invoke(T0, "SUSPEND")
+    + invoke(T0, "RESUME")
+    + syscall("CALL", EP1, 1, [1])
+    + syscall("RECV", EP1, reply=R2)
+    + invoke(T1, "SUSPEND")
+    + invoke(T1, "RESUME")
+    + invoke(SC1, "SC_UNBIND")
+    + invoke(SC1, "SC_BIND", T1)
+    + invoke(T2, "BIND_NTFN", N0)
+    + syscall("RECV", N0, reply=R2)
+    + invoke(T2, "SUSPEND")
+    + invoke(T2, "RESUME"),
     "debug-calls": [0]
     + syscall("PUTC", 65)
     + syscall("PUTC", 10)

@@ -23,6 +23,7 @@
 #include "arch/host_arch.h"
 
 #include <bastion/fault.h>
+#include <bastion/invocation.h>
 #include <bastion/syscall.h>
 #include <ipc/fastpath.h>
 #include <irq/irq.h>
@@ -75,12 +76,30 @@ static uint64_t bytes(struct input *in, unsigned n)
     return v;
 }
 
-/* A capability address: mostly a root CNode slot (the threads' CSpace is the root
- * CNode, 256 slots), sometimes any word. */
+/* The root CNode slots that hold a cap, refreshed before each call: a cap argument
+ * names one of them most of the time, so that the input need not find the numbers. */
+static uint8_t live_slots[256];
+static unsigned live_count;
+
+static void find_live_slots(void)
+{
+    live_count = 0;
+    for (unsigned i = 1; i < 256; i++) {
+        if (!cap_is_null(&fuzz_world_slot(&world, i)->cap)) {
+            live_slots[live_count++] = (uint8_t)i;
+        }
+    }
+}
+
+/* A capability address (the threads' CSpace is the 256-slot root CNode): a slot that
+ * holds a cap (byte < 0x80), any slot (0x80..0xef, then the index), any word. */
 static uint64_t cap_arg(struct input *in)
 {
     uint8_t b = byte(in);
-    return b < 0xf0 ? b : bytes(in, 8);
+    if (b < 0x80) {
+        return live_count != 0 ? live_slots[b % live_count] : b;
+    }
+    return b < 0xf0 ? byte(in) : bytes(in, 8);
 }
 
 static const uint64_t vaddr_bases[8] = {
@@ -89,8 +108,8 @@ static const uint64_t vaddr_bases[8] = {
     UINT64_C(0x400000),       UINT64_C(0xffffffff80000000),
 };
 
-/* An argument word, by a tag byte: small numbers, slots, addresses near the mapped
- * ones, rights and flags, times, or any word. */
+/* An argument word, by a tag byte: small numbers (and slot indices), cap addresses,
+ * addresses near the mapped ones, rights and flags, times, single bits, or any word. */
 static uint64_t value(struct input *in)
 {
     uint8_t tag = byte(in);
@@ -99,7 +118,8 @@ static uint64_t value(struct input *in)
     case 0:
         return b;
     case 1:
-        return UINT64_C(1) << (b % 64); /* sizes, single bits */
+        in->pos--; /* b is the cap argument's first byte */
+        return cap_arg(in);
     case 2:
         return vaddr_bases[b % 8] + (uint64_t)(b >> 3) * 0x1000u;
     case 3:
@@ -111,7 +131,7 @@ static uint64_t value(struct input *in)
     case 6:
         return (uint64_t)b * 100u; /* microseconds */
     default:
-        return 0;
+        return UINT64_C(1) << (b % 64); /* sizes, single bits */
     }
 }
 
@@ -157,11 +177,61 @@ static uint64_t syscall_number(struct input *in)
     return n != 0 ? n : byte(in);
 }
 
-/* The message info word: an invocation label (or a user one), a length, extra caps. */
-static uint64_t msginfo(struct input *in, unsigned *length, unsigned *extra)
+/* The labels each kernel object's invocations take (include/bastion/invocation.h). */
+struct label_set {
+    bst_objtype_t type;
+    uint8_t first, last; /* a range of labels ... */
+    uint8_t also;        /* ... and one more (0: none) */
+};
+
+static const struct label_set object_labels[] = {
+    {BST_OBJ_UNTYPED, BST_INV_UNTYPED_RETYPE, BST_INV_UNTYPED_RETYPE, 0},
+    {BST_OBJ_CNODE, BST_INV_CNODE_COPY, BST_INV_CNODE_ROTATE, 0},
+    {BST_OBJ_TCB, BST_INV_TCB_CONFIGURE, BST_INV_TCB_UNBIND_NOTIFICATION,
+     BST_INV_TCB_SET_TIMEOUT_ENDPOINT},
+    {BST_OBJ_SCHED_CONTROL, BST_INV_SCHED_CONTROL_CONFIGURE, BST_INV_SCHED_CONTROL_CONFIGURE, 0},
+    {BST_OBJ_SCHED_CONTEXT, BST_INV_SCHED_CONTEXT_BIND, BST_INV_SCHED_CONTEXT_CONSUMED, 0},
+    {BST_OBJ_FRAME_4K, BST_INV_FRAME_MAP, BST_INV_FRAME_GET_ADDRESS, BST_INV_FRAME_IO_MAP},
+    {BST_OBJ_FRAME_2M, BST_INV_FRAME_MAP, BST_INV_FRAME_GET_ADDRESS, BST_INV_FRAME_IO_MAP},
+    {BST_OBJ_FRAME_1G, BST_INV_FRAME_MAP, BST_INV_FRAME_GET_ADDRESS, BST_INV_FRAME_IO_MAP},
+    {BST_OBJ_PT_L1, BST_INV_PAGE_TABLE_MAP, BST_INV_PAGE_TABLE_UNMAP, 0},
+    {BST_OBJ_PT_L2, BST_INV_PAGE_TABLE_MAP, BST_INV_PAGE_TABLE_UNMAP, 0},
+    {BST_OBJ_PT_L3, BST_INV_PAGE_TABLE_MAP, BST_INV_PAGE_TABLE_UNMAP, 0},
+    {BST_OBJ_IRQ_CONTROL, BST_INV_IRQ_CONTROL_GET, BST_INV_IRQ_CONTROL_GET_IOAPIC,
+     BST_INV_IOMMU_SETUP},
+    {BST_OBJ_IRQ_HANDLER, BST_INV_IRQ_HANDLER_ACK, BST_INV_IRQ_HANDLER_CLEAR, 0},
+    {BST_OBJ_DOMAIN_CONTROL, BST_INV_DOMAIN_SET, BST_INV_DOMAIN_SET, BST_INV_DOMAIN_SCHEDULE},
+    {BST_OBJ_IOSPACE, BST_INV_IOSPACE_ASSIGN, BST_INV_IOSPACE_READ_FAULT, 0},
+    {BST_OBJ_IOPT, BST_INV_IOPT_MAP, BST_INV_IOPT_UNMAP, 0},
+};
+
+/* A label for a call on the cap at `cptr`: one its object takes (byte < 0xc0, when it is
+ * a kernel object in the root CNode), any label (0xc0..0xfe, then the label), or the
+ * signal label (0xff). */
+static uint64_t label_for(struct input *in, uint64_t cptr)
 {
-    uint8_t l = byte(in), len = byte(in), caps = byte(in);
-    uint64_t label = l < 0xf0 ? l % 50u : l == 0xff ? BST_LABEL_SIGNAL : bytes(in, 2);
+    uint8_t l = byte(in);
+    if (l >= 0xc0) {
+        return l == 0xff ? BST_LABEL_SIGNAL : byte(in);
+    }
+    bst_objtype_t type =
+        cptr - 1 < 255 ? cap_type(&fuzz_world_slot(&world, cptr)->cap) : BST_OBJ_NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(object_labels); i++) {
+        const struct label_set *set = &object_labels[i];
+        if (set->type == type) {
+            unsigned n = set->last - set->first + 1u + (set->also != 0);
+            unsigned k = l % n;
+            return k <= (unsigned)(set->last - set->first) ? set->first + k : set->also;
+        }
+    }
+    return l % (BST_INVOCATION_COUNT + 4u); /* an IPC object: labels are the user's */
+}
+
+/* The message info word: a label, a length, extra caps. */
+static uint64_t msginfo(struct input *in, uint64_t cptr, unsigned *length, unsigned *extra)
+{
+    uint64_t label = label_for(in, cptr);
+    uint8_t len = byte(in), caps = byte(in);
     *length = len & 0x80 ? len % (BST_MSG_MAX_LENGTH + 1u) : len % 12u;
     *extra = caps % (BST_MSG_MAX_EXTRA_CAPS + 1u);
     return bst_msginfo_make(label, *length, *extra, (caps >> 2) & 7u);
@@ -173,9 +243,10 @@ static void prepare_call(struct input *in, struct tcb *t)
     struct arch_context *c = &t->arch.ctx;
     unsigned length, extra;
     uint64_t n = syscall_number(in);
+    uint64_t cptr = cap_arg(in);
     c->reg[HOST_REG_RAX] = n;
-    c->reg[HOST_REG_RDI] = cap_arg(in);
-    c->reg[HOST_REG_RSI] = msginfo(in, &length, &extra);
+    c->reg[HOST_REG_RDI] = cptr;
+    c->reg[HOST_REG_RSI] = msginfo(in, cptr, &length, &extra);
     if (n == BST_SYS_RECV || n == BST_SYS_NB_RECV || n == BST_SYS_REPLY_RECV ||
         n == BST_SYS_NB_SEND_RECV) {
         c->reg[HOST_REG_R12] = cap_arg(in);
@@ -201,9 +272,9 @@ static void prepare_call(struct input *in, struct tcb *t)
     }
 }
 
-static bool check_after(const char *what)
+static bool check_after(const char *what, enum host_exit how)
 {
-    const char *why = fuzz_check_all();
+    const char *why = fuzz_check_all(how == HOST_EXIT_USER);
     if (why != NULL) {
         fprintf(stderr, "fuzz-syscalls: after %s: %s\n", what, why);
         abort();
@@ -259,7 +330,7 @@ static bool run_syscall(struct tcb *t)
         return false;
     }
     note_restart(t, rip);
-    return check_after("a system call");
+    return check_after("a system call", how);
 }
 
 static const enum user_fault_kind trap_kinds[5] = {
@@ -273,18 +344,19 @@ static void timer(uint64_t ticks)
     uint64_t deadline = host_timer_deadline(), now = arch_counter_read();
     host_time_advance(deadline > now ? deadline - now : ticks);
     totals.interrupts++;
-    host_timer_interrupt();
+    enum host_exit how = host_timer_interrupt();
     if (tracing) {
         fprintf(stderr, "timer at %llu; now %c\n", (unsigned long long)arch_counter_read(),
                 thread_name(sched_current()));
     }
-    check_after("a timer interrupt");
+    check_after("a timer interrupt", how);
 }
 
 /* One event; false when the input is done (the machine stopped). */
 static bool event(struct input *in)
 {
     struct tcb *t = sched_current();
+    find_live_slots();
     uint8_t e = byte(in);
     unsigned kind = e % 16;
     if (t == NULL && kind <= 11) {
@@ -303,12 +375,12 @@ static bool event(struct input *in)
     case 11: {
         enum user_fault_kind k = trap_kinds[byte(in) % 5];
         totals.faults++;
-        host_user_fault(k, value(in), byte(in));
+        enum host_exit how = host_user_fault(k, value(in), byte(in));
         if (tracing) {
             fprintf(stderr, "thread %c: %s; now %c\n", thread_name(t), user_fault_name(k),
                     thread_name(sched_current()));
         }
-        return check_after("a user exception");
+        return check_after("a user exception", how);
     }
     case 12:
         timer(bytes(in, 3));
@@ -321,7 +393,7 @@ static bool event(struct input *in)
             fprintf(stderr, "irq %u%s; now %c\n", line, how == HOST_EXIT_NONE ? " (masked)" : "",
                     thread_name(sched_current()));
         }
-        return check_after("a device interrupt");
+        return check_after("a device interrupt", how);
     case 14:
         host_time_advance(bytes(in, 2) << (byte(in) % 24));
         return true;
@@ -339,7 +411,7 @@ static void run_input(struct input *in)
     static bool built_once;
     fuzz_world_build(&world);
     if (!built_once) { /* the same every time */
-        check_after("building the world");
+        check_after("building the world", HOST_EXIT_USER);
         built_once = true;
     }
     for (unsigned i = 0; i < RESTART_SLOTS; i++) {

@@ -23,6 +23,16 @@
 #define PRIORITY    100 /* thread i runs at PRIORITY + 2 - i: thread 0 first */
 #define MCP         255
 
+struct cte *fuzz_world_slot(struct fuzz_world *fw, uint64_t index)
+{
+    return cnode_slot(&fw->root, index);
+}
+
+struct slot_ref fuzz_world_ref(struct fuzz_world *fw, uint64_t index)
+{
+    return (struct slot_ref){.root = &fw->root, .cptr = cptr_from_word(index), .depth = 64};
+}
+
 static void must(bst_error_t e, const char *what)
 {
     if (e != BST_OK) {
@@ -123,6 +133,7 @@ void fuzz_world_build(struct fuzz_world *fw)
 {
     reset_machine();
     world_boot(&fw->w, RAM_BYTES, DEV_BYTES);
+    fw->root = *fw->w.root;
     struct fuzz_slots *s = &fw->slots;
     *s = (struct fuzz_slots){.first_free = fw->w.boot.bootinfo->empty.start};
     s->vspace[0] = make_vspace(fw);
@@ -152,12 +163,12 @@ void fuzz_world_build(struct fuzz_world *fw)
 /* Revoke then delete `slot`, running every preempted step to its end. */
 static void erase(struct fuzz_world *fw, uint64_t slot)
 {
-    if (cap_is_null(&world_slot(&fw->w, slot)->cap)) {
+    if (cap_is_null(&fuzz_world_slot(fw, slot)->cap)) {
         return;
     }
-    while (cnode_revoke(world_ref(&fw->w, slot)) == BST_PREEMPTED) {
+    while (cnode_revoke(fuzz_world_ref(fw, slot)) == BST_PREEMPTED) {
     }
-    while (cnode_delete(world_ref(&fw->w, slot)) == BST_PREEMPTED) {
+    while (cnode_delete(fuzz_world_ref(fw, slot)) == BST_PREEMPTED) {
     }
     while (cnode_reap() == BST_PREEMPTED) {
     }
@@ -179,7 +190,7 @@ static bool anything_ready(void)
 const char *fuzz_world_teardown(struct fuzz_world *fw)
 {
     preempt_every(0);
-    uint64_t slots = UINT64_C(1) << fw->w.root->u.cnode.radix;
+    uint64_t slots = UINT64_C(1) << fw->root.u.cnode.radix;
     for (uint64_t i = slots - 1; i > BST_SLOT_ROOT_CNODE; i--) {
         erase(fw, i);
     }

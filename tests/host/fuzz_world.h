@@ -26,8 +26,15 @@ struct fuzz_slots {
 
 struct fuzz_world {
     struct world w;
+    /* A copy of the root CNode cap: the threads may delete the one in its slot 1, and the
+     * harness still finds the slots (the root CNode is boot memory, never reused). */
+    struct cap root;
     struct fuzz_slots slots;
 };
+
+/* Root CNode slot `index` (1 .. 255), and its address (depth 64), through the copy. */
+struct cte *fuzz_world_slot(struct fuzz_world *fw, uint64_t index);
+struct slot_ref fuzz_world_ref(struct fuzz_world *fw, uint64_t index);
 
 /* Where each thread's IPC buffer is mapped (thread 2 is alone in the second VSpace). */
 #define FUZZ_IPC_VADDR(i) (UINT64_C(0x10000000) + ((i) % 2) * 0x1000u)
