@@ -7,9 +7,10 @@
  * is a notify edge, an endpoint cap a call both ways (and the budget, when the callee is
  * passive), a child's TCB cap control both ways, a map of a region memory from a writer
  * and to every mapper, a PCI device DMA to every region of its PD. A physical address
- * init hands a PD (a REGION_PADDR patch, or a fixed one the FLOW table names) reaches
- * further devices by bastion_flow_paddr_round(), in rounds until one adds nothing. The
- * check itself is bastion_flow_check(), the tool's.
+ * init hands a PD (a REGION_PADDR patch, or a fixed one the FLOW table names) is in the
+ * I/O space of its peers' devices (bastion_flow_paddr_peers, the rule of init/iommu.c),
+ * and reaches further devices by bastion_flow_paddr_round(), in rounds until one adds
+ * nothing. The check itself is bastion_flow_check(), the tool's.
  */
 #include "init.h"
 
@@ -281,6 +282,22 @@ static int add_dma(void *ctx, uint32_t hub, uint32_t region, uint32_t learner)
     return 1;
 }
 
+/* The IOMMU's rule (init/iommu.c, bastion_flow_paddr_peers): the regions whose address a
+ * PD's peer learns are in its devices' I/O space, for every channel, parent and child.
+ * False when the edges overflow. */
+static bool peer_edges(void)
+{
+    bool ok = true;
+    for (uint32_t i = 0; i < the_spec.n[BASTION_TABLE_CHANNELS]; i++)
+        ok = ok && bastion_flow_paddr_peers(g.hub_of, g.pds, g.learnt, g.learnt_count,
+                                            the_spec.channels[i].pd[0], the_spec.channels[i].pd[1],
+                                            add_dma, NULL);
+    for (uint32_t p = 0; p < g.pds; p++)
+        ok = ok && bastion_flow_paddr_peers(g.hub_of, g.pds, g.learnt, g.learnt_count, p,
+                                            the_spec.pds[p].parent, add_dma, NULL);
+    return ok;
+}
+
 /* Rows, then rounds of the learnt addresses' DMA edges until one adds none. False when
  * the edges overflow. */
 static bool learnt_edges(const struct bastion_flow_graph *fg, const struct bastion_flow_work *w)
@@ -321,7 +338,7 @@ bool check_flow_policy(void)
     struct bastion_flow_graph fg = {g.nodes, g.first,  g.from,  g.to,      g.kind,
                                     g.label, g.labels, g.allow, g.trusted, g.is_source};
     struct bastion_flow_work w = {g.parent_edge, g.queue, g.stamp};
-    if (g.overflow || !learnt_edges(&fg, &w)) {
+    if (g.overflow || !peer_edges() || !learnt_edges(&fg, &w)) {
         bst_printf("init: flow: FAILED: more than %u flows or %u learnt physical addresses, or "
                    "a flow names no component\n",
                    MAX_EDGES, MAX_LEARNT);

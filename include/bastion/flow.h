@@ -185,6 +185,30 @@ struct bastion_flow_paddr {
  * do not yet hold hub <-> region (dma). Returns 0 when it has no room: the round stops. */
 typedef int (*bastion_flow_dma_fn)(void *ctx, uint32_t hub, uint32_t region, uint32_t learner);
 
+/*
+ * The IOMMU's rule (init/iommu.c): the I/O space of a PD's devices holds every region
+ * whose address a peer of the PD learns (a PD it shares a channel with, its parent or a
+ * child), whatever the channel carries; so the devices reach it as if told. For peers
+ * `p` and `q`, offers `add` each region that q learns for p's DMA node, and each that p
+ * learns for q's (both, where both have devices). Returns 0 when `add` had no room. The
+ * cost is count for a pair where a PD has devices, nothing otherwise.
+ */
+static inline int bastion_flow_paddr_peers(const uint32_t *hub_of, uint32_t pds,
+                                           const struct bastion_flow_paddr *learnt, uint32_t count,
+                                           uint32_t p, uint32_t q, bastion_flow_dma_fn add,
+                                           void *ctx)
+{
+    if (p >= pds || q >= pds || p == q)
+        return 1;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t to = learnt[i].pd == q ? p : learnt[i].pd == p ? q : pds;
+        if (to < pds && hub_of[to] != BASTION_FLOW_NONE &&
+            !add(ctx, hub_of[to], learnt[i].region, i))
+            return 0;
+    }
+    return 1;
+}
+
 /* Scratch for a round: the graph's edges grouped by target. `first` needs nodes + 2
  * entries, `edge` one per edge of the graph. */
 struct bastion_flow_reverse {

@@ -470,6 +470,22 @@ static int add_paddr_edge(void *ctx, uint32_t hub, uint32_t region, uint32_t lea
     return 1;
 }
 
+/* The IOMMU's rule (bastion_flow_paddr_peers): the regions whose address a PD's peer
+ * learns, for every channel and every parent and child. */
+static void add_peer_paddr_edges(struct graph *g, const struct model *m)
+{
+    const struct bastion_flow_paddr *learnt = g->learnt.items;
+    uint32_t count = (uint32_t)g->learnt.count;
+    for (size_t i = 0; i < m->channels.count && count; i++) {
+        const struct model_channel *ch = MODEL_CHANNEL(m, i);
+        bastion_flow_paddr_peers(g->hub_of, g->pds, learnt, count, ch->end[0].pd, ch->end[1].pd,
+                                 add_paddr_edge, g);
+    }
+    for (uint32_t p = 0; p < g->pds && count; p++)
+        bastion_flow_paddr_peers(g->hub_of, g->pds, learnt, count, p, MODEL_PD(m, p)->parent,
+                                 add_paddr_edge, g);
+}
+
 /* Rows, then rounds of the learnt addresses' DMA edges until one adds none (include/
  * bastion/flow.h); `fg` is left describing the final rows. */
 static void add_paddr_edges(struct graph *g, struct bastion_flow_graph *fg,
@@ -513,6 +529,7 @@ static void check_graph(const struct model *m, struct flow_policy *p, struct dia
     uint32_t *scratch = xcalloc(3 * (size_t)g.nodes + 3, sizeof(uint32_t));
     struct bastion_flow_work w = {scratch, scratch + g.nodes + 1,
                                   scratch + 2 * (size_t)g.nodes + 2};
+    add_peer_paddr_edges(&g, m);
     add_paddr_edges(&g, &fg, &w);
     struct report_ctx c = {m, p, &g, d, xmalloc((g.nodes + 1) * sizeof(uint32_t))};
     bastion_flow_check(&fg, &w, report_violation, &c);

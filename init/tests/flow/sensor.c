@@ -1,7 +1,8 @@
 /*
  * sensor (label low): writes one reading into the shared region and notifies the logger.
  * It may: the policy allows low -> high by memory and notify. It learns the region's
- * physical address too (init patches it), which it could hand to the driver.
+ * physical address too (init patches it); the driver, its peer, has the region in its
+ * device's I/O space for that.
  */
 #include <libbastion/pd.h>
 
