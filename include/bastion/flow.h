@@ -198,7 +198,8 @@ static inline int bastion_flow_paddr_peers(const uint32_t *hub_of, uint32_t pds,
                                            uint32_t p, uint32_t q, bastion_flow_dma_fn add,
                                            void *ctx)
 {
-    if (p >= pds || q >= pds || p == q)
+    if (p >= pds || q >= pds || p == q ||
+        (hub_of[p] == BASTION_FLOW_NONE && hub_of[q] == BASTION_FLOW_NONE))
         return 1;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t to = learnt[i].pd == q ? p : learnt[i].pd == p ? q : pds;
