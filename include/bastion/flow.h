@@ -181,8 +181,10 @@ struct bastion_flow_paddr {
     uint32_t region; /* the region's node */
 };
 
-/* Called for a DMA node `hub` that the address of learner `learner` reaches, whose edges
- * do not yet hold hub <-> region (dma). Returns 0 when it has no room: the round stops. */
+/* Called for a DMA node `hub` that the address of learner `learner` reaches: add the dma
+ * edges hub <-> region. A round offers only pairs the graph does not hold yet; the peer
+ * rule may offer one that the PD's own map already gives (a duplicate edge is harmless).
+ * Returns 0 when it has no room, which stops the caller. */
 typedef int (*bastion_flow_dma_fn)(void *ctx, uint32_t hub, uint32_t region, uint32_t learner);
 
 /*
