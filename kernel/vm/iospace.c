@@ -14,7 +14,8 @@
 #define LEVEL_SHIFT  56
 #define LEVEL_MASK   3ull
 #define IOADDR_MASK  (BIT(ID_SHIFT) - 1)
-#define FAULTS_SHOWN 16 /* the console shows this many faults; later ones are only counted */
+#define IR_REASONS   0x20 /* VT-d reason codes from here on are interrupt remapping's */
+#define FAULTS_SHOWN 16   /* the console shows this many faults; later ones are only counted */
 
 _Static_assert((IOSPACE_MAX_IDS & (IOSPACE_MAX_IDS - 1)) == 0, "ids fit a mask");
 _Static_assert(ID_SHIFT + 6 <= LEVEL_SHIFT && LEVEL_SHIFT + 2 <= 62, "record fields apart");
@@ -124,7 +125,10 @@ void iospace_fault(uint64_t source_id, uint64_t addr, uint64_t reason)
         kprintf("iommu: DMA fault: PCI %02lx:%02lx.%lx %s at I/O address %#lx blocked (reason "
                 "%#lx, I/O space %u)\n",
                 (unsigned long)(source_id >> 8), (unsigned long)((source_id >> 3) & 0x1f),
-                (unsigned long)(source_id & 7), (reason & BST_IO_FAULT_WRITE) ? "write" : "read",
+                (unsigned long)(source_id & 7),
+                (reason & 0xff) >= IR_REASONS   ? "interrupt request"
+                : (reason & BST_IO_FAULT_WRITE) ? "write"
+                                                : "read",
                 (unsigned long)addr, (unsigned long)(reason & 0xff), id);
     }
     if (id == 0) {

@@ -16,6 +16,8 @@
  * interrupt (VEC_IOMMU_FAULT): the fault recording registers are read, cleared, and
  * handed to iospace_fault().
  */
+#include <arch/ioapic.h>
+#include <arch/iommu_unit.h>
 #include <arch/io.h>
 #include <arch/paging.h>
 #include <arch/trap.h>
@@ -25,50 +27,37 @@
 #include <kprintf.h>
 #include <vm/iospace.h>
 
-#define REG_VER     0x00
-#define REG_CAP     0x08
-#define REG_ECAP    0x10
-#define REG_GCMD    0x18
-#define REG_GSTS    0x1c
-#define REG_RTADDR  0x20
-#define REG_CCMD    0x28
-#define REG_FSTS    0x34
-#define REG_FECTL   0x38
-#define REG_FEDATA  0x3c
-#define REG_FEADDR  0x40
-#define REG_FEUADDR 0x44
-
-#define GCMD_TE        BIT(31)
-#define GCMD_SRTP      BIT(30)
-#define GSTS_ONE_SHOT  0x96ffffffu /* GSTS bits that are not one-shot commands */
-#define CCMD_ICC       BIT(63)
-#define CCMD_GLOBAL    (1ull << 61)
-#define IOTLB_IVT      BIT(63)
-#define IOTLB_GLOBAL   (1ull << 60)
-#define IOTLB_DRAIN    (BIT(49) | BIT(48))
-#define FSTS_PFO       BIT(0)
-#define FRCD_F         BIT(63) /* in a recording register's high word */
-#define FRCD_T         BIT(62) /* high word: 1 a read, 0 a write */
-#define CAP_ND(c)      ((c)&7) /* 2^(4 + 2 ND) domain ids */
-#define CAP_CM         BIT(7)  /* caching mode: absent entries may be cached */
-#define CAP_SAGAW(c)   (((c) >> 8) & 0x1f)
-#define CAP_FRO(c)     ((((c) >> 24) & 0x3ff) * 16)
-#define CAP_NFR(c)     ((((c) >> 40) & 0xff) + 1)
-#define ECAP_COHERENT  BIT(0)
-#define ECAP_IRO(e)    ((((e) >> 8) & 0x3ff) * 16)
-#define MSI_ADDRESS    0xfee00000u /* the boot CPU's local APIC */
-#define PTE_READ       BIT(0)
-#define PTE_WRITE      BIT(1)
-#define PTE_ADDR       0x000ffffffffff000ull
-#define ENTRY_PRESENT  BIT(0)
-#define WAIT_LIMIT     10000000u
-#define SETUP_ATTEMPTS 4 /* register pages the kernel maps at most (window space) */
+#define GSTS_ONE_SHOT     0x96ffffffu /* GSTS bits that are not one-shot commands */
+#define CCMD_ICC          BIT(63)
+#define CCMD_GLOBAL       (1ull << 61)
+#define IOTLB_IVT         BIT(63)
+#define IOTLB_GLOBAL      (1ull << 60)
+#define IOTLB_DRAIN       (BIT(49) | BIT(48))
+#define QI_CONTEXT_GLOBAL (0x1ull | 1ull << 4)                   /* context-cache, global */
+#define QI_IOTLB_GLOBAL   (0x2ull | 1ull << 4 | BIT(7) | BIT(6)) /* IOTLB, global, drain */
+#define FSTS_PFO          BIT(0)
+#define FRCD_F            BIT(63) /* in a recording register's high word */
+#define FRCD_T            BIT(62) /* high word: 1 a read, 0 a write */
+#define CAP_ND(c)         ((c)&7) /* 2^(4 + 2 ND) domain ids */
+#define CAP_CM            BIT(7)  /* caching mode: absent entries may be cached */
+#define CAP_SAGAW(c)      (((c) >> 8) & 0x1f)
+#define CAP_FRO(c)        ((((c) >> 24) & 0x3ff) * 16)
+#define CAP_NFR(c)        ((((c) >> 40) & 0xff) + 1)
+#define ECAP_COHERENT     BIT(0)
+#define ECAP_IRO(e)       ((((e) >> 8) & 0x3ff) * 16)
+#define MSI_ADDRESS       0xfee00000u /* the boot CPU's local APIC */
+#define PTE_READ          BIT(0)
+#define PTE_WRITE         BIT(1)
+#define PTE_ADDR          0x000ffffffffff000ull
+#define ENTRY_PRESENT     BIT(0)
+#define WAIT_LIMIT        10000000u
+#define SETUP_ATTEMPTS    4 /* register pages the kernel maps at most (window space) */
 
 static uint64_t root_table[512] __attribute__((aligned(4096)));   /* 256 entries of 16 B */
 static uint64_t context_bus0[512] __attribute__((aligned(4096))); /* 256 entries of 16 B */
 _Static_assert(sizeof(root_table) == 4096 && sizeof(context_bus0) == 4096, "one page each");
 
-static volatile uint8_t *regs;
+volatile uint8_t *iommu_unit_regs;
 static bool enabled;
 static bool coherent;      /* the unit's table walks snoop the CPU's caches */
 static bool caching_mode;  /* the unit may cache absent entries: invalidate after a map */
@@ -77,25 +66,7 @@ static unsigned fro, nfr;  /* fault recording registers: offset, count */
 static unsigned iotlb_reg; /* the IOTLB invalidate register's offset */
 static unsigned setups_tried;
 
-static uint32_t rd32(unsigned off)
-{
-    return *(volatile uint32_t *)(regs + off);
-}
-static uint64_t rd64(unsigned off)
-{
-    return *(volatile uint64_t *)(regs + off);
-}
-static void wr32(unsigned off, uint32_t v)
-{
-    *(volatile uint32_t *)(regs + off) = v;
-}
-static void wr64(unsigned off, uint64_t v)
-{
-    *(volatile uint64_t *)(regs + off) = v;
-}
-
-/* Make a table write visible to a unit that does not snoop caches. */
-static void flush_entry(const void *p)
+void iommu_flush(const void *p)
 {
     if (!coherent) {
         __asm__ volatile("clflush (%0)" ::"r"(p) : "memory");
@@ -107,7 +78,7 @@ static void flush_entry(const void *p)
 static bool wait32(unsigned off, uint32_t mask, uint32_t want, const char *what)
 {
     for (unsigned i = 0; i < WAIT_LIMIT; i++) {
-        if ((rd32(off) & mask) == want) {
+        if ((iommu_rd32(off) & mask) == want) {
             return true;
         }
         __asm__ volatile("pause");
@@ -119,7 +90,7 @@ static bool wait32(unsigned off, uint32_t mask, uint32_t want, const char *what)
 static bool wait64_clear(unsigned off, uint64_t bit, const char *what)
 {
     for (unsigned i = 0; i < WAIT_LIMIT; i++) {
-        if (!(rd64(off) & bit)) {
+        if (!(iommu_rd64(off) & bit)) {
             return true;
         }
         __asm__ volatile("pause");
@@ -128,18 +99,27 @@ static bool wait64_clear(unsigned off, uint64_t bit, const char *what)
     return false;
 }
 
-static void gcmd(uint32_t cmd, uint32_t status_bit, const char *what)
+bool iommu_gcmd(uint32_t cmd, uint32_t status, const char *what)
 {
-    wr32(REG_GCMD, (rd32(REG_GSTS) & GSTS_ONE_SHOT) | cmd);
-    wait32(REG_GSTS, status_bit, status_bit, what);
+    iommu_wr32(IOMMU_REG_GCMD, (iommu_rd32(IOMMU_REG_GSTS) & GSTS_ONE_SHOT) | cmd);
+    return wait32(IOMMU_REG_GSTS, status, status, what);
 }
 
-/* Forget every cached context entry and translation (register-based invalidation). */
+/* Forget every cached context entry and translation: through the invalidation queue
+ * once it is on (the registers must not be used then), else through the registers. */
 static void invalidate_all(void)
 {
-    wr64(REG_CCMD, CCMD_ICC | CCMD_GLOBAL);
-    wait64_clear(REG_CCMD, CCMD_ICC, "context-cache invalidation");
-    wr64(iotlb_reg, IOTLB_IVT | IOTLB_GLOBAL | IOTLB_DRAIN);
+    if (iommu_qi_enabled()) {
+        static const uint64_t desc[2][2] = {
+            {QI_CONTEXT_GLOBAL, 0},
+            {QI_IOTLB_GLOBAL, 0},
+        };
+        iommu_qi_submit(desc, 2, "queued context-cache and IOTLB invalidation");
+        return;
+    }
+    iommu_wr64(IOMMU_REG_CCMD, CCMD_ICC | CCMD_GLOBAL);
+    wait64_clear(IOMMU_REG_CCMD, CCMD_ICC, "context-cache invalidation");
+    iommu_wr64(iotlb_reg, IOTLB_IVT | IOTLB_GLOBAL | IOTLB_DRAIN);
     wait64_clear(iotlb_reg, IOTLB_IVT, "IOTLB invalidation");
 }
 
@@ -177,9 +157,9 @@ bst_error_t arch_iommu_setup(paddr_t pa)
         return BST_ILLEGAL_OPERATION;
     }
     setups_tried++;
-    regs = paging_map_device(pa, 4096);
-    uint32_t ver = rd32(REG_VER);
-    uint64_t cap = rd64(REG_CAP), ecap = rd64(REG_ECAP);
+    iommu_unit_regs = paging_map_device(pa, 4096);
+    uint32_t ver = iommu_rd32(IOMMU_REG_VER);
+    uint64_t cap = iommu_rd64(IOMMU_REG_CAP), ecap = iommu_rd64(IOMMU_REG_ECAP);
     const char *why = check_unit(cap, ecap, ver);
     if (why != NULL) {
         kprintf("iommu: unit at %#lx refused: %s\n", (unsigned long)pa, why);
@@ -193,20 +173,27 @@ bst_error_t arch_iommu_setup(paddr_t pa)
     iotlb_reg = (unsigned)ECAP_IRO(ecap) + 8;
     paddr_t ctx = kernel_image_paddr(context_bus0);
     root_table[0] = ctx | ENTRY_PRESENT; /* bus 0; other buses have no context table */
-    flush_entry(&root_table[0]);
-    wr64(REG_RTADDR, kernel_image_paddr(root_table));
-    gcmd(GCMD_SRTP, GCMD_SRTP, "setting the root table");
+    iommu_flush(&root_table[0]);
+    iommu_wr64(IOMMU_REG_RTADDR, kernel_image_paddr(root_table));
+    iommu_gcmd(IOMMU_GCMD_SRTP, IOMMU_GCMD_SRTP, "setting the root table");
     invalidate_all();
-    wr32(REG_FEDATA, VEC_IOMMU_FAULT);
-    wr32(REG_FEADDR, MSI_ADDRESS);
-    wr32(REG_FEUADDR, 0);
-    wr32(REG_FECTL, 0); /* unmasked */
-    gcmd(GCMD_TE, GCMD_TE, "enabling translation");
-    enabled = (rd32(REG_GSTS) & GCMD_TE) != 0;
+    if ((ecap & IOMMU_ECAP_QI) && iommu_qi_enable()) {
+        ioapic_remap_entries(); /* valid entries before remapping comes on */
+        if (iommu_ir_enable(ecap)) {
+            ioapic_use_remapping();
+        }
+    }
+    iommu_wr32(IOMMU_REG_FEDATA, VEC_IOMMU_FAULT);
+    iommu_wr32(IOMMU_REG_FEADDR, MSI_ADDRESS);
+    iommu_wr32(IOMMU_REG_FEUADDR, 0);
+    iommu_wr32(IOMMU_REG_FECTL, 0); /* unmasked */
+    iommu_gcmd(IOMMU_GCMD_TE, IOMMU_GCMD_TE, "enabling translation");
+    enabled = (iommu_rd32(IOMMU_REG_GSTS) & IOMMU_GCMD_TE) != 0;
     kprintf("iommu: VT-d %u.%u at %#lx: DMA remapping %s, %u-level tables (%u-bit I/O "
-            "addresses), %u fault records\n",
+            "addresses), %u fault records, %s invalidation, interrupt remapping %s\n",
             (ver >> 4) & 0xf, ver & 0xf, (unsigned long)pa, enabled ? "on" : "FAILED", levels,
-            levels == 4 ? 48u : 39u, nfr);
+            levels == 4 ? 48u : 39u, nfr, iommu_qi_enabled() ? "queued" : "register-based",
+            iommu_ir_enabled() ? "on" : "off");
     return enabled ? BST_OK : BST_INVALID_ARGUMENT;
 }
 
@@ -229,7 +216,7 @@ void arch_iommu_assign(uint64_t source_id, paddr_t root, unsigned id)
     uint64_t *e = &context_bus0[2 * (source_id & 0xff)];
     e[1] = (levels == 4 ? 2u : 1u) | ((uint64_t)id << 8); /* AW, domain id */
     e[0] = root | ENTRY_PRESENT;                          /* TT 0: translate; faults on */
-    flush_entry(e);
+    iommu_flush(e);
     invalidate_all(); /* a unit with caching mode may cache absent entries */
 }
 
@@ -239,7 +226,7 @@ void arch_iommu_unassign_root(paddr_t root)
         uint64_t *e = &context_bus0[2 * f];
         if ((e[0] & ENTRY_PRESENT) && (e[0] & PTE_ADDR) == root) {
             e[0] = e[1] = 0;
-            flush_entry(e);
+            iommu_flush(e);
         }
     }
     invalidate_all();
@@ -277,7 +264,7 @@ bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned
         uint64_t *e = walk(root, ioaddr, l + 1);
         if (!(*e & (PTE_READ | PTE_WRITE))) {
             *e = table | PTE_READ | PTE_WRITE; /* a table: the leaf entries decide */
-            flush_entry(e);
+            iommu_flush(e);
             if (caching_mode) {
                 invalidate_all();
             }
@@ -293,7 +280,7 @@ void arch_iopt_unmap(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned leve
     uint64_t *e = level >= 1 && level < levels ? walk(root, ioaddr, level + 1) : NULL;
     if (e != NULL && (*e & (PTE_READ | PTE_WRITE)) && (*e & PTE_ADDR) == table) {
         *e = 0;
-        flush_entry(e);
+        iommu_flush(e);
         invalidate_all();
     }
 }
@@ -305,7 +292,7 @@ void arch_iopt_clear(paddr_t table)
         t[i] = 0;
     }
     for (unsigned i = 0; i < 512; i += 8) {
-        flush_entry(&t[i]);
+        iommu_flush(&t[i]);
     }
 }
 
@@ -320,7 +307,7 @@ bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, uint64_t ioaddr, uint
     }
     *e = frame | ((rights & BST_RIGHT_READ) ? PTE_READ : 0) |
          ((rights & BST_RIGHT_WRITE) ? PTE_WRITE : 0);
-    flush_entry(e);
+    iommu_flush(e);
     if (caching_mode) {
         invalidate_all(); /* else an absent entry is never cached */
     }
@@ -332,7 +319,7 @@ void arch_io_frame_unmap(paddr_t root, paddr_t frame, uint64_t ioaddr)
     uint64_t *e = walk(root, ioaddr, 1);
     if (e != NULL && (*e & (PTE_READ | PTE_WRITE)) && (*e & PTE_ADDR) == frame) {
         *e = 0;
-        flush_entry(e);
+        iommu_flush(e);
         invalidate_all();
     }
 }
@@ -346,14 +333,14 @@ void arch_iommu_fault_interrupt(void)
     }
     for (unsigned i = 0; i < nfr; i++) {
         unsigned off = fro + 16 * i;
-        uint64_t hi = rd64(off + 8);
+        uint64_t hi = iommu_rd64(off + 8);
         if (!(hi & FRCD_F)) {
             continue;
         }
-        uint64_t addr = rd64(off) & ~0xfffull;
+        uint64_t addr = iommu_rd64(off) & ~0xfffull;
         uint64_t reason = ((hi >> 32) & 0xff) | ((hi & FRCD_T) ? 0 : BST_IO_FAULT_WRITE);
-        wr64(off + 8, FRCD_F); /* write 1 to clear */
+        iommu_wr64(off + 8, FRCD_F); /* write 1 to clear */
         iospace_fault(hi & 0xffff, addr, reason);
     }
-    wr32(REG_FSTS, FSTS_PFO);
+    iommu_wr32(IOMMU_REG_FSTS, FSTS_PFO);
 }

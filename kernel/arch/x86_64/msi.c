@@ -7,6 +7,7 @@
  * interrupt controller has no per-vector mask for messages.
  */
 #include <arch/ioapic.h>
+#include <arch/iommu_unit.h>
 #include <irq/irq.h>
 
 #define MSI_ADDRESS_BASE 0xfee00000ull /* + destination APIC id << 12 */
@@ -14,8 +15,24 @@
 
 _Static_assert(IRQ_VECTOR_BASE + IRQ_LINES <= 0xf0, "MSI vectors stay below the kernel's own");
 
+/* With interrupt remapping on (iommu_ir.c) the message names the line's remapping entry
+ * (remappable format, no subhandle: the data is not used by the unit), and the entry
+ * holds the vector; a message in the old format would be blocked. No requester check:
+ * the kernel does not know which device will send it. */
+#define MSI_REMAPPABLE    BIT(4)
+#define MSI_INDEX_LOW(i)  (((uint64_t)(i)&0x7fff) << 5)
+#define MSI_INDEX_HIGH(i) ((((uint64_t)(i) >> 15) & 1) << 2)
+
 struct msi_message arch_irq_msi_message(unsigned line)
 {
+    if (iommu_ir_enabled()) {
+        iommu_ir_set(line, IRQ_VECTOR_BASE + line, false, IOMMU_IR_ANY_SOURCE);
+        return (struct msi_message){
+            .address =
+                MSI_ADDRESS_BASE | MSI_REMAPPABLE | MSI_INDEX_LOW(line) | MSI_INDEX_HIGH(line),
+            .data = IRQ_VECTOR_BASE + line, /* ignored by the unit; kept for reports */
+        };
+    }
     return (struct msi_message){
         .address = MSI_ADDRESS_BASE | (MSI_DEST_APIC_ID << 12),
         .data = IRQ_VECTOR_BASE + line, /* bits 8-10 0: fixed; bit 15 0: edge */

@@ -14,4 +14,10 @@
 void ioapic_init(void);
 unsigned ioapic_lines(void);
 
+/* Interrupt remapping coming on (iommu.c): first write every pin's remapping entry from
+ * its redirection entry, then, once remapping is on, switch the redirection entries to
+ * the remappable format (the IOAPIC's messages go through the unit). */
+void ioapic_remap_entries(void);
+void ioapic_use_remapping(void);
+
 #endif
