@@ -105,7 +105,7 @@ _Static_assert(offsetof(struct virtio_pci_cap, offset) == 8, "virtio_pci_cap.off
 #define VIRTIO_ISR_CONFIG 2u
 
 /* Transport feature bits (device-specific ones are in each device's header). */
-#define VIRTIO_F_VERSION_1 (UINT64_C(1) << 32)
+#define VIRTIO_F_VERSION_1       (UINT64_C(1) << 32)
 /* The device's DMA goes through the platform's IOMMU (QEMU: iommu_platform=on); offered
  * only then. A driver accepts it: with Bastion's identity I/O mappings its device
  * addresses stay physical addresses (docs/drivers.md, "DMA and the IOMMU"). */
