@@ -34,7 +34,8 @@ FUZZ_KERNEL_SRCS := $(wildcard kernel/object/*.c kernel/ipc/*.c kernel/thread/*.
 FUZZ_HOST_ARCH_SRCS := $(addprefix tests/host/arch/,thread.c stubs.c vspace.c irq.c ioport.c \
     machine.c trap.c) $(if $(wildcard kernel/vm/iospace.c),tests/host/arch/iommu.c)
 FUZZ_SYSCALLS_SRCS := $(FUZZ_KERNEL_SRCS) $(FUZZ_HOST_ARCH_SRCS) \
-    tests/host/support.c tests/host/fuzz_world.c tests/host/fuzz_check.c tests/host/fuzz_syscalls.c
+    tests/host/support.c tests/host/fuzz_world.c tests/host/fuzz_check.c tests/host/fuzz_observe.c \
+    tests/host/fuzz_syscalls.c
 # The host arch first: its arch/ headers stand in for x86_64's, except the page tables.
 FUZZ_SYSCALLS_INC := -Ikernel/include -Iinclude -Itests/host -Itests/host/arch/include \
     -Ikernel/arch/x86_64/include -Dsched_yield=kernel_sched_yield

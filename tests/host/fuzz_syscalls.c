@@ -12,12 +12,17 @@
  * The threads' code is a SYSCALL at every address: a thread that runs executes one
  * with the registers the input gives it, except that a call the kernel restarted (its
  * instruction pointer moved back over the SYSCALL) is executed again as it stands, as a
- * CPU would. Input layout: one options byte (bit 0: fastpaths off; bits 1-3: a
- * preemption point fires every 2..8 checks, 0: never), then events; every field is a
- * byte or a few, read as zeros past the end. FUZZ_SYSCALLS_TRACE=1 in the environment
+ * CPU would. Input layout: one options byte (bits 1-3: a preemption point fires every
+ * 2..8 checks, 0: never; bit 0: compare, below), then events; every field is a byte or a
+ * few, read as zeros past the end. Time moves only as the input says.
+ *
+ * With bit 0 the input runs twice, with the IPC fastpaths off and then on, and after
+ * every step the threads must see the same (fuzz_observe.h): the fastpaths must change
+ * nothing observable. FUZZ_SYSCALLS_TRACE=1 in the environment
  * prints every kernel entry and its result on stderr.
  */
 #include "fuzz_check.h"
+#include "fuzz_observe.h"
 #include "fuzz_world.h"
 
 #include "arch/host_arch.h"
@@ -309,7 +314,7 @@ static bool take_restart(const struct tcb *t)
 static bool run_syscall(struct tcb *t)
 {
     uint64_t rip = t->arch.ctx.rip;
-    const struct arch_context *c = &t->arch.ctx;
+    struct arch_context *c = &t->arch.ctx;
     uint64_t n = c->reg[HOST_REG_RAX], cptr = c->reg[HOST_REG_RDI], info = c->reg[HOST_REG_RSI];
     totals.syscalls++;
     enum host_exit how = host_syscall();
@@ -330,6 +335,9 @@ static bool run_syscall(struct tcb *t)
         return false;
     }
     note_restart(t, rip);
+    if (n == BST_SYS_DEBUG_FASTPATH_COUNT && t->arch.ctx.rip != rip) {
+        c->reg[HOST_REG_RDI] = c->reg[HOST_REG_RSI] = 0; /* its code drops the count */
+    }
     return check_after("a system call", how);
 }
 
@@ -405,9 +413,37 @@ static bool event(struct input *in)
     }
 }
 
-static void run_input(struct input *in)
+/* How a run of an input takes part in the fastpath comparison. */
+enum run_mode {
+    RUN_ALONE,   /* no comparison */
+    RUN_RECORD,  /* the full path only: record what the threads see after each step */
+    RUN_COMPARE, /* the fastpaths on: it must be the same */
+};
+
+static uint64_t recorded[MAX_ENTRIES];
+static unsigned recorded_steps;
+
+/* After step `step` of a compared run; false (and a report) when they disagree. */
+static void observe_step(enum run_mode mode, unsigned step)
 {
-    uint8_t options = byte(in);
+    if (mode == RUN_ALONE) {
+        return;
+    }
+    uint64_t digest = fuzz_observe_digest(tracing ? stderr : NULL);
+    if (mode == RUN_RECORD) {
+        recorded[step] = digest;
+        recorded_steps = step + 1;
+    } else if (step >= recorded_steps || recorded[step] != digest) {
+        fprintf(stderr, "fuzz-syscalls: the fastpaths changed what the threads see, at step %u\n",
+                step);
+        abort();
+    }
+}
+
+static void run_input(struct input *in, enum run_mode mode)
+{
+    in->pos = 1; /* after the options byte */
+    uint8_t options = in->data[0];
     static bool built_once;
     fuzz_world_build(&world);
     if (!built_once) { /* the same every time */
@@ -417,26 +453,35 @@ static void run_input(struct input *in)
     for (unsigned i = 0; i < RESTART_SLOTS; i++) {
         restarts[i].t = NULL;
     }
-    fastpath_off = (options & 1) != 0;
+    fastpath_off = mode == RUN_RECORD;
+    if (mode == RUN_RECORD) {
+        recorded_steps = 0;
+    }
     preempt_every((options >> 1 & 7) == 0 ? 0 : (options >> 1 & 7) + 1u);
-    unsigned reissued = 0;
-    for (unsigned entries = 0; entries < MAX_ENTRIES && in->pos < in->size; entries++) {
+    unsigned reissued = 0, step = 0;
+    for (; step < MAX_ENTRIES && in->pos < in->size; step++) {
         struct tcb *t = sched_current();
+        bool go_on;
         if (t != NULL && take_restart(t)) {
             totals.reissues++;
             if (++reissued > MAX_REISSUES) {
                 fprintf(stderr, "fuzz-syscalls: a restarted call made no progress\n");
                 abort();
             }
-            if (!run_syscall(t)) {
-                break;
-            }
-            continue;
+            go_on = run_syscall(t);
+        } else {
+            reissued = 0;
+            go_on = event(in);
         }
-        reissued = 0;
-        if (!event(in)) {
+        observe_step(mode, step);
+        if (!go_on) {
+            step++;
             break;
         }
+    }
+    if (mode == RUN_COMPARE && step != recorded_steps) {
+        fprintf(stderr, "fuzz-syscalls: the fastpaths changed how long the input ran\n");
+        abort();
     }
     fastpath_off = false;
     const char *why = fuzz_world_teardown(&world);
@@ -468,8 +513,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *env = getenv("FUZZ_SYSCALLS_TRACE");
         tracing = env != NULL && env[0] == '1';
     }
+    if (size == 0) {
+        return 0;
+    }
     struct input in = {data, size, 0};
     totals.inputs++;
-    run_input(&in);
+    host_time_freeze(true); /* time moves only by the input: both runs see the same */
+    if (data[0] & 1) {
+        run_input(&in, RUN_RECORD);
+        run_input(&in, RUN_COMPARE);
+    } else {
+        run_input(&in, RUN_ALONE);
+    }
     return 0;
 }

@@ -28,6 +28,8 @@ enum host_exit host_irq(unsigned line);
 /* ---- Time (stubs.c): a 1 GHz counter. ---- */
 void host_time_reset(void);
 void host_time_advance(uint64_t ticks);
+/* Frozen, the counter moves only by host_time_advance() (else also by one per read). */
+void host_time_freeze(bool frozen);
 /* The deadline the kernel armed (0: none). */
 uint64_t host_timer_deadline(void);
 

@@ -23,14 +23,22 @@ unsigned long host_vspace_switches;
 paddr_t arch_active_pml4;
 
 /* Time (kernel/include/timer.h): a counter at 1 GHz that advances by one per read, so
- * charging stays well defined, and by whatever a test adds (host_time_advance()). The
- * one-shot timer only records its deadline: a test delivers the interrupt. */
+ * charging stays well defined, and by whatever a test adds (host_time_advance()); or,
+ * frozen, only by what the test adds, so that two runs reading it a different number of
+ * times see the same times. The one-shot timer only records its deadline: a test
+ * delivers the interrupt. */
 static uint64_t host_counter;
 static uint64_t host_deadline;
+static bool host_time_frozen;
 
 uint64_t arch_counter_read(void)
 {
-    return ++host_counter;
+    return host_time_frozen ? host_counter : ++host_counter;
+}
+
+void host_time_freeze(bool frozen)
+{
+    host_time_frozen = frozen;
 }
 
 uint64_t arch_counter_hz(void)
