@@ -171,13 +171,16 @@ static const struct bastion_spec_pci_device *device_of(uint32_t p,
                pd_name(p), irq->id, irq->bus, irq->dev, irq->fn);
 }
 
-/* A handler cap for a new MSI vector from the kernel; its message in *m. */
+/* A handler cap for a new MSI vector from the kernel, for this function only (where the
+ * kernel remaps interrupts); its message in *m. */
 static uint64_t msi_handler(uint32_t p, const struct bastion_spec_pci_device *d,
                             const struct bastion_spec_irq *irq, struct bst_msi_message *m)
 {
     uint64_t handler = slot_alloc(1);
-    bst_error_t e = handler ? bst_irq_control_get_msi(BST_SLOT_IRQ_CONTROL, ROOT_CNODE, handler, m)
-                            : BST_NOT_ENOUGH_MEMORY;
+    uint64_t source = ((uint64_t)d->bus << 8) | ((uint64_t)d->dev << 3) | d->fn;
+    bst_error_t e =
+        handler ? bst_irq_control_get_msi_for(BST_SLOT_IRQ_CONTROL, ROOT_CNODE, handler, source, m)
+                : BST_NOT_ENOUGH_MEMORY;
     if (e != BST_OK)
         init_fatal(DEVICE_FMT ": <irq> id %u: no MSI vector: %s%s", DEVICE_ARGS(p, d), irq->id,
                    bst_error_name(e),

@@ -65,8 +65,9 @@ static void issue_handler(struct invocation *inv, struct cte *dest, unsigned lin
     cdt_insert_last_child(inv->slot, dest);
 }
 
-/* IRQ_CONTROL_GET_MSI: MR0 dest CNode, MR1 index. Replies MR0 the message address,
- * MR1 the message data the device must write, MR2 the line. */
+/* IRQ_CONTROL_GET_MSI: MR0 dest CNode, MR1 index, optionally MR2 the PCI requester id
+ * of the one device that may raise it (checked where the interrupt remapper can). Replies
+ * MR0 the message address, MR1 the message data the device must write, MR2 the line. */
 static bst_error_t irq_control_get_msi(struct invocation *inv)
 {
     if (inv->length < 2) {
@@ -77,6 +78,10 @@ static bst_error_t irq_control_get_msi(struct invocation *inv)
     if (e != BST_OK) {
         return e;
     }
+    uint64_t source = inv->length >= 3 ? invocation_arg(inv, 2) : MSI_ANY_SOURCE;
+    if (inv->length >= 3 && source > 0xffff) {
+        return BST_RANGE_ERROR;
+    }
     unsigned line = IRQ_MSI_FIRST;
     while (line < IRQ_LINES && lines[line].issued) {
         line++;
@@ -84,7 +89,7 @@ static bst_error_t irq_control_get_msi(struct invocation *inv)
     if (line == IRQ_LINES) {
         return BST_REVOKE_FIRST; /* every MSI vector is issued: delete a handler first */
     }
-    struct msi_message m = arch_irq_msi_message(line);
+    struct msi_message m = arch_irq_msi_message(line, source);
     issue_handler(inv, dest, line);
     invocation_reply(inv, 0, m.address);
     invocation_reply(inv, 1, m.data);

@@ -24,6 +24,19 @@ bst_error_t bst_irq_control_get_msi(bst_cptr_t control, bst_cptr_t dest_cnode, u
     return e;
 }
 
+bst_error_t bst_irq_control_get_msi_for(bst_cptr_t control, bst_cptr_t dest_cnode,
+                                        uint64_t dest_index, uint64_t source_id,
+                                        struct bst_msi_message *msg)
+{
+    const uint64_t a[] = {dest_cnode, dest_index, source_id};
+    uint64_t r[3] = {0, 0, 0};
+    bst_error_t e = bst_invoke(control, BST_INV_IRQ_CONTROL_GET_MSI, a, 3, r, 3);
+    msg->address = r[0];
+    msg->data = r[1];
+    msg->line = r[2];
+    return e;
+}
+
 bst_error_t bst_irq_handler_set_notification(bst_cptr_t irq, bst_cptr_t ntfn)
 {
     const uint64_t a[] = {ntfn};

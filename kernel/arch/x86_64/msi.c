@@ -17,16 +17,18 @@ _Static_assert(IRQ_VECTOR_BASE + IRQ_LINES <= 0xf0, "MSI vectors stay below the 
 
 /* With interrupt remapping on (iommu_ir.c) the message names the line's remapping entry
  * (remappable format, no subhandle: the data is not used by the unit), and the entry
- * holds the vector; a message in the old format would be blocked. No requester check:
- * the kernel does not know which device will send it. */
+ * holds the vector and, when the caller named one, the only requester it accepts; a
+ * message in the old format would be blocked. */
 #define MSI_REMAPPABLE    BIT(4)
 #define MSI_INDEX_LOW(i)  (((uint64_t)(i)&0x7fff) << 5)
 #define MSI_INDEX_HIGH(i) ((((uint64_t)(i) >> 15) & 1) << 2)
 
-struct msi_message arch_irq_msi_message(unsigned line)
+_Static_assert(MSI_ANY_SOURCE == IOMMU_IR_ANY_SOURCE, "one 'any requester' value");
+
+struct msi_message arch_irq_msi_message(unsigned line, uint64_t source_id)
 {
     if (iommu_ir_enabled()) {
-        iommu_ir_set(line, IRQ_VECTOR_BASE + line, false, IOMMU_IR_ANY_SOURCE);
+        iommu_ir_set(line, IRQ_VECTOR_BASE + line, false, source_id);
         return (struct msi_message){
             .address =
                 MSI_ADDRESS_BASE | MSI_REMAPPABLE | MSI_INDEX_LOW(line) | MSI_INDEX_HIGH(line),

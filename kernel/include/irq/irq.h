@@ -46,11 +46,14 @@ void arch_irq_mask(unsigned line);
 void arch_irq_unmask(unsigned line);
 
 /* What a device writes to raise MSI line `line` (IRQ_MSI_FIRST <= line < IRQ_LINES):
- * the address and data to program into its MSI capability. */
+ * the address and data to program into its MSI capability. Where the architecture can
+ * check the sender (x86_64: VT-d interrupt remapping), only PCI requester `source_id`
+ * (bus << 8 | dev << 3 | fn) may raise it; MSI_ANY_SOURCE: any device. */
 struct msi_message {
     uint64_t address;
     uint64_t data;
 };
-struct msi_message arch_irq_msi_message(unsigned line);
+#define MSI_ANY_SOURCE UINT64_MAX
+struct msi_message arch_irq_msi_message(unsigned line, uint64_t source_id);
 
 #endif

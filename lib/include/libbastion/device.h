@@ -33,6 +33,13 @@ struct bst_msi_message {
 bst_error_t bst_irq_control_get_msi(bst_cptr_t control, bst_cptr_t dest_cnode, uint64_t dest_index,
                                     struct bst_msi_message *msg);
 
+/* The same for the PCI function `source_id` (bus << 8 | dev << 3 | fn): with interrupt
+ * remapping on, only that function's messages raise the vector. Above 0xffff:
+ * BST_RANGE_ERROR. */
+bst_error_t bst_irq_control_get_msi_for(bst_cptr_t control, bst_cptr_t dest_cnode,
+                                        uint64_t dest_index, uint64_t source_id,
+                                        struct bst_msi_message *msg);
+
 /* Each interrupt ORs the badge of the notification cap `ntfn` (write right) into it. */
 bst_error_t bst_irq_handler_set_notification(bst_cptr_t irq, bst_cptr_t ntfn);
 

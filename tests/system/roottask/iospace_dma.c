@@ -5,13 +5,17 @@
  * unit up, maps a frame at an I/O address that is not its physical address and has the
  * device copy through it (so the translation is real), then checks that unmapping the
  * frame and deleting the space take the device's access away at once (its DMA is
- * blocked, the memory unchanged, the fault recorded), and the errors that only a set-up
- * unit can give. init/tests/iommu does the same through init and a driver PD.
+ * blocked, the memory unchanged, the fault recorded), the errors that only a set-up
+ * unit can give, and that an MSI line issued for one requester cannot be raised by
+ * another (interrupt remapping's requester check). init/tests/iommu does the same through init and
+ * a driver PD.
  */
 #include "roottask.h"
 
 #include <bastion/vmattr.h>
 #include <libbastion/cnode.h>
+#include <libbastion/device.h>
+#include <libbastion/ipc.h>
 #include <libbastion/iommu.h>
 #include <libbastion/untyped.h>
 #include <libbastion/vspace.h>
@@ -125,6 +129,72 @@ static bool bytes_are(const volatile uint8_t *p, uint8_t b)
     return true;
 }
 
+/* edu's MSI capability in its configuration page: its offset, 0 if none. */
+static unsigned msi_cap(volatile uint8_t *cfg)
+{
+    unsigned cap = cfg[0x34] & 0xfc;
+    for (unsigned hops = 0; cap != 0 && hops < 16 && cfg[cap] != 0x05; hops++)
+        cap = cfg[cap + 1] & 0xfc;
+    return cap;
+}
+
+/* Program edu's MSI (64-bit capability) with m and enable it. */
+static void msi_program(volatile uint8_t *cfg, unsigned cap, const struct bst_msi_message *m)
+{
+    *(volatile uint32_t *)(cfg + cap + 4) = (uint32_t)m->address;
+    *(volatile uint32_t *)(cfg + cap + 8) = (uint32_t)(m->address >> 32);
+    *(volatile uint16_t *)(cfg + cap + 12) = (uint16_t)m->data;
+    *(volatile uint16_t *)(cfg + cap + 2) |= 1; /* enable, one message */
+}
+
+/* Raise edu's interrupt, wait (bounded) for the notification, acknowledge the device. */
+static uint64_t msi_raise(bst_cptr_t ntfn)
+{
+    *(volatile uint32_t *)(edu + 0x60) = 1;
+    uint64_t word = 0;
+    for (unsigned i = 0; i < 200000u && word == 0; i++) {
+        (void)*(volatile uint32_t *)(edu + 0x24);
+        if (bst_poll(ntfn, &word) != BST_OK)
+            return 0;
+    }
+    *(volatile uint32_t *)(edu + 0x64) = 1;
+    return word;
+}
+
+/* With interrupt remapping the message of an MSI line issued for edu arrives; one issued
+ * for another requester (00:11.0), programmed into edu, is blocked by the requester
+ * check; a requester id above 16 bits is refused. */
+static void check_msi_requester(volatile uint8_t *cfg)
+{
+    unsigned cap = msi_cap(cfg);
+    CHECK(cap != 0, "edu has no MSI capability");
+    bst_cptr_t ntfn, mine = slot_alloc(), theirs = slot_alloc(), bad = slot_alloc();
+    CHECK_OK(obj_alloc(BST_OBJ_NOTIFICATION, 0, &ntfn));
+    struct bst_msi_message m, other;
+    CHECK_ERR(bst_irq_control_get_msi_for(IRQ_CONTROL, ROOT_CNODE, bad, 0x10000, &m),
+              BST_RANGE_ERROR);
+    CHECK_OK(bst_irq_control_get_msi_for(IRQ_CONTROL, ROOT_CNODE, mine, EDU, &m));
+    CHECK_OK(bst_irq_control_get_msi_for(IRQ_CONTROL, ROOT_CNODE, theirs, 0x88, &other));
+    CHECK(m.address & (1u << 4), "a remappable MSI address with remapping on (%#lx)",
+          (unsigned long)m.address);
+    bst_cptr_t badged = slot_alloc();
+    CHECK_OK(bst_cnode_mint(ROOT_CNODE, badged, BST_ROOT_DEPTH, ROOT_CNODE, ntfn, BST_ROOT_DEPTH,
+                            BST_RIGHTS_ALL, 1));
+    CHECK_OK(bst_irq_handler_set_notification(mine, badged));
+    CHECK_OK(bst_irq_handler_set_notification(theirs, badged));
+    msi_program(cfg, cap, &m);
+    CHECK(msi_raise(ntfn) != 0, "edu's MSI, issued for it, did not arrive");
+    CHECK_OK(bst_irq_handler_ack(mine));
+    msi_program(cfg, cap, &other);
+    uint64_t word = msi_raise(ntfn);
+    CHECK(word == 0, "edu raised the MSI issued for 00:11.0 (word %#lx)", (unsigned long)word);
+    msi_program(cfg, cap, &m);
+    CHECK(msi_raise(ntfn) != 0, "edu's own MSI did not arrive again");
+    *(volatile uint16_t *)(cfg + cap + 2) &= (uint16_t)~1u; /* MSI off */
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, mine, BST_ROOT_DEPTH));
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, theirs, BST_ROOT_DEPTH));
+}
+
 void test_devices_iospace_dma(void)
 {
     pieces_init();
@@ -226,5 +296,6 @@ void test_devices_iospace_dma(void)
     CHECK_OK(bst_iospace_assign(other, IRQ_CONTROL, EDU));
     CHECK_OK(bst_iopt_unmap(l1)); /* its space is gone: only emptied */
     CHECK_OK(bst_frame_unmap(io_frame));
+    check_msi_requester(cfg);
     *(volatile uint16_t *)(cfg + 4) &= (uint16_t)~4u; /* bus mastering off again */
 }
