@@ -44,7 +44,8 @@ void arch_irq_unmask(unsigned line)
     masked[line] = false;
 }
 
-struct msi_message arch_irq_msi_message(unsigned line)
+struct msi_message arch_irq_msi_message(unsigned line, uint64_t source_id)
 {
+    (void)source_id; /* no interrupt remapping: any device may send it */
     return (struct msi_message){UINT64_C(0xfee00000), HOST_IRQ_VECTOR_BASE + line};
 }
