@@ -240,6 +240,20 @@ SEEDS = {
     + syscall("REPLY_RECV", EP1, 1, [vaddr(0x400000)], reply=R0)
     + syscall("CALL", 200, 0, [])
     + [0, 31, 99, 0x80, EP0, 0xC0, 0, 0, 0, 0],
+    "fault-endpoint-deleted": [0]
+    + invoke(T0, "SET_FAULT_EP", EP1)
+    + fault(0, 0x10003000)
+    + invoke(ROOT, "REVOKE", EP1, 64)
+    + invoke(ROOT, "DELETE", EP1, 64)
+    + syscall("YIELD", 0),
+    "fault-reply-deleted": [1]
+    + invoke(T1, "SET_FAULT_EP", EP1)
+    + syscall("RECV", EP1, reply=R0)
+    + fault(1, 0)
+    + invoke(ROOT, "REVOKE", R0, 64)
+    + invoke(ROOT, "DELETE", R0, 64)
+    + syscall("RECV", EP0, reply=R1)
+    + syscall("YIELD", 0),
     "preempted-revoke": [4]
     + retype("ENDPOINT", FREE, count=8)
     + invoke(ROOT, "REVOKE", UT, 64)

@@ -67,6 +67,56 @@ static struct {
 } restarts[RESTART_SLOTS];
 static unsigned restart_next;
 
+/* Threads that took an exception the input made, and their registers then. Such a
+ * thread is in no system call: until it runs again its registers are its own, whatever
+ * wakes, suspends or resumes it (docs/testing.md, 8646fbb's bug 4), unless something may
+ * have written them on purpose since: WRITE_REGISTERS, a reply (RESUME_REGS answers a
+ * fault with new registers), a retype (a new thread in the same memory). */
+static struct {
+    const struct tcb *t;
+    uint64_t reg[BST_TCB_REGISTER_COUNT];
+} faulted[RESTART_SLOTS];
+static unsigned faulted_next;
+
+static void forget_faults(void)
+{
+    for (unsigned i = 0; i < RESTART_SLOTS; i++) {
+        faulted[i].t = NULL;
+    }
+}
+
+/* After a call: forget the registers taken at faults if the call may write them. */
+static void forget_faults_if_written(uint64_t n, uint64_t cptr, uint64_t info)
+{
+    uint64_t label = bst_msginfo_label(info);
+    bool reply_cap =
+        cptr - 1 >= 255 || cap_type(&fuzz_world_slot(&world, cptr)->cap) == BST_OBJ_REPLY;
+    if ((n == BST_SYS_CALL &&
+         (label == BST_INV_TCB_WRITE_REGISTERS || label == BST_INV_UNTYPED_RETYPE)) ||
+        n == BST_SYS_REPLY_RECV || reply_cap) {
+        forget_faults();
+    }
+}
+
+/* The thread the kernel just returned to: if it faulted, its registers are as then. */
+static void check_fault_registers(const struct tcb *t)
+{
+    for (unsigned i = 0; t != NULL && i < RESTART_SLOTS; i++) {
+        if (faulted[i].t == t) {
+            faulted[i].t = NULL;
+            for (unsigned r = 0; r < BST_TCB_REGISTER_COUNT; r++) {
+                if (t->arch.ctx.reg[r] != faulted[i].reg[r]) {
+                    fprintf(stderr,
+                            "fuzz-syscalls: register %u of a thread that faulted changed before "
+                            "it ran again\n",
+                            r);
+                    abort();
+                }
+            }
+        }
+    }
+}
+
 static uint8_t byte(struct input *in)
 {
     return in->pos < in->size ? in->data[in->pos++] : 0;
@@ -279,6 +329,9 @@ static void prepare_call(struct input *in, struct tcb *t)
 
 static bool check_after(const char *what, enum host_exit how)
 {
+    if (how == HOST_EXIT_USER) {
+        check_fault_registers(sched_current());
+    }
     const char *why = fuzz_check_all(how == HOST_EXIT_USER);
     if (why != NULL) {
         fprintf(stderr, "fuzz-syscalls: after %s: %s\n", what, why);
@@ -335,6 +388,7 @@ static bool run_syscall(struct tcb *t)
         return false;
     }
     note_restart(t, rip);
+    forget_faults_if_written(n, cptr, info);
     if (n == BST_SYS_DEBUG_FASTPATH_COUNT && t->arch.ctx.rip != rip) {
         c->reg[HOST_REG_RDI] = c->reg[HOST_REG_RSI] = 0; /* its code drops the count */
     }
@@ -383,6 +437,11 @@ static bool event(struct input *in)
     case 11: {
         enum user_fault_kind k = trap_kinds[byte(in) % 5];
         totals.faults++;
+        faulted[faulted_next % RESTART_SLOTS].t = t;
+        for (unsigned r = 0; r < BST_TCB_REGISTER_COUNT; r++) {
+            faulted[faulted_next % RESTART_SLOTS].reg[r] = t->arch.ctx.reg[r];
+        }
+        faulted_next++;
         enum host_exit how = host_user_fault(k, value(in), byte(in));
         if (tracing) {
             fprintf(stderr, "thread %c: %s; now %c\n", thread_name(t), user_fault_name(k),
@@ -453,6 +512,7 @@ static void run_input(struct input *in, enum run_mode mode)
     for (unsigned i = 0; i < RESTART_SLOTS; i++) {
         restarts[i].t = NULL;
     }
+    forget_faults();
     fastpath_off = mode == RUN_RECORD;
     if (mode == RUN_RECORD) {
         recorded_steps = 0;
