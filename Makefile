@@ -10,6 +10,7 @@
 #   make test       run every test suite; ends with "N passed, N failed"
 #   make bench      run the benchmarks and print a table
 #   make soak       the long runs (thousands of injected faults) that `make test` samples
+#   make prove      Frama-C proofs: no run-time errors in the queue library and cap code
 #   make clean      remove $(BUILD)
 #
 # Variables a user may set: CC (gcc by default, clang works), BUILD, ACCEL (tcg|kvm),
@@ -43,6 +44,8 @@ include tests/system/system.mk
 -include examples/storage/storage.mk
 -include services/kvstore/tests/powercut/powercut.mk
 include mk/static.mk
+# Frama-C proofs of the queue library and the capability code (`make prove`).
+include mk/prove.mk
 -include bench/bench.mk
 # After the examples it packs: the GRUB ISO for BIOS and UEFI (`make iso`).
 include mk/iso.mk

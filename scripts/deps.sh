@@ -22,6 +22,7 @@ PACKAGES=(
     xz-utils debian-archive-keyring      # lwIP from Debian's source package (scripts/fetch-lwip.sh)
     curl                                 # tests/net: http_check.sh gets the status page (python3 above runs the rest)
     fdisk gdisk                          # sfdisk, sgdisk: disk images of the block class (drivers/blk/virt/tests)
+    frama-c-base why3 z3 cvc4            # `make prove`: Frama-C/WP and the provers it calls through Why3
 )
 
 missing=()

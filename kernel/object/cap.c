@@ -64,6 +64,11 @@ struct cap cap_make_control(bst_objtype_t type)
 }
 
 /* Apply a CNode guard data word to `c`. */
+/*@ requires \valid(c) && c->type == BST_OBJ_CNODE && cap_cnode_ok(*c);
+    assigns c->u.cnode.guard, c->u.cnode.guard_bits;
+    ensures \result == BST_OK || \result == BST_INVALID_ARGUMENT;
+    ensures cap_cnode_ok(*c);
+ */
 static bst_error_t cap_set_guard(struct cap *c, uint64_t data)
 {
     unsigned bits = bst_guard_data_bits(data);
@@ -78,6 +83,11 @@ static bst_error_t cap_set_guard(struct cap *c, uint64_t data)
 }
 
 /* Apply an IPC badge data word to `c`: only an unbadged cap can be given a badge. */
+/*@ requires \valid(c);
+    assigns c->u.ipc.badge;
+    ensures \result == BST_OK || \result == BST_ILLEGAL_OPERATION;
+    ensures \old(c->u.ipc.badge) != 0 ==> c->u.ipc.badge == \old(c->u.ipc.badge);
+ */
 static bst_error_t cap_set_badge(struct cap *c, uint64_t data)
 {
     if (data == 0)
@@ -88,6 +98,14 @@ static bst_error_t cap_set_badge(struct cap *c, uint64_t data)
     return BST_OK;
 }
 
+/*@ requires \valid(c) && cap_ok(*c);
+    assigns c->u.cnode.guard, c->u.cnode.guard_bits, c->u.ipc.badge;
+    ensures \result == BST_OK || \result == BST_INVALID_ARGUMENT ||
+            \result == BST_ILLEGAL_OPERATION;
+    ensures cap_ok(*c);
+    ensures cap_is_ipc(*c) && \old(c->u.ipc.badge) != 0 ==>
+                c->u.ipc.badge == \old(c->u.ipc.badge);
+ */
 static bst_error_t cap_set_data(struct cap *c, uint64_t data)
 {
     switch (cap_type(c)) {
@@ -97,7 +115,9 @@ static bst_error_t cap_set_data(struct cap *c, uint64_t data)
     case BST_OBJ_NOTIFICATION:
         return cap_set_badge(c, data);
     default:
-        return data == 0 ? BST_OK : BST_INVALID_ARGUMENT;
+        if (data != 0)
+            return BST_INVALID_ARGUMENT;
+        return BST_OK;
     }
 }
 

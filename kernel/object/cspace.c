@@ -8,12 +8,23 @@
 #include "kassert.h"
 
 /* The low `n` bits of `w` (n <= 63). */
+/*@ requires n <= 63;
+    assigns \nothing;
+    ensures \result <= (1 << n) - 1;
+ */
 static uint64_t low_bits(uint64_t w, unsigned n)
 {
     return w & (BIT(n) - 1);
 }
 
 /* Resolve one level: `remaining` address bits are left to use at CNode cap `cn`. */
+/*@ requires \valid_read(cn) && cn->type == BST_OBJ_CNODE && cap_cnode_ok(*cn);
+    requires 1 <= remaining <= 64;
+    assigns \nothing;
+    ensures \result.status == BST_OK || \result.status == BST_FAILED_LOOKUP;
+    ensures \result.status == BST_OK ==> \valid(\result.slot) && cap_ok(\result.slot->cap) &&
+                cn->u.cnode.guard_bits + cn->u.cnode.radix <= remaining;
+ */
 static struct lookup_result lookup_level(const struct cap *cn, cptr_t cptr, unsigned remaining)
 {
     struct lookup_result r = {.status = BST_FAILED_LOOKUP, .slot = NULL};
@@ -33,6 +44,15 @@ static struct lookup_result lookup_level(const struct cap *cn, cptr_t cptr, unsi
 }
 
 /* Walk from `root`. With `stop_at_leaf`, stop at the first non-CNode cap. */
+/*@ requires \valid_read(root) && cap_ok(*root);
+    assigns \nothing;
+    ensures !(1 <= depth <= 64) ==> \result.status == BST_RANGE_ERROR;
+    ensures 1 <= depth <= 64 && root->type != BST_OBJ_CNODE ==>
+                \result.status == BST_INVALID_CAPABILITY;
+    ensures \result.status == BST_OK ==> \valid(\result.slot);
+    ensures \result.status == BST_OK || \result.status == BST_RANGE_ERROR ||
+            \result.status == BST_INVALID_CAPABILITY || \result.status == BST_FAILED_LOOKUP;
+ */
 static struct lookup_result lookup_walk(const struct cap *root, cptr_t cptr, unsigned depth,
                                         bool stop_at_leaf)
 {
@@ -44,6 +64,11 @@ static struct lookup_result lookup_walk(const struct cap *root, cptr_t cptr, uns
         return r;
     const struct cap *cn = root;
     unsigned remaining = depth;
+    /*@ loop invariant 1 <= remaining <= depth;
+        loop invariant \valid_read(cn) && cn->type == BST_OBJ_CNODE && cap_cnode_ok(*cn);
+        loop assigns r, cn, remaining;
+        loop variant remaining;
+     */
     for (;;) {
         r = lookup_level(cn, cptr, remaining);
         if (r.status != BST_OK)

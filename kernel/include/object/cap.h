@@ -59,6 +59,19 @@ struct cap {
     } u;
 };
 
+/*
+ * What every capability in a slot satisfies, for the proofs (docs/testing.md "Proofs";
+ * objects_check_invariants() checks the same at run time): a CNode cap's radix is in
+ * the ABI's range and its guard and radix together take at most 64 address bits.
+ */
+/*@ predicate cap_cnode_ok(struct cap c) =
+        BST_CNODE_MIN_RADIX <= c.u.cnode.radix <= BST_CNODE_MAX_RADIX &&
+        c.u.cnode.guard_bits + c.u.cnode.radix <= 64;
+    predicate cap_ok(struct cap c) = c.type == BST_OBJ_CNODE ==> cap_cnode_ok(c);
+    predicate cap_is_ipc(struct cap c) =
+        c.type == BST_OBJ_ENDPOINT || c.type == BST_OBJ_NOTIFICATION;
+ */
+
 /* One link of a doubly linked ring. */
 struct cdt_link {
     struct cdt_link *next;
@@ -149,6 +162,10 @@ static inline bool cap_is_bound(const struct cap *c)
 }
 
 /* Forget the binding `c` records (it becomes a cap that has bound nothing). */
+/*@ requires \valid(c);
+    assigns c->u.ioport.grant_id, c->u.ioport.grant_index, c->u.ioport.grant_generation,
+            c->u.raw[0 .. 1];
+ */
 static inline void cap_clear_binding(struct cap *c)
 {
     if (cap_type(c) == BST_OBJ_IOPORT) {
@@ -169,14 +186,27 @@ static inline uint64_t cap_badge(const struct cap *c)
 /* Issuers create new objects as their CDT children (Untyped by retype, the IRQ and
  * I/O port controls by issuing handler/port caps); every other cap's children are
  * copies of it. Issuer caps are never copied. */
+/*@ requires \valid_read(c);
+    assigns \nothing;
+    ensures \result <==> c->type == BST_OBJ_UNTYPED || c->type == BST_OBJ_IRQ_CONTROL ||
+                         c->type == BST_OBJ_IOPORT_CONTROL;
+ */
 bool cap_is_issuer(const struct cap *c);
 
 /* Whether the cap may be copied (Copy, Mint, an IPC transfer): not an issuer, and not
  * a page table, whose one cap is the one place it is mapped from (vm/vspace.h). Moving
  * and mutating keep one cap and are allowed. */
+/*@ requires \valid_read(c);
+    assigns \nothing;
+ */
 bool cap_may_copy(const struct cap *c);
 
 /* Whether a and b name the same object (see above). Two untyped caps never do. */
+/*@ requires \valid_read(a) && \valid_read(b);
+    assigns \nothing;
+    ensures \result ==> a->type == b->type && a->type != BST_OBJ_NULL &&
+                        a->type != BST_OBJ_UNTYPED;
+ */
 bool cap_same_object(const struct cap *a, const struct cap *b);
 
 /* A capability to a freshly made memory object of `type` at `paddr` with all rights.
@@ -204,6 +234,23 @@ struct cap_result {
  * Errors: INVALID_ARGUMENT (rights outside BST_RIGHTS_ALL; data not valid for the
  * type: non-zero data for a type without data, a guard that does not fit),
  * ILLEGAL_OPERATION (a new badge on an already badged cap).
+ */
+/*@ requires \valid_read(src) && cap_ok(*src);
+    assigns \nothing;
+    ensures \result.status == BST_OK || \result.status == BST_INVALID_ARGUMENT ||
+            \result.status == BST_ILLEGAL_OPERATION;
+    ensures \result.status == BST_OK ==>
+                \result.cap.type == src->type && \result.cap.paddr == src->paddr &&
+                \result.cap.size_bits == src->size_bits && \result.cap.flags == src->flags;
+    ensures \result.status == BST_OK ==> \result.cap.rights == (src->rights & rights);
+    ensures \result.status == BST_OK ==> cap_ok(\result.cap);
+    ensures \result.status == BST_OK && cap_is_ipc(*src) && src->u.ipc.badge != 0 ==>
+                \result.cap.u.ipc.badge == src->u.ipc.badge;
+    ensures mode == CAP_DATA_KEEP && \result.status == BST_OK && cap_is_ipc(*src) ==>
+                \result.cap.u.ipc.badge == src->u.ipc.badge;
+    ensures mode == CAP_DATA_KEEP && \result.status == BST_OK && src->type == BST_OBJ_CNODE ==>
+                \result.cap.u.cnode.guard == src->u.cnode.guard &&
+                \result.cap.u.cnode.guard_bits == src->u.cnode.guard_bits;
  */
 struct cap_result cap_derive(const struct cap *src, bst_rights_t rights, enum cap_data_mode mode,
                              uint64_t data);

@@ -36,6 +36,11 @@ _Static_assert(sizeof(struct cnode_header) <= sizeof(struct cte), "the header fi
 void cnode_init(paddr_t paddr, unsigned radix);
 
 /* Slot `index` (1 .. 2^radix - 1) of the CNode that `cnode` names. */
+/*@ requires \valid_read(cnode) && cnode->type == BST_OBJ_CNODE && cap_cnode_ok(*cnode);
+    requires 1 <= index < (1 << cnode->u.cnode.radix);
+    assigns \nothing;
+    ensures \valid(\result) && cap_ok(\result->cap);
+ */
 struct cte *cnode_slot(const struct cap *cnode, uint64_t index);
 
 /* The header of the CNode at `paddr`. */

@@ -42,6 +42,15 @@ struct slot_ref {
  * cap), FAILED_LOOKUP (a guard mismatch, a level needing more bits than remain, a
  * non-CNode cap where bits remain, or slot 0).
  */
+/*@ requires \valid_read(root) && cap_ok(*root);
+    assigns \nothing;
+    ensures !(1 <= depth <= 64) ==> \result.status == BST_RANGE_ERROR;
+    ensures 1 <= depth <= 64 && root->type != BST_OBJ_CNODE ==>
+                \result.status == BST_INVALID_CAPABILITY;
+    ensures \result.status == BST_OK || \result.status == BST_RANGE_ERROR ||
+            \result.status == BST_INVALID_CAPABILITY || \result.status == BST_FAILED_LOOKUP;
+    ensures \result.status == BST_OK ==> \valid(\result.slot);
+ */
 struct lookup_result cspace_lookup_slot(const struct cap *root, cptr_t cptr, unsigned depth);
 
 /*
@@ -49,9 +58,22 @@ struct lookup_result cspace_lookup_slot(const struct cap *root, cptr_t cptr, uns
  * resolution stops at the first slot that does not hold a CNode cap, or when the bits
  * run out. Errors: as cspace_lookup_slot(), and INVALID_CAPABILITY if the slot is empty.
  */
+/*@ requires \valid_read(root) && cap_ok(*root);
+    assigns \nothing;
+    ensures \result.status == BST_OK || \result.status == BST_RANGE_ERROR ||
+            \result.status == BST_INVALID_CAPABILITY || \result.status == BST_FAILED_LOOKUP;
+    ensures \result.status == BST_OK ==> \valid(\result.slot);
+    ensures \result.status == BST_OK ==> \result.slot->cap.type != BST_OBJ_NULL;
+ */
 struct lookup_result cspace_lookup_cap(const struct cap *root, cptr_t cptr);
 
 /* cspace_lookup_slot() on a slot_ref. */
+/*@ requires \valid_read(ref.root) && cap_ok(*ref.root);
+    assigns \nothing;
+    ensures \result.status == BST_OK || \result.status == BST_RANGE_ERROR ||
+            \result.status == BST_INVALID_CAPABILITY || \result.status == BST_FAILED_LOOKUP;
+    ensures \result.status == BST_OK ==> \valid(\result.slot);
+ */
 struct lookup_result cspace_lookup_ref(struct slot_ref ref);
 
 #endif
