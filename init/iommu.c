@@ -178,9 +178,9 @@ static void map_dma_regions(uint32_t p, uint64_t space)
             continue;
         const struct bastion_spec_region *r = &s->regions[ri];
         const char *name = spec_string(s, r->name);
-        if (r->page_size != 0x1000)
+        if (r->page_size != 0x1000 && r->page_size != 0x200000)
             init_fatal("PD '%s': DMA region '%s' has pages of 0x%lx bytes; the IOMMU maps 4 KiB "
-                       "frames only",
+                       "and 2 MiB pages only",
                        pd_name(p), name, (unsigned long)r->page_size);
         for (uint64_t k = 0; k < r->size / r->page_size; k++) {
             uint64_t frame = object_slot(r->frames, k), paddr = 0;

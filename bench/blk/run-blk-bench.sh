@@ -10,6 +10,8 @@
 #                    [--device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on]
 #                    [--only linux|bastion] [--profile-phase K]
 #                    [--linux-append "bench.sched=mq-deadline ..."]
+#                    [--iommu on]   (QEMU's Intel VT-d unit, the disk behind it:
+#                                    iommu_platform=on; Bastion confines its DMA)
 #
 # Each system gets a fresh disk image made the same way: 64 MiB of zeros, a GPT with one
 # partition from 1 MiB to 1 MiB before the end (sfdisk), attached as
@@ -26,7 +28,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 results="" work="" plugin="" linux_kernel="" linux_initrd="" bastion_kernel="" bastion_modules=""
-requests="" cache=writeback timeout_s=1200 only="" profile_phase="" linux_append=""
+requests="" cache=writeback timeout_s=1200 only="" profile_phase="" linux_append="" iommu=off
 device="virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on"
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -44,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --only) only=$2 ;;
     --profile-phase) profile_phase=$2 ;;
     --linux-append) linux_append=$2 ;;
+    --iommu) iommu=$2 ;;
     *) echo "run-blk-bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -51,6 +54,11 @@ done
 [[ -n $results && -n $work && -n $plugin ]] ||
     { echo "run-blk-bench.sh: --results, --work and --plugin are required" >&2; exit 2; }
 mkdir -p "$results" "$work"
+iommu_args=()
+if [[ $iommu == on ]]; then
+    iommu_args=(-device intel-iommu) # before the other PCI devices, as QEMU wants
+    device="$device,iommu_platform=on"
+fi
 sfdisk=$(command -v sfdisk || echo /usr/sbin/sfdisk)
 
 # make_disk IMG: 64 MiB, GPT, partition 1 from sector 2048 to 2048 sectors before the end.
@@ -73,7 +81,7 @@ boot() {
     echo "blk-bench: running $name (a few minutes)"
     timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 256M \
         -icount shift=0,align=off -display none -monitor none -no-reboot -serial "file:$log" \
-        -drive "file=$img,if=none,format=raw,id=d0,cache=$cache" -device "$device" \
+        "${iommu_args[@]}" -drive "file=$img,if=none,format=raw,id=d0,cache=$cache" -device "$device" \
         -plugin "$plugin,marks=$work/$name.marks$plugin_args" "$@" </dev/null >"$log.qemu" 2>&1 || status=$?
     # Bastion ends through isa-debug-exit (status 1 for bst_system_exit(0)), Linux by
     # powering off (0); 124 is the timeout.

@@ -84,7 +84,7 @@ void iospace_unmap_cap(struct cap *c)
     if (root != 0 && cap_type(c) == BST_OBJ_IOPT) {
         arch_iopt_unmap(root, c->paddr, ioaddr, level);
     } else if (root != 0) {
-        arch_io_frame_unmap(root, c->paddr, ioaddr);
+        arch_io_frame_unmap(root, c->paddr, level, ioaddr);
     }
     if (cap_type(c) == BST_OBJ_IOPT && cap_is_io_mapped(c)) {
         arch_iopt_clear(c->paddr); /* mapped again, it shows nothing of its old place */
@@ -294,7 +294,8 @@ bst_error_t iopt_invoke(struct invocation *inv)
     }
 }
 
-/* FRAME_IO_MAP: MR0 IOSPACE cap, MR1 I/O address, MR2 rights (the device's). */
+/* FRAME_IO_MAP: MR0 IOSPACE cap, MR1 I/O address, MR2 rights (the device's). A 4 KiB
+ * frame, or a 2 MiB one where the unit has large pages. */
 static bst_error_t frame_io_map(struct invocation *inv, struct cap *frame)
 {
     if (inv->length < 3) {
@@ -306,17 +307,19 @@ static bst_error_t frame_io_map(struct invocation *inv, struct cap *frame)
         return e;
     }
     uint64_t ioaddr = invocation_arg(inv, 1), rights = invocation_arg(inv, 2);
-    if (cap_type(frame) != BST_OBJ_FRAME_4K) {
-        return BST_ILLEGAL_OPERATION;
+    unsigned page_level = cap_type(frame) == BST_OBJ_FRAME_2M ? 1 : 0;
+    if (cap_type(frame) != BST_OBJ_FRAME_4K &&
+        !(cap_type(frame) == BST_OBJ_FRAME_2M && arch_iommu_large_pages())) {
+        return BST_ILLEGAL_OPERATION; /* 1 GiB, or 2 MiB on a unit without large pages */
     }
     if (cap_is_device(frame) || (rights & ~(uint64_t)(BST_RIGHT_READ | BST_RIGHT_WRITE)) != 0) {
         return BST_INVALID_ARGUMENT;
     }
-    if (!IS_ALIGNED(ioaddr, 4096)) {
+    if (!IS_ALIGNED(ioaddr, cap_obj_size(frame))) {
         return BST_ALIGNMENT_ERROR;
     }
     if (ioaddr >= arch_iospace_limit()) {
-        return BST_INVALID_ARGUMENT;
+        return BST_INVALID_ARGUMENT; /* aligned below a power of two: the page fits too */
     }
     if (cap_is_bound(frame)) {
         return BST_ILLEGAL_OPERATION; /* one cap, one mapping: copy the cap to map twice */
@@ -333,9 +336,9 @@ static bst_error_t frame_io_map(struct invocation *inv, struct cap *frame)
     if (e != BST_OK) {
         return e;
     }
-    e = arch_io_frame_map(space->cap.paddr, frame->paddr, ioaddr, rights);
+    e = arch_io_frame_map(space->cap.paddr, frame->paddr, page_level, ioaddr, rights);
     if (e == BST_OK) {
-        record(frame, id, ioaddr, 0);
+        record(frame, id, ioaddr, page_level);
     }
     return e;
 }

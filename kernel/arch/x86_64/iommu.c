@@ -48,6 +48,8 @@
 #define MSI_ADDRESS       0xfee00000u /* the boot CPU's local APIC */
 #define PTE_READ          BIT(0)
 #define PTE_WRITE         BIT(1)
+#define PTE_LARGE         BIT(7) /* a 2 MiB page in a level-2 table */
+#define CAP_SLLPS_2M      BIT(34)
 #define PTE_ADDR          0x000ffffffffff000ull
 #define ENTRY_PRESENT     BIT(0)
 #define WAIT_LIMIT        10000000u
@@ -60,6 +62,7 @@ _Static_assert(sizeof(root_table) == 4096 && sizeof(context_bus0) == 4096, "one 
 volatile uint8_t *iommu_unit_regs;
 static bool enabled;
 static bool coherent;      /* the unit's table walks snoop the CPU's caches */
+static bool large_pages;   /* 2 MiB second-level pages */
 static bool caching_mode;  /* the unit may cache absent entries: invalidate after a map */
 static unsigned levels;    /* of second-level translation: 3 or 4 */
 static unsigned fro, nfr;  /* fault recording registers: offset, count */
@@ -168,6 +171,7 @@ bst_error_t arch_iommu_setup(paddr_t pa)
     levels = (CAP_SAGAW(cap) & 0x2) ? 3 : 4;
     coherent = (ecap & ECAP_COHERENT) != 0;
     caching_mode = (cap & CAP_CM) != 0;
+    large_pages = (cap & CAP_SLLPS_2M) != 0;
     fro = (unsigned)CAP_FRO(cap);
     nfr = (unsigned)CAP_NFR(cap);
     iotlb_reg = (unsigned)ECAP_IRO(ecap) + 8;
@@ -243,14 +247,22 @@ static unsigned index_at(uint64_t ioaddr, unsigned level)
     return (unsigned)((ioaddr >> (12 + 9 * (level - 1))) & 511);
 }
 
-/* The entry for ioaddr at `level`, walking down from the root; NULL when a table on the
- * way is missing. */
-static uint64_t *walk(paddr_t root, uint64_t ioaddr, unsigned level)
+static bool present(uint64_t e)
+{
+    return (e & (PTE_READ | PTE_WRITE)) != 0;
+}
+
+/* The entry for ioaddr in the table of `level`, walking down from the root; NULL when a
+ * table on the way is missing, or when a 2 MiB page above that level covers ioaddr
+ * (*large set then). */
+static uint64_t *walk(paddr_t root, uint64_t ioaddr, unsigned level, bool *large)
 {
     uint64_t *t = table_at(root);
+    *large = false;
     for (unsigned l = levels; l > level; l--) {
         uint64_t e = t[index_at(ioaddr, l)];
-        if (!(e & (PTE_READ | PTE_WRITE))) {
+        if (!present(e) || (e & PTE_LARGE)) {
+            *large = present(e);
             return NULL;
         }
         t = table_at(e & PTE_ADDR);
@@ -258,11 +270,20 @@ static uint64_t *walk(paddr_t root, uint64_t ioaddr, unsigned level)
     return &t[index_at(ioaddr, level)];
 }
 
+bool arch_iommu_large_pages(void)
+{
+    return enabled && large_pages;
+}
+
 bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned *level)
 {
+    bool large;
     for (unsigned l = levels - 1; l >= 1; l--) {
-        uint64_t *e = walk(root, ioaddr, l + 1);
-        if (!(*e & (PTE_READ | PTE_WRITE))) {
+        uint64_t *e = walk(root, ioaddr, l + 1, &large);
+        if (e == NULL || (*e & PTE_LARGE)) {
+            return BST_SLOT_OCCUPIED; /* a 2 MiB page is there */
+        }
+        if (!present(*e)) {
             *e = table | PTE_READ | PTE_WRITE; /* a table: the leaf entries decide */
             iommu_flush(e);
             if (caching_mode) {
@@ -277,8 +298,9 @@ bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned
 
 void arch_iopt_unmap(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned level)
 {
-    uint64_t *e = level >= 1 && level < levels ? walk(root, ioaddr, level + 1) : NULL;
-    if (e != NULL && (*e & (PTE_READ | PTE_WRITE)) && (*e & PTE_ADDR) == table) {
+    bool large;
+    uint64_t *e = level >= 1 && level < levels ? walk(root, ioaddr, level + 1, &large) : NULL;
+    if (e != NULL && present(*e) && !(*e & PTE_LARGE) && (*e & PTE_ADDR) == table) {
         *e = 0;
         iommu_flush(e);
         invalidate_all();
@@ -296,17 +318,19 @@ void arch_iopt_clear(paddr_t table)
     }
 }
 
-bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, uint64_t ioaddr, uint64_t rights)
+bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr,
+                              uint64_t rights)
 {
-    uint64_t *e = walk(root, ioaddr, 1);
+    bool large;
+    uint64_t *e = walk(root, ioaddr, page_level + 1, &large);
     if (e == NULL) {
-        return BST_FAILED_LOOKUP;
+        return large ? BST_SLOT_OCCUPIED : BST_FAILED_LOOKUP;
     }
-    if (*e & (PTE_READ | PTE_WRITE)) {
-        return BST_SLOT_OCCUPIED;
+    if (present(*e)) {
+        return BST_SLOT_OCCUPIED; /* a frame, or (for a 2 MiB page) a table */
     }
     *e = frame | ((rights & BST_RIGHT_READ) ? PTE_READ : 0) |
-         ((rights & BST_RIGHT_WRITE) ? PTE_WRITE : 0);
+         ((rights & BST_RIGHT_WRITE) ? PTE_WRITE : 0) | (page_level != 0 ? PTE_LARGE : 0);
     iommu_flush(e);
     if (caching_mode) {
         invalidate_all(); /* else an absent entry is never cached */
@@ -314,10 +338,12 @@ bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, uint64_t ioaddr, uint
     return BST_OK;
 }
 
-void arch_io_frame_unmap(paddr_t root, paddr_t frame, uint64_t ioaddr)
+void arch_io_frame_unmap(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr)
 {
-    uint64_t *e = walk(root, ioaddr, 1);
-    if (e != NULL && (*e & (PTE_READ | PTE_WRITE)) && (*e & PTE_ADDR) == frame) {
+    bool large;
+    uint64_t *e = walk(root, ioaddr, page_level + 1, &large);
+    if (e != NULL && present(*e) && (*e & PTE_ADDR) == frame &&
+        ((*e & PTE_LARGE) != 0) == (page_level != 0)) {
         *e = 0;
         iommu_flush(e);
         invalidate_all();

@@ -3,9 +3,9 @@
  * "I/O address spaces").
  *
  * An IOSPACE object is the top-level table of a device's DMA translation; IOPT objects
- * are the tables below it; 4 KiB frames are mapped into it with the rights the device
- * gets (read: the device may read the frame, write: it may write it). A PCI function is
- * assigned to a space with the IRQ control cap as authority over devices; from then on
+ * are the tables below it; 4 KiB (and 2 MiB, where the unit can) frames are mapped into it with the
+ * rights the device gets (read: the device may read the frame, write: it may write it). A PCI
+ * function is assigned to a space with the IRQ control cap as authority over devices; from then on
  * its DMA reaches exactly what the space maps, and every other access is blocked by the
  * hardware and recorded here as a fault of that space (counted, the last one kept, a
  * bound notification signalled). Without an IOMMU set up (IOMMU_SETUP) spaces can be
@@ -79,10 +79,14 @@ bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned
 void arch_iopt_unmap(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned level);
 /* Empty a table (every entry not present). */
 void arch_iopt_clear(paddr_t table);
-/* Map the 4 KiB frame at ioaddr with rights (BST_RIGHT_READ/WRITE). Errors:
- * FAILED_LOOKUP (a table on the way is missing), SLOT_OCCUPIED (something is mapped). */
-bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, uint64_t ioaddr, uint64_t rights);
+/* Whether 2 MiB frames can be mapped (page level 1). */
+bool arch_iommu_large_pages(void);
+/* Map the frame of page level `page_level` (0: 4 KiB, 1: 2 MiB) at ioaddr with rights
+ * (BST_RIGHT_READ/WRITE). Errors: FAILED_LOOKUP (a table on the way is missing),
+ * SLOT_OCCUPIED (a frame or a table is there, or a 2 MiB page covers it). */
+bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr,
+                              uint64_t rights);
 /* Remove the frame's entry at ioaddr, if it is still that frame's; caches invalidated. */
-void arch_io_frame_unmap(paddr_t root, paddr_t frame, uint64_t ioaddr);
+void arch_io_frame_unmap(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr);
 
 #endif

@@ -195,6 +195,35 @@ static void check_msi_requester(volatile uint8_t *cfg)
     CHECK_OK(bst_cnode_delete(ROOT_CNODE, theirs, BST_ROOT_DEPTH));
 }
 
+#define LARGE_IOADDR 0x8000000ull /* 2 MiB aligned, under the same level-2 table as IOADDR */
+
+/* Map a 2 MiB frame for the device at LARGE_IOADDR and, for the root task, at `vaddr`
+ * (2 MiB aligned, its L3 and L2 tables present); have edu write into its second page. */
+static void check_large_page(bst_cptr_t space, uint64_t vaddr)
+{
+    bst_cptr_t big, io_big, t4k, iopt;
+    CHECK_OK(obj_alloc(BST_OBJ_FRAME_2M, 0, &big));
+    CHECK_OK(cap_copy(big, BST_RIGHTS_ALL, &io_big));
+    CHECK_OK(bst_frame_map(big, ROOT_VS, vaddr, BST_RIGHTS_RW, 0));
+    volatile uint8_t *page = (volatile uint8_t *)(uintptr_t)(vaddr + PAGE_SIZE);
+    for (unsigned i = 0; i < DMA_BYTES; i++)
+        page[i] = 0;
+    CHECK_ERR(bst_frame_io_map(io_big, space, LARGE_IOADDR + PAGE_SIZE, RW), BST_ALIGNMENT_ERROR);
+    CHECK_OK(bst_frame_io_map(io_big, space, LARGE_IOADDR, RW));
+    CHECK_OK(obj_alloc(BST_OBJ_FRAME_4K, 0, &t4k));
+    CHECK_ERR(bst_frame_io_map(t4k, space, LARGE_IOADDR, RW), BST_SLOT_OCCUPIED);
+    CHECK_OK(obj_alloc(BST_OBJ_IOPT, 0, &iopt));
+    CHECK_ERR(bst_iopt_map(iopt, space, LARGE_IOADDR), BST_SLOT_OCCUPIED);
+    CHECK(edu_dma(EDU_DMA_BUFFER, LARGE_IOADDR + PAGE_SIZE, DMA_TO_RAM), "edu's DMA stalled");
+    bool landed = false;
+    for (unsigned i = 0; i < DMA_BYTES && !landed; i++)
+        landed = page[i] != 0;
+    CHECK(landed, "edu's write through the 2 MiB I/O page did not land in the frame");
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, io_big, BST_ROOT_DEPTH)); /* unmapped with it */
+    /* The 2 MiB entry is gone, and no L1 table is there. */
+    CHECK_ERR(bst_frame_io_map(t4k, space, LARGE_IOADDR, RW), BST_FAILED_LOOKUP);
+}
+
 void test_devices_iospace_dma(void)
 {
     pieces_init();
@@ -207,7 +236,7 @@ void test_devices_iospace_dma(void)
     /* edu: its configuration page, memory decoding and bus mastering, BAR 0. */
     uint64_t base = region_alloc();
     struct tables t;
-    CHECK_OK(tables_map(ROOT_VS, base, 1, &t));
+    CHECK_OK(tables_map(ROOT_VS, base, 1, &t)); /* L3, L2, L1: base's first 2 MiB */
     volatile uint8_t *cfg = map_device(EDU_CONFIG, base);
     CHECK(cfg != NULL, "cannot map edu's configuration page");
     CHECK(*(volatile uint32_t *)cfg == 0x11e81234u, "no edu device at 00:10.0 (id %#x)",
@@ -279,6 +308,10 @@ void test_devices_iospace_dma(void)
     CHECK_OK(bst_iospace_read_fault(space, &f));
     CHECK(f.count == 2, "the read-only write made %lu faults in all, not 2",
           (unsigned long)f.count);
+
+    /* A 2 MiB frame at a 2 MiB I/O address in the same level-2 table: the device writes
+     * into it; nothing else can go under it. */
+    check_large_page(space, base + LARGE_PAGE_SIZE);
 
     /* Deleting the frame cap that made the mapping takes it away too. */
     CHECK_OK(bst_cnode_delete(ROOT_CNODE, io_frame, BST_ROOT_DEPTH));
