@@ -67,11 +67,12 @@ static struct {
 } restarts[RESTART_SLOTS];
 static unsigned restart_next;
 
-/* Threads that took an exception the input made, and their registers then. Such a
- * thread is in no system call: until it runs again its registers are its own, whatever
- * wakes, suspends or resumes it (docs/testing.md, 8646fbb's bug 4), unless something may
- * have written them on purpose since: WRITE_REGISTERS, a reply (RESUME_REGS answers a
- * fault with new registers), a retype (a new thread in the same memory). */
+/* Faulting threads and their registers then: one that took an exception the input made,
+ * or that the kernel made wait to deliver a fault message or for its reply. Such a thread
+ * is in no system call: until it runs again its registers are its own, whatever wakes,
+ * suspends or resumes it (docs/testing.md, 8646fbb's bug 4), unless something may have
+ * written them on purpose since: WRITE_REGISTERS, a reply (RESUME_REGS answers a fault
+ * with new registers), a retype (a new thread in the same memory). */
 static struct {
     const struct tcb *t;
     uint64_t reg[BST_TCB_REGISTER_COUNT];
@@ -95,6 +96,36 @@ static void forget_faults_if_written(uint64_t n, uint64_t cptr, uint64_t info)
          (label == BST_INV_TCB_WRITE_REGISTERS || label == BST_INV_UNTYPED_RETYPE)) ||
         n == BST_SYS_REPLY_RECV || reply_cap) {
         forget_faults();
+    }
+}
+
+static void remember_fault(const struct tcb *t)
+{
+    faulted[faulted_next % RESTART_SLOTS].t = t;
+    for (unsigned r = 0; r < BST_TCB_REGISTER_COUNT; r++) {
+        faulted[faulted_next % RESTART_SLOTS].reg[r] = t->arch.ctx.reg[r];
+    }
+    faulted_next++;
+}
+
+/* Faults the kernel raised (a capability fault, an unknown call, a timeout): a thread
+ * waiting to deliver its fault message, or for the reply to it, is in no system call
+ * either, from the entry that raised the fault on. */
+static void remember_kernel_faults(void)
+{
+    for (const struct cte *n = cdt_next_preorder(cdt_root()); n != NULL; n = cdt_next_preorder(n)) {
+        if (cap_type(&n->cap) != BST_OBJ_TCB) {
+            continue;
+        }
+        const struct tcb *t = tcb_of(&n->cap);
+        bool waits = t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_REPLY;
+        bool known = false;
+        for (unsigned i = 0; i < RESTART_SLOTS; i++) {
+            known |= faulted[i].t == t;
+        }
+        if (waits && (t->ipc_flags & IPC_FAULT) && !known) {
+            remember_fault(t);
+        }
     }
 }
 
@@ -333,6 +364,9 @@ static bool check_after(const char *what, enum host_exit how)
         check_fault_registers(sched_current());
     }
     const char *why = fuzz_check_all(how == HOST_EXIT_USER);
+    if (why == NULL) {
+        remember_kernel_faults();
+    }
     if (why != NULL) {
         fprintf(stderr, "fuzz-syscalls: after %s: %s\n", what, why);
         abort();
@@ -437,11 +471,7 @@ static bool event(struct input *in)
     case 11: {
         enum user_fault_kind k = trap_kinds[byte(in) % 5];
         totals.faults++;
-        faulted[faulted_next % RESTART_SLOTS].t = t;
-        for (unsigned r = 0; r < BST_TCB_REGISTER_COUNT; r++) {
-            faulted[faulted_next % RESTART_SLOTS].reg[r] = t->arch.ctx.reg[r];
-        }
-        faulted_next++;
+        remember_fault(t);
         enum host_exit how = host_user_fault(k, value(in), byte(in));
         if (tracing) {
             fprintf(stderr, "thread %c: %s; now %c\n", thread_name(t), user_fault_name(k),

@@ -71,18 +71,26 @@ void arch_iopt_clear(paddr_t table)
     (void)table;
 }
 
-bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, uint64_t ioaddr, uint64_t rights)
+bool arch_iommu_large_pages(void)
+{
+    return false;
+}
+
+bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr,
+                              uint64_t rights)
 {
     (void)root;
     (void)frame;
+    (void)page_level;
     (void)ioaddr;
     (void)rights;
     abort();
 }
 
-void arch_io_frame_unmap(paddr_t root, paddr_t frame, uint64_t ioaddr)
+void arch_io_frame_unmap(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr)
 {
     (void)root;
     (void)frame;
+    (void)page_level;
     (void)ioaddr;
 }
