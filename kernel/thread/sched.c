@@ -19,7 +19,8 @@ struct tcb *sched_current(void)
     return sched_state.current;
 }
 
-static inline __attribute__((always_inline)) void enqueue(struct tcb *t)
+/* Into its queue, at the tail (the woken thread, if any, is already there). */
+static inline __attribute__((always_inline)) void enqueue_now(struct tcb *t)
 {
     kassert(!t->queued);
     unsigned p = t->priority, d = t->domain;
@@ -36,7 +37,32 @@ static inline __attribute__((always_inline)) void enqueue(struct tcb *t)
     t->queued = 1;
 }
 
-static inline __attribute__((always_inline)) void dequeue(struct tcb *t)
+/* Write the woken thread into its queue. */
+static void flush_woken_now(void)
+{
+    struct tcb *w = sched_state.woken;
+    if (w != NULL) {
+        sched_state.woken = NULL;
+        w->queued = 0;
+        enqueue_now(w);
+    }
+}
+
+static inline __attribute__((always_inline)) void flush_woken(void)
+{
+    if (sched_state.woken != NULL) {
+        flush_woken_now();
+    }
+}
+
+static inline __attribute__((always_inline)) void enqueue(struct tcb *t)
+{
+    flush_woken();
+    enqueue_now(t);
+}
+
+/* Out of its queue (not the woken thread). */
+static inline __attribute__((always_inline)) void dequeue_now(struct tcb *t)
 {
     kassert(t->queued);
     unsigned p = t->priority, d = t->domain;
@@ -60,16 +86,21 @@ static inline __attribute__((always_inline)) void dequeue(struct tcb *t)
     t->queued = 0;
 }
 
-static int highest_ready(void)
+static inline __attribute__((always_inline)) void dequeue(struct tcb *t)
 {
-    return sched_highest_ready();
+    if (t == sched_state.woken) { /* never written into its queue */
+        sched_state.woken = NULL;
+        t->queued = 0;
+        return;
+    }
+    dequeue_now(t);
 }
 
 void sched_preempt_current(void)
 {
     struct tcb *t = sched_state.current;
     sched_state.current = NULL;
-    enqueue(t);
+    enqueue_now(t); /* at kernel entry (the signal fastpath): no thread is woken yet */
 }
 
 void sched_make_runnable(struct tcb *t)
@@ -78,9 +109,15 @@ void sched_make_runnable(struct tcb *t)
         t->sc->budget == 0) {
         return; /* running, queued, waiting for its release, or for a scheduling context */
     }
-    if (!t->sc->limited || budget_admit(t)) { /* else it waits in the release queue */
-        enqueue(t);
+    if (t->sc->limited) {
+        if (budget_admit(t)) { /* else it waits in the release queue */
+            enqueue(t);
+        }
+        return;
     }
+    flush_woken(); /* the one woken before it goes first */
+    sched_state.woken = t;
+    t->queued = 1;
 }
 
 void sched_enqueue_released(struct tcb *t)
@@ -216,11 +253,34 @@ struct tcb *sched_rotate(void)
 
 void sched_tick(void)
 {
+    flush_woken(); /* one woken by this interrupt competes too */
     if (competitor_ready()) {
         struct tcb *t = sched_state.current;
         sched_state.current = NULL;
-        enqueue(t); /* to the tail: the next of its priority runs */
+        enqueue_now(t); /* to the tail: the next of its priority runs */
     }
+}
+
+/* The woken thread at the decision: it runs at once when, written into its queue, it would
+ * be taken straight out again (the only one of its priority, the head of the highest
+ * queue, above a current thread that still runs); returns whether it did. Otherwise it
+ * goes into its queue and the decision is made as usual. */
+static bool run_woken(void)
+{
+    struct tcb *w = sched_state.woken, *cur = sched_state.current;
+    bool cur_runs = cur != NULL && cur->state == THREAD_RUNNABLE;
+    sched_state.woken = NULL;
+    w->queued = 0;
+    if (w->domain != sched_state.domain || sched_ready_top(sched_state.ready) >= (int)w->priority ||
+        (cur_runs && w->priority <= cur->priority)) {
+        enqueue_now(w);
+        return false;
+    }
+    if (cur_runs) {
+        enqueue_now(cur);
+    }
+    sched_state.current = w;
+    return true;
 }
 
 /* Decide who runs: the current thread keeps the CPU unless a strictly higher priority
@@ -228,7 +288,10 @@ void sched_tick(void)
  * context and belongs to the current domain: losing either took it off the CPU. */
 static void choose(void)
 {
-    int best = highest_ready();
+    if (sched_state.woken != NULL && run_woken()) {
+        return;
+    }
+    int best = sched_ready_top(sched_state.ready);
     struct tcb *cur = sched_state.current;
     if (cur != NULL && cur->state == THREAD_RUNNABLE && (best < 0 || best <= cur->priority)) {
         return;
@@ -236,10 +299,10 @@ static void choose(void)
     if (best < 0) {
         return;
     }
-    struct tcb *next = queue_head[sched_state.domain][best];
-    dequeue(next);
+    struct tcb *next = queue_head[sched_state.domain][best]; /* (no thread is woken now) */
+    dequeue_now(next);
     if (cur != NULL && cur->state == THREAD_RUNNABLE) {
-        enqueue(cur);
+        enqueue_now(cur);
     }
     sched_state.current = next;
 }
@@ -307,6 +370,12 @@ const char *sched_check_invariants(void)
     }
     if (sched_state.current != NULL && sched_state.current->sc == NULL) {
         return "the current thread has no scheduling context";
+    }
+    const struct tcb *w = sched_state.woken;
+    if (w != NULL && (!w->queued || w->state != THREAD_RUNNABLE || w == sched_state.current ||
+                      w->sc == NULL || w->sc->budget == 0 || w->sched_next != NULL ||
+                      w->sched_prev != NULL || queue_head[w->domain][w->priority] == w)) {
+        return "the woken thread is not runnable, is current, or sits in a queue";
     }
     return NULL;
 }

@@ -432,6 +432,108 @@ static void test_random_against_model(void)
     reset();
 }
 
+/* The reference of the decision's order: one FIFO list per priority and the current
+ * thread, with the rules of sched.h applied at once (the kernel defers writing the thread
+ * woken last into its queue, and may never write it: sched_state.woken). */
+enum { REF_N = 16, REF_PRIOS = 4 };
+static struct {
+    int q[REF_PRIOS][REF_N], len[REF_PRIOS];
+    int cur; /* -1: none */
+} ref;
+
+static void ref_append(int i)
+{
+    int p = threads[i].priority;
+    ref.q[p][ref.len[p]++] = i;
+}
+
+static bool ref_remove(int i)
+{
+    for (int p = 0; p < REF_PRIOS; p++) {
+        for (int k = 0; k < ref.len[p]; k++) {
+            if (ref.q[p][k] == i) {
+                memmove(&ref.q[p][k], &ref.q[p][k + 1], (size_t)(ref.len[p] - k - 1) * sizeof(int));
+                ref.len[p]--;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static int ref_choose(void)
+{
+    int best = -1;
+    for (int p = REF_PRIOS - 1; p >= 0 && best < 0; p--) {
+        best = ref.len[p] > 0 ? p : -1;
+    }
+    bool cur_runs = ref.cur >= 0 && threads[ref.cur].state == THREAD_RUNNABLE;
+    if ((cur_runs && best <= (int)threads[ref.cur].priority) || best < 0) {
+        return cur_runs ? ref.cur : -1;
+    }
+    int next = ref.q[best][0];
+    ref_remove(next);
+    if (cur_runs) {
+        ref_append(ref.cur);
+    }
+    return next;
+}
+
+static void test_woken_keeps_queue_order(void)
+{
+    /* Several operations between decisions (wakes, stops, priority changes, ticks), as
+     * one kernel entry makes them: every decision agrees with the reference, so the
+     * thread woken last, kept out of its queue, never changes anyone's turn. */
+    reset();
+    memset(&ref, 0, sizeof ref);
+    ref.cur = -1;
+    uint64_t s = 0xfeed;
+    unsigned decisions = 0, agreed = 0;
+    for (unsigned step = 0; step < 20000; step++) {
+        unsigned ops = 1 + (unsigned)(step % 4);
+        for (unsigned k = 0; k < ops; k++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            int i = (int)((s >> 33) % REF_N);
+            unsigned op = (unsigned)(s >> 20) % 6;
+            uint8_t prio = (uint8_t)((s >> 40) % REF_PRIOS);
+            struct tcb *t = &threads[i];
+            if (op <= 1 && t->state != THREAD_RUNNABLE) {
+                ready((unsigned)i, prio);
+                if (i != ref.cur) {
+                    ref_append(i);
+                }
+            } else if (op == 2 && t->state == THREAD_RUNNABLE) {
+                stop(t);
+                ref_remove(i);
+                ref.cur = ref.cur == i ? -1 : ref.cur;
+            } else if (op == 3 && t->state == THREAD_RUNNABLE) {
+                bool queued = ref_remove(i);
+                sched_set_priority(t, prio);
+                if (queued) {
+                    ref_append(i);
+                }
+            } else if (op == 4) {
+                sched_tick();
+                if (ref.cur >= 0 && threads[ref.cur].state == THREAD_RUNNABLE &&
+                    ref.len[threads[ref.cur].priority] > 0) {
+                    ref_append(ref.cur);
+                    ref.cur = -1;
+                }
+            }
+        }
+        CHECK_SCHED();
+        struct tcb *next = host_kernel_exit();
+        int want = ref_choose();
+        ref.cur = want;
+        decisions++;
+        agreed += next == (want < 0 ? NULL : &threads[want]);
+        CHECK(next == (want < 0 ? NULL : &threads[want]));
+        CHECK_SCHED();
+    }
+    CHECK(agreed == decisions && decisions == 20000);
+    reset();
+}
+
 static const struct test tests[] = {
     {"idle_when_empty", test_idle_when_empty},
     {"highest_priority_first", test_highest_priority_first},
@@ -450,6 +552,7 @@ static const struct test tests[] = {
     {"no_sc_cannot_run", test_no_sc_cannot_run},
     {"domains", test_domains},
     {"random_decisions", test_random_against_model},
+    {"woken_keeps_queue_order", test_woken_keeps_queue_order},
 };
 
 int main(void)

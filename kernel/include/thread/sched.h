@@ -28,18 +28,32 @@ struct sched_state {
     struct tcb *last_on_cpu; /* whose FPU state and segment bases the CPU holds */
     struct ready_map *ready; /* the current domain's */
     uint8_t domain;          /* the current domain */
+    /* The thread made runnable last in this kernel entry, not yet written into its queue
+     * (NULL: none). It counts as queued (t->queued is set) and as the tail of its queue:
+     * any other queue operation writes it there first, so the queues' order is exactly
+     * as if it had been. The decision at kernel exit takes it without the queue when it
+     * outranks every ready thread (a Call or a reply waking the thread that runs next:
+     * no enqueue and dequeue). Empty whenever the kernel is left. */
+    struct tcb *woken;
 };
 extern struct sched_state sched_state;
 
-/* The highest priority with a ready thread in the current domain, or -1. */
-static inline int sched_highest_ready(void)
+/* The highest priority with a ready thread in map m, or -1 (the woken thread aside). */
+static inline int sched_ready_top(const struct ready_map *m)
 {
-    const struct ready_map *m = sched_state.ready;
     if (m->words == 0) {
         return -1;
     }
     int w = 63 - __builtin_clzll(m->words);
     return w * 64 + 63 - __builtin_clzll(m->bitmap[w]);
+}
+
+/* The highest priority with a ready thread in the current domain, or -1. Like
+ * sched_competitor_ready(), sched_competitor() and sched_rotate(), only where no thread is
+ * woken: at kernel entry (the fastpaths) or after the decision at exit (budget). */
+static inline int sched_highest_ready(void)
+{
+    return sched_ready_top(sched_state.ready);
 }
 
 /* The fastpath hands the CPU from the current thread (now blocked) to `to` (now
@@ -54,7 +68,8 @@ static inline void sched_switch_directly(struct tcb *to)
 struct tcb *sched_current(void);
 
 /* The current thread stays runnable but is preempted (the signal fastpath): it goes to
- * the tail of its priority's ready queue, and the CPU is about to be handed on. */
+ * the tail of its priority's ready queue, and the CPU is about to be handed on. Only at
+ * kernel entry, where no thread is woken yet (sched_state.woken). */
 void sched_preempt_current(void);
 
 /* Make t runnable: put it in its priority's queue (at the tail). */
