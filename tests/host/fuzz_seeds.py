@@ -205,6 +205,22 @@ SEEDS = {
     + syscall("REPLY_RECV", EP0, 0, [], reply=R0)
     + syscall("CALL", EP0, 2, [2])
     + syscall("REPLY_RECV", EP0, 0, [], reply=R0),
+    "passive-chain": [1]
+    + syscall("RECV", EP1, reply=R0)
+    + syscall("RECV", EP0, reply=R1)
+    + invoke(SC0, "SC_UNBIND")
+    + invoke(SC1, "SC_UNBIND")
+    + syscall("CALL", EP0, 1, [1])
+    + syscall("CALL", EP1, 2, [2])
+    + syscall("REPLY_RECV", EP1, 3, [3], reply=R0)
+    + syscall("REPLY_RECV", EP0, 4, [4], reply=R1)
+    + syscall("CALL", EP0, 5, [5])
+    + syscall("CALL", EP1, 6, [6])
+    + invoke(SC2, "SC_UNBIND")
+    + invoke(SC2, "SC_BIND", T2)
+    + syscall("CALL", EP0, 7, [7])
+    + invoke(ROOT, "DELETE", R1, 64)
+    + syscall("CALL", EP0, 8, [8]),
     "irq": [0]
     + invoke(IRQ_CTL, "IRQ_GET_IOAPIC", 3, 0, 0, ROOT, FREE)
     + invoke(FREE, "IRQ_SET_NTFN", N0_BADGED)
@@ -254,6 +270,33 @@ SEEDS = {
     + invoke(ROOT, "DELETE", R0, 64)
     + syscall("RECV", EP0, reply=R1)
     + syscall("YIELD", 0),
+    "self-destruction": [4]
+    + invoke(ROOT, "REVOKE", VS_A, 64)
+    + invoke(ROOT, "REVOKE", T1, 64)
+    + invoke(ROOT, "DELETE", T1, 64)
+    + invoke(ROOT, "REVOKE", 22, 64)
+    + invoke(ROOT, "REVOKE", 21, 64)
+    + invoke(ROOT, "REVOKE", 20, 64)
+    + invoke(ROOT, "REVOKE", 19, 64)
+    + invoke(ROOT, "REVOKE", 18, 64)
+    + invoke(ROOT, "REVOKE", 17, 64)
+    + invoke(ROOT, "REVOKE", 16, 64),
+    "loans-and-domains": [1]
+    + invoke(SC1, "SC_UNBIND")
+    + syscall("RECV", EP0, reply=R1)
+    + invoke(SCHED_CTL, "SC_CONFIGURE", SC2, us(300), us(3000))
+    + invoke(DOMAIN_CTL, "DOMAIN_SET", T1, 2)
+    + syscall("CALL", EP0, 1, [1])
+    + invoke(DOMAIN_CTL, "DOMAIN_SCHEDULE", 2, 0, us(500), 2, us(500))
+    + timer()
+    + advance(0x100, 12)
+    + timer()
+    + invoke(SC2, "SC_UNBIND")
+    + invoke(ROOT, "DELETE", R1, 64)
+    + timer()
+    + invoke(SCHED_CTL, "SC_CONFIGURE", SC0, us(100), 100000)
+    + timer()
+    + timer(),
     "preempted-revoke": [4]
     + retype("ENDPOINT", FREE, count=8)
     + invoke(ROOT, "REVOKE", UT, 64)
