@@ -80,11 +80,11 @@ bool acpi_find_ecam(struct ecam *out)
     return mcfg != NULL && acpi_mcfg_ecam(mcfg, length, out);
 }
 
-bool acpi_find_dmar(uint64_t *base)
+bool acpi_find_dmar(uint64_t *base, uint32_t *ioapic_source)
 {
     uint32_t length;
     const volatile uint8_t *dmar = find_table("DMAR", &length);
-    return dmar != NULL && acpi_dmar_unit(dmar, length, base);
+    return dmar != NULL && acpi_dmar_unit(dmar, length, base, ioapic_source);
 }
 
 /* The I/O APIC the kernel drives (kernel/arch/x86_64/include/arch/ioapic.h): until the

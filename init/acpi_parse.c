@@ -175,9 +175,32 @@ bool acpi_hpet_base(const volatile uint8_t *hpet, uint32_t length, uint64_t *bas
 #define DMAR_INCLUDE_ALL   1u
 #define DMAR_REGISTER_PAGE 0x1000u
 
-bool acpi_dmar_unit(const volatile uint8_t *dmar, uint32_t length, uint64_t *base)
+/* The requester id of the first IOAPIC device scope (type 3) in the DRHD at dmar + off
+ * (`size` bytes), when its path is one step (bus, then dev/fn); else DMAR_NO_IOAPIC. */
+#define DMAR_SCOPES       16u
+#define DMAR_SCOPE_IOAPIC 3u
+#define DMAR_SCOPE_PATH   6u
+static uint32_t dmar_ioapic_source(const volatile uint8_t *dmar, uint32_t off, uint32_t size)
+{
+    for (uint32_t s = DMAR_SCOPES; size >= DMAR_SCOPE_PATH && s <= size - DMAR_SCOPE_PATH;) {
+        uint32_t type = dmar[off + s], len = dmar[off + s + 1];
+        if (len < DMAR_SCOPE_PATH || len > size - s)
+            break;
+        if (type == DMAR_SCOPE_IOAPIC && len == DMAR_SCOPE_PATH + 2) {
+            uint32_t bus = dmar[off + s + 5], dev = dmar[off + s + 6], fn = dmar[off + s + 7];
+            if (dev < 32 && fn < 8)
+                return bus << 8 | dev << 3 | fn;
+        }
+        s += len;
+    }
+    return DMAR_NO_IOAPIC;
+}
+
+bool acpi_dmar_unit(const volatile uint8_t *dmar, uint32_t length, uint64_t *base,
+                    uint32_t *ioapic_source)
 {
     uint64_t first = 0;
+    uint32_t first_ioapic = DMAR_NO_IOAPIC;
     for (uint32_t off = DMAR_STRUCTURES; length >= 4 && off <= length - 4;) {
         uint32_t type = (uint32_t)read_le(dmar + off, 2);
         uint32_t size = (uint32_t)read_le(dmar + off + 2, 2);
@@ -189,13 +212,17 @@ bool acpi_dmar_unit(const volatile uint8_t *dmar, uint32_t length, uint64_t *bas
                 return false;
             if (dmar[off + 4] & DMAR_INCLUDE_ALL) {
                 *base = b;
+                *ioapic_source = dmar_ioapic_source(dmar, off, size);
                 return true;
             }
-            if (first == 0)
+            if (first == 0) {
                 first = b;
+                first_ioapic = dmar_ioapic_source(dmar, off, size);
+            }
         }
         off += size;
     }
     *base = first;
+    *ioapic_source = first_ioapic;
     return first != 0;
 }

@@ -45,8 +45,9 @@ bool acpi_find_ecam(struct ecam *out);
 void acpi_describe_platform(void);
 
 /* The register page of the DMA remapping unit ACPI's DMAR table names (the one that
- * covers every device of segment 0); false without one. */
-bool acpi_find_dmar(uint64_t *base);
+ * covers every device of segment 0) and the requester id of its IOAPIC (DMAR_NO_IOAPIC
+ * when the table gives none); false without one. */
+bool acpi_find_dmar(uint64_t *base, uint32_t *ioapic_source);
 
 /* ---- iommu.c ------------------------------------------------------------------------- */
 

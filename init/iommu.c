@@ -57,14 +57,18 @@ static const char *pd_name(uint32_t p)
 void iommu_init(void)
 {
     uint64_t base = 0;
-    if (!acpi_find_dmar(&base)) {
+    uint32_t ioapic = DMAR_NO_IOAPIC;
+    if (!acpi_find_dmar(&base, &ioapic)) {
         if (the_spec.n[BASTION_TABLE_PCI_DEVICES] != 0)
             bst_printf("init: no IOMMU (no ACPI DMAR table): DMA is not confined; a PD that "
                        "owns a bus-mastering device can reach all memory through it\n");
         return;
     }
     uint64_t regs = devmem_frame(base, 12);
-    bst_error_t e = regs ? bst_iommu_setup(BST_SLOT_IRQ_CONTROL, regs) : BST_INVALID_ARGUMENT;
+    bst_error_t e = !regs ? BST_INVALID_ARGUMENT
+                    : ioapic == DMAR_NO_IOAPIC
+                        ? bst_iommu_setup(BST_SLOT_IRQ_CONTROL, regs)
+                        : bst_iommu_setup_ioapic(BST_SLOT_IRQ_CONTROL, regs, ioapic);
     if (e != BST_OK) {
         bst_printf("init: IOMMU at 0x%lx (ACPI DMAR) not usable (%s): DMA is not confined\n",
                    (unsigned long)base, bst_error_name(e));
@@ -74,6 +78,10 @@ void iommu_init(void)
     bst_printf("init: IOMMU: VT-d unit at 0x%lx (ACPI DMAR): DMA remapping on, each "
                "device's DMA confined to its PD's DMA regions\n",
                (unsigned long)base);
+    if (ioapic != DMAR_NO_IOAPIC)
+        bst_printf("init: IOMMU: the IOAPIC's interrupts accepted from requester %02x:%02x.%x "
+                   "only (DMAR device scope)\n",
+                   ioapic >> 8, (ioapic >> 3) & 0x1f, ioapic & 7);
     /* DMA faults reach init's loop (serve) as a signal of a notification bound to it. */
     uint64_t ntfn = slot_alloc(2);
     if (ntfn == 0 || untyped_alloc(BST_OBJ_NOTIFICATION, 0, ntfn, 1) != BST_OK ||

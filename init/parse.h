@@ -84,7 +84,11 @@ struct acpi_madt_result acpi_madt_ioapics(const volatile uint8_t *madt, uint32_t
  * DMAR table: the one that covers every device (a DRHD with INCLUDE_PCI_ALL), else the
  * first one (QEMU's names its devices one by one); false if none, or if a register
  * address is zero or not page aligned. Structures after a malformed one are ignored. */
-bool acpi_dmar_unit(const volatile uint8_t *dmar, uint32_t length, uint64_t *base);
+bool acpi_dmar_unit(const volatile uint8_t *dmar, uint32_t length, uint64_t *base,
+                    uint32_t *ioapic_source);
+/* *ioapic_source: the requester id of the unit's first IOAPIC device scope with a
+ * one-step path, or this when it has none. */
+#define DMAR_NO_IOAPIC 0xffffffffu
 
 /* The HPET's register block from the checked HPET table (length bytes): true with *base
  * when the table is long enough and its address is in system memory space (GAS space 0),

@@ -298,29 +298,39 @@ static void dmar_units(void)
 {
     current = "acpi/dmar";
     uint64_t base = 0;
+    uint32_t io = 0;
     uint8_t *t = make_table("DMAR", 128);
-    CHECK(!acpi_dmar_unit(t, 48, &base)); /* no remapping structures */
+    CHECK(!acpi_dmar_unit(t, 48, &base, &io)); /* no remapping structures */
     /* QEMU's shape: one unit with its devices listed (flags 0), device scopes inside. */
     put_drhd(t, 48, 0, 0, 0xfed90000, 32);
-    CHECK(acpi_dmar_unit(t, 80, &base) && base == 0xfed90000);
+    CHECK(acpi_dmar_unit(t, 80, &base, &io) && base == 0xfed90000 && io == DMAR_NO_IOAPIC);
+    /* ... with an IOAPIC scope (type 3, 8 bytes, enumeration id 0, bus 0xff, 00.0) after
+     * an endpoint's (type 1), QEMU's shape: its requester id 0xff00. */
+    t[64] = 1, t[65] = 8, t[69] = 0, t[70] = 0x10, t[71] = 0;
+    t[72] = 3, t[73] = 8, t[77] = 0xff, t[78] = 0, t[79] = 0;
+    CHECK(acpi_dmar_unit(t, 80, &base, &io) && io == 0xff00);
+    t[73] = 10; /* a scope past its unit: the scopes are ignored, the unit is not */
+    CHECK(acpi_dmar_unit(t, 80, &base, &io) && base == 0xfed90000 && io == DMAR_NO_IOAPIC);
+    memset(t + 64, 0, 16);
     /* A unit of segment 1 first is skipped; an INCLUDE_PCI_ALL unit wins over a listing one. */
     put_drhd(t, 48, 1, 1, 0xfed80000, 16);
     put_drhd(t, 64, 0, 0, 0xfed90000, 16);
     put_drhd(t, 80, 1, 0, 0xfeda0000, 16);
-    CHECK(acpi_dmar_unit(t, 96, &base) && base == 0xfeda0000);
-    CHECK(acpi_dmar_unit(t, 95, &base) && base == 0xfed90000); /* the last one cut off */
+    CHECK(acpi_dmar_unit(t, 96, &base, &io) && base == 0xfeda0000);
+    CHECK(acpi_dmar_unit(t, 95, &base, &io) && base == 0xfed90000); /* the last one cut off */
     /* Hostile: a structure longer than the table, one shorter than its header (the walk
      * stops there), an unaligned or zero register address. */
     put_le(t + 66, 200, 2);
-    CHECK(!acpi_dmar_unit(t, 96, &base));
+    CHECK(!acpi_dmar_unit(t, 96, &base, &io));
     put_le(t + 66, 2, 2);
-    CHECK(!acpi_dmar_unit(t, 96, &base));
+    CHECK(!acpi_dmar_unit(t, 96, &base, &io));
     put_le(t + 66, 16, 2);
     put_le(t + 72, 0xfed90800, 8);
-    CHECK(!acpi_dmar_unit(t, 96, &base));
+    CHECK(!acpi_dmar_unit(t, 96, &base, &io));
     put_le(t + 72, 0, 8);
-    CHECK(!acpi_dmar_unit(t, 96, &base));
-    CHECK(!acpi_dmar_unit(t, 3, &base) && !acpi_dmar_unit(t, 0, &base)); /* shorter than it all */
+    CHECK(!acpi_dmar_unit(t, 96, &base, &io));
+    CHECK(!acpi_dmar_unit(t, 3, &base, &io) &&
+          !acpi_dmar_unit(t, 0, &base, &io)); /* shorter than it all */
     free(t);
 }
 

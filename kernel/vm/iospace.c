@@ -353,7 +353,8 @@ bst_error_t iospace_frame_invoke(struct invocation *inv)
     return BST_OK;
 }
 
-/* IOMMU_SETUP (on IRQ control): MR0 a device FRAME_4K cap of the unit's register page. */
+/* IOMMU_SETUP (on IRQ control): MR0 a device FRAME_4K cap of the unit's register page,
+ * optionally MR1 the IOAPIC's requester id (the only sender of the pins' interrupts). */
 bst_error_t iommu_setup_invoke(struct invocation *inv)
 {
     if (inv->length < 1) {
@@ -364,8 +365,12 @@ bst_error_t iommu_setup_invoke(struct invocation *inv)
     if (e != BST_OK) {
         return e;
     }
+    uint64_t ioapic = inv->length >= 2 ? invocation_arg(inv, 1) : IOMMU_ANY_SOURCE;
+    if (inv->length >= 2 && ioapic > 0xffff) {
+        return BST_RANGE_ERROR;
+    }
     if (!cap_is_device(&regs->cap)) {
         return BST_INVALID_ARGUMENT; /* registers are device memory, never RAM */
     }
-    return arch_iommu_setup(regs->cap.paddr);
+    return arch_iommu_setup(regs->cap.paddr, ioapic);
 }

@@ -10,6 +10,12 @@ bst_error_t bst_iommu_setup(bst_cptr_t irq_control, bst_cptr_t regs)
     return bst_invoke(irq_control, BST_INV_IOMMU_SETUP, a, 1, NULL, 0);
 }
 
+bst_error_t bst_iommu_setup_ioapic(bst_cptr_t irq_control, bst_cptr_t regs, uint64_t ioapic_source)
+{
+    const uint64_t a[] = {regs, ioapic_source};
+    return bst_invoke(irq_control, BST_INV_IOMMU_SETUP, a, 2, NULL, 0);
+}
+
 bst_error_t bst_iospace_assign(bst_cptr_t iospace, bst_cptr_t irq_control, uint64_t source_id)
 {
     const uint64_t a[] = {irq_control, source_id};

@@ -71,7 +71,7 @@ bst_error_t arch_irq_route(unsigned line, unsigned trigger, unsigned polarity)
     uint32_t v = REDIR_MASKED | (IRQ_VECTOR_BASE + line) | (trigger ? REDIR_LEVEL : 0) |
                  (polarity ? REDIR_ACTIVE_LOW : 0);
     if (iommu_ir_enabled()) {
-        iommu_ir_set(line, IRQ_VECTOR_BASE + line, trigger != 0, IOMMU_IR_ANY_SOURCE);
+        iommu_ir_set(line, IRQ_VECTOR_BASE + line, trigger != 0, iommu_ir_ioapic_source());
     }
     write_reg(REG_REDIR(line), v);
     write_reg(REG_REDIR(line) + 1, redir_high(line));
@@ -82,7 +82,7 @@ void ioapic_remap_entries(void)
 {
     for (unsigned i = 0; i < n_lines; i++) {
         uint32_t low = read_reg(REG_REDIR(i));
-        iommu_ir_set(i, low & 0xff, (low & REDIR_LEVEL) != 0, IOMMU_IR_ANY_SOURCE);
+        iommu_ir_set(i, low & 0xff, (low & REDIR_LEVEL) != 0, iommu_ir_ioapic_source());
     }
 }
 

@@ -154,7 +154,7 @@ static const char *check_unit(uint64_t cap, uint64_t ecap, uint32_t ver)
     return NULL;
 }
 
-bst_error_t arch_iommu_setup(paddr_t pa)
+bst_error_t arch_iommu_setup(paddr_t pa, uint64_t ioapic_source)
 {
     if (enabled || setups_tried >= SETUP_ATTEMPTS) {
         return BST_ILLEGAL_OPERATION;
@@ -182,6 +182,7 @@ bst_error_t arch_iommu_setup(paddr_t pa)
     iommu_gcmd(IOMMU_GCMD_SRTP, IOMMU_GCMD_SRTP, "setting the root table");
     invalidate_all();
     if ((ecap & IOMMU_ECAP_QI) && iommu_qi_enable()) {
+        iommu_ir_set_ioapic_source(ioapic_source);
         ioapic_remap_entries(); /* valid entries before remapping comes on */
         if (iommu_ir_enable(ecap)) {
             ioapic_use_remapping();

@@ -9,7 +9,9 @@
  * The table is kernel data: 256 entries of 16 bytes, entry i for the kernel's interrupt
  * line i (IOAPIC pins 0-23, MSI lines 24-55; irq/irq.h). Every entry delivers to the boot
  * CPU (APIC id 0), fixed, physical destination. ioapic.c and msi.c write the entries of
- * their lines and hand out remappable-format messages once remapping is on.
+ * their lines and hand out remappable-format messages once remapping is on; the pins'
+ * entries accept only the IOAPIC's requester id when init named it (from ACPI's DMAR
+ * table), an MSI line's only its device's when the line was issued for one.
  */
 #include <arch/iommu_unit.h>
 #include <arch/paging.h>
@@ -28,6 +30,17 @@ _Static_assert(IRQ_LINES <= IRT_ENTRIES, "an entry per line");
 
 static uint64_t irt[IRT_ENTRIES][2] __attribute__((aligned(4096)));
 static bool on;
+static uint64_t ioapic_source = IOMMU_IR_ANY_SOURCE;
+
+void iommu_ir_set_ioapic_source(uint64_t source_id)
+{
+    ioapic_source = source_id;
+}
+
+uint64_t iommu_ir_ioapic_source(void)
+{
+    return ioapic_source;
+}
 
 bool iommu_ir_enabled(void)
 {

@@ -57,9 +57,12 @@ uint64_t iospace_fault_total(void);
  * that the generic decode has checked; the ones returning errors say which.
  */
 /* Set up and enable DMA remapping with the unit whose registers are the device page at
- * `regs`. Errors: ILLEGAL_OPERATION (set up already), INVALID_ARGUMENT (no unit there,
- * or one without the translation this kernel builds). */
-bst_error_t arch_iommu_setup(paddr_t regs);
+ * `regs` (and interrupt remapping where it can, the IOAPIC's interrupts accepted from
+ * requester `ioapic_source` only, or from any: IOMMU_ANY_SOURCE). Errors:
+ * ILLEGAL_OPERATION (set up already), INVALID_ARGUMENT (no unit there, or one without
+ * the translation this kernel builds). */
+#define IOMMU_ANY_SOURCE UINT64_MAX
+bst_error_t arch_iommu_setup(paddr_t regs, uint64_t ioapic_source);
 bool arch_iommu_enabled(void);
 /* The highest I/O address + 1 the spaces translate. */
 uint64_t arch_iospace_limit(void);

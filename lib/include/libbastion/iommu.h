@@ -23,6 +23,9 @@ static inline uint64_t bst_pci_source_id(unsigned bus, unsigned dev, unsigned fn
  * (FRAME_4K) names; `irq_control` is the IRQ control cap. From then on every device's
  * DMA is blocked unless its function is assigned an I/O space. Once only. */
 bst_error_t bst_iommu_setup(bst_cptr_t irq_control, bst_cptr_t regs);
+/* The same, the IOAPIC's interrupts accepted from its requester id `ioapic_source` only
+ * (where the unit remaps interrupts). */
+bst_error_t bst_iommu_setup_ioapic(bst_cptr_t irq_control, bst_cptr_t regs, uint64_t ioapic_source);
 
 /* Translate the DMA of PCI function `source_id` (bst_pci_source_id) through `iospace`;
  * `irq_control` is the authority over devices. */

@@ -6,9 +6,9 @@
  * device copy through it (so the translation is real), then checks that unmapping the
  * frame and deleting the space take the device's access away at once (its DMA is
  * blocked, the memory unchanged, the fault recorded), the errors that only a set-up
- * unit can give, and that an MSI line issued for one requester cannot be raised by
- * another (interrupt remapping's requester check). init/tests/iommu does the same through init and
- * a driver PD.
+ * unit can give, and that an MSI line issued for one requester, or an IOAPIC pin, cannot
+ * be raised by another device (interrupt remapping's requester check). init/tests/iommu does the
+ * same through init and a driver PD.
  */
 #include "roottask.h"
 
@@ -23,7 +23,9 @@
 #define IRQ_CONTROL    ((bst_cptr_t)BST_SLOT_IRQ_CONTROL)
 #define Q35_DMAR_REGS  0xfed90000ull
 #define Q35_ECAM       0xb0000000ull
-#define EDU            0x80u /* 00:10.0 */
+#define EDU            0x80u   /* 00:10.0 */
+#define Q35_IOAPIC     0xff00u /* the requester id q35's IOAPIC sends with (ff:00.0) */
+#define PIN_LINE       7u      /* an idle IOAPIC pin (nothing on q35 raises 7) */
 #define EDU_CONFIG     (Q35_ECAM + ((uint64_t)EDU << 12))
 #define EDU_DMA_SRC    0x80
 #define EDU_DMA_DST    0x88
@@ -188,6 +190,16 @@ static void check_msi_requester(volatile uint8_t *cfg)
     msi_program(cfg, cap, &other);
     uint64_t word = msi_raise(ntfn);
     CHECK(word == 0, "edu raised the MSI issued for 00:11.0 (word %#lx)", (unsigned long)word);
+    /* Nor can it name an IOAPIC pin's entry: those accept the IOAPIC only. */
+    struct bst_msi_message pin = {.address = 0xfee00000u | (PIN_LINE << 5) | (1u << 4)};
+    bst_cptr_t pit = slot_alloc();
+    CHECK_OK(bst_irq_control_get_ioapic(IRQ_CONTROL, PIN_LINE, 0, 0, ROOT_CNODE, pit));
+    CHECK_OK(bst_irq_handler_set_notification(pit, badged));
+    CHECK_OK(bst_irq_handler_ack(pit)); /* unmasked: a message through its entry would land */
+    msi_program(cfg, cap, &pin);
+    word = msi_raise(ntfn);
+    CHECK(word == 0, "edu raised the IOAPIC pin's vector (word %#lx)", (unsigned long)word);
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, pit, BST_ROOT_DEPTH));
     msi_program(cfg, cap, &m);
     CHECK(msi_raise(ntfn) != 0, "edu's own MSI did not arrive again");
     *(volatile uint16_t *)(cfg + cap + 2) &= (uint16_t)~1u; /* MSI off */
@@ -230,7 +242,8 @@ void test_devices_iospace_dma(void)
     bst_cptr_t regs = device_page(Q35_DMAR_REGS);
     CHECK(regs != 0, "no device frame at the VT-d unit's registers (0x%lx)",
           (unsigned long)Q35_DMAR_REGS);
-    CHECK_OK(bst_iommu_setup(IRQ_CONTROL, regs));
+    CHECK_ERR(bst_iommu_setup_ioapic(IRQ_CONTROL, regs, 0x10000), BST_RANGE_ERROR);
+    CHECK_OK(bst_iommu_setup_ioapic(IRQ_CONTROL, regs, Q35_IOAPIC));
     CHECK_ERR(bst_iommu_setup(IRQ_CONTROL, regs), BST_ILLEGAL_OPERATION); /* once only */
 
     /* edu: its configuration page, memory decoding and bus mastering, BAR 0. */
