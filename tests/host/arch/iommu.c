@@ -8,9 +8,10 @@
 
 #include <stdlib.h>
 
-bst_error_t arch_iommu_setup(paddr_t regs)
+bst_error_t arch_iommu_setup(paddr_t regs, uint64_t ioapic_source)
 {
     (void)regs;
+    (void)ioapic_source;
     return BST_INVALID_ARGUMENT; /* no unit there */
 }
 
