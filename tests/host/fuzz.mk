@@ -35,6 +35,7 @@ FUZZ_HOST_ARCH_SRCS := $(addprefix tests/host/arch/,thread.c stubs.c vspace.c ir
     machine.c trap.c) $(if $(wildcard kernel/vm/iospace.c),tests/host/arch/iommu.c)
 FUZZ_SYSCALLS_SRCS := $(FUZZ_KERNEL_SRCS) $(FUZZ_HOST_ARCH_SRCS) \
     tests/host/support.c tests/host/fuzz_world.c tests/host/fuzz_check.c tests/host/fuzz_observe.c \
+    tests/host/fuzz_calls.c tests/host/fuzz_faults.c \
     tests/host/fuzz_syscalls.c
 # The host arch first: its arch/ headers stand in for x86_64's, except the page tables.
 FUZZ_SYSCALLS_INC := -Ikernel/include -Iinclude -Itests/host -Itests/host/arch/include \

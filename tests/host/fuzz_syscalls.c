@@ -21,7 +21,9 @@
  * nothing observable. FUZZ_SYSCALLS_TRACE=1 in the environment
  * prints every kernel entry and its result on stderr.
  */
+#include "fuzz_calls.h"
 #include "fuzz_check.h"
+#include "fuzz_faults.h"
 #include "fuzz_observe.h"
 #include "fuzz_world.h"
 
@@ -40,11 +42,6 @@
 #define MAX_ENTRIES   2000 /* kernel entries per input */
 #define MAX_REISSUES  1000 /* restarts of one call in a row: the kernel makes no progress */
 #define RESTART_SLOTS 16
-
-struct input {
-    const uint8_t *data;
-    size_t size, pos;
-};
 
 /* Counted over the whole process; printed at exit. */
 static struct {
@@ -67,305 +64,14 @@ static struct {
 } restarts[RESTART_SLOTS];
 static unsigned restart_next;
 
-/* Faulting threads and their registers then: one that took an exception the input made,
- * or that the kernel made wait to deliver a fault message or for its reply. Such a thread
- * is in no system call: until it runs again its registers are its own, whatever wakes,
- * suspends or resumes it (docs/testing.md, 8646fbb's bug 4), unless something may have
- * written them on purpose since: WRITE_REGISTERS, a reply (RESUME_REGS answers a fault
- * with new registers), a retype (a new thread in the same memory). */
-static struct {
-    const struct tcb *t;
-    uint64_t reg[BST_TCB_REGISTER_COUNT];
-} faulted[RESTART_SLOTS];
-static unsigned faulted_next;
-
-static void forget_faults(void)
-{
-    for (unsigned i = 0; i < RESTART_SLOTS; i++) {
-        faulted[i].t = NULL;
-    }
-}
-
-/* After a call: forget the registers taken at faults if the call may write them. */
-static void forget_faults_if_written(uint64_t n, uint64_t cptr, uint64_t info)
-{
-    uint64_t label = bst_msginfo_label(info);
-    bool reply_cap =
-        cptr - 1 >= 255 || cap_type(&fuzz_world_slot(&world, cptr)->cap) == BST_OBJ_REPLY;
-    if ((n == BST_SYS_CALL &&
-         (label == BST_INV_TCB_WRITE_REGISTERS || label == BST_INV_UNTYPED_RETYPE)) ||
-        n == BST_SYS_REPLY_RECV || reply_cap) {
-        forget_faults();
-    }
-}
-
-static void remember_fault(const struct tcb *t)
-{
-    faulted[faulted_next % RESTART_SLOTS].t = t;
-    for (unsigned r = 0; r < BST_TCB_REGISTER_COUNT; r++) {
-        faulted[faulted_next % RESTART_SLOTS].reg[r] = t->arch.ctx.reg[r];
-    }
-    faulted_next++;
-}
-
-/* Faults the kernel raised (a capability fault, an unknown call, a timeout): a thread
- * waiting to deliver its fault message, or for the reply to it, is in no system call
- * either, from the entry that raised the fault on. */
-static void remember_kernel_faults(void)
-{
-    for (const struct cte *n = cdt_next_preorder(cdt_root()); n != NULL; n = cdt_next_preorder(n)) {
-        if (cap_type(&n->cap) != BST_OBJ_TCB) {
-            continue;
-        }
-        const struct tcb *t = tcb_of(&n->cap);
-        bool waits = t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_REPLY;
-        bool known = false;
-        for (unsigned i = 0; i < RESTART_SLOTS; i++) {
-            known |= faulted[i].t == t;
-        }
-        if (waits && (t->ipc_flags & IPC_FAULT) && !known) {
-            remember_fault(t);
-        }
-    }
-}
-
-/* The thread the kernel just returned to: if it faulted, its registers are as then. */
-static void check_fault_registers(const struct tcb *t)
-{
-    for (unsigned i = 0; t != NULL && i < RESTART_SLOTS; i++) {
-        if (faulted[i].t == t) {
-            faulted[i].t = NULL;
-            for (unsigned r = 0; r < BST_TCB_REGISTER_COUNT; r++) {
-                if (t->arch.ctx.reg[r] != faulted[i].reg[r]) {
-                    fprintf(stderr,
-                            "fuzz-syscalls: register %u of a thread that faulted changed before "
-                            "it ran again\n",
-                            r);
-                    abort();
-                }
-            }
-        }
-    }
-}
-
-static uint8_t byte(struct input *in)
-{
-    return in->pos < in->size ? in->data[in->pos++] : 0;
-}
-
-static uint64_t bytes(struct input *in, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++) {
-        v = v << 8 | byte(in);
-    }
-    return v;
-}
-
-/* The root CNode slots that hold a cap, refreshed before each call: a cap argument
- * names one of them most of the time, so that the input need not find the numbers. */
-static uint8_t live_slots[256];
-static unsigned live_count;
-
-static void find_live_slots(void)
-{
-    live_count = 0;
-    for (unsigned i = 1; i < 256; i++) {
-        if (!cap_is_null(&fuzz_world_slot(&world, i)->cap)) {
-            live_slots[live_count++] = (uint8_t)i;
-        }
-    }
-}
-
-/* A capability address (the threads' CSpace is the 256-slot root CNode): a slot that
- * holds a cap (byte < 0x80), any slot (0x80..0xef, then the index), any word. */
-static uint64_t cap_arg(struct input *in)
-{
-    uint8_t b = byte(in);
-    if (b < 0x80) {
-        return live_count != 0 ? live_slots[b % live_count] : b;
-    }
-    return b < 0xf0 ? byte(in) : bytes(in, 8);
-}
-
-static const uint64_t vaddr_bases[8] = {
-    UINT64_C(0x10000000),     UINT64_C(0x10200000),         UINT64_C(0x40000000),
-    UINT64_C(0x7fffffe00000), UINT64_C(0x800000000000),     0,
-    UINT64_C(0x400000),       UINT64_C(0xffffffff80000000),
-};
-
-/* An argument word, by a tag byte: small numbers (and slot indices), cap addresses,
- * addresses near the mapped ones, rights and flags, times, single bits, or any word. */
-static uint64_t value(struct input *in)
-{
-    uint8_t tag = byte(in);
-    uint8_t b = byte(in);
-    switch (tag % 8) {
-    case 0:
-        return b;
-    case 1:
-        in->pos--; /* b is the cap argument's first byte */
-        return cap_arg(in);
-    case 2:
-        return vaddr_bases[b % 8] + (uint64_t)(b >> 3) * 0x1000u;
-    case 3:
-        return b & 0xfu;
-    case 4:
-        return (uint64_t)b << 56 | bytes(in, 7);
-    case 5:
-        return (uint64_t)b << 8 | byte(in);
-    case 6:
-        return (uint64_t)b * 100u; /* microseconds */
-    default:
-        return UINT64_C(1) << (b % 64); /* sizes, single bits */
-    }
-}
-
-static const uint64_t syscall_numbers[32] = {
-    BST_SYS_CALL,
-    BST_SYS_CALL,
-    BST_SYS_CALL,
-    BST_SYS_CALL,
-    BST_SYS_CALL,
-    BST_SYS_CALL,
-    BST_SYS_SEND,
-    BST_SYS_SEND,
-    BST_SYS_NB_SEND,
-    BST_SYS_NB_SEND,
-    BST_SYS_RECV,
-    BST_SYS_RECV,
-    BST_SYS_RECV,
-    BST_SYS_NB_RECV,
-    BST_SYS_NB_RECV,
-    BST_SYS_REPLY_RECV,
-    BST_SYS_REPLY_RECV,
-    BST_SYS_REPLY_RECV,
-    BST_SYS_NB_SEND_RECV,
-    BST_SYS_NB_SEND_RECV,
-    BST_SYS_YIELD,
-    BST_SYS_YIELD,
-    BST_SYS_DEBUG_PUTC,
-    BST_SYS_DEBUG_DUMP_CAPS,
-    BST_SYS_DEBUG_NAME,
-    BST_SYS_DEBUG_CHECK_STATE,
-    BST_SYS_DEBUG_IDLE_CYCLES,
-    BST_SYS_DEBUG_FASTPATH_COUNT,
-    BST_SYS_DEBUG_ISOLATION,
-    BST_SYS_DEBUG_IRQ_STAMP,
-    BST_SYS_DEBUG_EXIT,
-    0, /* 0: any number (next byte) */
-};
-
-static uint64_t syscall_number(struct input *in)
-{
-    uint8_t b = byte(in);
-    uint64_t n = syscall_numbers[b % 32];
-    return n != 0 ? n : byte(in);
-}
-
-/* The labels each kernel object's invocations take (include/bastion/invocation.h). */
-struct label_set {
-    bst_objtype_t type;
-    uint8_t first, last; /* a range of labels ... */
-    uint8_t also;        /* ... and one more (0: none) */
-};
-
-static const struct label_set object_labels[] = {
-    {BST_OBJ_UNTYPED, BST_INV_UNTYPED_RETYPE, BST_INV_UNTYPED_RETYPE, 0},
-    {BST_OBJ_CNODE, BST_INV_CNODE_COPY, BST_INV_CNODE_ROTATE, 0},
-    {BST_OBJ_TCB, BST_INV_TCB_CONFIGURE, BST_INV_TCB_UNBIND_NOTIFICATION,
-     BST_INV_TCB_SET_TIMEOUT_ENDPOINT},
-    {BST_OBJ_SCHED_CONTROL, BST_INV_SCHED_CONTROL_CONFIGURE, BST_INV_SCHED_CONTROL_CONFIGURE, 0},
-    {BST_OBJ_SCHED_CONTEXT, BST_INV_SCHED_CONTEXT_BIND, BST_INV_SCHED_CONTEXT_CONSUMED, 0},
-    {BST_OBJ_FRAME_4K, BST_INV_FRAME_MAP, BST_INV_FRAME_GET_ADDRESS, BST_INV_FRAME_IO_MAP},
-    {BST_OBJ_FRAME_2M, BST_INV_FRAME_MAP, BST_INV_FRAME_GET_ADDRESS, BST_INV_FRAME_IO_MAP},
-    {BST_OBJ_FRAME_1G, BST_INV_FRAME_MAP, BST_INV_FRAME_GET_ADDRESS, BST_INV_FRAME_IO_MAP},
-    {BST_OBJ_PT_L1, BST_INV_PAGE_TABLE_MAP, BST_INV_PAGE_TABLE_UNMAP, 0},
-    {BST_OBJ_PT_L2, BST_INV_PAGE_TABLE_MAP, BST_INV_PAGE_TABLE_UNMAP, 0},
-    {BST_OBJ_PT_L3, BST_INV_PAGE_TABLE_MAP, BST_INV_PAGE_TABLE_UNMAP, 0},
-    {BST_OBJ_IRQ_CONTROL, BST_INV_IRQ_CONTROL_GET, BST_INV_IRQ_CONTROL_GET_IOAPIC,
-     BST_INV_IOMMU_SETUP},
-    {BST_OBJ_IRQ_HANDLER, BST_INV_IRQ_HANDLER_ACK, BST_INV_IRQ_HANDLER_CLEAR, 0},
-    {BST_OBJ_DOMAIN_CONTROL, BST_INV_DOMAIN_SET, BST_INV_DOMAIN_SET, BST_INV_DOMAIN_SCHEDULE},
-    {BST_OBJ_IOSPACE, BST_INV_IOSPACE_ASSIGN, BST_INV_IOSPACE_READ_FAULT, 0},
-    {BST_OBJ_IOPT, BST_INV_IOPT_MAP, BST_INV_IOPT_UNMAP, 0},
-};
-
-/* A label for a call on the cap at `cptr`: one its object takes (byte < 0xc0, when it is
- * a kernel object in the root CNode), any label (0xc0..0xfe, then the label), or the
- * signal label (0xff). */
-static uint64_t label_for(struct input *in, uint64_t cptr)
-{
-    uint8_t l = byte(in);
-    if (l >= 0xc0) {
-        return l == 0xff ? BST_LABEL_SIGNAL : byte(in);
-    }
-    bst_objtype_t type =
-        cptr - 1 < 255 ? cap_type(&fuzz_world_slot(&world, cptr)->cap) : BST_OBJ_NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(object_labels); i++) {
-        const struct label_set *set = &object_labels[i];
-        if (set->type == type) {
-            unsigned n = set->last - set->first + 1u + (set->also != 0);
-            unsigned k = l % n;
-            return k <= (unsigned)(set->last - set->first) ? set->first + k : set->also;
-        }
-    }
-    return l % (BST_INVOCATION_COUNT + 4u); /* an IPC object: labels are the user's */
-}
-
-/* The message info word: a label, a length, extra caps. */
-static uint64_t msginfo(struct input *in, uint64_t cptr, unsigned *length, unsigned *extra)
-{
-    uint64_t label = label_for(in, cptr);
-    uint8_t len = byte(in), caps = byte(in);
-    *length = len & 0x80 ? len % (BST_MSG_MAX_LENGTH + 1u) : len % 12u;
-    *extra = caps % (BST_MSG_MAX_EXTRA_CAPS + 1u);
-    return bst_msginfo_make(label, *length, *extra, (caps >> 2) & 7u);
-}
-
-/* The current thread's user code: set the registers and IPC buffer for one call. */
-static void prepare_call(struct input *in, struct tcb *t)
-{
-    struct arch_context *c = &t->arch.ctx;
-    unsigned length, extra;
-    uint64_t n = syscall_number(in);
-    uint64_t cptr = cap_arg(in);
-    c->reg[HOST_REG_RAX] = n;
-    c->reg[HOST_REG_RDI] = cptr;
-    c->reg[HOST_REG_RSI] = msginfo(in, cptr, &length, &extra);
-    if (n == BST_SYS_RECV || n == BST_SYS_NB_RECV || n == BST_SYS_REPLY_RECV ||
-        n == BST_SYS_NB_SEND_RECV) {
-        c->reg[HOST_REG_R12] = cap_arg(in);
-        c->reg[HOST_REG_R13] = n == BST_SYS_NB_SEND_RECV ? cap_arg(in) : 0;
-    }
-    struct bst_ipc_buffer *buf = tcb_ipc_buffer(t);
-    unsigned given = length < 12 ? length : 12; /* the rest stays as the buffer was */
-    for (unsigned i = 0; i < given; i++) {
-        uint64_t v = value(in);
-        if (i < BST_MSG_REGISTERS) {
-            arch_syscall_set_mr(c, i, v);
-        } else if (buf != NULL) {
-            buf->msg[i] = v;
-        }
-    }
-    for (unsigned i = 0; i < extra && buf != NULL; i++) {
-        buf->caps[i] = cap_arg(in);
-    }
-    if (buf != NULL && (byte(in) & 1)) {
-        buf->receive_cnode = cap_arg(in);
-        buf->receive_index = byte(in);
-        buf->receive_depth = byte(in);
-    }
-}
-
 static bool check_after(const char *what, enum host_exit how)
 {
-    if (how == HOST_EXIT_USER) {
-        check_fault_registers(sched_current());
-    }
-    const char *why = fuzz_check_all(how == HOST_EXIT_USER);
+    const char *why = how == HOST_EXIT_USER ? fuzz_faults_check(sched_current()) : NULL;
     if (why == NULL) {
-        remember_kernel_faults();
+        why = fuzz_check_all(how == HOST_EXIT_USER);
+    }
+    if (why == NULL) {
+        fuzz_faults_remember_kernel();
     }
     if (why != NULL) {
         fprintf(stderr, "fuzz-syscalls: after %s: %s\n", what, why);
@@ -422,7 +128,7 @@ static bool run_syscall(struct tcb *t)
         return false;
     }
     note_restart(t, rip);
-    forget_faults_if_written(n, cptr, info);
+    fuzz_faults_after_call(&world, n, cptr, info);
     if (n == BST_SYS_DEBUG_FASTPATH_COUNT && t->arch.ctx.rip != rip) {
         c->reg[HOST_REG_RDI] = c->reg[HOST_REG_RSI] = 0; /* its code drops the count */
     }
@@ -449,11 +155,11 @@ static void timer(uint64_t ticks)
 }
 
 /* One event; false when the input is done (the machine stopped). */
-static bool event(struct input *in)
+static bool event(struct fuzz_input *in)
 {
     struct tcb *t = sched_current();
-    find_live_slots();
-    uint8_t e = byte(in);
+    fuzz_calls_refresh(&world);
+    uint8_t e = fuzz_byte(in);
     unsigned kind = e % 16;
     if (t == NULL && kind <= 11) {
         if (host_timer_deadline() != 0) {
@@ -463,16 +169,16 @@ static bool event(struct input *in)
     }
     if (kind <= 10) {
         if (kind != 10) {
-            prepare_call(in, t); /* 10: the same registers again */
+            fuzz_prepare_call(in, t); /* 10: the same registers again */
         }
         return run_syscall(t);
     }
     switch (kind) {
     case 11: {
-        enum user_fault_kind k = trap_kinds[byte(in) % 5];
+        enum user_fault_kind k = trap_kinds[fuzz_byte(in) % 5];
         totals.faults++;
-        remember_fault(t);
-        enum host_exit how = host_user_fault(k, value(in), byte(in));
+        fuzz_faults_remember(t);
+        enum host_exit how = host_user_fault(k, fuzz_value(in), fuzz_byte(in));
         if (tracing) {
             fprintf(stderr, "thread %c: %s; now %c\n", thread_name(t), user_fault_name(k),
                     thread_name(sched_current()));
@@ -480,11 +186,11 @@ static bool event(struct input *in)
         return check_after("a user exception", how);
     }
     case 12:
-        timer(bytes(in, 3));
+        timer(fuzz_bytes(in, 3));
         return true;
     case 13:
         totals.interrupts++;
-        unsigned line = byte(in) % IRQ_LINES;
+        unsigned line = fuzz_byte(in) % IRQ_LINES;
         enum host_exit how = host_irq(line);
         if (tracing) {
             fprintf(stderr, "irq %u%s; now %c\n", line, how == HOST_EXIT_NONE ? " (masked)" : "",
@@ -492,10 +198,10 @@ static bool event(struct input *in)
         }
         return check_after("a device interrupt", how);
     case 14:
-        host_time_advance(bytes(in, 2) << (byte(in) % 24));
+        host_time_advance(fuzz_bytes(in, 2) << (fuzz_byte(in) % 24));
         return true;
     default: {
-        uint8_t p = byte(in) % 8;
+        uint8_t p = fuzz_byte(in) % 8;
         preempt_every(p == 0 ? 0 : p + 1u);
         return true;
     }
@@ -529,7 +235,7 @@ static void observe_step(enum run_mode mode, unsigned step)
     }
 }
 
-static void run_input(struct input *in, enum run_mode mode)
+static void run_input(struct fuzz_input *in, enum run_mode mode)
 {
     in->pos = 1; /* after the options byte */
     uint8_t options = in->data[0];
@@ -542,7 +248,7 @@ static void run_input(struct input *in, enum run_mode mode)
     for (unsigned i = 0; i < RESTART_SLOTS; i++) {
         restarts[i].t = NULL;
     }
-    forget_faults();
+    fuzz_faults_forget();
     fastpath_off = mode == RUN_RECORD;
     if (mode == RUN_RECORD) {
         recorded_steps = 0;
@@ -606,7 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0) {
         return 0;
     }
-    struct input in = {data, size, 0};
+    struct fuzz_input in = {data, size, 0};
     totals.inputs++;
     host_time_freeze(true); /* time moves only by the input: both runs see the same */
     if (data[0] & 1) {
