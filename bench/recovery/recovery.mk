@@ -2,12 +2,14 @@
 # "Recovery time"): fault to the first completed client request after a driver restart,
 # in icount cycles, per driver class. It boots the restart tests' bench variants
 # (drivers/blk/tests/restart/restart.mk: 100 crashes; drivers/net/tests/restart/restart.mk:
-# 60) under -icount and reads the crasher's `crasher: recovery N cycles` lines.
+# 60; drivers/serial/serial.mk: the UART and timer restart test, about 2,000 crashes)
+# under -icount and reads `crasher: recovery N cycles` (`supervisor: child C ...`) lines.
 #
 #   bench/results/recovery.json   median, p90 and max per class
 
 BENCH_RECOVERY_DEPS := $(KERNEL_BIN) $(if $(BLK_RESTART_BUILD),$(BLK_RESTART_BUILD)/bench/modules.args) \
-    $(if $(NET_RESTART_BUILD),$(NET_RESTART_BUILD)/bench/modules.args)
+    $(if $(NET_RESTART_BUILD),$(NET_RESTART_BUILD)/bench/modules.args) \
+    $(if $(SERIAL_RESTART_BUILD),$(SERIAL_RESTART_BUILD)/bench/modules.args)
 
 .PHONY: bench-recovery
 BENCH_TARGETS += bench-recovery
@@ -15,7 +17,8 @@ bench-recovery: $(BENCH_RECOVERY_DEPS)
 	$(Q)bench/recovery/run-recovery-bench.sh --kernel $(KERNEL_BIN) --results bench/results \
 	    --work $(BUILD)/bench/recovery \
 	    $(if $(BLK_RESTART_BUILD),--block $(BLK_RESTART_BUILD)/bench) \
-	    $(if $(NET_RESTART_BUILD),--network $(NET_RESTART_BUILD)/bench)
+	    $(if $(NET_RESTART_BUILD),--network $(NET_RESTART_BUILD)/bench) \
+	    $(if $(SERIAL_RESTART_BUILD),--serial $(SERIAL_RESTART_BUILD)/bench)
 
 # Under `make -j bench`, after the other QEMU benchmarks (as bench-net-hostile is).
 ifneq ($(filter bench,$(MAKECMDGOALS)),)

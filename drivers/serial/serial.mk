@@ -124,6 +124,26 @@ ALL_TARGETS += $(SERIAL_RESTART_BUILD)/$(1)/modules.args
 endef
 $(foreach s,system broken soak,$(eval $(call serial_restart_system,$(s))))
 
+# The recovery benchmark's variant (bench/recovery): system.xml plus a page of recovery
+# stamp per driver (bastion/driver/recovery_stamp.h) shared with the supervisor (child i's
+# at 0x4000000 + i pages, supervisor.c's recovery_stamps), which stamps each
+# fault, and the two drivers, which complete the stamp at their first work after it (the
+# timer: a client woken; the UART: a buffer sent). Made from system.xml, so they agree.
+SERIAL_RESTART_BENCH_SED := \
+    -e 's|^\(  <memory_region name="hpet".*\)$$|\1\n  <memory_region name="stamp0" size="0x1000"/>\n  <memory_region name="stamp1" size="0x1000"/>|' \
+    -e 's|^\(    <program_image path="supervisor.elf"/>\)$$|\1\n    <map mr="stamp0" vaddr="0x4000000" setvar_vaddr="recovery_stamps"/>\n    <map mr="stamp1" vaddr="0x4001000"/>|' \
+    -e 's|^\(      <program_image path="timer.elf"/>\)$$|\1\n      <map mr="stamp0" vaddr="0x4000000" setvar_vaddr="recovery_stamp"/>|' \
+    -e 's|^\(      <program_image path="uart.elf"/>\)$$|\1\n      <map mr="stamp1" vaddr="0x4000000" setvar_vaddr="recovery_stamp"/>|'
+$(SERIAL_RESTART_BUILD)/bench/modules.args: drivers/serial/tests/restart/system.xml $(TOOL) \
+    $(INIT_ELF) scripts/build-example.sh $(SERIAL_RESTART_ELFS)
+	@mkdir -p $(dir $@)
+	$(Q)sed $(SERIAL_RESTART_BENCH_SED) $< > $(dir $@)system.xml
+	$(Q)[ $$(grep -c 'stamp[01]' $(dir $@)system.xml) -eq 6 ] || \
+	    { echo "serial.mk: the bench variant's edits of $< did not all apply" >&2; exit 1; }
+	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $(dir $@)system.xml $(dir $@) \
+	    $(SERIAL_RESTART_BUILD) > $@.tmp && mv $@.tmp $@
+ALL_TARGETS += $(SERIAL_RESTART_BUILD)/bench/modules.args
+
 TEST_SUITES += system-restart
 SOAK_TARGETS += soak-restart
 .PHONY: suite-system-restart soak-restart
