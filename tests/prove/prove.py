@@ -131,15 +131,16 @@ def frama_c(unit, outdir, env):
     return rc, report, log
 
 
-KINDS = [("rte", "assert_rte"), ("ensures", "ensures"), ("assigns", "assigns"),
-         ("requires", "call_"), ("loop", "loop_"), ("assert", "assert"),
-         ("behaviors", "complete"), ("behaviors", "disjoint")]
+# Goal kinds, by the words WP puts in a property's name (first match wins).
+KINDS = [("rte", "_rte_"), ("loop", "loop_"), ("callee-requires", "_requires"),
+         ("behaviors", "complete"), ("behaviors", "disjoint"), ("ensures", "ensures"),
+         ("assigns", "assigns"), ("assert", "assert")]
 
 
 def kind_of(prop, function):
-    rest = prop[len(function) + 1:] if prop.startswith(function + "_") else prop
-    for kind, prefix in KINDS:
-        if rest.startswith(prefix):
+    rest = "_" + (prop[len(function) + 1:] if prop.startswith(function + "_") else prop)
+    for kind, word in KINDS:
+        if word in rest:
             return kind
     return "other"
 
