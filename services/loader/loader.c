@@ -11,7 +11,9 @@
  * stopped): a loaded program can do no more than its PD's description allows.
  *
  * The loader is not trusted with the child's integrity: it only carries bytes (init does
- * every check on its own copy). setvar `loader_slots`: how many slots to try.
+ * every check on its own copy). setvars: `loader_slots`, how many slots to try;
+ * `loader_restarts` (default 0), how many times a faulting child is started again (from
+ * its entry, its memory as it was: bst_child_restart) before it is left stopped.
  */
 #include <bastion/blk/client.h>
 #include <libbastion/late_load.h>
@@ -25,7 +27,8 @@
 #define IMAGE_MAGIC  "BSTIMAGE"
 #define IMAGE_MAX    (BLK_DATA_REGION_SIZE - BLK_BLOCK_SIZE)
 
-uint64_t loader_slots = 1; /* setvar: slots to try */
+uint64_t loader_slots = 1;    /* setvar: slots to try */
+uint64_t loader_restarts = 0; /* setvar: restarts of a faulting child before it stays stopped */
 
 /* Read slot `slot`'s image into the data region at offset BLK_BLOCK_SIZE; its length, or
  * 0 (with a message) when the slot holds none. */
@@ -79,11 +82,19 @@ void init(void)
     bst_printf("loader: no image was loaded\n");
 }
 
-/* The child overstepped its description: say so, and leave it stopped. */
+/* The child overstepped its description: say so, and start it again while restarts are
+ * left, else leave it stopped. */
 bst_msginfo_t fault(bst_child_t child, bst_msginfo_t msginfo)
 {
-    bst_printf("loader: child %u faulted: %s at address 0x%lx (ip 0x%lx); it stays stopped\n",
-               child, bst_fault_name(bst_msginfo_label(msginfo)), (unsigned long)bst_fault_addr(),
-               (unsigned long)bst_fault_ip());
-    return bst_fault_reply_stop();
+    bool again = loader_restarts > 0;
+    bst_printf("loader: child %u faulted: %s at address 0x%lx (ip 0x%lx); %s\n", child,
+               bst_fault_name(bst_msginfo_label(msginfo)), (unsigned long)bst_fault_addr(),
+               (unsigned long)bst_fault_ip(), again ? "starting it again" : "it stays stopped");
+    if (again) {
+        loader_restarts--;
+        bst_error_t e = bst_child_restart(child);
+        if (e != BST_OK)
+            bst_printf("loader: starting child %u again failed: %s\n", child, bst_error_name(e));
+    }
+    return bst_fault_reply_stop(); /* after a restart it finds nobody waiting */
 }
