@@ -13,6 +13,7 @@
 #include <bastion/syscall.h>
 
 static struct fuzz_world *world;
+static uint64_t prefix; /* the current thread's address of root slot 0 */
 
 uint8_t fuzz_byte(struct fuzz_input *in)
 {
@@ -33,9 +34,13 @@ uint64_t fuzz_bytes(struct fuzz_input *in, unsigned n)
 static uint8_t live_slots[256];
 static unsigned live_count;
 
-void fuzz_calls_refresh(struct fuzz_world *fw)
+void fuzz_calls_refresh(struct fuzz_world *fw, const struct tcb *t)
 {
     world = fw;
+    const struct cap *cs = t != NULL ? &t->slots[TCB_SLOT_CSPACE].cap : NULL;
+    bool root = cs != NULL && cap_type(cs) == BST_OBJ_CNODE && cs->paddr == fw->root.paddr &&
+                cs->u.cnode.guard_bits + cs->u.cnode.radix == 64;
+    prefix = root ? cs->u.cnode.guard << cs->u.cnode.radix : 0;
     live_count = 0;
     for (unsigned i = 1; i < 256; i++) {
         if (!cap_is_null(&fuzz_world_slot(world, i)->cap)) {
@@ -44,15 +49,16 @@ void fuzz_calls_refresh(struct fuzz_world *fw)
     }
 }
 
-/* A capability address (the threads' CSpace is the 256-slot root CNode): a slot that
- * holds a cap (byte < 0x80), any slot (0x80..0xef, then the index), any word. */
+/* A capability address (the threads' CSpace is the 256-slot root CNode, thread 2's with a
+ * guard): a slot that holds a cap (byte < 0x80), any slot (0x80..0xef, then the index),
+ * any word. */
 static uint64_t cap_arg(struct fuzz_input *in)
 {
     uint8_t b = fuzz_byte(in);
     if (b < 0x80) {
-        return live_count != 0 ? live_slots[b % live_count] : b;
+        return prefix | (live_count != 0 ? live_slots[b % live_count] : b);
     }
-    return b < 0xf0 ? fuzz_byte(in) : fuzz_bytes(in, 8);
+    return b < 0xf0 ? prefix | fuzz_byte(in) : fuzz_bytes(in, 8);
 }
 
 static const uint64_t vaddr_bases[8] = {
@@ -167,8 +173,9 @@ static uint64_t label_for(struct fuzz_input *in, uint64_t cptr)
     if (l >= 0xc0) {
         return l == 0xff ? BST_LABEL_SIGNAL : fuzz_byte(in);
     }
-    bst_objtype_t type =
-        cptr - 1 < 255 ? cap_type(&fuzz_world_slot(world, cptr)->cap) : BST_OBJ_NULL;
+    bst_objtype_t type = cptr - prefix - 1 < 255
+                             ? cap_type(&fuzz_world_slot(world, cptr - prefix)->cap)
+                             : BST_OBJ_NULL;
     for (size_t i = 0; i < ARRAY_SIZE(object_labels); i++) {
         const struct label_set *set = &object_labels[i];
         if (set->type == type) {

@@ -17,8 +17,9 @@ uint8_t fuzz_byte(struct fuzz_input *in);
 uint64_t fuzz_bytes(struct fuzz_input *in, unsigned n);
 /* An argument word (a tag byte says of which kind, see fuzz_calls.c). */
 uint64_t fuzz_value(struct fuzz_input *in);
-/* Take note of which of fw's root CNode slots hold caps, before decoding a call. */
-void fuzz_calls_refresh(struct fuzz_world *fw);
+/* Before decoding a call by `t`: take note of which of fw's root CNode slots hold caps,
+ * and of how t's CSpace addresses them (its guard). */
+void fuzz_calls_refresh(struct fuzz_world *fw, const struct tcb *t);
 /* The current thread `t`'s code before its next SYSCALL: the call number, cap, message
  * info, message registers, IPC buffer words, extra caps and receive slot. */
 void fuzz_prepare_call(struct fuzz_input *in, struct tcb *t);

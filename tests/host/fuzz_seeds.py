@@ -19,6 +19,7 @@ EP0, N0, EP1, N1 = 32, 33, 34, 35
 R0, R1, R2, R3 = 36, 37, 38, 39
 CNODE, UT, EP0_BADGED, N0_BADGED = 40, 41, 42, 43
 T0, SC0, BUF0, T1, SC1, BUF1, T2, SC2, BUF2 = 44, 45, 46, 47, 48, 49, 50, 51, 52
+GUARDED = 53  # the root CNode minted with guard 0x5a: thread 2's CSpace
 FREE = 60
 
 # Index of each call in fuzz_syscalls.c's syscall_numbers table.

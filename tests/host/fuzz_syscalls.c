@@ -158,7 +158,7 @@ static void timer(uint64_t ticks)
 static bool event(struct fuzz_input *in)
 {
     struct tcb *t = sched_current();
-    fuzz_calls_refresh(&world);
+    fuzz_calls_refresh(&world, t);
     uint8_t e = fuzz_byte(in);
     unsigned kind = e % 16;
     if (t == NULL && kind <= 11) {

@@ -6,6 +6,7 @@
 
 #include "arch/host_arch.h"
 
+#include <bastion/capdata.h>
 #include <bastion/vmattr.h>
 #include <ipc/fastpath.h>
 #include <irq/irq.h>
@@ -107,7 +108,6 @@ static void make_thread(struct fuzz_world *fw, unsigned i)
     struct sched_context *sc = sched_context_of(cap_at(fw, s->sc[i]));
     budget_sc_configure(sc, arch_counter_hz(), arch_counter_hz()); /* unlimited */
     sc_attach(sc, t);
-    tcb_resume(t);
 }
 
 static void mint(struct fuzz_world *fw, uint64_t dest, uint64_t src, bst_rights_t r, uint64_t b)
@@ -153,6 +153,13 @@ void fuzz_world_build(struct fuzz_world *fw)
     mint(fw, s->notification_badged, s->notification[0], BST_RIGHT_WRITE, 0x2);
     for (unsigned i = 0; i < FUZZ_THREADS; i++) {
         make_thread(fw, i);
+    }
+    s->guarded = s->first_free++;
+    mint(fw, s->guarded, BST_SLOT_ROOT_CNODE, BST_RIGHTS_ALL,
+         bst_cnode_guard_data(FUZZ_GUARD, 64 - WORLD_RADIX));
+    tcb_set_slot(tcb_of(cap_at(fw, s->tcb[2])), TCB_SLOT_CSPACE, world_slot(&fw->w, s->guarded));
+    for (unsigned i = 0; i < FUZZ_THREADS; i++) {
+        tcb_resume(tcb_of(cap_at(fw, s->tcb[i])));
     }
     if (host_kernel_exit() == NULL) {
         fprintf(stderr, "fuzz_world: no thread runs\n");

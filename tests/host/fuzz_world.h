@@ -1,8 +1,8 @@
 /*
  * The world each input of the system-call fuzzer starts from (fuzz_world.c): a booted
- * kernel on the host "architecture" with three threads in two address spaces, built the
- * way the kernel builds its root task (kernel/roottask.c), and its teardown, which must
- * leave the kernel holding nothing.
+ * kernel on the host "architecture" with three threads in two address spaces and two
+ * shapes of CSpace, built the way the kernel builds its root task (kernel/roottask.c),
+ * and its teardown, which must leave the kernel holding nothing.
  */
 #ifndef BASTION_TESTS_HOST_FUZZ_WORLD_H
 #define BASTION_TESTS_HOST_FUZZ_WORLD_H
@@ -20,6 +20,7 @@ struct fuzz_slots {
     uint64_t endpoint[2], endpoint_badged, notification[2], notification_badged;
     uint64_t reply[FUZZ_THREADS + 1];
     uint64_t cnode;   /* an empty CNode of 16 slots */
+    uint64_t guarded; /* the root CNode minted with guard FUZZ_GUARD: thread 2's CSpace */
     uint64_t untyped; /* a 64 KiB RAM untyped */
     uint64_t first_free;
 };
@@ -35,6 +36,10 @@ struct fuzz_world {
 /* Root CNode slot `index` (1 .. 255), and its address (depth 64), through the copy. */
 struct cte *fuzz_world_slot(struct fuzz_world *fw, uint64_t index);
 struct slot_ref fuzz_world_ref(struct fuzz_world *fw, uint64_t index);
+
+/* Thread 2 reaches root CNode slot k at (FUZZ_GUARD << 8) | k: a single-level CSpace
+ * whose guard is not 0. */
+#define FUZZ_GUARD UINT64_C(0x5a)
 
 /* Where each thread's IPC buffer is mapped (thread 2 is alone in the second VSpace). */
 #define FUZZ_IPC_VADDR(i) (UINT64_C(0x10000000) + ((i) % 2) * 0x1000u)
