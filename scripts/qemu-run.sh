@@ -148,6 +148,10 @@ if [[ ${#modules[@]} -gt 0 && $protocol -eq 1 ]]; then
     echo >"$args_dir/harness.args"
 fi
 trap 'rm -rf ${args_dir:+"$args_dir"} ${ovmf_vars:+"$ovmf_vars"}' EXIT
+# Killed (a test that ends a boot early kills this runner): QEMU goes too, never left
+# running on its own.
+qemu_pid=""
+trap '[[ -n $qemu_pid ]] && kill -9 "$qemu_pid" 2>/dev/null; exit 143' TERM INT HUP
 
 # boot_once LOG FROM: one boot, its serial output in LOG, the harness asked to start at
 # test FROM. While QEMU runs, the log is read as it grows: a test announced by "RUN:"
@@ -163,6 +167,7 @@ boot_once() {
     [[ ${#mods[@]} -gt 0 ]] && boot_args+=(-initrd "$(IFS=,; echo "${mods[*]}")")
     qemu-system-x86_64 "${boot_args[@]}" -serial "file:$blog" </dev/null >"$blog.qemu" 2>&1 &
     local pid=$! started=$SECONDS seen=0 current="" since=0 line
+    qemu_pid=$pid
     status="" hung_test="" runs_seen=0 resumable=0
     : >"$blog.times"
     while kill -0 "$pid" 2>/dev/null; do
@@ -195,6 +200,7 @@ boot_once() {
     done
     wait "$pid"
     local rc=$?
+    qemu_pid=""
     [[ -z $status ]] && status=$rc
 }
 
