@@ -75,15 +75,12 @@ static void in_service(void)
 void init(void)
 {
     backend = &timer_pit_backend;
-    if (hpet_regs != 0) {
-        if (timer_hpet_backend.start()) {
-            backend = &timer_hpet_backend;
-            in_service();
-            return;
-        }
+    if (hpet_regs != 0 && timer_hpet_backend.start())
+        backend = &timer_hpet_backend;
+    else if (hpet_regs != 0)
         bst_printf("timer: falling back to the PIT\n");
-    }
-    backend->start();
+    if (backend == &timer_pit_backend)
+        backend->start();
     in_service();
 }
 
