@@ -89,38 +89,43 @@ clean_safety() {
     fi
 }
 
-if build main -O2 1; then
-    clean_safety main safety
-    for p in "${properties[@]}"; do
-        search main "$p" ./pan-ltl -a -N "$p"
-        if exhaustive_clean "$work/main/$p.out"; then
-            echo "PASS: net-model/ltl/$p ($(states "$work/main/$p.out") states)"
-        else
-            echo "FAIL: net-model/ltl/$p: see $work/main/$p.out"
-        fi
-    done
-else
-    echo "FAIL: net-model/build: spin -a or pan did not build (see $work/main)"
-fi
+# Each configuration is one job; up to MODEL_JOBS (default: the CPUs) run at once, and
+# their result lines are printed in the order below, whatever order they finish in.
+check_main() {
+    if build main -O2 1; then
+        clean_safety main safety
+        for p in "${properties[@]}"; do
+            search main "$p" ./pan-ltl -a -N "$p"
+            if exhaustive_clean "$work/main/$p.out"; then
+                echo "PASS: net-model/ltl/$p ($(states "$work/main/$p.out") states)"
+            else
+                echo "FAIL: net-model/ltl/$p: see $work/main/$p.out"
+            fi
+        done
+    else
+        echo "FAIL: net-model/build: spin -a or pan did not build (see $work/main)"
+    fi
+}
 
-for config in wide fine hostile hostile-reuse passes; do
+check_config() {
+    local config=$1
     # shellcheck disable=SC2086 # the defines are words
     if build "$config" -O2 0 ${configs[$config]}; then
         clean_safety "$config" "$config/safety"
     else
         echo "FAIL: net-model/$config/build: did not build (see $work/$config)"
     fi
-done
+}
 
-for entry in "${broken[@]}"; do
-    config=${entry%%:*} variant=${entry#*:}
+check_broken() {
+    local config=${1%%:*} variant=${1#*:} name dir
     name=$(echo "$variant" | tr 'A-Z_' 'a-z-')
     name=${name#broken-}
     dir=$config-$name
     # shellcheck disable=SC2086
     if ! build "$dir" -O0 1 ${configs[$config]:-} "-D$variant"; then
         echo "FAIL: net-model/broken/$config/$name: did not build"
-        continue
+        return
     fi
     search "$dir" safety ./pan
     case $variant in
@@ -152,4 +157,29 @@ for entry in "${broken[@]}"; do
         fi
         ;;
     esac
+}
+
+mkdir -p "$work"
+jobs_max=${MODEL_JOBS:-$(nproc)}
+results=()
+# start NAME COMMAND...: run a job once fewer than jobs_max are running; its output goes
+# to $work/NAME.result.
+start() {
+    local name=$1
+    shift
+    while (($(jobs -rp | wc -l) >= jobs_max)); do
+        wait -n
+    done
+    "$@" >"$work/$name.result" 2>&1 &
+    results+=("$work/$name.result")
+}
+
+start main check_main
+for config in wide fine hostile hostile-reuse passes; do
+    start "config-$config" check_config "$config"
 done
+for entry in "${broken[@]}"; do
+    start "broken-${entry/:/-}" check_broken "$entry"
+done
+wait
+cat "${results[@]}"
