@@ -14,7 +14,8 @@
 #   make clean      remove $(BUILD)
 #
 # Variables a user may set: CC (gcc by default, clang works), BUILD, ACCEL (tcg|kvm),
-# V=1 for verbose commands.
+# JOBS (parallel build jobs inside `make test`, default: the CPUs), V=1 for verbose
+# commands.
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
@@ -24,6 +25,7 @@ CC := gcc
 endif
 BUILD ?= build
 ACCEL ?= tcg
+JOBS ?= $(shell nproc)
 
 include mk/toolchain.mk
 include mk/suites.mk
@@ -59,8 +61,12 @@ run: deps $(RUN_IMAGE)
 	$(Q)scripts/qemu-run.sh --image $(RUN_IMAGE) $(RUN_ARGS) --interactive || [ $$? -eq 33 ] # 33: the demo ended well
 
 # `make test` runs every suite (continuing past failures) and then prints one summary.
+# It first builds the tree with JOBS jobs; the suites then run one at a time (some
+# measure time under QEMU and must not share the CPUs). A build failure shows again as
+# the failure of each suite that needs what did not build.
 test: deps
 	$(Q)rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
+	$(Q)$(MAKE) --no-print-directory -k -j$(JOBS) all || true
 	$(Q)$(MAKE) --no-print-directory -k $(addprefix suite-,$(TEST_SUITES)) || true
 	$(Q)scripts/test-summary.sh $(BUILD)/test-results $(TEST_SUITES)
 

@@ -13,7 +13,7 @@ suite-system-kernel: $(KERNEL_BIN)
 # Build the whole tree with clang in its own build directory, then boot that kernel.
 suite-system-kernel-clang:
 	$(Q)scripts/run-suite.sh system-kernel-clang $(BUILD)/test-results -- bash -c '\
-	    if $(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang all; \
+	    if $(MAKE) --no-print-directory -j$(JOBS) CC=clang BUILD=$(BUILD)/clang all; \
 	    then echo "PASS: clang/build-all"; else echo "FAIL: clang/build-all: see log"; exit 1; fi; \
 	    tests/system/kernel-boot-tests.sh $(BUILD)/clang/kernel/bastion.bin $(BUILD)/test-logs/clang clang'
 
