@@ -38,7 +38,8 @@
 #                     is the pass (QEMU is then stopped), exiting by itself a failure
 #   --until REGEX     with --serve: stop QEMU as soon as a serial line matches REGEX
 #                     (grep -E) instead of at --timeout; that is the pass. For boots
-#                     whose last word is known (a refusal printed, then the system idles)
+#                     whose last word is known (a refusal printed, then the system idles).
+#                     Repeatable: QEMU stops once every REGEX has matched a line
 #   --interactive     serial console on this terminal, no timeout (make run)
 #
 # Environment: ACCEL=tcg (default) or kvm; QEMU_CPU (default: max for tcg, host for kvm).
@@ -53,7 +54,7 @@
 set -uo pipefail
 
 image="" cdrom="" append="" name="" timeout_s=60 log="" interactive=0 protocol=1 icount=0
-test_timeout_s=60 max_hangs=3 harness_words="" serve=0 until=""
+test_timeout_s=60 max_hangs=3 harness_words="" serve=0 until=()
 modules=() expects=() serial2="" serial2_input="" expects2=() machine=q35 extra=() uefi=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -76,7 +77,7 @@ while [[ $# -gt 0 ]]; do
     --expect2) expects2+=("$2"); shift 2 ;;
     --icount) icount=1; shift ;;
     --serve) serve=1; shift ;;
-    --until) until=$2; shift 2 ;;
+    --until) until+=("$2"); shift 2 ;;
     --interactive) interactive=1; shift ;;
     *) echo "qemu-run.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -158,6 +159,14 @@ trap '[[ -n $qemu_pid ]] && kill -9 "$qemu_pid" 2>/dev/null; exit 143' TERM INT 
 # that reports nothing within test_timeout_s is hung, and QEMU is killed. Sets status
 # (QEMU's exit status; "hung" or "timeout" when killed), hung_test, runs_seen (the RUN
 # lines of this boot) and resumable (the guest said BASTION-TEST-RESUMABLE).
+# all_until_seen LOG: every --until REGEX matches a line of LOG.
+all_until_seen() {
+    local re
+    for re in "${until[@]}"; do
+        tr -d '\r' <"$1" | grep -qE -- "$re" || return 1
+    done
+}
+
 boot_once() {
     local blog=$1 from=$2
     local -a boot_args=("${args[@]}") mods=("${modules[@]}")
@@ -184,7 +193,7 @@ boot_once() {
                 current="" ;;
             esac
         done
-        if [[ -n $until ]] && tr -d '\r' <"$blog" | grep -qE -- "$until"; then
+        if [[ ${#until[@]} -gt 0 ]] && all_until_seen "$blog"; then
             status=until
         elif [[ -n $current && $((SECONDS - since)) -ge $test_timeout_s ]]; then
             status=hung hung_test=$current
@@ -249,7 +258,7 @@ if [[ $serve -eq 1 ]]; then
     if [[ $exit_word == timeout ]]; then
         pass "$name: still serving after ${timeout_s}s"
     elif [[ $exit_word == until ]]; then
-        pass "$name: still running when a line matched /$until/"
+        pass "$name: still running when lines matched $(printf '/%s/ ' "${until[@]}")"
     else
         fail "$name" "ended ($exit_word) while it should keep serving (serial log: $log)"
     fi

@@ -11,6 +11,8 @@
 #   reject REGEX         no serial line may match
 #   exit pass|fail       the isa-debug-exit status the boot must end with (default pass)
 #   exit running         a server: the boot must still run at its timeout (then stopped)
+#   until REGEX          with `exit running`: stop the boot (a pass) as soon as every
+#                        `until` REGEX has matched a line, instead of at the timeout
 #   timeout SEC          (default 30)
 #   init tamper          boot $INIT_TAMPER_ELF instead of init (the CSpace check must fail)
 #   spec MODE            boot a copy of the spec damaged by $SPEC_CORRUPT MODE
@@ -132,6 +134,7 @@ for system in "$@"; do
         host) hosts+=("$(with_disks "$value")") ;;
         append) cmdline="${cmdline:+$cmdline }$value" ;;
         expect) expects+=(--expect "$value") ;;
+        until) expects+=(--until "$value") ;;
         serial2) expects+=(--serial2 "$logdir/$name.serial2.log")
                  [[ $value != serial2 ]] && expects+=(--serial2-input "$value") ;;
         expect2) expects+=(--expect2 "$value") ;;
