@@ -87,40 +87,49 @@ bool acpi_find_dmar(uint64_t *base, uint32_t *ioapic_source)
     return dmar != NULL && acpi_dmar_unit(dmar, length, base, ioapic_source);
 }
 
-/* The I/O APIC the kernel drives (kernel/arch/x86_64/include/arch/ioapic.h): until the
- * kernel takes it from the MADT, the platform must have it where the kernel looks. */
-#define KERNEL_IOAPIC_BASE 0xfec00000ULL
-#define MAX_IOAPICS        8
-#define MAX_SEGMENTS       8
+#define MAX_IOAPICS  8 /* as the kernel (IOAPIC_MAX, kernel/arch/x86_64/include/arch/madt.h) */
+#define MAX_SEGMENTS 8
 
-static void check_ioapics(void)
+/* The MADT's I/O APICs in its order, which the description's <irq ioapic="n"> names. */
+static struct acpi_ioapic ioapics[MAX_IOAPICS];
+static unsigned n_ioapics;
+static bool have_madt;
+
+/* Print the MADT's I/O APICs and keep them. The kernel reads the same table itself and
+ * drives every I/O APIC in it (docs/kernel.md, "Interrupts"); init needs them only to
+ * turn a description's (I/O APIC, pin) into a GSI. */
+static void find_ioapics(void)
 {
     uint32_t length;
     const volatile uint8_t *madt = find_table("APIC", &length);
     if (madt == NULL) {
-        bst_printf("init: ACPI: no MADT; the kernel's I/O APIC at 0x%lx is assumed\n",
-                   (unsigned long)KERNEL_IOAPIC_BASE);
+        bst_printf("init: ACPI: no MADT; the kernel drives the default I/O APIC (GSI base 0)\n");
         return;
     }
-    struct acpi_ioapic io[MAX_IOAPICS];
-    struct acpi_madt_result r = acpi_madt_ioapics(madt, length, io, MAX_IOAPICS);
-    bool kernels = false;
-    for (unsigned i = 0; i < r.n_ioapics && i < MAX_IOAPICS; i++) {
-        bst_printf("init: ACPI: I/O APIC %u at 0x%lx, GSIs from %u (MADT)\n", io[i].id,
-                   (unsigned long)io[i].base, io[i].gsi_base);
-        kernels |= io[i].base == KERNEL_IOAPIC_BASE && io[i].gsi_base == 0;
-    }
+    have_madt = true;
+    struct acpi_madt_result r = acpi_madt_ioapics(madt, length, ioapics, MAX_IOAPICS);
+    n_ioapics = r.n_ioapics < MAX_IOAPICS ? r.n_ioapics : MAX_IOAPICS;
+    for (unsigned i = 0; i < n_ioapics; i++)
+        bst_printf("init: ACPI: I/O APIC %u at 0x%lx, GSIs from %u (MADT)\n", ioapics[i].id,
+                   (unsigned long)ioapics[i].base, ioapics[i].gsi_base);
     if (r.malformed)
         bst_printf(
             "init: ACPI: the MADT has a malformed entry; the entries after it are ignored\n");
     if (r.n_ioapics > MAX_IOAPICS)
         bst_printf("init: ACPI: the MADT lists %u I/O APICs; the first %u are used\n", r.n_ioapics,
                    MAX_IOAPICS);
-    if (!kernels)
-        init_fatal("ACPI MADT: no I/O APIC at 0x%lx with GSI base 0, where the kernel drives "
-                   "interrupts (kernel/arch/x86_64/include/arch/ioapic.h); this machine's "
-                   "IRQs would not arrive",
-                   (unsigned long)KERNEL_IOAPIC_BASE);
+}
+
+bool acpi_ioapic_gsi(uint32_t ioapic, uint32_t pin, uint32_t *gsi)
+{
+    if (!have_madt) {
+        *gsi = pin; /* the kernel's default I/O APIC, GSI base 0 */
+        return ioapic == 0;
+    }
+    if (ioapic >= n_ioapics)
+        return false;
+    *gsi = ioapics[ioapic].gsi_base + pin;
+    return *gsi >= pin; /* no wrap past 2^32 */
 }
 
 void acpi_describe_platform(void)
@@ -132,7 +141,7 @@ void acpi_describe_platform(void)
     }
     bst_printf("init: ACPI: RSDP %s, revision %u\n",
                have_loader_rsdp ? "from the loader" : "found in the BIOS area", rsdp[15]);
-    check_ioapics();
+    find_ioapics();
     uint32_t length;
     uint64_t hpet;
     const volatile uint8_t *t = find_table("HPET", &length);

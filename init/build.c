@@ -153,12 +153,6 @@ static void create_objects(void)
 static void refuse_unsupported(void)
 {
     const struct spec *s = &the_spec;
-    for (uint32_t i = 0; i < s->n[BASTION_TABLE_IRQS]; i++) {
-        const struct bastion_spec_irq *irq = &s->irqs[i];
-        if (irq->kind == BASTION_IRQ_IOAPIC && irq->ioapic != 0)
-            init_fatal("PD '%s' has <irq> id %u on IOAPIC %u: only IOAPIC 0 is supported",
-                       pd_name(irq->pd), irq->id, irq->ioapic);
-    }
     if (s->n[BASTION_TABLE_DOMAINS] > BST_DOMAIN_SCHEDULE_MAX)
         init_fatal("the domain schedule has %u domains; the kernel takes at most %u",
                    s->n[BASTION_TABLE_DOMAINS], BST_DOMAIN_SCHEDULE_MAX);
@@ -401,18 +395,27 @@ static uint64_t slot_or_die(uint32_t p, const char *what)
 /* The handler for an IOAPIC line, in a new slot of init's CNode. */
 static uint64_t issue_ioapic(uint32_t p, const struct bastion_spec_irq *irq)
 {
+    uint32_t gsi;
+    if (!acpi_ioapic_gsi(irq->ioapic, irq->pin, &gsi))
+        init_fatal("PD '%s': <irq> id %u: the MADT lists no I/O APIC %u", pd_name(p), irq->id,
+                   irq->ioapic);
     uint64_t handler = slot_or_die(p, "an IRQ handler");
-    bst_error_t e = bst_irq_control_get_ioapic(BST_SLOT_IRQ_CONTROL, irq->pin, irq->trigger,
+    bst_error_t e = bst_irq_control_get_ioapic(BST_SLOT_IRQ_CONTROL, gsi, irq->trigger,
                                                irq->polarity, ROOT_CNODE, handler);
     if (e != BST_OK)
-        init_fatal("PD '%s': <irq> id %u: cannot have IOAPIC pin %u (%s, %s): %s%s", pd_name(p),
-                   irq->id, irq->pin, trigger_name[irq->trigger], polarity_name[irq->polarity],
-                   bst_error_name(e),
-                   e == BST_RANGE_ERROR    ? " (the kernel has pins 0 to 23)"
+        init_fatal("PD '%s': <irq> id %u: cannot have IOAPIC %u pin %u (GSI %u, %s, %s): %s%s",
+                   pd_name(p), irq->id, irq->ioapic, irq->pin, gsi, trigger_name[irq->trigger],
+                   polarity_name[irq->polarity], bst_error_name(e),
+                   e == BST_RANGE_ERROR    ? " (no I/O APIC the kernel drives has that GSI)"
                    : e == BST_REVOKE_FIRST ? " (the line is issued already)"
                                            : "");
-    bst_printf("init: PD '%s': IRQ on channel %u: IOAPIC pin %u, %s, %s\n", pd_name(p), irq->id,
-               irq->pin, trigger_name[irq->trigger], polarity_name[irq->polarity]);
+    if (irq->ioapic == 0)
+        bst_printf("init: PD '%s': IRQ on channel %u: IOAPIC pin %u, %s, %s\n", pd_name(p), irq->id,
+                   irq->pin, trigger_name[irq->trigger], polarity_name[irq->polarity]);
+    else
+        bst_printf("init: PD '%s': IRQ on channel %u: IOAPIC %u pin %u (GSI %u), %s, %s\n",
+                   pd_name(p), irq->id, irq->ioapic, irq->pin, gsi, trigger_name[irq->trigger],
+                   polarity_name[irq->polarity]);
     return handler;
 }
 

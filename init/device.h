@@ -39,10 +39,14 @@ void acpi_init(const struct bst_bootinfo *bi);
  * false when there is none (no ACPI, or a machine without ECAM such as QEMU's `pc`). */
 bool acpi_find_ecam(struct ecam *out);
 
-/* Print the platform ACPI describes (I/O APICs, HPET, PCI segments) and refuse to go on
- * (init_fatal, naming the table) when it contradicts what the kernel assumes: no I/O
- * APIC at the kernel's address with GSI base 0. After devmem_init. */
+/* Print the platform ACPI describes (I/O APICs, HPET, PCI segments) and keep the MADT's
+ * I/O APICs. After devmem_init. */
 void acpi_describe_platform(void);
+
+/* The GSI of pin `pin` of the MADT's I/O APIC number `ioapic` (in the MADT's order;
+ * without a MADT only 0, the kernel's default, with GSI base 0); false when there is no
+ * such I/O APIC. After acpi_describe_platform. */
+bool acpi_ioapic_gsi(uint32_t ioapic, uint32_t pin, uint32_t *gsi);
 
 /* The register page of the DMA remapping unit ACPI's DMAR table names (the one that
  * covers every device of segment 0) and the requester id of its IOAPIC (DMAR_NO_IOAPIC

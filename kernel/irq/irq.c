@@ -27,7 +27,7 @@ uint64_t irq_count(unsigned irq)
 
 static bool is_msi(unsigned irq)
 {
-    return irq >= IRQ_MSI_FIRST;
+    return irq_line_is_msi(irq);
 }
 
 /* Deliver one interrupt of line l: it is masked from now until acknowledged. */
@@ -83,10 +83,10 @@ static bst_error_t irq_control_get_msi(struct invocation *inv)
         return BST_RANGE_ERROR;
     }
     unsigned line = IRQ_MSI_FIRST;
-    while (line < IRQ_LINES && lines[line].issued) {
+    while (line < IRQ_MSI_END && lines[line].issued) {
         line++;
     }
-    if (line == IRQ_LINES) {
+    if (line == IRQ_MSI_END) {
         return BST_REVOKE_FIRST; /* every MSI vector is issued: delete a handler first */
     }
     struct msi_message m = arch_irq_msi_message(line, source);
@@ -97,7 +97,7 @@ static bst_error_t irq_control_get_msi(struct invocation *inv)
     return BST_OK;
 }
 
-/* IRQ control: GET_MSI (above), or GET_IOAPIC: MR0 line, MR1 trigger, MR2 polarity, MR3
+/* IRQ control: GET_MSI (above), or GET_IOAPIC: MR0 GSI, MR1 trigger, MR2 polarity, MR3
  * dest CNode, MR4 index. */
 bst_error_t irq_control_invoke(struct invocation *inv)
 {
@@ -110,27 +110,28 @@ bst_error_t irq_control_invoke(struct invocation *inv)
     if (inv->length < 5) {
         return BST_TRUNCATED_MESSAGE;
     }
-    uint64_t line = invocation_arg(inv, 0), trigger = invocation_arg(inv, 1);
+    uint64_t gsi = invocation_arg(inv, 0), trigger = invocation_arg(inv, 1);
     uint64_t polarity = invocation_arg(inv, 2);
     struct cte *dest;
     bst_error_t e = invocation_dest_slot(inv, 3, &dest);
     if (e != BST_OK) {
         return e;
     }
-    if (line >= IRQ_PIN_LINES) {
+    if (gsi >= IRQ_GSIS) {
         return BST_RANGE_ERROR;
     }
     if (trigger > 1 || polarity > 1) {
         return BST_INVALID_ARGUMENT;
     }
+    unsigned line = irq_gsi_line((unsigned)gsi);
     if (lines[line].issued) {
         return BST_REVOKE_FIRST; /* one handler per line: delete the other first */
     }
-    e = arch_irq_route((unsigned)line, (unsigned)trigger, (unsigned)polarity);
+    e = arch_irq_route(line, (unsigned)trigger, (unsigned)polarity);
     if (e != BST_OK) {
         return e;
     }
-    issue_handler(inv, dest, (unsigned)line);
+    issue_handler(inv, dest, line);
     return BST_OK;
 }
 

@@ -190,7 +190,7 @@ static bool event(struct fuzz_input *in)
         return true;
     case 13:
         totals.interrupts++;
-        unsigned line = fuzz_byte(in) % IRQ_LINES;
+        unsigned line = fuzz_byte(in) % IRQ_MSI_END; /* the host's GSIs end at 24 */
         enum host_exit how = host_irq(line);
         if (tracing) {
             fprintf(stderr, "irq %u%s; now %c\n", line, how == HOST_EXIT_NONE ? " (masked)" : "",

@@ -66,16 +66,25 @@ $(HOST_TEST_BUILD)/test-vspace-random: $(HOST_VSPACE_OBJS) $(HOST_OBJECT_OBJS) \
     $(HOST_SUPPORT_OBJS) $(HOST_X86_PT_OBJS) $(HOST_TEST_BUILD)/tests/host/object_only_stubs.o
 	$(Q)$(HOST_CC) $(HOST_TEST_CFLAGS) $^ -o $@ $(HOST_LDFLAGS)
 
+# The kernel's MADT reading (I/O APICs, GSI ranges): pure x86_64 code, no object layer.
+HOST_MADT_SRCS := kernel/arch/x86_64/madt.c tests/host/test_madt.c
+HOST_MADT_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_MADT_SRCS))
+$(HOST_MADT_OBJS): HOST_TEST_CFLAGS += -Ikernel/arch/x86_64/include
+$(HOST_TEST_BUILD)/test-madt: $(HOST_MADT_OBJS)
+	$(Q)$(HOST_CC) $(HOST_TEST_CFLAGS) $^ -o $@ $(HOST_LDFLAGS)
+
 HOST_TEST_PROGRAMS := test-abi test-caps test-boot test-caps-random test-pagetable test-sched \
-    test-ipc-random test-schedcontext test-donation test-vspace-random
+    test-ipc-random test-schedcontext test-donation test-vspace-random test-madt
 ALL_TARGETS += $(addprefix $(HOST_TEST_BUILD)/,$(HOST_TEST_PROGRAMS))
 
 TEST_SUITES += host-abi host-caps host-boot host-caps-random host-pagetable host-sched \
-    host-ipc-random host-schedcontext host-donation host-vspace-random
+    host-ipc-random host-schedcontext host-donation host-vspace-random host-madt
 
 .PHONY: suite-host-abi suite-host-caps suite-host-boot suite-host-caps-random
 .PHONY: suite-host-pagetable suite-host-sched suite-host-ipc-random suite-host-schedcontext
-.PHONY: suite-host-donation suite-host-vspace-random
+.PHONY: suite-host-donation suite-host-vspace-random suite-host-madt
+suite-host-madt: $(HOST_TEST_BUILD)/test-madt
+	$(Q)scripts/run-suite.sh host-madt $(BUILD)/test-results -- $<
 suite-host-vspace-random: $(HOST_TEST_BUILD)/test-vspace-random
 	$(Q)scripts/run-suite.sh host-vspace-random $(BUILD)/test-results -- $<
 suite-host-abi: $(HOST_TEST_BUILD)/test-abi
@@ -101,4 +110,4 @@ suite-host-donation: $(HOST_TEST_BUILD)/test-donation
 include tests/host/fuzz.mk
 
 -include $(HOST_OBJECT_OBJS:.o=.d) $(HOST_SUPPORT_OBJS:.o=.d) $(HOST_THREAD_OBJS:.o=.d) \
-    $(HOST_X86_PT_OBJS:.o=.d) $(wildcard $(HOST_TEST_BUILD)/tests/host/*.d)
+    $(HOST_X86_PT_OBJS:.o=.d) $(HOST_MADT_OBJS:.o=.d) $(wildcard $(HOST_TEST_BUILD)/tests/host/*.d)

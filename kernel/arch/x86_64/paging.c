@@ -29,6 +29,9 @@ static unsigned pool_used;
 static table_t *kernel_pml4, *user_view_pml4; /* pool[0] and pool[1]: a root pair */
 static uint64_t nx_bit;
 static vaddr_t device_next = DEVICE_WINDOW_BASE;
+/* The device window's last page: remapped for each page paging_read_phys() reads. */
+#define PEEK_VA  (DEVICE_WINDOW_BASE + DEVICE_WINDOW_BYTES - PAGE_SIZE)
+#define PEEK_END PEEK_VA
 
 extern char _kernel_text_start[], _kernel_text_end[], _kernel_rodata_start[], _kernel_rodata_end[],
     _kernel_data_start[], _kernel_end[], _kpti_text_start[], _kpti_text_end[], _kpti_data_start[],
@@ -136,7 +139,7 @@ volatile void *paging_map_device(paddr_t pa, size_t size)
 {
     paddr_t first = ALIGN_DOWN(pa, PAGE_SIZE);
     size_t pages = (size_t)(ALIGN_UP(pa + size, PAGE_SIZE) - first) / PAGE_SIZE;
-    kassert(device_next + pages * PAGE_SIZE <= DEVICE_WINDOW_BASE + DEVICE_WINDOW_BYTES);
+    kassert(device_next + pages * PAGE_SIZE <= PEEK_END);
     vaddr_t va = device_next;
     for (size_t i = 0; i < pages; i++) {
         map_page(kernel_pml4, va + i * PAGE_SIZE, first + i * PAGE_SIZE, 0,
@@ -144,6 +147,29 @@ volatile void *paging_map_device(paddr_t pa, size_t size)
     }
     device_next += pages * PAGE_SIZE;
     return (volatile void *)(va + (pa - first));
+}
+
+bool paging_read_phys(paddr_t pa, void *dst, size_t n)
+{
+    paddr_t limit = (paddr_t)1 << cpu_features.phys_addr_bits;
+    if (pa >= limit || n > limit - pa) {
+        return false; /* an address the page tables cannot even hold */
+    }
+    uint8_t *d = dst;
+    while (n > 0) {
+        paddr_t page = ALIGN_DOWN(pa, PAGE_SIZE);
+        size_t off = (size_t)(pa - page), k = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
+        map_page(kernel_pml4, PEEK_VA, page, 0, PT_PCD | PT_PWT | nx_bit);
+        __asm__ volatile("invlpg (%0)" : : "r"(PEEK_VA) : "memory");
+        const volatile uint8_t *src = (const volatile uint8_t *)(PEEK_VA + off);
+        for (size_t i = 0; i < k; i++) {
+            d[i] = src[i];
+        }
+        d += k;
+        pa += k;
+        n -= k;
+    }
+    return true;
 }
 
 /* Check one leaf entry mapping `va`; see paging_check_invariants(). */

@@ -8,6 +8,7 @@
 #include "host_arch.h"
 
 #define HOST_IRQ_VECTOR_BASE 0x30 /* as kernel/arch/x86_64 */
+#define HOST_IOAPIC_PINS     24   /* one I/O APIC with GSI base 0, as QEMU's */
 
 static bool masked[IRQ_LINES];
 
@@ -27,8 +28,8 @@ bst_error_t arch_irq_route(unsigned line, unsigned trigger, unsigned polarity)
 {
     (void)trigger;
     (void)polarity;
-    if (line >= IRQ_PIN_LINES) {
-        return BST_RANGE_ERROR;
+    if (irq_line_is_msi(line) || irq_line_gsi(line) >= HOST_IOAPIC_PINS) {
+        return BST_RANGE_ERROR; /* no controller has that GSI */
     }
     masked[line] = true; /* routed masked: the handler's first ACK unmasks it */
     return BST_OK;

@@ -94,7 +94,7 @@ static void irq_entry(void)
 
 enum host_exit host_irq(unsigned line)
 {
-    if (line >= IRQ_LINES || (line < IRQ_PIN_LINES && host_irq_masked(line))) {
+    if (line >= IRQ_LINES || (!irq_line_is_msi(line) && host_irq_masked(line))) {
         return HOST_EXIT_NONE;
     }
     pending_line = line;

@@ -1,18 +1,20 @@
 /*
- * The IOAPIC: routes interrupt lines (pins) to vectors IRQ_VECTOR_BASE + pin, each line
- * masked until its handler is bound and acknowledged (irq/irq.h). The vectors after the
- * pins' (IRQ_VECTOR_BASE + IRQ_MSI_FIRST ..) are the MSI lines' (msi.c).
+ * The I/O APICs (from ACPI's MADT, ioapic.c): route each GSI to vector IRQ_VECTOR_BASE +
+ * its line (irq_gsi_line), each line masked until its handler is bound and acknowledged
+ * (irq/irq.h). The MSI lines' vectors (IRQ_VECTOR_BASE + IRQ_MSI_FIRST ..) lie between
+ * the first 24 GSIs' and the others' (msi.c).
  */
 #ifndef ARCH_IOAPIC_H
 #define ARCH_IOAPIC_H
 
 #include <ktypes.h>
 
-#define IOAPIC_PHYS     0xfec00000 /* the architectural default (MADT parsing: later) */
-#define IRQ_VECTOR_BASE 0x30
+#define IOAPIC_DEFAULT_PHYS 0xfec00000 /* the architectural default, without a MADT */
+#define IRQ_VECTOR_BASE     0x30
 
+/* Find the I/O APICs (the MADT from the loader's RSDP, else the BIOS area's) and mask
+ * every input. At boot, after paging_init. */
 void ioapic_init(void);
-unsigned ioapic_lines(void);
 
 /* Interrupt remapping coming on (iommu.c): first write every pin's remapping entry from
  * its redirection entry, then, once remapping is on, switch the redirection entries to

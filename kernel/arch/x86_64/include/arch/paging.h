@@ -20,6 +20,10 @@ void paging_init(const struct boot_info *bi);
 /* Map `size` bytes of device registers at physical `pa` uncached; returns the
  * kernel virtual address. Only at boot; the window is small and never unmapped. */
 volatile void *paging_map_device(paddr_t pa, size_t size);
+/* Copy n bytes of physical memory at pa (firmware tables, at boot) into dst, uncached,
+ * through one page of the device window remapped for each page read, so that reading
+ * uses none of the window up. False for an address beyond the CPU's physical width. */
+bool paging_read_phys(paddr_t pa, void *dst, size_t n);
 
 /* The physmap: kernel virtual address of RAM at physical `pa`. */
 static inline void *phys_to_virt(paddr_t pa)
