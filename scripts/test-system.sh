@@ -33,7 +33,8 @@
 #                        the line is read, before the boot: it must exit 0 (e.g. write a
 #                        partition table onto @d0: prepare python3 drivers/blk/tests/disk.py good @d0)
 #   host COMMAND...      after the boot, run COMMAND (bash -c, from the repository root)
-#                        on the host: it must exit 0 (e.g. check a disk image's bytes)
+#                        on the host: it must exit 0 (e.g. check a disk image's bytes);
+#                        @log stands for the boot's serial log (without CRs)
 #   append WORDS         the kernel command line (e.g. append kpti=on)
 # Every directive applies to the boot it follows (a `boot` line starts afresh).
 #
@@ -91,8 +92,9 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args c
     local cmd
     for cmd in "${hosts[@]}"; do
         local said
+        cmd=${cmd//@log/$logdir/$name.log.clean}
         if said=$(bash -c "$cmd" 2>&1); then
-            echo "PASS: $name: host check: $cmd"
+            echo "PASS: $name: host check: $cmd${said:+ ($(tail -n 1 <<<"$said"))}"
         else
             echo "FAIL: $name: host check: $cmd: $(tail -n 3 <<<"$said" | tr '\n' ' ')"; failed=1
         fi
