@@ -30,3 +30,17 @@ TEST_SUITES += host-init-parse
 .PHONY: suite-host-init-parse
 suite-host-init-parse: $(INIT_PARSE_TEST)
 	$(Q)scripts/run-suite.sh host-init-parse $(BUILD)/test-results -- $<
+
+# Host tests of the late image's ELF check (init/late_elf.h), with ASan and UBSan: suite
+# host-init-late-elf.
+INIT_LATE_ELF_TEST := $(BUILD)/host/init-late-elf-tests
+$(INIT_LATE_ELF_TEST): init/tests/host_late_elf.c init/late_elf.c init/late_elf.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(filter-out -MMD -MP,$(HOST_CFLAGS)) -fsanitize=address,undefined \
+	    -fno-sanitize-recover=all -o $@ init/tests/host_late_elf.c init/late_elf.c
+ALL_TARGETS += $(INIT_LATE_ELF_TEST)
+
+TEST_SUITES += host-init-late-elf
+.PHONY: suite-host-init-late-elf
+suite-host-init-late-elf: $(INIT_LATE_ELF_TEST)
+	$(Q)scripts/run-suite.sh host-init-late-elf $(BUILD)/test-results -- $<

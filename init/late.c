@@ -13,37 +13,13 @@
  * headers must lie in the image's first page (they are parsed from the first read).
  */
 #include "init.h"
+#include "late_elf.h"
 
 #include <libbastion/late_load.h>
 #include <libbastion/pd_abi.h>
 #include <libbastion/sha256.h>
 #include <libbastion/string.h>
 #include <libbastion/vspace.h>
-
-#define LATE_MAX_LOADS 16u /* program headers looked at */
-#define PT_LOAD        1u
-#define PT_DYNAMIC     2u
-#define PT_INTERP      3u
-#define PF_X           1u
-#define PF_W           2u
-#define PF_R           4u
-
-struct late_ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct late_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-_Static_assert(sizeof(struct late_ehdr) == 64, "ELF64 header");
-_Static_assert(sizeof(struct late_phdr) == 56, "ELF64 program header");
 
 /* What a load works with: the child's range and the parent's map holding the image. */
 struct late_load {
@@ -52,9 +28,7 @@ struct late_load {
     const struct bastion_spec_map *source;
     uint64_t source_offset; /* of the image in the source region */
     uint64_t length;
-    struct late_phdr loads[LATE_MAX_LOADS];
-    unsigned nloads;
-    uint64_t entry;
+    struct late_elf elf; /* the segments and entry, once the headers pass */
 };
 
 static uint8_t first_page[BASTION_PAGE_SIZE]; /* the image's first bytes: the headers */
@@ -109,62 +83,25 @@ static void write_child(const struct late_load *l, uint64_t vaddr, const uint8_t
     scratch_unmap();
 }
 
-static bool ident_ok(const struct late_ehdr *e)
-{
-    return e->ident[0] == 0x7f && e->ident[1] == 'E' && e->ident[2] == 'L' && e->ident[3] == 'F' &&
-           e->ident[4] == 2 /* 64-bit */ && e->ident[5] == 1 /* LE */ &&
-           e->type == 2 /* ET_EXEC */ && e->machine == 62 /* x86_64 */ &&
-           e->phentsize == sizeof(struct late_phdr);
-}
-
-/* The headers (from first_page): an executable whose loadable segments all lie inside
- * the child's range, share no page, and whose file bytes lie inside the image. */
+/* The headers (from first_page): late_elf.h says what passes. */
 static enum bst_late_verdict check_headers(struct late_load *l)
 {
-    struct late_ehdr e;
-    uint64_t head = l->length < BASTION_PAGE_SIZE ? l->length : BASTION_PAGE_SIZE;
-    if (head < sizeof(e))
-        return BST_LATE_NOT_ELF;
-    memcpy(&e, first_page, sizeof(e));
-    if (!ident_ok(&e) || e.phoff > head || e.phnum > (head - e.phoff) / sizeof(struct late_phdr))
-        return BST_LATE_NOT_ELF;
     uint64_t lo = l->range->vaddr, hi = l->range->vaddr + l->range->memsz;
-    bool entry_ok = false;
-    l->nloads = 0;
-    for (unsigned i = 0; i < e.phnum; i++) {
-        struct late_phdr ph;
-        memcpy(&ph, first_page + e.phoff + i * sizeof(ph), sizeof(ph));
-        if (ph.type == PT_INTERP || ph.type == PT_DYNAMIC)
-            return BST_LATE_NOT_ELF;
-        if (ph.type != PT_LOAD || ph.memsz == 0)
-            continue;
-        if (l->nloads == LATE_MAX_LOADS || ph.filesz > ph.memsz || ph.offset > l->length ||
-            ph.filesz > l->length - ph.offset || !(ph.flags & PF_R))
-            return BST_LATE_NOT_ELF;
-        if (ph.vaddr < lo || ph.vaddr >= hi || ph.memsz > hi - ph.vaddr)
-            return BST_LATE_OUTSIDE;
-        for (unsigned k = 0; k < l->nloads; k++) { /* at most 16: pairs are cheap */
-            uint64_t a0 = ph.vaddr & ~(BASTION_PAGE_SIZE - 1), a1 = ph.vaddr + ph.memsz;
-            uint64_t b0 = l->loads[k].vaddr & ~(BASTION_PAGE_SIZE - 1);
-            uint64_t b1 = l->loads[k].vaddr + l->loads[k].memsz;
-            if (a0 < b1 && b0 < a1)
-                return BST_LATE_OUTSIDE;
-        }
-        if ((ph.flags & PF_X) && e.entry >= ph.vaddr && e.entry < ph.vaddr + ph.memsz)
-            entry_ok = true;
-        l->loads[l->nloads++] = ph;
-    }
-    if (l->nloads == 0 || !entry_ok)
+    switch (late_elf_check(first_page, BASTION_PAGE_SIZE, l->length, lo, hi, &l->elf)) {
+    case LATE_ELF_OK:
+        return BST_LATE_LOADED;
+    case LATE_ELF_OUTSIDE:
+        return BST_LATE_OUTSIDE;
+    default:
         return BST_LATE_NOT_ELF;
-    l->entry = e.entry;
-    return BST_LATE_LOADED;
+    }
 }
 
 /* Copy the segments' file bytes that lie in [offset, offset + n) of the image (buf). */
 static void place_bytes(const struct late_load *l, uint64_t offset, const uint8_t *buf, uint64_t n)
 {
-    for (unsigned k = 0; k < l->nloads; k++) {
-        const struct late_phdr *ph = &l->loads[k];
+    for (unsigned k = 0; k < l->elf.nloads; k++) {
+        const struct late_phdr *ph = &l->elf.loads[k];
         uint64_t from = ph->offset > offset ? ph->offset : offset;
         uint64_t to = ph->offset + ph->filesz < offset + n ? ph->offset + ph->filesz : offset + n;
         while (from < to) { /* one child page at a time */
@@ -217,10 +154,10 @@ static void clear_range(const struct late_load *l)
 static bst_error_t map_segments(const struct late_load *l)
 {
     const struct bastion_spec_pd *pd = &the_spec.pds[l->child];
-    for (unsigned k = 0; k < l->nloads; k++) {
-        const struct late_phdr *ph = &l->loads[k];
-        unsigned rights = BST_RIGHT_READ | (ph->flags & PF_W ? BST_RIGHT_WRITE : 0);
-        unsigned attrs = ph->flags & PF_X ? BST_MAP_EXECUTABLE : 0;
+    for (unsigned k = 0; k < l->elf.nloads; k++) {
+        const struct late_phdr *ph = &l->elf.loads[k];
+        unsigned rights = BST_RIGHT_READ | (ph->flags & LATE_PF_W ? BST_RIGHT_WRITE : 0);
+        unsigned attrs = ph->flags & LATE_PF_X ? BST_MAP_EXECUTABLE : 0;
         uint64_t first = ph->vaddr & ~(BASTION_PAGE_SIZE - 1);
         for (uint64_t v = first; v < ph->vaddr + ph->memsz; v += BASTION_PAGE_SIZE) {
             uint64_t frame =
@@ -288,7 +225,7 @@ bst_error_t late_serve_load(uint32_t parent, const uint64_t mr[4], uint64_t *ver
         return BST_INVALID_ARGUMENT;
     bst_error_t e = map_segments(&l);
     if (e == BST_OK)
-        e = pd_start_late(l.child, l.entry);
+        e = pd_start_late(l.child, l.elf.entry);
     if (e != BST_OK) {
         bst_printf("init: PD '%s': cannot map or start its late image: %s\n", name_of(l.child),
                    bst_error_name(e));
@@ -297,6 +234,6 @@ bst_error_t late_serve_load(uint32_t parent, const uint64_t mr[4], uint64_t *ver
     loaded[l.child] = true;
     bst_printf("init: PD '%s' loaded late: %lu bytes, %u segments, entry 0x%lx, SHA-256 "
                "listed\n",
-               name_of(l.child), (unsigned long)l.length, l.nloads, (unsigned long)l.entry);
+               name_of(l.child), (unsigned long)l.length, l.elf.nloads, (unsigned long)l.elf.entry);
     return BST_OK;
 }
