@@ -16,7 +16,8 @@
  *
  * Each space signals init's notification (bound to init's thread) on a DMA fault; init's
  * loop then reports each new fault: `init: DMA fault in PD 'driver': PCI 00:10.0 write at
- * I/O address 0x35a000 blocked (reason 0x5); 1 so far`.
+ * I/O address 0x35a000 blocked (reason 0x5); 1 so far`, and sends it to the PD's parent,
+ * if it has one, as a fault message (BST_FAULT_DMA).
  *
  * Without a DMAR table (or with a unit the kernel refuses) init says that DMA is not
  * confined and goes on: a PD with a bus-mastering device can then reach all memory.
@@ -24,7 +25,9 @@
 #include "device.h"
 
 #include <libbastion/cnode.h>
+#include <bastion/fault.h>
 #include <libbastion/iommu.h>
+#include <libbastion/ipc.h>
 #include <libbastion/tcb.h>
 #include <libbastion/untyped.h>
 #include <libbastion/vspace.h>
@@ -92,6 +95,24 @@ void iommu_init(void)
     fault_signal = ntfn + 1;
 }
 
+/* A DMA fault of PD p's device, as a fault message (bastion/fault.h, BST_FAULT_DMA) to
+ * its fault handler: its parent PD, on the badged endpoint its thread faults to. A
+ * top-level PD's faults come to init, which has reported it. Sent without waiting: a
+ * parent that is not waiting for events then misses it (a supervisor runs above its
+ * children, so it is waiting whenever a child's device can run). */
+static void tell_parent(uint32_t p, const struct bst_io_fault *f)
+{
+    uint32_t parent = the_spec.pds[p].parent;
+    if (parent == BASTION_SPEC_NONE)
+        return;
+    uint64_t mr[BST_MSG_REGISTERS] = {0, f->address, f->source_id << 32 | f->reason, f->count};
+    bst_error_t e =
+        bst_nb_send(pd_states[p].fault_ep, bst_msginfo_make(BST_FAULT_DMA, 4, 0, 0), mr);
+    if (e != BST_OK)
+        bst_printf("init: DMA fault of PD '%s' not sent to its parent '%s': %s\n", pd_name(p),
+                   pd_name(parent), bst_error_name(e));
+}
+
 void iommu_report_faults(void)
 {
     for (uint32_t p = 0; p < IOMMU_MAX_PDS && p < the_spec.n[BASTION_TABLE_PDS]; p++) {
@@ -105,6 +126,7 @@ void iommu_report_faults(void)
                    (unsigned)(f.source_id & 7), (f.reason & BST_IO_FAULT_WRITE) ? "write" : "read",
                    (unsigned long)f.address, (unsigned)(f.reason & 0xff), (unsigned long)f.count);
         faults_seen[p] = f.count;
+        tell_parent(p, &f);
     }
 }
 

@@ -14,6 +14,12 @@
  * context's budget comes back; STOP suspends it (a caller that lent it the context gets
  * CANCELLED, and its context back).
  *
+ * DMA is not the kernel's: init sends it (a Send: nothing waits for the reply) to the
+ * fault handler of a PD whose device's DMA the IOMMU blocked (docs/drivers.md); the PD's
+ * thread runs on. MR0 0, MR1 the I/O address, MR2 the requester id (bus << 8 | dev << 3
+ * | fn) << 32 | the reason (bits 0-7 the unit's code, BST_IO_FAULT_WRITE: a write),
+ * MR3 the number of DMA faults of the PD's I/O space so far.
+ *
  * The reply's label says what happens next:
  *   RESUME        continue the thread (a page fault retries the instruction; an
  *                 unknown system call continues after it)
@@ -34,7 +40,8 @@
     X(BAD_INSTRUCTION_POINTER, 6)                                                                  \
     X(OTHER_EXCEPTION, 7)                                                                          \
     X(CAPABILITY, 8)                                                                               \
-    X(TIMEOUT, 9)
+    X(TIMEOUT, 9)                                                                                  \
+    X(DMA, 10)
 
 typedef enum bst_fault {
 #define BST_FAULT_ENUM_ENTRY(name, value) BST_FAULT_##name = value,

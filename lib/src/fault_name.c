@@ -22,6 +22,10 @@ const char *bst_fault_name(uint64_t label)
         return "exception";
     case BST_FAULT_CAPABILITY:
         return "capability fault";
+    case BST_FAULT_TIMEOUT:
+        return "timeout";
+    case BST_FAULT_DMA:
+        return "DMA fault";
     default:
         return "unknown fault";
     }

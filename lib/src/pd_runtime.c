@@ -246,8 +246,15 @@ static bool dispatch(uint64_t badge, bst_msginfo_t info, bst_msginfo_t *reply)
         return true;
     }
     if (badge & BST_PD_BADGE_FAULT) {
-        *reply = fault((bst_child_t)(badge & BST_PD_BADGE_ID_MASK), info);
-        return true;
+        bst_child_t child = (bst_child_t)(badge & BST_PD_BADGE_ID_MASK);
+        *reply = fault(child, info);
+        if (bst_msginfo_label(info) != BST_FAULT_DMA)
+            return true;
+        /* Sent by init (bastion/fault.h): no thread waits for the answer, so the runtime
+         * carries out a STOP itself; the child runs on otherwise. */
+        if (bst_msginfo_label(*reply) == BST_FAULT_REPLY_STOP)
+            bst_child_stop(child);
+        return false;
     }
     bst_printf("libbastion: PD '%s': message with unknown badge 0x%lx ignored\n", bst_pd_name(),
                (unsigned long)badge);

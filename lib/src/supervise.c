@@ -52,7 +52,11 @@ bool bst_supervise_fault(bst_child_t child, bst_msginfo_t msginfo, bst_msginfo_t
     if (a.verdict == BST_SUPERVISE_RESTART || a.verdict == BST_SUPERVISE_RESTART_LATER)
         bst_printf(" (restart %u)", children[child].restarts);
     bst_printf("\n");
-    *reply = bst_fault_reply_stop(); /* after a re-initialisation it finds nobody waiting */
+    /* After a re-initialisation a STOP finds nobody waiting; but for a DMA fault (the child
+     * was running, bastion/fault.h) the runtime would stop the fresh child with it. */
+    bool dma = bst_msginfo_label(msginfo) == BST_FAULT_DMA;
+    *reply = dma && a.verdict == BST_SUPERVISE_RESTART ? bst_fault_reply_resume()
+                                                       : bst_fault_reply_stop();
     if (a.verdict == BST_SUPERVISE_RESTART)
         reinit(child);
     if (a.verdict == BST_SUPERVISE_ESCALATE) {

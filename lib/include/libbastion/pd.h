@@ -13,7 +13,10 @@
  *   bst_msginfo_t fault(bst_child_t child, bst_msginfo_t msginfo)
  *                                                     a child PD faulted (parents only);
  *                                                     the result's label tells the kernel
- *                                                     what to do (bst_fault_reply_*)
+ *                                                     what to do (bst_fault_reply_*); for
+ *                                                     BST_FAULT_DMA (its device's DMA was
+ *                                                     blocked; the child is running) STOP
+ *                                                     stops the child, RESUME leaves it
  *
  * Message registers: bst_mr_get/bst_mr_set address MR0..MR(BST_MSG_MAX_LENGTH-1); inside
  * protected() and fault() they hold the message, and what the entry point leaves there
