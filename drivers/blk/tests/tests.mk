@@ -20,3 +20,4 @@ suite-system-blk: $(KERNEL_BIN) $(BLK_TEST_BUILD)/modules.args
 	    drivers/blk/tests/run.sh $(KERNEL_BIN) $(BLK_TEST_BUILD) $(BUILD)/test-logs/blk
 endif
 -include drivers/blk/tests/restart/restart.mk
+-include drivers/blk/tests/virt_restart/virt_restart.mk

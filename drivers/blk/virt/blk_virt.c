@@ -37,6 +37,21 @@
  * answered to its client exactly once, and no copy of it can reach the device after that
  * answer (docs/drivers.md, "Restart without loss"). The setvar `resync_broken` (tests
  * only) acknowledges without issuing anything again: the test must then see requests lost.
+ *
+ * blk_virt itself may be restarted (over its memory or from its pristine image) by its
+ * supervisor (docs/drivers.md, "Restarting blk_virt"). A restarted run (PD generation E > 0)
+ * keeps nothing of the last: it first acknowledges the driver's generation again and sends
+ * the driver a *barrier*, a flush under an id of its own run, and takes every answer before
+ * the barrier's as stale: the driver's ring is in order and a flush completes only after
+ * every request before it, so once the barrier is answered no request of an earlier run is
+ * anywhere (and its slot generations start at E << 16, so a stale id could not match one
+ * of its slots anyway). It reads the table again, then announces E on each client's
+ * connection (struct blk_resync) and takes and answers nothing of that client until the
+ * client has acknowledged E: the client library has then taken the last run's answers and
+ * submits again, after `ack_tail`, every request still unanswered; the requests before
+ * `ack_tail` are discarded. The setvar `virt_resync_broken` (tests only) skips the barrier
+ * and the run's id epoch (1) or the clients' handshake (2): the restart test must then see
+ * a client corrupted or a request lost.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,7 +59,9 @@
 #include <bastion/blk/check.h>
 #include <bastion/blk/queue.h>
 #include <bastion/driver/recovery_stamp.h>
+#include <libbastion/fault_inject.h>
 #include <libbastion/pd.h>
+#include <libbastion/string.h>
 
 #include "partition.h"
 
@@ -57,10 +74,16 @@
 /* Driver ids: a slot in the low 8 bits and the slot's generation above them, so that a
  * stale or repeated answer for a reused slot is told apart. The start-up reads use slot
  * field 0xff, never a slot. */
-#define ID_SLOT_BITS  8u
-#define ID_SLOT_MASK  0xffu
-#define ID_BOOT_HEAD  0x1ffu
-#define ID_BOOT_ARRAY 0x2ffu
+#define ID_SLOT_BITS    8u
+#define ID_SLOT_MASK    0xffu
+#define ID_BOOT_HEAD    0x1ffu
+#define ID_BOOT_ARRAY   0x2ffu
+/* A restarted run's barrier: slot field 0xff, 0x3 above it, the run's generation above
+ * that, so that no earlier run's barrier is taken for this one's. */
+#define ID_BARRIER_LOW  0x3ffu
+#define ID_BARRIER_BITS 10u
+/* A run's slot generations start at its PD generation's low 8 bits times this. */
+#define ID_EPOCH_SHIFT  16u
 
 _Static_assert(BLK_VIRT_SLOTS <= ID_SLOT_MASK, "a slot number fits below the boot ids");
 _Static_assert(PARTITION_GPT_MAX_SPAN_BLOCKS <= BLK_MAX_REQUEST_BLOCKS,
@@ -76,11 +99,13 @@ uintptr_t client0_data_paddr, client1_data_paddr, client2_data_paddr, client3_da
 uintptr_t client4_data_paddr, client5_data_paddr, client6_data_paddr, client7_data_paddr;
 uint64_t client0_partition, client1_partition, client2_partition, client3_partition;
 uint64_t client4_partition, client5_partition, client6_partition, client7_partition;
-uint64_t resync_broken;   /* <setvar value="1">: tests only, loses what a restart held */
-uintptr_t recovery_stamp; /* setvar_vaddr, benchmarks only: struct recovery_stamp */
+uint64_t resync_broken;      /* <setvar value="1">: tests only, loses what a restart held */
+uint64_t virt_resync_broken; /* tests only: 1: no barrier, no id epoch; 2: no client handshake */
+uintptr_t recovery_stamp;    /* setvar_vaddr, benchmarks only: struct recovery_stamp */
 
 enum phase {
     PHASE_WAIT_DISK,  /* the driver's info is not ready yet */
+    PHASE_QUIESCE,    /* restarted: the barrier asked for, earlier runs' requests still out */
     PHASE_READ_HEAD,  /* block 0 asked for */
     PHASE_READ_ARRAY, /* the GPT entry array asked for */
     PHASE_SERVING,    /* the table is accepted */
@@ -97,6 +122,7 @@ struct blk_virt_stats {
 struct client {
     bool present; /* it has a queue region */
     bool served;  /* it has a partition and its info is published */
+    bool synced;  /* it acknowledged this run (always, in a first run) */
     bool notify;
     uint32_t partition;   /* the number it asked for */
     uint64_t first_block; /* the partition's first disk block */
@@ -153,19 +179,28 @@ static struct {
 
 /* ---- Start: the partition table ---------------------------------------------------------- */
 
+static void announce_clients(void);
+
 static void refuse_all(const char *why)
 {
     bst_printf("blk_virt: %s; no client gets a disk\n", why);
     phase = PHASE_REFUSED;
     boot_read_pending = false;
+    announce_clients();
 }
 
-/* Ask the driver for `count` blocks from `block` into the DMA region at `offset`. */
+/* Ask the driver for `count` blocks from `block` into the DMA region at `offset` (or, with
+ * op BLK_FLUSH, for the barrier). */
 static uint32_t boot_id, boot_count;
+static uint16_t boot_op;
 static uint64_t boot_block, boot_offset;
+
+/* This run's PD generation (0: the first run) and, if restarted, its barrier's id. */
+static uint32_t epoch, barrier_id;
 
 static void boot_read(uint32_t id, uint64_t block, uint32_t count, uint64_t offset)
 {
+    boot_op = BLK_READ;
     boot_id = id;
     boot_block = block;
     boot_count = count;
@@ -175,14 +210,16 @@ static void boot_read(uint32_t id, uint64_t block, uint32_t count, uint64_t offs
 
 static void send_boot_read(void)
 {
-    struct blk_request r = {.id = boot_id,
-                            .op = BLK_READ,
-                            .count = boot_count,
-                            .block = boot_block,
-                            .offset = dma_paddr + boot_offset};
+    struct blk_request r = {.id = boot_id, .op = boot_op};
+    if (boot_op == BLK_READ) {
+        r.count = boot_count;
+        r.block = boot_block;
+        r.offset = dma_paddr + boot_offset;
+    }
     if (!blk_enqueue_request(&driver.queue, r))
         return; /* a full ring at start: the driver's own doing; retried at the next wake */
     boot_read_pending = false;
+    bst_fault_point("virt-boot-request");
     if (queue_ring_should_notify_consumer(&driver.queue.request))
         driver.notify = true;
 }
@@ -197,6 +234,8 @@ static void copy_in(uint8_t *to, uint64_t offset, uint32_t bytes)
 
 static void print_partition(const struct partition *p)
 {
+    if (epoch != 0)
+        return; /* printed by the first run */
     bst_printf("blk_virt:   %u: sectors %llu+%llu (%llu blocks)", p->number,
                (unsigned long long)p->first_lba, (unsigned long long)p->sectors,
                (unsigned long long)p->blocks);
@@ -218,8 +257,9 @@ static unsigned serial_length(void)
 static void publish(void)
 {
     phase = PHASE_SERVING;
-    bst_printf("blk_virt: %s: %u partitions\n",
-               table.scheme == PARTITION_SCHEME_GPT ? "GPT" : "MBR", table.count);
+    if (epoch == 0)
+        bst_printf("blk_virt: %s: %u partitions\n",
+                   table.scheme == PARTITION_SCHEME_GPT ? "GPT" : "MBR", table.count);
     for (uint32_t i = 0; i < table.count; i++)
         print_partition(&table.parts[i]);
     for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
@@ -242,10 +282,16 @@ static void publish(void)
         blk_info_publish(&c->queue, c->blocks, driver.info.read_only != 0, driver.info.serial,
                          serial_length());
         c->notify = true;
-        bst_printf("blk_virt: client %u: partition %u, %llu blocks%s\n", i, c->partition,
-                   (unsigned long long)c->blocks, driver.info.read_only ? ", read-only" : "");
+        if (epoch == 0)
+            bst_printf("blk_virt: client %u: partition %u, %llu blocks%s\n", i, c->partition,
+                       (unsigned long long)c->blocks, driver.info.read_only ? ", read-only" : "");
     }
     client_cap = served_count > 0 ? BLK_VIRT_SLOTS / served_count : BLK_VIRT_SLOTS;
+    if (epoch != 0)
+        bst_printf("blk_virt: restarted: generation %u, %llu stale driver answers dropped; "
+                   "waiting for %u clients\n",
+                   epoch, (unsigned long long)driver.bad_responses, client_count);
+    announce_clients();
 }
 
 static void table_result(struct partition_result r)
@@ -268,13 +314,22 @@ static void table_result(struct partition_result r)
     }
 }
 
-/* An answer to a start-up read. */
+static void wait_disk(void);
+
+/* An answer to a start-up read or to the barrier. */
 static void boot_response(const struct blk_response *resp)
 {
     bool expected = (phase == PHASE_READ_HEAD && resp->id == ID_BOOT_HEAD) ||
-                    (phase == PHASE_READ_ARRAY && resp->id == ID_BOOT_ARRAY);
+                    (phase == PHASE_READ_ARRAY && resp->id == ID_BOOT_ARRAY) ||
+                    (phase == PHASE_QUIESCE && resp->id == barrier_id);
     if (!expected || boot_read_pending) {
         driver.bad_responses++;
+        return;
+    }
+    if (phase == PHASE_QUIESCE) { /* whatever its status: nothing before it is out now */
+        bst_fault_point("virt-quiesced");
+        phase = PHASE_WAIT_DISK;
+        wait_disk();
         return;
     }
     if (resp->status != BLK_OK) {
@@ -311,9 +366,10 @@ static void wait_disk(void)
         return;
     }
     driver.sectors = driver.info.blocks * PARTITION_SECTORS_PER_BLK;
-    bst_printf("blk_virt: disk of %llu blocks%s, serial \"%s\"\n",
-               (unsigned long long)driver.info.blocks, driver.info.read_only ? " (read-only)" : "",
-               driver.info.serial);
+    if (epoch == 0)
+        bst_printf("blk_virt: disk of %llu blocks%s, serial \"%s\"\n",
+                   (unsigned long long)driver.info.blocks,
+                   driver.info.read_only ? " (read-only)" : "", driver.info.serial);
     phase = PHASE_READ_HEAD;
     boot_read(ID_BOOT_HEAD, 0, 1, 0);
 }
@@ -394,7 +450,7 @@ static bool may_take(const struct client *c)
 /* Whether client c gets turns now: requests queued, sane indices, room to answer. */
 static bool has_turn(const struct client *c)
 {
-    return c->present && !queue_ring_corrupt(&c->queue.request) &&
+    return c->present && c->synced && !queue_ring_corrupt(&c->queue.request) &&
            !queue_ring_empty(&c->queue.request) && may_take(c);
 }
 
@@ -412,6 +468,7 @@ static bool take_turn(unsigned i)
             break;
         taken++;
         c->stats.requests++;
+        bst_fault_point("virt-request-taken");
         enum blk_status status = check_request(c, &r);
         if (status != BLK_OK) {
             c->stats.refused++;
@@ -419,6 +476,7 @@ static bool take_turn(unsigned i)
             continue;
         }
         forward(i, &r);
+        bst_fault_point("virt-forwarded");
     }
     if (taken > 0 && queue_ring_should_notify_producer(&c->queue.request))
         c->notify = true;
@@ -483,6 +541,7 @@ static void from_driver(void)
             driver.bad_responses++;
             continue;
         }
+        bst_fault_point("virt-answer-taken");
         struct slot *slot = &slots[s];
         struct client *c = &clients[slot->client];
         enum blk_status status =
@@ -494,6 +553,7 @@ static void from_driver(void)
         driver.busy--;
         c->in_flight--;
         respond(c, slot->client_id, status, status == BLK_OK ? slot->count : 0);
+        bst_fault_point("virt-answered");
         if (recovery_stamp != 0 && !resyncing) /* an answer of the driver's current run */
             recovery_completed((volatile struct recovery_stamp *)recovery_stamp);
     }
@@ -539,9 +599,9 @@ static void resync(uint32_t g)
         return;
     }
     collect_again();
-    if (phase == PHASE_READ_HEAD || phase == PHASE_READ_ARRAY)
-        boot_read_pending = true; /* asked for and not answered: ask again */
-    if (g > 1)
+    if (phase == PHASE_READ_HEAD || phase == PHASE_READ_ARRAY || phase == PHASE_QUIESCE)
+        boot_read_pending = true;                     /* asked for and not answered: ask again */
+    if (g > 1 && (epoch == 0 || driver.restarts > 1)) /* not a restarted run's first look */
         bst_printf("blk_virt: driver generation %u: %u requests issued again\n", g, again_count);
 }
 
@@ -551,6 +611,82 @@ static void check_driver_generation(void)
     uint32_t g = blk_resync_generation(&driver.queue);
     if (g != 0 && g != driver.acknowledged)
         resync(g);
+}
+
+/* ---- Restarts of blk_virt ----------------------------------------------------------------- */
+
+/* Every start, a restart over this run's memory included: nothing of an earlier run is
+ * kept but the setvars (the system's). */
+static void reset_state(void)
+{
+    memset(clients, 0, sizeof clients);
+    memset(present_clients, 0, sizeof present_clients);
+    client_count = served_count = next_turn = 0;
+    client_cap = 0;
+    memset(slots, 0, sizeof slots);
+    free_count = 0;
+    sent_order = 0;
+    again_count = again_sent = 0;
+    resyncing = false;
+    phase = PHASE_WAIT_DISK;
+    boot_read_pending = false;
+    memset(&table, 0, sizeof table);
+    memset(&gpt, 0, sizeof gpt);
+    memset(&driver, 0, sizeof driver);
+    boot_id = boot_count = 0;
+    boot_op = 0;
+    boot_block = boot_offset = 0;
+    epoch = barrier_id = 0;
+}
+
+/* A restarted run: ids of its own, and the barrier first. The driver's generation is
+ * acknowledged again before anything is sent (check_driver_generation: this run has
+ * acknowledged none), taking whatever answers wait; the barrier is then sent as a start-up
+ * request, and every answer before its own is an earlier run's, dropped as stale. */
+static void start_restarted(void)
+{
+    if (virt_resync_broken == 1)
+        return; /* tests only: ids from 0 again and no barrier */
+    for (uint32_t s = 0; s < BLK_VIRT_SLOTS; s++)
+        slots[s].generation = (epoch & 0xffu) << ID_EPOCH_SHIFT;
+    if (!driver.present)
+        return;
+    barrier_id = ID_BARRIER_LOW | (epoch & 0x3fffffu) << ID_BARRIER_BITS;
+    boot_op = BLK_FLUSH;
+    boot_id = barrier_id;
+    boot_read_pending = true;
+    phase = PHASE_QUIESCE;
+}
+
+/* Once the table is read (or refused): a restarted run tells each client its generation
+ * and serves it only once it has acknowledged (sync_clients). The clients of a first run
+ * have nothing to resynchronise. */
+static void announce_clients(void)
+{
+    for (unsigned k = 0; k < client_count; k++) {
+        struct client *c = &clients[present_clients[k]];
+        if (epoch == 0 || virt_resync_broken == 2) {
+            c->synced = true;
+            continue;
+        }
+        blk_resync_set_generation(&c->queue, epoch);
+        c->notify = true; /* always: the client library acknowledges on any wake-up */
+        bst_fault_point("virt-announced");
+    }
+}
+
+/* Clients that acknowledged this run: their requests before the acknowledgement are
+ * discarded (the library submits again what is unanswered), and they are served. */
+static void sync_clients(void)
+{
+    for (unsigned k = 0; k < client_count; k++) {
+        struct client *c = &clients[present_clients[k]];
+        if (c->synced || !blk_resync_acknowledged(&c->queue, epoch))
+            continue;
+        c->synced = true;
+        c->notify = true; /* it may wait for room on its request ring */
+        bst_fault_point("virt-client-synced");
+    }
 }
 
 /* ---- Sleeping ---------------------------------------------------------------------------- */
@@ -575,6 +711,8 @@ static bool may_sleep(bool recheck)
     for (unsigned k = 0; k < client_count; k++) {
         struct client *c = &clients[present_clients[k]];
         struct queue_ring_handle *req = &c->queue.request;
+        if (serving && !c->synced)
+            continue; /* it notifies once it has acknowledged */
         if (!serving || queue_ring_corrupt(req) || !recheck) {
             queue_ring_request_consumer_signal(req);
             if (serving && !queue_ring_corrupt(req) && c->in_flight == 0 && !answerable(c))
@@ -596,7 +734,8 @@ static bool may_sleep(bool recheck)
     if (!driver.present)
         return idle;
     struct queue_ring_handle *answers = &driver.queue.response;
-    bool awaiting = driver.busy > 0 || phase == PHASE_READ_HEAD || phase == PHASE_READ_ARRAY;
+    bool awaiting = driver.busy > 0 || phase == PHASE_READ_HEAD || phase == PHASE_READ_ARRAY ||
+                    phase == PHASE_QUIESCE;
     if (!awaiting)
         queue_ring_cancel_consumer_signal(answers);
     else if (recheck)
@@ -633,8 +772,10 @@ static void serve(void)
             if (boot_read_pending) /* asked for by wait_disk() or by an answer just taken */
                 send_boot_read();
         }
-        if (phase == PHASE_SERVING || phase == PHASE_REFUSED)
+        if (phase == PHASE_SERVING || phase == PHASE_REFUSED) {
+            sync_clients();
             to_driver();
+        }
         if (last || may_sleep(true))
             break;
     }
@@ -676,6 +817,8 @@ static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_padd
 
 void init(void)
 {
+    reset_state();
+    epoch = bst_pd_generation();
     client_setup(0, client0_queue, client0_data_paddr, client0_partition);
     client_setup(1, client1_queue, client1_data_paddr, client1_partition);
     client_setup(2, client2_queue, client2_data_paddr, client2_partition);
@@ -688,7 +831,8 @@ void init(void)
         free_slots[s] = BLK_VIRT_SLOTS - 1 - s;
     free_count = BLK_VIRT_SLOTS;
     client_cap = BLK_VIRT_SLOTS;
-    bst_printf("blk_virt: %u clients\n", client_count);
+    if (epoch == 0)
+        bst_printf("blk_virt: %u clients\n", client_count);
     if (driver_queue == 0) {
         refuse_all("no driver_queue");
     } else if (dma_vaddr == 0 || dma_paddr == 0 ||
@@ -698,6 +842,8 @@ void init(void)
         blk_queue_init(&driver.queue, driver_queue);
         driver.present = true;
     }
+    if (epoch != 0)
+        start_restarted();
     serve();
 }
 

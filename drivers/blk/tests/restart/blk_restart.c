@@ -13,6 +13,13 @@
  * When the crasher says its target is reached (channel CH_DONE) it stops submitting, waits
  * for every answer, reads every block back once more, prints the final sequence number of
  * each block (run.sh checks the disk image with them) and its counts, and ends the run.
+ *
+ * In the virtualiser-restart test (drivers/blk/tests/virt_restart) it is blk_virt that is
+ * restarted, by its supervisor, and there is no crasher: with the setvar
+ * `virt_restarts_target` set, the run ends when blk_virt's generation (init's count of its
+ * restarts, bst_peer_generation) reaches it. It then also prints what the client library
+ * saw of the restarts, and an answer the library dropped as naming no request of this
+ * client (a stray) fails the run.
  */
 #include <bastion/blk/client.h>
 #include <bastion/timer/client.h>
@@ -27,6 +34,9 @@
 #define MAGIC     0x5952455643455251ull /* "QRECVERY" */
 #define TICK_MS   100u
 #define LOSS_MS   3000u
+
+/* setvar: end the run when blk_virt's generation reaches it (0: when the crasher says) */
+uint64_t virt_restarts_target;
 
 static struct {
     bool busy;
@@ -87,10 +97,22 @@ static bool holds(unsigned id, uint32_t block, uint64_t seq)
     return true;
 }
 
+/* In the virtualiser-restart test the first failure ends the run (its broken variants
+ * need only that one). */
+static void end_if_virt_test(void)
+{
+    if (virt_restarts_target != 0) {
+        bst_printf("blk_restart: the run ends at its first failure\n");
+        bst_system_exit(1);
+    }
+}
+
 static void fail_line(const char *what, unsigned id)
 {
     bst_printf("FAIL: blk_restart: %s: op %u block %u seq %lu\n", what, req[id].op, req[id].block,
                (unsigned long)req[id].seq);
+    if (req[id].op != 0 && bst_strncmp(what, "LOST", 4) != 0)
+        end_if_virt_test();
 }
 
 /* Submit one request in free slot `id`. */
@@ -132,6 +154,7 @@ static void answered(const struct blk_response *r)
     if (r->id >= DEPTH || !req[r->id].busy) {
         duplicates++;
         bst_printf("FAIL: blk_restart: an answer for id %u, not outstanding (twice?)\n", r->id);
+        end_if_virt_test();
         return;
     }
     unsigned id = r->id;
@@ -178,7 +201,14 @@ static void finish(void)
             bst_printf(" %lu", (unsigned long)acked_seq[k]);
         bst_printf("\n");
     }
-    bool ok = wrong == 0 && duplicates == 0 && lost == 0 && bad_data == 0;
+    struct blk_client_stats st;
+    blk_client_stats(&st);
+    if (virt_restarts_target != 0)
+        bst_printf("blk_restart: blk_virt generation %u: %lu restarts resynchronised, %lu "
+                   "requests submitted again, %lu stray answers\n",
+                   bst_peer_generation(CH_VIRT), (unsigned long)st.restarts,
+                   (unsigned long)st.reissued, (unsigned long)st.stray);
+    bool ok = wrong == 0 && duplicates == 0 && lost == 0 && bad_data == 0 && st.stray == 0;
     bst_printf("blk_restart: %lu writes, %lu reads checked, %lu flushes; %lu lost, %lu answered "
                "twice, %lu reads wrong: %s\n",
                (unsigned long)writes, (unsigned long)reads, (unsigned long)flushes,
@@ -187,10 +217,22 @@ static void finish(void)
     bst_system_exit(ok ? 0 : 1);
 }
 
+/* The virtualiser-restart test's end: blk_virt restarted often enough. */
+static void check_target(void)
+{
+    if (virt_restarts_target == 0 || draining ||
+        bst_peer_generation(CH_VIRT) < virt_restarts_target)
+        return;
+    draining = true;
+    bst_printf("blk_restart: blk_virt at generation %u; draining %u requests\n",
+               bst_peer_generation(CH_VIRT), outstanding);
+}
+
 static void pump(void)
 {
     if (finished)
         return;
+    check_target();
     for (;;) {
         struct blk_response r;
         bool any = false;
@@ -239,6 +281,14 @@ void init(void)
                (unsigned long)info.blocks, DEPTH, RS_BLOCKS);
     timer_set_timeout(TICK_MS * TIMER_NS_PER_MS);
     pump();
+}
+
+/* blk_virt restarted: the client library resynchronises by itself (on its next call);
+ * here only the run's end is checked. */
+void peer_restarted(bst_channel_t ch)
+{
+    if (ch == CH_VIRT)
+        pump();
 }
 
 void notified(bst_channel_t ch)

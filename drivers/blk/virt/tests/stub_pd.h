@@ -47,6 +47,31 @@ int bst_printf(const char *fmt, ...)
     return n;
 }
 
+/* The PD's generation (init's count of its restarts): 0 for a first run. */
+static uint32_t stub_generation;
+
+uint32_t bst_pd_generation(void)
+{
+    return stub_generation;
+}
+
+/* Fault injection: armed (stub_fault_countdown > 0), the point that brings it to 0 "faults":
+ * it jumps back to the test's stub_crash buffer, abandoning blk_virt where it stood, as a
+ * crash would. */
+#include <setjmp.h>
+uint64_t bst_fault_inject, bst_fault_inject_seed;
+static uint64_t stub_fault_countdown, stub_faults;
+static jmp_buf stub_crash;
+
+void bst_fault_point_hit(const char *name)
+{
+    (void)name;
+    if (stub_fault_countdown > 0 && --stub_fault_countdown == 0) {
+        stub_faults++;
+        longjmp(stub_crash, 1);
+    }
+}
+
 static void stub_reset(void)
 {
     memset(stub_notified, 0, sizeof stub_notified);

@@ -24,7 +24,15 @@
  *     with answers published, requests done but not answered, and requests taken but
  *     not done lost in each; every request answered exactly once, reads finding the last
  *     answered write, no write done after its answer; and with `resync_broken` the same
- *     run must lose requests.
+ *     run must lose requests;
+ *   - blk_virt's own restarts: faults injected at its fault points (the stub jumps out of
+ *     it where it stands) and blk_virt started again, over and over, under two clients
+ *     that resynchronise as the client library does, with a driver that keeps flushes as
+ *     barriers and otherwise answers in any order, some requests very late: every request
+ *     answered exactly once, by its own answer, every read finding the last answered
+ *     write, the disk holding each block's last answered write; with
+ *     `virt_resync_broken` 1 (no barrier, no id epoch) the same run must corrupt a client,
+ *     and with 2 (no client handshake) lose requests.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +250,9 @@ static void virt_reset(void)
     again_count = again_sent = 0;
     sent_order = 0;
     resync_broken = 0;
+    virt_resync_broken = 0;
+    stub_generation = 0;
+    stub_fault_countdown = 0;
 }
 
 /* blk_virt with clients 0..2 on partitions part[i] (present[i] false: no such client), a
@@ -1004,6 +1015,269 @@ static void test_restarts(void)
            (unsigned long long)lost, (unsigned long long)restarts);
 }
 
+/* ---- blk_virt's own restarts ------------------------------------------------------------ */
+
+#define VR_DEPTH 32u /* requests one client has outstanding at most */
+
+struct vr_client {
+    struct rs_client rs;
+    uint64_t order[256]; /* when each id was first sent: it is sent again in this order */
+    uint64_t next_order;
+    uint32_t outstanding;
+    uint32_t acknowledged;                        /* blk_virt's generation it resynchronised with */
+    uint32_t again[256], again_count, again_sent; /* ids to send again, oldest first */
+};
+
+static struct vr_client vr[2];
+static uint64_t vr_crashes, vr_failures, vr_resends;
+static bool vr_expect_broken; /* count failures instead of failing */
+
+/* A failure: fatal unless a broken variant is expected to fail. */
+#define VR_CHECK(cond, ...)                                                                        \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            if (vr_expect_broken && vr_failures++ == 0) {                                          \
+                printf("  the broken run's first failure: ");                                      \
+                printf(__VA_ARGS__);                                                               \
+                printf("\n");                                                                      \
+            }                                                                                      \
+            if (!vr_expect_broken)                                                                 \
+                CHECK(cond, __VA_ARGS__);                                                          \
+        }                                                                                          \
+    } while (0)
+
+static void vr_arm(void)
+{
+    stub_fault_countdown = 1 + rnd() % 200;
+}
+
+/* One of blk_virt's entry points (start or notified); a fault injected in it restarts
+ * blk_virt, as its supervisor would (its generation one more, init() again), until an
+ * entry point runs to its end. */
+static void vr_enter(bool start, bst_channel_t ch)
+{
+    volatile bool starting = start;
+    for (;;) {
+        if (setjmp(stub_crash) == 0) {
+            if (starting)
+                init();
+            else
+                notified(ch);
+            return;
+        }
+        vr_crashes++;
+        stub_generation++;
+        vr_arm();
+        starting = true;
+    }
+}
+
+/* The simulated driver with flushes as barriers: a request behind a flush it holds is not
+ * done before that flush, and a flush is done only once it is the oldest it holds.
+ * Otherwise any held request may be done next: picked at random, so some wait long. */
+static void vr_driver_answer(unsigned n)
+{
+    while (n-- > 0 && held_count > 0) {
+        unsigned limit = 0; /* held[0..limit] may go */
+        while (limit + 1 < held_count && held[limit].op != BLK_FLUSH &&
+               held[limit + 1].op != BLK_FLUSH)
+            limit++;
+        unsigned k = (unsigned)(rnd() % (limit + 1));
+        struct blk_request r = held[k];
+        memmove(&held[k], &held[k + 1], (held_count - k - 1) * sizeof held[0]);
+        held_count--;
+        if (r.op != BLK_FLUSH) {
+            int owner;
+            uint8_t *mem = device_memory(r.offset, (uint64_t)r.count * BLK_BLOCK_SIZE, &owner);
+            uint8_t *blocks = disk + r.block * BLK_BLOCK_SIZE;
+            if (r.op == BLK_READ)
+                memcpy(mem, blocks, (size_t)r.count * BLK_BLOCK_SIZE);
+            else
+                memcpy(blocks, mem, (size_t)r.count * BLK_BLOCK_SIZE);
+        }
+        blk_enqueue_response(&drv,
+                             (struct blk_response){.id = r.id, .status = BLK_OK, .count = r.count});
+    }
+}
+
+/* Client c takes its answers and checks each. */
+static void vr_take_answers(int c, unsigned step)
+{
+    struct vr_client *v = &vr[c];
+    struct rs_client *k = &v->rs;
+    struct blk_response r;
+    while (blk_dequeue_response(&cq[c], &r)) {
+        VR_CHECK(r.id < 256u && k->op[r.id] != 0,
+                 "step %u: client %d: an answer for id %u, not outstanding", step, c, r.id);
+        if (r.id >= 256u || k->op[r.id] == 0)
+            continue;
+        VR_CHECK(r.status == BLK_OK, "step %u: client %d: status %u", step, c, r.status);
+        uint32_t b = k->blk[r.id];
+        if (k->op[r.id] == BLK_WRITE) {
+            k->disk_tag[b] = k->tag[r.id];
+        } else if (k->op[r.id] == BLK_READ) {
+            uint32_t got = rs_tag_at(c, rs_offset(r.id)), want = k->disk_tag[b];
+            VR_CHECK(want == 0 ? got != 0xeeeeeeeeu : got == want,
+                     "step %u: client %d: block %u read tag %u, the last write's is %u", step, c, b,
+                     got, want);
+        }
+        if (k->op[r.id] != BLK_FLUSH)
+            k->busy_block[b] = false;
+        k->op[r.id] = 0;
+        k->answered++;
+        v->outstanding--;
+    }
+}
+
+/* What is to be sent again, as the ring has room (blk_virt discards the entries before the
+ * acknowledgement only once it sees it). */
+static void vr_send_again(int c)
+{
+    struct vr_client *v = &vr[c];
+    struct rs_client *k = &v->rs;
+    while (v->again_sent < v->again_count) {
+        uint32_t id = v->again[v->again_sent];
+        if (!send(c, id, k->op[id], k->blk[id], k->op[id] == BLK_FLUSH ? 0 : 1, rs_offset(id)))
+            return;
+        v->again_sent++;
+        vr_resends++;
+    }
+}
+
+/* The client library's resynchronisation: on a generation not yet acknowledged, take the
+ * last run's answers, acknowledge, and send again what is unanswered, oldest first. */
+static void vr_resync(int c, unsigned step)
+{
+    struct vr_client *v = &vr[c];
+    uint32_t g = blk_resync_generation(&cq[c]);
+    if (g != v->acknowledged) {
+        vr_take_answers(c, step);
+        blk_resync_acknowledge(&cq[c], g);
+        v->acknowledged = g;
+        v->again_count = v->again_sent = 0;
+        for (uint32_t id = 0; id < 256u; id++) {
+            if (v->rs.op[id] == 0)
+                continue;
+            uint32_t n = v->again_count++;
+            while (n > 0 && v->order[v->again[n - 1]] > v->order[id]) {
+                v->again[n] = v->again[n - 1];
+                n--;
+            }
+            v->again[n] = id;
+        }
+    }
+    vr_send_again(c);
+}
+
+/* Client c sends a few random requests (one per block at a time, VR_DEPTH at most). */
+static void vr_send(int c)
+{
+    struct vr_client *v = &vr[c];
+    struct rs_client *k = &v->rs;
+    if (v->again_sent < v->again_count)
+        return; /* what is sent again goes first */
+    for (unsigned n = (unsigned)(rnd() % 6); n > 0 && v->outstanding < VR_DEPTH; n--) {
+        uint32_t id = k->next_id % 256u, b = (uint32_t)(rnd() % RS_BLOCKS);
+        if (k->op[id] != 0 || k->busy_block[b])
+            break;
+        uint16_t op = rnd() % 10 == 0 ? BLK_FLUSH : rnd() % 2 ? BLK_WRITE : BLK_READ;
+        uint32_t tag = ++k->next_tag;
+        if (op == BLK_WRITE)
+            memcpy(data[c] + rs_offset(id), &tag, sizeof tag);
+        else
+            memset(data[c] + rs_offset(id), 0xee, 4);
+        if (!send(c, id, op, b, op == BLK_FLUSH ? 0 : 1, rs_offset(id)))
+            break;
+        k->op[id] = (uint8_t)op;
+        k->blk[id] = b;
+        k->tag[id] = tag;
+        v->order[id] = v->next_order++;
+        if (op != BLK_FLUSH)
+            k->busy_block[b] = true;
+        k->next_id++;
+        k->sent++;
+        v->outstanding++;
+    }
+}
+
+/* One run of `steps` steps with faults injected into blk_virt, then a drain without. */
+static void vr_run(unsigned steps, uint64_t broken)
+{
+    static const bool present[3] = {true, true, false};
+    static const uint64_t part[3] = {1, 3, 0};
+    setup(present, part, false, false);
+    stub_generation = 0;
+    memset(vr, 0, sizeof vr);
+    vr_crashes = vr_failures = vr_resends = 0;
+    virt_resync_broken = broken;
+    bst_fault_inject = 1;
+    vr_arm();
+    for (unsigned step = 0; step < steps; step++) {
+        for (int c = 0; c < 2; c++) {
+            vr_resync(c, step);
+            vr_send(c);
+        }
+        vr_enter(false, BLK_VIRT_CH_CLIENT0 + (unsigned)(rnd() % 2));
+        CHECK(driver_take(), "step %u: %s", step, driver_why);
+        vr_driver_answer((unsigned)(rnd() % 10));
+        vr_enter(false, BLK_VIRT_CH_DRIVER);
+        for (int c = 0; c < 2; c++) {
+            vr_resync(c, step);
+            vr_take_answers(c, step);
+        }
+    }
+    stub_fault_countdown = 0; /* no more faults: everything must be answered */
+    for (int n = 0; n < 64; n++) {
+        for (int c = 0; c < 2; c++)
+            vr_resync(c, steps);
+        vr_enter(false, BLK_VIRT_CH_CLIENT0);
+        CHECK(driver_take(), "drain: %s", driver_why);
+        vr_driver_answer(BLK_QUEUE_CAPACITY * 2);
+        vr_enter(false, BLK_VIRT_CH_DRIVER);
+        for (int c = 0; c < 2; c++) {
+            vr_resync(c, steps);
+            vr_take_answers(c, steps);
+        }
+    }
+    bst_fault_inject = 0;
+    for (int c = 0; c < 2; c++) {
+        VR_CHECK(vr[c].outstanding == 0, "client %d: %u requests never answered", c,
+                 vr[c].outstanding);
+        for (uint32_t b = 0; b < RS_BLOCKS; b++) {
+            uint32_t got;
+            memcpy(&got, disk + (client_first[c] + b) * BLK_BLOCK_SIZE, sizeof got);
+            VR_CHECK(vr[c].rs.disk_tag[b] == 0 || got == vr[c].rs.disk_tag[b],
+                     "client %d: block %u holds tag %u, its last answered write is %u", c, b, got,
+                     vr[c].rs.disk_tag[b]);
+        }
+    }
+}
+
+static void test_virt_restarts(void)
+{
+    vr_expect_broken = false;
+    vr_run(20000, 0);
+    CHECK(vr_failures == 0 && vr_crashes >= 1000, "%llu failures, %llu blk_virt restarts",
+          (unsigned long long)vr_failures, (unsigned long long)vr_crashes);
+    printf("PASS: blk-virt-host/virt_restarts (%llu blk_virt restarts, %llu + %llu requests "
+           "answered, %llu sent again, %llu stale driver answers dropped in the last run)\n",
+           (unsigned long long)vr_crashes, (unsigned long long)vr[0].rs.answered,
+           (unsigned long long)vr[1].rs.answered, (unsigned long long)vr_resends,
+           (unsigned long long)driver.bad_responses);
+    for (uint64_t broken = 1; broken <= 2; broken++) {
+        vr_expect_broken = true;
+        vr_run(20000, broken);
+        vr_expect_broken = false;
+        CHECK(vr_failures > 0, "with virt_resync_broken %llu no client saw anything wrong",
+              (unsigned long long)broken);
+        printf("PASS: blk-virt-host/virt_restarts_broken_%llu_fails (%llu failures seen in %llu "
+               "restarts)\n",
+               (unsigned long long)broken, (unsigned long long)vr_failures,
+               (unsigned long long)vr_crashes);
+    }
+    virt_resync_broken = 0;
+}
+
 int main(void)
 {
     test_start();
@@ -1022,5 +1296,6 @@ int main(void)
     test_signals();
     test_random();
     test_restarts();
+    test_virt_restarts();
     return host_check_failures == 0 ? 0 : 1;
 }

@@ -28,6 +28,13 @@
  * protocol's re-check done). A caller about to wait right after its submits uses
  * blk_client_kick_wait() instead of the kick and the wait: one system call, not two.
  *
+ * Restarts of blk_virt are invisible to the caller: the library keeps every request until
+ * it is answered and, when a restarted blk_virt announces itself, submits again every one
+ * still unanswered, in the order they were first submitted (docs/drivers.md, "Restarting
+ * blk_virt"). A read or write submitted again is idempotent (its buffer is untouched while
+ * it is outstanding); so every request is answered exactly once, by its own answer, and an
+ * answer that names no outstanding request is dropped (counted in the stats).
+ *
  * Misconfiguration (a region not mapped) prints what is wrong and faults the PD.
  */
 #ifndef BASTION_BLK_CLIENT_H
@@ -43,6 +50,18 @@ extern uintptr_t blk_queue, blk_data;
 
 /* Ids from here up are the synchronous calls' own. */
 #define BLK_CLIENT_SYNC_ID 0x80000000u
+
+/* Requests outstanding at most (asynchronous ones and answers not yet polled: one fewer). */
+#define BLK_CLIENT_OUTSTANDING 256u
+
+/* What the library has seen of blk_virt's restarts. */
+struct blk_client_stats {
+    uint64_t restarts; /* restarted blk_virt runs acknowledged */
+    uint64_t reissued; /* requests submitted again after one */
+    uint64_t stray;    /* answers naming no outstanding request: dropped */
+};
+
+void blk_client_stats(struct blk_client_stats *out);
 
 /* Sleep until blk_virt has published the partition's info; then *out holds a copy. */
 void blk_client_init(struct blk_info *out);

@@ -203,7 +203,10 @@ static inline bool blk_info_read(const struct blk_queue *q, struct blk_info *out
     return out->block_size == BLK_BLOCK_SIZE;
 }
 
-/* ---- Restart resynchronisation (driver connections; protocol.h) ------------------------- */
+/* ---- Restart resynchronisation (protocol.h) ----------------------------------------------
+ * The server side of a connection (a driver towards blk_virt, blk_virt towards a client)
+ * announces a generation; the client side acknowledges it. The functions say "driver" and
+ * "client" for the two sides of the first use; blk_virt's clients use them the same way. */
 
 static inline volatile struct blk_resync *blk_resync_of(const struct blk_queue *q)
 {
@@ -239,6 +242,13 @@ static inline bool blk_resync_acknowledged(struct blk_queue *q, uint32_t generat
     }
     __atomic_store_n(&q->request.shared->head, ack_tail, __ATOMIC_RELEASE);
     return true;
+}
+
+/* Server: announce a generation of its own choosing (blk_virt: its PD generation, which
+ * every restart raises), nonzero. */
+static inline void blk_resync_set_generation(struct blk_queue *q, uint32_t generation)
+{
+    __atomic_store_n(&blk_resync_of(q)->generation, generation, __ATOMIC_RELEASE);
 }
 
 /* Client: the driver's current generation (0: it has not started yet). */
