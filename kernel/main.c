@@ -7,7 +7,8 @@
  * runs benchmarks (kbench.h); `ticks=<n>` makes the
  * demo print the tick count once a second for n seconds (default 3); `exit` ends the
  * emulator after the demo instead of idling (for the harness); `nofastpath` sends every
- * IPC through the full path.
+ * IPC through the full path; `tp_nopad` ignores the pads of protected domain slots (the
+ * fault that the time-protection test must catch).
  */
 #include <boot.h>
 #include <ipc/fastpath.h>
@@ -19,7 +20,9 @@
 #include <rootcaps.h>
 #include <roottask.h>
 #include <thread/budget.h>
+#include <thread/domain.h>
 #include <thread/sched.h>
+#include <timeprot.h>
 #include <timer.h>
 
 #ifndef BASTION_VERSION
@@ -111,6 +114,7 @@ void kernel_main(const struct boot_info *bi)
     boot_info = bi;
     print_banner(bi);
     arch_print_cpu_features();
+    arch_timeprot_init();
     memmap_print(bi);
     print_modules(bi);
     if (cmdline_get(bi->cmdline, "calib_stall", selection, sizeof(selection)) != NULL) {
@@ -138,6 +142,10 @@ void kernel_main(const struct boot_info *bi)
         unsigned us = parse_uint(selection, 0);
         budget_timer_late_by((uint64_t)us * arch_counter_hz() / 1000000);
         kprintf("timer: every deadline armed %u us late (fault injection)\n", us);
+    }
+    if (cmdline_get(bi->cmdline, "tp_nopad", selection, sizeof(selection)) != NULL) {
+        domain_pads_disable();
+        kprintf("domain: pads ignored (fault injection): protected switches are not padded\n");
     }
     if (bi->n_modules > 0) {
         start_root_task(bi, rc);

@@ -124,8 +124,7 @@ void budget_step(void)
     if (budget_state.release_head == NULL && running_sc == NULL && !domain_schedule_active()) {
         return;
     }
-    uint64_t now = arch_counter_read();
-    domain_check(now);
+    uint64_t now = domain_check(arch_counter_read());
     struct sched_context *sc = running_sc;
     if (sc != NULL) {
         sc_charge(sc, run_start, now - run_start);

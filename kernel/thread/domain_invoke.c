@@ -2,6 +2,7 @@
  * Domain control invocations (thread/domain.h): put a thread in a domain, install the
  * schedule.
  */
+#include <bastion/domain.h>
 #include <syscall/invocation.h>
 #include <thread/domain.h>
 #include <thread/sched.h>
@@ -12,8 +13,32 @@ static uint64_t us_to_ticks(uint64_t us)
     return us * (arch_counter_hz() / 1000000);
 }
 
+/* Decode one slot of DOMAIN_SCHEDULE: the slot word (bastion/domain.h) and the length in
+ * microseconds. A domain or length out of range is RANGE_ERROR; a flush flag the kernel
+ * does not know, a reserved bit, or a pad that leaves the slot less than its minimum
+ * length is INVALID_ARGUMENT. */
+static bst_error_t decode_slot(uint64_t word, uint64_t us, struct domain_slot *out)
+{
+    uint64_t d = word & 0xff, flush = (word >> BST_DOMAIN_SLOT_FLUSH_SHIFT) & 0xff;
+    uint64_t pad_us = (word >> BST_DOMAIN_SLOT_PAD_SHIFT) & BST_DOMAIN_SLOT_PAD_MAX;
+    if (d >= NUM_DOMAINS || us < DOMAIN_MIN_LENGTH_US || us > 1000000000ull) {
+        return BST_RANGE_ERROR;
+    }
+    if ((word >> 48) != 0 || (flush & ~(uint64_t)BST_DOMAIN_FLUSH_ALL) != 0 ||
+        pad_us > DOMAIN_MAX_PAD_US || pad_us + DOMAIN_MIN_LENGTH_US > us) {
+        return BST_INVALID_ARGUMENT;
+    }
+    *out = (struct domain_slot){
+        .domain = (uint8_t)d,
+        .flush = (uint8_t)flush,
+        .length = us_to_ticks(us),
+        .pad = us_to_ticks(pad_us),
+    };
+    return BST_OK;
+}
+
 /* DOMAIN_SET: MR0 TCB cap, MR1 domain. DOMAIN_SCHEDULE: MR0 count n (0 to
- * DOMAIN_SCHEDULE_MAX), then n pairs (domain, length in microseconds). */
+ * DOMAIN_SCHEDULE_MAX), then n pairs (slot word, length in microseconds). */
 bst_error_t domain_control_invoke(struct invocation *inv)
 {
     switch (inv->label) {
@@ -45,11 +70,11 @@ bst_error_t domain_control_invoke(struct invocation *inv)
         }
         struct domain_slot slots[DOMAIN_SCHEDULE_MAX];
         for (unsigned i = 0; i < n; i++) {
-            uint64_t d = invocation_arg(inv, 1 + 2 * i), us = invocation_arg(inv, 2 + 2 * i);
-            if (d >= NUM_DOMAINS || us < DOMAIN_MIN_LENGTH_US || us > 1000000000ull) {
-                return BST_RANGE_ERROR;
+            bst_error_t e =
+                decode_slot(invocation_arg(inv, 1 + 2 * i), invocation_arg(inv, 2 + 2 * i), &slots[i]);
+            if (e != BST_OK) {
+                return e;
             }
-            slots[i] = (struct domain_slot){(uint8_t)d, us_to_ticks(us)};
         }
         domain_set_schedule(slots, (unsigned)n, arch_counter_read());
         return BST_OK;

@@ -6,6 +6,7 @@
  * bitmap; the running thread is in no queue. A thread runs only with a scheduling
  * context (these tests give unlimited ones) and only in its domain's slot.
  */
+#include "arch/host_arch.h"
 #include "support.h"
 
 #include <thread/budget.h>
@@ -337,7 +338,7 @@ static void test_domains(void)
     sched_set_domain(b, 1);
     CHECK_RUNS(a); /* no schedule: domain 0 only */
     const uint64_t L = 1ull << 40;
-    struct domain_slot sched[3] = {{1, L}, {0, L}, {2, L}};
+    struct domain_slot sched[3] = {{.domain = 1, .length = L}, {.domain = 0, .length = L}, {.domain = 2, .length = L}};
     domain_set_schedule(sched, 3, 0);
     CHECK(domain_current() == 1);
     CHECK_RUNS(b);
@@ -363,6 +364,43 @@ static void test_domains(void)
     CHECK_RUNS(NULL);
 }
 
+/* Time protection's pad: a padded slot hands the CPU to the kernel `pad` before its end,
+ * and the switch returns exactly at the end (the next slot's start), however early in the
+ * pad it began; a switch that reaches the pad after the end is counted late. A slot
+ * without pad or flush switches at its end and returns at once. */
+static void test_domain_pad(void)
+{
+    reset();
+    const uint64_t L = 1000000, P = 100000;
+    struct domain_slot sched[2] = {{.domain = 0, .length = L, .pad = P, .flush = 4},
+                                   {.domain = 1, .length = L}};
+    host_time_reset();
+    host_time_freeze(true);
+    domain_set_schedule(sched, 2, 0);
+    CHECK(domain_current() == 0 && domain_slot_end() == L - P);
+    host_time_advance(L - P - 1);
+    CHECK(domain_check(L - P - 1) == L - P - 1 && domain_current() == 0);
+    unsigned long flushes = host_timeprot_flushes;
+    host_time_advance(6);
+    CHECK(domain_check(L - P + 5) == L); /* waited out the pad: the next slot starts at L */
+    CHECK(arch_counter_read() == L);
+    CHECK(domain_current() == 1 && domain_slot_end() == 2 * L);
+    CHECK(host_timeprot_flushes == flushes + 1);
+    host_time_advance(L);
+    CHECK(domain_check(2 * L) == 2 * L && domain_current() == 0); /* no pad: no wait */
+    CHECK(domain_state.stats.padded == 1 && domain_state.stats.late == 0);
+    host_time_advance(2 * L + 7);
+    CHECK(domain_check(4 * L + 7) == 4 * L + 7); /* the pad began after the end: late */
+    CHECK(domain_current() == 0 && domain_state.stats.late == 1);
+    CHECK(domain_state.stats.worst_late == 7);
+    domain_pads_disable(); /* tp_nopad: no early switch, no wait */
+    domain_set_schedule(sched, 2, arch_counter_read());
+    CHECK(domain_slot_end() == 5 * L + 7);
+    domain_state.nopad = false;
+    domain_set_schedule(NULL, 0, 0);
+    host_time_freeze(false);
+}
+
 static void test_random_against_model(void)
 {
     /* Random operations, each followed by the decision: the chosen thread is runnable,
@@ -371,7 +409,7 @@ static void test_random_against_model(void)
      * ticks rotate equals in FIFO order. */
     reset();
     const uint64_t L = 1ull << 40;
-    struct domain_slot sched[2] = {{0, L}, {1, L}};
+    struct domain_slot sched[2] = {{.domain = 0, .length = L}, {.domain = 1, .length = L}};
     domain_set_schedule(sched, 2, 0);
     uint64_t s = 0x5eed;
     enum { N = 24 };
@@ -551,6 +589,7 @@ static const struct test tests[] = {
     {"all_priorities", test_all_priorities},
     {"no_sc_cannot_run", test_no_sc_cannot_run},
     {"domains", test_domains},
+    {"domain_pad", test_domain_pad},
     {"random_decisions", test_random_against_model},
     {"woken_keeps_queue_order", test_woken_keeps_queue_order},
 };

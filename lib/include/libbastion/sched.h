@@ -38,4 +38,9 @@ bst_error_t bst_domain_set(bst_cptr_t control, bst_cptr_t tcb, uint64_t domain);
 bst_error_t bst_domain_schedule(bst_cptr_t control, unsigned count, const uint8_t *domains,
                                 const uint64_t *lengths_us);
 
+/* The same with time protection: slot i is the slot word slots[i] (BST_DOMAIN_SLOT() of
+ * bastion/domain.h: domain, flush flags, pad) for lengths_us[i]. */
+bst_error_t bst_domain_schedule_slots(bst_cptr_t control, unsigned count, const uint64_t *slots,
+                                      const uint64_t *lengths_us);
+
 #endif

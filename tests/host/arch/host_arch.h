@@ -30,6 +30,8 @@ void host_time_reset(void);
 void host_time_advance(uint64_t ticks);
 /* Frozen, the counter moves only by host_time_advance() (else also by one per read). */
 void host_time_freeze(bool frozen);
+/* Flushes a protected domain switch asked for (arch_timeprot_flush calls). */
+extern unsigned long host_timeprot_flushes;
 /* The deadline the kernel armed (0: none). */
 uint64_t host_timer_deadline(void);
 

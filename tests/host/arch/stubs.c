@@ -5,6 +5,7 @@
  * (interrupts, the fastpath) and tests/host/finalise_stubs.c (virtual memory, devices).
  */
 #include <kprintf.h>
+#include <timeprot.h>
 #include <timer.h>
 #include <vm/vspace.h>
 
@@ -70,4 +71,34 @@ void host_time_advance(uint64_t ticks)
 uint64_t host_timer_deadline(void)
 {
     return host_deadline;
+}
+
+/* Time protection (kernel/include/timeprot.h): the host has no flushes; a pad's wait
+ * moves the counter to its deadline, and the number of flushes asked for is counted. */
+unsigned long host_timeprot_flushes;
+
+void arch_timeprot_init(void)
+{
+}
+
+unsigned arch_timeprot_available(void)
+{
+    return 0;
+}
+
+void arch_timeprot_flush(unsigned flags)
+{
+    (void)flags;
+    host_timeprot_flushes++;
+}
+
+void arch_timeprot_take_pending(void)
+{
+}
+
+void arch_timeprot_wait_until(uint64_t deadline)
+{
+    while (arch_counter_read() < deadline) {
+        host_counter = deadline;
+    }
 }
