@@ -132,6 +132,13 @@ bool acpi_ioapic_gsi(uint32_t ioapic, uint32_t pin, uint32_t *gsi)
     return *gsi >= pin; /* no wrap past 2^32 */
 }
 
+bool acpi_find_hpet(uint64_t *base)
+{
+    uint32_t length;
+    const volatile uint8_t *t = find_table("HPET", &length);
+    return t != NULL && acpi_hpet_base(t, length, base);
+}
+
 void acpi_describe_platform(void)
 {
     const volatile uint8_t *rsdp = find_rsdp();
@@ -144,13 +151,12 @@ void acpi_describe_platform(void)
     find_ioapics();
     uint32_t length;
     uint64_t hpet;
-    const volatile uint8_t *t = find_table("HPET", &length);
-    if (t != NULL && acpi_hpet_base(t, length, &hpet))
+    if (acpi_find_hpet(&hpet))
         bst_printf("init: ACPI: HPET at 0x%lx (HPET table)\n", (unsigned long)hpet);
     else
         bst_printf("init: ACPI: no usable HPET table\n");
     struct ecam seg[MAX_SEGMENTS];
-    t = find_table("MCFG", &length);
+    const volatile uint8_t *t = find_table("MCFG", &length);
     unsigned n = t ? acpi_mcfg_segments(t, length, seg, MAX_SEGMENTS) : 0;
     for (unsigned i = 0; i < n && i < MAX_SEGMENTS; i++)
         bst_printf("init: ACPI: PCI segment %u: ECAM at 0x%lx, buses %02x-%02x (MCFG)\n",

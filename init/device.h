@@ -43,6 +43,9 @@ bool acpi_find_ecam(struct ecam *out);
  * I/O APICs. After devmem_init. */
 void acpi_describe_platform(void);
 
+/* The HPET's register address from ACPI's HPET table; false without a usable one. */
+bool acpi_find_hpet(uint64_t *base);
+
 /* The GSI of pin `pin` of the MADT's I/O APIC number `ioapic` (in the MADT's order;
  * without a MADT only 0, the kernel's default, with GSI base 0); false when there is no
  * such I/O APIC. After acpi_describe_platform. */

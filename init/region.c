@@ -8,6 +8,8 @@
  *                  physically contiguous, or the address would describe only its first
  *                  page. Its frames are retyped, in order, from one RAM untyped of the
  *                  next power of two at least the region's size.
+ *   platform=hpet  the HPET's registers: at phys_addr when it agrees with ACPI's HPET
+ *                  table (a mismatch stops the boot), else at the table's address.
  * Other regions' frames come from any RAM (create_objects()).
  */
 #include "device.h"
@@ -91,12 +93,59 @@ static void make_contiguous(const struct bastion_spec_region *r, uint64_t first,
                region_name(r), (unsigned long)paddr, (unsigned long)r->size);
 }
 
+/* The name of a PD that maps region r, for messages ("no PD" when none does). */
+static const char *region_user(uint32_t r)
+{
+    for (uint32_t i = 0; i < the_spec.n[BASTION_TABLE_MAPS]; i++)
+        if (the_spec.maps[i].region == r)
+            return spec_string(&the_spec, the_spec.pds[the_spec.maps[i].pd].name);
+    return "no PD";
+}
+
+/* The HPET's region (platform="hpet") at its address: phys_addr checked against ACPI's
+ * HPET table, or, left out, taken from it. A mismatch, or no address at all, stops the
+ * boot: a timer driver would program whatever answers at the wrong page. */
+static struct bastion_spec_region hpet_region(const struct bastion_spec_region *reg, uint32_t r)
+{
+    struct bastion_spec_region at = *reg;
+    uint64_t acpi;
+    bool have = acpi_find_hpet(&acpi);
+    if (reg->flags & BASTION_REGION_FIXED_PHYS) {
+        if (!have)
+            bst_printf("init: memory region '%s': no usable ACPI HPET table to check phys_addr "
+                       "0x%lx against; used as written\n",
+                       region_name(reg), (unsigned long)reg->phys_addr);
+        else if (acpi != reg->phys_addr)
+            init_fatal("memory region '%s' (the HPET, mapped by PD '%s'): phys_addr 0x%lx, but "
+                       "ACPI's HPET table puts the HPET at 0x%lx; fix phys_addr or leave it out",
+                       region_name(reg), region_user(r), (unsigned long)reg->phys_addr,
+                       (unsigned long)acpi);
+        else
+            bst_printf("init: memory region '%s': the HPET at 0x%lx, as ACPI's HPET table says\n",
+                       region_name(reg), (unsigned long)acpi);
+        return at;
+    }
+    if (!have)
+        init_fatal("memory region '%s' (the HPET, mapped by PD '%s'): no phys_addr and no usable "
+                   "ACPI HPET table to take it from",
+                   region_name(reg), region_user(r));
+    if (acpi % reg->page_size)
+        init_fatal("memory region '%s' (the HPET, mapped by PD '%s'): ACPI's HPET table puts it "
+                   "at 0x%lx, not on a page boundary",
+                   region_name(reg), region_user(r), (unsigned long)acpi);
+    at.phys_addr = acpi;
+    bst_printf("init: memory region '%s': the HPET at 0x%lx (ACPI HPET table)\n", region_name(reg),
+               (unsigned long)acpi);
+    return at;
+}
+
 bool region_frames_make(uint32_t i)
 {
     const struct spec *s = &the_spec;
     for (uint32_t r = 0; r < s->n[BASTION_TABLE_REGIONS]; r++) {
         const struct bastion_spec_region *reg = &s->regions[r];
-        bool fixed = reg->flags & BASTION_REGION_FIXED_PHYS;
+        bool hpet = reg->flags & BASTION_REGION_PLATFORM_HPET;
+        bool fixed = hpet || (reg->flags & BASTION_REGION_FIXED_PHYS);
         if (reg->frames != i || (!fixed && !paddr_delivered(r)))
             continue;
         uint64_t count = s->objects[i].count;
@@ -105,7 +154,10 @@ bool region_frames_make(uint32_t i)
         if (object_slots[i] == 0)
             init_fatal("not enough capability slots in init's CNode for region '%s'",
                        region_name(reg));
-        if (fixed)
+        if (hpet) {
+            struct bastion_spec_region at = hpet_region(reg, r);
+            make_fixed(&at, object_slots[i], count, bits);
+        } else if (fixed)
             make_fixed(reg, object_slots[i], count, bits);
         else
             make_contiguous(reg, object_slots[i], count, bits);

@@ -173,6 +173,9 @@ enum bastion_on_fault {
 enum bastion_spec_region_flags {
     BASTION_REGION_FIXED_PHYS = 1u, /* phys_addr is given: use that device/RAM range */
     BASTION_REGION_PREFILL = 2u,    /* DATA[data_offset .. +data_size) goes at its start */
+    /* platform="hpet": the HPET's registers. init checks phys_addr against ACPI's HPET
+     * table, or takes the address from it when phys_addr is left out. */
+    BASTION_REGION_PLATFORM_HPET = 4u,
 };
 
 struct bastion_spec_region {

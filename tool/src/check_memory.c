@@ -23,6 +23,10 @@ static void check_region(struct model *m, uint32_t i, struct diag_sink *d)
                   "; round it up to 0x%" PRIx64,
                   r->size, r->page_size, up);
     }
+    if (r->platform == REGION_PLATFORM_HPET && (r->page_size != 0x1000 || r->prefill))
+        diag_node(d, DIAG_ERROR, r->node, "platform",
+                  "the HPET's registers (platform=\"hpet\") are device memory in 4 KiB pages; "
+                  "remove page_size and prefill");
     if (!r->has_phys)
         return;
     if (r->phys_addr % r->page_size)
@@ -220,7 +224,7 @@ static void check_map(struct model *m, struct model_map *map, struct vec *ranges
     if (map->region == NO_INDEX)
         return;
     struct model_region *r = MODEL_REGION(m, map->region);
-    if (!map->cached && !r->has_phys)
+    if (!map->cached && model_region_is_ram(r))
         diag_node(d, DIAG_WARNING, map->node, "cached",
                   "uncached mapping of ordinary memory (region '%s' has no phys_addr) is slow "
                   "and rarely needed; remove cached=\"false\" unless a device reads it",

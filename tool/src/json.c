@@ -249,6 +249,8 @@ static void write_regions(struct json_emitter *j, const struct model *m)
         else
             json_null(j, "phys_addr");
         json_string(j, "prefill", r->prefill);
+        if (r->platform == REGION_PLATFORM_HPET)
+            json_string(j, "platform", "hpet");
         if (flow_region_label(m, (uint32_t)i))
             json_string(j, "label", flow_region_label(m, (uint32_t)i));
         json_object_end(j);

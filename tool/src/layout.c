@@ -114,6 +114,8 @@ static void layout_regions(struct layout *l, const struct model *m)
         s->page_size = r->page_size;
         s->phys_addr = r->has_phys ? r->phys_addr : 0;
         s->flags = r->has_phys ? BASTION_REGION_FIXED_PHYS : 0;
+        if (r->platform == REGION_PLATFORM_HPET)
+            s->flags |= BASTION_REGION_PLATFORM_HPET;
         if (r->prefill_path) {
             size_t size = 0;
             uint8_t *bytes = (uint8_t *)read_file(r->prefill_path, &size);

@@ -37,6 +37,8 @@ struct pci_addr {
     uint8_t fn;
 };
 
+enum region_platform { REGION_PLATFORM_NONE, REGION_PLATFORM_HPET };
+
 struct model_region {
     const char *name;
     xmlNode *node;
@@ -44,10 +46,17 @@ struct model_region {
     uint64_t page_size;
     uint64_t phys_addr;
     bool has_phys;
-    const char *prefill; /* file name as written, or NULL */
-    char *prefill_path;  /* resolved path once found (owned) */
+    enum region_platform platform; /* the platform device it is (platform="..."), if any */
+    const char *prefill;           /* file name as written, or NULL */
+    char *prefill_path;            /* resolved path once found (owned) */
     uint64_t prefill_size;
 };
+
+/* A region init allocates from RAM: neither a fixed address nor a platform device's. */
+static inline bool model_region_is_ram(const struct model_region *r)
+{
+    return !r->has_phys && r->platform == REGION_PLATFORM_NONE;
+}
 
 struct model_map {
     uint32_t pd;

@@ -62,7 +62,8 @@ static const uint64_t page_sizes[] = {0x1000, 0x200000, 0x40000000};
 static bool parse_region(struct model *m, xmlNode *node, struct diag_sink *d)
 {
     static const char *const allowed[] = {"name",    "size",  "page_size", "phys_addr",
-                                          "prefill", "label", NULL};
+                                          "prefill", "label", "platform",  NULL};
+    static const char *const platforms[] = {"none", "hpet", NULL};
     struct model_region *r = vec_push(&m->regions, sizeof(*r));
     r->node = node;
     bool ok = attrs_only(d, node, allowed);
@@ -80,6 +81,9 @@ static bool parse_region(struct model *m, xmlNode *node, struct diag_sink *d)
     r->has_phys = attr_text(node, "phys_addr") != NULL;
     ok &= attr_u64(d, node, "phys_addr", ATTR_OPTIONAL, 0, 0, (1ULL << 52) - 1, &r->phys_addr);
     ok &= attr_path(d, node, "prefill", ATTR_OPTIONAL, &r->prefill);
+    unsigned platform;
+    ok &= attr_choice(d, node, "platform", platforms, REGION_PLATFORM_NONE, &platform);
+    r->platform = (enum region_platform)platform;
     ok &= parse_empty(node, d);
     return ok;
 }

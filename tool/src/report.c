@@ -142,6 +142,9 @@ static void report_regions_channels(FILE *out, const struct model *m)
                 r->page_size);
         if (r->has_phys)
             fprintf(out, ", at 0x%" PRIx64, r->phys_addr);
+        if (r->platform == REGION_PLATFORM_HPET)
+            fprintf(out, r->has_phys ? ", the HPET (checked against ACPI)"
+                                     : ", the HPET (its address from ACPI)");
         if (r->prefill)
             fprintf(out, ", prefilled from %s", r->prefill);
         fputc('\n', out);

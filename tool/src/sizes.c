@@ -24,7 +24,7 @@ struct ram_need sizes_ram_need(const struct model *m)
     struct ram_need n = {0, 0, 0, 0};
     for (size_t i = 0; i < m->regions.count; i++) {
         const struct model_region *r = VEC_AT(&m->regions, struct model_region, i);
-        if (!r->has_phys)
+        if (model_region_is_ram(r))
             n.regions = add_sat(n.regions, round_page(r->size));
     }
     for (size_t i = 0; i < m->pds.count; i++) {
@@ -49,7 +49,7 @@ static const xmlNode *ram_culprit(const struct model *m, uint64_t *biggest)
     *biggest = 0;
     for (size_t i = 0; i < m->regions.count; i++) {
         const struct model_region *r = VEC_AT(&m->regions, struct model_region, i);
-        if (!r->has_phys && (!node || r->size > *biggest)) {
+        if (model_region_is_ram(r) && (!node || r->size > *biggest)) {
             node = r->node;
             *biggest = r->size;
         }
