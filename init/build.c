@@ -25,6 +25,7 @@
 #include "device.h"
 
 #include <bastion/capdata.h>
+#include <bastion/domain.h>
 #include <libbastion/cnode.h>
 #include <libbastion/device.h>
 #include <libbastion/ipc.h>
@@ -157,9 +158,11 @@ static void refuse_unsupported(void)
         init_fatal("the domain schedule has %u domains; the kernel takes at most %u",
                    s->n[BASTION_TABLE_DOMAINS], BST_DOMAIN_SCHEDULE_MAX);
     for (uint32_t d = 0; d < s->n[BASTION_TABLE_DOMAINS]; d++)
-        if (s->domains[d].length_us < 100)
-            init_fatal("domain '%s' is %lu us long; the kernel needs at least 100 us",
-                       spec_string(s, s->domains[d].name), (unsigned long)s->domains[d].length_us);
+        if (s->domains[d].length_us < 100u + s->domains[d].pad_us)
+            init_fatal("domain '%s' is %lu us long with a pad of %u us; the kernel needs at "
+                       "least 100 us besides the pad",
+                       spec_string(s, s->domains[d].name), (unsigned long)s->domains[d].length_us,
+                       (unsigned)s->domains[d].pad_us);
     for (uint32_t p = 0; p < s->n[BASTION_TABLE_PDS]; p++) {
         const struct bastion_spec_pd *pd = &s->pds[p];
         if (pd->cpu != 0)
@@ -650,24 +653,29 @@ static bst_error_t start_thread(uint32_t p)
                                    BST_TCB_REGISTER_COUNT, &r);
 }
 
-/* The spec's domain schedule, in its order (domain i is the spec's i-th domain). One
- * domain needs no schedule: everything runs in domain 0. Init itself is in domain 0: it
- * serves faults and requests in that domain's slot. */
+/* The spec's domain schedule, in its order (domain i is the spec's i-th domain), with
+ * each slot's time protection (pad, flushes). One domain needs no schedule: everything
+ * runs in domain 0. Init itself is in domain 0: it serves faults and requests in that
+ * domain's slot. */
 static void start_domain_schedule(void)
 {
     uint32_t n = the_spec.n[BASTION_TABLE_DOMAINS];
     if (n < 2)
         return;
-    uint8_t domains[BST_DOMAIN_SCHEDULE_MAX];
-    uint64_t lengths[BST_DOMAIN_SCHEDULE_MAX];
+    uint64_t slots[BST_DOMAIN_SCHEDULE_MAX], lengths[BST_DOMAIN_SCHEDULE_MAX];
+    unsigned padded = 0;
     for (uint32_t d = 0; d < n; d++) {
-        domains[d] = (uint8_t)d;
-        lengths[d] = the_spec.domains[d].length_us;
+        const struct bastion_spec_domain *dom = &the_spec.domains[d];
+        slots[d] = BST_DOMAIN_SLOT(d, dom->flush, dom->pad_us);
+        lengths[d] = dom->length_us;
+        padded += dom->pad_us != 0;
     }
-    bst_error_t e = bst_domain_schedule(BST_SLOT_DOMAIN_CONTROL, n, domains, lengths);
+    bst_error_t e = bst_domain_schedule_slots(BST_SLOT_DOMAIN_CONTROL, n, slots, lengths);
     if (e != BST_OK)
         init_fatal("the domain schedule was refused: %s", bst_error_name(e));
     bst_printf("init: domain schedule of %u domains started\n", n);
+    if (padded != 0)
+        bst_printf("init: %u of its slots padded (time protection)\n", padded);
 }
 
 void start_system(void)

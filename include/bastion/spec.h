@@ -267,9 +267,13 @@ struct bastion_spec_bar {
     uint8_t reserved[5];
 };
 
+/* A slot of the domain schedule, with its time protection: the pad in microseconds and
+ * the BST_DOMAIN_FLUSH_* flags (include/bastion/domain.h) done at its end. */
 struct bastion_spec_domain {
     uint32_t name;
-    uint32_t reserved;
+    uint16_t pad_us;
+    uint8_t flush;
+    uint8_t reserved;
     uint64_t length_us;
 };
 
@@ -454,6 +458,8 @@ _Static_assert(sizeof(struct bastion_spec_pci_device) == 8, "pci device");
 _Static_assert(sizeof(struct bastion_spec_bar) == 32, "bar");
 _Static_assert(offsetof(struct bastion_spec_bar, index) == 24, "bar index");
 _Static_assert(sizeof(struct bastion_spec_domain) == 16, "domain");
+_Static_assert(offsetof(struct bastion_spec_domain, pad_us) == 4, "domain pad");
+_Static_assert(offsetof(struct bastion_spec_domain, length_us) == 8, "domain length");
 _Static_assert(sizeof(struct bastion_spec_segment) == 40, "segment");
 _Static_assert(offsetof(struct bastion_spec_segment, data_offset) == 32, "segment data");
 _Static_assert(sizeof(struct bastion_spec_patch) == 24, "patch");

@@ -225,6 +225,10 @@ static void check_passive(struct model *m, struct diag_sink *d)
     free(reach);
 }
 
+/* The kernel's shortest slot, besides its pad (DOMAIN_SCHEDULE, docs/syscalls.md). */
+#define DOMAIN_MIN_SLOT_US 100u
+
+/* Every domain is used, and every slot holds its pad and the kernel's minimum. */
 static void check_domains(struct model *m, struct diag_sink *d)
 {
     if (!m->has_domain_schedule)
@@ -235,6 +239,14 @@ static void check_domains(struct model *m, struct diag_sink *d)
             used[MODEL_PD(m, j)->domain] = 1;
     for (size_t i = 0; i < m->domains.count; i++) {
         struct model_domain *dom = MODEL_DOMAIN(m, i);
+        if (dom->pad + DOMAIN_MIN_SLOT_US > dom->length)
+            diag_node(d, DIAG_ERROR, dom->node, dom->pad_inherited ? "length" : "pad",
+                      "with a pad of %llu us%s, length %llu leaves %lld us; the kernel needs at "
+                      "least %u us besides the pad (lengthen the slot or shorten the pad)",
+                      (unsigned long long)dom->pad,
+                      dom->pad_inherited ? " (the <domain_schedule>'s)" : "",
+                      (unsigned long long)dom->length, (long long)dom->length - (long long)dom->pad,
+                      DOMAIN_MIN_SLOT_US);
         if (!used[i] && i != 0)
             diag_node(d, DIAG_WARNING, dom->node, NULL,
                       "no protection domain runs in domain '%s', so its time slice is idle; "

@@ -286,6 +286,10 @@ static void write_domains_and_objects(struct json_emitter *j, const struct model
         json_object_begin(j, NULL);
         json_string(j, "name", dom->name);
         json_uint(j, "length_us", dom->length);
+        if (dom->pad != 0)
+            json_uint(j, "pad_us", dom->pad);
+        if (dom->flush != DOMAIN_FLUSH_NONE)
+            json_string(j, "flush", dom->flush == DOMAIN_FLUSH_ALL ? "all" : "core");
         json_object_end(j);
     }
     json_array_end(j);

@@ -6,6 +6,7 @@
 #include "elf_image.h"
 #include "layout.h"
 
+#include <bastion/domain.h>
 #include <string.h>
 
 static void *add_entry(struct layout *l, enum bastion_spec_table_id t, size_t size)
@@ -102,6 +103,10 @@ static void layout_domains(struct layout *l, const struct model *m)
         s->name = (uint32_t)l->strings.count;
         vec_append(&l->strings, dom->name, strlen(dom->name) + 1);
         s->length_us = dom->length;
+        s->pad_us = (uint16_t)dom->pad;
+        s->flush = dom->flush == DOMAIN_FLUSH_ALL    ? BST_DOMAIN_FLUSH_ALL
+                   : dom->flush == DOMAIN_FLUSH_CORE ? BST_DOMAIN_FLUSH_CORE
+                                                     : 0;
     }
 }
 

@@ -186,10 +186,17 @@ struct model_channel {
     struct model_end end[2];
 };
 
+/* Time protection of a slot (docs/system-description.md): flush="..." on <domain> or,
+ * for every domain, on <domain_schedule>. */
+enum domain_flush { DOMAIN_FLUSH_NONE, DOMAIN_FLUSH_CORE, DOMAIN_FLUSH_ALL };
+
 struct model_domain {
     const char *name;
     xmlNode *node;
     uint64_t length;
+    uint64_t pad;           /* microseconds kept at the slot's end for the switch (0: none) */
+    enum domain_flush flush;
+    bool pad_inherited;     /* the pad is the <domain_schedule>'s */
 };
 
 struct model {
@@ -206,6 +213,8 @@ struct model {
     struct vec domains;  /* struct model_domain */
     bool has_domain_schedule;
     xmlNode *domain_schedule_node;
+    uint64_t schedule_pad;          /* <domain_schedule pad="..."> (0: none) */
+    enum domain_flush schedule_flush; /* <domain_schedule flush="..."> */
     struct flow_policy *flow; /* <flow_policy>, or NULL (flow.h) */
 };
 

@@ -138,15 +138,24 @@ static bool parse_channel(struct model *m, xmlNode *node, struct diag_sink *d)
     return ok;
 }
 
-/* Parses one <domain> of the domain schedule. */
+/* Time protection: the pad in microseconds (the spec keeps 16 bits) and the flushes. */
+#define DOMAIN_PAD_MAX_US 65535
+static const char *const domain_flushes[] = {"none", "core", "all", NULL};
+
+/* Parses one <domain> of the domain schedule; pad and flush default to the schedule's. */
 static bool parse_domain(struct model *m, xmlNode *node, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"name", "length", NULL};
+    static const char *const allowed[] = {"name", "length", "pad", "flush", NULL};
     struct model_domain *dom = vec_push(&m->domains, sizeof(*dom));
     dom->node = node;
     bool ok = attrs_only(d, node, allowed);
     ok &= attr_name(d, node, "name", ATTR_REQUIRED, &dom->name);
     ok &= attr_u64(d, node, "length", ATTR_REQUIRED, 0, 1, 1000000000, &dom->length);
+    dom->pad_inherited = attr_text(node, "pad") == NULL;
+    ok &= attr_u64(d, node, "pad", ATTR_OPTIONAL, m->schedule_pad, 0, DOMAIN_PAD_MAX_US, &dom->pad);
+    unsigned flush;
+    ok &= attr_choice(d, node, "flush", domain_flushes, m->schedule_flush, &flush);
+    dom->flush = (enum domain_flush)flush;
     ok &= parse_empty(node, d);
     return ok;
 }
@@ -154,7 +163,7 @@ static bool parse_domain(struct model *m, xmlNode *node, struct diag_sink *d)
 /* Parses the <domain_schedule>; there may be at most one. */
 static bool parse_domain_schedule(struct model *m, xmlNode *node, struct diag_sink *d)
 {
-    static const char *const allowed_attrs[] = {NULL};
+    static const char *const allowed_attrs[] = {"pad", "flush", NULL};
     static const char *const allowed_children[] = {"domain", NULL};
     if (m->has_domain_schedule) {
         diag_node(d, DIAG_ERROR, node, NULL,
@@ -164,6 +173,10 @@ static bool parse_domain_schedule(struct model *m, xmlNode *node, struct diag_si
     m->has_domain_schedule = true;
     m->domain_schedule_node = node;
     bool ok = attrs_only(d, node, allowed_attrs);
+    ok &= attr_u64(d, node, "pad", ATTR_OPTIONAL, 0, 0, DOMAIN_PAD_MAX_US, &m->schedule_pad);
+    unsigned flush;
+    ok &= attr_choice(d, node, "flush", domain_flushes, DOMAIN_FLUSH_NONE, &flush);
+    m->schedule_flush = (enum domain_flush)flush;
     ok &= parse_no_text(node, d);
     for (xmlNode *c = node->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
