@@ -28,11 +28,42 @@ KERNEL_GENERIC_SRCS := $(filter-out kernel/ktest.c kernel/kbench.c,$(wildcard ke
 else
 $(error CONFIG must be debug or release)
 endif
-KERNEL_SRCS := $(KERNEL_GENERIC_SRCS) $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+# KCOV=1 (CONFIG=debug, CC=clang): the coverage build for the fuzzing root task
+# (docs/kernel.md, "The coverage build"). The system-call, object, IPC, thread, VM and
+# IRQ code and the arch's I/O-port invocations are compiled with clang's
+# -fsanitize-coverage=trace-pc-guard; kernel/config/kcov counts their edges and answers
+# DEBUG_COVERAGE. Not the boot code, the entry and exit paths or the rest of the arch
+# code, nor the kernel's own checkers. gcc has no trace-pc-guard (gcc 12: trace-pc and
+# trace-cmp only). Without KCOV, a debug kernel has kernel/config/debug/kcov_none.c:
+# DEBUG_COVERAGE is an unknown system call there, and nothing else differs.
+KCOV ?=
+ifeq ($(KCOV),1)
+ifneq ($(CONFIG),debug)
+$(error KCOV=1 needs CONFIG=debug)
+endif
+ifneq ($(CC_IS_CLANG),1)
+$(error KCOV=1 needs CC=clang: gcc has no -fsanitize-coverage=trace-pc-guard)
+endif
+KERNEL_DIRS += kernel/config/kcov
+KCOV_NOT_SRCS := kernel/config/debug/kcov_none.c
+KCOV_SRCS := $(filter-out kernel/vm/vspace_check.c,$(wildcard kernel/syscall/*.c \
+    kernel/object/*.c kernel/ipc/*.c kernel/thread/*.c kernel/vm/*.c kernel/irq/*.c)) \
+    kernel/arch/$(ARCH)/ioport.c
+$(patsubst %,$(KERNEL_BUILD)/%.o,$(KCOV_SRCS)): KERNEL_CFLAGS += -fsanitize-coverage=trace-pc-guard
+# The link script: the arch's with kcov.ld's guard section included after .data.
+KCOV_LDS := $(KERNEL_BUILD)/kernel-kcov.ld
+$(KCOV_LDS): kernel/arch/$(ARCH)/kernel.ld kernel/config/kcov/kcov.ld
+	@mkdir -p $(dir $@)
+	$(Q)sed '/^ *_kernel_load_end = \./i INCLUDE kernel/config/kcov/kcov.ld' $< >$@.tmp
+	$(Q)grep -q '^INCLUDE' $@.tmp || { echo "kernel.mk: no _kernel_load_end in $<" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+endif
+KERNEL_SRCS := $(filter-out $(KCOV_NOT_SRCS),$(KERNEL_GENERIC_SRCS) \
+    $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 KERNEL_OBJS := $(patsubst %,$(KERNEL_BUILD)/%.o,$(KERNEL_SRCS))
 KERNEL_INC := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Iinclude -Ibench/include \
     -I$(KERNEL_BUILD)/generated
-KERNEL_LDS := kernel/arch/$(ARCH)/kernel.ld
+KERNEL_LDS := $(or $(KCOV_LDS),kernel/arch/$(ARCH)/kernel.ld)
 ASM_OFFSETS_H := $(KERNEL_BUILD)/generated/asm_offsets.h
 KERNEL_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 

@@ -27,7 +27,8 @@
     X(DEBUG_ISOLATION, 16)                                                                         \
     X(DEBUG_CHECK_STATE, 17)                                                                       \
     X(DEBUG_IDLE_CYCLES, 18)                                                                       \
-    X(DEBUG_FASTPATH_COUNT, 19)
+    X(DEBUG_FASTPATH_COUNT, 19)                                                                    \
+    X(DEBUG_COVERAGE, 20)
 
 #ifdef __ASSEMBLY__
 /* Assembly gets the same numbers from the same table, as symbols. */
@@ -42,7 +43,7 @@ typedef enum bst_syscall {
 #undef BST_SYSCALL_ENUM_ENTRY
 } bst_syscall_t;
 
-#define BST_SYSCALL_COUNT 19 /* valid numbers are 1 .. BST_SYSCALL_COUNT */
+#define BST_SYSCALL_COUNT 20 /* valid numbers are 1 .. BST_SYSCALL_COUNT */
 
 /* The call's name without the BST_SYS_ prefix; "?" for a value that is not a call. */
 static inline const char *bst_syscall_name(bst_syscall_t s)

@@ -9,6 +9,7 @@
 #include <bastion/syscall.h>
 #include <console.h>
 #include <ipc/fastpath.h>
+#include <kcov.h>
 #include <kprintf.h>
 #include <kstring.h>
 #include <machine.h>
@@ -133,6 +134,8 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
         }
         arch_syscall_set_result(c, BST_OK, fastpath_hits[arg], fastpath_enabled() ? 1 : 0);
         return true;
+    case BST_SYS_DEBUG_COVERAGE: /* a KCOV=1 kernel's edge counts (bastion/coverage.h) */
+        return kcov_syscall(caller);
     case BST_SYS_DEBUG_EXIT:
         debug_console_flush();
         kprintf("ipc: fastpath taken %lu times\n", fastpath_total());
