@@ -10,6 +10,9 @@
 #                    [--bastion-control PORT] [--bastion-append CMDLINE]
 #                    [--rate 2000] [--seconds 10] [--search-seconds 5]
 #                    [--device virtio-net-pci,netdev=n0,addr=10.0,romfile=]
+#                    [--iommu on]   (QEMU's Intel VT-d unit, the device behind it:
+#                                    iommu_platform=on, disable-legacy=on; Bastion
+#                                    confines its DMA)
 #
 # Each system is booted under qemu-system-x86_64 -machine q35 -cpu max -m 256M
 # -icount shift=0,align=off with -netdev user (hostfwd of free host UDP ports to the
@@ -25,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 results="" work="" plugin="" linux_kernel="" linux_initrd=""
 bastion_kernel="" bastion_modules="" bastion_addr=10.0.2.15 bastion_port=1235
 bastion_control="" bastion_append=""
-rate=2000 seconds=10 search_seconds=5 device="virtio-net-pci,netdev=n0,addr=10.0,romfile="
+rate=2000 seconds=10 search_seconds=5 device="virtio-net-pci,netdev=n0,addr=10.0,romfile=" iommu=off
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --results) results=$2 ;;
@@ -43,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds=$2 ;;
     --search-seconds) search_seconds=$2 ;;
     --device) device=$2 ;;
+    --iommu) iommu=$2 ;;
     *) echo "run-net-bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -50,6 +54,11 @@ done
 [[ -n $results && -n $work && -n $plugin ]] ||
     { echo "run-net-bench.sh: --results, --work and --plugin are required" >&2; exit 2; }
 mkdir -p "$results" "$work"
+iommu_args=()
+if [[ $iommu == on ]]; then
+    iommu_args=(-device intel-iommu) # before the other PCI devices, as QEMU wants
+    device="$device,iommu_platform=on,disable-legacy=on"
+fi
 
 free_port() { # a UDP port on 127.0.0.1 that nobody holds now
     python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -87,7 +96,7 @@ boot_guest() {
     local log="$work/$name.log"
     qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 256M -icount shift=0,align=off \
         -display none -monitor none -no-reboot -serial "file:$log" \
-        -netdev "user,id=n0$fwd" -device "$device" \
+        "${iommu_args[@]}" -netdev "user,id=n0$fwd" -device "$device" \
         -plugin "$plugin,port=$host_plugin" "$@" </dev/null >"$log.qemu" 2>&1 &
     qemu_pid=$!
 }
@@ -164,7 +173,8 @@ if [[ -f $bastion_kernel && -f $bastion_modules ]]; then
         -kernel "$bastion_kernel" -append "$bastion_append" \
         -initrd "$(IFS=,; echo "${mods[*]}")" -device isa-debug-exit,iobase=0xf4,iosize=0x04
     if wait_echo bastion 300; then
-        measure bastion "kernel=$(git -C "$here/../.." describe --always --dirty 2>/dev/null || echo unknown)"
+        measure bastion "kernel=$(git -C "$here/../.." describe --always --dirty 2>/dev/null || echo unknown)" \
+            "iommu=$iommu"
     else
         status_bastion="failed (no echo; log: $work/bastion.log)"
     fi
