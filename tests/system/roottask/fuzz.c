@@ -30,145 +30,6 @@
 #define EPOCH_ROUNDS 6000
 #define CHECK_EVERY  1000
 
-/* One fuzzing thread, as the root keeps it. */
-struct fuzzer {
-    struct fuzz_state s;
-    struct probe_block b;
-    bst_cptr_t tcb;
-    bst_cptr_t cspace, vspace; /* root copies of FS_CNODE and FS_ROOT_VS, its spaces' parents */
-    bst_cptr_t ipc_frame;
-    uint64_t ipc_vaddr;
-    uint64_t seen;
-    unsigned restarts;
-};
-
-struct sandbox {
-    bst_cptr_t cnode, guarded, ep, device_frame;
-};
-
-static bst_error_t move_in(const struct sandbox *sb, bst_cptr_t cap, uint64_t slot)
-{
-    return bst_cnode_move(sb->cnode, slot, FUZZ_RADIX, ROOT_CNODE, cap, BST_ROOT_DEPTH);
-}
-
-static bst_error_t copy_in(const struct sandbox *sb, bst_cptr_t cap, uint64_t slot)
-{
-    return bst_cnode_copy(sb->cnode, slot, FUZZ_RADIX, ROOT_CNODE, cap, BST_ROOT_DEPTH,
-                          BST_RIGHTS_ALL);
-}
-
-/* A 4 KiB frame from a device untyped, for the sandbox. */
-static bst_error_t device_frame(bst_cptr_t *frame)
-{
-    const struct bst_bootinfo *bi = env_bootinfo();
-    for (uint64_t i = 0; i < bi->n_untyped; i++) {
-        if (!bi->untyped_list[i].is_device || bi->untyped_list[i].size_bits < 12)
-            continue;
-        *frame = slot_alloc();
-        if (bst_untyped_retype(bi->untyped.start + i, BST_OBJ_FRAME_4K, 0, ROOT_CNODE, *frame, 1) ==
-            BST_OK)
-            return BST_OK;
-    }
-    return BST_NOT_ENOUGH_MEMORY;
-}
-
-static bst_error_t sandbox_fill(struct sandbox *sb, const struct fuzzer *a)
-{
-    static const struct {
-        bst_objtype_t type;
-        unsigned bits;
-        enum fuzz_slot slot;
-    } objects[] = {
-        {BST_OBJ_UNTYPED, 18, FS_UNTYPED},  {BST_OBJ_ENDPOINT, 0, FS_EP_B},
-        {BST_OBJ_NOTIFICATION, 0, FS_NTFN}, {BST_OBJ_REPLY, 0, FS_REPLY},
-        {BST_OBJ_FRAME_4K, 0, FS_FRAME},    {BST_OBJ_SCHED_CONTEXT, 0, FS_SC},
-        {BST_OBJ_VSPACE, 0, FS_VSPACE},     {BST_OBJ_PT_L3, 0, FS_PT_L3},
-        {BST_OBJ_PT_L2, 0, FS_PT_L2},       {BST_OBJ_PT_L1, 0, FS_PT_L1},
-        {BST_OBJ_FRAME_4K, 0, FS_FRAME_B},
-    };
-    for (unsigned i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
-        bst_cptr_t obj;
-        bst_error_t e = obj_alloc(objects[i].type, objects[i].bits, &obj);
-        if (e == BST_OK)
-            e = move_in(sb, obj, objects[i].slot);
-        if (e != BST_OK)
-            return e;
-    }
-    bst_cptr_t port = slot_alloc();
-    bst_error_t e = obj_alloc(BST_OBJ_ENDPOINT, 0, &sb->ep); /* the root keeps one cap */
-    if (e == BST_OK)
-        e = device_frame(&sb->device_frame);
-    if (e == BST_OK)
-        e = copy_in(sb, sb->device_frame, FS_DEVICE_FRAME);
-    if (e == BST_OK)
-        e = bst_ioport_control_issue(BST_SLOT_IOPORT_CONTROL, FUZZ_PORT, FUZZ_PORT, ROOT_CNODE,
-                                     port);
-    if (e == BST_OK)
-        e = move_in(sb, port, FS_IOPORT);
-    if (e == BST_OK)
-        e = copy_in(sb, a->ipc_frame, FS_IPC_FRAME);
-    return e;
-}
-
-/* Put the caps the threads' spaces derive from back in the sandbox (whatever the
- * threads left in those slots goes). */
-static bst_error_t sandbox_reset_parents(const struct sandbox *sb)
-{
-    const uint64_t slots[] = {FS_CNODE, FS_ROOT_VS, FS_EP_A};
-    const bst_cptr_t caps[] = {sb->guarded, ROOT_VS, sb->ep};
-    for (unsigned i = 0; i < 3; i++) {
-        bst_error_t e = bst_cnode_delete(sb->cnode, slots[i], FUZZ_RADIX);
-        if (e == BST_OK)
-            e = copy_in(sb, caps[i], slots[i]);
-        if (e != BST_OK)
-            return e;
-    }
-    return BST_OK;
-}
-
-/* (Re)start a thread: its spaces copied from the sandbox's FS_CNODE and FS_ROOT_VS, its
- * own IPC buffer, no fault endpoint, the root's priority. */
-static bst_error_t fuzzer_start(const struct sandbox *sb, struct fuzzer *f)
-{
-    bst_error_t e = bst_tcb_suspend(f->tcb);
-    if (e == BST_OK)
-        e = bst_cnode_delete(ROOT_CNODE, f->cspace, BST_ROOT_DEPTH);
-    if (e == BST_OK)
-        e = bst_cnode_delete(ROOT_CNODE, f->vspace, BST_ROOT_DEPTH);
-    if (e == BST_OK)
-        e = sandbox_reset_parents(sb);
-    if (e == BST_OK)
-        e = bst_cnode_copy(ROOT_CNODE, f->cspace, BST_ROOT_DEPTH, sb->cnode, FS_CNODE, FUZZ_RADIX,
-                           BST_RIGHTS_ALL);
-    if (e == BST_OK)
-        e = bst_cnode_copy(ROOT_CNODE, f->vspace, BST_ROOT_DEPTH, sb->cnode, FS_ROOT_VS, FUZZ_RADIX,
-                           BST_RIGHTS_ALL);
-    if (e == BST_OK)
-        e = bst_tcb_set_sched_params(f->tcb, ROOT_TCB, ROOT_PRIO, ROOT_PRIO);
-    if (e == BST_OK)
-        e = bst_tcb_unbind_notification(f->tcb);
-    if (e == BST_OK)
-        e = bst_tcb_configure(f->tcb, 0, f->cspace, f->vspace, f->ipc_vaddr, f->ipc_frame);
-    if (e == BST_OK)
-        e = thread_start(f->tcb, fuzz_thread, &f->b);
-    return e;
-}
-
-static bst_error_t fuzzer_new(struct fuzzer *f, uint64_t seed, uint64_t ipc_vaddr)
-{
-    f->s.rng = seed;
-    f->s.buf = (struct bst_ipc_buffer *)(uintptr_t)ipc_vaddr;
-    f->s.region = region_alloc();
-    f->b.addr = (uint64_t)(uintptr_t)&f->s;
-    f->ipc_vaddr = ipc_vaddr;
-    f->cspace = slot_alloc();
-    f->vspace = slot_alloc();
-    bst_error_t e = frame_alloc_map(ROOT_VS, ipc_vaddr, BST_RIGHTS_RW, 0, &f->ipc_frame);
-    if (e == BST_OK)
-        e = thread_new(ROOT_VS, ROOT_PRIO, &f->tcb); /* equal priority: slices alternate */
-    return e;
-}
-
 static uint64_t total_calls(const struct fuzzer *f)
 {
     return f[0].s.calls + f[1].s.calls;
@@ -206,16 +67,8 @@ static void check_coverage(const struct fuzzer *f)
  * the kernel's check, and the sandbox deleted again. */
 static void epoch(struct fuzzer *f, unsigned n)
 {
-    struct sandbox sb;
-    CHECK_OK(obj_alloc(BST_OBJ_CNODE, FUZZ_RADIX, &sb.cnode));
-    sb.guarded = slot_alloc();
-    CHECK(sb.guarded != 0, "no slot left");
-    CHECK_OK(bst_cnode_mint(ROOT_CNODE, sb.guarded, BST_ROOT_DEPTH, ROOT_CNODE, sb.cnode,
-                            BST_ROOT_DEPTH, BST_RIGHTS_ALL,
-                            bst_cnode_guard_data(0, 64 - FUZZ_RADIX)));
-    CHECK_OK(sandbox_fill(&sb, &f[0]));
-    CHECK_OK(copy_in(&sb, f[0].tcb, FS_TCB_A));
-    CHECK_OK(copy_in(&sb, f[1].tcb, FS_TCB_B));
+    struct sandbox sb = {0};
+    CHECK_OK(sandbox_make(&sb, f));
     for (unsigned i = 0; i < 2; i++)
         CHECK_OK(fuzzer_start(&sb, &f[i]));
 
@@ -247,15 +100,7 @@ static void epoch(struct fuzzer *f, unsigned n)
 
     /* Everything the epoch made goes: the threads' spaces, the sandbox's untyped
      * children, the sandbox and all in it. */
-    for (unsigned i = 0; i < 2; i++) {
-        CHECK_OK(bst_cnode_delete(ROOT_CNODE, f[i].cspace, BST_ROOT_DEPTH));
-        CHECK_OK(bst_cnode_delete(ROOT_CNODE, f[i].vspace, BST_ROOT_DEPTH));
-    }
-    CHECK_OK(bst_cnode_revoke(sb.cnode, FS_UNTYPED, FUZZ_RADIX));
-    CHECK_OK(bst_cnode_revoke(ROOT_CNODE, sb.cnode, BST_ROOT_DEPTH));
-    CHECK_OK(bst_cnode_delete(ROOT_CNODE, sb.cnode, BST_ROOT_DEPTH));
-    CHECK_OK(bst_cnode_delete(ROOT_CNODE, sb.guarded, BST_ROOT_DEPTH));
-    CHECK_OK(bst_cnode_delete(ROOT_CNODE, sb.device_frame, BST_ROOT_DEPTH));
+    CHECK_OK(sandbox_delete(&sb, f));
     broken = kernel_state_check(NULL);
     CHECK(broken == NULL, "after deleting the sandbox of epoch %u, %s", n, broken);
 }

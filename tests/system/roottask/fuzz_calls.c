@@ -15,7 +15,9 @@
  * The threads run in the root's address space, so nothing may set their registers to
  * values that reach the root's code or another thread's stack: register writes use
  * only addresses that fault, COPY_REGISTERS is never made, and no fault or timeout
- * endpoint is ever given (a handler's RESUME_REGS reply would set registers).
+ * endpoint is ever given (a handler's RESUME_REGS reply would set registers). The
+ * generator makes only such calls, and fuzz_call_run() enforces it on every call it
+ * runs, so that a fuzzer may change any word of a call (make_safe()).
  */
 #include "fuzz.h"
 
@@ -255,31 +257,30 @@ static const struct shape shapes[] = {
 #define N_SHAPES (sizeof(shapes) / sizeof(shapes[0]))
 
 /* Random extra words, extra-cap addresses and a receive slot in the IPC buffer. */
-static void scribble(struct fuzz_state *s)
+static void scribble(struct fuzz_state *s, struct fuzz_call *c)
 {
-    struct bst_ipc_buffer *b = s->buf;
-    for (unsigned i = BST_MSG_REGISTERS; i < 12; i++)
-        b->msg[i] = any_arg(s);
+    for (unsigned i = 0; i < FUZZ_MSG_WORDS; i++)
+        c->msg[i] = any_arg(s);
+    c->msg_count = FUZZ_MSG_WORDS;
     for (unsigned i = 0; i < BST_MSG_MAX_EXTRA_CAPS; i++)
-        b->caps[i] = any_slot(s);
-    b->receive_cnode = below(s, 4) == 0 ? any_slot(s) : FS_CNODE;
-    b->receive_index = any_slot(s);
-    b->receive_depth = below(s, 4) == 0 ? any_arg(s) : FUZZ_DEPTH;
+        c->caps[i] = any_slot(s);
+    c->receive_cnode = below(s, 4) == 0 ? any_slot(s) : FS_CNODE;
+    c->receive_index = any_slot(s);
+    c->receive_depth = below(s, 4) == 0 ? any_arg(s) : FUZZ_DEPTH;
+    c->scribble = 1;
 }
 
-/* TCB_WRITE_REGISTERS: every register 0 but the instruction pointer, which faults
- * wherever it lands (page 0, a non-canonical address, the top of the user half, or
- * the thread's region, which holds nothing executable of the root's). */
-static void write_registers(struct fuzz_state *s, uint64_t *mr)
+/* Instruction pointers that fault wherever they land: page 0, a non-canonical address,
+ * the top of the user half, or the thread's region, which holds nothing executable of
+ * the root's. */
+static const uint64_t fault_rips[] = {0x10, 1ull << 63, BST_USER_TOP - 2, BST_USER_TOP};
+
+static bool faulting_rip(const struct fuzz_state *s, uint64_t rip)
 {
-    static const uint64_t rips[] = {0x10, 1ull << 63, BST_USER_TOP - 2, BST_USER_TOP};
-    uint64_t rip = below(s, 2) == 0 ? rips[below(s, 4)] : s->region + 0x1000 * below(s, 4);
-    for (unsigned i = 0; i < BST_TCB_REGISTER_COUNT; i++)
-        s->buf->msg[2 + i] = 0;
-    s->buf->msg[2] = rip; /* MR2: the first register, rip (bastion/tcbregs.h order) */
-    s->buf->msg[4] = 0x202;
-    mr[2] = rip;
-    mr[3] = 0; /* rsp */
+    for (unsigned i = 0; i < 4; i++)
+        if (rip == fault_rips[i] || rip == s->region + 0x1000 * i)
+            return true;
+    return false;
 }
 
 static bool refused_label(uint64_t label)
@@ -290,43 +291,39 @@ static bool refused_label(uint64_t label)
            label == BST_INV_TCB_SET_FAULT_ENDPOINT || label == BST_INV_TCB_SET_TIMEOUT_ENDPOINT;
 }
 
-static void wild_call(struct fuzz_state *s)
+/* Invocations whose MR0 is a fault or timeout endpoint. */
+static bool sets_endpoint(uint64_t label)
+{
+    return label == BST_INV_TCB_CONFIGURE || label == BST_INV_TCB_SET_SPACE ||
+           label == BST_INV_TCB_SET_FAULT_ENDPOINT || label == BST_INV_TCB_SET_TIMEOUT_ENDPOINT;
+}
+
+static void wild_call(struct fuzz_state *s, struct fuzz_call *c)
 {
     uint64_t r = next(s);
-    uint64_t number = 1 + (r % BST_SYS_YIELD); /* CALL .. YIELD: no debug calls */
     uint64_t label = (r >> 8) % 64, length = (r >> 16) % 8, caps = (r >> 20) % 8 == 0;
     if (refused_label(label))
         label = 0;
-    struct bst_sysregs regs = {
-        .rax = number,
-        .rdi = any_slot(s),
-        .rsi = bst_msginfo_make(label, (unsigned)length, (unsigned)caps, 0),
-        .mr = {any_arg(s), any_arg(s), any_arg(s), any_arg(s)},
-        .r12 = below(s, 2) == 0 ? FS_REPLY : any_slot(s),
-    };
-    s->wild = s->wild + 1;
-    bst_arch_syscall_r13(&regs, any_slot(s));
-    s->calls = s->calls + 1;
-    if (regs.rax != BST_OK)
-        s->errors = s->errors + 1;
+    c->kind = FC_WILD;
+    c->rax = 1 + (r % BST_SYS_YIELD); /* CALL .. YIELD: no debug calls */
+    c->rdi = any_slot(s);
+    c->rsi = bst_msginfo_make(label, (unsigned)length, (unsigned)caps, 0);
+    for (unsigned i = 0; i < BST_MSG_REGISTERS; i++)
+        c->mr[i] = any_arg(s);
+    c->r12 = below(s, 2) == 0 ? FS_REPLY : any_slot(s);
+    c->r13 = any_slot(s);
 }
 
 /* The revoke or delete of a slot the thread's own spaces come from. */
-static void own_space_call(struct fuzz_state *s)
+static void own_space_call(struct fuzz_state *s, struct fuzz_call *c)
 {
     uint64_t label = below(s, 2) == 0 ? BST_INV_CNODE_REVOKE : BST_INV_CNODE_DELETE;
-    struct bst_sysregs regs = {
-        .rax = BST_SYS_CALL,
-        .rdi = FS_CNODE,
-        .rsi = bst_msginfo_make(label, 2, 0, 0),
-        .mr = {below(s, 2) == 0 ? FS_CNODE : FS_ROOT_VS, FUZZ_DEPTH},
-    };
-    bst_arch_syscall(&regs);
-    s->calls = s->calls + 1;
-    if (regs.rax == BST_OK)
-        s->own_space_ops = s->own_space_ops + 1;
-    else
-        s->errors = s->errors + 1;
+    c->kind = FC_OWN_SPACE;
+    c->rax = BST_SYS_CALL;
+    c->rdi = FS_CNODE;
+    c->rsi = bst_msginfo_make(label, 2, 0, 0);
+    c->mr[0] = below(s, 2) == 0 ? FS_CNODE : FS_ROOT_VS;
+    c->mr[1] = FUZZ_DEPTH;
 }
 
 /* Calls that undo: they nearly always succeed, so three in four are drawn again, or
@@ -339,7 +336,19 @@ static bool undoes(uint8_t label)
            label == BST_INV_IOPORT_UNGRANT || label == BST_INV_TCB_UNBIND_NOTIFICATION;
 }
 
-static void shaped_call(struct fuzz_state *s)
+/* An invocation of `cap` with the given label, length and register MRs. */
+static void invocation(struct fuzz_call *c, uint64_t cap, uint64_t label, unsigned length,
+                       const uint64_t *mr)
+{
+    c->kind = FC_SHAPED;
+    c->rax = BST_SYS_CALL;
+    c->rdi = cap;
+    c->rsi = bst_msginfo_make(label, length, 0, 0);
+    for (unsigned i = 0; i < BST_MSG_REGISTERS; i++)
+        c->mr[i] = mr[i];
+}
+
+static void shaped_call(struct fuzz_state *s, struct fuzz_call *c)
 {
     const struct shape *sh = &shapes[below(s, N_SHAPES)];
     if (undoes(sh->label) && below(s, 4) != 0)
@@ -351,64 +360,129 @@ static void shaped_call(struct fuzz_state *s)
     uint64_t mr[BST_MSG_REGISTERS] = {0};
     for (unsigned i = 0; i < sh->nargs; i++) {
         uint64_t v = arg_of(s, (enum arg_kind)sh->args[i]);
-        if (i < BST_MSG_REGISTERS)
+        if (i < BST_MSG_REGISTERS) {
             mr[i] = v;
-        else
-            s->buf->msg[i] = v;
+        } else {
+            c->msg[i - FUZZ_MSG_FIRST] = v;
+            if (c->msg_count < i - FUZZ_MSG_FIRST + 1)
+                c->msg_count = (uint8_t)(i - FUZZ_MSG_FIRST + 1);
+        }
     }
     unsigned length = sh->nargs;
     if (sh->label == BST_INV_TCB_WRITE_REGISTERS) {
-        write_registers(s, mr);
+        /* Every register 0 but rip, which faults, and rflags (fuzz_call_run). */
+        mr[2] = below(s, 2) == 0 ? fault_rips[below(s, 4)] : s->region + 0x1000 * below(s, 4);
+        mr[3] = 0; /* rsp */
         length = 2 + BST_TCB_REGISTER_COUNT;
     } else if (below(s, 16) == 0) {
         length = (unsigned)below(s, 10); /* too short, or longer than it needs */
     }
-    struct bst_sysregs regs = {
-        .rax = BST_SYS_CALL,
-        .rdi = target,
-        .rsi = bst_msginfo_make(sh->label, length, 0, 0),
-        .mr = {mr[0], mr[1], mr[2], mr[3]},
-    };
-    bst_arch_syscall(&regs);
-    s->calls = s->calls + 1;
-    if (regs.rax == BST_OK)
-        s->ok[sh->label] = s->ok[sh->label] + 1;
-    else
-        s->errors = s->errors + 1;
-}
-
-static uint64_t invoke(struct fuzz_state *s, uint64_t cap, uint64_t label, unsigned length,
-                       uint64_t mr0, uint64_t mr1, uint64_t mr2, uint64_t mr3)
-{
-    struct bst_sysregs regs = {
-        .rax = BST_SYS_CALL,
-        .rdi = cap,
-        .rsi = bst_msginfo_make(label, length, 0, 0),
-        .mr = {mr0, mr1, mr2, mr3},
-    };
-    bst_arch_syscall(&regs);
-    s->calls = s->calls + 1;
-    if (regs.rax == BST_OK)
-        s->ok[label] = s->ok[label] + 1;
-    else
-        s->errors = s->errors + 1;
-    return regs.rax;
+    invocation(c, target, sh->label, length, mr);
 }
 
 /* A whole mapping in a row: the three tables and a frame under them, at a place in the
  * region (a table already there, or a slot that holds something else, just fails its
  * step). Random calls alone seldom build all four levels before they undo one; with
  * these, the undoing calls find full chains of tables and frames to take apart. */
-static void build_mapping(struct fuzz_state *s)
+static unsigned build_mapping(struct fuzz_state *s, struct fuzz_call *c)
 {
     static const uint64_t tables[] = {FS_PT_L3, FS_PT_L2, FS_PT_L1};
     static const uint64_t frames[] = {FS_FRAME, FS_FRAME_B, FS_IPC_FRAME, FS_DEVICE_FRAME};
     uint64_t vs = below(s, 2) == 0 ? FS_VSPACE : FS_ROOT_VS;
     uint64_t va = vaddr_arg(s) & ~0xfffull;
+    const uint64_t table_mr[BST_MSG_REGISTERS] = {vs, va, 0, 0};
     for (unsigned i = 0; i < 3; i++)
-        invoke(s, tables[i], BST_INV_PAGE_TABLE_MAP, 2, vs, va, 0, 0);
-    invoke(s, frames[below(s, 4)], BST_INV_FRAME_MAP, 4, vs, va, arg_of(s, K_MAP_RIGHTS),
-           below(s, 8));
+        invocation(&c[i], tables[i], BST_INV_PAGE_TABLE_MAP, 2, table_mr);
+    uint64_t frame = frames[below(s, 4)];
+    const uint64_t frame_mr[BST_MSG_REGISTERS] = {vs, va, arg_of(s, K_MAP_RIGHTS), below(s, 8)};
+    invocation(&c[3], frame, BST_INV_FRAME_MAP, 4, frame_mr);
+    return 4;
+}
+
+unsigned fuzz_calls_next(struct fuzz_state *s, struct fuzz_call *out)
+{
+    for (unsigned i = 0; i < FUZZ_CALLS_MAX; i++)
+        out[i] = (struct fuzz_call){0};
+    if (below(s, 2) == 0)
+        scribble(s, &out[0]);
+    uint64_t r = below(s, 1024);
+    if (r == 0)
+        own_space_call(s, &out[0]);
+    else if (r < 16)
+        return build_mapping(s, out);
+    else if (r < 256)
+        wild_call(s, &out[0]);
+    else
+        shaped_call(s, &out[0]);
+    return 1;
+}
+
+uint64_t fuzz_random(struct fuzz_state *s)
+{
+    return next(s);
+}
+
+uint64_t fuzz_value(struct fuzz_state *s)
+{
+    return arg_of(s, (enum arg_kind)below(s, K_WRITE_FLAGS + 1));
+}
+
+/* Whatever its words, the call cannot hurt the root (see the top of the file): a
+ * system-call number from CALL to YIELD, never COPY_REGISTERS, no fault or timeout
+ * endpoint, and register writes that set only a faulting rip, rsp 0 and rflags 0x202. */
+static void make_safe(const struct fuzz_state *s, struct fuzz_call *c)
+{
+    if (c->rax < BST_SYS_CALL || c->rax > BST_SYS_YIELD)
+        c->rax = BST_SYS_CALL + c->rax % BST_SYS_YIELD;
+    const uint64_t fields = (1ull << BST_MSGINFO_LABEL_SHIFT) - 1;
+    uint64_t label = bst_msginfo_label(c->rsi);
+    if (label == BST_INV_TCB_COPY_REGISTERS)
+        c->rsi &= fields; /* label 0 */
+    if (sets_endpoint(label))
+        c->mr[0] = 0;
+    if (label == BST_INV_TCB_WRITE_REGISTERS) {
+        if (!faulting_rip(s, c->mr[2]))
+            c->mr[2] = s->region + 0x1000 * (c->mr[2] % 4);
+        c->mr[3] = 0;
+        for (unsigned i = 2; i < 2 + BST_TCB_REGISTER_COUNT; i++)
+            s->buf->msg[i] = 0;
+        s->buf->msg[2] = c->mr[2];
+        s->buf->msg[4] = 0x202; /* MR4: rflags (bastion/tcbregs.h order: rip, rsp, rflags) */
+    }
+}
+
+void fuzz_call_run(struct fuzz_state *s, const struct fuzz_call *call)
+{
+    struct fuzz_call c = *call;
+    struct bst_ipc_buffer *b = s->buf;
+    for (unsigned i = 0; i < c.msg_count && i < FUZZ_MSG_WORDS; i++)
+        b->msg[FUZZ_MSG_FIRST + i] = c.msg[i];
+    if (c.scribble) {
+        for (unsigned i = 0; i < BST_MSG_MAX_EXTRA_CAPS; i++)
+            b->caps[i] = c.caps[i];
+        b->receive_cnode = c.receive_cnode;
+        b->receive_index = c.receive_index;
+        b->receive_depth = c.receive_depth;
+    }
+    make_safe(s, &c);
+    struct bst_sysregs regs = {
+        .rax = c.rax,
+        .rdi = c.rdi,
+        .rsi = c.rsi,
+        .mr = {c.mr[0], c.mr[1], c.mr[2], c.mr[3]},
+        .r12 = c.r12,
+    };
+    uint64_t label = bst_msginfo_label(c.rsi);
+    if (c.kind == FC_WILD)
+        s->wild = s->wild + 1;
+    bst_arch_syscall_r13(&regs, c.r13);
+    s->calls = s->calls + 1;
+    if (regs.rax != BST_OK)
+        s->errors = s->errors + 1;
+    else if (c.kind == FC_OWN_SPACE)
+        s->own_space_ops = s->own_space_ops + 1;
+    else if (c.kind == FC_SHAPED && label < BST_INVOCATION_COUNT)
+        s->ok[label] = s->ok[label] + 1;
 }
 
 void fuzz_thread(struct probe_block *b)
@@ -416,16 +490,9 @@ void fuzz_thread(struct probe_block *b)
     struct fuzz_state *s = (struct fuzz_state *)(uintptr_t)b->addr;
     b->started = 1;
     for (;;) {
-        if (below(s, 2) == 0)
-            scribble(s);
-        uint64_t r = below(s, 1024);
-        if (r == 0)
-            own_space_call(s);
-        else if (r < 16)
-            build_mapping(s);
-        else if (r < 256)
-            wild_call(s);
-        else
-            shaped_call(s);
+        struct fuzz_call calls[FUZZ_CALLS_MAX];
+        unsigned n = fuzz_calls_next(s, calls);
+        for (unsigned i = 0; i < n; i++)
+            fuzz_call_run(s, &calls[i]);
     }
 }

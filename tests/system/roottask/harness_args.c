@@ -7,6 +7,9 @@
  *   hang=N   test N spins for ever instead of running (the runner's own test: its
  *            per-test bound must name that test and resume after it)
  *
+ * A root task may read words of its own (harness_args_value(): the coverage-guided
+ * fuzzer's calls=N).
+ *
  * A missing module, word or number leaves the default (run everything, hang nothing).
  */
 #include "roottask.h"
@@ -47,16 +50,23 @@ static uint64_t word_value(const char *name, size_t len, const char *key, uint64
     return fallback;
 }
 
-struct harness_args harness_args_read(const struct bst_bootinfo *bi)
+uint64_t harness_args_value(const struct bst_bootinfo *bi, const char *key, uint64_t fallback)
 {
-    struct harness_args a = {.first = 0, .hang = UINT64_MAX};
+    uint64_t v = fallback;
     for (uint32_t m = 0; m < bi->n_modules && m < BST_BOOTINFO_MAX_MODULES; m++) {
         const char *name = bi->modules[m].name;
         size_t len = bst_strnlen(name, sizeof(bi->modules[m].name));
-        if (!is_args_module(name, len))
-            continue;
-        a.first = word_value(name, len, "from=", 0);
-        a.hang = word_value(name, len, "hang=", UINT64_MAX);
+        if (is_args_module(name, len))
+            v = word_value(name, len, key, fallback);
     }
+    return v;
+}
+
+struct harness_args harness_args_read(const struct bst_bootinfo *bi)
+{
+    struct harness_args a = {
+        .first = harness_args_value(bi, "from=", 0),
+        .hang = harness_args_value(bi, "hang=", UINT64_MAX),
+    };
     return a;
 }

@@ -53,6 +53,8 @@ struct harness_args {
     uint64_t hang;
 };
 struct harness_args harness_args_read(const struct bst_bootinfo *bi);
+/* The decimal value of the harness.args word `key` (e.g. "calls="), or `fallback`. */
+uint64_t harness_args_value(const struct bst_bootinfo *bi, const char *key, uint64_t fallback);
 
 /* Run the tests in order, printing the protocol under `suite`; returns the verdict for
  * crt0 (0: every test passed). */
