@@ -8,7 +8,8 @@
  * time, so the answer order fixes what the disk must hold. It checks:
  *   - every answer names a request outstanding (never one answered already: no duplicate)
  *     with BLK_OK;
- *   - no request stays unanswered for LOSS_MS (a timer watchdog): "LOST" and the run ends;
+ *   - no request stays unanswered for `loss_ms` (a setvar, default 3 s; a timer watchdog):
+ *     "LOST" and the run ends;
  *   - every read finds the last answered write (or, for a block never written, no tag).
  * When the crasher says its target is reached (channel CH_DONE) it stops submitting, waits
  * for every answer, reads every block back once more, prints the final sequence number of
@@ -33,10 +34,13 @@
 #define DEPTH     48u
 #define MAGIC     0x5952455643455251ull /* "QRECVERY" */
 #define TICK_MS   100u
-#define LOSS_MS   3000u
 
 /* setvar: end the run when blk_virt's generation reaches it (0: when the crasher says) */
 uint64_t virt_restarts_target;
+/* setvar: how long a request may stay unanswered before it counts as lost. A request lives
+ * through every restart until it is answered, so with restarts in a row (and a host that
+ * lets QEMU run only now and then) it may need more than one restart's time. */
+uint64_t loss_ms = 3000;
 
 static struct {
     bool busy;
@@ -253,12 +257,12 @@ static void pump(void)
     }
 }
 
-/* The watchdog: a request unanswered for LOSS_MS is lost. */
+/* The watchdog: a request unanswered for loss_ms is lost. */
 static void tick(void)
 {
     now_ms = timer_now() / TIMER_NS_PER_MS;
     for (unsigned id = 0; id < DEPTH; id++)
-        if (req[id].busy && now_ms - req[id].submitted_ms > LOSS_MS) {
+        if (req[id].busy && now_ms - req[id].submitted_ms > loss_ms) {
             lost++;
             fail_line("LOST: no answer", id);
             req[id].busy = false; /* reported once */

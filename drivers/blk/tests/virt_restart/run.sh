@@ -4,17 +4,20 @@
 #
 #   run.sh KERNEL BUILD_DIR LOG_DIR VARIANT...
 #
-# Each variant is a build of system.xml in BUILD_DIR/VARIANT: blk_virt, the supervisor's
-# on_fault="restart" child, faults at random fault points and is re-initialised from its
-# pristine image each time, while blk_restart (drivers/blk/tests/restart/blk_restart.c)
+# Each variant is a build of system.xml or crasher.xml in BUILD_DIR/VARIANT: blk_virt, the
+# supervisor's on_fault="restart" child, faults at random fault points and is
+# re-initialised from its pristine image each time (system.xml), or the crasher stops it at
+# random moments and restarts it over its memory, re-initialises it, or makes it fault
+# first (crasher.xml); meanwhile blk_restart (drivers/blk/tests/restart/blk_restart.c)
 # keeps 48 requests in flight through it on partition 1 of a fresh disk and ends the run
 # when blk_virt's generation reaches the target.
-#   test, soak:  blk_restart reports 0 lost, 0 answered twice, 0 reads wrong, 0 stray
-#                answers and a clean final read-back; blk_virt faulted at least the target
-#                number of times, every fault an injected one and every one followed by a
-#                re-initialisation; no other PD faulted (no report from init), no FAIL;
-#                then the image holds, at each of the 256 blocks, exactly the write
-#                blk_restart last had answered for it.
+#   test, soak, crasher, soak-crasher:  blk_restart reports 0 lost, 0 answered twice,
+#                0 reads wrong, 0 stray answers and a clean final read-back; blk_virt was
+#                restarted at least the target number of times (supervised: every fault an
+#                injected one, each followed by a re-initialisation; crasher: its count);
+#                no other PD faulted (no report from init), no FAIL; then the image holds,
+#                at each of the 256 blocks, exactly the write blk_restart last had
+#                answered for it.
 #   broken*:     blk_virt's virt_resync_broken is set (2: a restarted run does not
 #                resynchronise its clients; 1: it neither sends the barrier nor uses ids
 #                of its own, which QEMU's in-order device hides: blk-virt-host checks it):
@@ -94,18 +97,25 @@ run_variant() {
         --expect '^blk_restart: final read-back: 0 of 256 blocks wrong$' \
         --expect '^blk_restart: [0-9]+ writes, [0-9]+ reads checked, [0-9]+ flushes; 0 lost, 0 answered twice, 0 reads wrong: pass$' \
         >"$logdir/$v.out" 2>&1 || { fail "blk-virt-restart-$v: the run" "$(grep -E '^FAIL' "$logdir/$v.out" | head -3 | tr '\n' ' ') (log: $log)"; }
-    local injected reinits stats
-    injected=$(grep -cE "^fault-inject: PD 'blk_virt'" "$log.clean")
-    reinits=$(grep -cE "^supervise: PD 'supervisor': child 0: .*re-initialised" "$log.clean")
+    local injected reinits stats how
+    if [[ $v == *crasher* ]]; then
+        injected=$(grep -oE '^crasher: [0-9]+ injections' "$log.clean" | tail -1 | grep -oE '[0-9]+')
+        injected=${injected:-0} reinits=$injected
+        how="crasher injections ($(grep -oE '^crasher: [0-9]+ injections \([0-9]+ restarts, [0-9]+ re-initialisations, [0-9]+ of them after a fault\)' "$log.clean" | tail -1 | sed 's/^crasher: //'))"
+    else
+        injected=$(grep -cE "^fault-inject: PD 'blk_virt'" "$log.clean")
+        reinits=$(grep -cE "^supervise: PD 'supervisor': child 0: .*re-initialised" "$log.clean")
+        how="blk_virt faults, each re-initialised"
+    fi
     stats=$(grep -oE 'blk_virt generation [0-9]+: [0-9]+ restarts resynchronised, [0-9]+ requests submitted again, [0-9]+ stray answers' "$log.clean")
     if grep -qE 'FAIL|fault in PD|libbastion' "$log.clean"; then
         fail "blk-virt-restart-$v: no FAIL, no fault report" "$(grep -E 'FAIL|fault in PD|libbastion' "$log.clean" | head -3 | tr '\n' ' ')"
     elif [[ $injected -lt $target || $reinits -ne $injected ]]; then
-        fail "blk-virt-restart-$v: $target injected blk_virt faults, each re-initialised" "$injected injected, $reinits re-initialisations"
+        fail "blk-virt-restart-$v: $target blk_virt restarts" "$injected injected, $reinits restarts"
     elif ! grep -qE ', 0 stray answers$' <<<"$stats"; then
         fail "blk-virt-restart-$v: no stray answer" "${stats:-no statistics line}"
     else
-        pass "blk-virt-restart-$v: $injected blk_virt faults, each re-initialised; $(grep -oE '[0-9]+ writes, [0-9]+ reads checked, [0-9]+ flushes; 0 lost, 0 answered twice, 0 reads wrong' "$log.clean"); $stats; $((SECONDS - start)) s"
+        pass "blk-virt-restart-$v: $injected $how; $(grep -oE '[0-9]+ writes, [0-9]+ reads checked, [0-9]+ flushes; 0 lost, 0 answered twice, 0 reads wrong' "$log.clean"); $stats; $((SECONDS - start)) s"
     fi
     if out=$(check_image "$img" "$log.clean"); then
         pass "blk-virt-restart-$v: the disk image holds every block's last answered write ($out)"
