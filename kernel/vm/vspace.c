@@ -200,6 +200,14 @@ bst_error_t vm_map_frame(struct cap *frame, const struct cap *vs, vaddr_t vaddr,
         (mapped_pml4(frame) != vs->paddr || vm_cap_mapped_vaddr(frame) != vaddr)) {
         return BST_ILLEGAL_OPERATION; /* one cap, one mapping: copy the cap to map twice */
     }
+    struct arch_translation here = arch_vspace_translate(vs->paddr, vaddr);
+    if (!vm_cap_is_mapped(frame) && here.present && here.paddr == frame->paddr) {
+        /* The frame is mapped here by another of its caps (a copy): only the cap that
+         * records a mapping may remap it. Another cap would change its rights and then,
+         * unmapped or deleted, take it from under the cap that records it. (Another
+         * frame here is SLOT_OCCUPIED from the page tables.) */
+        return BST_SLOT_OCCUPIED;
+    }
     rights &= frame->rights;
     struct arch_mapping m = {
         .writable = (rights & BST_RIGHT_WRITE) != 0,

@@ -252,6 +252,7 @@ void fpu_check_loop(struct reg_check *c);
     X(test_vspace_table_cap_not_copied, "vspace.table_cap_not_copied")                             \
     X(test_vspace_deleted_space_tables_empty, "vspace.deleted_space_tables_hold_nothing")          \
     X(test_vspace_mutate_mapped_rights, "vspace.mutate_mapped_frame_keeps_rights")                 \
+    X(test_vspace_copy_cannot_remap, "vspace.copy_cannot_remap_anothers_mapping")                  \
     X(test_faults_invalid_opcode, "faults.invalid_opcode")                                         \
     X(test_faults_divide_error, "faults.divide_error")                                             \
     X(test_faults_unmapped_read, "faults.unmapped_read")                                           \

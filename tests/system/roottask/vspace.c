@@ -310,3 +310,25 @@ void test_vspace_mutate_mapped_rights(void)
     CHECK_OK(bst_cnode_mutate(ROOT_CNODE, ro, BST_ROOT_DEPTH, ROOT_CNODE, f, BST_ROOT_DEPTH,
                               BST_RIGHT_READ, 0));
 }
+
+/* A copy of a frame cap cannot map over the mapping another cap of the same frame made
+ * (the coverage-guided fuzzer found a read-only copy "remapping" the root's IPC buffer
+ * read-only, whose deletion then unmapped it): the slot is occupied, the page keeps
+ * its rights, and the copy records nothing, so unmapping it leaves the page mapped. */
+void test_vspace_copy_cannot_remap(void)
+{
+    uint64_t base;
+    struct tables t;
+    bst_cptr_t f, f2;
+    struct probe_result r;
+    CHECK_OK(region_with_tables(&base, &t));
+    CHECK_OK(frame_alloc_map(ROOT_VS, base, BST_RIGHTS_RW, 0, &f));
+    CHECK_OK(cap_copy(f, BST_RIGHTS_RW, &f2));
+    CHECK_ERR(bst_frame_map(f2, ROOT_VS, base, BST_RIGHT_READ, 0), BST_SLOT_OCCUPIED);
+    CHECK_PROBE_PASSES(PROBE_WRITE, base, 5, &r);
+    CHECK_OK(bst_frame_unmap(f2));
+    CHECK_PROBE_PASSES(PROBE_READ, base, 0, &r);
+    CHECK(r.value == 5, "after the copy's unmap the page reads %lx", (unsigned long)r.value);
+    CHECK_OK(bst_frame_map(f, ROOT_VS, base, BST_RIGHT_READ, 0)); /* its own cap remaps */
+    CHECK_PROBE_FAULTS(PROBE_WRITE, base, 6, &r);
+}
