@@ -6,7 +6,7 @@
 #
 #   run-recovery-bench.sh --kernel KERNEL --results DIR --work DIR
 #                         [--block BLK_VARIANT_DIR] [--network NET_VARIANT_DIR]
-#                         [--serial SERIAL_RESTART_BENCH_DIR]
+#                         [--serial SERIAL_RESTART_BENCH_DIR] [--block-virt BLK_VIRT_VARIANT_DIR]
 #
 # Each variant directory is a build of a restart test's system.xml (restart.mk, variant
 # "bench"): the crasher (drivers/blk/tests/restart/crasher.c) stamps the cycle counter at
@@ -18,6 +18,11 @@
 # (`recovery none`: nothing completed before the next crash). Writes DIR/recovery.json and
 # prints one table row per class.
 #
+# The block virtualiser (--block-virt: drivers/blk/tests/virt_restart, variant "bench"): the
+# crasher crashes blk_virt instead of the driver, and blk_virt completes the stamp at the
+# first answer it gives the client after its restart (after the barrier, the table read
+# again and the client's handshake: docs/drivers.md, "Restarting blk_virt").
+#
 # Serial and timer (--serial: the restart test's bench variant, drivers/serial/serial.mk):
 # the supervisor stamps each fault of its children, the UART and the timer driver, and
 # each driver completes the stamp when its restart is back in service (init() done:
@@ -25,7 +30,7 @@
 # recovery N cycles` at the child's next fault. Their clients' requests come in bursts
 # with idle gaps, so the first one after a restart would measure the gap, not the restart.
 set -uo pipefail
-kernel="" results="" work="" block="" network="" serial=""
+kernel="" results="" work="" block="" network="" serial="" blockvirt=""
 while [[ $# -gt 0 ]]; do
     case $1 in
     --kernel) kernel=$2; shift 2 ;;
@@ -34,6 +39,7 @@ while [[ $# -gt 0 ]]; do
     --block) block=$2; shift 2 ;;
     --network) network=$2; shift 2 ;;
     --serial) serial=$2; shift 2 ;;
+    --block-virt) blockvirt=$2; shift 2 ;;
     *) echo "run-recovery-bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -56,6 +62,14 @@ if [[ -n $block ]]; then
     boot block "$block" 300 -drive "file=$work/disk.img,if=none,format=raw,id=d0,cache=writeback" \
         -device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on,serial=recovery ||
         { echo "FAIL: recovery-block: the boot ($work/block.out)"; failed=1; }
+fi
+
+if [[ -n $blockvirt ]]; then
+    python3 drivers/blk/tests/disk.py good "$work/disk-virt.img" >/dev/null
+    boot block-virt "$blockvirt" 300 \
+        -drive "file=$work/disk-virt.img,if=none,format=raw,id=d0,cache=writeback" \
+        -device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on,serial=recovery ||
+        { echo "FAIL: recovery-block-virt: the boot ($work/block-virt.out)"; failed=1; }
 fi
 
 if [[ -n $network ]]; then
@@ -106,9 +120,9 @@ if [[ -n $serial ]]; then
         { echo "FAIL: recovery-serial: the boot ($work/serial.out)"; failed=1; }
 fi
 
-python3 - "$results/recovery.json" "$work" "$block" "$network" "$serial" <<'PY'
+python3 - "$results/recovery.json" "$work" "$block" "$network" "$serial" "$blockvirt" <<'PY'
 import json, os, re, sys
-out, work, block, network, serial = sys.argv[1:6]
+out, work, block, network, serial, blockvirt = sys.argv[1:7]
 classes = {}
 def pick(xs, q):
     xs = sorted(xs)
@@ -116,6 +130,8 @@ def pick(xs, q):
 # (class, used, log, the line of a recovery time, the line of a crash without one)
 sources = (("block", block, "block", r"^crasher: recovery (\d+) cycles", "crasher: recovery none"),
            ("network", network, "network", r"^crasher: recovery (\d+) cycles", "crasher: recovery none"),
+           ("block-virt", blockvirt, "block-virt", r"^crasher: recovery (\d+) cycles",
+            "crasher: recovery none"),
            ("timer", serial, "serial", r"^supervisor: child 0 recovery (\d+) cycles",
             "supervisor: child 0 recovery none"),
            ("serial", serial, "serial", r"^supervisor: child 1 recovery (\d+) cycles",
@@ -151,6 +167,7 @@ doc = {
     "network_completed_by": "virtio_net: the first received frame handed up, UDP sent without pause",
     "timer_completed_by": "the timer driver back in service (its init() done), under the restart test's clients",
     "serial_completed_by": "the UART driver back in service (its init() done: resynchronised, the 16550 set up again)",
+    "block-virt_completed_by": "blk_virt (crashed instead of the driver): its first answer to the client after the restart, 48 requests in flight",
     "classes": classes,
 }
 json.dump(doc, open(out, "w"), indent=2)

@@ -41,8 +41,8 @@
  * blk_virt itself may be restarted (over its memory or from its pristine image) by its
  * supervisor (docs/drivers.md, "Restarting blk_virt"). A restarted run (PD generation E > 0)
  * keeps nothing of the last: it first acknowledges the driver's generation again and sends
- * the driver a *barrier*, a flush under an id of its own run, and takes every answer before
- * the barrier's as stale: the driver's ring is in order and a flush completes only after
+ * the driver a BLK_BARRIER under an id of its own run, and takes every answer before the
+ * barrier's as stale: the driver's ring is in order and a barrier is answered only after
  * every request before it, so once the barrier is answered no request of an earlier run is
  * anywhere (and its slot generations start at E << 16, so a stale id could not match one
  * of its slots anyway). It reads the table again, then announces E on each client's
@@ -652,7 +652,7 @@ static void start_restarted(void)
     if (!driver.present)
         return;
     barrier_id = ID_BARRIER_LOW | (epoch & 0x3fffffu) << ID_BARRIER_BITS;
-    boot_op = BLK_FLUSH;
+    boot_op = BLK_BARRIER;
     boot_id = barrier_id;
     boot_read_pending = true;
     phase = PHASE_QUIESCE;

@@ -22,7 +22,8 @@
  *   - FLUSH is a barrier: once it dequeues one it dequeues nothing more until the flush is
  *     answered; the flush waits until every earlier request has completed, then goes to
  *     the device as VIRTIO_BLK_T_FLUSH (if negotiated; otherwise the device has no
- *     volatile cache to flush and the flush is answered at once);
+ *     volatile cache to flush and the flush is answered at once); BLK_BARRIER (blk_virt's,
+ *     after its own restart) is the same barrier, always answered without a device flush;
  *   - up to the queue's slots (85 with QEMU's 256 descriptors; 128 at most) requests are in
  *     the device at once;
  *   - every start (at boot, restarted over its memory at any instruction, or
@@ -256,11 +257,11 @@ static void issue(struct blk_request r)
         flushes_in_device++;
 }
 
-/* The flush's turn: every earlier request has completed. */
+/* The flush's (or a BLK_BARRIER's) turn: every earlier request has completed. */
 static void start_barrier(void)
 {
     barrier.pending = false;
-    if (features & VIRTIO_BLK_F_FLUSH)
+    if (barrier.request.op == BLK_FLUSH && (features & VIRTIO_BLK_F_FLUSH))
         issue(barrier.request);
     else
         respond(barrier.request, BLK_OK); /* no volatile cache: the writes are durable */
@@ -450,7 +451,7 @@ static unsigned serve(unsigned budget)
         if (s != BLK_OK) {
             refused++;
             respond(r, s);
-        } else if (r.op == BLK_FLUSH) {
+        } else if (r.op == BLK_FLUSH || r.op == BLK_BARRIER) {
             barrier.pending = true;
             barrier.request = r;
             if (vq.in_flight == 0)

@@ -162,7 +162,7 @@ static bool driver_take(void)
     while (held_count < sizeof held / sizeof held[0] && blk_dequeue_request(&drv, &r)) {
         driver_got++;
         held[held_count++] = r;
-        if (r.op == BLK_FLUSH) {
+        if (r.op == BLK_FLUSH || r.op == BLK_BARRIER) {
             if (r.count != 0 || r.block != 0 || r.offset != 0) {
                 snprintf(driver_why, sizeof driver_why, "a flush with fields set");
                 return false;
@@ -425,6 +425,7 @@ static void test_refusals(void)
         {"buffer at a huge offset", 0, BLK_WRITE, 0, 1, UINT64_MAX - 100, BLK_ERR_BUFFER},
         {"op 0", 0, 0, 0, 1, 0, BLK_ERR_OP},
         {"op 9", 0, 9, 0, 1, 0, BLK_ERR_OP},
+        {"the driver connection's barrier", 0, BLK_BARRIER, 0, 0, 0, BLK_ERR_OP},
         {"count 0", 0, BLK_READ, 0, 0, 0, BLK_ERR_OP},
         {"count 33", 0, BLK_READ, 0, 33, 0, BLK_ERR_OP},
         {"count 2^32-1", 0, BLK_WRITE, 0, UINT32_MAX, 0, BLK_ERR_OP},
@@ -448,7 +449,7 @@ static void test_refusals(void)
     struct blk_response r = answer(0);
     CHECK(r.id == 7 && r.status == BLK_OK && r.count == 32, "the last 32 blocks, at the end of "
                                                             "the region");
-    CHECK(clients[0].stats.refused == 11 && clients[1].stats.refused == 1 &&
+    CHECK(clients[0].stats.refused == 12 && clients[1].stats.refused == 1 &&
               clients[2].stats.refused == 1,
           "refusals counted");
     printf("PASS: blk-virt-host/refusals\n");
@@ -1072,21 +1073,26 @@ static void vr_enter(bool start, bst_channel_t ch)
     }
 }
 
-/* The simulated driver with flushes as barriers: a request behind a flush it holds is not
- * done before that flush, and a flush is done only once it is the oldest it holds.
+static bool vr_is_barrier(uint16_t op)
+{
+    return op == BLK_FLUSH || op == BLK_BARRIER;
+}
+
+/* The simulated driver with flushes (and BLK_BARRIER) as barriers: a request behind one it
+ * holds is not done before it, and a barrier is done only once it is the oldest held.
  * Otherwise any held request may be done next: picked at random, so some wait long. */
 static void vr_driver_answer(unsigned n)
 {
     while (n-- > 0 && held_count > 0) {
         unsigned limit = 0; /* held[0..limit] may go */
-        while (limit + 1 < held_count && held[limit].op != BLK_FLUSH &&
-               held[limit + 1].op != BLK_FLUSH)
+        while (limit + 1 < held_count && !vr_is_barrier(held[limit].op) &&
+               !vr_is_barrier(held[limit + 1].op))
             limit++;
         unsigned k = (unsigned)(rnd() % (limit + 1));
         struct blk_request r = held[k];
         memmove(&held[k], &held[k + 1], (held_count - k - 1) * sizeof held[0]);
         held_count--;
-        if (r.op != BLK_FLUSH) {
+        if (!vr_is_barrier(r.op)) {
             int owner;
             uint8_t *mem = device_memory(r.offset, (uint64_t)r.count * BLK_BLOCK_SIZE, &owner);
             uint8_t *blocks = disk + r.block * BLK_BLOCK_SIZE;

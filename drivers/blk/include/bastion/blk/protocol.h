@@ -74,6 +74,12 @@ enum blk_op {
     BLK_READ = 1,
     BLK_WRITE = 2,
     BLK_FLUSH = 3, /* count, block and offset ignored */
+    /* Driver connections only (blk_virt refuses it from a client, BLK_ERR_OP): a flush's
+     * ordering without its durability. The driver starts nothing enqueued after it before
+     * it is answered, and answers it once every request before it is; the device is not
+     * asked to flush its cache. A restarted blk_virt's first request (docs/drivers.md,
+     * "Restarting blk_virt"). Count, block and offset ignored. */
+    BLK_BARRIER = 4,
 };
 
 /* Response status (struct blk_response.status). */
