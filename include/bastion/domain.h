@@ -30,8 +30,7 @@
 #define BST_DOMAIN_SLOT_PAD_MAX     0xffffffffull /* microseconds */
 
 #define BST_DOMAIN_SLOT(domain, flush, pad_us)                                                     \
-    ((unsigned long long)(domain) |                                                                \
-     ((unsigned long long)(flush) << BST_DOMAIN_SLOT_FLUSH_SHIFT) |                                \
+    ((unsigned long long)(domain) | ((unsigned long long)(flush) << BST_DOMAIN_SLOT_FLUSH_SHIFT) | \
      ((unsigned long long)(pad_us) << BST_DOMAIN_SLOT_PAD_SHIFT))
 
 #endif

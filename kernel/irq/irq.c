@@ -7,6 +7,7 @@
 #include <object/cdt.h>
 #include <object/finalise.h>
 #include <syscall/invocation.h>
+#include <thread/domain_irq.h>
 #include <vm/iospace.h>
 
 struct irq_line {
@@ -53,7 +54,18 @@ void irq_raised(unsigned irq)
         l->latched = is_msi(irq);
         return;
     }
+    if (domain_irq_defer(irq, l->ntfn)) { /* time protection: in its domain's slot */
+        l->unacked = true;
+        return;
+    }
     deliver(l);
+}
+
+void irq_deliver_deferred(unsigned irq)
+{
+    if (irq < IRQ_LINES && lines[irq].issued) {
+        deliver(&lines[irq]);
+    }
 }
 
 /* The issued handler for line `line` into dest (a slot that decode found empty). */

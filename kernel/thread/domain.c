@@ -6,6 +6,7 @@
 #include <bastion/domain.h>
 #include <kprintf.h>
 #include <thread/domain.h>
+#include <thread/domain_irq.h>
 #include <thread/sched.h>
 #include <timeprot.h>
 #include <timer.h>
@@ -40,9 +41,14 @@ static void report_stats(void)
 void domain_set_schedule(const struct domain_slot *slots, unsigned count, uint64_t now)
 {
     report_stats();
+    for (unsigned d = 0; d < NUM_DOMAINS; d++) {
+        domain_irq_release((uint8_t)d); /* nothing waits for a slot of the old schedule */
+    }
     domain_state.count = (uint8_t)count;
+    domain_state.protect = false;
     for (unsigned i = 0; i < count; i++) {
         domain_state.schedule[i] = slots[i];
+        domain_state.protect |= slots[i].pad != 0 || slots[i].flush != 0;
     }
     if (count == 0) {
         domain_state.index = 0;
@@ -107,6 +113,9 @@ uint64_t domain_check(uint64_t now)
     }
     enter_slot(i, start);
     domain_state.stats.switches++;
+    if (domain_state.protect) {
+        domain_irq_release(domain_state.current); /* inside the pad of the slot left */
+    }
     if (left->flush == 0 && pad_of(left) == 0) {
         return now;
     }

@@ -70,8 +70,8 @@ bst_error_t domain_control_invoke(struct invocation *inv)
         }
         struct domain_slot slots[DOMAIN_SCHEDULE_MAX];
         for (unsigned i = 0; i < n; i++) {
-            bst_error_t e =
-                decode_slot(invocation_arg(inv, 1 + 2 * i), invocation_arg(inv, 2 + 2 * i), &slots[i]);
+            bst_error_t e = decode_slot(invocation_arg(inv, 1 + 2 * i),
+                                        invocation_arg(inv, 2 + 2 * i), &slots[i]);
             if (e != BST_OK) {
                 return e;
             }

@@ -26,7 +26,7 @@ HOST_CAPS_OBJS := $(HOST_TEST_BUILD)/tests/host/finalise_stubs.o \
 # layer, and an IPC fast path needs the real architecture.
 HOST_THREAD_SRCS := kernel/ipc/endpoint.c kernel/ipc/notification.c kernel/ipc/queue.c \
     kernel/thread/budget.c kernel/thread/schedcontext.c kernel/thread/donation.c \
-    kernel/thread/domain.c \
+    kernel/thread/domain.c kernel/thread/domain_irq.c \
     kernel/ipc/transfer.c kernel/thread/tcb.c kernel/thread/sched.c kernel/thread/fault.c \
     tests/host/arch/thread.c tests/host/arch/stubs.c tests/host/arch/thread_only_stubs.c \
     tests/host/finalise_stubs.c

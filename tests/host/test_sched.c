@@ -10,7 +10,9 @@
 #include "support.h"
 
 #include <thread/budget.h>
+#include <ipc/ipc.h>
 #include <thread/domain.h>
+#include <thread/domain_irq.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
 
@@ -338,7 +340,8 @@ static void test_domains(void)
     sched_set_domain(b, 1);
     CHECK_RUNS(a); /* no schedule: domain 0 only */
     const uint64_t L = 1ull << 40;
-    struct domain_slot sched[3] = {{.domain = 1, .length = L}, {.domain = 0, .length = L}, {.domain = 2, .length = L}};
+    struct domain_slot sched[3] = {
+        {.domain = 1, .length = L}, {.domain = 0, .length = L}, {.domain = 2, .length = L}};
     domain_set_schedule(sched, 3, 0);
     CHECK(domain_current() == 1);
     CHECK_RUNS(b);
@@ -398,6 +401,46 @@ static void test_domain_pad(void)
     CHECK(domain_slot_end() == 5 * L + 7);
     domain_state.nopad = false;
     domain_set_schedule(NULL, 0, 0);
+    host_time_freeze(false);
+}
+
+/* Deferred interrupts: under a protected schedule a line whose notification's waiter (or
+ * bound TCB) is in another domain waits for that domain's slot, and is delivered at the
+ * switch into it; in the waiter's own domain, with nobody to run, or with no protection,
+ * it is delivered at once. Replacing the schedule delivers whatever still waits. */
+static void test_domain_irq(void)
+{
+    reset();
+    const uint64_t L = 1000000;
+    struct tcb *b = ready(1, 5);
+    sched_set_domain(b, 1);
+    struct notification n = {.bound = b};
+    struct domain_slot plain[2] = {{.domain = 0, .length = L}, {.domain = 1, .length = L}};
+    struct domain_slot prot[2] = {{.domain = 0, .length = L, .pad = 10, .flush = 4},
+                                  {.domain = 1, .length = L, .pad = 10, .flush = 4}};
+    host_time_reset();
+    host_time_freeze(true);
+    domain_set_schedule(plain, 2, 0);
+    CHECK(!domain_irq_defer(30, &n)); /* no protection */
+    domain_set_schedule(prot, 2, 0);
+    CHECK(!domain_irq_defer(30, NULL));
+    struct notification nobody = {0};
+    CHECK(!domain_irq_defer(30, &nobody));
+    uint64_t before = domain_irq_deferred_count();
+    unsigned long delivered = host_deferred_deliveries;
+    CHECK(domain_irq_defer(30, &n) && domain_irq_defer(100, &n)); /* b is in domain 1 */
+    CHECK(domain_irq_deferred_count() == before + 2);
+    CHECK(host_deferred_deliveries == delivered);
+    host_time_advance(L - 10);
+    domain_check(L - 10); /* into domain 1: both delivered, inside the pad */
+    CHECK(domain_current() == 1 && host_deferred_deliveries == delivered + 2);
+    CHECK(host_deferred_last == 100);
+    CHECK(!domain_irq_defer(31, &n)); /* b's own slot: at once */
+    host_time_advance(L);
+    domain_check(2 * L - 10);
+    CHECK(domain_current() == 0 && domain_irq_defer(31, &n));
+    domain_set_schedule(NULL, 0, 0); /* nothing waits for a schedule that is gone */
+    CHECK(host_deferred_deliveries == delivered + 3 && host_deferred_last == 31);
     host_time_freeze(false);
 }
 
@@ -590,6 +633,7 @@ static const struct test tests[] = {
     {"no_sc_cannot_run", test_no_sc_cannot_run},
     {"domains", test_domains},
     {"domain_pad", test_domain_pad},
+    {"domain_irq", test_domain_irq},
     {"random_decisions", test_random_against_model},
     {"woken_keeps_queue_order", test_woken_keeps_queue_order},
 };

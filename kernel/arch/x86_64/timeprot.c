@@ -18,10 +18,10 @@
 #include <kprintf.h>
 #include <timeprot.h>
 
-#define MSR_IA32_PRED_CMD  0x49
-#define MSR_IA32_FLUSH_CMD 0x10b
-#define CPUID7_EDX_IBRS_IBPB BIT(26)
-#define CPUID7_EDX_L1D_FLUSH BIT(28)
+#define MSR_IA32_PRED_CMD      0x49
+#define MSR_IA32_FLUSH_CMD     0x10b
+#define CPUID7_EDX_IBRS_IBPB   BIT(26)
+#define CPUID7_EDX_L1D_FLUSH   BIT(28)
 #define CPUID80000008_EBX_IBPB BIT(12)
 
 /* The exact wait's last step: a run of one-byte NOPs entered SLED_LENGTH - n bytes in. */

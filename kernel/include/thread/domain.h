@@ -43,11 +43,12 @@ struct domain_stats {
 };
 
 struct domain_state {
-    uint8_t current;   /* the domain whose slot runs now */
-    uint8_t index;     /* its entry in the schedule */
-    uint8_t count;     /* entries; 0: no schedule (domain 0 only) */
-    bool nopad;        /* fault injection (`tp_nopad`): pads are ignored */
-    uint64_t slot_end; /* counter time the current slot ends (UINT64_MAX: never) */
+    uint8_t current;    /* the domain whose slot runs now */
+    uint8_t index;      /* its entry in the schedule */
+    uint8_t count;      /* entries; 0: no schedule (domain 0 only) */
+    bool nopad;         /* fault injection (`tp_nopad`): pads are ignored */
+    bool protect;       /* a slot has a pad or a flush: interrupts wait for their domain */
+    uint64_t slot_end;  /* counter time the current slot ends (UINT64_MAX: never) */
     uint64_t switch_at; /* when the kernel takes the CPU for the switch: slot_end - pad */
     struct domain_slot schedule[DOMAIN_SCHEDULE_MAX];
     struct domain_stats stats;

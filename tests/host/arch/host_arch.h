@@ -30,6 +30,9 @@ void host_time_reset(void);
 void host_time_advance(uint64_t ticks);
 /* Frozen, the counter moves only by host_time_advance() (else also by one per read). */
 void host_time_freeze(bool frozen);
+/* Deferred interrupt deliveries (thread_only_stubs.c): how many, and the last line. */
+extern unsigned long host_deferred_deliveries;
+extern unsigned host_deferred_last;
 /* Flushes a protected domain switch asked for (arch_timeprot_flush calls). */
 extern unsigned long host_timeprot_flushes;
 /* The deadline the kernel armed (0: none). */

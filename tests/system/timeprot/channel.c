@@ -34,7 +34,7 @@
 #define SYMBOLS        1000
 #define WARMUP         4 /* the first slots (threads starting mid-slot) are not counted */
 #define RECORDS        (SYMBOLS + WARMUP)
-#define SENDER_FRAMES  16 /* 64 KiB: one zeroing chunk of the kernel's */
+#define SENDER_FRAMES  16  /* 64 KiB: one zeroing chunk of the kernel's */
 #define GAP_US         100 /* away longer than this: another domain's slot came between */
 
 static inline uint64_t counter(void)

@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_BINS      16
-#define MAX_SYMBOLS   2
-#define SHUFFLES      200
-#define MIN_SAMPLES   1000
+#define MAX_BINS    16
+#define MAX_SYMBOLS 2
+#define SHUFFLES    200
+#define MIN_SAMPLES 1000
 
 struct sample {
     unsigned symbol;
