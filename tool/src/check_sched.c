@@ -264,4 +264,5 @@ void check_sched(struct model *m, struct diag_sink *d)
     check_call_cycles(m, d);
     check_passive(m, d);
     check_domains(m, d);
+    check_colours(m, d);
 }

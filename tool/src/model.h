@@ -7,6 +7,7 @@
 #ifndef BASTION_TOOL_MODEL_H
 #define BASTION_TOOL_MODEL_H
 
+#include "colours.h"
 #include "util.h"
 
 #include <libxml/tree.h>
@@ -194,9 +195,11 @@ struct model_domain {
     const char *name;
     xmlNode *node;
     uint64_t length;
-    uint64_t pad;           /* microseconds kept at the slot's end for the switch (0: none) */
+    uint64_t pad; /* microseconds kept at the slot's end for the switch (0: none) */
     enum domain_flush flush;
-    bool pad_inherited;     /* the pad is the <domain_schedule>'s */
+    bool pad_inherited; /* the pad is the <domain_schedule>'s */
+    bool has_colours;   /* colours="..." (colours.h) */
+    struct colour_set colours;
 };
 
 struct model {
@@ -213,9 +216,11 @@ struct model {
     struct vec domains;  /* struct model_domain */
     bool has_domain_schedule;
     xmlNode *domain_schedule_node;
-    uint64_t schedule_pad;          /* <domain_schedule pad="..."> (0: none) */
+    uint64_t schedule_pad;            /* <domain_schedule pad="..."> (0: none) */
     enum domain_flush schedule_flush; /* <domain_schedule flush="..."> */
-    struct flow_policy *flow; /* <flow_policy>, or NULL (flow.h) */
+    uint32_t colour_total;            /* <domain_schedule colours="N"> (0: no colouring) */
+    uint64_t colour_memory;           /* <domain_schedule memory="..."> coloured RAM */
+    struct flow_policy *flow;         /* <flow_policy>, or NULL (flow.h) */
 };
 
 #define MODEL_PD(m, i)      VEC_AT(&(m)->pds, struct model_pd, i)

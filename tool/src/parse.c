@@ -145,7 +145,7 @@ static const char *const domain_flushes[] = {"none", "core", "all", NULL};
 /* Parses one <domain> of the domain schedule; pad and flush default to the schedule's. */
 static bool parse_domain(struct model *m, xmlNode *node, struct diag_sink *d)
 {
-    static const char *const allowed[] = {"name", "length", "pad", "flush", NULL};
+    static const char *const allowed[] = {"name", "length", "pad", "flush", "colours", NULL};
     struct model_domain *dom = vec_push(&m->domains, sizeof(*dom));
     dom->node = node;
     bool ok = attrs_only(d, node, allowed);
@@ -156,6 +156,7 @@ static bool parse_domain(struct model *m, xmlNode *node, struct diag_sink *d)
     unsigned flush;
     ok &= attr_choice(d, node, "flush", domain_flushes, m->schedule_flush, &flush);
     dom->flush = (enum domain_flush)flush;
+    ok &= attr_colours(d, node, "colours", &dom->colours, &dom->has_colours);
     ok &= parse_empty(node, d);
     return ok;
 }
@@ -163,7 +164,7 @@ static bool parse_domain(struct model *m, xmlNode *node, struct diag_sink *d)
 /* Parses the <domain_schedule>; there may be at most one. */
 static bool parse_domain_schedule(struct model *m, xmlNode *node, struct diag_sink *d)
 {
-    static const char *const allowed_attrs[] = {"pad", "flush", NULL};
+    static const char *const allowed_attrs[] = {"pad", "flush", "colours", "memory", NULL};
     static const char *const allowed_children[] = {"domain", NULL};
     if (m->has_domain_schedule) {
         diag_node(d, DIAG_ERROR, node, NULL,
@@ -177,6 +178,14 @@ static bool parse_domain_schedule(struct model *m, xmlNode *node, struct diag_si
     unsigned flush;
     ok &= attr_choice(d, node, "flush", domain_flushes, DOMAIN_FLUSH_NONE, &flush);
     m->schedule_flush = (enum domain_flush)flush;
+    ok &= attr_u32(d, node, "colours", ATTR_OPTIONAL, 0, 1, COLOURS_MAX, &m->colour_total);
+    ok &= attr_u64(d, node, "memory", ATTR_OPTIONAL, 0, 1, 1ULL << 52, &m->colour_memory);
+    if ((m->colour_total == 0) != (m->colour_memory == 0)) {
+        diag_node(d, DIAG_ERROR, node, m->colour_total ? "colours" : "memory",
+                  "colours and memory go together: the machine's colour count and the RAM "
+                  "coloured among them");
+        ok = false;
+    }
     ok &= parse_no_text(node, d);
     for (xmlNode *c = node->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)

@@ -1,0 +1,168 @@
+/*
+ * Cache colouring checks (colours.h). A colour is a page's physical frame number modulo
+ * the machine's colour count (the LLC's size over its ways times the page size): pages
+ * of different colours never share a cache set. <domain_schedule colours="N"
+ * memory="BYTES"> gives the count and the RAM that is coloured (each colour holds
+ * BYTES / N); <domain colours="..."> the domain's set.
+ */
+#include "colours.h"
+
+#include "attrs.h"
+#include "diag.h"
+#include "model.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_bit(struct colour_set *s, unsigned c)
+{
+    s->bits[c / 64] |= 1ull << (c % 64);
+}
+
+static bool has_bit(const struct colour_set *s, unsigned c)
+{
+    return (s->bits[c / 64] >> (c % 64)) & 1;
+}
+
+unsigned colour_count(const struct colour_set *s)
+{
+    unsigned n = 0;
+    for (unsigned w = 0; w < COLOUR_WORDS; w++)
+        n += (unsigned)__builtin_popcountll(s->bits[w]);
+    return n;
+}
+
+/* One decimal number at *p (no sign, no leading '+'), advancing *p. */
+static bool parse_decimal(const char **p, unsigned long *out)
+{
+    if (**p < '0' || **p > '9')
+        return false;
+    char *end;
+    *out = strtoul(*p, &end, 10);
+    *p = end;
+    return true;
+}
+
+bool attr_colours(struct diag_sink *d, const xmlNode *node, const char *name,
+                  struct colour_set *out, bool *present)
+{
+    memset(out, 0, sizeof(*out));
+    const char *text = attr_text(node, name);
+    *present = text != NULL;
+    if (text == NULL)
+        return true;
+    const char *p = text;
+    for (;;) {
+        unsigned long lo, hi;
+        if (!parse_decimal(&p, &lo))
+            break;
+        hi = lo;
+        if (*p == '-') {
+            p++;
+            if (!parse_decimal(&p, &hi))
+                break;
+        }
+        if (hi < lo || hi >= COLOURS_MAX) {
+            diag_node(d, DIAG_ERROR, node, name,
+                      "%s \"%s\": colour range %lu-%lu is empty or past the last colour %u", name,
+                      text, lo, hi, COLOURS_MAX - 1);
+            return false;
+        }
+        for (unsigned long c = lo; c <= hi; c++)
+            set_bit(out, (unsigned)c);
+        if (*p == '\0')
+            return true;
+        if (*p != ',')
+            break;
+        p++;
+    }
+    diag_node(d, DIAG_ERROR, node, name,
+              "%s \"%s\" is not a list of colours; write numbers and ranges such as "
+              "\"0-7,12\"",
+              name, text);
+    return false;
+}
+
+/* The RAM domain `dom` needs of its colours: the RAM regions only its PDs map, and its
+ * PDs' stacks. (Regions shared with another domain come from uncoloured memory; program
+ * images are not known yet when this runs.) */
+static uint64_t domain_ram(const struct model *m, uint32_t dom)
+{
+    uint64_t need = 0;
+    for (size_t j = 0; j < m->pds.count; j++)
+        if (MODEL_PD(m, j)->domain == dom)
+            need += MODEL_PD(m, j)->stack_size;
+    for (size_t r = 0; r < m->regions.count; r++) {
+        const struct model_region *reg = MODEL_REGION(m, r);
+        if (!model_region_is_ram(reg))
+            continue;
+        bool mine = false, other = false;
+        for (size_t k = 0; k < m->maps.count; k++) {
+            const struct model_map *map = MODEL_MAP(m, k);
+            if (map->region != r || map->pd >= m->pds.count)
+                continue;
+            if (MODEL_PD(m, map->pd)->domain == dom)
+                mine = true;
+            else
+                other = true;
+        }
+        if (mine && !other)
+            need += reg->size;
+    }
+    return need;
+}
+
+void check_colours(struct model *m, struct diag_sink *d)
+{
+    if (!m->has_domain_schedule)
+        return;
+    if (m->colour_total != 0)
+        diag_node(d, DIAG_WARNING, m->domain_schedule_node, "colours",
+                  "colours are checked but not enforced yet: init does not allocate the "
+                  "domains' frames by colour (docs/system-description.md, \"Cache colouring\")");
+    for (size_t i = 0; i < m->domains.count; i++) {
+        struct model_domain *dom = MODEL_DOMAIN(m, i);
+        if (!dom->has_colours)
+            continue;
+        if (m->colour_total == 0) {
+            diag_node(d, DIAG_ERROR, dom->node, "colours",
+                      "colours need the machine's colour count and coloured memory; add "
+                      "colours=\"N\" memory=\"BYTES\" to <domain_schedule>");
+            continue;
+        }
+        bool ok = true;
+        for (unsigned c = m->colour_total; c < COLOURS_MAX && ok; c++)
+            if (has_bit(&dom->colours, c)) {
+                diag_node(d, DIAG_ERROR, dom->node, "colours",
+                          "colours: colour %u is past the machine's %u colours (0 to %u)", c,
+                          m->colour_total, m->colour_total - 1);
+                ok = false;
+            }
+        for (size_t j = 0; j < i && ok; j++) {
+            const struct model_domain *other = MODEL_DOMAIN(m, j);
+            if (!other->has_colours)
+                continue;
+            for (unsigned c = 0; c < m->colour_total && ok; c++)
+                if (has_bit(&dom->colours, c) && has_bit(&other->colours, c)) {
+                    diag_node(d, DIAG_ERROR, dom->node, "colours",
+                              "colours: colour %u is also domain '%s''s; colour sets must be "
+                              "disjoint, or the domains share cache sets",
+                              c, other->name);
+                    ok = false;
+                }
+        }
+        if (!ok)
+            continue;
+        uint64_t per_colour = m->colour_memory / m->colour_total;
+        uint64_t have = per_colour * colour_count(&dom->colours);
+        uint64_t need = domain_ram(m, (uint32_t)i);
+        if (need > have)
+            diag_node(d, DIAG_ERROR, dom->node, "colours",
+                      "colours: the domain's PDs need 0x%" PRIx64 " bytes of RAM (their own "
+                      "regions and stacks) but its %u colours hold 0x%" PRIx64 " (0x%" PRIx64
+                      " each); the colour set is over-committed: give the domain more colours "
+                      "or less memory",
+                      need, colour_count(&dom->colours), have, per_colour);
+    }
+}

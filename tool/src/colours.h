@@ -1,0 +1,34 @@
+/*
+ * Cache colouring of domains (docs/system-description.md, "Cache colouring"): each
+ * domain of the schedule may own a set of page colours; the tool checks that the sets
+ * are disjoint, inside the machine's colour count, and large enough for the RAM the
+ * domain's PDs need. (Allocating coloured frames is init's part, not built yet.)
+ */
+#ifndef BASTION_TOOL_COLOURS_H
+#define BASTION_TOOL_COLOURS_H
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define COLOURS_MAX  1024 /* a 64 MiB 16-way LLC in 4 KiB pages */
+#define COLOUR_WORDS (COLOURS_MAX / 64)
+
+struct colour_set {
+    uint64_t bits[COLOUR_WORDS];
+};
+
+struct diag_sink;
+struct model;
+
+/* Parse attribute `name` of `node`, a list of colours and ranges ("0-7,12,20-23"), each
+ * below COLOURS_MAX; absent: *present false. Errors are reported at the attribute. */
+bool attr_colours(struct diag_sink *d, const xmlNode *node, const char *name,
+                  struct colour_set *out, bool *present);
+
+unsigned colour_count(const struct colour_set *s);
+
+/* The checks once names are resolved (called by check_sched). */
+void check_colours(struct model *m, struct diag_sink *d);
+
+#endif
