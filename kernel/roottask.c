@@ -181,7 +181,7 @@ const char *roottask_start(const struct boot_module *module, const struct root_c
 {
     struct elf_image img;
     const char *why =
-        elf_check(&img, kmem_ptr(module->base), module->size, ELF_MACHINE_X86_64, BST_USER_TOP);
+        elf_check(&img, kmem_ptr(module->base), module->size, ELF_MACHINE_X86_64, BST_USER_MAP_TOP);
     if (why != NULL) {
         return why;
     }

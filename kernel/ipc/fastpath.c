@@ -43,10 +43,19 @@ uint64_t fastpath_total(void)
 uint64_t fastpath_syscalls[2] = {BST_SYS_CALL, BST_SYS_REPLY_RECV};
 bool fastpath_off;
 
+static bool asm_unsupported;
+
 static void asm_dispatch(bool on)
 {
+    on = on && !asm_unsupported;
     fastpath_syscalls[0] = on ? BST_SYS_CALL : UINT64_MAX; /* UINT64_MAX: nothing matches */
     fastpath_syscalls[1] = on ? BST_SYS_REPLY_RECV : UINT64_MAX;
+}
+
+void fastpath_asm_unsupported(void)
+{
+    asm_unsupported = true;
+    asm_dispatch(false);
 }
 
 void fastpath_disable(void)

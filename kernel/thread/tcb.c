@@ -122,6 +122,10 @@ void tcb_slot_emptied(struct cte *slot)
     kassert(which < TCB_SLOTS && slot == &t->slots[which]);
     if (which == TCB_SLOT_CSPACE) {
         t->cspace_slots = NULL; /* the fastpath's cached root went with it */
+        for (unsigned i = 0; i < 2; i++) {
+            t->fp_cptr[i] = 0;
+            t->fp_slot[i] = &fastpath_no_slot; /* and its lookups, which named its slots */
+        }
     }
     if (which == TCB_SLOT_CSPACE || which == TCB_SLOT_VSPACE) {
         tcb_suspend(t); /* resumed only once TCB_CONFIGURE gives it new ones */

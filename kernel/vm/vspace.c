@@ -183,7 +183,7 @@ bst_error_t vm_map_frame(struct cap *frame, const struct cap *vs, vaddr_t vaddr,
     if (!IS_ALIGNED(vaddr, cap_obj_size(frame))) {
         return BST_ALIGNMENT_ERROR;
     }
-    if (vaddr >= BST_USER_TOP || BST_USER_TOP - vaddr < cap_obj_size(frame)) {
+    if (vaddr >= BST_USER_MAP_TOP || BST_USER_MAP_TOP - vaddr < cap_obj_size(frame)) {
         return BST_INVALID_ARGUMENT;
     }
     if (cap_type(frame) == BST_OBJ_FRAME_1G && !arch_vspace_has_huge_pages()) {

@@ -72,7 +72,9 @@
 
 /* A simple message: at most MSG_REGISTERS words, no capabilities, no unwrap bits (so
  * the info goes through unchanged), not the signal label. (The entry comes here only
- * while the fastpath is enabled.) Clobbers RAX. */
+ * while the fastpath is enabled.) Clobbers RAX. The caller's CSpace needs no check: a
+ * thread runs only with a CNode in its CSpace slot (tcb_can_run() at every resume;
+ * emptying the slot suspends it and empties the lookup memory: tcb_slot_emptied()). */
 .macro SIMPLE_MESSAGE fail
     movl %esi, %eax
     andl $MSGINFO_LOW_MASK, %eax
@@ -80,8 +82,6 @@
     ja \fail
     cmpq $MSGINFO_SIGNAL_MIN, %rsi
     jae \fail
-    cmpb $OBJ_NULL, TCB_CSPACE_CAP_TYPE(%rsp)
-    je \fail
 .endm
 
 /* `to` (a TCB) may run now: in the current domain, of a priority above that of every
@@ -93,26 +93,21 @@
     cmpb %al, sched_state+SCHED_DOMAIN(%rip)
     jne \fail
     movq sched_state+SCHED_READY(%rip), %r11
-    movq READY_WORDS(%r11), %rax
-    testq %rax, %rax
+    bsrq READY_WORDS(%r11), %rcx            /* ZF: no thread is ready */
     jz 1f
-    bsrq %rax, %rcx
     bsrq READY_BITMAP(%r11,%rcx,8), %rax
     shlq $6, %rcx
     addq %rax, %rcx
     movzbl TCB_PRIORITY(\to), %eax
     cmpq %rax, %rcx                         /* a ready thread of its priority runs first */
     jae \fail
-1:  movq CTX_RIP(\to), %rax                /* SYSRET-able (restore_all 0), to a user RIP */
-    orq CTX_RESTORE_ALL(\to), %rax
-    shrq $USER_TOP_BITS, %rax
-    jnz \fail
+1:  cmpq $0, CTX_RESTORE_ALL(\to)          /* SYSRET-able: saved by SYSCALL, so its RIP */
+    jne \fail                               /* is a user address (BST_USER_MAP_TOP) */
     movq TCB_VSPACE_PADDR(\to), %r14
     cmpq arch_active_pml4(%rip), %r14
     je 2f
-    movzbl arch_vspace_pcid(%rip), %eax
-    orq arch_iomap_spaces(%rip), %rax
-    jnz 3f
+    cmpq $0, arch_switch_slow(%rip)         /* PCID, or some space holds ports */
+    jne 3f
 2:
     .pushsection .text.fastpath_miss, "ax"
 3:  /* PCID, or some space holds ports: the C path's switch must run only if the incoming
@@ -167,9 +162,7 @@
     movb $STATE_BLOCKED_REPLY, TCB_STATE(%rsp)
     movq %r15, TCB_BLOCKED_ON(%rsp)
     movzbl CAP_RIGHTS(%rbx), %eax
-    shrl $1, %eax
-    andl $IPC_FLAG_GRANT_REPLY, %eax
-    orl $IPC_FLAG_CALL, %eax
+    movb fastpath_call_flags(%rax), %al     /* IPC_FLAG_CALL, and grant-reply if the cap has it */
     movb %al, TCB_IPC_FLAGS(%rsp)
     .pushsection .text.fastpath_miss, "ax"
 71: movq $0, TCB_IPC_PREV(%rax)             /* more receivers wait */
@@ -198,6 +191,77 @@
     movb $STATE_BLOCKED_RECV, TCB_STATE(%rsp)
     movq %r12, TCB_BLOCKED_ON(%rsp)
     xorl %edi, %edi                         /* a reply carries badge 0 */
+.endm
+
+/* Switch from the current thread (RSP) to r13 and return to it by SYSRET. Expanded
+ * twice in each FASTPATH, so that the passive Call and the passive Reply-Recv both run
+ * straight into it. */
+.macro SWITCH kpti
+    movb $STATE_RUNNABLE, TCB_STATE(%r13)
+    movq $0, TCB_BLOCKED_ON(%r13)
+    movq %r13, sched_state+SCHED_CURRENT(%rip)
+    movq %r13, sched_state+SCHED_LAST_ON_CPU(%rip)
+    /* FPU state: save the caller's, load the callee's, by XSAVE (the assembly fastpath
+     * runs only where there is XSAVE: ipc/fastpath.c). The components are EDX:EAX and
+     * XCR0; XCR0's high half is zero (fpu.c), so EAX all ones asks for every enabled
+     * one whatever RDX (MR0) holds. */
+    movl $-1, %eax
+    xsave64 TCB_FPU(%rsp)
+    xrstor64 TCB_FPU(%r13)
+    /* The user FS and GS bases (GS becomes the user's at SWAPGS), written where they
+     * differ from the CPU's. */
+    movq CTX_FS_BASE(%r13), %rax
+    cmpq %gs:CPU_FS_BASE, %rax
+    jne 9f
+6:  movq CTX_GS_BASE(%r13), %rax
+    cmpq %gs:CPU_GS_BASE, %rax
+    jne 10f
+7:  movq %r13, %gs:CPU_CURRENT_CTX
+    /* The address space (CAN_SWITCH_TO left its PML4 in R14; no PCID here). Under
+     * isolation its user view goes in CR3 last, from RAX (fastpath_leave_kpti). */
+.if \kpti
+    movq %r14, arch_active_pml4(%rip)
+    leaq KPTI_USER_VIEW(%r14), %rax
+.else
+    cmpq arch_active_pml4(%rip), %r14
+    je 8f
+    movq %r14, arch_active_pml4(%rip)
+    movq %r14, %cr3
+.endif
+8:  /* Leave into r13: its preserved registers, RIP, RFLAGS and stack; RAX = OK. */
+    movq CTX_RIP(%r13), %rcx
+    movq CTX_RFLAGS(%r13), %r11
+    movq CTX_RBX(%r13), %rbx
+    movq CTX_RBP(%r13), %rbp
+    movq CTX_R12(%r13), %r12
+    movq CTX_R14(%r13), %r14
+    movq CTX_R15(%r13), %r15
+    movq CTX_RSP(%r13), %rsp
+    movq CTX_R13(%r13), %r13
+.if \kpti
+    jmp fastpath_leave_kpti
+.else
+    xorl %eax, %eax
+    swapgs
+    sysretq
+.endif
+    .pushsection .text.fastpath_miss, "ax"
+9:  /* WRMSR takes EDX (MR0), which comes back from the context saved at entry. */
+    movq %rax, %gs:CPU_FS_BASE
+    movq %rax, %rdx
+    shrq $32, %rdx
+    movl $0xc0000100, %ecx                  /* IA32_FS_BASE */
+    wrmsr
+    movq CTX_RDX(%rsp), %rdx
+    jmp 6b
+10: movq %rax, %gs:CPU_GS_BASE
+    movq %rax, %rdx
+    shrq $32, %rdx
+    movl $0xc0000102, %ecx                  /* IA32_KERNEL_GS_BASE */
+    wrmsr
+    movq CTX_RDX(%rsp), %rdx
+    jmp 7b
+    .popsection
 .endm
 
 /* The fastpath itself, assembled twice: `kpti` 0 for the entry without page-table
@@ -239,7 +303,7 @@ fastpath_call_entry:
     /* The receiver gets the message: badge and info; the words stay in registers. */
     movq CAP_BADGE(%rbx), %rdi
     addq $1, fastpath_hits+FP_CALL_PASSIVE(%rip)
-    jmp .Lswitch\kpti
+    SWITCH \kpti                             /* its own copy: no jump on the way */
 
 /* An active receiver (a context of its own, configured and unlimited): the switch is a
  * scheduling decision, which the full path would take the same way when nothing about
@@ -307,76 +371,8 @@ fastpath_reply_recv_entry:
     addq $1, fastpath_hits+FP_REPLY_PASSIVE(%rip)
     /* fall through */
 
-/* ---- Switch from the current thread (RSP) to r13 and return to it by SYSRET ------- */
 .Lswitch\kpti:
-    movb $STATE_RUNNABLE, TCB_STATE(%r13)
-    movq $0, TCB_BLOCKED_ON(%r13)
-    movq %r13, sched_state+SCHED_CURRENT(%rip)
-    movq %r13, sched_state+SCHED_LAST_ON_CPU(%rip)
-    /* FPU state: save the caller's, load the callee's. RDX (MR0) serves as the mask's
-     * high half meanwhile and comes back from the context saved at entry. */
-    movl fpu_config+FPU_XCR0(%rip), %eax
-    movl fpu_config+FPU_XCR0+4(%rip), %edx
-    cmpb $0, fpu_config+FPU_XSAVE(%rip)
-    je .Lfxsave\kpti
-    xsave64 TCB_FPU(%rsp)
-    xrstor64 TCB_FPU(%r13)
-5:  /* The user FS and GS bases (GS becomes the user's at SWAPGS). */
-    movq CTX_FS_BASE(%r13), %rax
-    cmpq %gs:CPU_FS_BASE, %rax
-    jne .Lwrite_fs\kpti
-6:  movq CTX_GS_BASE(%r13), %rax
-    cmpq %gs:CPU_GS_BASE, %rax
-    jne .Lwrite_gs\kpti
-7:  movq %r13, %gs:CPU_CURRENT_CTX
-    movq CTX_RDX(%rsp), %rdx
-    /* The address space (CAN_SWITCH_TO left its PML4 in R14; no PCID here). Under
-     * isolation its user view goes in CR3 last, from RAX (fastpath_leave_kpti). */
-.if \kpti
-    movq %r14, arch_active_pml4(%rip)
-    leaq KPTI_USER_VIEW(%r14), %rax
-.else
-    cmpq arch_active_pml4(%rip), %r14
-    je 8f
-    movq %r14, arch_active_pml4(%rip)
-    movq %r14, %cr3
-.endif
-8:  /* Leave into r13: its preserved registers, RIP, RFLAGS and stack; RAX = OK. */
-    movq CTX_RIP(%r13), %rcx
-    movq CTX_RFLAGS(%r13), %r11
-    movq CTX_RBX(%r13), %rbx
-    movq CTX_RBP(%r13), %rbp
-    movq CTX_R12(%r13), %r12
-    movq CTX_R14(%r13), %r14
-    movq CTX_R15(%r13), %r15
-    movq CTX_RSP(%r13), %rsp
-    movq CTX_R13(%r13), %r13
-.if \kpti
-    jmp fastpath_leave_kpti
-.else
-    xorl %eax, %eax
-    swapgs
-    sysretq
-.endif
-
-.Lfxsave\kpti:
-    fxsave64 TCB_FPU(%rsp)
-    fxrstor64 TCB_FPU(%r13)
-    jmp 5b
-.Lwrite_fs\kpti:
-    movq %rax, %gs:CPU_FS_BASE
-    movq %rax, %rdx
-    shrq $32, %rdx
-    movl $0xc0000100, %ecx                  /* IA32_FS_BASE */
-    wrmsr
-    jmp 6b
-.Lwrite_gs\kpti:
-    movq %rax, %gs:CPU_GS_BASE
-    movq %rax, %rdx
-    shrq $32, %rdx
-    movl $0xc0000102, %ecx                  /* IA32_KERNEL_GS_BASE */
-    wrmsr
-    jmp 7b
+    SWITCH \kpti
 
 /* A caller with a context of its own (nothing was lent through this reply, and the
  * replier has no loan to give back when it waits): as for Call, a scheduling decision. */
@@ -402,6 +398,17 @@ fastpath_reply_recv_entry:
 .Lbail_rr\kpti:
     jmp syscall_save_rest
 .endm
+
+/* A Call's IPC flags by its endpoint cap's rights byte: IPC_FLAG_CALL, and
+ * IPC_FLAG_GRANT_REPLY when the cap has the grant-reply right (CALL_COMMIT). */
+    .section .rodata
+    .balign 64
+fastpath_call_flags:
+    .set rights, 0
+    .rept 256
+    .byte IPC_FLAG_CALL | ((rights >> 1) & IPC_FLAG_GRANT_REPLY)
+    .set rights, rights + 1
+    .endr
 
     .section .text
     .globl fastpath_call_entry, fastpath_reply_recv_entry

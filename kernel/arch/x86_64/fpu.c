@@ -3,6 +3,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/fpu.h>
+#include <ipc/fastpath.h>
 #include <kassert.h>
 #include <kprintf.h>
 #include <kstring.h>
@@ -42,8 +43,10 @@ void fpu_init(void)
         uint32_t a, size, c, d;
         cpuid(0xd, 0, &a, &size, &c, &d);
         kassert(size <= FPU_AREA_SIZE);
+        kassert(xcr0 >> 32 == 0); /* the assembly fastpath's XSAVE mask is EAX alone */
     } else {
         write_cr4(cr4);
+        fastpath_asm_unsupported(); /* it switches FPU state by XSAVE only */
     }
     uint64_t components = use_xsave ? xcr0 : XCR0_X87 | XCR0_SSE;
     kprintf("fpu: eager %s, state components %#lx\n", use_xsave ? "XSAVE" : "FXSAVE", components);

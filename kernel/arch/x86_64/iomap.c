@@ -25,6 +25,7 @@ static struct space_ports spaces[VSPACE_MAX_IDS];
 static unsigned loaded_id;
 uint64_t arch_iomap_open;
 uint64_t arch_iomap_spaces;
+uint64_t arch_switch_slow;
 
 #define RFLAGS_IOPL (3ull << 12)
 
@@ -102,6 +103,7 @@ struct iomap_grant_result iomap_grant(paddr_t pml4, unsigned id, uint16_t first,
             }
             if (s->used == 0) {
                 arch_iomap_spaces++;
+                arch_switch_slow++;
             }
             s->first[i] = first;
             s->last[i] = last;
@@ -127,6 +129,7 @@ void iomap_ungrant(paddr_t pml4, unsigned id, unsigned index)
     if (s->used == 0) {
         pt_set_root_flag(pml4, PT_ID_PORTS, false);
         arch_iomap_spaces--;
+        arch_switch_slow--;
     }
     refresh();
 }
@@ -139,6 +142,7 @@ void iomap_vspace_gone(unsigned id)
     if (spaces[id].used != 0) {
         spaces[id].used = 0;
         arch_iomap_spaces--;
+        arch_switch_slow--;
     }
     if (arch_active_pml4 != 0 && pt_root_id(arch_active_pml4) == id) {
         map_switch_on(false); /* the kernel's own tables take over */
@@ -192,6 +196,9 @@ const char *iomap_check(void)
     }
     if (holding != arch_iomap_spaces) {
         return "arch_iomap_spaces miscounts the spaces holding ports";
+    }
+    if (arch_switch_slow != (holding | (arch_vspace_pcid ? ARCH_SWITCH_SLOW_PCID : 0))) {
+        return "arch_switch_slow disagrees with the spaces holding ports or with PCID";
     }
     /* The map 64 ports at a time (the TSS's bytes as little-endian words: port p is bit
      * p % 64 of word p / 64): every bit set but the loaded space's ranges. A port at a

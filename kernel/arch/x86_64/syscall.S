@@ -13,7 +13,9 @@
  * arch_return_to_user(ctx): restore ctx and leave. SYSRET when the context came from
  * SYSCALL (restore_all == 0): RCX and R11 are dead then, and C has made sure RIP is
  * canonical (a non-canonical RCX must never reach SYSRET). IRETQ otherwise, which
- * restores every register exactly. SWAPGS exactly once on each path, last thing before
+ * restores every register exactly and sets restore_all back to 0: a thread in user
+ * mode always has 0 there, which is what a SYSCALL entry must leave (it does not write
+ * it); an interrupt or exception entry saves the context whole and sets it. SWAPGS exactly once on each path, last thing before
  * leaving.
  *
  * Page-table isolation (arch/kpti.h): syscall_entry_kpti is the SYSCALL entry instead;
@@ -57,7 +59,8 @@
     movq %r8, CTX_R8(%rsp)
     movq %r9, CTX_R9(%rsp)
     movq %r10, CTX_R10(%rsp)
-    movq $0, CTX_RESTORE_ALL(%rsp)  /* rcx, r11 read back as rip, rflags (thread.c) */
+    /* restore_all is 0 already (rcx, r11 read back as rip, rflags: thread.c): every exit
+     * that restores a context whole clears it, so a thread runs in user mode with 0. */
 .endm
 
 /* Load the registers both exits restore the same way from the context at RDI: all but
@@ -173,12 +176,14 @@ arch_return_to_user:
     swapgs
     sysretq
 
-1:  /* IRETQ path: build the frame on the kernel stack, restore all, leave. */
+1:  /* IRETQ path: build the frame on the kernel stack, restore all, leave. The context
+     * is then the SYSCALL kind again: the next entry, if a SYSCALL, saves into it. */
     movq %gs:CPU_KERNEL_RSP, %rsp
     PUSH_IRET_FRAME
     LOAD_USER_REGS
     movq CTX_RCX(%rdi), %rcx
     movq CTX_R11(%rdi), %r11
+    movq $0, CTX_RESTORE_ALL(%rdi)
     movq CTX_RDI(%rdi), %rdi
     swapgs
     iretq
@@ -203,6 +208,7 @@ return_to_user_kpti:
     LOAD_USER_REGS
     movq CTX_RCX(%rdi), %rcx
     movq CTX_R11(%rdi), %r11
+    movq $0, CTX_RESTORE_ALL(%rdi)
     SWITCH_TO_USER_VIEW
     swapgs
     iretq

@@ -26,6 +26,9 @@ void arch_vspace_init(paddr_t pml4, unsigned id)
 {
     pt_nx_supported = cpu_features.nx;
     arch_vspace_pcid = cpu_features.pcid && !arch_kpti; /* as cpu_enable_protections() */
+    if (arch_vspace_pcid) {
+        arch_switch_slow |= ARCH_SWITCH_SLOW_PCID;
+    }
     pt_init_root(pml4, paging_kernel_root(), id);
 }
 

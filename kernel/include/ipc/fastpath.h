@@ -35,6 +35,9 @@ extern uint64_t fastpath_syscalls[2];
 extern bool fastpath_off;
 /* Turn both fastpaths off (the `nofastpath` command-line option). */
 void fastpath_disable(void);
+/* The CPU lacks what the assembly fastpath needs (x86_64: XSAVE, arch/fpu.h): the C
+ * fastpath alone serves from now on. */
+void fastpath_asm_unsupported(void);
 static inline bool fastpath_enabled(void)
 {
     return !fastpath_off;

@@ -120,10 +120,10 @@ bst_error_t cap_copy(bst_cptr_t src, bst_rights_t rights, bst_cptr_t *dst)
     return e;
 }
 
-bst_error_t top_page_syscall(uint64_t *rip)
+bst_error_t last_page_syscall(uint64_t *rip)
 {
     static bool mapped;
-    uint64_t page = BST_USER_TOP - PAGE_SIZE;
+    uint64_t page = BST_USER_MAP_TOP - PAGE_SIZE;
     if (!mapped) {
         /* The kernel put the root's stack and IPC buffer in the last 2 MiB: the tables
          * there may exist already (SLOT_OCCUPIED); make the ones that do not. */
@@ -147,7 +147,7 @@ bst_error_t top_page_syscall(uint64_t *rip)
         code[PAGE_SIZE - 1] = 0x05;
         mapped = true;
     }
-    *rip = BST_USER_TOP - 2;
+    *rip = BST_USER_MAP_TOP - 2;
     return BST_OK;
 }
 

@@ -58,16 +58,23 @@ void test_faults_restart_after_fault(void)
 }
 
 /*
- * A SYSCALL in the last two bytes of user space would return to BST_USER_TOP, which is
- * not canonical: the kernel must not SYSRET there (docs/kernel.md). Without a fault
- * endpoint the thread is suspended with a report (roottask.mk expects it); with one,
- * its handler gets a BAD_INSTRUCTION_POINTER message. The kernel keeps running.
+ * The last page of the user half is never mapped (BST_USER_MAP_TOP): a frame there is
+ * refused, so no SYSCALL can return to the non-canonical BST_USER_TOP and every SYSRET
+ * is safe (docs/kernel.md). A SYSCALL in the last two bytes of the page below returns
+ * to BST_USER_MAP_TOP, where the fetch faults: without a fault endpoint the thread is
+ * suspended with a report (roottask.mk expects it); with one, its handler gets a page
+ * fault at that address. The kernel keeps running.
  */
-void test_faults_syscall_at_user_top(void)
+void test_faults_syscall_at_map_top(void)
 {
     uint64_t rip;
-    bst_cptr_t tcb, tcb2, ep, reply;
-    CHECK_OK(top_page_syscall(&rip));
+    bst_cptr_t tcb, tcb2, ep, reply, frame;
+    CHECK_OK(obj_alloc(BST_OBJ_FRAME_4K, 0, &frame));
+    CHECK_ERR(bst_frame_map(frame, ROOT_VS, BST_USER_MAP_TOP, BST_RIGHTS_RW, 0),
+              BST_INVALID_ARGUMENT);
+    CHECK_ERR(bst_frame_map(frame, ROOT_VS, BST_USER_TOP - PAGE_SIZE, BST_RIGHTS_RW, 0),
+              BST_INVALID_ARGUMENT);
+    CHECK_OK(last_page_syscall(&rip));
     struct bst_tcb_regs r;
     memset(&r, 0, sizeof(r));
     r.rip = rip;
@@ -80,8 +87,7 @@ void test_faults_syscall_at_user_top(void)
     settle();
     struct bst_tcb_regs back;
     CHECK_OK(bst_tcb_read_registers(tcb, 1, &back));
-    CHECK(back.rip == BST_USER_TOP || back.rip == rip, "the thread's rip is %lx",
-          (unsigned long)back.rip);
+    CHECK(back.rip == BST_USER_MAP_TOP, "the thread's rip is %lx", (unsigned long)back.rip);
 
     /* With a fault endpoint: the message. */
     CHECK_OK(obj_alloc(BST_OBJ_ENDPOINT, 0, &ep));
@@ -96,10 +102,11 @@ void test_faults_syscall_at_user_top(void)
         if (info == 0)
             settle();
     }
-    CHECK(bst_msginfo_label(info) == BST_FAULT_BAD_INSTRUCTION_POINTER,
-          "the fault endpoint got label %lu, expected BAD_INSTRUCTION_POINTER",
+    CHECK(bst_msginfo_label(info) == BST_FAULT_PAGE,
+          "the fault endpoint got label %lu, expected PAGE",
           (unsigned long)bst_msginfo_label(info));
-    CHECK(mr[0] == BST_USER_TOP, "the fault message's instruction pointer is %lx",
-          (unsigned long)mr[0]);
+    CHECK(mr[0] == BST_USER_MAP_TOP && mr[1] == BST_USER_MAP_TOP,
+          "the page fault's instruction pointer is %lx, its address %lx", (unsigned long)mr[0],
+          (unsigned long)mr[1]);
     CHECK_OK(bst_reply(reply, bst_msginfo_make(BST_FAULT_REPLY_STOP, 0, 0, 0), NULL));
 }

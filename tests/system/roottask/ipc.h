@@ -135,7 +135,7 @@ static inline uint64_t pattern(uint64_t seed, unsigned i)
     X(test_fault_divide_stop, "fault.divide_stop")                                                 \
     X(test_fault_unknown_syscall, "fault.unknown_syscall_resume")                                  \
     X(test_fault_capability, "fault.capability_fault")                                             \
-    X(test_fault_bad_ip, "fault.bad_instruction_pointer")                                          \
+    X(test_fault_syscall_at_map_top, "fault.syscall_at_map_top")                                   \
     X(test_delete_endpoint, "delete.endpoint_with_blocked_threads")                                \
     X(test_delete_notification, "delete.notification_with_waiter")                                 \
     X(test_delete_reply_caller, "delete.reply_with_caller")                                        \

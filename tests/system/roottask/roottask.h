@@ -140,11 +140,12 @@ bst_error_t frame_alloc_map(bst_cptr_t vspace, uint64_t vaddr, bst_rights_t righ
 bst_error_t cap_copy(bst_cptr_t src, bst_rights_t rights, bst_cptr_t *dst);
 
 /*
- * Map (once) an executable frame at BST_USER_TOP - 4096 in the root's space holding a
- * SYSCALL (0f 05) in its last two bytes; *rip receives that instruction's address. A
- * thread that executes it would return to BST_USER_TOP, a non-canonical address.
+ * Map (once) an executable frame at BST_USER_MAP_TOP - 4096, the last page a frame may
+ * take, in the root's space, holding a SYSCALL (0f 05) in its last two bytes; *rip
+ * receives that instruction's address. A thread that executes it returns to
+ * BST_USER_MAP_TOP, the first page that is never mapped.
  */
-bst_error_t top_page_syscall(uint64_t *rip);
+bst_error_t last_page_syscall(uint64_t *rip);
 
 /* ---- Threads (env.c) ---------------------------------------------------------------- */
 
@@ -275,7 +276,7 @@ void fpu_check_loop(struct reg_check *c);
     X(test_errors_retype, "errors.untyped_retype")                                                 \
     X(test_errors_cnode, "errors.cnode")                                                           \
     X(test_errors_revoked_cap, "errors.revoked_cap_refused")                                       \
-    X(test_faults_syscall_at_user_top, "faults.syscall_at_user_top")                               \
+    X(test_faults_syscall_at_map_top, "faults.syscall_at_map_top")                                 \
     X(test_devices_ioport_access, "devices.ioport_access")                                         \
     X(test_devices_ioport_errors, "devices.ioport_errors")                                         \
     X(test_devices_irq_delivery, "devices.irq_delivery_and_masking")                               \

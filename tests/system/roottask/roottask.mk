@@ -37,7 +37,7 @@ suite-system-roottask: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	    --expect "user fault: thread 'probe-divide' .*divide error" \
 	    --expect "user fault: thread 'probe-read' .*page fault" \
 	    --expect "user fault: thread 'probe-write' .*page fault" \
-	    --expect "user fault: thread 'probe-top-syscall' .*invalid instruction pointer" \
+	    --expect "user fault: thread 'probe-top-syscall' .*page fault" \
 	    --expect "user fault: thread 'probe-port-in' .*general protection fault" \
 	    --expect "^cspace of 'roottask': root CNode"
 

@@ -22,7 +22,6 @@
 #define DEFINE(name, value)        __asm__ volatile("\n.ascii \"->" #name " %c0\"" : : "i"(value))
 #define OFFSET(name, type, member) DEFINE(name, offsetof(type, member))
 
-_Static_assert(BST_USER_TOP == 1ull << 47, "USER_TOP_BITS below");
 _Static_assert(PT_ID_PORTS == 1ull << 62, "PT_ID_PORTS_BIT below");
 
 void asm_offsets(void);
@@ -101,7 +100,6 @@ void asm_offsets(void)
     DEFINE(MSGINFO_LOW_MASK, (1ull << BST_MSGINFO_LABEL_SHIFT) - 1);
     DEFINE(MSGINFO_SIGNAL_MIN, BST_LABEL_SIGNAL << BST_MSGINFO_LABEL_SHIFT);
     DEFINE(MSG_REGISTERS, BST_MSG_REGISTERS);
-    DEFINE(USER_TOP_BITS, 47);
     DEFINE(PT_ID_SLOT_OFFSET, PT_ID_SLOT * 8);
     DEFINE(PT_ID_PORTS_BIT, 62); /* (PHYSMAP_BASE comes from arch/layout.h) */
 }

@@ -30,8 +30,9 @@
 #define CTX_FS_BASE         144
 #define CTX_GS_BASE         152
 #define CTX_RESTORE_ALL     160
-/* restore_all's "yes": bit 63, so that (rip | restore_all) < BST_USER_TOP tests both a
- * SYSRET-able context and a user RIP at once (fastpath.S). */
+/* restore_all's "yes" (any non-zero value would do; bit 63 reads well in a dump). A
+ * context with restore_all 0 was saved by SYSCALL, so its RIP is a user address: no
+ * page at or above BST_USER_MAP_TOP is ever mapped (the fastpath relies on it). */
 #define CTX_RESTORE_ALL_SET (1ull << 63)
 #define CTX_SIZE            168
 

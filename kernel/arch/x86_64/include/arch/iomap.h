@@ -40,6 +40,12 @@ extern uint64_t arch_iomap_open;
  * invocations only), the switch tests this one word and nothing else. */
 extern uint64_t arch_iomap_spaces;
 
+/* The assembly fastpath's one test before an address-space switch of its own: the same
+ * count, plus ARCH_SWITCH_SLOW_PCID while PCIDs are in use (arch_vspace_init()). Non-zero:
+ * the switch needs the C path. */
+extern uint64_t arch_switch_slow;
+#define ARCH_SWITCH_SLOW_PCID (1ull << 63)
+
 /* The address-space switch's slow path: `id_entry` is the incoming VSpace's PT_ID_SLOT
  * word. Called only when it has PT_ID_PORTS or the map is open. */
 void arch_iomap_switch(uint64_t id_entry);
