@@ -35,6 +35,19 @@ static volatile uint32_t *regs[IOAPIC_MAX];
 static struct gsi_ranges ranges;
 static struct madt_info madt;
 
+/* Each line's I/O APIC registers and redirection register, written at boot only, so
+ * that masking a line on the interrupt path is as short as it was with one I/O APIC
+ * (the interrupt latency figures must not grow): a line no I/O APIC drives (an MSI's, a
+ * GSI nobody has, a number past IRQ_LINES) points at `unrouted`, a dummy register window
+ * whose writes reach no device (line_pin() tells the two apart where it matters). The
+ * tables have an entry for every byte value and are indexed by the line's low byte, so
+ * that no bounds check is needed: every line is a vector's (below 256). */
+#define LINE_TABLE 256
+_Static_assert(IRQ_LINES <= LINE_TABLE, "a line is a vector's");
+static uint32_t unrouted[IOWIN / 4 + 1];
+static volatile uint32_t *line_regs[LINE_TABLE];
+static uint32_t line_redir[LINE_TABLE];
+
 static uint32_t read_reg(unsigned io, uint32_t reg)
 {
     regs[io][IOREGSEL / 4] = reg;
@@ -129,6 +142,8 @@ static void ioapic_add(paddr_t base, uint32_t gsi_base, uint8_t id)
     }
     for (unsigned pin = 0; pin < kept; pin++) {
         unsigned line = irq_gsi_line(gsi_base + pin);
+        line_regs[line] = regs[io];
+        line_redir[line] = REG_REDIR(pin);
         write_reg(io, REG_REDIR(pin), REDIR_MASKED | (IRQ_VECTOR_BASE + line));
         write_reg(io, REG_REDIR(pin) + 1, 0); /* destination: the boot CPU (APIC id 0) */
     }
@@ -139,6 +154,9 @@ static void ioapic_add(paddr_t base, uint32_t gsi_base, uint8_t id)
 
 void ioapic_init(void)
 {
+    for (unsigned line = 0; line < LINE_TABLE; line++) {
+        line_regs[line] = unrouted;
+    }
     if (!madt_read()) {
         kprintf("ioapic: no I/O APIC from the MADT; the default one at %#x, GSI base 0\n",
                 IOAPIC_DEFAULT_PHYS);
@@ -168,6 +186,19 @@ static bool line_pin(unsigned line, unsigned *io, uint32_t *pin)
     int i = gsi_ranges_find(&ranges, irq_line_gsi(line), pin);
     *io = (unsigned)i;
     return i >= 0;
+}
+
+/* Set or clear the mask bit of line's redirection entry (an undriven line's goes to
+ * `unrouted`). */
+static void set_mask(unsigned line, bool masked)
+{
+    uint8_t i = (uint8_t)line; /* < 256: see line_regs */
+    volatile uint32_t *r = line_regs[i];
+    uint32_t redir = line_redir[i];
+    r[IOREGSEL / 4] = redir;
+    uint32_t v = r[IOWIN / 4];
+    r[IOREGSEL / 4] = redir;
+    r[IOWIN / 4] = masked ? v | REDIR_MASKED : v & ~(uint32_t)REDIR_MASKED;
 }
 
 /* The requester id an I/O APIC's messages carry, for its pins' remapping entries: the
@@ -225,18 +256,10 @@ void ioapic_use_remapping(void)
 
 void arch_irq_mask(unsigned line)
 {
-    unsigned io;
-    uint32_t pin;
-    if (line_pin(line, &io, &pin)) {
-        write_reg(io, REG_REDIR(pin), read_reg(io, REG_REDIR(pin)) | REDIR_MASKED);
-    }
+    set_mask(line, true);
 }
 
 void arch_irq_unmask(unsigned line)
 {
-    unsigned io;
-    uint32_t pin;
-    if (line_pin(line, &io, &pin)) {
-        write_reg(io, REG_REDIR(pin), read_reg(io, REG_REDIR(pin)) & ~(uint32_t)REDIR_MASKED);
-    }
+    set_mask(line, false);
 }
