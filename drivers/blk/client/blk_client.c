@@ -64,6 +64,7 @@ static uint32_t stash_head, stash_tail; /* free running */
 /* blk_virt's restarts: the generation acknowledged last (0: none announced), and the
  * entries to submit again, oldest first, with how many are on the ring already. */
 static uint32_t acknowledged;
+static volatile uint32_t *generation_word; /* the connection's struct blk_resync.generation */
 static uint32_t again[BLK_CLIENT_OUTSTANDING], again_count, again_sent;
 static struct blk_client_stats stats;
 
@@ -81,6 +82,7 @@ void blk_client_init(struct blk_info *out)
         misconfigured("blk_queue / blk_data are not mapped (setvar_vaddr)");
     }
     blk_queue_init(&queue, blk_queue);
+    generation_word = &blk_resync_of(&queue)->generation;
     for (uint32_t e = 0; e < BLK_CLIENT_OUTSTANDING; e++) {
         free_entries[e] = BLK_CLIENT_OUTSTANDING - 1 - e;
     }
@@ -219,6 +221,24 @@ static void check_restart(void)
     send_again();
 }
 
+/* The slow path of resync(): kept out of line, so that every call pays only the test. */
+static __attribute__((noinline)) void resync_slow(void)
+{
+    check_restart();
+    send_again();
+}
+
+/* At the start of every call: a restart of blk_virt to acknowledge, or requests still to
+ * submit again. One load and two compares when there is neither. */
+static inline void resync(void)
+{
+    if (__builtin_expect(__atomic_load_n(generation_word, __ATOMIC_ACQUIRE) != acknowledged ||
+                             again_sent != again_count,
+                         0)) {
+        resync_slow();
+    }
+}
+
 /* ---- Asynchronous -------------------------------------------------------------------------- */
 
 /* Entries an asynchronous request may take: one is kept for a synchronous call, and each
@@ -231,8 +251,7 @@ static uint32_t async_room(void)
 
 uint32_t blk_client_room(void)
 {
-    check_restart();
-    send_again();
+    resync();
     if (again_sent < again_count) {
         return 0;
     }
@@ -241,11 +260,10 @@ uint32_t blk_client_room(void)
     return ring < table ? ring : table;
 }
 
-/* Put a request in a free entry and on the ring; false when either is full. */
+/* Put a request in a free entry and on the ring; false when either is full or requests
+ * wait to be submitted again (the caller has called resync()). */
 static bool submit(struct blk_request request, bool sync)
 {
-    check_restart();
-    send_again();
     if (free_count == 0 || again_sent < again_count) {
         return false;
     }
@@ -266,14 +284,13 @@ static bool submit(struct blk_request request, bool sync)
 
 bool blk_client_submit(struct blk_request request)
 {
-    check_restart();
+    resync();
     return async_room() > 0 && submit(request, false);
 }
 
 bool blk_client_poll(struct blk_response *out)
 {
-    check_restart();
-    send_again();
+    resync();
     if (stash_head != stash_tail) {
         *out = stash[stash_head++ % BLK_CLIENT_OUTSTANDING];
         return true;
@@ -315,7 +332,11 @@ bool blk_client_sleep(void)
 static enum blk_status call(struct blk_request request)
 {
     sync_answered = false;
-    while (!submit(request, true)) { /* the ring is full, or requests go again first */
+    for (;;) { /* the ring may be full, or requests go again first */
+        resync();
+        if (submit(request, true)) {
+            break;
+        }
         if (blk_resync_generation(&queue) == acknowledged &&
             queue_ring_producer_may_sleep(&queue.request)) {
             driver_wait(virt_bit);
@@ -323,8 +344,7 @@ static enum blk_status call(struct blk_request request)
     }
     bool kick_owed = true; /* sent with the first sleep: one system call for both */
     for (;;) {
-        check_restart();
-        send_again();
+        resync();
         struct blk_response response;
         while (!sync_answered && take_response(&response)) {
             int32_t e = entry_of(&response);

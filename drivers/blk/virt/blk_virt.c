@@ -195,8 +195,9 @@ static uint32_t boot_id, boot_count;
 static uint16_t boot_op;
 static uint64_t boot_block, boot_offset;
 
-/* This run's PD generation (0: the first run) and, if restarted, its barrier's id. */
-static uint32_t epoch, barrier_id;
+/* This run's PD generation (0: the first run) and, if restarted, its barrier's id; the
+ * clients that have not acknowledged it yet. */
+static uint32_t epoch, barrier_id, unsynced_clients;
 
 static void boot_read(uint32_t id, uint64_t block, uint32_t count, uint64_t offset)
 {
@@ -636,7 +637,7 @@ static void reset_state(void)
     boot_id = boot_count = 0;
     boot_op = 0;
     boot_block = boot_offset = 0;
-    epoch = barrier_id = 0;
+    epoch = barrier_id = unsynced_clients = 0;
 }
 
 /* A restarted run: ids of its own, and the barrier first. The driver's generation is
@@ -670,6 +671,7 @@ static void announce_clients(void)
             continue;
         }
         blk_resync_set_generation(&c->queue, epoch);
+        unsynced_clients++;
         c->notify = true; /* always: the client library acknowledges on any wake-up */
         bst_fault_point("virt-announced");
     }
@@ -679,11 +681,12 @@ static void announce_clients(void)
  * discarded (the library submits again what is unanswered), and they are served. */
 static void sync_clients(void)
 {
-    for (unsigned k = 0; k < client_count; k++) {
+    for (unsigned k = 0; unsynced_clients > 0 && k < client_count; k++) {
         struct client *c = &clients[present_clients[k]];
         if (c->synced || !blk_resync_acknowledged(&c->queue, epoch))
             continue;
         c->synced = true;
+        unsynced_clients--;
         c->notify = true; /* it may wait for room on its request ring */
         bst_fault_point("virt-client-synced");
     }
