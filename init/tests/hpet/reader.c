@@ -1,8 +1,9 @@
 /*
  * reader: maps the HPET's region (platform="hpet") and reads its capabilities: the
  * vendor and the counter's period, which only an HPET answers with (all ones, or a
- * period of 0 as QEMU reads an absent one: nothing there). Where the region is depends on init: the description's phys_addr, checked
- * against ACPI, or ACPI's address; setvar_paddr says which page it got.
+ * period of 0 as QEMU reads an absent one: nothing there). Where the region is depends
+ * on init: the description's phys_addr, checked against ACPI, or ACPI's address;
+ * setvar_paddr says which page it got.
  */
 #include <stdint.h>
 
