@@ -58,6 +58,11 @@ void fastpath_asm_unsupported(void)
     asm_dispatch(false);
 }
 
+bool fastpath_asm_available(void)
+{
+    return !asm_unsupported;
+}
+
 void fastpath_disable(void)
 {
     fastpath_off = true;

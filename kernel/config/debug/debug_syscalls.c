@@ -126,13 +126,16 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
         arch_syscall_set_mr(c, 0, arch_counter_hz());
         return true;
     case BST_SYS_DEBUG_FASTPATH_COUNT:
-        /* How often the fastpath of kind rdi (ipc/fastpath.h) was taken, in rdi; rsi 1 while
-         * the fastpaths are enabled. An unknown kind is INVALID_ARGUMENT. */
+        /* How often the fastpath of kind rdi (ipc/fastpath.h) was taken, in rdi; rsi bit 0
+         * while the fastpaths are enabled, bit 1 when the CPU has what the assembly one
+         * needs. An unknown kind is INVALID_ARGUMENT. */
         if (arg >= FASTPATH_KINDS) {
             arch_syscall_set_result(c, BST_INVALID_ARGUMENT, 0, 0);
             return true;
         }
-        arch_syscall_set_result(c, BST_OK, fastpath_hits[arg], fastpath_enabled() ? 1 : 0);
+        arch_syscall_set_result(c, BST_OK, fastpath_hits[arg],
+                                (fastpath_enabled() ? 1u : 0u) |
+                                    (fastpath_asm_available() ? 2u : 0u));
         return true;
     case BST_SYS_DEBUG_COVERAGE: /* a KCOV=1 kernel's edge counts (bastion/coverage.h) */
         return kcov_syscall(caller);

@@ -38,6 +38,8 @@ void fastpath_disable(void);
 /* The CPU lacks what the assembly fastpath needs (x86_64: XSAVE, arch/fpu.h): the C
  * fastpath alone serves from now on. */
 void fastpath_asm_unsupported(void);
+/* Whether it has what the assembly fastpath needs (DEBUG_FASTPATH_COUNT says so). */
+bool fastpath_asm_available(void);
 static inline bool fastpath_enabled(void)
 {
     return !fastpath_off;
