@@ -54,7 +54,7 @@ void irq_raised(unsigned irq)
         l->latched = is_msi(irq);
         return;
     }
-    if (domain_irq_defer(irq, l->ntfn)) { /* time protection: in its domain's slot */
+    if (domain_irq_should_defer(irq, l->ntfn)) { /* time protection: in its domain's slot */
         l->unacked = true;
         return;
     }
