@@ -11,7 +11,9 @@
 # first (crasher.xml); meanwhile blk_restart (drivers/blk/tests/restart/blk_restart.c)
 # keeps 48 requests in flight through it on partition 1 of a fresh disk and ends the run
 # when blk_virt's generation reaches the target.
-#   test, soak, crasher, soak-crasher:  blk_restart reports 0 lost, 0 answered twice,
+#   double:      system.xml's blk_virt, and the driver crashed too, by the crasher
+#                (double.xml): as test, and the driver's crashes are counted.
+#   test, soak, crasher, soak-crasher, double:  blk_restart reports 0 lost, 0 answered twice,
 #                0 reads wrong, 0 stray answers and a clean final read-back; blk_virt was
 #                restarted at least the target number of times (supervised: every fault an
 #                injected one, each followed by a re-initialisation; crasher: its count);
@@ -106,6 +108,11 @@ run_variant() {
         injected=$(grep -cE "^fault-inject: PD 'blk_virt'" "$log.clean")
         reinits=$(grep -cE "^supervise: PD 'supervisor': child 0: .*re-initialised" "$log.clean")
         how="blk_virt faults, each re-initialised"
+        if [[ $v == *double* ]]; then
+            local drv
+            drv=$(grep -cE '^virtio_blk: restarted: generation' "$log.clean")
+            how="$how, with $drv driver restarts beside them"
+        fi
     fi
     stats=$(grep -oE 'blk_virt generation [0-9]+: [0-9]+ restarts resynchronised, [0-9]+ requests submitted again, [0-9]+ stray answers' "$log.clean")
     if grep -qE 'FAIL|fault in PD|libbastion' "$log.clean"; then

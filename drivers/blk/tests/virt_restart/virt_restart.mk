@@ -4,8 +4,10 @@
 #
 #   make suite-system-blk-virt-restart   blk_virt faulting at its fault points, 200 times
 #                                        (system.xml), then crashed by the crasher at any
-#                                        instruction, 200 times (crasher.xml): no client
-#                                        corrupted, nothing lost, the disk image checked; then the
+#                                        instruction, 200 times (crasher.xml), then 200
+#                                        times at its fault points while the driver is
+#                                        crashed too (double.xml): no client corrupted,
+#                                        nothing lost, the disk image checked; then the
 #                                        broken variant (virt_resync_broken 2: no client
 #                                        handshake), in which the client must report a
 #                                        failure. (Variant 1, no barrier and no id epoch,
@@ -13,7 +15,7 @@
 #                                        almost in order: blk-virt-host checks it.)
 #   make soak-blk-virt-restart           1000 restarts of each kind (SOAK_TARGETS)
 #
-# system.xml and crasher.xml are templates: each variant is made from one by sed and built
+# system.xml, crasher.xml and double.xml are templates: each variant is made from one by sed and built
 # in a directory of its own.
 
 BLK_VRESTART_DIR := drivers/blk/tests/virt_restart
@@ -44,9 +46,11 @@ ALL_TARGETS += $(BLK_VRESTART_BUILD)/$(1)/modules.args
 endef
 $(eval $(call blk_vrestart_variant,test,system.xml,150,1,200,0))
 $(eval $(call blk_vrestart_variant,crasher,crasher.xml,0,5,200,0))
+$(eval $(call blk_vrestart_variant,double,double.xml,150,8,200,0))
 $(eval $(call blk_vrestart_variant,broken2,system.xml,150,3,200,2))
 $(eval $(call blk_vrestart_variant,soak,system.xml,150,4,1000,0))
 $(eval $(call blk_vrestart_variant,soak-crasher,crasher.xml,0,6,1000,0))
+$(eval $(call blk_vrestart_variant,soak-double,double.xml,150,9,1000,0))
 # bench/recovery (class block-virt): 100 crashes 20 to 40 ms apart under -icount; the
 # client never ends the run (its target is out of reach), the crasher's "done" line does.
 $(eval $(call blk_vrestart_variant,bench,crasher.xml,0,7,1000000,0,100,20000,40000))
@@ -56,13 +60,14 @@ SOAK_TARGETS += soak-blk-virt-restart
 
 .PHONY: suite-system-blk-virt-restart soak-blk-virt-restart
 suite-system-blk-virt-restart: $(KERNEL_BIN) $(BLK_VRESTART_BUILD)/test/modules.args \
-    $(BLK_VRESTART_BUILD)/crasher/modules.args $(BLK_VRESTART_BUILD)/broken2/modules.args
+    $(BLK_VRESTART_BUILD)/crasher/modules.args $(BLK_VRESTART_BUILD)/double/modules.args \
+    $(BLK_VRESTART_BUILD)/broken2/modules.args
 	$(Q)scripts/run-suite.sh system-blk-virt-restart $(BUILD)/test-results -- \
 	    $(BLK_VRESTART_DIR)/run.sh $(KERNEL_BIN) $(BLK_VRESTART_BUILD) \
-	    $(BUILD)/test-logs/blk-virt-restart test crasher broken2
+	    $(BUILD)/test-logs/blk-virt-restart test crasher double broken2
 soak-blk-virt-restart: $(KERNEL_BIN) $(BLK_VRESTART_BUILD)/soak/modules.args \
-    $(BLK_VRESTART_BUILD)/soak-crasher/modules.args
+    $(BLK_VRESTART_BUILD)/soak-crasher/modules.args $(BLK_VRESTART_BUILD)/soak-double/modules.args
 	$(Q)scripts/run-suite.sh soak-blk-virt-restart $(BUILD)/test-results -- \
 	    $(BLK_VRESTART_DIR)/run.sh $(KERNEL_BIN) $(BLK_VRESTART_BUILD) \
-	    $(BUILD)/test-logs/blk-virt-restart soak soak-crasher
+	    $(BUILD)/test-logs/blk-virt-restart soak soak-crasher soak-double
 endif
