@@ -123,6 +123,7 @@ void kernel_main(const struct boot_info *bi)
         kprintf("timer: calibration stalled %u us at each weak point (fault injection)\n", us);
     }
     arch_timer_init();
+    arch_cpus_start();
     const struct root_caps *rc = root_caps_create(bi);
     if (rc == NULL) {
         arch_emulator_exit(MACHINE_EXIT_FAIL);

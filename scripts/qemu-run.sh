@@ -33,6 +33,8 @@
 #   --serial2-input FILE  what COM2 receives: the bytes of FILE, as fast as the guest
 #                     takes them (QEMU reads on only when the UART has room)
 #   --expect2 REGEX   as --expect, on COM2's output
+#   --smp N           N CPUs (-smp N; under TCG with thread=multi: each CPU its own host
+#                     thread, so they really run in parallel)
 #   --icount          deterministic time: -icount shift=0,align=off (benchmarks)
 #   --serve           the guest is a server that never ends: still running at --timeout
 #                     is the pass (QEMU is then stopped), exiting by itself a failure
@@ -54,7 +56,7 @@
 set -uo pipefail
 
 image="" cdrom="" append="" name="" timeout_s=60 log="" interactive=0 protocol=1 icount=0
-test_timeout_s=60 max_hangs=3 harness_words="" serve=0 until=()
+test_timeout_s=60 max_hangs=3 harness_words="" serve=0 until=() smp=1
 modules=() expects=() serial2="" serial2_input="" expects2=() machine=q35 extra=() uefi=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -72,6 +74,7 @@ while [[ $# -gt 0 ]]; do
     --no-protocol) protocol=0; shift ;;
     --machine) machine=$2; shift 2 ;;
     --qemu-arg) extra+=("$2"); shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
     --serial2) serial2=$2; shift 2 ;;
     --serial2-input) serial2_input=$2; shift 2 ;;
     --expect2) expects2+=("$2"); shift 2 ;;
@@ -92,9 +95,13 @@ tcg) cpu=${QEMU_CPU:-max} ;;
 kvm) cpu=${QEMU_CPU:-host} ;;
 *) echo "qemu-run.sh: ACCEL must be tcg or kvm" >&2; exit 2 ;;
 esac
+accel_opt=$accel
+if [[ $smp -gt 1 && $accel == tcg ]]; then
+    accel_opt=tcg,thread=multi # the CPUs really run in parallel, one host thread each
+fi
 
-args=(-machine "$machine" -accel "$accel" -cpu "$cpu" -m 128M -display none -no-reboot
-      -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+args=(-machine "$machine" -accel "$accel_opt" -cpu "$cpu" -smp "$smp" -m 128M -display none
+      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 ovmf_vars=""
 if [[ $uefi -eq 1 ]]; then
     ovmf=${OVMF_DIR:-/usr/share/OVMF}

@@ -21,6 +21,10 @@ void arch_emulator_exit(enum machine_exit status);
 /* Print the CPU's identity and the optional features found. */
 void arch_print_cpu_features(void);
 
+/* Bring up the machine's other CPUs (after the timer's calibration) and return how many
+ * CPUs are online. They are parked for now: the kernel schedules on the boot CPU. */
+unsigned arch_cpus_start(void);
+
 /* Physical memory: how many address bits the machine has, the end of the RAM the
  * kernel can reach (its physmap), and the device ranges the kernel keeps for itself
  * (never handed to users). */

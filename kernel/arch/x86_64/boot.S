@@ -174,6 +174,7 @@ long_mode_high:
 
     .section .bss
     .balign 4096
+    .globl boot_pml4
 boot_pml4:
     .skip 4096
 boot_pdpt:

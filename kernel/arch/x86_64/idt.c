@@ -54,7 +54,11 @@ void idt_init(void)
     idt[VEC_DF] = interrupt_gate(stub_address(VEC_DF), IST_DOUBLE_FAULT);
     idt[VEC_NMI] = interrupt_gate(stub_address(VEC_NMI), IST_NMI);
     idt[VEC_MC] = interrupt_gate(stub_address(VEC_MC), IST_MACHINE_CHECK);
+    idt_load();
+}
 
+void idt_load(void)
+{
     struct PACKED {
         uint16_t limit;
         uint64_t base;

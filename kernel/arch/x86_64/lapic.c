@@ -44,6 +44,35 @@ void lapic_eoi(void)
     lapic_write(LAPIC_EOI, 0);
 }
 
+uint32_t lapic_id(void)
+{
+    return x2apic_mode ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24;
+}
+
+#define ICR_PENDING BIT(12) /* xAPIC: the IPI is not sent yet */
+
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
+{
+    if (x2apic_mode) { /* one 64-bit write, the destination in the high half */
+        wrmsr(X2APIC_MSR_BASE + LAPIC_ICR_LOW / 16, (uint64_t)apic_id << 32 | icr_low);
+        return;
+    }
+    xapic_regs[LAPIC_ICR_HIGH / 4] = apic_id << 24;
+    xapic_regs[LAPIC_ICR_LOW / 4] = icr_low;
+    while (xapic_regs[LAPIC_ICR_LOW / 4] & ICR_PENDING) {
+        cpu_relax();
+    }
+}
+
+void lapic_init_ap(void)
+{
+    uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+    wrmsr(MSR_APIC_BASE, x2apic_mode ? base | APIC_BASE_X2APIC : base);
+    lapic_write(LAPIC_TPR, 0);
+    lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+}
+
 /* Move the 8259s' vectors out of the exception range, then mask every line. */
 static void legacy_pic_disable(void)
 {

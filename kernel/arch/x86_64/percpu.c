@@ -1,6 +1,6 @@
 /*
- * Per-CPU data and the SYSCALL/SYSRET machinery set-up (MSRs). One CPU for now; the
- * array is what SMP will grow.
+ * Per-CPU data and the SYSCALL/SYSRET machinery set-up (MSRs). One block per CPU; the
+ * application processors (smp.c) get theirs when they start, and run no user code yet.
  */
 #include <arch/cpu.h>
 #include <arch/gdt.h>
@@ -9,7 +9,7 @@
 #include <arch/layout.h>
 #include <arch/percpu.h>
 
-#define MAX_CPUS         1
+#define MAX_CPUS         ARCH_MAX_CPUS
 #define ENTRY_STACK_SIZE 512 /* a frame of 7 words, copied to the kernel stack at once */
 
 static struct cpu_local cpus[MAX_CPUS] KPTI_SHARED;
@@ -46,4 +46,15 @@ void percpu_init(uint64_t kernel_rsp)
     wrmsr(MSR_GS_BASE, (uint64_t)c);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
     syscall_init();
+}
+
+void percpu_init_ap(unsigned cpu, uint64_t kernel_rsp)
+{
+    struct cpu_local *c = &cpus[cpu];
+    c->kernel_rsp = kernel_rsp;
+    c->self = c;
+    c->id = cpu;
+    c->entry_rsp = (uint64_t)&entry_stacks[cpu][ENTRY_STACK_SIZE];
+    wrmsr(MSR_GS_BASE, (uint64_t)c);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
 }

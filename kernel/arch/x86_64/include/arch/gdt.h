@@ -49,6 +49,9 @@ enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3 };
 
 /* Load this CPU's GDT and TSS; rsp0 is the kernel stack top for entries from user. */
 void gdt_init(uint64_t rsp0);
+/* The same for application processor `cpu` (1 .. ARCH_MAX_CPUS - 1, arch/percpu.h): its
+ * own GDT, TSS (every port forbidden) and IST stacks. */
+void gdt_init_ap(unsigned cpu, uint64_t rsp0);
 void tss_set_kernel_stack(uint64_t rsp0);
 
 #endif

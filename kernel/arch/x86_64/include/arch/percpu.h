@@ -8,6 +8,9 @@
 #include <arch/context.h>
 #include <ktypes.h>
 
+/* CPUs the kernel brings up (the boot CPU and up to 7 application processors: smp.c). */
+#define ARCH_MAX_CPUS 8
+
 struct cpu_local {
     uint64_t kernel_rsp;              /* top of this CPU's kernel stack */
     uint64_t user_rsp;                /* scratch during SYSCALL entry */
@@ -38,6 +41,9 @@ _Static_assert(offsetof(struct cpu_local, current_ctx) == CPU_CURRENT_CTX, "perc
  * isolation chosen: arch/kpti.h); kernel_rsp is the kernel stack top. The block is in
  * .kpti.data: the entry reaches it before it switches to the kernel view. */
 void percpu_init(uint64_t kernel_rsp);
+/* Application processor `cpu`'s block and GS (smp.c); it runs no user code yet, so it
+ * needs no SYSCALL set-up. */
+void percpu_init_ap(unsigned cpu, uint64_t kernel_rsp);
 
 static inline struct cpu_local *this_cpu(void)
 {

@@ -54,6 +54,8 @@ enum {
 #define NUM_VECTORS 256
 
 void idt_init(void);
+/* Load the IDT idt_init() built (the application processors: smp.c). */
+void idt_load(void);
 /* Route `vector` to `handler` (an entry with the stubs' contract: it ends by jumping to
  * the vector's own stub), or back to its own stub when handler is 0. Debug tools only. */
 void idt_route(unsigned vector, uint64_t handler);

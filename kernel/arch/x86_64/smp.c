@@ -1,0 +1,182 @@
+/*
+ * The application processors (arch/smp.h). The boot CPU reads the MADT's processor
+ * entries (local APIC and x2APIC ones, enabled or online-capable), copies the trampoline
+ * below 1 MiB and starts each AP in turn with INIT, then two STARTUP IPIs, as the MP
+ * specification has it; it waits (bounded, by the TSC) for the AP to say it is online.
+ * An AP loads the kernel's page tables, its own GDT and TSS, the IDT and its per-CPU
+ * block, enables its local APIC and parks: interrupts off, halted. Nothing wakes it yet.
+ */
+#include <arch/cpu.h>
+#include <arch/gdt.h>
+#include <arch/lapic.h>
+#include <arch/layout.h>
+#include <arch/madt.h>
+#include <arch/paging.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
+#include <arch/trap.h>
+#include <boot.h>
+#include <kmem.h>
+#include <kprintf.h>
+#include <kstring.h>
+#include <machine.h>
+#include <timer.h>
+
+#define BIOS_AREA      0xe0000ull
+#define BIOS_AREA_SIZE 0x20000ull
+#define MADT_ENTRIES   44u /* the MADT's header: the table header, the LAPIC address, flags */
+#define MADT_LAPIC     0u
+#define MADT_X2APIC    9u
+#define CPU_ENABLED    BIT(0)
+#define CPU_CAPABLE    BIT(1)  /* online capable: it may be started */
+#define ICR_INIT       0x4500u /* INIT, level assert */
+#define ICR_STARTUP    0x4600u /* STARTUP, with the vector (the trampoline's page number) */
+
+extern char smp_trampoline_start[], smp_trampoline_end[], smp_trampoline_data[];
+extern char boot_pml4[];
+void ap_main(unsigned cpu);
+
+/* Each AP's kernel stack. */
+static uint8_t ap_stacks[ARCH_MAX_CPUS][KERNEL_STACK_SIZE] __attribute__((aligned(16)));
+static volatile unsigned online = 1; /* CPUs that said so, the boot CPU first */
+
+static bool read_firmware(void *ctx, uint64_t pa, void *dst, size_t n)
+{
+    (void)ctx;
+    return paging_read_phys(pa, dst, n);
+}
+
+/* The local APIC ids of the CPUs the MADT lists as usable, the boot CPU's among them,
+ * at most `max`; how many were listed in all (more than max: reported). A malformed
+ * entry ends the walk. */
+static unsigned madt_cpus(uint32_t *ids, unsigned max, unsigned *listed)
+{
+    const struct boot_info *bi = kernel_boot_info();
+    const struct acpi_memory m = {read_firmware, NULL};
+    uint8_t rsdp[ACPI_RSDP_MAX];
+    uint64_t madt = 0;
+    uint32_t length = 0;
+    struct acpi_status st =
+        acpi_rsdp_find(&m, bi->acpi_rsdp, bi->acpi_rsdp_size, BIOS_AREA, BIOS_AREA_SIZE, rsdp);
+    if (st.what == NULL) {
+        st = acpi_madt_find(&m, rsdp, &madt, &length);
+    }
+    *listed = 0;
+    if (st.what != NULL) {
+        kprintf("smp: no usable MADT (%s: %s): the boot CPU alone\n", st.table, st.what);
+        return 0;
+    }
+    unsigned n = 0;
+    for (uint32_t at = MADT_ENTRIES; at + 2 <= length;) {
+        uint8_t e[16];
+        if (!paging_read_phys(madt + at, e, 2) || e[1] < 2 || e[1] > length - at) {
+            kprintf("smp: MADT entry at offset %u malformed: the walk ends\n", at);
+            break;
+        }
+        uint8_t type = e[0], len = e[1];
+        uint32_t id = 0, flags = 0;
+        bool cpu = false;
+        if (type == MADT_LAPIC && len >= 8 && paging_read_phys(madt + at, e, 8)) {
+            id = e[3];
+            flags =
+                (uint32_t)e[4] | (uint32_t)e[5] << 8 | (uint32_t)e[6] << 16 | (uint32_t)e[7] << 24;
+            cpu = true;
+        } else if (type == MADT_X2APIC && len >= 16 && paging_read_phys(madt + at, e, 16)) {
+            memcpy(&id, &e[4], 4);
+            memcpy(&flags, &e[8], 4);
+            cpu = true;
+        }
+        if (cpu && (flags & (CPU_ENABLED | CPU_CAPABLE)) != 0) {
+            (*listed)++;
+            if (n < max) {
+                ids[n++] = id;
+            }
+        }
+        at += len;
+    }
+    return n;
+}
+
+/* Busy-wait `us` microseconds by the TSC, or until *flag reaches `want` (if flag). */
+static bool wait_us(uint64_t us, const volatile unsigned *flag, unsigned want)
+{
+    uint64_t end = arch_counter_read() + us * arch_counter_hz() / 1000000;
+    while (arch_counter_read() < end) {
+        if (flag != NULL && *flag >= want) {
+            return true;
+        }
+        cpu_relax();
+    }
+    return flag != NULL && *flag >= want;
+}
+
+static bool start_ap(unsigned cpu, uint32_t apic_id)
+{
+    uint8_t *data =
+        (uint8_t *)kmem_ptr(SMP_TRAMPOLINE) + (smp_trampoline_data - smp_trampoline_start);
+    uint32_t cr3 = (uint32_t)kernel_image_paddr(boot_pml4);
+    uint32_t nx = cpu_features.nx ? 1 : 0;
+    uint64_t stack = (uint64_t)&ap_stacks[cpu][KERNEL_STACK_SIZE], index = cpu;
+    memcpy(data + SMP_TR_CR3, &cr3, 4);
+    memcpy(data + SMP_TR_NX, &nx, 4);
+    memcpy(data + SMP_TR_STACK, &stack, 8);
+    memcpy(data + SMP_TR_CPU, &index, 8);
+    unsigned want = online + 1;
+    lapic_send_ipi(apic_id, ICR_INIT);
+    wait_us(10000, NULL, 0);
+    for (int i = 0; i < 2 && online < want; i++) {
+        lapic_send_ipi(apic_id, ICR_STARTUP | (SMP_TRAMPOLINE >> 12));
+        wait_us(i == 0 ? 200 : 1000000, &online, want); /* 1 s: a loaded host runs TCG slowly */
+    }
+    return online >= want;
+}
+
+unsigned smp_start_aps(void)
+{
+    uint32_t ids[ARCH_MAX_CPUS + 8];
+    unsigned listed, n = madt_cpus(ids, ARRAY_SIZE(ids), &listed);
+    uint32_t self = lapic_id();
+    memcpy(kmem_ptr(SMP_TRAMPOLINE), smp_trampoline_start,
+           (size_t)(smp_trampoline_end - smp_trampoline_start));
+    unsigned cpu = 1;
+    for (unsigned i = 0; i < n; i++) {
+        if (ids[i] == self) {
+            continue;
+        }
+        if (cpu == ARCH_MAX_CPUS) {
+            kprintf("smp: LAPIC id %u left alone: the kernel takes %u CPUs\n", ids[i],
+                    ARCH_MAX_CPUS);
+            continue;
+        }
+        if (start_ap(cpu, ids[i])) {
+            kprintf("smp: CPU %u (LAPIC id %u) online, parked\n", cpu, ids[i]);
+            cpu++;
+        } else { /* held in INIT: a late start must not take the next AP's stack */
+            lapic_send_ipi(ids[i], ICR_INIT);
+            kprintf("smp: CPU with LAPIC id %u did not start; held in INIT\n", ids[i]);
+        }
+    }
+    kprintf("smp: %u of %u CPUs online (the MADT lists %u); the application processors "
+            "are parked: the kernel schedules on CPU 0 only\n",
+            online, n > 0 ? n : 1, listed);
+    return online;
+}
+
+/* An AP, in the higher half on its own stack, still on the boot page tables. */
+void ap_main(unsigned cpu)
+{
+    write_cr3(paging_kernel_root());
+    gdt_init_ap(cpu, (uint64_t)&ap_stacks[cpu][KERNEL_STACK_SIZE]);
+    idt_load();
+    percpu_init_ap(cpu, (uint64_t)&ap_stacks[cpu][KERNEL_STACK_SIZE]);
+    lapic_init_ap();
+    __atomic_fetch_add(&online, 1, __ATOMIC_RELEASE);
+    for (;;) {
+        __asm__ volatile("cli; hlt");
+    }
+}
+
+unsigned arch_cpus_start(void)
+{
+    return smp_start_aps();
+}
