@@ -7,42 +7,10 @@
  * ELF64 executable with the PD's entry point and the same loadable segments (address,
  * sizes) as the PD's spec segments. PDs that share a program share its symbols.
  */
+#include "elf64.h"
 #include "init.h"
 
 #include <libbastion/string.h>
-
-struct elf64_ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-struct elf64_shdr {
-    uint32_t name, type;
-    uint64_t flags, addr, offset, size;
-    uint32_t link, info;
-    uint64_t addralign, entsize;
-};
-
-struct elf64_sym {
-    uint32_t name;
-    uint8_t info, other;
-    uint16_t shndx;
-    uint64_t value, size;
-};
-
-_Static_assert(sizeof(struct elf64_ehdr) == 64, "ELF header");
-_Static_assert(sizeof(struct elf64_phdr) == 56, "ELF program header");
-_Static_assert(sizeof(struct elf64_shdr) == 64, "ELF section header");
-_Static_assert(sizeof(struct elf64_sym) == 24, "ELF symbol");
 
 #define PT_LOAD    1
 #define SHT_SYMTAB 2

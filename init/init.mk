@@ -34,7 +34,7 @@ suite-host-init-parse: $(INIT_PARSE_TEST)
 # Host tests of the late image's ELF check (init/late_elf.h), with ASan and UBSan: suite
 # host-init-late-elf.
 INIT_LATE_ELF_TEST := $(BUILD)/host/init-late-elf-tests
-$(INIT_LATE_ELF_TEST): init/tests/host_late_elf.c init/late_elf.c init/late_elf.h
+$(INIT_LATE_ELF_TEST): init/tests/host_late_elf.c init/late_elf.c init/late_elf.h init/elf64.h
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(filter-out -MMD -MP,$(HOST_CFLAGS)) -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all -o $@ init/tests/host_late_elf.c init/late_elf.c

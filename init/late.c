@@ -101,7 +101,7 @@ static enum bst_late_verdict check_headers(struct late_load *l)
 static void place_bytes(const struct late_load *l, uint64_t offset, const uint8_t *buf, uint64_t n)
 {
     for (unsigned k = 0; k < l->elf.nloads; k++) {
-        const struct late_phdr *ph = &l->elf.loads[k];
+        const struct elf64_phdr *ph = &l->elf.loads[k];
         uint64_t from = ph->offset > offset ? ph->offset : offset;
         uint64_t to = ph->offset + ph->filesz < offset + n ? ph->offset + ph->filesz : offset + n;
         while (from < to) { /* one child page at a time */
@@ -155,7 +155,7 @@ static bst_error_t map_segments(const struct late_load *l)
 {
     const struct bastion_spec_pd *pd = &the_spec.pds[l->child];
     for (unsigned k = 0; k < l->elf.nloads; k++) {
-        const struct late_phdr *ph = &l->elf.loads[k];
+        const struct elf64_phdr *ph = &l->elf.loads[k];
         unsigned rights = BST_RIGHT_READ | (ph->flags & LATE_PF_W ? BST_RIGHT_WRITE : 0);
         unsigned attrs = ph->flags & LATE_PF_X ? BST_MAP_EXECUTABLE : 0;
         uint64_t first = ph->vaddr & ~(BASTION_PAGE_SIZE - 1);

@@ -8,29 +8,17 @@
 #define PT_DYNAMIC 2u
 #define PT_INTERP  3u
 
-struct late_ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-_Static_assert(sizeof(struct late_ehdr) == 64, "ELF64 header");
-_Static_assert(sizeof(struct late_phdr) == 56, "ELF64 program header");
-
-static int ident_ok(const struct late_ehdr *e)
+static int ident_ok(const struct elf64_ehdr *e)
 {
     return e->ident[0] == 0x7f && e->ident[1] == 'E' && e->ident[2] == 'L' && e->ident[3] == 'F' &&
            e->ident[4] == 2 /* 64-bit */ && e->ident[5] == 1 /* LE */ &&
            e->type == 2 /* ET_EXEC */ && e->machine == 62 /* x86_64 */ &&
-           e->phentsize == sizeof(struct late_phdr);
+           e->phentsize == sizeof(struct elf64_phdr);
 }
 
 /* Segment `ph` shares a page with one already accepted (at most LATE_MAX_LOADS: pairs are
  * cheap). */
-static int shares_page(const struct late_elf *out, const struct late_phdr *ph)
+static int shares_page(const struct late_elf *out, const struct elf64_phdr *ph)
 {
     uint64_t a0 = ph->vaddr & ~(uint64_t)(LATE_PAGE_SIZE - 1), a1 = ph->vaddr + ph->memsz;
     for (unsigned k = 0; k < out->nloads; k++) {
@@ -45,7 +33,7 @@ static int shares_page(const struct late_elf *out, const struct late_phdr *ph)
 enum late_elf_verdict late_elf_check(const uint8_t *head, uint64_t head_length, uint64_t length,
                                      uint64_t lo, uint64_t hi, struct late_elf *out)
 {
-    struct late_ehdr e;
+    struct elf64_ehdr e;
     if (head_length > length)
         head_length = length;
     if (head_length > LATE_PAGE_SIZE)
@@ -54,12 +42,12 @@ enum late_elf_verdict late_elf_check(const uint8_t *head, uint64_t head_length, 
         return LATE_ELF_NOT_ELF;
     __builtin_memcpy(&e, head, sizeof(e));
     if (!ident_ok(&e) || e.phoff > head_length ||
-        e.phnum > (head_length - e.phoff) / sizeof(struct late_phdr))
+        e.phnum > (head_length - e.phoff) / sizeof(struct elf64_phdr))
         return LATE_ELF_NOT_ELF;
     int entry_ok = 0;
     out->nloads = 0;
     for (unsigned i = 0; i < e.phnum; i++) {
-        struct late_phdr ph;
+        struct elf64_phdr ph;
         __builtin_memcpy(&ph, head + e.phoff + i * sizeof(ph), sizeof(ph));
         if (ph.type == PT_INTERP || ph.type == PT_DYNAMIC)
             return LATE_ELF_NOT_ELF;

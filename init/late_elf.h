@@ -8,20 +8,17 @@
 
 #include <stdint.h>
 
+#include "elf64.h"
+
 #define LATE_MAX_LOADS 16u /* loadable segments an image may have */
 #define LATE_PAGE_SIZE 4096u
 #define LATE_PF_X      1u
 #define LATE_PF_W      2u
 #define LATE_PF_R      4u
 
-struct late_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
 /* What the check found in an image it accepts. */
 struct late_elf {
-    struct late_phdr loads[LATE_MAX_LOADS]; /* its PT_LOAD segments with memsz > 0 */
+    struct elf64_phdr loads[LATE_MAX_LOADS]; /* its PT_LOAD segments with memsz > 0 */
     unsigned nloads;
     uint64_t entry;
 };

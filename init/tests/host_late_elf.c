@@ -275,14 +275,14 @@ static int accepted_ok(const struct late_elf *out, uint64_t length)
     if (out->nloads == 0 || out->nloads > LATE_MAX_LOADS)
         return 0;
     for (unsigned i = 0; i < out->nloads; i++) {
-        const struct late_phdr *p = &out->loads[i];
+        const struct elf64_phdr *p = &out->loads[i];
         __uint128_t end = (__uint128_t)p->vaddr + p->memsz;
         __uint128_t fend = (__uint128_t)p->offset + p->filesz;
         if (p->type != 1 || p->memsz == 0 || p->vaddr < LO || end > HI || fend > length ||
             p->filesz > p->memsz || !(p->flags & LATE_PF_R))
             return 0;
         for (unsigned j = 0; j < i; j++) {
-            const struct late_phdr *q = &out->loads[j];
+            const struct elf64_phdr *q = &out->loads[j];
             uint64_t p0 = p->vaddr / LATE_PAGE_SIZE,
                      p1 = (p->vaddr + p->memsz - 1) / LATE_PAGE_SIZE;
             uint64_t q0 = q->vaddr / LATE_PAGE_SIZE,
