@@ -24,7 +24,7 @@ FUZZ_QEMU_CALLS ?= 1000000
 FUZZ_QEMU_SEED ?= 0
 
 # kcov_run(NAME, CALLS, TIMEOUT, SEED): build the coverage kernel, boot it with the fuzzer.
-kcov_run = if $(MAKE) --no-print-directory CC=clang KCOV=1 BUILD=$(KCOV_BUILD) kernel; \
+kcov_run = if $(MAKE) --no-print-directory -j$(JOBS) CC=clang KCOV=1 BUILD=$(KCOV_BUILD) kernel; \
 	then echo "PASS: kcov/build"; else echo "FAIL: kcov/build: see log"; exit 1; fi; \
 	scripts/qemu-run.sh --image $(KCOV_KERNEL_BIN) --module $(KCOVFUZZ_ELF) --append "" \
 	    --harness-args "calls=$(2) seed=$(4)" --name $(1) --timeout $(3) --test-timeout $(3) \
