@@ -43,6 +43,18 @@ boot boot "ktest=boot" \
     --expect '^boot modules: 0' \
     --expect '^timer: TSC [0-9]+\.[0-9]{3} MHz \(measured against the PIT'
 
+# The I/O APICs from ACPI's MADT (docs/kernel.md, "Interrupts"): q35's one, found through
+# the RSDP in the BIOS area (Multiboot 1), with its ISA overrides; and without ACPI at all
+# the architectural default, with the reason. Several I/O APICs and malformed tables:
+# host suite host-madt (QEMU has one I/O APIC and a well-formed MADT).
+boot ioapic-madt "ktest=boot" \
+    --expect '^ioapic: I/O APIC 0 at 0xfec00000: 24 pins, GSIs 0-23, vectors 0x30-0x47$' \
+    --expect '^ioapic: ISA IRQs moved or not edge/high \(MADT overrides\): 0->GSI 2 .*9->GSI 9 level'
+boot ioapic-no-acpi "ktest=boot" --machine pc,acpi=off \
+    --expect '^ioapic: ACPI tables: none from the loader and none in the BIOS area \(RSDP' \
+    --expect '^ioapic: no I/O APIC from the MADT; the default one at 0xfec00000, GSI base 0$' \
+    --expect '^ioapic: I/O APIC 0 at 0xfec00000: 24 pins, GSIs 0-23, vectors 0x30-0x47$'
+
 # The TSC's rate is measured against the PIT by stamps whose own error is known, so a
 # vCPU descheduled by a loaded host anywhere in the calibration cannot skew it.
 # calib_stall=10000 (fault injection) busy-waits 10 ms at each weak point: after the

@@ -152,6 +152,24 @@ static void ioapic_add(paddr_t base, uint32_t gsi_base, uint8_t id)
             IRQ_VECTOR_BASE + irq_gsi_line(gsi_base + kept - 1));
 }
 
+/* The ISA IRQs that the MADT moves to another GSI or makes level or active low; a
+ * driver of an ISA device names that GSI (QEMU's PIT, ISA IRQ 0, is GSI 2). */
+static void print_isa_routes(void)
+{
+    const char *lead = "ioapic: ISA IRQs moved or not edge/high (MADT overrides):";
+    for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
+        const struct isa_route *r = &madt.isa[irq];
+        if (r->overridden && (r->gsi != irq || r->trigger || r->polarity)) {
+            kprintf("%s %u->GSI %u%s%s", lead, irq, r->gsi, r->trigger ? " level" : "",
+                    r->polarity ? " low" : "");
+            lead = "";
+        }
+    }
+    if (lead[0] == '\0') {
+        kprintf("\n");
+    }
+}
+
 void ioapic_init(void)
 {
     for (unsigned line = 0; line < LINE_TABLE; line++) {
@@ -166,15 +184,7 @@ void ioapic_init(void)
     for (unsigned i = 0; i < madt.n_ioapics; i++) {
         ioapic_add(madt.ioapic[i].base, madt.ioapic[i].gsi_base, madt.ioapic[i].id);
     }
-    kprintf("ioapic: ISA IRQs moved or not edge/high (MADT overrides):");
-    for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
-        const struct isa_route *r = &madt.isa[irq];
-        if (r->overridden && (r->gsi != irq || r->trigger || r->polarity)) {
-            kprintf(" %u->GSI %u%s%s", irq, r->gsi, r->trigger ? " level" : "",
-                    r->polarity ? " low" : "");
-        }
-    }
-    kprintf("\n");
+    print_isa_routes();
 }
 
 /* The I/O APIC and pin of a line that is a GSI's; false when no I/O APIC has it. */
