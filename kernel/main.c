@@ -7,8 +7,9 @@
  * runs benchmarks (kbench.h); `ticks=<n>` makes the
  * demo print the tick count once a second for n seconds (default 3); `exit` ends the
  * emulator after the demo instead of idling (for the harness); `nofastpath` sends every
- * IPC through the full path; `tp_nopad` ignores the pads of protected domain slots (the
- * fault that the time-protection test must catch).
+ * IPC through the full path; `tp_nopad` ignores the pads of protected domain slots and
+ * `tp_nodefer` delivers interrupts in any domain's slot (the faults that the
+ * time-protection test must catch).
  */
 #include <boot.h>
 #include <ipc/fastpath.h>
@@ -147,6 +148,10 @@ void kernel_main(const struct boot_info *bi)
     if (cmdline_get(bi->cmdline, "tp_nopad", selection, sizeof(selection)) != NULL) {
         domain_pads_disable();
         kprintf("domain: pads ignored (fault injection): protected switches are not padded\n");
+    }
+    if (cmdline_get(bi->cmdline, "tp_nodefer", selection, sizeof(selection)) != NULL) {
+        domain_defer_disable();
+        kprintf("domain: interrupts not deferred (fault injection): delivered in any slot\n");
     }
     if (bi->n_modules > 0) {
         start_root_task(bi, rc);

@@ -14,6 +14,7 @@ struct irq_line {
     bool issued;               /* an IRQ handler cap exists */
     bool unacked;              /* fired and not yet acknowledged */
     bool latched;              /* MSI: arrived again while unacknowledged */
+    bool hidden;               /* a pin masked for another domain's slot (time protection) */
     struct notification *ntfn; /* where it is delivered, if bound */
     uint64_t badge;
     uint64_t count;
@@ -157,8 +158,36 @@ static void irq_ack(unsigned irq)
         deliver(l);
         return;
     }
-    if (!is_msi(irq)) {
+    if (!is_msi(irq) && !l->hidden) { /* a hidden pin waits for its domain's slot */
         arch_irq_unmask(irq);
+    }
+}
+
+/* Time protection (thread/domain_irq.h): at the switch into `domain` (-1: the protected
+ * schedule is gone), mask every acknowledged pin whose notification would wake another
+ * domain's thread, so that its device cannot even trap into this slot, and unmask those
+ * masked so that are this domain's again (or everyone's). MSIs cannot be masked at the
+ * controller: they are only deferred (irq_raised()). */
+void irq_domain_enter(int domain)
+{
+    for (unsigned i = 0; i < IRQ_LINES; i++) {
+        struct irq_line *l = &lines[i];
+        if (!l->issued || is_msi(i) || (l->ntfn == NULL && !l->hidden)) {
+            continue;
+        }
+        int owner = l->ntfn != NULL ? domain_irq_owner(l->ntfn) : -1;
+        bool hide = domain >= 0 && owner >= 0 && owner != domain;
+        if (hide && !l->hidden) {
+            l->hidden = true;
+            if (!l->unacked) {
+                arch_irq_mask(i);
+            }
+        } else if (!hide && l->hidden) {
+            l->hidden = false;
+            if (!l->unacked) {
+                arch_irq_unmask(i);
+            }
+        }
     }
 }
 

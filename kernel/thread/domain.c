@@ -44,12 +44,16 @@ void domain_set_schedule(const struct domain_slot *slots, unsigned count, uint64
     for (unsigned d = 0; d < NUM_DOMAINS; d++) {
         domain_irq_release((uint8_t)d); /* nothing waits for a slot of the old schedule */
     }
+    if (domain_state.protect) {
+        irq_domain_enter(-1); /* every pin hidden for the old schedule shown again */
+    }
     domain_state.count = (uint8_t)count;
     domain_state.protect = false;
     for (unsigned i = 0; i < count; i++) {
         domain_state.schedule[i] = slots[i];
         domain_state.protect |= slots[i].pad != 0 || slots[i].flush != 0;
     }
+    domain_state.protect &= !domain_state.nodefer; /* (only the interrupt side reads it) */
     if (count == 0) {
         domain_state.index = 0;
         domain_state.slot_end = UINT64_MAX;
@@ -58,12 +62,20 @@ void domain_set_schedule(const struct domain_slot *slots, unsigned count, uint64
         sched_enter_domain(0);
     } else {
         enter_slot(0, now);
+        if (domain_state.protect) {
+            irq_domain_enter(domain_state.current);
+        }
     }
 }
 
 void domain_pads_disable(void)
 {
     domain_state.nopad = true;
+}
+
+void domain_defer_disable(void)
+{
+    domain_state.nodefer = true;
 }
 
 /* The protected end of slot `left` (the one the CPU leaves): flush what its policy names,
@@ -113,8 +125,9 @@ uint64_t domain_check(uint64_t now)
     }
     enter_slot(i, start);
     domain_state.stats.switches++;
-    if (domain_state.protect) {
-        domain_irq_release(domain_state.current); /* inside the pad of the slot left */
+    if (domain_state.protect) { /* inside the pad of the slot left */
+        irq_domain_enter(domain_state.current);
+        domain_irq_release(domain_state.current);
     }
     if (left->flush == 0 && pad_of(left) == 0) {
         return now;

@@ -10,12 +10,11 @@
 #define WORDS ((IRQ_LINES + 63) / 64)
 
 static uint64_t deferred[NUM_DOMAINS][WORDS];
-static uint32_t waiting;        /* bit d: deferred[d] holds a line (the switch's quick test) */
+static uint32_t waiting; /* bit d: deferred[d] holds a line (the switch's quick test) */
 static uint64_t deferred_count;
 
-/* The domain the signal would run in: its first waiter's, else its bound TCB's; -1 when
- * nobody would run (the signal only sets bits: nothing to defer). */
-static int owner(const struct notification *n)
+/* (-1: nobody would run; the signal only sets bits, nothing to defer.) */
+int domain_irq_owner(const struct notification *n)
 {
     if (n->queue.head != NULL) {
         return n->queue.head->domain;
@@ -28,7 +27,7 @@ bool domain_irq_defer(unsigned irq, const struct notification *n)
     if (!domain_state.protect || n == NULL || irq >= IRQ_LINES) {
         return false;
     }
-    int d = owner(n);
+    int d = domain_irq_owner(n);
     if (d < 0 || d == domain_current()) {
         return false;
     }

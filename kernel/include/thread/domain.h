@@ -47,7 +47,8 @@ struct domain_state {
     uint8_t index;      /* its entry in the schedule */
     uint8_t count;      /* entries; 0: no schedule (domain 0 only) */
     bool nopad;         /* fault injection (`tp_nopad`): pads are ignored */
-    bool protect;       /* a slot has a pad or a flush: interrupts wait for their domain */
+    bool protect;       /* a slot has a pad or a flush (no tp_nodefer): interrupts wait */
+    bool nodefer;       /* fault injection (`tp_nodefer`): interrupts are not deferred */
     uint64_t slot_end;  /* counter time the current slot ends (UINT64_MAX: never) */
     uint64_t switch_at; /* when the kernel takes the CPU for the switch: slot_end - pad */
     struct domain_slot schedule[DOMAIN_SCHEDULE_MAX];
@@ -82,6 +83,9 @@ uint64_t domain_check(uint64_t now);
 /* Ignore every pad from now on (the `tp_nopad` command-line word: the test that shows
  * the timing channel is open again without padding). */
 void domain_pads_disable(void);
+/* Deliver interrupts at once, never hiding a line (`tp_nodefer`: the test that shows the
+ * interrupt channel open again without deferral). */
+void domain_defer_disable(void);
 
 struct invocation;
 bst_error_t domain_control_invoke(struct invocation *inv);

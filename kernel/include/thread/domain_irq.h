@@ -32,7 +32,15 @@ void domain_irq_release(uint8_t domain);
 /* How many deliveries waited for their domain since boot (tests). */
 uint64_t domain_irq_deferred_count(void);
 
+/* The domain whose thread a signal of `n` would wake: its first waiter's, else its bound
+ * TCB's; -1 when nobody's. */
+int domain_irq_owner(const struct notification *n);
+
 /* irq/irq.c: deliver line `irq` now, if it still has a handler (the deferred delivery). */
 void irq_deliver_deferred(unsigned irq);
+
+/* irq/irq.c: at the switch into `domain` (-1: protection ends), mask the pins of other
+ * domains' devices and unmask this domain's (docs/kernel.md, "Time protection"). */
+void irq_domain_enter(int domain);
 
 #endif

@@ -26,6 +26,12 @@ void irq_deliver_deferred(unsigned irq)
     host_deferred_last = irq;
 }
 
+/* No lines to hide or show. */
+void irq_domain_enter(int domain)
+{
+    (void)domain;
+}
+
 /* No fastpath: nothing to switch when a limited context runs. */
 void fastpath_limited_running(bool limited)
 {

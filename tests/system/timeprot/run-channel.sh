@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
-# The time-protection channel test (suite system-timeprot; timeprot.mk):
+# The time-protection channel test (suites system-timeprot, system-timeprot-unprotected;
+# timeprot.mk):
 #
-#   run-channel.sh KERNEL ROOTTASK CHANNEL_CAPACITY LOGDIR
+#   run-channel.sh protected|unprotected KERNEL ROOTTASK CHANNEL_CAPACITY LOGDIR
 #
-# Boot 1, as built: run "open" (no protection) must carry information, run "padded"
-# (pad and flushes on every slot) must not, within the estimator's noise.
-# Boot 2, kernel command line `tp_nopad` (pads ignored), only the padded run (from=2):
-# it must carry information again, which is the padded test failing as it should.
-# Result lines: the runner's for each boot, channel_capacity's for each run.
+# protected: the kernel as built. The runs without protection ("open": the sender's
+# kernel work; "irq-open": the sender's device interrupts) must carry information, the
+# protected ones ("padded", "irq-protected": pad and flushes on every slot, interrupts
+# deferred) must not, within the estimator's noise.
+# unprotected: kernel command line `tp_nopad tp_nodefer` (pads ignored, interrupts
+# delivered in any slot), only the protected runs (from=3): both must carry information
+# again, which is the protected tests failing as they should.
+# Result lines: the runner's for the boot, channel_capacity's for each run.
 set -u
-kernel=$1 roottask=$2 capacity=$3 logdir=$4
+which=$1 kernel=$2 roottask=$3 capacity=$4 logdir=$5
 mkdir -p "$logdir"
-here=$(dirname "$0")
+run="$(dirname "$0")/../../../scripts/qemu-run.sh"
 status=0
-"$here/../../../scripts/qemu-run.sh" --image "$kernel" --module "$roottask" --icount --append "" \
-    --name timeprot --timeout 240 --test-timeout 120 --log "$logdir/timeprot.log" || status=1
-"$capacity" --prefix timeprot.capacity "$logdir/timeprot.log" open=open padded=closed || status=1
-"$here/../../../scripts/qemu-run.sh" --image "$kernel" --module "$roottask" --icount \
-    --append "tp_nopad" --harness-args "from=2" --name timeprot-nopad --timeout 240 \
-    --test-timeout 120 --log "$logdir/timeprot-nopad.log" \
-    --expect "^domain: pads ignored" || status=1
-"$capacity" --prefix timeprot.nopad "$logdir/timeprot-nopad.log" padded=open || status=1
+case $which in
+protected)
+    "$run" --image "$kernel" --module "$roottask" --icount --append "" --name timeprot \
+        --timeout 400 --test-timeout 150 --log "$logdir/timeprot.log" || status=1
+    "$capacity" --prefix timeprot.capacity "$logdir/timeprot.log" open=open padded=closed \
+        irq-open=open irq-protected=closed || status=1
+    ;;
+unprotected)
+    "$run" --image "$kernel" --module "$roottask" --icount --append "tp_nopad tp_nodefer" \
+        --harness-args "from=3" --name timeprot-unprotected --timeout 300 --test-timeout 150 \
+        --log "$logdir/timeprot-unprotected.log" \
+        --expect "^domain: pads ignored" --expect "^domain: interrupts not deferred" || status=1
+    "$capacity" --prefix timeprot.unprotected "$logdir/timeprot-unprotected.log" padded=open \
+        irq-protected=open || status=1
+    ;;
+*)
+    echo "usage: $0 protected|unprotected KERNEL ROOTTASK CHANNEL_CAPACITY LOGDIR" >&2
+    exit 2
+    ;;
+esac
 exit $status
