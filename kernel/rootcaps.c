@@ -47,7 +47,7 @@ static void collect_ram(const struct boot_info *bi)
 /* Add [a, b) minus the kernel's own device pages to the device ranges. */
 static void add_device(paddr_t a, paddr_t b)
 {
-    struct boot_range kept[8];
+    struct boot_range kept[16]; /* the interrupt controllers' pages (a few) */
     size_t n_kept = arch_kernel_device_ranges(kept, ARRAY_SIZE(kept));
     for (size_t i = 0; i < n_kept && a < b; i++) {
         if (kept[i].end <= a || kept[i].base >= b) {

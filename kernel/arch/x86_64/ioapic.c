@@ -32,6 +32,7 @@
 #define BIOS_AREA_SIZE    0x20000ull
 
 static volatile uint32_t *regs[IOAPIC_MAX];
+static paddr_t bases[IOAPIC_MAX];
 static struct gsi_ranges ranges;
 static struct madt_info madt;
 
@@ -140,6 +141,7 @@ static void ioapic_add(paddr_t base, uint32_t gsi_base, uint8_t id)
                 why);
         return;
     }
+    bases[io] = base;
     for (unsigned pin = 0; pin < kept; pin++) {
         unsigned line = irq_gsi_line(gsi_base + pin);
         line_regs[line] = regs[io];
@@ -185,6 +187,16 @@ void ioapic_init(void)
         ioapic_add(madt.ioapic[i].base, madt.ioapic[i].gsi_base, madt.ioapic[i].id);
     }
     print_isa_routes();
+}
+
+unsigned ioapic_count(void)
+{
+    return ranges.n;
+}
+
+paddr_t ioapic_base(unsigned i)
+{
+    return i < ranges.n ? bases[i] : 0;
 }
 
 /* The I/O APIC and pin of a line that is a GSI's; false when no I/O APIC has it. */

@@ -8,6 +8,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/io.h>
+#include <arch/ioapic.h>
 #include <arch/layout.h>
 #include <arch/percpu.h>
 #include <machine.h>
@@ -73,17 +74,25 @@ paddr_t arch_phys_reachable_limit(void)
     return PHYSMAP_MAX_BYTES;
 }
 
-/* The IOAPIC and local APIC register pages, at their architectural default addresses
- * (ACPI's MADT may move them; reading it comes with interrupt routing). */
+/* The interrupt controllers' register pages: the I/O APIC and local APIC pages at their
+ * architectural default addresses, and the page of every I/O APIC the kernel drives from
+ * the MADT (ioapic.c, which runs before the root caps are made), so that no user gets a
+ * frame of them and reprograms interrupt routing. */
 size_t arch_kernel_device_ranges(struct boot_range *out, size_t max)
 {
     static const struct boot_range kept[] = {
-        {0xfec00000, 0xfec01000}, /* IOAPIC */
+        {0xfec00000, 0xfec01000}, /* the default I/O APIC */
         {0xfee00000, 0xfee01000}, /* local APIC */
     };
     size_t n = 0;
     for (; n < ARRAY_SIZE(kept) && n < max; n++) {
         out[n] = kept[n];
+    }
+    for (unsigned i = 0; i < ioapic_count() && n < max; i++) {
+        paddr_t page = ALIGN_DOWN(ioapic_base(i), 4096);
+        if (page != kept[0].base) {
+            out[n++] = (struct boot_range){page, page + 4096};
+        }
     }
     return n;
 }

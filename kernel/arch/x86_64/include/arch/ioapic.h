@@ -16,6 +16,11 @@
  * every input. At boot, after paging_init. */
 void ioapic_init(void);
 
+/* The I/O APICs driven (after ioapic_init): how many, and I/O APIC i's register
+ * address; the kernel keeps their pages (arch_kernel_device_ranges). */
+unsigned ioapic_count(void);
+paddr_t ioapic_base(unsigned i);
+
 /* Interrupt remapping coming on (iommu.c): first write every pin's remapping entry from
  * its redirection entry, then, once remapping is on, switch the redirection entries to
  * the remappable format (the IOAPIC's messages go through the unit). */
