@@ -112,7 +112,8 @@ static const char *base_refused(paddr_t base)
     }
     for (size_t i = 0; i < bi->n_regions; i++) {
         const struct mem_region *r = &bi->regions[i];
-        bool ram = r->type == MEM_USABLE || r->type == MEM_KERNEL || r->type == MEM_MODULE;
+        bool ram = r->type == MEM_USABLE || r->type == MEM_KERNEL || r->type == MEM_MODULE ||
+                   r->type == MEM_ACPI_RECLAIM;
         if (ram && base >= r->base && base - r->base < r->size) {
             return "its registers would be RAM";
         }
@@ -177,14 +178,15 @@ void ioapic_init(void)
     for (unsigned line = 0; line < LINE_TABLE; line++) {
         line_regs[line] = unrouted;
     }
-    if (!madt_read()) {
+    bool from_madt = madt_read();
+    for (unsigned i = 0; from_madt && i < madt.n_ioapics; i++) {
+        ioapic_add(madt.ioapic[i].base, madt.ioapic[i].gsi_base, madt.ioapic[i].id);
+    }
+    if (ranges.n == 0) { /* no MADT, or none of its I/O APICs could be driven */
         kprintf("ioapic: no I/O APIC from the MADT; the default one at %#x, GSI base 0\n",
                 IOAPIC_DEFAULT_PHYS);
         ioapic_add(IOAPIC_DEFAULT_PHYS, 0, 0);
         return;
-    }
-    for (unsigned i = 0; i < madt.n_ioapics; i++) {
-        ioapic_add(madt.ioapic[i].base, madt.ioapic[i].gsi_base, madt.ioapic[i].id);
     }
     print_isa_routes();
 }
