@@ -22,6 +22,21 @@ struct irq_line {
 
 static struct irq_line lines[IRQ_LINES];
 
+/* The pins irq_domain_enter() must look at (bound to a notification, or hidden), so that
+ * a protected switch scans a few bits rather than every line. */
+static uint64_t watched[(IRQ_LINES + 63) / 64];
+
+static void watch_update(unsigned i)
+{
+    const struct irq_line *l = &lines[i];
+    uint64_t bit = 1ull << (i % 64);
+    if (l->issued && !irq_line_is_msi(i) && (l->ntfn != NULL || l->hidden)) {
+        watched[i / 64] |= bit;
+    } else {
+        watched[i / 64] &= ~bit;
+    }
+}
+
 uint64_t irq_count(unsigned irq)
 {
     return irq < IRQ_LINES ? lines[irq].count : 0;
@@ -73,6 +88,7 @@ void irq_deliver_deferred(unsigned irq)
 static void issue_handler(struct invocation *inv, struct cte *dest, unsigned line)
 {
     lines[line] = (struct irq_line){.issued = true};
+    watch_update(line);
     dest->cap = cap_make_control(BST_OBJ_IRQ_HANDLER);
     dest->cap.u.irq.irq = line;
     cdt_insert_last_child(inv->slot, dest);
@@ -163,30 +179,39 @@ static void irq_ack(unsigned irq)
     }
 }
 
+/* One watched pin at the switch into `domain` (irq_domain_enter()): hidden when a signal
+ * would wake another domain's thread, shown again when it is this domain's or nobody's
+ * (or the protected schedule is gone: domain -1). */
+static void hide_or_show(unsigned i, int domain)
+{
+    struct irq_line *l = &lines[i];
+    int owner = l->ntfn != NULL ? domain_irq_owner(l->ntfn) : -1;
+    bool hide = domain >= 0 && owner >= 0 && owner != domain;
+    if (hide && !l->hidden) {
+        l->hidden = true;
+        if (!l->unacked) {
+            arch_irq_mask(i);
+        }
+    } else if (!hide && l->hidden) {
+        l->hidden = false;
+        if (!l->unacked) {
+            arch_irq_unmask(i);
+        }
+    }
+}
+
 /* Time protection (thread/domain_irq.h): at the switch into `domain` (-1: the protected
  * schedule is gone), mask every acknowledged pin whose notification would wake another
  * domain's thread, so that its device cannot even trap into this slot, and unmask those
  * masked so that are this domain's again (or everyone's). MSIs cannot be masked at the
- * controller: they are only deferred (irq_raised()). */
+ * controller: they are only deferred (irq_raised()). Only the watched pins are looked at. */
 void irq_domain_enter(int domain)
 {
-    for (unsigned i = 0; i < IRQ_LINES; i++) {
-        struct irq_line *l = &lines[i];
-        if (!l->issued || is_msi(i) || (l->ntfn == NULL && !l->hidden)) {
-            continue;
-        }
-        int owner = l->ntfn != NULL ? domain_irq_owner(l->ntfn) : -1;
-        bool hide = domain >= 0 && owner >= 0 && owner != domain;
-        if (hide && !l->hidden) {
-            l->hidden = true;
-            if (!l->unacked) {
-                arch_irq_mask(i);
-            }
-        } else if (!hide && l->hidden) {
-            l->hidden = false;
-            if (!l->unacked) {
-                arch_irq_unmask(i);
-            }
+    for (unsigned w = 0; w < sizeof(watched) / sizeof(watched[0]); w++) {
+        for (uint64_t bits = watched[w]; bits != 0; bits &= bits - 1) {
+            unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
+            hide_or_show(i, domain);
+            watch_update(i);
         }
     }
 }
@@ -201,6 +226,7 @@ bst_error_t irq_handler_invoke(struct invocation *inv)
         return BST_OK;
     case BST_INV_IRQ_HANDLER_CLEAR:
         lines[irq].ntfn = NULL;
+        watch_update(irq);
         return BST_OK;
     case BST_INV_IRQ_HANDLER_SET_NOTIFICATION: {
         if (inv->length < 1) {
@@ -216,6 +242,7 @@ bst_error_t irq_handler_invoke(struct invocation *inv)
             return BST_INSUFFICIENT_RIGHTS;
         }
         lines[irq].ntfn = notification_of(&slot->cap);
+        watch_update(irq);
         lines[irq].badge = cap_badge(&slot->cap);
         return BST_OK;
     }
@@ -234,6 +261,7 @@ void irq_handler_finalise(const struct cap *cap)
         arch_irq_mask(irq);
     }
     lines[irq] = (struct irq_line){0};
+    watch_update(irq);
 }
 
 /* A notification is deleted: no line, and no I/O space's DMA faults, may keep
@@ -244,6 +272,7 @@ void irq_forget_notification(const struct notification *n)
     for (unsigned i = 0; i < IRQ_LINES; i++) {
         if (lines[i].ntfn == n) {
             lines[i].ntfn = NULL;
+            watch_update(i);
         }
     }
 }
