@@ -156,3 +156,32 @@ soak-restart: $(KERNEL_BIN) $(SERIAL_RESTART_BUILD)/soak/modules.args
 	$(Q)scripts/run-suite.sh soak-restart $(BUILD)/test-results -- \
 	    drivers/serial/tests/restart/run.sh $(KERNEL_BIN) $(SERIAL_RESTART_BUILD) \
 	    $(BUILD)/test-logs/restart 1000 soak
+
+# The serial virtualiser restart test (drivers/serial/tests/virt_restart, docs/drivers.md,
+# "Restarting the serial virtualisers"): serial_tx_virt under the supervisor, faulting at
+# random fault points while two clients print lines in pieces; every line on COM2 must be
+# whole, in order, at most once. broken.xml ignores the journals: its check must fail.
+# soak.xml is the long run (`make soak`). The same ELFs as the driver restart test.
+SERIAL_VRESTART_DIR := drivers/serial/tests/virt_restart
+define serial_vrestart_system
+$(SERIAL_RESTART_BUILD)/virt-$(1)/modules.args: $(SERIAL_VRESTART_DIR)/$(1).xml $(TOOL) \
+    $(INIT_ELF) scripts/build-example.sh $(SERIAL_RESTART_ELFS)
+	@mkdir -p $$(dir $$@)
+	$$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $$< $$(dir $$@) $(SERIAL_RESTART_BUILD) \
+	    > $$@.tmp && mv $$@.tmp $$@
+ALL_TARGETS += $(SERIAL_RESTART_BUILD)/virt-$(1)/modules.args
+endef
+$(foreach s,system broken soak,$(eval $(call serial_vrestart_system,$(s))))
+
+TEST_SUITES += system-serial-virt-restart
+SOAK_TARGETS += soak-serial-virt-restart
+.PHONY: suite-system-serial-virt-restart soak-serial-virt-restart
+suite-system-serial-virt-restart: $(KERNEL_BIN) $(SERIAL_RESTART_BUILD)/virt-system/modules.args \
+    $(SERIAL_RESTART_BUILD)/virt-broken/modules.args
+	$(Q)scripts/run-suite.sh system-serial-virt-restart $(BUILD)/test-results -- \
+	    $(SERIAL_VRESTART_DIR)/run.sh $(KERNEL_BIN) $(SERIAL_RESTART_BUILD) \
+	    $(BUILD)/test-logs/serial-virt-restart 200 virt-system virt-broken
+soak-serial-virt-restart: $(KERNEL_BIN) $(SERIAL_RESTART_BUILD)/virt-soak/modules.args
+	$(Q)scripts/run-suite.sh soak-serial-virt-restart $(BUILD)/test-results -- \
+	    $(SERIAL_VRESTART_DIR)/run.sh $(KERNEL_BIN) $(SERIAL_RESTART_BUILD) \
+	    $(BUILD)/test-logs/serial-virt-restart 1000 virt-soak

@@ -23,7 +23,7 @@ struct serial_rx {
     struct queue_handle queue;
     const volatile uint8_t *data;
     bst_channel_t channel;
-    bool holding; /* `buffer` is being read */
+    bool holding; /* `buffer`, the active ring's head (peeked), is being read */
     struct queue_buffer buffer;
     uint32_t read;
 };
@@ -127,11 +127,16 @@ int serial_printf(const char *fmt, ...)
     return n;
 }
 
-/* Give the buffer just read back to the virtualiser. */
+/* Give the buffer just read back to the virtualiser, then take it off the active ring:
+ * so it is on one of the rings at every moment, and a restarted virtualiser, which takes
+ * back the buffers on neither (docs/drivers.md, "Restarting the serial virtualisers"),
+ * never takes one that is being read. */
 static void rx_return_buffer(void)
 {
     rx.holding = false;
-    if (queue_enqueue_free(&rx.queue, rx.buffer) != QUEUE_OK)
+    bool returned = queue_enqueue_free(&rx.queue, rx.buffer) == QUEUE_OK;
+    (void)queue_dequeue_active(&rx.queue);
+    if (!returned)
         return; /* the ring looks full: the peer corrupted it; the buffer is lost to it */
     if (queue_ring_should_notify_consumer(&rx.queue.free))
         bst_notify(rx.channel);
@@ -148,10 +153,12 @@ int serial_try_getchar(void)
             rx_return_buffer();
         if (taken == SERIAL_QUEUE_CAPACITY)
             return -1; /* a corrupt ring: nothing usable in a ring's worth */
-        struct queue_result r = queue_dequeue_active(&rx.queue);
+        struct queue_result r = queue_peek_active(&rx.queue);
         if (r.status == QUEUE_EMPTY)
             return -1;
-        if (r.status == QUEUE_OK) {
+        if (r.status != QUEUE_OK) {
+            (void)queue_dequeue_active(&rx.queue); /* not a buffer: dropped */
+        } else {
             rx.buffer = r.buffer;
             rx.read = 0;
             rx.holding = true;

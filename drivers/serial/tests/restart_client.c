@@ -14,6 +14,7 @@
 #include <bastion/serial/client.h>
 #include <bastion/timer/client.h>
 #include <libbastion/pd.h>
+#include <libbastion/printf.h>
 #include <libbastion/string.h>
 #include <libbastion/syscall.h>
 
@@ -25,6 +26,68 @@
 #define LOST_MS  1500
 
 uint64_t lines = 300; /* setvar */
+/* setvar: nonzero cuts each line into two or three pieces handed over apart (flushed),
+ * so that the transmit virtualiser's lines span buffers (the virtualiser restart test). */
+uint64_t split_lines;
+/* setvar: lines of input meant for this client (the virtualiser restart test): it reads
+ * input all along, and at the end until none came for INPUT_QUIET_MS, and checks it. */
+uint64_t input_lines;
+
+#define INPUT_QUIET_MS 1500
+#define INPUT_FILL     20 /* an input line: "NAME NNNN " and the name's letter 20 times */
+
+static struct {
+    char line[64];
+    unsigned length;
+    uint64_t whole, damaged, next, failures;
+} input;
+
+/* A line of input ended: it must be the client's next line whole, or damaged (bytes of
+ * it lost at a virtualiser restart) but then hold none but its own name's letter, digits
+ * and spaces: a letter of another client's line, or a whole line again or out of order,
+ * is a failure. */
+static void input_line_done(char me)
+{
+    char fill[INPUT_FILL + 1], want[64];
+    for (unsigned k = 0; k < INPUT_FILL; k++)
+        fill[k] = me;
+    fill[INPUT_FILL] = 0;
+    input.line[input.length] = 0;
+    unsigned n = 0;
+    for (unsigned k = 2; k < 6 && k < input.length; k++)
+        n = n * 10 + (unsigned)(input.line[k] - '0');
+    bst_snprintf(want, sizeof(want), "%c %04u %s", me, n, fill);
+    const char *problem = NULL;
+    if (input.length < sizeof(input.line) - 1 && bst_strcmp(input.line, want) == 0) {
+        if (n < input.next)
+            problem = "repeated or out of order";
+        input.whole++;
+        input.next = n + 1;
+    } else {
+        for (unsigned k = 0; k < input.length; k++) {
+            char c = input.line[k];
+            if (c != me && c != ' ' && (c < '0' || c > '9'))
+                problem = "another client's byte";
+        }
+        input.damaged++;
+    }
+    if (problem && input.failures++ < 5)
+        bst_printf("%c: FAIL: input line '%s': %s\n", me, input.line, problem);
+    input.length = 0;
+}
+
+/* Take the input there is; true if there was some. */
+static bool poll_input(char me)
+{
+    bool any = false;
+    for (int c; (c = serial_try_getchar()) >= 0; any = true) {
+        if (c == '\n')
+            input_line_done(me);
+        else if (input.length < sizeof(input.line) - 1)
+            input.line[input.length++] = (char)c;
+    }
+    return any;
+}
 
 static uint64_t tsc_ms(void)
 {
@@ -66,9 +129,31 @@ void init(void)
         for (unsigned k = 0; k < PAYLOAD; k++)
             payload[k] = (char)('a' + (n * 7 + k * 3 + (unsigned)me[0]) % 26);
         payload[PAYLOAD] = 0;
-        serial_printf("%s %04lu %s\n", me, (unsigned long)n, payload);
+        if (split_lines) {
+            char text[PAYLOAD + 16];
+            int length =
+                bst_snprintf(text, sizeof(text), "%s %04lu %s\n", me, (unsigned long)n, payload);
+            size_t cut1 = 1 + (seed >> 40) % 30, cut2 = cut1 + (seed >> 50) % 20;
+            serial_write(text, cut1);
+            serial_flush();
+            serial_write(text + cut1, cut2 - cut1);
+            serial_flush();
+            serial_write(text + cut2, (size_t)length - cut2);
+        } else {
+            serial_printf("%s %04lu %s\n", me, (unsigned long)n, payload);
+        }
+        if (input_lines)
+            (void)poll_input(me[0]);
     }
     serial_flush();
+    if (input_lines) {
+        for (uint64_t quiet = tsc_ms(); tsc_ms() - quiet < INPUT_QUIET_MS; bst_yield())
+            if (poll_input(me[0]))
+                quiet = tsc_ms();
+        bst_printf("%s: input: %lu of %lu lines whole, %lu damaged, %lu failures\n", me,
+                   (unsigned long)input.whole, (unsigned long)input_lines,
+                   (unsigned long)input.damaged, (unsigned long)input.failures);
+    }
     bst_printf("%s: %lu lines printed, %lu timeouts, %lu lost\n", me, (unsigned long)lines,
                (unsigned long)lines, (unsigned long)lost);
     if (me[0] == 'b') {

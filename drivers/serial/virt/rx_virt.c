@@ -16,9 +16,23 @@
  * A client that does not read loses input: when all its buffers are full and waiting,
  * further bytes for it are dropped (and counted), so one stuck client never stops the
  * line for the others nor keeps a switch from being seen.
+ *
+ * Restart (docs/drivers.md, "Restarting the serial virtualisers"): it may be re-initialised
+ * at any point. A byte reaches at most one client, the one that was active when it came
+ * (the switch survives), at most once and in order; a restart may lose the bytes in a
+ * client buffer not yet handed over. It only peeks the driver's head buffer and keeps in
+ * the driver's queue region a journal (struct serial_virt_rx_journal): how many of its
+ * bytes are delivered and the active client, in one word written after each byte (so
+ * before a client buffer is handed over); the buffer goes back with the driver's
+ * free_tail_before / returning_head protocol. Its own buffers: each client's pool keeps
+ * `fresh` in the client's queue region, and a restarted run takes back every buffer
+ * below it that is on neither of the client's rings (the client library reads a buffer
+ * in place and returns it before taking it off the ring, so one it reads is always on a
+ * ring). Fault points: libbastion/fault_inject.h.
  */
 #include <bastion/serial/pool.h>
 #include <bastion/serial/protocol.h>
+#include <libbastion/fault_inject.h>
 #include <libbastion/pd.h>
 
 #define DRIVER 8 /* channel */
@@ -27,10 +41,20 @@ uintptr_t client0_queue, client0_data, client1_queue, client1_data; /* setvar_va
 uintptr_t client2_queue, client2_data, client3_queue, client3_data;
 uintptr_t driver_queue, driver_data;
 
+/* Test-only (setvar): nonzero makes a restarted run forget the active client (input goes
+ * to client 0 again) and its clients' pools (their buffers are handed out from the first,
+ * whoever holds them), so that the restart test can show that its check fails without
+ * them. (Delivery still goes on at the journal's byte: from the buffer's start, a run
+ * that faults within one buffer's bytes would never get past it.) */
+uint64_t rx_virt_resync_broken;
+
 struct client {
     bool present;
     struct queue_handle queue;
     struct serial_pool pool;
+    volatile struct serial_virt_pool_journal *pool_journal; /* in the client's queue region */
+    uint32_t reclaimed[SERIAL_BUFFER_COUNT];                /* a dead run's buffers */
+    uint32_t reclaimed_count;
     uint8_t *data;
     bool holding; /* `buffer` is being filled */
     struct queue_buffer buffer;
@@ -44,8 +68,20 @@ static unsigned active;
 static struct {
     struct queue_handle queue;
     const volatile uint8_t *data;
+    volatile struct serial_virt_rx_journal *journal; /* in the driver's queue region */
     bool notify;
 } driver;
+
+/* Record that the bytes of the driver's head buffer before `next` are delivered, and
+ * where input goes now: after each byte, and so before a client buffer is handed over. A
+ * restarted run goes on after the last recorded byte: it never delivers a byte twice, and
+ * never a switch (a crash loses the bytes of the client buffer being filled, which
+ * nobody will see: it is taken back). */
+static void commit(uint32_t next)
+{
+    driver.journal->position = SERIAL_RX_POSITION(next, active);
+    bst_fault_point("rx-virt-committed");
+}
 
 /* Hand the client what its current buffer holds. */
 static void client_flush(struct client *c)
@@ -57,48 +93,94 @@ static void client_flush(struct client *c)
     if (queue_enqueue_active(&c->queue, c->buffer) == QUEUE_OK &&
         queue_ring_should_notify_consumer(&c->queue.active))
         c->notify = true;
+    bst_fault_point("rx-virt-handed-over");
 }
 
-static void client_put(struct client *c, uint8_t byte)
+/* An empty buffer of the client's: one a dead run left, else from the pool, whose
+ * `fresh` is recorded before the buffer is used. */
+static struct queue_result client_take(struct client *c)
+{
+    struct queue_result r = {.status = QUEUE_OK};
+    if (c->reclaimed_count > 0) {
+        r.buffer.offset = c->reclaimed[--c->reclaimed_count];
+        r.buffer.length = SERIAL_BUFFER_SIZE;
+        return r;
+    }
+    r = serial_pool_take(&c->pool);
+    c->pool_journal->fresh = c->pool.fresh;
+    return r;
+}
+
+/* Put the byte into the client's buffer; true when the buffer is full (to hand over). */
+static bool client_put(struct client *c, uint8_t byte)
 {
     if (!c->holding) {
-        struct queue_result r = serial_pool_take(&c->pool);
+        struct queue_result r = client_take(c);
         if (r.status != QUEUE_OK) {
             if (c->dropped++ == 0)
                 bst_printf("serial_rx_virt: client %u does not read: its input is dropped\n",
                            (unsigned)(c - clients));
-            return;
+            return false;
         }
         c->buffer = r.buffer;
         c->used = 0;
         c->holding = true;
     }
     c->data[c->buffer.offset + c->used++] = byte;
-    if (c->used == c->buffer.length)
-        client_flush(c);
+    return c->used == c->buffer.length;
 }
 
+/* The switch byte: input goes to the next client from now on. */
 static void switch_client(void)
 {
-    client_flush(&clients[active]);
     for (unsigned step = 1; step <= SERIAL_MAX_CLIENTS; step++) {
-        unsigned next = (active + step) % SERIAL_MAX_CLIENTS;
-        if (clients[next].present) {
-            active = next;
+        unsigned candidate = (active + step) % SERIAL_MAX_CLIENTS;
+        if (clients[candidate].present) {
+            active = candidate;
             break;
         }
     }
     bst_printf("serial_rx_virt: input goes to client %u\n", active);
 }
 
+/* Take the driver's head buffer off its active ring (returned already, or not a buffer). */
+static void driver_pop_head(void)
+{
+    driver.journal->position = SERIAL_RX_POSITION(0, active);
+    bst_fault_point("rx-virt-pop");
+    (void)queue_dequeue_active(&driver.queue);
+}
+
+/* The head buffer is delivered: return it, then take it off the active ring. The journal
+ * says which of the two a crash in between left undone (driver_resync()). */
+static void driver_return_head(struct queue_buffer buf)
+{
+    driver.journal->free_tail_before = driver.queue.free.shared->tail;
+    driver.journal->returning_head = driver.queue.active.shared->head + 1;
+    bst_fault_point("rx-virt-return");
+    if (queue_enqueue_free(&driver.queue, buf) == QUEUE_OK &&
+        queue_ring_should_notify_consumer(&driver.queue.free))
+        driver.notify = true;
+    bst_fault_point("rx-virt-returned");
+    driver_pop_head();
+}
+
+/* Deliver the head buffer from the journal's byte on (0 but after a restart). */
 static void deliver(struct queue_buffer buf)
 {
-    for (uint32_t i = 0; i < buf.length; i++) {
+    uint32_t from = SERIAL_RX_DELIVERED(driver.journal->position);
+    for (uint32_t i = from; i < buf.length; i++) {
         uint8_t byte = driver.data[buf.offset + i];
-        if (byte == SERIAL_SWITCH_CHAR)
+        struct client *hand_over = NULL;
+        if (byte == SERIAL_SWITCH_CHAR) {
+            hand_over = &clients[active];
             switch_client();
-        else if (clients[active].present)
-            client_put(&clients[active], byte);
+        } else if (clients[active].present && client_put(&clients[active], byte)) {
+            hand_over = &clients[active];
+        }
+        commit(i + 1);
+        if (hand_over)
+            client_flush(hand_over);
     }
 }
 
@@ -112,15 +194,15 @@ static void serve(void)
 {
     for (unsigned pass = 1;; pass++) {
         for (uint32_t n = 0; n < SERIAL_QUEUE_CAPACITY; n++) {
-            struct queue_result r = queue_dequeue_active(&driver.queue);
+            struct queue_result r = queue_peek_active(&driver.queue);
             if (r.status == QUEUE_EMPTY)
                 break;
-            if (r.status != QUEUE_OK)
+            if (r.status != QUEUE_OK) {
+                driver_pop_head(); /* not a buffer: dropped */
                 continue;
+            }
             deliver(r.buffer);
-            if (queue_enqueue_free(&driver.queue, r.buffer) == QUEUE_OK &&
-                queue_ring_should_notify_consumer(&driver.queue.free))
-                driver.notify = true;
+            driver_return_head(r.buffer);
         }
         for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
             client_flush(&clients[i]);
@@ -152,7 +234,55 @@ static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_regi
     c->present = true;
     serial_queue_init(&c->queue, queue_region);
     serial_pool_init(&c->pool, &c->queue);
+    c->pool_journal = (volatile struct serial_virt_pool_journal *)(queue_region +
+                                                                   SERIAL_VIRT_POOL_JOURNAL_OFFSET);
     c->data = (uint8_t *)data_region;
+}
+
+/* Mark the buffers that `ring` holds. */
+static void mark_ring(const struct queue_ring_handle *ring, bool held[SERIAL_BUFFER_COUNT])
+{
+    uint32_t head = __atomic_load_n(&ring->shared->head, __ATOMIC_ACQUIRE);
+    for (uint32_t k = 0; k < SERIAL_QUEUE_CAPACITY; k++) {
+        struct queue_result r = queue_ring_read_at(ring, head + k);
+        if (r.status == QUEUE_EMPTY)
+            return;
+        if (r.status == QUEUE_OK && r.buffer.offset % SERIAL_BUFFER_SIZE == 0)
+            held[r.buffer.offset / SERIAL_BUFFER_SIZE] = true;
+    }
+}
+
+/* A restarted run, per client: its pool goes on from the recorded `fresh`, and every
+ * buffer below it on neither ring was the dead run's, being filled: taken back (its bytes
+ * are lost). The active ring is looked at first: the client moves buffers from it to the
+ * free ring only (returning one before taking it off), so none passes both looks unseen. */
+static void client_resync(struct client *c)
+{
+    uint32_t fresh = c->pool_journal->fresh;
+    c->pool.fresh = fresh < SERIAL_BUFFER_COUNT ? fresh : SERIAL_BUFFER_COUNT;
+    bool held[SERIAL_BUFFER_COUNT] = {false};
+    mark_ring(&c->queue.active, held);
+    mark_ring(&c->queue.free, held);
+    for (uint32_t i = 0; i < c->pool.fresh; i++)
+        if (!held[i])
+            c->reclaimed[c->reclaimed_count++] = i * SERIAL_BUFFER_SIZE;
+}
+
+/* A restarted run, towards the driver: input goes where it went, and a return the dead
+ * run began (it may have crashed between the free ring and the active ring) is
+ * finished; delivery then goes on at the journal's byte (deliver()). */
+static void driver_resync(void)
+{
+    unsigned was_active = SERIAL_RX_ACTIVE(driver.journal->position);
+    if (was_active < SERIAL_MAX_CLIENTS && clients[was_active].present && !rx_virt_resync_broken)
+        active = was_active;
+    if (driver.journal->returning_head == driver.queue.active.shared->head + 1) {
+        struct queue_result r = queue_peek_active(&driver.queue);
+        if (driver.queue.free.shared->tail == driver.journal->free_tail_before &&
+            r.status == QUEUE_OK)
+            (void)queue_enqueue_free(&driver.queue, r.buffer);
+        driver_pop_head();
+    }
 }
 
 void init(void)
@@ -162,7 +292,19 @@ void init(void)
     client_setup(2, client2_queue, client2_data);
     client_setup(3, client3_queue, client3_data);
     serial_queue_init(&driver.queue, driver_queue);
+    driver.journal =
+        (volatile struct serial_virt_rx_journal *)(driver_queue + SERIAL_VIRT_POOL_JOURNAL_OFFSET);
     driver.data = (const volatile uint8_t *)driver_data;
+    if (bst_pd_generation() != 0) {
+        /* Notifications the dead run owed may never have gone: everyone looks again. */
+        for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
+            clients[i].notify = clients[i].present;
+        driver.notify = true;
+        for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
+            if (clients[i].present && !rx_virt_resync_broken)
+                client_resync(&clients[i]);
+        driver_resync();
+    }
     serve();
 }
 

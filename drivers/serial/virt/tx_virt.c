@@ -20,10 +20,24 @@
  * The driver never sees client memory; a client can only garble its own lines: every
  * descriptor is checked against its region by the queue library, and copies go into
  * private buffers of fixed size.
+ *
+ * Restart (docs/drivers.md, "Restarting the serial virtualisers"): it may be re-initialised
+ * at any point (a supervisor's on_fault="restart" child). A line reaches the driver whole
+ * or not at all, never twice, and each client's lines keep their order; what a restart
+ * loses is the lines in flight (at most the one being forwarded and the one being put
+ * together per client). For that it only peeks a client's head buffer and keeps, in a
+ * journal in the client's queue region, how far that buffer's lines were forwarded
+ * (written before the line goes to the driver) and whether the buffer began inside a line
+ * (whose start is then lost: a restarted run drops up to the next '\n'); a buffer is
+ * returned before it is taken off the ring, with the driver's free_tail_before /
+ * returning_head protocol. The driver's buffers: the pool's `fresh` is kept in the
+ * driver's queue region, and a restarted run takes back every buffer below it that is on
+ * neither of the driver's rings. Fault points: libbastion/fault_inject.h.
  */
 #include <bastion/serial/line.h>
 #include <bastion/serial/pool.h>
 #include <bastion/serial/protocol.h>
+#include <libbastion/fault_inject.h>
 #include <libbastion/pd.h>
 #include <libbastion/string.h>
 
@@ -33,13 +47,21 @@ uintptr_t client0_queue, client0_data, client1_queue, client1_data; /* setvar_va
 uintptr_t client2_queue, client2_data, client3_queue, client3_data;
 uintptr_t driver_queue, driver_data;
 
+/* Test-only (setvar): nonzero makes a restarted run ignore its journals (it starts every
+ * client's head buffer again, does not drop the rest of a line whose start was lost, and
+ * hands out the driver's buffers from the first), so that the restart test can show that
+ * its check fails without them. */
+uint64_t tx_virt_resync_broken;
+
 struct client {
     bool present;
     struct queue_handle queue;
     const volatile uint8_t *data;
-    bool holding; /* `buffer` is being copied out */
+    volatile struct serial_virt_tx_journal *journal; /* in the client's queue region */
+    bool holding; /* `buffer`, the active ring's head (peeked), is being copied out */
     struct queue_buffer buffer;
     uint32_t copied;
+    bool skipping; /* dropping the rest of a line whose start a dead run took */
     struct serial_line line;
     uint32_t budget; /* descriptors it may still take in this serve() */
     bool flooding;   /* it used up a budget: served again only once it notifies */
@@ -61,6 +83,9 @@ static struct client clients[SERIAL_MAX_CLIENTS];
 static struct {
     struct queue_handle queue;
     struct serial_pool pool;
+    volatile struct serial_virt_pool_journal *journal; /* in the driver's queue region */
+    uint32_t reclaimed[SERIAL_BUFFER_COUNT];           /* a dead run's buffers, taken back */
+    uint32_t reclaimed_count;
     uint8_t *data;
     bool notify;
 } driver;
@@ -69,12 +94,43 @@ static struct {
  * pending: each is a place where the two would have mixed without the virtualiser. */
 static uint64_t lines_forwarded, lines_held;
 
+/* Take the head buffer off the client's active ring (returned already, or not a buffer). */
+static void client_pop_head(struct client *c)
+{
+    c->journal->consumed = 0;
+    c->journal->mid_line = c->journal->next_mid_line;
+    bst_fault_point("tx-virt-pop");
+    (void)queue_dequeue_active(&c->queue);
+}
+
+/* The head buffer is used up: return it, then take it off the active ring. The journal
+ * says which of the two a crash in between left undone (client_resync()). */
 static void client_return_buffer(struct client *c)
 {
     c->holding = false;
+    c->journal->next_mid_line = c->skipping || (c->line.length > 0 && !c->line.complete);
+    c->journal->free_tail_before = c->queue.free.shared->tail;
+    c->journal->returning_head = c->queue.active.shared->head + 1;
+    bst_fault_point("tx-virt-return");
     if (queue_enqueue_free(&c->queue, c->buffer) == QUEUE_OK &&
         queue_ring_should_notify_consumer(&c->queue.free))
         c->notify = true;
+    bst_fault_point("tx-virt-returned");
+    client_pop_head(c);
+}
+
+/* After a restart: drop the head buffer's bytes up to and including the next '\n' (the
+ * rest of a line whose start is lost), then record that the line is gone. */
+static void client_skip(struct client *c)
+{
+    while (c->copied < c->buffer.length) {
+        if (c->data[c->buffer.offset + c->copied++] == '\n') {
+            c->skipping = false;
+            c->journal->consumed = c->copied;
+            c->journal->mid_line = 0;
+            return;
+        }
+    }
 }
 
 /* Copy the client's bytes into its line buffer until a line is complete or its active
@@ -91,14 +147,21 @@ static void client_assemble(struct client *c)
                 return;
             }
             c->budget--;
-            struct queue_result r = queue_dequeue_active(&c->queue);
+            struct queue_result r = queue_peek_active(&c->queue);
             if (r.status == QUEUE_EMPTY)
                 return;
-            if (r.status != QUEUE_OK)
-                continue; /* outside the region: dropped */
+            if (r.status != QUEUE_OK) {
+                c->journal->next_mid_line = c->journal->mid_line;
+                client_pop_head(c); /* outside the region: dropped */
+                continue;
+            }
             c->buffer = r.buffer;
             c->copied = 0;
             c->holding = true;
+        }
+        if (c->skipping) {
+            client_skip(c);
+            continue;
         }
         c->copied += serial_line_append(&c->line, c->data + c->buffer.offset + c->copied,
                                         c->buffer.length - c->copied);
@@ -107,19 +170,40 @@ static void client_assemble(struct client *c)
         client_return_buffer(c);
 }
 
-/* Hand the client's complete line to the driver. False: no driver buffer free now. */
+/* An empty driver buffer: one a dead run left half filled, else from the pool, whose
+ * `fresh` is recorded before the buffer is used. */
+static struct queue_result driver_take(void)
+{
+    struct queue_result r = {.status = QUEUE_OK};
+    if (driver.reclaimed_count > 0) {
+        r.buffer.offset = driver.reclaimed[--driver.reclaimed_count];
+        r.buffer.length = SERIAL_BUFFER_SIZE;
+        return r;
+    }
+    r = serial_pool_take(&driver.pool);
+    driver.journal->fresh = driver.pool.fresh;
+    return r;
+}
+
+/* Hand the client's complete line to the driver. False: no driver buffer free now. The
+ * client's journal records the line as forwarded before the driver can see it: a crash
+ * in between loses the line, never repeats it. */
 static bool client_forward_line(struct client *c)
 {
-    struct queue_result r = serial_pool_take(&driver.pool);
+    struct queue_result r = driver_take();
     if (r.status != QUEUE_OK)
         return false;
     struct queue_buffer buf = r.buffer;
     memcpy(driver.data + buf.offset, c->line.bytes, c->line.length);
     buf.length = c->line.length;
     serial_line_reset(&c->line);
+    c->journal->consumed = c->holding ? c->copied : 0;
+    c->journal->mid_line = 0;
+    bst_fault_point("tx-virt-committed");
     if (queue_enqueue_active(&driver.queue, buf) == QUEUE_OK &&
         queue_ring_should_notify_consumer(&driver.queue.active))
         driver.notify = true;
+    bst_fault_point("tx-virt-forwarded");
     return true;
 }
 
@@ -207,6 +291,59 @@ static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_regi
     clients[i].present = true;
     serial_queue_init(&clients[i].queue, queue_region);
     clients[i].data = (const volatile uint8_t *)data_region;
+    clients[i].journal =
+        (volatile struct serial_virt_tx_journal *)(queue_region + SERIAL_TX_JOURNAL_OFFSET);
+}
+
+/* A restarted run, per client: finish a return the dead run began (it may have crashed
+ * between the free ring and the active ring), then carry on in the head buffer after its
+ * last forwarded line, dropping the rest of a line whose start is lost. */
+static void client_resync(struct client *c)
+{
+    volatile struct serial_virt_tx_journal *j = c->journal;
+    if (j->returning_head == c->queue.active.shared->head + 1) {
+        struct queue_result r = queue_peek_active(&c->queue);
+        if (c->queue.free.shared->tail == j->free_tail_before && r.status == QUEUE_OK)
+            (void)queue_enqueue_free(&c->queue, r.buffer);
+        client_pop_head(c);
+    }
+    struct queue_result r = queue_peek_active(&c->queue);
+    if (r.status == QUEUE_OK) {
+        uint32_t consumed = j->consumed;
+        c->buffer = r.buffer;
+        c->copied = consumed < r.buffer.length ? consumed : (uint32_t)r.buffer.length;
+        c->holding = true;
+    }
+    c->skipping = j->mid_line != 0;
+}
+
+/* Mark the driver buffers that `ring` holds. */
+static void mark_ring(const struct queue_ring_handle *ring, bool held[SERIAL_BUFFER_COUNT])
+{
+    uint32_t head = __atomic_load_n(&ring->shared->head, __ATOMIC_ACQUIRE);
+    for (uint32_t k = 0; k < SERIAL_QUEUE_CAPACITY; k++) {
+        struct queue_result r = queue_ring_read_at(ring, head + k);
+        if (r.status == QUEUE_EMPTY)
+            return;
+        if (r.status == QUEUE_OK && r.buffer.offset % SERIAL_BUFFER_SIZE == 0)
+            held[r.buffer.offset / SERIAL_BUFFER_SIZE] = true;
+    }
+}
+
+/* A restarted run, towards the driver: its pool goes on from the recorded `fresh`, and
+ * every buffer below it that is on neither ring was the dead run's: taken back. The
+ * active ring is looked at first: the driver moves buffers from it to the free ring only,
+ * so none can pass both looks unseen. */
+static void driver_resync(void)
+{
+    uint32_t fresh = driver.journal->fresh;
+    driver.pool.fresh = fresh < SERIAL_BUFFER_COUNT ? fresh : SERIAL_BUFFER_COUNT;
+    bool held[SERIAL_BUFFER_COUNT] = {false};
+    mark_ring(&driver.queue.active, held);
+    mark_ring(&driver.queue.free, held);
+    for (uint32_t i = 0; i < driver.pool.fresh; i++)
+        if (!held[i])
+            driver.reclaimed[driver.reclaimed_count++] = i * SERIAL_BUFFER_SIZE;
 }
 
 void init(void)
@@ -217,7 +354,21 @@ void init(void)
     client_setup(3, client3_queue, client3_data);
     serial_queue_init(&driver.queue, driver_queue);
     serial_pool_init(&driver.pool, &driver.queue);
+    driver.journal = (volatile struct serial_virt_pool_journal *)(driver_queue +
+                                                                  SERIAL_VIRT_POOL_JOURNAL_OFFSET);
     driver.data = (uint8_t *)driver_data;
+    if (bst_pd_generation() != 0) {
+        /* Notifications the dead run owed may never have gone: everyone looks again. */
+        for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
+            clients[i].notify = clients[i].present;
+        driver.notify = true;
+        if (!tx_virt_resync_broken) {
+            for (unsigned i = 0; i < SERIAL_MAX_CLIENTS; i++)
+                if (clients[i].present)
+                    client_resync(&clients[i]);
+            driver_resync();
+        }
+    }
     serve();
 }
 

@@ -76,6 +76,61 @@ struct serial_rx_journal {
     uint32_t fresh;
 };
 
+/*
+ * The transmit virtualiser's journal of one client connection (docs/drivers.md,
+ * "Restarting the serial virtualisers"): at SERIAL_TX_JOURNAL_OFFSET of the client's
+ * transmit queue region, written only by the virtualiser (a client that writes it garbles
+ * only its own output). The virtualiser only peeks the client's head buffer and takes it
+ * off the active ring after it returned it, as the driver does with its own journal.
+ *
+ *   consumed          bytes of the head buffer whose line is forwarded (or was dropped);
+ *                     written before the line goes to the driver
+ *   mid_line          nonzero: the byte at `consumed` continues a line whose start was in
+ *                     a buffer already returned; a restarted run drops up to the next '\n'
+ *   next_mid_line     what mid_line becomes when the head buffer is taken off the ring
+ *   free_tail_before  the free ring's tail just before the head buffer is returned
+ *   returning_head    the active ring's head + 1 while the head buffer is being returned
+ */
+struct serial_virt_tx_journal {
+    uint32_t consumed;
+    uint32_t mid_line;
+    uint32_t next_mid_line;
+    uint32_t free_tail_before;
+    uint32_t returning_head;
+};
+
+/* The transmit virtualiser's pool journal, at SERIAL_VIRT_POOL_JOURNAL_OFFSET of the
+ * driver's transmit queue region, written only by the virtualiser: its pool's `fresh`,
+ * recorded before a fresh buffer is used, so that a restarted run never hands out a
+ * buffer the driver holds and can take back every buffer below it that is on neither of
+ * the driver's rings (the dead run's, half filled). */
+struct serial_virt_pool_journal {
+    uint32_t fresh;
+};
+#define SERIAL_VIRT_POOL_JOURNAL_OFFSET 0xf80u
+
+/*
+ * The receive virtualiser's journal, at SERIAL_VIRT_POOL_JOURNAL_OFFSET of the driver's
+ * receive queue region (the driver's own journal is at SERIAL_TX_JOURNAL_OFFSET), written
+ * only by the virtualiser. It only peeks the driver's head buffer and takes it off the
+ * active ring after it returned it (the free_tail_before / returning_head protocol).
+ *
+ *   position  SERIAL_RX_POSITION(delivered, active): bytes of the head buffer delivered
+ *             and the client input goes to, in one word (one store commits both); written
+ *             before a client buffer is handed over and at each switch
+ *
+ * Each client's receive queue region holds the virtualiser's pool journal (struct
+ * serial_virt_pool_journal, same offset) for the buffers it lends that client.
+ */
+struct serial_virt_rx_journal {
+    uint32_t position;
+    uint32_t free_tail_before;
+    uint32_t returning_head;
+};
+#define SERIAL_RX_POSITION(delivered, active) ((uint32_t)(delivered) | (uint32_t)(active) << 16)
+#define SERIAL_RX_DELIVERED(position)         ((position)&0xffffu)
+#define SERIAL_RX_ACTIVE(position)            ((position) >> 16)
+
 /* Clients a virtualiser serves at most; client i is on the virtualiser's channel i. */
 #define SERIAL_MAX_CLIENTS 4u
 
@@ -89,6 +144,14 @@ _Static_assert(SERIAL_ACTIVE_RING_OFFSET + QUEUE_RING_BYTES(SERIAL_QUEUE_CAPACIT
                    SERIAL_TX_JOURNAL_OFFSET + sizeof(struct serial_tx_journal) <=
                        SERIAL_QUEUE_REGION_SIZE,
                "the transmit journal fits after the active ring");
+_Static_assert(SERIAL_TX_JOURNAL_OFFSET + sizeof(struct serial_virt_tx_journal) <=
+                       SERIAL_VIRT_POOL_JOURNAL_OFFSET &&
+                   SERIAL_VIRT_POOL_JOURNAL_OFFSET + sizeof(struct serial_virt_pool_journal) <=
+                       SERIAL_QUEUE_REGION_SIZE,
+               "the virtualisers' journals fit after the driver's");
+_Static_assert(SERIAL_VIRT_POOL_JOURNAL_OFFSET + sizeof(struct serial_virt_rx_journal) <=
+                   SERIAL_QUEUE_REGION_SIZE,
+               "the receive virtualiser's journal fits");
 _Static_assert((SERIAL_QUEUE_CAPACITY & (SERIAL_QUEUE_CAPACITY - 1)) == 0,
                "the ring capacity is a power of two");
 
