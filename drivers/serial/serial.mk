@@ -161,6 +161,7 @@ soak-restart: $(KERNEL_BIN) $(SERIAL_RESTART_BUILD)/soak/modules.args
 # "Restarting the serial virtualisers"): serial_tx_virt under the supervisor, faulting at
 # random fault points while two clients print lines in pieces; every line on COM2 must be
 # whole, in order, at most once. broken.xml ignores the journals: its check must fail.
+# double.xml restarts the UART beside them.
 # soak.xml is the long run (`make soak`). The same ELFs as the driver restart test.
 SERIAL_VRESTART_DIR := drivers/serial/tests/virt_restart
 define serial_vrestart_system
@@ -171,16 +172,18 @@ $(SERIAL_RESTART_BUILD)/virt-$(1)/modules.args: $(SERIAL_VRESTART_DIR)/$(1).xml 
 	    > $$@.tmp && mv $$@.tmp $$@
 ALL_TARGETS += $(SERIAL_RESTART_BUILD)/virt-$(1)/modules.args
 endef
-$(foreach s,system broken soak,$(eval $(call serial_vrestart_system,$(s))))
+$(foreach s,system broken soak double,$(eval $(call serial_vrestart_system,$(s))))
 
 TEST_SUITES += system-serial-virt-restart
 SOAK_TARGETS += soak-serial-virt-restart
 .PHONY: suite-system-serial-virt-restart soak-serial-virt-restart
 suite-system-serial-virt-restart: $(KERNEL_BIN) $(SERIAL_RESTART_BUILD)/virt-system/modules.args \
-    $(SERIAL_RESTART_BUILD)/virt-broken/modules.args
-	$(Q)scripts/run-suite.sh system-serial-virt-restart $(BUILD)/test-results -- \
+    $(SERIAL_RESTART_BUILD)/virt-broken/modules.args $(SERIAL_RESTART_BUILD)/virt-double/modules.args
+	$(Q)scripts/run-suite.sh system-serial-virt-restart $(BUILD)/test-results -- bash -c \
+	    '$(SERIAL_VRESTART_DIR)/run.sh $(KERNEL_BIN) $(SERIAL_RESTART_BUILD) \
+	        $(BUILD)/test-logs/serial-virt-restart 200 virt-system virt-broken; first=$$?; \
 	    $(SERIAL_VRESTART_DIR)/run.sh $(KERNEL_BIN) $(SERIAL_RESTART_BUILD) \
-	    $(BUILD)/test-logs/serial-virt-restart 200 virt-system virt-broken
+	        $(BUILD)/test-logs/serial-virt-restart 200 virt-double && exit $$first'
 soak-serial-virt-restart: $(KERNEL_BIN) $(SERIAL_RESTART_BUILD)/virt-soak/modules.args
 	$(Q)scripts/run-suite.sh soak-serial-virt-restart $(BUILD)/test-results -- \
 	    $(SERIAL_VRESTART_DIR)/run.sh $(KERNEL_BIN) $(SERIAL_RESTART_BUILD) \
