@@ -16,15 +16,10 @@
 struct notification;
 
 /* Line `irq` fired for `n`: true when it must wait for its domain's slot (it is then
- * remembered; the caller keeps the line unacknowledged). */
+ * remembered; the caller keeps the line unacknowledged). The interrupt path calls it only
+ * while domain_state.protect is set, out of line (irq.c): without time protection an
+ * interrupt pays one load and a branch. */
 bool domain_irq_defer(unsigned irq, const struct notification *n);
-
-/* The interrupt path's test: one load and a branch without time protection, so that
- * interrupt latency does not move when no protected schedule is installed. */
-static inline bool domain_irq_should_defer(unsigned irq, const struct notification *n)
-{
-    return domain_state.protect && domain_irq_defer(irq, n);
-}
 
 /* Deliver what waited for `domain` (domain.c, at the switch into it). */
 void domain_irq_release(uint8_t domain);
