@@ -117,7 +117,7 @@ static bst_error_t start_on_own_stack(struct fuzzer *f)
     return bst_tcb_write_registers(f->tcb, BST_TCB_WRITE_RESUME, BST_TCB_REGISTER_COUNT, &r);
 }
 
-bst_error_t fuzzer_start(const struct sandbox *sb, struct fuzzer *f)
+static bst_error_t restart(const struct sandbox *sb, struct fuzzer *f)
 {
     bst_error_t e = bst_tcb_suspend(f->tcb);
     if (e == BST_OK)
@@ -143,6 +143,19 @@ bst_error_t fuzzer_start(const struct sandbox *sb, struct fuzzer *f)
     else if (e == BST_OK)
         e = start_on_own_stack(f);
     return e;
+}
+
+/* The root runs above the fuzzers while it restarts one: the other, at ROOT_PRIO too,
+ * could otherwise resume this one (a TCB_RESUME through the sandbox) between its
+ * suspension and its TCB_CONFIGURE, which refuses a thread that is not inactive
+ * (ILLEGAL_OPERATION; seen once in system-roottask-kpti). */
+bst_error_t fuzzer_start(const struct sandbox *sb, struct fuzzer *f)
+{
+    bst_error_t e = bst_tcb_set_priority(ROOT_TCB, ROOT_TCB, ROOT_PRIO + 1);
+    if (e == BST_OK)
+        e = restart(sb, f);
+    bst_error_t back = bst_tcb_set_priority(ROOT_TCB, ROOT_TCB, ROOT_PRIO);
+    return e != BST_OK ? e : back;
 }
 
 bst_error_t fuzzer_new(struct fuzzer *f, uint64_t seed, uint64_t ipc_vaddr)
