@@ -43,13 +43,10 @@ bst_error_t bst_domain_schedule(bst_cptr_t control, unsigned count, const uint8_
 {
     if (count > BST_DOMAIN_SCHEDULE_MAX)
         return BST_RANGE_ERROR;
-    uint64_t a[1 + 2 * BST_DOMAIN_SCHEDULE_MAX];
-    a[0] = count;
-    for (unsigned i = 0; i < count; i++) {
-        a[1 + 2 * i] = domains[i];
-        a[2 + 2 * i] = lengths_us[i];
-    }
-    return bst_invoke(control, BST_INV_DOMAIN_SCHEDULE, a, 1 + 2 * count, NULL, 0);
+    uint64_t slots[BST_DOMAIN_SCHEDULE_MAX];
+    for (unsigned i = 0; i < count; i++)
+        slots[i] = domains[i]; /* a plain domain number: no pad, no flush */
+    return bst_domain_schedule_slots(control, count, slots, lengths_us);
 }
 
 bst_error_t bst_domain_schedule_slots(bst_cptr_t control, unsigned count, const uint64_t *slots,

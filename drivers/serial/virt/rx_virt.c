@@ -239,19 +239,6 @@ static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_regi
     c->data = (uint8_t *)data_region;
 }
 
-/* Mark the buffers that `ring` holds. */
-static void mark_ring(const struct queue_ring_handle *ring, bool held[SERIAL_BUFFER_COUNT])
-{
-    uint32_t head = __atomic_load_n(&ring->shared->head, __ATOMIC_ACQUIRE);
-    for (uint32_t k = 0; k < SERIAL_QUEUE_CAPACITY; k++) {
-        struct queue_result r = queue_ring_read_at(ring, head + k);
-        if (r.status == QUEUE_EMPTY)
-            return;
-        if (r.status == QUEUE_OK && r.buffer.offset % SERIAL_BUFFER_SIZE == 0)
-            held[r.buffer.offset / SERIAL_BUFFER_SIZE] = true;
-    }
-}
-
 /* A restarted run, per client: its pool goes on from the recorded `fresh`, and every
  * buffer below it on neither ring was the dead run's, being filled: taken back (its bytes
  * are lost). The active ring is looked at first: the client moves buffers from it to the
@@ -261,8 +248,8 @@ static void client_resync(struct client *c)
     uint32_t fresh = c->pool_journal->fresh;
     c->pool.fresh = fresh < SERIAL_BUFFER_COUNT ? fresh : SERIAL_BUFFER_COUNT;
     bool held[SERIAL_BUFFER_COUNT] = {false};
-    mark_ring(&c->queue.active, held);
-    mark_ring(&c->queue.free, held);
+    serial_pool_mark_ring(&c->queue.active, held);
+    serial_pool_mark_ring(&c->queue.free, held);
     for (uint32_t i = 0; i < c->pool.fresh; i++)
         if (!held[i])
             c->reclaimed[c->reclaimed_count++] = i * SERIAL_BUFFER_SIZE;

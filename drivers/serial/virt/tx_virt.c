@@ -317,19 +317,6 @@ static void client_resync(struct client *c)
     c->skipping = j->mid_line != 0;
 }
 
-/* Mark the driver buffers that `ring` holds. */
-static void mark_ring(const struct queue_ring_handle *ring, bool held[SERIAL_BUFFER_COUNT])
-{
-    uint32_t head = __atomic_load_n(&ring->shared->head, __ATOMIC_ACQUIRE);
-    for (uint32_t k = 0; k < SERIAL_QUEUE_CAPACITY; k++) {
-        struct queue_result r = queue_ring_read_at(ring, head + k);
-        if (r.status == QUEUE_EMPTY)
-            return;
-        if (r.status == QUEUE_OK && r.buffer.offset % SERIAL_BUFFER_SIZE == 0)
-            held[r.buffer.offset / SERIAL_BUFFER_SIZE] = true;
-    }
-}
-
 /* A restarted run, towards the driver: its pool goes on from the recorded `fresh`, and
  * every buffer below it that is on neither ring was the dead run's: taken back. The
  * active ring is looked at first: the driver moves buffers from it to the free ring only,
@@ -339,8 +326,8 @@ static void driver_resync(void)
     uint32_t fresh = driver.journal->fresh;
     driver.pool.fresh = fresh < SERIAL_BUFFER_COUNT ? fresh : SERIAL_BUFFER_COUNT;
     bool held[SERIAL_BUFFER_COUNT] = {false};
-    mark_ring(&driver.queue.active, held);
-    mark_ring(&driver.queue.free, held);
+    serial_pool_mark_ring(&driver.queue.active, held);
+    serial_pool_mark_ring(&driver.queue.free, held);
     for (uint32_t i = 0; i < driver.pool.fresh; i++)
         if (!held[i])
             driver.reclaimed[driver.reclaimed_count++] = i * SERIAL_BUFFER_SIZE;

@@ -21,6 +21,21 @@ struct serial_pool {
     uint32_t fresh; /* buffers fresh .. SERIAL_BUFFER_COUNT - 1 were never handed out */
 };
 
+/* Mark in `held` the buffers that `ring` holds now (a restarted virtualiser's reckoning of
+ * who has which buffer; only descriptors naming a buffer's start count). */
+static inline void serial_pool_mark_ring(const struct queue_ring_handle *ring,
+                                         bool held[SERIAL_BUFFER_COUNT])
+{
+    uint32_t head = __atomic_load_n(&ring->shared->head, __ATOMIC_ACQUIRE);
+    for (uint32_t k = 0; k < SERIAL_QUEUE_CAPACITY; k++) {
+        struct queue_result r = queue_ring_read_at(ring, head + k);
+        if (r.status == QUEUE_EMPTY)
+            return;
+        if (r.status == QUEUE_OK && r.buffer.offset % SERIAL_BUFFER_SIZE == 0)
+            held[r.buffer.offset / SERIAL_BUFFER_SIZE] = true;
+    }
+}
+
 static inline void serial_pool_init(struct serial_pool *pool, struct queue_handle *queue)
 {
     pool->queue = queue;
