@@ -42,6 +42,8 @@ include tests/system/system.mk
 -include tests/system/timeprot/timeprot.mk
 -include drivers/drivers.mk
 -include services/services.mk
+# The virtual-machine monitor and its Linux guest (docs/virtualisation.md).
+-include vmm/vmm.mk
 -include tests/net/net.mk
 # After the drivers and services they build on: the storage example and the store's
 # power-cut test.

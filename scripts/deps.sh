@@ -19,6 +19,7 @@ PACKAGES=(
     grub-common grub-pc-bin xorriso mtools  # GRUB ISO: the kernel booted via Multiboot 2
     grub-efi-amd64-bin ovmf              # the same ISO booted through UEFI (`make iso`, suite system-iso)
     cpio python3                         # `make bench`: the Linux guest's initramfs, the UDP load
+    dpkg gzip                            # scripts/guest-assets.sh: the Linux guest from Debian's .deb files
     xz-utils debian-archive-keyring      # lwIP from Debian's source package (scripts/fetch-lwip.sh)
     curl                                 # tests/net: http_check.sh gets the status page (python3 above runs the rest)
     fdisk gdisk                          # sfdisk, sgdisk: disk images of the block class (drivers/blk/virt/tests)

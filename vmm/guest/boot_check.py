@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Boot the Linux guest (bzImage + initramfs from scripts/guest-assets.sh) straight under
+QEMU, without Bastion, and check what its /init does (docs/virtualisation.md, "The Linux
+guest"). This checks the guest's files alone, so that a failure of the VMM's system test
+is never the guest's.
+
+    boot_check.py GUEST_DIR [--timeout SECONDS]
+
+It answers /init's READY line with one line on the serial console and checks the echo
+(length and md5 of that line), then that the guest powers off. Prints PASS:/FAIL: lines.
+"""
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import time
+
+LINE = "bastion says hello to the guest 0123456789"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("guest")
+    parser.add_argument("--timeout", type=float, default=90)
+    args = parser.parse_args()
+    kernel = os.path.join(args.guest, "bzImage")
+    initrd = os.path.join(args.guest, "initramfs.cpio.gz")
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-m", "256", "-display", "none",
+           "-serial", "stdio", "-monitor", "none", "-no-reboot", "-net", "none",
+           "-kernel", kernel, "-initrd", initrd,
+           "-append", "console=ttyS0 quiet panic=-1"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    seen = {}
+    deadline = time.monotonic() + args.timeout
+    os.set_blocking(proc.stdout.fileno(), False)
+    buf = b""
+    log = open(os.path.join(args.guest, "boot_check.log"), "wb")
+    while proc.poll() is None and time.monotonic() < deadline:
+        chunk = proc.stdout.read(4096) or b""
+        if not chunk:
+            time.sleep(0.05)
+            continue
+        log.write(chunk)
+        buf += chunk
+        while b"\n" in buf:
+            raw, buf = buf.split(b"\n", 1)
+            line = raw.decode(errors="replace").strip("\r")
+            for marker in ("BASTION-GUEST-INIT", "BASTION-GUEST-READY", "BASTION-GUEST-ECHO",
+                           "BASTION-GUEST-POWEROFF"):
+                if line.startswith(marker + ":") or line == marker:
+                    seen.setdefault(marker, line)
+            if line.startswith("BASTION-GUEST-READY"):
+                proc.stdin.write((LINE + "\n").encode())
+                proc.stdin.flush()
+    timed_out = proc.poll() is None
+    if timed_out:
+        proc.kill()
+    proc.wait()
+    log.close()
+
+    def check(name, ok, why):
+        print(f"PASS: guest-linux/{name}" if ok else f"FAIL: guest-linux/{name}: {why}")
+        return ok
+
+    want_echo = f"BASTION-GUEST-ECHO: {len(LINE)} bytes, md5 {hashlib.md5(LINE.encode()).hexdigest()}: {LINE}"
+    ok = check("init-marker", "BASTION-GUEST-INIT" in seen, "no BASTION-GUEST-INIT line")
+    ok &= check("echo", seen.get("BASTION-GUEST-ECHO") == want_echo,
+                f"echo {seen.get('BASTION-GUEST-ECHO')!r}, want {want_echo!r}")
+    ok &= check("poweroff", "BASTION-GUEST-POWEROFF" in seen and not timed_out,
+                "timed out" if timed_out else "no BASTION-GUEST-POWEROFF line")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
