@@ -68,7 +68,15 @@
     X(IOSPACE_READ_FAULT, 52)                                                                      \
     X(IOPT_MAP, 53)                                                                                \
     X(IOPT_UNMAP, 54)                                                                              \
-    X(FRAME_IO_MAP, 55)
+    X(FRAME_IO_MAP, 55)                                                                            \
+    X(VCPU_BIND, 56)                                                                               \
+    X(VCPU_RUN, 57)                                                                                \
+    X(VCPU_READ_REGS, 58)                                                                          \
+    X(VCPU_WRITE_REGS, 59)                                                                         \
+    X(VCPU_INJECT, 60)                                                                             \
+    X(GPT_MAP, 61)                                                                                 \
+    X(GPT_UNMAP, 62)                                                                               \
+    X(FRAME_GUEST_MAP, 63)
 
 typedef enum bst_invocation {
 #define BST_INVOCATION_ENUM_ENTRY(name, value) BST_INV_##name = value,
@@ -76,7 +84,7 @@ typedef enum bst_invocation {
 #undef BST_INVOCATION_ENUM_ENTRY
 } bst_invocation_t;
 
-#define BST_INVOCATION_COUNT 56
+#define BST_INVOCATION_COUNT 64
 
 /* The label's name without the BST_INV_ prefix; "?" for a value that is not a label. */
 static inline const char *bst_invocation_name(bst_invocation_t inv)
@@ -95,6 +103,6 @@ static inline const char *bst_invocation_name(bst_invocation_t inv)
 _Static_assert(0 BST_INVOCATION_TABLE(BST_INVOCATION_COUNT_ENTRY) == BST_INVOCATION_COUNT,
                "BST_INVOCATION_COUNT must match the table");
 #undef BST_INVOCATION_COUNT_ENTRY
-_Static_assert(BST_INV_FRAME_IO_MAP == BST_INVOCATION_COUNT - 1, "labels must be dense");
+_Static_assert(BST_INV_FRAME_GUEST_MAP == BST_INVOCATION_COUNT - 1, "labels must be dense");
 
 #endif

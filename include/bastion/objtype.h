@@ -13,6 +13,12 @@
  * I/O address spaces (IOMMU DMA remapping): an IOSPACE is the top-level table of the
  * translation a device's DMA goes through, an IOPT any table below it (docs/capabilities.md).
  *
+ * Virtualisation (docs/virtualisation.md): a VCPU is one virtual processor (16 KiB: the
+ * hardware's control block, the guest's registers and FPU state); a GSPACE is the
+ * top-level table of a guest-physical address space (nested paging), a GPT any table
+ * below it. Guest tables are their own types, never VSpace tables, because their entry
+ * format is the virtualisation hardware's (Intel's EPT differs from paging's).
+ *
  * The type value is ABI (it is the retype argument); values never change.
  */
 #ifndef BASTION_ABI_OBJTYPE_H
@@ -53,7 +59,10 @@
     X(DOMAIN_CONTROL, 19, 0, 0)                                                                    \
     X(SCHED_CONTROL, 20, 0, 0)                                                                     \
     X(IOSPACE, 21, 12, BST_OBJF_KOBJ)                                                              \
-    X(IOPT, 22, 12, BST_OBJF_KOBJ)
+    X(IOPT, 22, 12, BST_OBJF_KOBJ)                                                                 \
+    X(VCPU, 23, 14, BST_OBJF_KOBJ)                                                                 \
+    X(GSPACE, 24, 12, BST_OBJF_KOBJ)                                                               \
+    X(GPT, 25, 12, BST_OBJF_KOBJ)
 
 typedef enum bst_objtype {
 #define BST_OBJTYPE_ENUM_ENTRY(name, value, bits, flags) BST_OBJ_##name = value,
@@ -61,7 +70,7 @@ typedef enum bst_objtype {
 #undef BST_OBJTYPE_ENUM_ENTRY
 } bst_objtype_t;
 
-#define BST_OBJTYPE_COUNT 23
+#define BST_OBJTYPE_COUNT 26
 
 /* Variable-size objects. */
 #define BST_CNODE_SLOT_BITS  6  /* one capability slot is 64 bytes */
@@ -130,7 +139,7 @@ static inline unsigned bst_obj_size_bits(bst_objtype_t t, unsigned size_bits)
 _Static_assert(0 BST_OBJTYPE_TABLE(BST_OBJTYPE_COUNT_ENTRY) == BST_OBJTYPE_COUNT,
                "BST_OBJTYPE_COUNT must match the table");
 #undef BST_OBJTYPE_COUNT_ENTRY
-_Static_assert(BST_OBJ_IOPT == BST_OBJTYPE_COUNT - 1, "object types must be dense");
+_Static_assert(BST_OBJ_GPT == BST_OBJTYPE_COUNT - 1, "object types must be dense");
 _Static_assert(BST_CNODE_MAX_RADIX + BST_CNODE_SLOT_BITS <= 30, "a CNode fits in 1 GiB");
 
 #endif
