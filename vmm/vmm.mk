@@ -7,9 +7,11 @@
 #                            ~/.cache/bastion/debian-bin, keeps the .deb files across
 #                            `make clean`)
 #   make guest               build the guest's files
-#   make suite-guest-linux   boot the guest straight under QEMU (no Bastion): /init's
-#                            marker, a line echoed over the serial console, power-off.
-#                            `make test` runs it, which builds the guest first
+#   make suite-guest-linux   the VMM library parses and loads the guest's bzImage and
+#                            initramfs; QEMU boots them straight (no Bastion): /init's
+#                            marker, a line echoed over the serial console, power-off
+#                            (vmm/guest/check.sh). `make test` runs it, which builds the
+#                            guest first
 #   make suite-host-vmm      the VMM library's host tests (ASan, UBSan), the boot-image
 #                            parser fuzzed
 
@@ -24,6 +26,29 @@ $(GUEST_STAMP): scripts/guest-assets.sh vmm/guest/init vmm/guest/mkcpio.py
 guest: $(GUEST_STAMP)
 
 TEST_SUITES += guest-linux
-suite-guest-linux: $(GUEST_STAMP)
+
+# The VMM library: pure C, no C library, built for the host tests here (and freestanding
+# for the VMM PD once the kernel runs guests). Its exit dispatcher needs the vCPU ABI
+# (include/bastion/vcpu.h).
+VMM_LIB_SRCS := $(wildcard vmm/lib/*.c)
+VMM_TEST_SRCS := $(wildcard vmm/tests/*.c)
+VMM_BUILD := $(BUILD)/vmm
+VMM_HOST_FLAGS := $(filter-out -MMD -MP,$(HOST_CFLAGS)) -Wconversion -Ivmm/include -Ivmm/lib \
+    -Iinclude -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+VMM_TEST := $(VMM_BUILD)/test-vmm
+
+$(VMM_TEST): $(VMM_LIB_SRCS) $(VMM_TEST_SRCS) $(wildcard vmm/include/vmm/*.h vmm/lib/*.h \
+    vmm/tests/*.h) include/bastion/vcpu.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(VMM_HOST_FLAGS) $(VMM_LIB_SRCS) $(VMM_TEST_SRCS) -o $@
+
+ALL_TARGETS += $(VMM_TEST)
+TEST_SUITES += host-vmm
+
+.PHONY: suite-host-vmm
+suite-host-vmm: $(VMM_TEST)
+	$(Q)scripts/run-suite.sh host-vmm $(BUILD)/test-results -- $(VMM_TEST)
+
+suite-guest-linux: $(GUEST_STAMP) $(VMM_TEST)
 	$(Q)scripts/run-suite.sh guest-linux $(BUILD)/test-results -- \
-	    vmm/guest/boot_check.py $(GUEST_DIR)
+	    vmm/guest/check.sh $(VMM_TEST) $(GUEST_DIR)
