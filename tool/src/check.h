@@ -22,6 +22,12 @@ void check_sched(struct model *m, struct diag_sink *d);
 /* IRQs, I/O ports and PCI devices (check_hw.c). */
 void check_hw(struct model *m, struct diag_sink *d);
 
+/* Virtual machines (check_vm.c): check_vm_resolve follows the guest maps' region names
+ * (before check_memory, which counts a region mapped only into a guest as used). */
+void check_vm_resolve(struct model *m, struct diag_sink *d);
+void check_vm(struct model *m, struct diag_sink *d);
+bool check_vm_maps_region(const struct model *m, uint32_t region);
+
 /*
  * Runs every group in order, then the RAM check against `ram` (--ram; 0: not given, see
  * sizes.h); returns true when no error was reported.

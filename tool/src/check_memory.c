@@ -372,7 +372,7 @@ static void check_region_use(struct model *m, struct diag_sink *d)
     }
     for (size_t i = 0; i < n; i++) {
         struct model_region *r = MODEL_REGION(m, i);
-        if (!first[i])
+        if (!first[i] && !check_vm_maps_region(m, (uint32_t)i))
             diag_node(d, DIAG_WARNING, r->node, NULL,
                       "memory region '%s' is not mapped by any protection domain; map it or "
                       "remove it",

@@ -279,9 +279,11 @@ bool check_all(struct model *m, uint64_t ram, struct diag_sink *d)
 {
     size_t before = d->errors;
     check_names(m, d);
+    check_vm_resolve(m, d);
     check_memory(m, d);
     check_sched(m, d);
     check_hw(m, d);
+    check_vm(m, d);
     check_ram(m, ram, d);
     if (d->errors == before)
         check_flow(m, d); /* follows the references resolved above */

@@ -81,7 +81,7 @@ static int is_named_element(const xmlNode *node)
 {
     const char *tag = (const char *)node->name;
     return strcmp(tag, "protection_domain") == 0 || strcmp(tag, "memory_region") == 0 ||
-           strcmp(tag, "domain") == 0;
+           strcmp(tag, "domain") == 0 || strcmp(tag, "virtual_machine") == 0;
 }
 
 void diag_describe(const xmlNode *node, char *buf, size_t size)

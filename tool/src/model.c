@@ -29,6 +29,8 @@ void model_free(struct model *m)
     vec_free(&m->bars);
     vec_free(&m->setvars);
     vec_free(&m->domains);
+    vec_free(&m->vms);
+    vec_free(&m->vm_maps);
 }
 
 void model_group(struct model_groups *g, size_t groups, const struct vec *v, size_t elem_size,

@@ -143,6 +143,29 @@ struct model_setvar {
     uint64_t value;
 };
 
+/* A <virtual_machine> inside its VMM's PD (docs/virtualisation.md, "system.xml"): the
+ * guest whose VCPU the PD's thread runs, and the guest-physical space it runs in. */
+struct model_vm {
+    uint32_t pd; /* the VMM PD */
+    xmlNode *node;
+    const char *name;
+    uint32_t vcpus;     /* <vcpu> children */
+    xmlNode *vcpu_node; /* the first */
+};
+
+/* A <map> inside a <virtual_machine>: a region at a guest-physical address. */
+struct model_vm_map {
+    uint32_t vm;
+    uint32_t region; /* resolved by check_vm_resolve */
+    const char *region_name;
+    xmlNode *node;
+    uint64_t gpa;
+    uint8_t perms;
+};
+
+#define MODEL_GUEST_PHYS_TOP 0x0001000000000000ULL /* bastion/vcpu.h's BST_GUEST_PHYS_TOP */
+#define MODEL_MAX_VCPUS      1                     /* the VMM PD runs its VCPU on its one thread */
+
 struct elf_image;   /* elf.h */
 struct flow_policy; /* flow.h */
 
@@ -214,6 +237,8 @@ struct model {
     struct vec bars;     /* struct model_bar */
     struct vec setvars;  /* struct model_setvar */
     struct vec domains;  /* struct model_domain */
+    struct vec vms;      /* struct model_vm */
+    struct vec vm_maps;  /* struct model_vm_map */
     bool has_domain_schedule;
     xmlNode *domain_schedule_node;
     uint64_t schedule_pad;            /* <domain_schedule pad="..."> (0: none) */
@@ -233,6 +258,8 @@ struct model {
 #define MODEL_BAR(m, i)     VEC_AT(&(m)->bars, struct model_bar, i)
 #define MODEL_SETVAR(m, i)  VEC_AT(&(m)->setvars, struct model_setvar, i)
 #define MODEL_DOMAIN(m, i)  VEC_AT(&(m)->domains, struct model_domain, i)
+#define MODEL_VM(m, i)      VEC_AT(&(m)->vms, struct model_vm, i)
+#define MODEL_VM_MAP(m, i)  VEC_AT(&(m)->vm_maps, struct model_vm_map, i)
 
 void model_free(struct model *m);
 

@@ -15,6 +15,9 @@ bool parse_system(struct model *m, xmlDoc *doc, struct diag_sink *d);
 /* Internal to the parser: elements inside a <protection_domain> (parse_pd.c). */
 bool parse_pd(struct model *m, xmlNode *node, uint32_t parent, struct diag_sink *d);
 
+/* A <virtual_machine> inside the PD whose index is `pd` (parse_vm.c). */
+bool parse_vm(struct model *m, xmlNode *node, uint32_t pd, struct diag_sink *d);
+
 /* Reports non-blank text inside `node`; false if any. */
 bool parse_no_text(const xmlNode *node, struct diag_sink *d);
 

@@ -231,8 +231,8 @@ static bool parse_image(struct model_pd *pd, xmlNode *node, struct diag_sink *d)
 static bool parse_pd_child(struct model *m, xmlNode *c, uint32_t pd, struct diag_sink *d)
 {
     static const char *const allowed[] = {
-        "program_image", "late_image",        "map", "irq", "ioport", "pci_device",
-        "setvar",        "protection_domain", NULL};
+        "program_image",     "late_image",      "map", "irq", "ioport", "pci_device", "setvar",
+        "protection_domain", "virtual_machine", NULL};
     const char *name = (const char *)c->name;
     if (strcmp(name, "program_image") == 0)
         return parse_image(MODEL_PD(m, pd), c, d);
@@ -250,6 +250,8 @@ static bool parse_pd_child(struct model *m, xmlNode *c, uint32_t pd, struct diag
         return parse_setvar(m, c, pd, d);
     if (strcmp(name, "protection_domain") == 0)
         return parse_pd(m, c, pd, d);
+    if (strcmp(name, "virtual_machine") == 0)
+        return parse_vm(m, c, pd, d);
     parse_unknown_element(c, allowed, d);
     return false;
 }
