@@ -30,3 +30,6 @@ suite-bench-regression: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
 
 # Recovery time after a driver crash, per class (bench/recovery/recovery.mk).
 -include bench/recovery/recovery.mk
+
+# What cache colouring costs at boot (bench/colour/colour.mk).
+-include bench/colour/colour.mk

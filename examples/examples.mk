@@ -73,9 +73,10 @@ suite-system-examples: $(KERNEL_BIN) $(foreach e,$(EXAMPLES),$(EXAMPLE_BUILD)/$(
 	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/examples \
 	    $(foreach e,$(EXAMPLES),$(e):examples/$(e):$(EXAMPLE_BUILD)/$(e))
 
-suite-system-pd: $(KERNEL_BIN) $(INIT_TAMPER_ELF) $(SPEC_CORRUPT) \
+suite-system-pd: $(KERNEL_BIN) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF) $(SPEC_CORRUPT) \
     $(foreach t,$(PD_TESTS),$(PD_TEST_BUILD)/$(t)/modules.args)
 	$(Q)scripts/run-suite.sh system-pd $(BUILD)/test-results -- \
-	    env INIT_TAMPER_ELF=$(INIT_TAMPER_ELF) SPEC_CORRUPT=$(SPEC_CORRUPT) TOOL=$(TOOL) \
+	    env INIT_TAMPER_ELF=$(INIT_TAMPER_ELF) INIT_NOCOLOUR_ELF=$(INIT_NOCOLOUR_ELF) \
+	    SPEC_CORRUPT=$(SPEC_CORRUPT) TOOL=$(TOOL) \
 	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/pd \
 	    $(foreach t,$(PD_TESTS),$(t):init/tests/$(t):$(PD_TEST_BUILD)/$(t))

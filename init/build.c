@@ -22,6 +22,7 @@
  */
 #include "init.h"
 
+#include "colour.h"
 #include "device.h"
 
 #include <bastion/capdata.h>
@@ -123,6 +124,7 @@ static bst_objtype_t kernel_type(const struct bastion_spec_object *o, unsigned *
 static void create_objects(void)
 {
     const struct spec *s = &the_spec;
+    uint64_t start = colour_cycles();
     for (uint32_t i = 0; i < s->n[BASTION_TABLE_OBJECTS]; i++) {
         if (region_frames_make(i))
             continue;
@@ -136,10 +138,16 @@ static void create_objects(void)
             init_fatal("not enough capability slots in init's CNode for %u more objects (%s)",
                        o->count, what);
         }
-        bst_error_t e = untyped_alloc(type, size_bits, object_slots[i], o->count);
+        uint32_t domain = colour_object_domain(i);
+        bst_error_t e = colour_alloc(domain, type, size_bits, object_slots[i], o->count);
         if (e == BST_OK)
             continue;
         describe_object(i, what, sizeof(what));
+        if (domain != BASTION_SPEC_NONE && colour_enforced()) {
+            char why[256];
+            colour_why(domain, bst_obj_size_bits(type, size_bits), e, why, sizeof(why));
+            init_fatal("colours: %s needs %u x %s: %s", what, o->count, bst_obj_name(type), why);
+        }
         if (e == BST_NOT_ENOUGH_MEMORY)
             init_fatal("out of memory: %s needs %u x %s of %lu bytes, more than the untyped "
                        "memory left",
@@ -147,6 +155,9 @@ static void create_objects(void)
                        1UL << bst_obj_size_bits(type, size_bits));
         init_fatal("cannot create %s for %s: %s", bst_obj_name(type), what, bst_error_name(e));
     }
+    if (s->n[BASTION_TABLE_DOMAINS]) /* with a schedule: what colouring costs (bench-colour) */
+        bst_printf("init: the spec's objects created in %lu cycles\n",
+                   (unsigned long)(colour_cycles() - start));
 }
 
 /* ---- What this init does not do yet ----------------------------------------------------- */
@@ -374,8 +385,8 @@ static void make_endpoints(void)
             pd_states[p].endpoint = object_slot(pd->endpoint, 0);
         } else if (has_children(p)) {
             pd_states[p].endpoint = slot_alloc(1);
-            if (pd_states[p].endpoint == 0 ||
-                untyped_alloc(BST_OBJ_ENDPOINT, 0, pd_states[p].endpoint, 1) != BST_OK)
+            if (pd_states[p].endpoint == 0 || colour_alloc(colour_pd_domain(p), BST_OBJ_ENDPOINT, 0,
+                                                           pd_states[p].endpoint, 1) != BST_OK)
                 init_fatal("out of memory: PD '%s' needs an endpoint for its children", pd_name(p));
         }
     }
@@ -597,6 +608,7 @@ void build_system(const struct bst_bootinfo *bi)
         init_fatal("the spec has %u PDs and %u object entries; this init handles %u and %u",
                    s->n[BASTION_TABLE_PDS], s->n[BASTION_TABLE_OBJECTS], MAX_PDS, MAX_OBJECTS);
     refuse_unsupported();
+    colour_init();
     devmem_init(bi);
     acpi_describe_platform();
     iommu_init();

@@ -61,7 +61,8 @@ struct spec {
     const struct bastion_spec_patch *patches;
     const struct bastion_spec_object *objects;
     const struct bastion_spec_cap *caps;
-    const struct bastion_spec_flow *flow; /* the flow policy; n[FLOW] == 0: none */
+    const struct bastion_spec_flow *flow;      /* the flow policy; n[FLOW] == 0: none */
+    const struct bastion_spec_colour *colours; /* n[COLOURS] == 0: no colouring */
     uint32_t n[BASTION_TABLE_COUNT];
 };
 

@@ -3,19 +3,28 @@
 #   $(BUILD)/user/init.elf         init
 #   $(BUILD)/user/init-tamper.elf  the same with check_tamper.c: it gives one PD a cap the
 #                                  spec does not, so a test can see the check fail
+#   $(BUILD)/user/init-nocolour.elf  the same with colour_enforce_none.c: it allocates
+#                                  coloured domains' memory from any RAM, so a test can
+#                                  see the colour check fail
 # Both are root tasks (crt0, main(bootinfo)).
 
 INIT_DIR := init
-INIT_COMMON := $(filter-out $(INIT_DIR)/check_tamper.c $(INIT_DIR)/check_tamper_none.c, \
+INIT_COMMON := $(filter-out $(INIT_DIR)/check_tamper.c $(INIT_DIR)/check_tamper_none.c \
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_enforce_none.c, \
     $(wildcard $(INIT_DIR)/*.c))
 INIT_ELF := $(BUILD)/user/init.elf
 INIT_TAMPER_ELF := $(BUILD)/user/init-tamper.elf
+INIT_NOCOLOUR_ELF := $(BUILD)/user/init-nocolour.elf
 
-$(eval $(call user_program,init,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c))
-$(eval $(call user_program,init-tamper,$(INIT_COMMON) $(INIT_DIR)/check_tamper.c))
+$(eval $(call user_program,init,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
+    $(INIT_DIR)/colour_enforce.c))
+$(eval $(call user_program,init-tamper,$(INIT_COMMON) $(INIT_DIR)/check_tamper.c \
+    $(INIT_DIR)/colour_enforce.c))
+$(eval $(call user_program,init-nocolour,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
+    $(INIT_DIR)/colour_enforce_none.c))
 
 .PHONY: init
-init: $(INIT_ELF) $(INIT_TAMPER_ELF)
+init: $(INIT_ELF) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF)
 
 # Host tests of init's parsing of firmware tables and BARs (init/parse.h), with ASan and
 # UBSan: suite host-init-parse.

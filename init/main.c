@@ -3,6 +3,7 @@
  * the capabilities against the spec, start the PDs, then serve faults and requests.
  * Any failure before the start stops everything with one message (init_fatal()).
  */
+#include "colour.h"
 #include "device.h"
 #include "init.h"
 
@@ -79,6 +80,8 @@ int main(const struct bst_bootinfo *bi)
         init_fatal("the capabilities differ from the spec");
     if (!check_flow_policy())
         init_fatal("the capabilities allow flows the policy forbids");
+    if (!colour_check())
+        init_fatal("colours: frames lie outside their domain's colours");
     start_system();
     serve();
 }

@@ -10,8 +10,11 @@
  *                  next power of two at least the region's size.
  *   platform=hpet  the HPET's registers: at phys_addr when it agrees with ACPI's HPET
  *                  table (a mismatch stops the boot), else at the table's address.
- * Other regions' frames come from any RAM (create_objects()).
+ * A contiguous region that only one coloured domain maps comes from that domain's
+ * colours (colour.c: then it must fit an aligned block of them). Other regions' frames
+ * come from any RAM, or their domain's colours (create_objects()).
  */
+#include "colour.h"
 #include "device.h"
 
 #include <libbastion/cnode.h>
@@ -69,7 +72,8 @@ static void make_contiguous(const struct bastion_spec_region *r, uint64_t first,
                          : bits == 21 ? BST_OBJ_FRAME_2M
                                       : BST_OBJ_FRAME_4K;
     uint64_t block = slot_alloc(1);
-    bst_error_t e = block ? untyped_alloc(BST_OBJ_UNTYPED, ceil_log2(r->size), block, 1)
+    bst_error_t e = block ? colour_alloc(colour_object_domain(r->frames), BST_OBJ_UNTYPED,
+                                         ceil_log2(r->size), block, 1)
                           : BST_NOT_ENOUGH_MEMORY;
     for (uint64_t k = 0; e == BST_OK && k < count;) {
         uint64_t n = count - k < BST_RETYPE_MAX_COUNT ? count - k : BST_RETYPE_MAX_COUNT;

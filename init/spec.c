@@ -13,8 +13,9 @@
 #include <libbastion/string.h>
 
 static const char *const table_name[BASTION_TABLE_COUNT] = {
-    "strings",     "data", "pds",     "regions",  "maps",    "channels", "irqs", "ioports",
-    "pci_devices", "bars", "domains", "segments", "patches", "objects",  "caps", "flow",
+    "strings", "data",    "pds",         "regions", "maps",    "channels",
+    "irqs",    "ioports", "pci_devices", "bars",    "domains", "segments",
+    "patches", "objects", "caps",        "flow",    "colours",
 };
 
 /* Limits that keep init's bookkeeping bounded (a spec beyond them is refused). */
@@ -99,6 +100,7 @@ static bool check_tables(struct checker *c, const uint8_t *blob)
     s->objects = TABLE(BASTION_TABLE_OBJECTS);
     s->caps = TABLE(BASTION_TABLE_CAPS);
     s->flow = TABLE(BASTION_TABLE_FLOW);
+    s->colours = TABLE(BASTION_TABLE_COLOURS);
 #undef TABLE
     if (s->strings_size == 0 || s->strings[s->strings_size - 1] != '\0')
         return fail(c, "the strings table does not end with a NUL");
@@ -371,6 +373,37 @@ static bool check_channels_patches_caps(struct checker *c)
     return true;
 }
 
+/* COLOURS: entry 0 the machine's (a power-of-two count up to BASTION_COLOURS_MAX, some
+ * memory), then runs of existing domains inside the count, no colour in two runs. */
+static bool check_colours(struct checker *c)
+{
+    const struct spec *s = c->s;
+    uint32_t n = s->n[BASTION_TABLE_COLOURS];
+    if (n == 0)
+        return true;
+    const struct bastion_spec_colour *m = &s->colours[0];
+    uint32_t total = (uint32_t)m->last + 1;
+    if (m->domain != BASTION_SPEC_NONE || m->first != 0 || total > BASTION_COLOURS_MAX ||
+        (total & (total - 1)) || m->memory == 0)
+        return fail(c,
+                    "colours: entry 0 is not the machine's (a power-of-two count up to %u "
+                    "and the coloured memory)",
+                    BASTION_COLOURS_MAX);
+    for (uint32_t i = 1; i < n; i++) {
+        const struct bastion_spec_colour *e = &s->colours[i];
+        if (e->domain >= s->n[BASTION_TABLE_DOMAINS] || e->first > e->last || e->last >= total ||
+            e->memory != 0)
+            return fail(c,
+                        "colours %u: domain %u, colours %u-%u: not a domain's run inside "
+                        "the %u colours",
+                        i, e->domain, e->first, e->last, total);
+        for (uint32_t j = 1; j < i; j++)
+            if (s->colours[j].first <= e->last && e->first <= s->colours[j].last)
+                return fail(c, "colours %u and %u overlap", j, i);
+    }
+    return true;
+}
+
 const char *spec_open(struct spec *s, const void *blob, uint64_t size, char *err, size_t errlen)
 {
     struct checker c = {.s = s, .err = err, .errlen = errlen};
@@ -380,6 +413,7 @@ const char *spec_open(struct spec *s, const void *blob, uint64_t size, char *err
     bool ok = check_header(&c, blob, size) && check_tables(&c, blob) && check_objects(&c);
     for (uint32_t i = 0; ok && i < s->n[BASTION_TABLE_PDS]; i++)
         ok = check_pd(&c, i);
-    ok = ok && check_regions_and_maps(&c) && check_segments(&c) && check_channels_patches_caps(&c);
+    ok = ok && check_regions_and_maps(&c) && check_segments(&c) &&
+         check_channels_patches_caps(&c) && check_colours(&c);
     return ok ? NULL : err;
 }

@@ -27,6 +27,8 @@
  * Version history
  *   1  first version. (Added since, compatibly: the FLOW table. A spec written before it
  *      has that table's descriptor zero, which reads as an empty table: no policy.)
+ *   2  room for 24 table descriptors in the header (it was 16, all used), and the
+ *      COLOURS table (cache colouring of the domains; empty: none).
  */
 #ifndef BASTION_SPEC_H
 #define BASTION_SPEC_H
@@ -34,10 +36,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BASTION_SPEC_MAGIC   0x4345505354534142ULL /* bytes "BASTSPEC" */
-#define BASTION_SPEC_VERSION 1u
-#define BASTION_SPEC_NONE    0xffffffffu
-#define BASTION_SPEC_ALIGN   8u
+#define BASTION_SPEC_MAGIC       0x4345505354534142ULL /* bytes "BASTSPEC" */
+#define BASTION_SPEC_VERSION     2u
+#define BASTION_SPEC_NONE        0xffffffffu
+#define BASTION_SPEC_ALIGN       8u
+#define BASTION_SPEC_TABLE_SLOTS 24u /* table descriptors the header has room for */
 
 /* Address-space layout of every protection domain (x86_64 user half). */
 #define BASTION_USER_VADDR_MIN   0x10000ULL        /* below: null-pointer guard */
@@ -90,6 +93,7 @@ enum bastion_spec_table_id {
     BASTION_TABLE_OBJECTS,     /* struct bastion_spec_object */
     BASTION_TABLE_CAPS,        /* struct bastion_spec_cap */
     BASTION_TABLE_FLOW,        /* struct bastion_spec_flow: the flow policy; empty: none */
+    BASTION_TABLE_COLOURS,     /* struct bastion_spec_colour: cache colouring; empty: none */
     BASTION_TABLE_COUNT,
 };
 
@@ -105,7 +109,8 @@ struct bastion_spec_header {
     uint64_t total_size;
     uint32_t checksum; /* bastion_spec_checksum() of the blob with this field as 0 */
     uint32_t flags;    /* none defined; 0 */
-    struct bastion_spec_table tables[16]; /* [enum bastion_spec_table_id]; rest zero */
+    /* [enum bastion_spec_table_id]; the rest zero */
+    struct bastion_spec_table tables[BASTION_SPEC_TABLE_SLOTS];
 };
 
 enum bastion_spec_pd_flags {
@@ -277,6 +282,23 @@ struct bastion_spec_domain {
     uint64_t length_us;
 };
 
+/*
+ * Cache colouring (docs/system-description.md, "Cache colouring"; init/colour.c). A page's
+ * colour is its physical frame number modulo the colour count. Entry 0 is the
+ * machine's: domain NONE, first 0, last the count - 1 (a power of two), `memory` the
+ * bytes of RAM coloured. Every further entry is a run of one domain's colours,
+ * first..last; a domain may have several runs, and no colour is two domains'. The PDs
+ * of a domain with runs get their frames and kernel objects from those colours.
+ */
+#define BASTION_COLOURS_MAX 1024u /* a 64 MiB 16-way cache in 4 KiB pages */
+
+struct bastion_spec_colour {
+    uint32_t domain; /* DOMAINS index; NONE in entry 0 */
+    uint16_t first;
+    uint16_t last;
+    uint64_t memory; /* entry 0: coloured RAM in bytes; else 0 */
+};
+
 struct bastion_spec_segment {
     uint32_t pd;
     uint8_t perms;
@@ -411,6 +433,8 @@ static inline size_t bastion_spec_entry_size(unsigned t)
         return sizeof(struct bastion_spec_cap);
     case BASTION_TABLE_FLOW:
         return sizeof(struct bastion_spec_flow);
+    case BASTION_TABLE_COLOURS:
+        return sizeof(struct bastion_spec_colour);
     default:
         return 0;
     }
@@ -435,11 +459,11 @@ _Static_assert(BASTION_PCI_CONFIG_VADDR >= BASTION_IPC_BUFFER_VADDR + BASTION_PA
                        BASTION_STACK_TOP - 0x10000000ULL,
                "PCI configuration pages lie between the IPC buffer and the largest stack");
 _Static_assert(sizeof(struct bastion_spec_table) == 8, "spec table");
-_Static_assert(sizeof(struct bastion_spec_header) == 160, "spec header");
+_Static_assert(sizeof(struct bastion_spec_header) == 224, "spec header");
 _Static_assert(offsetof(struct bastion_spec_header, total_size) == 16, "total_size");
 _Static_assert(offsetof(struct bastion_spec_header, checksum) == 24, "checksum");
 _Static_assert(offsetof(struct bastion_spec_header, tables) == 32, "tables");
-_Static_assert(BASTION_TABLE_COUNT <= 16, "table slots");
+_Static_assert(BASTION_TABLE_COUNT <= BASTION_SPEC_TABLE_SLOTS, "table slots");
 _Static_assert(sizeof(struct bastion_spec_pd) == 120, "pd");
 _Static_assert(offsetof(struct bastion_spec_pd, budget_us) == 16, "pd budget");
 _Static_assert(offsetof(struct bastion_spec_pd, first_segment) == 64, "pd segments");
@@ -467,5 +491,7 @@ _Static_assert(sizeof(struct bastion_spec_object) == 16, "object");
 _Static_assert(sizeof(struct bastion_spec_cap) == 32, "cap");
 _Static_assert(offsetof(struct bastion_spec_cap, badge) == 24, "cap badge");
 _Static_assert(sizeof(struct bastion_spec_flow) == 16, "flow");
+_Static_assert(sizeof(struct bastion_spec_colour) == 16, "colour");
+_Static_assert(offsetof(struct bastion_spec_colour, memory) == 8, "colour memory");
 
 #endif

@@ -27,7 +27,8 @@ static const size_t entry_size[BASTION_TABLE_COUNT] = {1,
                                                        sizeof(struct bastion_spec_patch),
                                                        sizeof(struct bastion_spec_object),
                                                        sizeof(struct bastion_spec_cap),
-                                                       sizeof(struct bastion_spec_flow)};
+                                                       sizeof(struct bastion_spec_flow),
+                                                       sizeof(struct bastion_spec_colour)};
 
 static const char *validate(const uint8_t *blob, size_t size)
 {
@@ -110,9 +111,10 @@ int main(int argc, char **argv)
         return peek(blob, argv[3], strtoull(argv[4], NULL, 0), PEEK_BYTES);
     uint32_t n;
     printf("spec v%u, %zu bytes\n", BASTION_SPEC_VERSION, size);
-    static const char *const names[] = {
-        "strings",     "data", "pds",     "regions",  "maps",    "channels", "irqs", "ioports",
-        "pci_devices", "bars", "domains", "segments", "patches", "objects",  "caps", "flow"};
+    static const char *const names[] = {"strings",  "data",     "pds",     "regions",     "maps",
+                                        "channels", "irqs",     "ioports", "pci_devices", "bars",
+                                        "domains",  "segments", "patches", "objects",     "caps",
+                                        "flow",     "colours"};
     for (int t = 2; t < BASTION_TABLE_COUNT; t++) {
         table(blob, t, &n);
         printf("%s %u\n", names[t], n);

@@ -9,7 +9,11 @@
 
 #include "attrs.h"
 #include "diag.h"
+#include "layout.h"
 #include "model.h"
+
+#include <bastion/objtype.h>
+#include <bastion/spec.h>
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -84,15 +88,26 @@ bool attr_colours(struct diag_sink *d, const xmlNode *node, const char *name,
     return false;
 }
 
-/* The RAM domain `dom` needs of its colours: the RAM regions only its PDs map, and its
- * PDs' stacks. (Regions shared with another domain come from uncoloured memory; program
- * images are not known yet when this runs.) */
+/* What init makes of a domain's colours for every PD besides its stack: the IPC buffer,
+ * the CSpace's CNode, the VSpace, the TCB and the scheduling context (init/colour.c). */
+static uint64_t pd_objects_ram(void)
+{
+    return BASTION_PAGE_SIZE + (1ULL << bst_obj_size_bits(BST_OBJ_CNODE, BASTION_CNODE_BITS)) +
+           (1ULL << bst_obj_fixed_bits(BST_OBJ_VSPACE)) +
+           (1ULL << bst_obj_fixed_bits(BST_OBJ_TCB)) +
+           (1ULL << bst_obj_fixed_bits(BST_OBJ_SCHED_CONTEXT));
+}
+
+/* The RAM domain `dom` needs of its colours, at least: the RAM regions only its PDs map,
+ * and its PDs' stacks, IPC buffers and main kernel objects. (Regions shared with another
+ * domain come from uncoloured memory; program images, page tables and endpoints are not
+ * known when this runs: init refuses at boot what still does not fit.) */
 static uint64_t domain_ram(const struct model *m, uint32_t dom)
 {
     uint64_t need = 0;
     for (size_t j = 0; j < m->pds.count; j++)
         if (MODEL_PD(m, j)->domain == dom)
-            need += MODEL_PD(m, j)->stack_size;
+            need += MODEL_PD(m, j)->stack_size + pd_objects_ram();
     for (size_t r = 0; r < m->regions.count; r++) {
         const struct model_region *reg = MODEL_REGION(m, r);
         if (!model_region_is_ram(reg))
@@ -113,14 +128,40 @@ static uint64_t domain_ram(const struct model *m, uint32_t dom)
     return need;
 }
 
+/* Pages of a PD's CNode (spec.h's 2^BASTION_CNODE_BITS slots of 64 bytes). */
+#define CNODE_PAGES ((1u << BASTION_CNODE_BITS) * 64u / 4096u)
+
+static bool domain_has_pds(const struct model *m, uint32_t dom)
+{
+    for (size_t j = 0; j < m->pds.count; j++)
+        if (MODEL_PD(m, j)->domain == dom)
+            return true;
+    return false;
+}
+
+/* True when the set holds colours k*run .. k*run + run - 1 for some k: init's aligned
+ * blocks of `run` pages then lie in the domain's colours. */
+static bool has_aligned_run(const struct colour_set *s, unsigned run)
+{
+    for (unsigned base = 0; base + run <= COLOURS_MAX; base += run) {
+        unsigned c = base;
+        while (c < base + run && has_bit(s, c))
+            c++;
+        if (c == base + run)
+            return true;
+    }
+    return false;
+}
+
 void check_colours(struct model *m, struct diag_sink *d)
 {
     if (!m->has_domain_schedule)
         return;
-    if (m->colour_total != 0)
-        diag_node(d, DIAG_WARNING, m->domain_schedule_node, "colours",
-                  "colours are checked but not enforced yet: init does not allocate the "
-                  "domains' frames by colour (docs/system-description.md, \"Cache colouring\")");
+    if (m->colour_total & (m->colour_total - 1))
+        diag_node(d, DIAG_ERROR, m->domain_schedule_node, "colours",
+                  "colours=\"%u\" is not a power of two; a cache's colour count (its sets "
+                  "times its line size over 4 KiB) always is",
+                  m->colour_total);
     for (size_t i = 0; i < m->domains.count; i++) {
         struct model_domain *dom = MODEL_DOMAIN(m, i);
         if (!dom->has_colours)
@@ -157,12 +198,52 @@ void check_colours(struct model *m, struct diag_sink *d)
         uint64_t per_colour = m->colour_memory / m->colour_total;
         uint64_t have = per_colour * colour_count(&dom->colours);
         uint64_t need = domain_ram(m, (uint32_t)i);
-        if (need > have)
+        if (need > have) {
             diag_node(d, DIAG_ERROR, dom->node, "colours",
                       "colours: the domain's PDs need 0x%" PRIx64 " bytes of RAM (their own "
-                      "regions and stacks) but its %u colours hold 0x%" PRIx64 " (0x%" PRIx64
+                      "regions, stacks, IPC buffers, CNodes, VSpaces, TCBs and scheduling "
+                      "contexts) but its %u colours hold 0x%" PRIx64 " (0x%" PRIx64
                       " each); the colour set is over-committed: give the domain more colours "
                       "or less memory",
                       need, colour_count(&dom->colours), have, per_colour);
+            continue;
+        }
+        unsigned run = m->colour_total < CNODE_PAGES ? m->colour_total : CNODE_PAGES;
+        if (domain_has_pds(m, (uint32_t)i) && !has_aligned_run(&dom->colours, run))
+            diag_node(d, DIAG_ERROR, dom->node, "colours",
+                      "colours: the set has no aligned run of %u colours (such as %u-%u): each "
+                      "PD's CSpace is a %u KiB CNode, which init makes from %u consecutive "
+                      "pages of the domain's colours",
+                      run, run, 2 * run - 1, CNODE_PAGES * 4, CNODE_PAGES);
+    }
+}
+
+static void add_colour_entry(struct layout *l, uint32_t domain, unsigned first, unsigned last,
+                             uint64_t memory)
+{
+    struct bastion_spec_colour *e = vec_push(&l->tables[BASTION_TABLE_COLOURS], sizeof(*e));
+    *e = (struct bastion_spec_colour){domain, (uint16_t)first, (uint16_t)last, memory};
+}
+
+void colours_layout(struct layout *l, const struct model *m)
+{
+    bool any = false;
+    for (size_t i = 0; i < m->domains.count; i++)
+        any |= MODEL_DOMAIN(m, i)->has_colours;
+    if (!any || m->colour_total == 0)
+        return;
+    add_colour_entry(l, BASTION_SPEC_NONE, 0, m->colour_total - 1, m->colour_memory);
+    for (size_t i = 0; i < m->domains.count; i++) {
+        const struct model_domain *dom = MODEL_DOMAIN(m, i);
+        if (!dom->has_colours)
+            continue;
+        for (unsigned c = 0; c < m->colour_total; c++) {
+            if (!has_bit(&dom->colours, c) || (c > 0 && has_bit(&dom->colours, c - 1)))
+                continue;
+            unsigned last = c;
+            while (last + 1 < m->colour_total && has_bit(&dom->colours, last + 1))
+                last++;
+            add_colour_entry(l, (uint32_t)i, c, last, 0);
+        }
     }
 }

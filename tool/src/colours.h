@@ -1,17 +1,19 @@
 /*
  * Cache colouring of domains (docs/system-description.md, "Cache colouring"): each
  * domain of the schedule may own a set of page colours; the tool checks that the sets
- * are disjoint, inside the machine's colour count, and large enough for the RAM the
- * domain's PDs need. (Allocating coloured frames is init's part, not built yet.)
+ * are disjoint, inside the machine's colour count (a power of two), and large enough for
+ * the RAM the domain's PDs need, and writes them into the spec's COLOURS table, from
+ * which init allocates each domain's frames and kernel objects (init/colour.c).
  */
 #ifndef BASTION_TOOL_COLOURS_H
 #define BASTION_TOOL_COLOURS_H
 
+#include <bastion/spec.h>
 #include <libxml/tree.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#define COLOURS_MAX  1024 /* a 64 MiB 16-way LLC in 4 KiB pages */
+#define COLOURS_MAX  BASTION_COLOURS_MAX /* include/bastion/spec.h */
 #define COLOUR_WORDS (COLOURS_MAX / 64)
 
 struct colour_set {
@@ -19,6 +21,7 @@ struct colour_set {
 };
 
 struct diag_sink;
+struct layout;
 struct model;
 
 /* Parse attribute `name` of `node`, a list of colours and ranges ("0-7,12,20-23"), each
@@ -30,5 +33,8 @@ unsigned colour_count(const struct colour_set *s);
 
 /* The checks once names are resolved (called by check_sched). */
 void check_colours(struct model *m, struct diag_sink *d);
+
+/* The spec's COLOURS table (include/bastion/spec.h): nothing without colour sets. */
+void colours_layout(struct layout *l, const struct model *m);
 
 #endif

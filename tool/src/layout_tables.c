@@ -137,5 +137,6 @@ void layout_tables(struct layout *l, const struct model *m)
     layout_irqs(l, m);
     layout_io(l, m);
     layout_domains(l, m);
+    colours_layout(l, m);
     layout_patches(l, m);
 }

@@ -1,0 +1,75 @@
+/*
+ * Cache colouring in init (docs/kernel.md, "Time protection"; the spec's COLOURS table):
+ * the PDs of a domain with a colour set get their frames and kernel objects only from
+ * physical pages of those colours, and init checks it at boot from the frames' physical
+ * addresses before anything starts.
+ *
+ *   colour.c          the domains' colour pools and allocation from them
+ *   colour_check.c    the boot check from physical addresses
+ *   colour_llc.c      the last-level cache's geometry from CPUID
+ *   colour_enforce.c  build configuration: colour_enforced() (colour_enforce_none.c in
+ *                     init-nocolour.elf turns allocation by colour off, so that the test
+ *                     can see the check fail)
+ */
+#ifndef INIT_COLOUR_H
+#define INIT_COLOUR_H
+
+#include "init.h"
+
+/* What CPUID says of the last-level (data or unified) cache. */
+struct llc_geometry {
+    const char *source; /* which leaf */
+    uint32_t level, ways, line;
+    uint64_t sets;
+    uint64_t colours; /* sets x line / 4 KiB (0 for a cache smaller than a page's span) */
+};
+
+/* The cycle counter (TSC): under -icount shift=0 the instructions executed. */
+static inline uint64_t colour_cycles(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Read the geometry; false when CPUID describes no cache. */
+bool llc_geometry_read(struct llc_geometry *g);
+
+/* Build configuration: false only in init-nocolour.elf (fault injection). */
+bool colour_enforced(void);
+
+/* Read the spec's colour sets, compare the count with the machine's cache and print
+ * both; init_fatal() when the count cannot separate domains on this machine. Nothing
+ * without colour sets. */
+void colour_init(void);
+
+/* The domain whose colours OBJECTS entry i must come from, BASTION_SPEC_NONE for
+ * uncoloured memory: a PD's own objects and frames follow the PD's domain; a region's
+ * frames follow the one domain whose PDs alone map it (shared and device regions are
+ * not coloured). As the spec says, whether or not allocation enforces it. */
+uint32_t colour_object_domain(uint32_t i);
+
+/* The domain whose colours PD p's objects come from, or BASTION_SPEC_NONE. */
+uint32_t colour_pd_domain(uint32_t p);
+
+/* Retype `count` objects into slots first_slot.. from the colours of `domain`
+ * (BASTION_SPEC_NONE, or any domain when colour_enforced() is false: from any RAM).
+ * BST_RANGE_ERROR: one object is larger than any aligned block of the domain's colours
+ * (colour_why() says why); BST_NOT_ENOUGH_MEMORY: the coloured memory is used up. */
+bst_error_t colour_alloc(uint32_t domain, bst_objtype_t type, unsigned size_bits,
+                         uint64_t first_slot, uint64_t count);
+
+/* Why colour_alloc() refused an object of 2^bits bytes for `domain`, in words. */
+void colour_why(uint32_t domain, unsigned bits, bst_error_t e, char *buf, size_t size);
+
+/* After the build: every coloured frame's physical address in its domain's colours and
+ * no colour seen in two domains; prints the verdict and what colouring cost. True when
+ * it holds (or nothing is coloured). */
+bool colour_check(void);
+
+/* For colour_check(): the colour count, a domain's set, the pool's figures. */
+uint32_t colour_total(void);
+bool colour_in_set(uint32_t domain, uint32_t colour);
+void colour_print_cost(void);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * The boot check of cache colouring (colour.h): before any PD starts, init asks the
+ * kernel for the physical address of every frame it made for a coloured domain (image
+ * segments, stacks, IPC buffers, the domain's own regions; FRAME_GET_ADDRESS) and
+ * checks that each page's colour is in that domain's set, and that no colour appears in
+ * the frames of two domains. It reads the addresses, not the pools' bookkeeping, so an
+ * allocator that ignored colours (init-nocolour.elf) fails it.
+ *
+ * Kernel objects (TCBs, CNodes, page tables, ...) have no address query; they come from
+ * the same blocks of the domain's pool as its frames (colour.c), whose addresses this
+ * check reads.
+ */
+#include "colour.h"
+
+#include <libbastion/vspace.h>
+
+#define DOMAINS_MAX 256
+#define SEEN_WORDS  (BASTION_COLOURS_MAX / 64)
+
+static uint64_t seen[DOMAINS_MAX][SEEN_WORDS]; /* colours seen in each domain's frames */
+static uint64_t frames_of[DOMAINS_MAX];
+
+struct verdict {
+    uint64_t frames, wrong;
+    char first[160]; /* the first wrong frame, in words */
+};
+
+static void wrong(struct verdict *v, uint32_t i, uint64_t k, const char *why)
+{
+    if (v->wrong++ == 0)
+        bst_snprintf(v->first, sizeof(v->first), "object entry %u, frame %lu: %s", i,
+                     (unsigned long)k, why);
+}
+
+/* The frames of OBJECTS entry i, which must lie in domain d's colours. */
+static void check_frames(uint32_t i, uint32_t d, struct verdict *v)
+{
+    const struct bastion_spec_object *o = &the_spec.objects[i];
+    uint32_t n = colour_total();
+    char why[128];
+    for (uint64_t k = 0; k < o->count; k++) {
+        uint64_t paddr = 0;
+        bst_error_t e = bst_frame_get_address(object_slot(i, k), &paddr);
+        v->frames++;
+        frames_of[d]++;
+        if (e != BST_OK) {
+            bst_snprintf(why, sizeof(why), "no physical address (%s)", bst_error_name(e));
+            wrong(v, i, k, why);
+            continue;
+        }
+        for (uint64_t page = 0; page < (1ULL << (o->size_bits - 12)) && page < n; page++) {
+            uint32_t c = (uint32_t)(((paddr >> 12) + page) & (n - 1));
+            seen[d][c / 64] |= 1ULL << (c % 64);
+            if (!colour_in_set(d, c)) {
+                bst_snprintf(why, sizeof(why),
+                             "physical address 0x%lx has colour %u, not domain '%s''s",
+                             (unsigned long)(paddr + page * 4096), c,
+                             spec_string(&the_spec, the_spec.domains[d].name));
+                wrong(v, i, k, why);
+                break;
+            }
+        }
+    }
+}
+
+/* The first colour seen in the frames of two domains, or -1. */
+static int shared_colour(uint32_t *a, uint32_t *b)
+{
+    uint32_t nd = the_spec.n[BASTION_TABLE_DOMAINS];
+    for (*a = 0; *a < nd && *a < DOMAINS_MAX; (*a)++)
+        for (*b = *a + 1; *b < nd && *b < DOMAINS_MAX; (*b)++)
+            for (unsigned w = 0; w < SEEN_WORDS; w++)
+                if (seen[*a][w] & seen[*b][w])
+                    return (int)(w * 64 + (unsigned)__builtin_ctzll(seen[*a][w] & seen[*b][w]));
+    return -1;
+}
+
+bool colour_check(void)
+{
+    if (colour_total() == 0)
+        return true;
+    const struct spec *s = &the_spec;
+    struct verdict v = {0};
+    uint64_t start = colour_cycles();
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_OBJECTS]; i++) {
+        uint32_t d = colour_object_domain(i);
+        if (d != BASTION_SPEC_NONE && d < DOMAINS_MAX && s->objects[i].type == BASTION_OBJ_FRAME)
+            check_frames(i, d, &v);
+    }
+    uint32_t a, b;
+    int c = shared_colour(&a, &b);
+    uint64_t spent = colour_cycles() - start;
+    colour_print_cost();
+    if (v.wrong)
+        bst_printf("init: colours: %lu of %lu frames of coloured domains lie outside their "
+                   "domain's colours; the first: %s\n",
+                   (unsigned long)v.wrong, (unsigned long)v.frames, v.first);
+    if (c >= 0)
+        bst_printf("init: colours: colour %d is in frames of domain '%s' and of domain '%s'\n", c,
+                   spec_string(s, s->domains[a].name), spec_string(s, s->domains[b].name));
+    if (v.wrong || c >= 0)
+        return false;
+    bst_printf("init: colours: %lu frames checked at their physical addresses: each in its "
+               "domain's colours, no colour in two domains (",
+               (unsigned long)v.frames);
+    const char *sep = "";
+    for (uint32_t d = 0; d < s->n[BASTION_TABLE_DOMAINS] && d < DOMAINS_MAX; d++)
+        if (frames_of[d]) {
+            bst_printf("%s'%s' %lu", sep, spec_string(s, s->domains[d].name),
+                       (unsigned long)frames_of[d]);
+            sep = ", ";
+        }
+    bst_printf("; %lu cycles)\n", (unsigned long)spent);
+    return true;
+}
