@@ -130,6 +130,22 @@ void test_linux_load(void)
     uint64_t cs = vmm_le_load(ram + VMM_BOOT_GDT + 0x10, 8);
     CHECK(((cs >> 40) & 0xff) == 0x9b && ((cs >> 53) & 1) == 1);
 
+    /* The MP tables: signatures, the pointer to the table, both checksums zero. */
+    uint8_t *fp = ram + VMM_BOOT_MPTABLE;
+    CHECK(memcmp(fp, "_MP_", 4) == 0 && vmm_le_load(fp + 4, 4) == VMM_BOOT_MPTABLE + 16);
+    uint8_t sum = 0;
+    for (unsigned i = 0; i < 16; i++)
+        sum = (uint8_t)(sum + fp[i]);
+    CHECK(sum == 0);
+    uint8_t *mpt = ram + vmm_le_load(fp + 4, 4);
+    unsigned mpt_len = (unsigned)vmm_le_load(mpt + 4, 2);
+    CHECK(memcmp(mpt, "PCMP", 4) == 0 && mpt_len == 44 + 20 + 8);
+    sum = 0;
+    for (unsigned i = 0; i < mpt_len; i++)
+        sum = (uint8_t)(sum + mpt[i]);
+    CHECK(sum == 0 && vmm_le_load(mpt + 34, 2) == 2 && mpt[44] == 0 && mpt[47] == 3);
+    CHECK(mpt[64] == 1 && memcmp(mpt + 66, "ISA", 3) == 0);
+
     /* Refusals leave RAM alone. */
     memset(ram, 0xcc, RAM_SIZE);
     CHECK(!load(ram, 16ull << 20, image, sizeof(image), NULL, 0, "", &lay, &st, &err));

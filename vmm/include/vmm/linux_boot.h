@@ -11,6 +11,7 @@
  *   0x7000  GDT: null, null, 0x10 flat 64-bit code, 0x18 flat data (the boot protocol's
  *           __BOOT_CS and __BOOT_DS)
  *   0x10000 boot_params (the "zero page"), 0x20000 the command line (up to 4 KiB)
+ *   0x9fc00 the MP floating pointer and configuration table (mptable.c)
  *   the kernel at its pref_address (16 MiB for Debian's), the initrd at the top of RAM
  *   below initrd_addr_max, 4 KiB aligned
  *
@@ -33,6 +34,7 @@
 #define VMM_BOOT_PARAMS      0x10000u
 #define VMM_BOOT_CMDLINE     0x20000u
 #define VMM_BOOT_CMDLINE_MAX 4095u
+#define VMM_BOOT_MPTABLE     0x9fc00u
 #define VMM_BOOT_CS          0x10u
 #define VMM_BOOT_DS          0x18u
 #define VMM_BOOT_MIN_RAM     (32ull << 20)
@@ -89,6 +91,9 @@ bool vmm_linux_load(const struct vmm_guest_ram *ram, const uint8_t *image, size_
 /* Write the identity page tables and the GDT at their places in ram (ram->size at least
  * VMM_BOOT_MIN_RAM) and fill the paging, segment and descriptor-table parts of *state. */
 void vmm_boot_tables_write(const struct vmm_guest_ram *ram, struct vmm_cpu_state *state);
+
+/* Write the MP tables at VMM_BOOT_MPTABLE (mptable.c): one CPU, its local APIC, an ISA bus. */
+void vmm_mptable_write(const struct vmm_guest_ram *ram);
 
 /* Fill the zero page at ram + VMM_BOOT_PARAMS from the checked image and the layout. */
 void vmm_boot_params_write(const struct vmm_guest_ram *ram, const uint8_t *image,
