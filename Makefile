@@ -38,6 +38,7 @@ include tests/system/system.mk
 -include lib/tests/sha256.mk
 -include lib/tests/supervise.mk
 -include tests/system/roottask/roottask.mk
+-include tests/system/roottask/vm/vm.mk
 -include tests/system/kcovfuzz/kcovfuzz.mk
 -include tests/system/timeprot/timeprot.mk
 -include drivers/drivers.mk

@@ -125,7 +125,7 @@ bool cap_may_copy(const struct cap *c)
 {
     bst_objtype_t t = cap_type(c);
     return !cap_is_issuer(c) && t != BST_OBJ_PT_L1 && t != BST_OBJ_PT_L2 && t != BST_OBJ_PT_L3 &&
-           t != BST_OBJ_IOPT;
+           t != BST_OBJ_IOPT && t != BST_OBJ_GPT;
 }
 
 struct cap_result cap_derive(const struct cap *src, bst_rights_t rights, enum cap_data_mode mode,

@@ -41,6 +41,12 @@ void cap_finalise(const struct cap *cap)
     case BST_OBJ_IOSPACE: /* vm/vspace.c hands it on to vm/iospace.c */
         page_table_finalise(cap);
         break;
+    case BST_OBJ_VCPU:
+        vcpu_finalise(cap);
+        break;
+    case BST_OBJ_GSPACE:
+        gspace_finalise(cap);
+        break;
     case BST_OBJ_IRQ_HANDLER:
         irq_handler_finalise(cap);
         break;

@@ -11,7 +11,9 @@
 #include <thread/domain.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
+#include <vm/gspace.h>
 #include <vm/iospace.h>
+#include <vm/vcpu.h>
 #include <vm/vspace.h>
 
 static void load_arguments(struct invocation *inv, const struct arch_context *c)
@@ -101,6 +103,9 @@ static bst_error_t dispatch(struct invocation *inv)
     case BST_OBJ_FRAME_4K:
     case BST_OBJ_FRAME_2M:
     case BST_OBJ_FRAME_1G:
+        if (inv->label == BST_INV_FRAME_GUEST_MAP) {
+            return gspace_frame_invoke(inv);
+        }
         if (inv->label == BST_INV_FRAME_IO_MAP ||
             (inv->label == BST_INV_FRAME_UNMAP && cap_is_io_mapped(&inv->slot->cap))) {
             return iospace_frame_invoke(inv);
@@ -131,6 +136,12 @@ static bst_error_t dispatch(struct invocation *inv)
         return iospace_invoke(inv);
     case BST_OBJ_IOPT:
         return iopt_invoke(inv);
+    case BST_OBJ_VCPU:
+        return vcpu_invoke(inv);
+    case BST_OBJ_GSPACE:
+        return gspace_invoke(inv);
+    case BST_OBJ_GPT:
+        return gpt_invoke(inv);
     default:
         return BST_ILLEGAL_OPERATION;
     }

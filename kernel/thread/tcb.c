@@ -137,6 +137,7 @@ void tcb_finalise(const struct cap *cap)
 {
     struct tcb *t = tcb_of(cap);
     tcb_suspend(t);
+    vcpu_forget_thread(t);
     notification_unbind(t);
     sc_unbind_tcb(t);
     sched_forget(t);

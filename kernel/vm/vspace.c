@@ -193,8 +193,8 @@ bst_error_t vm_map_frame(struct cap *frame, const struct cap *vs, vaddr_t vaddr,
     if (e != BST_OK) {
         return e;
     }
-    if (cap_is_io_mapped(frame)) {
-        return BST_ILLEGAL_OPERATION; /* mapped for a device: copy the cap to map it here */
+    if (cap_is_io_mapped(frame) || cap_is_guest_mapped(frame)) {
+        return BST_ILLEGAL_OPERATION; /* mapped for a device or guest: copy the cap */
     }
     if (vm_cap_is_mapped(frame) &&
         (mapped_pml4(frame) != vs->paddr || vm_cap_mapped_vaddr(frame) != vaddr)) {

@@ -11,6 +11,7 @@
 #include <kprintf.h>
 #include <kstring.h>
 #include <machine.h>
+#include <vm/vcpu.h>
 
 struct cpu_features cpu_features;
 
@@ -155,6 +156,7 @@ void arch_print_cpu_features(void)
 {
     cpu_print_features();
     fpu_init();
+    arch_virt_report();
 }
 
 /*

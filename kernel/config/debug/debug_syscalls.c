@@ -17,6 +17,8 @@
 #include <object/objects.h>
 #include <syscall/syscall.h>
 #include <timer.h>
+#include <vm/gspace.h>
+#include <vm/vcpu.h>
 #include <vm/vspace_check.h>
 
 /* kernel/arch/<arch>/debug/floor.S: route SYSCALL to the bare floor entry. */
@@ -68,6 +70,12 @@ static void check_state(struct arch_context *c)
     struct invariant_result o = objects_check_invariants();
     if (!o.ok) {
         kprintf("check: objects: %s (slot %p)\n", o.why, (const void *)o.where);
+    }
+    const char *guest = vcpu_check_invariants();
+    guest = guest != NULL ? guest : gspace_check_invariants();
+    if (guest != NULL) { /* virtualisation's objects count as the object layer's */
+        kprintf("check: virtualisation: %s\n", guest);
+        o.ok = false;
     }
     struct vspace_check_result v = vspace_check_mappings();
     if (v.why != NULL) {

@@ -128,7 +128,8 @@ static inline bool cap_is_mappable(const struct cap *c)
 {
     bst_objtype_t t = cap_type(c);
     return t == BST_OBJ_FRAME_4K || t == BST_OBJ_FRAME_2M || t == BST_OBJ_FRAME_1G ||
-           t == BST_OBJ_PT_L1 || t == BST_OBJ_PT_L2 || t == BST_OBJ_PT_L3 || t == BST_OBJ_IOPT;
+           t == BST_OBJ_PT_L1 || t == BST_OBJ_PT_L2 || t == BST_OBJ_PT_L3 || t == BST_OBJ_IOPT ||
+           t == BST_OBJ_GPT;
 }
 
 /* The mark of a mapping into an I/O space (vm/iospace.h) rather than a VSpace, in the
@@ -141,6 +142,18 @@ static inline bool cap_is_mappable(const struct cap *c)
 static inline bool cap_is_io_mapped(const struct cap *c)
 {
     return cap_is_mappable(c) && (c->u.raw[0] & CAP_IO_MAPPED) != 0;
+}
+
+/* The mark of a mapping into a guest-physical space (vm/gspace.h), in the recorded
+ * mapping's first word: neither a VSpace mapping (bit 63) nor an I/O one (bit 62). */
+#define CAP_GUEST_MAPPED BIT(61)
+
+/* Whether `c` records a mapping into a guest-physical space (a GPT, or a frame mapped
+ * for a guest): cap_unbind() undoes it with the nested tables. */
+static inline bool cap_is_guest_mapped(const struct cap *c)
+{
+    uint64_t marks = BIT(63) | CAP_IO_MAPPED | CAP_GUEST_MAPPED;
+    return cap_is_mappable(c) && (c->u.raw[0] & marks) == CAP_GUEST_MAPPED;
 }
 
 /* Caps that record one binding of their own: a frame's or page table's mapping, an I/O

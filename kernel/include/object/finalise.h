@@ -36,6 +36,17 @@ void iospace_unmap_cap(struct cap *cap);
  * was granted to, if any (arch I/O port code). */
 void ioport_ungrant_cap(struct cap *cap);
 
+/* The same for a GPT cap or a frame cap mapped into a guest-physical space
+ * (vm/gspace.c). */
+void guest_unmap_cap(struct cap *cap);
+
+/* Virtualisation's finalisers (vm/vcpu.c, vm/gspace.c), and the hook a deleted thread
+ * runs so that no VCPU stays bound to it. */
+void vcpu_finalise(const struct cap *cap);
+void gspace_finalise(const struct cap *cap);
+struct tcb;
+void vcpu_forget_thread(const struct tcb *t);
+
 /* A cap in a TCB's slot (CAP_F_THREAD) was deleted, final or not, and its slot is empty
  * now: a thread without its CSpace or VSpace cannot run, so it is suspended
  * (thread/tcb.c). */
@@ -48,6 +59,8 @@ static inline void cap_unbind(struct cap *cap)
         ioport_ungrant_cap(cap);
     else if (cap_type(cap) == BST_OBJ_IOPT || cap_is_io_mapped(cap))
         iospace_unmap_cap(cap);
+    else if (cap_type(cap) == BST_OBJ_GPT || cap_is_guest_mapped(cap))
+        guest_unmap_cap(cap);
     else
         vm_unmap_cap(cap);
 }
