@@ -54,6 +54,7 @@ include mk/static.mk
 # Frama-C proofs of the queue library and the capability code (`make prove`).
 include mk/prove.mk
 -include bench/bench.mk
+-include tests/system/smp/smp.mk
 # After the examples it packs: the GRUB ISO for BIOS and UEFI (`make iso`).
 include mk/iso.mk
 

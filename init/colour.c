@@ -30,10 +30,10 @@
 #define PAGE_BITS        12u
 
 struct colour_block {
-    uint64_t slot;     /* untyped cap in init's CNode */
-    uint16_t domain;   /* whose colours */
-    uint8_t bits;      /* log2 bytes */
-    uint8_t full_bits; /* the smallest object size (log2) that no longer fitted; 64: none */
+    uint64_t slot;   /* untyped cap in init's CNode */
+    uint64_t used;   /* bytes from its start that objects take (the kernel's watermark) */
+    uint16_t domain; /* whose colours */
+    uint8_t bits;    /* log2 bytes */
 };
 
 static struct colour_block blocks[BLOCKS_MAX];
@@ -199,7 +199,7 @@ static void add_block(uint64_t slot, uint16_t domain, unsigned bits)
     if (n_blocks == BLOCKS_MAX)
         init_fatal("colours: more than %u coloured blocks (use fewer, longer colour runs)",
                    BLOCKS_MAX);
-    blocks[n_blocks++] = (struct colour_block){slot, domain, (uint8_t)bits, 64};
+    blocks[n_blocks++] = (struct colour_block){slot, 0, domain, (uint8_t)bits};
     pages_owned[domain] += 1ULL << (bits - PAGE_BITS);
 }
 
@@ -247,22 +247,27 @@ static bool cut_stripe(void)
 
 /* ---- Allocation ------------------------------------------------------------------------- */
 
-/* Retype up to `count` objects from block b; returns how many it made (0: none fit). */
+/* Retype as many of `count` objects (2^need bytes each) as fit block b; returns how many
+ * it made. The kernel places them from the block's watermark rounded up to their size
+ * (kernel/object/untyped.c), so init knows what fits without a failing call. */
 static uint64_t retype_from(struct colour_block *b, bst_objtype_t type, unsigned size_bits,
-                            uint64_t slot, uint64_t count, bst_error_t *error)
+                            unsigned need, uint64_t slot, uint64_t count, bst_error_t *error)
 {
-    uint64_t n = count < BST_RETYPE_MAX_COUNT ? count : BST_RETYPE_MAX_COUNT;
-    for (; n > 0; n /= 2) {
-        bst_error_t e = bst_untyped_retype(b->slot, type, size_bits, ROOT_CNODE, slot, n);
-        retypes++;
-        if (e == BST_OK)
-            return n;
-        if (e != BST_NOT_ENOUGH_MEMORY) {
-            *error = e;
-            return 0;
-        }
+    uint64_t start = (b->used + (1ULL << need) - 1) & ~((1ULL << need) - 1);
+    uint64_t size = 1ULL << b->bits;
+    uint64_t n = start < size ? (size - start) >> need : 0;
+    n = n < count ? n : count;
+    n = n < BST_RETYPE_MAX_COUNT ? n : BST_RETYPE_MAX_COUNT;
+    if (n == 0)
+        return 0;
+    bst_error_t e = bst_untyped_retype(b->slot, type, size_bits, ROOT_CNODE, slot, n);
+    retypes++;
+    if (e != BST_OK) {
+        *error = e;
+        return 0;
     }
-    return 0;
+    b->used = start + (n << need);
+    return n;
 }
 
 /* As much of the request as domain d's blocks hold; returns how many remain. */
@@ -272,16 +277,12 @@ static uint64_t from_pool(uint32_t d, bst_objtype_t type, unsigned size_bits, ui
     unsigned need = bst_obj_size_bits(type, size_bits);
     for (uint32_t i = 0; i < n_blocks && count > 0; i++) {
         struct colour_block *b = &blocks[i];
-        if (b->domain != d || b->bits < need || need >= b->full_bits)
+        if (b->domain != d || b->bits < need)
             continue;
-        while (count > 0) {
-            uint64_t made = retype_from(b, type, size_bits, *slot, count, error);
+        for (uint64_t made = 1; count > 0 && made > 0;) {
+            made = retype_from(b, type, size_bits, need, *slot, count, error);
             if (*error != BST_OK)
                 return count;
-            if (made == 0) {
-                b->full_bits = (uint8_t)need;
-                break;
-            }
             *slot += made;
             count -= made;
         }

@@ -11,7 +11,8 @@
  * forbids, which the tool would never write; checksum fixed), flow-nodma (the dma kind
  * removed from every rule; checksum fixed), flow-order (the flow policy's labels moved
  * after its other entries, in their order: the same policy, which init must read as
- * before; checksum fixed).
+ * before; checksum fixed), colours-shared (the second domain colour run made a copy of
+ * the first's colours, so two domains share colours; checksum fixed).
  */
 #include <bastion/flow.h>
 #include <bastion/spec.h>
@@ -84,6 +85,16 @@ int main(int argc, char **argv)
         struct bastion_spec_cap *caps =
             (struct bastion_spec_cap *)(blob + h->tables[BASTION_TABLE_CAPS].offset);
         caps[0].index = h->tables[BASTION_TABLE_OBJECTS].count + 7;
+        fix_checksum(blob, size);
+    } else if (strcmp(mode, "colours-shared") == 0) {
+        struct bastion_spec_colour *runs =
+            (struct bastion_spec_colour *)(blob + h->tables[BASTION_TABLE_COLOURS].offset);
+        if (h->tables[BASTION_TABLE_COLOURS].count < 3) {
+            fprintf(stderr, "spec-corrupt: %s: fewer than two colour runs\n", argv[2]);
+            return 1;
+        }
+        runs[2].first = runs[1].first;
+        runs[2].last = runs[1].last;
         fix_checksum(blob, size);
     } else if (strncmp(mode, "flow", 4) == 0) {
         struct bastion_spec_flow *flow =

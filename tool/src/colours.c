@@ -98,6 +98,25 @@ static uint64_t pd_objects_ram(void)
            (1ULL << bst_obj_fixed_bits(BST_OBJ_SCHED_CONTEXT));
 }
 
+/* True when region r is RAM that only domain `dom`'s PDs map (so it comes from its
+ * colours). */
+static bool region_is_domains(const struct model *m, size_t r, uint32_t dom)
+{
+    if (!model_region_is_ram(MODEL_REGION(m, r)))
+        return false;
+    bool mine = false, other = false;
+    for (size_t k = 0; k < m->maps.count; k++) {
+        const struct model_map *map = MODEL_MAP(m, k);
+        if (map->region != r || map->pd >= m->pds.count)
+            continue;
+        if (MODEL_PD(m, map->pd)->domain == dom)
+            mine = true;
+        else
+            other = true;
+    }
+    return mine && !other;
+}
+
 /* The RAM domain `dom` needs of its colours, at least: the RAM regions only its PDs map,
  * and its PDs' stacks, IPC buffers and main kernel objects. (Regions shared with another
  * domain come from uncoloured memory; program images, page tables and endpoints are not
@@ -108,23 +127,9 @@ static uint64_t domain_ram(const struct model *m, uint32_t dom)
     for (size_t j = 0; j < m->pds.count; j++)
         if (MODEL_PD(m, j)->domain == dom)
             need += MODEL_PD(m, j)->stack_size + pd_objects_ram();
-    for (size_t r = 0; r < m->regions.count; r++) {
-        const struct model_region *reg = MODEL_REGION(m, r);
-        if (!model_region_is_ram(reg))
-            continue;
-        bool mine = false, other = false;
-        for (size_t k = 0; k < m->maps.count; k++) {
-            const struct model_map *map = MODEL_MAP(m, k);
-            if (map->region != r || map->pd >= m->pds.count)
-                continue;
-            if (MODEL_PD(m, map->pd)->domain == dom)
-                mine = true;
-            else
-                other = true;
-        }
-        if (mine && !other)
-            need += reg->size;
-    }
+    for (size_t r = 0; r < m->regions.count; r++)
+        if (region_is_domains(m, r, dom))
+            need += MODEL_REGION(m, r)->size;
     return need;
 }
 
@@ -151,6 +156,18 @@ static bool has_aligned_run(const struct colour_set *s, unsigned run)
             return true;
     }
     return false;
+}
+
+/* True when init can make a page of `page_size` bytes from the set's colours: it lies in
+ * one of init's stripes (max(N, 16) pages, init/colour.c) on an aligned run of them. */
+static bool page_fits_colours(const struct model *m, const struct colour_set *s, uint64_t page_size)
+{
+    uint64_t pages = page_size / 0x1000, stripe = m->colour_total > 16 ? m->colour_total : 16;
+    if (pages <= 1)
+        return true;
+    if (pages > stripe)
+        return false;
+    return has_aligned_run(s, pages < m->colour_total ? (unsigned)pages : m->colour_total);
 }
 
 void check_colours(struct model *m, struct diag_sink *d)
@@ -208,6 +225,18 @@ void check_colours(struct model *m, struct diag_sink *d)
                       need, colour_count(&dom->colours), have, per_colour);
             continue;
         }
+        for (size_t r = 0; r < m->regions.count && ok; r++)
+            if (region_is_domains(m, r, (uint32_t)i) &&
+                !page_fits_colours(m, &dom->colours, MODEL_REGION(m, r)->page_size)) {
+                diag_node(d, DIAG_ERROR, dom->node, "colours",
+                          "colours: region '%s', which only this domain's PDs map, has pages of "
+                          "0x%" PRIx64 " bytes, which span colours the domain does not own; give "
+                          "it 4 KiB pages",
+                          MODEL_REGION(m, r)->name, MODEL_REGION(m, r)->page_size);
+                ok = false;
+            }
+        if (!ok)
+            continue;
         unsigned run = m->colour_total < CNODE_PAGES ? m->colour_total : CNODE_PAGES;
         if (domain_has_pds(m, (uint32_t)i) && !has_aligned_run(&dom->colours, run))
             diag_node(d, DIAG_ERROR, dom->node, "colours",
