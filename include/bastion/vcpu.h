@@ -182,7 +182,9 @@ _Static_assert(sizeof(struct bst_vm_exit_msg) == BST_VM_EXIT_MSG_LENGTH * 8, "ex
  * Segment attributes are in the descriptor's layout: bits 0-7 type, S, DPL, P; bits
  * 12-15 AVL, L, D/B, G (Intel's access rights; the kernel converts for AMD).
  * interrupt_shadow: 1 while an interrupt shadow holds. tsc_offset: added to the
- * host's TSC for the guest's RDTSC.
+ * host's TSC for the guest's RDTSC. xcr0: the guest's XCR0 (x87 at reset; what an
+ * XSETBV exit asks for, once the VMM allows it): bit 0 set, AVX only with SSE, and no
+ * component the host does not use (read XCR0 on the host's side: CPUID leaf 0xd).
  */
 #define BST_VCPU_SEG_REGS(X, seg, base)                                                            \
     X(seg##_sel, base) X(seg##_base, base + 1) X(seg##_limit, base + 2) X(seg##_attr, base + 3)
@@ -235,9 +237,10 @@ _Static_assert(sizeof(struct bst_vm_exit_msg) == BST_VM_EXIT_MSG_LENGTH * 8, "ex
     X(sysenter_esp, 68)                                                                            \
     X(sysenter_eip, 69)                                                                            \
     X(interrupt_shadow, 70)                                                                        \
-    X(tsc_offset, 71)
+    X(tsc_offset, 71)                                                                              \
+    X(xcr0, 72)
 
-#define BST_VCPU_REG_COUNT 72
+#define BST_VCPU_REG_COUNT 73
 
 enum bst_vcpu_reg {
 #define BST_VCPU_REG_ENUM_ENTRY(name, index) BST_VCPU_REG_##name = index,
@@ -249,7 +252,7 @@ enum bst_vcpu_reg {
 _Static_assert(0 BST_VCPU_REGS_TABLE(BST_VCPU_REG_COUNT_ENTRY) == BST_VCPU_REG_COUNT,
                "BST_VCPU_REG_COUNT must match the table");
 #undef BST_VCPU_REG_COUNT_ENTRY
-_Static_assert(BST_VCPU_REG_tsc_offset == BST_VCPU_REG_COUNT - 1, "register numbers are dense");
+_Static_assert(BST_VCPU_REG_xcr0 == BST_VCPU_REG_COUNT - 1, "register numbers are dense");
 
 /* Most registers one VCPU_READ_REGS / VCPU_WRITE_REGS call moves. */
 #define BST_VCPU_REGS_PER_CALL 32

@@ -328,6 +328,7 @@ void arch_vcpu_reset(struct vcpu *v)
     s->dr6 = 0xffff0ff0;
     s->dr7 = 0x400;
     s->g_pat = DEFAULT_PAT;
+    v->arch.xcr0 = 1; /* x87 only, as at reset */
     fpu_area_init(fpu_of(v));
 }
 
@@ -397,6 +398,8 @@ bool arch_vcpu_reg_valid(unsigned reg, uint64_t v)
         return v <= 1;
     case BST_VCPU_REG_sysenter_cs:
         return v <= 0xffff;
+    case BST_VCPU_REG_xcr0: /* x87 always; AVX needs SSE; only what the host saves */
+        return (v & 1) && !((v & 4) && !(v & 2)) && fpu_config.xsave && (v & ~fpu_config.xcr0) == 0;
     default:
         return true;
     }
@@ -465,6 +468,8 @@ static uint64_t *reg_slot(struct vcpu *v, unsigned reg)
         return &m->control.interrupt_shadow;
     case BST_VCPU_REG_tsc_offset:
         return &m->control.tsc_offset;
+    case BST_VCPU_REG_xcr0:
+        return &v->arch.xcr0;
     default:
         return NULL; /* segments and table limits: below */
     }
@@ -680,6 +685,11 @@ static void decode_exit(struct vcpu *v, struct bst_vm_exit_msg *msg)
                  (v->event_pending ? BST_VM_STATE_PENDING : 0);
 }
 
+static void xcr0_write(uint64_t v)
+{
+    __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
 /* The VCPU's ASID on `cpu`: kept if it still holds one of the CPU's generation, else the
  * next one (*flush set: it may hold an earlier user's entries). True when the CPU ran
  * out and everything must be flushed. */
@@ -723,7 +733,17 @@ enum vcpu_outcome arch_vcpu_run(struct vcpu *v, struct tcb *t, const struct vcpu
     }
     m->control.exit_int_info = 0;
     fpu_switch(&t->arch.fpu, fpu_of(v));
+    /* The guest's XCR0 while it runs (a subset of the host's: reg_valid), so that its
+     * XSAVE and CPUID see its own; both FPU switches run under the host's, which covers
+     * every component either uses. */
+    bool own_xcr0 = fpu_config.xsave && v->arch.xcr0 != fpu_config.xcr0;
+    if (own_xcr0) {
+        xcr0_write(v->arch.xcr0);
+    }
     svm_enter(&v->arch, v->obj, kernel_pa(host_area[cpu]));
+    if (fpu_config.xsave) { /* always: a CPU that does not intercept XSETBV (QEMU's) */
+        xcr0_write(fpu_config.xcr0);
+    }
     fpu_switch(fpu_of(v), &t->arch.fpu);
     uint64_t interrupted = m->control.exit_int_info;
     if (interrupted & EVENT_VALID) { /* delivery was cut short: deliver it next time */

@@ -12,7 +12,8 @@
     .code32
     .globl guest_start, guest_end
     .globl guest_exits, guest_storm, guest_spin, guest_irq, guest_irq_handler
-    .globl guest_read_probe, guest_triple, guest_vmrun
+    .globl guest_read_probe, guest_triple, guest_vmrun, guest_xsetbv
+    .globl guest_xgetbv
 guest_start:
 
 /* One instruction per exit, in the order vm.exit_sequence checks them. */
@@ -77,6 +78,21 @@ idt_zero:
 guest_vmrun:
     xor %eax, %eax
     vmrun
+    hlt
+
+/* XSETBV (intercepted), then XGETBV (not): port 0xe4 shows the XCR0 the guest runs with. */
+guest_xsetbv:
+    mov %cr4, %eax
+    or $0x40000, %eax           /* OSXSAVE */
+    mov %eax, %cr4
+    xor %ecx, %ecx
+    xor %edx, %edx
+    mov $3, %eax
+    xsetbv
+guest_xgetbv:
+    xor %ecx, %ecx
+    xgetbv
+    out %eax, $0xe4
     hlt
 
 guest_end:

@@ -20,7 +20,8 @@
 /* The guest programs (guest.S). */
 extern const char guest_start[], guest_end[];
 extern const char guest_exits[], guest_storm[], guest_spin[], guest_irq[], guest_irq_handler[];
-extern const char guest_read_probe[], guest_triple[], guest_vmrun[];
+extern const char guest_read_probe[], guest_triple[], guest_vmrun[], guest_xsetbv[];
+extern const char guest_xgetbv[];
 
 /* One guest: its VCPU (bound to the root thread), space, tables and pages, and the
  * VMM's mappings of the data and read-only pages. */
@@ -49,6 +50,7 @@ bst_error_t vm_answer(struct vm *vm, const struct bst_vm_exit_msg *last, uint64_
     X(test_vm_exit_sequence, "vm.exit_sequence")                                                   \
     X(test_vm_triple_fault, "vm.triple_fault_shutdown")                                            \
     X(test_vm_guest_vmrun, "vm.guest_vmrun_intercepted")                                           \
+    X(test_vm_xsetbv, "vm.xsetbv_and_guest_xcr0")                                                  \
     X(test_vm_invalid_state, "vm.invalid_state_is_an_exit")                                        \
     X(test_vm_exit_storm, "vm.exit_storm_100k")                                                    \
     X(test_vm_inject_interrupt, "vm.inject_interrupt")                                             \
