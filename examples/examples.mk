@@ -14,7 +14,8 @@
 #                     path, faults with and without a parent, restart and re-initialise,
 #                     the CSpace check failing on purpose, malformed specs refused, a
 #                     flow policy checked at boot (init/tests/flow: it boots, and a spec
-#                     whose policy lost its rules is refused)
+#                     whose policy lost its rules is refused), cache colouring checked at
+#                     boot (init/tests/colour: it holds, and fails with init-nocolour.elf)
 
 EXAMPLE ?= demo
 EXAMPLES := $(patsubst examples/%/system.xml,%,$(wildcard examples/*/system.xml))
