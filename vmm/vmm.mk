@@ -52,3 +52,10 @@ suite-host-vmm: $(VMM_TEST)
 suite-guest-linux: $(GUEST_STAMP) $(VMM_TEST)
 	$(Q)scripts/run-suite.sh guest-linux $(BUILD)/test-results -- \
 	    vmm/guest/check.sh $(VMM_TEST) $(GUEST_DIR)
+
+# The VMM PD (vmm/vmm_pd.c), linked with the library built freestanding. It builds in
+# `all`; it does not run yet: init does not create a VMM's VCPU and GSPACE
+# (docs/virtualisation.md, "Status").
+VMM_PD_SRCS := vmm/vmm_pd.c $(VMM_LIB_SRCS)
+$(LIB_BUILD)/vmm/%.c.o: USER_INC += -Ivmm/include -Ivmm/lib
+$(eval $(call pd_program,vmm,$(VMM_PD_SRCS),$(VMM_BUILD)))

@@ -59,12 +59,15 @@ static bool check_kernel(const uint8_t *image, size_t size, struct vmm_bzimage *
     if (!(field(image, VMM_BZ_XLOADFLAGS, 2) & VMM_BZ_XLF_KERNEL_64))
         return vmm_error_set(err, "bzImage: xloadflags lack XLF_KERNEL_64 (no 64-bit entry): ",
                              field(image, VMM_BZ_XLOADFLAGS, 2), true);
+    /* The protected-mode part is syssize paragraphs: what follows (a signature appended
+     * to a signed kernel, the padding of a region the image was prefilled into) is not
+     * the kernel's and is not copied. */
     out->kernel = image + out->setup_size;
-    out->kernel_size = size - out->setup_size;
     uint64_t syssize = field(image, VMM_BZ_SYSSIZE, 4) * 16;
-    if (syssize == 0 || syssize > out->kernel_size)
+    if (syssize == 0 || syssize > size - out->setup_size)
         return vmm_error_set(
             err, "bzImage: syssize does not fit the protected-mode part: ", syssize, true);
+    out->kernel_size = syssize;
     out->init_size = (uint32_t)field(image, VMM_BZ_INIT_SIZE, 4);
     if (out->init_size < out->kernel_size)
         return vmm_error_set(err, "bzImage: init_size smaller than the kernel: ", out->init_size,

@@ -28,6 +28,7 @@ int main(int argc, char **argv)
     RUN(test_lapic_timer);
     RUN(test_cpuid_policy);
     RUN(test_msr_policy);
+    RUN(test_vcpu_state_regs);
     RUN(test_dispatch_io);
     RUN(test_dispatch_cpuid_msr);
     RUN(test_dispatch_interrupts);

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <vmm/cpuid_policy.h>
 #include <vmm/msr_policy.h>
+#include <vmm/vcpu_state.h>
 
 #include "check.h"
 #include "tests.h"
@@ -72,4 +73,37 @@ void test_msr_policy(void)
     CHECK(vmm_msr_write(&s, 0xc0010117u, 0) == VMM_MSR_GP);
     CHECK(vmm_msr_read(&s, 0x12345678u, 0, &v) == VMM_MSR_GP);
     CHECK(vmm_msr_read(&s, 0x3a, 0, &v) == VMM_MSR_GP); /* FEATURE_CONTROL: no VMX to lock */
+}
+
+/* The boot state as vCPU registers: every field lands at its register number. */
+void test_vcpu_state_regs(void)
+{
+    struct vmm_cpu_state s = {.rip = 0x1000200,
+                              .rsi = 0x10000,
+                              .rflags = 2,
+                              .cr0 = 0x80000031,
+                              .cr3 = 0x1000,
+                              .cr4 = 0x20,
+                              .efer = 0x500,
+                              .cs = {.selector = 0x10, .limit = 0xffffffff, .attr = 0xa09b},
+                              .ds = {.selector = 0x18, .limit = 0xffffffff, .attr = 0xc093},
+                              .tr = {.selector = 0, .limit = 0xffff, .attr = 0x8b},
+                              .gdtr_base = 0x7000,
+                              .gdtr_limit = 31};
+    uint64_t regs[BST_VCPU_REG_COUNT];
+    for (unsigned i = 0; i < BST_VCPU_REG_COUNT; i++)
+        regs[i] = 0x5555;
+    vmm_vcpu_state_regs(&s, regs);
+    CHECK(regs[BST_VCPU_REG_rip] == 0x1000200 && regs[BST_VCPU_REG_rsi] == 0x10000);
+    CHECK(regs[BST_VCPU_REG_rax] == 0 && regs[BST_VCPU_REG_r15] == 0);
+    CHECK(regs[BST_VCPU_REG_cr0] == 0x80000031 && regs[BST_VCPU_REG_efer] == 0x500);
+    CHECK(regs[BST_VCPU_REG_cs_sel] == 0x10 && regs[BST_VCPU_REG_cs_attr] == 0xa09b);
+    CHECK(regs[BST_VCPU_REG_cs_limit] == 0xffffffff && regs[BST_VCPU_REG_cs_base] == 0);
+    CHECK(regs[BST_VCPU_REG_ds_sel] == 0x18 && regs[BST_VCPU_REG_es_sel] == 0);
+    CHECK(regs[BST_VCPU_REG_tr_attr] == 0x8b && regs[BST_VCPU_REG_gdtr_limit] == 31);
+    CHECK(regs[BST_VCPU_REG_dr7] == VMM_DR7_RESET && regs[BST_VCPU_REG_pat] == VMM_PAT_RESET);
+    unsigned untouched = 0;
+    for (unsigned i = 0; i < BST_VCPU_REG_COUNT; i++)
+        untouched += regs[i] == 0x5555;
+    CHECK(untouched == 0);
 }

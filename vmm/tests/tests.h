@@ -14,6 +14,7 @@ void test_lapic_registers(void);
 void test_lapic_timer(void);
 void test_cpuid_policy(void);
 void test_msr_policy(void);
+void test_vcpu_state_regs(void);
 void test_dispatch_io(void);
 void test_dispatch_cpuid_msr(void);
 void test_dispatch_interrupts(void);

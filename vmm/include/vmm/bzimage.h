@@ -52,7 +52,7 @@ struct vmm_bzimage {
     uint32_t setup_size;       /* bytes of the real-mode part, boot sector included */
     uint32_t header_end;       /* the setup header is image[0x1f1, header_end) */
     const uint8_t *kernel;     /* the protected-mode part, inside the image */
-    uint64_t kernel_size;      /* its bytes */
+    uint64_t kernel_size;      /* its bytes: syssize paragraphs */
     uint32_t init_size;        /* memory the kernel needs from its load address */
     uint32_t kernel_alignment; /* a power of two, at least 4 KiB */
     bool relocatable;
