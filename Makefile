@@ -67,13 +67,27 @@ run: deps $(RUN_IMAGE)
 	$(Q)scripts/qemu-run.sh --image $(RUN_IMAGE) $(RUN_ARGS) --interactive || [ $$? -eq 33 ] # 33: the demo ended well
 
 # `make test` runs every suite (continuing past failures) and then prints one summary.
-# It first builds the tree with JOBS jobs; the suites then run one at a time (some
-# measure time under QEMU and must not share the CPUs). A build failure shows again as
-# the failure of each suite that needs what did not build.
+# It first builds the tree with JOBS jobs. The suites then run in two lanes at once:
+#  - the QEMU lane: every suite that boots QEMU, one at a time (some measure time under
+#    QEMU and must not share the CPUs with each other);
+#  - the host lane, at the lowest CPU priority (nice 19), so that it only takes what the
+#    QEMU lane leaves (TCG runs one CPU on one host thread): first HOST_LANE_BUILDS (the
+#    clang tree of system-kernel-clang, the coverage kernel of system-kcov-fuzz), then
+#    HOST_LANE_SUITES, which run no QEMU and measure no time.
+# The host lane's lines are printed when both lanes are done. A build failure shows
+# again as the failure of each suite that needs what did not build.
+HOST_LANE_SUITES = $(filter tool-% host-% %-host %-host-tsan %-model prove static \
+    examples-check,$(TEST_SUITES))
+QEMU_LANE_SUITES = $(filter-out $(HOST_LANE_SUITES) system-kernel-clang,$(TEST_SUITES)) \
+    $(filter system-kernel-clang,$(TEST_SUITES))
 test: deps
 	$(Q)rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
 	$(Q)$(MAKE) --no-print-directory -k -j$(JOBS) all || true
-	$(Q)$(MAKE) --no-print-directory -k $(addprefix suite-,$(TEST_SUITES)) || true
+	$(Q)lane=$(BUILD)/test-results/host-lane.out; \
+	    (nice -n 19 $(MAKE) --no-print-directory -k $(HOST_LANE_BUILDS) \
+	        $(addprefix suite-,$(HOST_LANE_SUITES)) >$$lane 2>&1 || true) & \
+	    $(MAKE) --no-print-directory -k $(addprefix suite-,$(QEMU_LANE_SUITES)) || true; \
+	    wait; echo "host lane (ran beside the QEMU lane):"; cat $$lane
 	$(Q)scripts/test-summary.sh $(BUILD)/test-results $(TEST_SUITES)
 
 bench: deps $(BENCH_TARGETS)

@@ -12,5 +12,9 @@
 # `make suite-<name>` runs one suite on its own.
 
 TEST_SUITES :=
+# Builds that `make test` runs in its host lane, before that lane's suites, so that a
+# QEMU-lane suite needing them finds them built (see `test` in the Makefile). Each must
+# hold a lock that the suite's own build also takes.
+HOST_LANE_BUILDS :=
 ALL_TARGETS :=
 BENCH_TARGETS :=

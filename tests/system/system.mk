@@ -10,12 +10,26 @@ suite-system-kernel: $(KERNEL_BIN)
 	$(Q)scripts/run-suite.sh system-kernel $(BUILD)/test-results -- \
 	    tests/system/kernel-boot-tests.sh $(KERNEL_BIN) $(BUILD)/test-logs/kernel gcc
 
-# Build the whole tree with clang in its own build directory, then boot that kernel.
+# Build the whole tree with clang in its own build directory (CLANG_TREE), then boot that
+# kernel. `make test` runs `clang-tree` (in HOST_LANE_BUILDS) in its host lane while the
+# QEMU lane runs; both
+# builds hold the same lock, so the suite, last in the QEMU lane, waits for the host
+# lane's build instead of racing it, and then finds the tree built.
+CLANG_TREE := $(BUILD)/clang
+CLANG_TREE_BUILD = flock $(BUILD)/clang-tree.lock $(MAKE) --no-print-directory -j$(JOBS) CC=clang \
+    BUILD=$(CLANG_TREE) all
+
+HOST_LANE_BUILDS += clang-tree
+
+.PHONY: clang-tree
+clang-tree:
+	$(Q)mkdir -p $(BUILD) && $(CLANG_TREE_BUILD) >$(BUILD)/clang-tree.log 2>&1 || true
+
 suite-system-kernel-clang:
 	$(Q)scripts/run-suite.sh system-kernel-clang $(BUILD)/test-results -- bash -c '\
-	    if $(MAKE) --no-print-directory -j$(JOBS) CC=clang BUILD=$(BUILD)/clang all; \
+	    if $(CLANG_TREE_BUILD); \
 	    then echo "PASS: clang/build-all"; else echo "FAIL: clang/build-all: see log"; exit 1; fi; \
-	    tests/system/kernel-boot-tests.sh $(BUILD)/clang/kernel/bastion.bin $(BUILD)/test-logs/clang clang'
+	    tests/system/kernel-boot-tests.sh $(CLANG_TREE)/kernel/bastion.bin $(BUILD)/test-logs/clang clang'
 
 
 # The release configuration (CONFIG=release: no assertions, no debug system calls, no

@@ -23,8 +23,19 @@ KCOV_SUITE_CALLS ?= 100000
 FUZZ_QEMU_CALLS ?= 1000000
 FUZZ_QEMU_SEED ?= 0
 
+# The coverage kernel's build, under a lock: `make test` builds it in its host lane
+# (kcov-kernel, in HOST_LANE_BUILDS) while the QEMU lane runs, and the suite's own build
+# then waits for that one instead of racing it.
+KCOV_KERNEL_BUILD = flock $(BUILD)/kcov-kernel.lock $(MAKE) --no-print-directory -j$(JOBS) \
+    CC=clang KCOV=1 BUILD=$(KCOV_BUILD) kernel
+HOST_LANE_BUILDS += kcov-kernel
+
+.PHONY: kcov-kernel
+kcov-kernel:
+	$(Q)mkdir -p $(BUILD) && $(KCOV_KERNEL_BUILD) >$(BUILD)/kcov-kernel.log 2>&1 || true
+
 # kcov_run(NAME, CALLS, TIMEOUT, SEED): build the coverage kernel, boot it with the fuzzer.
-kcov_run = if $(MAKE) --no-print-directory -j$(JOBS) CC=clang KCOV=1 BUILD=$(KCOV_BUILD) kernel; \
+kcov_run = if $(KCOV_KERNEL_BUILD); \
 	then echo "PASS: kcov/build"; else echo "FAIL: kcov/build: see log"; exit 1; fi; \
 	scripts/qemu-run.sh --image $(KCOV_KERNEL_BIN) --module $(KCOVFUZZ_ELF) --append "" \
 	    --harness-args "calls=$(2) seed=$(4)" --name $(1) --timeout $(3) --test-timeout $(3) \

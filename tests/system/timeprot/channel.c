@@ -41,9 +41,10 @@
 #define DOMAIN_CONTROL ((bst_cptr_t)BST_SLOT_DOMAIN_CONTROL)
 #define SLOT_US        150
 #define PAD_US         40
-#define SYMBOLS        1000
+#define SYMBOLS_MAX    1000 /* `make bench`'s runs; `make test` asks for fewer */
+#define SYMBOLS_MIN    100
 #define WARMUP         4 /* the first slots (threads starting mid-slot) are not counted */
-#define RECORDS        (SYMBOLS + WARMUP)
+#define RECORDS_MAX    (SYMBOLS_MAX + WARMUP)
 #define SENDER_FRAMES  16  /* 64 KiB: one zeroing chunk of the kernel's */
 #define GAP_US         100 /* away longer than this: another domain's slot came between */
 #define STEAL_TICKS    60  /* a pause this long inside the receiver's slot: a trap */
@@ -67,7 +68,7 @@ static inline uint64_t counter(void)
 static struct channel {
     volatile uint64_t seq;    /* the sender's slots so far */
     volatile uint64_t symbol; /* what it sends in slot seq */
-    volatile uint64_t done;   /* the receiver has RECORDS records */
+    volatile uint64_t done;   /* the receiver has `records` records */
     uint64_t interrupts;      /* MODE_INTERRUPTS: how many the sender took */
     uint64_t gap_ticks;
     enum mode mode;
@@ -75,9 +76,13 @@ static struct channel {
     bst_cptr_t pit, irq, ntfn; /* MODE_INTERRUPTS: the PIT's ports, handler, notification */
     struct {
         uint64_t seq, symbol, gap, stolen;
-    } rec[RECORDS];
+    } rec[RECORDS_MAX];
     unsigned n;
 } ch;
+
+/* Symbols a run (the harness argument symbols=N, SYMBOLS_MIN to SYMBOLS_MAX), and the
+ * records that takes with the warm-up. */
+static unsigned symbols = SYMBOLS_MAX, records = SYMBOLS_MAX + WARMUP;
 
 static void pit_out(uint64_t port, uint64_t value)
 {
@@ -135,7 +140,7 @@ static void receiver(struct probe_block *b)
         if (d > ch.gap_ticks && !ch.done) {
             if (ch.n > 0)
                 ch.rec[ch.n - 1].stolen = stolen;
-            if (ch.n == RECORDS) {
+            if (ch.n == records) {
                 ch.done = 1;
             } else {
                 ch.rec[ch.n].seq = ch.seq;
@@ -185,9 +190,9 @@ static bst_error_t start_in_domain(void (*entry)(struct probe_block *), uint64_t
  * measurement is the time the receiver lost, before its slot and inside it. */
 static void print_samples(const char *run)
 {
-    for (unsigned i = WARMUP; i < RECORDS; i += 16) {
+    for (unsigned i = WARMUP; i < records; i += 16) {
         bst_printf("tp-samples %s", run);
-        for (unsigned j = i; j < i + 16 && j < RECORDS; j++)
+        for (unsigned j = i; j < i + 16 && j < records; j++)
             bst_printf(" %lu:%lu", (unsigned long)ch.rec[j].symbol,
                        (unsigned long)(ch.rec[j].gap + ch.rec[j].stolen));
         bst_printf("\n");
@@ -220,7 +225,7 @@ static void teardown_pit(void)
     bst_cnode_delete(ROOT_CNODE, ch.pit, BST_ROOT_DEPTH);
 }
 
-/* One run: the schedule with `flush` and `pad_us` on every slot, SYMBOLS symbols. */
+/* One run: the schedule with `flush` and `pad_us` on every slot, `symbols` symbols. */
 static void run_channel(const char *run, enum mode mode, unsigned flush, uint64_t pad_us)
 {
     uint64_t khz = env_bootinfo()->counter_khz;
@@ -256,18 +261,18 @@ static void run_channel(const char *run, enum mode mode, unsigned flush, uint64_
         teardown_pit();
     CHECK(done, "the receiver took no more than %u records", ch.n);
     unsigned skipped = 0, ones = 0;
-    for (unsigned i = WARMUP; i < RECORDS; i++) {
+    for (unsigned i = WARMUP; i < records; i++) {
         skipped += ch.rec[i].seq != ch.rec[i - 1].seq + 1;
         ones += (unsigned)ch.rec[i].symbol;
     }
     print_samples(run);
     bst_printf("tp: run %s: %u symbols (%u ones), %u not after exactly one sender slot, %lu "
                "interrupts taken by the sender\n",
-               run, SYMBOLS, ones, skipped, (unsigned long)ch.interrupts);
-    CHECK(skipped * 50 < SYMBOLS, "%u of %u records did not follow one sender slot", skipped,
-          SYMBOLS);
-    CHECK(ones > SYMBOLS / 4 && ones < SYMBOLS * 3 / 4, "the sender sent %u ones of %u", ones,
-          SYMBOLS);
+               run, symbols, ones, skipped, (unsigned long)ch.interrupts);
+    CHECK(skipped * 50 < symbols, "%u of %u records did not follow one sender slot", skipped,
+          symbols);
+    CHECK(ones > symbols / 4 && ones < symbols * 3 / 4, "the sender sent %u ones of %u", ones,
+          symbols);
 }
 
 static void test_channel_open(void)
@@ -317,5 +322,8 @@ static const struct test tests[] = {
 
 int main(const struct bst_bootinfo *bi)
 {
+    uint64_t n = harness_args_value(bi, "symbols=", SYMBOLS_MAX);
+    symbols = n < SYMBOLS_MIN ? SYMBOLS_MIN : n > SYMBOLS_MAX ? SYMBOLS_MAX : (unsigned)n;
+    records = symbols + WARMUP;
     return harness_run("timeprot", bi, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -28,7 +28,7 @@
 #define MAX_BINS    16
 #define MAX_SYMBOLS 2
 #define SHUFFLES    200
-#define MIN_SAMPLES 1000
+#define MIN_SAMPLES 1000 /* the default; --min-samples N (`make test` samples 400) */
 
 struct sample {
     unsigned symbol;
@@ -171,11 +171,12 @@ static double shuffled_threshold(const struct run *r, unsigned bins)
 }
 
 /* One run's verdict line; returns whether it is the expected one. */
-static bool judge(const char *prefix, const char *log, const char *name, bool want_open)
+static bool judge(const char *prefix, const char *log, const char *name, bool want_open,
+                  size_t min_samples)
 {
     struct run r = {0};
-    if (!read_run(log, name, &r) || r.n < MIN_SAMPLES) {
-        printf("FAIL: %s.%s: %zu samples in %s, need %d\n", prefix, name, r.n, log, MIN_SAMPLES);
+    if (!read_run(log, name, &r) || r.n < min_samples) {
+        printf("FAIL: %s.%s: %zu samples in %s, need %zu\n", prefix, name, r.n, log, min_samples);
         free(r.s);
         return false;
     }
@@ -204,13 +205,25 @@ static bool judge(const char *prefix, const char *log, const char *name, bool wa
 int main(int argc, char **argv)
 {
     const char *prefix = "timeprot.capacity";
+    size_t min_samples = MIN_SAMPLES;
     int i = 1;
-    if (argc > 2 && strcmp(argv[1], "--prefix") == 0) {
-        prefix = argv[2];
-        i = 3;
+    for (; argc - i > 1 && strncmp(argv[i], "--", 2) == 0; i += 2) {
+        char *end;
+        if (strcmp(argv[i], "--prefix") == 0) {
+            prefix = argv[i + 1];
+        } else if (strcmp(argv[i], "--min-samples") == 0) {
+            min_samples = strtoul(argv[i + 1], &end, 10);
+            if (*end != '\0' || min_samples < 100) {
+                fprintf(stderr, "--min-samples: a number from 100 up, not '%s'\n", argv[i + 1]);
+                return 2;
+            }
+        } else {
+            break;
+        }
     }
     if (argc - i < 2) {
-        fprintf(stderr, "usage: %s [--prefix NAME] LOG RUN=open|closed ...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--prefix NAME] [--min-samples N] LOG RUN=open|closed ...\n",
+                argv[0]);
         return 2;
     }
     const char *log = argv[i++];
@@ -225,7 +238,7 @@ int main(int argc, char **argv)
         }
         memcpy(name, argv[i], (size_t)(eq - argv[i]));
         name[eq - argv[i]] = '\0';
-        ok &= judge(prefix, log, name, strcmp(eq + 1, "open") == 0);
+        ok &= judge(prefix, log, name, strcmp(eq + 1, "open") == 0, min_samples);
     }
     return ok ? 0 : 1;
 }
