@@ -24,7 +24,7 @@ QUEUE_TSAN_FLAGS := -fsanitize=thread $(if $(QUEUE_HOST_CC_IS_CLANG),,-Wno-tsan)
 QUEUE_ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 $(QUEUE_BUILD)/test-queue: $(QUEUE_TEST_DIR)/test_queue.c $(QUEUE_TEST_DIR)/stress.c \
-    $(QUEUE_TEST_DIR)/check.c $(QUEUE_TEST_HEADERS) $(QUEUE_HEADERS) $(QUEUE_BUILD)/header-check.stamp
+    $(QUEUE_TEST_DIR)/test_move.c $(QUEUE_TEST_DIR)/check.c $(QUEUE_TEST_HEADERS) $(QUEUE_HEADERS) $(QUEUE_BUILD)/header-check.stamp
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) $(filter %.c,$^) -o $@
 

@@ -7,6 +7,7 @@
 #   run-recovery-bench.sh --kernel KERNEL --results DIR --work DIR
 #                         [--block BLK_VARIANT_DIR] [--network NET_VARIANT_DIR]
 #                         [--serial SERIAL_RESTART_BENCH_DIR] [--block-virt BLK_VIRT_VARIANT_DIR]
+#                         [--net-virt NET_VIRT_VARIANT_DIR]
 #
 # Each variant directory is a build of a restart test's system.xml (restart.mk, variant
 # "bench"): the crasher (drivers/blk/tests/restart/crasher.c) stamps the cycle counter at
@@ -30,7 +31,7 @@
 # recovery N cycles` at the child's next fault. Their clients' requests come in bursts
 # with idle gaps, so the first one after a restart would measure the gap, not the restart.
 set -uo pipefail
-kernel="" results="" work="" block="" network="" serial="" blockvirt=""
+kernel="" results="" work="" block="" network="" serial="" blockvirt="" netvirt=""
 while [[ $# -gt 0 ]]; do
     case $1 in
     --kernel) kernel=$2; shift 2 ;;
@@ -40,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --network) network=$2; shift 2 ;;
     --serial) serial=$2; shift 2 ;;
     --block-virt) blockvirt=$2; shift 2 ;;
+    --net-virt) netvirt=$2; shift 2 ;;
     *) echo "run-recovery-bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -53,7 +55,7 @@ boot() { # name variant_dir timeout [qemu words...]
     read -r -a modules <"$dir/modules.args"
     for w in "$@"; do extra+=(--qemu-arg "$w"); done
     scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol --icount \
-        --serve --until '^crasher: done: ' --name "recovery-$name" --timeout "$timeout" \
+        --serve --until "${until:-^crasher: done: }" --name "recovery-$name" --timeout "$timeout" \
         --log "$work/$name.log" "${extra[@]}" >"$work/$name.out" 2>&1
 }
 
@@ -112,6 +114,51 @@ PY
     wait $sender 2>/dev/null
 fi
 
+# The network virtualisers (--net-virt: drivers/net/tests/virt_restart, variant "bench"):
+# both fault at their fault points under datagrams sent without pause, the supervisor
+# stamps each fault and prints the recovery at the next (`supervisor: child 0` is
+# net_rx_virt, `child 1` net_tx_virt); the run ends at net_tx_virt's last faulting
+# generation.
+if [[ -n $netvirt ]]; then
+    read -r udp_port < <(python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+    netdev="user,id=n0,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
+    last=$(sed -n 's/.*bst_fault_inject_limit" value="\([0-9]*\)".*/\1/p' "$netvirt/system.xml" | head -1)
+    until="net_tx_virt: restarted \(generation $last\)" \
+        boot net-virt "$netvirt" 400 -netdev "$netdev" -device virtio-net-pci,netdev=n0,addr=10.0 &
+    booted=$!
+    python3 - "$udp_port" "$work/net-virt.log" "net_tx_virt: restarted (generation $last)" <<'PY' &
+import socket, sys, time
+port, log, end = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setblocking(False)
+deadline = time.time() + 400
+while time.time() < deadline:
+    try:
+        if end in open(log, errors="replace").read():
+            break
+    except OSError:
+        pass
+    for _ in range(20):
+        try:
+            s.sendto(b"recovery-bench" * 8, ("127.0.0.1", port))
+        except OSError:
+            pass
+        try:
+            while True:
+                s.recv(2048)
+        except OSError:
+            pass
+        time.sleep(0.0005)
+PY
+    sender=$!
+    wait $booted || { echo "FAIL: recovery-net-virt: the boot ($work/net-virt.out)"; failed=1; }
+    kill $sender 2>/dev/null
+    wait $sender 2>/dev/null
+fi
+
 if [[ -n $serial ]]; then
     read -r -a modules <"$serial/modules.args"
     scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol --icount \
@@ -120,9 +167,9 @@ if [[ -n $serial ]]; then
         { echo "FAIL: recovery-serial: the boot ($work/serial.out)"; failed=1; }
 fi
 
-python3 - "$results/recovery.json" "$work" "$block" "$network" "$serial" "$blockvirt" <<'PY'
+python3 - "$results/recovery.json" "$work" "$block" "$network" "$serial" "$blockvirt" "$netvirt" <<'PY'
 import json, os, re, sys
-out, work, block, network, serial, blockvirt = sys.argv[1:7]
+out, work, block, network, serial, blockvirt, netvirt = sys.argv[1:8]
 classes = {}
 def pick(xs, q):
     xs = sorted(xs)
@@ -135,6 +182,10 @@ sources = (("block", block, "block", r"^crasher: recovery (\d+) cycles", "crashe
            ("timer", serial, "serial", r"^supervisor: child 0 recovery (\d+) cycles",
             "supervisor: child 0 recovery none"),
            ("serial", serial, "serial", r"^supervisor: child 1 recovery (\d+) cycles",
+            "supervisor: child 1 recovery none"),
+           ("net-virt-rx", netvirt, "net-virt", r"^supervisor: child 0 recovery (\d+) cycles",
+            "supervisor: child 0 recovery none"),
+           ("net-virt-tx", netvirt, "net-virt", r"^supervisor: child 1 recovery (\d+) cycles",
             "supervisor: child 1 recovery none"))
 for cls, used, name, recovered, unrecovered in sources:
     if not used:
@@ -168,6 +219,8 @@ doc = {
     "timer_completed_by": "the timer driver back in service (its init() done), under the restart test's clients",
     "serial_completed_by": "the UART driver back in service (its init() done: resynchronised, the 16550 set up again)",
     "block-virt_completed_by": "blk_virt (crashed instead of the driver): its first answer to the client after the restart, 48 requests in flight",
+    "net-virt-rx_completed_by": "net_rx_virt (faulting at a fault point, re-initialised by the supervisor): the first frame it lends a client after the restart, UDP sent without pause",
+    "net-virt-tx_completed_by": "net_tx_virt (the same): the first sent buffer it gives back to its client after the restart",
     "classes": classes,
 }
 json.dump(doc, open(out, "w"), indent=2)

@@ -104,3 +104,4 @@ net-run-banner:
 endif
 endif
 -include drivers/net/tests/restart/restart.mk
+-include drivers/net/tests/virt_restart/virt_restart.mk

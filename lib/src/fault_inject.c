@@ -9,6 +9,7 @@
 #include "pd_internal.h"
 
 uint64_t bst_fault_inject, bst_fault_inject_seed; /* setvar; 0: off */
+uint64_t bst_fault_inject_limit;                  /* setvar; 0: no limit */
 
 /* Below the lowest user address: nothing is ever mapped there. Volatile, so that the
  * compiler sees no constant null-page store to fold or warn about. */
@@ -32,6 +33,8 @@ void bst_fault_point_hit(const char *name)
         uint64_t r = mix(bst_fault_inject_seed ^ mix(si->pd_index) ^ mix(si->generation + 1));
         countdown = 1 + r % (2 * bst_fault_inject);
     }
+    if (bst_fault_inject_limit != 0 && bst_pd_generation() >= bst_fault_inject_limit)
+        return; /* enough faults: the rest of the run shows the PD whole */
     if (--countdown != 0)
         return;
     bst_printf("fault-inject: PD '%s' (generation %u) faults at point '%s'\n", bst_pd_name(),

@@ -22,11 +22,26 @@
  * turns until the virtualiser next wakes, and one whose ring indices are corrupt (more
  * queued than the ring holds) gets none until they are sane again: garbage costs the
  * virtualiser one look per client per wake-up, not a ring's worth per pass.
+ *
+ * Restartable (docs/drivers.md, "Restarting the network virtualisers"): a restarted or
+ * re-initialised run carries on with no client's frame sent twice or with another's data
+ * and every buffer going back to its own client once. Each descriptor is moved between
+ * two rings with the move journal (bastion/queue/move.h, in the driver connection): a
+ * client's head frame is only peeked, enqueued for the driver, and then taken off the
+ * client's ring; a sent buffer is given back to its client and then taken off the
+ * driver's free ring; a restarted run finishes the move the dead one began. What each
+ * client has with the driver (for a driver restart) is kept in the client's connection
+ * (NET_TX_TABLE_OFFSET), so the restarted run rebuilds its counts from there. A frame the
+ * dead run had forwarded is sent (or dropped by a driver restart, as before); none is
+ * lost inside the virtualiser.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <bastion/driver/recovery_stamp.h>
 #include <bastion/net/protocol.h>
+#include <bastion/queue/move.h>
+#include <libbastion/fault_inject.h>
 #include <libbastion/pd.h>
 
 #include "virt_stats.h"
@@ -50,6 +65,12 @@ uintptr_t client0_data_paddr, client1_data_paddr, client2_data_paddr, client3_da
 uintptr_t client4_data_paddr, client5_data_paddr, client6_data_paddr, client7_data_paddr;
 uint64_t resync_broken; /* <setvar>, tests only: acknowledge a restarted driver but give
                            none of its buffers back (the restart suite's broken run) */
+/* setvar_vaddr, benchmarks only (bench/recovery): the supervisor stamps this PD's faults
+ * here, and its first completed client request after a restart turns the stamp into a
+ * recovery time; 0: none. */
+uintptr_t recovery_stamp;
+uint64_t virt_resync_broken; /* <setvar>, tests only: a restarted run ignores the move
+                                journal (the virtualiser-restart suite's broken run) */
 
 struct client {
     bool present;
@@ -64,17 +85,27 @@ struct client {
 static struct client clients[NET_MAX_CLIENTS];
 static unsigned client_count, next_turn;
 
-/* What each client has with the driver, by buffer slot (offset / NET_BUFFER_SIZE): how many
- * descriptors in that slot, and the last one's offset and length. A restarted driver's
- * buffers are given back from here (resync_driver). An honest client has at most one
- * descriptor per slot, so it gets back exactly what it sent; one that sends several in a
- * slot, or unaligned ones, may get back garbled descriptors of its own region only. */
-struct at_driver {
-    uint64_t offset;
-    uint32_t length;
-    uint32_t count;
+/* What each client has with the driver, by buffer slot (offset / NET_BUFFER_SIZE): a word
+ * NET_TX_AT_DRIVER | offset << 16 | length of the last descriptor sent from that slot, in
+ * the client's connection (NET_TX_TABLE_OFFSET) so that it outlives a restart. A
+ * restarted driver's buffers are given back from here (resync_driver). An honest client
+ * has at most one descriptor per slot, so it gets back exactly what it sent; one that
+ * sends several in a slot, unaligned ones, or writes the table, may get back garbled
+ * descriptors of its own region, or lose its own buffers, only. */
+static volatile uint64_t *at_driver[NET_MAX_CLIENTS];
+
+/* Move journal kinds (the tag: kind << 32 | client << 16 | slot). */
+enum move_kind {
+    MOVE_SEND = 1, /* client's active -> driver's active */
+    MOVE_DROP,     /* client's active -> client's free (a frame of a bad length) */
+    MOVE_RETURN,   /* driver's free -> client's free (sent) */
+    MOVE_GIVEBACK, /* table -> client's free (a driver restart) */
 };
-static struct at_driver at_driver[NET_MAX_CLIENTS][NET_BUFFER_COUNT];
+
+static uint64_t move_tag(enum move_kind kind, unsigned client, uint32_t slot)
+{
+    return (uint64_t)kind << 32 | (uint64_t)client << 16 | slot;
+}
 
 static struct {
     struct queue_handle queue;
@@ -82,17 +113,59 @@ static struct {
     uint64_t resync_returned; /* buffers given back, sent or not, at driver restarts */
     uint64_t bad;             /* returned addresses that were no client's */
     struct net_virt_stats stats;
+    volatile struct net_tx_virt_state *state; /* in the driver connection */
 } driver;
 
-static void give_back(struct client *c, struct queue_buffer buf)
+static uint64_t table_word(struct queue_buffer buf)
+{
+    return NET_TX_AT_DRIVER | (buf.offset & 0xffffffffffull) << 16 | (buf.length & 0xffff);
+}
+
+static unsigned client_index(const struct client *c)
+{
+    return (unsigned)(c - clients);
+}
+
+/* A buffer went back on client c's free ring (or would have: the client's free ring holds
+ * all its buffers at once, so a full ring is its own corruption and the buffer is lost to
+ * it alone). */
+static void given_back(struct client *c, bool enqueued)
 {
     if (c->outstanding > 0)
         c->outstanding--;
-    /* The client's free ring holds all its buffers at once: a full ring is its own
-     * corruption, and the buffer is lost to it alone. */
-    if (queue_enqueue_free(&c->queue, buf) == QUEUE_OK &&
-        queue_ring_should_notify_consumer(&c->queue.free))
+    if (enqueued && queue_ring_should_notify_consumer(&c->queue.free))
         c->notify = true;
+}
+
+/* Client c's head frame, peeked as `buf`, to the driver (room checked by the caller):
+ * journalled, enqueued, recorded in the table, then taken off the client's ring. */
+static void send_head(struct client *c, struct queue_buffer buf)
+{
+    unsigned i = client_index(c);
+    uint32_t slot = (uint32_t)(buf.offset / NET_BUFFER_SIZE);
+    struct queue_buffer dev = {.offset = c->paddr + buf.offset, .length = buf.length};
+    queue_move_begin(&driver.state->move, move_tag(MOVE_SEND, i, slot), &c->queue.active,
+                     &driver.queue.active, dev);
+    at_driver[i][slot] = table_word(buf);
+    bst_fault_point("tx-virt-send-begun");
+    queue_enqueue_active(&driver.queue, dev);
+    bst_fault_point("tx-virt-sent");
+    (void)queue_dequeue_active(&c->queue);
+    queue_move_done(&driver.state->move);
+    c->outstanding++;
+}
+
+/* Client c's head frame (a bad length) straight back to it, then off its active ring. */
+static void drop_head(struct client *c, struct queue_buffer buf)
+{
+    queue_move_begin(&driver.state->move, move_tag(MOVE_DROP, client_index(c), 0), &c->queue.active,
+                     &c->queue.free, buf);
+    bool enqueued = queue_enqueue_free(&c->queue, buf) == QUEUE_OK;
+    bst_fault_point("tx-virt-dropped");
+    (void)queue_dequeue_active(&c->queue);
+    queue_move_done(&driver.state->move);
+    c->outstanding++; /* given_back counts it back */
+    given_back(c, enqueued);
 }
 
 /* Up to NET_TX_BATCH frames of client c to the driver; false when the driver's ring is
@@ -102,27 +175,22 @@ static bool take_turn(struct client *c)
     for (unsigned n = 0; n < NET_TX_BATCH; n++) {
         if (queue_full_active(&driver.queue))
             return false;
-        struct queue_result r = queue_dequeue_active(&c->queue);
+        struct queue_result r = queue_peek_active(&c->queue);
         if (r.status == QUEUE_EMPTY)
             return true;
         if (r.status != QUEUE_OK) {
+            (void)queue_dequeue_active(&c->queue);
             c->stats.dropped++; /* outside its region: nothing to give back */
             c->misbehaved = true;
             return true;
         }
         if (r.buffer.length < NET_MIN_FRAME || r.buffer.length > NET_MAX_FRAME) {
             c->stats.dropped++;
-            c->outstanding++; /* give_back counts it back */
-            give_back(c, r.buffer);
+            drop_head(c, r.buffer);
             c->misbehaved = true;
             return true;
         }
-        struct queue_buffer dev = {.offset = c->paddr + r.buffer.offset, .length = r.buffer.length};
-        queue_enqueue_active(&driver.queue, dev); /* room checked above */
-        struct at_driver *a = &at_driver[c - clients][r.buffer.offset / NET_BUFFER_SIZE];
-        *a = (struct at_driver){
-            .offset = r.buffer.offset, .length = (uint32_t)r.buffer.length, .count = a->count + 1};
-        c->outstanding++;
+        send_head(c, r.buffer);
         c->stats.frames++;
         c->stats.bytes += r.buffer.length;
         driver.stats.frames++;
@@ -174,28 +242,68 @@ static struct client *owner_of(uint64_t addr)
     return NULL;
 }
 
+/* The sent buffer at the head of the driver's free ring, as `r`, back to its client:
+ * journalled, cleared in the table, given back, then taken off the driver's ring. */
+static void return_head(struct queue_result r)
+{
+    struct client *c = r.status == QUEUE_OK ? owner_of(r.buffer.offset) : NULL;
+    if (c == NULL) {
+        driver.bad++;
+        (void)queue_dequeue_free(&driver.queue);
+        return;
+    }
+    unsigned i = client_index(c);
+    struct queue_buffer buf = {.offset = r.buffer.offset - c->paddr, .length = r.buffer.length};
+    uint32_t slot = (uint32_t)(buf.offset / NET_BUFFER_SIZE);
+    queue_move_begin(&driver.state->move, move_tag(MOVE_RETURN, i, slot), &driver.queue.free,
+                     &c->queue.free, buf);
+    at_driver[i][slot] = 0;
+    bst_fault_point("tx-virt-return-begun");
+    bool enqueued = queue_enqueue_free(&c->queue, buf) == QUEUE_OK;
+    bst_fault_point("tx-virt-returned");
+    (void)queue_dequeue_free(&driver.queue);
+    queue_move_done(&driver.state->move);
+    given_back(c, enqueued);
+    if (recovery_stamp != 0) /* a client's frame sent and its buffer back: a request done */
+        recovery_completed((volatile struct recovery_stamp *)recovery_stamp);
+}
+
 /* The frames the device has sent, back to their clients; a driver that waits for room on
  * that ring is signalled once they were taken. */
 static void from_driver(void)
 {
     uint32_t n = 0;
     for (; n < NET_QUEUE_CAPACITY; n++) {
-        struct queue_result r = queue_dequeue_free(&driver.queue);
+        struct queue_result r = queue_peek_free(&driver.queue);
         if (r.status == QUEUE_EMPTY)
             break;
-        struct client *c = r.status == QUEUE_OK ? owner_of(r.buffer.offset) : NULL;
-        if (c == NULL) {
-            driver.bad++;
-            continue;
-        }
-        uint64_t offset = r.buffer.offset - c->paddr;
-        struct at_driver *a = &at_driver[c - clients][offset / NET_BUFFER_SIZE];
-        if (a->count > 0)
-            a->count--;
-        give_back(c, (struct queue_buffer){.offset = offset, .length = r.buffer.length});
+        return_head(r);
     }
     if (n > 0 && queue_ring_should_notify_producer(&driver.queue.free))
         driver.notify = true;
+}
+
+/* Every buffer of client i the table says is with the driver back to it, each once
+ * (journalled: cleared, then given back); returns how many. */
+static unsigned give_back_all(unsigned i)
+{
+    struct client *c = &clients[i];
+    unsigned returned = 0;
+    for (uint32_t k = 0; k < NET_BUFFER_COUNT; k++) {
+        uint64_t w = at_driver[i][k];
+        if (!(w & NET_TX_AT_DRIVER))
+            continue;
+        struct queue_buffer buf = {.offset = (w >> 16) & 0xffffffffffull, .length = w & 0xffff};
+        queue_move_begin(&driver.state->move, move_tag(MOVE_GIVEBACK, i, k), NULL, &c->queue.free,
+                         buf);
+        at_driver[i][k] = 0;
+        bst_fault_point("tx-virt-giveback");
+        bool enqueued = queue_enqueue_free(&c->queue, buf) == QUEUE_OK;
+        queue_move_done(&driver.state->move);
+        given_back(c, enqueued);
+        returned++;
+    }
+    return returned;
 }
 
 /*
@@ -204,7 +312,8 @@ static void from_driver(void)
  * given any more. Buffers it returned go back as usual; the frames it had not taken from
  * the active ring are dropped; and every buffer still with it goes back to its client,
  * sent or not (counted in resync_returned: the client's protocol, TCP or its own, resends
- * what matters). Then the generation is acknowledged.
+ * what matters). Then the generation is acknowledged. A run restarted in the middle does
+ * it again: what was given back is out of the table.
  */
 static void resync_driver(void)
 {
@@ -214,17 +323,11 @@ static void resync_driver(void)
     from_driver();
     net_resync_drop_untaken(&driver.queue.active);
     unsigned returned = 0;
-    for (unsigned i = 0; i < NET_MAX_CLIENTS && resync_broken == 0; i++) {
-        if (!clients[i].present)
-            continue;
-        for (uint32_t k = 0; k < NET_BUFFER_COUNT; k++) {
-            struct at_driver *a = &at_driver[i][k];
-            for (; a->count > 0; a->count--, returned++)
-                give_back(&clients[i],
-                          (struct queue_buffer){.offset = a->offset, .length = a->length});
-        }
-    }
+    for (unsigned i = 0; i < NET_MAX_CLIENTS && resync_broken == 0; i++)
+        if (clients[i].present)
+            returned += give_back_all(i);
     driver.resync_returned += returned;
+    bst_fault_point("tx-virt-resynced");
     net_resync_acknowledge(driver_queue, g);
     driver.notify = true;
     if (g > 1)
@@ -232,6 +335,55 @@ static void resync_driver(void)
                    "not (%lu so far)%s\n",
                    (unsigned long)g, returned, (unsigned long)driver.resync_returned,
                    resync_broken ? " (resync_broken)" : "");
+}
+
+/*
+ * A restarted run: finish the move the dead run began (its bookkeeping first, which is
+ * idempotent), then count what each client has with the driver from the tables. The
+ * journal's tag names a present client, or it is ignored (only a corrupt journal does
+ * not).
+ */
+static void recover(void)
+{
+    volatile struct queue_move_journal *j = &driver.state->move;
+    uint64_t tag = queue_move_pending(j);
+    unsigned kind = (unsigned)(tag >> 32), i = (unsigned)(tag >> 16 & 0xffff);
+    uint32_t slot = (uint32_t)(tag & 0xffff);
+    if (tag != 0 && virt_resync_broken == 0 && i < NET_MAX_CLIENTS && clients[i].present &&
+        slot < NET_BUFFER_COUNT) {
+        struct client *c = &clients[i];
+        struct queue_buffer buf = queue_move_buffer(j);
+        switch (kind) {
+        case MOVE_SEND:
+            at_driver[i][slot] = table_word(
+                (struct queue_buffer){.offset = buf.offset - c->paddr, .length = buf.length});
+            queue_move_redo(j, &c->queue.active, &driver.queue.active);
+            break;
+        case MOVE_DROP:
+            queue_move_redo(j, &c->queue.active, &c->queue.free);
+            break;
+        case MOVE_RETURN:
+            at_driver[i][slot] = 0;
+            queue_move_redo(j, &driver.queue.free, &c->queue.free);
+            break;
+        case MOVE_GIVEBACK:
+            at_driver[i][slot] = 0;
+            queue_move_redo(j, NULL, &c->queue.free);
+            break;
+        default:
+            break;
+        }
+        c->notify = true;
+    }
+    queue_move_done(j);
+    for (unsigned k = 0; k < NET_MAX_CLIENTS; k++) {
+        if (!clients[k].present)
+            continue;
+        for (uint32_t n = 0; n < NET_BUFFER_COUNT; n++)
+            clients[k].outstanding += (at_driver[k][n] & NET_TX_AT_DRIVER) != 0;
+        clients[k].notify = true; /* a signal the dead run owed */
+    }
+    driver.notify = true;
 }
 
 /* Passes per wake-up: a peer can keep a ring looking non-empty for ever, so the work per
@@ -311,11 +463,20 @@ static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_padd
     c->present = true;
     c->paddr = data_paddr;
     net_queue_init(&c->queue, queue_region);
+    at_driver[i] = (volatile uint64_t *)(queue_region + NET_TX_TABLE_OFFSET);
     client_count++;
 }
 
 void init(void)
 {
+    /* A restart over this PD's memory starts here too: nothing of the last run's private
+     * state is kept (what matters is in shared memory: recover()). */
+    for (unsigned i = 0; i < NET_MAX_CLIENTS; i++)
+        clients[i] = (struct client){0};
+    driver.notify = false;
+    driver.resync_returned = driver.bad = 0;
+    driver.stats = (struct net_virt_stats){0};
+    client_count = next_turn = 0;
     client_setup(0, client0_queue, client0_data_paddr);
     client_setup(1, client1_queue, client1_data_paddr);
     client_setup(2, client2_queue, client2_data_paddr);
@@ -325,7 +486,14 @@ void init(void)
     client_setup(6, client6_queue, client6_data_paddr);
     client_setup(7, client7_queue, client7_data_paddr);
     net_device_queue_init(&driver.queue, driver_queue);
-    bst_printf("net_tx_virt: %u clients\n", client_count);
+    driver.state = (volatile struct net_tx_virt_state *)(driver_queue + NET_VIRT_STATE_OFFSET);
+    recover();
+    if (bst_pd_generation() == 0)
+        bst_printf("net_tx_virt: %u clients\n", client_count);
+    else
+        bst_printf("net_tx_virt: restarted (generation %lu)%s\n",
+                   (unsigned long)bst_pd_generation(),
+                   virt_resync_broken ? " (virt_resync_broken)" : "");
     serve();
 }
 

@@ -35,4 +35,8 @@ int check_run(const char *suite, const struct queue_test *tests, size_t count);
 extern const struct queue_test queue_stress_tests[];
 extern const size_t queue_stress_tests_count;
 
+/* The move journal's tests (test_move.c). */
+extern const struct queue_test queue_move_tests[];
+extern const size_t queue_move_tests_count;
+
 #endif

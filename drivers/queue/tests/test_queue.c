@@ -400,5 +400,6 @@ int main(void)
 {
     int failed = check_run("queue", unit_tests, sizeof(unit_tests) / sizeof(unit_tests[0]));
     failed += check_run("queue", queue_stress_tests, queue_stress_tests_count);
+    failed += check_run("queue", queue_move_tests, queue_move_tests_count);
     return failed == 0 ? 0 : 1;
 }

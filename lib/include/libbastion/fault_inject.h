@@ -5,6 +5,10 @@
  *
  *   <setvar symbol="bst_fault_inject" value="N"/>       mean points passed between faults
  *   <setvar symbol="bst_fault_inject_seed" value="S"/>  optional: another random sequence
+ *   <setvar symbol="bst_fault_inject_limit" value="G"/> optional: no more faults once the
+ *                                                       PD's generation is G (its G-th
+ *                                                       restart), so that a test can check
+ *                                                       it whole afterwards
  *
  * With bst_fault_inject 0 (every system that does not set it) a point costs a load and a
  * branch and never faults: release systems simply do not set it. When armed, the PD
@@ -19,6 +23,7 @@
 #include <stdint.h>
 
 extern uint64_t bst_fault_inject, bst_fault_inject_seed; /* setvar; 0: off */
+extern uint64_t bst_fault_inject_limit;                  /* setvar; 0: no limit */
 
 void bst_fault_point_hit(const char *name);
 

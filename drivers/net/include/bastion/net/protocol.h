@@ -171,6 +171,55 @@ static inline void net_resync_drop_untaken(struct queue_ring_handle *r)
     __atomic_store_n(&r->shared->head, tail, __ATOMIC_RELEASE);
 }
 
+/*
+ * Virtualiser restart (docs/drivers.md, "Restarting the network virtualisers"). What a
+ * virtualiser must know after a restart lives in shared memory that outlives its run:
+ *
+ *   NET_VIRT_STATE_OFFSET in its connection to the driver (after struct net_resync,
+ *   before the active ring; the driver never writes there): the move journal
+ *   (bastion/queue/move.h) of the one descriptor it was moving between two rings, and for
+ *   net_rx_virt who holds each receive buffer (struct net_rx_virt_state).
+ *
+ *   NET_TX_TABLE_OFFSET in each client's transmit connection (after the active ring):
+ *   which of the client's buffers are with the driver (net_tx_virt's table, one word per
+ *   buffer slot), so that a driver restart gives each of them back once. The client can
+ *   write it: a client that does gets back garbled descriptors of its own region at a
+ *   driver restart, nothing else.
+ */
+#include <bastion/queue/move.h>
+
+#define NET_VIRT_STATE_OFFSET 0x1900u
+#define NET_TX_TABLE_OFFSET   0x3100u
+
+struct net_tx_virt_state {
+    struct queue_move_journal move;
+};
+
+/* Per receive buffer: holders (bit i: client i reads it), lending (bit i: client i is
+ * still to be lent the frame it holds, of `length` bytes: a delivery under way),
+ * with_driver (nonzero: on the driver's free ring or in the device). A buffer in none of the three
+ * is nobody's, and a (re)started net_rx_virt gives it to the driver. */
+struct net_rx_virt_state {
+    struct queue_move_journal move;
+    uint8_t holders[NET_BUFFER_COUNT];
+    uint8_t lending[NET_BUFFER_COUNT];
+    uint8_t with_driver[NET_BUFFER_COUNT];
+    uint16_t length[NET_BUFFER_COUNT]; /* the frame's, while lending */
+};
+
+/* net_tx_virt's table word for a buffer slot with the driver: NET_TX_AT_DRIVER | offset
+ * << 16 | length (0: not with the driver). */
+#define NET_TX_AT_DRIVER (1ull << 63)
+
+_Static_assert(NET_RESYNC_OFFSET + sizeof(struct net_resync) <= NET_VIRT_STATE_OFFSET,
+               "the virtualiser's state follows the resync words");
+_Static_assert(NET_VIRT_STATE_OFFSET + sizeof(struct net_rx_virt_state) <= NET_ACTIVE_RING_OFFSET,
+               "the virtualiser's state fits before the active ring");
+_Static_assert(NET_ACTIVE_RING_OFFSET + QUEUE_RING_BYTES(NET_QUEUE_CAPACITY) <= NET_TX_TABLE_OFFSET,
+               "the transmit table follows the active ring");
+_Static_assert(NET_TX_TABLE_OFFSET + NET_BUFFER_COUNT * sizeof(uint64_t) <= NET_QUEUE_REGION_SIZE,
+               "the transmit table fits in the queue region");
+
 /* A component's view of one connection whose descriptors are offsets into a data region
  * (client, copier, virtualiser side). */
 static inline enum queue_status net_queue_init(struct queue_handle *q, uintptr_t queue_region)

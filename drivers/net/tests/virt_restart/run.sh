@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# The network virtualiser-restart test (suite system-net-virt-restart, soak-net-virt-restart;
+# drivers/net/tests/virt_restart/virt_restart.mk; docs/drivers.md, "Restarting the network
+# virtualisers").
+#
+#   run.sh KERNEL BUILD_DIR LOG_DIR VARIANT...
+#
+# Boots each variant's system (BUILD_DIR/VARIANT) on QEMU's user network. While both
+# virtualisers fault at their fault points and are re-initialised by the supervisor (and,
+# where the variant says so, the crasher crashes virtio_net beside them):
+#   - TCP streams of 256 KiB through tcp_echo (10.0.2.16:1236), each on a new connection,
+#     each byte-exact: connections survive the restarts (lwIP retransmits what was lost);
+#   - UDP datagrams to udp_echo (10.0.2.15:1235) without resending: losses counted, none may
+#     come back corrupt or twice (a frame sent twice by the transmit virtualiser shows);
+# until both reached their last faulting generation. Then a 1 MiB stream and 500 datagrams
+# with no loss at all (nothing of either pool was lost over the restarts), and the sniffer
+# (the fourth client) must have seen no frame addressed to another client; net_rx_virt
+# must never have been given back a buffer the driver did not hold (a buffer with two
+# owners), and nothing may FAIL or fault but the injected faults.
+# A variant whose system sets virt_resync_broken must FAIL that check (the suite then
+# passes it): the check is shown to see a resynchronisation left out.
+set -uo pipefail
+kernel=$1 builddir=$2 logdir=$3
+shift 3
+tools=tests/net
+mkdir -p "$logdir"
+failed=0
+
+read -r udp_port tcp_port ctl_port < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(3)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+netdev="user,id=n0,net=10.0.2.0/24"
+netdev+=",hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
+netdev+=",hostfwd=tcp:127.0.0.1:$tcp_port-10.0.2.16:1236"
+netdev+=",hostfwd=udp:127.0.0.1:$ctl_port-10.0.2.18:9999"
+
+# The highest generation PD $2 announced in log $1 (0: none).
+generation() {
+    grep -oE "$2: restarted \(generation [0-9]+" "$1" 2>/dev/null | grep -oE '[0-9]+$' |
+        sort -n | tail -1 | grep . || echo 0
+}
+
+end_run() {
+    python3 - "$ctl_port" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    s.sendto(b"end", ("127.0.0.1", int(sys.argv[1])))
+PY
+}
+
+# run_variant NAME: boots it, drives traffic, prints PASS/FAIL lines (prefixed with the
+# variant), returns 1 if any check failed.
+run_variant() {
+    local name=$1 build=$builddir/$1 bad=0
+    local log=$logdir/$name.log out=$logdir/$name.out
+    local target drv_limit
+    target=$(sed -n 's/.*bst_fault_inject_limit" value="\([0-9]*\)".*/\1/p' "$build/system.xml" | head -1)
+    drv_limit=$(sed -n 's/.*crasher_limit" value="\([0-9]*\)".*/\1/p' "$build/system.xml")
+    read -r -a modules <"$build/modules.args"
+    rm -f "$log" "$log.clean" "$logdir/$name"-*.out
+    scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol \
+        --name "net-virt-restart-$name" --timeout $((150 + target / 4)) --log "$log" \
+        --expect '^net test: done$' \
+        --qemu-arg -netdev --qemu-arg "$netdev" \
+        --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$out" 2>&1 &
+    local qemu_run=$!
+    for _ in $(seq 120); do
+        grep -q 'sniffer: listening' "$log" 2>/dev/null && grep -q 'tcp_echo: TCP echo' "$log" &&
+            grep -q 'udp_echo: UDP echo' "$log" && break
+        kill -0 $qemu_run 2>/dev/null || break
+        sleep 1
+    done
+    pass() { echo "PASS: net-virt-restart/$name: $1"; }
+    fail() { echo "FAIL: net-virt-restart/$name: $1: $2"; bad=1; }
+
+    local streams=0 stream_fail=0 udp_sent=0 udp_lost=0 udp_bad=0 seed=1 start=$SECONDS
+    local s l c d rx tx
+    while true; do
+        rx=$(generation "$log" net_rx_virt) tx=$(generation "$log" net_tx_virt)
+        [[ $rx -ge $target && $tx -ge $target ]] && break
+        kill -0 $qemu_run 2>/dev/null || break
+        [[ $((SECONDS - start)) -gt $((100 + target / 5)) ]] && break
+        python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 200 \
+            --max-size 1472 --retries 0 --timeout 0.5 --max-loss 200 --seed $seed \
+            >"$logdir/$name-udp-$seed.out" 2>&1 &
+        local udp=$!
+        if python3 $tools/tcp_stream_check.py --host 127.0.0.1 --port "$tcp_port" \
+            --bytes 256KiB --seed $seed --timeout 45 >"$logdir/$name-tcp-$seed.out" 2>&1; then
+            streams=$((streams + 1))
+        else
+            stream_fail=$((stream_fail + 1))
+        fi
+        wait $udp
+        read -r s l c d < <(sed -n 's/^udp_echo_check [A-Z]*: sent \([0-9]*\) echoed [0-9]* lost \([0-9]*\) corrupt \([0-9]*\) duplicated \([0-9]*\).*/\1 \2 \3 \4/p' "$logdir/$name-udp-$seed.out")
+        udp_sent=$((udp_sent + ${s:-0})) udp_lost=$((udp_lost + ${l:-0}))
+        udp_bad=$((udp_bad + ${c:-1} + ${d:-0}))
+        seed=$((seed + 1))
+        [[ $stream_fail -gt 0 || $udp_bad -gt 0 ]] && break # failed already: no need to go on
+    done
+    # The driver's crashes, if any, end too before the traffic that must lose nothing.
+    if [[ ${drv_limit:-0} -gt 0 ]]; then
+        for _ in $(seq 60); do
+            grep -q "crasher: target of $drv_limit injections reached" "$log" && break
+            kill -0 $qemu_run 2>/dev/null || break
+            sleep 1
+        done
+    fi
+    rx=$(generation "$log" net_rx_virt) tx=$(generation "$log" net_tx_virt)
+    if [[ $rx -ge $target && $tx -ge $target ]]; then
+        pass "net_rx_virt re-initialised $rx times, net_tx_virt $tx times ($(grep -c '^fault-inject: ' "$log") injected faults)"
+    else
+        fail "both virtualisers re-initialised $target times" "net_rx_virt $rx, net_tx_virt $tx"
+    fi
+    if [[ ${drv_limit:-0} -gt 0 ]]; then
+        local inj
+        inj=$(grep -oE '^crasher: (done: )?[0-9]+ injections' "$log" | tail -1 | grep -oE '[0-9]+')
+        grep -q "^crasher: target of $drv_limit injections reached" "$log" && inj=$drv_limit
+        if [[ ${inj:-0} -ge $drv_limit ]]; then
+            pass "virtio_net crashed $inj times beside them ($(grep -cE '^virtio_net: restarted' "$log") resynchronised)"
+        else
+            fail "virtio_net crashed $drv_limit times beside them" "${inj:-0}"
+        fi
+    fi
+    if [[ $stream_fail -eq 0 && $streams -gt 0 ]]; then
+        pass "$streams TCP streams of 256 KiB byte-exact across the restarts"
+    else
+        fail "TCP streams survive the restarts" "$stream_fail of $((streams + stream_fail)) failed"
+    fi
+    if [[ $udp_bad -eq 0 && $udp_sent -gt 0 ]]; then
+        pass "UDP echo across the restarts: $udp_sent sent, $udp_lost lost (counted, not resent), 0 corrupt or duplicated"
+    else
+        fail "UDP echo across the restarts" "$udp_bad corrupt or duplicated of $udp_sent ($udp_lost lost)"
+    fi
+    if python3 $tools/tcp_stream_check.py --host 127.0.0.1 --port "$tcp_port" --bytes 1MiB \
+        --seed 99 --timeout 30 >"$logdir/$name-tcp-after.out" 2>&1 &&
+        python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 500 \
+            --max-size 1472 --retries 5 --max-loss 0 --seed 99 >"$logdir/$name-udp-after.out" 2>&1; then
+        pass "after the restarts, 1 MiB TCP and 500 UDP datagrams with no loss"
+    else
+        fail "after the restarts, traffic with no loss" "$(grep -hE 'PASS|FAIL' "$logdir/$name-tcp-after.out" "$logdir/$name-udp-after.out" 2>/dev/null | head -2 | tr '\n' ' ')"
+    fi
+    end_run
+    # A run whose receive side is broken may not hear "end": it is stopped.
+    for _ in $(seq 20); do
+        kill -0 $qemu_run 2>/dev/null || break
+        sleep 1
+    done
+    kill $qemu_run 2>/dev/null
+    wait $qemu_run
+    local sniffed
+    sniffed=$(grep -oE "sniffer: [0-9]+ frames, [0-9]+ broadcast, [0-9]+ for another MAC" "$log" | tail -1)
+    if [[ -n $sniffed && $sniffed == *" 0 for another MAC" ]]; then
+        pass "no frame at the wrong client (sniffer: $sniffed)"
+    else
+        fail "no frame at the wrong client" "sniffer: ${sniffed:-no report}"
+    fi
+    local unheld unlent
+    unheld=$(grep -c 'net_rx_virt: the driver published a buffer it did not hold' "$log")
+    unlent=$(grep -c 'net_rx_virt: client [0-9]* returned a buffer it was not lent' "$log")
+    if [[ $unheld -eq 0 && $unlent -eq 0 ]]; then
+        pass "no receive buffer with two owners (every buffer came back from the one it was with)"
+    else
+        fail "no receive buffer with two owners" "$unheld from the driver that it did not hold, $unlent from clients that were not lent them"
+    fi
+    local errors='FAIL|libbastion|fault in PD|virtio_net: error|escalat'
+    if grep -E "$errors" "$log" >/dev/null 2>&1; then
+        fail "no fault but the injected ones, no FAIL" "$(grep -E "$errors" "$log" | head -3 | tr '\n' ' ')"
+    else
+        pass "no fault but the injected ones, no FAIL"
+    fi
+    return $bad
+}
+
+for variant in "$@"; do
+    if grep -q 'virt_resync_broken" value="[1-9]' "$builddir/$variant/system.xml"; then
+        out=$(run_variant "$variant")
+        echo "$out" | sed 's/^\(PASS\|FAIL\): /  (broken run) /'
+        if echo "$out" | grep -q '^FAIL'; then
+            echo "PASS: net-virt-restart/$variant: with virt_resync_broken the check fails ($(echo "$out" | grep -c '^FAIL') checks failed)"
+        else
+            echo "FAIL: net-virt-restart/$variant: with virt_resync_broken the check fails: every check passed"
+            failed=1
+        fi
+    else
+        run_variant "$variant" || failed=1
+    fi
+done
+exit $failed
