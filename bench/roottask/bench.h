@@ -37,6 +37,8 @@ void bench_ports(uint64_t overhead);
 void bench_irq_latency(uint64_t overhead);
 /* iommu.c: FRAME_IO_MAP and its FRAME_UNMAP, when QEMU has an Intel VT-d unit. */
 void bench_iommu(const struct bst_bootinfo *bi, uint64_t overhead);
+/* vm.c: the VM exit round trip (guest exit to the VMM and back), where SVM is emulated. */
+void bench_vm_exit(uint64_t overhead);
 
 /* devices.S */
 uint64_t bench_port_in8_cost(uint64_t port);

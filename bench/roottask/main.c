@@ -196,6 +196,7 @@ int main(const struct bst_bootinfo *bi)
     bench_ports(overhead);
     bench_irq_latency(overhead);
     bench_iommu(bi, overhead);
+    bench_vm_exit(overhead);
     bst_printf("BENCH-END\n");
     return 0;
 }
