@@ -58,11 +58,22 @@ $(KCOV_LDS): kernel/arch/$(ARCH)/kernel.ld kernel/config/kcov/kcov.ld
 	$(Q)grep -q '^INCLUDE' $@.tmp || { echo "kernel.mk: no _kernel_load_end in $<" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
 endif
+# SMP=1: the kernel for several CPUs, with the kernel lock (kernel/config/smp: the lock's
+# definition; its include/klock.h is the real lock). Without it the kernel is the
+# single-CPU one: kernel/config/up/include/klock.h makes every lock operation empty, so
+# its paths are exactly what they were before the lock (docs/kernel.md, "Several CPUs").
+SMP ?=
+ifeq ($(SMP),1)
+KERNEL_DIRS += kernel/config/smp
+KLOCK_INC := -Ikernel/config/smp/include
+else
+KLOCK_INC := -Ikernel/config/up/include
+endif
 KERNEL_SRCS := $(filter-out $(KCOV_NOT_SRCS),$(KERNEL_GENERIC_SRCS) \
     $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 KERNEL_OBJS := $(patsubst %,$(KERNEL_BUILD)/%.o,$(KERNEL_SRCS))
 KERNEL_INC := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Iinclude -Ibench/include \
-    -I$(KERNEL_BUILD)/generated
+    -I$(KERNEL_BUILD)/generated $(KLOCK_INC)
 KERNEL_LDS := $(or $(KCOV_LDS),kernel/arch/$(ARCH)/kernel.ld)
 ASM_OFFSETS_H := $(KERNEL_BUILD)/generated/asm_offsets.h
 KERNEL_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)

@@ -14,6 +14,7 @@
 #include <boot.h>
 #include <ipc/fastpath.h>
 #include <kbench.h>
+#include <klock.h>
 #include <kprintf.h>
 #include <ktest.h>
 #include <machine.h>
@@ -112,6 +113,7 @@ static NORETURN void start_root_task(const struct boot_info *bi, const struct ro
 void kernel_main(const struct boot_info *bi)
 {
     char selection[64];
+    klock_acquire(); /* the boot CPU holds the kernel lock until its first exit */
     boot_info = bi;
     print_banner(bi);
     arch_print_cpu_features();

@@ -28,6 +28,7 @@
 #include <arch/layout.h>
 #include <asm_offsets.h>
 #include <bastion/syscall.h>
+#include <klock.h>
 
 .if (RIGHT_GRANT_REPLY >> 1) != IPC_FLAG_GRANT_REPLY
 .error "the grant-reply right shifted by one must be the grant-reply IPC flag"
@@ -241,6 +242,7 @@
 .if \kpti
     jmp fastpath_leave_kpti
 .else
+    KLOCK_RELEASE                           /* the SMP build's kernel lock (klock.h) */
     xorl %eax, %eax
     swapgs
     sysretq
@@ -421,6 +423,7 @@ fastpath_call_flags:
     .section .kpti.text, "ax"
     .balign 16
 fastpath_leave_kpti:
+    KLOCK_RELEASE                           /* before the user view, which lacks the lock */
     movq %rax, %cr3
     xorl %eax, %eax
     swapgs

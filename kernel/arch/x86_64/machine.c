@@ -11,6 +11,7 @@
 #include <arch/ioapic.h>
 #include <arch/layout.h>
 #include <arch/percpu.h>
+#include <klock.h>
 #include <machine.h>
 #include <object/boot.h>
 
@@ -40,10 +41,13 @@ void arch_emulator_exit(enum machine_exit status)
  * zero-extended in RAX and RDX, and each goes to its own sum, so the wake-up path pays
  * three instructions (a read and two adds) and no shift, and the interrupt that ends
  * the halt is not delayed by any of it. The interrupt's handler runs between the halt
- * and the second read, so its cycles count as halted (docs/performance.md).
+ * and the second read, so its cycles count as halted (docs/performance.md). In the SMP
+ * build the CPU gives the kernel lock up for the halt and holds it again after it
+ * (klock.h); the interrupt's handler takes it meanwhile.
  */
 void arch_wait_for_interrupt(void)
 {
+    klock_idle_begin();
     __asm__ volatile("rdtsc\n\t"
                      "subq %%rax, %%gs:%c[lo]\n\t"
                      "subq %%rdx, %%gs:%c[hi]\n\t"
@@ -56,6 +60,7 @@ void arch_wait_for_interrupt(void)
                      :
                      : [lo] "i"(IDLE_TSC_LO), [hi] "i"(IDLE_TSC_HI)
                      : "rax", "rdx", "memory", "cc");
+    klock_idle_end();
 }
 
 uint64_t arch_idle_cycles(void)

@@ -30,6 +30,7 @@
 #include <arch/layout.h>
 #include <asm_offsets.h>
 #include <bastion/syscall.h>
+#include <klock.h>
 
 .if KPTI_USER_VIEW != (1 << 12)
 .error "the entry tests bit 12 for the user view"
@@ -106,6 +107,7 @@ syscall_entry:
     movq %rsp, %gs:CPU_USER_RSP
     movq %gs:CPU_CURRENT_CTX, %rsp  /* rsp = the thread's context, used as a base */
     SAVE_USER_REGS
+    KLOCK_ACQUIRE                   /* the SMP build's kernel lock (klock.h); RCX free */
     /* The assembly fastpath (fastpath.S) for Call and Reply-Recv: it either leaves by
      * SYSRET into the other thread or comes back to syscall_save_rest. */
     cmpq fastpath_syscalls(%rip), %rax      /* Call, unless the fastpath is off */
@@ -152,6 +154,7 @@ syscall_entry_kpti:
 1:  movq %rsp, %cr3
     movq %gs:CPU_CURRENT_CTX, %rsp
     SAVE_USER_REGS
+    KLOCK_ACQUIRE
     cmpq fastpath_syscalls(%rip), %rax      /* the fastpath's isolation version */
     je fastpath_call_entry_kpti
     cmpq fastpath_syscalls+8(%rip), %rax
@@ -163,6 +166,7 @@ syscall_entry_kpti:
     .globl arch_return_to_user
     .balign 16
 arch_return_to_user:
+    KLOCK_RELEASE                   /* every exit but the assembly fastpath's: this one */
     cmpb $0, arch_kpti(%rip)
     jne return_to_user_kpti
     cmpq $0, CTX_RESTORE_ALL(%rdi)

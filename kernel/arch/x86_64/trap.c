@@ -12,6 +12,7 @@
 #include <arch/trap.h>
 #include <fault.h>
 #include <irq/irq.h>
+#include <klock.h>
 #include <kprintf.h>
 #include <thread/fault.h>
 #include <thread/budget.h>
@@ -190,15 +191,21 @@ static NORETURN void user_trap(const struct trap_frame *f)
     kernel_exit();
 }
 
+/* Every entry from user mode takes the kernel lock (klock.h; kernel_exit releases it);
+ * an interrupt in kernel mode takes it only when it ended an idle halt. An exception in
+ * kernel mode is a kernel bug that stops the machine: it takes nothing. */
 void trap_dispatch(struct trap_frame *f)
 {
     if (f->cs & 3) {
+        klock_acquire();
         user_trap(f);
     }
     if (f->vector < VEC_FIRST_IRQ) {
         kernel_exception(f);
     }
+    bool locked = klock_interrupt_enter();
     handle_interrupt(f);
+    klock_interrupt_exit(locked);
 }
 
 static void handle_interrupt(const struct trap_frame *f)

@@ -31,6 +31,9 @@ struct cpu_local {
      * idle_tsc_lo + (idle_tsc_hi << 32), modulo 2^64. */
     uint64_t idle_tsc_lo;
     uint64_t idle_tsc_hi;
+    /* The SMP build's kernel lock (klock.h): 1 while this CPU halts idle without it, so
+     * that the interrupt that wakes it takes the lock for its handler. */
+    uint8_t klock_idle;
 };
 
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");

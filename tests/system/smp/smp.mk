@@ -1,0 +1,51 @@
+# The SMP kernel (issue 20; docs/kernel.md, "Several CPUs"): the kernel built with SMP=1
+# (the kernel lock) in $(BUILD)/smp, beside the tree's single-CPU kernel.
+#
+#   system-smp-lock4   the root-task tests on 4 CPUs under multi-threaded TCG with the
+#                      SMP kernel: the boot test of the kernel lock (every CPU takes it
+#                      1000 times and increments a count by a load, 100 pauses and a
+#                      store: the count must come out exact) and every root-task test
+#   system-smp-lock2   the same on 2 CPUs
+#   make bench-smp     (in make bench) the benchmark root task under -icount on the SMP
+#                      kernel: the same-CPU figures with the lock's cost, beside the
+#                      single-CPU kernel's (tests/system/smp/bench-smp.sh)
+#
+# The APs run no threads yet: they take part in the lock test and then idle under the
+# lock, so the root-task tests run on CPU 0 while the others halt.
+
+SMP_BUILD := $(BUILD)/smp
+SMP_KERNEL_BIN := $(SMP_BUILD)/kernel/bastion.bin
+
+# smp_kernel: build the SMP kernel (recursively: another BUILD and SMP=1), reported as a
+# result line so that a failed build is a failed suite.
+smp_kernel = if $(MAKE) --no-print-directory -j$(JOBS) SMP=1 BUILD=$(SMP_BUILD) kernel \
+	    >$(BUILD)/test-logs/smp-kernel-build.log 2>&1; \
+	then echo "PASS: smp/kernel-build"; else echo "FAIL: smp/kernel-build: see log"; exit 1; fi
+
+# smp_roottask(CPUS): the root-task tests on CPUS CPUs with the SMP kernel.
+smp_roottask = $(smp_kernel); \
+	scripts/qemu-run.sh --image $(SMP_KERNEL_BIN) --module $(ROOTTASK_ELF) $(ROOTTASK_QEMU_DEVICES) \
+	    --append "" --smp $(1) --name roottask-smp-lock$(1) \
+	    --log $(BUILD)/test-logs/roottask-smp-lock$(1).log \
+	    --expect "^smp: $(1) of $(1) CPUs online" \
+	    --expect "^smp: kernel lock: $(1) CPUs x [0-9]+ acquisitions, count [0-9]+: exact"
+
+TEST_SUITES += system-smp-lock4 system-smp-lock2
+.PHONY: suite-system-smp-lock4 suite-system-smp-lock2 bench-smp
+
+suite-system-smp-lock4: $(ROOTTASK_ELF)
+	@mkdir -p $(BUILD)/test-logs
+	$(Q)scripts/run-suite.sh system-smp-lock4 $(BUILD)/test-results -- \
+	    bash -c '$(call smp_roottask,4)'
+
+suite-system-smp-lock2: $(ROOTTASK_ELF)
+	@mkdir -p $(BUILD)/test-logs
+	$(Q)scripts/run-suite.sh system-smp-lock2 $(BUILD)/test-results -- \
+	    bash -c '$(call smp_roottask,2)'
+
+BENCH_TARGETS += bench-smp
+bench-smp: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
+	@mkdir -p $(BUILD)/test-logs
+	$(Q)$(smp_kernel)
+	$(Q)tests/system/smp/bench-smp.sh $(KERNEL_BIN) $(SMP_KERNEL_BIN) $(BENCH_ROOTTASK_ELF) \
+	    $(BUILD)/test-logs
