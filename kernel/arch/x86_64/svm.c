@@ -685,6 +685,33 @@ static void decode_exit(struct vcpu *v, struct bst_vm_exit_msg *msg)
                  (v->event_pending ? BST_VM_STATE_PENDING : 0);
 }
 
+/* DR0-DR3 are not in the VMCB: the guest's are loaded before VMRUN and taken back
+ * after, and the CPU's are left zero, so that no guest sees another's (the host sets
+ * no breakpoints, and #VMEXIT disables them in DR7). */
+#define DR_LOAD(n, v)  __asm__ volatile("mov %0, %%db" #n : : "r"(v))
+#define DR_STORE(n, v) __asm__ volatile("mov %%db" #n ", %0" : "=r"(v))
+
+static void guest_drs_load(const struct arch_vcpu *g)
+{
+    DR_LOAD(0, g->dr[0]);
+    DR_LOAD(1, g->dr[1]);
+    DR_LOAD(2, g->dr[2]);
+    DR_LOAD(3, g->dr[3]);
+}
+
+static void guest_drs_take(struct arch_vcpu *g)
+{
+    DR_STORE(0, g->dr[0]);
+    DR_STORE(1, g->dr[1]);
+    DR_STORE(2, g->dr[2]);
+    DR_STORE(3, g->dr[3]);
+    uint64_t zero = 0;
+    DR_LOAD(0, zero);
+    DR_LOAD(1, zero);
+    DR_LOAD(2, zero);
+    DR_LOAD(3, zero);
+}
+
 static void xcr0_write(uint64_t v)
 {
     __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
@@ -740,7 +767,9 @@ enum vcpu_outcome arch_vcpu_run(struct vcpu *v, struct tcb *t, const struct vcpu
     if (own_xcr0) {
         xcr0_write(v->arch.xcr0);
     }
+    guest_drs_load(&v->arch);
     svm_enter(&v->arch, v->obj, kernel_pa(host_area[cpu]));
+    guest_drs_take(&v->arch);
     if (fpu_config.xsave) { /* always: a CPU that does not intercept XSETBV (QEMU's) */
         xcr0_write(fpu_config.xcr0);
     }

@@ -13,7 +13,7 @@
     .globl guest_start, guest_end
     .globl guest_exits, guest_storm, guest_spin, guest_irq, guest_irq_handler
     .globl guest_read_probe, guest_triple, guest_vmrun, guest_xsetbv
-    .globl guest_xgetbv
+    .globl guest_xgetbv, guest_dr_write, guest_dr_read
 guest_start:
 
 /* One instruction per exit, in the order vm.exit_sequence checks them. */
@@ -93,6 +93,19 @@ guest_xgetbv:
     xor %ecx, %ecx
     xgetbv
     out %eax, $0xe4
+    hlt
+
+/* A breakpoint address in DR0, kept across a halt; and DR0 as another guest finds it. */
+guest_dr_write:
+    mov $0x1234, %eax
+    mov %eax, %db0
+    hlt
+    mov %db0, %eax
+    out %eax, $0xe5
+    hlt
+guest_dr_read:
+    mov %db0, %eax
+    out %eax, $0xe5
     hlt
 
 guest_end:

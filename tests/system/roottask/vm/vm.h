@@ -21,7 +21,7 @@
 extern const char guest_start[], guest_end[];
 extern const char guest_exits[], guest_storm[], guest_spin[], guest_irq[], guest_irq_handler[];
 extern const char guest_read_probe[], guest_triple[], guest_vmrun[], guest_xsetbv[];
-extern const char guest_xgetbv[];
+extern const char guest_xgetbv[], guest_dr_write[], guest_dr_read[];
 
 /* One guest: its VCPU (bound to the root thread), space, tables and pages, and the
  * VMM's mappings of the data and read-only pages. */
@@ -52,6 +52,7 @@ bst_error_t vm_answer(struct vm *vm, const struct bst_vm_exit_msg *last, uint64_
     X(test_vm_guest_vmrun, "vm.guest_vmrun_intercepted")                                           \
     X(test_vm_xsetbv, "vm.xsetbv_and_guest_xcr0")                                                  \
     X(test_vm_invalid_state, "vm.invalid_state_is_an_exit")                                        \
+    X(test_vm_debug_registers, "vm.debug_registers_per_guest")                                     \
     X(test_vm_exit_storm, "vm.exit_storm_100k")                                                    \
     X(test_vm_inject_interrupt, "vm.inject_interrupt")                                             \
     X(test_vm_registers, "vm.registers_roundtrip")                                                 \

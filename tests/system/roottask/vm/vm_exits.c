@@ -134,6 +134,27 @@ void test_vm_xsetbv(void)
     CHECK(host_xcr0() == before, "the host's XCR0 changed");
 }
 
+/* DR0-DR3 are each guest's own: one guest's breakpoint address is neither seen by
+ * another guest nor lost across its exits. */
+void test_vm_debug_registers(void)
+{
+    static struct vm a, b;
+    struct bst_vm_exit_msg x;
+    CHECK_OK(vm_setup(&a));
+    CHECK_OK(vm_flat32(&a, guest_dr_write));
+    CHECK_OK(vm_run(&a, 0, &x));
+    CHECK_EXIT(x, BST_VM_EXIT_HLT);
+    CHECK_OK(vm_setup(&b)); /* binds b to the root thread, a is unbound */
+    CHECK_OK(vm_flat32(&b, guest_dr_read));
+    CHECK_OK(vm_run(&b, 0, &x));
+    CHECK_EXIT(x, BST_VM_EXIT_IO);
+    CHECK((uint32_t)x.rax == 0, "another guest's DR0 reads 0x%lx", (unsigned long)x.rax);
+    CHECK_OK(bst_vcpu_bind(a.vcpu, ROOT_TCB, a.gspace));
+    CHECK_OK(vm_run(&a, BST_VCPU_RUN_ADVANCE, &x));
+    CHECK_EXIT(x, BST_VM_EXIT_IO);
+    CHECK((uint32_t)x.rax == 0x1234, "the guest's own DR0 reads 0x%lx", (unsigned long)x.rax);
+}
+
 /* Long mode without PAE: the kernel lets each value through, the hardware refuses the
  * whole: an exit, not a kernel fault. Fixing the state runs the guest again. */
 void test_vm_invalid_state(void)

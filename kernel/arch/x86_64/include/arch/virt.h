@@ -30,7 +30,8 @@ struct arch_vcpu {
      * then (svm.c): a VCPU keeps its ASID until the CPU runs out and starts over. */
     uint32_t asid;
     uint64_t asid_generation;
-    uint64_t xcr0; /* the guest's XCR0, loaded around VMRUN when it is not the host's */
+    uint64_t xcr0;  /* the guest's XCR0, loaded around VMRUN when it is not the host's */
+    uint64_t dr[4]; /* the guest's DR0-DR3: VMRUN and #VMEXIT keep neither side's */
 };
 
 _Static_assert(offsetof(struct arch_vcpu, rbx) == VGPR_RBX, "svm_entry.S layout");
