@@ -100,12 +100,14 @@ static void find_largest_blocks(void)
 static void print_machine(void)
 {
     struct llc_geometry g;
-    if (!llc_geometry_read(&g) || g.colours == 0) {
+    if (!llc_geometry_read(&g)) {
         bst_printf("init: colours: CPUID describes no last-level cache; the description's %u "
                    "colours are used as they are\n",
                    total);
         return;
     }
+    if (g.colours == 0) /* sets x line under a page: every page spans all its sets */
+        g.colours = 1;
     bst_printf("init: colours: the last-level cache (L%u, %s): %lu sets x %u-byte lines x %u "
                "ways = %lu KiB, %lu page colours\n",
                g.level, g.source, (unsigned long)g.sets, g.line, g.ways,
