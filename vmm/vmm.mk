@@ -56,6 +56,24 @@ suite-guest-linux: $(GUEST_STAMP) $(VMM_TEST)
 # The VMM PD (vmm/vmm_pd.c), linked with the library built freestanding. It builds in
 # `all`; it does not run yet: init does not create a VMM's VCPU and GSPACE
 # (docs/virtualisation.md, "Status").
-VMM_PD_SRCS := vmm/vmm_pd.c $(VMM_LIB_SRCS)
+VMM_PD_SRCS := vmm/vmm_pd.c vmm/run.c $(VMM_LIB_SRCS)
 $(LIB_BUILD)/vmm/%.c.o: USER_INC += -Ivmm/include -Ivmm/lib
 $(eval $(call pd_program,vmm,$(VMM_PD_SRCS),$(VMM_BUILD)))
+
+# Suite system-vmm: the root task is the VMM of tiny guests (vmm/tests/system), with the
+# library and run loop of the VMM PD, on the root-task harness and the virtualisation
+# tests' environment (tests/system/roottask/vm/vm_env.c). QEMU TCG -cpu max (AMD SVM
+# with nested paging emulated).
+VMM_SYSTEM_SRCS := $(ROOTTASK_COMMON) tests/system/roottask/vm/vm_env.c \
+    vmm/tests/system/vmm_system.c vmm/tests/system/guest.S vmm/run.c $(VMM_LIB_SRCS)
+$(LIB_BUILD)/vmm/tests/system/%.o: USER_INC += -Itests/system/roottask/vm -Itests/system/roottask
+$(eval $(call user_program,vmm-tests,$(VMM_SYSTEM_SRCS)))
+
+TEST_SUITES += system-vmm
+
+.PHONY: suite-system-vmm
+suite-system-vmm: $(KERNEL_BIN) $(BUILD)/user/vmm-tests.elf
+	$(Q)scripts/run-suite.sh system-vmm $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(BUILD)/user/vmm-tests.elf \
+	    --append "" --name vmm --timeout 120 --log $(BUILD)/test-logs/vmm.log \
+	    --expect "^BASTION-TINY-GUEST: hello from a guest of the Bastion VMM"

@@ -22,6 +22,7 @@
 #include <libbastion/vcpu.h>
 #include <vmm/linux_boot.h>
 #include <vmm/machine.h>
+#include <vmm/run.h>
 #include <vmm/vcpu_state.h>
 
 /* Cap slots init will give a VMM PD, after BASTION_SLOT_IOSPACE (spec.h gets them with
@@ -35,13 +36,6 @@ uint64_t guest_ram_size, guest_kernel_size, guest_initrd_size;
 uint64_t tsc_khz = 1000000;
 
 static struct vmm_machine machine;
-
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 /* The host's CPUID: the policy starts from it. CPUID runs in user mode. */
 static void host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
@@ -92,69 +86,22 @@ static bool load_linux(void)
 }
 
 /* The guest's console bytes to the debug console. */
-static void drain_console(void)
+static void console(const uint8_t *bytes, unsigned n)
 {
-    uint8_t buf[VMM_UART_TX];
-    unsigned n = vmm_uart_take_tx(&machine.com1, buf, sizeof(buf));
     for (unsigned i = 0; i < n; i++)
-        bst_debug_putc((char)buf[i]);
-}
-
-/* Carry out the register move a register-backed MSR asks for. */
-static void move_register(struct vmm_action *act)
-{
-    if (act->reg_op == VMM_REG_READ) {
-        uint64_t value = 0;
-        if (bst_vcpu_read_reg(VMM_SLOT_VCPU, act->reg, &value) == BST_OK)
-            vmm_reg_read_done(act, value);
-        else
-            vmm_reg_write_refused(&machine, act);
-    } else if (act->reg_op == VMM_REG_WRITE &&
-               bst_vcpu_write_reg(VMM_SLOT_VCPU, act->reg, act->reg_value) != BST_OK) {
-        vmm_reg_write_refused(&machine, act);
-    }
-}
-
-static void run_guest(void)
-{
-    struct bst_vcpu_resume resume = {0};
-    for (;;) {
-        struct bst_vm_exit_msg exit;
-        bst_error_t e = bst_vcpu_run(VMM_SLOT_VCPU, &resume, &exit);
-        if (e != BST_OK) {
-            bst_printf("vmm: VCPU_RUN failed: %d\n", e);
-            return;
-        }
-        struct vmm_action act;
-        vmm_dispatch(&machine, &exit, rdtsc(), &act);
-        move_register(&act);
-        drain_console();
-        if (act.report.msg[0])
-            bst_printf("vmm: %s\n", act.report.msg);
-        if (act.verdict == VMM_STOP) {
-            bst_printf("vmm: guest stopped after %llu interrupts, %llu #GP, %llu #UD\n",
-                       (unsigned long long)machine.interrupts_injected,
-                       (unsigned long long)machine.gp_injected,
-                       (unsigned long long)machine.ud_injected);
-            return;
-        }
-        if (act.inject && bst_vcpu_inject(VMM_SLOT_VCPU, act.event, act.error_code) != BST_OK)
-            bst_printf("vmm: VCPU_INJECT refused event 0x%llx\n", (unsigned long long)act.event);
-        while (act.verdict == VMM_WAIT && rdtsc() < act.wait_until)
-            bst_yield(); /* a notification ends the next VCPU_RUN at once (SIGNAL) */
-        resume = (struct bst_vcpu_resume){.flags = act.run_flags,
-                                          .rax = act.gprs[0],
-                                          .rbx = act.gprs[1],
-                                          .rcx = act.gprs[2],
-                                          .rdx = act.gprs[3]};
-    }
+        bst_debug_putc((char)bytes[i]);
 }
 
 void init(void)
 {
     vmm_machine_init(&machine, host_cpuid, (uint32_t)tsc_khz);
-    if (load_linux())
-        run_guest();
+    if (!load_linux())
+        return;
+    struct vmm_run_result result;
+    vmm_run(VMM_SLOT_VCPU, &machine, UINT64_MAX, console, &result);
+    bst_printf("vmm: guest stopped after %llu exits, %llu interrupts, %llu #GP, %llu #UD\n",
+               (unsigned long long)result.exits, (unsigned long long)machine.interrupts_injected,
+               (unsigned long long)machine.gp_injected, (unsigned long long)machine.ud_injected);
 }
 
 void notified(bst_channel_t ch)

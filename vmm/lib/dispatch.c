@@ -186,3 +186,13 @@ unsigned vmm_console_input(struct vmm_machine *m, const uint8_t *bytes, unsigned
     vmm_pic_set_line(&m->pic, VMM_COM1_IRQ, vmm_uart_irq(&m->com1));
     return taken;
 }
+
+void vmm_wake(struct vmm_machine *m, const struct bst_vm_exit_msg *exit, uint64_t now,
+              struct vmm_action *act)
+{
+    act->verdict = VMM_RESUME;
+    vmm_lapic_update(&m->lapic, now);
+    vmm_pic_set_line(&m->pic, VMM_COM1_IRQ, vmm_uart_irq(&m->com1));
+    /* The halt completed (ADVANCE), so no shadow holds; IF is as the guest halted. */
+    deliver(m, (exit->flags & BST_VM_STATE_IF) && !(exit->flags & BST_VM_STATE_PENDING), act);
+}

@@ -36,4 +36,5 @@ void vmm_vcpu_state_regs(const struct vmm_cpu_state *s, uint64_t regs[BST_VCPU_R
     regs[BST_VCPU_REG_idtr_base] = s->idtr_base;
     regs[BST_VCPU_REG_idtr_limit] = s->idtr_limit;
     regs[BST_VCPU_REG_pat] = VMM_PAT_RESET;
+    regs[BST_VCPU_REG_xcr0] = VMM_XCR0_RESET;
 }

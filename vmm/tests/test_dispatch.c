@@ -134,12 +134,11 @@ void test_dispatch_interrupts(void)
     struct bst_vm_exit_msg e = exit_msg(BST_VM_EXIT_HLT, 0, 0);
     vmm_dispatch(&m, &e, 500, &a);
     CHECK(a.verdict == VMM_WAIT && a.wait_until == 1000 && (a.run_flags & BST_VCPU_RUN_ADVANCE));
-    /* The VMM comes back at the deadline with a SIGNAL-less run: here an interrupt
-     * window exit; the timer's vector goes in. */
-    e = exit_msg(BST_VM_EXIT_INTERRUPT_WINDOW, 0, 0);
-    vmm_dispatch(&m, &e, 1000, &a);
+    /* The VMM waits until the deadline and wakes the guest: the halt completes and the
+     * timer's vector goes in with it. */
+    vmm_wake(&m, &e, 1000, &a);
     CHECK(a.verdict == VMM_RESUME && a.inject && a.event == (0xec | BST_VCPU_EVENT_EXTINT));
-    CHECK(a.run_flags == 0 && m.interrupts_injected == 1);
+    CHECK(a.run_flags == BST_VCPU_RUN_ADVANCE && m.interrupts_injected == 1);
     /* In service now: the next one waits for EOI. */
     vmm_lapic_raise(&m.lapic, 0xe0);
     e = exit_msg(BST_VM_EXIT_CPUID, 0, 0);

@@ -102,6 +102,7 @@ void test_vcpu_state_regs(void)
     CHECK(regs[BST_VCPU_REG_ds_sel] == 0x18 && regs[BST_VCPU_REG_es_sel] == 0);
     CHECK(regs[BST_VCPU_REG_tr_attr] == 0x8b && regs[BST_VCPU_REG_gdtr_limit] == 31);
     CHECK(regs[BST_VCPU_REG_dr7] == VMM_DR7_RESET && regs[BST_VCPU_REG_pat] == VMM_PAT_RESET);
+    CHECK(regs[BST_VCPU_REG_xcr0] == VMM_XCR0_RESET);
     unsigned untouched = 0;
     for (unsigned i = 0; i < BST_VCPU_REG_COUNT; i++)
         untouched += regs[i] == 0x5555;

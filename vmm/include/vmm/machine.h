@@ -80,6 +80,12 @@ void vmm_machine_init(struct vmm_machine *m, vmm_host_cpuid_fn host_cpuid, uint3
 void vmm_dispatch(struct vmm_machine *m, const struct bst_vm_exit_msg *exit, uint64_t now,
                   struct vmm_action *act);
 
+/* After a VMM_WAIT: the guest TSC is now `now` (its timer's deadline, or a notification
+ * came). Turns *act (the HLT's action: ADVANCE, WAIT) into a RESUME that injects the
+ * interrupt that became pending, if any; `exit` is the HLT's exit message. */
+void vmm_wake(struct vmm_machine *m, const struct bst_vm_exit_msg *exit, uint64_t now,
+              struct vmm_action *act);
+
 /* Finish a VMM_REG_READ with the register's value (sets rax/rdx, ADVANCE). */
 void vmm_reg_read_done(struct vmm_action *act, uint64_t value);
 /* The kernel refused a VMM_REG_WRITE's value: the guest gets #GP instead. */
