@@ -367,6 +367,20 @@ void init(void)
         uart_check_irq();
         bst_printf("uart: 16550 at port 0x%x, %u baud, 8N1, IRQ on channel %u\n", UART_BASE, BAUD,
                    UART_IRQ);
+    } else {
+        /* A restarted run owes its peers the signals the dead run may have decided to
+         * send and not sent: the waker clears a sleeper's flag when it decides to signal
+         * (queue_ring_should_notify_consumer), so a run that died between an enqueue and
+         * notify_peers() left serial_rx_virt asleep on a flag nobody would set again, and
+         * every later buffer piled up unread on the active ring until the pool ran dry
+         * and the UART stopped taking input (docs/supervision.md, "the UART receive
+         * bug"). A spurious signal costs a look. */
+        rx.notify = tx.notify = true;
+        /* And a re-initialisation clears this PD's notification word ("no signal
+         * survives"): an interrupt sent to the dead run and not acknowledged would keep
+         * the line masked. Acknowledging unmasks it; the IER was cleared by uart_setup(),
+         * so enabling it below raises a fresh edge for whatever is pending. */
+        bst_irq_ack(UART_IRQ);
     }
     set_ier(IER_RX_DATA);
     rx_drain();
