@@ -45,7 +45,7 @@ console_text:
     .asciz "BASTION-TINY-GUEST: hello from a guest of the Bastion VMM\n"
 
 /* Hostile: an unemulated port, an unknown MSR both ways, a hypercall, a guest VMRUN,
- * then a write where no memory is. %edi tells the fault handlers how long the faulting
+ * 10,000 exits to an absent port, then a write where no memory is. %edi tells the fault handlers how long the faulting
  * instruction is. */
 vmm_guest_hostile:
     mov $0x99, %dx
@@ -62,6 +62,9 @@ vmm_guest_hostile:
     vmmcall
     mov $3, %edi
     vmrun
+    mov $10000, %ecx            /* an exit storm: 10,000 writes to an absent port */
+1:  out %al, $0x98
+    loop 1b
     movl $1, 0x3000
     hlt
 

@@ -126,8 +126,11 @@ static void test_vmm_hostile(void)
           result(&vm, 1), (unsigned long)m.gp_injected);
     CHECK(result(&vm, 2) == 2 && m.ud_injected == 2, "#UD: %u in the guest, %lu injected",
           result(&vm, 2), (unsigned long)m.ud_injected);
-    CHECK(m.unemulated_port_accesses == 1 && m.reported_ports[0] == 0x99, "unemulated ports: %lu",
-          (unsigned long)m.unemulated_port_accesses);
+    CHECK(m.unemulated_port_accesses == 10001 && m.reported_port_count == 2 &&
+              m.reported_ports[0] == 0x99 && m.reported_ports[1] == 0x98,
+          "unemulated port accesses: %lu, %u reported", (unsigned long)m.unemulated_port_accesses,
+          m.reported_port_count);
+    CHECK(r.exits == 10006, "%lu exits, expected 10,006", (unsigned long)r.exits);
     CHECK(contains(r.stop.msg, "0x3000"), "stopped: %s", r.stop.msg);
     bst_printf("vmm-test: hostile guest: %lu exits, stopped: %s\n", (unsigned long)r.exits,
                r.stop.msg);
