@@ -13,6 +13,7 @@
     .globl guest_start, guest_end
     .globl vmm_guest_console, vmm_guest_hostile, vmm_guest_timer
     .globl vmm_guest_gp_handler, vmm_guest_ud_handler, vmm_guest_timer_handler
+    .globl vmm_guest_uart_loop
 guest_start:
 
 /* Print a line on the emulated 16550 as a polling driver does (LSR's THRE), read the
@@ -105,5 +106,12 @@ vmm_guest_timer_handler:
     xor %edx, %edx
     wrmsr
     iret
+
+/* The benchmark's guest: write the UART's THR for ever (one exit per OUT). */
+vmm_guest_uart_loop:
+    mov $0x3f8, %dx
+    mov $0x2e, %al
+1:  out %al, %dx
+    jmp 1b
 
 guest_end:

@@ -14,6 +14,7 @@
 
 extern const char vmm_guest_console[], vmm_guest_hostile[], vmm_guest_timer[];
 extern const char vmm_guest_gp_handler[], vmm_guest_ud_handler[], vmm_guest_timer_handler[];
+extern const char vmm_guest_uart_loop[];
 
 #define RESULT_OFFSET 0x400 /* guest-physical 0x1400 in the data page */
 #define MAX_EXITS     100000
@@ -157,6 +158,81 @@ static void test_vmm_timer(void)
                (unsigned long)r.exits, (unsigned long)took);
 }
 
+#define BENCH_WARMUP  20
+#define BENCH_SAMPLES 200
+
+static uint64_t timestamp(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void sort(uint64_t *v, unsigned n)
+{
+    for (unsigned i = 1; i < n; i++)
+        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+/* `make bench-vmm` (under -icount): one exit of a guest writing the UART's THR, handled
+ * by the VMM (VCPU_RUN entering the guest, the OUT's exit, vmm_dispatch emulating the
+ * 16550, the byte taken from its buffer), against the kernel's part alone (VCPU_RUN with
+ * ADVANCE, no emulation) in the same boot. Medians of 200 samples, the timestamp pair's
+ * own cost taken off. */
+static void bench_vmm_uart_out(void)
+{
+    static uint64_t full[BENCH_SAMPLES], bare[BENCH_SAMPLES], empty[BENCH_SAMPLES];
+    struct vm vm;
+    struct vmm_machine m;
+    struct bst_vm_exit_msg x;
+    struct vmm_action act;
+    uint8_t drain[VMM_UART_TX];
+    CHECK_OK(guest_setup(&vm, &m, vmm_guest_uart_loop));
+    for (unsigned i = 0; i < BENCH_SAMPLES; i++) {
+        uint64_t t0 = timestamp();
+        empty[i] = timestamp() - t0;
+    }
+    sort(empty, BENCH_SAMPLES);
+    uint64_t overhead = empty[BENCH_SAMPLES / 2];
+    struct bst_vcpu_resume resume = {0};
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_SAMPLES; i++) {
+        uint64_t t0 = timestamp();
+        CHECK_OK(bst_vcpu_run(vm.vcpu, &resume, &x));
+        vmm_dispatch(&m, &x, 0, &act);
+        vmm_uart_take_tx(&m.com1, drain, sizeof(drain));
+        resume = (struct bst_vcpu_resume){.flags = act.run_flags};
+        uint64_t t1 = timestamp();
+        CHECK(x.reason == BST_VM_EXIT_IO && act.verdict == VMM_RESUME, "exit %s",
+              bst_vm_exit_name((bst_vm_exit_t)x.reason));
+        if (i >= BENCH_WARMUP)
+            full[i - BENCH_WARMUP] = t1 - t0 - overhead;
+    }
+    struct bst_vcpu_resume skip = {.flags = BST_VCPU_RUN_ADVANCE};
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_SAMPLES; i++) {
+        uint64_t t0 = timestamp();
+        CHECK_OK(bst_vcpu_run(vm.vcpu, &skip, &x));
+        uint64_t t1 = timestamp();
+        if (i >= BENCH_WARMUP)
+            bare[i - BENCH_WARMUP] = t1 - t0 - overhead;
+    }
+    sort(full, BENCH_SAMPLES);
+    sort(bare, BENCH_SAMPLES);
+    CHECK(m.com1.tx_dropped == 0, "the UART dropped %lu bytes", (unsigned long)m.com1.tx_dropped);
+    bst_printf("bench: vmm.exit_round_trip.uart_out median %lu min %lu (kernel alone: median %lu "
+               "min %lu; timestamp overhead %lu)\n",
+               (unsigned long)full[BENCH_SAMPLES / 2], (unsigned long)full[0],
+               (unsigned long)bare[BENCH_SAMPLES / 2], (unsigned long)bare[0],
+               (unsigned long)overhead);
+}
+
+static const struct test bench_tests[] = {
+    {bench_vmm_uart_out, "vmm.bench_exit_round_trip_uart_out"},
+};
+
 static const struct test tests[] = {
     {test_vmm_console, "vmm.tiny_guest_console"},
     {test_vmm_hostile, "vmm.hostile_guest_faults_itself"},
@@ -165,5 +241,7 @@ static const struct test tests[] = {
 
 int main(const struct bst_bootinfo *bi)
 {
+    if (harness_args_value(bi, "bench=", 0))
+        return harness_run("vmm-bench", bi, bench_tests, 1);
     return harness_run("vmm", bi, tests, sizeof(tests) / sizeof(tests[0]));
 }
