@@ -7,6 +7,7 @@
  * without a field in the TCB; a thread runs at most one VCPU, so the list is as long as
  * the number of VMM threads.
  */
+#include <bastion/ipcbuffer.h>
 #include <ipc/ipc.h>
 #include <kmem.h>
 #include <syscall/invocation.h>
@@ -240,12 +241,20 @@ static bst_error_t vcpu_inject(struct invocation *inv, const struct cap *cap)
     return BST_OK;
 }
 
+/* The exit message: MR0-MR3 in registers, the rest straight into the IPC buffer (one
+ * lookup of it, not one per word: this is every exit's path). VCPU_RUN's decode made
+ * sure there is a buffer. */
 static void reply_exit(struct invocation *inv, const struct bst_vm_exit_msg *msg)
 {
     const uint64_t *words = (const uint64_t *)msg;
-    for (unsigned i = 0; i < BST_VM_EXIT_MSG_LENGTH; i++) {
+    for (unsigned i = 0; i < BST_MSG_REGISTERS; i++) {
         invocation_reply(inv, i, words[i]);
     }
+    struct bst_ipc_buffer *buf = tcb_ipc_buffer(inv->caller);
+    for (unsigned i = BST_MSG_REGISTERS; i < BST_VM_EXIT_MSG_LENGTH; i++) {
+        buf->msg[i] = words[i];
+    }
+    inv->reply_length = BST_VM_EXIT_MSG_LENGTH;
 }
 
 /* A SIGNAL exit: the thread's bound notification has bits pending; they are taken. */
@@ -296,15 +305,12 @@ static bst_error_t vcpu_run(struct invocation *inv, const struct cap *cap)
     }
     /* Perform: finish the last exit's emulation, then enter. */
     if (flags & BST_VCPU_RUN_ADVANCE) {
-        uint64_t rip = arch_vcpu_get_reg(v, BST_VCPU_REG_rip) + v->last_insn_len;
-        arch_vcpu_set_reg(v, BST_VCPU_REG_rip, rip);
-        arch_vcpu_set_reg(v, BST_VCPU_REG_interrupt_shadow, 0);
+        arch_vcpu_advance(v, v->last_insn_len);
         v->last_insn_len = 0;
     }
     if (flags & BST_VCPU_RUN_SET_GPRS) {
-        for (unsigned i = 0; i < 4; i++) { /* rax, rbx, rcx, rdx: register numbers 0-3 */
-            arch_vcpu_set_reg(v, BST_VCPU_REG_rax + i, invocation_arg(inv, 1 + i));
-        }
+        arch_vcpu_set_gprs(v, invocation_arg(inv, 1), invocation_arg(inv, 2),
+                           invocation_arg(inv, 3), invocation_arg(inv, 4));
     }
     struct bst_vm_exit_msg msg;
     if (take_signal(v, inv->caller, &msg)) {

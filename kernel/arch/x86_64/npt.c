@@ -5,6 +5,7 @@
  * table entry also has W set and leaves the rights to the leaf (W, NX). The guest's
  * memory type is its own PAT's over write-back (entries' PWT/PCD/PAT clear).
  */
+#include <arch/cpu.h>
 #include <arch/physmap.h>
 #include <bastion/vcpu.h>
 #include <kstring.h>
@@ -80,6 +81,9 @@ void arch_gpt_clear(paddr_t table)
 bst_error_t arch_guest_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t gpa,
                                  uint64_t rights)
 {
+    if (page_level == 2 && !cpu_features.page1g) {
+        return BST_ILLEGAL_OPERATION; /* nested 1 GiB pages need the CPU's 1 GiB pages */
+    }
     uint64_t *e = entry_at(root, gpa, page_level + 1);
     if (e == NULL) {
         return BST_FAILED_LOOKUP;

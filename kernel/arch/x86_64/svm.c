@@ -543,6 +543,21 @@ void arch_vcpu_set_reg(struct vcpu *v, unsigned reg, uint64_t value)
     }
 }
 
+void arch_vcpu_advance(struct vcpu *v, uint64_t bytes)
+{
+    struct vmcb *m = vmcb_of(v);
+    m->save.rip += bytes;
+    m->control.interrupt_shadow = 0;
+}
+
+void arch_vcpu_set_gprs(struct vcpu *v, uint64_t rax, uint64_t rbx, uint64_t rcx, uint64_t rdx)
+{
+    vmcb_of(v)->save.rax = rax;
+    v->arch.rbx = rbx;
+    v->arch.rcx = rcx;
+    v->arch.rdx = rdx;
+}
+
 /* ---- Running --------------------------------------------------------------------- */
 
 /* Set the controls this kernel requires, whatever the VMCB held. */

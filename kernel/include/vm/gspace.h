@@ -52,8 +52,9 @@ bst_error_t arch_gpt_map(paddr_t root, paddr_t table, uint64_t gpa, unsigned *le
 void arch_gpt_unmap(paddr_t root, paddr_t table, uint64_t gpa, unsigned level);
 /* Empty a table. */
 void arch_gpt_clear(paddr_t table);
-/* Map a frame with BST_GUEST_MAP_* rights. Errors: FAILED_LOOKUP (a table on the way
- * is missing), SLOT_OCCUPIED (something is there). */
+/* Map a frame with BST_GUEST_MAP_* rights. Errors: ILLEGAL_OPERATION (a 1 GiB frame
+ * where the CPU has no 1 GiB pages), FAILED_LOOKUP (a table on the way is missing),
+ * SLOT_OCCUPIED (something is there). */
 bst_error_t arch_guest_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t gpa,
                                  uint64_t rights);
 /* Remove the frame's entry at gpa, if it is still that frame's. */

@@ -61,6 +61,10 @@ void arch_vcpu_reset(struct vcpu *v);
 bool arch_vcpu_reg_valid(unsigned reg, uint64_t value);
 uint64_t arch_vcpu_get_reg(struct vcpu *v, unsigned reg);
 void arch_vcpu_set_reg(struct vcpu *v, unsigned reg, uint64_t value);
+/* Every exit's shortcuts: skip `bytes` of the guest's code (its interrupt shadow goes
+ * with the instruction); set rax, rbx, rcx, rdx. */
+void arch_vcpu_advance(struct vcpu *v, uint64_t bytes);
+void arch_vcpu_set_gprs(struct vcpu *v, uint64_t rax, uint64_t rbx, uint64_t rcx, uint64_t rdx);
 
 /* What one entry into the guest needs. */
 struct vcpu_entry {

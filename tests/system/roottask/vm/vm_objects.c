@@ -101,7 +101,9 @@ void test_vm_refusals(void)
               BST_ILLEGAL_OPERATION); /* a guest mapping is the cap's one mapping */
     CHECK_OK(obj_alloc(BST_OBJ_FRAME_2M, 0, &big));
     CHECK_ERR(bst_frame_guest_map(big, vm.gspace, 0x1000, BST_GUEST_MAP_READ), BST_ALIGNMENT_ERROR);
+    CHECK_OK(bst_frame_guest_map(big, vm.gspace, 0x200000, BST_GUEST_MAP_READ));
     CHECK_OK(obj_alloc(BST_OBJ_GPT, 0, &gpt));
+    CHECK_ERR(bst_gpt_map(gpt, vm.gspace, 0x200000), BST_SLOT_OCCUPIED); /* a 2 MiB page */
     CHECK_ERR(bst_gpt_map(gpt, vm.gspace, BST_GUEST_PHYS_TOP), BST_INVALID_ARGUMENT);
     CHECK_ERR(bst_gpt_map(gpt, ROOT_VS, 0), BST_INVALID_CAPABILITY);
     CHECK_ERR(cap_copy(gpt, BST_RIGHTS_ALL, &copy), BST_ILLEGAL_OPERATION);
