@@ -55,7 +55,6 @@ include mk/static.mk
 include mk/prove.mk
 -include bench/bench.mk
 -include tests/system/smp/smp.mk
--include tests/system/smp/smp.mk
 # After the examples it packs: the GRUB ISO for BIOS and UEFI (`make iso`).
 include mk/iso.mk
 
