@@ -44,6 +44,9 @@
 #define LOCK_TEST_ROUNDS  1000u
 #define LOCK_TEST_WINDOW  100u      /* pauses between the load and the store */
 #define LOCK_TEST_WAIT_US 20000000u /* 20 s: four vCPUs on a loaded 2-core host under TCG */
+#define WAKE_TEST_ROUNDS  50u       /* wake-up IPIs to each AP in the boot test */
+#define WAKE_TEST_WINDOW  1000u     /* pauses between its handler's load and store */
+#define ICR_FIXED         0x4000u   /* a fixed interrupt, edge, asserted: OR in the vector */
 
 extern char smp_trampoline_start[], smp_trampoline_end[], smp_trampoline_data[];
 extern char boot_pml4[];
@@ -60,6 +63,15 @@ static struct {
     volatile unsigned go, done;
     volatile uint64_t count;
 } lock_test;
+
+/* The boot test of waking an idle AP (SMP build): each round sends every AP the wake-up
+ * IPI; each handler, under the kernel lock its idle halt gave up and the interrupt took
+ * again, increments `count` as the lock test does and marks its CPU in `cpus`. */
+static struct {
+    volatile uint64_t count;
+    volatile uint32_t cpus;
+} wake_test;
+static uint32_t cpu_apic_ids[ARCH_MAX_CPUS]; /* by CPU number, as started */
 
 static bool read_firmware(void *ctx, uint64_t pa, void *dst, size_t n)
 {
@@ -187,6 +199,48 @@ static void lock_test_run(unsigned cpus)
     }
 }
 
+void smp_wake_interrupt(void)
+{
+    uint64_t v = wake_test.count;
+    for (unsigned j = 0; j < WAKE_TEST_WINDOW; j++) {
+        cpu_relax();
+    }
+    wake_test.count = v + 1;
+    wake_test.cpus |= 1u << this_cpu()->id;
+}
+
+/* The boot CPU (holding the lock) wakes every AP from its idle halt WAKE_TEST_ROUNDS
+ * times, giving the lock up while it waits for the handlers, and says whether each AP
+ * ran its handler every time (an AP that never woke, or two handlers inside the lock at
+ * once, shows in the count). */
+static void wake_test_run(unsigned cpus)
+{
+    unsigned aps = cpus - 1;
+    bool all = true;
+    for (unsigned r = 0; r < WAKE_TEST_ROUNDS && all; r++) {
+        for (unsigned c = 1; c < cpus; c++) {
+            lapic_send_ipi(cpu_apic_ids[c], ICR_FIXED | VEC_SMP_WAKE);
+        }
+        uint64_t want = (uint64_t)(r + 1) * aps;
+        uint64_t end = arch_counter_read() + arch_counter_hz(); /* 1 s a round */
+        klock_release();
+        while (wake_test.count < want && arch_counter_read() < end) {
+            cpu_relax();
+        }
+        klock_acquire();
+        all = wake_test.count == want;
+    }
+    uint32_t mask = ((1u << cpus) - 1) & ~1u;
+    if (all && wake_test.cpus == mask) {
+        kprintf("smp: wake-up: %u IPIs to each of %u APs, each woke from its idle halt and "
+                "ran its handler under the kernel lock\n",
+                WAKE_TEST_ROUNDS, aps);
+    } else {
+        kprintf("smp: wake-up: FAILED: %lu handlers ran of %u, CPUs %#x of %#x\n", wake_test.count,
+                WAKE_TEST_ROUNDS * aps, wake_test.cpus, mask);
+    }
+}
+
 unsigned smp_start_aps(void)
 {
     uint32_t ids[ARCH_MAX_CPUS + 8];
@@ -204,6 +258,7 @@ unsigned smp_start_aps(void)
                     ARCH_MAX_CPUS);
             continue;
         }
+        cpu_apic_ids[cpu] = ids[i];
         if (start_ap(cpu, ids[i])) {
             kprintf("smp: CPU %u (LAPIC id %u) online, %s\n", cpu, ids[i],
                     KLOCK_SMP ? "idle" : "parked");
@@ -218,6 +273,7 @@ unsigned smp_start_aps(void)
             online, n > 0 ? n : 1, listed, KLOCK_SMP ? "idle under the kernel lock" : "parked");
     if (KLOCK_SMP && online > 1) {
         lock_test_run(online);
+        wake_test_run(online);
     }
     return online;
 }

@@ -8,6 +8,7 @@
 #include <arch/ioapic.h>
 #include <arch/lapic.h>
 #include <arch/percpu.h>
+#include <arch/smp.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
 #include <fault.h>
@@ -222,6 +223,10 @@ static void handle_interrupt(const struct trap_frame *f)
         break; /* spurious interrupts need no EOI */
     case VEC_IOMMU_FAULT:
         arch_iommu_fault_interrupt();
+        lapic_eoi();
+        break;
+    case VEC_SMP_WAKE:
+        smp_wake_interrupt();
         lapic_eoi();
         break;
     default:

@@ -4,7 +4,9 @@
 #   system-smp-lock4   the root-task tests on 4 CPUs under multi-threaded TCG with the
 #                      SMP kernel: the boot test of the kernel lock (every CPU takes it
 #                      1000 times and increments a count by a load, 100 pauses and a
-#                      store: the count must come out exact) and every root-task test
+#                      store: the count must come out exact), the boot test of waking
+#                      the idle APs (50 IPIs each, every handler run under the lock)
+#                      and every root-task test
 #   system-smp-lock2   the same on 2 CPUs
 #   make bench-smp     (in make bench) the benchmark root task under -icount on the SMP
 #                      kernel: the same-CPU figures with the lock's cost, beside the
@@ -28,7 +30,8 @@ smp_roottask = $(smp_kernel); \
 	    --append "" --smp $(1) --name roottask-smp-lock$(1) \
 	    --log $(BUILD)/test-logs/roottask-smp-lock$(1).log \
 	    --expect "^smp: $(1) of $(1) CPUs online" \
-	    --expect "^smp: kernel lock: $(1) CPUs x [0-9]+ acquisitions, count [0-9]+: exact"
+	    --expect "^smp: kernel lock: $(1) CPUs x [0-9]+ acquisitions, count [0-9]+: exact" \
+	    --expect "^smp: wake-up: [0-9]+ IPIs to each of $$(($(1) - 1)) APs, each woke"
 
 TEST_SUITES += system-smp-lock4 system-smp-lock2
 .PHONY: suite-system-smp-lock4 suite-system-smp-lock2 bench-smp

@@ -26,6 +26,9 @@
  * returns how many CPUs are online, the boot CPU included. After the timer's
  * calibration (it times the IPIs' delays by the TSC). */
 unsigned smp_start_aps(void);
+
+/* The wake-up IPI's handler (VEC_SMP_WAKE), on the CPU it woke, under the kernel lock. */
+void smp_wake_interrupt(void);
 #endif
 
 #endif
