@@ -67,6 +67,16 @@ void colour_why(uint32_t domain, unsigned bits, bst_error_t e, char *buf, size_t
  * it holds (or nothing is coloured). */
 bool colour_check(void);
 
+/* The pools' blocks, where kernel objects come from (they have no address query): a
+ * 4 KiB probe frame retyped from each block that still has a page free, its physical
+ * address read and its colour compared with the block's domain. */
+struct colour_probe {
+    uint32_t blocks, probed, wrong;
+    uint32_t wrong_domain; /* the first wrong block's */
+    uint64_t wrong_paddr;
+};
+struct colour_probe colour_probe_blocks(void);
+
 /* For colour_check(): the colour count, a domain's set, the pool's figures. */
 uint32_t colour_total(void);
 bool colour_in_set(uint32_t domain, uint32_t colour);

@@ -7,8 +7,8 @@
  * allocator that ignored colours (init-nocolour.elf) fails it.
  *
  * Kernel objects (TCBs, CNodes, page tables, ...) have no address query; they come from
- * the same blocks of the domain's pool as its frames (colour.c), whose addresses this
- * check reads.
+ * the blocks of the domain's pool (colour.c), and each block that still has a free page
+ * is probed: a frame retyped from it must have one of the domain's colours too.
  */
 #include "colour.h"
 
@@ -87,6 +87,7 @@ bool colour_check(void)
         if (d != BASTION_SPEC_NONE && d < DOMAINS_MAX && s->objects[i].type == BASTION_OBJ_FRAME)
             check_frames(i, d, &v);
     }
+    struct colour_probe probe = colour_probe_blocks();
     uint32_t a, b;
     int c = shared_colour(&a, &b);
     uint64_t spent = colour_cycles() - start;
@@ -98,7 +99,12 @@ bool colour_check(void)
     if (c >= 0)
         bst_printf("init: colours: colour %d is in frames of domain '%s' and of domain '%s'\n", c,
                    spec_string(s, s->domains[a].name), spec_string(s, s->domains[b].name));
-    if (v.wrong || c >= 0)
+    if (probe.wrong)
+        bst_printf("init: colours: %u of %u probed pool blocks lie outside their domain's "
+                   "colours; the first, domain '%s''s, at 0x%lx\n",
+                   probe.wrong, probe.probed, spec_string(s, s->domains[probe.wrong_domain].name),
+                   (unsigned long)probe.wrong_paddr);
+    if (v.wrong || c >= 0 || probe.wrong)
         return false;
     bst_printf("init: colours: %lu frames checked at their physical addresses: each in its "
                "domain's colours, no colour in two domains (",
@@ -111,5 +117,8 @@ bool colour_check(void)
             sep = ", ";
         }
     bst_printf("; %lu cycles)\n", (unsigned long)spent);
+    bst_printf("init: colours: %u of the %u pool blocks kernel objects come from probed with a "
+               "frame: each in its domain's colours (the others are full)\n",
+               probe.probed, probe.blocks);
     return true;
 }
