@@ -450,7 +450,7 @@ static bst_error_t predict_copy(const struct op *o)
         return e;
     bst_objtype_t t = (bst_objtype_t)s.slot->cap.type;
     if (m_issuer(&s.slot->cap) || t == BST_OBJ_PT_L1 || t == BST_OBJ_PT_L2 || t == BST_OBJ_PT_L3 ||
-        t == BST_OBJ_IOPT)
+        t == BST_OBJ_IOPT || t == BST_OBJ_GPT)
         return BST_ILLEGAL_OPERATION; /* issuers and page tables are never copied */
     struct cap c;
     e = m_derive(&s.slot->cap, o->rights, o->kind == OP_MINT, o->data, &c);
