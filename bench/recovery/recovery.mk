@@ -4,7 +4,7 @@
 # (drivers/blk/tests/restart/restart.mk: 100 crashes; drivers/net/tests/restart/restart.mk:
 # 60; drivers/serial/serial.mk: the UART and timer restart test, about 2,000 crashes;
 # drivers/blk/tests/virt_restart/virt_restart.mk: blk_virt crashed instead, 100 crashes;
-# drivers/net/tests/virt_restart/virt_restart.mk: the network virtualisers faulting, 60
+# drivers/net/tests/virt_restart/virt_restart.mk: the network virtualisers faulting, 200
 # restarts of each)
 # under -icount and reads `crasher: recovery N cycles` (`supervisor: child C ...`) lines.
 #

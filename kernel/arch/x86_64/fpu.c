@@ -52,6 +52,18 @@ void fpu_init(void)
     kprintf("fpu: eager %s, state components %#lx\n", use_xsave ? "XSAVE" : "FXSAVE", components);
 }
 
+void fpu_init_ap(void)
+{
+    write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+    uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    if (use_xsave) {
+        write_cr4(cr4 | CR4_OSXSAVE);
+        xsetbv(0, xcr0);
+    } else {
+        write_cr4(cr4);
+    }
+}
+
 /* The legacy area: FCW at 0, MXCSR at 24. The XSAVE header (at 512) stays zero, which
  * XRSTOR reads as "every component in its initial state" except for MXCSR. */
 void fpu_area_init(struct fpu_area *a)

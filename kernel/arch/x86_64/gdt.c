@@ -76,6 +76,11 @@ void gdt_init_ap(unsigned cpu, uint64_t rsp0)
     load_cpu(cpu, &ap_tss[cpu - 1], rsp0);
 }
 
+void tss_set_kernel_stack_ap(unsigned cpu, uint64_t rsp0)
+{
+    ap_tss[cpu - 1].tss.rsp[0] = rsp0;
+}
+
 void tss_set_kernel_stack(uint64_t rsp0)
 {
     arch_tss.tss.rsp[0] = rsp0;

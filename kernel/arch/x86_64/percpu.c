@@ -1,6 +1,7 @@
 /*
  * Per-CPU data and the SYSCALL/SYSRET machinery set-up (MSRs). One block per CPU; the
- * application processors (smp.c) get theirs when they start, and run no user code yet.
+ * application processors (smp.c) get theirs, their SYSCALL MSRs and (under page-table
+ * isolation) their entry stack in their TSS when they start; they run no user code yet.
  */
 #include <arch/cpu.h>
 #include <arch/gdt.h>
@@ -23,14 +24,19 @@ uint64_t arch_syscall_entry KPTI_SHARED;
 
 /* SYSCALL loads CS from STAR[47:32] and SS = CS+8; SYSRET (64-bit) loads CS from
  * STAR[63:48]+16 and SS = STAR[63:48]+8: so the user selectors base is user32 code. */
-static void syscall_init(void)
+static void syscall_msrs(void)
 {
     wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_CODE32 & ~3) << 48) | ((uint64_t)SEL_KERNEL_CODE << 32));
-    arch_syscall_entry = (uint64_t)(arch_kpti ? syscall_entry_kpti : syscall_entry);
     wrmsr(MSR_LSTAR, arch_syscall_entry);
     /* Cleared on entry: IF (kernel runs with interrupts off), TF, DF, NT, AC, IOPL. */
     wrmsr(MSR_FMASK, 0x200 | 0x100 | 0x400 | 0x4000 | 0x40000 | 0x3000);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+static void syscall_init(void)
+{
+    arch_syscall_entry = (uint64_t)(arch_kpti ? syscall_entry_kpti : syscall_entry);
+    syscall_msrs();
 }
 
 void percpu_init(uint64_t kernel_rsp)
@@ -55,6 +61,10 @@ void percpu_init_ap(unsigned cpu, uint64_t kernel_rsp)
     c->self = c;
     c->id = cpu;
     c->entry_rsp = (uint64_t)&entry_stacks[cpu][ENTRY_STACK_SIZE];
+    if (arch_kpti) {
+        tss_set_kernel_stack_ap(cpu, c->entry_rsp);
+    }
     wrmsr(MSR_GS_BASE, (uint64_t)c);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
+    syscall_msrs(); /* the boot CPU chose the entry (arch_syscall_entry) */
 }

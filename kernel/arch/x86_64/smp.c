@@ -11,6 +11,8 @@
  * it yet (docs/kernel.md, "Several CPUs").
  */
 #include <arch/cpu.h>
+#include <arch/fpu.h>
+#include <arch/io.h>
 #include <arch/gdt.h>
 #include <arch/lapic.h>
 #include <arch/layout.h>
@@ -46,6 +48,8 @@
 #define LOCK_TEST_WAIT_US 20000000u /* 20 s: four vCPUs on a loaded 2-core host under TCG */
 #define WAKE_TEST_ROUNDS  50u       /* wake-up IPIs to each AP in the boot test */
 #define WAKE_TEST_WINDOW  1000u     /* pauses between its handler's load and store */
+#define CR0_NW            BIT(29)   /* not write-through, and */
+#define CR0_CD            BIT(30)   /* cache disable: both set after INIT */
 #define ICR_FIXED         0x4000u   /* a fixed interrupt, edge, asserted: OR in the vector */
 
 extern char smp_trampoline_start[], smp_trampoline_end[], smp_trampoline_data[];
@@ -72,6 +76,35 @@ static struct {
     volatile uint32_t cpus;
 } wake_test;
 static uint32_t cpu_apic_ids[ARCH_MAX_CPUS]; /* by CPU number, as started */
+
+/* What a CPU needs to run threads as the boot CPU does: protections and FPU control bits
+ * (CR0, CR4), long mode, NX and SYSCALL (EFER), the SYSCALL MSRs and the FPU state
+ * components (XCR0). Each AP compares its own with the boot CPU's after its set-up and
+ * marks itself in `setup_differs` where they differ. */
+struct cpu_setup {
+    uint64_t cr0, cr4, efer, star, lstar, fmask, xcr0;
+};
+static struct cpu_setup boot_setup;
+static volatile uint32_t setup_differs;
+static struct cpu_setup differing_setup; /* one that differed, for the report */
+
+static struct cpu_setup cpu_setup_read(void)
+{
+    struct cpu_setup s = {
+        .cr0 = read_cr0(),
+        .cr4 = read_cr4(),
+        .efer = rdmsr(MSR_EFER) & (EFER_SCE | EFER_NXE | EFER_LME),
+        .star = rdmsr(MSR_STAR),
+        .lstar = rdmsr(MSR_LSTAR),
+        .fmask = rdmsr(MSR_FMASK),
+    };
+    if (cpu_features.xsave) {
+        uint32_t lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        s.xcr0 = (uint64_t)hi << 32 | lo;
+    }
+    return s;
+}
 
 static bool read_firmware(void *ctx, uint64_t pa, void *dst, size_t n)
 {
@@ -249,6 +282,7 @@ unsigned smp_start_aps(void)
     memcpy(kmem_ptr(SMP_TRAMPOLINE), smp_trampoline_start,
            (size_t)(smp_trampoline_end - smp_trampoline_start));
     unsigned cpu = 1;
+    boot_setup = cpu_setup_read();
     for (unsigned i = 0; i < n; i++) {
         if (ids[i] == self) {
             continue;
@@ -271,6 +305,16 @@ unsigned smp_start_aps(void)
     kprintf("smp: %u of %u CPUs online (the MADT lists %u); the application processors "
             "are %s: the kernel schedules on CPU 0 only\n",
             online, n > 0 ? n : 1, listed, KLOCK_SMP ? "idle under the kernel lock" : "parked");
+    if (setup_differs != 0) {
+        const struct cpu_setup *b = &boot_setup, *d = &differing_setup;
+        kprintf("smp: FAILED: CPUs %#x differ from the boot CPU; one has CR0 %#lx CR4 %#lx EFER "
+                "%#lx STAR %#lx LSTAR %#lx FMASK %#lx XCR0 %#lx, the boot CPU %#lx %#lx %#lx %#lx "
+                "%#lx %#lx %#lx\n",
+                setup_differs, d->cr0, d->cr4, d->efer, d->star, d->lstar, d->fmask, d->xcr0,
+                b->cr0, b->cr4, b->efer, b->star, b->lstar, b->fmask, b->xcr0);
+    } else if (online > 1) {
+        kprintf("smp: every AP has the boot CPU's CR0, CR4, EFER, SYSCALL MSRs and XCR0\n");
+    }
     if (KLOCK_SMP && online > 1) {
         lock_test_run(online);
         wake_test_run(online);
@@ -285,7 +329,15 @@ void ap_main(unsigned cpu)
     gdt_init_ap(cpu, (uint64_t)&ap_stacks[cpu][KERNEL_STACK_SIZE]);
     idt_load();
     percpu_init_ap(cpu, (uint64_t)&ap_stacks[cpu][KERNEL_STACK_SIZE]);
+    write_cr0(read_cr0() & ~(CR0_CD | CR0_NW)); /* INIT left the caches off */
+    cpu_enable_protections();
+    fpu_init_ap();
     lapic_init_ap();
+    struct cpu_setup s = cpu_setup_read();
+    if (memcmp(&s, &boot_setup, sizeof(s)) != 0) {
+        differing_setup = s;
+        __atomic_fetch_or(&setup_differs, 1u << cpu, __ATOMIC_RELEASE);
+    }
     __atomic_fetch_add(&online, 1, __ATOMIC_RELEASE);
     if (!KLOCK_SMP) {
         for (;;) {

@@ -90,7 +90,8 @@ suite-system-smp: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) $(ROOTTASK_QEMU_DEVICES) --append "" \
 	    --smp 4 --name roottask-smp4 --log $(BUILD)/test-logs/roottask-smp4.log \
 	    --expect "^smp: CPU 3 \(LAPIC id 3\) online, parked" \
-	    --expect "^smp: 4 of 4 CPUs online"
+	    --expect "^smp: 4 of 4 CPUs online" \
+	    --expect "^smp: every AP has the boot CPU's CR0, CR4, EFER, SYSCALL MSRs and XCR0"
 
 # A CPU without XSAVE (issue 19): the kernel switches FPU state by FXSAVE and leaves Call
 # and Reply-Recv to the C fastpath (the assembly one switches by XSAVE only: entered

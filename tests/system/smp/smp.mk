@@ -30,6 +30,7 @@ smp_roottask = $(smp_kernel); \
 	    --append "" --smp $(1) --name roottask-smp-lock$(1) \
 	    --log $(BUILD)/test-logs/roottask-smp-lock$(1).log \
 	    --expect "^smp: $(1) of $(1) CPUs online" \
+	    --expect "^smp: every AP has the boot CPU.s CR0, CR4, EFER, SYSCALL MSRs and XCR0" \
 	    --expect "^smp: kernel lock: $(1) CPUs x [0-9]+ acquisitions, count [0-9]+: exact" \
 	    --expect "^smp: wake-up: [0-9]+ IPIs to each of $$(($(1) - 1)) APs, each woke"
 

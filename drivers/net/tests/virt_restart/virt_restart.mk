@@ -44,22 +44,22 @@ $(NET_VRESTART_BUILD)/$(1)/modules.args: $(NET_VRESTART_DIR)/system.xml $(TOOL) 
 ALL_TARGETS += $(NET_VRESTART_BUILD)/$(1)/modules.args
 endef
 # The driver's crasher never starts (its delay is past any run) in test and broken.
-$(eval $(call net_vrestart_variant,test,60,1,200,0,4000000000,20000,60000,0))
-$(eval $(call net_vrestart_variant,double,60,2,200,0,1000000,50000,150000,150))
-$(eval $(call net_vrestart_variant,broken,60,3,30,1,4000000000,20000,60000,0))
+$(eval $(call net_vrestart_variant,test,30,1,200,0,4000000000,20000,60000,0))
+$(eval $(call net_vrestart_variant,double,30,2,200,0,1000000,50000,150000,150))
+$(eval $(call net_vrestart_variant,broken,30,3,30,1,4000000000,20000,60000,0))
 $(eval $(call net_vrestart_variant,soak,60,4,1000,0,1000000,50000,150000,1000))
 # The recovery benchmark's variant (bench/recovery, classes net-virt-rx and net-virt-tx):
 # a page of recovery stamp per virtualiser (bastion/driver/recovery_stamp.h) shared with
 # the supervisor (child i's at 0x4000000 + i pages, supervisor.c's recovery_stamps),
 # which stamps each fault; net_rx_virt completes it at the first frame it lends a client
 # after the restart, net_tx_virt at the first sent buffer it gives back. Faults further
-# apart (a mean of 400 points), 60 restarts of each, the driver never crashed.
+# apart (a mean of 400 points), 200 restarts of each, the driver never crashed.
 NET_VRESTART_BENCH_SED := \
     -e 's|^\(  <memory_region name="hpet".*\)$$$$|\1\n  <memory_region name="vstamp0" size="0x1000"/>\n  <memory_region name="vstamp1" size="0x1000"/>|' \
     -e 's|^\(    <program_image path="supervisor.elf"/>\)$$$$|\1\n    <map mr="vstamp0" vaddr="0x4000000" setvar_vaddr="recovery_stamps"/>\n    <map mr="vstamp1" vaddr="0x4001000"/>|' \
     -e 's|^\(      <program_image path="net_rx_virt.elf"/>\)$$$$|\1\n      <map mr="vstamp0" vaddr="0x4000000" setvar_vaddr="recovery_stamp"/>|' \
     -e 's|^\(      <program_image path="net_tx_virt.elf"/>\)$$$$|\1\n      <map mr="vstamp1" vaddr="0x4000000" setvar_vaddr="recovery_stamp"/>|'
-$(eval $(call net_vrestart_variant,bench,400,5,60,0,4000000000,20000,60000,0,$(NET_VRESTART_BENCH_SED)))
+$(eval $(call net_vrestart_variant,bench,400,5,200,0,4000000000,20000,60000,0,$(NET_VRESTART_BENCH_SED)))
 
 TEST_SUITES += system-net-virt-restart
 SOAK_TARGETS += soak-net-virt-restart

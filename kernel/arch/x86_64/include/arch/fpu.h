@@ -17,6 +17,9 @@ struct fpu_area {
 
 /* Enable the FPU and choose the state components (x87, SSE, and AVX when present). */
 void fpu_init(void);
+/* The same FPU set-up on an application processor (smp.c), after fpu_init() chose it on
+ * the boot CPU: every CPU must save and restore the same state components. */
+void fpu_init_ap(void);
 /* A thread's FPU state at creation: the architectural initial state. */
 void fpu_area_init(struct fpu_area *a);
 

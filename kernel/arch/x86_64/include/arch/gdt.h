@@ -53,5 +53,7 @@ void gdt_init(uint64_t rsp0);
  * own GDT, TSS (every port forbidden) and IST stacks. */
 void gdt_init_ap(unsigned cpu, uint64_t rsp0);
 void tss_set_kernel_stack(uint64_t rsp0);
+/* The same for application processor `cpu` (1 .. ARCH_MAX_CPUS - 1). */
+void tss_set_kernel_stack_ap(unsigned cpu, uint64_t rsp0);
 
 #endif

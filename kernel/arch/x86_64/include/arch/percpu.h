@@ -44,8 +44,9 @@ _Static_assert(offsetof(struct cpu_local, current_ctx) == CPU_CURRENT_CTX, "perc
  * isolation chosen: arch/kpti.h); kernel_rsp is the kernel stack top. The block is in
  * .kpti.data: the entry reaches it before it switches to the kernel view. */
 void percpu_init(uint64_t kernel_rsp);
-/* Application processor `cpu`'s block and GS (smp.c); it runs no user code yet, so it
- * needs no SYSCALL set-up. */
+/* Application processor `cpu`'s block and GS, its SYSCALL MSRs (the entry the boot CPU
+ * chose) and, under page-table isolation, its TSS's entry stack (smp.c; after
+ * gdt_init_ap). It runs no user code yet. */
 void percpu_init_ap(unsigned cpu, uint64_t kernel_rsp);
 
 static inline struct cpu_local *this_cpu(void)
