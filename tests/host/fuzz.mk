@@ -30,9 +30,11 @@ FUZZ_CAPS_INC := -Ikernel/include -Iinclude -Itests/host
 FUZZ_KERNEL_SRCS := $(wildcard kernel/object/*.c kernel/ipc/*.c kernel/thread/*.c kernel/vm/*.c \
     kernel/syscall/*.c kernel/config/debug/*.c) kernel/irq/irq.c kernel/tick.c \
     kernel/arch/x86_64/pagetable.c
-# The host has no IOMMU (tests/host/arch/iommu.c), once the kernel has I/O spaces.
+# The host has no IOMMU (tests/host/arch/iommu.c), once the kernel has I/O spaces, and
+# runs no guests (tests/host/arch/virt.c).
 FUZZ_HOST_ARCH_SRCS := $(addprefix tests/host/arch/,thread.c stubs.c vspace.c irq.c ioport.c \
-    machine.c trap.c) $(if $(wildcard kernel/vm/iospace.c),tests/host/arch/iommu.c)
+    machine.c trap.c) $(if $(wildcard kernel/vm/iospace.c),tests/host/arch/iommu.c) \
+    $(if $(wildcard kernel/vm/vcpu.c),tests/host/arch/virt.c)
 FUZZ_SYSCALLS_SRCS := $(FUZZ_KERNEL_SRCS) $(FUZZ_HOST_ARCH_SRCS) \
     tests/host/support.c tests/host/fuzz_world.c tests/host/fuzz_check.c tests/host/fuzz_observe.c \
     tests/host/fuzz_calls.c tests/host/fuzz_faults.c \
