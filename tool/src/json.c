@@ -277,6 +277,39 @@ static void write_channels(struct json_emitter *j, const struct model *m)
     json_array_end(j);
 }
 
+/* Virtual machines (docs/system-description.md, "<virtual_machine>"), when there are any:
+ * each with its VMM PD, vCPUs and guest-physical maps. */
+static void write_vms(struct json_emitter *j, const struct model *m)
+{
+    if (m->vms.count == 0)
+        return;
+    json_array_begin(j, "virtual_machines");
+    for (uint32_t v = 0; v < m->vms.count; v++) {
+        const struct model_vm *vm = MODEL_VM(m, v);
+        json_object_begin(j, NULL);
+        json_string(j, "name", vm->name);
+        json_string(j, "vmm", pd_name(m, vm->pd));
+        json_uint(j, "vcpus", vm->vcpus);
+        json_array_begin(j, "maps");
+        for (size_t i = 0; i < m->vm_maps.count; i++) {
+            const struct model_vm_map *map = MODEL_VM_MAP(m, i);
+            if (map->vm != v)
+                continue;
+            char perms[4];
+            perms_to_text(map->perms, perms);
+            json_object_begin(j, NULL);
+            json_string(j, "region", MODEL_REGION(m, map->region)->name);
+            json_hex(j, "gpa", map->gpa);
+            json_hex(j, "size", MODEL_REGION(m, map->region)->size);
+            json_string(j, "perms", perms);
+            json_object_end(j);
+        }
+        json_array_end(j);
+        json_object_end(j);
+    }
+    json_array_end(j);
+}
+
 static void write_domains_and_objects(struct json_emitter *j, const struct model *m,
                                       const struct layout *l)
 {
@@ -333,6 +366,7 @@ void json_write_system(FILE *out, const struct model *m, const struct layout *l)
     json_array_end(&j);
     write_regions(&j, m);
     write_channels(&j, m);
+    write_vms(&j, m);
     write_domains_and_objects(&j, m, l);
     flow_json_policy(&j, m);
     struct ram_need ram = sizes_ram_need(m);
