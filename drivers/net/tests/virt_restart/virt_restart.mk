@@ -47,7 +47,7 @@ endef
 $(eval $(call net_vrestart_variant,test,30,1,200,0,4000000000,20000,60000,0))
 $(eval $(call net_vrestart_variant,double,30,2,200,0,1000000,50000,150000,150))
 $(eval $(call net_vrestart_variant,broken,30,3,30,1,4000000000,20000,60000,0))
-$(eval $(call net_vrestart_variant,soak,60,4,1000,0,1000000,50000,150000,1000))
+$(eval $(call net_vrestart_variant,soak,30,4,1000,0,1000000,50000,150000,1000))
 # The recovery benchmark's variant (bench/recovery, classes net-virt-rx and net-virt-tx):
 # a page of recovery stamp per virtualiser (bastion/driver/recovery_stamp.h) shared with
 # the supervisor (child i's at 0x4000000 + i pages, supervisor.c's recovery_stamps),
