@@ -18,10 +18,20 @@
 SMP_BUILD := $(BUILD)/smp
 SMP_KERNEL_BIN := $(SMP_BUILD)/kernel/bastion.bin
 
-# smp_kernel: build the SMP kernel (recursively: another BUILD and SMP=1), reported as a
-# result line so that a failed build is a failed suite.
-smp_kernel = if $(MAKE) --no-print-directory -j$(JOBS) SMP=1 BUILD=$(SMP_BUILD) kernel \
-	    >$(BUILD)/test-logs/smp-kernel-build.log 2>&1; \
+# The SMP kernel's build (recursively: another BUILD and SMP=1), under a lock: `make test`
+# builds it in its host lane (smp-kernel, in HOST_LANE_BUILDS) while the QEMU lane runs,
+# and a suite's own build then waits for that one instead of racing it.
+SMP_KERNEL_BUILD = flock $(BUILD)/smp-kernel.lock $(MAKE) --no-print-directory -j$(JOBS) SMP=1 \
+    BUILD=$(SMP_BUILD) kernel
+HOST_LANE_BUILDS += smp-kernel
+
+.PHONY: smp-kernel
+smp-kernel:
+	$(Q)mkdir -p $(BUILD)/test-logs && $(SMP_KERNEL_BUILD) >$(BUILD)/smp-kernel.log 2>&1 || true
+
+# smp_kernel: build the SMP kernel, reported as a result line so that a failed build is a
+# failed suite.
+smp_kernel = if $(SMP_KERNEL_BUILD) >$(BUILD)/test-logs/smp-kernel-build.log 2>&1; \
 	then echo "PASS: smp/kernel-build"; else echo "FAIL: smp/kernel-build: see log"; exit 1; fi
 
 # smp_roottask(CPUS): the root-task tests on CPUS CPUs with the SMP kernel.
