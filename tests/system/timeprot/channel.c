@@ -30,7 +30,7 @@
  * Protected, the PIT's line is masked for the receiver's slot and its interrupts wait
  * for the sender's (docs/kernel.md, "Deferred interrupts").
  */
-#include "../roottask/roottask.h"
+#include "domain_thread.h"
 
 #include <bastion/domain.h>
 #include <libbastion/ipc.h>
@@ -38,7 +38,6 @@
 #include <libbastion/string.h>
 #include <libbastion/tls.h>
 
-#define DOMAIN_CONTROL ((bst_cptr_t)BST_SLOT_DOMAIN_CONTROL)
 #define SLOT_US        150
 #define PAD_US         40
 #define SYMBOLS_MAX    1000 /* `make bench`'s runs; `make test` asks for fewer */
@@ -56,13 +55,6 @@
 /* What the sender modulates: its own kernel work (the slot overrun), or a device's
  * interrupts (the PIT, running or stopped) that land in the receiver's slot. */
 enum mode { MODE_KERNEL_WORK, MODE_INTERRUPTS };
-
-static inline uint64_t counter(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 /* What the sender publishes (for the labels) and the receiver records. */
 static struct channel {
@@ -154,36 +146,6 @@ static void receiver(struct probe_block *b)
         }
         last = now;
     }
-}
-
-/* Start a same-space thread in `domain` at entry(NULL), with an IPC buffer (a fresh
- * frame) and a TLS block that names it: the sender's retype takes more arguments than
- * the registers hold. */
-static bst_error_t start_in_domain(void (*entry)(struct probe_block *), uint64_t domain,
-                                   struct bst_tls *tls, bst_cptr_t *tcb_out)
-{
-    uint64_t base = region_alloc();
-    struct tables t;
-    bst_cptr_t tcb, frame;
-    bst_error_t e = tables_map(ROOT_VS, base, 1, &t);
-    if (e == BST_OK)
-        e = frame_alloc_map(ROOT_VS, base, BST_RIGHTS_RW, 0, &frame);
-    if (e == BST_OK)
-        e = thread_new(ROOT_VS, HIGH_PRIO, &tcb);
-    if (e == BST_OK)
-        e = bst_tcb_set_ipc_buffer(tcb, base, frame);
-    if (e == BST_OK)
-        e = bst_domain_set(DOMAIN_CONTROL, tcb, domain);
-    if (e != BST_OK)
-        return e;
-    *tcb_out = tcb;
-    struct bst_tcb_regs r;
-    memset(&r, 0, sizeof(r));
-    r.rip = (uint64_t)(uintptr_t)entry;
-    r.rsp = stack_alloc() - 8; /* as if called: entry sees rsp + 8 aligned to 16 */
-    r.rflags = 0x202;
-    r.fs_base = bst_tls_init(tls, (struct bst_ipc_buffer *)(uintptr_t)base);
-    return bst_tcb_write_registers(tcb, BST_TCB_WRITE_RESUME, BST_TCB_REGISTER_COUNT, &r);
 }
 
 /* Print the run's records (after the warm-up) 16 to a line, for the host harness: the
