@@ -53,7 +53,7 @@ bench-timeprot: $(KERNEL_BIN) $(TIMEPROT_ELF) $(TIMEPROT_CAPACITY)
 # The prime-and-probe cache channel (cache_channel.c, run-cache-channel.sh; docs/testing.md,
 # "Cache channel"):
 #
-#   system-cache-channel   under TCG, the harness's mechanics only (about 15 s): both
+#   system-cache-channel   under TCG, the harness's mechanics only (22 s at load 9): both
 #                          domains run, 100 samples a run, balanced symbols, every run's
 #                          samples parsed by channel_capacity; no channel figure claimed
 #   bench-cache-channel    (`make bench`) the capacity table under KVM on a host with real
