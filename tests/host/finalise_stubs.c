@@ -46,23 +46,3 @@ void sched_context_finalise(const struct cap *cap)
 {
     (void)cap;
 }
-
-void guest_unmap_cap(struct cap *cap)
-{
-    (void)cap;
-}
-
-void vcpu_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-void gspace_finalise(const struct cap *cap)
-{
-    (void)cap;
-}
-
-void vcpu_forget_thread(const struct tcb *t)
-{
-    (void)t;
-}

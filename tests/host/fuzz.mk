@@ -21,7 +21,7 @@ FUZZ_CFLAGS = $(filter-out -MMD -MP,$(HOST_CFLAGS))
 FUZZ_HEADERS = $(wildcard tests/host/*.h tests/host/arch/*.h tests/host/arch/include/arch/*.h \
     kernel/include/*.h kernel/include/*/*.h include/bastion/*.h kernel/arch/x86_64/include/arch/*.h)
 
-FUZZ_CAPS_SRCS := $(HOST_OBJECT_SRCS) tests/host/support.c tests/host/finalise_stubs.c \
+FUZZ_CAPS_SRCS := $(HOST_OBJECT_SRCS) tests/host/support.c tests/host/finalise_stubs.c tests/host/guest_stubs.c \
     tests/host/object_only_stubs.c tests/host/random_ops.c tests/host/fuzz_caps.c
 FUZZ_CAPS_INC := -Ikernel/include -Iinclude -Itests/host
 

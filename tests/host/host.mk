@@ -21,7 +21,7 @@ HOST_OBJECT_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_OBJECT_SRCS))
 HOST_SUPPORT_OBJS := $(HOST_TEST_BUILD)/tests/host/support.o
 # The object layer alone: empty finalisers for threads, IPC and VM.
 HOST_CAPS_OBJS := $(HOST_TEST_BUILD)/tests/host/finalise_stubs.o \
-    $(HOST_TEST_BUILD)/tests/host/object_only_stubs.o
+    $(HOST_TEST_BUILD)/tests/host/guest_stubs.o $(HOST_TEST_BUILD)/tests/host/object_only_stubs.o
 # Threads and IPC on the host arch shim. Named one by one: tcb_invoke.c needs the syscall
 # layer, and an IPC fast path needs the real architecture.
 HOST_THREAD_SRCS := kernel/ipc/endpoint.c kernel/ipc/notification.c kernel/ipc/queue.c \
@@ -29,7 +29,7 @@ HOST_THREAD_SRCS := kernel/ipc/endpoint.c kernel/ipc/notification.c kernel/ipc/q
     kernel/thread/domain.c kernel/thread/domain_irq.c \
     kernel/ipc/transfer.c kernel/thread/tcb.c kernel/thread/sched.c kernel/thread/fault.c \
     tests/host/arch/thread.c tests/host/arch/stubs.c tests/host/arch/thread_only_stubs.c \
-    tests/host/finalise_stubs.c
+    tests/host/finalise_stubs.c tests/host/guest_stubs.c
 HOST_THREAD_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_THREAD_SRCS))
 HOST_X86_PT_OBJS := $(HOST_TEST_BUILD)/kernel/arch/x86_64/pagetable.o
 $(HOST_X86_PT_OBJS) $(HOST_TEST_BUILD)/tests/host/test_pagetable.o: \
@@ -63,7 +63,8 @@ HOST_VSPACE_OBJS := $(patsubst %.c,$(HOST_TEST_BUILD)/%.o,$(HOST_VSPACE_SRCS))
 $(HOST_VSPACE_OBJS): HOST_TEST_CFLAGS := $(HOST_CFLAGS) $(HOST_SAN_FLAGS) -Ikernel/include \
     -Iinclude -Itests/host -Ikernel/arch/x86_64/include -Dsched_yield=kernel_sched_yield
 $(HOST_TEST_BUILD)/test-vspace-random: $(HOST_VSPACE_OBJS) $(HOST_OBJECT_OBJS) \
-    $(HOST_SUPPORT_OBJS) $(HOST_X86_PT_OBJS) $(HOST_TEST_BUILD)/tests/host/object_only_stubs.o
+    $(HOST_SUPPORT_OBJS) $(HOST_X86_PT_OBJS) $(HOST_TEST_BUILD)/tests/host/object_only_stubs.o \
+    $(HOST_TEST_BUILD)/tests/host/guest_stubs.o
 	$(Q)$(HOST_CC) $(HOST_TEST_CFLAGS) $^ -o $@ $(HOST_LDFLAGS)
 
 # The kernel's MADT reading (I/O APICs, GSI ranges): pure x86_64 code, no object layer.
