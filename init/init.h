@@ -63,6 +63,8 @@ struct spec {
     const struct bastion_spec_cap *caps;
     const struct bastion_spec_flow *flow;      /* the flow policy; n[FLOW] == 0: none */
     const struct bastion_spec_colour *colours; /* n[COLOURS] == 0: no colouring */
+    const struct bastion_spec_vm *vms;         /* n[VMS] == 0: no guests */
+    const struct bastion_spec_vm_map *vm_maps;
     uint32_t n[BASTION_TABLE_COUNT];
 };
 
@@ -159,6 +161,15 @@ bool pd_read_u64(uint32_t p, uint64_t vaddr, uint64_t *value);
 
 /* The slot of object `index` + k (no range check beyond the spec's). */
 uint64_t object_slot(uint32_t index, uint64_t k);
+
+/* ---- vm.c ------------------------------------------------------------------------------ */
+
+/* Create PD p's guest, if it has one: GSPACE, GPTs, guest memory, the VCPU bound to its
+ * thread, and both caps in its BASTION_SLOT_VCPU and BASTION_SLOT_GSPACE. After its thread
+ * is configured; init_fatal() naming the guest and the PD on any failure. */
+void vm_build_guests(uint32_t p);
+/* True when PD p runs a guest (its CSpace then holds those two caps). */
+bool vm_has_guest(uint32_t p);
 
 /* ---- check.c --------------------------------------------------------------------------- */
 

@@ -10,12 +10,13 @@
 
 #include <stdarg.h>
 
+#include <bastion/vcpu.h>
 #include <libbastion/string.h>
 
 static const char *const table_name[BASTION_TABLE_COUNT] = {
-    "strings", "data",    "pds",         "regions", "maps",    "channels",
-    "irqs",    "ioports", "pci_devices", "bars",    "domains", "segments",
-    "patches", "objects", "caps",        "flow",    "colours",
+    "strings", "data",        "pds",     "regions", "maps",     "channels", "irqs",
+    "ioports", "pci_devices", "bars",    "domains", "segments", "patches",  "objects",
+    "caps",    "flow",        "colours", "vms",     "vm_maps",
 };
 
 /* Limits that keep init's bookkeeping bounded (a spec beyond them is refused). */
@@ -101,6 +102,8 @@ static bool check_tables(struct checker *c, const uint8_t *blob)
     s->caps = TABLE(BASTION_TABLE_CAPS);
     s->flow = TABLE(BASTION_TABLE_FLOW);
     s->colours = TABLE(BASTION_TABLE_COLOURS);
+    s->vms = TABLE(BASTION_TABLE_VMS);
+    s->vm_maps = TABLE(BASTION_TABLE_VM_MAPS);
 #undef TABLE
     if (s->strings_size == 0 || s->strings[s->strings_size - 1] != '\0')
         return fail(c, "the strings table does not end with a NUL");
@@ -404,6 +407,44 @@ static bool check_colours(struct checker *c)
     return true;
 }
 
+/* VMS and VM_MAPS: a named guest of a PD (at most one per PD, as its one thread runs the
+ * VCPU) with one vCPU and its own run of maps, each a whole region at a guest-physical
+ * address aligned to the region's pages and below BST_GUEST_PHYS_TOP. */
+static bool check_vms(struct checker *c)
+{
+    const struct spec *s = c->s;
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_VMS]; i++) {
+        const struct bastion_spec_vm *vm = &s->vms[i];
+        if (!check_string(c, vm->name, "virtual machine", i) ||
+            !check_pd_ref(c, vm->pd, "virtual machine", i))
+            return false;
+        if (vm->vcpus != 1)
+            return fail(c, "virtual machine %u: %u vCPUs (one is supported)", i, vm->vcpus);
+        for (uint32_t j = 0; j < i; j++)
+            if (s->vms[j].pd == vm->pd)
+                return fail(c, "virtual machines %u and %u have the same VMM PD", j, i);
+        uint64_t end = (uint64_t)vm->first_map + vm->map_count;
+        if (end > s->n[BASTION_TABLE_VM_MAPS])
+            return fail(c, "virtual machine %u: maps [%u, +%u) outside the table", i, vm->first_map,
+                        vm->map_count);
+        for (uint32_t k = vm->first_map; k < end; k++)
+            if (s->vm_maps[k].vm != i)
+                return fail(c, "virtual machine %u: guest map %u belongs to another", i, k);
+    }
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_VM_MAPS]; i++) {
+        const struct bastion_spec_vm_map *m = &s->vm_maps[i];
+        if (m->vm >= s->n[BASTION_TABLE_VMS] || m->region >= s->n[BASTION_TABLE_REGIONS])
+            return fail(c, "guest map %u: virtual machine %u, region %u", i, m->vm, m->region);
+        const struct bastion_spec_region *r = &s->regions[m->region];
+        if (m->gpa % r->page_size || m->gpa >= BST_GUEST_PHYS_TOP ||
+            r->size > BST_GUEST_PHYS_TOP - m->gpa)
+            return fail(c, "guest map %u: gpa 0x%lx", i, (unsigned long)m->gpa);
+        if (!(m->perms & BASTION_PERM_R) || m->perms > 7)
+            return fail(c, "guest map %u: permissions 0x%x", i, m->perms);
+    }
+    return true;
+}
+
 const char *spec_open(struct spec *s, const void *blob, uint64_t size, char *err, size_t errlen)
 {
     struct checker c = {.s = s, .err = err, .errlen = errlen};
@@ -414,6 +455,6 @@ const char *spec_open(struct spec *s, const void *blob, uint64_t size, char *err
     for (uint32_t i = 0; ok && i < s->n[BASTION_TABLE_PDS]; i++)
         ok = check_pd(&c, i);
     ok = ok && check_regions_and_maps(&c) && check_segments(&c) &&
-         check_channels_patches_caps(&c) && check_colours(&c);
+         check_channels_patches_caps(&c) && check_colours(&c) && check_vms(&c);
     return ok ? NULL : err;
 }

@@ -29,6 +29,9 @@
  *      has that table's descriptor zero, which reads as an empty table: no policy.)
  *   2  room for 24 table descriptors in the header (it was 16, all used), and the
  *      COLOURS table (cache colouring of the domains; empty: none).
+ *   3  the VMS and VM_MAPS tables (<virtual_machine>: guests and their guest-physical
+ *      maps). Bumped rather than added compatibly: an init that ignored them would start
+ *      a VMM PD without its guest.
  */
 #ifndef BASTION_SPEC_H
 #define BASTION_SPEC_H
@@ -37,7 +40,7 @@
 #include <stdint.h>
 
 #define BASTION_SPEC_MAGIC       0x4345505354534142ULL /* bytes "BASTSPEC" */
-#define BASTION_SPEC_VERSION     2u
+#define BASTION_SPEC_VERSION     3u
 #define BASTION_SPEC_NONE        0xffffffffu
 #define BASTION_SPEC_ALIGN       8u
 #define BASTION_SPEC_TABLE_SLOTS 24u /* table descriptors the header has room for */
@@ -64,6 +67,8 @@
 #define BASTION_SLOT_REPLY          6u
 #define BASTION_SLOT_SCHED_CONTEXT  7u
 #define BASTION_SLOT_IOSPACE        8u   /* read-only: its devices' I/O space (IOMMU faults) */
+#define BASTION_SLOT_VCPU           9u   /* a VMM PD's guest: the VCPU (docs/virtualisation.md) */
+#define BASTION_SLOT_GSPACE         10u  /* a VMM PD's guest: its guest-physical space */
 #define BASTION_SLOT_NOTIFY_BASE    64u  /* + channel id: send to the peer's notification */
 #define BASTION_SLOT_PPCALL_BASE    128u /* + channel id: call the peer's endpoint */
 #define BASTION_SLOT_IRQ_BASE       192u /* + irq id: IRQHandler */
@@ -94,6 +99,8 @@ enum bastion_spec_table_id {
     BASTION_TABLE_CAPS,        /* struct bastion_spec_cap */
     BASTION_TABLE_FLOW,        /* struct bastion_spec_flow: the flow policy; empty: none */
     BASTION_TABLE_COLOURS,     /* struct bastion_spec_colour: cache colouring; empty: none */
+    BASTION_TABLE_VMS,         /* struct bastion_spec_vm: <virtual_machine>s; empty: none */
+    BASTION_TABLE_VM_MAPS,     /* struct bastion_spec_vm_map, grouped by VM in VMS order */
     BASTION_TABLE_COUNT,
 };
 
@@ -299,6 +306,30 @@ struct bastion_spec_colour {
     uint64_t memory; /* entry 0: coloured RAM in bytes; else 0 */
 };
 
+/*
+ * A guest (<virtual_machine>, docs/virtualisation.md): init makes a GSPACE and the GPTs
+ * its maps need, a VCPU bound to the VMM PD's TCB and that GSPACE, maps each VM_MAPS
+ * entry's region frames at its guest-physical address, and puts the VCPU cap in the
+ * PD's BASTION_SLOT_VCPU and the GSPACE cap in BASTION_SLOT_GSPACE. The VMM PD has
+ * at most one guest (its one thread runs the VCPU).
+ */
+struct bastion_spec_vm {
+    uint32_t name; /* string */
+    uint32_t pd;   /* the VMM PD */
+    uint32_t vcpus;
+    uint32_t first_map; /* VM_MAPS[first_map .. +map_count) */
+    uint32_t map_count;
+    uint32_t reserved;
+};
+
+struct bastion_spec_vm_map {
+    uint32_t vm;     /* VMS index */
+    uint32_t region; /* REGIONS index: the whole region is mapped */
+    uint64_t gpa;    /* guest-physical address, a multiple of the region's page size */
+    uint8_t perms;   /* enum bastion_spec_perms */
+    uint8_t reserved[7];
+};
+
 struct bastion_spec_segment {
     uint32_t pd;
     uint8_t perms;
@@ -435,6 +466,10 @@ static inline size_t bastion_spec_entry_size(unsigned t)
         return sizeof(struct bastion_spec_flow);
     case BASTION_TABLE_COLOURS:
         return sizeof(struct bastion_spec_colour);
+    case BASTION_TABLE_VMS:
+        return sizeof(struct bastion_spec_vm);
+    case BASTION_TABLE_VM_MAPS:
+        return sizeof(struct bastion_spec_vm_map);
     default:
         return 0;
     }
@@ -465,6 +500,8 @@ _Static_assert(offsetof(struct bastion_spec_header, checksum) == 24, "checksum")
 _Static_assert(offsetof(struct bastion_spec_header, tables) == 32, "tables");
 _Static_assert(BASTION_TABLE_COUNT <= BASTION_SPEC_TABLE_SLOTS, "table slots");
 _Static_assert(sizeof(struct bastion_spec_pd) == 120, "pd");
+_Static_assert(sizeof(struct bastion_spec_vm) == 24, "vm");
+_Static_assert(sizeof(struct bastion_spec_vm_map) == 24, "vm map");
 _Static_assert(offsetof(struct bastion_spec_pd, budget_us) == 16, "pd budget");
 _Static_assert(offsetof(struct bastion_spec_pd, first_segment) == 64, "pd segments");
 _Static_assert(offsetof(struct bastion_spec_pd, tcb) == 80, "pd objects");

@@ -9,7 +9,7 @@ set -uo pipefail
 tool=$1 work=$2 cc=$3
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
-cp "$here/elf/system.xml" "$work/"
+cp "$here/elf/system.xml" "$here/elf/vm.xml" "$work/"
 cd "$work" || exit 1
 
 link=(-nostdlib -static -no-pie -fno-pic -fno-stack-protector -O1
@@ -44,6 +44,15 @@ else
     echo "FAIL: elf/spec-valid: $(cat dump.txt)"
 fi
 grep -qx "patches 1" dump.txt && echo "PASS: elf/boot-patch" || echo "FAIL: elf/boot-patch: $(tr '\n' ' ' <dump.txt)"
+# A guest: its VMS entry (the PD, one vCPU, its one map) and the map at its gpa.
+expect build-vm 0 "" "$tool" build vm.xml -o image-vm --report image-vm/report.txt
+./spec_dump image-vm/system.spec >dump-vm.txt
+grep -qx "vm guest0 pd 0 vcpus 1 maps 0+1" dump-vm.txt &&
+    grep -qx "vm_map 0 region 0 gpa 0x200000 perms 3" dump-vm.txt &&
+    echo "PASS: elf/virtual-machine" || echo "FAIL: elf/virtual-machine: $(tr '\n' ' ' <dump-vm.txt)"
+grep -q "guest0, run by app: 1 vcpu, VCPU in slot 9, GSPACE in slot 10" image-vm/report.txt &&
+    grep -q "gpa     0x000000200000-0x0000005fffff rw  guest" image-vm/report.txt &&
+    echo "PASS: elf/virtual-machine-report" || echo "FAIL: elf/virtual-machine-report"
 sym() { nm prog.elf | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
 v=$(./spec_dump image/system.spec --peek app "$(sym buf_vaddr)")
 [[ $v == 0x1000000 ]] && echo "PASS: elf/setvar-vaddr" || echo "FAIL: elf/setvar-vaddr: $v"

@@ -3,7 +3,8 @@
  * size, checksum and every table's bounds, then prints a summary and, with
  * `--peek PD VADDR`, the 8 bytes a PD's image holds at VADDR after patching, as a
  * little-endian number; `--bytes PD VADDR` prints the same 8 bytes one by one, in memory
- * order ("56 34 12 00 54 52 00 00").
+ * order ("56 34 12 00 54 52 00 00"). The summary ends with one line per guest and per
+ * guest map ("vm NAME pd P vcpus N maps FIRST+COUNT", "vm_map V region R gpa 0x... perms P").
  */
 #include <bastion/spec.h>
 
@@ -28,7 +29,9 @@ static const size_t entry_size[BASTION_TABLE_COUNT] = {1,
                                                        sizeof(struct bastion_spec_object),
                                                        sizeof(struct bastion_spec_cap),
                                                        sizeof(struct bastion_spec_flow),
-                                                       sizeof(struct bastion_spec_colour)};
+                                                       sizeof(struct bastion_spec_colour),
+                                                       sizeof(struct bastion_spec_vm),
+                                                       sizeof(struct bastion_spec_vm_map)};
 
 static const char *validate(const uint8_t *blob, size_t size)
 {
@@ -114,10 +117,23 @@ int main(int argc, char **argv)
     static const char *const names[] = {"strings",  "data",     "pds",     "regions",     "maps",
                                         "channels", "irqs",     "ioports", "pci_devices", "bars",
                                         "domains",  "segments", "patches", "objects",     "caps",
-                                        "flow",     "colours"};
+                                        "flow",     "colours",  "vms",     "vm_maps"};
     for (int t = 2; t < BASTION_TABLE_COUNT; t++) {
         table(blob, t, &n);
         printf("%s %u\n", names[t], n);
     }
+    uint32_t nstr, nvm, nmap;
+    const char *strings = table(blob, BASTION_TABLE_STRINGS, &nstr);
+    const struct bastion_spec_vm *vms = table(blob, BASTION_TABLE_VMS, &nvm);
+    const struct bastion_spec_vm_map *maps = table(blob, BASTION_TABLE_VM_MAPS, &nmap);
+    for (uint32_t i = 0; i < nvm; i++)
+        printf("vm %s pd %u vcpus %u maps %u+%u\n",
+               vms[i].name < nstr && memchr(strings + vms[i].name, 0, nstr - vms[i].name)
+                   ? strings + vms[i].name
+                   : "(bad name)",
+               vms[i].pd, vms[i].vcpus, vms[i].first_map, vms[i].map_count);
+    for (uint32_t i = 0; i < nmap; i++)
+        printf("vm_map %u region %u gpa 0x%" PRIx64 " perms %u\n", maps[i].vm, maps[i].region,
+               maps[i].gpa, maps[i].perms);
     return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * The description tables of the spec: maps, channels, IRQs, I/O ports, PCI devices and
- * BARs, domains, and the patches init applies at boot (physical addresses of regions
- * that init allocates itself).
+ * BARs, domains, guests (<virtual_machine> and its guest maps), and the patches init
+ * applies at boot (physical addresses of regions that init allocates itself).
  */
 #include "elf_image.h"
 #include "layout.h"
@@ -110,6 +110,32 @@ static void layout_domains(struct layout *l, const struct model *m)
     }
 }
 
+/* Each guest and its maps; a guest's maps lie together in VM_MAPS, in document order. */
+static void layout_vms(struct layout *l, const struct model *m)
+{
+    for (size_t i = 0; i < m->vms.count; i++) {
+        const struct model_vm *vm = MODEL_VM(m, i);
+        struct bastion_spec_vm *s = add_entry(l, BASTION_TABLE_VMS, sizeof(*s));
+        s->name = (uint32_t)l->strings.count;
+        vec_append(&l->strings, vm->name, strlen(vm->name) + 1);
+        s->pd = vm->pd;
+        s->vcpus = vm->vcpus;
+        s->first_map = (uint32_t)l->tables[BASTION_TABLE_VM_MAPS].count;
+        for (size_t k = 0; k < m->vm_maps.count; k++) {
+            const struct model_vm_map *map = MODEL_VM_MAP(m, k);
+            if (map->vm != i)
+                continue;
+            /* s may move when VM_MAPS grows: it is in another vector, so it does not. */
+            struct bastion_spec_vm_map *e = add_entry(l, BASTION_TABLE_VM_MAPS, sizeof(*e));
+            e->vm = (uint32_t)i;
+            e->region = map->region;
+            e->gpa = map->gpa;
+            e->perms = map->perms;
+            s->map_count++;
+        }
+    }
+}
+
 /* setvar_paddr of a region without a fixed address: init patches it at boot. */
 static void layout_patches(struct layout *l, const struct model *m)
 {
@@ -138,5 +164,6 @@ void layout_tables(struct layout *l, const struct model *m)
     layout_io(l, m);
     layout_domains(l, m);
     colours_layout(l, m);
+    layout_vms(l, m);
     layout_patches(l, m);
 }

@@ -185,6 +185,31 @@ static void report_irqs_objects(FILE *out, const struct model *m, const struct l
         fprintf(out, "    %-24s %" PRIu64 "\n", layout_object_type_name(t), totals[t]);
 }
 
+/* Guests, when there are any: the VMM PD, the vCPUs, the caps init gives the VMM and
+ * each region mapped into guest-physical space. */
+static void report_vms(FILE *out, const struct model *m)
+{
+    if (m->vms.count == 0)
+        return;
+    fprintf(out, "\nvirtual machines\n");
+    for (size_t i = 0; i < m->vms.count; i++) {
+        const struct model_vm *vm = MODEL_VM(m, i);
+        fprintf(out, "    %s, run by %s: %u vcpu, VCPU in slot %u, GSPACE in slot %u\n", vm->name,
+                VEC_AT(&m->pds, struct model_pd, vm->pd)->name, vm->vcpus, BASTION_SLOT_VCPU,
+                BASTION_SLOT_GSPACE);
+        for (size_t k = 0; k < m->vm_maps.count; k++) {
+            const struct model_vm_map *map = MODEL_VM_MAP(m, k);
+            if (map->vm != i)
+                continue;
+            const struct model_region *r = VEC_AT(&m->regions, struct model_region, map->region);
+            char perms[4];
+            perms_to_text(map->perms, perms);
+            fprintf(out, "      gpa     0x%012" PRIx64 "-0x%012" PRIx64 " %-3s %s\n", map->gpa,
+                    map->gpa + r->size - 1, perms, r->name);
+        }
+    }
+}
+
 void report_write(FILE *out, const struct model *m, const struct layout *l)
 {
     fprintf(out,
@@ -198,6 +223,7 @@ void report_write(FILE *out, const struct model *m, const struct layout *l)
             ram.total, ram.regions, ram.stacks, ram.images);
     report_pds(out, m, l);
     report_regions_channels(out, m);
+    report_vms(out, m);
     report_irqs_objects(out, m, l);
     flow_report_policy(out, m);
 }
