@@ -15,7 +15,9 @@
 #                     the CSpace check failing on purpose, malformed specs refused, a
 #                     flow policy checked at boot (init/tests/flow: it boots, and a spec
 #                     whose policy lost its rules is refused), cache colouring checked at
-#                     boot (init/tests/colour: it holds, and fails with init-nocolour.elf)
+#                     boot (init/tests/colour: it holds, and fails with init-nocolour.elf),
+#                     a guest made by init (init/tests/guest: its caps, a tiny guest run,
+#                     refused without SVM)
 
 EXAMPLE ?= demo
 EXAMPLES := $(patsubst examples/%/system.xml,%,$(wildcard examples/*/system.xml))

@@ -644,6 +644,7 @@ void build_system(const struct bst_bootinfo *bi)
         apply_patches(p);
         write_startinfo(p, &si);
         make_thread(p);
+        vm_build_guests(p);
     }
 }
 

@@ -90,6 +90,11 @@ static void check_pd(uint32_t p)
         expected[st->init_cap] = true;
     if (iommu_gave_space(p))
         expected[BASTION_SLOT_IOSPACE] = true; /* its devices' I/O space, read-only */
+    if (vm_has_guest(p)) {
+        /* its guest's VCPU and GSPACE (vm.c) */
+        expected[BASTION_SLOT_VCPU] = true;
+        expected[BASTION_SLOT_GSPACE] = true;
+    }
     for (uint32_t slot = 1; slot < CNODE_SLOTS; slot++) {
         bst_error_t e = bst_cnode_copy(ROOT_CNODE, probe_slot(), BST_ROOT_DEPTH, st->cspace, slot,
                                        BST_ROOT_DEPTH, BST_RIGHTS_ALL);
