@@ -54,8 +54,7 @@ suite-guest-linux: $(GUEST_STAMP) $(VMM_TEST)
 	    vmm/guest/check.sh $(VMM_TEST) $(GUEST_DIR)
 
 # The VMM PD (vmm/vmm_pd.c), linked with the library built freestanding. It builds in
-# `all`; it does not run yet: init does not create a VMM's VCPU and GSPACE
-# (docs/virtualisation.md, "Status").
+# `all`; the system vmm/tests/linux runs it (below).
 VMM_PD_SRCS := vmm/vmm_pd.c vmm/run.c $(VMM_LIB_SRCS)
 $(LIB_BUILD)/vmm/%.c.o: USER_INC += -Ivmm/include -Ivmm/lib
 $(eval $(call pd_program,vmm,$(VMM_PD_SRCS),$(VMM_BUILD)))
@@ -89,3 +88,32 @@ bench-vmm: $(KERNEL_BIN) $(BUILD)/user/vmm-tests.elf
 	    --append "" --name vmm-bench --timeout 120 --icount --harness-args "bench=1" \
 	    --log $(BUILD)/test-logs/vmm-bench.log >/dev/null
 	$(Q)grep "^bench: vmm\." $(BUILD)/test-logs/vmm-bench.log
+
+# Linux under Bastion (vmm/tests/linux, docs/virtualisation.md "Linux under Bastion"):
+# init makes the VMM PD's guest, the VMM PD loads the bzImage and initramfs from
+# prefilled regions and runs Linux beside a native PD. Nested under TCG's SVM emulation
+# it is slow, so it is not in `make test`: `make soak-linux-boot` (SOAK_TARGETS) boots
+# it and waits for the banner, /init's marker and the power-off (log in
+# $(BUILD)/test-logs/linux/).
+LINUX_SYSTEM := $(VMM_BUILD)/linux-system
+$(eval $(call pd_program,native,vmm/tests/linux/native.c,$(LINUX_SYSTEM)))
+$(LINUX_SYSTEM)/modules.args: vmm/tests/linux/system.xml $(LINUX_SYSTEM)/native.elf \
+    $(VMM_BUILD)/vmm.elf $(GUEST_STAMP) $(TOOL) $(INIT_ELF) scripts/build-example.sh
+	$(Q)cp $(VMM_BUILD)/vmm.elf $(GUEST_DIR)/bzImage $(GUEST_DIR)/initramfs.cpio.gz $(LINUX_SYSTEM)/
+	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(LINUX_SYSTEM) > $@.tmp && mv $@.tmp $@
+
+SOAK_TARGETS += soak-linux-boot
+.PHONY: soak-linux-boot
+soak-linux-boot: $(KERNEL_BIN) $(LINUX_SYSTEM)/modules.args
+	$(Q)scripts/run-suite.sh linux-boot $(BUILD)/test-results -- \
+	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/linux \
+	    linux:vmm/tests/linux:$(LINUX_SYSTEM)
+
+# The bounded sample in `make test`: the same system until Linux's banner and its read
+# of the VMM's MP table (vmm/tests/linux/banner/expect; about 15 s of QEMU here).
+TEST_SUITES += system-linux-banner
+.PHONY: suite-system-linux-banner
+suite-system-linux-banner: $(KERNEL_BIN) $(LINUX_SYSTEM)/modules.args
+	$(Q)scripts/run-suite.sh system-linux-banner $(BUILD)/test-results -- \
+	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/linux \
+	    linux-banner:vmm/tests/linux/banner:$(LINUX_SYSTEM)

@@ -11,11 +11,13 @@
  * and, from init, the VCPU bound to this PD's thread and the GSPACE in the CSpace slots
  * below.
  *
- * NOT YET RUN: init does not create the VCPU and GSPACE yet, and the kernel side of
- * VCPU_RUN is in progress; this file builds (so the library is shown to build
- * freestanding) and is the loop the system test will run. The guest's console goes to
- * the debug console; a halted guest is waited for by yielding (no timer client yet).
+ * Run by the system vmm/tests/linux (make soak-linux-boot, and the bounded sample
+ * system-linux-banner): init gives it the VCPU and GSPACE; Linux prints its banner and
+ * reads the MP table, then oopses reading the APIC ID through the xAPIC page
+ * (docs/virtualisation.md, "Linux under Bastion"). The guest's console goes to the debug
+ * console; a halted guest is waited for by yielding (no timer client yet).
  */
+#include <bastion/spec.h>
 #include <libbastion/pd.h>
 #include <libbastion/printf.h>
 #include <libbastion/syscall.h>
@@ -25,10 +27,9 @@
 #include <vmm/run.h>
 #include <vmm/vcpu_state.h>
 
-/* Cap slots init will give a VMM PD, after BASTION_SLOT_IOSPACE (spec.h gets them with
- * init's part). */
-#define VMM_SLOT_VCPU   9u
-#define VMM_SLOT_GSPACE 10u
+/* Cap slots init gives a VMM PD (spec.h, init/vm.c). */
+#define VMM_SLOT_VCPU   BASTION_SLOT_VCPU
+#define VMM_SLOT_GSPACE BASTION_SLOT_GSPACE
 
 /* Set by the tool (setvar). */
 uintptr_t guest_ram, guest_kernel, guest_initrd;
