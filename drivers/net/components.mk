@@ -37,6 +37,7 @@ $(NET_HOST_TESTS): drivers/net/tests/host/stub_pd.h $(NET_HEADERS) $(QUEUE_HEADE
     drivers/common/tests/host_check.h
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(QUEUE_HOST_FLAGS) $(QUEUE_ASAN_FLAGS) $(NET_INC) -Ilib/include -Iinclude \
+	    -Idrivers/common/include \
 	    -Idrivers/common/tests $(filter drivers/net/tests/host/test_%.c,$^) -o $@
 
 ALL_TARGETS += $(NET_HOST_TESTS)

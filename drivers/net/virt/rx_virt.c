@@ -109,9 +109,11 @@ static uint64_t move_tag(enum move_kind kind, unsigned client, uint32_t index)
     return (uint64_t)kind << 32 | (uint64_t)client << 16 | index;
 }
 
+/* `length` is a ring entry's 32-bit length, widened by the callers' arithmetic. */
 static struct queue_buffer buffer_at(uint32_t index, uint64_t length)
 {
-    return (struct queue_buffer){.offset = (uint64_t)index * NET_BUFFER_SIZE, .length = length};
+    return (struct queue_buffer){.offset = (uint64_t)index * NET_BUFFER_SIZE,
+                                 .length = (uint32_t)length};
 }
 
 _Static_assert(NET_MAX_CLIENTS <= 8, "a client bit per holder byte");

@@ -8,12 +8,28 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <libbastion/pd.h>
 
 static unsigned stub_notified[64];
 static uint64_t stub_mrs[8];
 static int stub_quiet;
+static uint32_t stub_generation; /* the component's run: 0 first, then its restarts */
+
+uint32_t bst_pd_generation(void)
+{
+    return stub_generation;
+}
+
+/* Fault injection (libbastion/fault_inject.h) is never armed under host test. */
+uint64_t bst_fault_inject, bst_fault_inject_seed, bst_fault_inject_limit;
+
+void bst_fault_point_hit(const char *name)
+{
+    fprintf(stderr, "fault point %s hit with injection off\n", name);
+    abort();
+}
 
 void bst_notify(bst_channel_t ch)
 {

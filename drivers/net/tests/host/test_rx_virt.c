@@ -54,8 +54,6 @@ static void setup(void)
     memset(cl_holds, 0, sizeof(cl_holds));
     memset(clients, 0, sizeof(clients));
     memset(&driver, 0, sizeof(driver));
-    memset(holders, 0, sizeof(holders));
-    memset(with_driver, 0, sizeof(with_driver));
     client_count = 0;
     driver_queue = (uintptr_t)driver_region;
     rx_data = (uintptr_t)dma;
