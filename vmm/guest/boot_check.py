@@ -37,9 +37,13 @@ def main():
     os.set_blocking(proc.stdout.fileno(), False)
     buf = b""
     log = open(os.path.join(args.guest, "boot_check.log"), "wb")
-    while proc.poll() is None and time.monotonic() < deadline:
-        chunk = proc.stdout.read(4096) or b""
-        if not chunk:
+    # Read to end of file, not until QEMU exits: a guest that powers off quickly leaves its
+    # last lines in the pipe after QEMU has gone.
+    while time.monotonic() < deadline:
+        chunk = proc.stdout.read(4096)
+        if chunk == b"":
+            break
+        if chunk is None:
             time.sleep(0.05)
             continue
         log.write(chunk)
@@ -57,8 +61,10 @@ def main():
     timed_out = proc.poll() is None
     if timed_out:
         proc.kill()
-    proc.wait()
+    status = proc.wait()
     log.close()
+    print(f"guest-linux: QEMU {'killed after the timeout' if timed_out else f'exited with {status}'}; "
+          f"markers seen: {', '.join(seen) or 'none'}")
 
     def check(name, ok, why):
         print(f"PASS: guest-linux/{name}" if ok else f"FAIL: guest-linux/{name}: {why}")
