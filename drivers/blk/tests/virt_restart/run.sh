@@ -26,65 +26,21 @@
 #                blk_restart must report a failure (a read wrong, an answer for a request
 #                not outstanding, a stray, or requests LOST) — the check that the test
 #                sees corruption or loss when resynchronisation is broken.
+# What it shares with the driver-restart test (the disk, the boot, the image check) is
+# drivers/blk/tests/restart/lib.sh and check_image.py.
 set -uo pipefail
-kernel=$1 build=$2 logdir=$3
-shift 3
-here=$(dirname "$0")
-mkdir -p "$logdir"
-failed=0
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; failed=1; }
-
-qemu_args() { for w in "$@"; do printf -- '--qemu-arg\n%s\n' "$w"; done; }
-
-# The image check of the driver-restart test: each block holds its last answered write.
-check_image() { # image log
-    python3 - "$1" "$2" <<'PY'
-import re, struct, sys
-img, log = sys.argv[1], sys.argv[2]
-seqs = []
-for line in open(log, errors="replace"):
-    m = re.match(r"^blk_restart: final((?: \d+)+)\s*$", line)
-    if m:
-        seqs += [int(x) for x in m.group(1).split()]
-if len(seqs) != 256:
-    print(f"FAIL: {len(seqs)} final sequence numbers in the log, not 256"); sys.exit(1)
-MAGIC = 0x5952455643455251
-wrong = 0
-with open(img, "rb") as f:
-    for b, seq in enumerate(seqs):
-        f.seek((1 << 20) + b * 4096)
-        d = f.read(4096)
-        magic, blk, s = struct.unpack_from("<QQQ", d)
-        if seq == 0:
-            ok = magic != MAGIC
-        else:
-            ok = (magic, blk, s) == (MAGIC, b, seq) and all(
-                d[i] == (b * 31 + seq * 17 + i) & 0xFF for i in range(24, 4096))
-        wrong += not ok
-written = sum(1 for s in seqs if s)
-print(f"{'PASS' if wrong == 0 else 'FAIL'}: {written} written blocks and "
-      f"{256 - written} untouched checked, {wrong} wrong")
-sys.exit(1 if wrong else 0)
-PY
-}
+source drivers/blk/tests/restart/lib.sh
 
 run_variant() {
     local v=$1 dir=$build/$1 img=$logdir/disk-$1.img log=$logdir/$1.log
     local target timeout
     target=$(sed -n 's/.*virt_restarts_target" value="\([0-9]*\)".*/\1/p' "$dir/system.xml")
     timeout=$((60 + target / 4))
-    python3 drivers/blk/tests/disk.py good "$img" || { fail "blk-virt-restart-$v" "cannot make the disk image"; return; }
-    local -a modules extra
-    read -r -a modules <"$dir/modules.args"
-    mapfile -t extra < <(qemu_args -drive "file=$img,if=none,format=raw,id=d0,cache=writeback" \
-        -device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on,serial=restart)
+    blk_fresh_disk "blk-virt-restart-$v" "$img" || return
     local start=$SECONDS
     if [[ $v == broken* ]]; then
-        scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol \
-            --name "blk-virt-restart-$v" --timeout "$timeout" --log "$log" "${extra[@]}" \
-            --expect '^(FAIL: blk_restart|blk_restart: LOST)' \
-            >"$logdir/$v.out" 2>&1
+        blk_boot "blk-virt-restart-$v" "$v" "$img" "$log" "$timeout" \
+            --expect '^(FAIL: blk_restart|blk_restart: LOST)'
         local first
         first=$(grep -m1 -E '^(FAIL: blk_restart|blk_restart: LOST)' "$log.clean")
         if [[ -n $first ]]; then
@@ -94,11 +50,8 @@ run_variant() {
         fi
         return
     fi
-    scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol \
-        --name "blk-virt-restart-$v" --timeout "$timeout" --log "$log" "${extra[@]}" \
-        --expect '^blk_restart: final read-back: 0 of 256 blocks wrong$' \
-        --expect '^blk_restart: [0-9]+ writes, [0-9]+ reads checked, [0-9]+ flushes; 0 lost, 0 answered twice, 0 reads wrong: pass$' \
-        >"$logdir/$v.out" 2>&1 || { fail "blk-virt-restart-$v: the run" "$(grep -E '^FAIL' "$logdir/$v.out" | head -3 | tr '\n' ' ') (log: $log)"; }
+    blk_boot "blk-virt-restart-$v" "$v" "$img" "$log" "$timeout" "${BLK_CLEAN_RUN[@]}" ||
+        { fail "blk-virt-restart-$v: the run" "$(grep -E '^FAIL' "$logdir/$v.out" | head -3 | tr '\n' ' ') (log: $log)"; }
     local injected reinits stats how
     if [[ $v == *crasher* ]]; then
         injected=$(grep -oE '^crasher: [0-9]+ injections' "$log.clean" | tail -1 | grep -oE '[0-9]+')
@@ -124,14 +77,7 @@ run_variant() {
     else
         pass "blk-virt-restart-$v: $injected $how; $(grep -oE '[0-9]+ writes, [0-9]+ reads checked, [0-9]+ flushes; 0 lost, 0 answered twice, 0 reads wrong' "$log.clean"); $stats; $((SECONDS - start)) s"
     fi
-    if out=$(check_image "$img" "$log.clean"); then
-        pass "blk-virt-restart-$v: the disk image holds every block's last answered write ($out)"
-    else
-        fail "blk-virt-restart-$v: the disk image holds every block's last answered write" "$out"
-    fi
+    blk_check_image "blk-virt-restart-$v" "$img" "$log.clean"
 }
 
-for v in "$@"; do
-    run_variant "$v"
-done
-exit $failed
+blk_run_variants "$@"
