@@ -96,7 +96,7 @@ const char *vcpu_check_invariants(void)
         if (kmem_ptr(v->obj + VCPU_RECORD_OFFSET) != (const void *)v) {
             return "a VCPU's record does not name its own object";
         }
-        if (v->space_id == 0 || v->space_id >= GSPACE_MAX_IDS) {
+        if (v->space_id == 0 || v->space_id >= SECOND_LEVEL_MAX_IDS) {
             return "a bound VCPU names no guest space identifier";
         }
         for (const struct vcpu *w = v->bound_next; w != NULL; w = w->bound_next) {
@@ -127,7 +127,7 @@ static bst_error_t vcpu_bind(struct invocation *inv, const struct cap *cap)
         return BST_INSUFFICIENT_RIGHTS;
     }
     unsigned id;
-    e = gspace_prepare(&space->cap, &id);
+    e = second_level_prepare(&gspace_kind, &space->cap, &id);
     if (e != BST_OK) {
         return e;
     }
@@ -145,7 +145,7 @@ static bst_error_t vcpu_bind(struct invocation *inv, const struct cap *cap)
     }
     bound_head = v;
     v->space_id = id;
-    v->space_generation = gspace_generation(id);
+    v->space_generation = second_level_generation(&gspace_kind, id);
     v->tlb_seen = 0; /* the first entry flushes */
     return BST_OK;
 }
@@ -299,7 +299,7 @@ static bst_error_t vcpu_run(struct invocation *inv, const struct cap *cap)
     if (!v->reset_done || v->tcb != inv->caller) {
         return BST_ILLEGAL_OPERATION; /* only the bound thread runs it */
     }
-    paddr_t root = gspace_root(v->space_id, v->space_generation);
+    paddr_t root = second_level_root(&gspace_kind, v->space_id, v->space_generation);
     if (root == 0 || tcb_ipc_buffer(inv->caller) == NULL) {
         return BST_ILLEGAL_OPERATION; /* its space is gone; or no room for the exit */
     }
@@ -317,7 +317,7 @@ static bst_error_t vcpu_run(struct invocation *inv, const struct cap *cap)
         reply_exit(inv, &msg);
         return BST_OK;
     }
-    uint64_t tlb = gspace_tlb_generation(v->space_id);
+    uint64_t tlb = second_level_tlb_generation(&gspace_kind, v->space_id);
     struct vcpu_entry entry = {
         .root = root,
         .flush = v->tlb_seen != tlb,

@@ -7,8 +7,9 @@
  * (dev, fn) points at an IOSPACE object's table with the I/O space's identifier as the
  * domain id. The second-level tables (3 levels for 39-bit I/O addresses, or 4 for
  * 48-bit, as the unit's SAGAW offers) are IOSPACE and IOPT objects from untyped
- * memory. Translation is turned on at set-up with every context entry absent, so from
- * then on a function's DMA is blocked until it is assigned.
+ * memory, in the format arch_iospace_format describes (vm/second_level.c walks them).
+ * Translation is turned on at set-up with every context entry absent, so from then on a
+ * function's DMA is blocked until it is assigned.
  *
  * Caches are invalidated through the registers (global context-cache and IOTLB
  * invalidation), after every change that removes or redirects a translation; queued
@@ -23,7 +24,6 @@
 #include <arch/trap.h>
 #include <bastion/rights.h>
 #include <bastion/vmattr.h>
-#include <kmem.h>
 #include <kprintf.h>
 #include <vm/iospace.h>
 
@@ -237,119 +237,59 @@ void arch_iommu_unassign_root(paddr_t root)
     invalidate_all();
 }
 
-static uint64_t *table_at(paddr_t pa)
-{
-    return kmem_ptr(pa);
-}
-
-/* The index of ioaddr in a table of level `level` (1: the leaf table). */
-static unsigned index_at(uint64_t ioaddr, unsigned level)
-{
-    return (unsigned)((ioaddr >> (12 + 9 * (level - 1))) & 511);
-}
-
-static bool present(uint64_t e)
-{
-    return (e & (PTE_READ | PTE_WRITE)) != 0;
-}
-
-/* The entry for ioaddr in the table of `level`, walking down from the root; NULL when a
- * table on the way is missing, or when a 2 MiB page above that level covers ioaddr
- * (*large set then). */
-static uint64_t *walk(paddr_t root, uint64_t ioaddr, unsigned level, bool *large)
-{
-    uint64_t *t = table_at(root);
-    *large = false;
-    for (unsigned l = levels; l > level; l--) {
-        uint64_t e = t[index_at(ioaddr, l)];
-        if (!present(e) || (e & PTE_LARGE)) {
-            *large = present(e);
-            return NULL;
-        }
-        t = table_at(e & PTE_ADDR);
-    }
-    return &t[index_at(ioaddr, level)];
-}
-
 bool arch_iommu_large_pages(void)
 {
     return enabled && large_pages;
 }
 
-bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned *level)
+static unsigned table_levels(void)
 {
-    bool large;
-    for (unsigned l = levels - 1; l >= 1; l--) {
-        uint64_t *e = walk(root, ioaddr, l + 1, &large);
-        if (e == NULL || (*e & PTE_LARGE)) {
-            return BST_SLOT_OCCUPIED; /* a 2 MiB page is there */
-        }
-        if (!present(*e)) {
-            *e = table | PTE_READ | PTE_WRITE; /* a table: the leaf entries decide */
-            iommu_flush(e);
-            if (caching_mode) {
-                invalidate_all();
-            }
-            *level = l;
-            return BST_OK;
-        }
-    }
-    return BST_SLOT_OCCUPIED;
+    return levels;
 }
 
-void arch_iopt_unmap(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned level)
+static uint64_t entry_rights(uint64_t rights)
 {
-    bool large;
-    uint64_t *e = level >= 1 && level < levels ? walk(root, ioaddr, level + 1, &large) : NULL;
-    if (e != NULL && present(*e) && !(*e & PTE_LARGE) && (*e & PTE_ADDR) == table) {
-        *e = 0;
-        iommu_flush(e);
+    return ((rights & BST_RIGHT_READ) ? PTE_READ : 0) |
+           ((rights & BST_RIGHT_WRITE) ? PTE_WRITE : 0);
+}
+
+/* A unit in caching mode may hold the absent entry: else an addition needs no more. */
+static void entry_added(uint64_t *e)
+{
+    iommu_flush(e);
+    if (caching_mode) {
         invalidate_all();
     }
 }
 
-void arch_iopt_clear(paddr_t table)
+static void entry_removed(uint64_t *e)
 {
-    uint64_t *t = table_at(table);
-    for (unsigned i = 0; i < 512; i++) {
-        t[i] = 0;
-    }
+    iommu_flush(e);
+    invalidate_all();
+}
+
+/* A table that no longer shows anywhere: its lines written back, nothing cached. */
+static void table_emptied(uint64_t *t)
+{
     for (unsigned i = 0; i < 512; i += 8) {
         iommu_flush(&t[i]);
     }
 }
 
-bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr,
-                              uint64_t rights)
-{
-    bool large;
-    uint64_t *e = walk(root, ioaddr, page_level + 1, &large);
-    if (e == NULL) {
-        return large ? BST_SLOT_OCCUPIED : BST_FAILED_LOOKUP;
-    }
-    if (present(*e)) {
-        return BST_SLOT_OCCUPIED; /* a frame, or (for a 2 MiB page) a table */
-    }
-    *e = frame | ((rights & BST_RIGHT_READ) ? PTE_READ : 0) |
-         ((rights & BST_RIGHT_WRITE) ? PTE_WRITE : 0) | (page_level != 0 ? PTE_LARGE : 0);
-    iommu_flush(e);
-    if (caching_mode) {
-        invalidate_all(); /* else an absent entry is never cached */
-    }
-    return BST_OK;
-}
-
-void arch_io_frame_unmap(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr)
-{
-    bool large;
-    uint64_t *e = walk(root, ioaddr, page_level + 1, &large);
-    if (e != NULL && present(*e) && (*e & PTE_ADDR) == frame &&
-        ((*e & PTE_LARGE) != 0) == (page_level != 0)) {
-        *e = 0;
-        iommu_flush(e);
-        invalidate_all();
-    }
-}
+/* An entry is present with either right (VT-d has no present bit); a table's entry
+ * has both and leaves the rights to the leaf entries. */
+const struct second_level_format arch_iospace_format = {
+    .present = PTE_READ | PTE_WRITE,
+    .large = PTE_LARGE,
+    .address = PTE_ADDR,
+    .table = PTE_READ | PTE_WRITE,
+    .levels = table_levels,
+    .rights = entry_rights,
+    .covered = BST_SLOT_OCCUPIED,
+    .added = entry_added,
+    .removed = entry_removed,
+    .emptied = table_emptied,
+};
 
 /* The fault event interrupt: hand every recorded fault on, clear it, and clear an
  * overflow. Bounded by the number of recording registers. */

@@ -11,18 +11,14 @@
  * bound notification signalled). Without an IOMMU set up (IOMMU_SETUP) spaces can be
  * built but not assigned: DMA is not confined, and init says so.
  *
- * Each space in use has an identifier (its slot in a fixed table, with a generation, as
- * VSpaces have), which also tags the hardware's caches. A frame or IOPT cap records its
- * one I/O mapping in the cap as a VSpace mapping is recorded (vm/vspace.h), marked
- * CAP_IO_MAPPED, so a cap whose space was deleted never touches the tables of a space
- * that reuses the identifier.
+ * An I/O space is a second-level space (vm/second_level.h): its identifier also tags
+ * the hardware's caches (the VT-d domain id), and a frame or IOPT cap records its one
+ * I/O mapping in the cap, marked CAP_IO_MAPPED (object/cap.h).
  */
 #ifndef BASTION_VM_IOSPACE_H
 #define BASTION_VM_IOSPACE_H
 
-#include <object/cap.h>
-
-#define IOSPACE_MAX_IDS 64
+#include <vm/second_level.h>
 
 struct invocation;
 bst_error_t iospace_invoke(struct invocation *inv); /* IOSPACE caps */
@@ -74,22 +70,12 @@ paddr_t arch_iommu_assigned_root(uint64_t source_id);
 void arch_iommu_assign(uint64_t source_id, paddr_t root, unsigned id);
 /* Every function assigned to `root` is unassigned (blocked); caches invalidated. */
 void arch_iommu_unassign_root(paddr_t root);
-/* Put `table` at the first level without a table on the path to `ioaddr` in `root`;
- * *level receives that level (1: the leaf table). Errors: SLOT_OCCUPIED (every level
- * has its table). */
-bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned *level);
-/* Remove `table` from level `level` on the path to `ioaddr`, if it is there. */
-void arch_iopt_unmap(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned level);
-/* Empty a table (every entry not present). */
-void arch_iopt_clear(paddr_t table);
 /* Whether 2 MiB frames can be mapped (page level 1). */
 bool arch_iommu_large_pages(void);
-/* Map the frame of page level `page_level` (0: 4 KiB, 1: 2 MiB) at ioaddr with rights
- * (BST_RIGHT_READ/WRITE). Errors: FAILED_LOOKUP (a table on the way is missing),
- * SLOT_OCCUPIED (a frame or a table is there, or a 2 MiB page covers it). */
-bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr,
-                              uint64_t rights);
-/* Remove the frame's entry at ioaddr, if it is still that frame's; caches invalidated. */
-void arch_io_frame_unmap(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr);
+/* The unit's second-level table format, with BST_RIGHT_READ/WRITE rights: 3 or 4
+ * levels as set up (the top one the IOSPACE); a frame under a 2 MiB page is
+ * SLOT_OCCUPIED; a write that adds or removes a translation reaches the unit and its
+ * caches are invalidated (after an addition only where it caches absent entries). */
+extern const struct second_level_format arch_iospace_format;
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * The host "architecture" has no IOMMU (the arch hooks of vm/iospace.h; x86_64:
  * kernel/arch/x86_64/iommu.c): IOMMU_SETUP finds no unit, so DMA remapping is never
- * enabled and the I/O-space invocations stop at that check. The hooks past it are never
- * reached; they abort, so that reaching one is a finding, not a silent success.
+ * enabled and the I/O-space invocations stop at that check. The table format past it
+ * is never used: its hooks abort, so that reaching one is a finding, not a silent success.
  */
 #include <vm/iospace.h>
 
@@ -50,48 +50,24 @@ void arch_iommu_unassign_root(paddr_t root)
     (void)root;
 }
 
-bst_error_t arch_iopt_map(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned *level)
-{
-    (void)root;
-    (void)table;
-    (void)ioaddr;
-    (void)level;
-    abort();
-}
-
-void arch_iopt_unmap(paddr_t root, paddr_t table, uint64_t ioaddr, unsigned level)
-{
-    (void)root;
-    (void)table;
-    (void)ioaddr;
-    (void)level;
-}
-
-void arch_iopt_clear(paddr_t table)
-{
-    (void)table;
-}
-
 bool arch_iommu_large_pages(void)
 {
     return false;
 }
 
-bst_error_t arch_io_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr,
-                              uint64_t rights)
+static unsigned no_levels(void)
 {
-    (void)root;
-    (void)frame;
-    (void)page_level;
-    (void)ioaddr;
+    abort();
+}
+
+static uint64_t no_rights(uint64_t rights)
+{
     (void)rights;
     abort();
 }
 
-void arch_io_frame_unmap(paddr_t root, paddr_t frame, unsigned page_level, uint64_t ioaddr)
-{
-    (void)root;
-    (void)frame;
-    (void)page_level;
-    (void)ioaddr;
-}
+const struct second_level_format arch_iospace_format = {
+    .levels = no_levels,
+    .rights = no_rights,
+    .covered = BST_SLOT_OCCUPIED,
+};

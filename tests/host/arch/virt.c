@@ -73,46 +73,19 @@ enum vcpu_outcome arch_vcpu_run(struct vcpu *v, struct tcb *t, const struct vcpu
     abort();
 }
 
-bst_error_t arch_gpt_map(paddr_t root, paddr_t table, uint64_t gpa, unsigned *level)
+static unsigned no_levels(void)
 {
-    (void)root;
-    (void)table;
-    (void)gpa;
-    (void)level;
     abort();
 }
 
-void arch_gpt_unmap(paddr_t root, paddr_t table, uint64_t gpa, unsigned level)
+static uint64_t no_rights(uint64_t rights)
 {
-    (void)root;
-    (void)table;
-    (void)gpa;
-    (void)level;
-    abort();
-}
-
-void arch_gpt_clear(paddr_t table)
-{
-    (void)table;
-    abort();
-}
-
-bst_error_t arch_guest_frame_map(paddr_t root, paddr_t frame, unsigned page_level, uint64_t gpa,
-                                 uint64_t rights)
-{
-    (void)root;
-    (void)frame;
-    (void)page_level;
-    (void)gpa;
     (void)rights;
     abort();
 }
 
-void arch_guest_frame_unmap(paddr_t root, paddr_t frame, unsigned page_level, uint64_t gpa)
-{
-    (void)root;
-    (void)frame;
-    (void)page_level;
-    (void)gpa;
-    abort();
-}
+const struct second_level_format arch_gspace_format = {
+    .levels = no_levels,
+    .rights = no_rights,
+    .covered = BST_FAILED_LOOKUP,
+};
