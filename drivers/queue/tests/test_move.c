@@ -126,10 +126,79 @@ static void test_redo_full_destination(void)
     rings_delete(&r);
 }
 
+/* The serial drivers' form of a move: the source's head buffer returned on `to`, then a
+ * count of its bytes reset (their `sent`) and the pop done by queue_move_finish_pop(), by
+ * one function that the restarted run calls too. Cut short after `steps` of its five
+ * steps (begin, enqueue, reset, pop, done). */
+static void return_head_until(struct rings *r, uint32_t *sent, unsigned steps)
+{
+    struct queue_buffer head = queue_ring_peek(&r->from).buffer;
+    if (steps >= 1)
+        queue_move_begin(&r->journal, 1, &r->from, &r->to, head);
+    if (steps >= 2)
+        (void)queue_ring_enqueue(&r->to, head);
+    if (steps >= 3)
+        *sent = 0;
+    if (steps >= 4)
+        queue_move_finish_pop(&r->journal, &r->from);
+    if (steps >= 5)
+        queue_move_done(&r->journal);
+}
+
+/* A restarted run of that form, itself cut short after `steps` of its own (enqueue unless
+ * done, reset, pop unless done, done). */
+static void resync_until(struct rings *r, uint32_t *sent, unsigned steps)
+{
+    if (queue_move_pending(&r->journal) == 0)
+        return;
+    if (steps >= 1)
+        CHECK(queue_move_finish_enqueue(&r->journal, &r->to));
+    if (steps >= 2)
+        *sent = 0;
+    if (steps >= 3)
+        queue_move_finish_pop(&r->journal, &r->from);
+    if (steps >= 4)
+        queue_move_done(&r->journal);
+}
+
+/* A crash after every step of the run, and again after every step of the first restarted
+ * run: after a second restart each returned buffer is on `to` once, off `from`, in order,
+ * and the count is reset exactly when the head moved on; a late finish_pop pops nothing. */
+static void test_pop_by_finish_pop(void)
+{
+    for (unsigned steps = 0; steps <= 5; steps++) {
+        for (unsigned resync_steps = 0; resync_steps <= 4; resync_steps++) {
+            struct rings r;
+            rings_new(&r);
+            for (uint64_t i = 1; i <= 3; i++)
+                CHECK(queue_ring_enqueue(&r.from, (struct queue_buffer){.offset = i * 256,
+                                                                        .length = 9}) == QUEUE_OK);
+            uint32_t sent = 9; /* the first buffer is sent */
+            return_head_until(&r, &sent, 5);
+            sent = 9; /* and the second */
+            return_head_until(&r, &sent, steps);
+            resync_until(&r, &sent, resync_steps);
+            resync_until(&r, &sent, 4);
+            CHECK(queue_move_pending(&r.journal) == 0);
+            uint32_t moved = steps == 0 ? 1 : 2; /* never begun: the next run returns it */
+            CHECK(queue_ring_length(&r.to) == moved);
+            CHECK(queue_ring_length(&r.from) == 3 - moved);
+            CHECK(sent == (moved == 2 ? 0 : 9));
+            CHECK(queue_ring_peek(&r.from).buffer.offset == (moved + 1) * 256);
+            queue_move_finish_pop(&r.journal, &r.from);
+            CHECK(queue_ring_length(&r.from) == 3 - moved);
+            for (uint64_t i = 1; i <= moved; i++)
+                CHECK(queue_ring_dequeue(&r.to).buffer.offset == i * 256);
+            rings_delete(&r);
+        }
+    }
+}
+
 const struct queue_test queue_move_tests[] = {
     {"move_redo_after_every_step", test_redo_after_every_step},
     {"move_without_journal_duplicates", test_without_journal_duplicates},
     {"move_enqueue_only", test_enqueue_only},
     {"move_redo_full_destination", test_redo_full_destination},
+    {"move_pop_by_finish_pop", test_pop_by_finish_pop},
 };
 const size_t queue_move_tests_count = sizeof(queue_move_tests) / sizeof(queue_move_tests[0]);

@@ -101,20 +101,21 @@ static void set_ier(uint8_t value)
 
 /* ---- Transmit ---------------------------------------------------------------------------- */
 
-/* Take the head buffer off the active ring; it is on the free ring already. */
+/* The returned head buffer leaves the active ring (unless a dead run's move took it). */
 static void tx_pop_head(void)
 {
     tx.journal->sent = 0;
     bst_fault_point("uart-tx-pop");
-    (void)queue_dequeue_active(&tx.queue);
+    queue_move_finish_pop(&tx.journal->move, &tx.queue.active);
+    queue_move_done(&tx.journal->move);
 }
 
-/* The head buffer is sent: return it, then take it off the active ring. The journal
- * says which of the two a crash in between left undone (tx_resync()). */
+/* The head buffer is sent: return it, then take it off the active ring, as one move of
+ * the journal (bastion/queue/move.h) that a restarted run finishes (tx_resync()). */
 static void tx_finish_head(struct queue_buffer buffer)
 {
-    tx.journal->free_tail_before = tx.queue.free.shared->tail;
-    tx.journal->returning_head = tx.queue.active.shared->head + 1;
+    queue_move_begin(&tx.journal->move, SERIAL_MOVE_RETURN, &tx.queue.active, &tx.queue.free,
+                     buffer);
     bst_fault_point("uart-tx-return");
     if (queue_enqueue_free(&tx.queue, buffer) == QUEUE_OK &&
         queue_ring_should_notify_consumer(&tx.queue.free))
@@ -131,11 +132,9 @@ static void tx_resync(void)
         tx.journal->sent = 0; /* test only: the buffer's first bytes go out twice */
         return;
     }
-    if (tx.journal->returning_head != tx.queue.active.shared->head + 1)
+    if (queue_move_pending(&tx.journal->move) == 0)
         return;
-    struct queue_result r = queue_peek_active(&tx.queue);
-    if (tx.queue.free.shared->tail == tx.journal->free_tail_before && r.status == QUEUE_OK)
-        (void)queue_enqueue_free(&tx.queue, r.buffer);
+    (void)queue_move_finish_enqueue(&tx.journal->move, &tx.queue.free);
     tx.notify = true;
     tx_pop_head();
 }

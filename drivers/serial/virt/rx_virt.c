@@ -23,12 +23,12 @@
  * client buffer not yet handed over. It only peeks the driver's head buffer and keeps in
  * the driver's queue region a journal (struct serial_virt_rx_journal): how many of its
  * bytes are delivered and the active client, in one word written after each byte (so
- * before a client buffer is handed over); the buffer goes back with the driver's
- * free_tail_before / returning_head protocol. Its own buffers: each client's pool keeps
- * `fresh` in the client's queue region, and a restarted run takes back every buffer
- * below it that is on neither of the client's rings (the client library reads a buffer
- * in place and returns it before taking it off the ring, so one it reads is always on a
- * ring). Fault points: libbastion/fault_inject.h.
+ * before a client buffer is handed over); the buffer goes back as a move of
+ * bastion/queue/move.h. Its own buffers: each client's pool keeps `fresh` in the
+ * client's queue region, and a restarted run takes back every buffer below it that is on
+ * neither of the client's rings (the client library reads a buffer in place and returns
+ * it before taking it off the ring, so one it reads is always on a ring). Fault points:
+ * libbastion/fault_inject.h.
  */
 #include <bastion/serial/pool.h>
 #include <bastion/serial/protocol.h>
@@ -143,20 +143,21 @@ static void switch_client(void)
     bst_printf("serial_rx_virt: input goes to client %u\n", active);
 }
 
-/* Take the driver's head buffer off its active ring (returned already, or not a buffer). */
+/* The returned head buffer leaves the active ring (unless a dead run's move took it). */
 static void driver_pop_head(void)
 {
     driver.journal->position = SERIAL_RX_POSITION(0, active);
     bst_fault_point("rx-virt-pop");
-    (void)queue_dequeue_active(&driver.queue);
+    queue_move_finish_pop(&driver.journal->move, &driver.queue.active);
+    queue_move_done(&driver.journal->move);
 }
 
-/* The head buffer is delivered: return it, then take it off the active ring. The journal
- * says which of the two a crash in between left undone (driver_resync()). */
+/* The head buffer is delivered: return it, then take it off the active ring, as one move
+ * of the journal (bastion/queue/move.h) that a restarted run finishes (driver_resync()). */
 static void driver_return_head(struct queue_buffer buf)
 {
-    driver.journal->free_tail_before = driver.queue.free.shared->tail;
-    driver.journal->returning_head = driver.queue.active.shared->head + 1;
+    queue_move_begin(&driver.journal->move, SERIAL_MOVE_RETURN, &driver.queue.active,
+                     &driver.queue.free, buf);
     bst_fault_point("rx-virt-return");
     if (queue_enqueue_free(&driver.queue, buf) == QUEUE_OK &&
         queue_ring_should_notify_consumer(&driver.queue.free))
@@ -197,8 +198,9 @@ static void serve(void)
             struct queue_result r = queue_peek_active(&driver.queue);
             if (r.status == QUEUE_EMPTY)
                 break;
-            if (r.status != QUEUE_OK) {
-                driver_pop_head(); /* not a buffer: dropped */
+            if (r.status != QUEUE_OK) { /* not a buffer: dropped (no move) */
+                driver.journal->position = SERIAL_RX_POSITION(0, active);
+                (void)queue_dequeue_active(&driver.queue);
                 continue;
             }
             deliver(r.buffer);
@@ -263,11 +265,8 @@ static void driver_resync(void)
     unsigned was_active = SERIAL_RX_ACTIVE(driver.journal->position);
     if (was_active < SERIAL_MAX_CLIENTS && clients[was_active].present && !rx_virt_resync_broken)
         active = was_active;
-    if (driver.journal->returning_head == driver.queue.active.shared->head + 1) {
-        struct queue_result r = queue_peek_active(&driver.queue);
-        if (driver.queue.free.shared->tail == driver.journal->free_tail_before &&
-            r.status == QUEUE_OK)
-            (void)queue_enqueue_free(&driver.queue, r.buffer);
+    if (queue_move_pending(&driver.journal->move) != 0) {
+        (void)queue_move_finish_enqueue(&driver.journal->move, &driver.queue.free);
         driver_pop_head();
     }
 }

@@ -29,10 +29,10 @@
  * journal in the client's queue region, how far that buffer's lines were forwarded
  * (written before the line goes to the driver) and whether the buffer began inside a line
  * (whose start is then lost: a restarted run drops up to the next '\n'); a buffer is
- * returned before it is taken off the ring, with the driver's free_tail_before /
- * returning_head protocol. The driver's buffers: the pool's `fresh` is kept in the
- * driver's queue region, and a restarted run takes back every buffer below it that is on
- * neither of the driver's rings. Fault points: libbastion/fault_inject.h.
+ * returned before it is taken off the ring, a move of bastion/queue/move.h. The driver's
+ * buffers: the pool's `fresh` is kept in the driver's queue region, and a restarted run
+ * takes back every buffer below it that is on neither of the driver's rings. Fault
+ * points: libbastion/fault_inject.h.
  */
 #include <bastion/serial/line.h>
 #include <bastion/serial/pool.h>
@@ -94,23 +94,24 @@ static struct {
  * pending: each is a place where the two would have mixed without the virtualiser. */
 static uint64_t lines_forwarded, lines_held;
 
-/* Take the head buffer off the client's active ring (returned already, or not a buffer). */
+/* The returned head buffer leaves the active ring (unless a dead run's move took it). */
 static void client_pop_head(struct client *c)
 {
     c->journal->consumed = 0;
     c->journal->mid_line = c->journal->next_mid_line;
     bst_fault_point("tx-virt-pop");
-    (void)queue_dequeue_active(&c->queue);
+    queue_move_finish_pop(&c->journal->move, &c->queue.active);
+    queue_move_done(&c->journal->move);
 }
 
-/* The head buffer is used up: return it, then take it off the active ring. The journal
- * says which of the two a crash in between left undone (client_resync()). */
+/* The head buffer is used up: return it, then take it off the active ring, as one move of
+ * the journal (bastion/queue/move.h) that a restarted run finishes (client_resync()). */
 static void client_return_buffer(struct client *c)
 {
     c->holding = false;
     c->journal->next_mid_line = c->skipping || (c->line.length > 0 && !c->line.complete);
-    c->journal->free_tail_before = c->queue.free.shared->tail;
-    c->journal->returning_head = c->queue.active.shared->head + 1;
+    queue_move_begin(&c->journal->move, SERIAL_MOVE_RETURN, &c->queue.active, &c->queue.free,
+                     c->buffer);
     bst_fault_point("tx-virt-return");
     if (queue_enqueue_free(&c->queue, c->buffer) == QUEUE_OK &&
         queue_ring_should_notify_consumer(&c->queue.free))
@@ -150,9 +151,9 @@ static void client_assemble(struct client *c)
             struct queue_result r = queue_peek_active(&c->queue);
             if (r.status == QUEUE_EMPTY)
                 return;
-            if (r.status != QUEUE_OK) {
-                c->journal->next_mid_line = c->journal->mid_line;
-                client_pop_head(c); /* outside the region: dropped */
+            if (r.status != QUEUE_OK) { /* outside the region: dropped (no move) */
+                c->journal->consumed = 0;
+                (void)queue_dequeue_active(&c->queue);
                 continue;
             }
             c->buffer = r.buffer;
@@ -301,10 +302,8 @@ static void client_setup(unsigned i, uintptr_t queue_region, uintptr_t data_regi
 static void client_resync(struct client *c)
 {
     volatile struct serial_virt_tx_journal *j = c->journal;
-    if (j->returning_head == c->queue.active.shared->head + 1) {
-        struct queue_result r = queue_peek_active(&c->queue);
-        if (c->queue.free.shared->tail == j->free_tail_before && r.status == QUEUE_OK)
-            (void)queue_enqueue_free(&c->queue, r.buffer);
+    if (queue_move_pending(&j->move) != 0) {
+        (void)queue_move_finish_enqueue(&j->move, &c->queue.free);
         client_pop_head(c);
     }
     struct queue_result r = queue_peek_active(&c->queue);

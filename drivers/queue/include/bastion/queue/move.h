@@ -20,15 +20,14 @@
  * A restarted run reads the tag; if it is not 0 it re-derives the rings from it and calls
  * queue_move_redo(), which enqueues the buffer if the tail has not moved and pops the
  * source if its head has not, then clears the tag (or the steps one by one, with its own
- * bookkeeping in between). So every move that began is finished,
- * once. The same protocol as the serial drivers' free_tail_before / returning_head, for
- * any two rings. Either ring may be absent (NULL): a move that only enqueues (a buffer
- * given back from a table) or only pops.
+ * bookkeeping in between). So every move that began is finished, once. Either ring may
+ * be absent (NULL): a move that only enqueues (a buffer given back from a table) or only
+ * pops. The serial drivers return their peeked head buffers with it.
  *
- * What a peer can do to it: the journal lies where only trusted components write (the
- * virtualiser's connection to its driver); a client that rewrites its own ring's indices
- * can at worst make a move of its own buffer be done twice or not at all, which harms only
- * itself (its buffers are named by offsets into its own region).
+ * What a peer can do to it: the journal lies where only trusted components write, or in
+ * the client's own connection (serial_tx_virt's); a client that rewrites it or its ring's
+ * indices can at worst make a move of its own buffer be done twice or not at all, which
+ * harms only itself (its buffers are named by offsets into its own region).
  */
 #ifndef BASTION_QUEUE_MOVE_H
 #define BASTION_QUEUE_MOVE_H
@@ -49,7 +48,8 @@ _Static_assert(sizeof(struct queue_move_journal) == 16 + sizeof(struct queue_buf
                "queue_move_journal layout");
 
 /* Begin moving `buf` onto `to` (and then the head of `from` off it) under `tag` (not 0).
- * The caller then enqueues, pops and calls queue_move_done(), in that order. */
+ * The caller then enqueues, pops (or calls queue_move_finish_pop(): a run's pop and a
+ * restarted run's can be one function) and calls queue_move_done(), in that order. */
 static inline void queue_move_begin(volatile struct queue_move_journal *j, uint64_t tag,
                                     const struct queue_ring_handle *from,
                                     const struct queue_ring_handle *to, struct queue_buffer buf)
@@ -96,7 +96,7 @@ static inline bool queue_move_finish_enqueue(volatile struct queue_move_journal 
     return queue_move_enqueued(j, to) || queue_ring_enqueue(to, queue_move_buffer(j)) == QUEUE_OK;
 }
 
-/* After a restart: take the pending move's descriptor off `from` unless it is off. */
+/* Take the pending move's descriptor off `from` unless it is off (a restart, or its pop). */
 static inline void queue_move_finish_pop(volatile struct queue_move_journal *j,
                                          struct queue_ring_handle *from)
 {

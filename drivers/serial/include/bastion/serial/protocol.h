@@ -26,6 +26,7 @@
 #ifndef BASTION_SERIAL_PROTOCOL_H
 #define BASTION_SERIAL_PROTOCOL_H
 
+#include <bastion/queue/move.h>
 #include <bastion/queue/queue.h>
 
 #define SERIAL_QUEUE_CAPACITY     64u
@@ -44,6 +45,9 @@
  * client in turn receives the input from then on. */
 #define SERIAL_SWITCH_CHAR 0x01u
 
+/* The tag of the journals' one move: the active ring's head buffer returned (below). */
+#define SERIAL_MOVE_RETURN 1u
+
 /* The transmit virtualiser's one protected procedure (a client end with pp="true"):
  * reply MR0 = lines forwarded, MR1 = those forwarded while another client's line was
  * incomplete (where output would have mixed without it). */
@@ -56,15 +60,13 @@
  * the driver only peeks the buffer it sends and takes it off the active ring after it
  * returned it on the free ring, and it counts the bytes sent of that buffer here.
  *
- *   sent              bytes of the buffer at the head of the active ring already sent
- *   free_tail_before  the free ring's tail just before the head buffer is returned
- *   returning_head    the active ring's head + 1 while the head buffer is being returned
- *                     (written after free_tail_before: the commit of the journal entry)
+ *   move  returning the head buffer: from the active ring to the free ring, under the tag
+ *         SERIAL_MOVE_RETURN (bastion/queue/move.h), so a restarted run finishes it once
+ *   sent  bytes of the buffer at the head of the active ring already sent
  */
 struct serial_tx_journal {
+    struct queue_move_journal move;
     uint32_t sent;
-    uint32_t free_tail_before;
-    uint32_t returning_head;
 };
 #define SERIAL_TX_JOURNAL_OFFSET 0xf00u
 
@@ -83,20 +85,18 @@ struct serial_rx_journal {
  * only its own output). The virtualiser only peeks the client's head buffer and takes it
  * off the active ring after it returned it, as the driver does with its own journal.
  *
- *   consumed          bytes of the head buffer whose line is forwarded (or was dropped);
- *                     written before the line goes to the driver
- *   mid_line          nonzero: the byte at `consumed` continues a line whose start was in
- *                     a buffer already returned; a restarted run drops up to the next '\n'
- *   next_mid_line     what mid_line becomes when the head buffer is taken off the ring
- *   free_tail_before  the free ring's tail just before the head buffer is returned
- *   returning_head    the active ring's head + 1 while the head buffer is being returned
+ *   move           returning the head buffer (SERIAL_MOVE_RETURN, as the driver's)
+ *   consumed       bytes of the head buffer whose line is forwarded (or was dropped);
+ *                  written before the line goes to the driver
+ *   mid_line       nonzero: the byte at `consumed` continues a line whose start was in a
+ *                  buffer already returned; a restarted run drops up to the next '\n'
+ *   next_mid_line  what mid_line becomes when the head buffer is taken off the ring
  */
 struct serial_virt_tx_journal {
+    struct queue_move_journal move;
     uint32_t consumed;
     uint32_t mid_line;
     uint32_t next_mid_line;
-    uint32_t free_tail_before;
-    uint32_t returning_head;
 };
 
 /* The transmit virtualiser's pool journal, at SERIAL_VIRT_POOL_JOURNAL_OFFSET of the
@@ -113,8 +113,9 @@ struct serial_virt_pool_journal {
  * The receive virtualiser's journal, at SERIAL_VIRT_POOL_JOURNAL_OFFSET of the driver's
  * receive queue region (the driver's own journal is at SERIAL_TX_JOURNAL_OFFSET), written
  * only by the virtualiser. It only peeks the driver's head buffer and takes it off the
- * active ring after it returned it (the free_tail_before / returning_head protocol).
+ * active ring after it returned it, as the driver does on its transmit side.
  *
+ *   move      returning the head buffer (SERIAL_MOVE_RETURN)
  *   position  SERIAL_RX_POSITION(delivered, active): bytes of the head buffer delivered
  *             and the client input goes to, in one word (one store commits both); written
  *             before a client buffer is handed over and at each switch
@@ -123,9 +124,8 @@ struct serial_virt_pool_journal {
  * serial_virt_pool_journal, same offset) for the buffers it lends that client.
  */
 struct serial_virt_rx_journal {
+    struct queue_move_journal move;
     uint32_t position;
-    uint32_t free_tail_before;
-    uint32_t returning_head;
 };
 #define SERIAL_RX_POSITION(delivered, active) ((uint32_t)(delivered) | (uint32_t)(active) << 16)
 #define SERIAL_RX_DELIVERED(position)         ((position)&0xffffu)
