@@ -479,6 +479,82 @@ def t_inject_no_guest():
     expect(rc == 3 and "no ARP reply" in s["result"], "exit status %s: %s" % (rc, s["result"]))
 
 
+# ------------------------------------------------------------------ traffic.sh
+
+# The restart tests' traffic (traffic.sh, sourced by bash): ROUNDS rounds against the echo
+# stand-in, then their verdict and the traffic that must lose nothing, through pass and
+# fail functions that print what the system tests would.
+TRAFFIC_DRIVER = r"""
+source "$1/traffic.sh"
+udp=$2 tcp=$3 stem=$4 rounds=$5
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; }
+more() { [[ $((traffic_streams + traffic_stream_fail)) -lt $rounds ]]; }
+net_traffic_rounds "$udp" "$tcp" "$stem" 200 64KiB 5 more
+echo "totals $traffic_streams $traffic_stream_fail $traffic_udp_sent $traffic_udp_lost $traffic_udp_bad"
+net_traffic_verdict "" "the test" "64 KiB"
+if net_traffic_clean "$udp" "$tcp" "$stem" 64KiB 5 200; then
+    pass "clean"
+else
+    fail "clean" "$(net_traffic_clean_why "$stem")"
+fi
+"""
+
+
+def traffic_check(name, faults, rounds=2):
+    """Runs TRAFFIC_DRIVER against host_echo.py with FAULTS; returns its totals (streams,
+    failed streams, datagrams sent, lost, bad) and its PASS/FAIL lines by test name."""
+    bash = shutil.which("bash")
+    expect(bash is not None, "bash is not installed")
+    stem = os.path.join(WORK, name.replace("/", "-") + "-")
+    with echo_server(name, *faults) as srv:
+        command = [bash, "-c", TRAFFIC_DRIVER, "traffic", HERE, str(srv.port("udp")),
+                   str(srv.port("tcp")), stem, str(rounds)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            raise Failure("traffic.sh did not finish within 120 s")
+    with open(log_path(name), "a") as log:
+        log.write("$ traffic.sh driver\n%s%s[exit status %s]\n\n" %
+                  (done.stdout, done.stderr, done.returncode))
+    totals = re.search(r"^totals (\d+) (\d+) (\d+) (\d+) (\d+)$", done.stdout, re.M)
+    expect(totals is not None, "no totals: %s" % done.stderr.strip()[-200:])
+    verdicts = {}
+    for m in re.finditer(r"^(PASS|FAIL): ([^:(]+?)(?::|$)", done.stdout, re.M):
+        verdicts[m.group(2).strip()] = m.group(1)
+    return [int(x) for x in totals.groups()], verdicts
+
+
+def t_traffic_clean():
+    (streams, bad_streams, sent, lost, bad), v = traffic_check("traffic/clean", [])
+    expect(streams == 2 and bad_streams == 0 and sent == 400 and lost == 0 and bad == 0,
+           "streams %d failed %d sent %d lost %d bad %d" % (streams, bad_streams, sent, lost, bad))
+    expect(v.get("2 TCP streams of 64 KiB byte-exact across the test") == "PASS", "streams: %s" % v)
+    expect(v.get("UDP echo across the test") == "PASS", "UDP verdict: %s" % v)
+    expect(v.get("clean") == "PASS", "the clean traffic failed: %s" % v)
+
+
+def t_traffic_losses_counted():
+    # Arrivals 50 and 150 (in the round) and 250 (the clean traffic's 50th) are dropped,
+    # every copy: the round counts its losses and passes, the clean traffic fails.
+    (streams, bad_streams, sent, lost, bad), v = traffic_check(
+        "traffic/losses-counted", ["--udp-drop", "3"], rounds=1)
+    expect(streams == 1 and bad_streams == 0 and sent == 200 and lost == 2 and bad == 0,
+           "streams %d failed %d sent %d lost %d bad %d" % (streams, bad_streams, sent, lost, bad))
+    expect(v.get("UDP echo across the test") == "PASS", "UDP verdict: %s" % v)
+    expect(v.get("clean") == "FAIL", "traffic that lost a datagram passed as clean: %s" % v)
+
+
+def t_traffic_corrupted():
+    # One datagram corrupted, every stream's byte 1000 flipped: both verdicts fail.
+    (streams, bad_streams, _, _, bad), v = traffic_check(
+        "traffic/corrupted", ["--udp-corrupt", "30", "--tcp-flip", "1000"], rounds=1)
+    expect(streams == 0 and bad_streams == 1 and bad >= 1,
+           "streams %d failed %d, %d datagrams bad" % (streams, bad_streams, bad))
+    expect(v.get("TCP streams survive the test") == "FAIL", "a flipped stream passed: %s" % v)
+    expect(v.get("UDP echo across the test") == "FAIL", "a corrupt echo passed: %s" % v)
+
+
 # ------------------------------------------------------------------ through QEMU itself
 
 # QEMU's user-mode network plays the guest: the injector's clients are slirp's gateway
@@ -552,6 +628,9 @@ TESTS = [
     ("inject/guest-dies-mid-flood", t_inject_dead_guest),
     ("inject/guest-corrupts-udp-after-flood", t_inject_corrupt_guest),
     ("inject/no-guest", t_inject_no_guest),
+    ("traffic/clean", t_traffic_clean),
+    ("traffic/losses-counted", t_traffic_losses_counted),
+    ("traffic/corrupted", t_traffic_corrupted),
     ("inject/qemu-netdev-dgram", t_qemu_dgram),
     ("inject/qemu-netdev-socket-udp", t_qemu_socket),
 ]

@@ -28,10 +28,11 @@
 # every PD must stay up, nothing may fault, and the sniffer must still have seen no frame
 # for another MAC (the injector sends to every client's MAC).
 # NET_TEST_DATAGRAMS, NET_TEST_BYTES and NET_TEST_FRAMES shorten or lengthen the run.
+# Ports, QEMU's user network and the waits are tests/net/traffic.sh's.
 set -uo pipefail
 kernel=$1 build=$2 logdir=$3
-here=$(dirname "$0")
-tools=tests/net
+source tests/net/traffic.sh
+tools=$net_tools
 datagrams=${NET_TEST_DATAGRAMS:-10000}
 stream=${NET_TEST_BYTES:-16MiB}
 frames=${NET_TEST_FRAMES:-100000}
@@ -41,19 +42,8 @@ failed=0
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: $2"; failed=1; }
 
-# Four free host ports (bound and released at once: another process could take one in
-# between, which makes QEMU fail to start and this test fail, not pass).
-read -r udp_port tcp_port http_port ctl_port < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(4)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*(x.getsockname()[1] for x in s))')
-
-netdev="user,id=n0,net=10.0.2.0/24"
-netdev+=",hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
-netdev+=",hostfwd=tcp:127.0.0.1:$tcp_port-10.0.2.16:1236"
-netdev+=",hostfwd=tcp:127.0.0.1:$http_port-10.0.2.17:80"
-netdev+=",hostfwd=udp:127.0.0.1:$ctl_port-10.0.2.18:9999"
+read -r udp_port tcp_port http_port ctl_port < <(net_free_ports 4)
+netdev=$(net_user_netdev "$udp_port" "$tcp_port" "$ctl_port" "$http_port")
 
 read -r -a modules <"$build/modules.args"
 expects=(
@@ -77,12 +67,8 @@ scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol 
 qemu_run=$!
 
 # Wait for the servers (the log is written as the guest prints).
-for _ in $(seq 120); do
-    grep -q '^sniffer: listening' "$log" 2>/dev/null && grep -q '^http: status page' "$log" &&
-        grep -q '^tcp_echo: TCP echo' "$log" && grep -q '^udp_echo: UDP echo' "$log" && break
-    kill -0 $qemu_run 2>/dev/null || break
-    sleep 1
-done
+servers_up=('^sniffer: listening' '^http: status page' '^tcp_echo: TCP echo' '^udp_echo: UDP echo')
+net_wait_for 120 "$log" $qemu_run "${servers_up[@]}"
 
 if $tools/http_check.sh --timeout 30 "http://127.0.0.1:$http_port/" "Bastion network status" \
     "net_rx_virt" "udp_echo" >"$logdir/http1.out" 2>&1; then
@@ -198,11 +184,7 @@ else
 fi
 
 # ---- Hostile input from the wire ----------------------------------------------------
-read -r qemu_port inject_port < <(python3 -c '
-import socket
-s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*(x.getsockname()[1] for x in s))')
+read -r qemu_port inject_port < <(net_free_ports 2 udp)
 wlog=$logdir/wire.log
 dgram="dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$qemu_port"
 dgram+=",remote.type=inet,remote.host=127.0.0.1,remote.port=$inject_port"
@@ -213,12 +195,7 @@ scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol 
     --timeout 900 --log "$wlog" "${wexpects[@]}" --qemu-arg -netdev --qemu-arg "$dgram" \
     --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/wire-run.out" &
 wire_run=$!
-for _ in $(seq 120); do
-    grep -q '^sniffer: listening' "$wlog" 2>/dev/null && grep -q '^http: status page' "$wlog" &&
-        grep -q '^tcp_echo: TCP echo' "$wlog" && grep -q '^udp_echo: UDP echo' "$wlog" && break
-    kill -0 $wire_run 2>/dev/null || break
-    sleep 1
-done
+net_wait_for 120 "$wlog" $wire_run "${servers_up[@]}"
 if python3 $tools/net_inject.py --qemu "127.0.0.1:$qemu_port" --listen "127.0.0.1:$inject_port" \
     --client 10.0.2.15 --client 10.0.2.16 --client 10.0.2.17 --client 10.0.2.18 \
     --udp-echo 10.0.2.15:1235 --tcp-echo 10.0.2.16:1236 --tcp-port 80 \

@@ -17,9 +17,10 @@
 # driver but take back none of its buffers), a second, short boot: after its crashes, 200
 # datagrams must NOT all come back (the receive pool has run dry): the check that this
 # test sees lost buffers.
+# The host side (ports, traffic, the end of the run) is tests/net/traffic.sh.
 set -uo pipefail
 kernel=$1 build=$2 logdir=$3 broken=${4:-}
-tools=tests/net
+source tests/net/traffic.sh
 mkdir -p "$logdir"
 log=$logdir/net-restart.log
 rm -f "$logdir"/tcp-*.out "$logdir"/udp-*.out
@@ -28,15 +29,8 @@ pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: $2"; failed=1; }
 
 target=$(sed -n 's/.*crasher_target" value="\([0-9]*\)".*/\1/p' "$build/system.xml")
-read -r udp_port tcp_port ctl_port < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(3)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*(x.getsockname()[1] for x in s))')
-netdev="user,id=n0,net=10.0.2.0/24"
-netdev+=",hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
-netdev+=",hostfwd=tcp:127.0.0.1:$tcp_port-10.0.2.16:1236"
-netdev+=",hostfwd=udp:127.0.0.1:$ctl_port-10.0.2.18:9999"
+read -r udp_port tcp_port ctl_port < <(net_free_ports 3)
+netdev=$(net_user_netdev "$udp_port" "$tcp_port" "$ctl_port")
 read -r -a modules <"$build/modules.args"
 rm -f "$log" "$log.clean"
 scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol \
@@ -46,48 +40,17 @@ scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol 
     --qemu-arg -netdev --qemu-arg "$netdev" \
     --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/qemu-run.out" &
 qemu_run=$!
-# Not anchored: PDs that print at once may share a serial line ("udp_echo: UDP echo on port
-# tcp_echo: TCP echo on port 1236"), and a missed line would hold the traffic back until
-# the crashes are over.
-for _ in $(seq 120); do
-    grep -q 'sniffer: listening' "$log" 2>/dev/null && grep -q 'tcp_echo: TCP echo' "$log" &&
-        grep -q 'udp_echo: UDP echo' "$log" && break
-    kill -0 $qemu_run 2>/dev/null || break
-    sleep 1
-done
+net_wait_for 120 "$log" $qemu_run "${NET_SERVERS_UP[@]}"
 
-# Traffic while the crasher works.
-streams=0 stream_fail=0 udp_sent=0 udp_lost=0 udp_bad=0 seed=1 start=$SECONDS
-while ! grep -q "crasher: target of $target injections reached" "$log" 2>/dev/null; do
-    kill -0 $qemu_run 2>/dev/null || break
-    [[ $((SECONDS - start)) -gt $((200 + target / 2)) ]] && break
-    python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 300 \
-        --max-size 1472 --retries 0 --timeout 0.5 --max-loss 300 --seed $seed \
-        >"$logdir/udp-$seed.out" 2>&1 &
-    udp=$!
-    if python3 $tools/tcp_stream_check.py --host 127.0.0.1 --port "$tcp_port" --bytes 1MiB \
-        --seed $seed --timeout 120 >"$logdir/tcp-$seed.out" 2>&1; then
-        streams=$((streams + 1))
-    else
-        stream_fail=$((stream_fail + 1))
-        echo "tcp stream $seed: $(grep -E 'PASS|FAIL' "$logdir/tcp-$seed.out" | head -1)"
-    fi
-    wait $udp
-    read -r s l c d < <(sed -n 's/^udp_echo_check [A-Z]*: sent \([0-9]*\) echoed [0-9]* lost \([0-9]*\) corrupt \([0-9]*\) duplicated \([0-9]*\).*/\1 \2 \3 \4/p' "$logdir/udp-$seed.out")
-    udp_sent=$((udp_sent + ${s:-0})) udp_lost=$((udp_lost + ${l:-0})) udp_bad=$((udp_bad + ${c:-1} + ${d:-0}))
-    seed=$((seed + 1))
-done
+# Traffic while the crasher works: 300 datagrams and a stream of 1 MiB a round.
+start=$SECONDS
+crashing() {
+    ! grep -q "crasher: target of $target injections reached" "$log" 2>/dev/null &&
+        kill -0 $qemu_run 2>/dev/null && [[ $((SECONDS - start)) -le $((200 + target / 2)) ]]
+}
+net_traffic_rounds "$udp_port" "$tcp_port" "$logdir/" 300 1MiB 120 crashing
 injections=$(grep -oE '^crasher: [0-9]+ injections' "$log" | tail -1 | grep -oE '[0-9]+')
-if [[ $stream_fail -eq 0 && $streams -gt 0 ]]; then
-    pass "net-restart: $streams TCP streams of 1 MiB through tcp_echo byte-exact across ${injections:-0} driver crashes"
-else
-    fail "net-restart: TCP streams survive the crashes" "$stream_fail of $((streams + stream_fail)) failed"
-fi
-if [[ $udp_bad -eq 0 && $udp_sent -gt 0 ]]; then
-    pass "net-restart: UDP echo across the crashes: $udp_sent sent, $udp_lost lost (counted, not resent), 0 corrupt or duplicated"
-else
-    fail "net-restart: UDP echo across the crashes" "$udp_bad corrupt or duplicated of $udp_sent"
-fi
+net_traffic_verdict "net-restart: " "the crashes" "1 MiB through tcp_echo"
 if [[ ${injections:-0} -ge $target ]]; then
     pass "net-restart: $injections driver crashes injected ($(grep -cE '^virtio_net: restarted' "$log") resynchronised, $(grep -oE '^crasher: [0-9]+ injections .*' "$log" | tail -1 | grep -oE '[0-9]+ re-initialisations'); $(grep -oE 'given back, sent or not \([0-9]+ so far' "$log" | tail -1 | grep -oE '[0-9]+') transmit buffers given back as sent or dropped)"
 else
@@ -95,21 +58,13 @@ else
 fi
 
 # After the last crash: whole again.
-if python3 $tools/tcp_stream_check.py --host 127.0.0.1 --port "$tcp_port" --bytes 4MiB \
-    --seed 99 --timeout 120 >"$logdir/tcp-after.out" 2>&1 &&
-    python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 1000 \
-        --max-size 1472 --retries 5 --max-loss 0 --seed 99 >"$logdir/udp-after.out" 2>&1; then
+if net_traffic_clean "$udp_port" "$tcp_port" "$logdir/" 4MiB 120 1000; then
     pass "net-restart: after the crashes, 4 MiB TCP and 1000 UDP datagrams with no loss"
 else
-    fail "net-restart: after the crashes, traffic with no loss" "$(grep -hE 'PASS|FAIL' "$logdir/tcp-after.out" "$logdir/udp-after.out" | head -2 | tr '\n' ' ')"
+    fail "net-restart: after the crashes, traffic with no loss" "$(net_traffic_clean_why "$logdir/")"
 fi
 
-python3 - "$ctl_port" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for _ in range(3):
-    s.sendto(b"end", ("127.0.0.1", int(sys.argv[1])))
-PY
+net_send_end "$ctl_port"
 wait $qemu_run
 grep -E '^(PASS|FAIL): ' "$logdir/qemu-run.out" | sed 's/^\(PASS\|FAIL\): /&net-restart\/boot\//'
 grep -q '^FAIL' "$logdir/qemu-run.out" && failed=1
@@ -130,24 +85,15 @@ if [[ -n $broken ]]; then
         --qemu-arg -netdev --qemu-arg "$netdev" \
         --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$logdir/qemu-run-broken.out" &
     qemu_run=$!
-    for _ in $(seq 120); do
-        grep -q "crasher: target of $btarget injections reached" "$blog" 2>/dev/null && break
-        kill -0 $qemu_run 2>/dev/null || break
-        sleep 1
-    done
+    net_wait_for 120 "$blog" $qemu_run "crasher: target of $btarget injections reached"
     sleep 1
-    if python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 200 \
+    if python3 $net_tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 200 \
         --max-size 1472 --retries 0 --timeout 0.5 --max-loss 0 --seed 7 >"$logdir/udp-broken.out" 2>&1; then
         fail "net-restart-broken: with resync_broken, traffic after the crashes fails" "200 of 200 datagrams came back (log: $blog)"
     else
         pass "net-restart-broken: with resync_broken, traffic after the crashes fails ($(sed -n 's/^udp_echo_check [A-Z]*: \(sent [0-9]* echoed [0-9]* lost [0-9]*\).*/\1/p' "$logdir/udp-broken.out"), $(grep -c 'resync_broken' "$blog") restarts not resynchronised)"
     fi
-    python3 - "$ctl_port" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for _ in range(3):
-    s.sendto(b"end", ("127.0.0.1", int(sys.argv[1])))
-PY
+    net_send_end "$ctl_port"
     sleep 2
     kill $qemu_run 2>/dev/null
     wait $qemu_run 2>/dev/null

@@ -19,36 +19,21 @@
 # owners), and nothing may FAIL or fault but the injected faults.
 # A variant whose system sets virt_resync_broken must FAIL that check (the suite then
 # passes it): the check is shown to see a resynchronisation left out.
+# The host side (ports, traffic, the end of the run) is tests/net/traffic.sh.
 set -uo pipefail
 kernel=$1 builddir=$2 logdir=$3
 shift 3
-tools=tests/net
+source tests/net/traffic.sh
 mkdir -p "$logdir"
 failed=0
 
-read -r udp_port tcp_port ctl_port < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(3)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*(x.getsockname()[1] for x in s))')
-netdev="user,id=n0,net=10.0.2.0/24"
-netdev+=",hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
-netdev+=",hostfwd=tcp:127.0.0.1:$tcp_port-10.0.2.16:1236"
-netdev+=",hostfwd=udp:127.0.0.1:$ctl_port-10.0.2.18:9999"
+read -r udp_port tcp_port ctl_port < <(net_free_ports 3)
+netdev=$(net_user_netdev "$udp_port" "$tcp_port" "$ctl_port")
 
 # The highest generation PD $2 announced in log $1 (0: none).
 generation() {
     grep -oE "$2: restarted \(generation [0-9]+" "$1" 2>/dev/null | grep -oE '[0-9]+$' |
         sort -n | tail -1 | grep . || echo 0
-}
-
-end_run() {
-    python3 - "$ctl_port" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for _ in range(3):
-    s.sendto(b"end", ("127.0.0.1", int(sys.argv[1])))
-PY
 }
 
 # run_variant NAME: boots it, drives traffic, prints PASS/FAIL lines (prefixed with the
@@ -67,46 +52,24 @@ run_variant() {
         --qemu-arg -netdev --qemu-arg "$netdev" \
         --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,addr=10.0 >"$out" 2>&1 &
     local qemu_run=$!
-    for _ in $(seq 120); do
-        grep -q 'sniffer: listening' "$log" 2>/dev/null && grep -q 'tcp_echo: TCP echo' "$log" &&
-            grep -q 'udp_echo: UDP echo' "$log" && break
-        kill -0 $qemu_run 2>/dev/null || break
-        sleep 1
-    done
+    net_wait_for 120 "$log" $qemu_run "${NET_SERVERS_UP[@]}"
     pass() { echo "PASS: net-virt-restart/$name: $1"; }
     fail() { echo "FAIL: net-virt-restart/$name: $1: $2"; bad=1; }
 
-    local streams=0 stream_fail=0 udp_sent=0 udp_lost=0 udp_bad=0 seed=1 start=$SECONDS
-    local s l c d rx tx
-    while true; do
+    # Traffic until both virtualisers reached their last faulting generation: 200
+    # datagrams and a stream of 256 KiB a round; a round that failed ends it (no need to go
+    # on).
+    local start=$SECONDS rx tx
+    restarting() {
         rx=$(generation "$log" net_rx_virt) tx=$(generation "$log" net_tx_virt)
-        [[ $rx -ge $target && $tx -ge $target ]] && break
-        kill -0 $qemu_run 2>/dev/null || break
-        [[ $((SECONDS - start)) -gt $((100 + target / 5)) ]] && break
-        python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 200 \
-            --max-size 1472 --retries 0 --timeout 0.5 --max-loss 200 --seed $seed \
-            >"$logdir/$name-udp-$seed.out" 2>&1 &
-        local udp=$!
-        if python3 $tools/tcp_stream_check.py --host 127.0.0.1 --port "$tcp_port" \
-            --bytes 256KiB --seed $seed --timeout 45 >"$logdir/$name-tcp-$seed.out" 2>&1; then
-            streams=$((streams + 1))
-        else
-            stream_fail=$((stream_fail + 1))
-        fi
-        wait $udp
-        read -r s l c d < <(sed -n 's/^udp_echo_check [A-Z]*: sent \([0-9]*\) echoed [0-9]* lost \([0-9]*\) corrupt \([0-9]*\) duplicated \([0-9]*\).*/\1 \2 \3 \4/p' "$logdir/$name-udp-$seed.out")
-        udp_sent=$((udp_sent + ${s:-0})) udp_lost=$((udp_lost + ${l:-0}))
-        udp_bad=$((udp_bad + ${c:-1} + ${d:-0}))
-        seed=$((seed + 1))
-        [[ $stream_fail -gt 0 || $udp_bad -gt 0 ]] && break # failed already: no need to go on
-    done
+        [[ $rx -lt $target || $tx -lt $target ]] && kill -0 $qemu_run 2>/dev/null &&
+            [[ $((SECONDS - start)) -le $((100 + target / 5)) ]] &&
+            [[ $traffic_stream_fail -eq 0 && $traffic_udp_bad -eq 0 ]]
+    }
+    net_traffic_rounds "$udp_port" "$tcp_port" "$logdir/$name-" 200 256KiB 45 restarting
     # The driver's crashes, if any, end too before the traffic that must lose nothing.
     if [[ ${drv_limit:-0} -gt 0 ]]; then
-        for _ in $(seq 60); do
-            grep -q "crasher: target of $drv_limit injections reached" "$log" && break
-            kill -0 $qemu_run 2>/dev/null || break
-            sleep 1
-        done
+        net_wait_for 60 "$log" $qemu_run "crasher: target of $drv_limit injections reached"
     fi
     rx=$(generation "$log" net_rx_virt) tx=$(generation "$log" net_tx_virt)
     if [[ $rx -ge $target && $tx -ge $target ]]; then
@@ -124,27 +87,15 @@ run_variant() {
             fail "virtio_net crashed $drv_limit times beside them" "${inj:-0}"
         fi
     fi
-    if [[ $stream_fail -eq 0 && $streams -gt 0 ]]; then
-        pass "$streams TCP streams of 256 KiB byte-exact across the restarts"
-    else
-        fail "TCP streams survive the restarts" "$stream_fail of $((streams + stream_fail)) failed"
-    fi
-    if [[ $udp_bad -eq 0 && $udp_sent -gt 0 ]]; then
-        pass "UDP echo across the restarts: $udp_sent sent, $udp_lost lost (counted, not resent), 0 corrupt or duplicated"
-    else
-        fail "UDP echo across the restarts" "$udp_bad corrupt or duplicated of $udp_sent ($udp_lost lost)"
-    fi
+    net_traffic_verdict "" "the restarts" "256 KiB"
     if [[ $bad -ne 0 ]]; then
         fail "after the restarts, traffic with no loss" "not tried: a check failed already"
-    elif python3 $tools/tcp_stream_check.py --host 127.0.0.1 --port "$tcp_port" --bytes 512KiB \
-        --seed 99 --timeout 30 >"$logdir/$name-tcp-after.out" 2>&1 &&
-        python3 $tools/udp_echo_check.py --host 127.0.0.1 --port "$udp_port" --count 500 \
-            --max-size 1472 --retries 5 --max-loss 0 --seed 99 >"$logdir/$name-udp-after.out" 2>&1; then
+    elif net_traffic_clean "$udp_port" "$tcp_port" "$logdir/$name-" 512KiB 30 500; then
         pass "after the restarts, 512 KiB TCP and 500 UDP datagrams with no loss"
     else
-        fail "after the restarts, traffic with no loss" "$(grep -hE 'PASS|FAIL' "$logdir/$name-tcp-after.out" "$logdir/$name-udp-after.out" 2>/dev/null | head -2 | tr '\n' ' ')"
+        fail "after the restarts, traffic with no loss" "$(net_traffic_clean_why "$logdir/$name-")"
     fi
-    end_run
+    net_send_end "$ctl_port"
     # A run whose receive side is broken may not hear "end": it is stopped.
     for _ in $(seq 20); do
         kill -0 $qemu_run 2>/dev/null || break
