@@ -18,67 +18,35 @@
 # changes and no root is needed. apt checks it against the archive's signed index; this
 # script checks its SHA-256 again (the one Debian's .dsc names) and the version in
 # lwIP's init.h. Nothing of lwIP is ever committed.
+# The apt configuration and the cache are scripts/debian-fetch.sh's.
 set -euo pipefail
 
 VERSION=2.1.3
 ORIG=lwip_2.1.3+dfsg1.orig.tar.xz
 ORIG_SHA256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
-ARCHIVE=http://deb.debian.org/debian
-SUITE=bookworm
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+source "$(dirname "$0")/debian-fetch.sh"
 
 if [[ $# -ne 2 ]]; then
     echo "usage: $0 DEST CACHE" >&2
     exit 2
 fi
-dest=$1
-cache=$2
-
-say() { echo "fetch-lwip: $*" >&2; }
-fail() {
-    say "$*"
-    exit 1
-}
-
-mkdir -p "$dest"
-dest=$(cd "$dest" && pwd)
+debian_fetch_setup fetch-lwip "$1" "$2"
 tree=$dest/lwip-$VERSION
 stamp=$tree/.bastion-unpacked
-if ! mkdir -p "$cache" 2>/dev/null || [[ ! -w $cache ]]; then
-    say "cache $cache cannot be written; using $dest/cache"
-    cache=$dest/cache
-    mkdir -p "$cache"
-fi
-cache=$(cd "$cache" && pwd)
 
 sha_ok() { [[ -f $1 ]] && echo "$ORIG_SHA256  $1" | sha256sum --check --status; }
 
 # Download the .orig tarball with apt-get through a private configuration.
 download() {
     local apt=$dest/apt
-    rm -rf "$apt"
-    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/src"
-    [[ -r $KEYRING ]] || fail "Debian's archive keyring $KEYRING is missing (package debian-archive-keyring; scripts/deps.sh)"
-    echo "deb-src [signed-by=$KEYRING] $ARCHIVE $SUITE main" >"$apt/sources.list"
-    local opts=(
-        -o "Dir::Etc::SourceList=$apt/sources.list"
-        -o "Dir::Etc::SourceParts=/dev/null"
-        -o "Dir::State::Lists=$apt/lists"
-        -o "Dir::Cache=$apt/cache"
-        -o "Debug::NoLocking=1"
-        -o "APT::Get::Only-Source=1"
-    )
-    # As root apt would hand the download to user _apt, who may not write under DEST.
-    [[ $(id -u) -eq 0 ]] && opts+=(-o "APT::Sandbox::User=root")
-    say "downloading Debian's source package lwip ($SUITE) with apt-get"
-    apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
-        { cat "$apt/update.log" >&2; fail "apt-get update from $ARCHIVE $SUITE failed"; }
-    (cd "$apt/src" && apt-get -q "${opts[@]}" source --download-only lwip) >"$apt/source.log" 2>&1 ||
+    say "downloading Debian's source package lwip ($DEBIAN_SUITE) with apt-get"
+    debian_apt_update "$apt" "deb-src $DEBIAN_ARCHIVE $DEBIAN_SUITE main" -- "APT::Get::Only-Source=1"
+    mkdir -p "$apt/src"
+    (cd "$apt/src" && apt-get -q "${apt_opts[@]}" source --download-only lwip) >"$apt/source.log" 2>&1 ||
         { cat "$apt/source.log" >&2; fail "apt-get source lwip failed"; }
     sha_ok "$apt/src/$ORIG" ||
         fail "$ORIG missing from what apt-get fetched, or its SHA-256 is not $ORIG_SHA256: $(ls "$apt/src")"
-    mv "$apt/src/$ORIG" "$cache/$ORIG.tmp.$$"
-    mv "$cache/$ORIG.tmp.$$" "$cache/$ORIG"
+    debian_cache_put "$apt/src/$ORIG" "$ORIG"
     rm -rf "$apt"
 }
 

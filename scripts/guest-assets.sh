@@ -17,87 +17,32 @@
 # package it depends on. The .deb files are unpacked with dpkg-deb, the initramfs is
 # written by vmm/guest/mkcpio.py (newc, with /dev/console made as an entry, so that no
 # mknod and no root are needed). Nothing of the guest is ever committed.
+# The apt configuration, download and cache are scripts/debian-fetch.sh's.
 set -euo pipefail
 
-ARCHIVE=http://deb.debian.org/debian
-SECURITY=http://deb.debian.org/debian-security
-SUITE=bookworm
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 here=$(cd "$(dirname "$0")/.." && pwd)
+source "$here/scripts/debian-fetch.sh"
 
 if [[ $# -ne 2 ]]; then
     echo "usage: $0 DEST CACHE" >&2
     exit 2
 fi
-dest=$1
-cache=$2
-
-say() { echo "guest-assets: $*" >&2; }
-fail() {
-    say "$*"
-    exit 1
-}
-
-mkdir -p "$dest"
-dest=$(cd "$dest" && pwd)
-if ! mkdir -p "$cache" 2>/dev/null || [[ ! -w $cache ]]; then
-    say "cache $cache cannot be written; using $dest/cache"
-    cache=$dest/cache
-    mkdir -p "$cache"
-fi
-cache=$(cd "$cache" && pwd)
+debian_fetch_setup guest-assets "$1" "$2"
 command -v dpkg-deb >/dev/null || fail "dpkg-deb is missing (package dpkg)"
 command -v python3 >/dev/null || fail "python3 is missing (scripts/deps.sh)"
-[[ -r $KEYRING ]] || fail "Debian's archive keyring $KEYRING is missing (package debian-archive-keyring; scripts/deps.sh)"
 
 apt=$dest/apt
-opts=(
-    -o "Dir::Etc::SourceList=$apt/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$apt/lists"
-    -o "Dir::State::Status=/dev/null"
-    -o "Dir::Cache=$apt/cache"
-    -o "Debug::NoLocking=1"
-    -o "APT::Architecture=amd64"
-)
-# As root apt would hand the download to user _apt, who may not write under DEST.
-[[ $(id -u) -eq 0 ]] && opts+=(-o "APT::Sandbox::User=root")
-
-rm -rf "$apt"
-mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-{
-    echo "deb [signed-by=$KEYRING] $ARCHIVE $SUITE main"
-    echo "deb [signed-by=$KEYRING] $SECURITY $SUITE-security main"
-} >"$apt/sources.list"
-say "reading Debian $SUITE's package lists with apt-get"
-apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
-    { cat "$apt/update.log" >&2; fail "apt-get update from $ARCHIVE $SUITE failed"; }
+debian_apt_update "$apt" "deb $DEBIAN_ARCHIVE $DEBIAN_SUITE main" \
+    "deb $DEBIAN_SECURITY $DEBIAN_SUITE-security main" \
+    -- "Dir::State::Status=/dev/null" "APT::Architecture=amd64"
 
 # The kernel package that linux-image-amd64 stands for (e.g. linux-image-6.1.0-57-amd64).
-kpkg=$(apt-cache "${opts[@]}" depends linux-image-amd64 |
+kpkg=$(apt-cache "${apt_opts[@]}" depends linux-image-amd64 |
     awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9].*-amd64$/ {print $2; exit}')
 [[ -n $kpkg ]] || fail "linux-image-amd64 names no linux-image-*-amd64 package"
 
-# fetch PACKAGE: download PACKAGE's candidate .deb into the cache (once) and print its path.
-fetch() {
-    local pkg=$1 ver file
-    ver=$(apt-cache "${opts[@]}" policy "$pkg" | awk '$1 == "Candidate:" {print $2}')
-    [[ -n $ver && $ver != "(none)" ]] || fail "Debian $SUITE has no package $pkg"
-    # apt-get download names the file PACKAGE_VERSION_ARCH.deb with ':' written as %3a.
-    file=$cache/${pkg}_${ver//:/%3a}_amd64.deb
-    if [[ ! -s $file ]]; then
-        say "downloading $pkg $ver"
-        (cd "$apt/cache" && apt-get -q "${opts[@]}" download "$pkg") >"$apt/download.log" 2>&1 ||
-            { cat "$apt/download.log" >&2; fail "apt-get download $pkg failed"; }
-        mv "$apt/cache/$(basename "$file")" "$file.tmp.$$"
-        mv "$file.tmp.$$" "$file"
-    else
-        say "using $file"
-    fi
-    echo "$file"
-}
-kdeb=$(fetch "$kpkg")
-bdeb=$(fetch busybox-static)
+kdeb=$(debian_fetch_deb "$apt" "$kpkg")
+bdeb=$(debian_fetch_deb "$apt" busybox-static)
 
 # Unpack beside the final place, check, then move into place.
 tmp=$dest/.guest-build.$$
