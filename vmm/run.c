@@ -33,17 +33,36 @@ static void drain_console(struct vmm_machine *m, vmm_console_fn console)
         console(buf, n);
 }
 
-/* A halted guest: yield until its timer's deadline (a notification ends the next
- * VCPU_RUN at once with a SIGNAL exit), then wake it. */
-static void wait_for(struct vmm_machine *m, const struct bst_vm_exit_msg *x, struct vmm_action *act)
+/* A halted guest: wait until its timer's deadline or a notification (without a wait
+ * hook: yield until the deadline; a notification then ends the next VCPU_RUN at once
+ * with a SIGNAL exit), then wake it. */
+static void wait_for(struct vmm_machine *m, const struct vmm_run_hooks *hooks,
+                     const struct bst_vm_exit_msg *x, struct vmm_action *act)
 {
-    while (vmm_rdtsc() < act->wait_until)
-        bst_yield();
+    while (vmm_rdtsc() < act->wait_until) {
+        if (!hooks->wait) {
+            bst_yield();
+            continue;
+        }
+        uint64_t word = hooks->wait(act->wait_until);
+        if (word) {
+            if (hooks->signalled)
+                hooks->signalled(m, word);
+            break;
+        }
+    }
     vmm_wake(m, x, vmm_rdtsc(), act);
 }
 
 void vmm_run(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits, vmm_console_fn console,
              struct vmm_run_result *result)
+{
+    struct vmm_run_hooks hooks = {.console = console};
+    vmm_run_with(vcpu, m, max_exits, &hooks, result);
+}
+
+void vmm_run_with(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits,
+                  const struct vmm_run_hooks *hooks, struct vmm_run_result *result)
 {
     struct bst_vcpu_resume resume = {0};
     *result = (struct vmm_run_result){.error = BST_OK};
@@ -55,10 +74,14 @@ void vmm_run(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits, vmm_con
             return;
         }
         result->exits++;
+        if (x.reason == BST_VM_EXIT_SIGNAL && hooks->signalled)
+            hooks->signalled(m, x.info0);
+        if (hooks->before_dispatch)
+            hooks->before_dispatch(m);
         struct vmm_action act;
         vmm_dispatch(m, &x, vmm_rdtsc(), &act);
         move_register(vcpu, m, &act);
-        drain_console(m, console);
+        drain_console(m, hooks->console);
         if (act.report.msg[0])
             bst_printf("vmm: %s\n", act.report.msg);
         if (act.verdict == VMM_STOP) {
@@ -66,7 +89,7 @@ void vmm_run(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits, vmm_con
             return;
         }
         if (act.verdict == VMM_WAIT)
-            wait_for(m, &x, &act);
+            wait_for(m, hooks, &x, &act);
         if (act.inject && bst_vcpu_inject(vcpu, act.event, act.error_code) != BST_OK)
             bst_printf("vmm: VCPU_INJECT refused event 0x%llx\n", (unsigned long long)act.event);
         resume = (struct bst_vcpu_resume){.flags = act.run_flags,

@@ -55,8 +55,8 @@ suite-guest-linux: $(GUEST_STAMP) $(VMM_TEST)
 
 # The VMM PD (vmm/vmm_pd.c), linked with the library built freestanding. It builds in
 # `all`; the system vmm/tests/linux runs it (below).
-VMM_PD_SRCS := vmm/vmm_pd.c vmm/run.c $(VMM_LIB_SRCS)
-$(LIB_BUILD)/vmm/%.c.o: USER_INC += -Ivmm/include -Ivmm/lib
+VMM_PD_SRCS := vmm/vmm_pd.c vmm/run.c $(VMM_LIB_SRCS) $(TIMER_CLIENT_SRCS)
+$(LIB_BUILD)/vmm/%.c.o: USER_INC += -Ivmm/include -Ivmm/lib -Idrivers/timer/include
 $(eval $(call pd_program,vmm,$(VMM_PD_SRCS),$(VMM_BUILD)))
 
 # Suite system-vmm: the root task is the VMM of tiny guests (vmm/tests/system), with the
@@ -91,14 +91,19 @@ bench-vmm: $(KERNEL_BIN) $(BUILD)/user/vmm-tests.elf
 
 # Linux under Bastion (vmm/tests/linux, docs/virtualisation.md "Linux under Bastion"):
 # init makes the VMM PD's guest, the VMM PD loads the bzImage and initramfs from
-# prefilled regions and runs Linux beside a native PD. Nested under TCG's SVM emulation
-# it is slow, so it is not in `make test`: `make soak-linux-boot` (SOAK_TARGETS) boots
-# it and waits for the banner, /init's marker and the power-off (log in
-# $(BUILD)/test-logs/linux/).
+# prefilled regions and runs Linux beside the timer driver and a native PD (a timer
+# client checking its deadlines, and the guest console's partner through the console
+# link). Nested under TCG's SVM emulation the whole boot takes about 2-3 minutes, so it
+# is not in `make test`: `make soak-linux-boot` (SOAK_TARGETS) boots it and waits for
+# the banner, /init's marker, the echo of the native PD's line (md5 checked on the host
+# by vmm/tests/linux/check_echo.py), the power-off and the VMM's report of the stop (log
+# in $(BUILD)/test-logs/linux/).
 LINUX_SYSTEM := $(VMM_BUILD)/linux-system
-$(eval $(call pd_program,native,vmm/tests/linux/native.c,$(LINUX_SYSTEM)))
+$(eval $(call pd_program,native,vmm/tests/linux/native.c $(TIMER_CLIENT_SRCS),$(LINUX_SYSTEM)))
+$(eval $(call pd_program,timer,$(TIMER_DRIVER_SRCS),$(LINUX_SYSTEM)))
 $(LINUX_SYSTEM)/modules.args: vmm/tests/linux/system.xml $(LINUX_SYSTEM)/native.elf \
-    $(VMM_BUILD)/vmm.elf $(GUEST_STAMP) $(TOOL) $(INIT_ELF) scripts/build-example.sh
+    $(LINUX_SYSTEM)/timer.elf $(VMM_BUILD)/vmm.elf $(GUEST_STAMP) $(TOOL) $(INIT_ELF) \
+    scripts/build-example.sh
 	$(Q)cp $(VMM_BUILD)/vmm.elf $(GUEST_DIR)/bzImage $(GUEST_DIR)/initramfs.cpio.gz $(LINUX_SYSTEM)/
 	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $< $(LINUX_SYSTEM) > $@.tmp && mv $@.tmp $@
 
@@ -109,8 +114,9 @@ soak-linux-boot: $(KERNEL_BIN) $(LINUX_SYSTEM)/modules.args
 	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/linux \
 	    linux:vmm/tests/linux:$(LINUX_SYSTEM)
 
-# The bounded sample in `make test`: the same system until Linux's banner and its read
-# of the VMM's MP table (vmm/tests/linux/banner/expect; about 15 s of QEMU here).
+# The bounded sample in `make test`: the same system until Linux has read the VMM's
+# ACPI MADT, chosen its x2APIC driver and switched to the TSC clock with the emulated
+# APIC timer running (vmm/tests/linux/banner/expect; about 20 guest seconds in).
 TEST_SUITES += system-linux-banner
 .PHONY: suite-system-linux-banner
 suite-system-linux-banner: $(KERNEL_BIN) $(LINUX_SYSTEM)/modules.args

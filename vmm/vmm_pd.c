@@ -7,21 +7,32 @@
  *   guest_ram, guest_ram_size        its mapping of guest-physical 0 and the size
  *   guest_kernel, guest_kernel_size  the bzImage (a region prefilled with it)
  *   guest_initrd, guest_initrd_size  the initramfs (likewise)
- *   tsc_khz                          the TSC rate the guest is told (CPUID and lpj)
+ *   console_link                     the page shared with the guest console's native
+ *                                    partner (console_link.h; 0: none)
+ * channels: TIMER_CH (0) to the timer driver (pp), LINK_CH (1) to the console partner;
  * and, from init, the VCPU bound to this PD's thread and the GSPACE in the CSpace slots
  * below.
  *
- * Run by the system vmm/tests/linux (make soak-linux-boot, and the bounded sample
- * system-linux-banner): init gives it the VCPU and GSPACE; Linux prints its banner and
- * reads the MP table, then oopses reading the APIC ID through the xAPIC page
- * (docs/virtualisation.md, "Linux under Bastion"). The guest's console goes to the debug
- * console; a halted guest is waited for by yielding (no timer client yet).
+ * Time: before loading Linux the VMM measures the TSC's rate against the timer driver's
+ * clock over CALIBRATE_MS and tells the guest that rate (tsc_early_khz, lpj, CPUID
+ * 0x40000010), so the guest's clock runs at the real rate. A halted guest is waited for
+ * with a timeout of the timer driver set for its next timer event, ended early by a
+ * notification from the console partner.
+ *
+ * The guest's console goes to the debug console, and its BASTION-GUEST-* lines to the
+ * partner; the partner's input is fed into the UART's receive FIFO as the guest drains
+ * it. Run by the system vmm/tests/linux (make soak-linux-boot, the bounded sample
+ * system-linux-banner; docs/virtualisation.md, "Linux under Bastion").
  */
 #include <bastion/spec.h>
+#include <bastion/timer/client.h>
+#include <libbastion/ipc.h>
 #include <libbastion/pd.h>
+#include <libbastion/string.h>
 #include <libbastion/printf.h>
 #include <libbastion/syscall.h>
 #include <libbastion/vcpu.h>
+#include <vmm/console_link.h>
 #include <vmm/linux_boot.h>
 #include <vmm/machine.h>
 #include <vmm/run.h>
@@ -31,12 +42,36 @@
 #define VMM_SLOT_VCPU   BASTION_SLOT_VCPU
 #define VMM_SLOT_GSPACE BASTION_SLOT_GSPACE
 
+#define TIMER_CH     0
+#define LINK_CH      1
+#define CALIBRATE_MS 50
+
 /* Set by the tool (setvar). */
-uintptr_t guest_ram, guest_kernel, guest_initrd;
+uintptr_t guest_ram, guest_kernel, guest_initrd, console_link;
 uint64_t guest_ram_size, guest_kernel_size, guest_initrd_size;
-uint64_t tsc_khz = 1000000;
+uint64_t tsc_khz = 1000000; /* replaced by the measured rate */
 
 static struct vmm_machine machine;
+
+/* Input from the partner not yet in the UART's FIFO. */
+static char input[VMM_LINK_LINE];
+static unsigned input_len, input_pos;
+/* The guest's console line being collected, and how many lines went to the partner. */
+static char line[VMM_LINK_LINE];
+static unsigned line_len;
+static uint32_t lines_sent;
+
+/* The TSC's rate against the timer driver's clock (ns). */
+static void calibrate_tsc(void)
+{
+    uint64_t t0 = timer_now(), c0 = vmm_rdtsc();
+    timer_sleep_ms(CALIBRATE_MS);
+    uint64_t t1 = timer_now(), c1 = vmm_rdtsc();
+    if (t1 > t0 && c1 > c0)
+        tsc_khz = (c1 - c0) * 1000000 / (t1 - t0);
+    bst_printf("vmm: TSC at %llu kHz (measured against the timer over %llu us)\n",
+               (unsigned long long)tsc_khz, (unsigned long long)((t1 - t0) / 1000));
+}
 
 /* The host's CPUID: the policy starts from it. CPUID runs in user mode. */
 static void host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
@@ -67,7 +102,7 @@ static bool load_linux(void)
 {
     static char cmdline[256];
     bst_snprintf(cmdline, sizeof(cmdline),
-                 "console=ttyS0 earlyprintk=serial,ttyS0,115200 noapic acpi=off pci=off "
+                 "console=ttyS0 earlyprintk=serial,ttyS0,115200 noapic pci=off "
                  "io_delay=none tsc_early_khz=%llu lpj=%llu no_timer_check reboot=k panic=-1",
                  (unsigned long long)tsc_khz, (unsigned long long)(tsc_khz * 1000 / 250));
     struct vmm_guest_ram ram = {.base = (uint8_t *)guest_ram, .size = guest_ram_size};
@@ -86,20 +121,90 @@ static bool load_linux(void)
     return write_state(&state);
 }
 
-/* The guest's console bytes to the debug console. */
+/* A whole line of the guest's console: BASTION-GUEST-* lines go to the partner. */
+static void console_line(void)
+{
+    struct vmm_console_link *link = (struct vmm_console_link *)console_link;
+    line[line_len] = 0;
+    if (!link || bst_strncmp(line, VMM_LINK_PREFIX, sizeof(VMM_LINK_PREFIX) - 1) != 0)
+        return;
+    lines_sent++;
+    bst_strlcpy(link->from_guest[lines_sent % VMM_LINK_SLOTS], line, VMM_LINK_SLOT);
+    link->from_guest_seq = lines_sent;
+    bst_notify(LINK_CH);
+}
+
+/* The guest's console bytes to the debug console, and line by line to console_line. */
 static void console(const uint8_t *bytes, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++)
-        bst_debug_putc((char)bytes[i]);
+    for (unsigned i = 0; i < n; i++) {
+        char c = (char)bytes[i];
+        bst_debug_putc(c);
+        if (c == '\n') {
+            console_line();
+            line_len = 0;
+        } else if (c != '\r' && line_len < sizeof(line) - 1) {
+            line[line_len++] = c;
+        }
+    }
+}
+
+/* A notification: the partner may have written input. */
+static void signalled(struct vmm_machine *m, uint64_t word)
+{
+    (void)m;
+    struct vmm_console_link *link = (struct vmm_console_link *)console_link;
+    if (!link || !(word & (1ull << LINK_CH)))
+        return;
+    uint32_t n = link->to_guest_len;
+    if (!n)
+        return;
+    if (n > VMM_LINK_LINE || input_pos < input_len) {
+        bst_printf("vmm: console input of %u bytes refused (%s)\n", n,
+                   n > VMM_LINK_LINE ? "too long" : "the last is still being fed");
+    } else {
+        memcpy(input, link->to_guest, n);
+        input_len = n, input_pos = 0;
+    }
+    link->to_guest_len = 0;
+}
+
+/* Move pending input into the UART's receive FIFO as far as it has room. */
+static void feed_input(struct vmm_machine *m)
+{
+    if (input_pos < input_len)
+        input_pos +=
+            vmm_console_input(m, (const uint8_t *)input + input_pos, input_len - input_pos);
+}
+
+/* The guest halted until TSC `until`: a timeout of the timer, or the partner's signal. */
+static uint64_t wait_until(uint64_t until)
+{
+    uint64_t now = vmm_rdtsc();
+    uint64_t ns = 1000000000ull; /* no timer event: look again in a second */
+    if (until != UINT64_MAX) {
+        uint64_t cycles = until > now ? until - now : 0;
+        ns = cycles >= UINT64_MAX / 1000000 ? ns : cycles * 1000000 / tsc_khz + 1;
+    }
+    timer_set_timeout(ns);
+    uint64_t word = 0;
+    bst_wait(BASTION_SLOT_NOTIFICATION, &word);
+    return word & ~(1ull << TIMER_CH);
 }
 
 void init(void)
 {
+    timer_init(TIMER_CH);
+    calibrate_tsc();
     vmm_machine_init(&machine, host_cpuid, (uint32_t)tsc_khz);
     if (!load_linux())
         return;
+    struct vmm_run_hooks hooks = {.console = console,
+                                  .before_dispatch = feed_input,
+                                  .signalled = signalled,
+                                  .wait = wait_until};
     struct vmm_run_result result;
-    vmm_run(VMM_SLOT_VCPU, &machine, UINT64_MAX, console, &result);
+    vmm_run_with(VMM_SLOT_VCPU, &machine, UINT64_MAX, &hooks, &result);
     bst_printf("vmm: guest stopped after %llu exits, %llu interrupts, %llu #GP, %llu #UD\n",
                (unsigned long long)result.exits, (unsigned long long)machine.interrupts_injected,
                (unsigned long long)machine.gp_injected, (unsigned long long)machine.ud_injected);

@@ -1,7 +1,7 @@
 /*
  * The zero page (struct boot_params of the x86 boot protocol) for a 64-bit entry
  * (linux_boot.h): the image's own setup header, then what the loader must fill: loader
- * type, command line, initrd, and the e820 memory map.
+ * type, command line, initrd, the e820 memory map and the ACPI RSDP's address.
  */
 #include <vmm/bytes.h>
 #include <vmm/linux_boot.h>
@@ -34,4 +34,5 @@ void vmm_boot_params_write(const struct vmm_guest_ram *ram, const uint8_t *image
     e820_entry(zp, 1, 0x9fc00, 0x100000 - 0x9fc00, VMM_E820_RESERVED);
     e820_entry(zp, 2, 0x100000, ram->size - 0x100000, VMM_E820_RAM);
     zp[VMM_BP_E820_ENTRIES] = 3;
+    vmm_le_store(zp + VMM_BP_ACPI_RSDP_ADDR, 8, VMM_BOOT_ACPI);
 }

@@ -75,6 +75,7 @@ bool vmm_linux_load(const struct vmm_guest_ram *ram, const uint8_t *image, size_
     vmm_boot_params_write(ram, image, &bz, layout);
     vmm_boot_tables_write(ram, state);
     vmm_mptable_write(ram);
+    vmm_acpi_write(ram, NULL);
     state->rip = layout->entry;
     state->rsi = VMM_BOOT_PARAMS;
     state->rsp = 0; /* the 64-bit entry sets up its own stack */

@@ -92,5 +92,6 @@ void vmm_reg_write_refused(struct vmm_machine *m, struct vmm_action *act)
     act->run_flags &= ~(uint64_t)BST_VCPU_RUN_ADVANCE;
     vmm_error_set(&act->report, "guest WRMSR of a value the VCPU refuses, #GP: register ", act->reg,
                   true);
+    vmm_error_append(&act->report, " value ", act->reg_value, true);
     vmm_inject_gp(m, act);
 }

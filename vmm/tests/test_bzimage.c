@@ -146,6 +146,10 @@ void test_linux_load(void)
     CHECK(sum == 0 && vmm_le_load(mpt + 34, 2) == 2 && mpt[44] == 0 && mpt[47] == 3);
     CHECK(mpt[64] == 1 && memcmp(mpt + 66, "ISA", 3) == 0);
 
+    /* The ACPI tables (test_acpi.c checks them whole) and boot_params' pointer to them. */
+    CHECK(memcmp(ram + VMM_BOOT_ACPI, "RSD PTR ", 8) == 0);
+    CHECK(vmm_le_load(ram + VMM_BOOT_PARAMS + VMM_BP_ACPI_RSDP_ADDR, 8) == VMM_BOOT_ACPI);
+
     /* Refusals leave RAM alone. */
     memset(ram, 0xcc, RAM_SIZE);
     CHECK(!load(ram, 16ull << 20, image, sizeof(image), NULL, 0, "", &lay, &st, &err));

@@ -12,6 +12,8 @@
  *           __BOOT_CS and __BOOT_DS)
  *   0x10000 boot_params (the "zero page"), 0x20000 the command line (up to 4 KiB)
  *   0x9fc00 the MP floating pointer and configuration table (mptable.c)
+ *   0xe0000 the ACPI tables (acpi.c): RSDP, RSDT, XSDT, MADT; boot_params'
+ *           acpi_rsdp_addr points at the RSDP
  *   the kernel at its pref_address (16 MiB for Debian's), the initrd at the top of RAM
  *   below initrd_addr_max, 4 KiB aligned
  *
@@ -35,12 +37,14 @@
 #define VMM_BOOT_CMDLINE     0x20000u
 #define VMM_BOOT_CMDLINE_MAX 4095u
 #define VMM_BOOT_MPTABLE     0x9fc00u
+#define VMM_BOOT_ACPI        0xe0000u
 #define VMM_BOOT_CS          0x10u
 #define VMM_BOOT_DS          0x18u
 #define VMM_BOOT_MIN_RAM     (32ull << 20)
 #define VMM_BOOT_MAX_RAM     (3ull << 30) /* below the PC's 32-bit device hole */
 
 /* boot_params offsets (the zero page) that the loader writes besides the setup header. */
+#define VMM_BP_ACPI_RSDP_ADDR    0x070
 #define VMM_BP_EXT_RAMDISK_IMAGE 0x0c0
 #define VMM_BP_EXT_RAMDISK_SIZE  0x0c4
 #define VMM_BP_EXT_CMD_LINE_PTR  0x0c8
@@ -94,6 +98,15 @@ void vmm_boot_tables_write(const struct vmm_guest_ram *ram, struct vmm_cpu_state
 
 /* Write the MP tables at VMM_BOOT_MPTABLE (mptable.c): one CPU, its local APIC, an ISA bus. */
 void vmm_mptable_write(const struct vmm_guest_ram *ram);
+
+/* Where vmm_acpi_write() put each table (guest-physical). */
+struct vmm_acpi_layout {
+    uint32_t rsdp, rsdt, xsdt, madt, end;
+};
+
+/* Write the ACPI tables at VMM_BOOT_ACPI (acpi.c): one CPU with a local x2APIC, no I/O
+ * APIC, no FADT. out (may be NULL) gets where each table went. */
+void vmm_acpi_write(const struct vmm_guest_ram *ram, struct vmm_acpi_layout *out);
 
 /* Fill the zero page at ram + VMM_BOOT_PARAMS from the checked image and the layout. */
 void vmm_boot_params_write(const struct vmm_guest_ram *ram, const uint8_t *image,

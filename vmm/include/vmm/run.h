@@ -19,8 +19,28 @@ struct vmm_run_result {
     struct vmm_error stop; /* why the guest stopped (empty: max_exits reached first) */
 };
 
+/* What the PD around the loop adds; every member may be NULL. */
+struct vmm_run_hooks {
+    vmm_console_fn console; /* the guest's console bytes */
+    /* After every exit, before vmm_dispatch: the place to move input into the emulated
+     * devices (vmm_console_input), so that the dispatcher delivers their interrupts. */
+    void (*before_dispatch)(struct vmm_machine *m);
+    /* A notification came: a SIGNAL exit's word, or the word that ended a wait. Called
+     * before the dispatch of that exit (or the wake-up). */
+    void (*signalled)(struct vmm_machine *m, uint64_t word);
+    /* The guest halted until the host TSC reaches `until` (UINT64_MAX: no timer event):
+     * block until then or until a notification comes, and return its word (0: only the
+     * time passed or a wake-up of no interest). Called again while the TSC is short of
+     * `until` and the word is 0. NULL: yield until the TSC reaches `until`. */
+    uint64_t (*wait)(uint64_t until);
+};
+
 /* Run the guest bound to the caller's thread through `vcpu` for at most max_exits exits.
  * Reports go to the debug console with prefix "vmm: ". */
+void vmm_run_with(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits,
+                  const struct vmm_run_hooks *hooks, struct vmm_run_result *result);
+
+/* The same with only a console. */
 void vmm_run(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits, vmm_console_fn console,
              struct vmm_run_result *result);
 

@@ -1,0 +1,39 @@
+/*
+ * The console link: how the VMM PD lends its guest's serial console to a native PD
+ * (docs/virtualisation.md, "Linux under Bastion"). One shared page and one channel.
+ *
+ * Guest to native: the VMM collects the guest's console output into lines; each line
+ * that starts with VMM_LINK_PREFIX it copies into the ring `from_guest`, slot
+ * seq % VMM_LINK_SLOTS (NUL-terminated, without the newline, cut at VMM_LINK_SLOT - 1
+ * bytes), where seq is the line's number from 1, then sets from_guest_seq to seq and
+ * notifies the native PD. The native PD reads every line after the last it saw; it can
+ * fall behind by VMM_LINK_SLOTS - 1 lines before one is overwritten (from_guest_seq tells
+ * it how many it missed). A higher priority does not make it keep up: its budget, or the
+ * host, may hold it while the VMM goes on.
+ *
+ * Native to guest: the native PD writes bytes into `to_guest`, then their count into
+ * to_guest_len (last), and notifies the VMM. The VMM copies them out, sets to_guest_len to
+ * 0 and feeds them into the guest's UART as its receive FIFO drains. A count over
+ * VMM_LINK_LINE is refused (reported, nothing taken); the native PD writes again only
+ * once to_guest_len is 0.
+ */
+#ifndef VMM_CONSOLE_LINK_H
+#define VMM_CONSOLE_LINK_H
+
+#include <stdint.h>
+
+#define VMM_LINK_LINE   1024u /* input bytes at a time */
+#define VMM_LINK_SLOTS  4u
+#define VMM_LINK_SLOT   512u /* bytes of a guest line, with its NUL */
+#define VMM_LINK_PREFIX "BASTION-GUEST-"
+
+struct vmm_console_link {
+    volatile uint32_t from_guest_seq;
+    volatile uint32_t to_guest_len;
+    char from_guest[VMM_LINK_SLOTS][VMM_LINK_SLOT];
+    char to_guest[VMM_LINK_LINE];
+};
+
+_Static_assert(sizeof(struct vmm_console_link) <= 4096, "one page");
+
+#endif
