@@ -40,22 +40,34 @@ uint64_t fastpath_total(void)
     }
     return n;
 }
-uint64_t fastpath_syscalls[2] = {BST_SYS_CALL, BST_SYS_REPLY_RECV};
+/* Each CPU's own (kpercpu.h: the SMP build's block starts every CPU's as here). */
+KCPU_HOT_DEFINE_INIT(fastpath_syscall_pair, fastpath_syscalls, {BST_SYS_CALL, BST_SYS_REPLY_RECV});
 bool fastpath_off;
 
 static bool asm_unsupported;
 
+/* This CPU's assembly fastpath on or off (a limited context runs on this CPU or not). */
 static void asm_dispatch(bool on)
 {
     on = on && !asm_unsupported;
-    fastpath_syscalls[0] = on ? BST_SYS_CALL : UINT64_MAX; /* UINT64_MAX: nothing matches */
-    fastpath_syscalls[1] = on ? BST_SYS_REPLY_RECV : UINT64_MAX;
+    KCPU_HOT(fastpath_syscalls)
+    [0] = on ? BST_SYS_CALL : UINT64_MAX; /* UINT64_MAX: nothing matches */
+    KCPU_HOT(fastpath_syscalls)[1] = on ? BST_SYS_REPLY_RECV : UINT64_MAX;
+}
+
+/* Every CPU's off for good. */
+static void asm_dispatch_off_everywhere(void)
+{
+    for (unsigned c = 0; c < KCPU_COUNT; c++) {
+        KCPU_HOT_ON(c, fastpath_syscalls)[0] = UINT64_MAX;
+        KCPU_HOT_ON(c, fastpath_syscalls)[1] = UINT64_MAX;
+    }
 }
 
 void fastpath_asm_unsupported(void)
 {
     asm_unsupported = true;
-    asm_dispatch(false);
+    asm_dispatch_off_everywhere();
 }
 
 bool fastpath_asm_available(void)
@@ -66,7 +78,7 @@ bool fastpath_asm_available(void)
 void fastpath_disable(void)
 {
     fastpath_off = true;
-    asm_dispatch(false);
+    asm_dispatch_off_everywhere();
 }
 
 void fastpath_limited_running(bool limited)
@@ -137,7 +149,7 @@ bool fastpath_call(struct tcb *t)
     struct endpoint *ep = arch_physmap_ptr(slot->cap.paddr);
     struct tcb *r = ep->queue.head;
     if (ep->state != EP_RECEIVING || (int)r->priority <= sched_highest_ready() || r->sc != NULL ||
-        r->domain != sched_state.domain ||
+        r->domain != KCPU_HOT(sched_state).domain ||
         !arch_user_ip_valid(r->arch.ctx.rip)) { /* an active receiver: the full path switches
            contexts and charges them */
         return false;
@@ -189,7 +201,8 @@ bool fastpath_reply_recv(struct tcb *t)
     if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || ep->state == EP_SENDING ||
         (t->bound != NULL && t->bound->word != 0) ||
         (int)caller->priority <= sched_highest_ready() || reply->sc != sc || sc->reply != reply ||
-        caller->domain != sched_state.domain || !arch_user_ip_valid(caller->arch.ctx.rip)) {
+        caller->domain != KCPU_HOT(sched_state).domain ||
+        !arch_user_ip_valid(caller->arch.ctx.rip)) {
         return false;
     }
     /* Commit: the reply and the lent context go to the caller; t waits on the endpoint
@@ -282,8 +295,8 @@ bool fastpath_send(struct tcb *t)
         arch_return_to_user(c);
     }
     if (w->priority <= t->priority || (int)w->priority <= sched_highest_ready() ||
-        w->domain != sched_state.domain || w->sc == NULL || w->sc->budget == 0 || w->sc->limited ||
-        !budget_still_unarmed() || !arch_user_ip_valid(w->arch.ctx.rip)) {
+        w->domain != KCPU_HOT(sched_state).domain || w->sc == NULL || w->sc->budget == 0 ||
+        w->sc->limited || !budget_still_unarmed() || !arch_user_ip_valid(w->arch.ctx.rip)) {
         return false;
     }
     /* Commit: the waiter leaves the queue with the word; the signaller is preempted. */
@@ -315,7 +328,7 @@ bool fastpath_yield(struct tcb *t)
 {
     struct arch_context *c = &t->arch.ctx;
     if (!budget_still() || sched_highest_ready() > (int)t->priority ||
-        sched_state.last_on_cpu != t) {
+        KCPU_HOT(sched_state).last_on_cpu != t) {
         return false;
     }
     struct tcb *next = sched_competitor();
@@ -324,7 +337,7 @@ bool fastpath_yield(struct tcb *t)
     }
     next = sched_rotate();
     if (next == NULL) {
-        if (budget_state.armed != 0 || !arch_user_ip_valid(c->rip)) {
+        if (KCPU_HOT(budget_state).armed != 0 || !arch_user_ip_valid(c->rip)) {
             return false;
         }
         arch_syscall_set_result(c, BST_OK, 0, 0);
@@ -337,7 +350,7 @@ bool fastpath_yield(struct tcb *t)
     }
     budget_new_slice(next);
     fastpath_hits[FASTPATH_YIELD]++;
-    sched_state.last_on_cpu = next;
+    KCPU_HOT(sched_state).last_on_cpu = next;
     arch_switch_thread(&t->arch, &next->arch);
     vspace_switch_to(&next->slots[TCB_SLOT_VSPACE].cap);
     arch_return_to_user(&next->arch.ctx);

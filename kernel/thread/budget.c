@@ -20,20 +20,24 @@
 
 #define SLICE_HZ 100 /* round-robin slice: 10 ms */
 
-struct budget_state budget_state;
-uint64_t budget_end = UINT64_MAX;        /* when running_sc's budget runs out */
-static uint64_t run_start;               /* when running_sc began to run */
-static struct sched_context *running_sc; /* limited context charged at the next step */
-static uint64_t timer_late;              /* fault injection: ticks added to each deadline */
-static struct tcb *slice_owner;          /* whose round-robin slice began at slice_start */
-static uint64_t slice_start;
+/* Each CPU's own (kpercpu.h), but timer_late. budget_end: when running_sc's budget runs
+ * out; run_start: when running_sc began to run; running_sc: the limited context charged
+ * at the next step; timer_late: fault injection, ticks added to each deadline;
+ * slice_owner: whose round-robin slice began at slice_start. */
+KCPU_HOT_DEFINE(struct budget_state, budget_state);
+KCPU_DEFINE_INIT(uint64_t, budget_end, UINT64_MAX);
+static KCPU_DEFINE(uint64_t, run_start);
+static KCPU_DEFINE(struct sched_context *, running_sc);
+static uint64_t timer_late;
+static KCPU_DEFINE(struct tcb *, slice_owner);
+static KCPU_DEFINE(uint64_t, slice_start);
 
 /* No limited context is running from now on: nothing to charge, no budget to end. */
 static void stop_running_sc(void)
 {
-    running_sc = NULL;
-    if (budget_end != UINT64_MAX) {
-        budget_end = UINT64_MAX;
+    KCPU(running_sc) = NULL;
+    if (KCPU(budget_end) != UINT64_MAX) {
+        KCPU(budget_end) = UINT64_MAX;
         fastpath_limited_running(false);
     }
 }
@@ -47,7 +51,7 @@ static bool has_budget(struct sched_context *sc, uint64_t now)
 static void release_insert(struct tcb *t)
 {
     uint64_t when = sc_next_release(t->sc);
-    struct tcb **p = &budget_state.release_head;
+    struct tcb **p = &KCPU_HOT(budget_state).release_head;
     while (*p != NULL && sc_next_release((*p)->sc) <= when) {
         p = &(*p)->release_next;
     }
@@ -58,7 +62,8 @@ static void release_insert(struct tcb *t)
 
 static void release_remove(struct tcb *t)
 {
-    for (struct tcb **p = &budget_state.release_head; *p != NULL; p = &(*p)->release_next) {
+    for (struct tcb **p = &KCPU_HOT(budget_state).release_head; *p != NULL;
+         p = &(*p)->release_next) {
         if (*p == t) {
             *p = t->release_next;
             break;
@@ -83,9 +88,9 @@ static void throttle(struct tcb *t)
 
 static void release_due(uint64_t now)
 {
-    while (budget_state.release_head != NULL &&
-           sc_next_release(budget_state.release_head->sc) <= now) {
-        struct tcb *t = budget_state.release_head;
+    while (KCPU_HOT(budget_state).release_head != NULL &&
+           sc_next_release(KCPU_HOT(budget_state).release_head->sc) <= now) {
+        struct tcb *t = KCPU_HOT(budget_state).release_head;
         release_remove(t);
         if (!has_budget(t->sc, now)) { /* a debt took the refill: wait for the next */
             release_insert(t);
@@ -114,21 +119,23 @@ void budget_forget(struct tcb *t)
 void budget_thread_gone(struct tcb *t)
 {
     budget_forget(t);
-    if (slice_owner == t) {
-        slice_owner = NULL;
+    if (KCPU(slice_owner) == t) {
+        KCPU(slice_owner) = NULL;
     }
 }
 
 void budget_step(void)
 {
-    if (budget_state.release_head == NULL && running_sc == NULL && !domain_schedule_active()) {
+    if (KCPU_HOT(budget_state).release_head == NULL && KCPU(running_sc) == NULL &&
+        !domain_schedule_active()) {
         return;
     }
-    uint64_t now = domain_check(arch_counter_read());
-    struct sched_context *sc = running_sc;
+    /* The domain schedule is the boot CPU's (docs/kernel.md, "Several CPUs"). */
+    uint64_t now = KCPU_IS_BOOT() ? domain_check(arch_counter_read()) : arch_counter_read();
+    struct sched_context *sc = KCPU(running_sc);
     if (sc != NULL) {
-        sc_charge(sc, run_start, now - run_start);
-        run_start = now;
+        sc_charge(sc, KCPU(run_start), now - KCPU(run_start));
+        KCPU(run_start) = now;
         struct tcb *t = sc->tcb;
         if (t != NULL && t->state == THREAD_RUNNABLE && !has_budget(sc, now)) {
             stop_running_sc();
@@ -142,15 +149,15 @@ void budget_start_running(struct tcb *t)
 {
     if (t->sc->limited) {
         uint64_t now = arch_counter_read();
-        if (running_sc != t->sc) {
-            run_start = now;
+        if (KCPU(running_sc) != t->sc) {
+            KCPU(run_start) = now;
         }
-        running_sc = t->sc;
-        if (budget_end == UINT64_MAX) {
+        KCPU(running_sc) = t->sc;
+        if (KCPU(budget_end) == UINT64_MAX) {
             fastpath_limited_running(true);
         }
         /* budget_step() charged it up to run_start: what is left runs out this long after */
-        budget_end = run_start + sc_available(t->sc, now);
+        KCPU(budget_end) = KCPU(run_start) + sc_available(t->sc, now);
     } else {
         stop_running_sc();
     }
@@ -161,9 +168,10 @@ void budget_start_running(struct tcb *t)
  * own refill), so every exit through the full path arms the deadline it computed. */
 static void arm(uint64_t deadline)
 {
-    if (deadline != budget_state.armed) {
-        budget_state.armed = deadline == UINT64_MAX ? 0 : deadline;
-        arch_timer_oneshot(budget_state.armed == 0 ? 0 : budget_state.armed + timer_late);
+    if (deadline != KCPU_HOT(budget_state).armed) {
+        KCPU_HOT(budget_state).armed = deadline == UINT64_MAX ? 0 : deadline;
+        arch_timer_oneshot(
+            KCPU_HOT(budget_state).armed == 0 ? 0 : KCPU_HOT(budget_state).armed + timer_late);
     }
 }
 
@@ -171,24 +179,25 @@ void budget_arm_timer(struct tcb *t)
 {
     bool competitor = sched_competitor_ready();
     bool limited = t != NULL && t->sc->limited;
-    if (!budget_state.tickless || (budget_state.armed == 0 && budget_state.release_head == NULL &&
-                                   !limited && !competitor && !domain_schedule_active())) {
+    if (!KCPU_HOT(budget_state).tickless ||
+        (KCPU_HOT(budget_state).armed == 0 && KCPU_HOT(budget_state).release_head == NULL &&
+         !limited && !competitor && !domain_schedule_active())) {
         return;
     }
     uint64_t now = arch_counter_read(), deadline = domain_slot_end();
     if (limited) {
-        deadline = budget_end < deadline ? budget_end : deadline;
+        deadline = KCPU(budget_end) < deadline ? KCPU(budget_end) : deadline;
     }
-    if (budget_state.release_head != NULL &&
-        sc_next_release(budget_state.release_head->sc) < deadline) {
-        deadline = sc_next_release(budget_state.release_head->sc);
+    if (KCPU_HOT(budget_state).release_head != NULL &&
+        sc_next_release(KCPU_HOT(budget_state).release_head->sc) < deadline) {
+        deadline = sc_next_release(KCPU_HOT(budget_state).release_head->sc);
     }
     if (competitor) {
-        if (slice_owner != t) { /* a new slice starts with a new thread */
-            slice_owner = t;
-            slice_start = now;
+        if (KCPU(slice_owner) != t) { /* a new slice starts with a new thread */
+            KCPU(slice_owner) = t;
+            KCPU(slice_start) = now;
         }
-        uint64_t slice_end = slice_start + arch_counter_hz() / SLICE_HZ;
+        uint64_t slice_end = KCPU(slice_start) + arch_counter_hz() / SLICE_HZ;
         deadline = slice_end < deadline ? slice_end : deadline;
     }
     arm(deadline);
@@ -196,22 +205,22 @@ void budget_arm_timer(struct tcb *t)
 
 void budget_new_slice(struct tcb *t)
 {
-    if (!budget_state.tickless) {
+    if (!KCPU_HOT(budget_state).tickless) {
         return;
     }
     uint64_t now = arch_counter_read();
-    if (slice_owner != t) {
-        slice_owner = t;
-        slice_start = now;
+    if (KCPU(slice_owner) != t) {
+        KCPU(slice_owner) = t;
+        KCPU(slice_start) = now;
     }
-    uint64_t slice_end = slice_start + arch_counter_hz() / SLICE_HZ;
+    uint64_t slice_end = KCPU(slice_start) + arch_counter_hz() / SLICE_HZ;
     /* An earlier timer still armed (the slice of the thread that yielded) is left as it
      * is: it fires early, finds no slice over (sched_timer_event()) and the exit then
      * arms this one, which is cheaper than reprogramming the timer at each switch. This
      * is safe here only: no limited context runs and none waits for its release
      * (budget_still()), so the early interrupt charges nothing and releases nobody; the
      * first exit through the full path arms the exact deadline again. */
-    if (budget_state.armed != 0 && slice_end > budget_state.armed) {
+    if (KCPU_HOT(budget_state).armed != 0 && slice_end > KCPU_HOT(budget_state).armed) {
         return;
     }
     arm(slice_end);
@@ -219,10 +228,10 @@ void budget_new_slice(struct tcb *t)
 
 void sched_account_current(void)
 {
-    if (running_sc != NULL) {
+    if (KCPU(running_sc) != NULL) {
         uint64_t now = arch_counter_read();
-        sc_charge(running_sc, run_start, now - run_start);
-        run_start = now;
+        sc_charge(KCPU(running_sc), KCPU(run_start), now - KCPU(run_start));
+        KCPU(run_start) = now;
     }
 }
 
@@ -250,16 +259,16 @@ static void recheck(struct tcb *t)
 void budget_sc_configure(struct sched_context *sc, uint64_t budget, uint64_t period)
 {
     sched_account_current();
-    if (running_sc == sc) {
+    if (KCPU(running_sc) == sc) {
         stop_running_sc();
     }
     if (sc->tcb != NULL && sc->limited) {
-        budget_state.limited--;
+        KCPU_HOT(budget_state).limited--;
     }
     sc_configure(sc, budget, period, arch_counter_read());
     sc->limited = budget < period;
     if (sc->tcb != NULL && sc->limited) {
-        budget_state.limited++;
+        KCPU_HOT(budget_state).limited++;
     }
     if (sc->tcb != NULL) {
         recheck(sc->tcb);
@@ -271,7 +280,7 @@ void sc_attach(struct sched_context *sc, struct tcb *t)
     sc->tcb = t;
     t->sc = sc;
     if (sc->limited) {
-        budget_state.limited++;
+        KCPU_HOT(budget_state).limited++;
     }
     recheck(t);
 }
@@ -282,14 +291,14 @@ void sc_unbind_tcb(struct tcb *t)
     if (sc == NULL) {
         return;
     }
-    if (running_sc == sc) {
+    if (KCPU(running_sc) == sc) {
         sched_account_current();
         stop_running_sc();
     }
     budget_forget(t);
     sched_remove(t); /* no context, no CPU (it stays runnable, waiting for one) */
     if (sc->limited) {
-        budget_state.limited--;
+        KCPU_HOT(budget_state).limited--;
     }
     sc->tcb = NULL;
     t->sc = NULL;
@@ -297,14 +306,14 @@ void sc_unbind_tcb(struct tcb *t)
 
 void sc_move(struct sched_context *sc, struct tcb *from, struct tcb *to)
 {
-    if (running_sc == sc) {
+    if (KCPU(running_sc) == sc) {
         sched_account_current();
         stop_running_sc();
     }
     budget_forget(from);
     sched_remove(from); /* no context, no CPU (it stays runnable, waiting for one) */
     from->sc = NULL;
-    sc->tcb = to; /* held by a thread before and after: budget_state.limited stays */
+    sc->tcb = to; /* held by a thread before and after: KCPU_HOT(budget_state).limited stays */
     to->sc = sc;
     recheck(to);
 }
@@ -316,17 +325,17 @@ void budget_timer_late_by(uint64_t ticks)
 
 void sched_tickless_start(void)
 {
-    budget_state.tickless = true;
+    KCPU_HOT(budget_state).tickless = true;
     arch_timer_stop();
 }
 
 void sched_timer_event(void)
 {
-    budget_state.armed = 0;
+    KCPU_HOT(budget_state).armed = 0;
     struct tcb *t = sched_current();
-    if (t != NULL && slice_owner == t &&
-        arch_counter_read() - slice_start >= arch_counter_hz() / SLICE_HZ) {
-        slice_owner = NULL;
+    if (t != NULL && KCPU(slice_owner) == t &&
+        arch_counter_read() - KCPU(slice_start) >= arch_counter_hz() / SLICE_HZ) {
+        KCPU(slice_owner) = NULL;
         sched_tick();
     }
 }

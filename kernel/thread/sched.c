@@ -9,14 +9,17 @@
 #include <thread/schedcontext.h>
 #include <vm/vspace.h>
 
-static struct tcb *queue_head[NUM_DOMAINS][NUM_PRIORITIES],
-    *queue_tail[NUM_DOMAINS][NUM_PRIORITIES];
-static struct ready_map ready_maps[NUM_DOMAINS];
-struct sched_state sched_state = {.ready = &ready_maps[0]};
+/* Each CPU's own (kpercpu.h): its ready queues, their maps, its scheduler state. */
+typedef struct tcb *sched_queue_ends[NUM_DOMAINS][NUM_PRIORITIES];
+typedef struct ready_map sched_ready_maps[NUM_DOMAINS];
+static KCPU_DEFINE(sched_queue_ends, queue_head);
+static KCPU_DEFINE(sched_queue_ends, queue_tail);
+static KCPU_DEFINE(sched_ready_maps, ready_maps);
+KCPU_SCHED_STATE_DEFINE(ready_maps);
 
 struct tcb *sched_current(void)
 {
-    return sched_state.current;
+    return KCPU_HOT(sched_state).current;
 }
 
 /* Into its queue, at the tail (the woken thread, if any, is already there). */
@@ -25,24 +28,24 @@ static inline __attribute__((always_inline)) void enqueue_now(struct tcb *t)
     kassert(!t->queued);
     unsigned p = t->priority, d = t->domain;
     t->sched_next = NULL;
-    t->sched_prev = queue_tail[d][p];
-    if (queue_tail[d][p] != NULL) {
-        queue_tail[d][p]->sched_next = t;
+    t->sched_prev = KCPU(queue_tail)[d][p];
+    if (KCPU(queue_tail)[d][p] != NULL) {
+        KCPU(queue_tail)[d][p]->sched_next = t;
     } else {
-        queue_head[d][p] = t;
+        KCPU(queue_head)[d][p] = t;
     }
-    queue_tail[d][p] = t;
-    ready_maps[d].bitmap[p / 64] |= BIT(p % 64);
-    ready_maps[d].words |= BIT(p / 64);
+    KCPU(queue_tail)[d][p] = t;
+    KCPU(ready_maps)[d].bitmap[p / 64] |= BIT(p % 64);
+    KCPU(ready_maps)[d].words |= BIT(p / 64);
     t->queued = 1;
 }
 
 /* Write the woken thread into its queue. */
 static void flush_woken_now(void)
 {
-    struct tcb *w = sched_state.woken;
+    struct tcb *w = KCPU_HOT(sched_state).woken;
     if (w != NULL) {
-        sched_state.woken = NULL;
+        KCPU_HOT(sched_state).woken = NULL;
         w->queued = 0;
         enqueue_now(w);
     }
@@ -50,7 +53,7 @@ static void flush_woken_now(void)
 
 static inline __attribute__((always_inline)) void flush_woken(void)
 {
-    if (sched_state.woken != NULL) {
+    if (KCPU_HOT(sched_state).woken != NULL) {
         flush_woken_now();
     }
 }
@@ -69,17 +72,17 @@ static inline __attribute__((always_inline)) void dequeue_now(struct tcb *t)
     if (t->sched_prev != NULL) {
         t->sched_prev->sched_next = t->sched_next;
     } else {
-        queue_head[d][p] = t->sched_next;
+        KCPU(queue_head)[d][p] = t->sched_next;
     }
     if (t->sched_next != NULL) {
         t->sched_next->sched_prev = t->sched_prev;
     } else {
-        queue_tail[d][p] = t->sched_prev;
+        KCPU(queue_tail)[d][p] = t->sched_prev;
     }
-    if (queue_head[d][p] == NULL) {
-        ready_maps[d].bitmap[p / 64] &= ~BIT(p % 64);
-        if (ready_maps[d].bitmap[p / 64] == 0) {
-            ready_maps[d].words &= ~BIT(p / 64);
+    if (KCPU(queue_head)[d][p] == NULL) {
+        KCPU(ready_maps)[d].bitmap[p / 64] &= ~BIT(p % 64);
+        if (KCPU(ready_maps)[d].bitmap[p / 64] == 0) {
+            KCPU(ready_maps)[d].words &= ~BIT(p / 64);
         }
     }
     t->sched_next = t->sched_prev = NULL;
@@ -88,8 +91,8 @@ static inline __attribute__((always_inline)) void dequeue_now(struct tcb *t)
 
 static inline __attribute__((always_inline)) void dequeue(struct tcb *t)
 {
-    if (t == sched_state.woken) { /* never written into its queue */
-        sched_state.woken = NULL;
+    if (t == KCPU_HOT(sched_state).woken) { /* never written into its queue */
+        KCPU_HOT(sched_state).woken = NULL;
         t->queued = 0;
         return;
     }
@@ -98,14 +101,14 @@ static inline __attribute__((always_inline)) void dequeue(struct tcb *t)
 
 void sched_preempt_current(void)
 {
-    struct tcb *t = sched_state.current;
-    sched_state.current = NULL;
+    struct tcb *t = KCPU_HOT(sched_state).current;
+    KCPU_HOT(sched_state).current = NULL;
     enqueue_now(t); /* at kernel entry (the signal fastpath): no thread is woken yet */
 }
 
 void sched_make_runnable(struct tcb *t)
 {
-    if (t == sched_state.current || t->queued || t->throttled || t->sc == NULL ||
+    if (t == KCPU_HOT(sched_state).current || t->queued || t->throttled || t->sc == NULL ||
         t->sc->budget == 0) {
         return; /* running, queued, waiting for its release, or for a scheduling context */
     }
@@ -116,13 +119,13 @@ void sched_make_runnable(struct tcb *t)
         return;
     }
     flush_woken(); /* the one woken before it goes first */
-    sched_state.woken = t;
+    KCPU_HOT(sched_state).woken = t;
     t->queued = 1;
 }
 
 void sched_enqueue_released(struct tcb *t)
 {
-    if (t->state == THREAD_RUNNABLE && t != sched_state.current && !t->queued) {
+    if (t->state == THREAD_RUNNABLE && t != KCPU_HOT(sched_state).current && !t->queued) {
         enqueue(t);
     }
 }
@@ -132,15 +135,15 @@ void sched_remove(struct tcb *t)
     if (t->queued) {
         dequeue(t);
     }
-    if (t == sched_state.current) {
-        sched_state.current = NULL;
+    if (t == KCPU_HOT(sched_state).current) {
+        KCPU_HOT(sched_state).current = NULL;
     }
 }
 
 static inline __attribute__((always_inline)) bool competitor_ready(void)
 {
-    struct tcb *t = sched_state.current;
-    return t != NULL && queue_head[t->domain][t->priority] != NULL;
+    struct tcb *t = KCPU_HOT(sched_state).current;
+    return t != NULL && KCPU(queue_head)[t->domain][t->priority] != NULL;
 }
 
 bool sched_competitor_ready(void)
@@ -150,8 +153,8 @@ bool sched_competitor_ready(void)
 
 struct tcb *sched_competitor(void)
 {
-    struct tcb *t = sched_state.current;
-    return queue_head[t->domain][t->priority];
+    struct tcb *t = KCPU_HOT(sched_state).current;
+    return KCPU(queue_head)[t->domain][t->priority];
 }
 
 void sched_make_inactive(struct tcb *t)
@@ -162,8 +165,8 @@ void sched_make_inactive(struct tcb *t)
     if (t->throttled) {
         budget_forget(t);
     }
-    if (t == sched_state.current) {
-        sched_state.current = NULL; /* kernel_exit chooses another */
+    if (t == KCPU_HOT(sched_state).current) {
+        KCPU_HOT(sched_state).current = NULL; /* kernel_exit chooses another */
     }
 }
 
@@ -188,43 +191,43 @@ void sched_set_domain(struct tcb *t, uint8_t domain)
     t->domain = domain;
     if (queued) {
         enqueue(t);
-    } else if (t == sched_state.current && domain != sched_state.domain) {
-        sched_state.current = NULL; /* it waits for its domain's slot */
+    } else if (t == KCPU_HOT(sched_state).current && domain != KCPU_HOT(sched_state).domain) {
+        KCPU_HOT(sched_state).current = NULL; /* it waits for its domain's slot */
         enqueue(t);
     }
 }
 
 void sched_enter_domain(uint8_t domain)
 {
-    struct tcb *t = sched_state.current;
+    struct tcb *t = KCPU_HOT(sched_state).current;
     if (t != NULL && t->domain != domain && t->state == THREAD_RUNNABLE) {
-        sched_state.current = NULL;
+        KCPU_HOT(sched_state).current = NULL;
         enqueue(t); /* it goes on in its domain's next slot */
     }
-    sched_state.domain = domain;
-    sched_state.ready = &ready_maps[domain];
+    KCPU_HOT(sched_state).domain = domain;
+    KCPU_HOT(sched_state).ready = &KCPU(ready_maps)[domain];
 }
 
 void sched_forget(struct tcb *t)
 {
     sched_make_inactive(t);
     budget_thread_gone(t);
-    if (sched_state.last_on_cpu == t) {
-        sched_state.last_on_cpu = NULL; /* its FPU state dies with it */
+    if (KCPU_HOT(sched_state).last_on_cpu == t) {
+        KCPU_HOT(sched_state).last_on_cpu = NULL; /* its FPU state dies with it */
     }
 }
 
 void sched_yield(void)
 {
-    arch_syscall_set_result(&sched_state.current->arch.ctx, BST_OK, 0, 0);
+    arch_syscall_set_result(&KCPU_HOT(sched_state).current->arch.ctx, BST_OK, 0, 0);
     sched_tick();
 }
 
 struct tcb *sched_rotate(void)
 {
-    struct tcb *t = sched_state.current;
-    struct tcb **head = &queue_head[t->domain][t->priority];
-    struct tcb **tail = &queue_tail[t->domain][t->priority];
+    struct tcb *t = KCPU_HOT(sched_state).current;
+    struct tcb **head = &KCPU(queue_head)[t->domain][t->priority];
+    struct tcb **tail = &KCPU(queue_tail)[t->domain][t->priority];
     struct tcb *next = *head;
     if (next == NULL) {
         return NULL;
@@ -247,7 +250,7 @@ struct tcb *sched_rotate(void)
     }
     *tail = t;
     t->queued = 1;
-    sched_state.current = next;
+    KCPU_HOT(sched_state).current = next;
     return next;
 }
 
@@ -255,8 +258,8 @@ void sched_tick(void)
 {
     flush_woken(); /* one woken by this interrupt competes too */
     if (competitor_ready()) {
-        struct tcb *t = sched_state.current;
-        sched_state.current = NULL;
+        struct tcb *t = KCPU_HOT(sched_state).current;
+        KCPU_HOT(sched_state).current = NULL;
         enqueue_now(t); /* to the tail: the next of its priority runs */
     }
 }
@@ -267,11 +270,12 @@ void sched_tick(void)
  * goes into its queue and the decision is made as usual. */
 static bool run_woken(void)
 {
-    struct tcb *w = sched_state.woken, *cur = sched_state.current;
+    struct tcb *w = KCPU_HOT(sched_state).woken, *cur = KCPU_HOT(sched_state).current;
     bool cur_runs = cur != NULL && cur->state == THREAD_RUNNABLE;
-    sched_state.woken = NULL;
+    KCPU_HOT(sched_state).woken = NULL;
     w->queued = 0;
-    if (w->domain != sched_state.domain || sched_ready_top(sched_state.ready) >= (int)w->priority ||
+    if (w->domain != KCPU_HOT(sched_state).domain ||
+        sched_ready_top(KCPU_HOT(sched_state).ready) >= (int)w->priority ||
         (cur_runs && w->priority <= cur->priority)) {
         enqueue_now(w);
         return false;
@@ -279,7 +283,7 @@ static bool run_woken(void)
     if (cur_runs) {
         enqueue_now(cur);
     }
-    sched_state.current = w;
+    KCPU_HOT(sched_state).current = w;
     return true;
 }
 
@@ -288,23 +292,24 @@ static bool run_woken(void)
  * context and belongs to the current domain: losing either took it off the CPU. */
 static void choose(void)
 {
-    if (sched_state.woken != NULL && run_woken()) {
+    if (KCPU_HOT(sched_state).woken != NULL && run_woken()) {
         return;
     }
-    int best = sched_ready_top(sched_state.ready);
-    struct tcb *cur = sched_state.current;
+    int best = sched_ready_top(KCPU_HOT(sched_state).ready);
+    struct tcb *cur = KCPU_HOT(sched_state).current;
     if (cur != NULL && cur->state == THREAD_RUNNABLE && (best < 0 || best <= cur->priority)) {
         return;
     }
     if (best < 0) {
         return;
     }
-    struct tcb *next = queue_head[sched_state.domain][best]; /* (no thread is woken now) */
+    struct tcb *next =
+        KCPU(queue_head)[KCPU_HOT(sched_state).domain][best]; /* (no thread is woken now) */
     dequeue_now(next);
     if (cur != NULL && cur->state == THREAD_RUNNABLE) {
         enqueue_now(cur);
     }
-    sched_state.current = next;
+    KCPU_HOT(sched_state).current = next;
 }
 
 void kernel_exit(void)
@@ -314,44 +319,47 @@ void kernel_exit(void)
             budget_step();
         }
         choose();
-        if (sched_state.current == NULL) {
+        if (KCPU_HOT(sched_state).current == NULL) {
             budget_arm_timer(NULL);
             arch_wait_for_interrupt(); /* idle: interrupts may make threads runnable */
             continue;
         }
-        if (!arch_user_ip_valid(sched_state.current->arch.ctx.rip)) {
-            thread_fault_bad_ip(sched_state.current);
+        if (!arch_user_ip_valid(KCPU_HOT(sched_state).current->arch.ctx.rip)) {
+            thread_fault_bad_ip(KCPU_HOT(sched_state).current);
             continue;
         }
         break;
     }
     if (!budget_quiet() || competitor_ready()) {
-        budget_start_running(sched_state.current);
-        budget_arm_timer(sched_state.current);
+        budget_start_running(KCPU_HOT(sched_state).current);
+        budget_arm_timer(KCPU_HOT(sched_state).current);
     }
-    if (sched_state.last_on_cpu != sched_state.current) {
-        arch_switch_thread(sched_state.last_on_cpu ? &sched_state.last_on_cpu->arch : NULL,
-                           &sched_state.current->arch);
-        sched_state.last_on_cpu = sched_state.current;
+    if (KCPU_HOT(sched_state).last_on_cpu != KCPU_HOT(sched_state).current) {
+        arch_switch_thread(
+            KCPU_HOT(sched_state).last_on_cpu ? &KCPU_HOT(sched_state).last_on_cpu->arch : NULL,
+            &KCPU_HOT(sched_state).current->arch);
+        KCPU_HOT(sched_state).last_on_cpu = KCPU_HOT(sched_state).current;
     }
-    vspace_switch_to(&sched_state.current->slots[TCB_SLOT_VSPACE].cap);
-    arch_return_to_user(&sched_state.current->arch.ctx);
+    vspace_switch_to(&KCPU_HOT(sched_state).current->slots[TCB_SLOT_VSPACE].cap);
+    arch_return_to_user(&KCPU_HOT(sched_state).current->arch.ctx);
 }
 
-const char *sched_check_invariants(void)
+/* One CPU's queues, maps and state (every CPU's in the SMP build: sched_check_invariants). */
+static const char *check_cpu(const sched_queue_ends *heads, const sched_queue_ends *tails,
+                             const sched_ready_maps *maps, const struct sched_state *st)
 {
     for (unsigned d = 0; d < NUM_DOMAINS; d++) {
-        const struct ready_map *m = &ready_maps[d];
+        const struct ready_map *m = &(*maps)[d];
         for (unsigned p = 0; p < NUM_PRIORITIES; p++) {
             bool bit = (m->bitmap[p / 64] & BIT(p % 64)) != 0;
             if (((m->words >> (p / 64)) & 1) != (m->bitmap[p / 64] != 0)) {
                 return "summary bit disagrees with its bitmap word";
             }
-            if (bit != (queue_head[d][p] != NULL)) {
+            if (bit != ((*heads)[d][p] != NULL)) {
                 return "bitmap bit disagrees with its queue";
             }
             const struct tcb *prev = NULL;
-            for (const struct tcb *t = queue_head[d][p]; t != NULL; prev = t, t = t->sched_next) {
+            for (const struct tcb *t = (*heads)[d][p]; t != NULL; prev = t, t = t->sched_next) {
                 if (t->priority != p || t->domain != d || !t->queued ||
                     t->state != THREAD_RUNNABLE) {
                     return "a queued thread is in the wrong queue or not runnable";
@@ -359,23 +367,38 @@ const char *sched_check_invariants(void)
                 if (t->sc == NULL || t->sc->budget == 0) {
                     return "a queued thread has no scheduling context";
                 }
-                if (t->sched_prev != prev || t == sched_state.current) {
+                if (t->sched_prev != prev || t == st->current) {
                     return "queue links broken, or the current thread is queued";
                 }
             }
-            if (queue_tail[d][p] != prev) {
+            if ((*tails)[d][p] != prev) {
                 return "queue tail is not the last thread";
             }
         }
     }
-    if (sched_state.current != NULL && sched_state.current->sc == NULL) {
+    if (st->ready != &(*maps)[st->domain]) {
+        return "the ready map is not the current domain's";
+    }
+    if (st->current != NULL && st->current->sc == NULL) {
         return "the current thread has no scheduling context";
     }
-    const struct tcb *w = sched_state.woken;
-    if (w != NULL && (!w->queued || w->state != THREAD_RUNNABLE || w == sched_state.current ||
+    const struct tcb *w = st->woken;
+    if (w != NULL && (!w->queued || w->state != THREAD_RUNNABLE || w == st->current ||
                       w->sc == NULL || w->sc->budget == 0 || w->sched_next != NULL ||
-                      w->sched_prev != NULL || queue_head[w->domain][w->priority] == w)) {
+                      w->sched_prev != NULL || (*heads)[w->domain][w->priority] == w)) {
         return "the woken thread is not runnable, is current, or sits in a queue";
+    }
+    return NULL;
+}
+
+const char *sched_check_invariants(void)
+{
+    for (unsigned c = 0; c < KCPU_COUNT; c++) {
+        const char *why = check_cpu(&KCPU_ON(c, queue_head), &KCPU_ON(c, queue_tail),
+                                    &KCPU_ON(c, ready_maps), &KCPU_HOT_ON(c, sched_state));
+        if (why != NULL) {
+            return why;
+        }
     }
     return NULL;
 }

@@ -29,6 +29,7 @@
 #include <asm_offsets.h>
 #include <bastion/syscall.h>
 #include <klock.h>
+#include <kpercpu.h>
 
 .if (RIGHT_GRANT_REPLY >> 1) != IPC_FLAG_GRANT_REPLY
 .error "the grant-reply right shifted by one must be the grant-reply IPC flag"
@@ -91,9 +92,9 @@
  * R14. Clobbers RAX, RCX, R11, R14. */
 .macro CAN_SWITCH_TO to, fail
     movzbl TCB_DOMAIN(\to), %eax
-    cmpb %al, sched_state+SCHED_DOMAIN(%rip)
+    cmpb %al, KCPU_REF(sched_state, KCPU_SCHED_STATE, SCHED_DOMAIN)
     jne \fail
-    movq sched_state+SCHED_READY(%rip), %r11
+    movq KCPU_REF(sched_state, KCPU_SCHED_STATE, SCHED_READY), %r11
     bsrq READY_WORDS(%r11), %rcx            /* ZF: no thread is ready */
     jz 1f
     bsrq READY_BITMAP(%r11,%rcx,8), %rax
@@ -105,7 +106,7 @@
 1:  cmpq $0, CTX_RESTORE_ALL(\to)          /* SYSRET-able: saved by SYSCALL, so its RIP */
     jne \fail                               /* is a user address (BST_USER_MAP_TOP) */
     movq TCB_VSPACE_PADDR(\to), %r14
-    cmpq arch_active_pml4(%rip), %r14
+    cmpq KCPU_REF(arch_active_pml4, KCPU_ACTIVE_PML4, 0), %r14
     je 2f
     cmpq $0, arch_switch_slow(%rip)         /* PCID, or some space holds ports */
     jne 3f
@@ -130,9 +131,9 @@
  * by UNLIMITED) then needs no charge, no timer and no domain check, as the full path's
  * exit would do none. Limited contexts that other threads hold change nothing here. */
 .macro QUIET fail
-    cmpq $0, budget_state+BUDGET_RELEASE_HEAD(%rip)
+    cmpq $0, KCPU_REF(budget_state, KCPU_BUDGET_STATE, BUDGET_RELEASE_HEAD)
     jne \fail
-    cmpq $0, budget_state+BUDGET_ARMED(%rip)
+    cmpq $0, KCPU_REF(budget_state, KCPU_BUDGET_STATE, BUDGET_ARMED)
     jne \fail
     cmpb $0, domain_state+DOMAIN_COUNT(%rip)
     jne \fail
@@ -200,8 +201,8 @@
 .macro SWITCH kpti
     movb $STATE_RUNNABLE, TCB_STATE(%r13)
     movq $0, TCB_BLOCKED_ON(%r13)
-    movq %r13, sched_state+SCHED_CURRENT(%rip)
-    movq %r13, sched_state+SCHED_LAST_ON_CPU(%rip)
+    movq %r13, KCPU_REF(sched_state, KCPU_SCHED_STATE, SCHED_CURRENT)
+    movq %r13, KCPU_REF(sched_state, KCPU_SCHED_STATE, SCHED_LAST_ON_CPU)
     /* FPU state: save the caller's, load the callee's, by XSAVE (the assembly fastpath
      * runs only where there is XSAVE: ipc/fastpath.c). The components are EDX:EAX and
      * XCR0; XCR0's high half is zero (fpu.c), so EAX all ones asks for every enabled
@@ -221,12 +222,12 @@
     /* The address space (CAN_SWITCH_TO left its PML4 in R14; no PCID here). Under
      * isolation its user view goes in CR3 last, from RAX (fastpath_leave_kpti). */
 .if \kpti
-    movq %r14, arch_active_pml4(%rip)
+    movq %r14, KCPU_REF(arch_active_pml4, KCPU_ACTIVE_PML4, 0)
     leaq KPTI_USER_VIEW(%r14), %rax
 .else
-    cmpq arch_active_pml4(%rip), %r14
+    cmpq KCPU_REF(arch_active_pml4, KCPU_ACTIVE_PML4, 0), %r14
     je 8f
-    movq %r14, arch_active_pml4(%rip)
+    movq %r14, KCPU_REF(arch_active_pml4, KCPU_ACTIVE_PML4, 0)
     movq %r14, %cr3
 .endif
 8:  /* Leave into r13: its preserved registers, RIP, RFLAGS and stack; RAX = OK. */

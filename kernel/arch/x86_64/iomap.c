@@ -89,7 +89,8 @@ void arch_iomap_switch(uint64_t id_entry)
 /* Make the map match the active address space after its table or flag changed. */
 static void refresh(void)
 {
-    arch_iomap_switch(arch_active_pml4 != 0 ? pt_root_id_entry(arch_active_pml4) : 0);
+    arch_iomap_switch(KCPU_HOT(arch_active_pml4) != 0 ? pt_root_id_entry(KCPU_HOT(arch_active_pml4))
+                                                      : 0);
     kassert(iomap_check() == NULL);
 }
 
@@ -144,7 +145,7 @@ void iomap_vspace_gone(unsigned id)
         arch_iomap_spaces--;
         arch_switch_slow--;
     }
-    if (arch_active_pml4 != 0 && pt_root_id(arch_active_pml4) == id) {
+    if (KCPU_HOT(arch_active_pml4) != 0 && pt_root_id(KCPU_HOT(arch_active_pml4)) == id) {
         map_switch_on(false); /* the kernel's own tables take over */
     }
 }
@@ -180,7 +181,8 @@ const char *iomap_check(void)
         base != (arch_iomap_open ? TSS_IOMAP_ON : TSS_IOMAP_OFF)) {
         return "iomap_base does not agree with arch_iomap_open";
     }
-    uint64_t entry = arch_active_pml4 != 0 ? pt_root_id_entry(arch_active_pml4) : 0;
+    uint64_t entry =
+        KCPU_HOT(arch_active_pml4) != 0 ? pt_root_id_entry(KCPU_HOT(arch_active_pml4)) : 0;
     if ((arch_iomap_open != 0) != ((entry & PT_ID_PORTS) != 0)) {
         return "the map is on but the active space holds no ports, or the reverse";
     }

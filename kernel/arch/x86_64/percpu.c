@@ -13,7 +13,7 @@
 #define MAX_CPUS         ARCH_MAX_CPUS
 #define ENTRY_STACK_SIZE 512 /* a frame of 7 words, copied to the kernel stack at once */
 
-static struct cpu_local cpus[MAX_CPUS] KPTI_SHARED;
+struct cpu_local cpu_locals[MAX_CPUS] KPTI_SHARED;
 /* Where the CPU pushes its frame when it interrupts user code under isolation: the
  * kernel stack is not in the user view. */
 static uint8_t entry_stacks[MAX_CPUS][ENTRY_STACK_SIZE] KPTI_SHARED __attribute__((aligned(16)));
@@ -41,7 +41,7 @@ static void syscall_init(void)
 
 void percpu_init(uint64_t kernel_rsp)
 {
-    struct cpu_local *c = &cpus[0];
+    struct cpu_local *c = &cpu_locals[0];
     c->kernel_rsp = kernel_rsp;
     c->self = c;
     c->id = 0;
@@ -56,7 +56,7 @@ void percpu_init(uint64_t kernel_rsp)
 
 void percpu_init_ap(unsigned cpu, uint64_t kernel_rsp)
 {
-    struct cpu_local *c = &cpus[cpu];
+    struct cpu_local *c = &cpu_locals[cpu];
     c->kernel_rsp = kernel_rsp;
     c->self = c;
     c->id = cpu;

@@ -27,6 +27,8 @@
 #include <kprintf.h>
 #include <kstring.h>
 #include <machine.h>
+#include <thread/budget.h>
+#include <thread/sched.h>
 #include <timer.h>
 
 #define BIOS_AREA         0xe0000ull
@@ -350,9 +352,8 @@ void ap_main(unsigned cpu)
     lock_test_rounds();
     __atomic_fetch_add(&lock_test.done, 1, __ATOMIC_RELEASE);
     klock_acquire();
-    for (;;) {
-        arch_wait_for_interrupt(); /* without the lock while halted (machine.c) */
-    }
+    sched_tickless_start(); /* its own timer, stopped until its scheduler arms it */
+    kernel_exit();          /* its own scheduler: idle until a thread is bound to it */
 }
 
 unsigned arch_cpus_start(void)

@@ -31,6 +31,7 @@
 #include <asm_offsets.h>
 #include <bastion/syscall.h>
 #include <klock.h>
+#include <kpercpu.h>
 
 .if KPTI_USER_VIEW != (1 << 12)
 .error "the entry tests bit 12 for the user view"
@@ -110,9 +111,9 @@ syscall_entry:
     KLOCK_ACQUIRE                   /* the SMP build's kernel lock (klock.h); RCX free */
     /* The assembly fastpath (fastpath.S) for Call and Reply-Recv: it either leaves by
      * SYSRET into the other thread or comes back to syscall_save_rest. */
-    cmpq fastpath_syscalls(%rip), %rax      /* Call, unless the fastpath is off */
+    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 0), %rax      /* Call, unless the fastpath is off */
     je fastpath_call_entry
-    cmpq fastpath_syscalls+8(%rip), %rax    /* Reply-Recv, unless it is off */
+    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 8), %rax    /* Reply-Recv, unless it is off */
     je fastpath_reply_recv_entry
 syscall_save_rest:
     movq %rsp, %rdi                 /* the context, which is the start of the TCB */
@@ -155,9 +156,9 @@ syscall_entry_kpti:
     movq %gs:CPU_CURRENT_CTX, %rsp
     SAVE_USER_REGS
     KLOCK_ACQUIRE
-    cmpq fastpath_syscalls(%rip), %rax      /* the fastpath's isolation version */
+    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 0), %rax      /* the fastpath's isolation version */
     je fastpath_call_entry_kpti
-    cmpq fastpath_syscalls+8(%rip), %rax
+    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 8), %rax
     je fastpath_reply_recv_entry_kpti
     jmp syscall_save_rest
 2:  incq %gs:CPU_KPTI_MISSES        /* no: an exit went wrong */

@@ -16,6 +16,7 @@
 #include <arch/ioapic.h>
 #include <arch/lapic.h>
 #include <arch/trap.h>
+#include <kpercpu.h>
 #include <kprintf.h>
 #include <timer.h>
 
@@ -38,9 +39,9 @@
 #define MSR_TSC_DEADLINE       0x6e0
 
 static uint64_t tsc_hz;
-static bool deadline_mode;      /* the LVT is in TSC-deadline mode */
-static uint64_t lapic_timer_hz; /* after the divide-by-16 */
-static uint32_t calib_stall_us; /* fault injection: kernel option calib_stall=US */
+static KCPU_DEFINE(bool, deadline_mode); /* this CPU's LVT is in TSC-deadline mode */
+static uint64_t lapic_timer_hz;          /* after the divide-by-16 */
+static uint32_t calib_stall_us;          /* fault injection: kernel option calib_stall=US */
 
 uint64_t arch_counter_read(void)
 {
@@ -332,7 +333,7 @@ void arch_timer_init(void)
 
 void arch_timer_start_periodic(uint32_t hz)
 {
-    deadline_mode = false;
+    KCPU(deadline_mode) = false;
     lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_BY_16);
     lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | VEC_TIMER);
     lapic_write(LAPIC_TIMER_INITIAL, (uint32_t)(lapic_timer_hz / hz));
@@ -340,9 +341,9 @@ void arch_timer_start_periodic(uint32_t hz)
 
 void arch_timer_stop(void)
 {
-    if (deadline_mode) {
+    if (KCPU(deadline_mode)) {
         wrmsr(MSR_TSC_DEADLINE, 0);
-        deadline_mode = false;
+        KCPU(deadline_mode) = false;
     }
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
     lapic_write(LAPIC_TIMER_INITIAL, 0);
@@ -355,10 +356,10 @@ void arch_timer_oneshot(uint64_t deadline)
         return;
     }
     if (cpu_features.tsc_deadline) {
-        if (!deadline_mode) { /* the LVT mode first, ordered before the MSR write (SDM) */
+        if (!KCPU(deadline_mode)) { /* the LVT mode first, ordered before the MSR write (SDM) */
             lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_TSC_DEADLINE | VEC_TIMER);
             __asm__ volatile("mfence" ::: "memory");
-            deadline_mode = true;
+            KCPU(deadline_mode) = true;
         }
         wrmsr(MSR_TSC_DEADLINE, deadline); /* a time already past fires at once */
         return;

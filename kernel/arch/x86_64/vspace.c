@@ -18,8 +18,8 @@
 
 bool arch_vspace_stale[VSPACE_MAX_IDS];
 bool arch_vspace_pcid;
-paddr_t arch_active_pml4;
-#define active_pml4 arch_active_pml4
+KCPU_HOT_DEFINE(paddr_t, arch_active_pml4); /* each CPU's own (kpercpu.h) */
+#define active_pml4 KCPU_HOT(arch_active_pml4)
 #define stale       arch_vspace_stale
 
 void arch_vspace_init(paddr_t pml4, unsigned id)

@@ -16,6 +16,7 @@
 #include <object/cnode.h>
 #include <object/objects.h>
 #include <syscall/syscall.h>
+#include <thread/sched.h>
 #include <timer.h>
 #include <vm/gspace.h>
 #include <vm/vcpu.h>
@@ -62,9 +63,10 @@ static uint64_t set_name(struct tcb *caller, uint64_t cptr)
     return BST_OK;
 }
 
-/* DEBUG_CHECK_STATE: the object layer's invariants and the VSpace oracle. Result 1:
- * bit 0 set when the objects hold, bit 1 when the VSpaces do; result 2: the user
- * entries the oracle checked. A failure is printed. */
+/* DEBUG_CHECK_STATE: the object layer's invariants (with the scheduler's ready queues,
+ * every CPU's) and the VSpace oracle. Result 1: bit 0 set when the objects hold, bit 1
+ * when the VSpaces do; result 2: the user entries the oracle checked. A failure is
+ * printed. */
 static void check_state(struct arch_context *c)
 {
     struct invariant_result o = objects_check_invariants();
@@ -75,6 +77,11 @@ static void check_state(struct arch_context *c)
     guest = guest != NULL ? guest : gspace_check_invariants();
     if (guest != NULL) { /* virtualisation's objects count as the object layer's */
         kprintf("check: virtualisation: %s\n", guest);
+        o.ok = false;
+    }
+    const char *sched = sched_check_invariants();
+    if (sched != NULL) { /* the scheduler's queues, every CPU's, count as the objects' too */
+        kprintf("check: scheduler: %s\n", sched);
         o.ok = false;
     }
     struct vspace_check_result v = vspace_check_mappings();

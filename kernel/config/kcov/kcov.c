@@ -50,7 +50,7 @@ static inline bool kcov_traced(const struct tcb *t)
 
 void __sanitizer_cov_trace_pc_guard(uint32_t *guard)
 {
-    if (!kcov_traced(sched_state.current)) {
+    if (!kcov_traced(sched_current())) {
         return;
     }
     uint32_t g = *guard;

@@ -10,6 +10,7 @@
 #ifndef BASTION_IPC_FASTPATH_H
 #define BASTION_IPC_FASTPATH_H
 
+#include <kpercpu.h>
 #include <thread/tcb.h>
 
 /* How often each fastpath was taken (DEBUG_FASTPATH_COUNT; the total is reported at a
@@ -31,7 +32,8 @@ uint64_t fastpath_total(void);
  * assembly reads no clock, so it cannot see that context's budget run out before its
  * timer fires (thread/budget.h, budget_overrun()); the C fastpath checks that and
  * serves such calls instead. */
-extern uint64_t fastpath_syscalls[2];
+typedef uint64_t fastpath_syscall_pair[2];
+KCPU_HOT_DECLARE(fastpath_syscall_pair, fastpath_syscalls); /* each CPU's (kpercpu.h) */
 extern bool fastpath_off;
 /* Turn both fastpaths off (the `nofastpath` command-line option). */
 void fastpath_disable(void);

@@ -7,25 +7,20 @@
 #ifndef BASTION_THREAD_BUDGET_H
 #define BASTION_THREAD_BUDGET_H
 
+#include <kpercpu.h>
 #include <thread/domain.h>
+#include <thread/sched_state.h>
 #include <thread/tcb.h>
 #include <timer.h>
 
-/* What the inline checks below read (budget.c owns it). */
-struct budget_state {
-    struct tcb *release_head; /* throttled threads, earliest release first */
-    unsigned limited;         /* budget-limited scheduling contexts held by threads */
-    uint64_t armed;           /* the programmed one-shot deadline (0: none) */
-    bool tickless;
-};
-extern struct budget_state budget_state;
+KCPU_HOT_DECLARE(struct budget_state, budget_state);
 
 /* No budget in play, no timer armed, no domain schedule: the scheduler can skip all of
  * this. */
 static inline __attribute__((always_inline)) bool budget_quiet(void)
 {
-    return budget_state.limited == 0 && budget_state.release_head == NULL &&
-           budget_state.armed == 0 && !domain_schedule_active();
+    return KCPU_HOT(budget_state).limited == 0 && KCPU_HOT(budget_state).release_head == NULL &&
+           KCPU_HOT(budget_state).armed == 0 && !domain_schedule_active();
 }
 
 /*
@@ -42,12 +37,12 @@ static inline __attribute__((always_inline)) bool budget_quiet(void)
  * A Call or a Reply that moves the context moves its budget with it, so budget_end
  * stays right across the fastpath's switches.
  */
-extern uint64_t budget_end;
+KCPU_DECLARE(uint64_t, budget_end);
 
 /* The running limited context's budget is gone (one load when none runs). */
 static inline bool budget_overrun(void)
 {
-    return budget_end != UINT64_MAX && arch_counter_read() >= budget_end;
+    return KCPU(budget_end) != UINT64_MAX && arch_counter_read() >= KCPU(budget_end);
 }
 
 /*
@@ -62,12 +57,12 @@ static inline bool budget_overrun(void)
  */
 static inline __attribute__((always_inline)) bool budget_still(void)
 {
-    return budget_end == UINT64_MAX && budget_state.release_head == NULL &&
+    return KCPU(budget_end) == UINT64_MAX && KCPU_HOT(budget_state).release_head == NULL &&
            !domain_schedule_active();
 }
 static inline __attribute__((always_inline)) bool budget_still_unarmed(void)
 {
-    return budget_still() && budget_state.armed == 0;
+    return budget_still() && KCPU_HOT(budget_state).armed == 0;
 }
 
 /* Before choosing: move to the next domain slot if it is due, charge the limited context

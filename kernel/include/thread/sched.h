@@ -10,33 +10,12 @@
 #ifndef BASTION_THREAD_SCHED_H
 #define BASTION_THREAD_SCHED_H
 
+#include <kpercpu.h>
+#include <thread/sched_state.h>
 #include <thread/tcb.h>
 
-#define NUM_PRIORITIES     256
-#define SCHED_BITMAP_WORDS (NUM_PRIORITIES / 64)
-
-/* Which priorities of one domain have a ready thread. */
-struct ready_map {
-    uint64_t words;                      /* bit w: bitmap[w] != 0 */
-    uint64_t bitmap[SCHED_BITMAP_WORDS]; /* bit p: a thread of priority p is ready */
-};
-
-/* The scheduler's state. Only sched.c changes it, and the IPC fastpath through
- * sched_switch_directly(); it is visible here so that the hot checks inline. */
-struct sched_state {
-    struct tcb *current;     /* the thread that entered the kernel (NULL while idle) */
-    struct tcb *last_on_cpu; /* whose FPU state and segment bases the CPU holds */
-    struct ready_map *ready; /* the current domain's */
-    uint8_t domain;          /* the current domain */
-    /* The thread made runnable last in this kernel entry, not yet written into its queue
-     * (NULL: none). It counts as queued (t->queued is set) and as the tail of its queue:
-     * any other queue operation writes it there first, so the queues' order is exactly
-     * as if it had been. The decision at kernel exit takes it without the queue when it
-     * outranks every ready thread (a Call or a reply waking the thread that runs next:
-     * no enqueue and dequeue). Empty whenever the kernel is left. */
-    struct tcb *woken;
-};
-extern struct sched_state sched_state;
+/* The per-CPU scheduler variables: each CPU's own in the SMP build (kpercpu.h). */
+KCPU_HOT_DECLARE(struct sched_state, sched_state);
 
 /* The highest priority with a ready thread in map m, or -1 (the woken thread aside). */
 static inline int sched_ready_top(const struct ready_map *m)
@@ -53,15 +32,15 @@ static inline int sched_ready_top(const struct ready_map *m)
  * woken: at kernel entry (the fastpaths) or after the decision at exit (budget). */
 static inline int sched_highest_ready(void)
 {
-    return sched_ready_top(sched_state.ready);
+    return sched_ready_top(KCPU_HOT(sched_state).ready);
 }
 
 /* The fastpath hands the CPU from the current thread (now blocked) to `to` (now
  * runnable, in no queue) without going through the ready queues. */
 static inline void sched_switch_directly(struct tcb *to)
 {
-    sched_state.current = to;
-    sched_state.last_on_cpu = to;
+    KCPU_HOT(sched_state).current = to;
+    KCPU_HOT(sched_state).last_on_cpu = to;
 }
 
 /* The thread that entered the kernel (NULL while idle). */

@@ -73,6 +73,12 @@ void asm_offsets(void)
     OFFSET(SCHED_LAST_ON_CPU, struct sched_state, last_on_cpu);
     OFFSET(SCHED_READY, struct sched_state, ready);
     OFFSET(SCHED_DOMAIN, struct sched_state, domain);
+#ifdef KCPU_ID_GS /* the SMP build's per-CPU block (kpercpu.h) */
+    OFFSET(KCPU_SCHED_STATE, struct kcpu_hot, sched_state);
+    OFFSET(KCPU_BUDGET_STATE, struct kcpu_hot, budget_state);
+    OFFSET(KCPU_ACTIVE_PML4, struct kcpu_hot, arch_active_pml4);
+    OFFSET(KCPU_FASTPATH_SYSCALLS, struct kcpu_hot, fastpath_syscalls);
+#endif
     OFFSET(READY_WORDS, struct ready_map, words);
     OFFSET(READY_BITMAP, struct ready_map, bitmap);
     OFFSET(CPU_FS_BASE, struct cpu_local, fs_base);

@@ -6,6 +6,7 @@
 #define ARCH_PERCPU_H
 
 #include <arch/context.h>
+#include <kpercpu.h>
 #include <ktypes.h>
 
 /* CPUs the kernel brings up (the boot CPU and up to 7 application processors: smp.c). */
@@ -34,11 +35,19 @@ struct cpu_local {
     /* The SMP build's kernel lock (klock.h): 1 while this CPU halts idle without it, so
      * that the interrupt that wakes it takes the lock for its handler. */
     uint8_t klock_idle;
-};
+} KCPU_STRIDE_ATTR; /* the SMP build: its per-CPU kernel block's stride (kpercpu.h) */
 
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");
 _Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_USER_RSP, "percpu layout");
 _Static_assert(offsetof(struct cpu_local, current_ctx) == CPU_CURRENT_CTX, "percpu layout");
+#ifdef KCPU_ID_GS /* the SMP build's per-CPU variables (kpercpu.h) */
+_Static_assert(offsetof(struct cpu_local, id) == KCPU_ID_GS, "percpu layout");
+_Static_assert(sizeof(struct cpu_local) == KCPU_STRIDE, "percpu stride");
+_Static_assert(KCPU_MAX == ARCH_MAX_CPUS, "per-CPU variables for every CPU");
+#endif
+
+/* Every CPU's block (the SMP build's kernel.ld measures from it: kpercpu.h). */
+extern struct cpu_local cpu_locals[ARCH_MAX_CPUS];
 
 /* Set up this (the boot) CPU's block and GS, and the SYSCALL entry (page-table
  * isolation chosen: arch/kpti.h); kernel_rsp is the kernel stack top. The block is in

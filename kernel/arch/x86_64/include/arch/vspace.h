@@ -16,6 +16,7 @@
 #include <arch/pagetable.h>
 #include <arch/physmap.h>
 #include <bastion/errors.h>
+#include <kpercpu.h>
 #include <ktypes.h>
 
 #define VSPACE_LEVELS  4
@@ -73,7 +74,7 @@ struct arch_translation arch_vspace_translate(paddr_t pml4, vaddr_t vaddr);
 
 /* The switch itself, inline for the IPC fastpath: the PML4 in CR3, whether PCIDs are
  * in use, and which identifiers must be flushed at their next activation. */
-extern paddr_t arch_active_pml4;
+KCPU_HOT_DECLARE(paddr_t, arch_active_pml4); /* this CPU's (kpercpu.h) */
 extern bool arch_vspace_pcid;
 extern bool arch_vspace_stale[VSPACE_MAX_IDS];
 
@@ -84,7 +85,7 @@ extern bool arch_vspace_stale[VSPACE_MAX_IDS];
  * only when the outgoing or the incoming space holds ports (arch/iomap.h). */
 static inline __attribute__((always_inline)) void arch_vspace_switch(paddr_t pml4)
 {
-    if (pml4 == arch_active_pml4) {
+    if (pml4 == KCPU_HOT(arch_active_pml4)) {
         return;
     }
     if (__builtin_expect(arch_iomap_spaces != 0, 0)) {
@@ -97,7 +98,7 @@ static inline __attribute__((always_inline)) void arch_vspace_switch(paddr_t pml
         cr3 |= id | (arch_vspace_stale[id] ? 0 : BIT(63));
         arch_vspace_stale[id] = false;
     }
-    arch_active_pml4 = pml4;
+    KCPU_HOT(arch_active_pml4) = pml4;
     write_cr3(cr3);
 }
 /* Whether 1 GiB frames can be mapped. */
