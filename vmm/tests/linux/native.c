@@ -5,8 +5,9 @@
  * 1. Running on time while the guest runs: a timer client (channel TIMER) that sets a
  *    PERIOD_MS timeout again at each notification and measures how late each
  *    notification came against its deadline (the timer's clock). Every REPORT_EVERY
- *    timeouts it prints "native: timer: N deadlines of 10 ms, late max X us (last 500:
- *    Y us), mean Z us, over 250 ms: K"; a notification before its deadline, or one more
+ *    timeouts it prints "native: timer: N deadlines of 10 ms, late max X us (deadline W;
+ *    last 500: Y us), mean Z us, over 250 ms: K" (W: which deadline, from 1, was the
+ *    worst); a notification before its deadline, or one more
  *    than STARVED_MS late, prints a FAIL line (the expect file rejects it). The bounds
  *    are wide because QEMU shares a loaded 2-core host: the HPET's clock runs in host
  *    time while the emulated CPU waits for the host's (docs/virtualisation.md gives the
@@ -33,7 +34,7 @@
 
 uintptr_t console_link; /* setvar_vaddr */
 
-static uint64_t deadline, count, late_sum_us, late_max_us, window_max_us, over_late;
+static uint64_t deadline, count, late_sum_us, late_max_us, window_max_us, over_late, worst_at;
 static uint32_t seen_seq;
 
 static void arm(void)
@@ -57,14 +58,15 @@ static void tick(void)
     count++;
     late_sum_us += late_us;
     if (late_us > late_max_us)
-        late_max_us = late_us;
+        late_max_us = late_us, worst_at = count;
     if (late_us > window_max_us)
         window_max_us = late_us;
     if (count % REPORT_EVERY == 0) {
-        bst_printf("native: timer: %llu deadlines of %u ms, late max %llu us (last %u: %llu us), "
+        bst_printf("native: timer: %llu deadlines of %u ms, late max %llu us (deadline %llu; last "
+                   "%u: %llu us), "
                    "mean %llu us, over %u ms: %llu\n",
                    (unsigned long long)count, PERIOD_MS, (unsigned long long)late_max_us,
-                   REPORT_EVERY, (unsigned long long)window_max_us,
+                   (unsigned long long)worst_at, REPORT_EVERY, (unsigned long long)window_max_us,
                    (unsigned long long)(late_sum_us / count), LATE_MS,
                    (unsigned long long)over_late);
         window_max_us = 0;
