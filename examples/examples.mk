@@ -15,7 +15,8 @@
 #                     the CSpace check failing on purpose, malformed specs refused, a
 #                     flow policy checked at boot (init/tests/flow: it boots, and a spec
 #                     whose policy lost its rules is refused), cache colouring checked at
-#                     boot (init/tests/colour: it holds, and fails with init-nocolour.elf),
+#                     boot (init/tests/colour: it holds, and fails with init-nocolour.elf
+#                     and, for the kernel image copies, with init-nokimage.elf),
 #                     a guest made by init (init/tests/guest: its caps, a tiny guest run,
 #                     refused without SVM)
 
@@ -76,10 +77,11 @@ suite-system-examples: $(KERNEL_BIN) $(foreach e,$(EXAMPLES),$(EXAMPLE_BUILD)/$(
 	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/examples \
 	    $(foreach e,$(EXAMPLES),$(e):examples/$(e):$(EXAMPLE_BUILD)/$(e))
 
-suite-system-pd: $(KERNEL_BIN) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF) $(SPEC_CORRUPT) \
-    $(foreach t,$(PD_TESTS),$(PD_TEST_BUILD)/$(t)/modules.args)
+suite-system-pd: $(KERNEL_BIN) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF) $(INIT_NOKIMAGE_ELF) \
+    $(SPEC_CORRUPT) $(foreach t,$(PD_TESTS),$(PD_TEST_BUILD)/$(t)/modules.args)
 	$(Q)scripts/run-suite.sh system-pd $(BUILD)/test-results -- \
 	    env INIT_TAMPER_ELF=$(INIT_TAMPER_ELF) INIT_NOCOLOUR_ELF=$(INIT_NOCOLOUR_ELF) \
+	    INIT_NOKIMAGE_ELF=$(INIT_NOKIMAGE_ELF) \
 	    SPEC_CORRUPT=$(SPEC_CORRUPT) TOOL=$(TOOL) \
 	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/pd \
 	    $(foreach t,$(PD_TESTS),$(t):init/tests/$(t):$(PD_TEST_BUILD)/$(t))

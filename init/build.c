@@ -646,6 +646,7 @@ void build_system(const struct bst_bootinfo *bi)
         make_thread(p);
         vm_build_guests(p);
     }
+    colour_make_kimages(); /* after the PDs: their objects come first from the pools */
 }
 
 /* ---- Start and restart -------------------------------------------------------------------- */

@@ -59,6 +59,11 @@ bool colour_in_set(uint32_t domain, uint32_t colour)
     return colour < total && owner[colour] == domain;
 }
 
+bool colour_domain_coloured(uint32_t domain)
+{
+    return domain < DOMAINS_MAX && coloured[domain];
+}
+
 static const char *domain_name(uint32_t d)
 {
     return spec_string(&the_spec, the_spec.domains[d].name);

@@ -80,6 +80,21 @@ struct colour_probe colour_probe_blocks(void);
 /* For colour_check(): the colour count, a domain's set, the pool's figures. */
 uint32_t colour_total(void);
 bool colour_in_set(uint32_t domain, uint32_t colour);
+bool colour_domain_coloured(uint32_t domain);
+
+/* The kernel image per domain (colour_kimage.c): a copy of the kernel's code and
+ * read-only data for every coloured domain, from the domain's pool, bound to it
+ * (DOMAIN_SET_IMAGE). Stops init when the domain's colours cannot hold it. */
+void colour_make_kimages(void);
+/* Build configuration: false only in init-nokimage.elf (fault injection: no copies are
+ * made, so that the boot check of the copies can be seen to fail). */
+bool colour_kimage_wanted(void);
+/* For colour_check(): every page of the kernel code each coloured domain runs on, read
+ * from the kernel's translation tables (DOMAIN_IMAGE_PAGE), in the domain's colours;
+ * marks the colours seen in `seen` (per domain, BASTION_COLOURS_MAX bits each). Prints
+ * the first wrong page and returns how many were wrong; *pages: how many were checked. */
+uint64_t colour_check_kimages(uint64_t (*seen)[BASTION_COLOURS_MAX / 64], uint32_t domains,
+                              uint64_t *pages);
 void colour_print_cost(void);
 
 #endif

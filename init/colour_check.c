@@ -6,6 +6,10 @@
  * the frames of two domains. It reads the addresses, not the pools' bookkeeping, so an
  * allocator that ignored colours (init-nocolour.elf) fails it.
  *
+ * The kernel code each coloured domain runs on (its copy of the kernel image) is checked
+ * from the kernel's translation tables (colour_check_kimages(), colour_kimage.c), and its
+ * colours join the domain's in the test that no colour is in two domains.
+ *
  * Kernel objects (TCBs, CNodes, page tables, ...) have no address query; they come from
  * the blocks of the domain's pool (colour.c), and each block that still has a free page
  * is probed: a frame retyped from it must have one of the domain's colours too.
@@ -88,6 +92,9 @@ bool colour_check(void)
             check_frames(i, d, &v);
     }
     struct colour_probe probe = colour_probe_blocks();
+    uint32_t nd =
+        s->n[BASTION_TABLE_DOMAINS] < DOMAINS_MAX ? s->n[BASTION_TABLE_DOMAINS] : DOMAINS_MAX;
+    uint64_t kimage_pages = 0, kimage_wrong = colour_check_kimages(seen, nd, &kimage_pages);
     uint32_t a, b;
     int c = shared_colour(&a, &b);
     uint64_t spent = colour_cycles() - start;
@@ -104,7 +111,11 @@ bool colour_check(void)
                    "colours; the first, domain '%s''s, at 0x%lx\n",
                    probe.wrong, probe.probed, spec_string(s, s->domains[probe.wrong_domain].name),
                    (unsigned long)probe.wrong_paddr);
-    if (v.wrong || c >= 0 || probe.wrong)
+    if (kimage_wrong)
+        bst_printf("init: colours: %lu of %lu pages of kernel code that coloured domains run "
+                   "lie outside their domain's colours\n",
+                   (unsigned long)kimage_wrong, (unsigned long)kimage_pages);
+    if (v.wrong || c >= 0 || probe.wrong || kimage_wrong)
         return false;
     bst_printf("init: colours: %lu frames checked at their physical addresses: each in its "
                "domain's colours, no colour in two domains (",

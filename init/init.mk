@@ -6,25 +6,32 @@
 #   $(BUILD)/user/init-nocolour.elf  the same with colour_enforce_none.c: it allocates
 #                                  coloured domains' memory from any RAM, so a test can
 #                                  see the colour check fail
+#   $(BUILD)/user/init-nokimage.elf  the same with colour_kimage_off.c: no coloured domain
+#                                  gets its copy of the kernel image, so a test can see
+#                                  the check of the copies fail
 # Both are root tasks (crt0, main(bootinfo)).
 
 INIT_DIR := init
 INIT_COMMON := $(filter-out $(INIT_DIR)/check_tamper.c $(INIT_DIR)/check_tamper_none.c \
-    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_enforce_none.c, \
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_enforce_none.c \
+    $(INIT_DIR)/colour_kimage_on.c $(INIT_DIR)/colour_kimage_off.c, \
     $(wildcard $(INIT_DIR)/*.c))
 INIT_ELF := $(BUILD)/user/init.elf
 INIT_TAMPER_ELF := $(BUILD)/user/init-tamper.elf
 INIT_NOCOLOUR_ELF := $(BUILD)/user/init-nocolour.elf
+INIT_NOKIMAGE_ELF := $(BUILD)/user/init-nokimage.elf
 
 $(eval $(call user_program,init,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
-    $(INIT_DIR)/colour_enforce.c))
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_on.c))
 $(eval $(call user_program,init-tamper,$(INIT_COMMON) $(INIT_DIR)/check_tamper.c \
-    $(INIT_DIR)/colour_enforce.c))
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_on.c))
 $(eval $(call user_program,init-nocolour,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
-    $(INIT_DIR)/colour_enforce_none.c))
+    $(INIT_DIR)/colour_enforce_none.c $(INIT_DIR)/colour_kimage_on.c))
+$(eval $(call user_program,init-nokimage,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_off.c))
 
 .PHONY: init
-init: $(INIT_ELF) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF)
+init: $(INIT_ELF) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF) $(INIT_NOKIMAGE_ELF)
 
 # Host tests of init's parsing of firmware tables and BARs (init/parse.h), with ASan and
 # UBSan: suite host-init-parse.

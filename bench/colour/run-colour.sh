@@ -3,7 +3,9 @@
 # colouring test system (init/tests/colour) twice under -icount shift=0 (one instruction a
 # cycle): as described (three coloured domains) and with every colour attribute removed,
 # and prints, from init's log, the cycles it took to create the spec's objects in each,
-# the cycles of cutting stripes and of the boot check, and the memory colouring set aside.
+# the cycles of cutting stripes and of the boot check, and the memory colouring set aside;
+# and what the domains' copies of the kernel image cost (docs/kernel.md, "The kernel
+# image per domain"): the cycles init took to make them, their size, the pages checked.
 #
 #   run-colour.sh KERNEL TOOL INIT_ELF PD_DIR OUT_DIR
 #
@@ -46,6 +48,10 @@ kib=$(figure "$c" "cut \([0-9]+ KiB")
 frames=$(figure "$c" "[0-9]+ frames checked")
 probed=$(figure "$c" "[0-9]+ of the [0-9]+ pool blocks")
 used=$(grep -oE "[0-9]+ KiB used" "$c" | awk '{s += $1} END {print s}')
+kpages=$(figure "$c" "[0-9]+ pages of kernel code and read-only data checked")
+kcopies=$(figure "$c" "\([0-9]+ copies")
+kkib=$(figure "$c" "copies, [0-9]+ KiB each")
+kcycles=$(figure "$c" "made in [0-9]+ cycles")
 printf '%-52s %12s\n' "bench-colour (icount cycles, init/tests/colour)" value
 printf '%-52s %12s\n' "spec's objects created, uncoloured" "$obj_u"
 printf '%-52s %12s\n' "spec's objects created, coloured (3 domains)" "$obj_c"
@@ -53,3 +59,6 @@ printf '%-52s %12s\n' "  of which cutting and splitting $stripes stripes" "$cut"
 printf '%-52s %12s\n' "boot check: $frames frames, $probed pool blocks probed" "$check"
 printf '%-52s %12s\n' "coloured memory cut (KiB)" "$kib"
 printf '%-52s %12s\n' "  used by the domains' objects (KiB)" "$used"
+printf '%-52s %12s\n' "kernel image copies made ($kcopies, cycles)" "$kcycles"
+printf '%-52s %12s\n' "  memory per copy (KiB, in its domain's colours)" "$kkib"
+printf '%-52s %12s\n' "  kernel pages checked in the translation tables" "$kpages"

@@ -19,6 +19,10 @@
  * below it. Guest tables are their own types, never VSpace tables, because their entry
  * format is the virtualisation hardware's (Intel's EPT differs from paging's).
  *
+ * Time protection (docs/kernel.md, "The kernel image per domain"): a KERNEL_IMAGE (16
+ * KiB) is one domain's copy of the kernel's code and read-only data: its translation
+ * tables and the caps of the 4 KiB frames that hold the copy (KERNEL_IMAGE_ADD_FRAME).
+ *
  * The type value is ABI (it is the retype argument); values never change.
  */
 #ifndef BASTION_ABI_OBJTYPE_H
@@ -62,7 +66,8 @@
     X(IOPT, 22, 12, BST_OBJF_KOBJ)                                                                 \
     X(VCPU, 23, 14, BST_OBJF_KOBJ)                                                                 \
     X(GSPACE, 24, 12, BST_OBJF_KOBJ)                                                               \
-    X(GPT, 25, 12, BST_OBJF_KOBJ)
+    X(GPT, 25, 12, BST_OBJF_KOBJ)                                                                  \
+    X(KERNEL_IMAGE, 26, 14, BST_OBJF_KOBJ)
 
 typedef enum bst_objtype {
 #define BST_OBJTYPE_ENUM_ENTRY(name, value, bits, flags) BST_OBJ_##name = value,
@@ -70,7 +75,7 @@ typedef enum bst_objtype {
 #undef BST_OBJTYPE_ENUM_ENTRY
 } bst_objtype_t;
 
-#define BST_OBJTYPE_COUNT 26
+#define BST_OBJTYPE_COUNT 27
 
 /* Variable-size objects. */
 #define BST_CNODE_SLOT_BITS  6  /* one capability slot is 64 bytes */
@@ -139,7 +144,7 @@ static inline unsigned bst_obj_size_bits(bst_objtype_t t, unsigned size_bits)
 _Static_assert(0 BST_OBJTYPE_TABLE(BST_OBJTYPE_COUNT_ENTRY) == BST_OBJTYPE_COUNT,
                "BST_OBJTYPE_COUNT must match the table");
 #undef BST_OBJTYPE_COUNT_ENTRY
-_Static_assert(BST_OBJ_GPT == BST_OBJTYPE_COUNT - 1, "object types must be dense");
+_Static_assert(BST_OBJ_KERNEL_IMAGE == BST_OBJTYPE_COUNT - 1, "object types must be dense");
 _Static_assert(BST_CNODE_MAX_RADIX + BST_CNODE_SLOT_BITS <= 30, "a CNode fits in 1 GiB");
 
 #endif

@@ -41,6 +41,8 @@ void cap_delete_slot(struct cte *slot)
     slot->cap = cap_null();
     if (old.flags & CAP_F_THREAD)
         tcb_slot_emptied(slot);
+    if (old.flags & CAP_F_KIMAGE)
+        kimage_slot_emptied(slot);
     if (final)
         cap_finalise(&old);
 }

@@ -47,6 +47,9 @@ void cap_finalise(const struct cap *cap)
     case BST_OBJ_GSPACE:
         gspace_finalise(cap);
         break;
+    case BST_OBJ_KERNEL_IMAGE:
+        kimage_finalise(cap);
+        break;
     case BST_OBJ_IRQ_HANDLER:
         irq_handler_finalise(cap);
         break;

@@ -59,8 +59,8 @@ static bool count_cnode_slots(struct check_state *st, const struct cnode_header 
         bool linked = slots[i].sib.next != NULL;
         if (linked == cap_is_null(&slots[i].cap))
             return fail(st, "slot emptiness disagrees with its CDT links", &slots[i]);
-        if (slots[i].cap.flags & CAP_F_THREAD)
-            return fail(st, "a CNode slot holds a cap marked as a TCB slot's", &slots[i]);
+        if (slots[i].cap.flags & (CAP_F_THREAD | CAP_F_KIMAGE))
+            return fail(st, "a CNode slot holds a cap marked as a TCB's or image's", &slots[i]);
         st->slots += linked;
     }
     return true;
@@ -164,7 +164,8 @@ static bool check_parent_relation(struct check_state *st, const struct cte *n,
 
 static bool check_node(struct check_state *st, const struct cte *n, const struct cte *parent)
 {
-    st->nodes += !(n->cap.flags & CAP_F_THREAD); /* a TCB's slots are not a CNode's */
+    /* A TCB's slots and a kernel image's are not a CNode's. */
+    st->nodes += !(n->cap.flags & (CAP_F_THREAD | CAP_F_KIMAGE));
     if (!check_cap_value(st, n) || !check_parent_relation(st, n, parent))
         return false;
     if (cap_type(&n->cap) != BST_OBJ_CNODE)

@@ -13,6 +13,7 @@
 #include <thread/schedcontext.h>
 #include <vm/gspace.h>
 #include <vm/iospace.h>
+#include <vm/kimage.h>
 #include <vm/vcpu.h>
 #include <vm/vspace.h>
 
@@ -142,6 +143,8 @@ static bst_error_t dispatch(struct invocation *inv)
         return gspace_invoke(inv);
     case BST_OBJ_GPT:
         return gpt_invoke(inv);
+    case BST_OBJ_KERNEL_IMAGE:
+        return kimage_invoke(inv);
     default:
         return BST_ILLEGAL_OPERATION;
     }

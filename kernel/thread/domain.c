@@ -10,6 +10,7 @@
 #include <thread/sched.h>
 #include <timeprot.h>
 #include <timer.h>
+#include <vm/kimage.h>
 
 struct domain_state domain_state = {.slot_end = UINT64_MAX, .switch_at = UINT64_MAX};
 
@@ -25,6 +26,7 @@ static void enter_slot(unsigned index, uint64_t start)
     domain_state.slot_end = start + s->length;
     domain_state.switch_at = domain_state.slot_end - pad_of(s);
     domain_state.current = s->domain;
+    kimage_enter_domain(s->domain); /* its copy of the kernel image, if it has one */
     sched_enter_domain(domain_state.current);
 }
 
@@ -59,6 +61,7 @@ void domain_set_schedule(const struct domain_slot *slots, unsigned count, uint64
         domain_state.slot_end = UINT64_MAX;
         domain_state.switch_at = UINT64_MAX;
         domain_state.current = 0;
+        kimage_enter_domain(0);
         sched_enter_domain(0);
     } else {
         enter_slot(0, now);

@@ -7,6 +7,7 @@
 #include <thread/domain.h>
 #include <thread/sched.h>
 #include <timer.h>
+#include <vm/kimage.h>
 
 static uint64_t us_to_ticks(uint64_t us)
 {
@@ -79,6 +80,9 @@ bst_error_t domain_control_invoke(struct invocation *inv)
         domain_set_schedule(slots, (unsigned)n, arch_counter_read());
         return BST_OK;
     }
+    case BST_INV_DOMAIN_SET_IMAGE:
+    case BST_INV_DOMAIN_IMAGE_PAGE:
+        return kimage_domain_invoke(inv); /* vm/kimage.c */
     default:
         return BST_ILLEGAL_OPERATION;
     }

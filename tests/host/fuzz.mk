@@ -34,7 +34,8 @@ FUZZ_KERNEL_SRCS := $(wildcard kernel/object/*.c kernel/ipc/*.c kernel/thread/*.
 # runs no guests (tests/host/arch/virt.c).
 FUZZ_HOST_ARCH_SRCS := $(addprefix tests/host/arch/,thread.c stubs.c vspace.c irq.c ioport.c \
     machine.c trap.c) $(if $(wildcard kernel/vm/iospace.c),tests/host/arch/iommu.c) \
-    $(if $(wildcard kernel/vm/vcpu.c),tests/host/arch/virt.c)
+    $(if $(wildcard kernel/vm/vcpu.c),tests/host/arch/virt.c) \
+    $(if $(wildcard kernel/vm/kimage.c),tests/host/arch/kimage.c)
 FUZZ_SYSCALLS_SRCS := $(FUZZ_KERNEL_SRCS) $(FUZZ_HOST_ARCH_SRCS) \
     tests/host/support.c tests/host/fuzz_world.c tests/host/fuzz_check.c tests/host/fuzz_observe.c \
     tests/host/fuzz_calls.c tests/host/fuzz_faults.c \

@@ -24,6 +24,9 @@
  * what the cap names: a TCB slot is never a copy source, and the tree's copy check
  * (objects.c) ignores it. */
 #define CAP_F_THREAD 0x2u
+/* In a KERNEL_IMAGE's slot: a frame that holds a page of the kernel copy (vm/kimage.h).
+ * Like a TCB slot, a mark of the slot: its delete reverts the copy's page. */
+#define CAP_F_KIMAGE 0x4u
 
 struct cap {
     uint8_t type;      /* bst_objtype_t; BST_OBJ_NULL for an empty slot */

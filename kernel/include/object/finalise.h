@@ -52,6 +52,12 @@ void vcpu_forget_thread(const struct tcb *t);
  * (thread/tcb.c). */
 void tcb_slot_emptied(struct cte *slot);
 
+/* A kernel image's finaliser, and the hook of a frame cap in one of its slots
+ * (CAP_F_KIMAGE) that was deleted (vm/kimage.c): the page goes back to the shared image
+ * and no domain runs on the copy any more. */
+void kimage_finalise(const struct cap *cap);
+void kimage_slot_emptied(struct cte *slot);
+
 /* Undo the binding of a cap for which cap_records_binding() holds (delete.c). */
 static inline void cap_unbind(struct cap *cap)
 {

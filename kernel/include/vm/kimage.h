@@ -1,0 +1,52 @@
+/*
+ * Kernel images per domain (docs/kernel.md, "The kernel image per domain"): a
+ * KERNEL_IMAGE object is one domain's copy of the kernel's code and read-only data, so
+ * that under cache colouring the kernel code a domain's system calls run lies in the
+ * domain's own colours (Ge et al., EuroSys 2019).
+ *
+ * The object (16 KiB, retyped from the domain's coloured untyped) holds a record and one
+ * capability slot per page of the copy (page 0), and the copy's translation tables
+ * (pages 1 to 3; arch/kimage.h). The pages themselves are 4 KiB frames of the domain,
+ * given one at a time (KERNEL_IMAGE_ADD_FRAME): the kernel copies the next page of its
+ * code into the frame and moves the frame's cap into the object's next slot, out of
+ * every CSpace, so nobody can map or write it again. A revoke that reaches such a frame
+ * (through its untyped) reverts that page to the shared one and unbinds the copy.
+ *
+ * A complete copy is bound to a domain (DOMAIN_SET_IMAGE); at each entry of a slot of
+ * that domain the kernel runs on it (kimage_enter_domain()). Deleting a copy in use
+ * first puts its domain back on the shared image.
+ */
+#ifndef BASTION_VM_KIMAGE_H
+#define BASTION_VM_KIMAGE_H
+
+#include <object/cap.h>
+
+#define KIMAGE_SLOTS     63 /* pages a copy can hold: 252 KiB of code and read-only data */
+#define KIMAGE_NO_DOMAIN 0xff
+
+/* Page 0 of a KERNEL_IMAGE object. Retype zeroes it: `pages` 0 means not prepared. */
+struct kimage {
+    uint16_t pages;  /* pages of the copy (arch_kimage_pages()) once prepared */
+    uint16_t filled; /* pages copied so far, in order */
+    uint8_t domain;  /* the domain it is bound to, or KIMAGE_NO_DOMAIN */
+    uint8_t reserved[59];
+    struct cte slots[KIMAGE_SLOTS]; /* the frames of pages 0 .. filled - 1 */
+};
+_Static_assert(sizeof(struct kimage) == 4096, "the record and slots fill page 0");
+
+struct invocation;
+/* KERNEL_IMAGE_ADD_FRAME (docs/syscalls.md, "Kernel images"). */
+bst_error_t kimage_invoke(struct invocation *inv);
+/* The domain control cap's DOMAIN_SET_IMAGE and DOMAIN_IMAGE_PAGE. */
+bst_error_t kimage_domain_invoke(struct invocation *inv);
+
+/* A slot of domain `domain` begins (thread/domain.c): run on its copy, or on the shared
+ * image if it has none. */
+void kimage_enter_domain(uint8_t domain);
+
+/* For the kernel's benchmark of the domain switch (arch/x86_64/bench/domain_bench.c):
+ * let `domain` run on the tables of the 16 KiB object at `obj` (0: none), which
+ * arch_kimage_prepare() built, without a KERNEL_IMAGE cap. Returns the binding before. */
+paddr_t kimage_bench_bind(uint8_t domain, paddr_t obj);
+
+#endif
