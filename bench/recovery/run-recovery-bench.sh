@@ -47,52 +47,52 @@ while [[ $# -gt 0 ]]; do
 done
 mkdir -p "$work" "$results"
 failed=0
+source tests/net/traffic.sh # net_free_ports
 
-boot() { # name variant_dir timeout [qemu words...]
-    local name=$1 dir=$2 timeout=$3
-    shift 3
+# boot NAME VARIANT_DIR TIMEOUT UNTIL [QEMU_WORDS...]: boots the variant under -icount until
+# its log (WORK/NAME.log) shows a line for the regular expression UNTIL; a boot that fails
+# is a FAIL line (and returns 1: run in the background, its caller must note the failure).
+boot() {
+    local name=$1 dir=$2 timeout=$3 until=$4 w
+    shift 4
     local -a modules extra=()
     read -r -a modules <"$dir/modules.args"
     for w in "$@"; do extra+=(--qemu-arg "$w"); done
     scripts/qemu-run.sh --image "$kernel" "${modules[@]}" --append "" --no-protocol --icount \
-        --serve --until "${until:-^crasher: done: }" --name "recovery-$name" --timeout "$timeout" \
-        --log "$work/$name.log" "${extra[@]}" >"$work/$name.out" 2>&1
+        --serve --until "$until" --name "recovery-$name" --timeout "$timeout" \
+        --log "$work/$name.log" "${extra[@]}" >"$work/$name.out" 2>&1 ||
+        { echo "FAIL: recovery-$name: the boot ($work/$name.out)"; failed=1; return 1; }
 }
 
-if [[ -n $block ]]; then
-    python3 drivers/blk/tests/disk.py good "$work/disk.img" >/dev/null
-    boot block "$block" 300 -drive "file=$work/disk.img,if=none,format=raw,id=d0,cache=writeback" \
-        -device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on,serial=recovery ||
-        { echo "FAIL: recovery-block: the boot ($work/block.out)"; failed=1; }
-fi
+# boot_block NAME VARIANT_DIR: boots a block variant with a fresh disk (WORK/NAME.img) until
+# the crasher is done.
+boot_block() {
+    python3 drivers/blk/tests/disk.py good "$work/$1.img" >/dev/null
+    boot "$1" "$2" 300 '^crasher: done: ' \
+        -drive "file=$work/$1.img,if=none,format=raw,id=d0,cache=writeback" \
+        -device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on,serial=recovery
+}
 
-if [[ -n $blockvirt ]]; then
-    python3 drivers/blk/tests/disk.py good "$work/disk-virt.img" >/dev/null
-    boot block-virt "$blockvirt" 300 \
-        -drive "file=$work/disk-virt.img,if=none,format=raw,id=d0,cache=writeback" \
-        -device virtio-blk-pci,drive=d0,addr=11.0,disable-legacy=on,serial=recovery ||
-        { echo "FAIL: recovery-block-virt: the boot ($work/block-virt.out)"; failed=1; }
-fi
-
-if [[ -n $network ]]; then
-    read -r udp_port < <(python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
-    netdev="user,id=n0,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
-    boot network "$network" 300 -netdev "$netdev" -device virtio-net-pci,netdev=n0,addr=10.0 &
+# boot_network NAME VARIANT_DIR TIMEOUT UNTIL: boots a network variant (boot's arguments)
+# with the NIC on QEMU's user network, the guest's UDP echo port forwarded, while the host
+# sends it datagrams without pause until the log shows UNTIL: every recovery ends at the
+# first frame after the restart, so the wait for one is short beside the restart itself.
+boot_network() {
+    local name=$1 dir=$2 timeout=$3 until=$4 udp_port booted sender
+    read -r udp_port < <(net_free_ports 1 udp)
+    boot "$name" "$dir" "$timeout" "$until" \
+        -netdev "user,id=n0,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235" \
+        -device virtio-net-pci,netdev=n0,addr=10.0 &
     booted=$!
-    # Datagrams without pause while the crasher works: every recovery ends at the first
-    # frame after the restart, so the wait for one is short beside the restart itself.
-    python3 - "$udp_port" "$work/network.log" <<'PY' &
-import os, socket, sys, time
-port, log = int(sys.argv[1]), sys.argv[2]
+    python3 - "$udp_port" "$work/$name.log" "$until" "$timeout" <<'PY' &
+import re, socket, sys, time
+port, log, until, timeout = int(sys.argv[1]), sys.argv[2], re.compile(sys.argv[3], re.M), int(sys.argv[4])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setblocking(False)
-deadline = time.time() + 300
+deadline = time.time() + timeout
 while time.time() < deadline:
     try:
-        if "crasher: done: " in open(log, errors="replace").read():
+        if until.search(open(log, errors="replace").read()):
             break
     except OSError:
         pass
@@ -109,54 +109,22 @@ while time.time() < deadline:
         time.sleep(0.0005)
 PY
     sender=$!
-    wait $booted || { echo "FAIL: recovery-network: the boot ($work/network.out)"; failed=1; }
+    wait $booted || failed=1
     kill $sender 2>/dev/null
     wait $sender 2>/dev/null
-fi
+}
 
+[[ -n $block ]] && boot_block block "$block"
+[[ -n $blockvirt ]] && boot_block block-virt "$blockvirt"
+[[ -n $network ]] && boot_network network "$network" 300 '^crasher: done: '
 # The network virtualisers (--net-virt: drivers/net/tests/virt_restart, variant "bench"):
 # both fault at their fault points under datagrams sent without pause, the supervisor
 # stamps each fault and prints the recovery at the next (`supervisor: child 0` is
 # net_rx_virt, `child 1` net_tx_virt); the run ends at net_tx_virt's last faulting
 # generation.
 if [[ -n $netvirt ]]; then
-    read -r udp_port < <(python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
-    netdev="user,id=n0,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:$udp_port-10.0.2.15:1235"
     last=$(sed -n 's/.*bst_fault_inject_limit" value="\([0-9]*\)".*/\1/p' "$netvirt/system.xml" | head -1)
-    until="net_tx_virt: restarted \(generation $last\)" \
-        boot net-virt "$netvirt" 400 -netdev "$netdev" -device virtio-net-pci,netdev=n0,addr=10.0 &
-    booted=$!
-    python3 - "$udp_port" "$work/net-virt.log" "net_tx_virt: restarted (generation $last)" <<'PY' &
-import socket, sys, time
-port, log, end = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setblocking(False)
-deadline = time.time() + 400
-while time.time() < deadline:
-    try:
-        if end in open(log, errors="replace").read():
-            break
-    except OSError:
-        pass
-    for _ in range(20):
-        try:
-            s.sendto(b"recovery-bench" * 8, ("127.0.0.1", port))
-        except OSError:
-            pass
-        try:
-            while True:
-                s.recv(2048)
-        except OSError:
-            pass
-        time.sleep(0.0005)
-PY
-    sender=$!
-    wait $booted || { echo "FAIL: recovery-net-virt: the boot ($work/net-virt.out)"; failed=1; }
-    kill $sender 2>/dev/null
-    wait $sender 2>/dev/null
+    boot_network net-virt "$netvirt" 400 "net_tx_virt: restarted \(generation $last\)"
 fi
 
 if [[ -n $serial ]]; then
