@@ -121,17 +121,24 @@ static bool load_linux(void)
     return write_state(&state);
 }
 
+/* Send a line to the partner (console_link.h's ring). */
+static void link_send(const char *text)
+{
+    struct vmm_console_link *link = (struct vmm_console_link *)console_link;
+    if (!link)
+        return;
+    lines_sent++;
+    bst_strlcpy(link->from_guest[lines_sent % VMM_LINK_SLOTS], text, VMM_LINK_SLOT);
+    link->from_guest_seq = lines_sent;
+    bst_notify(LINK_CH);
+}
+
 /* A whole line of the guest's console: BASTION-GUEST-* lines go to the partner. */
 static void console_line(void)
 {
-    struct vmm_console_link *link = (struct vmm_console_link *)console_link;
     line[line_len] = 0;
-    if (!link || bst_strncmp(line, VMM_LINK_PREFIX, sizeof(VMM_LINK_PREFIX) - 1) != 0)
-        return;
-    lines_sent++;
-    bst_strlcpy(link->from_guest[lines_sent % VMM_LINK_SLOTS], line, VMM_LINK_SLOT);
-    link->from_guest_seq = lines_sent;
-    bst_notify(LINK_CH);
+    if (bst_strncmp(line, VMM_LINK_PREFIX, sizeof(VMM_LINK_PREFIX) - 1) == 0)
+        link_send(line);
 }
 
 /* The guest's console bytes to the debug console, and line by line to console_line. */
@@ -208,6 +215,7 @@ void init(void)
     bst_printf("vmm: guest stopped after %llu exits, %llu interrupts, %llu #GP, %llu #UD\n",
                (unsigned long long)result.exits, (unsigned long long)machine.interrupts_injected,
                (unsigned long long)machine.gp_injected, (unsigned long long)machine.ud_injected);
+    link_send(VMM_LINK_STOPPED);
 }
 
 void notified(bst_channel_t ch)

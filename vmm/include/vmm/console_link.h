@@ -11,6 +11,8 @@
  * it how many it missed). A higher priority does not make it keep up: its budget, or the
  * host, may hold it while the VMM goes on.
  *
+ * When the guest stops, the VMM sends the line VMM_LINK_STOPPED the same way.
+ *
  * Native to guest: the native PD writes bytes into `to_guest`, then their count into
  * to_guest_len (last), and notifies the VMM. The VMM copies them out, sets to_guest_len to
  * 0 and feeds them into the guest's UART as its receive FIFO drains. A count over
@@ -22,10 +24,12 @@
 
 #include <stdint.h>
 
-#define VMM_LINK_LINE   1024u /* input bytes at a time */
-#define VMM_LINK_SLOTS  4u
-#define VMM_LINK_SLOT   512u /* bytes of a guest line, with its NUL */
-#define VMM_LINK_PREFIX "BASTION-GUEST-"
+#define VMM_LINK_LINE    1024u /* input bytes at a time */
+#define VMM_LINK_SLOTS   4u
+#define VMM_LINK_SLOT    512u /* bytes of a guest line, with its NUL */
+#define VMM_LINK_PREFIX  "BASTION-GUEST-"
+/* The line the VMM itself sends when its guest has stopped. */
+#define VMM_LINK_STOPPED "VMM: guest stopped"
 
 struct vmm_console_link {
     volatile uint32_t from_guest_seq;

@@ -17,6 +17,10 @@
  *    BASTION-GUEST-ECHO: <length> bytes, md5 <sum>: <line>, it checks the length and the
  *    line and prints "native: echo checked: ..." (the md5 is checked on the host from
  *    the log, by the expect file's host line).
+ * When the VMM says that the guest stopped (VMM_LINK_STOPPED on the link), it prints
+ * the timer figures so far ("while the guest ran", which includes the system's start),
+ * then those of the next REPORT_EVERY deadlines ("after the guest stopped"): a baseline
+ * from the same boot.
  */
 #include <bastion/timer/client.h>
 #include <libbastion/pd.h>
@@ -36,6 +40,27 @@ uintptr_t console_link; /* setvar_vaddr */
 
 static uint64_t deadline, count, late_sum_us, late_max_us, window_max_us, over_late, worst_at;
 static uint32_t seen_seq;
+
+/* The same figures for the first REPORT_EVERY deadlines after the VMM said that the
+ * guest stopped: the baseline of the same boot without a running guest. */
+static bool guest_stopped, after_reported;
+static uint64_t after_count, after_sum_us, after_max_us, after_over;
+
+static void after_stop(uint64_t late_us)
+{
+    after_count++;
+    after_sum_us += late_us;
+    after_max_us = late_us > after_max_us ? late_us : after_max_us;
+    after_over += late_us > LATE_MS * 1000;
+    if (after_count == REPORT_EVERY && !after_reported) {
+        after_reported = true;
+        bst_printf("native: timer after the guest stopped: %llu deadlines, late max %llu us, mean "
+                   "%llu us, over %u ms: %llu\n",
+                   (unsigned long long)after_count, (unsigned long long)after_max_us,
+                   (unsigned long long)(after_sum_us / after_count), LATE_MS,
+                   (unsigned long long)after_over);
+    }
+}
 
 static void arm(void)
 {
@@ -61,6 +86,8 @@ static void tick(void)
         late_max_us = late_us, worst_at = count;
     if (late_us > window_max_us)
         window_max_us = late_us;
+    if (guest_stopped)
+        after_stop(late_us);
     if (count % REPORT_EVERY == 0) {
         bst_printf("native: timer: %llu deadlines of %u ms, late max %llu us (deadline %llu; last "
                    "%u: %llu us), "
@@ -109,6 +136,13 @@ static void guest_line(struct vmm_console_link *link, const char *line)
         bst_printf("native: sent %u bytes to the guest: %s\n", n, LINE);
     } else if (starts(line, "BASTION-GUEST-ECHO:")) {
         check_echo(line);
+    } else if (starts(line, VMM_LINK_STOPPED) && !guest_stopped) {
+        guest_stopped = true;
+        bst_printf("native: timer while the guest ran: %llu deadlines, late max %llu us, mean %llu "
+                   "us, over %u ms: %llu\n",
+                   (unsigned long long)count, (unsigned long long)late_max_us,
+                   (unsigned long long)(count ? late_sum_us / count : 0), LATE_MS,
+                   (unsigned long long)over_late);
     }
 }
 
