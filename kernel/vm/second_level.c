@@ -46,22 +46,13 @@ bst_error_t second_level_prepare(const struct second_level_kind *k, const struct
     return id != 0 ? BST_OK : BST_NOT_ENOUGH_MEMORY;
 }
 
-uint64_t second_level_generation(const struct second_level_kind *k, unsigned id)
-{
-    return id < SECOND_LEVEL_MAX_IDS ? k->spaces[id].generation : 0;
-}
-
-paddr_t second_level_root(const struct second_level_kind *k, unsigned id, uint64_t generation)
+const struct second_level_space *second_level_space(const struct second_level_kind *k, unsigned id,
+                                                    uint64_t generation)
 {
     if (id == 0 || id >= SECOND_LEVEL_MAX_IDS || k->spaces[id].generation != generation) {
-        return 0;
+        return NULL;
     }
-    return k->spaces[id].root;
-}
-
-uint64_t second_level_tlb_generation(const struct second_level_kind *k, unsigned id)
-{
-    return id < SECOND_LEVEL_MAX_IDS ? k->spaces[id].tlb_generation : 0;
+    return &k->spaces[id];
 }
 
 unsigned second_level_retire(const struct second_level_kind *k, const struct cap *space)

@@ -145,7 +145,7 @@ static bst_error_t vcpu_bind(struct invocation *inv, const struct cap *cap)
     }
     bound_head = v;
     v->space_id = id;
-    v->space_generation = second_level_generation(&gspace_kind, id);
+    v->space_generation = gspace_kind.spaces[id].generation;
     v->tlb_seen = 0; /* the first entry flushes */
     return BST_OK;
 }
@@ -299,8 +299,9 @@ static bst_error_t vcpu_run(struct invocation *inv, const struct cap *cap)
     if (!v->reset_done || v->tcb != inv->caller) {
         return BST_ILLEGAL_OPERATION; /* only the bound thread runs it */
     }
-    paddr_t root = second_level_root(&gspace_kind, v->space_id, v->space_generation);
-    if (root == 0 || tcb_ipc_buffer(inv->caller) == NULL) {
+    const struct second_level_space *space =
+        second_level_space(&gspace_kind, v->space_id, v->space_generation);
+    if (space == NULL || tcb_ipc_buffer(inv->caller) == NULL) {
         return BST_ILLEGAL_OPERATION; /* its space is gone; or no room for the exit */
     }
     /* Perform: finish the last exit's emulation, then enter. */
@@ -317,9 +318,9 @@ static bst_error_t vcpu_run(struct invocation *inv, const struct cap *cap)
         reply_exit(inv, &msg);
         return BST_OK;
     }
-    uint64_t tlb = second_level_tlb_generation(&gspace_kind, v->space_id);
+    uint64_t tlb = space->tlb_generation;
     struct vcpu_entry entry = {
-        .root = root,
+        .root = space->root,
         .flush = v->tlb_seen != tlb,
         .window = (flags & BST_VCPU_RUN_WINDOW) != 0,
     };

@@ -78,12 +78,10 @@ bst_error_t second_level_prepare(const struct second_level_kind *k, const struct
                                  unsigned *id_out);
 /* The identifier of the space whose table is `root`; 0 if it has none. */
 unsigned second_level_id_of_root(const struct second_level_kind *k, paddr_t root);
-/* The identifier's generation now; 0 for an identifier not in use. */
-uint64_t second_level_generation(const struct second_level_kind *k, unsigned id);
-/* The top-level table of the space (id, generation) names; 0 if it is gone. */
-paddr_t second_level_root(const struct second_level_kind *k, unsigned id, uint64_t generation);
-/* How many times a translation was removed from the space `id`. */
-uint64_t second_level_tlb_generation(const struct second_level_kind *k, unsigned id);
+/* The state of the space (id, generation) names (its generation is that of the
+ * identifier when it was given out); NULL if that space is gone. */
+const struct second_level_space *second_level_space(const struct second_level_kind *k, unsigned id,
+                                                    uint64_t generation);
 /* The space's last cap is gone: its identifier is retired (0 if it had none). Caps that
  * record it are left alone: their records no longer match. */
 unsigned second_level_retire(const struct second_level_kind *k, const struct cap *space);
