@@ -49,6 +49,7 @@
 #define LOCK_TEST_WINDOW  100u      /* pauses between the load and the store */
 #define LOCK_TEST_WAIT_US 20000000u /* 20 s: four vCPUs on a loaded 2-core host under TCG */
 #define WAKE_TEST_ROUNDS  50u       /* wake-up IPIs to each AP in the boot test */
+#define CALL_TEST_ROUNDS  100u      /* cross-CPU calls to each AP in the boot test */
 #define WAKE_TEST_WINDOW  1000u     /* pauses between its handler's load and store */
 #define CR0_NW            BIT(29)   /* not write-through, and */
 #define CR0_CD            BIT(30)   /* cache disable: both set after INIT */
@@ -244,6 +245,50 @@ void smp_wake_interrupt(void)
     wake_test.cpus |= 1u << this_cpu()->id;
 }
 
+unsigned smp_cpus_online(void)
+{
+    return online;
+}
+
+void smp_send_ipi(unsigned cpu, uint8_t vector)
+{
+    lapic_send_ipi(cpu_apic_ids[cpu], ICR_FIXED | vector);
+}
+
+/* The boot test of cross-CPU calls (smp_call.c): each call adds one to its CPU's count,
+ * which only that CPU writes. */
+static volatile uint64_t call_test_count[ARCH_MAX_CPUS];
+
+static void call_test_fn(uint64_t arg)
+{
+    call_test_count[this_cpu()->id] += arg;
+}
+
+/* The boot CPU, holding the lock, calls every AP CALL_TEST_ROUNDS times. The first call
+ * finds an AP in its idle halt and is served by the IPI's handler; the halt then ends and
+ * the AP waits for the lock, which the boot CPU keeps, with interrupts off: the rest are
+ * served from the lock's wait loop. Each must be served once, within its second. */
+static void call_test_run(unsigned cpus)
+{
+    uint32_t aps = ((1u << cpus) - 1) & ~1u;
+    unsigned served = 0;
+    for (unsigned r = 0; r < CALL_TEST_ROUNDS && served == r; r++) {
+        served += smp_call(aps, call_test_fn, 1);
+    }
+    bool exact = true;
+    for (unsigned c = 1; c < cpus; c++) {
+        exact = exact && call_test_count[c] == served;
+    }
+    if (served == CALL_TEST_ROUNDS && exact) {
+        kprintf("smp: cross-CPU calls: %u to each of %u APs, each served once without the "
+                "kernel lock (in the IPI's handler or the lock's wait loop)\n",
+                CALL_TEST_ROUNDS, cpus - 1);
+    } else {
+        kprintf("smp: cross-CPU calls: FAILED: %u of %u served; CPU 1 counted %lu\n", served,
+                CALL_TEST_ROUNDS, call_test_count[1]);
+    }
+}
+
 /* The boot CPU (holding the lock) wakes every AP from its idle halt WAKE_TEST_ROUNDS
  * times, giving the lock up while it waits for the handlers, and says whether each AP
  * ran its handler every time (an AP that never woke, or two handlers inside the lock at
@@ -320,6 +365,7 @@ unsigned smp_start_aps(void)
     if (KLOCK_SMP && online > 1) {
         lock_test_run(online);
         wake_test_run(online);
+        call_test_run(online);
     }
     return online;
 }

@@ -194,9 +194,20 @@ static NORETURN void user_trap(const struct trap_frame *f)
 
 /* Every entry from user mode takes the kernel lock (klock.h; kernel_exit releases it);
  * an interrupt in kernel mode takes it only when it ended an idle halt. An exception in
- * kernel mode is a kernel bug that stops the machine: it takes nothing. */
+ * kernel mode is a kernel bug that stops the machine: it takes nothing. A cross-CPU call
+ * (SMP build) is served before any of that, without the lock. */
 void trap_dispatch(struct trap_frame *f)
 {
+    if (KLOCK_SMP && f->vector == VEC_SMP_CALL) { /* served without the lock: the caller */
+        smp_call_serve();                         /* holds it (smp_call.c) */
+        lapic_eoi();
+        if (f->cs & 3) { /* then on as any interrupt of user code */
+            klock_acquire();
+            save_user_frame(f, this_cpu()->current_ctx);
+            kernel_exit();
+        }
+        return;
+    }
     if (f->cs & 3) {
         klock_acquire();
         user_trap(f);

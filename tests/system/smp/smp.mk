@@ -5,15 +5,16 @@
 #                      SMP kernel: the boot test of the kernel lock (every CPU takes it
 #                      1000 times and increments a count by a load, 100 pauses and a
 #                      store: the count must come out exact), the boot test of waking
-#                      the idle APs (50 IPIs each, every handler run under the lock)
-#                      and every root-task test
+#                      the idle APs (50 IPIs each, every handler run under the lock),
+#                      the boot test of cross-CPU calls (100 to each AP, each served
+#                      once without the lock) and every root-task test
 #   system-smp-lock2   the same on 2 CPUs
 #   make bench-smp     (in make bench) the benchmark root task under -icount on the SMP
 #                      kernel: the same-CPU figures with the lock's cost, beside the
 #                      single-CPU kernel's (tests/system/smp/bench-smp.sh)
 #
-# The APs run no threads yet: they take part in the lock test and then idle under the
-# lock, so the root-task tests run on CPU 0 while the others halt.
+# The APs run no threads yet: they take part in the boot tests and then each runs its own
+# scheduler loop, idle, so the root-task tests run on CPU 0 while the others halt.
 
 SMP_BUILD := $(BUILD)/smp
 SMP_KERNEL_BIN := $(SMP_BUILD)/kernel/bastion.bin
@@ -42,7 +43,8 @@ smp_roottask = $(smp_kernel); \
 	    --expect "^smp: $(1) of $(1) CPUs online" \
 	    --expect "^smp: every AP has the boot CPU.s CR0, CR4, EFER, SYSCALL MSRs and XCR0" \
 	    --expect "^smp: kernel lock: $(1) CPUs x [0-9]+ acquisitions, count [0-9]+: exact" \
-	    --expect "^smp: wake-up: [0-9]+ IPIs to each of $$(($(1) - 1)) APs, each woke"
+	    --expect "^smp: wake-up: [0-9]+ IPIs to each of $$(($(1) - 1)) APs, each woke" \
+	    --expect "^smp: cross-CPU calls: [0-9]+ to each of $$(($(1) - 1)) APs, each served once"
 
 TEST_SUITES += system-smp-lock4 system-smp-lock2
 .PHONY: suite-system-smp-lock4 suite-system-smp-lock2 bench-smp

@@ -15,16 +15,22 @@
 
 #ifndef __ASSEMBLER__
 #include <arch/percpu.h>
+#include <arch/smp.h>
 
 #define KLOCK_SMP true
 
 extern struct klock kernel_lock;
 
-/* Take the lock (arch/klock.h); the caller does not hold it. */
+/* Take the lock (arch/klock.h); the caller does not hold it. While it waits it serves
+ * cross-CPU calls (arch/smp.h): the holder may be waiting for this CPU to. */
 static inline void klock_acquire(void)
 {
     while (__atomic_fetch_or(&kernel_lock.word, 1u, __ATOMIC_ACQUIRE) & 1u) {
         while (__atomic_load_n(&kernel_lock.word, __ATOMIC_RELAXED) & 1u) {
+            if (__atomic_load_n(&this_cpu()->call_asked, __ATOMIC_RELAXED) !=
+                this_cpu()->call_served) {
+                smp_call_serve();
+            }
             arch_klock_spin();
         }
     }

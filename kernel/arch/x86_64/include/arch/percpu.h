@@ -35,6 +35,10 @@ struct cpu_local {
     /* The SMP build's kernel lock (klock.h): 1 while this CPU halts idle without it, so
      * that the interrupt that wakes it takes the lock for its handler. */
     uint8_t klock_idle;
+    /* Cross-CPU calls (smp_call.c): how many were asked of this CPU, and how many it
+     * served. */
+    uint32_t call_asked;
+    uint32_t call_served;
 } KCPU_STRIDE_ATTR; /* the SMP build: its per-CPU kernel block's stride (kpercpu.h) */
 
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");

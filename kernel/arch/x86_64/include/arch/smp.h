@@ -29,6 +29,23 @@ unsigned smp_start_aps(void);
 
 /* The wake-up IPI's handler (VEC_SMP_WAKE), on the CPU it woke, under the kernel lock. */
 void smp_wake_interrupt(void);
+
+/* How many CPUs are online (smp.c); send CPU `cpu` (a CPU number) a fixed IPI. */
+unsigned smp_cpus_online(void);
+void smp_send_ipi(unsigned cpu, uint8_t vector);
+
+/*
+ * Cross-CPU calls (smp_call.c; SMP build): the kernel lock's holder has every CPU in
+ * `cpus` (a bit per CPU number; its own is left out) run fn(arg) and waits until each
+ * has, at most 1 s; returns whether all did. The targets run it without the lock, which
+ * the caller holds: from the call IPI's handler (VEC_SMP_CALL, trap.c) whether it came
+ * in user mode or ended an idle halt, and from the kernel lock's wait loop (klock.h),
+ * where a CPU waits with interrupts off. fn must not take the lock or touch what the lock
+ * guards beyond what the caller lets it (its own CPU's TLB, its own per-CPU state).
+ */
+bool smp_call(uint32_t cpus, void (*fn)(uint64_t), uint64_t arg);
+/* Serve this CPU's pending call, if any (the IPI's handler and the lock's wait loop). */
+void smp_call_serve(void);
 #endif
 
 #endif

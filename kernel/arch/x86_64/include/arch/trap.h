@@ -48,6 +48,7 @@ enum {
     VEC_TIMER = 32,
     VEC_IOMMU_FAULT = 0xf1, /* the DMA remapping unit's fault event (iommu.c) */
     VEC_SMP_WAKE = 0xf2,    /* an IPI that wakes an idle CPU (smp.c) */
+    VEC_SMP_CALL = 0xf3,    /* a cross-CPU call, served without the kernel lock (smp_call.c) */
     VEC_BENCH = 0xfe,       /* software interrupt of the trap round-trip benchmark */
     VEC_SPURIOUS = 255,
 };
