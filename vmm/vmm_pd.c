@@ -28,7 +28,6 @@
 #include <bastion/timer/client.h>
 #include <libbastion/ipc.h>
 #include <libbastion/pd.h>
-#include <libbastion/string.h>
 #include <libbastion/printf.h>
 #include <libbastion/syscall.h>
 #include <libbastion/vcpu.h>
@@ -53,13 +52,8 @@ uint64_t tsc_khz = 1000000; /* replaced by the measured rate */
 
 static struct vmm_machine machine;
 
-/* Input from the partner not yet in the UART's FIFO. */
-static char input[VMM_LINK_LINE];
-static unsigned input_len, input_pos;
-/* The guest's console line being collected, and how many lines went to the partner. */
-static char line[VMM_LINK_LINE];
-static unsigned line_len;
-static uint32_t lines_sent;
+/* The VMM's end of the console link (console_link.h). */
+static struct vmm_link_end link_end;
 
 /* The TSC's rate against the timer driver's clock (ns). */
 static void calibrate_tsc(void)
@@ -121,67 +115,29 @@ static bool load_linux(void)
     return write_state(&state);
 }
 
-/* Send a line to the partner (console_link.h's ring). */
-static void link_send(const char *text)
-{
-    struct vmm_console_link *link = (struct vmm_console_link *)console_link;
-    if (!link)
-        return;
-    lines_sent++;
-    bst_strlcpy(link->from_guest[lines_sent % VMM_LINK_SLOTS], text, VMM_LINK_SLOT);
-    link->from_guest_seq = lines_sent;
-    bst_notify(LINK_CH);
-}
-
-/* A whole line of the guest's console: BASTION-GUEST-* lines go to the partner. */
-static void console_line(void)
-{
-    line[line_len] = 0;
-    if (bst_strncmp(line, VMM_LINK_PREFIX, sizeof(VMM_LINK_PREFIX) - 1) == 0)
-        link_send(line);
-}
-
-/* The guest's console bytes to the debug console, and line by line to console_line. */
+/* The guest's console bytes to the debug console, and its BASTION-GUEST-* lines to the
+ * partner. */
 static void console(const uint8_t *bytes, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++) {
-        char c = (char)bytes[i];
-        bst_debug_putc(c);
-        if (c == '\n') {
-            console_line();
-            line_len = 0;
-        } else if (c != '\r' && line_len < sizeof(line) - 1) {
-            line[line_len++] = c;
-        }
-    }
+    for (unsigned i = 0; i < n; i++)
+        bst_debug_putc((char)bytes[i]);
+    if (vmm_link_console(&link_end, bytes, n))
+        bst_notify(LINK_CH);
 }
 
 /* A notification: the partner may have written input. */
 static void signalled(struct vmm_machine *m, uint64_t word)
 {
     (void)m;
-    struct vmm_console_link *link = (struct vmm_console_link *)console_link;
-    if (!link || !(word & (1ull << LINK_CH)))
-        return;
-    uint32_t n = link->to_guest_len;
-    if (!n)
-        return;
-    if (n > VMM_LINK_LINE || input_pos < input_len) {
-        bst_printf("vmm: console input of %u bytes refused (%s)\n", n,
-                   n > VMM_LINK_LINE ? "too long" : "the last is still being fed");
-    } else {
-        memcpy(input, link->to_guest, n);
-        input_len = n, input_pos = 0;
-    }
-    link->to_guest_len = 0;
+    struct vmm_error err = {{0}};
+    if ((word & (1ull << LINK_CH)) && !vmm_link_take_input(&link_end, &err))
+        bst_printf("vmm: %s\n", err.msg);
 }
 
 /* Move pending input into the UART's receive FIFO as far as it has room. */
 static void feed_input(struct vmm_machine *m)
 {
-    if (input_pos < input_len)
-        input_pos +=
-            vmm_console_input(m, (const uint8_t *)input + input_pos, input_len - input_pos);
+    vmm_link_feed(&link_end, m);
 }
 
 /* The guest halted until TSC `until`: a timeout of the timer, or the partner's signal. */
@@ -202,6 +158,7 @@ static uint64_t wait_until(uint64_t until)
 void init(void)
 {
     timer_init(TIMER_CH);
+    vmm_link_init(&link_end, (struct vmm_console_link *)console_link);
     calibrate_tsc();
     vmm_machine_init(&machine, host_cpuid, (uint32_t)tsc_khz);
     if (!load_linux())
@@ -215,7 +172,8 @@ void init(void)
     bst_printf("vmm: guest stopped after %llu exits, %llu interrupts, %llu #GP, %llu #UD\n",
                (unsigned long long)result.exits, (unsigned long long)machine.interrupts_injected,
                (unsigned long long)machine.gp_injected, (unsigned long long)machine.ud_injected);
-    link_send(VMM_LINK_STOPPED);
+    if (vmm_link_send(&link_end, VMM_LINK_STOPPED))
+        bst_notify(LINK_CH);
 }
 
 void notified(bst_channel_t ch)

@@ -21,6 +21,8 @@ int main(int argc, char **argv)
     RUN(test_bzimage_refusals);
     RUN(test_linux_load);
     RUN(test_acpi_tables);
+    RUN(test_link_lines);
+    RUN(test_link_input);
     RUN(test_bzimage_fuzz);
     RUN(test_uart_probe_and_transmit);
     RUN(test_uart_interrupts);

@@ -7,6 +7,8 @@ void test_bzimage_refusals(void);
 void test_linux_load(void);
 void test_bzimage_fuzz(void);
 void test_acpi_tables(void);
+void test_link_lines(void);
+void test_link_input(void);
 int test_real_image(const char *path, const char *initrd_path);
 void test_uart_probe_and_transmit(void);
 void test_uart_interrupts(void);

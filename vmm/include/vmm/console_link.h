@@ -22,7 +22,9 @@
 #ifndef VMM_CONSOLE_LINK_H
 #define VMM_CONSOLE_LINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <vmm/machine.h>
 
 #define VMM_LINK_LINE    1024u /* input bytes at a time */
 #define VMM_LINK_SLOTS   4u
@@ -39,5 +41,30 @@ struct vmm_console_link {
 };
 
 _Static_assert(sizeof(struct vmm_console_link) <= 4096, "one page");
+
+/* The VMM's side of the link (console_link.c): pure, host-tested; the PD notifies. */
+struct vmm_link_end {
+    struct vmm_console_link *link; /* the shared page (NULL: no partner) */
+    char line[VMM_LINK_SLOT];      /* the guest's console line being collected */
+    unsigned line_len;
+    uint32_t lines_sent;
+    char input[VMM_LINK_LINE]; /* the partner's input not yet in the UART */
+    unsigned input_len, input_pos;
+};
+
+void vmm_link_init(struct vmm_link_end *e, struct vmm_console_link *link);
+/* Put text (cut to VMM_LINK_SLOT - 1 bytes) in the ring as the next line. False (nothing
+ * done) without a link. The caller then notifies the partner. */
+bool vmm_link_send(struct vmm_link_end *e, const char *text);
+/* The guest's console bytes: '\r' dropped, lines cut at VMM_LINK_SLOT - 1 bytes (the rest
+ * of a long line dropped), each whole line that starts with VMM_LINK_PREFIX sent.
+ * Returns how many lines were sent (the caller notifies when > 0). */
+unsigned vmm_link_console(struct vmm_link_end *e, const uint8_t *bytes, unsigned n);
+/* Take the partner's input, if any (to_guest_len non-zero), and clear to_guest_len.
+ * A count over VMM_LINK_LINE, or input while the last is still being fed, is refused:
+ * false with err saying why, nothing taken. True otherwise (also when there was none). */
+bool vmm_link_take_input(struct vmm_link_end *e, struct vmm_error *err);
+/* Move pending input into the UART's receive FIFO as far as it has room. */
+void vmm_link_feed(struct vmm_link_end *e, struct vmm_machine *m);
 
 #endif
