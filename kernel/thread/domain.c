@@ -26,7 +26,6 @@ static void enter_slot(unsigned index, uint64_t start)
     domain_state.slot_end = start + s->length;
     domain_state.switch_at = domain_state.slot_end - pad_of(s);
     domain_state.current = s->domain;
-    kimage_enter_domain(s->domain); /* its copy of the kernel image, if it has one */
     sched_enter_domain(domain_state.current);
 }
 
@@ -65,6 +64,7 @@ void domain_set_schedule(const struct domain_slot *slots, unsigned count, uint64
         sched_enter_domain(0);
     } else {
         enter_slot(0, now);
+        kimage_enter_domain(domain_state.current);
         if (domain_state.protect) {
             irq_domain_enter(domain_state.current);
         }
@@ -127,6 +127,7 @@ uint64_t domain_check(uint64_t now)
         start += domain_state.schedule[i].length;
     }
     enter_slot(i, start);
+    kimage_enter_domain(domain_state.current); /* its copy of the kernel image, if any */
     domain_state.stats.switches++;
     if (domain_state.protect) { /* inside the pad of the slot left */
         irq_domain_enter(domain_state.current);

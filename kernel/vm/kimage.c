@@ -23,10 +23,8 @@
 _Static_assert(KIMAGE_PAGE *(1 + ARCH_KIMAGE_TABLE_PAGES) <= (1u << KIMAGE_BITS),
                "the record and the tables fit the object");
 
-/* The copy each domain runs on (its object's physical address; 0: the shared image),
- * and the one the CPU runs on now. */
-static paddr_t domain_image[NUM_DOMAINS];
-static paddr_t active_image;
+struct kimage_state kimage_state;
+_Static_assert(KIMAGE_DOMAINS == NUM_DOMAINS, "a binding per domain");
 
 static struct kimage *kimage_at(paddr_t obj)
 {
@@ -43,27 +41,19 @@ static bool complete(const struct kimage *k)
     return k->pages != 0 && k->filled == k->pages;
 }
 
-/* Run on `obj` (0: the shared image) if it is not the one running already. */
-static void activate(paddr_t obj)
+void kimage_activate(paddr_t obj)
 {
-    if (obj != active_image) {
+    if (obj != kimage_state.active) {
         arch_kimage_activate(obj != 0 ? tables_of(obj) : 0);
-        active_image = obj;
-    }
-}
-
-void kimage_enter_domain(uint8_t domain)
-{
-    if (domain < NUM_DOMAINS) {
-        activate(domain_image[domain]);
+        kimage_state.active = obj;
     }
 }
 
 paddr_t kimage_bench_bind(uint8_t domain, paddr_t obj)
 {
     kassert(domain < NUM_DOMAINS);
-    paddr_t old = domain_image[domain];
-    domain_image[domain] = obj;
+    paddr_t old = kimage_state.domain_image[domain];
+    kimage_state.domain_image[domain] = obj;
     kimage_enter_domain(domain_current());
     return old;
 }
@@ -75,10 +65,10 @@ static void unbind(paddr_t obj)
     if (k->pages == 0 || k->domain == KIMAGE_NO_DOMAIN) {
         return;
     }
-    domain_image[k->domain] = 0;
+    kimage_state.domain_image[k->domain] = 0;
     k->domain = KIMAGE_NO_DOMAIN;
-    if (active_image == obj) {
-        activate(0); /* same bytes at the same addresses: safe in mid-execution */
+    if (kimage_state.active == obj) {
+        kimage_activate(0); /* same bytes at the same addresses: safe in mid-execution */
     }
 }
 
@@ -167,6 +157,9 @@ bst_error_t kimage_invoke(struct invocation *inv)
     if (pages == 0 || pages > KIMAGE_SLOTS) {
         return BST_ILLEGAL_OPERATION; /* this kernel's image cannot be copied */
     }
+    if (!(inv->slot->cap.rights & BST_RIGHT_WRITE)) {
+        return BST_INSUFFICIENT_RIGHTS; /* filling the copy changes it */
+    }
     paddr_t obj = inv->slot->cap.paddr;
     struct kimage *k = kimage_at(obj);
     if (k->pages != 0 && k->filled == k->pages) {
@@ -215,10 +208,10 @@ static bst_error_t set_image(struct invocation *inv)
             return BST_SLOT_OCCUPIED; /* one copy, one domain: no two share a page */
         }
     }
-    if (domain_image[d] != 0 && domain_image[d] != obj) {
-        kimage_at(domain_image[d])->domain = KIMAGE_NO_DOMAIN;
+    if (kimage_state.domain_image[d] != 0 && kimage_state.domain_image[d] != obj) {
+        kimage_at(kimage_state.domain_image[d])->domain = KIMAGE_NO_DOMAIN;
     }
-    domain_image[d] = obj;
+    kimage_state.domain_image[d] = obj;
     if (obj != 0) {
         kimage_at(obj)->domain = (uint8_t)d;
     }
@@ -239,7 +232,7 @@ static bst_error_t image_page(struct invocation *inv)
     if (d >= NUM_DOMAINS || page >= pages) {
         return BST_RANGE_ERROR;
     }
-    paddr_t obj = domain_image[d];
+    paddr_t obj = kimage_state.domain_image[d];
     invocation_reply(inv, 0, arch_kimage_translate(obj != 0 ? tables_of(obj) : 0, (unsigned)page));
     invocation_reply(inv, 1, pages);
     return BST_OK;

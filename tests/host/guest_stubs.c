@@ -38,7 +38,9 @@ void kimage_slot_emptied(struct cte *slot)
     (void)slot;
 }
 
-void kimage_enter_domain(uint8_t domain)
+struct kimage_state kimage_state;
+
+void kimage_activate(paddr_t obj)
 {
-    (void)domain;
+    kimage_state.active = obj;
 }

@@ -40,9 +40,28 @@ bst_error_t kimage_invoke(struct invocation *inv);
 /* The domain control cap's DOMAIN_SET_IMAGE and DOMAIN_IMAGE_PAGE. */
 bst_error_t kimage_domain_invoke(struct invocation *inv);
 
-/* A slot of domain `domain` begins (thread/domain.c): run on its copy, or on the shared
- * image if it has none. */
-void kimage_enter_domain(uint8_t domain);
+/* Which copy each domain runs on (its object's physical address; 0: the shared image),
+ * and the one the CPU runs on now. Only kimage.c changes them. */
+#define KIMAGE_DOMAINS 16 /* = NUM_DOMAINS (thread/domain.h; checked in kimage.c) */
+struct kimage_state {
+    paddr_t domain_image[KIMAGE_DOMAINS];
+    paddr_t active;
+};
+extern struct kimage_state kimage_state;
+
+/* Run on `obj` (0: the shared image) from now on: the slow part of the switch. */
+void kimage_activate(paddr_t obj);
+
+/* A slot of domain `domain` (< KIMAGE_DOMAINS) begins (thread/domain.c): run on its copy,
+ * or on the shared image if it has none. Inline: a switch between domains that run the
+ * same image pays one load and one compare. */
+static inline void kimage_enter_domain(uint8_t domain)
+{
+    paddr_t want = kimage_state.domain_image[domain % KIMAGE_DOMAINS];
+    if (want != kimage_state.active) {
+        kimage_activate(want);
+    }
+}
 
 /* For the kernel's benchmark of the domain switch (arch/x86_64/bench/domain_bench.c):
  * let `domain` run on the tables of the 16 KiB object at `obj` (0: none), which

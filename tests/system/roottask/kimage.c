@@ -89,6 +89,10 @@ void test_kimage_errors(void)
     CHECK_ERR(bst_kimage_add_frame(image, frame, NULL, NULL), BST_ILLEGAL_OPERATION);
     CHECK_OK(bst_frame_unmap(frame));
     CHECK_ERR(bst_invoke(image, BST_INV_FRAME_MAP, NULL, 0, NULL, 0), BST_ILLEGAL_OPERATION);
+    bst_cptr_t image_ro;
+    CHECK_OK(cap_copy(image, BST_RIGHT_READ, &image_ro));
+    CHECK_ERR(bst_kimage_add_frame(image_ro, frame, NULL, NULL), BST_INSUFFICIENT_RIGHTS);
+    CHECK_OK(bst_cnode_delete(ROOT_CNODE, image_ro, 64));
     /* The refusals changed nothing: the frame is still the caller's, the copy empty. */
     uint64_t filled = 0, want = 0;
     CHECK_OK(bst_kimage_add_frame(image, frame, &filled, &want));
