@@ -16,9 +16,10 @@
 #ifndef BASTION_KPERCPU_H
 #define BASTION_KPERCPU_H
 
-#define KCPU_MAX    8   /* ARCH_MAX_CPUS (checked in arch/percpu.h) */
-#define KCPU_STRIDE 256 /* sizeof(struct cpu_local) and of struct kcpu_hot */
-#define KCPU_ID_GS  32  /* offsetof(struct cpu_local, id) (checked there) */
+#define KCPU_MAX     8   /* ARCH_MAX_CPUS (checked in arch/percpu.h) */
+#define KCPU_STRIDE  256 /* sizeof(struct cpu_local) and of struct kcpu_hot */
+#define KCPU_SELF_GS 24  /* offsetof(struct cpu_local, self) (checked there) */
+#define KCPU_ID_GS   32  /* offsetof(struct cpu_local, id) (checked there) */
 
 #ifdef __ASSEMBLER__
 /* clang-format off */
@@ -50,13 +51,24 @@ struct kcpu_hot {
 _Static_assert(sizeof(struct kcpu_hot) == KCPU_STRIDE, "kcpu_hot stride");
 
 extern struct kcpu_hot kcpu_hot[KCPU_MAX];
+extern char kcpu_gs_delta[]; /* kernel.ld: from cpu_local to kcpu_hot, an absolute symbol */
+
+/* This CPU's block: its GS block's address (cpu_local.self) plus the link-time distance,
+ * one load and an addition the compiler folds into the access (the same reasoning as
+ * kcpu_id() for keeping it). */
+static inline struct kcpu_hot *kcpu_hot_this(void)
+{
+    char *self;
+    __asm__("movq %%gs:%c1, %0" : "=r"(self) : "i"(KCPU_SELF_GS));
+    return (struct kcpu_hot *)(self + (uintptr_t)kcpu_gs_delta);
+}
 
 #define KCPU(name)              (name##_cpus[kcpu_id()])
 #define KCPU_DEFINE(type, name) type name##_cpus[KCPU_MAX]
 #define KCPU_DEFINE_INIT(type, name, init)                                                         \
     type name##_cpus[KCPU_MAX] = {[0 ... KCPU_MAX - 1] = init}
 #define KCPU_DECLARE(type, name)              extern type name##_cpus[KCPU_MAX]
-#define KCPU_HOT(name)                        (kcpu_hot[kcpu_id()].name)
+#define KCPU_HOT(name)                        (kcpu_hot_this()->name)
 #define KCPU_HOT_DECLARE(type, name)          _Static_assert(1, #name " is in struct kcpu_hot")
 #define KCPU_HOT_DEFINE(type, name)           _Static_assert(1, #name " is in struct kcpu_hot")
 #define KCPU_HOT_DEFINE_INIT(type, name, ...) _Static_assert(1, #name " is in struct kcpu_hot")

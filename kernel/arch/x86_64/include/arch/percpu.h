@@ -46,6 +46,7 @@ _Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_USER_RSP, "percpu lay
 _Static_assert(offsetof(struct cpu_local, current_ctx) == CPU_CURRENT_CTX, "percpu layout");
 #ifdef KCPU_ID_GS /* the SMP build's per-CPU variables (kpercpu.h) */
 _Static_assert(offsetof(struct cpu_local, id) == KCPU_ID_GS, "percpu layout");
+_Static_assert(offsetof(struct cpu_local, self) == KCPU_SELF_GS, "percpu layout");
 _Static_assert(sizeof(struct cpu_local) == KCPU_STRIDE, "percpu stride");
 _Static_assert(KCPU_MAX == ARCH_MAX_CPUS, "per-CPU variables for every CPU");
 #endif
