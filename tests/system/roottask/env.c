@@ -41,6 +41,21 @@ bst_cptr_t slot_alloc(void)
     return next_slot++;
 }
 
+bst_error_t device_frame_alloc(bst_cptr_t *frame)
+{
+    for (uint64_t i = 0; i < boot->n_untyped; i++) {
+        if (!boot->untyped_list[i].is_device || boot->untyped_list[i].size_bits < 12)
+            continue;
+        bst_cptr_t slot = slot_alloc();
+        if (bst_untyped_retype(boot->untyped.start + i, BST_OBJ_FRAME_4K, 0, ROOT_CNODE, slot, 1) ==
+            BST_OK) {
+            *frame = slot;
+            return BST_OK;
+        }
+    }
+    return BST_NOT_ENOUGH_MEMORY;
+}
+
 bst_cptr_t env_ram_untyped(void)
 {
     for (uint64_t i = 0; i < boot->n_untyped; i++) {

@@ -23,21 +23,6 @@ static bst_error_t copy_in(const struct sandbox *sb, bst_cptr_t cap, uint64_t sl
                           BST_RIGHTS_ALL);
 }
 
-/* A 4 KiB frame from a device untyped, for the sandbox. */
-static bst_error_t device_frame(bst_cptr_t *frame)
-{
-    const struct bst_bootinfo *bi = env_bootinfo();
-    for (uint64_t i = 0; i < bi->n_untyped; i++) {
-        if (!bi->untyped_list[i].is_device || bi->untyped_list[i].size_bits < 12)
-            continue;
-        *frame = slot_alloc();
-        if (bst_untyped_retype(bi->untyped.start + i, BST_OBJ_FRAME_4K, 0, ROOT_CNODE, *frame, 1) ==
-            BST_OK)
-            return BST_OK;
-    }
-    return BST_NOT_ENOUGH_MEMORY;
-}
-
 /* One object for the sandbox into *cap: from the pool into `slot` (a root slot set aside,
  * or 0 for the scratch slot), or from the root's allocator. */
 static bst_error_t sandbox_obj(const struct sandbox *sb, bst_objtype_t type, unsigned bits,
@@ -75,7 +60,7 @@ static bst_error_t sandbox_fill(struct sandbox *sb, const struct fuzzer *a)
     /* The root keeps one cap to an endpoint; a pooled sandbox's device frame is made once. */
     bst_error_t e = sandbox_obj(sb, BST_OBJ_ENDPOINT, 0, sb->ep, &sb->ep);
     if (e == BST_OK && sb->pool == 0)
-        e = device_frame(&sb->device_frame);
+        e = device_frame_alloc(&sb->device_frame);
     if (e == BST_OK)
         e = copy_in(sb, sb->device_frame, FS_DEVICE_FRAME);
     if (e == BST_OK)
@@ -183,7 +168,7 @@ bst_error_t sandbox_pool(struct sandbox *sb, unsigned size_bits)
         return BST_RANGE_ERROR;
     bst_error_t e = obj_alloc(BST_OBJ_UNTYPED, size_bits, &sb->pool);
     if (e == BST_OK)
-        e = device_frame(&sb->device_frame);
+        e = device_frame_alloc(&sb->device_frame);
     return e;
 }
 

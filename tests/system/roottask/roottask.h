@@ -117,6 +117,10 @@ bst_error_t obj_alloc(bst_objtype_t type, unsigned size_bits, bst_cptr_t *cap);
  */
 bst_cptr_t env_spare_untyped(const struct bst_untyped_desc **desc);
 
+/* A 4 KiB frame of device memory from the first device untyped with room left (earlier
+ * tests use some) into a fresh slot: BST_NOT_ENOUGH_MEMORY if none has. */
+bst_error_t device_frame_alloc(bst_cptr_t *frame);
+
 /* The first RAM (not device) untyped cap that obj_alloc may use. */
 bst_cptr_t env_ram_untyped(void);
 
