@@ -111,9 +111,10 @@ syscall_entry:
     KLOCK_ACQUIRE                   /* the SMP build's kernel lock (klock.h); RCX free */
     /* The assembly fastpath (fastpath.S) for Call and Reply-Recv: it either leaves by
      * SYSRET into the other thread or comes back to syscall_save_rest. */
-    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 0), %rax      /* Call, unless the fastpath is off */
+    /* Call, unless the fastpath is off; then Reply-Recv, unless it is off */
+    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 0), %rax
     je fastpath_call_entry
-    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 8), %rax    /* Reply-Recv, unless it is off */
+    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 8), %rax
     je fastpath_reply_recv_entry
 syscall_save_rest:
     movq %rsp, %rdi                 /* the context, which is the start of the TCB */
@@ -156,7 +157,8 @@ syscall_entry_kpti:
     movq %gs:CPU_CURRENT_CTX, %rsp
     SAVE_USER_REGS
     KLOCK_ACQUIRE
-    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 0), %rax      /* the fastpath's isolation version */
+    /* the fastpath's isolation version */
+    cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 0), %rax
     je fastpath_call_entry_kpti
     cmpq KCPU_REF(fastpath_syscalls, KCPU_FASTPATH_SYSCALLS, 8), %rax
     je fastpath_reply_recv_entry_kpti
