@@ -34,13 +34,25 @@ uint64_t split_lines;
 uint64_t input_lines;
 
 #define INPUT_QUIET_MS 1500
-#define INPUT_FILL     20 /* an input line: "NAME NNNN " and the name's letter 20 times */
+/* An input line (virt_restart/run.sh writes them): "NAME NNNN " and INPUT_FILL bytes, the
+ * name's letter at even places and at odd ones the digits of input_check(NNNN), lowest
+ * first. The digits make a line's tail a function of its number: input that lost the
+ * bytes from inside one line to inside a later one (a restart) cannot read as a whole
+ * line, whatever number the two pieces spell. */
+#define INPUT_FILL     20
 
 static struct {
     char line[64];
     unsigned length;
     uint64_t whole, damaged, next, failures;
 } input;
+
+/* Line n's check digits: n times an odd constant that 5 does not divide, modulo 10^10 (one
+ * to one, so two numbers below 10^10 never share all ten). */
+static uint64_t input_check(uint64_t n)
+{
+    return n * 2654435761u % 10000000000u;
+}
 
 /* A line of input ended: it must be the client's next line whole, or damaged (bytes of
  * it lost at a virtualiser restart) but then hold none but its own name's letter, digits
@@ -49,13 +61,16 @@ static struct {
 static void input_line_done(char me)
 {
     char fill[INPUT_FILL + 1], want[64];
-    for (unsigned k = 0; k < INPUT_FILL; k++)
-        fill[k] = me;
-    fill[INPUT_FILL] = 0;
     input.line[input.length] = 0;
     unsigned n = 0;
     for (unsigned k = 2; k < 6 && k < input.length; k++)
         n = n * 10 + (unsigned)(input.line[k] - '0');
+    uint64_t check = input_check(n);
+    for (unsigned k = 0; k < INPUT_FILL; k++) {
+        fill[k] = (k % 2 == 0) ? me : (char)('0' + check % 10);
+        check = (k % 2 == 0) ? check : check / 10;
+    }
+    fill[INPUT_FILL] = 0;
     bst_snprintf(want, sizeof(want), "%c %04u %s", me, n, fill);
     const char *problem = NULL;
     if (input.length < sizeof(input.line) - 1 && bst_strcmp(input.line, want) == 0) {

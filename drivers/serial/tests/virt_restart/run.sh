@@ -31,6 +31,17 @@ setvar() {
     grep -o "setvar symbol=\"$2\" value=\"[0-9]*\"" "$here/${1#virt-}.xml" | head -1 | grep -o '[0-9]*"$' | tr -d '"'
 }
 
+# fill C N: the 20 bytes after input line N's number for client C: C at even places, at odd
+# ones the digits of N * 2654435761 mod 10^10, lowest first (restart_client.c, INPUT_FILL:
+# input spliced across a lost stretch then cannot read as a whole line).
+fill() {
+    local check=$(($2 * 2654435761 % 10000000000)) k out=""
+    for ((k = 0; k < 10; k++)); do
+        out+="$1$((check % 10))" check=$((check / 10))
+    done
+    printf '%s' "$out"
+}
+
 # write_input NAME: COM2's input for NAME: input_lines lines for each client, 6 at a time,
 # a Ctrl-A before each turn of b and each turn of a after the first.
 write_input() {
@@ -39,7 +50,7 @@ write_input() {
         for c in a b; do
             [[ $c == b || $i -gt 0 ]] && printf '\001'
             for ((k = 6 * i; k < 6 * i + 6; k++)); do
-                printf '%s %04d %s\n' $c $k "$(printf "%.0s$c" {1..20})"
+                printf '%s %04d %s\n' $c $k "$(fill $c $k)"
             done
         done
     done >"$logdir/$1.input"
