@@ -1,6 +1,8 @@
 /*
  * Virtualisation invocation wrappers; argument order is docs/syscalls.md's.
  */
+#include <stdbool.h>
+
 #include <libbastion/invoke.h>
 #include <libbastion/vcpu.h>
 
@@ -46,6 +48,29 @@ bst_error_t bst_vcpu_read_reg(bst_cptr_t vcpu, unsigned reg, uint64_t *value)
 bst_error_t bst_vcpu_write_reg(bst_cptr_t vcpu, unsigned reg, uint64_t value)
 {
     return bst_vcpu_write_regs(vcpu, reg, 1, &value);
+}
+
+bst_error_t bst_vcpu_set_flat32(bst_cptr_t vcpu, uint64_t rip, uint64_t rsp)
+{
+    uint64_t segs[24];
+    for (unsigned i = 0; i < 6; i++) { /* es cs ss ds fs gs: selector, base, limit, attr */
+        bool code = i == 1;
+        segs[i * 4 + 0] = code ? 0x08 : 0x10;
+        segs[i * 4 + 1] = 0;
+        segs[i * 4 + 2] = 0xffffffffull;
+        segs[i * 4 + 3] = code ? 0xc09bull : 0xc093ull; /* G, D/B, present; code RX / data RW */
+    }
+    bst_error_t e = bst_vcpu_write_regs(vcpu, BST_VCPU_REG_es_sel, 24, segs);
+    const uint64_t ctl[] = {0x11 /* cr0: PE, ET */, 0, 0, 0 /* cr4 */, 0 /* efer */};
+    if (e == BST_OK)
+        e = bst_vcpu_write_regs(vcpu, BST_VCPU_REG_cr0, 5, ctl);
+    if (e == BST_OK)
+        e = bst_vcpu_write_reg(vcpu, BST_VCPU_REG_rflags, 2);
+    if (e == BST_OK)
+        e = bst_vcpu_write_reg(vcpu, BST_VCPU_REG_rsp, rsp);
+    if (e == BST_OK)
+        e = bst_vcpu_write_reg(vcpu, BST_VCPU_REG_rip, rip);
+    return e;
 }
 
 bst_error_t bst_vcpu_inject(bst_cptr_t vcpu, uint64_t event, uint64_t error_code)

@@ -30,30 +30,6 @@ static const uint8_t guest_code[] = {
     0xf4,                                     /* hlt */
 };
 
-/* Flat 32-bit protected mode at CPL 0, entry gpa 0x1000, stack below 0x4000. */
-static bst_error_t set_flat32(bst_cptr_t vcpu)
-{
-    uint64_t segs[24];
-    for (unsigned i = 0; i < 6; i++) { /* es cs ss ds fs gs: selector, base, limit, attr */
-        bool code = i == 1;
-        segs[i * 4 + 0] = code ? 0x08 : 0x10;
-        segs[i * 4 + 1] = 0;
-        segs[i * 4 + 2] = 0xffffffffull;
-        segs[i * 4 + 3] = code ? 0xc09bull : 0xc093ull;
-    }
-    bst_error_t e = bst_vcpu_write_regs(vcpu, BST_VCPU_REG_es_sel, 24, segs);
-    const uint64_t ctl[] = {0x11 /* cr0: PE, ET */, 0, 0, 0 /* cr4 */, 0 /* efer */};
-    if (e == BST_OK)
-        e = bst_vcpu_write_regs(vcpu, BST_VCPU_REG_cr0, 5, ctl);
-    if (e == BST_OK)
-        e = bst_vcpu_write_reg(vcpu, BST_VCPU_REG_rflags, 2);
-    if (e == BST_OK)
-        e = bst_vcpu_write_reg(vcpu, BST_VCPU_REG_rsp, 0x3f00);
-    if (e == BST_OK)
-        e = bst_vcpu_write_reg(vcpu, BST_VCPU_REG_rip, 0x1000);
-    return e;
-}
-
 void init(void)
 {
     volatile uint8_t *ram = (volatile uint8_t *)guest_ram;
@@ -65,7 +41,8 @@ void init(void)
     uint64_t rip = 0;
     check(bst_vcpu_read_reg(vcpu, BST_VCPU_REG_rip, &rip) == BST_OK,
           "slot 9 holds a VCPU (its registers read)");
-    check(set_flat32(vcpu) == BST_OK, "the guest's registers are set");
+    check(bst_vcpu_set_flat32(vcpu, 0x1000, 0x3f00) == BST_OK,
+          "the guest's registers are set (flat 32-bit, entry gpa 0x1000, stack below 0x4000)");
     struct bst_vm_exit_msg exit = {0};
     bst_error_t e = bst_vcpu_run(vcpu, NULL, &exit);
     check(e == BST_OK && exit.reason == BST_VM_EXIT_IO && BST_VM_IO_PORT(exit.info0) == 0xe9 &&

@@ -38,6 +38,11 @@ bst_error_t bst_vcpu_write_regs(bst_cptr_t vcpu, unsigned first, unsigned count,
 bst_error_t bst_vcpu_read_reg(bst_cptr_t vcpu, unsigned reg, uint64_t *value);
 bst_error_t bst_vcpu_write_reg(bst_cptr_t vcpu, unsigned reg, uint64_t value);
 
+/* Put the guest in flat 32-bit protected mode at CPL 0, paging off: every segment based at
+ * 0 with a 4 GiB limit (selectors 0x08 code, 0x10 data), CR0 = PE|ET, CR3/CR4/EFER 0,
+ * RFLAGS 2, and the given RIP and RSP. The state tests and small guests start from. */
+bst_error_t bst_vcpu_set_flat32(bst_cptr_t vcpu, uint64_t rip, uint64_t rsp);
+
 /* Deliver an event (BST_VCPU_EVENT_*) to the guest at its next entry; `error_code`
  * where the event has BST_VCPU_EVENT_ERROR_CODE. SLOT_OCCUPIED if one is pending. */
 bst_error_t bst_vcpu_inject(bst_cptr_t vcpu, uint64_t event, uint64_t error_code);

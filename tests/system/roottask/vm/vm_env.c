@@ -6,11 +6,6 @@
 
 #include <libbastion/string.h>
 
-/* Flat 32-bit segments: base 0, limit 4 GiB, G and D/B set; code execute/read, data
- * read/write; DPL 0 (CPL 0). */
-#define ATTR_CODE32 0xc09bull
-#define ATTR_DATA32 0xc093ull
-
 static bst_error_t map_copy(struct vm *vm, bst_cptr_t frame, uint64_t offset, void **out)
 {
     bst_cptr_t copy;
@@ -69,27 +64,7 @@ bst_error_t vm_setup(struct vm *vm)
 
 bst_error_t vm_flat32(struct vm *vm, const char *entry)
 {
-    uint64_t segs[24];
-    for (unsigned i = 0; i < 6; i++) { /* es cs ss ds fs gs: selector, base, limit, attr */
-        bool code = i == 1;
-        segs[i * 4 + 0] = code ? 0x08 : 0x10;
-        segs[i * 4 + 1] = 0;
-        segs[i * 4 + 2] = 0xffffffffull;
-        segs[i * 4 + 3] = code ? ATTR_CODE32 : ATTR_DATA32;
-    }
-    bst_error_t e = bst_vcpu_write_regs(vm->vcpu, BST_VCPU_REG_es_sel, 24, segs);
-    if (e != BST_OK) {
-        return e;
-    }
-    const uint64_t ctl[] = {0x11 /* cr0: PE, ET */, 0, 0, 0 /* cr4 */, 0 /* efer */};
-    if ((e = bst_vcpu_write_regs(vm->vcpu, BST_VCPU_REG_cr0, 5, ctl)) != BST_OK) {
-        return e;
-    }
-    if ((e = bst_vcpu_write_reg(vm->vcpu, BST_VCPU_REG_rflags, 2)) != BST_OK ||
-        (e = bst_vcpu_write_reg(vm->vcpu, BST_VCPU_REG_rsp, 0x1f00)) != BST_OK) {
-        return e;
-    }
-    return bst_vcpu_write_reg(vm->vcpu, BST_VCPU_REG_rip, vm_gpa(entry));
+    return bst_vcpu_set_flat32(vm->vcpu, vm_gpa(entry), 0x1f00);
 }
 
 uint64_t vm_gpa(const char *label)
