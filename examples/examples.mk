@@ -30,9 +30,16 @@ SPEC_CORRUPT := $(BUILD)/pdtests/spec-corrupt
 # $(call system_rules,SRC_DIR,OUT_DIR,INIT_ELF): PD programs and modules.args of one system.
 define system_rules
 $(foreach src,$(wildcard $(1)/*.c),$(eval $(call pd_program,$(basename $(notdir $(src))),$(src),$(2))))
-$(2)/modules.args: $(1)/system.xml $(patsubst $(1)/%.c,$(2)/%.elf,$(wildcard $(1)/*.c)) $(TOOL) $(3) scripts/build-example.sh
-	$$(Q)scripts/build-example.sh $(TOOL) $(3) $(1)/system.xml $(2) > $$@.tmp && mv $$@.tmp $$@
+# The kernel goes to the tool too (TOOL_KERNEL_ELF): a coloured domain's colours must hold
+# its copy of the kernel image.
+$(2)/modules.args: $(1)/system.xml $(patsubst $(1)/%.c,$(2)/%.elf,$(wildcard $(1)/*.c)) $(TOOL) $(3) scripts/build-example.sh $(KERNEL_ELF)
+	$$(Q)BASTION_KERNEL_ELF=$$(TOOL_KERNEL_ELF) scripts/build-example.sh $(TOOL) $(3) $(1)/system.xml $(2) > $$@.tmp && mv $$@.tmp $$@
 endef
+
+TOOL_KERNEL_ELF = $(KERNEL_ELF)
+# colourfull tests init's refusal of a domain whose colours cannot hold its kernel image
+# copy, which the tool refuses first when it knows the kernel: it is built without.
+$(PD_TEST_BUILD)/colourfull/modules.args: TOOL_KERNEL_ELF :=
 
 $(foreach e,$(EXAMPLES),$(eval $(call system_rules,examples/$(e),$(EXAMPLE_BUILD)/$(e),$(INIT_ELF))))
 $(foreach t,$(PD_TESTS),$(eval $(call system_rules,init/tests/$(t),$(PD_TEST_BUILD)/$(t),$(INIT_ELF))))

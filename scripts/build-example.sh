@@ -11,11 +11,15 @@
 # each image. The kernel takes 16 boot modules (BOOT_MAX_MODULES), init among them:
 # the spec and 14 images; images beyond the 14th are
 # left out with a warning (their faults are reported without symbols).
+# With BASTION_KERNEL_ELF set, the tool gets the kernel (--kernel), so that it counts each
+# coloured domain's copy of the kernel image in the domain's colours.
 set -euo pipefail
 
 tool=$1 init=$2 xml=$3 out=$4 search=${5:-$4}
+kernel=()
+[[ -n ${BASTION_KERNEL_ELF:-} ]] && kernel=(--kernel "$BASTION_KERNEL_ELF")
 mkdir -p "$out/boot"
-"$tool" build "$xml" -o "$out" --search-path "$search" --json "$out/system.json" >&2
+"$tool" build "$xml" -o "$out" --search-path "$search" --json "$out/system.json" "${kernel[@]}" >&2
 modules=(--module "$init" --module "$out/system.spec")
 count=1
 for image in $(grep -o '"path": *"[^"]*"' "$out/system.json" | sed 's/.*"path": *"//; s/"$//' | sort -u); do

@@ -174,3 +174,49 @@ expect failed-rebuild 1 "overlap.xml:8:19: error: <map> in protection_domain 'ap
     "$tool" build overlap.xml -o image6 --json image6/system.json
 [[ ! -e image6/system.spec && ! -e image6/system.json ]] && echo "PASS: elf/failed-build-removes-stale-outputs" ||
     echo "FAIL: elf/failed-build-removes-stale-outputs: $(ls image6)"
+
+# The kernel image copy in a domain's colours (--kernel; tests/tool/elf/colour-fit.xml):
+# a "kernel" of N pages is the test program with the two symbols that bound the kernel's
+# code and read-only data. 64 pages fill d0's colours exactly; 65, or one page more of
+# the region, are refused at the domain; without --kernel the copy is not counted (and
+# that is warned about), so the larger region passes.
+fake_kernel() {
+    "$cc" "${link[@]}" -Wl,-Ttext=0x400000 -Wl,--defsym=_kernel_text_start=0x1000000 \
+        -Wl,--defsym=_kernel_rodata_end=$((0x1000000 + $1 * 4096)) -o "kernel$1.elf" \
+        "$here/elf/prog.c" || echo "FAIL: elf/kernel$1: cannot link a fake kernel"
+}
+fake_kernel 64
+fake_kernel 65
+mkdir -p fit && cp "$here/elf/colour-fit.xml" fit/ &&
+    sed 's/size="0x21000"/size="0x22000"/' fit/colour-fit.xml >fit/colour-fit-page-more.xml
+absent="warning: <program_image> in protection_domain 'a': program image 'absent.elf' (and 1 more) is not in the search path (fit), so it was not checked; build the programs first, or \`bastion build\` will report it"
+fit_error="fit/colour-fit.xml:17:37: error: <domain> 'd0' in <domain_schedule>: colours: the domain's frames, page tables and kernel objects and its copy of the kernel image"
+# fit_case NAME STATUS WANT XML ARGS...: status, and stderr has WANT (a prefix of a line).
+fit_case() {
+    local name=$1 want_status=$2 want=$3 xml=$4 got status
+    shift 4
+    got=$("$tool" check "fit/$xml" "$@" 2>&1 >/dev/null)
+    status=$?
+    if [[ $status -ne $want_status ]]; then
+        echo "FAIL: elf/$name: exit status $status, expected $want_status: $got"
+    elif ! grep -qF -- "$want" <<<"$got"; then
+        echo "FAIL: elf/$name: no '$want' in: $got"
+    elif [[ $want_status -eq 0 ]] && grep -q "error:" <<<"$got"; then
+        echo "FAIL: elf/$name: an error: $got"
+    else
+        echo "PASS: elf/$name"
+    fi
+}
+fit_case colour-kimage-fits-exactly 0 "$absent" colour-fit.xml --kernel kernel64.elf
+fit_case colour-kimage-page-short 1 "$fit_error (0x7" colour-fit.xml --kernel kernel65.elf
+fit_case colour-region-page-short 1 "${fit_error/colour-fit.xml/colour-fit-page-more.xml} (0x7" \
+    colour-fit-page-more.xml --kernel kernel64.elf
+fit_case colour-kimage-not-counted 0 "warning: <domain_schedule>: colours: init makes a copy of the kernel image (code and read-only data) from each coloured domain's colours, and without the kernel (--kernel FILE) it is not counted here" \
+    colour-fit-page-more.xml
+fit_case colour-kimage-counted-no-warning 0 "$absent" colour-fit.xml --kernel kernel64.elf
+"$tool" check fit/colour-fit.xml --kernel kernel64.elf 2>&1 | grep -q "not counted" &&
+    echo "FAIL: elf/colour-kimage-warning-with-kernel" || echo "PASS: elf/colour-kimage-warning-with-kernel"
+expect kernel-not-elf 1 "bastion: error: kernel 'text.elf': not an ELF file; give the linked program" \
+    "$tool" check fit/colour-fit.xml --kernel text.elf
+expect kernel-no-symbols 1 "bastion: error: kernel 'prog.elf': it has no symbols _kernel_text_start and _kernel_rodata_end; is it the Bastion kernel's ELF (bastion.elf, not bastion.bin), not stripped?" \
+    "$tool" check fit/colour-fit.xml --kernel prog.elf

@@ -24,9 +24,9 @@ static void set_bit(struct colour_set *s, unsigned c)
     s->bits[c / 64] |= 1ull << (c % 64);
 }
 
-static bool has_bit(const struct colour_set *s, unsigned c)
+bool colour_has(const struct colour_set *s, unsigned c)
 {
-    return (s->bits[c / 64] >> (c % 64)) & 1;
+    return c < COLOURS_MAX && ((s->bits[c / 64] >> (c % 64)) & 1);
 }
 
 unsigned colour_count(const struct colour_set *s)
@@ -88,16 +88,6 @@ bool attr_colours(struct diag_sink *d, const xmlNode *node, const char *name,
     return false;
 }
 
-/* What init makes of a domain's colours for every PD besides its stack: the IPC buffer,
- * the CSpace's CNode, the VSpace, the TCB and the scheduling context (init/colour.c). */
-static uint64_t pd_objects_ram(void)
-{
-    return BASTION_PAGE_SIZE + (1ULL << bst_obj_size_bits(BST_OBJ_CNODE, BASTION_CNODE_BITS)) +
-           (1ULL << bst_obj_fixed_bits(BST_OBJ_VSPACE)) +
-           (1ULL << bst_obj_fixed_bits(BST_OBJ_TCB)) +
-           (1ULL << bst_obj_fixed_bits(BST_OBJ_SCHED_CONTEXT));
-}
-
 /* True when region r is RAM that only domain `dom`'s PDs map (so it comes from its
  * colours). */
 static bool region_is_domains(const struct model *m, size_t r, uint32_t dom)
@@ -117,22 +107,6 @@ static bool region_is_domains(const struct model *m, size_t r, uint32_t dom)
     return mine && !other;
 }
 
-/* The RAM domain `dom` needs of its colours, at least: the RAM regions only its PDs map,
- * and its PDs' stacks, IPC buffers and main kernel objects. (Regions shared with another
- * domain come from uncoloured memory; program images, page tables and endpoints are not
- * known when this runs: init refuses at boot what still does not fit.) */
-static uint64_t domain_ram(const struct model *m, uint32_t dom)
-{
-    uint64_t need = 0;
-    for (size_t j = 0; j < m->pds.count; j++)
-        if (MODEL_PD(m, j)->domain == dom)
-            need += MODEL_PD(m, j)->stack_size + pd_objects_ram();
-    for (size_t r = 0; r < m->regions.count; r++)
-        if (region_is_domains(m, r, dom))
-            need += MODEL_REGION(m, r)->size;
-    return need;
-}
-
 /* Pages of a PD's CNode (spec.h's 2^BASTION_CNODE_BITS slots of 64 bytes). */
 #define CNODE_PAGES ((1u << BASTION_CNODE_BITS) * 64u / 4096u)
 
@@ -150,7 +124,7 @@ static bool has_aligned_run(const struct colour_set *s, unsigned run)
 {
     for (unsigned base = 0; base + run <= COLOURS_MAX; base += run) {
         unsigned c = base;
-        while (c < base + run && has_bit(s, c))
+        while (c < base + run && colour_has(s, c))
             c++;
         if (c == base + run)
             return true;
@@ -191,7 +165,7 @@ void check_colours(struct model *m, struct diag_sink *d)
         }
         bool ok = true;
         for (unsigned c = m->colour_total; c < COLOURS_MAX && ok; c++)
-            if (has_bit(&dom->colours, c)) {
+            if (colour_has(&dom->colours, c)) {
                 diag_node(d, DIAG_ERROR, dom->node, "colours",
                           "colours: colour %u is past the machine's %u colours (0 to %u)", c,
                           m->colour_total, m->colour_total - 1);
@@ -202,7 +176,7 @@ void check_colours(struct model *m, struct diag_sink *d)
             if (!other->has_colours)
                 continue;
             for (unsigned c = 0; c < m->colour_total && ok; c++)
-                if (has_bit(&dom->colours, c) && has_bit(&other->colours, c)) {
+                if (colour_has(&dom->colours, c) && colour_has(&other->colours, c)) {
                     diag_node(d, DIAG_ERROR, dom->node, "colours",
                               "colours: colour %u is also domain '%s''s; colour sets must be "
                               "disjoint, or the domains share cache sets",
@@ -212,19 +186,6 @@ void check_colours(struct model *m, struct diag_sink *d)
         }
         if (!ok)
             continue;
-        uint64_t per_colour = m->colour_memory / m->colour_total;
-        uint64_t have = per_colour * colour_count(&dom->colours);
-        uint64_t need = domain_ram(m, (uint32_t)i);
-        if (need > have) {
-            diag_node(d, DIAG_ERROR, dom->node, "colours",
-                      "colours: the domain's PDs need 0x%" PRIx64 " bytes of RAM (their own "
-                      "regions, stacks, IPC buffers, CNodes, VSpaces, TCBs and scheduling "
-                      "contexts) but its %u colours hold 0x%" PRIx64 " (0x%" PRIx64
-                      " each); the colour set is over-committed: give the domain more colours "
-                      "or less memory",
-                      need, colour_count(&dom->colours), have, per_colour);
-            continue;
-        }
         for (size_t r = 0; r < m->regions.count && ok; r++)
             if (region_is_domains(m, r, (uint32_t)i) &&
                 !page_fits_colours(m, &dom->colours, MODEL_REGION(m, r)->page_size)) {
@@ -267,10 +228,10 @@ void colours_layout(struct layout *l, const struct model *m)
         if (!dom->has_colours)
             continue;
         for (unsigned c = 0; c < m->colour_total; c++) {
-            if (!has_bit(&dom->colours, c) || (c > 0 && has_bit(&dom->colours, c - 1)))
+            if (!colour_has(&dom->colours, c) || (c > 0 && colour_has(&dom->colours, c - 1)))
                 continue;
             unsigned last = c;
-            while (last + 1 < m->colour_total && has_bit(&dom->colours, last + 1))
+            while (last + 1 < m->colour_total && colour_has(&dom->colours, last + 1))
                 last++;
             add_colour_entry(l, (uint32_t)i, c, last, 0);
         }

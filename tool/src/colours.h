@@ -1,8 +1,9 @@
 /*
  * Cache colouring of domains (docs/system-description.md, "Cache colouring"): each
  * domain of the schedule may own a set of page colours; the tool checks that the sets
- * are disjoint, inside the machine's colour count (a power of two), and large enough for
- * the RAM the domain's PDs need, and writes them into the spec's COLOURS table, from
+ * are disjoint and inside the machine's colour count (a power of two), and
+ * (colour_fit.h, once the images are read) large enough for what init makes from them,
+ * and writes them into the spec's COLOURS table, from
  * which init allocates each domain's frames and kernel objects (init/colour.c).
  */
 #ifndef BASTION_TOOL_COLOURS_H
@@ -30,6 +31,7 @@ bool attr_colours(struct diag_sink *d, const xmlNode *node, const char *name,
                   struct colour_set *out, bool *present);
 
 unsigned colour_count(const struct colour_set *s);
+bool colour_has(const struct colour_set *s, unsigned colour);
 
 /* The checks once names are resolved (called by check_sched). */
 void check_colours(struct model *m, struct diag_sink *d);

@@ -14,6 +14,7 @@
 #include "graph.h"
 #include "images.h"
 #include "json.h"
+#include "kernel_elf.h"
 #include "output_file.h"
 #include "layout.h"
 #include "pipeline.h"
@@ -52,6 +53,8 @@ static const char usage_text[] =
     "  --max-errors N       print at most N errors and N warnings (default 50; 0: all)\n"
     "  --ram SIZE           the machine's RAM (e.g. 2G): a system that needs more is an\n"
     "                       error (without it: a warning above 4 GiB)\n"
+    "  --kernel FILE        the kernel ELF the system boots with: each coloured domain's\n"
+    "                       copy of its image is counted in the domain's colours\n"
     "  FILE or -o FILE.dot may be '-' for standard output (--json, --report, graph)\n"
     "\n"
     "exit status: 0 success, 1 errors in the description or images, 2 usage error,\n"
@@ -74,12 +77,14 @@ struct options {
     size_t max_errors;
     enum path_scope scope;
     uint64_t ram;
+    const char *kernel;
 };
 
 /* Every option, for "did you mean" suggestions. */
 static const char *const option_names[] = {
-    "--output",     "--report", "--json", "--search-path", "--allow-outside-paths",
-    "--max-errors", "--ram",    "--help", "--version",     NULL,
+    "--output",     "--report", "--json",   "--search-path", "--allow-outside-paths",
+    "--max-errors", "--ram",    "--kernel", "--help",        "--version",
+    NULL,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -148,6 +153,8 @@ static int parse_option(int argc, char **argv, int *i, struct options *o)
                                value);
         return EXIT_OK;
     }
+    if (strcmp(arg, "--kernel") == 0)
+        return take_value(argc, argv, i, &o->kernel) ? EXIT_USAGE : EXIT_OK;
     if (strcmp(arg, "--search-path") == 0) {
         if (o->search_count == MAX_SEARCH_DIRS)
             return usage_error("too many %s options", arg);
@@ -285,7 +292,14 @@ static int run(const struct options *o)
     if (sp.count == 0)
         sp = (struct search_path){dirs, 1};
     enum image_need need = o->command == CMD_BUILD ? IMAGES_REQUIRED : IMAGES_IF_PRESENT;
-    struct pipeline_options po = {{&sp, need, o->scope}, o->max_errors, o->ram};
+    struct pipeline_options po = {{&sp, need, o->scope}, o->max_errors, o->ram, 0};
+    char why[512];
+    if (o->kernel && !kernel_elf_copy_pages(o->kernel, &po.kimage_pages, why, sizeof(why))) {
+        fprintf(stderr, "bastion: error: kernel '%s': %s\n", o->kernel, why);
+        remove_stale_outputs(o);
+        free(default_dir);
+        return EXIT_DESCRIPTION;
+    }
     struct checked_system s;
     int rc = pipeline_check(&s, o->system, NULL, 0, &po, stderr);
     if (rc == EXIT_OK)

@@ -4,6 +4,7 @@
 #include "late_image.h"
 #include "pipeline.h"
 #include "check.h"
+#include "colour_fit.h"
 #include "parse.h"
 #include "schema.h"
 
@@ -24,6 +25,7 @@ static int run_stages(struct checked_system *s, const char *path, const char *te
         return EXIT_DESCRIPTION;
     if (o->images.search && !images_check(&s->model, &o->images, &s->diag))
         return EXIT_DESCRIPTION;
+    colours_check_fit(&s->model, o->kimage_pages, &s->diag);
     return EXIT_OK;
 }
 

@@ -1,6 +1,7 @@
 /*
  * The checking pipeline shared by every command and by the fuzz target:
- * read -> XML parse -> model (structure, values) -> schema -> semantic checks -> images.
+ * read -> XML parse -> model (structure, values) -> schema -> semantic checks -> images
+ * -> whether the coloured domains' objects fit their colours (colour_fit.h).
  * Each stage runs only when the ones before it found no error, so that one mistake
  * gives one clear message rather than a cascade.
  */
@@ -25,6 +26,7 @@ struct pipeline_options {
     struct image_options images; /* images.search NULL: images are not looked up */
     size_t max_errors;           /* errors (and warnings) printed at most; 0: all */
     uint64_t ram;                /* the machine's RAM (--ram); 0: not given */
+    uint64_t kimage_pages;       /* pages of a kernel image copy (--kernel); 0: unknown */
 };
 
 /*

@@ -1,0 +1,337 @@
+/*
+ * Whether each coloured domain's objects fit its colours (colour_fit.h).
+ *
+ * init (init/colour.c) cuts *stripes* of max(N, 16) pages out of RAM, aligned to their
+ * size, and splits each, halving, into aligned blocks that lie wholly in one domain's
+ * colours; a domain's objects are retyped from its blocks, first fit, each object aligned
+ * to its size above the block's watermark; a stripe is cut when no block of the domain
+ * holds the next object, until the coloured memory's stripes are all cut. Every stripe
+ * gives a domain the same blocks, so a domain's objects land in the same places whatever
+ * the other domains take: the domain fits when its objects, in init's order, need no
+ * more stripes than the coloured memory has.
+ *
+ * init's order: the spec's objects, in table order (a region whose physical address a PD
+ * receives as one untyped block of the next power of two); then an endpoint for each PD
+ * that has children and no endpoint; then, for each coloured domain, its copy of the
+ * kernel image (a KERNEL_IMAGE object, then one 4 KiB frame per page). This file replays
+ * that order over the tool's own layout, so what it counts is what init will make; if
+ * init's order or packing changes, this replay must change with it.
+ */
+#include "colour_fit.h"
+
+#include "colours.h"
+#include "diag.h"
+#include "layout.h"
+#include "model.h"
+#include "util.h"
+
+#include <bastion/objtype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_BITS        12u
+#define STRIPE_MIN_PAGES 16u /* init/colour.c */
+#define KIMAGE_OBJ_BITS  14u /* BST_OBJ_KERNEL_IMAGE's size */
+/* Stripes replayed at most (a bound on the tool's memory): coloured memory beyond them is
+ * compared by bytes only, which ignores the blocks' alignment. */
+#define FIT_STRIPES_MAX  4096u
+
+struct fit_block {
+    uint8_t bits;  /* log2 bytes */
+    uint64_t used; /* the watermark */
+};
+
+/* One domain's pool as init builds it. */
+struct fit_pool {
+    const struct colour_set *colours;
+    unsigned total;            /* N */
+    unsigned stripe_log2;      /* log2 pages of a stripe */
+    struct fit_block *pattern; /* the domain's blocks of one stripe, in init's order */
+    size_t pattern_count;
+    struct vec blocks;    /* struct fit_block: the blocks of the stripes cut */
+    size_t full;          /* blocks[0 .. full) have no byte left */
+    uint64_t stripes;     /* stripes cut */
+    uint64_t limit;       /* the coloured memory's stripes */
+    bool overflow;        /* an object found no room in them */
+    uint8_t largest_bits; /* the largest block's log2 bytes */
+    bool too_large;       /* an object larger than any block */
+    uint64_t bytes;       /* what the objects take, besides alignment */
+};
+
+/* Whether every page of the aligned 2^k pages at stripe offset `first` has a colour of
+ * the set (*all) or none of them does (*none). */
+static void block_colours(const struct fit_pool *p, uint64_t first, unsigned k, bool *all,
+                          bool *none)
+{
+    *all = true;
+    *none = true;
+    for (uint64_t j = first; j < first + (1ULL << k); j++) {
+        bool mine = colour_has(p->colours, (unsigned)(j % p->total));
+        *all &= mine;
+        *none &= !mine;
+    }
+}
+
+/* init's split(): the domain's blocks of a stripe, lower halves first. */
+static void split(struct fit_pool *p, struct vec *out, uint64_t first, unsigned k)
+{
+    bool all, none;
+    block_colours(p, first, k, &all, &none);
+    if (all) {
+        struct fit_block *b = vec_push(out, sizeof(*b));
+        *b = (struct fit_block){(uint8_t)(k + PAGE_BITS), 0};
+        if (b->bits > p->largest_bits)
+            p->largest_bits = b->bits;
+        return;
+    }
+    if (none || k == 0)
+        return;
+    split(p, out, first, k - 1);
+    split(p, out, first + (1ULL << (k - 1)), k - 1);
+}
+
+static void pool_init(struct fit_pool *p, const struct model *m, const struct colour_set *c)
+{
+    memset(p, 0, sizeof(*p));
+    p->colours = c;
+    p->total = m->colour_total;
+    unsigned pages = p->total > STRIPE_MIN_PAGES ? p->total : STRIPE_MIN_PAGES;
+    while ((1u << (p->stripe_log2 + 1)) <= pages)
+        p->stripe_log2++;
+    struct vec pattern = {0};
+    split(p, &pattern, 0, p->stripe_log2);
+    p->pattern = pattern.items;
+    p->pattern_count = pattern.count;
+}
+
+static void pool_free(struct fit_pool *p)
+{
+    free(p->pattern);
+    vec_free(&p->blocks);
+}
+
+/* One more stripe's blocks; false when the coloured memory has no more. */
+static bool cut_stripe(struct fit_pool *p)
+{
+    if (p->stripes == p->limit)
+        return false;
+    for (size_t j = 0; j < p->pattern_count; j++)
+        *(struct fit_block *)vec_push(&p->blocks, sizeof(struct fit_block)) = p->pattern[j];
+    p->stripes++;
+    return true;
+}
+
+/* init's colour_alloc(): `count` objects of 2^bits bytes, first fit, cutting stripes as
+ * needed; p->overflow once the coloured memory's stripes cannot hold them. */
+static void pool_alloc(struct fit_pool *p, unsigned bits, uint64_t count)
+{
+    if (count == 0)
+        return;
+    p->bytes += count << bits;
+    if (bits > p->largest_bits)
+        p->too_large = true;
+    if (p->too_large || p->overflow)
+        return;
+    uint64_t align = 1ULL << bits;
+    for (size_t i = p->full;; i++) {
+        if (i == p->blocks.count && !cut_stripe(p)) {
+            p->overflow = true;
+            return;
+        }
+        struct fit_block *b = VEC_AT(&p->blocks, struct fit_block, i);
+        if (i == p->full && b->used == 1ULL << b->bits) {
+            p->full++;
+            continue;
+        }
+        uint64_t start = (b->used + align - 1) & ~(align - 1), size = 1ULL << b->bits;
+        uint64_t n = start < size ? (size - start) >> bits : 0;
+        n = n < count ? n : count;
+        if (n == 0)
+            continue;
+        b->used = start + (n << bits);
+        count -= n;
+        if (count == 0)
+            return;
+    }
+}
+
+/* The kernel object size (log2 bytes) of a spec object, as init retypes it. */
+static unsigned object_bits(const struct bastion_spec_object *o)
+{
+    switch (o->type) {
+    case BASTION_OBJ_TCB:
+        return bst_obj_fixed_bits(BST_OBJ_TCB);
+    case BASTION_OBJ_SCHED_CONTEXT:
+        return bst_obj_fixed_bits(BST_OBJ_SCHED_CONTEXT);
+    case BASTION_OBJ_CNODE:
+        return bst_obj_size_bits(BST_OBJ_CNODE, o->size_bits);
+    case BASTION_OBJ_ENDPOINT:
+        return bst_obj_fixed_bits(BST_OBJ_ENDPOINT);
+    case BASTION_OBJ_NOTIFICATION:
+        return bst_obj_fixed_bits(BST_OBJ_NOTIFICATION);
+    case BASTION_OBJ_REPLY:
+        return bst_obj_fixed_bits(BST_OBJ_REPLY);
+    case BASTION_OBJ_VSPACE:
+        return bst_obj_fixed_bits(BST_OBJ_VSPACE);
+    case BASTION_OBJ_PAGE_DIR_PT:
+        return bst_obj_fixed_bits(BST_OBJ_PT_L3);
+    case BASTION_OBJ_PAGE_DIR:
+        return bst_obj_fixed_bits(BST_OBJ_PT_L2);
+    case BASTION_OBJ_PAGE_TABLE:
+        return bst_obj_fixed_bits(BST_OBJ_PT_L1);
+    default:
+        return o->size_bits;
+    }
+}
+
+static const struct bastion_spec_pd *spec_pd(const struct layout *l, uint32_t p)
+{
+    return LAYOUT_ENTRY(l, BASTION_TABLE_PDS, struct bastion_spec_pd, p);
+}
+
+/* init's colour_pd_domain(): PD p's domain when it is coloured, else NO_INDEX. */
+static uint32_t pd_domain(const struct model *m, const struct layout *l, uint32_t p)
+{
+    uint32_t d = spec_pd(l, p)->domain;
+    return d < m->domains.count && MODEL_DOMAIN(m, d)->has_colours ? d : NO_INDEX;
+}
+
+/* init's region_domain(): the one coloured domain whose PDs alone map region r. */
+static uint32_t region_domain(const struct model *m, const struct layout *l, uint32_t r)
+{
+    const struct bastion_spec_region *reg =
+        LAYOUT_ENTRY(l, BASTION_TABLE_REGIONS, struct bastion_spec_region, r);
+    if (reg->flags & (BASTION_REGION_FIXED_PHYS | BASTION_REGION_PLATFORM_HPET))
+        return NO_INDEX;
+    uint32_t dom = NO_INDEX;
+    for (size_t k = 0; k < l->tables[BASTION_TABLE_MAPS].count; k++) {
+        const struct bastion_spec_map *map =
+            LAYOUT_ENTRY(l, BASTION_TABLE_MAPS, struct bastion_spec_map, k);
+        if (map->region != r)
+            continue;
+        uint32_t d = pd_domain(m, l, map->pd);
+        if (d == NO_INDEX || (dom != NO_INDEX && d != dom))
+            return NO_INDEX;
+        dom = d;
+    }
+    return dom;
+}
+
+static bool paddr_delivered(const struct layout *l, uint32_t r)
+{
+    for (size_t i = 0; i < l->tables[BASTION_TABLE_PATCHES].count; i++) {
+        const struct bastion_spec_patch *p =
+            LAYOUT_ENTRY(l, BASTION_TABLE_PATCHES, struct bastion_spec_patch, i);
+        if (p->kind == BASTION_PATCH_REGION_PADDR && p->index == r)
+            return true;
+    }
+    return false;
+}
+
+/* Domain `dom`'s requests for object entry i, in init's create_objects(). */
+static void alloc_object(struct fit_pool *p, const struct model *m, const struct layout *l,
+                         uint32_t dom, uint32_t i)
+{
+    const struct bastion_spec_object *o =
+        LAYOUT_ENTRY(l, BASTION_TABLE_OBJECTS, struct bastion_spec_object, i);
+    for (uint32_t r = 0; r < l->tables[BASTION_TABLE_REGIONS].count; r++) {
+        const struct bastion_spec_region *reg =
+            LAYOUT_ENTRY(l, BASTION_TABLE_REGIONS, struct bastion_spec_region, r);
+        if (reg->frames != i)
+            continue;
+        if (region_domain(m, l, r) != dom)
+            return;
+        if (paddr_delivered(l, r)) { /* one untyped of the next power of two */
+            unsigned bits = 0;
+            while ((1ULL << bits) < reg->size)
+                bits++;
+            pool_alloc(p, bits, 1);
+        } else {
+            pool_alloc(p, object_bits(o), o->count);
+        }
+        return;
+    }
+    if (o->pd != BASTION_SPEC_NONE && pd_domain(m, l, o->pd) == dom)
+        pool_alloc(p, object_bits(o), o->count);
+}
+
+static bool has_children(const struct layout *l, uint32_t p)
+{
+    for (uint32_t q = 0; q < l->tables[BASTION_TABLE_PDS].count; q++)
+        if (spec_pd(l, q)->parent == p)
+            return true;
+    return false;
+}
+
+/* Everything init makes from domain dom's colours, in init's order. */
+static void replay(struct fit_pool *p, const struct model *m, const struct layout *l, uint32_t dom,
+                   uint64_t kimage_pages)
+{
+    for (uint32_t i = 0; i < l->tables[BASTION_TABLE_OBJECTS].count; i++)
+        alloc_object(p, m, l, dom, i);
+    for (uint32_t q = 0; q < l->tables[BASTION_TABLE_PDS].count; q++)
+        if (spec_pd(l, q)->endpoint == BASTION_SPEC_NONE && has_children(l, q) &&
+            pd_domain(m, l, q) == dom)
+            pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_ENDPOINT), 1);
+    if (kimage_pages != 0) {
+        pool_alloc(p, KIMAGE_OBJ_BITS, 1);
+        for (uint64_t k = 0; k < kimage_pages; k++)
+            pool_alloc(p, PAGE_BITS, 1);
+    }
+}
+
+static void check_domain(const struct model *m, const struct layout *l, uint32_t dom,
+                         uint64_t kimage_pages, struct diag_sink *d)
+{
+    const struct model_domain *md = MODEL_DOMAIN(m, dom);
+    struct fit_pool p;
+    pool_init(&p, m, &md->colours);
+    p.limit = m->colour_memory >> (p.stripe_log2 + PAGE_BITS);
+    if (p.limit > FIT_STRIPES_MAX)
+        p.limit = FIT_STRIPES_MAX;
+    replay(&p, m, l, dom, kimage_pages);
+    uint64_t per_stripe = ((1ULL << p.stripe_log2) / p.total * colour_count(&md->colours))
+                          << PAGE_BITS;
+    uint64_t stripes = m->colour_memory >> (p.stripe_log2 + PAGE_BITS);
+    bool huge = stripes > FIT_STRIPES_MAX; /* not replayed to the end: bytes only */
+    const char *with = kimage_pages ? " and its copy of the kernel image" : "";
+    if (p.too_large)
+        diag_node(d, DIAG_ERROR, md->node, "colours",
+                  "colours: an object init makes for the domain%s is larger than any aligned "
+                  "block of its colours (at most %u KiB): give the domain an aligned run of "
+                  "more colours",
+                  with, (1u << p.largest_bits) / 1024);
+    else if (huge ? p.bytes > stripes * per_stripe : p.overflow)
+        diag_node(d, DIAG_ERROR, md->node, "colours",
+                  "colours: the domain's frames, page tables and kernel objects%s (0x%" PRIx64
+                  " bytes) do not fit its %u colours, which hold 0x%" PRIx64 " (0x%" PRIx64
+                  " in each of the coloured memory's %" PRIu64 " stripes), as init packs them "
+                  "into aligned blocks; give the domain more colours or the schedule more "
+                  "memory",
+                  with, p.bytes, colour_count(&md->colours), stripes * per_stripe, per_stripe,
+                  stripes);
+    pool_free(&p);
+}
+
+void colours_check_fit(const struct model *m, uint64_t kimage_pages, struct diag_sink *d)
+{
+    if (!m->has_domain_schedule || m->colour_total == 0)
+        return;
+    bool any = false;
+    for (size_t i = 0; i < m->domains.count; i++)
+        any |= MODEL_DOMAIN(m, i)->has_colours;
+    if (!any)
+        return;
+    struct layout l;
+    layout_build(&l, m);
+    for (uint32_t i = 0; i < m->domains.count; i++)
+        if (MODEL_DOMAIN(m, i)->has_colours)
+            check_domain(m, &l, i, kimage_pages, d);
+    layout_free(&l);
+    if (kimage_pages == 0)
+        diag_node(d, DIAG_WARNING, m->domain_schedule_node, "colours",
+                  "colours: init makes a copy of the kernel image (code and read-only data) "
+                  "from each coloured domain's colours, and without the kernel (--kernel "
+                  "FILE) it is not counted here");
+}
