@@ -127,7 +127,9 @@ uint64_t domain_check(uint64_t now)
         start += domain_state.schedule[i].length;
     }
     enter_slot(i, start);
-    kimage_enter_domain(domain_state.current); /* its copy of the kernel image, if any */
+    /* Its copy of the kernel image, if any; when the slot left flushes the TLB (below),
+     * that one flush serves the change of copy too. */
+    kimage_enter_domain_flushing(domain_state.current, left->flush);
     domain_state.stats.switches++;
     if (domain_state.protect) { /* inside the pad of the slot left */
         irq_domain_enter(domain_state.current);

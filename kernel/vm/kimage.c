@@ -41,10 +41,10 @@ static bool complete(const struct kimage *k)
     return k->pages != 0 && k->filled == k->pages;
 }
 
-void kimage_activate(paddr_t obj)
+void kimage_activate(paddr_t obj, unsigned caller_flushes)
 {
     if (obj != kimage_state.active) {
-        arch_kimage_activate(obj != 0 ? tables_of(obj) : 0);
+        arch_kimage_activate(obj != 0 ? tables_of(obj) : 0, caller_flushes);
         kimage_state.active = obj;
     }
 }
@@ -68,7 +68,7 @@ static void unbind(paddr_t obj)
     kimage_state.domain_image[k->domain] = 0;
     k->domain = KIMAGE_NO_DOMAIN;
     if (kimage_state.active == obj) {
-        kimage_activate(0); /* same bytes at the same addresses: safe in mid-execution */
+        kimage_activate(0, 0); /* same bytes: safe in mid-execution */
     }
 }
 

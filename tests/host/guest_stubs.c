@@ -40,7 +40,8 @@ void kimage_slot_emptied(struct cte *slot)
 
 struct kimage_state kimage_state;
 
-void kimage_activate(paddr_t obj)
+void kimage_activate(paddr_t obj, unsigned caller_flushes)
 {
+    (void)caller_flushes;
     kimage_state.active = obj;
 }

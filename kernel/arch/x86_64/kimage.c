@@ -108,13 +108,15 @@ void arch_kimage_unfill(paddr_t tables, unsigned page)
     *e = kernel_image_paddr((const void *)page_va(page)) | (*e & ~PT_ADDR_MASK);
 }
 
-void arch_kimage_activate(paddr_t tables)
+void arch_kimage_activate(paddr_t tables, unsigned caller_flushes)
 {
     uint64_t *e = kernel_pdpt_entry();
     uint64_t want = tables == 0 ? shared_pd_entry : tables | (shared_pd_entry & ~PT_ADDR_MASK);
     if (*e != want) {
         *e = want;
-        arch_timeprot_flush(BST_DOMAIN_FLUSH_TLB); /* global entries too */
+        if (!(caller_flushes & BST_DOMAIN_FLUSH_TLB)) {
+            arch_timeprot_flush(BST_DOMAIN_FLUSH_TLB); /* global entries too */
+        }
     }
 }
 

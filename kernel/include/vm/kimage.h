@@ -49,18 +49,27 @@ struct kimage_state {
 };
 extern struct kimage_state kimage_state;
 
-/* Run on `obj` (0: the shared image) from now on: the slow part of the switch. */
-void kimage_activate(paddr_t obj);
+/* Run on `obj` (0: the shared image) from now on: the slow part of the switch. It
+ * flushes the whole TLB (global entries and every PCID) unless `caller_flushes`, the
+ * BST_DOMAIN_FLUSH_* flushes its caller makes before any user code runs, has the TLB's:
+ * then one flush serves both (until it, the CPU may use translations to the copy it
+ * left, whose bytes are the same). */
+void kimage_activate(paddr_t obj, unsigned caller_flushes);
 
 /* A slot of domain `domain` (< KIMAGE_DOMAINS) begins (thread/domain.c): run on its copy,
  * or on the shared image if it has none. Inline: a switch between domains that run the
  * same image pays one load and one compare. */
-static inline void kimage_enter_domain(uint8_t domain)
+static inline void kimage_enter_domain_flushing(uint8_t domain, unsigned caller_flushes)
 {
     paddr_t want = kimage_state.domain_image[domain % KIMAGE_DOMAINS];
     if (want != kimage_state.active) {
-        kimage_activate(want);
+        kimage_activate(want, caller_flushes);
     }
+}
+
+static inline void kimage_enter_domain(uint8_t domain)
+{
+    kimage_enter_domain_flushing(domain, 0);
 }
 
 /* For the kernel's benchmark of the domain switch (arch/x86_64/bench/domain_bench.c):

@@ -53,8 +53,9 @@ void arch_kimage_unfill(paddr_t tables, unsigned page)
     words(tables)[page] = shared_page(page);
 }
 
-void arch_kimage_activate(paddr_t tables)
+void arch_kimage_activate(paddr_t tables, unsigned caller_flushes)
 {
+    (void)caller_flushes; /* the host has no TLB */
     active = tables;
 }
 

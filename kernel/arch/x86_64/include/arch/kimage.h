@@ -36,8 +36,10 @@ void arch_kimage_fill(paddr_t tables, unsigned page, paddr_t frame);
 void arch_kimage_unfill(paddr_t tables, unsigned page);
 
 /* Run on the copy `tables` (0: the shared image) from now on: the kernel PDPT entry,
- * then a flush of every TLB entry, global ones too, when it changed. */
-void arch_kimage_activate(paddr_t tables);
+ * then, when it changed, a flush of every TLB entry, global ones too, unless
+ * `caller_flushes` (BST_DOMAIN_FLUSH_* flags) says the caller makes that flush before any
+ * user code runs. */
+void arch_kimage_activate(paddr_t tables, unsigned caller_flushes);
 
 /* The physical page that page `page` of the kernel's code and read-only data translates
  * to through the copy `tables` (0: the shared image's tables), walking the tables. */
