@@ -145,6 +145,14 @@ void budget_step(void)
     release_due(now);
 }
 
+void budget_idle(void)
+{
+    if (KCPU(running_sc) != NULL) {
+        sched_account_current();
+        stop_running_sc();
+    }
+}
+
 void budget_start_running(struct tcb *t)
 {
     if (t->sc->limited) {

@@ -320,6 +320,7 @@ void kernel_exit(void)
         }
         choose();
         if (KCPU_HOT(sched_state).current == NULL) {
+            budget_idle();
             budget_arm_timer(NULL);
             arch_wait_for_interrupt(); /* idle: interrupts may make threads runnable */
             continue;

@@ -69,6 +69,12 @@ static inline __attribute__((always_inline)) bool budget_still_unarmed(void)
  * that was running, take its thread off the CPU if the budget is gone (or raise its
  * timeout fault), and put threads whose budget came back into the ready queues. */
 void budget_step(void);
+/* The CPU goes idle: the limited context that ran last is charged up to now and is no
+ * longer running, so that the halt is charged to nobody (charged to the context of the
+ * thread that blocked last, it would throttle that thread for time it never ran: a
+ * native PD of 1 ms per 10 ms that waited for a 10 ms timeout on an idle CPU was charged
+ * the whole wait and came 100 ms late; docs/virtualisation.md, "Linux under Bastion"). */
+void budget_idle(void);
 /* `t` (with a scheduling context) starts running now (remembered for its next charge). */
 void budget_start_running(struct tcb *t);
 /* Program the one-shot timer for the next event while `t` runs (NULL: idle). */
