@@ -85,10 +85,11 @@ suite-system-examples: $(KERNEL_BIN) $(foreach e,$(EXAMPLES),$(EXAMPLE_BUILD)/$(
 	    $(foreach e,$(EXAMPLES),$(e):examples/$(e):$(EXAMPLE_BUILD)/$(e))
 
 suite-system-pd: $(KERNEL_BIN) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF) $(INIT_NOKIMAGE_ELF) \
+    $(INIT_NOCOLOUROBJ_ELF) \
     $(SPEC_CORRUPT) $(foreach t,$(PD_TESTS),$(PD_TEST_BUILD)/$(t)/modules.args)
 	$(Q)scripts/run-suite.sh system-pd $(BUILD)/test-results -- \
 	    env INIT_TAMPER_ELF=$(INIT_TAMPER_ELF) INIT_NOCOLOUR_ELF=$(INIT_NOCOLOUR_ELF) \
-	    INIT_NOKIMAGE_ELF=$(INIT_NOKIMAGE_ELF) \
+	    INIT_NOKIMAGE_ELF=$(INIT_NOKIMAGE_ELF) INIT_NOCOLOUROBJ_ELF=$(INIT_NOCOLOUROBJ_ELF) \
 	    SPEC_CORRUPT=$(SPEC_CORRUPT) TOOL=$(TOOL) \
 	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/pd \
 	    $(foreach t,$(PD_TESTS),$(t):init/tests/$(t):$(PD_TEST_BUILD)/$(t))

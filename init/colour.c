@@ -301,7 +301,10 @@ static uint64_t from_pool(uint32_t d, bst_objtype_t type, unsigned size_bits, ui
 bst_error_t colour_alloc(uint32_t domain, bst_objtype_t type, unsigned size_bits,
                          uint64_t first_slot, uint64_t count)
 {
-    if (domain == BASTION_SPEC_NONE || !colour_enforced())
+    bool frames = type == BST_OBJ_FRAME_4K || type == BST_OBJ_FRAME_2M ||
+                  type == BST_OBJ_FRAME_1G || type == BST_OBJ_UNTYPED;
+    if (domain == BASTION_SPEC_NONE || !colour_enforced() ||
+        (!frames && !colour_objects_enforced()))
         return untyped_alloc(type, size_bits, first_slot, count);
     unsigned bits = bst_obj_size_bits(type, size_bits);
     if (bits > largest_bits[domain])
@@ -335,28 +338,6 @@ void colour_why(uint32_t domain, unsigned bits, bst_error_t e, char *buf, size_t
                      (unsigned long)(pages_owned[domain] * 4));
     else
         bst_snprintf(buf, size, "%s", bst_error_name(e));
-}
-
-struct colour_probe colour_probe_blocks(void)
-{
-    struct colour_probe r = {.blocks = n_blocks, .wrong_domain = BASTION_SPEC_NONE};
-    for (uint32_t i = 0; i < n_blocks; i++) {
-        struct colour_block *b = &blocks[i];
-        uint64_t slot = slot_alloc(1), paddr = 0;
-        if (slot == 0)
-            break;
-        bst_error_t e = BST_OK;
-        if (retype_from(b, BST_OBJ_FRAME_4K, 0, PAGE_BITS, slot, 1, &e) != 1 ||
-            bst_frame_get_address(slot, &paddr) != BST_OK)
-            continue; /* full: its objects leave no page */
-        r.probed++;
-        uint32_t c = (uint32_t)((paddr >> PAGE_BITS) & (total - 1));
-        if (owner[c] != b->domain && r.wrong++ == 0) {
-            r.wrong_domain = b->domain;
-            r.wrong_paddr = paddr;
-        }
-    }
-    return r;
 }
 
 void colour_print_cost(void)

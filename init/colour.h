@@ -10,6 +10,9 @@
  *   colour_enforce.c  build configuration: colour_enforced() (colour_enforce_none.c in
  *                     init-nocolour.elf turns allocation by colour off, so that the test
  *                     can see the check fail)
+ *   colour_objects_on.c  build configuration: colour_objects_enforced()
+ *                     (colour_objects_off.c in init-nocolourobj.elf: kernel objects only
+ *                     come from any RAM, so that the check of their addresses can fail)
  */
 #ifndef INIT_COLOUR_H
 #define INIT_COLOUR_H
@@ -37,6 +40,9 @@ bool llc_geometry_read(struct llc_geometry *g);
 
 /* Build configuration: false only in init-nocolour.elf (fault injection). */
 bool colour_enforced(void);
+/* Build configuration: false only in init-nocolourobj.elf (fault injection: a coloured
+ * domain's kernel objects, but not its frames, come from any RAM). */
+bool colour_objects_enforced(void);
 
 /* Read the spec's colour sets, compare the count with the machine's cache and print
  * both; init_fatal() when the count cannot separate domains on this machine. Nothing
@@ -67,16 +73,6 @@ void colour_why(uint32_t domain, unsigned bits, bst_error_t e, char *buf, size_t
  * it holds (or nothing is coloured). */
 bool colour_check(void);
 
-/* The pools' blocks, where kernel objects come from (they have no address query): a
- * 4 KiB probe frame retyped from each block that still has a page free, its physical
- * address read and its colour compared with the block's domain. */
-struct colour_probe {
-    uint32_t blocks, probed, wrong;
-    uint32_t wrong_domain; /* the first wrong block's */
-    uint64_t wrong_paddr;
-};
-struct colour_probe colour_probe_blocks(void);
-
 /* For colour_check(): the colour count, a domain's set, the pool's figures. */
 uint32_t colour_total(void);
 bool colour_in_set(uint32_t domain, uint32_t colour);
@@ -95,6 +91,9 @@ bool colour_kimage_wanted(void);
  * the first wrong page and returns how many were wrong; *pages: how many were checked. */
 uint64_t colour_check_kimages(uint64_t (*seen)[BASTION_COLOURS_MAX / 64], uint32_t domains,
                               uint64_t *pages);
+/* For colour_check(): the KERNEL_IMAGE object of coloured domain d's copy (a slot in
+ * init's CNode), or 0. */
+uint64_t colour_kimage_object(uint32_t d);
 void colour_print_cost(void);
 
 #endif

@@ -10,12 +10,16 @@
  * from the kernel's translation tables (colour_check_kimages(), colour_kimage.c), and its
  * colours join the domain's in the test that no colour is in two domains.
  *
- * Kernel objects (TCBs, CNodes, page tables, ...) have no address query; they come from
- * the blocks of the domain's pool (colour.c), and each block that still has a free page
- * is probed: a frame retyped from it must have one of the domain's colours too.
+ * Kernel objects (TCBs, scheduling contexts, CNodes, VSpaces and page tables,
+ * endpoints, notifications, replies, the endpoint init adds for a parent, and each
+ * copy's KERNEL_IMAGE object) are checked the same way from their physical addresses
+ * (DOMAIN_OBJECT_ADDRESS): every page an object spans must have one of its domain's
+ * colours, and those colours join the test that no colour is in two domains. An
+ * allocator that gave kernel objects any RAM (init-nocolourobj.elf) fails it.
  */
 #include "colour.h"
 
+#include <libbastion/kimage.h>
 #include <libbastion/vspace.h>
 
 #define DOMAINS_MAX 256
@@ -23,10 +27,11 @@
 
 static uint64_t seen[DOMAINS_MAX][SEEN_WORDS]; /* colours seen in each domain's frames */
 static uint64_t frames_of[DOMAINS_MAX];
+static uint64_t objects_of[DOMAINS_MAX];
 
 struct verdict {
     uint64_t frames, wrong;
-    char first[160]; /* the first wrong frame, in words */
+    char first[200]; /* the first wrong frame or object, in words */
 };
 
 static void wrong(struct verdict *v, uint32_t i, uint64_t k, const char *why)
@@ -67,6 +72,91 @@ static void check_frames(uint32_t i, uint32_t d, struct verdict *v)
     }
 }
 
+static const char *pd_name(uint32_t p)
+{
+    return spec_string(&the_spec, the_spec.pds[p].name);
+}
+
+/* A spec object type's name, for messages. */
+static const char *object_name(uint32_t type)
+{
+    static const char *const names[] = {
+        [BASTION_OBJ_TCB] = "TCB",
+        [BASTION_OBJ_SCHED_CONTEXT] = "scheduling context",
+        [BASTION_OBJ_CNODE] = "CNode",
+        [BASTION_OBJ_ENDPOINT] = "endpoint",
+        [BASTION_OBJ_NOTIFICATION] = "notification",
+        [BASTION_OBJ_REPLY] = "reply object",
+        [BASTION_OBJ_VSPACE] = "VSpace",
+        [BASTION_OBJ_PAGE_DIR_PT] = "page directory pointer table",
+        [BASTION_OBJ_PAGE_DIR] = "page directory",
+        [BASTION_OBJ_PAGE_TABLE] = "page table",
+    };
+    return type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type] : "object";
+}
+
+/* The kernel object at `slot` (in init's CNode), which must lie in domain d's colours;
+ * `what` names it for the message. */
+static void check_object(uint64_t slot, uint32_t d, const char *what, struct verdict *v)
+{
+    uint64_t paddr = 0, bits = 0;
+    bst_error_t e = bst_domain_object_address(BST_SLOT_DOMAIN_CONTROL, slot, &paddr, &bits);
+    uint32_t n = colour_total();
+    v->frames++;
+    objects_of[d]++;
+    if (e != BST_OK) {
+        if (v->wrong++ == 0)
+            bst_snprintf(v->first, sizeof(v->first), "%s: no physical address (%s)", what,
+                         bst_error_name(e));
+        return;
+    }
+    uint64_t pages = bits > 12 ? 1ULL << (bits - 12) : 1;
+    for (uint64_t page = 0; page < pages && page < n; page++) {
+        uint32_t c = (uint32_t)(((paddr >> 12) + page) & (n - 1));
+        seen[d][c / 64] |= 1ULL << (c % 64);
+        if (!colour_in_set(d, c)) {
+            if (v->wrong++ == 0)
+                bst_snprintf(v->first, sizeof(v->first),
+                             "%s at physical 0x%lx has colour %u, not domain '%s''s", what,
+                             (unsigned long)(paddr + page * 4096), c,
+                             spec_string(&the_spec, the_spec.domains[d].name));
+            return;
+        }
+    }
+}
+
+/* Every kernel object init made from a coloured domain's colours. */
+static void check_objects(struct verdict *v)
+{
+    const struct spec *s = &the_spec;
+    char what[96];
+    for (uint32_t i = 0; i < s->n[BASTION_TABLE_OBJECTS]; i++) {
+        const struct bastion_spec_object *o = &s->objects[i];
+        uint32_t d = colour_object_domain(i);
+        if (d == BASTION_SPEC_NONE || d >= DOMAINS_MAX || o->type == BASTION_OBJ_FRAME)
+            continue;
+        for (uint64_t k = 0; k < o->count; k++) {
+            bst_snprintf(what, sizeof(what), "PD '%s''s %s (object entry %u, #%lu)", pd_name(o->pd),
+                         object_name(o->type), i, (unsigned long)k);
+            check_object(object_slot(i, k), d, what, v);
+        }
+    }
+    for (uint32_t p = 0; p < s->n[BASTION_TABLE_PDS]; p++) {
+        uint32_t d = colour_pd_domain(p);
+        if (d != BASTION_SPEC_NONE && d < DOMAINS_MAX && s->pds[p].endpoint == BASTION_SPEC_NONE &&
+            pd_states[p].endpoint != 0) {
+            bst_snprintf(what, sizeof(what), "PD '%s''s endpoint for its children", pd_name(p));
+            check_object(pd_states[p].endpoint, d, what, v);
+        }
+    }
+    for (uint32_t d = 0; d < s->n[BASTION_TABLE_DOMAINS] && d < DOMAINS_MAX; d++)
+        if (colour_kimage_object(d) != 0) {
+            bst_snprintf(what, sizeof(what), "domain '%s''s KERNEL_IMAGE object",
+                         spec_string(s, s->domains[d].name));
+            check_object(colour_kimage_object(d), d, what, v);
+        }
+}
+
 /* The first colour seen in the frames of two domains, or -1. */
 static int shared_colour(uint32_t *a, uint32_t *b)
 {
@@ -91,7 +181,8 @@ bool colour_check(void)
         if (d != BASTION_SPEC_NONE && d < DOMAINS_MAX && s->objects[i].type == BASTION_OBJ_FRAME)
             check_frames(i, d, &v);
     }
-    struct colour_probe probe = colour_probe_blocks();
+    struct verdict ov = {0};
+    check_objects(&ov);
     uint32_t nd =
         s->n[BASTION_TABLE_DOMAINS] < DOMAINS_MAX ? s->n[BASTION_TABLE_DOMAINS] : DOMAINS_MAX;
     uint64_t kimage_pages = 0, kimage_wrong = colour_check_kimages(seen, nd, &kimage_pages);
@@ -106,16 +197,15 @@ bool colour_check(void)
     if (c >= 0)
         bst_printf("init: colours: colour %d is in frames of domain '%s' and of domain '%s'\n", c,
                    spec_string(s, s->domains[a].name), spec_string(s, s->domains[b].name));
-    if (probe.wrong)
-        bst_printf("init: colours: %u of %u probed pool blocks lie outside their domain's "
-                   "colours; the first, domain '%s''s, at 0x%lx\n",
-                   probe.wrong, probe.probed, spec_string(s, s->domains[probe.wrong_domain].name),
-                   (unsigned long)probe.wrong_paddr);
+    if (ov.wrong)
+        bst_printf("init: colours: %lu of %lu kernel objects of coloured domains lie outside "
+                   "their domain's colours; the first: %s\n",
+                   (unsigned long)ov.wrong, (unsigned long)ov.frames, ov.first);
     if (kimage_wrong)
         bst_printf("init: colours: %lu of %lu pages of kernel code that coloured domains run "
                    "lie outside their domain's colours\n",
                    (unsigned long)kimage_wrong, (unsigned long)kimage_pages);
-    if (v.wrong || c >= 0 || probe.wrong || kimage_wrong)
+    if (v.wrong || c >= 0 || ov.wrong || kimage_wrong)
         return false;
     bst_printf("init: colours: %lu frames checked at their physical addresses: each in its "
                "domain's colours, no colour in two domains (",
@@ -128,8 +218,16 @@ bool colour_check(void)
             sep = ", ";
         }
     bst_printf("; %lu cycles)\n", (unsigned long)spent);
-    bst_printf("init: colours: %u of the %u pool blocks kernel objects come from probed with a "
-               "frame: each in its domain's colours (the others are full)\n",
-               probe.probed, probe.blocks);
+    bst_printf("init: colours: %lu kernel objects checked at their physical addresses: each "
+               "in its domain's colours (",
+               (unsigned long)ov.frames);
+    sep = "";
+    for (uint32_t d = 0; d < s->n[BASTION_TABLE_DOMAINS] && d < DOMAINS_MAX; d++)
+        if (objects_of[d]) {
+            bst_printf("%s'%s' %lu", sep, spec_string(s, s->domains[d].name),
+                       (unsigned long)objects_of[d]);
+            sep = ", ";
+        }
+    bst_printf(")\n");
     return true;
 }

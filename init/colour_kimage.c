@@ -21,6 +21,7 @@
 #define DOMAINS_MAX     256
 
 static uint64_t kimage_bytes[DOMAINS_MAX]; /* what each domain's copy took */
+static uint64_t kimage_slot[DOMAINS_MAX];  /* its KERNEL_IMAGE object's slot */
 static uint64_t kimage_cycles;
 
 static const char *name_of(uint32_t d)
@@ -59,6 +60,12 @@ static void make_kimage(uint32_t d)
         init_fatal("colours: domain '%s''s copy of the kernel image cannot be bound: %s",
                    name_of(d), bst_error_name(e));
     kimage_bytes[d] = (1ULL << KIMAGE_OBJ_BITS) + pages * 4096;
+    kimage_slot[d] = image;
+}
+
+uint64_t colour_kimage_object(uint32_t d)
+{
+    return d < DOMAINS_MAX ? kimage_slot[d] : 0;
 }
 
 void colour_make_kimages(void)

@@ -9,29 +9,38 @@
 #   $(BUILD)/user/init-nokimage.elf  the same with colour_kimage_off.c: no coloured domain
 #                                  gets its copy of the kernel image, so a test can see
 #                                  the check of the copies fail
+#   $(BUILD)/user/init-nocolourobj.elf  the same with colour_objects_off.c: a coloured
+#                                  domain's kernel objects (not its frames) come from any
+#                                  RAM, so a test can see the check of the objects fail
 # Both are root tasks (crt0, main(bootinfo)).
 
 INIT_DIR := init
 INIT_COMMON := $(filter-out $(INIT_DIR)/check_tamper.c $(INIT_DIR)/check_tamper_none.c \
     $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_enforce_none.c \
-    $(INIT_DIR)/colour_kimage_on.c $(INIT_DIR)/colour_kimage_off.c, \
+    $(INIT_DIR)/colour_kimage_on.c $(INIT_DIR)/colour_kimage_off.c \
+    $(INIT_DIR)/colour_objects_on.c $(INIT_DIR)/colour_objects_off.c, \
     $(wildcard $(INIT_DIR)/*.c))
 INIT_ELF := $(BUILD)/user/init.elf
 INIT_TAMPER_ELF := $(BUILD)/user/init-tamper.elf
 INIT_NOCOLOUR_ELF := $(BUILD)/user/init-nocolour.elf
 INIT_NOKIMAGE_ELF := $(BUILD)/user/init-nokimage.elf
+INIT_NOCOLOUROBJ_ELF := $(BUILD)/user/init-nocolourobj.elf
 
 $(eval $(call user_program,init,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
-    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_on.c))
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_on.c $(INIT_DIR)/colour_objects_on.c))
 $(eval $(call user_program,init-tamper,$(INIT_COMMON) $(INIT_DIR)/check_tamper.c \
-    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_on.c))
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_on.c $(INIT_DIR)/colour_objects_on.c))
 $(eval $(call user_program,init-nocolour,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
-    $(INIT_DIR)/colour_enforce_none.c $(INIT_DIR)/colour_kimage_on.c))
+    $(INIT_DIR)/colour_enforce_none.c $(INIT_DIR)/colour_kimage_on.c \
+    $(INIT_DIR)/colour_objects_on.c))
 $(eval $(call user_program,init-nokimage,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
-    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_off.c))
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_off.c $(INIT_DIR)/colour_objects_on.c))
+$(eval $(call user_program,init-nocolourobj,$(INIT_COMMON) $(INIT_DIR)/check_tamper_none.c \
+    $(INIT_DIR)/colour_enforce.c $(INIT_DIR)/colour_kimage_on.c $(INIT_DIR)/colour_objects_off.c))
 
 .PHONY: init
-init: $(INIT_ELF) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF) $(INIT_NOKIMAGE_ELF)
+init: $(INIT_ELF) $(INIT_TAMPER_ELF) $(INIT_NOCOLOUR_ELF) $(INIT_NOKIMAGE_ELF) \
+    $(INIT_NOCOLOUROBJ_ELF)
 
 # Host tests of init's parsing of firmware tables and BARs (init/parse.h), with ASan and
 # UBSan: suite host-init-parse.

@@ -19,6 +19,8 @@
 #                        the colour check must fail)
 #   init nokimage        boot $INIT_NOKIMAGE_ELF instead of init (no copies of the kernel
 #                        image: the check of the kernel code the domains run must fail)
+#   init nocolourobj     boot $INIT_NOCOLOUROBJ_ELF instead of init (kernel objects not
+#                        coloured: the check of their physical addresses must fail)
 #   spec MODE            boot a copy of the spec damaged by $SPEC_CORRUPT MODE
 #   spec none            boot without the spec module
 #   serial2 [INPUT]      the boot has a COM2 (qemu-run.sh --serial2): its output goes to
@@ -71,6 +73,7 @@ run_boot() { # name out_dir exit timeout init_mode spec_mode machine qemu_args c
         if [[ $i -eq 1 && $init_mode == tamper ]]; then m=$INIT_TAMPER_ELF; fi
         if [[ $i -eq 1 && $init_mode == nocolour ]]; then m=$INIT_NOCOLOUR_ELF; fi
         if [[ $i -eq 1 && $init_mode == nokimage ]]; then m=$INIT_NOKIMAGE_ELF; fi
+        if [[ $i -eq 1 && $init_mode == nocolourobj ]]; then m=$INIT_NOCOLOUROBJ_ELF; fi
         if [[ $m == */system.spec && -n $spec_mode ]]; then
             [[ $spec_mode == none ]] && { args=("${args[@]:0:${#args[@]}-1}"); continue; }
             mkdir -p "$out/$spec_mode"

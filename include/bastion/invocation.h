@@ -79,7 +79,8 @@
     X(FRAME_GUEST_MAP, 63)                                                                         \
     X(KERNEL_IMAGE_ADD_FRAME, 64)                                                                  \
     X(DOMAIN_SET_IMAGE, 65)                                                                        \
-    X(DOMAIN_IMAGE_PAGE, 66)
+    X(DOMAIN_IMAGE_PAGE, 66)                                                                       \
+    X(DOMAIN_OBJECT_ADDRESS, 67)
 
 typedef enum bst_invocation {
 #define BST_INVOCATION_ENUM_ENTRY(name, value) BST_INV_##name = value,
@@ -87,7 +88,7 @@ typedef enum bst_invocation {
 #undef BST_INVOCATION_ENUM_ENTRY
 } bst_invocation_t;
 
-#define BST_INVOCATION_COUNT 67
+#define BST_INVOCATION_COUNT 68
 
 /* The label's name without the BST_INV_ prefix; "?" for a value that is not a label. */
 static inline const char *bst_invocation_name(bst_invocation_t inv)
@@ -106,6 +107,6 @@ static inline const char *bst_invocation_name(bst_invocation_t inv)
 _Static_assert(0 BST_INVOCATION_TABLE(BST_INVOCATION_COUNT_ENTRY) == BST_INVOCATION_COUNT,
                "BST_INVOCATION_COUNT must match the table");
 #undef BST_INVOCATION_COUNT_ENTRY
-_Static_assert(BST_INV_DOMAIN_IMAGE_PAGE == BST_INVOCATION_COUNT - 1, "labels must be dense");
+_Static_assert(BST_INV_DOMAIN_OBJECT_ADDRESS == BST_INVOCATION_COUNT - 1, "labels must be dense");
 
 #endif

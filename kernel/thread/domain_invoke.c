@@ -38,6 +38,27 @@ static bst_error_t decode_slot(uint64_t word, uint64_t us, struct domain_slot *o
     return BST_OK;
 }
 
+/* DOMAIN_OBJECT_ADDRESS: MR0 a cap to an object with memory (any kernel object, frame
+ * or untyped). Replies its physical address and log2 of its size: what init's boot check
+ * reads to see that a coloured domain's kernel objects lie in its colours. Only the
+ * holder of the domain control cap (init) learns where objects lie. */
+static bst_error_t object_address(struct invocation *inv)
+{
+    if (inv->length < 1) {
+        return BST_TRUNCATED_MESSAGE;
+    }
+    struct lookup_result l = invocation_lookup_cap(inv, invocation_arg(inv, 0));
+    if (l.status != BST_OK) {
+        return l.status;
+    }
+    if (!cap_has_memory(&l.slot->cap)) {
+        return BST_INVALID_CAPABILITY; /* a null cap, a control cap, an IRQ handler, ... */
+    }
+    invocation_reply(inv, 0, l.slot->cap.paddr);
+    invocation_reply(inv, 1, l.slot->cap.size_bits);
+    return BST_OK;
+}
+
 /* DOMAIN_SET: MR0 TCB cap, MR1 domain. DOMAIN_SCHEDULE: MR0 count n (0 to
  * DOMAIN_SCHEDULE_MAX), then n pairs (slot word, length in microseconds). */
 bst_error_t domain_control_invoke(struct invocation *inv)
@@ -83,6 +104,8 @@ bst_error_t domain_control_invoke(struct invocation *inv)
     case BST_INV_DOMAIN_SET_IMAGE:
     case BST_INV_DOMAIN_IMAGE_PAGE:
         return kimage_domain_invoke(inv); /* vm/kimage.c */
+    case BST_INV_DOMAIN_OBJECT_ADDRESS:
+        return object_address(inv);
     default:
         return BST_ILLEGAL_OPERATION;
     }

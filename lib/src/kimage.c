@@ -42,3 +42,16 @@ bst_error_t bst_domain_image_page(bst_cptr_t control, uint64_t domain, uint64_t 
     }
     return e;
 }
+
+bst_error_t bst_domain_object_address(bst_cptr_t control, bst_cptr_t cap, uint64_t *paddr,
+                                      uint64_t *size_bits)
+{
+    const uint64_t a[] = {cap};
+    uint64_t r[2] = {0, 0};
+    bst_error_t e = bst_invoke(control, BST_INV_DOMAIN_OBJECT_ADDRESS, a, 1, r, 2);
+    if (e == BST_OK) {
+        store(paddr, r[0]);
+        store(size_bits, r[1]);
+    }
+    return e;
+}

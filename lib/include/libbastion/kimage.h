@@ -27,4 +27,10 @@ bst_error_t bst_domain_set_image(bst_cptr_t control, uint64_t domain, bst_cptr_t
 bst_error_t bst_domain_image_page(bst_cptr_t control, uint64_t domain, uint64_t page,
                                   uint64_t *paddr, uint64_t *pages);
 
+/* The physical address of the object `cap` names (a kernel object, frame or untyped)
+ * and log2 of its size in bytes (either may be NULL): how init checks that a coloured
+ * domain's kernel objects lie in its colours. */
+bst_error_t bst_domain_object_address(bst_cptr_t control, bst_cptr_t cap, uint64_t *paddr,
+                                      uint64_t *size_bits);
+
 #endif

@@ -295,6 +295,7 @@ void fpu_check_loop(struct reg_check *c);
     X(test_sched_domain_errors, "sched.domain_and_timeout_endpoint_errors")                        \
     X(test_kimage_errors, "kimage.errors")                                                         \
     X(test_kimage_lifecycle, "kimage.bind_revoke_delete_in_use")                                   \
+    X(test_domain_object_address, "domain.object_address")                                         \
     X(test_sched_strict_priority, "sched.strict_priority_preemption")                              \
     X(test_sched_round_robin, "sched.round_robin_fair_between_equals")                             \
     X(test_fuzz_random_system_calls, "robustness.random_system_calls")                             \
