@@ -5,7 +5,8 @@
 #   scripts/guest-assets.sh DEST CACHE
 #
 # DEST   the folder that receives the guest: DEST/bzImage (the kernel of Debian's
-#        linux-image-amd64), DEST/initramfs.cpio.gz (busybox-static and vmm/guest/init)
+#        linux-image-amd64), DEST/initramfs.cpio.gz (busybox-static, vmm/guest/init and
+#        the kernel package's six virtio modules for a virtio console on PCI)
 #        and DEST/.bastion-guest, the stamp written last, naming the package versions
 # CACHE  a folder that keeps the downloaded .deb files across `make clean` (created if
 #        need be; if it cannot be written, DEST/cache is used instead)
@@ -28,6 +29,8 @@ if [[ $# -ne 2 ]]; then
     exit 2
 fi
 debian_fetch_setup guest-assets "$1" "$2"
+# The modules of a virtio console on PCI, in the order /init loads them.
+GUEST_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_console"
 command -v dpkg-deb >/dev/null || fail "dpkg-deb is missing (package dpkg)"
 command -v python3 >/dev/null || fail "python3 is missing (scripts/deps.sh)"
 
@@ -60,13 +63,24 @@ busybox=$tmp/busybox/bin/busybox
 [[ -x $busybox ]] || fail "$bdeb holds no bin/busybox"
 
 root=$tmp/root
-mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys"
+mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/lib/modules"
 cp "$busybox" "$root/bin/busybox"
+# The virtio console's modules (/init loads them with busybox insmod): virtio-pci and
+# virtio-console are modules in Debian's kernel. Compressed ones (.ko.xz) are unpacked.
+for m in $GUEST_MODULES; do
+    ko=$(find "$tmp/kernel/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
+    [[ -n $ko ]] || fail "$kdeb holds no module $m"
+    if [[ $ko == *.xz ]]; then
+        xz -dc "$ko" >"$root/lib/modules/$m.ko"
+    else
+        cp "$ko" "$root/lib/modules/$m.ko"
+    fi
+done
 cp "$here/vmm/guest/init" "$root/init"
 chmod 755 "$root/init" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 python3 "$here/vmm/guest/mkcpio.py" "$root" "$tmp/initramfs.cpio" \
-    --char dev/console:5:1 --char dev/ttyS0:4:64 --char dev/null:1:3
+    --char dev/console:5:1 --char dev/ttyS0:4:64 --char dev/null:1:3 --char dev/hvc0:229:0
 gzip -9 -n "$tmp/initramfs.cpio"
 
 mv "$vmlinuz" "$dest/bzImage"

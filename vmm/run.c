@@ -25,12 +25,15 @@ static void move_register(bst_cptr_t vcpu, struct vmm_machine *m, struct vmm_act
     }
 }
 
-static void drain_console(struct vmm_machine *m, vmm_console_fn console)
+static void drain_console(struct vmm_machine *m, const struct vmm_run_hooks *hooks)
 {
-    uint8_t buf[VMM_UART_TX];
-    unsigned n = vmm_uart_take_tx(&m->com1, buf, sizeof(buf));
-    if (n && console)
-        console(buf, n);
+    static uint8_t buf[VMM_VCON_TX_BUFFER];
+    unsigned n = vmm_uart_take_tx(&m->com1, buf, VMM_UART_TX);
+    if (n && hooks->console)
+        hooks->console(buf, n);
+    n = vmm_vcon_take_tx(&m->vcon, buf, sizeof(buf));
+    if (n && hooks->virtio_console)
+        hooks->virtio_console(buf, n);
 }
 
 /* A halted guest: wait until its timer's deadline or a notification (without a wait
@@ -81,7 +84,7 @@ void vmm_run_with(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits,
         struct vmm_action act;
         vmm_dispatch(m, &x, vmm_rdtsc(), &act);
         move_register(vcpu, m, &act);
-        drain_console(m, hooks->console);
+        drain_console(m, hooks);
         if (act.report.msg[0])
             bst_printf("vmm: %s\n", act.report.msg);
         if (act.verdict == VMM_STOP) {

@@ -9,9 +9,9 @@
 #   make guest               build the guest's files
 #   make suite-guest-linux   the VMM library parses and loads the guest's bzImage and
 #                            initramfs; QEMU boots them straight (no Bastion): /init's
-#                            marker, a line echoed over the serial console, power-off
-#                            (vmm/guest/check.sh). `make test` runs it, which builds the
-#                            guest first
+#                            marker, its virtio modules and /dev/hvc0, a line echoed over
+#                            the virtio console, power-off (vmm/guest/check.sh). `make
+#                            test` runs it, which builds the guest first
 #   make suite-host-vmm      the VMM library's host tests (ASan, UBSan), the boot-image
 #                            parser fuzzed
 
@@ -93,11 +93,12 @@ bench-vmm: $(KERNEL_BIN) $(BUILD)/user/vmm-tests.elf
 # init makes the VMM PD's guest, the VMM PD loads the bzImage and initramfs from
 # prefilled regions and runs Linux beside the timer driver and a native PD (a timer
 # client checking its deadlines, and the guest console's partner through the console
-# link). Nested under TCG's SVM emulation the whole boot takes about 2-3 minutes, so it
-# is not in `make test`: `make soak-linux-boot` (SOAK_TARGETS) boots it and waits for
-# the banner, /init's marker, the echo of the native PD's line (md5 checked on the host
-# by vmm/tests/linux/check_echo.py), the power-off and the VMM's report of the stop (log
-# in $(BUILD)/test-logs/linux/).
+# link, which the VMM joins to the guest's legacy virtio-pci console). Nested under TCG's
+# SVM emulation the whole boot takes about 1-1.5 minutes, so it is not in `make test`:
+# `make soak-linux-boot` (SOAK_TARGETS) boots it and waits for the banner, the virtio
+# console on the PCI bus, /init's marker and /dev/hvc0, the echo of the native PD's line
+# through virtio (md5 checked on the host by vmm/tests/linux/check_echo.py), the
+# power-off and the VMM's report of the stop (log in $(BUILD)/test-logs/linux/).
 LINUX_SYSTEM := $(VMM_BUILD)/linux-system
 $(eval $(call pd_program,native,vmm/tests/linux/native.c $(TIMER_CLIENT_SRCS),$(LINUX_SYSTEM)))
 $(eval $(call pd_program,timer,$(TIMER_DRIVER_SRCS),$(LINUX_SYSTEM)))
@@ -115,8 +116,9 @@ soak-linux-boot: $(KERNEL_BIN) $(LINUX_SYSTEM)/modules.args
 	    linux:vmm/tests/linux:$(LINUX_SYSTEM)
 
 # The bounded sample in `make test`: the same system until Linux has read the VMM's
-# ACPI MADT, chosen its x2APIC driver and switched to the TSC clock with the emulated
-# APIC timer running (vmm/tests/linux/banner/expect; about 20 guest seconds in).
+# ACPI MADT, chosen its x2APIC driver, found the PCI bus with the virtio console and
+# switched to the TSC clock with the emulated APIC timer running
+# (vmm/tests/linux/banner/expect; about 15 guest seconds in).
 TEST_SUITES += system-linux-banner
 .PHONY: suite-system-linux-banner
 suite-system-linux-banner: $(KERNEL_BIN) $(LINUX_SYSTEM)/modules.args

@@ -19,10 +19,13 @@
  * with a timeout of the timer driver set for its next timer event, ended early by a
  * notification from the console partner.
  *
- * The guest's console goes to the debug console, and its BASTION-GUEST-* lines to the
- * partner; the partner's input is fed into the UART's receive FIFO as the guest drains
- * it. Run by the system vmm/tests/linux (make soak-linux-boot, the bounded sample
- * system-linux-banner; docs/virtualisation.md, "Linux under Bastion").
+ * The guest's serial console goes to the debug console. Its virtio console (the legacy
+ * virtio-pci device of the library, /dev/hvc0 in the guest) goes there too, each line
+ * marked "hvc0| ", and its BASTION-GUEST-* lines go to the partner; the partner's input
+ * is fed into the virtio console's receive buffers as the guest posts them. So the
+ * exchange with the partner travels through virtio only. Run by the system vmm/tests/linux (make
+ * soak-linux-boot, the bounded sample system-linux-banner; docs/virtualisation.md, "Linux under
+ * Bastion").
  */
 #include <bastion/spec.h>
 #include <bastion/timer/client.h>
@@ -96,7 +99,7 @@ static bool load_linux(void)
 {
     static char cmdline[256];
     bst_snprintf(cmdline, sizeof(cmdline),
-                 "console=ttyS0 earlyprintk=serial,ttyS0,115200 noapic pci=off "
+                 "console=ttyS0 earlyprintk=serial,ttyS0,115200 noapic "
                  "io_delay=none tsc_early_khz=%llu lpj=%llu no_timer_check reboot=k panic=-1",
                  (unsigned long long)tsc_khz, (unsigned long long)(tsc_khz * 1000 / 250));
     struct vmm_guest_ram ram = {.base = (uint8_t *)guest_ram, .size = guest_ram_size};
@@ -115,26 +118,40 @@ static bool load_linux(void)
     return write_state(&state);
 }
 
-/* The guest's console bytes to the debug console, and its BASTION-GUEST-* lines to the
- * partner. */
+/* The guest's serial console (the kernel's console) to the debug console. */
 static void console(const uint8_t *bytes, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
         bst_debug_putc((char)bytes[i]);
+}
+
+/* The virtio console's output (the guest's /dev/hvc0) to the debug console, each line
+ * marked "hvc0| ", and its BASTION-GUEST-* lines to the partner. */
+static void virtio_console(const uint8_t *bytes, unsigned n)
+{
+    static bool line_start = true;
+    for (unsigned i = 0; i < n; i++) {
+        if (line_start)
+            bst_printf("hvc0| ");
+        if (bytes[i] != '\r')
+            bst_debug_putc((char)bytes[i]);
+        line_start = bytes[i] == '\n';
+    }
     if (vmm_link_console(&link_end, bytes, n))
         bst_notify(LINK_CH);
 }
 
-/* A notification: the partner may have written input. */
+/* A notification: the partner may have written input; it goes into the guest's receive
+ * buffers at once if they have room (and otherwise at the next exits). */
 static void signalled(struct vmm_machine *m, uint64_t word)
 {
-    (void)m;
     struct vmm_error err = {{0}};
     if ((word & (1ull << LINK_CH)) && !vmm_link_take_input(&link_end, &err))
         bst_printf("vmm: %s\n", err.msg);
+    vmm_link_feed(&link_end, m);
 }
 
-/* Move pending input into the UART's receive FIFO as far as it has room. */
+/* Move pending input into the virtio console's receive buffers as far as they have room. */
 static void feed_input(struct vmm_machine *m)
 {
     vmm_link_feed(&link_end, m);
@@ -159,11 +176,14 @@ void init(void)
 {
     timer_init(TIMER_CH);
     vmm_link_init(&link_end, (struct vmm_console_link *)console_link);
+    link_end.virtio = true;
     calibrate_tsc();
     vmm_machine_init(&machine, host_cpuid, (uint32_t)tsc_khz);
+    vmm_machine_attach_ram(&machine, (uint8_t *)guest_ram, guest_ram_size);
     if (!load_linux())
         return;
     struct vmm_run_hooks hooks = {.console = console,
+                                  .virtio_console = virtio_console,
                                   .before_dispatch = feed_input,
                                   .signalled = signalled,
                                   .wait = wait_until};

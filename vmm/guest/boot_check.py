@@ -6,8 +6,12 @@ is never the guest's.
 
     boot_check.py GUEST_DIR [--timeout SECONDS]
 
-It answers /init's READY line with one line on the serial console and checks the echo
-(length and md5 of that line), then that the guest powers off. Prints PASS:/FAIL: lines.
+The guest gets a virtio console (QEMU's virtio-serial, legacy interface, one console
+port) on this script's stdin and stdout, and its serial console goes to
+GUEST_DIR/boot_check.serial.log. It answers /init's READY line with one line on the virtio
+console and checks the echo (length and md5 of that line), then that the guest powers off;
+the serial console must show /init's marker and that it found /dev/hvc0. Prints
+PASS:/FAIL: lines.
 """
 import argparse
 import hashlib
@@ -26,8 +30,12 @@ def main():
     args = parser.parse_args()
     kernel = os.path.join(args.guest, "bzImage")
     initrd = os.path.join(args.guest, "initramfs.cpio.gz")
+    serial_log = os.path.join(args.guest, "boot_check.serial.log")
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-m", "256", "-display", "none",
-           "-serial", "stdio", "-monitor", "none", "-no-reboot", "-net", "none",
+           "-serial", "file:" + serial_log, "-monitor", "none", "-no-reboot", "-net", "none",
+           "-chardev", "stdio,id=hvc,signal=off",
+           "-device", "virtio-serial-pci,disable-modern=on",
+           "-device", "virtconsole,chardev=hvc",
            "-kernel", kernel, "-initrd", initrd,
            "-append", "console=ttyS0 quiet panic=-1"]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -51,8 +59,7 @@ def main():
         while b"\n" in buf:
             raw, buf = buf.split(b"\n", 1)
             line = raw.decode(errors="replace").strip("\r")
-            for marker in ("BASTION-GUEST-INIT", "BASTION-GUEST-READY", "BASTION-GUEST-ECHO",
-                           "BASTION-GUEST-POWEROFF"):
+            for marker in ("BASTION-GUEST-READY", "BASTION-GUEST-ECHO", "BASTION-GUEST-POWEROFF"):
                 if line.startswith(marker + ":") or line == marker:
                     seen.setdefault(marker, line)
             if line.startswith("BASTION-GUEST-READY"):
@@ -63,6 +70,15 @@ def main():
         proc.kill()
     status = proc.wait()
     log.close()
+    try:
+        with open(serial_log, errors="replace") as f:
+            for line in f:
+                line = line.strip("\r\n")
+                for marker in ("BASTION-GUEST-INIT", "BASTION-GUEST-VIRTIO"):
+                    if line.startswith(marker + ":"):
+                        seen.setdefault(marker, line)
+    except OSError:
+        pass
     print(f"guest-linux: QEMU {'killed after the timeout' if timed_out else f'exited with {status}'}; "
           f"markers seen: {', '.join(seen) or 'none'}")
 
@@ -72,6 +88,8 @@ def main():
 
     want_echo = f"BASTION-GUEST-ECHO: {len(LINE)} bytes, md5 {hashlib.md5(LINE.encode()).hexdigest()}: {LINE}"
     ok = check("init-marker", "BASTION-GUEST-INIT" in seen, "no BASTION-GUEST-INIT line")
+    ok &= check("virtio-console", seen.get("BASTION-GUEST-VIRTIO", "").startswith(
+        "BASTION-GUEST-VIRTIO: /dev/hvc0"), f"{seen.get('BASTION-GUEST-VIRTIO')!r}")
     ok &= check("echo", seen.get("BASTION-GUEST-ECHO") == want_echo,
                 f"echo {seen.get('BASTION-GUEST-ECHO')!r}, want {want_echo!r}")
     ok &= check("poweroff", "BASTION-GUEST-POWEROFF" in seen and not timed_out,

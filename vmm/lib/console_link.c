@@ -1,9 +1,9 @@
 /*
  * The VMM's end of the console link (console_link.h): the guest's console output cut
  * into lines for the partner's ring, and the partner's input taken from the shared page
- * and fed into the UART. The page is written by another PD at any time: the input count
- * is read once and checked before any copy, and nothing here trusts the page's bytes
- * beyond their count.
+ * and fed into the guest's console (the UART or the virtio console). The page is written
+ * by another PD at any time: the input count is read once and checked before any copy,
+ * and nothing here trusts the page's bytes beyond their count.
  */
 #include <vmm/bytes.h>
 #include <vmm/console_link.h>
@@ -74,7 +74,10 @@ bool vmm_link_take_input(struct vmm_link_end *e, struct vmm_error *err)
 
 void vmm_link_feed(struct vmm_link_end *e, struct vmm_machine *m)
 {
-    if (e->input_pos < e->input_len)
-        e->input_pos += vmm_console_input(m, (const uint8_t *)e->input + e->input_pos,
-                                          e->input_len - e->input_pos);
+    if (e->input_pos >= e->input_len)
+        return;
+    const uint8_t *bytes = (const uint8_t *)e->input + e->input_pos;
+    unsigned n = e->input_len - e->input_pos;
+    e->input_pos +=
+        e->virtio ? vmm_virtio_console_input(m, bytes, n) : vmm_console_input(m, bytes, n);
 }

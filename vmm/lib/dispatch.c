@@ -11,9 +11,23 @@ void vmm_machine_init(struct vmm_machine *m, vmm_host_cpuid_fn host_cpuid, uint3
 {
     *m = (struct vmm_machine){.cpuid = {.host = host_cpuid, .tsc_khz = tsc_khz}};
     vmm_uart_reset(&m->com1);
+    vmm_pci_reset(&m->pci, &vmm_vcon_pci_identity);
+    vmm_vcon_reset(&m->vcon);
     vmm_pic_reset(&m->pic);
     vmm_lapic_reset(&m->lapic);
     vmm_msr_reset(&m->msrs);
+}
+
+void vmm_machine_attach_ram(struct vmm_machine *m, uint8_t *ram, uint64_t size)
+{
+    vmm_vcon_attach_ram(&m->vcon, ram, size);
+}
+
+/* The device lines into the 8259 pair: the UART's, the virtio console's INTx. */
+static void update_lines(struct vmm_machine *m)
+{
+    vmm_pic_set_line(&m->pic, VMM_COM1_IRQ, vmm_uart_irq(&m->com1));
+    vmm_pic_set_line(&m->pic, VMM_PCI_DEVICE_IRQ, vmm_vcon_irq(&m->vcon));
 }
 
 void vmm_set_gprs(struct vmm_action *act, const struct bst_vm_exit_msg *e, uint64_t rax,
@@ -162,7 +176,7 @@ void vmm_dispatch(struct vmm_machine *m, const struct bst_vm_exit_msg *e, uint64
     if (act->verdict == VMM_STOP)
         return;
     vmm_lapic_update(&m->lapic, now);
-    vmm_pic_set_line(&m->pic, VMM_COM1_IRQ, vmm_uart_irq(&m->com1));
+    update_lines(m);
     if (e->reason == BST_VM_EXIT_HLT && !(e->flags & BST_VM_STATE_IF) &&
         pending_vector(m, false) < 0) {
         stop(act, "guest halted with interrupts off (powered off) at rip ", e->rip);
@@ -183,7 +197,14 @@ unsigned vmm_console_input(struct vmm_machine *m, const uint8_t *bytes, unsigned
     unsigned taken = 0;
     while (taken < n && vmm_uart_receive(&m->com1, bytes[taken]))
         taken++;
-    vmm_pic_set_line(&m->pic, VMM_COM1_IRQ, vmm_uart_irq(&m->com1));
+    update_lines(m);
+    return taken;
+}
+
+unsigned vmm_virtio_console_input(struct vmm_machine *m, const uint8_t *bytes, unsigned n)
+{
+    unsigned taken = vmm_vcon_input(&m->vcon, bytes, n);
+    update_lines(m);
     return taken;
 }
 
@@ -192,7 +213,7 @@ void vmm_wake(struct vmm_machine *m, const struct bst_vm_exit_msg *exit, uint64_
 {
     act->verdict = VMM_RESUME;
     vmm_lapic_update(&m->lapic, now);
-    vmm_pic_set_line(&m->pic, VMM_COM1_IRQ, vmm_uart_irq(&m->com1));
+    update_lines(m);
     /* The halt completed (ADVANCE), so no shadow holds; IF is as the guest halted. */
     deliver(m, (exit->flags & BST_VM_STATE_IF) && !(exit->flags & BST_VM_STATE_PENDING), act);
 }

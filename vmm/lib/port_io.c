@@ -1,6 +1,7 @@
 /*
- * I/O port exits (machine.h): the guest PC's port map. IN and OUT of 1, 2 or 4 bytes;
- * string I/O (INS/OUTS) is not emulated (it would need the guest's memory operand; no
+ * I/O port exits (machine.h): the guest PC's port map; the PCI bus and the virtio
+ * console's BAR take whole accesses, every other device byte by byte. IN and OUT of 1, 2 or 4
+ * bytes; string I/O (INS/OUTS) is not emulated (it would need the guest's memory operand; no
  * emulated device is used that way) and gets #GP.
  */
 #include "dispatch.h"
@@ -65,6 +66,39 @@ static void port_write(struct vmm_machine *m, uint16_t port, uint8_t value, bool
     }
 }
 
+/* The PCI configuration ports and the virtio console's BAR take whole accesses (their
+ * registers have widths and side effects): true when the access was one of theirs. A
+ * byte at 0xcf9 stays the reset register's. */
+static bool sized_access(struct vmm_machine *m, const struct bst_vm_exit_msg *e, uint16_t port,
+                         unsigned size, struct vmm_action *act)
+{
+    uint16_t bar = vmm_pci_device_io_base(&m->pci);
+    bool pci = vmm_pci_port(port) && !(port == PORT_RESET_CF9 && size == 1);
+    bool vcon = bar != 0 && port >= bar && port < bar + VMM_PCI_IO_BAR_SIZE;
+    if (!pci && !vcon)
+        return false;
+    bool in = (e->info0 & BST_VM_IO_IN) != 0;
+    uint32_t value = (uint32_t)e->rax;
+    if (pci && in)
+        value = vmm_pci_read(&m->pci, port, size);
+    else if (pci)
+        vmm_pci_write(&m->pci, port, size, value);
+    else if (in)
+        value = vmm_vcon_read(&m->vcon, port - bar, size);
+    else
+        vmm_vcon_write(&m->vcon, port - bar, size, value);
+    if (in) {
+        uint64_t keep = size == 4 ? 0 : e->rax & ~((1ull << (8 * size)) - 1);
+        vmm_set_gprs(act, e, keep | value, e->rbx, e->rcx, e->rdx);
+    } else {
+        act->run_flags |= BST_VCPU_RUN_ADVANCE;
+    }
+    const char *problem = vmm_vcon_problem(&m->vcon);
+    if (problem)
+        vmm_error_set(&act->report, problem, 0, false);
+    return true;
+}
+
 void vmm_exit_io(struct vmm_machine *m, const struct bst_vm_exit_msg *e, struct vmm_action *act)
 {
     uint16_t port = BST_VM_IO_PORT(e->info0);
@@ -74,6 +108,8 @@ void vmm_exit_io(struct vmm_machine *m, const struct bst_vm_exit_msg *e, struct 
         vmm_inject_gp(m, act);
         return;
     }
+    if (sized_access(m, e, port, size, act))
+        return;
     bool absent = false;
     if (e->info0 & BST_VM_IO_IN) {
         uint64_t value = 0;

@@ -37,5 +37,9 @@ int main(int argc, char **argv)
     RUN(test_dispatch_interrupts);
     RUN(test_dispatch_uart_irq);
     RUN(test_dispatch_hostile);
+    RUN(test_pci_bus);
+    RUN(test_virtio_console);
+    RUN(test_virtio_hostile);
+    RUN(test_virtio_link_feed);
     return check_failures ? 1 : 0;
 }

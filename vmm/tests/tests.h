@@ -23,5 +23,9 @@ void test_dispatch_cpuid_msr(void);
 void test_dispatch_interrupts(void);
 void test_dispatch_uart_irq(void);
 void test_dispatch_hostile(void);
+void test_pci_bus(void);
+void test_virtio_console(void);
+void test_virtio_hostile(void);
+void test_virtio_link_feed(void);
 
 #endif

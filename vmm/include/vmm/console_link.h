@@ -13,9 +13,14 @@
  *
  * When the guest stops, the VMM sends the line VMM_LINK_STOPPED the same way.
  *
+ * Which console of the guest's the link carries is the VMM's choice: the Linux VMM PD
+ * joins it to the virtio console (/dev/hvc0 in the guest), so that the lines and the
+ * input travel through virtio; the UART's output then only goes to the debug console.
+ *
  * Native to guest: the native PD writes bytes into `to_guest`, then their count into
  * to_guest_len (last), and notifies the VMM. The VMM copies them out, sets to_guest_len to
- * 0 and feeds them into the guest's UART as its receive FIFO drains. A count over
+ * 0 and feeds them into the guest's console (the virtio console's receive buffers, or the
+ * UART's receive FIFO) as the guest takes them. A count over
  * VMM_LINK_LINE is refused (reported, nothing taken); the native PD writes again only
  * once to_guest_len is 0.
  */
@@ -48,8 +53,9 @@ struct vmm_link_end {
     char line[VMM_LINK_SLOT];      /* the guest's console line being collected */
     unsigned line_len;
     uint32_t lines_sent;
-    char input[VMM_LINK_LINE]; /* the partner's input not yet in the UART */
+    char input[VMM_LINK_LINE]; /* the partner's input not yet in the guest's console */
     unsigned input_len, input_pos;
+    bool virtio; /* input goes to the virtio console (else to the UART) */
 };
 
 void vmm_link_init(struct vmm_link_end *e, struct vmm_console_link *link);
@@ -64,7 +70,8 @@ unsigned vmm_link_console(struct vmm_link_end *e, const uint8_t *bytes, unsigned
  * A count over VMM_LINK_LINE, or input while the last is still being fed, is refused:
  * false with err saying why, nothing taken. True otherwise (also when there was none). */
 bool vmm_link_take_input(struct vmm_link_end *e, struct vmm_error *err);
-/* Move pending input into the UART's receive FIFO as far as it has room. */
+/* Move pending input into the guest's console as far as it has room: the UART's receive
+ * FIFO, or with e->virtio set the virtio console's posted receive buffers. */
 void vmm_link_feed(struct vmm_link_end *e, struct vmm_machine *m);
 
 #endif

@@ -11,7 +11,9 @@
  * these out; the host tests drive the dispatcher with made-up exits.
  *
  * The guest PC: a 16550 at COM1 (0x3f8, IRQ 4), the 8259 pair, an x2APIC with the
- * TSC-deadline timer, reset through port 0x64 (0xfe) or 0xcf9; every other port reads
+ * TSC-deadline timer, reset through port 0x64 (0xfe) or 0xcf9, a PCI bus (pci_bus.h)
+ * with a legacy virtio console in an I/O BAR (virtio_console.h, INTx on IRQ 11, working
+ * once the VMM gives it guest RAM with vmm_machine_attach_ram); every other port reads
  * as absent (all ones) and ignores writes, and is reported (the first time each).
  * No MMIO device: a nested page fault is a guest error that stops the guest.
  */
@@ -26,7 +28,9 @@
 #include <vmm/lapic.h>
 #include <vmm/msr_policy.h>
 #include <vmm/pic8259.h>
+#include <vmm/pci_bus.h>
 #include <vmm/uart16550.h>
+#include <vmm/virtio_console.h>
 
 #define VMM_COM1_BASE      0x3f8u
 #define VMM_COM1_IRQ       4u
@@ -35,6 +39,8 @@
 
 struct vmm_machine {
     struct vmm_uart com1;
+    struct vmm_pci_bus pci;
+    struct vmm_virtio_console vcon; /* at 00:01.0, INTx on VMM_PCI_DEVICE_IRQ */
     struct vmm_pic pic;
     struct vmm_lapic lapic;
     struct vmm_msr_state msrs;
@@ -76,6 +82,10 @@ struct vmm_action {
 /* A fresh machine; host_cpuid and tsc_khz feed the CPUID policy. */
 void vmm_machine_init(struct vmm_machine *m, vmm_host_cpuid_fn host_cpuid, uint32_t tsc_khz);
 
+/* The guest RAM the virtio console's rings and buffers must lie in (the VMM's mapping
+ * of guest-physical 0). */
+void vmm_machine_attach_ram(struct vmm_machine *m, uint8_t *ram, uint64_t size);
+
 /* Handle one exit at guest TSC now and say what to do next. */
 void vmm_dispatch(struct vmm_machine *m, const struct bst_vm_exit_msg *exit, uint64_t now,
                   struct vmm_action *act);
@@ -93,6 +103,8 @@ void vmm_reg_write_refused(struct vmm_machine *m, struct vmm_action *act);
 
 /* Input for the guest's console: returns how many of the bytes the UART took. */
 unsigned vmm_console_input(struct vmm_machine *m, const uint8_t *bytes, unsigned n);
+/* The same for the virtio console: how many bytes its receive buffers took. */
+unsigned vmm_virtio_console_input(struct vmm_machine *m, const uint8_t *bytes, unsigned n);
 
 /* The enum bst_vcpu_reg backing msr, or -1 when msr is not register-backed. */
 int vmm_msr_backing_reg(uint32_t msr);

@@ -21,7 +21,8 @@ struct vmm_run_result {
 
 /* What the PD around the loop adds; every member may be NULL. */
 struct vmm_run_hooks {
-    vmm_console_fn console; /* the guest's console bytes */
+    vmm_console_fn console;        /* the guest's console bytes (the UART's) */
+    vmm_console_fn virtio_console; /* the virtio console's output (NULL: dropped) */
     /* After every exit, before vmm_dispatch: the place to move input into the emulated
      * devices (vmm_console_input), so that the dispatcher delivers their interrupts. */
     void (*before_dispatch)(struct vmm_machine *m);

@@ -4,8 +4,8 @@
     check_echo.py LOG
 
 The native PD logs the line it sent (`native: sent N bytes to the guest: LINE`); the
-guest's /init answers `BASTION-GUEST-ECHO: N bytes, md5 SUM: LINE`. Both must be in the
-serial log, with the same line and length, and SUM must be the line's MD5 (the native PD
+guest's /init answers `BASTION-GUEST-ECHO: N bytes, md5 SUM: LINE` on its virtio console,
+which the VMM logs with the mark `hvc0| `. Both must be in the serial log, with the same line and length, and SUM must be the line's MD5 (the native PD
 checks the length and the text; the checksum is checked here). Exits 0 when all hold.
 """
 import hashlib
@@ -16,7 +16,7 @@ import sys
 def main() -> int:
     text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
     sent = re.search(r"^native: sent (\d+) bytes to the guest: (.*)$", text, re.M)
-    echo = re.search(r"^BASTION-GUEST-ECHO: (\d+) bytes, md5 ([0-9a-f]{32}): (.*)$", text, re.M)
+    echo = re.search(r"^hvc0\| BASTION-GUEST-ECHO: (\d+) bytes, md5 ([0-9a-f]{32}): (.*)$", text, re.M)
     if not sent or not echo:
         print(f"check_echo: FAIL: {'no line sent' if not sent else 'no echo'} in the log")
         return 1
