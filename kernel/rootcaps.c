@@ -15,6 +15,7 @@
  * nothing is ever built in it, so the firmware's NVS data stays as it was.
  */
 #include <kprintf.h>
+#include <ksmp.h>
 #include <kstring.h>
 #include <machine.h>
 #include <rootcaps.h>
@@ -135,7 +136,7 @@ const struct root_caps *root_caps_create(const struct boot_info *bi)
     collect_ram(bi);
     collect_devices(bi);
     collect_modules(bi);
-    struct boot_options opt = {.root_cnode_radix = BOOT_DEFAULT_RADIX};
+    struct boot_options opt = {.root_cnode_radix = BOOT_DEFAULT_RADIX, .cpus = ksmp_cpus()};
     caps.result = boot_create_root_cspace(caps.ram, caps.n_ram, caps.dev, caps.n_dev, &opt);
     if (caps.result.status != BST_OK) {
         kprintf("rootcaps: the object layer refused the boot memory: %s\n",

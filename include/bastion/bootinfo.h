@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define BST_BOOTINFO_MAGIC   UINT64_C(0x4f464e49544f4f42) /* "BOOTINFO" little-endian */
-#define BST_BOOTINFO_VERSION 3
+#define BST_BOOTINFO_VERSION 4
 #define BST_BOOTINFO_SIZE    4096
 
 /* Fixed slots of the root CNode. Slot 0 of every CNode is reserved (never a cap). */
@@ -27,7 +27,8 @@ enum bst_boot_slot {
     BST_SLOT_IRQ_CONTROL = 2,      /* creates IRQ handler caps */
     BST_SLOT_IOPORT_CONTROL = 3,   /* creates I/O port caps (x86) */
     BST_SLOT_DOMAIN_CONTROL = 4,   /* sets threads' scheduling domains */
-    BST_SLOT_SCHED_CONTROL = 5,    /* configures scheduling contexts */
+    BST_SLOT_SCHED_CONTROL = 5,    /* configures scheduling contexts on CPU 0 (the other
+                                      CPUs' caps: bst_bootinfo.sched_control_first) */
     BST_SLOT_BOOTINFO = 6,         /* the 4 KiB frame holding this page */
     BST_SLOT_ROOT_TCB = 7,         /* filled in by thread creation (later) */
     BST_SLOT_ROOT_VSPACE = 8,      /* filled in by address-space creation (later) */
@@ -76,17 +77,17 @@ enum bst_firmware {
      sizeof(struct bst_untyped_desc))
 
 struct bst_bootinfo {
-    uint64_t magic;                /* BST_BOOTINFO_MAGIC */
-    uint32_t version;              /* BST_BOOTINFO_VERSION */
-    uint32_t root_cnode_radix;     /* the root CNode has 2^radix slots */
-    struct bst_slot_range untyped; /* slots holding the untyped caps */
-    struct bst_slot_range empty;   /* free slots of the root CNode */
-    uint64_t bootinfo_paddr;       /* where this page lives */
-    uint64_t root_cnode_paddr;     /* where the root CNode lives */
-    uint64_t ram_bytes;            /* total bytes of RAM untyped */
-    uint64_t device_bytes;         /* total bytes of device untyped */
-    uint32_t n_untyped;            /* entries used in untyped_list */
-    uint32_t reserved0;
+    uint64_t magic;                   /* BST_BOOTINFO_MAGIC */
+    uint32_t version;                 /* BST_BOOTINFO_VERSION */
+    uint32_t root_cnode_radix;        /* the root CNode has 2^radix slots */
+    struct bst_slot_range untyped;    /* slots holding the untyped caps */
+    struct bst_slot_range empty;      /* free slots of the root CNode */
+    uint64_t bootinfo_paddr;          /* where this page lives */
+    uint64_t root_cnode_paddr;        /* where the root CNode lives */
+    uint64_t ram_bytes;               /* total bytes of RAM untyped */
+    uint64_t device_bytes;            /* total bytes of device untyped */
+    uint32_t n_untyped;               /* entries used in untyped_list */
+    uint32_t n_cpus;                  /* CPUs that run threads (1: the single-CPU kernel) */
     struct bst_slot_range user_image; /* caps to the root task's own frames and page
                                          tables (image, stack, IPC buffer, this page's
                                          mapping), in the order the kernel made them */
@@ -99,7 +100,11 @@ struct bst_bootinfo {
                                          (ACPI 1.0) or 36 (2.0 and later) */
     uint8_t acpi_rsdp[36];            /* a copy of the RSDP, from the loader (Multiboot 2
                                          ACPI tag) or the EFI system table; unchecked */
-    uint32_t reserved1;
+    uint32_t sched_control_first;     /* the scheduling-control cap of CPU n (1 <= n <
+                                         n_cpus) is in slot sched_control_first + n - 1:
+                                         the slots right after the untyped caps (empty
+                                         starts after them); CPU 0's is in
+                                         BST_SLOT_SCHED_CONTROL */
     struct bst_module_desc modules[BST_BOOTINFO_MAX_MODULES];
     struct bst_untyped_desc untyped_list[BST_BOOTINFO_MAX_UNTYPED];
 };
@@ -121,6 +126,8 @@ _Static_assert(offsetof(struct bst_bootinfo, untyped_list) ==
                "bootinfo layout");
 _Static_assert(sizeof(struct bst_bootinfo) == BST_BOOTINFO_SIZE, "bootinfo is one 4 KiB page");
 _Static_assert(offsetof(struct bst_bootinfo, acpi_rsdp) == 136, "bootinfo layout");
+_Static_assert(offsetof(struct bst_bootinfo, n_cpus) == 84, "bootinfo layout");
+_Static_assert(offsetof(struct bst_bootinfo, sched_control_first) == 172, "bootinfo layout");
 _Static_assert(BST_BOOTINFO_MAX_UNTYPED == 181, "bootinfo untyped capacity");
 
 #endif

@@ -296,7 +296,8 @@ bool fastpath_send(struct tcb *t)
     }
     if (w->priority <= t->priority || (int)w->priority <= sched_highest_ready() ||
         w->domain != KCPU_HOT(sched_state).domain || w->sc == NULL || w->sc->budget == 0 ||
-        w->sc->limited || !budget_still_unarmed() || !arch_user_ip_valid(w->arch.ctx.rip)) {
+        w->sc->limited || sched_cpu_of(w) != KCPU_SELF() || !budget_still_unarmed() ||
+        !arch_user_ip_valid(w->arch.ctx.rip)) {
         return false;
     }
     /* Commit: the waiter leaves the queue with the word; the signaller is preempted. */

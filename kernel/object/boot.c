@@ -146,6 +146,7 @@ struct boot_plan {
     struct boot_range info;
     unsigned radix;
     size_t n_blocks;
+    unsigned cpus; /* 1 .. BOOT_MAX_CPUS */
 };
 
 static bst_error_t boot_decode(const struct boot_range *ram, size_t n_ram,
@@ -168,8 +169,9 @@ static bst_error_t boot_decode(const struct boot_range *ram, size_t n_ram,
         !carve(&p->spans, BOOT_PAGE_BITS, &p->info))
         return BST_NOT_ENOUGH_MEMORY;
     p->n_blocks = count_blocks(&p->spans);
-    if (p->n_blocks > BST_BOOTINFO_MAX_UNTYPED ||
-        p->n_blocks > BIT(p->radix) - BST_SLOT_FIRST_DYNAMIC)
+    p->cpus = opt->cpus == 0 ? 1 : opt->cpus;
+    if (p->cpus > BOOT_MAX_CPUS || p->n_blocks > BST_BOOTINFO_MAX_UNTYPED ||
+        p->n_blocks + p->cpus - 1 > BIT(p->radix) - BST_SLOT_FIRST_DYNAMIC)
         return BST_RANGE_ERROR;
     return BST_OK;
 }
@@ -197,6 +199,13 @@ static void place_fixed_caps(const struct cap *root, const struct boot_plan *p)
     place_boot_cap(root, BST_SLOT_IOPORT_CONTROL, cap_make_control(BST_OBJ_IOPORT_CONTROL));
     place_boot_cap(root, BST_SLOT_DOMAIN_CONTROL, cap_make_control(BST_OBJ_DOMAIN_CONTROL));
     place_boot_cap(root, BST_SLOT_SCHED_CONTROL, cap_make_control(BST_OBJ_SCHED_CONTROL));
+    /* The other CPUs' control caps, in the slots after the untyped caps but next to CPU
+     * 0's in the derivation tree (caps of one kind of control object stay together). */
+    for (unsigned cpu = 1; cpu < p->cpus; cpu++) {
+        struct cap c = cap_make_control(BST_OBJ_SCHED_CONTROL);
+        c.u.sched_control.cpu = cpu;
+        place_boot_cap(root, BST_SLOT_FIRST_DYNAMIC + p->n_blocks + cpu - 1, c);
+    }
     place_boot_cap(root, BST_SLOT_BOOTINFO,
                    cap_make_object(BST_OBJ_FRAME_4K, p->info.base, BOOT_PAGE_BITS, 0, 0));
 }
@@ -224,7 +233,9 @@ static void fill_bootinfo_header(struct bst_bootinfo *bi, const struct boot_plan
     bi->root_cnode_radix = p->radix;
     bi->untyped.start = BST_SLOT_FIRST_DYNAMIC;
     bi->untyped.end = BST_SLOT_FIRST_DYNAMIC + p->n_blocks;
-    bi->empty.start = bi->untyped.end;
+    bi->n_cpus = p->cpus;
+    bi->sched_control_first = (uint32_t)bi->untyped.end;
+    bi->empty.start = bi->untyped.end + p->cpus - 1;
     bi->empty.end = BIT(p->radix);
     bi->bootinfo_paddr = p->info.base;
     bi->root_cnode_paddr = p->cnode.base;
@@ -282,7 +293,9 @@ static const char *check_header(const struct boot_result *br)
         return "boot-info magic or version is wrong";
     if (bi->n_untyped > BST_BOOTINFO_MAX_UNTYPED ||
         bi->untyped.end - bi->untyped.start != bi->n_untyped ||
-        bi->untyped.start != BST_SLOT_FIRST_DYNAMIC || bi->empty.start != bi->untyped.end ||
+        bi->untyped.start != BST_SLOT_FIRST_DYNAMIC || bi->n_cpus < 1 ||
+        bi->n_cpus > BOOT_MAX_CPUS || bi->sched_control_first != bi->untyped.end ||
+        bi->empty.start != bi->untyped.end + bi->n_cpus - 1 ||
         bi->empty.end != BIT(bi->root_cnode_radix))
         return "boot-info slot ranges are inconsistent";
     return NULL;

@@ -51,7 +51,7 @@ static bool has_budget(struct sched_context *sc, uint64_t now)
 static void release_insert(struct tcb *t)
 {
     uint64_t when = sc_next_release(t->sc);
-    struct tcb **p = &KCPU_HOT(budget_state).release_head;
+    struct tcb **p = &KCPU_HOT_ON(sched_cpu_of(t), budget_state).release_head;
     while (*p != NULL && sc_next_release((*p)->sc) <= when) {
         p = &(*p)->release_next;
     }
@@ -62,7 +62,7 @@ static void release_insert(struct tcb *t)
 
 static void release_remove(struct tcb *t)
 {
-    for (struct tcb **p = &KCPU_HOT(budget_state).release_head; *p != NULL;
+    for (struct tcb **p = &KCPU_HOT_ON(sched_cpu_of(t), budget_state).release_head; *p != NULL;
          p = &(*p)->release_next) {
         if (*p == t) {
             *p = t->release_next;
@@ -119,8 +119,31 @@ void budget_forget(struct tcb *t)
 void budget_thread_gone(struct tcb *t)
 {
     budget_forget(t);
-    if (KCPU(slice_owner) == t) {
+    if (KCPU_COUNT > 1) {
+        for (unsigned c = 0; c < KCPU_COUNT; c++) {
+            if (KCPU_ON(c, slice_owner) == t) {
+                KCPU_ON(c, slice_owner) = NULL;
+            }
+        }
+    } else if (KCPU(slice_owner) == t) {
         KCPU(slice_owner) = NULL;
+    }
+}
+
+void budget_stop_here(struct tcb *t)
+{
+    if (KCPU(running_sc) != NULL && KCPU(running_sc) == t->sc) {
+        sched_account_current();
+        stop_running_sc();
+    }
+}
+
+void budget_sc_gone_elsewhere(struct sched_context *sc)
+{
+    for (unsigned c = 0; c < KCPU_COUNT; c++) {
+        if (c != KCPU_SELF() && KCPU_ON(c, running_sc) == sc) {
+            KCPU_ON(c, running_sc) = NULL; /* that CPU's next exit resets the rest */
+        }
     }
 }
 
@@ -264,6 +287,27 @@ static void recheck(struct tcb *t)
     }
 }
 
+void budget_sc_move_cpu(struct sched_context *sc, unsigned cpu)
+{
+    struct tcb *t = sc->tcb;
+    if (KCPU(running_sc) == sc) {
+        sched_account_current();
+        stop_running_sc();
+    }
+    if (t != NULL) {
+        budget_forget(t); /* out of the old CPU's release queue */
+        sched_remove(t);  /* out of its ready queue, or stopped where it runs */
+        if (sc->limited) {
+            KCPU_HOT_ON(sc->cpu, budget_state).limited--;
+        }
+    }
+    budget_sc_gone_elsewhere(sc);
+    sc->cpu = cpu;
+    if (t != NULL && sc->limited) {
+        KCPU_HOT_ON(cpu, budget_state).limited++;
+    }
+}
+
 void budget_sc_configure(struct sched_context *sc, uint64_t budget, uint64_t period)
 {
     sched_account_current();
@@ -271,12 +315,12 @@ void budget_sc_configure(struct sched_context *sc, uint64_t budget, uint64_t per
         stop_running_sc();
     }
     if (sc->tcb != NULL && sc->limited) {
-        KCPU_HOT(budget_state).limited--;
+        KCPU_HOT_ON(sc->cpu, budget_state).limited--;
     }
     sc_configure(sc, budget, period, arch_counter_read());
     sc->limited = budget < period;
     if (sc->tcb != NULL && sc->limited) {
-        KCPU_HOT(budget_state).limited++;
+        KCPU_HOT_ON(sc->cpu, budget_state).limited++;
     }
     if (sc->tcb != NULL) {
         recheck(sc->tcb);
@@ -288,7 +332,7 @@ void sc_attach(struct sched_context *sc, struct tcb *t)
     sc->tcb = t;
     t->sc = sc;
     if (sc->limited) {
-        KCPU_HOT(budget_state).limited++;
+        KCPU_HOT_ON(sc->cpu, budget_state).limited++;
     }
     recheck(t);
 }
@@ -306,7 +350,7 @@ void sc_unbind_tcb(struct tcb *t)
     budget_forget(t);
     sched_remove(t); /* no context, no CPU (it stays runnable, waiting for one) */
     if (sc->limited) {
-        KCPU_HOT(budget_state).limited--;
+        KCPU_HOT_ON(sc->cpu, budget_state).limited--;
     }
     sc->tcb = NULL;
     t->sc = NULL;

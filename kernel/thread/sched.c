@@ -2,6 +2,7 @@
  * The scheduler. See thread/sched.h.
  */
 #include <kassert.h>
+#include <ksmp.h>
 #include <machine.h>
 #include <thread/fault.h>
 #include <thread/budget.h>
@@ -22,21 +23,22 @@ struct tcb *sched_current(void)
     return KCPU_HOT(sched_state).current;
 }
 
-/* Into its queue, at the tail (the woken thread, if any, is already there). */
+/* Into its CPU's queue, at the tail (the woken thread, if any, is already there). */
 static inline __attribute__((always_inline)) void enqueue_now(struct tcb *t)
 {
     kassert(!t->queued);
-    unsigned p = t->priority, d = t->domain;
+    unsigned p = t->priority, d = t->domain, c = sched_cpu_of(t);
+    (void)c; /* (the single-CPU kernel's KCPU_ON does not read it) */
     t->sched_next = NULL;
-    t->sched_prev = KCPU(queue_tail)[d][p];
-    if (KCPU(queue_tail)[d][p] != NULL) {
-        KCPU(queue_tail)[d][p]->sched_next = t;
+    t->sched_prev = KCPU_ON(c, queue_tail)[d][p];
+    if (KCPU_ON(c, queue_tail)[d][p] != NULL) {
+        KCPU_ON(c, queue_tail)[d][p]->sched_next = t;
     } else {
-        KCPU(queue_head)[d][p] = t;
+        KCPU_ON(c, queue_head)[d][p] = t;
     }
-    KCPU(queue_tail)[d][p] = t;
-    KCPU(ready_maps)[d].bitmap[p / 64] |= BIT(p % 64);
-    KCPU(ready_maps)[d].words |= BIT(p / 64);
+    KCPU_ON(c, queue_tail)[d][p] = t;
+    KCPU_ON(c, ready_maps)[d].bitmap[p / 64] |= BIT(p % 64);
+    KCPU_ON(c, ready_maps)[d].words |= BIT(p / 64);
     t->queued = 1;
 }
 
@@ -64,25 +66,26 @@ static inline __attribute__((always_inline)) void enqueue(struct tcb *t)
     enqueue_now(t);
 }
 
-/* Out of its queue (not the woken thread). */
+/* Out of its CPU's queue (not the woken thread). */
 static inline __attribute__((always_inline)) void dequeue_now(struct tcb *t)
 {
     kassert(t->queued);
-    unsigned p = t->priority, d = t->domain;
+    unsigned p = t->priority, d = t->domain, c = sched_cpu_of(t);
+    (void)c;
     if (t->sched_prev != NULL) {
         t->sched_prev->sched_next = t->sched_next;
     } else {
-        KCPU(queue_head)[d][p] = t->sched_next;
+        KCPU_ON(c, queue_head)[d][p] = t->sched_next;
     }
     if (t->sched_next != NULL) {
         t->sched_next->sched_prev = t->sched_prev;
     } else {
-        KCPU(queue_tail)[d][p] = t->sched_prev;
+        KCPU_ON(c, queue_tail)[d][p] = t->sched_prev;
     }
-    if (KCPU(queue_head)[d][p] == NULL) {
-        KCPU(ready_maps)[d].bitmap[p / 64] &= ~BIT(p % 64);
-        if (KCPU(ready_maps)[d].bitmap[p / 64] == 0) {
-            KCPU(ready_maps)[d].words &= ~BIT(p / 64);
+    if (KCPU_ON(c, queue_head)[d][p] == NULL) {
+        KCPU_ON(c, ready_maps)[d].bitmap[p / 64] &= ~BIT(p % 64);
+        if (KCPU_ON(c, ready_maps)[d].bitmap[p / 64] == 0) {
+            KCPU_ON(c, ready_maps)[d].words &= ~BIT(p / 64);
         }
     }
     t->sched_next = t->sched_prev = NULL;
@@ -106,11 +109,30 @@ void sched_preempt_current(void)
     enqueue_now(t); /* at kernel entry (the signal fastpath): no thread is woken yet */
 }
 
+/* t's CPU c is another: the lock's holder writes c's queues (c runs no kernel code now,
+ * so its woken thread is empty) and has c decide again, which preempts its current thread
+ * if t outranks it (and arms its round-robin timer if t equals it). A limited context's
+ * admission uses c's release queue (budget.c), and c's exit arms the timer for it. */
+static void make_runnable_elsewhere(struct tcb *t, unsigned c)
+{
+    if (KCPU_HOT_ON(c, sched_state).current == t) {
+        return; /* still running there */
+    }
+    if (!t->sc->limited || budget_admit(t)) {
+        enqueue_now(t);
+    }
+    ksmp_kick(c);
+}
+
 void sched_make_runnable(struct tcb *t)
 {
     if (t == KCPU_HOT(sched_state).current || t->queued || t->throttled || t->sc == NULL ||
         t->sc->budget == 0) {
         return; /* running, queued, waiting for its release, or for a scheduling context */
+    }
+    if (KCPU_COUNT > 1 && sched_cpu_of(t) != KCPU_SELF()) {
+        make_runnable_elsewhere(t, sched_cpu_of(t));
+        return;
     }
     if (t->sc->limited) {
         if (budget_admit(t)) { /* else it waits in the release queue */
@@ -130,6 +152,37 @@ void sched_enqueue_released(struct tcb *t)
     }
 }
 
+/* If t is the current thread of another CPU: stop it there, and that CPU has none. */
+static void leave_other_cpu(struct tcb *t)
+{
+    for (unsigned c = 0; c < KCPU_COUNT; c++) {
+        if (c != KCPU_SELF() && KCPU_HOT_ON(c, sched_state).current == t) {
+            ksmp_stop(t, c);
+            KCPU_HOT_ON(c, sched_state).current = NULL;
+        }
+    }
+}
+
+void sched_stop_elsewhere(struct tcb *t)
+{
+    if (KCPU_COUNT > 1 && t->sc != NULL && t != KCPU_HOT(sched_state).current &&
+        KCPU_HOT_ON(sched_cpu_of(t), sched_state).current == t) {
+        leave_other_cpu(t);
+        if (t->state == THREAD_RUNNABLE) {
+            enqueue_now(t); /* its CPU (another) has no woken thread */
+        }
+    }
+}
+
+void sched_stop_here(struct tcb *t)
+{
+    if (KCPU_HOT(sched_state).last_on_cpu == t) {
+        arch_save_thread(&t->arch);
+        KCPU_HOT(sched_state).last_on_cpu = NULL;
+    }
+    budget_stop_here(t);
+}
+
 void sched_remove(struct tcb *t)
 {
     if (t->queued) {
@@ -137,6 +190,8 @@ void sched_remove(struct tcb *t)
     }
     if (t == KCPU_HOT(sched_state).current) {
         KCPU_HOT(sched_state).current = NULL;
+    } else if (KCPU_COUNT > 1) {
+        leave_other_cpu(t);
     }
 }
 
@@ -167,6 +222,8 @@ void sched_make_inactive(struct tcb *t)
     }
     if (t == KCPU_HOT(sched_state).current) {
         KCPU_HOT(sched_state).current = NULL; /* kernel_exit chooses another */
+    } else if (KCPU_COUNT > 1) {
+        leave_other_cpu(t);
     }
 }
 
@@ -312,6 +369,19 @@ static void choose(void)
     KCPU_HOT(sched_state).current = next;
 }
 
+/* The SMP kernel, before an idle halt: the last thread's FPU state goes back to its TCB,
+ * so that a thread no CPU runs never has state in another CPU's registers and may run on
+ * any CPU next (a migration, a passive server called from another CPU) without a call
+ * to this one. */
+static void idle_give_up_thread(void)
+{
+    struct tcb *last = KCPU_HOT(sched_state).last_on_cpu;
+    if (last != NULL) {
+        arch_save_thread(&last->arch);
+        KCPU_HOT(sched_state).last_on_cpu = NULL;
+    }
+}
+
 void kernel_exit(void)
 {
     for (;;) {
@@ -322,6 +392,9 @@ void kernel_exit(void)
         if (KCPU_HOT(sched_state).current == NULL) {
             budget_idle();
             budget_arm_timer(NULL);
+            if (KCPU_COUNT > 1) {
+                idle_give_up_thread();
+            }
             arch_wait_for_interrupt(); /* idle: interrupts may make threads runnable */
             continue;
         }
@@ -346,8 +419,9 @@ void kernel_exit(void)
 }
 
 /* One CPU's queues, maps and state (every CPU's in the SMP build: sched_check_invariants). */
-static const char *check_cpu(const sched_queue_ends *heads, const sched_queue_ends *tails,
-                             const sched_ready_maps *maps, const struct sched_state *st)
+static const char *check_cpu(unsigned cpu, const sched_queue_ends *heads,
+                             const sched_queue_ends *tails, const sched_ready_maps *maps,
+                             const struct sched_state *st)
 {
     for (unsigned d = 0; d < NUM_DOMAINS; d++) {
         const struct ready_map *m = &(*maps)[d];
@@ -368,6 +442,9 @@ static const char *check_cpu(const sched_queue_ends *heads, const sched_queue_en
                 if (t->sc == NULL || t->sc->budget == 0) {
                     return "a queued thread has no scheduling context";
                 }
+                if (sched_cpu_of(t) != cpu) {
+                    return "a queued thread is in another CPU's queue than its context's";
+                }
                 if (t->sched_prev != prev || t == st->current) {
                     return "queue links broken, or the current thread is queued";
                 }
@@ -383,6 +460,9 @@ static const char *check_cpu(const sched_queue_ends *heads, const sched_queue_en
     if (st->current != NULL && st->current->sc == NULL) {
         return "the current thread has no scheduling context";
     }
+    if (st->current != NULL && sched_cpu_of(st->current) != cpu) {
+        return "the current thread's scheduling context is another CPU's";
+    }
     const struct tcb *w = st->woken;
     if (w != NULL && (!w->queued || w->state != THREAD_RUNNABLE || w == st->current ||
                       w->sc == NULL || w->sc->budget == 0 || w->sched_next != NULL ||
@@ -395,7 +475,7 @@ static const char *check_cpu(const sched_queue_ends *heads, const sched_queue_en
 const char *sched_check_invariants(void)
 {
     for (unsigned c = 0; c < KCPU_COUNT; c++) {
-        const char *why = check_cpu(&KCPU_ON(c, queue_head), &KCPU_ON(c, queue_tail),
+        const char *why = check_cpu(c, &KCPU_ON(c, queue_head), &KCPU_ON(c, queue_tail),
                                     &KCPU_ON(c, ready_maps), &KCPU_HOT_ON(c, sched_state));
         if (why != NULL) {
             return why;

@@ -16,7 +16,12 @@ static uint64_t us_to_ticks(uint64_t us)
 }
 
 /* SCHED_CONTROL_CONFIGURE: MR0 scheduling context cap, MR1 budget us, MR2 period us.
- * budget == period makes the context unlimited (never throttled, never charged). */
+ * budget == period makes the context unlimited (never throttled, never charged). The
+ * control cap is one CPU's (the root task has one per CPU: bootinfo.h); the context runs
+ * its threads on that CPU from now on, leaving the one it was on (a migration). For now
+ * only CPU 0 takes limited contexts (the budget machinery runs them on the boot CPU:
+ * docs/kernel.md, "Several CPUs"); another CPU's cap refuses budget < period with
+ * INVALID_ARGUMENT. */
 bst_error_t sched_control_invoke(struct invocation *inv)
 {
     if (inv->label != BST_INV_SCHED_CONTROL_CONFIGURE) {
@@ -34,10 +39,15 @@ bst_error_t sched_control_invoke(struct invocation *inv)
     if (budget < SC_MIN_BUDGET_US || period > 1000000000ull) {
         return BST_RANGE_ERROR;
     }
-    if (budget > period) {
+    uint64_t cpu = inv->slot->cap.u.sched_control.cpu;
+    if (budget > period || (cpu != 0 && budget < period)) {
         return BST_INVALID_ARGUMENT;
     }
-    budget_sc_configure(sched_context_of(&slot->cap), us_to_ticks(budget), us_to_ticks(period));
+    struct sched_context *sc = sched_context_of(&slot->cap);
+    if (KCPU_COUNT > 1 && sc->cpu != cpu) {
+        budget_sc_move_cpu(sc, (unsigned)cpu);
+    }
+    budget_sc_configure(sc, us_to_ticks(budget), us_to_ticks(period));
     return BST_OK;
 }
 
@@ -88,5 +98,8 @@ void sched_context_finalise(const struct cap *cap)
     donation_forget_loans(sc);
     if (sc->tcb != NULL) {
         sc_unbind_tcb(sc->tcb);
+    }
+    if (KCPU_COUNT > 1) {
+        budget_sc_gone_elsewhere(sc);
     }
 }

@@ -153,6 +153,7 @@ static bst_error_t tcb_read_registers(struct invocation *inv, struct tcb *t)
     if (n > BST_MSG_REGISTERS && tcb_ipc_buffer(inv->caller) == NULL) {
         return BST_INVALID_ARGUMENT; /* the results would not fit in registers */
     }
+    sched_stop_elsewhere(t); /* its registers are in its TCB, not another CPU's */
     for (unsigned i = 0; i < n; i++) {
         invocation_reply(inv, i, arch_tcb_get_reg(&t->arch, i));
     }
@@ -186,6 +187,7 @@ static bst_error_t tcb_write_registers(struct invocation *inv, struct tcb *t)
         arch_tcb_init(&t->arch);
         t->initialised = 1;
     }
+    sched_stop_elsewhere(t); /* another CPU's exit must not restore the old values */
     for (unsigned i = 0; i < n; i++) {
         arch_tcb_set_reg(&t->arch, i, invocation_arg(inv, 2 + i));
     }

@@ -62,3 +62,11 @@ bst_error_t bst_domain_schedule_slots(bst_cptr_t control, unsigned count, const 
     }
     return bst_invoke(control, BST_INV_DOMAIN_SCHEDULE, a, 1 + 2 * count, NULL, 0);
 }
+
+bst_cptr_t bst_sched_control_of_cpu(const struct bst_bootinfo *bi, unsigned cpu)
+{
+    if (cpu >= bi->n_cpus) {
+        return 0;
+    }
+    return cpu == 0 ? BST_SLOT_SCHED_CONTROL : bi->sched_control_first + cpu - 1;
+}

@@ -142,12 +142,14 @@
 /* Call's commit: the receiver (R13) leaves the endpoint's (R12) queue, and the caller
  * (RSP) waits on the receiver's reply object, left in R15; RBX is the endpoint cap's
  * slot. Clobbers RAX. */
-/* `sc` (a scheduling context) is configured and unlimited. */
+/* `sc` (a scheduling context) is configured and unlimited, and (the SMP kernel) on this
+ * CPU. Clobbers RCX. */
 .macro UNLIMITED sc, fail
     cmpq $0, SC_BUDGET(\sc)
     je \fail
     cmpb $0, SC_LIMITED(\sc)
     jne \fail
+    KLOCK_SC_HERE \sc, \fail
 .endm
 
 .macro CALL_COMMIT

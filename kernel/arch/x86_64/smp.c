@@ -350,8 +350,11 @@ unsigned smp_start_aps(void)
         }
     }
     kprintf("smp: %u of %u CPUs online (the MADT lists %u); the application processors "
-            "are %s: the kernel schedules on CPU 0 only\n",
-            online, n > 0 ? n : 1, listed, KLOCK_SMP ? "idle under the kernel lock" : "parked");
+            "are %s\n",
+            online, n > 0 ? n : 1, listed,
+            KLOCK_SMP ? "idle, each with its own scheduler (threads run where their "
+                        "scheduling context is bound)"
+                      : "parked: the kernel schedules on CPU 0 only");
     if (setup_differs != 0) {
         const struct cpu_setup *b = &boot_setup, *d = &differing_setup;
         kprintf("smp: FAILED: CPUs %#x differ from the boot CPU; one has CR0 %#lx CR4 %#lx EFER "

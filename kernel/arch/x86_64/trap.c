@@ -176,7 +176,14 @@ static void save_user_frame(const struct trap_frame *f, struct arch_context *c)
 static NORETURN void user_trap(const struct trap_frame *f)
 {
     struct tcb *t = sched_current();
-    save_user_frame(f, this_cpu()->current_ctx);
+    if (!KLOCK_SMP) {
+        save_user_frame(f, this_cpu()->current_ctx);
+    } else if (t == NULL) { /* (SMP: saved before the lock) another CPU stopped the thread */
+        if (f->vector >= VEC_FIRST_IRQ) { /* while this one waited: an interrupt is still */
+            handle_interrupt(f);          /* handled, a fault comes again when it runs */
+        }
+        kernel_exit();
+    }
     if (f->vector < VEC_FIRST_IRQ) {
         struct user_fault uf = {
             .kind = user_fault_kind_of(f->vector),
@@ -195,20 +202,28 @@ static NORETURN void user_trap(const struct trap_frame *f)
 /* Every entry from user mode takes the kernel lock (klock.h; kernel_exit releases it);
  * an interrupt in kernel mode takes it only when it ended an idle halt. An exception in
  * kernel mode is a kernel bug that stops the machine: it takes nothing. A cross-CPU call
- * (SMP build) is served before any of that, without the lock. */
+ * (SMP build) is served before any of that, without the lock. In the SMP build an entry
+ * from user mode saves the thread's registers before it waits for the lock: a call
+ * served meanwhile may stop the thread (ksmp.h), and then its TCB must be whole (and
+ * may be gone once the lock is taken). */
 void trap_dispatch(struct trap_frame *f)
 {
     if (KLOCK_SMP && f->vector == VEC_SMP_CALL) { /* served without the lock: the caller */
-        smp_call_serve();                         /* holds it (smp_call.c) */
+        if (f->cs & 3) {                          /* holds it (smp_call.c) */
+            save_user_frame(f, this_cpu()->current_ctx);
+        }
+        smp_call_serve();
         lapic_eoi();
         if (f->cs & 3) { /* then on as any interrupt of user code */
             klock_acquire();
-            save_user_frame(f, this_cpu()->current_ctx);
             kernel_exit();
         }
         return;
     }
     if (f->cs & 3) {
+        if (KLOCK_SMP) {
+            save_user_frame(f, this_cpu()->current_ctx);
+        }
         klock_acquire();
         user_trap(f);
     }
@@ -222,6 +237,10 @@ void trap_dispatch(struct trap_frame *f)
 
 static void handle_interrupt(const struct trap_frame *f)
 {
+    if (KLOCK_SMP && f->vector == VEC_SMP_RESCHED) { /* the exit (or the idle loop) that */
+        lapic_eoi();                                 /* follows decides again */
+        return;
+    }
     switch (f->vector) {
     case VEC_TIMER:
         timer_tick();

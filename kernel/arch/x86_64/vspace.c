@@ -5,7 +5,11 @@
  * TLB: a translation that is removed or reduced is invalidated at once in the current
  * address space (INVLPG; a whole-space flush when a table goes). In other address
  * spaces: without PCID every switch reloads CR3 and so flushes; with PCID the VSpace is
- * marked stale and its next activation flushes its PCID.
+ * marked stale and its next activation flushes its PCID. On other CPUs (the SMP kernel):
+ * every CPU that has the space in CR3 flushes too, by a cross-CPU call before the
+ * operation returns (ksmp_tlb_shootdown); the others reloaded CR3 when they left it. The
+ * SMP kernel uses no PCIDs: the stale marks are global, and a second CPU's entries for a
+ * PCID would survive the first CPU's flush of it.
  */
 #include <arch/cpu.h>
 #include <arch/kpti.h>
@@ -13,6 +17,7 @@
 #include <arch/paging.h>
 #include <arch/vspace.h>
 #include <bastion/vmattr.h>
+#include <ksmp.h>
 
 #define CR3_NOFLUSH BIT(63)
 
@@ -25,7 +30,8 @@ KCPU_HOT_DEFINE(paddr_t, arch_active_pml4); /* each CPU's own (kpercpu.h) */
 void arch_vspace_init(paddr_t pml4, unsigned id)
 {
     pt_nx_supported = cpu_features.nx;
-    arch_vspace_pcid = cpu_features.pcid && !arch_kpti; /* as cpu_enable_protections() */
+    arch_vspace_pcid = cpu_features.pcid && !arch_kpti && /* as cpu_enable_protections() */
+                       KCPU_COUNT == 1;                   /* (see above) */
     if (arch_vspace_pcid) {
         arch_switch_slow |= ARCH_SWITCH_SLOW_PCID;
     }
@@ -45,6 +51,9 @@ void arch_vspace_clear_id(paddr_t pml4)
         write_cr3(paging_kernel_root());
         active_pml4 = 0;
     }
+    if (KCPU_COUNT > 1) {
+        ksmp_space_gone(pml4); /* the other CPUs leave it too */
+    }
 }
 
 static void flush_page(paddr_t pml4, vaddr_t vaddr)
@@ -54,6 +63,9 @@ static void flush_page(paddr_t pml4, vaddr_t vaddr)
     } else {
         stale[pt_root_id(pml4)] = true;
     }
+    if (KCPU_COUNT > 1) {
+        ksmp_tlb_shootdown(pml4);
+    }
 }
 
 static void flush_space(paddr_t pml4)
@@ -62,6 +74,9 @@ static void flush_space(paddr_t pml4)
         write_cr3(read_cr3() & ~CR3_NOFLUSH);
     } else {
         stale[pt_root_id(pml4)] = true;
+    }
+    if (KCPU_COUNT > 1) {
+        ksmp_tlb_shootdown(pml4);
     }
 }
 

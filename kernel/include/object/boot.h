@@ -28,7 +28,11 @@ struct boot_range {
 
 struct boot_options {
     unsigned root_cnode_radix; /* the root CNode has 2^radix slots */
+    unsigned cpus;             /* CPUs that run threads, each with a scheduling-control cap
+                                  (0 is taken as 1; at most BOOT_MAX_CPUS) */
 };
+
+#define BOOT_MAX_CPUS 8
 
 struct boot_result {
     bst_error_t status;

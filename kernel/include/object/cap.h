@@ -58,6 +58,9 @@ struct cap {
             uint8_t reserved;
             uint64_t grant_generation; /* the identifier's generation at the grant */
         } ioport;
+        struct {
+            uint64_t cpu; /* the CPU whose contexts it configures */
+        } sched_control;
         uint64_t raw[2];
     } u;
 };

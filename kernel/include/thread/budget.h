@@ -88,6 +88,15 @@ bool budget_admit(struct tcb *t);
 /* `t` stops being runnable, or is destroyed: it leaves the release queue. */
 void budget_forget(struct tcb *t);
 void budget_thread_gone(struct tcb *t);
+/* On the CPU that ran t, stopped by another (sched_stop_here): its context stops running
+ * here, charged up to now. */
+void budget_stop_here(struct tcb *t);
+/* sc's threads run on CPU `cpu` from now on (the SMP kernel; a configure follows, which
+ * makes its thread runnable there): its thread leaves the old CPU's queues, or stops
+ * where it runs. */
+void budget_sc_move_cpu(struct sched_context *sc, unsigned cpu);
+/* sc is deleted or moves to another CPU: no other CPU keeps it as its running context. */
+void budget_sc_gone_elsewhere(struct sched_context *sc);
 
 /* Charge the running thread now (the CONSUMED query). */
 void sched_account_current(void);

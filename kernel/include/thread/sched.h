@@ -12,6 +12,7 @@
 
 #include <kpercpu.h>
 #include <thread/sched_state.h>
+#include <thread/schedcontext.h>
 #include <thread/tcb.h>
 
 /* The per-CPU scheduler variables: each CPU's own in the SMP build (kpercpu.h). */
@@ -42,6 +43,25 @@ static inline void sched_switch_directly(struct tcb *to)
     KCPU_HOT(sched_state).current = to;
     KCPU_HOT(sched_state).last_on_cpu = to;
 }
+
+/* The CPU t runs on: its scheduling context's (only a thread with one is queued or
+ * current anywhere; the caller knows t has one). Always 0 in the single-CPU kernel, where
+ * it reads nothing. */
+static inline __attribute__((always_inline)) unsigned sched_cpu_of(const struct tcb *t)
+{
+    return KCPU_COUNT > 1 ? t->sc->cpu : 0;
+}
+
+/* t, if it runs on another CPU now, stops there (the SMP kernel: ksmp.h) and, if still
+ * runnable, waits in its queue there; afterwards its registers and FPU state are in its
+ * TCB and may be read or written. Before a register write, a space change or a
+ * migration of a thread that may be running. Nothing in the single-CPU kernel. */
+void sched_stop_elsewhere(struct tcb *t);
+
+/* On the CPU that ran t, in the cross-CPU call that stops it there (ksmp.h; without the
+ * lock, which the stopping CPU holds for it): t's FPU state goes back to its TCB and the
+ * CPU forgets t as its FPU owner and its running context (charged up to now). */
+void sched_stop_here(struct tcb *t);
 
 /* The thread that entered the kernel (NULL while idle). */
 struct tcb *sched_current(void);

@@ -6,6 +6,7 @@
 #ifndef LIBBASTION_SCHED_H
 #define LIBBASTION_SCHED_H
 
+#include <bastion/bootinfo.h>
 #include <libbastion/syscall.h>
 
 /* Give `sc` `budget_us` of CPU time per `period_us` (both microseconds; the whole budget
@@ -13,6 +14,11 @@
  * scheduling control cap (the root task's BST_SLOT_SCHED_CONTROL). */
 bst_error_t bst_sched_control_configure(bst_cptr_t control, bst_cptr_t sc, uint64_t budget_us,
                                         uint64_t period_us);
+
+/* The root task's scheduling control cap of CPU `cpu` (a context configured through it
+ * runs its thread on that CPU: docs/capabilities.md), or 0 when the kernel runs threads
+ * on fewer CPUs (bi->n_cpus). */
+bst_cptr_t bst_sched_control_of_cpu(const struct bst_bootinfo *bi, unsigned cpu);
 
 /* Bind `sc` to the thread `tcb` (one context per thread, one thread per context). */
 bst_error_t bst_sched_context_bind(bst_cptr_t sc, bst_cptr_t tcb);

@@ -12,7 +12,7 @@
 
 ROOTTASK_DIR := tests/system/roottask
 ROOTTASK_COMMON := $(addprefix $(ROOTTASK_DIR)/,harness.c harness_args.c env.c probe_child.c probes.S)
-ROOTTASK_SRCS := $(filter-out $(wildcard $(ROOTTASK_DIR)/ipc*.c), \
+ROOTTASK_SRCS := $(filter-out $(wildcard $(ROOTTASK_DIR)/ipc*.c $(ROOTTASK_DIR)/smp*.c), \
     $(wildcard $(ROOTTASK_DIR)/*.c) $(wildcard $(ROOTTASK_DIR)/*.S))
 ROOTTASK_ELF := $(BUILD)/user/roottask-tests.elf
 IPC_TESTS_SRCS := $(ROOTTASK_COMMON) $(wildcard $(ROOTTASK_DIR)/ipc*.c)

@@ -13,8 +13,8 @@
 #                      kernel: the same-CPU figures with the lock's cost, beside the
 #                      single-CPU kernel's (tests/system/smp/bench-smp.sh)
 #
-# The APs run no threads yet: they take part in the boot tests and then each runs its own
-# scheduler loop, idle, so the root-task tests run on CPU 0 while the others halt.
+# In the lock suites the root-task tests run on CPU 0 while the others idle in their own
+# scheduler loops; the threads suites (below) bind threads to every CPU.
 
 SMP_BUILD := $(BUILD)/smp
 SMP_KERNEL_BIN := $(SMP_BUILD)/kernel/bastion.bin
@@ -47,6 +47,31 @@ smp_roottask = $(smp_kernel); \
 	    --expect "^smp: cross-CPU calls: [0-9]+ to each of $$(($(1) - 1)) APs, each served once"
 
 TEST_SUITES += system-smp-lock4 system-smp-lock2
+
+# system-smp-threads2/4: the SMP tests (tests/system/roottask/smp.c: threads bound to each
+# CPU, Call and Signal across CPUs, migration, the stale-TLB test, the concurrent stress
+# and the invariant checks) from their own root task, on 2 and 4 CPUs.
+SMP_TESTS_ELF := $(BUILD)/user/smp-tests.elf
+$(eval $(call user_program,smp-tests,$(ROOTTASK_COMMON) $(wildcard $(ROOTTASK_DIR)/smp*.c)))
+smp_threads = $(smp_kernel); \
+	scripts/qemu-run.sh --image $(SMP_KERNEL_BIN) --module $(SMP_TESTS_ELF) \
+	    --append "" --smp $(1) --name smp-threads$(1) --harness-args "cpus=$(1)" \
+	    --log $(BUILD)/test-logs/smp-threads$(1).log \
+	    --expect "^smp: $(1) of $(1) CPUs online" \
+	    --expect "^smp: stress: $$(($(1) - 1)) workers x [0-9]+ rounds.*invariants hold"
+
+TEST_SUITES += system-smp-threads4 system-smp-threads2
+.PHONY: suite-system-smp-threads4 suite-system-smp-threads2
+
+suite-system-smp-threads4: $(SMP_TESTS_ELF)
+	@mkdir -p $(BUILD)/test-logs
+	$(Q)scripts/run-suite.sh system-smp-threads4 $(BUILD)/test-results -- \
+	    bash -c '$(call smp_threads,4)'
+
+suite-system-smp-threads2: $(SMP_TESTS_ELF)
+	@mkdir -p $(BUILD)/test-logs
+	$(Q)scripts/run-suite.sh system-smp-threads2 $(BUILD)/test-results -- \
+	    bash -c '$(call smp_threads,2)'
 .PHONY: suite-system-smp-lock4 suite-system-smp-lock2 bench-smp
 
 suite-system-smp-lock4: $(ROOTTASK_ELF)

@@ -62,6 +62,7 @@ void asm_offsets(void)
     OFFSET(SC_REPLY, struct sched_context, reply);
     OFFSET(SC_BUDGET, struct sched_context, budget);
     OFFSET(SC_LIMITED, struct sched_context, limited);
+    OFFSET(SC_CPU, struct sched_context, cpu);
     OFFSET(BUDGET_RELEASE_HEAD, struct budget_state, release_head);
     OFFSET(BUDGET_ARMED, struct budget_state, armed);
     OFFSET(DOMAIN_COUNT, struct domain_state, count);
@@ -86,6 +87,9 @@ void asm_offsets(void)
     OFFSET(CPU_ENTRY_RSP, struct cpu_local, entry_rsp);
     OFFSET(CPU_EXIT_SCRATCH, struct cpu_local, exit_scratch);
     OFFSET(CPU_KPTI_MISSES, struct cpu_local, kpti_misses);
+    OFFSET(CPU_ID, struct cpu_local, id);
+    OFFSET(CPU_CALL_ASKED, struct cpu_local, call_asked);
+    OFFSET(CPU_CALL_SERVED, struct cpu_local, call_served);
     OFFSET(FPU_XSAVE, struct fpu_config, xsave);
     OFFSET(FPU_XCR0, struct fpu_config, xcr0);
     DEFINE(OBJ_ENDPOINT, BST_OBJ_ENDPOINT);

@@ -86,6 +86,7 @@ static inline struct kcpu_hot *kcpu_hot_this(void)
                                           KCPU_HOT_INIT(4, maps), KCPU_HOT_INIT(5, maps),          \
                                           KCPU_HOT_INIT(6, maps), KCPU_HOT_INIT(7, maps)}
 #define KCPU_IS_BOOT() (kcpu_id() == 0)
+#define KCPU_SELF()    kcpu_id()
 #endif
 
 #endif

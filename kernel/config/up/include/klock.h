@@ -16,6 +16,9 @@
 .endm
 .macro KLOCK_RELEASE
 .endm
+/* The fastpath's check that a scheduling context is this CPU's: there is one CPU. */
+.macro KLOCK_SC_HERE sc, fail
+.endm
 /* clang-format on */
 #else
 #include <ktypes.h>

@@ -26,6 +26,7 @@
  *   KCPU_REF(sym, OFF, field)   in assembly: the operand for sym's `field`, sym a KCPU_HOT
  *                               variable and OFF its offset in the SMP build's block
  *   KCPU_IS_BOOT()              whether this is the boot CPU (always, here)
+ *   KCPU_SELF()                 this CPU's number (0, here)
  */
 #ifndef BASTION_KPERCPU_H
 #define BASTION_KPERCPU_H
@@ -50,6 +51,7 @@
 #define KCPU_HOT_ON(cpu, name)                name
 #define KCPU_SCHED_STATE_DEFINE(maps)         struct sched_state sched_state = {.ready = &maps[0]}
 #define KCPU_IS_BOOT()                        true
+#define KCPU_SELF()                           0u
 #endif
 
 #endif

@@ -48,4 +48,16 @@ static inline __attribute__((always_inline)) void fpu_switch(struct fpu_area *pr
     }
 }
 
+/* Save a's state from the registers, leaving them as they are (the SMP kernel: a CPU
+ * that idles or gives a thread up to another CPU puts its state back in its TCB). */
+static inline void fpu_save(struct fpu_area *a)
+{
+    uint32_t lo = (uint32_t)fpu_config.xcr0, hi = (uint32_t)(fpu_config.xcr0 >> 32);
+    if (fpu_config.xsave) {
+        __asm__ volatile("xsave64 %0" : "=m"(*a) : "a"(lo), "d"(hi) : "memory");
+    } else {
+        __asm__ volatile("fxsave64 %0" : "=m"(*a) : : "memory");
+    }
+}
+
 #endif

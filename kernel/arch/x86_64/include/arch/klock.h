@@ -15,19 +15,44 @@
 
 #ifdef __ASSEMBLER__
 /* clang-format off */
-/* Take the kernel lock. Clobbers flags only. */
+/* Take the kernel lock (the SYSCALL entries, once the user registers are saved in the
+ * context at RSP). Clobbers flags only when the lock is free. Otherwise it waits out of
+ * line in C (klock_syscall_wait, on the kernel stack), which serves cross-CPU calls
+ * meanwhile: the holder may be waiting for this CPU (a TLB shootdown, a stop). The C
+ * call clobbers the registers the C ABI does not preserve, so they are loaded back from
+ * the context (SAVE_USER_REGS saved them all). When a call stopped this thread (it is
+ * no longer this CPU's current thread: its system call was rewound to be made again),
+ * the entry is abandoned and the kernel's exit chooses afresh. */
 .macro KLOCK_ACQUIRE
     lock btsl $0, kernel_lock(%rip)
     jc 97f
 98:
     .pushsection .text.klock_wait, "ax"
-97: pause
-    testl $1, kernel_lock(%rip)
-    jnz 97b
-    lock btsl $0, kernel_lock(%rip)
-    jc 97b
+97: movq %gs:CPU_KERNEL_RSP, %rsp
+    call klock_syscall_wait
+    testb %al, %al
+    jz 96f
+    movq %gs:CPU_CURRENT_CTX, %rsp
+    movq CTX_RIP(%rsp), %rcx
+    movq CTX_RFLAGS(%rsp), %r11
+    movq CTX_RAX(%rsp), %rax
+    movq CTX_RDX(%rsp), %rdx
+    movq CTX_RSI(%rsp), %rsi
+    movq CTX_RDI(%rsp), %rdi
+    movq CTX_R8(%rsp), %r8
+    movq CTX_R9(%rsp), %r9
+    movq CTX_R10(%rsp), %r10
     jmp 98b
+96: call kernel_exit
     .popsection
+.endm
+
+/* The assembly fastpath's check that the scheduling context `sc` is this CPU's (a
+ * switch to a thread whose context runs elsewhere is the full path's). Clobbers RCX. */
+.macro KLOCK_SC_HERE sc, fail
+    movl SC_CPU(\sc), %ecx
+    cmpl %gs:CPU_ID, %ecx
+    jne \fail
 .endm
 
 /* Release it: no register is needed, so it can be the last thing before the exit
@@ -43,6 +68,11 @@
 struct klock {
     uint32_t word;
 };
+
+/* The SYSCALL entries' wait for the lock (KLOCK_ACQUIRE, config/smp/klock.c): takes it,
+ * serving cross-CPU calls meanwhile; returns whether this CPU's current thread is still
+ * the one that entered (false: a call stopped it, and the entry is abandoned). */
+bool klock_syscall_wait(void);
 
 /* While waiting: tell the CPU it spins (PAUSE). */
 static inline void arch_klock_spin(void)

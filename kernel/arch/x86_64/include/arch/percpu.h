@@ -35,6 +35,9 @@ struct cpu_local {
     /* The SMP build's kernel lock (klock.h): 1 while this CPU halts idle without it, so
      * that the interrupt that wakes it takes the lock for its handler. */
     uint8_t klock_idle;
+    /* 1 while this CPU waits for the lock in a SYSCALL entry (klock_syscall_wait): a
+     * cross-CPU call that stops its thread there rewinds the system call. */
+    uint8_t klock_syscall;
     /* Cross-CPU calls (smp_call.c): how many were asked of this CPU, and how many it
      * served. */
     uint32_t call_asked;

@@ -38,6 +38,13 @@ static inline __attribute__((always_inline)) void arch_switch_thread(struct arch
     cpu->current_ctx = &next->ctx;
 }
 
+/* Put t's FPU state, which this CPU's registers hold, back in its TCB (the SMP kernel:
+ * before another CPU may run it). Its segment bases are in its context already. */
+static inline void arch_save_thread(struct arch_tcb *t)
+{
+    fpu_save(&t->fpu);
+}
+
 /* Leave the kernel into the thread whose context this is. */
 NORETURN void arch_return_to_user(struct arch_context *ctx);
 

@@ -49,6 +49,7 @@ enum {
     VEC_IOMMU_FAULT = 0xf1, /* the DMA remapping unit's fault event (iommu.c) */
     VEC_SMP_WAKE = 0xf2,    /* an IPI that wakes an idle CPU (smp.c) */
     VEC_SMP_CALL = 0xf3,    /* a cross-CPU call, served without the kernel lock (smp_call.c) */
+    VEC_SMP_RESCHED = 0xf4, /* decide again: a thread was made runnable here (ksmp.c) */
     VEC_BENCH = 0xfe,       /* software interrupt of the trap round-trip benchmark */
     VEC_SPURIOUS = 255,
 };

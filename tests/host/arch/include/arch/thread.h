@@ -49,6 +49,11 @@ struct arch_tcb {
 
 void arch_tcb_init(struct arch_tcb *t);
 void arch_switch_thread(struct arch_tcb *prev, struct arch_tcb *next);
+/* The SMP kernel's save of a thread's FPU state (never called on the host: one CPU). */
+static inline void arch_save_thread(struct arch_tcb *t)
+{
+    (void)t;
+}
 NORETURN void arch_return_to_user(struct arch_context *ctx);
 bool arch_user_ip_valid(uint64_t ip);
 uint64_t arch_tcb_get_reg(const struct arch_tcb *t, unsigned index);
