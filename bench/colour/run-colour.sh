@@ -46,7 +46,7 @@ check=$(figure "$c" "; [0-9]+ cycles\)$")
 stripes=$(figure "$c" "[0-9]+ of [0-9]+ stripes cut")
 kib=$(figure "$c" "cut \([0-9]+ KiB")
 frames=$(figure "$c" "[0-9]+ frames checked")
-probed=$(figure "$c" "[0-9]+ of the [0-9]+ pool blocks")
+objects=$(figure "$c" "[0-9]+ kernel objects checked")
 used=$(grep -oE "[0-9]+ KiB used" "$c" | awk '{s += $1} END {print s}')
 kpages=$(figure "$c" "[0-9]+ pages of kernel code and read-only data checked")
 kcopies=$(figure "$c" "\([0-9]+ copies")
@@ -56,7 +56,7 @@ printf '%-52s %12s\n' "bench-colour (icount cycles, init/tests/colour)" value
 printf '%-52s %12s\n' "spec's objects created, uncoloured" "$obj_u"
 printf '%-52s %12s\n' "spec's objects created, coloured (3 domains)" "$obj_c"
 printf '%-52s %12s\n' "  of which cutting and splitting $stripes stripes" "$cut"
-printf '%-52s %12s\n' "boot check: $frames frames, $probed pool blocks probed" "$check"
+printf '%-52s %12s\n' "boot check: $frames frames, $objects kernel objects" "$check"
 printf '%-52s %12s\n' "coloured memory cut (KiB)" "$kib"
 printf '%-52s %12s\n' "  used by the domains' objects (KiB)" "$used"
 printf '%-52s %12s\n' "kernel image copies made ($kcopies, cycles)" "$kcycles"
