@@ -96,7 +96,7 @@ kvm) cpu=${QEMU_CPU:-host} ;;
 *) echo "qemu-run.sh: ACCEL must be tcg or kvm" >&2; exit 2 ;;
 esac
 accel_opt=$accel
-if [[ $smp -gt 1 && $accel == tcg ]]; then
+if [[ $smp -gt 1 && $accel == tcg && $icount -eq 0 ]]; then # (icount: one thread, in turn)
     accel_opt=tcg,thread=multi # the CPUs really run in parallel, one host thread each
 fi
 

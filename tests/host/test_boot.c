@@ -153,8 +153,35 @@ static void boot_untyped_are_usable(void)
     CHECK_INVARIANTS();
 }
 
+/* One scheduling-control cap per CPU (issue 20): CPU 0's in its fixed slot, the others
+ * right after the untyped caps, each naming its CPU; the free range starts after them;
+ * more CPUs than BOOT_MAX_CPUS are refused. */
+static void boot_sched_control_per_cpu(void)
+{
+    struct boot_range ram[] = {R(0, 4 * MiB)};
+    struct boot_options three = {.root_cnode_radix = 10, .cpus = 3};
+    struct boot_result b = boot_create_root_cspace(ram, 1, NULL, 0, &three);
+    CHECK_ERR(b.status, BST_OK);
+    CHECK_INVARIANTS();
+    const struct bst_bootinfo *bi = b.bootinfo;
+    const struct cap *root = &b.root_cnode_slot->cap;
+    CHECK(bi->n_cpus == 3 && bi->sched_control_first == bi->untyped.end);
+    CHECK(bi->empty.start == bi->untyped.end + 2);
+    const struct cap *c0 = &cnode_slot(root, BST_SLOT_SCHED_CONTROL)->cap;
+    CHECK(c0->type == BST_OBJ_SCHED_CONTROL && c0->u.sched_control.cpu == 0);
+    for (unsigned cpu = 1; cpu < 3; cpu++) {
+        const struct cap *c = &cnode_slot(root, bi->sched_control_first + cpu - 1)->cap;
+        CHECK(c->type == BST_OBJ_SCHED_CONTROL && c->u.sched_control.cpu == cpu);
+    }
+    CHECK(cnode_slot(root, bi->empty.start)->cap.type == BST_OBJ_NULL);
+    CHECK(boot_check_untyped_cover(&b, ram, 1, NULL, 0).ok);
+    struct boot_options nine = {.root_cnode_radix = 10, .cpus = BOOT_MAX_CPUS + 1};
+    CHECK_ERR(boot_create_root_cspace(ram, 1, NULL, 0, &nine).status, BST_RANGE_ERROR);
+}
+
 static const struct test tests[] = {
     {"builds_root_cspace", boot_builds_root_cspace},
+    {"sched_control_per_cpu", boot_sched_control_per_cpu},
     {"blocks_are_maximal", boot_blocks_are_maximal},
     {"check_detects_wrong_cover", boot_check_detects_wrong_cover},
     {"errors", boot_errors},

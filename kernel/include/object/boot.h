@@ -51,8 +51,10 @@ struct boot_result {
  * overlap one another. Nothing is changed unless the call succeeds; on failure the
  * result holds only the status:
  *   RANGE_ERROR        radix out of range (it must leave room past the fixed slots), too
- *                      many ranges, a range beyond BOOT_MAX_PADDR, or more untyped blocks
- *                      than the boot-info page or the root CNode can list
+ *                      many ranges, a range beyond BOOT_MAX_PADDR, more untyped blocks
+ *                      than the boot-info page or the root CNode can list, or more CPUs
+ *                      than BOOT_MAX_CPUS (each CPU past the first takes a slot after
+ *                      the untyped caps for its scheduling-control cap)
  *   INVALID_ARGUMENT   an empty range, or two ranges overlap
  *   ALIGNMENT_ERROR    a range is not 4 KiB aligned
  *   NOT_ENOUGH_MEMORY  no free RAM range can hold the root CNode or boot-info page

@@ -15,4 +15,6 @@
     X(test_smp_no_stale_tlb, "smp.unmap_on_cpu0_faults_reader_elsewhere")                          \
     X(test_smp_stress, "smp.concurrent_stress_then_invariants")
 SMP_TESTS(TEST_DECL)
+/* The cross-CPU benchmarks (smp_bench.c; root task smp-bench, make bench-smp). */
+void test_smp_bench(void);
 #endif

@@ -11,7 +11,11 @@
 #   system-smp-lock2   the same on 2 CPUs
 #   make bench-smp     (in make bench) the benchmark root task under -icount on the SMP
 #                      kernel: the same-CPU figures with the lock's cost, beside the
-#                      single-CPU kernel's (tests/system/smp/bench-smp.sh)
+#                      single-CPU kernel's; then the cross-CPU figures on two CPUs
+#                      (Signal to wake-up, Call round trip, TLB shootdown: smp-bench,
+#                      tests/system/roottask/smp_bench.c) (tests/system/smp/bench-smp.sh)
+#   system-smp-threads4/2  (below) threads on every CPU; make soak-smp-stress: the
+#                      stress with 2000 rounds per worker on 4 CPUs
 #
 # In the lock suites the root-task tests run on CPU 0 while the others idle in their own
 # scheduler loops; the threads suites (below) bind threads to every CPU.
@@ -52,7 +56,13 @@ TEST_SUITES += system-smp-lock4 system-smp-lock2
 # CPU, Call and Signal across CPUs, migration, the stale-TLB test, the concurrent stress
 # and the invariant checks) from their own root task, on 2 and 4 CPUs.
 SMP_TESTS_ELF := $(BUILD)/user/smp-tests.elf
-$(eval $(call user_program,smp-tests,$(ROOTTASK_COMMON) $(wildcard $(ROOTTASK_DIR)/smp*.c)))
+$(eval $(call user_program,smp-tests,$(ROOTTASK_COMMON) $(ROOTTASK_DIR)/smp.c \
+    $(ROOTTASK_DIR)/smp_main.c))
+# The cross-CPU benchmarks' root task (bench-smp).
+SMP_BENCH_ELF := $(BUILD)/user/smp-bench.elf
+$(eval $(call user_program,smp-bench,$(ROOTTASK_COMMON) $(ROOTTASK_DIR)/smp_bench.c \
+    $(ROOTTASK_DIR)/smp_bench_main.c))
+$(BUILD)/lib/$(ROOTTASK_DIR)/smp_bench.c.o: USER_INC += -Ibench/include
 smp_threads = $(smp_kernel); \
 	scripts/qemu-run.sh --image $(SMP_KERNEL_BIN) --module $(SMP_TESTS_ELF) \
 	    --append "" --smp $(1) --name smp-threads$(1) --harness-args "cpus=$(1)" \
@@ -67,6 +77,17 @@ suite-system-smp-threads4: $(SMP_TESTS_ELF)
 	@mkdir -p $(BUILD)/test-logs
 	$(Q)scripts/run-suite.sh system-smp-threads4 $(BUILD)/test-results -- \
 	    bash -c '$(call smp_threads,4)'
+
+# The long stress (make soak): 2000 rounds per worker on 4 CPUs, only the stress test.
+SOAK_TARGETS += soak-smp-stress
+.PHONY: soak-smp-stress
+soak-smp-stress: $(SMP_TESTS_ELF)
+	@mkdir -p $(BUILD)/test-logs
+	$(Q)$(smp_kernel)
+	$(Q)scripts/qemu-run.sh --image $(SMP_KERNEL_BIN) --module $(SMP_TESTS_ELF) --append "" \
+	    --smp 4 --name smp-stress-soak --harness-args "cpus=4 rounds=2000" \
+	    --timeout 1800 --test-timeout 1700 --log $(BUILD)/test-logs/smp-stress-soak.log \
+	    --expect "^smp: stress: 3 workers x 2000 rounds.*invariants hold"
 
 suite-system-smp-threads2: $(SMP_TESTS_ELF)
 	@mkdir -p $(BUILD)/test-logs
@@ -85,8 +106,8 @@ suite-system-smp-lock2: $(ROOTTASK_ELF)
 	    bash -c '$(call smp_roottask,2)'
 
 BENCH_TARGETS += bench-smp
-bench-smp: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF)
+bench-smp: $(KERNEL_BIN) $(BENCH_ROOTTASK_ELF) $(SMP_BENCH_ELF)
 	@mkdir -p $(BUILD)/test-logs
 	$(Q)$(smp_kernel)
 	$(Q)tests/system/smp/bench-smp.sh $(KERNEL_BIN) $(SMP_KERNEL_BIN) $(BENCH_ROOTTASK_ELF) \
-	    $(BUILD)/test-logs
+	    $(BUILD)/test-logs $(SMP_BENCH_ELF)
