@@ -80,7 +80,8 @@ cp "$here/vmm/guest/init" "$root/init"
 chmod 755 "$root/init" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 python3 "$here/vmm/guest/mkcpio.py" "$root" "$tmp/initramfs.cpio" \
-    --char dev/console:5:1 --char dev/ttyS0:4:64 --char dev/null:1:3 --char dev/hvc0:229:0
+    --char dev/console:5:1 --char dev/ttyS0:4:64 --char dev/null:1:3 --char dev/hvc0:229:0 \
+    --char dev/mem:1:1 --char dev/port:1:4
 gzip -9 -n "$tmp/initramfs.cpio"
 
 mv "$vmlinuz" "$dest/bzImage"

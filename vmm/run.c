@@ -72,6 +72,7 @@ void vmm_run_with(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits,
     while (result->exits < max_exits) {
         struct bst_vm_exit_msg x;
         result->error = bst_vcpu_run(vcpu, &resume, &x);
+        uint64_t exited = vmm_rdtsc(), waited = 0;
         if (result->error != BST_OK) {
             bst_printf("vmm: VCPU_RUN failed: %d\n", result->error);
             return;
@@ -91,8 +92,11 @@ void vmm_run_with(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits,
             result->stop = act.report;
             return;
         }
-        if (act.verdict == VMM_WAIT)
+        if (act.verdict == VMM_WAIT) {
+            uint64_t wait_start = vmm_rdtsc();
             wait_for(m, hooks, &x, &act);
+            waited = vmm_rdtsc() - wait_start;
+        }
         if (act.inject && bst_vcpu_inject(vcpu, act.event, act.error_code) != BST_OK)
             bst_printf("vmm: VCPU_INJECT refused event 0x%llx\n", (unsigned long long)act.event);
         resume = (struct bst_vcpu_resume){.flags = act.run_flags,
@@ -100,5 +104,9 @@ void vmm_run_with(bst_cptr_t vcpu, struct vmm_machine *m, uint64_t max_exits,
                                           .rbx = act.gprs[1],
                                           .rcx = act.gprs[2],
                                           .rdx = act.gprs[3]};
+        uint64_t spent = vmm_rdtsc() - exited - waited;
+        result->vmm_cycles += spent;
+        if (x.reason == BST_VM_EXIT_IO)
+            result->io_cycles += spent, result->io_exits++;
     }
 }

@@ -115,6 +115,39 @@ soak-linux-boot: $(KERNEL_BIN) $(LINUX_SYSTEM)/modules.args
 	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/linux \
 	    linux:vmm/tests/linux:$(LINUX_SYSTEM)
 
+# A hostile Linux guest (vmm/tests/linux/hostile/expect): the same system with the VMM's
+# guest_hostile set (the system description is the one of vmm/tests/linux with that
+# setvar added, made here), so that /init pokes an unemulated port and memory past the
+# end of its RAM after its echo; the VMM reports both and stops the guest, and the
+# native PD keeps its deadlines. SOAK_TARGETS, about as long as soak-linux-boot.
+LINUX_HOSTILE := $(VMM_BUILD)/linux-hostile
+$(LINUX_HOSTILE)/modules.args: vmm/tests/linux/system.xml $(LINUX_SYSTEM)/modules.args
+	$(Q)mkdir -p $(LINUX_HOSTILE)
+	$(Q)sed 's|^\( *\)<setvar symbol="guest_ram_size"|\1<setvar symbol="guest_hostile" value="1"/>\n&|' \
+	    $< >$(LINUX_HOSTILE)/system.xml
+	$(Q)grep -q guest_hostile $(LINUX_HOSTILE)/system.xml
+	$(Q)scripts/build-example.sh $(TOOL) $(INIT_ELF) $(LINUX_HOSTILE)/system.xml $(LINUX_HOSTILE) \
+	    $(LINUX_SYSTEM) > $@.tmp && mv $@.tmp $@
+
+SOAK_TARGETS += soak-linux-hostile
+.PHONY: soak-linux-hostile
+soak-linux-hostile: $(KERNEL_BIN) $(LINUX_HOSTILE)/modules.args
+	$(Q)scripts/run-suite.sh linux-hostile $(BUILD)/test-results -- \
+	    scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/linux \
+	    linux-hostile:vmm/tests/linux/hostile:$(LINUX_HOSTILE)
+
+# `make bench` (bench-linux-exit): the whole Linux boot of the same system under
+# -icount shift=0,align=off (vmm/tests/linux/bench/expect); the VMM's own cycles per
+# exit (VCPU_RUN's return to the next call, waits left out), over all exits and over the
+# I/O exits, printed as bench lines (log in $(BUILD)/test-logs/linux-bench/).
+BENCH_TARGETS += bench-linux-exit
+.PHONY: bench-linux-exit
+bench-linux-exit: $(KERNEL_BIN) $(LINUX_SYSTEM)/modules.args
+	$(Q)scripts/test-system.sh $(KERNEL_BIN) $(BUILD)/test-logs/linux-bench \
+	    linux-bench:vmm/tests/linux/bench:$(LINUX_SYSTEM) >/dev/null
+	$(Q)sed -n 's/^vmm: the VMM.s own time per exit .*: mean \([0-9]*\) TSC cycles over \([0-9]*\) exits; I\/O exits \([0-9]*\) over \([0-9]*\)$$/bench: vmm.linux_exit.vmm_part mean \1 icount cycles over \2 exits (I\/O exits: mean \3 over \4)/p' \
+	    $(BUILD)/test-logs/linux-bench/linux-bench.log | grep .
+
 # The bounded sample in `make test`: the same system until Linux has read the VMM's
 # ACPI MADT, chosen its x2APIC driver, found the PCI bus with the virtio console and
 # switched to the TSC clock with the emulated APIC timer running

@@ -9,6 +9,8 @@
  *   guest_initrd, guest_initrd_size  the initramfs (likewise)
  *   console_link                     the page shared with the guest console's native
  *                                    partner (console_link.h; 0: none)
+ *   guest_hostile                    non-zero: the guest's /init misbehaves after its
+ *                                    echo (bastion.hostile on its command line)
  * channels: TIMER_CH (0) to the timer driver (pp), LINK_CH (1) to the console partner;
  * and, from init, the VCPU bound to this PD's thread and the GSPACE in the CSpace slots
  * below.
@@ -52,6 +54,9 @@
 uintptr_t guest_ram, guest_kernel, guest_initrd, console_link;
 uint64_t guest_ram_size, guest_kernel_size, guest_initrd_size;
 uint64_t tsc_khz = 1000000; /* replaced by the measured rate */
+/* Set by the tool: non-zero asks the guest's /init to misbehave after its echo
+ * (bastion.hostile on the command line; vmm/tests/linux/hostile). */
+uint64_t guest_hostile;
 
 static struct vmm_machine machine;
 
@@ -100,8 +105,9 @@ static bool load_linux(void)
     static char cmdline[256];
     bst_snprintf(cmdline, sizeof(cmdline),
                  "console=ttyS0 earlyprintk=serial,ttyS0,115200 noapic "
-                 "io_delay=none tsc_early_khz=%llu lpj=%llu no_timer_check reboot=k panic=-1",
-                 (unsigned long long)tsc_khz, (unsigned long long)(tsc_khz * 1000 / 250));
+                 "io_delay=none tsc_early_khz=%llu lpj=%llu no_timer_check reboot=k panic=-1%s",
+                 (unsigned long long)tsc_khz, (unsigned long long)(tsc_khz * 1000 / 250),
+                 guest_hostile ? " bastion.hostile" : "");
     struct vmm_guest_ram ram = {.base = (uint8_t *)guest_ram, .size = guest_ram_size};
     struct vmm_linux_layout layout;
     struct vmm_cpu_state state;
@@ -192,6 +198,15 @@ void init(void)
     bst_printf("vmm: guest stopped after %llu exits, %llu interrupts, %llu #GP, %llu #UD\n",
                (unsigned long long)result.exits, (unsigned long long)machine.interrupts_injected,
                (unsigned long long)machine.gp_injected, (unsigned long long)machine.ud_injected);
+    bst_printf("vmm: %llu accesses to unemulated ports (%u distinct ones reported)\n",
+               (unsigned long long)machine.unemulated_port_accesses, machine.reported_port_count);
+    if (result.exits && result.io_exits)
+        bst_printf("vmm: the VMM's own time per exit (VCPU_RUN's return to the next call, waits "
+                   "left out): mean %llu TSC cycles over %llu exits; I/O exits %llu over %llu\n",
+                   (unsigned long long)(result.vmm_cycles / result.exits),
+                   (unsigned long long)result.exits,
+                   (unsigned long long)(result.io_cycles / result.io_exits),
+                   (unsigned long long)result.io_exits);
     if (vmm_link_send(&link_end, VMM_LINK_STOPPED))
         bst_notify(LINK_CH);
 }

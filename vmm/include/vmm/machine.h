@@ -34,7 +34,7 @@
 
 #define VMM_COM1_BASE      0x3f8u
 #define VMM_COM1_IRQ       4u
-#define VMM_REPORTED_PORTS 16u /* distinct unemulated ports reported, then only counted */
+#define VMM_REPORTED_PORTS 32u /* distinct unemulated ports reported, then only counted */
 #define VMM_EXIT_REASONS   16u
 
 struct vmm_machine {

@@ -14,7 +14,12 @@
 typedef void (*vmm_console_fn)(const uint8_t *bytes, unsigned n);
 
 struct vmm_run_result {
-    uint64_t exits;        /* exits handled */
+    uint64_t exits; /* exits handled */
+    /* TSC cycles the VMM thread spent between VCPU_RUN's return and its next call (the
+     * emulation of each exit, the console, injections and register moves), waits for a
+     * halted guest left out; and those of the I/O exits alone, with their count. Under
+     * QEMU's -icount these are icount cycles (make bench-linux-exit). */
+    uint64_t vmm_cycles, io_cycles, io_exits;
     bst_error_t error;     /* a failed VCPU_RUN (BST_OK otherwise) */
     struct vmm_error stop; /* why the guest stopped (empty: max_exits reached first) */
 };
