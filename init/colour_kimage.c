@@ -17,8 +17,7 @@
 
 #include <libbastion/kimage.h>
 
-#define KIMAGE_OBJ_BITS 14
-#define DOMAINS_MAX     256
+#define DOMAINS_MAX 256
 
 static uint64_t kimage_bytes[DOMAINS_MAX]; /* what each domain's copy took */
 static uint64_t kimage_slot[DOMAINS_MAX];  /* its KERNEL_IMAGE object's slot */
@@ -59,7 +58,7 @@ static void make_kimage(uint32_t d)
     if (e != BST_OK)
         init_fatal("colours: domain '%s''s copy of the kernel image cannot be bound: %s",
                    name_of(d), bst_error_name(e));
-    kimage_bytes[d] = (1ULL << KIMAGE_OBJ_BITS) + pages * 4096;
+    kimage_bytes[d] = (1ULL << bst_obj_fixed_bits(BST_OBJ_KERNEL_IMAGE)) + pages * 4096;
     kimage_slot[d] = image;
 }
 

@@ -19,9 +19,10 @@
  * below it. Guest tables are their own types, never VSpace tables, because their entry
  * format is the virtualisation hardware's (Intel's EPT differs from paging's).
  *
- * Time protection (docs/kernel.md, "The kernel image per domain"): a KERNEL_IMAGE (16
+ * Time protection (docs/kernel.md, "The kernel image per domain"): a KERNEL_IMAGE (32
  * KiB) is one domain's copy of the kernel's code and read-only data: its translation
- * tables and the caps of the 4 KiB frames that hold the copy (KERNEL_IMAGE_ADD_FRAME).
+ * tables and the caps of the 4 KiB frames that hold the copy (KERNEL_IMAGE_ADD_FRAME),
+ * and the 16 KiB kernel stack that the domain's entries into the kernel run on.
  *
  * The type value is ABI (it is the retype argument); values never change.
  */
@@ -67,7 +68,7 @@
     X(VCPU, 23, 14, BST_OBJF_KOBJ)                                                                 \
     X(GSPACE, 24, 12, BST_OBJF_KOBJ)                                                               \
     X(GPT, 25, 12, BST_OBJF_KOBJ)                                                                  \
-    X(KERNEL_IMAGE, 26, 14, BST_OBJF_KOBJ)
+    X(KERNEL_IMAGE, 26, 15, BST_OBJF_KOBJ)
 
 typedef enum bst_objtype {
 #define BST_OBJTYPE_ENUM_ENTRY(name, value, bits, flags) BST_OBJ_##name = value,

@@ -18,10 +18,13 @@
 #include <thread/domain.h>
 #include <vm/kimage.h>
 
-#define KIMAGE_BITS 14
-#define KIMAGE_PAGE 4096u /* the object's record page and each table */
-_Static_assert(KIMAGE_PAGE *(1 + ARCH_KIMAGE_TABLE_PAGES) <= (1u << KIMAGE_BITS),
-               "the record and the tables fit the object");
+#define KIMAGE_BITS         15
+#define KIMAGE_PAGE         4096u      /* the object's record page and each table */
+#define KIMAGE_STACK_OFFSET (1u << 14) /* the domain's kernel stack: the upper half */
+_Static_assert(KIMAGE_PAGE *(1 + ARCH_KIMAGE_TABLE_PAGES) <= KIMAGE_STACK_OFFSET,
+               "the record and the tables fit below the stack");
+_Static_assert((1u << KIMAGE_BITS) - KIMAGE_STACK_OFFSET == ARCH_KIMAGE_STACK_SIZE,
+               "the stack is a kernel stack's size");
 
 struct kimage_state kimage_state;
 _Static_assert(KIMAGE_DOMAINS == NUM_DOMAINS, "a binding per domain");
@@ -36,6 +39,12 @@ static paddr_t tables_of(paddr_t obj)
     return obj + KIMAGE_PAGE;
 }
 
+/* The top of the domain's kernel stack: the object's end. */
+static paddr_t stack_top_of(paddr_t obj)
+{
+    return obj + (1u << KIMAGE_BITS);
+}
+
 static bool complete(const struct kimage *k)
 {
     return k->pages != 0 && k->filled == k->pages;
@@ -45,6 +54,7 @@ void kimage_activate(paddr_t obj, unsigned caller_flushes)
 {
     if (obj != kimage_state.active) {
         arch_kimage_activate(obj != 0 ? tables_of(obj) : 0, caller_flushes);
+        arch_kimage_set_stack(obj != 0 ? stack_top_of(obj) : 0); /* from the next entry */
         kimage_state.active = obj;
     }
 }
@@ -221,7 +231,9 @@ static bst_error_t set_image(struct invocation *inv)
 
 /* DOMAIN_IMAGE_PAGE: MR0 domain, MR1 page. Replies the physical page that the domain's
  * kernel code or read-only data page translates to (through its copy's tables, or the
- * shared ones), and the number of pages. */
+ * shared ones), the number of pages, the physical top of the kernel stack the domain's
+ * entries run on (its copy's, or the CPU's own), and the physical address of this very
+ * call's stack pointer. */
 static bst_error_t image_page(struct invocation *inv)
 {
     if (inv->length < 2) {
@@ -235,6 +247,8 @@ static bst_error_t image_page(struct invocation *inv)
     paddr_t obj = kimage_state.domain_image[d];
     invocation_reply(inv, 0, arch_kimage_translate(obj != 0 ? tables_of(obj) : 0, (unsigned)page));
     invocation_reply(inv, 1, pages);
+    invocation_reply(inv, 2, arch_kimage_stack_top(obj != 0 ? stack_top_of(obj) : 0));
+    invocation_reply(inv, 3, arch_kimage_stack_pointer());
     return BST_OK;
 }
 

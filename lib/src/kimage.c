@@ -55,3 +55,16 @@ bst_error_t bst_domain_object_address(bst_cptr_t control, bst_cptr_t cap, uint64
     }
     return e;
 }
+
+bst_error_t bst_domain_kernel_stack(bst_cptr_t control, uint64_t domain, uint64_t *stack_top,
+                                    uint64_t *this_call)
+{
+    const uint64_t a[] = {domain, 0};
+    uint64_t r[4] = {0, 0, 0, 0};
+    bst_error_t e = bst_invoke(control, BST_INV_DOMAIN_IMAGE_PAGE, a, 2, r, 4);
+    if (e == BST_OK) {
+        store(stack_top, r[2]);
+        store(this_call, r[3]);
+    }
+    return e;
+}

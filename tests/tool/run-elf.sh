@@ -188,7 +188,7 @@ fake_kernel() {
 fake_kernel 64
 fake_kernel 65
 mkdir -p fit && cp "$here/elf/colour-fit.xml" fit/ &&
-    sed 's/size="0x21000"/size="0x22000"/' fit/colour-fit.xml >fit/colour-fit-page-more.xml
+    sed 's/size="0x1d000"/size="0x1e000"/' fit/colour-fit.xml >fit/colour-fit-page-more.xml
 absent="warning: <program_image> in protection_domain 'a': program image 'absent.elf' (and 1 more) is not in the search path (fit), so it was not checked; build the programs first, or \`bastion build\` will report it"
 fit_error="fit/colour-fit.xml:17:37: error: <domain> 'd0' in <domain_schedule>: colours: the domain's frames, page tables and kernel objects and its copy of the kernel image"
 # fit_case NAME STATUS WANT XML ARGS...: status, and stderr has WANT (a prefix of a line).

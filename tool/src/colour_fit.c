@@ -32,7 +32,6 @@
 
 #define PAGE_BITS        12u
 #define STRIPE_MIN_PAGES 16u /* init/colour.c */
-#define KIMAGE_OBJ_BITS  14u /* BST_OBJ_KERNEL_IMAGE's size */
 /* Stripes replayed at most (a bound on the tool's memory): coloured memory beyond them is
  * compared by bytes only, which ignores the blocks' alignment. */
 #define FIT_STRIPES_MAX  4096u
@@ -275,7 +274,7 @@ static void replay(struct fit_pool *p, const struct model *m, const struct layou
             pd_domain(m, l, q) == dom)
             pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_ENDPOINT), 1);
     if (kimage_pages != 0) {
-        pool_alloc(p, KIMAGE_OBJ_BITS, 1);
+        pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_KERNEL_IMAGE), 1);
         for (uint64_t k = 0; k < kimage_pages; k++)
             pool_alloc(p, PAGE_BITS, 1);
     }

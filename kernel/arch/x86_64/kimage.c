@@ -5,10 +5,14 @@
  */
 #include <arch/kimage.h>
 #include <arch/layout.h>
+#include <arch/gdt.h>
+#include <arch/kpti.h>
 #include <arch/pagetable.h>
 #include <arch/paging.h>
+#include <arch/percpu.h>
 #include <bastion/domain.h>
 #include <kassert.h>
+#include <kmem.h>
 #include <klock.h>
 #include <kstring.h>
 #include <timeprot.h>
@@ -19,7 +23,9 @@
 
 extern char _kernel_text_start[], _kernel_rodata_end[];
 
-static uint64_t shared_pd_entry; /* the kernel's own entry, read once */
+static uint64_t shared_pd_entry;  /* the kernel's own entry, read once */
+static uint64_t shared_stack_top; /* the CPU's own kernel stack, read at the first switch */
+_Static_assert(ARCH_KIMAGE_STACK_SIZE == KERNEL_STACK_SIZE, "a copy's stack is a kernel stack");
 
 static uint64_t *table_at(paddr_t pa)
 {
@@ -131,4 +137,40 @@ paddr_t arch_kimage_translate(paddr_t tables, unsigned page)
     }
     uint64_t pte = table_at(pde & PT_ADDR_MASK)[index_at(va, 0)];
     return (pte & PT_PRESENT) ? (pte & PT_ADDR_MASK) : 0;
+}
+
+void arch_kimage_set_stack(paddr_t top)
+{
+    struct cpu_local *c = this_cpu();
+    if (shared_stack_top == 0) {
+        shared_stack_top = c->kernel_rsp;
+    }
+    c->kernel_rsp =
+        top != 0 ? (uint64_t)phys_to_virt(top - PAGE_SIZE) + PAGE_SIZE : shared_stack_top;
+    if (!arch_kpti) {
+        tss_set_kernel_stack(c->kernel_rsp); /* interrupts from user push their frame there */
+    }
+}
+
+/* The physical address of a kernel virtual address on a stack: the direct map's or the
+ * kernel image's (the CPU's own stack is in the image's bss). */
+static paddr_t stack_paddr(uint64_t va)
+{
+    return va >= KERNEL_VMA ? kernel_image_paddr((const void *)va) : kmem_paddr((const void *)va);
+}
+
+paddr_t arch_kimage_stack_top(paddr_t top)
+{
+    if (top != 0) {
+        return top;
+    }
+    uint64_t own = shared_stack_top != 0 ? shared_stack_top : this_cpu()->kernel_rsp;
+    return stack_paddr(own - 1) + 1;
+}
+
+paddr_t arch_kimage_stack_pointer(void)
+{
+    uint64_t sp;
+    __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+    return stack_paddr(sp);
 }

@@ -4,13 +4,15 @@
  * that under cache colouring the kernel code a domain's system calls run lies in the
  * domain's own colours (Ge et al., EuroSys 2019).
  *
- * The object (16 KiB, retyped from the domain's coloured untyped) holds a record and one
- * capability slot per page of the copy (page 0), and the copy's translation tables
- * (pages 1 to 3; arch/kimage.h). The pages themselves are 4 KiB frames of the domain,
- * given one at a time (KERNEL_IMAGE_ADD_FRAME): the kernel copies the next page of its
- * code into the frame and moves the frame's cap into the object's next slot, out of
- * every CSpace, so nobody can map or write it again. A revoke that reaches such a frame
- * (through its untyped) reverts that page to the shared one and unbinds the copy.
+ * The object (32 KiB, retyped from the domain's coloured untyped) holds a record and one
+ * capability slot per page of the copy (page 0), the copy's translation tables (pages 1
+ * to 3; arch/kimage.h), and the domain's kernel stack (pages 4 to 7): the domain's
+ * entries from user mode run on it while the CPU runs on the copy. The copy's pages are
+ * 4 KiB frames of the domain, given one at a time (KERNEL_IMAGE_ADD_FRAME): the kernel
+ * copies the next page of its code into the frame and moves the frame's cap into the
+ * object's next slot, out of every CSpace, so nobody can map or write it again. A revoke
+ * that reaches such a frame (through its untyped) reverts that page to the shared one
+ * and unbinds the copy.
  *
  * A complete copy is bound to a domain (DOMAIN_SET_IMAGE); at each entry of a slot of
  * that domain the kernel runs on it (kimage_enter_domain()). Deleting a copy in use
@@ -73,7 +75,7 @@ static inline void kimage_enter_domain(uint8_t domain)
 }
 
 /* For the kernel's benchmark of the domain switch (arch/x86_64/bench/domain_bench.c):
- * let `domain` run on the tables of the 16 KiB object at `obj` (0: none), which
+ * let `domain` run on the tables of the 32 KiB object at `obj` (0: none), which
  * arch_kimage_prepare() built, without a KERNEL_IMAGE cap. Returns the binding before. */
 paddr_t kimage_bench_bind(uint8_t domain, paddr_t obj);
 

@@ -27,6 +27,12 @@ bst_error_t bst_domain_set_image(bst_cptr_t control, uint64_t domain, bst_cptr_t
 bst_error_t bst_domain_image_page(bst_cptr_t control, uint64_t domain, uint64_t page,
                                   uint64_t *paddr, uint64_t *pages);
 
+/* The physical top of the kernel stack `domain`'s entries into the kernel run on (its
+ * copy's, or the CPU's own) and the physical address of this call's own kernel stack
+ * pointer (either may be NULL). */
+bst_error_t bst_domain_kernel_stack(bst_cptr_t control, uint64_t domain, uint64_t *stack_top,
+                                    uint64_t *this_call);
+
 /* The physical address of the object `cap` names (a kernel object, frame or untyped)
  * and log2 of its size in bytes (either may be NULL): how init checks that a coloured
  * domain's kernel objects lie in its colours. */

@@ -63,3 +63,18 @@ paddr_t arch_kimage_translate(paddr_t tables, unsigned page)
 {
     return tables == 0 ? shared_page(page) : words(tables)[page];
 }
+
+void arch_kimage_set_stack(paddr_t top)
+{
+    (void)top; /* the host's system calls run on the process's stack */
+}
+
+paddr_t arch_kimage_stack_top(paddr_t top)
+{
+    return top;
+}
+
+paddr_t arch_kimage_stack_pointer(void)
+{
+    return 0;
+}

@@ -36,6 +36,16 @@ static uint64_t kernel_pages(void)
     return pages;
 }
 
+/* Whether this call ran on the 16 KiB kernel stack below physical `top`, which the
+ * kernel says domain 0's entries run on. */
+static bool on_stack(uint64_t want_top)
+{
+    uint64_t top = 0, sp = 0;
+    if (bst_domain_kernel_stack(CONTROL, 0, &top, &sp) != BST_OK)
+        return false;
+    return top == want_top && sp < top && sp >= top - 16384;
+}
+
 /* A kernel that cannot copy its image (the SMP kernel) refuses every copy. */
 static bool refused(void)
 {
@@ -158,15 +168,23 @@ void test_kimage_lifecycle(void)
     CHECK(pages > 0 && pages <= KIMAGE_PAGES_MAX, "the kernel has %lu pages of code",
           (unsigned long)pages);
     uint64_t shared0 = page_of(0), shared_last = page_of(pages - 1);
+    uint64_t own_top = 0, image_pa = 0;
+    CHECK_OK(bst_domain_kernel_stack(CONTROL, 0, &own_top, NULL));
+    CHECK(on_stack(own_top), "without a copy the call did not run on the CPU's stack");
     bst_cptr_t image, ut, spare;
     CHECK_OK(obj_alloc(BST_OBJ_KERNEL_IMAGE, 0, &image));
+    CHECK_OK(bst_domain_object_address(CONTROL, image, &image_pa, NULL));
     CHECK_OK(obj_alloc(BST_OBJ_UNTYPED, 16, &ut)); /* page 1 comes from here */
     CHECK_OK(obj_alloc(BST_OBJ_FRAME_4K, 0, &spare));
     CHECK_OK(fill(image, ut, 1, 0, pages, pa));
     CHECK_ERR(bst_kimage_add_frame(image, spare, NULL, NULL), BST_RANGE_ERROR); /* complete */
     CHECK(page_of(0) == shared0, "an unbound copy changed domain 0's page 0");
-    /* Bound to the running domain: from here on this test's calls run on the copy. */
+    /* Bound to the running domain: from here on this test's calls run on the copy, and
+     * on the kernel stack in its object (the upper 16 KiB of its 32). */
     CHECK_OK(bst_domain_set_image(CONTROL, 0, image));
+    CHECK(on_stack(image_pa + 32768),
+          "bound, the call did not run on the copy's stack (object at %lx)",
+          (unsigned long)image_pa);
     for (uint64_t i = 0; i < pages; i++)
         CHECK(page_of(i) == pa[i], "page %lu runs from %lx, not its frame %lx", (unsigned long)i,
               (unsigned long)page_of(i), (unsigned long)pa[i]);
@@ -181,6 +199,7 @@ void test_kimage_lifecycle(void)
     CHECK(page_of(0) == shared0 && page_of(pages - 1) == shared_last,
           "after the revoke domain 0 runs page 0 from %lx (shared: %lx)", (unsigned long)page_of(0),
           (unsigned long)shared0);
+    CHECK(on_stack(own_top), "after the revoke the call did not run on the CPU's stack");
     CHECK_ERR(bst_domain_set_image(CONTROL, 0, image), BST_ILLEGAL_OPERATION);
     uint64_t filled = 0;
     CHECK_OK(bst_kimage_add_frame(image, spare, &filled, NULL));
@@ -193,6 +212,7 @@ void test_kimage_lifecycle(void)
     CHECK_OK(bst_cnode_delete(ROOT_CNODE, image, 64));
     CHECK(page_of(0) == shared0 && page_of(pages - 1) == shared_last,
           "deleting the copy in use left domain 0 on %lx", (unsigned long)page_of(0));
+    CHECK(on_stack(own_top), "after the delete the call did not run on the CPU's stack");
     why = kernel_state_check(NULL);
     CHECK(why == NULL, "kernel state after the delete: %s", why);
     bst_printf("kimage: domain 0 ran on its copy of %lu pages, then on the shared image again\n",

@@ -9,9 +9,10 @@
  * the pad, chosen by the schedule, not a cost of the switch.
  *
  * "kimage" switches enter a domain that runs on its own copy of the kernel image
- * (vm/kimage.h): the switch rewrites the kernel PDPT entry and flushes the TLB, global
- * entries too. The copy's tables here are built in the kernel's bss (its pages are the
- * shared ones: what the switch does does not depend on where the pages lie).
+ * (vm/kimage.h): the switch rewrites the kernel PDPT entry, flushes the TLB, global
+ * entries too, and points the next entries from user at the copy's kernel stack. The copy's tables
+ * here are built in the kernel's bss (its pages are the shared ones: what the switch does does not
+ * depend on where the pages lie).
  */
 #include <bastion/domain.h>
 #include <kbench.h>
@@ -85,7 +86,7 @@ KBENCH(domain, switch_core_padded)
     return switch_sample(BST_DOMAIN_FLUSH_CORE, 1000);
 }
 
-static uint8_t bench_image[16384] __attribute__((aligned(16384)));
+static uint8_t bench_image[32768] __attribute__((aligned(32768)));
 
 /* switch_sample() into domain 1 running on its own copy of the kernel image. */
 static uint64_t kimage_sample(unsigned flush, uint64_t pad)

@@ -19,6 +19,7 @@
 #include <ktypes.h>
 
 #define ARCH_KIMAGE_MAX_PTS     2
+#define ARCH_KIMAGE_STACK_SIZE  16384u /* = KERNEL_STACK_SIZE (arch/layout.h; kimage.c) */
 /* Table pages a copy needs: the page directory and the page tables. */
 #define ARCH_KIMAGE_TABLE_PAGES (1 + ARCH_KIMAGE_MAX_PTS)
 
@@ -40,6 +41,17 @@ void arch_kimage_unfill(paddr_t tables, unsigned page);
  * `caller_flushes` (BST_DOMAIN_FLUSH_* flags) says the caller makes that flush before any
  * user code runs. */
 void arch_kimage_activate(paddr_t tables, unsigned caller_flushes);
+
+/* From the next entry from user mode on, the kernel runs on the stack whose physical top
+ * is `top` (a domain's, in its copy of the kernel image), or on the CPU's own (top 0):
+ * the kernel stack pointer of the per-CPU block, and the TSS's RSP0 without page-table
+ * isolation. The call that switches finishes on the stack it runs on. */
+void arch_kimage_set_stack(paddr_t top);
+
+/* The physical top of the stack `top` names (0: the CPU's own), and the physical address
+ * of the caller's stack pointer: for DOMAIN_IMAGE_PAGE's report. */
+paddr_t arch_kimage_stack_top(paddr_t top);
+paddr_t arch_kimage_stack_pointer(void);
 
 /* The physical page that page `page` of the kernel's code and read-only data translates
  * to through the copy `tables` (0: the shared image's tables), walking the tables. */
