@@ -65,8 +65,9 @@ static unsigned pt_count(void)
 
 unsigned arch_kimage_pages(void)
 {
-    /* The SMP kernel: another CPU's TLB could keep a deleted copy's pages (there is no
-     * TLB shootdown yet), and the copy in the one shared PDPT entry is CPU 0's domain's. */
+    /* The SMP kernel: the copy in the one shared PDPT entry would be CPU 0's domain's on
+     * every CPU, and another CPU's TLB could keep a deleted copy's pages (its shootdown
+     * covers user mappings, not this entry). */
     if (KLOCK_SMP) {
         return 0;
     }
