@@ -319,6 +319,9 @@ void budget_sc_configure(struct sched_context *sc, uint64_t budget, uint64_t per
     }
     sc_configure(sc, budget, period, arch_counter_read());
     sc->limited = budget < period;
+    if (KCPU_COUNT > 1) {
+        sc->fastpath_cpu = sc->limited ? 0xff : (uint8_t)sc->cpu;
+    }
     if (sc->tcb != NULL && sc->limited) {
         KCPU_HOT_ON(sc->cpu, budget_state).limited++;
     }

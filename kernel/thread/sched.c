@@ -152,14 +152,18 @@ void sched_enqueue_released(struct tcb *t)
     }
 }
 
-/* If t is the current thread of another CPU: stop it there, and that CPU has none. */
+/* If t is the current thread of another CPU: stop it there, and that CPU has none. A
+ * current thread has a context, on its CPU (every change of a context's CPU or holder
+ * takes its thread off the CPU first), so only that CPU can be running t. */
 static void leave_other_cpu(struct tcb *t)
 {
-    for (unsigned c = 0; c < KCPU_COUNT; c++) {
-        if (c != KCPU_SELF() && KCPU_HOT_ON(c, sched_state).current == t) {
-            ksmp_stop(t, c);
-            KCPU_HOT_ON(c, sched_state).current = NULL;
-        }
+    if (t->sc == NULL) {
+        return;
+    }
+    unsigned c = sched_cpu_of(t);
+    if (c != KCPU_SELF() && KCPU_HOT_ON(c, sched_state).current == t) {
+        ksmp_stop(t, c);
+        KCPU_HOT_ON(c, sched_state).current = NULL;
     }
 }
 

@@ -147,9 +147,7 @@
 .macro UNLIMITED sc, fail
     cmpq $0, SC_BUDGET(\sc)
     je \fail
-    cmpb $0, SC_LIMITED(\sc)
-    jne \fail
-    KLOCK_SC_HERE \sc, \fail
+    KLOCK_SC_UNLIMITED_HERE \sc, \fail
 .endm
 
 .macro CALL_COMMIT

@@ -40,6 +40,9 @@ struct sched_context {
     struct reply *reply;     /* lent: the newest reply it goes back through (NULL: at home) */
     uint8_t head, count;     /* ring of refills, earliest first */
     uint8_t limited;         /* budget < period: charged and throttled */
+    /* The SMP kernel's assembly fastpath checks "unlimited and on this CPU" in one compare:
+     * the CPU's number when unlimited, 0xff when limited (set by each configure). */
+    uint8_t fastpath_cpu;
     /* The CPU its threads run on: the one whose scheduling-control cap configured it
      * last (0 until then). Read by the SMP kernel only (thread/sched.h: sched_cpu_of). */
     uint32_t cpu;

@@ -62,7 +62,7 @@ void asm_offsets(void)
     OFFSET(SC_REPLY, struct sched_context, reply);
     OFFSET(SC_BUDGET, struct sched_context, budget);
     OFFSET(SC_LIMITED, struct sched_context, limited);
-    OFFSET(SC_CPU, struct sched_context, cpu);
+    OFFSET(SC_FASTPATH_CPU, struct sched_context, fastpath_cpu);
     OFFSET(BUDGET_RELEASE_HEAD, struct budget_state, release_head);
     OFFSET(BUDGET_ARMED, struct budget_state, armed);
     OFFSET(DOMAIN_COUNT, struct domain_state, count);

@@ -16,8 +16,11 @@
 .endm
 .macro KLOCK_RELEASE
 .endm
-/* The fastpath's check that a scheduling context is this CPU's: there is one CPU. */
-.macro KLOCK_SC_HERE sc, fail
+/* The fastpath's check that a scheduling context is unlimited and this CPU's: there is
+ * one CPU, so only that it is unlimited. */
+.macro KLOCK_SC_UNLIMITED_HERE sc, fail
+    cmpb $0, SC_LIMITED(\sc)
+    jne \fail
 .endm
 /* clang-format on */
 #else

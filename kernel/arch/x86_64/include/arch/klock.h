@@ -47,10 +47,12 @@
     .popsection
 .endm
 
-/* The assembly fastpath's check that the scheduling context `sc` is this CPU's (a
- * switch to a thread whose context runs elsewhere is the full path's). Clobbers RCX. */
-.macro KLOCK_SC_HERE sc, fail
-    movl SC_CPU(\sc), %ecx
+/* The assembly fastpath's check that the scheduling context `sc` is unlimited and this
+ * CPU's (a switch to a thread whose context runs elsewhere is the full path's): one
+ * compare of its fastpath_cpu (0xff when limited) with this CPU's number, one
+ * instruction more than the single-CPU kernel's test of `limited`. Clobbers RCX. */
+.macro KLOCK_SC_UNLIMITED_HERE sc, fail
+    movzbl SC_FASTPATH_CPU(\sc), %ecx
     cmpl %gs:CPU_ID, %ecx
     jne \fail
 .endm
