@@ -174,12 +174,32 @@ static void refuse_unsupported(void)
                        "least 100 us besides the pad",
                        spec_string(s, s->domains[d].name), (unsigned long)s->domains[d].length_us,
                        (unsigned)s->domains[d].pad_us);
-    for (uint32_t p = 0; p < s->n[BASTION_TABLE_PDS]; p++) {
-        const struct bastion_spec_pd *pd = &s->pds[p];
-        if (pd->cpu != 0)
-            bst_printf("init: note: PD '%s' asks for CPU %u; it runs on CPU 0\n", pd_name(p),
-                       pd->cpu);
-    }
+}
+
+/* The boot info (build_system): how many CPUs run threads, and their control caps. */
+static const struct bst_bootinfo *sched_bootinfo;
+
+/* The CPU PD p runs on: its `cpu` when the kernel runs threads there and can run the PD
+ * there (an unlimited context: budget = period; the first domain, since the domain
+ * schedule is CPU 0's), else CPU 0, with a note saying why (docs/kernel.md, "Several
+ * CPUs"). */
+static unsigned pd_cpu(uint32_t p)
+{
+    const struct bastion_spec_pd *pd = &the_spec.pds[p];
+    const char *why = NULL;
+    if (pd->cpu == 0)
+        return 0;
+    if (pd->cpu >= sched_bootinfo->n_cpus)
+        why = "the kernel runs threads on fewer CPUs";
+    else if (pd->budget_us < pd->period_us)
+        why = "the kernel runs limited budgets on CPU 0 only";
+    else if (pd->domain != 0)
+        why = "the domain schedule runs on CPU 0 only";
+    if (why == NULL)
+        return pd->cpu;
+    bst_printf("init: note: PD '%s' asks for CPU %u; it runs on CPU 0 (%s)\n", pd_name(p), pd->cpu,
+               why);
+    return 0;
 }
 
 /* ---- PD memory --------------------------------------------------------------------------- */
@@ -536,7 +556,9 @@ static void set_pd_scheduling(uint32_t p)
                        bst_error_name(e));
     }
     uint64_t sc = object_slot(pd->sched_context, 0);
-    e = bst_sched_control_configure(BST_SLOT_SCHED_CONTROL, sc, pd->budget_us, pd->period_us);
+    unsigned cpu = pd_cpu(p);
+    e = bst_sched_control_configure(bst_sched_control_of_cpu(sched_bootinfo, cpu), sc,
+                                    pd->budget_us, pd->period_us);
     if (e != BST_OK)
         init_fatal("PD '%s': budget %lu us / period %lu us refused: %s%s", pd_name(p),
                    (unsigned long)pd->budget_us, (unsigned long)pd->period_us, bst_error_name(e),
@@ -551,6 +573,8 @@ static void set_pd_scheduling(uint32_t p)
         bst_printf("init: PD '%s': budget %lu us per %lu us period (%lu%%)\n", pd_name(p),
                    (unsigned long)pd->budget_us, (unsigned long)pd->period_us,
                    (unsigned long)(pd->budget_us * 100 / pd->period_us));
+    if (cpu != 0)
+        bst_printf("init: PD '%s' runs on CPU %u\n", pd_name(p), cpu);
 }
 
 void pd_make_passive(uint32_t p)
@@ -604,6 +628,7 @@ static void write_startinfo(uint32_t p, const struct bst_pd_startinfo *si)
 void build_system(const struct bst_bootinfo *bi)
 {
     const struct spec *s = &the_spec;
+    sched_bootinfo = bi;
     if (s->n[BASTION_TABLE_PDS] > MAX_PDS || s->n[BASTION_TABLE_OBJECTS] > MAX_OBJECTS)
         init_fatal("the spec has %u PDs and %u object entries; this init handles %u and %u",
                    s->n[BASTION_TABLE_PDS], s->n[BASTION_TABLE_OBJECTS], MAX_PDS, MAX_OBJECTS);

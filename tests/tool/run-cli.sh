@@ -134,6 +134,17 @@ grep -q "error: <memory_region> 'shared': the system needs 0x10000 bytes of RAM 
     echo "PASS: cli/ram-too-little-message" || echo "FAIL: cli/ram-too-little-message: $(head -1 err.txt)"
 status ram-not-a-size 2 "$tool" check system.xml --ram lots
 
+# CPUs (issue 20): --cpus N makes a PD's cpu of N or above a located error; the
+# supervisor example has a PD on CPU 1.
+cp "$here/good/supervisor.xml" cpus.xml
+status cpus-enough 0 "$tool" check cpus.xml --cpus 2
+status cpus-too-few 1 "$tool" check cpus.xml --cpus 1
+grep -q "^cpus.xml:17:81: error: <protection_domain> 'logger' in protection_domain 'supervisor': cpu 1: the machine has 1 CPU (--cpus), numbered from 0; choose one of them" err.txt &&
+    echo "PASS: cli/cpus-too-few-message" || echo "FAIL: cli/cpus-too-few-message: $(head -1 err.txt)"
+status cpus-without 0 "$tool" check cpus.xml
+status cpus-not-a-number 2 "$tool" check cpus.xml --cpus 0
+status cpus-too-many 2 "$tool" check cpus.xml --cpus 65
+
 # UTF-16 (little- and big-endian, with a byte order mark): columns count characters as
 # for UTF-8 (the duplicate name attribute is at column 18 of line 4).
 { printf '<?xml version="1.0" encoding="UTF-16"?>\n'; cat "$here/errors/mr-duplicate-name.xml"; } >utf8.xml

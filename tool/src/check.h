@@ -21,6 +21,10 @@ void check_sched(struct model *m, struct diag_sink *d);
 
 /* IRQs, I/O ports and PCI devices (check_hw.c). */
 void check_hw(struct model *m, struct diag_sink *d);
+/* Each PD's cpu against the machine's CPUs (--cpus; 0: not given, nothing to check):
+ * a located error for a CPU the machine does not have (check_hw.c); returns true when
+ * there was none. */
+bool check_cpus(struct model *m, uint32_t cpus, struct diag_sink *d);
 
 /* Virtual machines (check_vm.c): check_vm_resolve follows the guest maps' region names
  * (before check_memory, which counts a region mapped only into a guest as used). */

@@ -244,3 +244,17 @@ void check_hw(struct model *m, struct diag_sink *d)
     check_ioports(m, d);
     check_pci_devices(m, d);
 }
+
+bool check_cpus(struct model *m, uint32_t cpus, struct diag_sink *d)
+{
+    size_t before = d->errors;
+    for (size_t i = 0; cpus != 0 && i < m->pds.count; i++) {
+        struct model_pd *pd = MODEL_PD(m, i);
+        if (pd->cpu >= cpus)
+            diag_node(d, DIAG_ERROR, pd->node, "cpu",
+                      "cpu %u: the machine has %u CPU%s (--cpus), numbered from 0; choose one "
+                      "of them",
+                      pd->cpu, cpus, cpus == 1 ? "" : "s");
+    }
+    return d->errors == before;
+}

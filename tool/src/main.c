@@ -17,6 +17,7 @@
 #include "kernel_elf.h"
 #include "output_file.h"
 #include "layout.h"
+#include "model.h"
 #include "pipeline.h"
 #include "report.h"
 #include "sizes.h"
@@ -53,6 +54,8 @@ static const char usage_text[] =
     "  --max-errors N       print at most N errors and N warnings (default 50; 0: all)\n"
     "  --ram SIZE           the machine's RAM (e.g. 2G): a system that needs more is an\n"
     "                       error (without it: a warning above 4 GiB)\n"
+    "  --cpus N             the machine's CPUs: a protection domain's cpu must be below N\n"
+    "                       (without it: any of 0 to 63)\n"
     "  --kernel FILE        the kernel ELF the system boots with: each coloured domain's\n"
     "                       copy of its image is counted in the domain's colours\n"
     "  FILE or -o FILE.dot may be '-' for standard output (--json, --report, graph)\n"
@@ -77,6 +80,7 @@ struct options {
     size_t max_errors;
     enum path_scope scope;
     uint64_t ram;
+    uint32_t cpus;
     const char *kernel;
 };
 
@@ -84,7 +88,7 @@ struct options {
 static const char *const option_names[] = {
     "--output",     "--report", "--json",   "--search-path", "--allow-outside-paths",
     "--max-errors", "--ram",    "--kernel", "--help",        "--version",
-    NULL,
+    "--cpus",       NULL,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -151,6 +155,18 @@ static int parse_option(int argc, char **argv, int *i, struct options *o)
         if (!sizes_parse(value, &o->ram) || o->ram == 0)
             return usage_error("--ram takes a size such as 0x80000000, 2048M or 2G, not '%s'",
                                value);
+        return EXIT_OK;
+    }
+    if (strcmp(arg, "--cpus") == 0) {
+        const char *value;
+        if (take_value(argc, argv, i, &value))
+            return EXIT_USAGE;
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul(value, &end, 10);
+        if (!*value || *end || value[0] == '-' || errno || n == 0 || n > MODEL_MAX_CPU + 1)
+            return usage_error("--cpus takes a number of CPUs from 1 to 64, not '%s'", value);
+        o->cpus = (uint32_t)n;
         return EXIT_OK;
     }
     if (strcmp(arg, "--kernel") == 0)
@@ -292,7 +308,7 @@ static int run(const struct options *o)
     if (sp.count == 0)
         sp = (struct search_path){dirs, 1};
     enum image_need need = o->command == CMD_BUILD ? IMAGES_REQUIRED : IMAGES_IF_PRESENT;
-    struct pipeline_options po = {{&sp, need, o->scope}, o->max_errors, o->ram, 0};
+    struct pipeline_options po = {{&sp, need, o->scope}, o->max_errors, o->ram, 0, o->cpus};
     char why[512];
     if (o->kernel && !kernel_elf_copy_pages(o->kernel, &po.kimage_pages, why, sizeof(why))) {
         fprintf(stderr, "bastion: error: kernel '%s': %s\n", o->kernel, why);

@@ -21,7 +21,9 @@ static int run_stages(struct checked_system *s, const char *path, const char *te
         return EXIT_DESCRIPTION;
     if (!schema_validate(s->doc.doc, &s->diag))
         return EXIT_DESCRIPTION;
-    if (!check_all(&s->model, o->ram, &s->diag) || !late_images_check(&s->model, &s->diag))
+    bool checked = check_all(&s->model, o->ram, &s->diag);
+    checked = check_cpus(&s->model, o->cpus, &s->diag) && checked;
+    if (!checked || !late_images_check(&s->model, &s->diag))
         return EXIT_DESCRIPTION;
     if (o->images.search && !images_check(&s->model, &o->images, &s->diag))
         return EXIT_DESCRIPTION;

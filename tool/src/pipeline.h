@@ -27,6 +27,7 @@ struct pipeline_options {
     size_t max_errors;           /* errors (and warnings) printed at most; 0: all */
     uint64_t ram;                /* the machine's RAM (--ram); 0: not given */
     uint64_t kimage_pages;       /* pages of a kernel image copy (--kernel); 0: unknown */
+    uint32_t cpus;               /* the machine's CPUs (--cpus); 0: not given */
 };
 
 /*

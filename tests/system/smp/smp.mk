@@ -78,6 +78,22 @@ suite-system-smp-threads4: $(SMP_TESTS_ELF)
 	$(Q)scripts/run-suite.sh system-smp-threads4 $(BUILD)/test-results -- \
 	    bash -c '$(call smp_threads,4)'
 
+# system-smp-pingpong2: the pingpong example (examples/pingpong: pong has cpu="1") on the
+# SMP kernel with two CPUs: init binds pong's context to CPU 1's control cap, and the
+# notifications and protected procedure calls between ping (CPU 0) and pong cross CPUs.
+TEST_SUITES += system-smp-pingpong2
+.PHONY: suite-system-smp-pingpong2
+suite-system-smp-pingpong2: $(EXAMPLE_BUILD)/pingpong/modules.args
+	@mkdir -p $(BUILD)/test-logs
+	$(Q)scripts/run-suite.sh system-smp-pingpong2 $(BUILD)/test-results -- \
+	    bash -c '$(smp_kernel); \
+	    scripts/qemu-run.sh --image $(SMP_KERNEL_BIN) $$(cat $(EXAMPLE_BUILD)/pingpong/modules.args) \
+	        --append "" --smp 2 --no-protocol --name smp-pingpong2 --timeout 60 \
+	        --log $(BUILD)/test-logs/smp-pingpong2.log \
+	        --expect "^init: PD .pong. runs on CPU 1" \
+	        --expect "^ping: round 5: ppcall answered 10" \
+	        --expect "^pingpong: 5 rounds of notifications and calls done"'
+
 # The long stress (make soak): 2000 rounds per worker on 4 CPUs, only the stress test.
 SOAK_TARGETS += soak-smp-stress
 .PHONY: soak-smp-stress
