@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!sink)
         sink = fopen("/dev/null", "w");
     struct checked_system s;
-    struct pipeline_options o = {{NULL, IMAGES_IF_PRESENT, PATHS_CONFINED}, 0, 0, 0};
+    struct pipeline_options o = {{NULL, IMAGES_IF_PRESENT, PATHS_CONFINED}, 0, 0, 0, 0};
     pipeline_check(&s, "fuzz.xml", (const char *)data, size, &o, sink);
     checked_system_free(&s);
     return 0;
