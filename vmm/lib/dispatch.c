@@ -7,12 +7,18 @@
  */
 #include "dispatch.h"
 
+#include <vmm/bytes.h>
+
 void vmm_machine_init(struct vmm_machine *m, vmm_host_cpuid_fn host_cpuid, uint32_t tsc_khz)
 {
     *m = (struct vmm_machine){.cpuid = {.host = host_cpuid, .tsc_khz = tsc_khz}};
     vmm_uart_reset(&m->com1);
     vmm_pci_reset(&m->pci, &vmm_vcon_pci_identity);
     vmm_vcon_reset(&m->vcon);
+    const uint8_t mac[6] = VMM_DEFAULT_MAC;
+    vmm_pci_add_device(&m->pci, VMM_PCI_NET_SLOT, &vmm_vnet_pci_identity, VMM_PCI_NET_BAR_BASE,
+                       VMM_PCI_NET_IRQ);
+    vmm_vnet_init(&m->vnet, mac);
     vmm_pic_reset(&m->pic);
     vmm_lapic_reset(&m->lapic);
     vmm_msr_reset(&m->msrs);
@@ -21,13 +27,20 @@ void vmm_machine_init(struct vmm_machine *m, vmm_host_cpuid_fn host_cpuid, uint3
 void vmm_machine_attach_ram(struct vmm_machine *m, uint8_t *ram, uint64_t size)
 {
     vmm_vcon_attach_ram(&m->vcon, ram, size);
+    vmm_vnet_attach_ram(&m->vnet, ram, size);
 }
 
-/* The device lines into the 8259 pair: the UART's, the virtio console's INTx. */
+void vmm_machine_set_mac(struct vmm_machine *m, const uint8_t mac[6])
+{
+    vmm_bytes_copy(m->vnet.mac, mac, sizeof(m->vnet.mac));
+}
+
+/* The device lines into the 8259 pair: the UART's, the virtio devices' INTx. */
 static void update_lines(struct vmm_machine *m)
 {
     vmm_pic_set_line(&m->pic, VMM_COM1_IRQ, vmm_uart_irq(&m->com1));
     vmm_pic_set_line(&m->pic, VMM_PCI_DEVICE_IRQ, vmm_vcon_irq(&m->vcon));
+    vmm_pic_set_line(&m->pic, VMM_PCI_NET_IRQ, vmm_vnet_irq(&m->vnet));
 }
 
 void vmm_set_gprs(struct vmm_action *act, const struct bst_vm_exit_msg *e, uint64_t rax,
@@ -206,6 +219,25 @@ unsigned vmm_virtio_console_input(struct vmm_machine *m, const uint8_t *bytes, u
     unsigned taken = vmm_vcon_input(&m->vcon, bytes, n);
     update_lines(m);
     return taken;
+}
+
+unsigned vmm_net_take_frame(struct vmm_machine *m, uint8_t *out)
+{
+    unsigned len = vmm_vnet_take_frame(&m->vnet, out);
+    update_lines(m);
+    return len;
+}
+
+bool vmm_net_put_frame(struct vmm_machine *m, const uint8_t *frame, unsigned len)
+{
+    bool put = vmm_vnet_put_frame(&m->vnet, frame, len);
+    update_lines(m);
+    return put;
+}
+
+const char *vmm_net_problem(struct vmm_machine *m)
+{
+    return vmm_vnet_problem(&m->vnet);
 }
 
 void vmm_wake(struct vmm_machine *m, const struct bst_vm_exit_msg *exit, uint64_t now,

@@ -33,21 +33,35 @@ static void function_init(struct vmm_pci_function *f, const struct vmm_pci_ident
     f->wmask[0x0d] = 0xff; /* latency timer */
 }
 
+/* A device function with its I/O BAR at bar_base and INTA on line irq. */
+static void device_init(struct vmm_pci_function *f, const struct vmm_pci_identity *id,
+                        uint16_t bar_base, uint8_t irq)
+{
+    function_init(f, id);
+    /* BAR 0: I/O space (bit 0), address bits 15..5 writable, 16..31 zero. */
+    vmm_le_store(f->config + VMM_PCI_BAR0, 4, (uint32_t)bar_base | 1u);
+    f->wmask[VMM_PCI_BAR0] = (uint8_t) ~(VMM_PCI_IO_BAR_SIZE - 1);
+    f->wmask[VMM_PCI_BAR0 + 1] = 0xff;
+    f->config[VMM_PCI_INT_LINE] = irq;
+    f->wmask[VMM_PCI_INT_LINE] = 0xff;
+    f->config[VMM_PCI_INT_PIN] = 1; /* INTA */
+}
+
 void vmm_pci_reset(struct vmm_pci_bus *b, const struct vmm_pci_identity *device)
 {
     vmm_bytes_fill((uint8_t *)b, 0, sizeof(*b));
     const struct vmm_pci_identity bridge = {
         .vendor = VMM_PCI_BRIDGE_VENDOR, .device = VMM_PCI_BRIDGE_DEVICE, .class_code = 0x060000};
     function_init(&b->fn[0], &bridge);
-    struct vmm_pci_function *f = &b->fn[VMM_PCI_DEVICE_SLOT];
-    function_init(f, device);
-    /* BAR 0: I/O space (bit 0), address bits 15..5 writable, 16..31 zero. */
-    vmm_le_store(f->config + VMM_PCI_BAR0, 4, VMM_PCI_IO_BAR_BASE | 1u);
-    f->wmask[VMM_PCI_BAR0] = (uint8_t) ~(VMM_PCI_IO_BAR_SIZE - 1);
-    f->wmask[VMM_PCI_BAR0 + 1] = 0xff;
-    f->config[VMM_PCI_INT_LINE] = VMM_PCI_DEVICE_IRQ;
-    f->wmask[VMM_PCI_INT_LINE] = 0xff;
-    f->config[VMM_PCI_INT_PIN] = 1; /* INTA */
+    device_init(&b->fn[VMM_PCI_DEVICE_SLOT], device, VMM_PCI_IO_BAR_BASE, VMM_PCI_DEVICE_IRQ);
+}
+
+void vmm_pci_add_device(struct vmm_pci_bus *b, unsigned slot, const struct vmm_pci_identity *id,
+                        uint16_t bar_base, uint8_t irq)
+{
+    if (slot == 0 || slot >= VMM_PCI_DEVICES || b->fn[slot].present)
+        return;
+    device_init(&b->fn[slot], id, bar_base, irq);
 }
 
 bool vmm_pci_port(uint16_t port)
@@ -103,7 +117,14 @@ void vmm_pci_write(struct vmm_pci_bus *b, uint16_t port, unsigned size, uint32_t
 
 uint16_t vmm_pci_device_io_base(const struct vmm_pci_bus *b)
 {
-    const struct vmm_pci_function *f = &b->fn[VMM_PCI_DEVICE_SLOT];
+    return vmm_pci_slot_io_base(b, VMM_PCI_DEVICE_SLOT);
+}
+
+uint16_t vmm_pci_slot_io_base(const struct vmm_pci_bus *b, unsigned slot)
+{
+    if (slot >= VMM_PCI_DEVICES)
+        return 0;
+    const struct vmm_pci_function *f = &b->fn[slot];
     if (!f->present || !(f->config[VMM_PCI_COMMAND] & VMM_PCI_COMMAND_IO))
         return 0;
     return (uint16_t)(vmm_le_load(f->config + VMM_PCI_BAR0, 2) & ~(VMM_PCI_IO_BAR_SIZE - 1));

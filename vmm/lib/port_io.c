@@ -66,16 +66,18 @@ static void port_write(struct vmm_machine *m, uint16_t port, uint8_t value, bool
     }
 }
 
-/* The PCI configuration ports and the virtio console's BAR take whole accesses (their
+/* The PCI configuration ports and the virtio devices' BARs take whole accesses (their
  * registers have widths and side effects): true when the access was one of theirs. A
  * byte at 0xcf9 stays the reset register's. */
 static bool sized_access(struct vmm_machine *m, const struct bst_vm_exit_msg *e, uint16_t port,
                          unsigned size, struct vmm_action *act)
 {
     uint16_t bar = vmm_pci_device_io_base(&m->pci);
+    uint16_t net = vmm_pci_slot_io_base(&m->pci, VMM_PCI_NET_SLOT);
     bool pci = vmm_pci_port(port) && !(port == PORT_RESET_CF9 && size == 1);
     bool vcon = bar != 0 && port >= bar && port < bar + VMM_PCI_IO_BAR_SIZE;
-    if (!pci && !vcon)
+    bool vnet = !vcon && net != 0 && port >= net && port < net + VMM_PCI_IO_BAR_SIZE;
+    if (!pci && !vcon && !vnet)
         return false;
     bool in = (e->info0 & BST_VM_IO_IN) != 0;
     uint32_t value = (uint32_t)e->rax;
@@ -83,10 +85,14 @@ static bool sized_access(struct vmm_machine *m, const struct bst_vm_exit_msg *e,
         value = vmm_pci_read(&m->pci, port, size);
     else if (pci)
         vmm_pci_write(&m->pci, port, size, value);
-    else if (in)
+    else if (vcon && in)
         value = vmm_vcon_read(&m->vcon, port - bar, size);
-    else
+    else if (vcon)
         vmm_vcon_write(&m->vcon, port - bar, size, value);
+    else if (in)
+        value = vmm_vnet_read(&m->vnet, port - net, size);
+    else
+        vmm_vnet_write(&m->vnet, port - net, size, value);
     if (in) {
         uint64_t keep = size == 4 ? 0 : e->rax & ~((1ull << (8 * size)) - 1);
         vmm_set_gprs(act, e, keep | value, e->rbx, e->rcx, e->rdx);
@@ -94,6 +100,8 @@ static bool sized_access(struct vmm_machine *m, const struct bst_vm_exit_msg *e,
         act->run_flags |= BST_VCPU_RUN_ADVANCE;
     }
     const char *problem = vmm_vcon_problem(&m->vcon);
+    if (!problem)
+        problem = vmm_vnet_problem(&m->vnet);
     if (problem)
         vmm_error_set(&act->report, problem, 0, false);
     return true;

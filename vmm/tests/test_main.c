@@ -41,5 +41,7 @@ int main(int argc, char **argv)
     RUN(test_virtio_console);
     RUN(test_virtio_hostile);
     RUN(test_virtio_link_feed);
+    RUN(test_virtio_net);
+    RUN(test_virtio_net_hostile);
     return check_failures ? 1 : 0;
 }

@@ -84,13 +84,16 @@ void test_pci_bus(void)
     port_io(0xcfb, 1, false, 0x01);
     port_io(0xcf8, 4, false, 0x80000000u);
     CHECK(port_io(0xcf8, 4, true, 0) == 0x80000000u && last.report.msg[0] == '\0');
-    /* The host bridge and the device; nothing else on the bus. */
+    /* The host bridge, the console and the network device; nothing else on the bus. */
     CHECK(cfg_read(0, 0, 4) == 0x00081b36u && cfg_read(0, 0x0a, 2) == 0x0600);
     CHECK(cfg_read(1, 0, 4) == 0x10031af4u && cfg_read(1, 0x2c, 4) == 0x00031af4u);
     CHECK(cfg_read(1, 0x08, 4) == 0x07800000u && cfg_read(1, 0x0e, 1) == 0);
     CHECK(cfg_read(1, 0x3d, 1) == 1 && cfg_read(1, 0x3c, 1) == VMM_PCI_DEVICE_IRQ);
     CHECK(cfg_read(1, 0x06, 2) == 0 && cfg_read(1, 0x34, 1) == 0); /* no capabilities */
-    CHECK(cfg_read(2, 0, 4) == 0xffffffffu && cfg_read(31, 0, 2) == 0xffff);
+    CHECK(cfg_read(2, 0, 4) == 0x10001af4u && cfg_read(2, 0x2c, 4) == 0x00011af4u);
+    CHECK(cfg_read(2, 0x08, 4) == 0x02000000u && cfg_read(2, 0x3c, 1) == VMM_PCI_NET_IRQ);
+    CHECK(cfg_read(2, 0x10, 4) == (VMM_PCI_NET_BAR_BASE | 1u));
+    CHECK(cfg_read(3, 0, 4) == 0xffffffffu && cfg_read(31, 0, 2) == 0xffff);
     port_io(0xcf8, 4, false, 0x80000100u); /* 00:00.1 */
     CHECK(port_io(0xcfc, 4, true, 0) == 0xffffffffu);
     port_io(0xcf8, 4, false, 0x80010000u); /* bus 1 */

@@ -27,5 +27,7 @@ void test_pci_bus(void);
 void test_virtio_console(void);
 void test_virtio_hostile(void);
 void test_virtio_link_feed(void);
+void test_virtio_net(void);
+void test_virtio_net_hostile(void);
 
 #endif

@@ -12,8 +12,9 @@
  *
  * The guest PC: a 16550 at COM1 (0x3f8, IRQ 4), the 8259 pair, an x2APIC with the
  * TSC-deadline timer, reset through port 0x64 (0xfe) or 0xcf9, a PCI bus (pci_bus.h)
- * with a legacy virtio console in an I/O BAR (virtio_console.h, INTx on IRQ 11, working
- * once the VMM gives it guest RAM with vmm_machine_attach_ram); every other port reads
+ * with a legacy virtio console in an I/O BAR (virtio_console.h, INTx on IRQ 11) and a
+ * legacy virtio-net device in another (virtio_net.h, INTx on IRQ 10), both working once
+ * the VMM gives them guest RAM with vmm_machine_attach_ram; every other port reads
  * as absent (all ones) and ignores writes, and is reported (the first time each).
  * No MMIO device: a nested page fault is a guest error that stops the guest.
  */
@@ -31,16 +32,23 @@
 #include <vmm/pci_bus.h>
 #include <vmm/uart16550.h>
 #include <vmm/virtio_console.h>
+#include <vmm/virtio_net.h>
 
 #define VMM_COM1_BASE      0x3f8u
 #define VMM_COM1_IRQ       4u
 #define VMM_REPORTED_PORTS 32u /* distinct unemulated ports reported, then only counted */
 #define VMM_EXIT_REASONS   16u
+/* A locally administered unicast MAC for the guest's virtio-net device by default. */
+#define VMM_DEFAULT_MAC                                                                            \
+    {                                                                                              \
+        0x02, 0xba, 0x57, 0x00, 0x00, 0x01                                                         \
+    }
 
 struct vmm_machine {
     struct vmm_uart com1;
     struct vmm_pci_bus pci;
     struct vmm_virtio_console vcon; /* at 00:01.0, INTx on VMM_PCI_DEVICE_IRQ */
+    struct vmm_virtio_net vnet;     /* at 00:02.0, INTx on VMM_PCI_NET_IRQ */
     struct vmm_pic pic;
     struct vmm_lapic lapic;
     struct vmm_msr_state msrs;
@@ -82,9 +90,11 @@ struct vmm_action {
 /* A fresh machine; host_cpuid and tsc_khz feed the CPUID policy. */
 void vmm_machine_init(struct vmm_machine *m, vmm_host_cpuid_fn host_cpuid, uint32_t tsc_khz);
 
-/* The guest RAM the virtio console's rings and buffers must lie in (the VMM's mapping
+/* The guest RAM the virtio devices' rings and buffers must lie in (the VMM's mapping
  * of guest-physical 0). */
 void vmm_machine_attach_ram(struct vmm_machine *m, uint8_t *ram, uint64_t size);
+/* The virtio-net device's MAC (VMM_DEFAULT_MAC until set; before the guest runs). */
+void vmm_machine_set_mac(struct vmm_machine *m, const uint8_t mac[6]);
 
 /* Handle one exit at guest TSC now and say what to do next. */
 void vmm_dispatch(struct vmm_machine *m, const struct bst_vm_exit_msg *exit, uint64_t now,
@@ -105,6 +115,14 @@ void vmm_reg_write_refused(struct vmm_machine *m, struct vmm_action *act);
 unsigned vmm_console_input(struct vmm_machine *m, const uint8_t *bytes, unsigned n);
 /* The same for the virtio console: how many bytes its receive buffers took. */
 unsigned vmm_virtio_console_input(struct vmm_machine *m, const uint8_t *bytes, unsigned n);
+
+/* The guest's next transmitted frame into out (VMM_VNET_FRAME_MAX bytes): its length,
+ * or 0 when none (virtio_net.h). */
+unsigned vmm_net_take_frame(struct vmm_machine *m, uint8_t *out);
+/* A received frame for the guest: whether a posted receive buffer took it. */
+bool vmm_net_put_frame(struct vmm_machine *m, const uint8_t *frame, unsigned len);
+/* Why the virtio-net device broke since the last call, or NULL. */
+const char *vmm_net_problem(struct vmm_machine *m);
 
 /* The enum bst_vcpu_reg backing msr, or -1 when msr is not register-backed. */
 int vmm_msr_backing_reg(uint32_t msr);

@@ -2,9 +2,10 @@
  * The guest PC's PCI bus (docs/virtualisation.md, "Devices"): configuration mechanism #1
  * at ports 0xcf8 (address, 32-bit accesses only) and 0xcfc-0xcff (data), with bus 0
  * holding a host bridge at 00:00.0 (class 0x0600, so that Linux's sanity check of the
- * mechanism finds a bus) and one device at 00:01.0 with a single I/O BAR and an INTx
- * line (the legacy virtio-console, virtio_console.h). Every other bus, device, function
- * or register reads as absent (all ones) and ignores writes.
+ * mechanism finds a bus) and devices with a single I/O BAR and an INTx line each: the
+ * legacy virtio-console at 00:01.0 (virtio_console.h) and, once the VMM adds it
+ * (vmm_pci_add_device), the legacy virtio-net device at 00:02.0 (virtio_net.h). Every other bus,
+ * device, function or register reads as absent (all ones) and ignores writes.
  *
  * Each function's 256-byte configuration space is an array with a write mask per byte:
  * the command register's I/O, memory, bus-master and INTx-disable bits, the cache line
@@ -21,11 +22,14 @@
 
 #define VMM_PCI_CONFIG_ADDRESS 0xcf8u
 #define VMM_PCI_CONFIG_DATA    0xcfcu
-#define VMM_PCI_DEVICES        2u      /* 00:00.0 the host bridge, 00:01.0 the device */
-#define VMM_PCI_DEVICE_SLOT    1u      /* the device's number on bus 0 */
-#define VMM_PCI_IO_BAR_BASE    0xc000u /* where the VMM puts the device's I/O BAR */
+#define VMM_PCI_DEVICES        3u      /* 00:00.0 the bridge, 00:01.0 console, 00:02.0 net */
+#define VMM_PCI_DEVICE_SLOT    1u      /* the console's number on bus 0 */
+#define VMM_PCI_IO_BAR_BASE    0xc000u /* where the VMM puts the console's I/O BAR */
 #define VMM_PCI_IO_BAR_SIZE    0x20u
-#define VMM_PCI_DEVICE_IRQ     11u /* its INTx line on the 8259 pair (interrupt line) */
+#define VMM_PCI_DEVICE_IRQ     11u     /* its INTx line on the 8259 pair (interrupt line) */
+#define VMM_PCI_NET_SLOT       2u      /* the virtio-net device's number on bus 0 */
+#define VMM_PCI_NET_BAR_BASE   0xc040u /* where the VMM puts its I/O BAR (same size) */
+#define VMM_PCI_NET_IRQ        10u     /* its own INTx line on the 8259 pair */
 
 /* Configuration-space offsets. */
 #define VMM_PCI_VENDOR     0x00u
@@ -69,6 +73,10 @@ struct vmm_pci_identity {
  * at VMM_PCI_IO_BAR_BASE (decoding off until the guest enables it) and INTA on
  * VMM_PCI_DEVICE_IRQ. */
 void vmm_pci_reset(struct vmm_pci_bus *b, const struct vmm_pci_identity *device);
+/* Another device at 00:<slot>.0 (slot < VMM_PCI_DEVICES, not 0 or taken: else nothing),
+ * its I/O BAR of VMM_PCI_IO_BAR_SIZE bytes at bar_base, INTA on interrupt line irq. */
+void vmm_pci_add_device(struct vmm_pci_bus *b, unsigned slot, const struct vmm_pci_identity *id,
+                        uint16_t bar_base, uint8_t irq);
 
 /* Whether port lies in 0xcf8-0xcff; then vmm_pci_read/write take the access. */
 bool vmm_pci_port(uint16_t port);
@@ -81,5 +89,7 @@ void vmm_pci_write(struct vmm_pci_bus *b, uint16_t port, unsigned size, uint32_t
 /* The device's I/O BAR as the guest placed it: its base when the command register
  * enables I/O decoding, else 0 (nothing decoded). */
 uint16_t vmm_pci_device_io_base(const struct vmm_pci_bus *b);
+/* The same for the device at 00:<slot>.0 (0 also when there is none). */
+uint16_t vmm_pci_slot_io_base(const struct vmm_pci_bus *b, unsigned slot);
 
 #endif
