@@ -169,7 +169,8 @@ uint32_t colour_pd_domain(uint32_t p)
                                                                               : BASTION_SPEC_NONE;
 }
 
-/* The one domain whose PDs alone map region r, or NONE. */
+/* The one domain whose PDs alone map region r (a guest's map counts as its VMM PD's),
+ * or NONE. */
 static uint32_t region_domain(uint32_t r)
 {
     const struct spec *s = &the_spec;
@@ -180,6 +181,14 @@ static uint32_t region_domain(uint32_t r)
         if (s->maps[k].region != r)
             continue;
         uint32_t d = colour_pd_domain(s->maps[k].pd);
+        if (d == BASTION_SPEC_NONE || (dom != BASTION_SPEC_NONE && d != dom))
+            return BASTION_SPEC_NONE;
+        dom = d;
+    }
+    for (uint32_t k = 0; k < s->n[BASTION_TABLE_VM_MAPS]; k++) { /* a guest's: its VMM PD's */
+        if (s->vm_maps[k].region != r)
+            continue;
+        uint32_t d = colour_pd_domain(s->vms[s->vm_maps[k].vm].pd);
         if (d == BASTION_SPEC_NONE || (dom != BASTION_SPEC_NONE && d != dom))
             return BASTION_SPEC_NONE;
         dom = d;
@@ -318,6 +327,40 @@ bst_error_t colour_alloc(uint32_t domain, bst_objtype_t type, unsigned size_bits
         if (!cut_stripe())
             return BST_NOT_ENOUGH_MEMORY;
     }
+}
+
+#define PD_OBJECTS_MAX 1024
+
+static struct colour_pd_object pd_objects[PD_OBJECTS_MAX];
+static uint32_t n_pd_objects;
+
+bst_error_t colour_alloc_for_pd(uint32_t p, bst_objtype_t type, uint64_t slot, const char *what)
+{
+    uint32_t d = colour_pd_domain(p);
+    bst_error_t e = colour_alloc(d, type, 0, slot, 1);
+    if (e != BST_OK || d == BASTION_SPEC_NONE)
+        return e;
+    if (n_pd_objects == PD_OBJECTS_MAX)
+        init_fatal("colours: more than %u kernel objects for coloured domains' guests and "
+                   "devices (this init checks at most that many)",
+                   PD_OBJECTS_MAX);
+    pd_objects[n_pd_objects++] = (struct colour_pd_object){slot, p, d, what};
+    return BST_OK;
+}
+
+void colour_pd_why(uint32_t p, bst_objtype_t type, bst_error_t e, char *buf, size_t size)
+{
+    uint32_t d = colour_pd_domain(p);
+    if (d != BASTION_SPEC_NONE && colour_enforced())
+        colour_why(d, bst_obj_size_bits(type, 0), e, buf, size);
+    else
+        bst_snprintf(buf, size, "%s", bst_error_name(e));
+}
+
+uint32_t colour_pd_objects(const struct colour_pd_object **objects)
+{
+    *objects = pd_objects;
+    return n_pd_objects;
 }
 
 void colour_why(uint32_t domain, unsigned bits, bst_error_t e, char *buf, size_t size)

@@ -51,8 +51,9 @@ void colour_init(void);
 
 /* The domain whose colours OBJECTS entry i must come from, BASTION_SPEC_NONE for
  * uncoloured memory: a PD's own objects and frames follow the PD's domain; a region's
- * frames follow the one domain whose PDs alone map it (shared and device regions are
- * not coloured). As the spec says, whether or not allocation enforces it. */
+ * frames follow the one domain whose PDs alone map it, a guest's map counting as its
+ * VMM PD's (shared and device regions are not coloured). As the spec says, whether or
+ * not allocation enforces it. */
 uint32_t colour_object_domain(uint32_t i);
 
 /* The domain whose colours PD p's objects come from, or BASTION_SPEC_NONE. */
@@ -64,6 +65,24 @@ uint32_t colour_pd_domain(uint32_t p);
  * (colour_why() says why); BST_NOT_ENOUGH_MEMORY: the coloured memory is used up. */
 bst_error_t colour_alloc(uint32_t domain, bst_objtype_t type, unsigned size_bits,
                          uint64_t first_slot, uint64_t count);
+
+/* One kernel object of `type` (fixed size) for PD p's guest or devices (init/vm.c,
+ * init/iommu.c) into `slot`: from the colours of p's domain when it is coloured, else
+ * from any RAM; noted for the boot check (colour_check()), which reads its physical
+ * address. `what` names the object in messages ("VCPU of guest 'tiny'"; kept, not
+ * copied: a string that lives as long as init). On an error, colour_pd_why() words it. */
+bst_error_t colour_alloc_for_pd(uint32_t p, bst_objtype_t type, uint64_t slot, const char *what);
+
+/* Why colour_alloc_for_pd() failed with e, in words (the domain's colours, or plain). */
+void colour_pd_why(uint32_t p, bst_objtype_t type, bst_error_t e, char *buf, size_t size);
+
+/* For colour_check(): the objects colour_alloc_for_pd() made for coloured domains. */
+struct colour_pd_object {
+    uint64_t slot;
+    uint32_t pd, domain;
+    const char *what;
+};
+uint32_t colour_pd_objects(const struct colour_pd_object **objects);
 
 /* Why colour_alloc() refused an object of 2^bits bytes for `domain`, in words. */
 void colour_why(uint32_t domain, unsigned bits, bst_error_t e, char *buf, size_t size);

@@ -11,7 +11,8 @@
  * colours join the domain's in the test that no colour is in two domains.
  *
  * Kernel objects (TCBs, scheduling contexts, CNodes, VSpaces and page tables,
- * endpoints, notifications, replies, the endpoint init adds for a parent, and each
+ * endpoints, notifications, replies, the endpoint init adds for a parent, a guest's
+ * VCPU, GSPACE and guest page tables, a device's I/O space and I/O page tables, and each
  * copy's KERNEL_IMAGE object) are checked the same way from their physical addresses
  * (DOMAIN_OBJECT_ADDRESS): every page an object spans must have one of its domain's
  * colours, and those colours join the test that no colour is in two domains. An
@@ -125,6 +126,26 @@ static void check_object(uint64_t slot, uint32_t d, const char *what, struct ver
     }
 }
 
+/* The kernel objects of coloured domains' guests and devices (VCPU, GSPACE, guest page
+ * tables, I/O space and I/O page tables): `guests` counts them apart, so that a test
+ * can see them checked; v counts them with every other object. */
+static void check_guest_objects(struct verdict *v, struct verdict *guests)
+{
+    const struct colour_pd_object *po;
+    uint32_t n = colour_pd_objects(&po);
+    char what[96];
+    for (uint32_t k = 0; k < n; k++) {
+        if (po[k].domain >= DOMAINS_MAX)
+            continue;
+        bst_snprintf(what, sizeof(what), "PD '%s''s %s", pd_name(po[k].pd), po[k].what);
+        uint64_t before = v->wrong;
+        check_object(po[k].slot, po[k].domain, what, v);
+        guests->frames++;
+        if (v->wrong != before && guests->wrong++ == 0)
+            bst_snprintf(guests->first, sizeof(guests->first), "%s", what);
+    }
+}
+
 /* Every kernel object init made from a coloured domain's colours. */
 static void check_objects(struct verdict *v)
 {
@@ -181,8 +202,9 @@ bool colour_check(void)
         if (d != BASTION_SPEC_NONE && d < DOMAINS_MAX && s->objects[i].type == BASTION_OBJ_FRAME)
             check_frames(i, d, &v);
     }
-    struct verdict ov = {0};
+    struct verdict ov = {0}, gv = {0};
     check_objects(&ov);
+    check_guest_objects(&ov, &gv);
     uint32_t nd =
         s->n[BASTION_TABLE_DOMAINS] < DOMAINS_MAX ? s->n[BASTION_TABLE_DOMAINS] : DOMAINS_MAX;
     uint64_t kimage_pages = 0, kimage_wrong = colour_check_kimages(seen, nd, &kimage_pages);
@@ -201,6 +223,10 @@ bool colour_check(void)
         bst_printf("init: colours: %lu of %lu kernel objects of coloured domains lie outside "
                    "their domain's colours; the first: %s\n",
                    (unsigned long)ov.wrong, (unsigned long)ov.frames, ov.first);
+    if (gv.wrong)
+        bst_printf("init: colours: of them %lu of %lu for guests and devices (VCPU, GSPACE, "
+                   "guest page tables, I/O spaces and tables); the first: %s\n",
+                   (unsigned long)gv.wrong, (unsigned long)gv.frames, gv.first);
     if (kimage_wrong)
         bst_printf("init: colours: %lu of %lu pages of kernel code that coloured domains run "
                    "lie outside their domain's colours\n",
@@ -229,5 +255,9 @@ bool colour_check(void)
             sep = ", ";
         }
     bst_printf(")\n");
+    if (gv.frames)
+        bst_printf("init: colours: of them %lu for guests and devices (VCPU, GSPACE, guest page "
+                   "tables, I/O spaces and tables)\n",
+                   (unsigned long)gv.frames);
     return true;
 }

@@ -21,7 +21,14 @@
  *
  * Without a DMAR table (or with a unit the kernel refuses) init says that DMA is not
  * confined and goes on: a PD with a bus-mastering device can then reach all memory.
+ *
+ * For a PD of a coloured domain the IOSPACE and its IOPTs come from the domain's colours
+ * (colour_alloc_for_pd(), init/colour.c), like its other kernel objects, and the boot
+ * check reads their physical addresses; the tool's replay (tool/src/colour_fit.c) counts
+ * them (at most: it does not know the frames' physical addresses, which are the I/O
+ * addresses, nor whether the machine has an IOMMU).
  */
+#include "colour.h"
 #include "device.h"
 
 #include <libbastion/cnode.h>
@@ -176,6 +183,20 @@ static uint64_t dma_rights(uint32_t p, uint32_t r)
     return 0;
 }
 
+/* One IOSPACE or IOPT for PD p's devices into `slot`, from p's colours when its domain
+ * has them; `kind` (a string literal) names it. */
+static void io_object(uint32_t p, bst_objtype_t type, uint64_t slot, const char *kind)
+{
+    bst_error_t e = colour_alloc_for_pd(p, type, slot, kind);
+    if (e == BST_OK)
+        return;
+    char why[256];
+    colour_pd_why(p, type, e, why, sizeof(why));
+    init_fatal("%sPD '%s': no memory for an %s: %s",
+               colour_pd_domain(p) != BASTION_SPEC_NONE && colour_enforced() ? "colours: " : "",
+               pd_name(p), kind, why);
+}
+
 /* Map a copy of `frame` at I/O address `ioaddr`, adding the tables it needs. */
 static void map_frame(uint32_t p, uint64_t space, uint64_t frame, uint64_t ioaddr, uint64_t rights,
                       const char *region)
@@ -187,8 +208,9 @@ static void map_frame(uint32_t p, uint64_t space, uint64_t frame, uint64_t ioadd
     bst_error_t e = bst_frame_io_map(copy, space, ioaddr, rights);
     for (unsigned n = 0; e == BST_FAILED_LOOKUP && n < IOMMU_MAX_LEVELS; n++) {
         uint64_t table = slot_alloc(1);
-        if (table == 0 || untyped_alloc(BST_OBJ_IOPT, 0, table, 1) != BST_OK)
-            init_fatal("PD '%s': no memory for an I/O page table", pd_name(p));
+        if (table == 0)
+            init_fatal("PD '%s': no slot for an I/O page table", pd_name(p));
+        io_object(p, BST_OBJ_IOPT, table, "I/O page table");
         e = bst_iopt_map(table, space, ioaddr);
         if (e == BST_OK)
             e = bst_frame_io_map(copy, space, ioaddr, rights);
@@ -233,8 +255,9 @@ void iommu_give_devices(uint32_t p)
             continue;
         if (space == 0) {
             space = slot_alloc(1);
-            if (space == 0 || untyped_alloc(BST_OBJ_IOSPACE, 0, space, 1) != BST_OK)
-                init_fatal("PD '%s': no memory for an I/O address space", pd_name(p));
+            if (space == 0)
+                init_fatal("PD '%s': no slot for an I/O address space", pd_name(p));
+            io_object(p, BST_OBJ_IOSPACE, space, "I/O address space");
             map_dma_regions(p, space);
             if (bst_iospace_set_notification(space, fault_signal) != BST_OK)
                 init_fatal("PD '%s': cannot be told of its devices' DMA faults", pd_name(p));

@@ -7,10 +7,15 @@
  * GSPACE in BASTION_SLOT_GSPACE. Any failure stops the boot with a message naming the
  * guest and its VMM PD.
  *
- * Not done: the objects come from uncoloured memory even for a PD of a coloured domain,
- * and a restarted VMM PD keeps its VCPU and guest memory as they were.
+ * For a VMM PD of a coloured domain the GSPACE, the VCPU and the GPTs come from the
+ * domain's colours (colour_alloc_for_pd(), init/colour.c), like its other kernel objects,
+ * and the boot check reads their physical addresses; the tool's replay
+ * (tool/src/colour_fit.c) counts them in this order: per guest, GSPACE, VCPU, then the
+ * GPTs its maps need.
+ *
+ * Not done: a restarted VMM PD keeps its VCPU and guest memory as they were.
  */
-#include "init.h"
+#include "colour.h"
 
 #include <libbastion/vcpu.h>
 
@@ -34,13 +39,23 @@ static _Noreturn void vm_fatal(uint32_t v, const char *what, bst_error_t e)
                spec_string(s, s->pds[vm->pd].name), what, bst_error_name(e));
 }
 
-/* One new object of `type` in a fresh slot of init's CNode. */
-static uint64_t vm_object(uint32_t v, bst_objtype_t type, const char *what)
+/* One new object of `type` in a fresh slot of init's CNode, from the VMM PD's colours
+ * when its domain has them; `what` says what for (an error), `kind` names it (a string
+ * literal: the boot check keeps it). */
+static uint64_t vm_object(uint32_t v, bst_objtype_t type, const char *what, const char *kind)
 {
     uint64_t slot = slot_alloc(1);
     if (slot == 0)
         vm_fatal(v, what, BST_RANGE_ERROR);
-    bst_error_t e = untyped_alloc(type, 0, slot, 1);
+    uint32_t pd = the_spec.vms[v].pd;
+    bst_error_t e = colour_alloc_for_pd(pd, type, slot, kind);
+    if (e != BST_OK && colour_pd_domain(pd) != BASTION_SPEC_NONE && colour_enforced()) {
+        char why[256];
+        colour_pd_why(pd, type, e, why, sizeof(why));
+        init_fatal("colours: virtual machine '%s' of PD '%s': %s: %s",
+                   spec_string(&the_spec, the_spec.vms[v].name),
+                   spec_string(&the_spec, the_spec.pds[pd].name), what, why);
+    }
     if (e != BST_OK)
         vm_fatal(v, what, e);
     return slot;
@@ -51,7 +66,7 @@ static void guest_map(uint32_t v, uint64_t gspace, uint64_t frame, uint64_t gpa,
 {
     bst_error_t e = bst_frame_guest_map(frame, gspace, gpa, rights);
     for (unsigned tables = 0; e == BST_FAILED_LOOKUP && tables < 3; tables++) {
-        uint64_t gpt = vm_object(v, BST_OBJ_GPT, "creating a guest page table");
+        uint64_t gpt = vm_object(v, BST_OBJ_GPT, "creating a guest page table", "guest page table");
         e = bst_gpt_map(gpt, gspace, gpa);
         if (e != BST_OK)
             vm_fatal(v, "adding a guest page table", e);
@@ -65,8 +80,8 @@ static void build_vm(uint32_t v)
 {
     const struct spec *s = &the_spec;
     const struct bastion_spec_vm *vm = &s->vms[v];
-    uint64_t gspace = vm_object(v, BST_OBJ_GSPACE, "creating its guest-physical space");
-    uint64_t vcpu = vm_object(v, BST_OBJ_VCPU, "creating its VCPU");
+    uint64_t gspace = vm_object(v, BST_OBJ_GSPACE, "creating its guest-physical space", "GSPACE");
+    uint64_t vcpu = vm_object(v, BST_OBJ_VCPU, "creating its VCPU", "VCPU");
     for (uint32_t i = vm->first_map; i < vm->first_map + vm->map_count; i++) {
         const struct bastion_spec_vm_map *m = &s->vm_maps[i];
         const struct bastion_spec_region *r = &s->regions[m->region];

@@ -216,6 +216,14 @@ fit_case colour-kimage-not-counted 0 "warning: <domain_schedule>: colours: init 
 fit_case colour-kimage-counted-no-warning 0 "$absent" colour-fit.xml --kernel kernel64.elf
 "$tool" check fit/colour-fit.xml --kernel kernel64.elf 2>&1 | grep -q "not counted" &&
     echo "FAIL: elf/colour-kimage-warning-with-kernel" || echo "PASS: elf/colour-kimage-warning-with-kernel"
+# A VMM PD's guest objects (GSPACE, VCPU, guest page tables) in its domain's colours
+# (tests/tool/elf/colour-fit-guest.xml): the 80 KiB region fits beside them, one page more
+# does not (a replay that left the guest out would pass it: colour-fit.xml fits 116 KiB).
+cp "$here/elf/colour-fit-guest.xml" fit/ &&
+    sed 's/size="0x14000"/size="0x15000"/' fit/colour-fit-guest.xml >fit/colour-fit-guest-page-more.xml
+fit_case colour-guest-fits 0 "$absent" colour-fit-guest.xml --kernel kernel64.elf
+fit_case colour-guest-page-short 1 "fit/colour-fit-guest-page-more.xml:21:37: error: <domain> 'd0' in <domain_schedule>: colours: the domain's frames, page tables and kernel objects and its copy of the kernel image (0x7" \
+    colour-fit-guest-page-more.xml --kernel kernel64.elf
 expect kernel-not-elf 1 "bastion: error: kernel 'text.elf': not an ELF file; give the linked program" \
     "$tool" check fit/colour-fit.xml --kernel text.elf
 expect kernel-no-symbols 1 "bastion: error: kernel 'prog.elf': it has no symbols _kernel_text_start and _kernel_rodata_end; is it the Bastion kernel's ELF (bastion.elf, not bastion.bin), not stripped?" \

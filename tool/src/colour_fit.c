@@ -12,7 +12,9 @@
  *
  * init's order: the spec's objects, in table order (a region whose physical address a PD
  * receives as one untyped block of the next power of two); then an endpoint for each PD
- * that has children and no endpoint; then, for each coloured domain, its copy of the
+ * that has children and no endpoint; then, PD by PD, the I/O space of its devices with
+ * its I/O page tables (at most as many as its DMA regions can need) and each guest's
+ * GSPACE, VCPU and guest page tables; then, for each coloured domain, its copy of the
  * kernel image (a KERNEL_IMAGE object, then one 4 KiB frame per page). This file replays
  * that order over the tool's own layout, so what it counts is what init will make; if
  * init's order or packing changes, this replay must change with it.
@@ -196,7 +198,8 @@ static uint32_t pd_domain(const struct model *m, const struct layout *l, uint32_
     return d < m->domains.count && MODEL_DOMAIN(m, d)->has_colours ? d : NO_INDEX;
 }
 
-/* init's region_domain(): the one coloured domain whose PDs alone map region r. */
+/* init's region_domain(): the one coloured domain whose PDs alone map region r (a guest's
+ * map counting as its VMM PD's). */
 static uint32_t region_domain(const struct model *m, const struct layout *l, uint32_t r)
 {
     const struct bastion_spec_region *reg =
@@ -210,6 +213,17 @@ static uint32_t region_domain(const struct model *m, const struct layout *l, uin
         if (map->region != r)
             continue;
         uint32_t d = pd_domain(m, l, map->pd);
+        if (d == NO_INDEX || (dom != NO_INDEX && d != dom))
+            return NO_INDEX;
+        dom = d;
+    }
+    for (size_t k = 0; k < l->tables[BASTION_TABLE_VM_MAPS].count; k++) { /* its VMM PD's */
+        const struct bastion_spec_vm_map *map =
+            LAYOUT_ENTRY(l, BASTION_TABLE_VM_MAPS, struct bastion_spec_vm_map, k);
+        if (map->region != r)
+            continue;
+        uint32_t d = pd_domain(
+            m, l, LAYOUT_ENTRY(l, BASTION_TABLE_VMS, struct bastion_spec_vm, map->vm)->pd);
         if (d == NO_INDEX || (dom != NO_INDEX && d != dom))
             return NO_INDEX;
         dom = d;
@@ -263,6 +277,157 @@ static bool has_children(const struct layout *l, uint32_t p)
     return false;
 }
 
+/* ---- Guests and devices (init/vm.c, init/iommu.c) ---------------------------------------- */
+
+#define WINDOW_LEVELS 3 /* tables below a second-level space's root: 2 MiB, 1 GiB, 512 GiB */
+
+static const unsigned window_shift[WINDOW_LEVELS] = {21, 30, 39};
+
+/* One table level's windows, as [first, last] index runs. */
+struct window_run {
+    uint64_t first, last;
+};
+
+static int run_cmp(const void *a, const void *b)
+{
+    const struct window_run *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* How many distinct windows the runs cover (they may overlap). */
+static uint64_t windows_covered(struct vec *runs)
+{
+    if (runs->count == 0)
+        return 0;
+    qsort(runs->items, runs->count, sizeof(struct window_run), run_cmp);
+    const struct window_run *r = VEC_AT(runs, struct window_run, 0);
+    uint64_t n = r->last - r->first + 1, end = r->last;
+    for (size_t i = 1; i < runs->count; i++) {
+        r = VEC_AT(runs, struct window_run, i);
+        if (r->first > end)
+            n += r->last - r->first + 1;
+        else if (r->last > end)
+            n += r->last - end;
+        if (r->last > end)
+            end = r->last;
+    }
+    return n;
+}
+
+static const struct bastion_spec_region *spec_region(const struct layout *l, uint32_t r)
+{
+    return LAYOUT_ENTRY(l, BASTION_TABLE_REGIONS, struct bastion_spec_region, r);
+}
+
+/* The GPTs guest v's maps need: for each level above a map's page size, each window of
+ * guest-physical addresses a map touches (init/vm.c adds one when a mapping misses it). */
+static uint64_t guest_tables(const struct layout *l, uint32_t v)
+{
+    const struct bastion_spec_vm *vm =
+        LAYOUT_ENTRY(l, BASTION_TABLE_VMS, struct bastion_spec_vm, v);
+    uint64_t tables = 0;
+    for (unsigned lvl = 0; lvl < WINDOW_LEVELS; lvl++) {
+        struct vec runs = {0};
+        for (uint32_t k = vm->first_map; k < vm->first_map + vm->map_count; k++) {
+            const struct bastion_spec_vm_map *map =
+                LAYOUT_ENTRY(l, BASTION_TABLE_VM_MAPS, struct bastion_spec_vm_map, k);
+            const struct bastion_spec_region *reg = spec_region(l, map->region);
+            if (reg->size == 0 || reg->page_size >= 1ULL << window_shift[lvl])
+                continue; /* mapped above this level */
+            *(struct window_run *)vec_push(&runs, sizeof(struct window_run)) = (struct window_run){
+                map->gpa >> window_shift[lvl], (map->gpa + reg->size - 1) >> window_shift[lvl]};
+        }
+        tables += windows_covered(&runs);
+        vec_free(&runs);
+    }
+    return tables;
+}
+
+static bool learns_paddr(const struct layout *l, uint32_t q, uint32_t r)
+{
+    for (size_t i = 0; i < l->tables[BASTION_TABLE_PATCHES].count; i++) {
+        const struct bastion_spec_patch *p =
+            LAYOUT_ENTRY(l, BASTION_TABLE_PATCHES, struct bastion_spec_patch, i);
+        if (p->pd == q && p->kind == BASTION_PATCH_REGION_PADDR && p->index == r)
+            return true;
+    }
+    return false;
+}
+
+/* init/iommu.c's is_peer(): a channel between them, or one is the other's parent. */
+static bool is_peer(const struct layout *l, uint32_t p, uint32_t q)
+{
+    if (spec_pd(l, p)->parent == q || spec_pd(l, q)->parent == p)
+        return true;
+    for (size_t i = 0; i < l->tables[BASTION_TABLE_CHANNELS].count; i++) {
+        const struct bastion_spec_channel *c =
+            LAYOUT_ENTRY(l, BASTION_TABLE_CHANNELS, struct bastion_spec_channel, i);
+        if ((c->pd[0] == p && c->pd[1] == q) || (c->pd[0] == q && c->pd[1] == p))
+            return true;
+    }
+    return false;
+}
+
+/* init/iommu.c's dma_rights() != 0: region r is mapped for PD p's devices. */
+static bool dma_region(const struct layout *l, uint32_t p, uint32_t r)
+{
+    if (learns_paddr(l, p, r))
+        return true;
+    for (uint32_t q = 0; q < l->tables[BASTION_TABLE_PDS].count; q++)
+        if (q != p && learns_paddr(l, q, r) && is_peer(l, p, q))
+            return true;
+    return false;
+}
+
+/* At most the IOPTs PD p's DMA regions need. Each is mapped at its physical address,
+ * which the tool does not know: a region init makes contiguous lies in an aligned block
+ * of the next power of two of its size, a fixed one anywhere (one window more), and no
+ * two regions are assumed to share a table. */
+static uint64_t io_tables(const struct layout *l, uint32_t p)
+{
+    uint64_t tables = 0;
+    for (uint32_t r = 0; r < l->tables[BASTION_TABLE_REGIONS].count; r++) {
+        const struct bastion_spec_region *reg = spec_region(l, r);
+        if (reg->size == 0 || !dma_region(l, p, r))
+            continue;
+        bool fixed = reg->flags & (BASTION_REGION_FIXED_PHYS | BASTION_REGION_PLATFORM_HPET);
+        uint64_t block = 1;
+        while (block < reg->size)
+            block <<= 1;
+        for (unsigned lvl = 0; lvl < WINDOW_LEVELS; lvl++)
+            if (reg->page_size < 1ULL << window_shift[lvl]) {
+                uint64_t w = 1ULL << window_shift[lvl];
+                tables += (block + w - 1) / w + (fixed ? 1 : 0);
+            }
+    }
+    return tables;
+}
+
+static bool has_devices(const struct layout *l, uint32_t p)
+{
+    for (size_t d = 0; d < l->tables[BASTION_TABLE_PCI_DEVICES].count; d++)
+        if (LAYOUT_ENTRY(l, BASTION_TABLE_PCI_DEVICES, struct bastion_spec_pci_device, d)->pd == p)
+            return true;
+    return false;
+}
+
+/* What init makes for PD p's devices and guests, in build_system()'s order: the I/O space
+ * and its tables (iommu_give_devices(), counted as if the machine has an IOMMU), then each
+ * guest's GSPACE, VCPU and GPTs (vm_build_guests()). */
+static void alloc_pd_extras(struct fit_pool *p, const struct layout *l, uint32_t q)
+{
+    if (has_devices(l, q)) {
+        pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_IOSPACE), 1);
+        pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_IOPT), io_tables(l, q));
+    }
+    for (uint32_t v = 0; v < l->tables[BASTION_TABLE_VMS].count; v++)
+        if (LAYOUT_ENTRY(l, BASTION_TABLE_VMS, struct bastion_spec_vm, v)->pd == q) {
+            pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_GSPACE), 1);
+            pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_VCPU), 1);
+            pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_GPT), guest_tables(l, v));
+        }
+}
+
 /* Everything init makes from domain dom's colours, in init's order. */
 static void replay(struct fit_pool *p, const struct model *m, const struct layout *l, uint32_t dom,
                    uint64_t kimage_pages)
@@ -273,6 +438,9 @@ static void replay(struct fit_pool *p, const struct model *m, const struct layou
         if (spec_pd(l, q)->endpoint == BASTION_SPEC_NONE && has_children(l, q) &&
             pd_domain(m, l, q) == dom)
             pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_ENDPOINT), 1);
+    for (uint32_t q = 0; q < l->tables[BASTION_TABLE_PDS].count; q++)
+        if (pd_domain(m, l, q) == dom)
+            alloc_pd_extras(p, l, q);
     if (kimage_pages != 0) {
         pool_alloc(p, bst_obj_fixed_bits(BST_OBJ_KERNEL_IMAGE), 1);
         for (uint64_t k = 0; k < kimage_pages; k++)
