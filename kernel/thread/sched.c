@@ -241,6 +241,9 @@ void sched_set_priority(struct tcb *t, uint8_t priority)
     if (queued) {
         enqueue(t);
     }
+    if (KCPU_COUNT > 1 && t->sc != NULL && sched_cpu_of(t) != KCPU_SELF()) {
+        ksmp_kick(sched_cpu_of(t)); /* its CPU decides again with the new priority */
+    }
 }
 
 void sched_set_domain(struct tcb *t, uint8_t domain)

@@ -63,10 +63,13 @@ SMP_BENCH_ELF := $(BUILD)/user/smp-bench.elf
 $(eval $(call user_program,smp-bench,$(ROOTTASK_COMMON) $(ROOTTASK_DIR)/smp_bench.c \
     $(ROOTTASK_DIR)/smp_bench_main.c))
 $(BUILD)/lib/$(ROOTTASK_DIR)/smp_bench.c.o: USER_INC += -Ibench/include
+# $(call smp_threads,CPUS,ROUNDS): ROUNDS of the stress per worker (4 CPUs take 20: on the
+# shared 2-core host four emulated CPUs run at a fraction of one each); the timeout leaves
+# room for a loaded host.
 smp_threads = $(smp_kernel); \
 	scripts/qemu-run.sh --image $(SMP_KERNEL_BIN) --module $(SMP_TESTS_ELF) \
-	    --append "" --smp $(1) --name smp-threads$(1) --harness-args "cpus=$(1)" \
-	    --log $(BUILD)/test-logs/smp-threads$(1).log \
+	    --append "" --smp $(1) --name smp-threads$(1) --harness-args "cpus=$(1) rounds=$(2)" \
+	    --timeout 120 --log $(BUILD)/test-logs/smp-threads$(1).log \
 	    --expect "^smp: $(1) of $(1) CPUs online" \
 	    --expect "^smp: stress: $$(($(1) - 1)) workers x [0-9]+ rounds.*invariants hold"
 
@@ -76,7 +79,7 @@ TEST_SUITES += system-smp-threads4 system-smp-threads2
 suite-system-smp-threads4: $(SMP_TESTS_ELF)
 	@mkdir -p $(BUILD)/test-logs
 	$(Q)scripts/run-suite.sh system-smp-threads4 $(BUILD)/test-results -- \
-	    bash -c '$(call smp_threads,4)'
+	    bash -c '$(call smp_threads,4,20)'
 
 # system-smp-pingpong2: the pingpong example (examples/pingpong: pong has cpu="1") on the
 # SMP kernel with two CPUs: init binds pong's context to CPU 1's control cap, and the
@@ -108,7 +111,7 @@ soak-smp-stress: $(SMP_TESTS_ELF)
 suite-system-smp-threads2: $(SMP_TESTS_ELF)
 	@mkdir -p $(BUILD)/test-logs
 	$(Q)scripts/run-suite.sh system-smp-threads2 $(BUILD)/test-results -- \
-	    bash -c '$(call smp_threads,2)'
+	    bash -c '$(call smp_threads,2,40)'
 .PHONY: suite-system-smp-lock4 suite-system-smp-lock2 bench-smp
 
 suite-system-smp-lock4: $(ROOTTASK_ELF)
