@@ -1,8 +1,9 @@
 /*
  * The application processors (smp.c): found in ACPI's MADT, started by INIT and STARTUP
  * IPIs through a real-mode trampoline (smp_trampoline.S), each with its own GDT, TSS,
- * IST stacks, kernel stack and per-CPU block. For now they are parked (interrupts off,
- * halted): the kernel schedules on the boot CPU only (docs/kernel.md, "SMP").
+ * IST stacks, kernel stack and per-CPU block. The single-CPU kernel parks them
+ * (interrupts off, halted); the SMP kernel runs a scheduler on each, with threads bound
+ * to it by their scheduling contexts (docs/kernel.md, "Several CPUs").
  */
 #ifndef ARCH_SMP_H
 #define ARCH_SMP_H
