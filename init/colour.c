@@ -307,14 +307,30 @@ static uint64_t from_pool(uint32_t d, bst_objtype_t type, unsigned size_bits, ui
     return count;
 }
 
+/* The next coloured domain after d (cyclically), or NONE when d is the only one: where
+ * init-nocolourobj.elf puts d's kernel objects, so that every one of them lies outside
+ * d's colours and the boot check must see each (objects from any RAM could land in d's
+ * colours by chance). */
+static uint32_t other_domain(uint32_t d)
+{
+    for (uint32_t k = 1; k < DOMAINS_MAX; k++)
+        if (coloured[(d + k) % DOMAINS_MAX])
+            return (d + k) % DOMAINS_MAX;
+    return BASTION_SPEC_NONE;
+}
+
 bst_error_t colour_alloc(uint32_t domain, bst_objtype_t type, unsigned size_bits,
                          uint64_t first_slot, uint64_t count)
 {
     bool frames = type == BST_OBJ_FRAME_4K || type == BST_OBJ_FRAME_2M ||
                   type == BST_OBJ_FRAME_1G || type == BST_OBJ_UNTYPED;
-    if (domain == BASTION_SPEC_NONE || !colour_enforced() ||
-        (!frames && !colour_objects_enforced()))
+    if (domain == BASTION_SPEC_NONE || !colour_enforced())
         return untyped_alloc(type, size_bits, first_slot, count);
+    if (!frames && !colour_objects_enforced()) { /* init-nocolourobj.elf: the wrong colours */
+        domain = other_domain(domain);
+        if (domain == BASTION_SPEC_NONE)
+            return untyped_alloc(type, size_bits, first_slot, count);
+    }
     unsigned bits = bst_obj_size_bits(type, size_bits);
     if (bits > largest_bits[domain])
         return BST_RANGE_ERROR;
@@ -344,7 +360,8 @@ bst_error_t colour_alloc_for_pd(uint32_t p, bst_objtype_t type, uint64_t slot, c
         init_fatal("colours: more than %u kernel objects for coloured domains' guests and "
                    "devices (this init checks at most that many)",
                    PD_OBJECTS_MAX);
-    pd_objects[n_pd_objects++] = (struct colour_pd_object){slot, p, d, what};
+    pd_objects[n_pd_objects++] = (struct colour_pd_object){
+        slot, p, d, what, type == BST_OBJ_IOSPACE || type == BST_OBJ_IOPT};
     return BST_OK;
 }
 

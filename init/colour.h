@@ -12,7 +12,8 @@
  *                     can see the check fail)
  *   colour_objects_on.c  build configuration: colour_objects_enforced()
  *                     (colour_objects_off.c in init-nocolourobj.elf: kernel objects only
- *                     come from any RAM, so that the check of their addresses can fail)
+ *                     come from another domain's colours, so that the check of their
+ *                     addresses must fail for each)
  */
 #ifndef INIT_COLOUR_H
 #define INIT_COLOUR_H
@@ -41,7 +42,8 @@ bool llc_geometry_read(struct llc_geometry *g);
 /* Build configuration: false only in init-nocolour.elf (fault injection). */
 bool colour_enforced(void);
 /* Build configuration: false only in init-nocolourobj.elf (fault injection: a coloured
- * domain's kernel objects, but not its frames, come from any RAM). */
+ * domain's kernel objects, but not its frames, come from the next coloured domain's
+ * colours). */
 bool colour_objects_enforced(void);
 
 /* Read the spec's colour sets, compare the count with the machine's cache and print
@@ -81,6 +83,7 @@ struct colour_pd_object {
     uint64_t slot;
     uint32_t pd, domain;
     const char *what;
+    bool device; /* an I/O space or I/O page table; else a guest's object */
 };
 uint32_t colour_pd_objects(const struct colour_pd_object **objects);
 

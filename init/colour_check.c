@@ -126,10 +126,11 @@ static void check_object(uint64_t slot, uint32_t d, const char *what, struct ver
     }
 }
 
-/* The kernel objects of coloured domains' guests and devices (VCPU, GSPACE, guest page
- * tables, I/O space and I/O page tables): `guests` counts them apart, so that a test
- * can see them checked; v counts them with every other object. */
-static void check_guest_objects(struct verdict *v, struct verdict *guests)
+/* The kernel objects of coloured domains' guests (VCPU, GSPACE, guest page tables) and
+ * devices (I/O space and I/O page tables): kinds[0] counts the guests' apart, kinds[1]
+ * the devices', so that a test can see each checked; v counts them with every other
+ * object. */
+static void check_guest_objects(struct verdict *v, struct verdict kinds[2])
 {
     const struct colour_pd_object *po;
     uint32_t n = colour_pd_objects(&po);
@@ -140,11 +141,15 @@ static void check_guest_objects(struct verdict *v, struct verdict *guests)
         bst_snprintf(what, sizeof(what), "PD '%s''s %s", pd_name(po[k].pd), po[k].what);
         uint64_t before = v->wrong;
         check_object(po[k].slot, po[k].domain, what, v);
-        guests->frames++;
-        if (v->wrong != before && guests->wrong++ == 0)
-            bst_snprintf(guests->first, sizeof(guests->first), "%s", what);
+        struct verdict *kind = &kinds[po[k].device];
+        kind->frames++;
+        if (v->wrong != before && kind->wrong++ == 0)
+            bst_snprintf(kind->first, sizeof(kind->first), "%s", what);
     }
 }
+
+static const char *const kind_words[2] = {"guests (VCPU, GSPACE, guest page tables)",
+                                          "devices (I/O spaces and I/O page tables)"};
 
 /* Every kernel object init made from a coloured domain's colours. */
 static void check_objects(struct verdict *v)
@@ -202,9 +207,9 @@ bool colour_check(void)
         if (d != BASTION_SPEC_NONE && d < DOMAINS_MAX && s->objects[i].type == BASTION_OBJ_FRAME)
             check_frames(i, d, &v);
     }
-    struct verdict ov = {0}, gv = {0};
+    struct verdict ov = {0}, gv[2] = {{0}, {0}};
     check_objects(&ov);
-    check_guest_objects(&ov, &gv);
+    check_guest_objects(&ov, gv);
     uint32_t nd =
         s->n[BASTION_TABLE_DOMAINS] < DOMAINS_MAX ? s->n[BASTION_TABLE_DOMAINS] : DOMAINS_MAX;
     uint64_t kimage_pages = 0, kimage_wrong = colour_check_kimages(seen, nd, &kimage_pages);
@@ -223,10 +228,11 @@ bool colour_check(void)
         bst_printf("init: colours: %lu of %lu kernel objects of coloured domains lie outside "
                    "their domain's colours; the first: %s\n",
                    (unsigned long)ov.wrong, (unsigned long)ov.frames, ov.first);
-    if (gv.wrong)
-        bst_printf("init: colours: of them %lu of %lu for guests and devices (VCPU, GSPACE, "
-                   "guest page tables, I/O spaces and tables); the first: %s\n",
-                   (unsigned long)gv.wrong, (unsigned long)gv.frames, gv.first);
+    for (unsigned k = 0; k < 2; k++)
+        if (gv[k].wrong)
+            bst_printf("init: colours: of them %lu of %lu for %s; the first: %s\n",
+                       (unsigned long)gv[k].wrong, (unsigned long)gv[k].frames, kind_words[k],
+                       gv[k].first);
     if (kimage_wrong)
         bst_printf("init: colours: %lu of %lu pages of kernel code that coloured domains run "
                    "lie outside their domain's colours\n",
@@ -255,9 +261,9 @@ bool colour_check(void)
             sep = ", ";
         }
     bst_printf(")\n");
-    if (gv.frames)
-        bst_printf("init: colours: of them %lu for guests and devices (VCPU, GSPACE, guest page "
-                   "tables, I/O spaces and tables)\n",
-                   (unsigned long)gv.frames);
+    for (unsigned k = 0; k < 2; k++)
+        if (gv[k].frames)
+            bst_printf("init: colours: of them %lu for %s\n", (unsigned long)gv[k].frames,
+                       kind_words[k]);
     return true;
 }

@@ -1,8 +1,9 @@
 /*
  * Build configuration of init-nocolourobj.elf (fault injection): a coloured domain's
- * frames still come from its colours, but its kernel objects come from any RAM, so the
- * boot check of the objects' physical addresses (colour_check.c) must fail while the
- * check of its frames passes.
+ * frames still come from its colours, but its kernel objects come from the next coloured
+ * domain's colours (colour.c), so that every one of them lies outside its own and the
+ * boot check of the objects' physical addresses (colour_check.c) must fail for each,
+ * while the check of its frames passes.
  */
 #include "colour.h"
 

@@ -10,8 +10,9 @@
 #                                  gets its copy of the kernel image, so a test can see
 #                                  the check of the copies fail
 #   $(BUILD)/user/init-nocolourobj.elf  the same with colour_objects_off.c: a coloured
-#                                  domain's kernel objects (not its frames) come from any
-#                                  RAM, so a test can see the check of the objects fail
+#                                  domain's kernel objects (not its frames) come from
+#                                  another domain's colours, so a test can see the check
+#                                  of the objects fail for each
 # Both are root tasks (crt0, main(bootinfo)).
 
 INIT_DIR := init
