@@ -6,7 +6,7 @@
 #
 # DEST   the folder that receives the guest: DEST/bzImage (the kernel of Debian's
 #        linux-image-amd64), DEST/initramfs.cpio.gz (busybox-static, vmm/guest/init and
-#        the kernel package's six virtio modules for a virtio console on PCI)
+#        the kernel package's nine modules for a virtio console and virtio-net on PCI)
 #        and DEST/.bastion-guest, the stamp written last, naming the package versions
 # CACHE  a folder that keeps the downloaded .deb files across `make clean` (created if
 #        need be; if it cannot be written, DEST/cache is used instead)
@@ -29,8 +29,10 @@ if [[ $# -ne 2 ]]; then
     exit 2
 fi
 debian_fetch_setup guest-assets "$1" "$2"
-# The modules of a virtio console on PCI, in the order /init loads them.
-GUEST_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_console"
+# The modules of a virtio console and a virtio-net device on PCI, in the order /init
+# loads them (virtio_net needs net_failover, which needs failover).
+GUEST_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_console
+    failover net_failover virtio_net"
 command -v dpkg-deb >/dev/null || fail "dpkg-deb is missing (package dpkg)"
 command -v python3 >/dev/null || fail "python3 is missing (scripts/deps.sh)"
 
@@ -65,8 +67,8 @@ busybox=$tmp/busybox/bin/busybox
 root=$tmp/root
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/lib/modules"
 cp "$busybox" "$root/bin/busybox"
-# The virtio console's modules (/init loads them with busybox insmod): virtio-pci and
-# virtio-console are modules in Debian's kernel. Compressed ones (.ko.xz) are unpacked.
+# The virtio devices' modules (/init loads them with busybox insmod): virtio-pci,
+# virtio-console and virtio-net are modules in Debian's kernel. Compressed ones (.ko.xz) are unpacked.
 for m in $GUEST_MODULES; do
     ko=$(find "$tmp/kernel/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
     [[ -n $ko ]] || fail "$kdeb holds no module $m"
