@@ -1,19 +1,13 @@
 /*
  * The legacy virtio console (virtio_console.h): its registers, and its two split
- * virtqueues in guest RAM. The guest's rings are read field by field, each once, and
- * every index and address is checked before it is used; on anything wrong the device
- * goes broken (broken(), below) instead of trusting it.
+ * virtqueues in guest RAM (virtqueue.c reads the rings, each field once, and checks
+ * every index and address before it is used); on anything wrong the device goes broken
+ * (broken(), below) instead of trusting it.
  */
 #include <vmm/bytes.h>
 #include <vmm/virtio_console.h>
 
-#define RING_ALIGN         4096u
-#define DESC_BYTES         16u
-#define DESC_F_NEXT        1u
-#define DESC_F_WRITE       2u
-#define DESC_F_INDIRECT    4u
-#define AVAIL_NO_INTERRUPT 1u
-#define BAR_BYTES          0x20u
+#define BAR_BYTES 0x20u
 
 const struct vmm_pci_identity vmm_vcon_pci_identity = {
     .vendor = 0x1af4,
@@ -23,38 +17,6 @@ const struct vmm_pci_identity vmm_vcon_pci_identity = {
     .class_code = 0x078000, /* communication controller, other */
     .revision = 0,
 };
-
-/* Where each part of a queue's rings lies, guest-physical. */
-struct rings {
-    uint64_t desc, avail, used, end;
-};
-
-static struct rings rings_of(uint32_t pfn)
-{
-    struct rings r;
-    r.desc = (uint64_t)pfn * RING_ALIGN;
-    r.avail = r.desc + VMM_VCON_QUEUE_SIZE * DESC_BYTES;
-    uint64_t avail_end = r.avail + 4 + 2 * VMM_VCON_QUEUE_SIZE + 2;
-    r.used = (avail_end + RING_ALIGN - 1) & ~(uint64_t)(RING_ALIGN - 1);
-    r.end = r.used + 4 + 8 * VMM_VCON_QUEUE_SIZE + 2;
-    return r;
-}
-
-static bool in_ram(const struct vmm_virtio_console *d, uint64_t gpa, uint64_t len)
-{
-    return d->ram && len <= d->ram_size && gpa <= d->ram_size - len;
-}
-
-/* Guest RAM loads and stores; callers check in_ram() first. */
-static uint64_t load(const struct vmm_virtio_console *d, uint64_t gpa, unsigned width)
-{
-    return vmm_le_load(d->ram + gpa, width);
-}
-
-static void store(struct vmm_virtio_console *d, uint64_t gpa, unsigned width, uint64_t v)
-{
-    vmm_le_store(d->ram + gpa, width, v);
-}
 
 static void broken(struct vmm_virtio_console *d, const char *why, uint64_t value)
 {
@@ -68,16 +30,14 @@ static void broken(struct vmm_virtio_console *d, const char *why, uint64_t value
 
 void vmm_vcon_reset(struct vmm_virtio_console *d)
 {
-    uint8_t *ram = d->ram;
-    uint64_t size = d->ram_size;
+    struct vmm_guest_ram ram = d->ram;
     vmm_bytes_fill((uint8_t *)d, 0, sizeof(*d));
-    d->ram = ram, d->ram_size = size;
+    d->ram = ram;
 }
 
 void vmm_vcon_attach_ram(struct vmm_virtio_console *d, uint8_t *ram, uint64_t size)
 {
-    d->ram = ram;
-    d->ram_size = ram ? size : 0;
+    d->ram = (struct vmm_guest_ram){.base = ram, .size = ram ? size : 0};
 }
 
 /* The register file as bytes, for reads. */
@@ -108,117 +68,51 @@ uint32_t vmm_vcon_read(struct vmm_virtio_console *d, unsigned offset, unsigned s
     return value;
 }
 
-/* The driver gives the device buffers of a queue's chain: walk the chain from head,
- * calling `each` on every buffer in order; false (the device broken) on a bad chain. */
-struct chain_walk {
-    uint64_t addr;
-    uint32_t len;
-    bool device_writes;
-};
-
-static bool chain_buffer(struct vmm_virtio_console *d, const struct rings *r, unsigned index,
-                         struct chain_walk *b, unsigned *next, bool *more)
+/* A queue the device may use now (the driver ready, the queue set up, not broken). */
+static bool usable(const struct vmm_virtio_console *d, unsigned q)
 {
-    if (index >= VMM_VCON_QUEUE_SIZE) {
-        broken(d, "descriptor index outside the queue: ", index);
-        return false;
-    }
-    uint64_t at = r->desc + (uint64_t)index * DESC_BYTES;
-    b->addr = load(d, at, 8);
-    b->len = (uint32_t)load(d, at + 8, 4);
-    unsigned flags = (unsigned)load(d, at + 12, 2);
-    *next = (unsigned)load(d, at + 14, 2);
-    *more = (flags & DESC_F_NEXT) != 0;
-    b->device_writes = (flags & DESC_F_WRITE) != 0;
-    if (flags & DESC_F_INDIRECT) {
-        broken(d, "indirect descriptor (not offered) at index ", index);
-        return false;
-    }
-    if (!in_ram(d, b->addr, b->len)) {
-        broken(d, "buffer outside guest RAM at guest-physical ", b->addr);
-        return false;
-    }
-    return true;
+    return !d->broken && (d->status & VMM_VCON_STATUS_DRIVER_OK) && d->queue[q].pfn != 0;
 }
 
-/* The next available chain's head, or -1 (none, or the device broke). */
-static int next_available(struct vmm_virtio_console *d, unsigned q, const struct rings *r)
+/* Take the next chain of queue q: true with *c, false when none or the device broke. */
+static bool pop(struct vmm_virtio_console *d, unsigned q, struct vmm_vq_chain *c)
 {
-    struct vmm_vcon_queue *vq = &d->queue[q];
-    uint16_t avail_idx = (uint16_t)load(d, r->avail + 2, 2);
-    uint16_t ahead = (uint16_t)(avail_idx - vq->last_avail);
-    if (ahead == 0)
-        return -1;
-    if (ahead > VMM_VCON_QUEUE_SIZE) {
-        broken(d, "available index runs ahead of the queue by ", ahead);
-        return -1;
-    }
-    unsigned slot = vq->last_avail % VMM_VCON_QUEUE_SIZE;
-    unsigned head = (unsigned)load(d, r->avail + 4 + 2 * slot, 2);
-    if (head >= VMM_VCON_QUEUE_SIZE) {
-        broken(d, "available chain head outside the queue: ", head);
-        return -1;
-    }
-    vq->last_avail++;
-    return (int)head;
+    struct vmm_vq_fault f;
+    enum vmm_vq_result r = vmm_vq_pop(&d->queue[q], &d->ram, c, &f);
+    if (r == VMM_VQ_FAULT)
+        broken(d, f.why, f.value);
+    return r == VMM_VQ_CHAIN;
 }
 
-/* The chain `head` is done, `written` bytes written into it: put it in the used ring
- * and raise the interrupt unless the driver asked for none. */
-static void put_used(struct vmm_virtio_console *d, unsigned q, const struct rings *r, unsigned head,
-                     uint32_t written)
+/* The chain `head` is done, `written` bytes written into it: into the used ring, and the
+ * interrupt raised unless the driver asked for none. */
+static void push(struct vmm_virtio_console *d, unsigned q, unsigned head, uint32_t written)
 {
-    struct vmm_vcon_queue *vq = &d->queue[q];
-    uint64_t elem = r->used + 4 + 8 * (uint64_t)(vq->used_idx % VMM_VCON_QUEUE_SIZE);
-    store(d, elem, 4, head);
-    store(d, elem + 4, 4, written);
-    vq->used_idx++;
-    store(d, r->used + 2, 2, vq->used_idx);
-    if (!(load(d, r->avail, 2) & AVAIL_NO_INTERRUPT))
+    if (vmm_vq_push(&d->queue[q], &d->ram, head, written))
         d->isr |= VMM_VCON_ISR_QUEUE;
 }
 
-/* A queue the device may use now: its rings (false when it is not set up, the driver is
- * not ready, or the device is broken). */
-static bool usable(const struct vmm_virtio_console *d, unsigned q, struct rings *r)
-{
-    if (d->broken || !(d->status & VMM_VCON_STATUS_DRIVER_OK) || d->queue[q].pfn == 0)
-        return false;
-    *r = rings_of(d->queue[q].pfn);
-    return true;
-}
-
-/* The transmit queue: copy every available chain's device-readable bytes out. */
+/* The transmit queue: copy every available chain's device-readable bytes out (a
+ * device-writable buffer has nothing to read and is passed over). */
 static void transmit(struct vmm_virtio_console *d)
 {
-    struct rings r;
-    if (!usable(d, VMM_VCON_TX, &r))
+    struct vmm_vq_chain c;
+    if (!usable(d, VMM_VCON_TX))
         return;
-    for (unsigned taken = 0; taken < VMM_VCON_QUEUE_SIZE; taken++) {
-        int head = next_available(d, VMM_VCON_TX, &r);
-        if (head < 0)
-            return;
-        unsigned index = (unsigned)head, steps = 0;
-        bool more = true;
-        while (more) {
-            struct chain_walk b;
-            if (++steps > VMM_VCON_QUEUE_SIZE) {
-                broken(d, "descriptor chain longer than the queue from head ", (unsigned)head);
-                return;
-            }
-            if (!chain_buffer(d, &r, index, &b, &index, &more))
-                return;
-            if (b.device_writes)
-                continue; /* nothing to read from a buffer for the device to fill */
-            for (uint32_t i = 0; i < b.len; i++) {
+    for (unsigned taken = 0; taken < VMM_VCON_QUEUE_SIZE && pop(d, VMM_VCON_TX, &c); taken++) {
+        for (unsigned k = 0; k < c.count; k++) {
+            const struct vmm_vq_buffer *b = &c.buf[k];
+            if (b->device_writes)
+                continue;
+            for (uint32_t i = 0; i < b->len; i++) {
                 if (d->tx_len < VMM_VCON_TX_BUFFER)
-                    d->tx[d->tx_len++] = d->ram[b.addr + i];
+                    d->tx[d->tx_len++] = d->ram.base[b->addr + i];
                 else
                     d->tx_dropped++;
             }
-            d->bytes_out += b.len;
+            d->bytes_out += b->len;
         }
-        put_used(d, VMM_VCON_TX, &r, (unsigned)head, 0);
+        push(d, VMM_VCON_TX, c.head, 0);
     }
 }
 
@@ -226,13 +120,9 @@ static void set_queue_pfn(struct vmm_virtio_console *d, uint32_t pfn)
 {
     if (d->queue_select >= VMM_VCON_QUEUES)
         return;
-    struct vmm_vcon_queue *vq = &d->queue[d->queue_select];
-    *vq = (struct vmm_vcon_queue){.pfn = pfn};
-    if (pfn == 0)
-        return;
-    struct rings r = rings_of(pfn);
-    if (!in_ram(d, r.desc, r.end - r.desc))
-        broken(d, "queue rings outside guest RAM at page frame ", pfn);
+    struct vmm_vq_fault f;
+    if (!vmm_vq_set_pfn(&d->queue[d->queue_select], &d->ram, pfn, &f))
+        broken(d, f.why, f.value);
 }
 
 void vmm_vcon_write(struct vmm_virtio_console *d, unsigned offset, unsigned size, uint32_t value)
@@ -257,33 +147,22 @@ void vmm_vcon_write(struct vmm_virtio_console *d, unsigned offset, unsigned size
 
 unsigned vmm_vcon_input(struct vmm_virtio_console *d, const uint8_t *bytes, unsigned n)
 {
-    struct rings r;
+    struct vmm_vq_chain c;
     unsigned taken = 0;
-    if (!usable(d, VMM_VCON_RX, &r))
+    if (!usable(d, VMM_VCON_RX))
         return 0;
-    while (taken < n) {
-        int head = next_available(d, VMM_VCON_RX, &r);
-        if (head < 0)
-            break;
-        unsigned index = (unsigned)head, steps = 0;
+    while (taken < n && pop(d, VMM_VCON_RX, &c)) {
         uint32_t written = 0;
-        bool more = true;
-        while (more && taken < n) {
-            struct chain_walk b;
-            if (++steps > VMM_VCON_QUEUE_SIZE) {
-                broken(d, "descriptor chain longer than the queue from head ", (unsigned)head);
-                return taken;
-            }
-            if (!chain_buffer(d, &r, index, &b, &index, &more))
-                return taken;
-            if (!b.device_writes)
+        for (unsigned k = 0; k < c.count && taken < n; k++) {
+            const struct vmm_vq_buffer *b = &c.buf[k];
+            if (!b->device_writes)
                 continue;
-            uint32_t room = b.len, put = 0;
-            for (; put < room && taken < n; put++)
-                d->ram[b.addr + put] = bytes[taken++];
+            uint32_t put = 0;
+            for (; put < b->len && taken < n; put++)
+                d->ram.base[b->addr + put] = bytes[taken++];
             written += put;
         }
-        put_used(d, VMM_VCON_RX, &r, (unsigned)head, written);
+        push(d, VMM_VCON_RX, c.head, written);
     }
     d->bytes_in += taken;
     return taken;

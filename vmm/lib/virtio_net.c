@@ -30,7 +30,7 @@ static void broken(struct vmm_virtio_net *d, const char *why, uint64_t value)
 
 void vmm_vnet_reset(struct vmm_virtio_net *d)
 {
-    struct vmm_vq_ram ram = d->ram;
+    struct vmm_guest_ram ram = d->ram;
     uint8_t mac[6];
     vmm_bytes_copy(mac, d->mac, sizeof(mac));
     vmm_bytes_fill((uint8_t *)d, 0, sizeof(*d));
@@ -46,7 +46,7 @@ void vmm_vnet_init(struct vmm_virtio_net *d, const uint8_t mac[6])
 
 void vmm_vnet_attach_ram(struct vmm_virtio_net *d, uint8_t *ram, uint64_t size)
 {
-    d->ram = (struct vmm_vq_ram){.base = ram, .size = ram ? size : 0};
+    d->ram = (struct vmm_guest_ram){.base = ram, .size = ram ? size : 0};
 }
 
 static void register_bytes(const struct vmm_virtio_net *d, uint8_t out[BAR_BYTES])

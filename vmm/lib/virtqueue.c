@@ -29,18 +29,18 @@ static struct rings rings_of(uint32_t pfn)
     return r;
 }
 
-bool vmm_vq_ram_holds(const struct vmm_vq_ram *ram, uint64_t gpa, uint64_t len)
+bool vmm_guest_ram_holds(const struct vmm_guest_ram *ram, uint64_t gpa, uint64_t len)
 {
     return ram->base && len <= ram->size && gpa <= ram->size - len;
 }
 
 /* Loads and stores inside rings already checked to lie in guest RAM. */
-static uint64_t load(const struct vmm_vq_ram *ram, uint64_t gpa, unsigned width)
+static uint64_t load(const struct vmm_guest_ram *ram, uint64_t gpa, unsigned width)
 {
     return vmm_le_load(ram->base + gpa, width);
 }
 
-static void store(const struct vmm_vq_ram *ram, uint64_t gpa, unsigned width, uint64_t v)
+static void store(const struct vmm_guest_ram *ram, uint64_t gpa, unsigned width, uint64_t v)
 {
     vmm_le_store(ram->base + gpa, width, v);
 }
@@ -52,21 +52,21 @@ static enum vmm_vq_result fault_of(struct vmm_vq_fault *f, const char *why, uint
     return VMM_VQ_FAULT;
 }
 
-bool vmm_vq_set_pfn(struct vmm_vq *q, const struct vmm_vq_ram *ram, uint32_t pfn,
+bool vmm_vq_set_pfn(struct vmm_vq *q, const struct vmm_guest_ram *ram, uint32_t pfn,
                     struct vmm_vq_fault *fault)
 {
     *q = (struct vmm_vq){.pfn = pfn};
     if (pfn == 0)
         return true;
     struct rings r = rings_of(pfn);
-    if (vmm_vq_ram_holds(ram, r.desc, r.end - r.desc))
+    if (vmm_guest_ram_holds(ram, r.desc, r.end - r.desc))
         return true;
     fault_of(fault, "queue rings outside guest RAM at page frame ", pfn);
     return false;
 }
 
 /* Read and check descriptor `index` into *b; *next and *more say where the chain goes. */
-static enum vmm_vq_result descriptor(const struct vmm_vq_ram *ram, const struct rings *r,
+static enum vmm_vq_result descriptor(const struct vmm_guest_ram *ram, const struct rings *r,
                                      unsigned index, struct vmm_vq_buffer *b, unsigned *next,
                                      bool *more, struct vmm_vq_fault *fault)
 {
@@ -81,16 +81,16 @@ static enum vmm_vq_result descriptor(const struct vmm_vq_ram *ram, const struct 
     b->device_writes = (flags & DESC_F_WRITE) != 0;
     if (flags & DESC_F_INDIRECT)
         return fault_of(fault, "indirect descriptor (not offered) at index ", index);
-    if (!vmm_vq_ram_holds(ram, b->addr, b->len))
+    if (!vmm_guest_ram_holds(ram, b->addr, b->len))
         return fault_of(fault, "buffer outside guest RAM at guest-physical ", b->addr);
     return VMM_VQ_CHAIN;
 }
 
-enum vmm_vq_result vmm_vq_pop(struct vmm_vq *q, const struct vmm_vq_ram *ram,
+enum vmm_vq_result vmm_vq_pop(struct vmm_vq *q, const struct vmm_guest_ram *ram,
                               struct vmm_vq_chain *c, struct vmm_vq_fault *fault)
 {
     struct rings r = rings_of(q->pfn);
-    if (q->pfn == 0 || !vmm_vq_ram_holds(ram, r.desc, r.end - r.desc))
+    if (q->pfn == 0 || !vmm_guest_ram_holds(ram, r.desc, r.end - r.desc))
         return fault_of(fault, "queue used before it was set up, page frame ", q->pfn);
     uint16_t avail_idx = (uint16_t)load(ram, r.avail + 2, 2);
     uint16_t ahead = (uint16_t)(avail_idx - q->last_avail);
@@ -117,10 +117,10 @@ enum vmm_vq_result vmm_vq_pop(struct vmm_vq *q, const struct vmm_vq_ram *ram,
     return VMM_VQ_CHAIN;
 }
 
-bool vmm_vq_push(struct vmm_vq *q, const struct vmm_vq_ram *ram, unsigned head, uint32_t written)
+bool vmm_vq_push(struct vmm_vq *q, const struct vmm_guest_ram *ram, unsigned head, uint32_t written)
 {
     struct rings r = rings_of(q->pfn);
-    if (q->pfn == 0 || !vmm_vq_ram_holds(ram, r.desc, r.end - r.desc))
+    if (q->pfn == 0 || !vmm_guest_ram_holds(ram, r.desc, r.end - r.desc))
         return false;
     uint64_t elem = r.used + 4 + 8 * (uint64_t)(q->used_idx % VMM_VQ_SIZE);
     store(ram, elem, 4, head);

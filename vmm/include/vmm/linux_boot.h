@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <vmm/bzimage.h>
 #include <vmm/error.h>
+#include <vmm/guest_ram.h>
 
 #define VMM_BOOT_PML4        0x1000u
 #define VMM_BOOT_PDPT        0x2000u
@@ -53,11 +54,6 @@
 #define VMM_BP_E820_MAX          128u
 #define VMM_E820_RAM             1u
 #define VMM_E820_RESERVED        2u
-
-struct vmm_guest_ram {
-    uint8_t *base; /* the VMM's mapping of guest-physical 0 */
-    uint64_t size; /* bytes, a multiple of 2 MiB */
-};
 
 /* A segment register as the vCPU ABI writes it: attributes in the descriptor layout
  * (bits 0-7 type, S, DPL, P; bits 12-15 AVL, L, D/B, G). */

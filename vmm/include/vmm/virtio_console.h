@@ -18,12 +18,12 @@
  * only by a read that covers it); a write of another width or place is ignored.
  *
  * The rings live in guest RAM (the VMM's mapping, given at vmm_vcon_attach_ram), laid
- * out as the legacy interface says: descriptors at the page frame, the available ring
- * after them, the used ring at the next 4 KiB boundary. Everything the guest wrote is
- * read once and checked before use: a ring or a buffer outside guest RAM, a chain longer
- * than the queue, a descriptor index outside it, an indirect descriptor, or an available
- * index that runs more than the queue size ahead makes the device broken: it does
- * nothing more until the guest resets it (status 0), and says why once (vmm_vcon_problem).
+ * out as the legacy interface says and walked by virtqueue.c. Everything the guest
+ * wrote is read once and checked before use: a ring or a buffer outside guest RAM, a
+ * chain longer than the queue, a descriptor index outside it, an indirect descriptor,
+ * or an available index that runs more than the queue size ahead makes the device
+ * broken: it does nothing more until the guest resets it (status 0), and says why once
+ * (vmm_vcon_problem).
  * The guest can hurt only itself.
  *
  * Interrupts: the device raises its INTx line (the ISR's queue bit) when it has put a
@@ -37,9 +37,10 @@
 #include <stdint.h>
 #include <vmm/error.h>
 #include <vmm/pci_bus.h>
+#include <vmm/virtqueue.h>
 
 #define VMM_VCON_QUEUES     2u
-#define VMM_VCON_QUEUE_SIZE 64u /* descriptors per queue */
+#define VMM_VCON_QUEUE_SIZE VMM_VQ_SIZE /* descriptors per queue */
 #define VMM_VCON_RX         0u
 #define VMM_VCON_TX         1u
 #define VMM_VCON_TX_BUFFER  4096u   /* the guest's output not yet taken by the VMM */
@@ -60,19 +61,12 @@
 #define VMM_VCON_STATUS_DRIVER_OK 4u
 #define VMM_VCON_ISR_QUEUE        1u
 
-struct vmm_vcon_queue {
-    uint32_t pfn;        /* 0: not set up */
-    uint16_t last_avail; /* the next available entry the device takes */
-    uint16_t used_idx;   /* the device's used index */
-};
-
 struct vmm_virtio_console {
-    uint8_t *ram; /* the VMM's mapping of guest-physical 0 (NULL: none) */
-    uint64_t ram_size;
+    struct vmm_guest_ram ram;
     uint32_t guest_features;
     uint16_t queue_select;
     uint8_t status, isr;
-    struct vmm_vcon_queue queue[VMM_VCON_QUEUES];
+    struct vmm_vq queue[VMM_VCON_QUEUES];
     bool broken, problem_new;
     struct vmm_error problem;
     uint8_t tx[VMM_VCON_TX_BUFFER];

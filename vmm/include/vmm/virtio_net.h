@@ -69,7 +69,7 @@
 #define VMM_VNET_ISR_QUEUE        1u
 
 struct vmm_virtio_net {
-    struct vmm_vq_ram ram;
+    struct vmm_guest_ram ram;
     uint8_t mac[6]; /* kept across resets */
     uint32_t guest_features;
     uint16_t queue_select;

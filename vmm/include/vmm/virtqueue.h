@@ -18,14 +18,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <vmm/guest_ram.h>
 
 #define VMM_VQ_SIZE 64u /* descriptors per queue (the queue size register reads this) */
-
-/* The VMM's mapping of guest-physical 0 and its size (base NULL: no RAM yet). */
-struct vmm_vq_ram {
-    uint8_t *base;
-    uint64_t size;
-};
 
 struct vmm_vq {
     uint32_t pfn;        /* 0: not set up */
@@ -55,20 +50,21 @@ struct vmm_vq_fault {
 enum vmm_vq_result { VMM_VQ_CHAIN, VMM_VQ_EMPTY, VMM_VQ_FAULT };
 
 /* Whether [gpa, gpa + len) lies in guest RAM. */
-bool vmm_vq_ram_holds(const struct vmm_vq_ram *ram, uint64_t gpa, uint64_t len);
+bool vmm_guest_ram_holds(const struct vmm_guest_ram *ram, uint64_t gpa, uint64_t len);
 
 /* The guest wrote pfn to the queue's page frame register: the queue starts afresh there
  * (0 takes it down). False, with *fault, when its rings do not lie in guest RAM. */
-bool vmm_vq_set_pfn(struct vmm_vq *q, const struct vmm_vq_ram *ram, uint32_t pfn,
+bool vmm_vq_set_pfn(struct vmm_vq *q, const struct vmm_guest_ram *ram, uint32_t pfn,
                     struct vmm_vq_fault *fault);
 
 /* Take the next available chain into *c: VMM_VQ_CHAIN, VMM_VQ_EMPTY (none), or
  * VMM_VQ_FAULT with *fault (nothing taken). The queue must be set up (pfn != 0). */
-enum vmm_vq_result vmm_vq_pop(struct vmm_vq *q, const struct vmm_vq_ram *ram,
+enum vmm_vq_result vmm_vq_pop(struct vmm_vq *q, const struct vmm_guest_ram *ram,
                               struct vmm_vq_chain *c, struct vmm_vq_fault *fault);
 
 /* Give chain `head` back in the used ring with `written` bytes written into it; true
  * when the driver wants an interrupt for it (it did not set the no-interrupt flag). */
-bool vmm_vq_push(struct vmm_vq *q, const struct vmm_vq_ram *ram, unsigned head, uint32_t written);
+bool vmm_vq_push(struct vmm_vq *q, const struct vmm_guest_ram *ram, unsigned head,
+                 uint32_t written);
 
 #endif
