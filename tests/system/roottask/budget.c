@@ -2,8 +2,14 @@
  * Scheduling contexts: a high-priority thread that spins forever but holds a budget of
  * 25% gets a quarter of the CPU; the root, at a lower priority, gets the rest. The share
  * is the time the kernel charged to the scheduling context over the time the window
- * took (both on the cycle counter, whose frequency boot-info gives), over many periods;
- * the tolerance (+-8 points) holds under TCG.
+ * took (both on the cycle counter, whose frequency boot-info gives), over many periods.
+ *
+ * Under -icount (harness word `icount`, suite system-sched-icount) time advances with
+ * instructions and the share must be 25% within 2 points. Under plain TCG the guest's
+ * clock is the host's: on a loaded host each replenishment can come late by what QEMU
+ * waits for a host CPU, and a sporadic server's next period starts only then, so the
+ * share falls (14% seen at host load 8). There the budget must still be a ceiling (at
+ * most 33%) and keep coming back (at least 8%: 8 budgets in the 25 periods).
  */
 #include "roottask.h"
 
@@ -63,7 +69,12 @@ void test_sched_budget_share(void)
     CHECK_OK(bst_tcb_suspend(tcb));
     uint64_t share = consumed_us * 100 / elapsed_us;
     CHECK(spinner_count > 0, "the budgeted thread never ran");
-    CHECK(share >= 17 && share <= 33, "the 25%% thread got %lu%% (%lu of %lu us)",
+    bool icount = harness_args_flag(env_bootinfo(), "icount");
+    uint64_t low = icount ? 23 : 8, high = icount ? 27 : 33;
+    bst_printf("sched: the 25%% thread got %lu%% (%lu of %lu us; %s bounds %lu-%lu%%)\n",
+               (unsigned long)share, (unsigned long)consumed_us, (unsigned long)elapsed_us,
+               icount ? "icount" : "host-clock", (unsigned long)low, (unsigned long)high);
+    CHECK(share >= low && share <= high, "the 25%% thread got %lu%% (%lu of %lu us)",
           (unsigned long)share, (unsigned long)consumed_us, (unsigned long)elapsed_us);
 }
 

@@ -18,6 +18,8 @@
  */
 #include "roottask.h"
 
+#include <libbastion/string.h>
+
 static bool current_failed;
 static char current_why[200];
 
@@ -52,6 +54,16 @@ const char *kernel_state_check(uint64_t *entries)
     return NULL;
 }
 
+/* Whether `name` holds `part`. */
+static bool name_holds(const char *name, const char *part)
+{
+    size_t n = bst_strlen(name), p = bst_strlen(part);
+    for (size_t i = 0; i + p <= n; i++)
+        if (bst_strncmp(name + i, part, p) == 0)
+            return true;
+    return false;
+}
+
 int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct test *tests,
                 unsigned n)
 {
@@ -72,6 +84,8 @@ int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct t
                    bi->untyped_list[i].size_bits, bi->untyped_list[i].is_device ? ", device" : "");
 
     struct harness_args args = harness_args_read(bi);
+    if (args.only[0] != '\0')
+        bst_printf("%s: only the tests whose name holds '%s'\n", suite, args.only);
     /* Every test assumes the root at ROOT_PRIO (the first test of each suite checks that
      * the root can set it); a boot resumed after a hung test must assume the same. */
     if (bst_tcb_set_priority(ROOT_TCB, ROOT_TCB, ROOT_PRIO) != BST_OK)
@@ -81,6 +95,8 @@ int harness_run(const char *suite, const struct bst_bootinfo *bi, const struct t
         bst_printf("%s: resumed at test %lu of %u\n", suite, (unsigned long)args.first, n);
     unsigned passed = 0, failed = 0;
     for (unsigned i = (unsigned)(args.first < n ? args.first : n); i < n; i++) {
+        if (args.only[0] != '\0' && !name_holds(tests[i].name, args.only))
+            continue;
         current_failed = false;
         current_why[0] = '\0';
         bst_printf("RUN: %s\n", tests[i].name);

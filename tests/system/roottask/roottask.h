@@ -46,15 +46,19 @@ struct test {
     const char *name;
 };
 
-/* What the runner asked of this boot (harness_args.c): the first test to run, and a test
- * that is to hang (UINT64_MAX: none). */
+/* What the runner asked of this boot (harness_args.c): the first test to run, a test that
+ * is to hang (UINT64_MAX: none), and the tests to run (those whose name holds `only`;
+ * empty: all). */
 struct harness_args {
     uint64_t first;
     uint64_t hang;
+    char only[24];
 };
 struct harness_args harness_args_read(const struct bst_bootinfo *bi);
 /* The decimal value of the harness.args word `key` (e.g. "calls="), or `fallback`. */
 uint64_t harness_args_value(const struct bst_bootinfo *bi, const char *key, uint64_t fallback);
+/* Whether the harness.args words include `word` itself (e.g. "icount"). */
+bool harness_args_flag(const struct bst_bootinfo *bi, const char *word);
 
 /* Run the tests in order, printing the protocol under `suite`; returns the verdict for
  * crt0 (0: every test passed). */

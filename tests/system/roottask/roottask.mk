@@ -42,6 +42,18 @@ suite-system-roottask: $(KERNEL_BIN) $(ROOTTASK_ELF)
 	    --expect "^cspace of 'roottask': root CNode" \
 	    --expect "^kimage: domain 0 ran on its copy of [1-9][0-9]* pages"
 
+# system-sched-icount: the root task's budget tests alone under -icount, where the budget
+# share is held to 25% +-2 points (under the host's clock a loaded host lowers it).
+TEST_SUITES += system-sched-icount
+.PHONY: suite-system-sched-icount
+suite-system-sched-icount: $(KERNEL_BIN) $(ROOTTASK_ELF)
+	$(Q)scripts/run-suite.sh system-sched-icount $(BUILD)/test-results -- \
+	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(ROOTTASK_ELF) --append "" \
+	    --icount --harness-args "only=budget icount" \
+	    --name sched-icount --log $(BUILD)/test-logs/sched-icount.log \
+	    --expect "^roottask: only the tests whose name holds 'budget'" \
+	    --expect "^sched: the 25% thread got 2[3-7]% .*icount bounds"
+
 suite-system-ipc: $(KERNEL_BIN) $(IPC_TESTS_ELF)
 	$(Q)scripts/run-suite.sh system-ipc $(BUILD)/test-results -- \
 	    scripts/qemu-run.sh --image $(KERNEL_BIN) --module $(IPC_TESTS_ELF) --append "" \
