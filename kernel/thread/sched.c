@@ -8,6 +8,7 @@
 #include <thread/budget.h>
 #include <thread/sched.h>
 #include <thread/schedcontext.h>
+#include <vm/kimage.h>
 #include <vm/vspace.h>
 
 /* Each CPU's own (kpercpu.h): its ready queues, their maps, its scheduler state. */
@@ -397,6 +398,7 @@ void kernel_exit(void)
         }
         choose();
         if (KCPU_HOT(sched_state).current == NULL) {
+            kimage_idle_stack(); /* the wait on this slot's domain's stack (vm/kimage.h) */
             budget_idle();
             budget_arm_timer(NULL);
             if (KCPU_COUNT > 1) {

@@ -59,6 +59,11 @@ void kimage_activate(paddr_t obj, unsigned caller_flushes)
     }
 }
 
+void kimage_idle_stack(void)
+{
+    arch_kimage_idle_stack();
+}
+
 paddr_t kimage_bench_bind(uint8_t domain, paddr_t obj)
 {
     kassert(domain < NUM_DOMAINS);

@@ -45,3 +45,8 @@ void kimage_activate(paddr_t obj, unsigned caller_flushes)
     (void)caller_flushes;
     kimage_state.active = obj;
 }
+
+void kimage_idle_stack(void)
+{
+    /* the host's kernel runs on the process's stack */
+}

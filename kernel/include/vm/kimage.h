@@ -74,6 +74,15 @@ static inline void kimage_enter_domain(uint8_t domain)
     kimage_enter_domain_flushing(domain, 0);
 }
 
+/* Before an idle wait (kernel_exit): the wait, and every interrupt taken in it, must
+ * run on the stack of the domain whose slot it is (or the CPU's own), not on the one the
+ * kernel entered on, which after a domain switch is the previous domain's. When the
+ * stack pointer lies outside the stack that the next entry from user mode would use,
+ * kernel_exit() starts again at that stack's top (it keeps nothing on the stack between
+ * its rounds, and nothing below it is ever returned to); else nothing. Nothing either
+ * while no copy was ever bound (the SMP kernel: it refuses copies). */
+void kimage_idle_stack(void);
+
 /* For the kernel's benchmark of the domain switch (arch/x86_64/bench/domain_bench.c):
  * let `domain` run on the tables of the 32 KiB object at `obj` (0: none), which
  * arch_kimage_prepare() built, without a KERNEL_IMAGE cap. Returns the binding before. */

@@ -69,6 +69,11 @@ void arch_kimage_set_stack(paddr_t top)
     (void)top; /* the host's system calls run on the process's stack */
 }
 
+void arch_kimage_idle_stack(void)
+{
+    /* one stack: the process's */
+}
+
 paddr_t arch_kimage_stack_top(paddr_t top)
 {
     return top;

@@ -48,6 +48,11 @@ void arch_kimage_activate(paddr_t tables, unsigned caller_flushes);
  * isolation. The call that switches finishes on the stack it runs on. */
 void arch_kimage_set_stack(paddr_t top);
 
+/* kimage_idle_stack() (vm/kimage.h): when a copy's stack was ever used and the stack
+ * pointer is outside the stack the per-CPU block names, call kernel_exit() again at
+ * that stack's top (never returns then); else return. */
+void arch_kimage_idle_stack(void);
+
 /* The physical top of the stack `top` names (0: the CPU's own), and the physical address
  * of the caller's stack pointer: for DOMAIN_IMAGE_PAGE's report. */
 paddr_t arch_kimage_stack_top(paddr_t top);
