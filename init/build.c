@@ -180,8 +180,8 @@ static void refuse_unsupported(void)
 static const struct bst_bootinfo *sched_bootinfo;
 
 /* The CPU PD p runs on: its `cpu` when the kernel runs threads there and can run the PD
- * there (an unlimited context: budget = period; the first domain, since the domain
- * schedule is CPU 0's), else CPU 0, with a note saying why (docs/kernel.md, "Several
+ * there (the first domain, since the domain schedule is CPU 0's; limited budgets run on
+ * every CPU), else CPU 0, with a note saying why (docs/kernel.md, "Several
  * CPUs"). */
 static unsigned pd_cpu(uint32_t p)
 {
@@ -191,8 +191,6 @@ static unsigned pd_cpu(uint32_t p)
         return 0;
     if (pd->cpu >= sched_bootinfo->n_cpus)
         why = "the kernel runs threads on fewer CPUs";
-    else if (pd->budget_us < pd->period_us)
-        why = "the kernel runs limited budgets on CPU 0 only";
     else if (pd->domain != 0)
         why = "the domain schedule runs on CPU 0 only";
     if (why == NULL)

@@ -18,10 +18,11 @@ static uint64_t us_to_ticks(uint64_t us)
 /* SCHED_CONTROL_CONFIGURE: MR0 scheduling context cap, MR1 budget us, MR2 period us.
  * budget == period makes the context unlimited (never throttled, never charged). The
  * control cap is one CPU's (the root task has one per CPU: bootinfo.h); the context runs
- * its threads on that CPU from now on, leaving the one it was on (a migration). For now
- * only CPU 0 takes limited contexts (the budget machinery runs them on the boot CPU:
- * docs/kernel.md, "Several CPUs"); another CPU's cap refuses budget < period with
- * INVALID_ARGUMENT. */
+ * its threads on that CPU from now on, leaving the one it was on (a migration). Every
+ * CPU takes limited contexts: each enforces budgets and releases with its own timer
+ * (budget.c; docs/kernel.md, "Several CPUs"). A thread that another CPU runs on the
+ * context is stopped there first, so that its CPU charges it up to now and starts the
+ * new budget at its next exit. */
 bst_error_t sched_control_invoke(struct invocation *inv)
 {
     if (inv->label != BST_INV_SCHED_CONTROL_CONFIGURE) {
@@ -40,12 +41,14 @@ bst_error_t sched_control_invoke(struct invocation *inv)
         return BST_RANGE_ERROR;
     }
     uint64_t cpu = inv->slot->cap.u.sched_control.cpu;
-    if (budget > period || (cpu != 0 && budget < period)) {
+    if (budget > period) {
         return BST_INVALID_ARGUMENT;
     }
     struct sched_context *sc = sched_context_of(&slot->cap);
     if (KCPU_COUNT > 1 && sc->cpu != cpu) {
         budget_sc_move_cpu(sc, (unsigned)cpu);
+    } else if (KCPU_COUNT > 1 && sc->tcb != NULL) {
+        sched_stop_elsewhere(sc->tcb);
     }
     budget_sc_configure(sc, us_to_ticks(budget), us_to_ticks(period));
     return BST_OK;

@@ -9,6 +9,7 @@
 #define SMP_TESTS(X)                                                                               \
     X(test_smp_control_caps, "smp.control_cap_per_cpu")                                            \
     X(test_smp_thread_runs_on_its_cpu, "smp.thread_runs_on_its_contexts_cpu")                      \
+    X(test_smp_budget_on_cpu, "smp.limited_context_throttled_on_last_cpu")                         \
     X(test_smp_call_across_cpus, "smp.call_reply_across_cpus")                                     \
     X(test_smp_signal_across_cpus, "smp.signal_wakes_across_cpus")                                 \
     X(test_smp_migration, "smp.migration_both_ways")                                               \
