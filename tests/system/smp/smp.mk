@@ -97,6 +97,23 @@ suite-system-smp-pingpong2: $(EXAMPLE_BUILD)/pingpong/modules.args
 	        --expect "^ping: round 5: ppcall answered 10" \
 	        --expect "^pingpong: 5 rounds of notifications and calls done"'
 
+# system-smp-demo2: the demo (examples/demo: bob has cpu="1") on the SMP kernel with two
+# CPUs: the token ring's notifications cross CPUs (alice and carol on CPU 0, bob on 1) and
+# the passive counter serves tickets on the CPU of whichever client calls it.
+TEST_SUITES += system-smp-demo2
+.PHONY: suite-system-smp-demo2
+suite-system-smp-demo2: $(EXAMPLE_BUILD)/demo/modules.args
+	@mkdir -p $(BUILD)/test-logs
+	$(Q)scripts/run-suite.sh system-smp-demo2 $(BUILD)/test-results -- \
+	    bash -c '$(smp_kernel); \
+	    scripts/qemu-run.sh --image $(SMP_KERNEL_BIN) $$(cat $(EXAMPLE_BUILD)/demo/modules.args) \
+	        --append "" --smp 2 --no-protocol --name smp-demo2 --timeout 60 \
+	        --log $(BUILD)/test-logs/smp-demo2.log \
+	        --expect "^init: PD .bob. runs on CPU 1" \
+	        --expect "^init: PD .counter. is passive: it runs on its callers. time" \
+	        --expect "^carol: token \(pass 9, previous holder bob\): ticket 9, my 3\. call" \
+	        --expect "^demo: 9 passes around 3 PDs done"'
+
 # The long stress (make soak): 2000 rounds per worker on 4 CPUs, only the stress test.
 SOAK_TARGETS += soak-smp-stress
 .PHONY: soak-smp-stress
