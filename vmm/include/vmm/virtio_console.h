@@ -8,14 +8,8 @@
  * them). Linux's virtio_pci (legacy path) and virtio_console drive it; the guest sees
  * /dev/hvc0.
  *
- * Registers (offsets in the BAR; sizes as the legacy interface defines them):
- *   0x00 device features (32, read-only: 0)   0x04 guest features (32)
- *   0x08 queue page frame number (32)         0x0c queue size (16, read-only)
- *   0x0e queue select (16)                    0x10 queue notify (16, write)
- *   0x12 device status (8; 0 resets)          0x13 ISR status (8, read clears)
- *   0x14 console configuration (12 bytes, read as zero: no feature uses it)
- * A read of any other width or place reads the bytes of this layout (the ISR is cleared
- * only by a read that covers it); a write of another width or place is ignored.
+ * Registers: the legacy transport's (virtio_legacy.h, VMM_VL_*), device features 0;
+ * the console configuration (0x14, 12 bytes) reads as zero: no feature uses it.
  *
  * The rings live in guest RAM (the VMM's mapping, given at vmm_vcon_attach_ram), laid
  * out as the legacy interface says and walked by virtqueue.c. Everything the guest
@@ -35,43 +29,22 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <vmm/error.h>
 #include <vmm/pci_bus.h>
-#include <vmm/virtqueue.h>
+#include <vmm/virtio_legacy.h>
 
-#define VMM_VCON_QUEUES     2u
+#define VMM_VCON_QUEUES     VMM_VL_QUEUES
 #define VMM_VCON_QUEUE_SIZE VMM_VQ_SIZE /* descriptors per queue */
-#define VMM_VCON_RX         0u
-#define VMM_VCON_TX         1u
+#define VMM_VCON_RX         VMM_VL_RX
+#define VMM_VCON_TX         VMM_VL_TX
 #define VMM_VCON_TX_BUFFER  4096u   /* the guest's output not yet taken by the VMM */
 #define VMM_VCON_PCI_DEVICE 0x1003u /* transitional console: 0x1000 + type 3 - 1 */
 #define VMM_VCON_TYPE       3u
 
-/* Register offsets. */
-#define VMM_VCON_DEVICE_FEATURES 0x00u
-#define VMM_VCON_GUEST_FEATURES  0x04u
-#define VMM_VCON_QUEUE_PFN       0x08u
-#define VMM_VCON_QUEUE_SIZE_REG  0x0cu
-#define VMM_VCON_QUEUE_SELECT    0x0eu
-#define VMM_VCON_QUEUE_NOTIFY    0x10u
-#define VMM_VCON_STATUS          0x12u
-#define VMM_VCON_ISR             0x13u
-#define VMM_VCON_CONFIG          0x14u
-
-#define VMM_VCON_STATUS_DRIVER_OK 4u
-#define VMM_VCON_ISR_QUEUE        1u
-
 struct vmm_virtio_console {
-    struct vmm_guest_ram ram;
-    uint32_t guest_features;
-    uint16_t queue_select;
-    uint8_t status, isr;
-    struct vmm_vq queue[VMM_VCON_QUEUES];
-    bool broken, problem_new;
-    struct vmm_error problem;
+    struct vmm_virtio_legacy vl; /* registers, queues, guest RAM, broken state */
     uint8_t tx[VMM_VCON_TX_BUFFER];
     unsigned tx_len;
-    uint64_t tx_dropped, bytes_out, bytes_in, notifies;
+    uint64_t tx_dropped, bytes_out, bytes_in;
 };
 
 /* The device after reset; no guest RAM until attached. */

@@ -10,13 +10,8 @@
  * direction is one Ethernet frame of at most VMM_VNET_FRAME_MAX bytes behind the legacy
  * 10-byte header whose fields must all be zero (no flags, GSO_NONE).
  *
- * Registers (offsets in the BAR, as the legacy interface defines them):
- *   0x00 device features (32, read-only)       0x04 guest features (32; offered bits kept)
- *   0x08 queue page frame number (32)          0x0c queue size (16, read-only)
- *   0x0e queue select (16)                     0x10 queue notify (16, write)
- *   0x12 device status (8; 0 resets)           0x13 ISR status (8, read clears)
- *   0x14 MAC (6 bytes, read-only)              0x1a-0x1f zero
- * Other widths or places read the bytes of this layout; writes there are ignored.
+ * Registers: the legacy transport's (virtio_legacy.h, VMM_VL_*); the configuration
+ * (VMM_VNET_MAC, 0x14) is the MAC (6 bytes, read-only), then 0x1a-0x1f zero.
  *
  * Queue 0 receives (the device writes a frame into the guest's buffers), queue 1
  * transmits (the device reads them). The device never keeps a frame: the VMM takes the
@@ -40,45 +35,25 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <vmm/error.h>
 #include <vmm/pci_bus.h>
-#include <vmm/virtqueue.h>
+#include <vmm/virtio_legacy.h>
 
-#define VMM_VNET_QUEUES     2u
-#define VMM_VNET_RX         0u
-#define VMM_VNET_TX         1u
+#define VMM_VNET_QUEUES     VMM_VL_QUEUES
+#define VMM_VNET_RX         VMM_VL_RX
+#define VMM_VNET_TX         VMM_VL_TX
 #define VMM_VNET_HEADER     10u     /* the legacy virtio_net_hdr without mergeable buffers */
 #define VMM_VNET_FRAME_MAX  1514u   /* Ethernet header and 1500 bytes, no FCS */
 #define VMM_VNET_FRAME_MIN  14u     /* an Ethernet header */
 #define VMM_VNET_PCI_DEVICE 0x1000u /* transitional network device */
 #define VMM_VNET_TYPE       1u
 #define VMM_VNET_F_MAC      (1u << 5)
-
-/* Register offsets. */
-#define VMM_VNET_DEVICE_FEATURES 0x00u
-#define VMM_VNET_GUEST_FEATURES  0x04u
-#define VMM_VNET_QUEUE_PFN       0x08u
-#define VMM_VNET_QUEUE_SIZE_REG  0x0cu
-#define VMM_VNET_QUEUE_SELECT    0x0eu
-#define VMM_VNET_QUEUE_NOTIFY    0x10u
-#define VMM_VNET_STATUS          0x12u
-#define VMM_VNET_ISR             0x13u
-#define VMM_VNET_MAC             0x14u
-
-#define VMM_VNET_STATUS_DRIVER_OK 4u
-#define VMM_VNET_ISR_QUEUE        1u
+#define VMM_VNET_MAC        VMM_VL_CONFIG /* the MAC in the configuration */
 
 struct vmm_virtio_net {
-    struct vmm_guest_ram ram;
-    uint8_t mac[6]; /* kept across resets */
-    uint32_t guest_features;
-    uint16_t queue_select;
-    uint8_t status, isr;
-    struct vmm_vq queue[VMM_VNET_QUEUES];
-    bool tx_kicked; /* the guest notified the transmit queue since the last take */
-    bool broken, problem_new;
-    struct vmm_error problem;
-    uint64_t frames_out, frames_in, rx_no_buffer, notifies;
+    struct vmm_virtio_legacy vl; /* registers, queues, guest RAM, broken state */
+    uint8_t mac[6];              /* kept across resets */
+    bool tx_kicked;              /* the guest notified the transmit queue since the last take */
+    uint64_t frames_out, frames_in, rx_no_buffer;
 };
 
 /* The device after reset (its MAC and guest RAM kept). */
