@@ -153,6 +153,13 @@ static void expect_broken(void (*lie)(void), bool rx, const char *why)
     uint16_t used_rx = vg_used_idx(g.ram, RXQ), used_tx = vg_used_idx(g.ram, TXQ);
     g.reported[0] = '\0';
     CHECK(!vmm_net_put_frame(&g.m, frame, 64) && vmm_net_take_frame(&g.m, out) == 0);
+    /* A second fault (the transmit rings far past guest RAM) is neither reported nor
+     * kept: the first reason stays. */
+    char first[VMM_ERROR_MAX];
+    memcpy(first, g.m.vnet.vl.problem.msg, sizeof(first));
+    vg_reg_write(&g, VMM_VL_QUEUE_SELECT, 2, 1);
+    vg_reg_write(&g, VMM_VL_QUEUE_PFN, 4, 0x7ffff);
+    CHECK(strcmp(first, g.m.vnet.vl.problem.msg) == 0);
     vg_reg_read(&g, VMM_VL_ISR, 1);
     CHECK(g.reported[0] == '\0' && vg_used_idx(g.ram, RXQ) == used_rx &&
           vg_used_idx(g.ram, TXQ) == used_tx);
