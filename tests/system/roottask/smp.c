@@ -118,13 +118,13 @@ static void child_low(struct probe_block *pb)
 
 /* A limited context (25% of each 200 ms period) on the last CPU, holding a spinner above
  * a counter there (child_low). Its CPU charges, throttles and releases it with its own
- * timer: over WINDOW_PERIODS periods it is charged a quarter (the single-CPU test's
- * bounds, 17-33%), and the counter below it runs. The root waits blocked meanwhile, so
- * CPU 0 halts and its emulated CPU leaves the host's cores to the others (with the root
- * spinning, releases taken a host scheduling delay late gave 6-22% with 20 ms periods
- * and 14-21% with 100 ms ones on the shared 2-core host; blocked, 18-22% with 100 ms). Without
- * enforcement on that CPU the spinner is charged all the window (or, never released, nothing) and
- * the counter never runs. */
+ * timer: over WINDOW_PERIODS periods it is charged at most a third and at least 8% (the
+ * single-CPU test's host-clock bounds; it gets 18-22%), and the counter below it runs. The root
+ * waits blocked meanwhile, so CPU 0 halts and its emulated CPU leaves the host's cores to the
+ * others (with the root spinning, releases taken a host scheduling delay late gave 6-22% with 20 ms
+ * periods and 14-21% with 100 ms ones on the shared 2-core host; blocked, 18-22% with 100 ms).
+ * Without enforcement on that CPU the spinner is charged all the window (or, never released,
+ * nothing) and the counter never runs. */
 void test_smp_budget_on_cpu(void)
 {
     static struct budget_low_block low;
@@ -162,7 +162,9 @@ void test_smp_budget_on_cpu(void)
     uint64_t share = consumed_us * 100 / elapsed_us;
     bst_printf("smp: limited context on CPU %u: %lu%% (%lu of %lu us)\n", c, (unsigned long)share,
                (unsigned long)consumed_us, (unsigned long)elapsed_us);
-    CHECK(share >= 17 && share <= 33, "the 25%% thread on CPU %u got %lu%% (%lu of %lu us)", c,
+    /* The host-clock bounds of sched.budget_25_percent (budget.c): a ceiling, and a budget
+     * that keeps coming back; 18% was seen at host load 9. */
+    CHECK(share >= 8 && share <= 33, "the 25%% thread on CPU %u got %lu%% (%lu of %lu us)", c,
           (unsigned long)share, (unsigned long)consumed_us, (unsigned long)elapsed_us);
 }
 
