@@ -3,11 +3,13 @@
  * MSIs masked here (a latched arrival is delivered by the acknowledgement).
  */
 #include <ipc/ipc.h>
+#include <kpercpu.h>
 #include <irq/irq.h>
 #include <object/cdt.h>
 #include <object/finalise.h>
 #include <syscall/invocation.h>
 #include <thread/domain_irq.h>
+#include <thread/sched.h>
 #include <vm/iospace.h>
 
 struct irq_line {
@@ -15,6 +17,7 @@ struct irq_line {
     bool unacked;              /* fired and not yet acknowledged */
     bool latched;              /* MSI: arrived again while unacknowledged */
     bool hidden;               /* a pin masked for another domain's slot (time protection) */
+    uint8_t cpu;               /* the CPU it is delivered to (the SMP kernel: follow()) */
     struct notification *ntfn; /* where it is delivered, if bound */
     uint64_t badge;
     uint64_t count;
@@ -93,6 +96,41 @@ void irq_deliver_deferred(unsigned irq)
 {
     if (irq < IRQ_LINES && lines[irq].issued) {
         deliver(&lines[irq]);
+    }
+}
+
+/* The SMP kernel: deliver line i to the CPU of the thread its notification would wake
+ * (its first waiter, else its bound thread: the time-protection owner rule), so that the
+ * interrupt is taken there and wakes it without an IPI. Looked at when the notification
+ * is set and at every acknowledgement (a waiter that came meanwhile counts); a line with
+ * no such thread stays where it was. Nothing in the single-CPU kernel (KCPU_COUNT 1). */
+static void follow(unsigned i)
+{
+    if (KCPU_COUNT == 1) {
+        return;
+    }
+    struct irq_line *l = &lines[i];
+    const struct notification *n = l->ntfn;
+    const struct tcb *t = NULL;
+    if (n != NULL) {
+        t = n->queue.head != NULL ? n->queue.head : n->bound;
+    }
+    if (t == NULL || t->sc == NULL) {
+        return;
+    }
+    unsigned cpu = sched_cpu_of(t);
+    if (cpu != l->cpu) {
+        l->cpu = (uint8_t)cpu;
+        arch_irq_set_cpu(i, cpu);
+    }
+}
+
+/* The line goes back to the boot CPU (its state is about to be cleared). */
+static void unfollow(unsigned i)
+{
+    if (KCPU_COUNT > 1 && lines[i].cpu != 0) {
+        lines[i].cpu = 0;
+        arch_irq_set_cpu(i, 0);
     }
 }
 
@@ -181,6 +219,7 @@ static void irq_ack(unsigned irq)
 {
     struct irq_line *l = &lines[irq];
     l->unacked = false;
+    follow(irq);
     if (l->latched) {
         l->latched = false;
         deliver(l);
@@ -256,6 +295,7 @@ bst_error_t irq_handler_invoke(struct invocation *inv)
         lines[irq].ntfn = notification_of(&slot->cap);
         watch_update(irq);
         lines[irq].badge = cap_badge(&slot->cap);
+        follow(irq);
         return BST_OK;
     }
     default:
@@ -272,6 +312,7 @@ void irq_handler_finalise(const struct cap *cap)
     if (!is_msi(irq)) {
         arch_irq_mask(irq);
     }
+    unfollow(irq);
     lines[irq] = (struct irq_line){0};
     watch_update(irq);
 }

@@ -15,6 +15,7 @@
 #include <arch/lapic.h>
 #include <arch/madt.h>
 #include <arch/paging.h>
+#include <arch/smp.h>
 #include <boot.h>
 #include <irq/irq.h>
 #include <kprintf.h>
@@ -233,12 +234,34 @@ static uint64_t ir_source(unsigned io)
     return io == 0 ? iommu_ir_ioapic_source() : IOMMU_IR_ANY_SOURCE;
 }
 
-/* The upper half of a line's entry: the destination (the boot CPU), or, with interrupt
- * remapping on, the remappable format and the index of the line's remapping entry (the
- * kernel's line number, iommu_ir.c). */
+/* Each pin line's destination APIC id (arch_irq_set_cpu; 0, the boot CPU's, until set). */
+static uint32_t line_dest[IRQ_LINES];
+
+/* The upper half of a line's entry: the destination APIC id (bits 63-56 of the entry),
+ * or, with interrupt remapping on, the remappable format and the index of the line's
+ * remapping entry (the kernel's line number, iommu_ir.c), which holds the destination. */
 static uint32_t redir_high(unsigned line)
 {
-    return iommu_ir_enabled() ? (REDIR_REMAPPABLE | (line << REDIR_INDEX_SHIFT)) : 0;
+    return iommu_ir_enabled() ? (REDIR_REMAPPABLE | (line << REDIR_INDEX_SHIFT))
+                              : line_dest[line] << 24;
+}
+
+void arch_irq_set_cpu(unsigned line, unsigned cpu)
+{
+    if (line >= IRQ_LINES) {
+        return;
+    }
+    uint32_t id = smp_cpu_apic_id(cpu);
+    if (iommu_ir_enabled()) {
+        iommu_ir_set_dest(line, id); /* a pin's or an MSI's entry */
+    }
+    unsigned io;
+    uint32_t pin;
+    if (!line_pin(line, &io, &pin)) {
+        return; /* an MSI: without remapping its address stays the boot CPU's (irq/irq.h) */
+    }
+    line_dest[line] = id;
+    write_reg(io, REG_REDIR(pin) + 1, redir_high(line));
 }
 
 bst_error_t arch_irq_route(unsigned line, unsigned trigger, unsigned polarity)

@@ -7,11 +7,13 @@
  * MSI address and data can no longer raise a vector of its choosing.
  *
  * The table is kernel data: 256 entries of 16 bytes, entry i for the kernel's interrupt
- * line i (IOAPIC pins 0-23, MSI lines 24-55; irq/irq.h). Every entry delivers to the boot
- * CPU (APIC id 0), fixed, physical destination. ioapic.c and msi.c write the entries of
- * their lines and hand out remappable-format messages once remapping is on; the pins'
- * entries accept only the IOAPIC's requester id when init named it (from ACPI's DMAR
- * table), an MSI line's only its device's when the line was issued for one.
+ * line i (IOAPIC pins 0-23, MSI lines 24-55; irq/irq.h). Every entry delivers fixed, in
+ * physical destination mode, to the APIC id iommu_ir_set_dest() chose for its line (the
+ * boot CPU's, 0, until then; the SMP kernel routes a line to its thread's CPU). ioapic.c
+ * and msi.c write the entries of their lines and hand out remappable-format messages
+ * once remapping is on; the pins' entries accept only the IOAPIC's requester id when
+ * init named it (from ACPI's DMAR table), an MSI line's only its device's when the line
+ * was issued for one.
  */
 #include <arch/iommu_unit.h>
 #include <arch/paging.h>
@@ -30,6 +32,16 @@ _Static_assert(IRQ_LINES <= IRT_ENTRIES, "an entry per line");
 
 static uint64_t irt[IRT_ENTRIES][2] __attribute__((aligned(4096)));
 static bool on;
+static bool extended;              /* IRTA.EIME: destinations are 32-bit x2APIC ids */
+static uint32_t dest[IRT_ENTRIES]; /* each entry's destination APIC id */
+
+/* The destination field (high half of the low word): an x2APIC id whole in extended
+ * mode, an xAPIC id in bits 15-8 otherwise. */
+static uint64_t dest_field(unsigned index)
+{
+    return (uint64_t)(extended ? dest[index] : (dest[index] & 0xff) << 8) << 32;
+}
+
 static uint64_t ioapic_source = IOMMU_IR_ANY_SOURCE;
 
 void iommu_ir_set_ioapic_source(uint64_t source_id)
@@ -59,6 +71,7 @@ bool iommu_ir_enable(uint64_t ecap)
         return false;
     }
     uint64_t irta = kernel_image_paddr(irt) | IRTA_SIZE | ((ecap & IOMMU_ECAP_EIM) ? IRTA_EIME : 0);
+    extended = (irta & IRTA_EIME) != 0;
     iommu_wr64(IOMMU_REG_IRTA, irta);
     if (!iommu_gcmd(IOMMU_GCMD_SIRTP, IOMMU_GCMD_SIRTP, "setting the interrupt remapping table")) {
         return false;
@@ -76,9 +89,25 @@ void iommu_ir_set(unsigned index, unsigned vector, bool level, uint64_t source_i
     irt[index][0] = 0; /* absent while it changes */
     iommu_flush(irt[index]);
     irt[index][1] = source_id == IOMMU_IR_ANY_SOURCE ? 0 : (IRTE_SVT_SID | (source_id & 0xffff));
-    irt[index][0] = IRTE_PRESENT | (level ? IRTE_LEVEL : 0) | IRTE_VECTOR(vector);
-    iommu_flush(irt[index]); /* destination (bits 63-32) 0: the boot CPU */
+    irt[index][0] =
+        IRTE_PRESENT | (level ? IRTE_LEVEL : 0) | IRTE_VECTOR(vector) | dest_field(index);
+    iommu_flush(irt[index]);
     if (on) {
         invalidate_entries();
+    }
+}
+
+void iommu_ir_set_dest(unsigned index, uint32_t apic_id)
+{
+    if (index >= IRT_ENTRIES) {
+        return;
+    }
+    dest[index] = apic_id;
+    if (irt[index][0] & IRTE_PRESENT) { /* one 64-bit store: the entry never half-changes */
+        irt[index][0] = (irt[index][0] & 0xffffffffull) | dest_field(index);
+        iommu_flush(irt[index]);
+        if (on) {
+            invalidate_entries();
+        }
     }
 }

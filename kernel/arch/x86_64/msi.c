@@ -1,8 +1,11 @@
 /*
  * MSI messages on x86_64: a device raises MSI line `line` by writing the data word
  * (vector IRQ_VECTOR_BASE + line, fixed delivery, edge) to the local APIC's message
- * address for the boot CPU (APIC id 0, physical destination mode), the CPU every
- * interrupt is delivered to. The interrupt path (trap.c) treats the vector like an
+ * address for the boot CPU (APIC id 0, physical destination mode). With interrupt
+ * remapping on, the line's remapping entry holds the destination instead, and the SMP
+ * kernel moves it to the CPU of the thread the line wakes (irq.c, arch_irq_set_cpu);
+ * without remapping the address a device was given stays the boot CPU's (the kernel
+ * cannot rewrite the device's registers). The interrupt path (trap.c) treats the vector like an
  * IOAPIC line's; masking it is the generic layer's business (irq.c), since the
  * interrupt controller has no per-vector mask for messages.
  */

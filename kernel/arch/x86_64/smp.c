@@ -250,6 +250,11 @@ unsigned smp_cpus_online(void)
     return online;
 }
 
+uint32_t smp_cpu_apic_id(unsigned cpu)
+{
+    return cpu < ARCH_MAX_CPUS ? cpu_apic_ids[cpu] : cpu_apic_ids[0];
+}
+
 void smp_send_ipi(unsigned cpu, uint8_t vector)
 {
     lapic_send_ipi(cpu_apic_ids[cpu], ICR_FIXED | vector);
@@ -326,6 +331,7 @@ unsigned smp_start_aps(void)
     uint32_t ids[ARCH_MAX_CPUS + 8];
     unsigned listed, n = madt_cpus(ids, ARRAY_SIZE(ids), &listed);
     uint32_t self = lapic_id();
+    cpu_apic_ids[0] = self;
     memcpy(kmem_ptr(SMP_TRAMPOLINE), smp_trampoline_start,
            (size_t)(smp_trampoline_end - smp_trampoline_start));
     unsigned cpu = 1;

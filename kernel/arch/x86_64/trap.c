@@ -14,6 +14,7 @@
 #include <fault.h>
 #include <irq/irq.h>
 #include <klock.h>
+#include <ksmp.h>
 #include <kprintf.h>
 #include <thread/fault.h>
 #include <thread/budget.h>
@@ -238,7 +239,8 @@ void trap_dispatch(struct trap_frame *f)
 static void handle_interrupt(const struct trap_frame *f)
 {
     if (KLOCK_SMP && f->vector == VEC_SMP_RESCHED) { /* the exit (or the idle loop) that */
-        lapic_eoi();                                 /* follows decides again */
+        ksmp_count_interrupt(true);                  /* follows decides again */
+        lapic_eoi();
         return;
     }
     switch (f->vector) {
@@ -262,7 +264,8 @@ static void handle_interrupt(const struct trap_frame *f)
     default:
         if (f->vector >= IRQ_VECTOR_BASE && f->vector < IRQ_VECTOR_BASE + IRQ_LINES) {
             unsigned line = (unsigned)(f->vector - IRQ_VECTOR_BASE);
-            arch_irq_mask(line); /* until its handler acknowledges it */
+            arch_irq_mask(line);         /* until its handler acknowledges it */
+            ksmp_count_interrupt(false); /* the SMP kernel's per-CPU count (ksmp.h) */
             lapic_eoi();
             irq_raised(line);
             break;

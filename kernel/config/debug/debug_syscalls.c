@@ -10,7 +10,9 @@
 #include <console.h>
 #include <ipc/fastpath.h>
 #include <kcov.h>
+#include <kpercpu.h>
 #include <kprintf.h>
+#include <ksmp.h>
 #include <kstring.h>
 #include <machine.h>
 #include <object/cnode.h>
@@ -139,6 +141,10 @@ bool syscall_debug(struct tcb *caller, uint64_t number)
          * its frequency: busy cycles over a window = d(now) - d(halted). */
         arch_syscall_set_result(c, BST_OK, arch_idle_cycles(), arch_counter_read());
         arch_syscall_set_mr(c, 0, arch_counter_hz());
+        if (KCPU_COUNT > 1) { /* the SMP kernel: this CPU's interrupts taken (ksmp.h) */
+            arch_syscall_set_mr(c, 1, ksmp_device_interrupts());
+            arch_syscall_set_mr(c, 2, ksmp_resched_interrupts());
+        }
         return true;
     case BST_SYS_DEBUG_FASTPATH_COUNT:
         /* How often the fastpath of kind rdi (ipc/fastpath.h) was taken, in rdi; rsi bit 0

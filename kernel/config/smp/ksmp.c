@@ -46,6 +46,24 @@ void ksmp_stop(struct tcb *t, unsigned cpu)
     ksmp_kick(cpu);
 }
 
+static uint64_t device_interrupts[KCPU_MAX], resched_interrupts[KCPU_MAX];
+
+void ksmp_count_interrupt(bool resched)
+{
+    uint64_t *count = resched ? resched_interrupts : device_interrupts;
+    count[kcpu_id()]++;
+}
+
+uint64_t ksmp_device_interrupts(void)
+{
+    return device_interrupts[kcpu_id()];
+}
+
+uint64_t ksmp_resched_interrupts(void)
+{
+    return resched_interrupts[kcpu_id()];
+}
+
 void ksmp_kick(unsigned cpu)
 {
     smp_send_ipi(cpu, VEC_SMP_RESCHED);

@@ -68,6 +68,12 @@ uint64_t irq_count(unsigned irq);
 bst_error_t arch_irq_route(unsigned line, unsigned trigger, unsigned polarity);
 void arch_irq_mask(unsigned line);
 void arch_irq_unmask(unsigned line);
+/* Deliver `line` to CPU `cpu` from now on (the SMP kernel: irq.c calls it when the thread
+ * the line's notification would wake is on another CPU than the line's). An IOAPIC pin's
+ * redirection entry, or with interrupt remapping on the line's remapping entry (a pin's
+ * or an MSI's), names that CPU's APIC id. Without remapping an MSI keeps the address it
+ * was issued with (the boot CPU): the kernel cannot rewrite a device's registers. */
+void arch_irq_set_cpu(unsigned line, unsigned cpu);
 
 /* What a device writes to raise MSI line `line` (IRQ_MSI_FIRST <= line < IRQ_MSI_END):
  * the address and data to program into its MSI capability. Where the architecture can

@@ -14,6 +14,7 @@
     X(test_smp_signal_across_cpus, "smp.signal_wakes_across_cpus")                                 \
     X(test_smp_migration, "smp.migration_both_ways")                                               \
     X(test_smp_no_stale_tlb, "smp.unmap_on_cpu0_faults_reader_elsewhere")                          \
+    X(test_smp_irq_on_its_cpu, "smp.irq_taken_on_its_threads_cpu")                                 \
     X(test_smp_stress, "smp.concurrent_stress_then_invariants")
 SMP_TESTS(TEST_DECL)
 /* The cross-CPU benchmarks (smp_bench.c; root task smp-bench, make bench-smp). */

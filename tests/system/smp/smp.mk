@@ -57,7 +57,7 @@ TEST_SUITES += system-smp-lock4 system-smp-lock2
 # and the invariant checks) from their own root task, on 2 and 4 CPUs.
 SMP_TESTS_ELF := $(BUILD)/user/smp-tests.elf
 $(eval $(call user_program,smp-tests,$(ROOTTASK_COMMON) $(ROOTTASK_DIR)/smp.c \
-    $(ROOTTASK_DIR)/smp_main.c))
+    $(ROOTTASK_DIR)/smp_irq.c $(ROOTTASK_DIR)/smp_main.c))
 # The cross-CPU benchmarks' root task (bench-smp).
 SMP_BENCH_ELF := $(BUILD)/user/smp-bench.elf
 $(eval $(call user_program,smp-bench,$(ROOTTASK_COMMON) $(ROOTTASK_DIR)/smp_bench.c \

@@ -37,4 +37,10 @@ void ksmp_tlb_shootdown(paddr_t pml4);
 /* The address space whose root is pml4 is being deleted: every other CPU with it in
  * CR3 loads the kernel's own root instead (a cross-CPU call). */
 void ksmp_space_gone(paddr_t pml4);
+/* Count an interrupt taken on this CPU, under the kernel lock: a device's (an IRQ line,
+ * resched false) or a reschedule IPI (VEC_SMP_RESCHED). */
+void ksmp_count_interrupt(bool resched);
+/* This CPU's counts since boot (DEBUG_IDLE_CYCLES reports them to its caller). */
+uint64_t ksmp_device_interrupts(void);
+uint64_t ksmp_resched_interrupts(void);
 #endif

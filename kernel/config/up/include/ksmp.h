@@ -39,4 +39,18 @@ static inline void ksmp_space_gone(paddr_t pml4)
 {
     (void)pml4;
 }
+/* Count an interrupt taken on this CPU (a device's, or a reschedule IPI): not kept here. */
+static inline void ksmp_count_interrupt(bool resched)
+{
+    (void)resched;
+}
+/* Interrupts counted per CPU: none kept here (the caller asks only when KCPU_COUNT > 1). */
+static inline uint64_t ksmp_device_interrupts(void)
+{
+    return 0;
+}
+static inline uint64_t ksmp_resched_interrupts(void)
+{
+    return 0;
+}
 #endif

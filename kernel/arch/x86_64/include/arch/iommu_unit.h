@@ -76,6 +76,9 @@ bool iommu_ir_enabled(void);
  * Invalidates the unit's cached copy. */
 #define IOMMU_IR_ANY_SOURCE UINT64_MAX
 void iommu_ir_set(unsigned index, unsigned vector, bool level, uint64_t source_id);
+/* Entry `index` delivers to the CPU whose local APIC id is apic_id from now on (0, the
+ * boot CPU's, until set); its other fields stay. */
+void iommu_ir_set_dest(unsigned index, uint32_t apic_id);
 /* The IOAPIC's requester id, for its pins' entries (before remapping comes on). */
 void iommu_ir_set_ioapic_source(uint64_t source_id);
 uint64_t iommu_ir_ioapic_source(void);

@@ -34,6 +34,9 @@ void smp_wake_interrupt(void);
 /* How many CPUs are online (smp.c); send CPU `cpu` (a CPU number) a fixed IPI. */
 unsigned smp_cpus_online(void);
 void smp_send_ipi(unsigned cpu, uint8_t vector);
+/* The local APIC id of CPU `cpu` (as started; the boot CPU's for a number out of range):
+ * the destination an interrupt routed to that CPU names (irq/irq.h: arch_irq_set_cpu). */
+uint32_t smp_cpu_apic_id(unsigned cpu);
 
 /*
  * Cross-CPU calls (smp_call.c; SMP build): the kernel lock's holder has every CPU in
