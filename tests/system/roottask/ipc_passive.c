@@ -165,7 +165,12 @@ void test_passive_callers_budget(void)
 
 /* The caller's budget runs out inside the server: the server's timeout handler gets a
  * timeout fault; STOP suspends the server, and the caller's Call ends with CANCELLED
- * on its own context again. */
+ * on its own context again. Half of each 10 ms: under TCG the guest's clock is the
+ * host's, and a host stall while the server runs is charged to the caller's context as
+ * an overrun it repays over later periods. With 1 ms per 20 ms, a stall of 120 ms kept
+ * the caller away longer than wait_eq's bound ("never came back"), and a stall before
+ * the request used the budget up before the server logged it; with 5 ms per 10 ms a
+ * debt is repaid at half the wall time. */
 void test_passive_timeout_fault(void)
 {
     struct ipc_thread s, t;
@@ -175,7 +180,7 @@ void test_passive_timeout_fault(void)
     CHECK_OK(reply_new(&reply));
     CHECK_OK(cap_mint(tep, BST_RIGHTS_ALL, 0x7e, &tep_badged));
     CHECK(passive_server(&s, ep, tep_badged), "cannot set up the passive server");
-    CHECK(budgeted_client(&t, ep, 1000, 20000, &sc), "cannot set up the client");
+    CHECK(budgeted_client(&t, ep, 5000, 10000, &sc), "cannot set up the client");
     t.c->label = LABEL_FOREVER;
     CHECK_OK(ipc_thread_start(&t, child_client));
     uint64_t mr[BST_MSG_REGISTERS], badge;
@@ -184,7 +189,12 @@ void test_passive_timeout_fault(void)
     CHECK(bst_msginfo_label(info) == BST_FAULT_TIMEOUT && badge == 0x7e,
           "the handler got label %lx badge %lx", (unsigned long)bst_msginfo_label(info),
           (unsigned long)badge);
-    CHECK(s.c->log[0] == 1 && t.c->done == 0, "the server was not in the request");
+    /* The badge names the server's handler: the fault is the server's, inside the request.
+     * A host stall charged before the Call can leave the budget gone by the time the server
+     * would return to user mode, so the fault may come before its first instruction. */
+    CHECK(t.c->done == 0, "the caller's Call ended before the server's timeout fault");
+    if (s.c->log[0] != 1)
+        bst_printf("passive: the timeout fault came before the server's first instruction\n");
     CHECK_OK(bst_reply(reply, bst_msginfo_make(BST_FAULT_REPLY_STOP, 0, 0, 0), mr));
     CHECK(wait_eq(&t.c->done, 1), "the caller never came back");
     CHECK(t.c->err == BST_CANCELLED, "the call ended with %s",
