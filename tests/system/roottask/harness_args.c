@@ -36,36 +36,6 @@ static bool is_args_module(const char *name, size_t len)
     return end - start == want && bst_strncmp(name + start, ARGS_MODULE, want) == 0;
 }
 
-/* The decimal value of the word `key` (e.g. "from=") in name[0, len), or `fallback`. */
-static uint64_t word_value(const char *name, size_t len, const char *key, uint64_t fallback)
-{
-    size_t klen = bst_strlen(key);
-    for (size_t i = 0; i + klen <= len; i++) {
-        if ((i > 0 && name[i - 1] != ' ') || bst_strncmp(name + i, key, klen) != 0)
-            continue;
-        uint64_t v = 0;
-        size_t j = i + klen;
-        if (j >= len || name[j] < '0' || name[j] > '9')
-            return fallback;
-        for (; j < len && name[j] >= '0' && name[j] <= '9' && v < 1000000; j++)
-            v = v * 10 + (uint64_t)(name[j] - '0');
-        return v;
-    }
-    return fallback;
-}
-
-uint64_t harness_args_value(const struct bst_bootinfo *bi, const char *key, uint64_t fallback)
-{
-    uint64_t v = fallback;
-    for (uint32_t m = 0; m < bi->n_modules && m < BST_BOOTINFO_MAX_MODULES; m++) {
-        const char *name = bi->modules[m].name;
-        size_t len = bst_strnlen(name, sizeof(bi->modules[m].name));
-        if (is_args_module(name, len))
-            v = word_value(name, len, key, fallback);
-    }
-    return v;
-}
-
 /* The args module's name (its command line) and length, or NULL. */
 static const char *args_name(const struct bst_bootinfo *bi, size_t *len)
 {
@@ -89,6 +59,25 @@ static size_t word_at(const char *name, size_t len, const char *key)
         if ((i == 0 || name[i - 1] == ' ') && bst_strncmp(name + i, key, klen) == 0)
             return i + klen;
     return len;
+}
+
+/* The decimal value of the word `key` (e.g. "from=") in name[0, len), or `fallback`. */
+static uint64_t word_value(const char *name, size_t len, const char *key, uint64_t fallback)
+{
+    size_t j = word_at(name, len, key);
+    if (j >= len || name[j] < '0' || name[j] > '9')
+        return fallback;
+    uint64_t v = 0;
+    for (; j < len && name[j] >= '0' && name[j] <= '9' && v < 1000000; j++)
+        v = v * 10 + (uint64_t)(name[j] - '0');
+    return v;
+}
+
+uint64_t harness_args_value(const struct bst_bootinfo *bi, const char *key, uint64_t fallback)
+{
+    size_t len = 0;
+    const char *name = args_name(bi, &len);
+    return name != NULL ? word_value(name, len, key, fallback) : fallback;
 }
 
 bool harness_args_flag(const struct bst_bootinfo *bi, const char *word)
